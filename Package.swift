@@ -1,0 +1,127 @@
+// swift-tools-version: 6.2
+//
+// Meshcast: a distributed edge/origin WebRTC media mesh.
+// Module layout follows docs/architecture.md: C bridges at the bottom, then wire formats,
+// crypto, the media runtime, the cluster layer, and the `meshcast` entry point on top.
+// Dependencies point downward only.
+
+import PackageDescription
+
+/// Every Meshcast target builds in Swift 6 mode with warnings treated as errors.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+/// A `[system]` bridge to one of the Debian `-dev` packages the product links against.
+func bridge(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(
+        name: name,
+        path: "Sources/System/\(name)",
+        pkgConfig: pkgConfig,
+        providers: [.apt([apt])]
+    )
+}
+
+let package = Package(
+    name: "Meshcast",
+    products: [
+        .executable(name: "meshcast", targets: ["Meshcast"]),
+        .library(name: "MeshWire", targets: ["MeshWire"]),
+        .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
+        .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
+        .library(name: "MeshCluster", targets: ["MeshCluster"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C bridges: one per library, plus one shim for what Swift cannot import.
+        bridge("CLibUV", pkgConfig: "libuv", apt: "libuv1-dev"),
+        bridge("CLibSRTP", pkgConfig: "libsrtp2", apt: "libsrtp2-dev"),
+        bridge("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
+        bridge("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
+        bridge("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev"),
+        bridge("CNuma", pkgConfig: "numa", apt: "libnuma-dev"),
+        .target(
+            name: "CMeshShims",
+            dependencies: ["COpenSSL"],
+            path: "Sources/System/CMeshShims"
+        ),
+
+        // Wire formats: pure value types over bytes, no I/O.
+        .target(
+            name: "MeshWire",
+            path: "Sources/Common/Wire",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // SRTP/SRTCP (libsrtp2) and DTLS-SRTP (OpenSSL).
+        .target(
+            name: "MeshCrypto",
+            dependencies: ["CLibSRTP", "COpenSSL", "CMeshShims"],
+            path: "Sources/Common/Crypto",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // Media workers: pinned libuv loops, sockets, timers, buffer pools, queues.
+        .target(
+            name: "MeshRuntime",
+            dependencies: ["CLibUV", "CNuma", "CMeshShims"],
+            path: "Sources/Common/Runtime",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // Topology model and loader (later: Redis, placement, relay links).
+        .target(
+            name: "MeshCluster",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            path: "Sources/Common/Cluster",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The `meshcast` command.
+        .executableTarget(
+            name: "Meshcast",
+            dependencies: [
+                "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
+                "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Meshcast",
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "MeshWireTests",
+            dependencies: ["MeshWire"],
+            path: "Tests/MeshWireTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshCryptoTests",
+            dependencies: ["MeshCrypto", "MeshWire"],
+            path: "Tests/MeshCryptoTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshRuntimeTests",
+            dependencies: ["MeshRuntime", "CLibUV"],
+            path: "Tests/MeshRuntimeTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshClusterTests",
+            dependencies: ["MeshCluster"],
+            path: "Tests/MeshClusterTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshcastCommandTests",
+            dependencies: ["Meshcast"],
+            path: "Tests/MeshcastCommandTests",
+            swiftSettings: strict
+        ),
+    ]
+)
