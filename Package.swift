@@ -7,6 +7,8 @@
 
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 /// Every Meshcast target builds in Swift 6 mode with warnings treated as errors.
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -125,3 +127,24 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets for the network parsers (see Fuzz/README.md). They link only with
+// `-sanitize=fuzzer`, so they join the package only when MESHCAST_FUZZ=1 (scripts/fuzz sets it).
+if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
+    package.targets.append(
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: strict)
+    )
+    for (name, dependencies) in [
+        ("FuzzRTP", ["MeshWire"]), ("FuzzRTCP", ["MeshWire"]),
+        ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
+    ] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["FuzzDriver"] + dependencies.map { .target(name: $0) },
+                path: "Fuzz/\(name)",
+                swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+    }
+}
