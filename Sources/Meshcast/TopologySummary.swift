@@ -24,7 +24,7 @@ enum TopologySummary {
         switch plan.pinning {
         case .inOrder: return "\(count), CPUs in order"
         case .cpus(let cpus): return "\(cpus.count) on CPUs \(cpus.map(String.init).joined(separator: ","))"
-        case .numaNode(let node): return "\(plan.count.map(String.init) ?? "one per core") on NUMA node \(node)"
+        case .numaNode(let node): return "\(count) on NUMA node \(node)"
         }
     }
 }

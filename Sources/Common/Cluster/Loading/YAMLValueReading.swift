@@ -84,23 +84,30 @@ struct YAMLValueReading {
             return nil
         }
         var values: [String: Node] = [:]
+        // Known key -> the misspelt key that most likely meant it, for the missing-key message.
+        var misspellings: [String: (key: String, line: Int)] = [:]
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let key) = keyNode else {
                 log.error("expected a text key in \(what), found \(Self.describe(keyNode))", at: keyNode)
                 continue
             }
             guard known.contains(key.string) else {
-                let hint = NearestName.hint(for: key.string, among: known)
-                log.error(
-                    "unknown key '\(key.string)' in \(what)\(hint) (known: \(known.joined(separator: ", ")))",
-                    at: keyNode
-                )
+                if let suggestion = NearestName.suggestion(for: key.string, among: known) {
+                    misspellings[suggestion] = (key.string, log.location(of: keyNode).line)
+                    log.error("unknown key '\(key.string)' in \(what); did you mean '\(suggestion)'?", at: keyNode)
+                } else {
+                    log.error(
+                        "unknown key '\(key.string)' in \(what) (known: \(known.joined(separator: ", ")))",
+                        at: keyNode
+                    )
+                }
                 continue
             }
             values[key.string] = valueNode
         }
         for key in required where values[key] == nil {
-            log.error("\(what) is missing required key '\(key)'", at: node)
+            let typo = misspellings[key].map { " ('\($0.key)' at line \($0.line) looks like a misspelling of it)" } ?? ""
+            log.error("\(what) is missing required key '\(key)'\(typo)", at: node)
         }
         return YAMLFields(values: values, location: log.location(of: node))
     }
