@@ -1,0 +1,56 @@
+import MeshCluster
+import Testing
+
+/// The topology files shipped in `topology/` must load cleanly and mean what they say.
+@Suite struct RepositoryTopologyTests {
+    @Test func localMeshLoadsWithEveryRole() throws {
+        let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/local.yaml"))
+        #expect(topology.mesh == "local")
+        #expect(topology.regions.map(\.name) == ["local-a", "local-b"])
+        #expect(topology.nodes.count == 5)
+        #expect(topology.nodes(withRole: .origin).map(\.id) == ["origin-1"])
+        #expect(topology.nodes(withRole: .relay).map(\.id) == ["relay-1"])
+        #expect(Set(topology.nodes(withRole: .edge).map(\.region)) == ["local-a", "local-b"])
+        #expect(topology.nodes(withRole: .recorder).count == 1)
+        #expect(topology.latency(between: "local-b", and: "local-a") == 12)
+        #expect(topology.secrets == SecretNames(clusterSecretVariable: "MESHCAST_CLUSTER_SECRET", tokenSecretVariable: "MESHCAST_SECRET"))
+    }
+
+    @Test func localMeshUsesLoopbackPortsThatNeverCollide() throws {
+        let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/local.yaml"))
+        #expect(topology.nodes.map(\.api.port) == [8080, 8081, 8082, 8083, 8084])
+        #expect(topology.nodes.allSatisfy { $0.api.host == "127.0.0.1" && $0.mediaHost == "127.0.0.1" })
+        #expect(topology.nodes.allSatisfy { $0.workers == WorkerPlan(count: 1, pinning: .inOrder) })
+        for (index, node) in topology.nodes.enumerated() {
+            for other in topology.nodes[(index + 1)...] {
+                #expect(!node.ports.overlaps(other.ports), "\(node.id) and \(other.id)")
+            }
+        }
+    }
+
+    @Test func localMeshAllowsTheBriefsLinks() throws {
+        let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/local.yaml"))
+        let links = Set(topology.links.map { "\($0.from)>\($0.to)" })
+        #expect(
+            links == [
+                "origin-1>relay-1", "origin-1>edge-a", "origin-1>edge-b", "origin-1>recorder-1",
+                "relay-1>edge-a", "relay-1>edge-b", "relay-1>recorder-1",
+            ]
+        )
+    }
+
+    @Test func multiRegionExampleLoadsWithPinnedWorkers() throws {
+        let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/examples/multi-region.yaml"))
+        #expect(topology.regions.count == 3)
+        #expect(topology.latencies.count == 3)
+        #expect(topology.node(id: "origin-eu")?.workers == WorkerPlan(count: nil, pinning: .numaNode(0)))
+        #expect(topology.node(id: "relay-eu")?.workers == WorkerPlan(count: nil, pinning: .cpus([2, 3, 4, 5])))
+        #expect(topology.node(id: "relay-eu")?.api == EndpointAddress(host: "2001:db8:e0::20", port: 8443))
+        // edge-us-1 gives no `workers`: one per core.
+        #expect(topology.node(id: "edge-us-1")?.workers == .perCore)
+        #expect(topology.node(id: "edge-eu-1")?.announceIP == "192.0.2.31")
+        #expect(topology.regions.first?.cidrs == [
+            CIDRBlock(address: "192.0.2.0", prefixLength: 25), CIDRBlock(address: "2001:db8:e0::", prefixLength: 48),
+        ])
+    }
+}

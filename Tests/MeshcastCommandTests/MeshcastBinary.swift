@@ -1,0 +1,59 @@
+import Foundation
+
+/// Runs the built `meshcast` executable the way a user would, from the package root.
+enum MeshcastBinary {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // MeshcastCommandTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    /// What one run printed and how it ended.
+    struct Outcome {
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+    }
+
+    /// The executable SwiftPM linked beside the test bundle: the bundle (or the test
+    /// executable on Linux) lives in the products directory, `.build/<triple>/debug`.
+    static func location() throws -> URL {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [
+            bundle.appendingPathComponent("meshcast"),
+            bundle.deletingLastPathComponent().appendingPathComponent("meshcast"),
+            Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("meshcast"),
+            packageRoot.appendingPathComponent(".build/debug/meshcast"),
+        ]
+        for case let candidate? in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw MissingBinary(searched: candidates.compactMap { $0?.path })
+    }
+
+    /// Runs `meshcast` with these arguments and waits for it to exit.
+    static func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = try location()
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    struct MissingBinary: Error, CustomStringConvertible {
+        let searched: [String]
+        var description: String { "meshcast executable not found; looked at \(searched.joined(separator: ", "))" }
+    }
+}
