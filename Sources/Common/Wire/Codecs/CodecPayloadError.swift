@@ -52,6 +52,7 @@ public enum CodecPayloadError: Error, Equatable, Sendable, CustomStringConvertib
     /// frames and its padding.
     case opusR7Code3VariableBitrateLengthInvalid
 
+    /// The rule broken, with its RFC and section, for logs.
     public var description: String {
         switch self {
         case .vp8DescriptorTruncated: "RFC 7741 §4.2: VP8 payload descriptor truncated"

@@ -82,6 +82,7 @@ public struct VP9PayloadDescriptor: Equatable, Sendable {
         return try? VP9ScalabilityStructure(parsing: UnsafeRawBufferPointer(rebasing: payload[range]))
     }
 
+    /// Field-by-field equality (written out because tuples are not `Equatable`).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.isInterPicturePredicted == rhs.isInterPicturePredicted && lhs.isFlexibleMode == rhs.isFlexibleMode
             && lhs.isStartOfFrame == rhs.isStartOfFrame && lhs.isEndOfFrame == rhs.isEndOfFrame
