@@ -40,7 +40,9 @@ import Testing
 
     @Test func serverReflexiveCandidate() throws {
         // RFC 8839 §4.2.6 example (the folded line joined).
-        let media = try Self.media(["a=candidate:2 1 UDP 1694498815 192.0.2.3 45664 typ srflx raddr 203.0.113.141 rport 8998"])
+        let media = try Self.media([
+            "a=candidate:2 1 UDP 1694498815 192.0.2.3 45664 typ srflx raddr 203.0.113.141 rport 8998"
+        ])
         #expect(
             media.candidates == [
                 ICECandidate(
@@ -51,20 +53,27 @@ import Testing
 
     @Test func candidateFromJavaScriptForm() throws {
         // RTCIceCandidate.candidate carries "candidate:..." without "a=".
-        let candidate = try ICECandidate(parsing: "candidate:3 1 udp 41885439 203.0.113.9 3478 typ relay raddr 0.0.0.0 rport 0")
+        let candidate = try ICECandidate(
+            parsing: "candidate:3 1 udp 41885439 203.0.113.9 3478 typ relay raddr 0.0.0.0 rport 0")
         #expect(candidate.kind == .relayed && candidate.relatedPort == 0)
         #expect(throws: SDPParseError.self) { try ICECandidate(parsing: "3 1 udp 41885439 203.0.113.9 3478 typ relay") }
     }
 
     @Test func extensionMapDirection() throws {
         // RFC 8285 §8: extmap:<value>["/"<direction>] <URI> <extensionattributes>.
-        let media = try Self.media(["a=extmap:4/recvonly urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:example:ext attr1 attr2"])
-        #expect(media.extensionMaps[0] == ExtensionMap(id: 4, direction: .receiveOnly, uri: "urn:ietf:params:rtp-hdrext:sdes:mid"))
+        let media = try Self.media([
+            "a=extmap:4/recvonly urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:example:ext attr1 attr2",
+        ])
+        #expect(
+            media.extensionMaps[0]
+                == ExtensionMap(id: 4, direction: .receiveOnly, uri: "urn:ietf:params:rtp-hdrext:sdes:mid"))
         #expect(media.extensionMaps[1].extensionAttributes == "attr1 attr2")
     }
 
     @Test func formatParameterOrderIsKept() throws {
-        let media = try Self.media(["a=fmtp:96 profile-level-id=42e01f;packetization-mode=1;sprop-parameter-sets=Z0IAH5WoFAFuQA==,aM48gA=="])
+        let media = try Self.media([
+            "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1;sprop-parameter-sets=Z0IAH5WoFAFuQA==,aM48gA=="
+        ])
         let parameters = try #require(media.formatParameters(for: 96)).parameters
         #expect(parameters.map(\.name) == ["profile-level-id", "packetization-mode", "sprop-parameter-sets"])
         // Only the first "=" splits: base64 padding stays in the value.
@@ -72,7 +81,10 @@ import Testing
     }
 
     @Test func unknownAttributesAreKeptVerbatim() throws {
-        let lines = ["a=x-google-flag:conference", "a=framerate:29.97", "a=weird:  spaced  value ", "a=flagonly", "a=rtcp-mux:unexpected"]
+        let lines = [
+            "a=x-google-flag:conference", "a=framerate:29.97", "a=weird:  spaced  value ", "a=flagonly",
+            "a=rtcp-mux:unexpected",
+        ]
         let media = try Self.media(lines)
         #expect(media.attributes.map(\.line) == lines)
         #expect(media.attributes[3] == .other(name: "flagonly", value: nil))

@@ -42,7 +42,8 @@ import Testing
         #expect(video.rtcpFeedback.contains(RTCPFeedback(formats: .payloadType(96), type: "nack", parameter: "pli")))
         // a=ssrc-group:FID 2794187120 3032720597
         #expect(video.ssrcGroups == [SSRCGroup(semantics: "FID", ssrcs: [2_794_187_120, 3_032_720_597])])
-        #expect(video.ssrcAttributes.first == SSRCAttribute(ssrc: 2_794_187_120, name: "cname", value: "ksv771yPEFko7RMK"))
+        #expect(
+            video.ssrcAttributes.first == SSRCAttribute(ssrc: 2_794_187_120, name: "cname", value: "ksv771yPEFko7RMK"))
     }
 
     @Test func fingerprintMatchesTheCapturedHex() throws {
@@ -81,7 +82,8 @@ import Testing
         #expect(video.rids == ["q", "h", "f"].map { RIDDescription(id: $0, direction: .send) })
         // a=simulcast:send q;h;f: three streams, one RID each, none paused.
         #expect(video.simulcast == Simulcast(send: [[.init(rid: "q")], [.init(rid: "h")], [.init(rid: "f")]]))
-        #expect(video.extensionMaps.contains(ExtensionMap(id: 10, uri: "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id")))
+        #expect(
+            video.extensionMaps.contains(ExtensionMap(id: 10, uri: "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id")))
         #expect(video.msids == [MediaStreamID(streamID: "-", trackID: "245bb5d9-a70f-40e9-a8d2-71a18632d223")])
         #expect(video.otherAttributes(named: "rtcp-xr") == ["rcvr-rtt=all"])
     }

@@ -59,7 +59,9 @@ import Testing
 
     @Test func nonRTPFormatsNeedNotBeNumbers() throws {
         // m=application ... UDP/DTLS/SCTP webrtc-datachannel (RFC 8841 §4.4) is fine.
-        let text = Self.head + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n"
+        let text =
+            Self.head
+            + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n"
         let description = try SessionDescription(parsing: text)
         #expect(description.media.first?.mediaLine.formats == ["webrtc-datachannel"])
         #expect(description.media.first?.attributes == [.sctpPort(5000), .maxMessageSize(262_144)])

@@ -81,7 +81,8 @@ import Testing
         }
         // The second section (m= on line 3) has no a=mid.
         do {
-            _ = try TrickleICEFragment(parsing: "m=audio 9 RTP/AVP 0\na=mid:0\nm=video 9 RTP/AVP 96\na=end-of-candidates\n")
+            _ = try TrickleICEFragment(
+                parsing: "m=audio 9 RTP/AVP 0\na=mid:0\nm=video 9 RTP/AVP 96\na=end-of-candidates\n")
             Issue.record("parsed a section without a=mid")
         } catch {
             #expect(error.line == 3)

@@ -35,10 +35,12 @@ private struct SessionCursor {
             throw SDPParseError(line: blameLine, reason: "a session description must start with 'v=' (RFC 8866 §5.1)")
         }
         guard first.value == "0" else {
-            throw SDPParseError(line: first.number, reason: "protocol version '\(first.value)' is not 0 (RFC 8866 §5.1)")
+            throw SDPParseError(
+                line: first.number, reason: "protocol version '\(first.value)' is not 0 (RFC 8866 §5.1)")
         }
         index += 1
-        let origin = try required("o", "RFC 8866 §5.2") { (value) throws(SDPValueError) in try SDPParsing.origin(value) }
+        let origin = try required("o", "RFC 8866 §5.2") { (value) throws(SDPValueError) in try SDPParsing.origin(value)
+        }
         let sessionName = try required("s", "RFC 8866 §5.3") { (value) throws(SDPValueError) in String(value) }
         var description = SessionDescription(origin: origin, sessionName: sessionName, timings: [])
 
@@ -135,7 +137,8 @@ enum SDPParsing {
     static func origin(_ value: Substring) throws(SDPValueError) -> SDPOrigin {
         let parts = SDPText.fields(value)
         guard parts.count == 6 else {
-            throw SDPValueError("o= needs 6 fields: username sess-id sess-version nettype addrtype address (RFC 8866 §5.2)")
+            throw SDPValueError(
+                "o= needs 6 fields: username sess-id sess-version nettype addrtype address (RFC 8866 §5.2)")
         }
         guard parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw SDPValueError("o= sess-id '\(parts[1])' is not numeric (RFC 8866 §5.2)")
@@ -167,6 +170,7 @@ enum SDPParsing {
         guard parts.count == 2 else {
             throw SDPValueError("t= needs '<start-time> <stop-time>' (RFC 8866 §5.9)")
         }
-        return SDPTiming(start: try SDPText.number(parts[0], "t= start time"), stop: try SDPText.number(parts[1], "t= stop time"))
+        return SDPTiming(
+            start: try SDPText.number(parts[0], "t= start time"), stop: try SDPText.number(parts[1], "t= stop time"))
     }
 }

@@ -6,7 +6,10 @@ extension SessionDescription {
             text += "\(type)=\(value)\r\n"
         }
         line("v", "\(version)")
-        line("o", "\(origin.username) \(origin.sessionID) \(origin.sessionVersion) \(origin.networkType) \(origin.addressType) \(origin.unicastAddress)")
+        line(
+            "o",
+            "\(origin.username) \(origin.sessionID) \(origin.sessionVersion) \(origin.networkType) \(origin.addressType) \(origin.unicastAddress)"
+        )
         line("s", sessionName)
         if let information { line("i", information) }
         if let uri { line("u", uri) }

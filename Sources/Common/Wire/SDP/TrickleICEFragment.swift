@@ -60,7 +60,8 @@ public struct TrickleICEFragment: Hashable, Sendable, SDPAttributeCarrying {
                     sections.append(Section(mediaLine: try MediaLine(lineValue: line.value), attributes: []))
                     sectionStart = line.number
                 default:
-                    throw SDPValueError("'\(line.type)=' is not allowed in a trickle-ICE fragment, only a= and m= (RFC 8840 §9.2)")
+                    throw SDPValueError(
+                        "'\(line.type)=' is not allowed in a trickle-ICE fragment, only a= and m= (RFC 8840 §9.2)")
                 }
             } catch {
                 throw error.at(line: line.number)

@@ -25,7 +25,9 @@ public struct ExtensionMap: Hashable, Sendable {
         id = try SDPText.number(idText, "a=extmap ID")
         if let directionText {
             guard let direction = MediaDirection(rawValue: String(directionText)) else {
-                throw SDPValueError("a=extmap direction '\(directionText)' is not sendrecv, sendonly, recvonly or inactive (RFC 8285 §8)")
+                throw SDPValueError(
+                    "a=extmap direction '\(directionText)' is not sendrecv, sendonly, recvonly or inactive (RFC 8285 §8)"
+                )
             }
             self.direction = direction
         } else {

@@ -113,7 +113,8 @@ public struct ICECandidate: Hashable, Sendable {
         let parts = SDPText.fields(attributeValue)
         guard parts.count >= 8, parts[6] == "typ" else {
             throw SDPValueError(
-                "a=candidate needs '<foundation> <component> <transport> <priority> <address> <port> typ <type>' (RFC 8839 §5.1)")
+                "a=candidate needs '<foundation> <component> <transport> <priority> <address> <port> typ <type>' (RFC 8839 §5.1)"
+            )
         }
         foundation = String(parts[0])
         component = try SDPText.number(parts[1], "a=candidate component ID")

@@ -24,7 +24,8 @@ public enum SetupRole: String, Hashable, Sendable, CaseIterable {
 
     init(attributeValue: Substring) throws(SDPValueError) {
         guard let role = SetupRole(rawValue: String(attributeValue)) else {
-            throw SDPValueError("a=setup value '\(attributeValue)' is not active, passive, actpass or holdconn (RFC 4145 §4)")
+            throw SDPValueError(
+                "a=setup value '\(attributeValue)' is not active, passive, actpass or holdconn (RFC 4145 §4)")
         }
         self = role
     }

@@ -77,9 +77,11 @@ public struct RIDDescription: Hashable, Sendable {
     var attributeValue: String {
         var text = "\(id) \(direction.rawValue)"
         if !restrictions.isEmpty {
-            text += " " + restrictions.map { restriction in
-                restriction.value.map { "\(restriction.name)=\($0)" } ?? restriction.name
-            }.joined(separator: ";")
+            text +=
+                " "
+                + restrictions.map { restriction in
+                    restriction.value.map { "\(restriction.name)=\($0)" } ?? restriction.name
+                }.joined(separator: ";")
         }
         return text
     }

@@ -22,12 +22,14 @@ public struct RTPMap: Hashable, Sendable {
     init(attributeValue: Substring) throws(SDPValueError) {
         let parts = SDPText.fields(attributeValue)
         guard parts.count == 2 else {
-            throw SDPValueError("a=rtpmap needs '<payload type> <encoding name>/<clock rate>[/<channels>]' (RFC 8866 §6.6)")
+            throw SDPValueError(
+                "a=rtpmap needs '<payload type> <encoding name>/<clock rate>[/<channels>]' (RFC 8866 §6.6)")
         }
         payloadType = try SDPText.payloadType(parts[0])
         let encoding = parts[1].split(separator: "/", omittingEmptySubsequences: false)
         guard encoding.count == 2 || encoding.count == 3, !encoding[0].isEmpty else {
-            throw SDPValueError("a=rtpmap encoding '\(parts[1])' is not '<name>/<clock rate>[/<channels>]' (RFC 8866 §6.6)")
+            throw SDPValueError(
+                "a=rtpmap encoding '\(parts[1])' is not '<name>/<clock rate>[/<channels>]' (RFC 8866 §6.6)")
         }
         encodingName = String(encoding[0])
         clockRate = try SDPText.number(encoding[1], "a=rtpmap clock rate")
