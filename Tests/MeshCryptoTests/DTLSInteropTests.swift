@@ -26,6 +26,8 @@ import Testing
             "s_client", "-dtls1_2", "-use_srtp", "SRTP_AES128_CM_SHA1_80",
             "-connect", "127.0.0.1:\(socket.port)",
             "-cert", certificateFile.path, "-key", keyFile.path,
+            // s_client prints the same RFC 5764 §4.2 export, so both sides' keys can be compared.
+            "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60",
         ]
         let input = Pipe()
         let output = Pipe()
@@ -67,6 +69,11 @@ import Testing
         #expect(server.peerFingerprint == clientCertificate.fingerprint)
         let negotiated = transcript.split(separator: "\n").first { $0.contains("SRTP Extension negotiated") }
         #expect(negotiated?.contains("profile=SRTP_AES128_CM_SHA1_80") == true, "s_client said:\n\(transcript)")
-        #expect(server.srtpKeys?.profile == .aesCM128HmacSHA1_80)
+        let keys = try #require(server.srtpKeys)
+        #expect(keys.profile == .aesCM128HmacSHA1_80)
+        // "    Keying material: <120 hex digits>": client key, server key, client salt, server salt.
+        let exported = transcript.split(separator: "\n").first { $0.contains("Keying material:") }
+        let theirs = exported.map { hex(String($0.split(separator: ":").last ?? "")) }
+        #expect(theirs == keys.clientWrite.key + keys.serverWrite.key + keys.clientWrite.salt + keys.serverWrite.salt)
     }
 }
