@@ -123,6 +123,35 @@ import Testing
         #expect(server.state == .closed)
     }
 
+    @Test func fatalAlertFailsBothSidesWithOpenSSLReasons() throws {
+        let (client, server) = try Self.pair()
+        try client.start()
+        var hello = try #require(client.takeOutgoingDatagrams().first)
+        // Offset 13 skips the DTLS record header, 12 more the handshake header (RFC 6347 §4.1,
+        // §4.2.2); ClientHello.client_version follows. Claim DTLS 1.0 (0xfeff), which the
+        // server refuses with a fatal protocol_version alert.
+        try #require(hello.count > 27 && hello[13] == 1)  // msg_type client_hello
+        hello[25] = 0xfe
+        hello[26] = 0xff
+        #expect {
+            try server.receive(hello)
+        } throws: { error in
+            guard case .openSSL(let reasons)? = error as? DTLSError else { return false }
+            return !reasons.reasons.isEmpty
+        }
+        #expect(server.state == .failed)
+        let alert = server.takeOutgoingDatagrams()
+        try #require(!alert.isEmpty)
+        #expect(alert[0][0] == 21)  // ContentType alert (RFC 5246 §6.2.1)
+        #expect {
+            for datagram in alert { try client.receive(datagram) }
+        } throws: { error in
+            guard case .openSSL(let reasons)? = error as? DTLSError else { return false }
+            return reasons.description.contains("alert")
+        }
+        #expect(client.state == .failed)
+    }
+
     @Test func closeNotifyEndsThePeerSession() throws {
         let (client, server) = try Self.pair()
         try client.start()
