@@ -9,7 +9,8 @@ import Testing
 @Suite struct DTLSHandshakeTests {
     /// A client and a server that expect each other's real fingerprints unless told otherwise.
     static func pair(
-        clientExpects: CertificateFingerprint? = nil, serverOffers: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
+        clientExpects: CertificateFingerprint? = nil,
+        serverOffers: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
     ) throws -> (client: DTLSEndpoint, server: DTLSEndpoint) {
         let clientCertificate = try DTLSCertificate.generateSelfSigned(commonName: "client")
         let serverCertificate = try DTLSCertificate.generateSelfSigned(commonName: "server")

@@ -30,7 +30,8 @@ import Testing
     // header unchanged, 16 bytes of AES-CM ciphertext, 10-byte HMAC-SHA1-80 tag
 
     @Test func aesCMProtectGivesLibsrtpReferencePacket() throws {
-        let key = try SRTPMasterKey(profile: .aesCM128HmacSHA1_80, key: Self.rfc3711MasterKey, salt: Self.rfc3711MasterSalt)
+        let key = try SRTPMasterKey(
+            profile: .aesCM128HmacSHA1_80, key: Self.rfc3711MasterKey, salt: Self.rfc3711MasterSalt)
         var sender = try SRTPSender(key)
         let protected = try inBuffer(Self.libsrtpPlain) { try sender.protectRTP($0, length: $1) }
         #expect(protected == Self.libsrtpProtected)
@@ -41,7 +42,8 @@ import Testing
     }
 
     @Test func protectRefusesBufferWithoutRoomForTrailer() throws {
-        let key = try SRTPMasterKey(profile: .aesCM128HmacSHA1_80, key: Self.rfc3711MasterKey, salt: Self.rfc3711MasterSalt)
+        let key = try SRTPMasterKey(
+            profile: .aesCM128HmacSHA1_80, key: Self.rfc3711MasterKey, salt: Self.rfc3711MasterSalt)
         var sender = try SRTPSender(key)
         #expect(throws: SRTPError.bufferTooSmall(capacity: 37, required: 38)) {
             _ = try inBuffer(Self.libsrtpPlain, room: 9) { try sender.protectRTP($0, length: $1) }

@@ -74,15 +74,21 @@ import Testing
     @Test func referenceDerivationMatchesRFC3711AppendixB3() {
         let key = SRTPKnownAnswerTests.rfc3711MasterKey
         let salt = SRTPKnownAnswerTests.rfc3711MasterSalt
-        #expect(SRTPReference.derive(masterKey: key, masterSalt: salt, label: 0, count: 16) == hex("C61E7A93744F39EE10734AFE3FF7A087"))
-        #expect(SRTPReference.derive(masterKey: key, masterSalt: salt, label: 2, count: 14) == hex("30CBBC08863D8C85D49DB34A9AE1"))
+        #expect(
+            SRTPReference.derive(masterKey: key, masterSalt: salt, label: 0, count: 16)
+                == hex("C61E7A93744F39EE10734AFE3FF7A087"))
+        #expect(
+            SRTPReference.derive(masterKey: key, masterSalt: salt, label: 2, count: 14)
+                == hex("30CBBC08863D8C85D49DB34A9AE1"))
         #expect(
             SRTPReference.derive(masterKey: key, masterSalt: salt, label: 1, count: 20)
                 == hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"))
     }
 
     @Test func referenceGCMMatchesRFC7714Section16() {
-        #expect(SRTPReference.gcmProtectRTP(key: Self.rfc7714Key, salt: Self.rfc7714Salt, packet: Self.rfc7714RTP) == Self.rfc7714SRTP)
+        #expect(
+            SRTPReference.gcmProtectRTP(key: Self.rfc7714Key, salt: Self.rfc7714Salt, packet: Self.rfc7714RTP)
+                == Self.rfc7714SRTP)
     }
 
     @Test func referenceGCMMatchesRFC7714Section17() {
@@ -104,7 +110,8 @@ import Testing
         var sender = try SRTPSender(try Self.gcmMasterKey())
         let protected = try inBuffer(Self.rfc7714RTP) { try sender.protectRTP($0, length: $1) }
         // RFC 3711 §4.3.2 labels: 0x00 SRTP encryption key, 0x02 SRTP salt.
-        let expected = SRTPReference.gcmProtectRTP(key: Self.derived(0, 16), salt: Self.derived(2, 12), packet: Self.rfc7714RTP)
+        let expected = SRTPReference.gcmProtectRTP(
+            key: Self.derived(0, 16), salt: Self.derived(2, 12), packet: Self.rfc7714RTP)
         #expect(protected == expected)
 
         var receiver = try SRTPReceiver(try Self.gcmMasterKey())
@@ -117,7 +124,8 @@ import Testing
         let trailer = Array(protected.suffix(4))
         try #require(trailer.count == 4)
         #expect(trailer[0] & 0x80 == 0x80, "E flag set: the packet is encrypted (RFC 3711 §3.4)")
-        let index = UInt32(trailer[0] & 0x7f) << 24 | UInt32(trailer[1]) << 16 | UInt32(trailer[2]) << 8 | UInt32(trailer[3])
+        let index =
+            UInt32(trailer[0] & 0x7f) << 24 | UInt32(trailer[1]) << 16 | UInt32(trailer[2]) << 8 | UInt32(trailer[3])
         // RFC 3711 §4.3.2 labels: 0x03 SRTCP encryption key, 0x05 SRTCP salt.
         let expected = SRTPReference.gcmProtectRTCP(
             key: Self.derived(3, 16), salt: Self.derived(5, 12), packet: Self.rfc7714RTCP, index: index)

@@ -31,10 +31,11 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
 
     /// The `a=fingerprint` attribute value: `sha-256 AB:CD:...`.
     public var sdpValue: String {
-        algorithm + " " + digest.map { byte in
-            let text = String(byte, radix: 16, uppercase: true)
-            return byte < 0x10 ? "0" + text : text
-        }.joined(separator: ":")
+        algorithm + " "
+            + digest.map { byte in
+                let text = String(byte, radix: 16, uppercase: true)
+                return byte < 0x10 ? "0" + text : text
+            }.joined(separator: ":")
     }
 
     public var description: String { sdpValue }
