@@ -177,6 +177,9 @@ import Testing
         #expect(CertificateFingerprint(sdp: sdp.lowercased()) == fingerprint)
         #expect(CertificateFingerprint(sdp: "sha-256 AB:CD") == nil)
         #expect(CertificateFingerprint(sdp: "sha-256") == nil)
+        // "+F" parses as a number with UInt8(_:radix:) but is not a hex pair.
+        #expect(CertificateFingerprint(sdp: "sha-256 +" + sdp.dropFirst(9)) == nil)
+        #expect(CertificateFingerprint(sdp: "md-nonsense " + sdp.dropFirst(8)) == nil)
     }
 }
 

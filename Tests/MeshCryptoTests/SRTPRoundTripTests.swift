@@ -84,6 +84,25 @@ import Testing
         }
     }
 
+    @Test(arguments: SRTPProfile.allCases)
+    func rolloverCounterIsPartOfThePacketIndex(profile: SRTPProfile) throws {
+        // RFC 3711 §3.3.1: index = ROC · 2^16 + SEQ; a receiver that assumes ROC 0 computes
+        // another index, so the tag (AES-CM: HMAC over ROC; GCM: ROC in the IV) cannot verify.
+        let key = try Self.masterKey(profile)
+        var sender = try SRTPSender(key)
+        try sender.setRolloverCounter(1, forSSRC: 0x1122_3344)
+        let plain = Self.rtpPacket(sequence: 5)
+        let protected = try inBuffer(plain) { try sender.protectRTP($0, length: $1) }
+
+        var unaware = try SRTPReceiver(key)
+        #expect(throws: SRTPError.authFail) {
+            _ = try inBuffer(protected) { try unaware.unprotectRTP($0, length: $1) }
+        }
+        var aware = try SRTPReceiver(key)
+        try aware.setRolloverCounter(1, forSSRC: 0x1122_3344)
+        #expect(try inBuffer(protected) { try aware.unprotectRTP($0, length: $1) } == plain)
+    }
+
     @Test func errorsReadAsTheirLibsrtpNames() {
         #expect(SRTPError.authFail.description.contains("srtp_err_status_auth_fail"))
         #expect(SRTPError.replayFail.description.contains("srtp_err_status_replay_fail"))

@@ -22,7 +22,7 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
         guard parts.count == 2 else { return nil }
         var digest: [UInt8] = []
         for pair in parts[1].split(separator: ":", omittingEmptySubsequences: false) {
-            guard pair.count == 2, let byte = UInt8(pair, radix: 16) else { return nil }
+            guard pair.count == 2, pair.allSatisfy(\.isHexDigit), let byte = UInt8(pair, radix: 16) else { return nil }
             digest.append(byte)
         }
         self.init(algorithm: String(parts[0]), digest: digest)
@@ -38,6 +38,7 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
             }.joined(separator: ":")
     }
 
+    /// A readable sentence naming the failure.
     public var description: String { sdpValue }
 
     /// OpenSSL's digest for the SDP hash name (RFC 8122 §5 names `sha-256`; OpenSSL says `SHA256`).

@@ -17,6 +17,7 @@ public enum DTLSError: Error, CustomStringConvertible {
     /// The session already failed or closed; it takes no more datagrams.
     case sessionEnded
 
+    /// A readable sentence naming the failure.
     public var description: String {
         switch self {
         case .openSSL(let error): "DTLS failed: \(error)"

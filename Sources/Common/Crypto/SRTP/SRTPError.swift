@@ -32,6 +32,7 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The master key or salt length does not match the profile (RFC 3711 §8.2, RFC 7714 §14.2).
     case wrongKeyLength(expected: Int, actual: Int)
 
+    /// A readable sentence naming the failure.
     public var description: String {
         switch self {
         case .authFail: "SRTP authentication failed (srtp_err_status_auth_fail)"

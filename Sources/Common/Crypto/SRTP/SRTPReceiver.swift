@@ -8,14 +8,25 @@ import CLibSRTP
 /// clones its template stream once per new SSRC, not per packet).
 public struct SRTPReceiver: ~Copyable {
     private let session: srtp_t
+    /// The master key, kept to add streams with a known rollover counter.
+    private let masterKey: SRTPMasterKey
+    private let replayWindow: Int
     /// The profile the master key was made for.
-    public let profile: SRTPProfile
+    public var profile: SRTPProfile { masterKey.profile }
 
     /// A receiver keyed with `masterKey`; `replayWindow` packets behind the newest are accepted
     /// once each (RFC 3711 §3.3.2 asks for at least 64).
     public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
         session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
-        profile = masterKey.profile
+        self.masterKey = masterKey
+        self.replayWindow = replayWindow
+    }
+
+    /// Sets the rollover counter (RFC 3711 §3.3.1) for `ssrc` before or between packets, for a
+    /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
+    public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
+        try SRTPSession.setRolloverCounter(
+            rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
     }
 
     deinit { srtp_dealloc(session) }

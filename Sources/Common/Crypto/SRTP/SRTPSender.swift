@@ -8,13 +8,24 @@ import CLibSRTP
 /// SSRC, not per packet).
 public struct SRTPSender: ~Copyable {
     private let session: srtp_t
+    /// The master key, kept to add streams with a known rollover counter.
+    private let masterKey: SRTPMasterKey
+    private let replayWindow: Int
     /// The profile the master key was made for.
-    public let profile: SRTPProfile
+    public var profile: SRTPProfile { masterKey.profile }
 
     /// A sender keyed with `masterKey`; `replayWindow` is libsrtp's transmit-side index window.
     public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
         session = try SRTPSession.create(masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow)
-        profile = masterKey.profile
+        self.masterKey = masterKey
+        self.replayWindow = replayWindow
+    }
+
+    /// Sets the rollover counter (RFC 3711 §3.3.1) for `ssrc` before or between packets, for a
+    /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
+    public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
+        try SRTPSession.setRolloverCounter(
+            rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
     }
 
     deinit { srtp_dealloc(session) }
