@@ -1,0 +1,56 @@
+import CLibSRTP
+
+/// Authenticates, replay-checks and decrypts incoming SRTP and SRTCP for every SSRC a peer
+/// sends (RFC 3711 §3.3).
+///
+/// One media worker owns each receiver: it is `~Copyable`, its methods are `mutating`, and it is
+/// not `Sendable`. Each call works in place in the caller's buffer and allocates nothing (libsrtp
+/// clones its template stream once per new SSRC, not per packet).
+public struct SRTPReceiver: ~Copyable {
+    private let session: srtp_t
+    /// The master key, kept to add streams with a known rollover counter.
+    private let masterKey: SRTPMasterKey
+    private let replayWindow: Int
+    /// The profile the master key was made for.
+    public var profile: SRTPProfile { masterKey.profile }
+
+    /// A receiver keyed with `masterKey`; `replayWindow` packets behind the newest are accepted
+    /// once each (RFC 3711 §3.3.2 asks for at least 64).
+    public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
+        session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
+        self.masterKey = masterKey
+        self.replayWindow = replayWindow
+    }
+
+    /// Sets the rollover counter (RFC 3711 §3.3.1) for `ssrc` before or between packets, for a
+    /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
+    public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
+        try SRTPSession.setRolloverCounter(
+            rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
+    }
+
+    deinit { srtp_dealloc(session) }
+
+    /// Unprotects the SRTP packet in `buffer[0..<length]` and returns the RTP packet's length.
+    public mutating func unprotectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try unprotect(buffer, length: length, srtp_unprotect)
+    }
+
+    /// Unprotects the SRTCP packet in `buffer[0..<length]` and returns the RTCP packet's length.
+    public mutating func unprotectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try unprotect(buffer, length: length, srtp_unprotect_rtcp)
+    }
+
+    private func unprotect(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int,
+        _ operation: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
+    ) throws(SRTPError) -> Int {
+        guard length >= 0, length <= buffer.count, length <= Int(Int32.max) else { throw .badParameter }
+        var newLength = Int32(length)
+        try SRTPError.check(operation(session, buffer.baseAddress, &newLength))
+        return Int(newLength)
+    }
+}
+
+@available(*, unavailable, message: "an SRTP receiver belongs to one worker")
+extension SRTPReceiver: Sendable {}
