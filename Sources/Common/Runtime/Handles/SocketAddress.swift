@@ -57,8 +57,10 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Lends the address as a `sockaddr` pointer and its length.
-    func withSockAddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> Result) rethrows -> Result {
-        try withUnsafeBytes(of: storage) { raw in
+    func withSockAddr<Result, Failure: Error>(
+        _ body: (UnsafePointer<sockaddr>, socklen_t) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try withUnsafeBytes(of: storage) { raw throws(Failure) in
             try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
         }
     }
