@@ -37,6 +37,7 @@ public final class MediaWorker: @unchecked Sendable {
     private let threadToJoin = Mutex<pthread_t?>(nil)
     private let stopRequested = Atomic<Bool>(false)
     private var shutdownStarted = false
+    private var foreignHandlesClosed = 0
     private var startupError: WorkerError?
     private let started = DispatchSemaphore(value: 0)
 
@@ -122,6 +123,15 @@ public final class MediaWorker: @unchecked Sendable {
         finishLoop()
     }
 
+    /// Lends the worker's raw libuv loop, for code that drives libuv directly (a hiredis
+    /// async adapter, say). Worker thread only. Handles created this way that are still open at
+    /// ``stop()`` are closed by `uv_walk` without a close callback; their memory stays the
+    /// caller's to free after ``stop()`` returns.
+    public func withLoop<Result>(_ body: (UnsafeMutablePointer<uv_loop_t>) throws -> Result) rethrows -> Result {
+        precondition(isCurrentThread, "MediaWorker.withLoop called off the worker's thread")
+        return try body(loop)
+    }
+
     // MARK: Handle registry (worker thread only)
 
     func register(_ handle: any WorkerOwnedHandle) {
@@ -195,12 +205,11 @@ public final class MediaWorker: @unchecked Sendable {
             handle.close()
         }
         jobs?.close()
-        closeForeignHandles()
+        foreignHandlesClosed += closeForeignHandles()
     }
 
     /// uv_walk: closes handles nobody registered (created with raw libuv calls). Their memory
     /// is not ours, so they close without a callback.
-    @discardableResult
     private func closeForeignHandles() -> Int {
         var closed = 0
         uv_walk(loop, { handle, counter in
@@ -218,11 +227,11 @@ public final class MediaWorker: @unchecked Sendable {
             shutdownStarted = true
             for handle in Array(ownedHandles.values) { handle.close() }
         }
-        var leftovers = closeForeignHandles()
+        foreignHandlesClosed += closeForeignHandles()
         uv_run(loop, UV_RUN_DEFAULT)
         var status = uv_loop_close(loop)
         if status == UV_EBUSY.rawValue {
-            leftovers += closeForeignHandles()
+            foreignHandlesClosed += closeForeignHandles()
             uv_run(loop, UV_RUN_DEFAULT)
             status = uv_loop_close(loop)
         }
@@ -230,7 +239,7 @@ public final class MediaWorker: @unchecked Sendable {
         if status == 0 { loop.deallocate() }
         shutdownReport = WorkerShutdownReport(
             loopCloseStatus: status,
-            foreignHandlesClosed: leftovers,
+            foreignHandlesClosed: foreignHandlesClosed,
             packetBuffersInUse: packetPool.inUse,
             receiveBuffersInUse: receivePool.inUse)
     }
