@@ -138,6 +138,28 @@ struct UDPSocketTests {
         #expect(tally.value.duplicates == 0 && tally.value.corrupt == 0)
     }
 
+    @Test("with offload disabled, segmented sends fall back to sendmmsg and still deliver everything")
+    func segmentedFallback() async throws {
+        let count = 130
+        let size = 1200
+        let sending = try MediaWorker(index: 0, cpu: nil)
+        let receiving = try MediaWorker(index: 1, cpu: nil)
+        defer { sending.stop(); receiving.stop() }
+        let tally = Shared(ReceiveTally())
+        let target = try await Self.receiver(on: receiving, size: size, into: tally).localAddress
+        let (taken, statistics) = try await sending.run {
+            let socket = try UDPSocket(worker: sending, bindingTo: loopbackIPv4)
+            socket.disableSegmentationOffload()
+            let taken = try Self.withDatagrams(count: count, size: size) { try socket.sendSegmented($0, to: target) }
+            return (taken, socket.statistics)
+        }
+        #expect(taken == count)
+        #expect(statistics.datagramsSentBatched == count && statistics.datagramsSentSegmented == 0)
+        _ = await waitUntil { tally.value.sequences.count == count }
+        #expect(tally.value.sequences == Set(0..<UInt64(count)))
+        #expect(tally.value.duplicates == 0 && tally.value.corrupt == 0)
+    }
+
     @Test("GSO refuses segments of mixed sizes (only the last may be shorter)")
     func segmentedSizeRule() async throws {
         let worker = try MediaWorker(cpu: nil)

@@ -142,6 +142,12 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         try UVError.check(uv_send_buffer_size(asUVHandle(handle), &value), "uv_send_buffer_size")
     }
 
+    /// Sends later ``sendSegmented(_:to:)`` calls through `sendmmsg` even where the kernel
+    /// offers GSO (to compare the two, or to work around a path that mangles GSO traffic).
+    public func disableSegmentationOffload() {
+        segmentationOffloadAvailable = false
+    }
+
     // MARK: Receive
 
     /// Starts delivering datagrams to `handler`, reading up to
