@@ -46,7 +46,7 @@ struct ShutdownTests {
         group.stop()  // idempotent
     }
 
-    @Test("a run {} racing with stop either completes or fails with stopped, never hangs")
+    @Test("a run {} racing with two stops either completes or fails with stopped, never hangs")
     func runRacingStop() async throws {
         let worker = try MediaWorker(cpu: nil)
         let outcomes = Shared((done: 0, stopped: 0))
@@ -61,6 +61,7 @@ struct ShutdownTests {
                     }
                 }
             }
+            tasks.addTask { worker.stop() }
             tasks.addTask { worker.stop() }
         }
         #expect(outcomes.value.done + outcomes.value.stopped == 50)

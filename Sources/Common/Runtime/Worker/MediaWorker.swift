@@ -40,6 +40,8 @@ public final class MediaWorker: @unchecked Sendable {
     private var foreignHandlesClosed = 0
     private var startupError: WorkerError?
     private let started = DispatchSemaphore(value: 0)
+    /// A turnstile opened once the thread is joined, so every `stop()` caller waits for it.
+    private let joined = DispatchSemaphore(value: 0)
 
     /// Starts a worker thread and returns once its loop is ready.
     /// - Parameters:
@@ -192,8 +194,12 @@ public final class MediaWorker: @unchecked Sendable {
     }
 
     private func join() {
-        guard let thread = threadToJoin.withLock({ thread in defer { thread = nil }; return thread }) else { return }
-        pthread_join(thread, nil)
+        if let thread = threadToJoin.withLock({ thread in defer { thread = nil }; return thread }) {
+            pthread_join(thread, nil)
+        } else {
+            joined.wait()
+        }
+        joined.signal()
     }
 
     /// Closes every handle the worker owns, then any foreign handle left on the loop.
