@@ -1,0 +1,103 @@
+import CLibUV
+import Glibc
+
+/// An IPv4 or IPv6 socket address held inline (a `sockaddr_storage`), so that receive
+/// callbacks can hand one out without allocating.
+public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+    var storage = sockaddr_storage()
+
+    /// Parses a numeric IPv4 address (`uv_ip4_addr`).
+    public init(ipv4 host: String, port: UInt16) throws(UVError) {
+        var address = sockaddr_in()
+        try UVError.check(uv_ip4_addr(host, Int32(port), &address), "uv_ip4_addr")
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
+        }
+    }
+
+    /// Parses a numeric IPv6 address (`uv_ip6_addr`).
+    public init(ipv6 host: String, port: UInt16) throws(UVError) {
+        var address = sockaddr_in6()
+        try UVError.check(uv_ip6_addr(host, Int32(port), &address), "uv_ip6_addr")
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
+        }
+    }
+
+    /// Copies a kernel-provided address (IPv4 or IPv6; anything else leaves an empty address).
+    init(copying address: UnsafePointer<sockaddr>) {
+        let size: Int
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET: size = MemoryLayout<sockaddr_in>.size
+        case AF_INET6: size = MemoryLayout<sockaddr_in6>.size
+        default: return
+        }
+        withUnsafeMutableBytes(of: &storage) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: address, count: size))
+        }
+    }
+
+    /// `AF_INET` or `AF_INET6` (0 when empty).
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// The port, in host byte order.
+    public var port: UInt16 {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET: UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+            case AF_INET6: UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+            default: 0
+            }
+        }
+    }
+
+    /// The length the kernel expects for this family.
+    var length: socklen_t {
+        socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+    }
+
+    /// Lends the address as a `sockaddr` pointer and its length.
+    func withSockAddr<Result, Failure: Error>(
+        _ body: (UnsafePointer<sockaddr>, socklen_t) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try withUnsafeBytes(of: storage) { raw throws(Failure) in
+            try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+
+    /// The numeric host (control-plane convenience; allocates).
+    public var host: String {
+        var text = [CChar](repeating: 0, count: 64)
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET:
+                var address = raw.load(as: sockaddr_in.self)
+                _ = uv_ip4_name(&address, &text, text.count)
+            case AF_INET6:
+                var address = raw.load(as: sockaddr_in6.self)
+                _ = uv_ip6_name(&address, &text, text.count)
+            default:
+                break
+            }
+        }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public var description: String { family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
+        guard lhs.family == rhs.family, lhs.port == rhs.port else { return false }
+        return withUnsafeBytes(of: lhs.storage) { left in
+            withUnsafeBytes(of: rhs.storage) { right in
+                switch lhs.family {
+                case AF_INET:
+                    left.load(as: sockaddr_in.self).sin_addr.s_addr == right.load(as: sockaddr_in.self).sin_addr.s_addr
+                case AF_INET6:
+                    left[8..<24].elementsEqual(right[8..<24])
+                default:
+                    true
+                }
+            }
+        }
+    }
+}
