@@ -113,6 +113,8 @@ public struct SourceDescription: RTCPPacketFormat, Equatable, Sequence {
                 offset += 2 + Int(body[offset + 1])
             }
         }
+        // Nothing but chunks may fill the body (§6.5), so leftovers mean a wrong count.
+        guard offset == body.count else { throw .malformedSourceDescription(offset: offset) }
         chunkCount = packet.count
         chunkBytes = RTCPBytes(borrowing: UnsafeRawBufferPointer(rebasing: body[0..<offset]))
     }
