@@ -24,7 +24,8 @@ extension TransportWideCCFeedback {
                 continue
             }
             let tick = Self.floorDivide(time, Self.deltaTickMicroseconds)
-            let delta = tick - previousTick
+            let (delta, overflow) = tick.subtractingReportingOverflow(previousTick)
+            guard !overflow else { throw .valueOutOfRange(field: "TWCC receive time \(time)") }
             previousTick = tick
             if (0...255).contains(delta) {
                 symbols.append(1)
