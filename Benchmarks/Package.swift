@@ -12,14 +12,20 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "WireBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "MeshWire", package: "Meshcast"),
-            ],
-            path: "Benchmarks/WireBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        ),
+        suite("WireBenchmarks", uses: "MeshWire"),
+        suite("CryptoBenchmarks", uses: "MeshCrypto"),
     ]
 )
+
+/// One package-benchmark suite: an executable under Benchmarks/NAME that measures one module.
+func suite(_ name: String, uses module: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "package-benchmark"),
+            .product(name: module, package: "Meshcast"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+    )
+}
