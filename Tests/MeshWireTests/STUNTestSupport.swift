@@ -10,7 +10,7 @@ extension STUNIntegrityAlgorithm {
 }
 
 /// Parses `bytes` and hands the view to `body` while the bytes are pinned.
-func withMessage<Result>(_ bytes: [UInt8], _ body: (STUNMessage) throws -> Result) throws -> Result {
+@discardableResult func withMessage<Result>(_ bytes: [UInt8], _ body: (STUNMessage) throws -> Result) throws -> Result {
     try bytes.withUnsafeBytes { raw in try body(try STUNMessage(parsing: raw)) }
 }
 
