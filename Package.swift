@@ -97,7 +97,7 @@ let package = Package(
 
         .testTarget(
             name: "MeshWireTests",
-            dependencies: ["MeshWire"],
+            dependencies: ["MeshWire", "MeshCrypto"],
             path: "Tests/MeshWireTests",
             swiftSettings: strict
         ),

@@ -1,0 +1,61 @@
+import MeshCrypto
+import MeshWire
+
+// Shared by the STUN tests: the glue a layer that sees both MeshWire and MeshCrypto writes
+// to verify and sign integrity, and small conveniences over byte arrays.
+
+extension STUNIntegrityAlgorithm {
+    /// The digest MeshCrypto computes this MAC with.
+    var digest: Digest.Algorithm { self == .hmacSHA1 ? .sha1 : .sha256 }
+}
+
+/// Parses `bytes` and hands the view to `body` while the bytes are pinned.
+@discardableResult func withMessage<Result>(_ bytes: [UInt8], _ body: (STUNMessage) throws -> Result) throws -> Result {
+    try bytes.withUnsafeBytes { raw in try body(try STUNMessage(parsing: raw)) }
+}
+
+/// The parse error for `bytes`, or `nil` when they parse.
+func parseError(_ bytes: [UInt8]) -> STUNError? {
+    bytes.withUnsafeBytes { raw in
+        do throws(STUNError) {
+            _ = try STUNMessage(parsing: raw)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// Verifies `algorithm`'s integrity attribute of `message` with MeshCrypto; `false` when absent.
+func verifyIntegrity(_ message: STUNMessage, _ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey) throws -> Bool {
+    guard let input = message.integrityInput(algorithm) else { return false }
+    return try input.withAdjustedHeader { header in
+        try STUNMessageIntegrity.verify(algorithm.digest, key: key, header: header, body: input.body, mac: input.mac)
+    }
+}
+
+extension STUNMessageBuilder {
+    /// Reserves and signs an integrity attribute with MeshCrypto.
+    mutating func appendIntegrity(_ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey, length: Int? = nil) throws {
+        let slot = try reserveIntegrity(algorithm, length: length)
+        try STUNMessageIntegrity.sign(algorithm.digest, key: key, input: slot.input, mac: slot.mac)
+    }
+}
+
+/// Builds a message into a fresh 1500-byte buffer and returns exactly the bytes written.
+func buildMessage(
+    _ type: STUNMessageType, _ transactionID: STUNTransactionID, paddingByte: UInt8 = 0,
+    _ body: (inout STUNMessageBuilder) throws -> Void
+) throws -> [UInt8] {
+    var storage = [UInt8](repeating: 0xEE, count: 1500)
+    let count = try storage.withUnsafeMutableBytes { buffer in
+        var builder = try STUNMessageBuilder(into: buffer, type: type, transactionID: transactionID)
+        builder.paddingByte = paddingByte
+        try body(&builder)
+        return builder.count
+    }
+    return Array(storage[..<count])
+}
+
+/// Bytes of `buffer` as an array, for comparisons.
+func array(_ buffer: UnsafeRawBufferPointer?) -> [UInt8]? { buffer.map { Array($0) } }
