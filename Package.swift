@@ -62,7 +62,7 @@ let package = Package(
         // SRTP/SRTCP (libsrtp2) and DTLS-SRTP (OpenSSL).
         .target(
             name: "MeshCrypto",
-            dependencies: ["CLibSRTP", "COpenSSL", "CMeshShims"],
+            dependencies: ["MeshWire", "CLibSRTP", "COpenSSL", "CMeshShims"],
             path: "Sources/Common/Crypto",
             exclude: ["README.md"],
             swiftSettings: strict

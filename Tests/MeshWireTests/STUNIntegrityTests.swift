@@ -26,7 +26,7 @@ import Testing
             try withMessage(tampered) { message throws in
                 if bit / 8 < integrityEnd {
                     // A flip may move the integrity attribute out of sight; absent counts as failed.
-                    if try !verifyIntegrity(message, .hmacSHA1, key: key) { integrityCaught += 1 }
+                    if try !message.verifyIntegrity(.hmacSHA1, key: key) { integrityCaught += 1 }
                 }
                 if message.fingerprintIsValid != true { fingerprintCaught += 1 }
             }
@@ -46,9 +46,9 @@ import Testing
         try withMessage(bytes) { message throws in
             let input = try #require(message.integrityInput(.hmacSHA256))
             #expect(input.mac.count == length)
-            #expect(try verifyIntegrity(message, .hmacSHA256, key: key))
-            #expect(try !verifyIntegrity(message, .hmacSHA256, key: .shortTerm(password: "other")))
-            #expect(try !verifyIntegrity(message, .hmacSHA1, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA256, key: key))
+            #expect(try !message.verifyIntegrity(.hmacSHA256, key: .shortTerm(password: "other")))
+            #expect(try !message.verifyIntegrity(.hmacSHA1, key: key))
             #expect(message.fingerprintIsValid == true)
         }
     }
@@ -64,8 +64,8 @@ import Testing
         }
         try withMessage(bytes) { message throws in
             #expect(message.attributes.map(\.type) == [.priority, .messageIntegrity, .messageIntegritySHA256, .fingerprint])
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: key))
-            #expect(try verifyIntegrity(message, .hmacSHA256, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA256, key: key))
             #expect(message.fingerprintIsValid == true)
         }
     }
@@ -84,7 +84,7 @@ import Testing
             #expect(message.attributes.map(\.type) == [.username, .messageIntegrity, .fingerprint])
             #expect(try message.priority == nil)
             #expect(try message.useCandidate == false)
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: key))
             #expect(message.fingerprintIsValid == true)
         }
     }
@@ -100,7 +100,7 @@ import Testing
         try withMessage(bytes) { message throws in
             #expect(message.attributes.map(\.type) == [.messageIntegritySHA256, .fingerprint])
             #expect(message.integrityInput(.hmacSHA1) == nil)
-            #expect(try verifyIntegrity(message, .hmacSHA256, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA256, key: key))
         }
     }
 
@@ -147,7 +147,7 @@ import Testing
             let algorithm = try #require(try message.passwordAlgorithm)
             #expect(algorithm.algorithm == STUNPasswordAlgorithm.sha256)
             #expect(algorithm.parameters.isEmpty)
-            #expect(try verifyIntegrity(message, .hmacSHA256, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA256, key: key))
         }
     }
 }

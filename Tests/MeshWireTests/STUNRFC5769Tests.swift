@@ -25,7 +25,7 @@ import Testing
             #expect(message.messageIntegrityOffset == 20 + 20 + 8 + 12 + 16)
             #expect(message.fingerprintOffset == 20 + 20 + 8 + 12 + 16 + 24)
             #expect(message.fingerprintIsValid == true)
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: shortTermKey))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: shortTermKey))
             #expect(message.integrityInput(.hmacSHA256) == nil)
         }
     }
@@ -55,7 +55,7 @@ import Testing
             #expect(address.description == "192.0.2.1:32853")
             #expect(try message.mappedAddress == nil)
             #expect(message.fingerprintIsValid == true)
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: shortTermKey))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: shortTermKey))
         }
     }
 
@@ -82,7 +82,7 @@ import Testing
             #expect(address == Self.ipv6Mapped)
             #expect(address.description == "[2001:db8:1234:5678:11:2233:4455:6677]:32853")
             #expect(message.fingerprintIsValid == true)
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: shortTermKey))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: shortTermKey))
         }
     }
 
@@ -108,11 +108,11 @@ import Testing
             #expect(try message.string(.nonce) == "f//499k954d6OL34oL9FSTvy64sA")
             #expect(try message.string(.realm) == "example.org")
             #expect(message.fingerprintIsValid == nil)
-            #expect(try verifyIntegrity(message, .hmacSHA1, key: key))
+            #expect(try message.verifyIntegrity(.hmacSHA1, key: key))
             // The password before SASLprep gives another key, which must not verify.
             let unprepared = try STUNIntegrityKey.longTerm(
                 username: rfc5769LongTermUsername, realm: "example.org", password: "The\u{00AD}M\u{00AA}tr\u{2168}")
-            #expect(try !verifyIntegrity(message, .hmacSHA1, key: unprepared))
+            #expect(try !message.verifyIntegrity(.hmacSHA1, key: unprepared))
         }
     }
 
@@ -131,7 +131,7 @@ import Testing
         let wrong = STUNIntegrityKey.shortTerm(password: "VOkJxbRl1RmTxUk/WvJxBu")
         for vector in [rfc5769Request, rfc5769IPv4Response, rfc5769IPv6Response] {
             try withMessage(vector) { message throws in
-                #expect(try !verifyIntegrity(message, .hmacSHA1, key: wrong))
+                #expect(try !message.verifyIntegrity(.hmacSHA1, key: wrong))
             }
         }
     }

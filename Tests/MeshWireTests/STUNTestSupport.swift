@@ -1,13 +1,7 @@
 import MeshCrypto
 import MeshWire
 
-// Shared by the STUN tests: the glue a layer that sees both MeshWire and MeshCrypto writes
-// to verify and sign integrity, and small conveniences over byte arrays.
-
-extension STUNIntegrityAlgorithm {
-    /// The digest MeshCrypto computes this MAC with.
-    var digest: Digest.Algorithm { self == .hmacSHA1 ? .sha1 : .sha256 }
-}
+// Shared by the STUN tests: small conveniences over byte arrays.
 
 /// Parses `bytes` and hands the view to `body` while the bytes are pinned.
 @discardableResult func withMessage<Result>(_ bytes: [UInt8], _ body: (STUNMessage) throws -> Result) throws -> Result {
@@ -23,22 +17,6 @@ func parseError(_ bytes: [UInt8]) -> STUNError? {
         } catch {
             return error
         }
-    }
-}
-
-/// Verifies `algorithm`'s integrity attribute of `message` with MeshCrypto; `false` when absent.
-func verifyIntegrity(_ message: STUNMessage, _ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey) throws -> Bool {
-    guard let input = message.integrityInput(algorithm) else { return false }
-    return try input.withAdjustedHeader { header in
-        try STUNMessageIntegrity.verify(algorithm.digest, key: key, header: header, body: input.body, mac: input.mac)
-    }
-}
-
-extension STUNMessageBuilder {
-    /// Reserves and signs an integrity attribute with MeshCrypto.
-    mutating func appendIntegrity(_ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey, length: Int? = nil) throws {
-        let slot = try reserveIntegrity(algorithm, length: length)
-        try STUNMessageIntegrity.sign(algorithm.digest, key: key, input: slot.input, mac: slot.mac)
     }
 }
 
