@@ -17,12 +17,29 @@ func touchReaders(_ message: STUNMessage) {
     }
     _ = try? message.string(.username)
     _ = try? message.string(.software)
-    _ = (message.mappedAddress, message.alternateServer, message.userHash, message.errorCode)
-    _ = (message.unknownAttributes.map(Array.init), message.passwordAlgorithms.map(Array.init))
-    _ = (message.priority, message.useCandidate, message.iceControlled, message.iceControlling)
-    _ = (message.channelNumber, message.lifetime, message.data, message.requestedAddressFamily)
-    _ = (message.evenPort, message.requestedTransport, message.dontFragment, message.reservationToken)
-    _ = (message.additionalAddressFamily, message.addressErrorCode, message.icmp, message.fingerprintIsValid)
+    _ = try? message.mappedAddress
+    _ = try? message.alternateServer
+    _ = try? message.userHash
+    _ = try? message.errorCode
+    _ = try? message.unknownAttributes
+    _ = try? message.passwordAlgorithm
+    _ = try? message.passwordAlgorithms
+    _ = try? message.priority
+    _ = try? message.useCandidate
+    _ = try? message.iceControlled
+    _ = try? message.iceControlling
+    _ = try? message.channelNumber
+    _ = try? message.lifetime
+    _ = message.data
+    _ = try? message.requestedAddressFamily
+    _ = try? message.evenPort
+    _ = try? message.requestedTransport
+    _ = try? message.dontFragment
+    _ = try? message.reservationToken
+    _ = try? message.additionalAddressFamily
+    _ = try? message.addressErrorCode
+    _ = try? message.icmp
+    _ = message.fingerprintIsValid
     _ = try? message.verifyIntegrity(.hmacSHA1, key: key)
     _ = try? message.verifyIntegrity(.hmacSHA256, key: key)
 }
