@@ -14,6 +14,7 @@ let package = Package(
     targets: [
         suite("WireBenchmarks", uses: "MeshWire"),
         suite("CryptoBenchmarks", uses: "MeshCrypto"),
+        suite("RuntimeBenchmarks", uses: "MeshRuntime"),
     ]
 )
 
