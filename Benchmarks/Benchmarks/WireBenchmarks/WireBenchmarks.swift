@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import MeshWire
 
 // Parse costs on the per-packet path, with allocation counts (the target is zero). Each sample
@@ -70,4 +71,19 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // Control plane: one WHIP/WHEP offer per session, not per packet.
+    Benchmark("SDP parse Chromium simulcast offer", configuration: .init(scalingFactor: .one)) { benchmark in
+        let offer = try String(contentsOfFile: fixture("sdp/chromium-simulcast.sdp"), encoding: .utf8)
+        for _ in benchmark.scaledIterations {
+            blackHole(try SessionDescription(parsing: offer))
+        }
+    }
+}
+
+/// A file under Tests/Fixtures, found from this source file's place in the repository.
+func fixture(_ name: String) -> String {
+    var path = #filePath
+    for _ in 0..<4 { path = String(path[..<path.lastIndex(of: "/")!]) }
+    return path + "/Tests/Fixtures/" + name
 }
