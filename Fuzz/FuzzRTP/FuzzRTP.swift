@@ -15,7 +15,8 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         }
         var writer = ByteWriter(output)
         do {
-            try RTPHeader(first).marshalPacket(payload: first.payload, paddingLength: first.paddingLength, into: &writer)
+            try RTPHeader(first).marshalPacket(
+                payload: first.payload, paddingLength: first.paddingLength, into: &writer)
         } catch {
             fuzzFailure("a parsed RTP packet does not marshal: \(error)")
         }

@@ -78,9 +78,11 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             fuzzFailure("a rebuilt STUN message does not parse")
         }
         guard second.type == first.type, second.transactionID == first.transactionID,
-            second.attributes.elementsEqual(first.attributes, by: { lhs, rhs in
-                lhs.type == rhs.type && (lhs.type == .fingerprint || lhs.value.elementsEqual(rhs.value))
-            })
+            second.attributes.elementsEqual(
+                first.attributes,
+                by: { lhs, rhs in
+                    lhs.type == rhs.type && (lhs.type == .fingerprint || lhs.value.elementsEqual(rhs.value))
+                })
         else {
             fuzzFailure("STUN message changed across a rebuild")
         }

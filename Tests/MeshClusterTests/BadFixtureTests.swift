@@ -32,7 +32,9 @@ import Testing
         let reported = FixtureFiles.diagnostics(forBadFixture: "unknown-key-typo.yaml").map(Reported.init)
         #expect(
             reported == [
-                Reported(6, 5, "node is missing required key 'announce' ('annonce' at line 11 looks like a misspelling of it)"),
+                Reported(
+                    6, 5,
+                    "node is missing required key 'announce' ('annonce' at line 11 looks like a misspelling of it)"),
                 Reported(11, 5, "unknown key 'annonce' in node; did you mean 'announce'?"),
             ]
         )
@@ -49,7 +51,9 @@ import Testing
                 )
             ]
         )
-        #expect(diagnostics.first?.description.hasSuffix("yaml-syntax-error.yaml:6:6: error: " + (reported.first?.message ?? "")) == true)
+        #expect(
+            diagnostics.first?.description.hasSuffix(
+                "yaml-syntax-error.yaml:6:6: error: " + (reported.first?.message ?? "")) == true)
     }
 
     @Test func linksToUnknownNodesAndToThemselves() {
@@ -68,7 +72,8 @@ import Testing
         let expected = [
             Reported(5, 13, "malformed CIDR '127.0.0.0/33': prefix length '33' is not in 0-32"),
             Reported(6, 24, "latitude 91.0 is outside -90...90"),
-            Reported(9, 11, "invalid role 'orign' (expected one of: origin, relay, edge, recorder); did you mean 'origin'?"),
+            Reported(
+                9, 11, "invalid role 'orign' (expected one of: origin, relay, edge, recorder); did you mean 'origin'?"),
             Reported(11, 10, "malformed API address '127.0.0.1': expected host:port (IPv6 as [address]:port)"),
             Reported(
                 12, 12,
@@ -94,6 +99,9 @@ import Testing
     @Test func diagnosticsPrintLikeACompiler() {
         let diagnostic = FixtureFiles.diagnostics(forBadFixture: "unknown-region.yaml").first
         let printed = diagnostic?.description ?? ""
-        #expect(printed.hasSuffix("Tests/Fixtures/topology/unknown-region.yaml:16:13: error: unknown region 'us-wset' (known: eu-west, us-east)"))
+        #expect(
+            printed.hasSuffix(
+                "Tests/Fixtures/topology/unknown-region.yaml:16:13: error: unknown region 'us-wset' (known: eu-west, us-east)"
+            ))
     }
 }

@@ -1,5 +1,6 @@
-@testable import MeshCluster
 import Testing
+
+@testable import MeshCluster
 
 @Suite struct NearestNameTests {
     @Test func transpositionCountsAsOneEdit() {

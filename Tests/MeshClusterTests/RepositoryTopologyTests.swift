@@ -13,7 +13,10 @@ import Testing
         #expect(Set(topology.nodes(withRole: .edge).map(\.region)) == ["local-a", "local-b"])
         #expect(topology.nodes(withRole: .recorder).count == 1)
         #expect(topology.latency(between: "local-b", and: "local-a") == 12)
-        #expect(topology.secrets == SecretNames(clusterSecretVariable: "MESHCAST_CLUSTER_SECRET", tokenSecretVariable: "MESHCAST_SECRET"))
+        #expect(
+            topology.secrets
+                == SecretNames(clusterSecretVariable: "MESHCAST_CLUSTER_SECRET", tokenSecretVariable: "MESHCAST_SECRET")
+        )
     }
 
     @Test func localMeshUsesLoopbackPortsThatNeverCollide() throws {
@@ -49,8 +52,10 @@ import Testing
         // edge-us-1 gives no `workers`: one per core.
         #expect(topology.node(id: "edge-us-1")?.workers == .perCore)
         #expect(topology.node(id: "edge-eu-1")?.announceIP == "192.0.2.31")
-        #expect(topology.regions.first?.cidrs == [
-            CIDRBlock(address: "192.0.2.0", prefixLength: 25), CIDRBlock(address: "2001:db8:e0::", prefixLength: 48),
-        ])
+        #expect(
+            topology.regions.first?.cidrs == [
+                CIDRBlock(address: "192.0.2.0", prefixLength: 25),
+                CIDRBlock(address: "2001:db8:e0::", prefixLength: 48),
+            ])
     }
 }

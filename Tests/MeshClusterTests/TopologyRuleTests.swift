@@ -50,7 +50,10 @@ import Testing
     @Test func portZeroIsOutOfRange() {
         var lines = validNodeLines
         lines[5] = "ports: 0-10"
-        #expect(reported(topology(nodeLines: lines)) == [Reported(13, 12, "bad port range '0-10': port 0 is out of range 1-65535")])
+        #expect(
+            reported(topology(nodeLines: lines)) == [
+                Reported(13, 12, "bad port range '0-10': port 0 is out of range 1-65535")
+            ])
     }
 
     @Test func apiAcceptsBracketedIPv6AndRejectsBareIPv6() throws {
@@ -134,6 +137,7 @@ import Testing
                 announce: 127.0.0.2
                 ports: 40000-40099
             """
-        #expect(reported(yaml) == [Reported(16, 10, "API address 127.0.0.1:8080 is already used by node 'n1' (line 9)")])
+        #expect(
+            reported(yaml) == [Reported(16, 10, "API address 127.0.0.1:8080 is already used by node 'n1' (line 9)")])
     }
 }

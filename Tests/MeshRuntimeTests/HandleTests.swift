@@ -13,7 +13,9 @@ struct HandleTests {
             try once.start(afterMilliseconds: 1) { fired.update { $0.once += 1 } }
             let repeating = try WorkerTimer(worker: worker)
             try repeating.start(afterMilliseconds: 1, repeatingEvery: 1) {
-                let count = fired.update { $0.repeating += 1; return $0.repeating }
+                let count = fired.update {
+                    $0.repeating += 1; return $0.repeating
+                }
                 if count == 5 { repeating.close() }
             }
         }
@@ -32,8 +34,9 @@ struct HandleTests {
         defer { server.stop(); client.stop() }
         let listenAddress = try await server.run {
             let listener = try TCPListener(worker: server, bindingTo: loopbackIPv4) { connection in
-                try? connection.startReading(onRead: { bytes in try? connection.write(bytes) },
-                                             onEnd: { _ in connection.close() })
+                try? connection.startReading(
+                    onRead: { bytes in try? connection.write(bytes) },
+                    onEnd: { _ in connection.close() })
             }
             return listener.localAddress
         }

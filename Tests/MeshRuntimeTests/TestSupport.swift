@@ -31,13 +31,17 @@ func processThreadIDs() -> Set<Int32> {
 /// The `Cpus_allowed_list` line of /proc/self/task/<tid>/status, expanded ("0-2,5" → [0,1,2,5]).
 func allowedCPUsFromProc(threadID: Int32) -> [Int]? {
     guard let status = try? String(contentsOfFile: "/proc/self/task/\(threadID)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
     else { return nil }
     let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
     var cpus: [Int] = []
     for part in list.split(separator: ",") {
         let bounds = part.split(separator: "-").compactMap { Int($0) }
-        if bounds.count == 2 { cpus += Array(bounds[0]...bounds[1]) } else if let cpu = bounds.first { cpus.append(cpu) }
+        if bounds.count == 2 {
+            cpus += Array(bounds[0]...bounds[1])
+        } else if let cpu = bounds.first {
+            cpus.append(cpu)
+        }
     }
     return cpus
 }

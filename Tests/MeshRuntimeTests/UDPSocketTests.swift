@@ -62,7 +62,8 @@ struct UDPSocketTests {
     }
 
     /// Starts a receiver on `worker` that tallies datagrams of `size` bytes.
-    static func receiver(on worker: MediaWorker, size: Int, into tally: Shared<ReceiveTally>) async throws -> UDPSocket {
+    static func receiver(on worker: MediaWorker, size: Int, into tally: Shared<ReceiveTally>) async throws -> UDPSocket
+    {
         try await worker.run {
             let socket = try UDPSocket(worker: worker, bindingTo: loopbackIPv4)
             try socket.setReceiveBufferSize(1 << 21)
@@ -78,7 +79,7 @@ struct UDPSocketTests {
         let slab = UnsafeMutableRawBufferPointer.allocate(byteCount: count * size, alignment: 8)
         defer { slab.deallocate() }
         let views = (0..<count).map { index in
-            let view = UnsafeMutableRawBufferPointer(rebasing: slab[index * size ..< (index + 1) * size])
+            let view = UnsafeMutableRawBufferPointer(rebasing: slab[index * size..<(index + 1) * size])
             TestDatagram.fill(view, sequence: UInt64(index))
             return UnsafeRawBufferPointer(view)
         }
@@ -168,8 +169,10 @@ struct UDPSocketTests {
             let socket = try UDPSocket(worker: worker, bindingTo: loopbackIPv4)
             let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 300, alignment: 8)
             defer { bytes.deallocate() }
-            let views = [UnsafeRawBufferPointer(rebasing: bytes[0..<100]), UnsafeRawBufferPointer(rebasing: bytes[100..<150]),
-                         UnsafeRawBufferPointer(rebasing: bytes[150..<250])]
+            let views = [
+                UnsafeRawBufferPointer(rebasing: bytes[0..<100]), UnsafeRawBufferPointer(rebasing: bytes[100..<150]),
+                UnsafeRawBufferPointer(rebasing: bytes[150..<250]),
+            ]
             do {
                 _ = try views.withUnsafeBufferPointer { try socket.sendSegmented($0, to: socket.localAddress) }
                 return nil

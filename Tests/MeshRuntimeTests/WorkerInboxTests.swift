@@ -47,7 +47,9 @@ struct WorkerInboxTests {
         _ = await waitUntil(timeout: .seconds(4)) { finished.value == producers }
         let total = Int(perProducer) * producers
         _ = try await waitUntil(timeout: .seconds(4)) { try await worker.run { ledger.received } == total }
-        let (received, outOfOrder, next) = try await worker.run { (ledger.received, ledger.outOfOrder, ledger.nextExpected) }
+        let (received, outOfOrder, next) = try await worker.run {
+            (ledger.received, ledger.outOfOrder, ledger.nextExpected)
+        }
         #expect(finished.value == producers)
         #expect(received == total)
         #expect(outOfOrder == 0)

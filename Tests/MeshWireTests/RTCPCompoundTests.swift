@@ -3,22 +3,23 @@ import Testing
 
 /// Compound RTCP packets, RFC 3550 §6.1 and the validity checks of §A.2.
 @Suite struct RTCPCompoundTests {
-    static let compound: [UInt8] = RTCPReportTests.receiverReport + [
-        // v=2, p=0, count=1, SDES, len=3
-        0x81, 0xCA, 0x00, 0x03,
-        // chunk ssrc=0x0A0B0C0D
-        0x0A, 0x0B, 0x0C, 0x0D,
-        // CNAME, length 5, "alice", then the null item ending the chunk
-        0x01, 0x05, 0x61, 0x6C,
-        0x69, 0x63, 0x65, 0x00,
-    ] + [
-        // v=2, p=1, count=1, BYE, len=2
-        0xA1, 0xCB, 0x00, 0x02,
-        // ssrc=0x0A0B0C0D
-        0x0A, 0x0B, 0x0C, 0x0D,
-        // padding: 3 zeros and the count 4
-        0x00, 0x00, 0x00, 0x04,
-    ]
+    static let compound: [UInt8] =
+        RTCPReportTests.receiverReport + [
+            // v=2, p=0, count=1, SDES, len=3
+            0x81, 0xCA, 0x00, 0x03,
+            // chunk ssrc=0x0A0B0C0D
+            0x0A, 0x0B, 0x0C, 0x0D,
+            // CNAME, length 5, "alice", then the null item ending the chunk
+            0x01, 0x05, 0x61, 0x6C,
+            0x69, 0x63, 0x65, 0x00,
+        ] + [
+            // v=2, p=1, count=1, BYE, len=2
+            0xA1, 0xCB, 0x00, 0x02,
+            // ssrc=0x0A0B0C0D
+            0x0A, 0x0B, 0x0C, 0x0D,
+            // padding: 3 zeros and the count 4
+            0x00, 0x00, 0x00, 0x04,
+        ]
 
     @Test func iteratesEveryPacket() throws {
         try Self.compound.withUnsafeBytes { bytes in

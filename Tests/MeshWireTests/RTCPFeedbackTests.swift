@@ -55,13 +55,17 @@ import Testing
             let nack = try GenericNACK(parsing: bytes)
             #expect(nack.senderSSRC == 0x0A0B_0C0D)
             #expect(nack.mediaSSRC == 0x1122_3344)
-            #expect(Array(nack.pairs) == [NACKPair(packetID: 100, lostBitmask: 5), NACKPair(packetID: 65535, lostBitmask: 0x8000)])
+            #expect(
+                Array(nack.pairs) == [
+                    NACKPair(packetID: 100, lostBitmask: 5), NACKPair(packetID: 65535, lostBitmask: 0x8000),
+                ])
             #expect(Array(nack.lostSequenceNumbers) == [100, 101, 103, 65535, 15])
         }
     }
 
     @Test func buildsNACKFromSequenceNumbers() throws {
-        let nack = GenericNACK(senderSSRC: 0x0A0B_0C0D, mediaSSRC: 0x1122_3344, lostSequenceNumbers: [100, 101, 103, 65535, 15])
+        let nack = GenericNACK(
+            senderSSRC: 0x0A0B_0C0D, mediaSSRC: 0x1122_3344, lostSequenceNumbers: [100, 101, 103, 65535, 15])
         #expect(try writtenRTPTestBytes { try nack.marshal(into: &$0) } == Self.nack)
         // 17 apart needs a second pair; a repeat adds nothing.
         let spread = GenericNACK(senderSSRC: 1, mediaSSRC: 2, lostSequenceNumbers: [10, 10, 27, 43])
@@ -93,7 +97,8 @@ import Testing
     @Test func buildsTheSameBytesFromValues() throws {
         let pli = PictureLossIndication(senderSSRC: 0x0A0B_0C0D, mediaSSRC: 0x1122_3344)
         #expect(try writtenRTPTestBytes { try pli.marshal(into: &$0) } == Self.pli)
-        let fir = FullIntraRequest(senderSSRC: 0x0A0B_0C0D, entries: [FullIntraRequestEntry(ssrc: 0x1122_3344, sequenceNumber: 7)])
+        let fir = FullIntraRequest(
+            senderSSRC: 0x0A0B_0C0D, entries: [FullIntraRequestEntry(ssrc: 0x1122_3344, sequenceNumber: 7)])
         #expect(try writtenRTPTestBytes { try fir.marshal(into: &$0) } == Self.fir)
         let remb = ReceiverEstimatedMaxBitrate(senderSSRC: 0x0A0B_0C0D, bitrate: 1_000_000, ssrcs: [0x1122_3344])
         #expect(try writtenRTPTestBytes { try remb.marshal(into: &$0) } == Self.remb)
@@ -145,7 +150,8 @@ import Testing
         // REMB claiming two SSRCs but carrying one.
         var countMismatch = Self.remb
         countMismatch[16] = 2
-        expectRTCPError(ReceiverEstimatedMaxBitrate.self, countMismatch, .rembSSRCCountMismatch(declared: 2, available: 1))
+        expectRTCPError(
+            ReceiverEstimatedMaxBitrate.self, countMismatch, .rembSSRCCountMismatch(declared: 2, available: 1))
         // A PLI parser handed a FIR.
         expectRTCPError(PictureLossIndication.self, Self.fir, .unexpectedPacketType(packetType: 206, format: 4))
     }

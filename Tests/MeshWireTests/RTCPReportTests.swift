@@ -52,9 +52,12 @@ import Testing
             #expect(report.ssrc == 0x0A0B_0C0D)
             #expect(report.reportBlocks.count == 1)
             let block = try #require(report.reportBlocks.first)
-            #expect(block == ReceptionReport(
-                ssrc: 0x1122_3344, fractionLost: 64, cumulativeLost: -2, extendedHighestSequenceNumber: 0x0001_0203,
-                jitter: 300, lastSenderReport: 0x1234_5678, delaySinceLastSenderReport: 65536))
+            #expect(
+                block
+                    == ReceptionReport(
+                        ssrc: 0x1122_3344, fractionLost: 64, cumulativeLost: -2,
+                        extendedHighestSequenceNumber: 0x0001_0203,
+                        jitter: 300, lastSenderReport: 0x1234_5678, delaySinceLastSenderReport: 65536))
             #expect(report.profileExtension.count == 0)
         }
     }
@@ -67,7 +70,11 @@ import Testing
             #expect(report.rtpTimestamp == 90000)
             #expect(report.packetCount == 1000)
             #expect(report.octetCount == 1_200_000)
-            #expect(Array(report.reportBlocks) == [ReceptionReport(ssrc: 0x5566_7788, cumulativeLost: 3, extendedHighestSequenceNumber: 5000, jitter: 7)])
+            #expect(
+                Array(report.reportBlocks) == [
+                    ReceptionReport(
+                        ssrc: 0x5566_7788, cumulativeLost: 3, extendedHighestSequenceNumber: 5000, jitter: 7)
+                ])
         }
     }
 
@@ -77,10 +84,13 @@ import Testing
     }
 
     @Test func buildsTheSameBytesFromValues() throws {
-        let report = ReceiverReport(ssrc: 0x0A0B_0C0D, reportBlocks: [
-            ReceptionReport(ssrc: 0x1122_3344, fractionLost: 64, cumulativeLost: -2, extendedHighestSequenceNumber: 0x0001_0203,
-                            jitter: 300, lastSenderReport: 0x1234_5678, delaySinceLastSenderReport: 65536),
-        ])
+        let report = ReceiverReport(
+            ssrc: 0x0A0B_0C0D,
+            reportBlocks: [
+                ReceptionReport(
+                    ssrc: 0x1122_3344, fractionLost: 64, cumulativeLost: -2, extendedHighestSequenceNumber: 0x0001_0203,
+                    jitter: 300, lastSenderReport: 0x1234_5678, delaySinceLastSenderReport: 65536)
+            ])
         #expect(report.marshalSize == 32)
         #expect(try writtenRTPTestBytes { try report.marshal(into: &$0) } == Self.receiverReport)
     }

@@ -14,7 +14,9 @@ func rtcpRoundTrip<P: RTCPPacketFormat>(_ type: P.Type, _ bytes: [UInt8]) throws
 /// Checks that every strict prefix of a valid packet is refused, and that every word-aligned
 /// prefix whose length field is rewritten to match either fails with an ``RTCPError`` or parses
 /// into something that marshals and parses again (a fuzz round-trip property).
-func expectEveryTruncationHandled<P: RTCPPacketFormat>(_ type: P.Type, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+func expectEveryTruncationHandled<P: RTCPPacketFormat>(
+    _ type: P.Type, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+) {
     for length in 0..<bytes.count {
         let prefix = Array(bytes[0..<length])
         #expect(throws: RTCPError.self, "prefix of \(length) bytes", sourceLocation: sourceLocation) {
@@ -31,13 +33,17 @@ func expectEveryTruncationHandled<P: RTCPPacketFormat>(_ type: P.Type, _ bytes: 
             let again = try? writtenRTPTestBytes { writer in try packet.marshal(into: &writer) }
             #expect(again != nil, "re-marshal of \(length)-byte prefix", sourceLocation: sourceLocation)
             if let again {
-                #expect((try? again.withUnsafeBytes { try P(parsing: $0) }) != nil, "re-parse of \(length)-byte prefix", sourceLocation: sourceLocation)
+                #expect(
+                    (try? again.withUnsafeBytes { try P(parsing: $0) }) != nil, "re-parse of \(length)-byte prefix",
+                    sourceLocation: sourceLocation)
             }
         }
     }
 }
 
 /// Parses `bytes` as one `P`, expecting `error`.
-func expectRTCPError<P: RTCPPacketFormat>(_ type: P.Type, _ bytes: [UInt8], _ error: RTCPError, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectRTCPError<P: RTCPPacketFormat>(
+    _ type: P.Type, _ bytes: [UInt8], _ error: RTCPError, sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(throws: error, sourceLocation: sourceLocation) { try bytes.withUnsafeBytes { _ = try P(parsing: $0) } }
 }

@@ -62,7 +62,8 @@ import Testing
     @Test func encodesLongRunsAsRunLengthChunks() throws {
         // 20 packets 250 µs apart: one run-length chunk, T=0 S=1 (small delta) length 20.
         let times = (0..<20).map { Int64(128_000 + 250 * $0) as Int64? }
-        let built = try TransportWideCCFeedback(senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 100, receiveTimes: times)
+        let built = try TransportWideCCFeedback(
+            senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 100, receiveTimes: times)
         #expect(Array(built.statusBytes.array.prefix(2)) == [0x20, 0x14])
         let statuses = try Self.statuses(Self.marshal(built))
         #expect(statuses.count == 20)
@@ -72,7 +73,8 @@ import Testing
     @Test func encodesMixedSmallRunsAsOneBitVectors() throws {
         // received, lost, … five times: T=1 S=0 with bits 1010101010 → 0xAAA0.
         let times: [Int64?] = (0..<10).map { $0 % 2 == 0 ? Int64(1_000 * $0) : nil }
-        let built = try TransportWideCCFeedback(senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 0, receiveTimes: times)
+        let built = try TransportWideCCFeedback(
+            senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 0, receiveTimes: times)
         #expect(Array(built.statusBytes.array.prefix(2)) == [0xAA, 0xA0])
         #expect(try Self.statuses(Self.marshal(built)).map(\.isReceived) == times.map { $0 != nil })
     }
@@ -91,14 +93,18 @@ import Testing
         // Rebuild the arrival times from the reference time and the deltas.
         var clock = Int64(built.referenceTime) * TransportWideCCFeedback.referenceTimeUnitMicroseconds
         var rebuilt: [Int64] = []
-        for status in statuses { if let delta = status.receiveDeltaMicroseconds { clock += delta; rebuilt.append(clock) } }
+        for status in statuses {
+            if let delta = status.receiveDeltaMicroseconds { clock += delta; rebuilt.append(clock) }
+        }
         #expect(rebuilt == [1_000_000, 1_001_000, 1_002_000, 1_003_000])
     }
 
     @Test func refusesDeltasThatDoNotFit() {
         // 10 s between arrivals is 40000 ticks, beyond a signed 16-bit delta.
         #expect(throws: RTCPError.self) {
-            _ = try TransportWideCCFeedback(senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 0, receiveTimes: [0, 10_000_000])
+            _ = try TransportWideCCFeedback(
+                senderSSRC: 1, mediaSSRC: 2, feedbackPacketCount: 0, baseSequenceNumber: 0,
+                receiveTimes: [0, 10_000_000])
         }
     }
 
@@ -126,7 +132,9 @@ import Testing
         // Status count 100: the one chunk covers 7, the next "chunks" are deltas, then nothing.
         var manyStatuses = Self.feedback
         manyStatuses[14...15] = [0x00, 0x64]
-        #expect(throws: RTCPError.self) { try manyStatuses.withUnsafeBytes { _ = try TransportWideCCFeedback(parsing: $0) } }
+        #expect(throws: RTCPError.self) {
+            try manyStatuses.withUnsafeBytes { _ = try TransportWideCCFeedback(parsing: $0) }
+        }
         // Padding of 4 swallows the last two delta bytes.
         var shortDeltas = Self.feedback
         shortDeltas[27] = 4

@@ -21,9 +21,13 @@ import Testing
 
     /// An RTP packet (pt=96, seq=7, ts=9, ssrc=0x01020304) carrying `data` under `profile`, payload 0xFA 0xFB.
     static func packet(profile: UInt16, data: [UInt8]?, padding: Int = 0) throws -> [UInt8] {
-        let header = RTPHeader(payloadType: 96, sequenceNumber: 7, timestamp: 9, ssrc: 0x0102_0304, extensionProfile: profile, extensionData: data)
+        let header = RTPHeader(
+            payloadType: 96, sequenceNumber: 7, timestamp: 9, ssrc: 0x0102_0304, extensionProfile: profile,
+            extensionData: data)
         return try writtenRTPTestBytes { writer in
-            try ([0xFA, 0xFB] as [UInt8]).withUnsafeBytes { try header.marshalPacket(payload: $0, paddingLength: padding, into: &writer) }
+            try ([0xFA, 0xFB] as [UInt8]).withUnsafeBytes {
+                try header.marshalPacket(payload: $0, paddingLength: padding, into: &writer)
+            }
         }
     }
 
@@ -65,7 +69,8 @@ import Testing
         let data: [UInt8] = [0x10, 0xAA, 0xF3, 0x20]
         let packet = try Self.packet(profile: 0xBEDE, data: data)
         #expect(try Self.elements(of: packet).map(\.0) == [1])
-        try packet.withUnsafeBytes { bytes in try #require(try RTPPacketView(parsing: bytes).headerExtension).validate() }
+        try packet.withUnsafeBytes { bytes in try #require(try RTPPacketView(parsing: bytes).headerExtension).validate()
+        }
     }
 
     @Test func rejectsMalformedBlocks() throws {
@@ -133,15 +138,16 @@ import Testing
         let plain = try Self.packet(profile: 0, data: nil, padding: 4)
         let added = try Self.adding(5, [0x11, 0x22, 0x33], to: plain)
         // v=2, p=1, x=1 | pt=96 | seq=7 | ts=9 | ssrc | 0xBEDE length=1 | id=5 L=2 value | payload | padding 4
-        #expect(added == [
-            0xB0, 0x60, 0x00, 0x07,
-            0x00, 0x00, 0x00, 0x09,
-            0x01, 0x02, 0x03, 0x04,
-            0xBE, 0xDE, 0x00, 0x01,
-            0x52, 0x11, 0x22, 0x33,
-            0xFA, 0xFB,
-            0x00, 0x00, 0x00, 0x04,
-        ])
+        #expect(
+            added == [
+                0xB0, 0x60, 0x00, 0x07,
+                0x00, 0x00, 0x00, 0x09,
+                0x01, 0x02, 0x03, 0x04,
+                0xBE, 0xDE, 0x00, 0x01,
+                0x52, 0x11, 0x22, 0x33,
+                0xFA, 0xFB,
+                0x00, 0x00, 0x00, 0x04,
+            ])
     }
 
     @Test func keepsOneByteFormWhenItFits() throws {

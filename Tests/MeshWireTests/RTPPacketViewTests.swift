@@ -62,7 +62,8 @@ import Testing
         let rebuilt = try packet.withUnsafeBytes { bytes in
             let view = try RTPPacketView(parsing: bytes)
             return try writtenRTPTestBytes { writer in
-                try RTPHeader(view).marshalPacket(payload: view.payload, paddingLength: view.paddingLength, into: &writer)
+                try RTPHeader(view).marshalPacket(
+                    payload: view.payload, paddingLength: view.paddingLength, into: &writer)
             }
         }
         #expect(rebuilt == packet)
@@ -90,7 +91,9 @@ import Testing
         // v=1: RFC 3550 §5.1 requires version 2.
         var wrongVersion = Self.twoCSRCs
         wrongVersion[0] = 0x42
-        #expect(throws: RTPError.unsupportedVersion(1)) { try wrongVersion.withUnsafeBytes { try RTPPacketView(parsing: $0) } }
+        #expect(throws: RTPError.unsupportedVersion(1)) {
+            try wrongVersion.withUnsafeBytes { try RTPPacketView(parsing: $0) }
+        }
         // cc=15 but only two CSRCs present.
         var tooManyCSRCs = Self.twoCSRCs
         tooManyCSRCs[0] = 0x8F
@@ -141,8 +144,11 @@ import Testing
 
     @Test func refusesHeadersOutsideTheirFieldRanges() {
         let header = RTPHeader(payloadType: 128, sequenceNumber: 0, timestamp: 0, ssrc: 0)
-        #expect(throws: RTPError.payloadTypeOutOfRange(128)) { _ = try writtenRTPTestBytes { try header.marshal(into: &$0) } }
-        let crowded = RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrcs: Array(repeating: 1, count: 16))
+        #expect(throws: RTPError.payloadTypeOutOfRange(128)) {
+            _ = try writtenRTPTestBytes { try header.marshal(into: &$0) }
+        }
+        let crowded = RTPHeader(
+            payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrcs: Array(repeating: 1, count: 16))
         #expect(throws: RTPError.tooManyCSRCs(16)) { _ = try writtenRTPTestBytes { try crowded.marshal(into: &$0) } }
         let small = RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0)
         #expect(throws: RTPError.self) { _ = try writtenRTPTestBytes(capacity: 11) { try small.marshal(into: &$0) } }

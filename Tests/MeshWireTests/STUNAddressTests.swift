@@ -79,7 +79,9 @@ import Testing
         #expect(STUNIPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x0000_0000_0000_0001).description == "2001:db8::1")
         #expect(STUNIPAddress.v6(high: 0, low: 0).description == "::")
         #expect(STUNIPAddress.v6(high: 0, low: 1).description == "::1")
-        #expect(STUNIPAddress.v6(high: 0x2001_0DB8_0000_0001, low: 0x0000_0001_0000_0001).description == "2001:db8:0:1:0:1:0:1")
+        #expect(
+            STUNIPAddress.v6(high: 0x2001_0DB8_0000_0001, low: 0x0000_0001_0000_0001).description
+                == "2001:db8:0:1:0:1:0:1")
         #expect(STUNTransportAddress(ip: .v6(high: 0, low: 1), port: 80).description == "[::1]:80")
     }
 }

@@ -87,7 +87,9 @@ import Testing
             #expect(addressError.reason == "Address Family not Supported")
             #expect(try message.icmp == TURNICMP(type: 3, code: 4, errorData: 1400))
         }
-        let noReserve = try buildMessage(allocate, .random()) { builder in try builder.appendEvenPort(reserveNextPort: false) }
+        let noReserve = try buildMessage(allocate, .random()) { builder in
+            try builder.appendEvenPort(reserveNextPort: false)
+        }
         try withMessage(noReserve) { message throws in #expect(try message.evenPort == false) }
     }
 

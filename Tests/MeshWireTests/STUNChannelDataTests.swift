@@ -26,7 +26,8 @@ import Testing
             let written = try storage.withUnsafeMutableBytes { buffer in
                 var writer = ByteWriter(buffer)
                 try payload.withUnsafeBytes { payload in
-                    try TURNChannelData.write(channelNumber: 0x4FFF, payload: payload, padToFourBytes: padded, into: &writer)
+                    try TURNChannelData.write(
+                        channelNumber: 0x4FFF, payload: payload, padToFourBytes: padded, into: &writer)
                 }
                 return writer.offset
             }

@@ -63,7 +63,8 @@ import Testing
             try builder.appendFingerprint()
         }
         try withMessage(bytes) { message throws in
-            #expect(message.attributes.map(\.type) == [.priority, .messageIntegrity, .messageIntegritySHA256, .fingerprint])
+            #expect(
+                message.attributes.map(\.type) == [.priority, .messageIntegrity, .messageIntegritySHA256, .fingerprint])
             #expect(try message.verifyIntegrity(.hmacSHA1, key: key))
             #expect(try message.verifyIntegrity(.hmacSHA256, key: key))
             #expect(message.fingerprintIsValid == true)
@@ -140,7 +141,10 @@ import Testing
         let key = try STUNIntegrityKey.longTerm(
             username: rfc5769LongTermUsername, realm: "example.org", password: "TheMatrIX", algorithm: .sha256)
         try withMessage(vector) { message throws in
-            #expect(message.attributes.map(\.type) == [.userHash, .nonce, .realm, .passwordAlgorithm, .messageIntegritySHA256])
+            #expect(
+                message.attributes.map(\.type) == [
+                    .userHash, .nonce, .realm, .passwordAlgorithm, .messageIntegritySHA256,
+                ])
             #expect(array(try message.userHash) == userHash)
             #expect(try message.string(.nonce) == "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA")
             #expect(try message.string(.realm) == "example.org")

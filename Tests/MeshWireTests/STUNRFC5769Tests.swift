@@ -13,9 +13,10 @@ import Testing
             #expect(message.type.rawValue == 0x0001)
             #expect(message.transactionID == rfc5769TransactionID)
             #expect(message.attributesLength == 88)
-            #expect(message.attributes.map(\.type) == [
-                .software, .priority, .iceControlled, .username, .messageIntegrity, .fingerprint,
-            ])
+            #expect(
+                message.attributes.map(\.type) == [
+                    .software, .priority, .iceControlled, .username, .messageIntegrity, .fingerprint,
+                ])
             #expect(try message.string(.software) == "STUN test client")
             #expect(try message.priority == 0x6e00_01ff)
             #expect(try message.iceControlled == 0x932f_f9b1_5126_3b36)
@@ -98,7 +99,8 @@ import Testing
 
     @Test func longTermRequestFields() throws {
         // RFC 8489 §9.2.2: key = MD5(username ":" realm ":" password), password after SASLprep.
-        let key = try STUNIntegrityKey.longTerm(username: rfc5769LongTermUsername, realm: "example.org", password: "TheMatrIX")
+        let key = try STUNIntegrityKey.longTerm(
+            username: rfc5769LongTermUsername, realm: "example.org", password: "TheMatrIX")
         #expect(key.bytes.count == 16)
         try withMessage(rfc5769LongTermRequest) { message throws in
             #expect(message.type == .bindingRequest)
@@ -117,7 +119,8 @@ import Testing
     }
 
     @Test func longTermRequestRebuilds() throws {
-        let key = try STUNIntegrityKey.longTerm(username: rfc5769LongTermUsername, realm: "example.org", password: "TheMatrIX")
+        let key = try STUNIntegrityKey.longTerm(
+            username: rfc5769LongTermUsername, realm: "example.org", password: "TheMatrIX")
         let rebuilt = try buildMessage(.bindingRequest, rfc5769LongTermTransactionID) { builder in
             try builder.appendText(.username, rfc5769LongTermUsername)
             try builder.appendText(.nonce, "f//499k954d6OL34oL9FSTvy64sA")

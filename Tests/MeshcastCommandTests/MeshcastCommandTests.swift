@@ -26,7 +26,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("Tests/Fixtures/topology/duplicate-node-id.yaml", "Tests/Fixtures/topology/duplicate-node-id.yaml:21:9: error: "),
+        (
+            "Tests/Fixtures/topology/duplicate-node-id.yaml",
+            "Tests/Fixtures/topology/duplicate-node-id.yaml:21:9: error: "
+        ),
         ("Tests/Fixtures/topology/unknown-region.yaml", "Tests/Fixtures/topology/unknown-region.yaml:16:13: error: "),
     ])
     func badTopologyFailsWithCompilerStyleErrorsOnStandardError(file: String, prefix: String) throws {

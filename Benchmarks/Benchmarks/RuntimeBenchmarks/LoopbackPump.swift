@@ -36,7 +36,8 @@ final class LoopbackPump: @unchecked Sendable {
         try receiver.setReceiveBufferSize(1 << 22)
         payload.initializeMemory(as: UInt8.self, repeating: 0x5A)
         for slot in 0..<Self.batch {
-            datagrams[slot] = OutgoingDatagram(bytes: UnsafeRawBufferPointer(payload), destination: receiver.localAddress)
+            datagrams[slot] = OutgoingDatagram(
+                bytes: UnsafeRawBufferPointer(payload), destination: receiver.localAddress)
             segments[slot] = UnsafeRawBufferPointer(payload)
         }
         try receiver.startReceiving { [unowned self] _, _ in self.didReceive() }
@@ -74,8 +75,9 @@ final class LoopbackPump: @unchecked Sendable {
         case .sendmmsg:
             taken = (try? sender.sendBatch(UnsafeBufferPointer(rebasing: datagrams[0..<count]))) ?? 0
         case .gso:
-            taken = (try? sender.sendSegmented(
-                UnsafeBufferPointer(rebasing: segments[0..<count]), to: receiver.localAddress)) ?? 0
+            taken =
+                (try? sender.sendSegmented(
+                    UnsafeBufferPointer(rebasing: segments[0..<count]), to: receiver.localAddress)) ?? 0
         }
         sent += taken
     }

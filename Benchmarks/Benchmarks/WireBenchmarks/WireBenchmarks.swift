@@ -83,7 +83,7 @@ let benchmarks: @Sendable () -> Void = {
 
 /// A file under Tests/Fixtures, found from this source file's place in the repository.
 func fixture(_ name: String) -> String {
-    var path = #filePath
-    for _ in 0..<4 { path = String(path[..<path.lastIndex(of: "/")!]) }
-    return path + "/Tests/Fixtures/" + name
+    let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return repository.appendingPathComponent("Tests/Fixtures/\(name)").path
 }

@@ -96,7 +96,8 @@ struct TopologyDecoder {
         }
         if let milliseconds = fields["ms"].flatMap({ read.number($0, "'ms'") }) {
             if milliseconds.value < 0 {
-                log.error("latency must be zero or more milliseconds, found \(milliseconds.value)", at: milliseconds.location)
+                log.error(
+                    "latency must be zero or more milliseconds, found \(milliseconds.value)", at: milliseconds.location)
             } else {
                 draft.milliseconds = milliseconds.value
             }
@@ -130,21 +131,28 @@ struct TopologyDecoder {
         if let api = fields["api"].flatMap({ read.string($0, "'api'") }) {
             switch AddressSyntax.endpoint(api.value) {
             case .success(let address): draft.api = Located(value: address, location: api.location)
-            case .failure(let problem): log.error("malformed API address '\(api.value)': \(problem.message)", at: api.location)
+            case .failure(let problem):
+                log.error("malformed API address '\(api.value)': \(problem.message)", at: api.location)
             }
         }
         if let media = fields["media"].flatMap({ read.string($0, "'media'") }) {
             switch AddressSyntax.host(media.value) {
             case .success(let host): draft.mediaHost = host
             case .failure(let problem):
-                log.error("malformed media host '\(media.value)': \(problem.message) (the port range goes in 'ports')", at: media.location)
+                log.error(
+                    "malformed media host '\(media.value)': \(problem.message) (the port range goes in 'ports')",
+                    at: media.location)
             }
         }
         if let announce = fields["announce"].flatMap({ read.string($0, "'announce'") }) {
             if AddressSyntax.ipFamily(of: announce.value) == nil {
-                log.error("malformed announce IP '\(announce.value)': expected an IPv4 or IPv6 address", at: announce.location)
+                log.error(
+                    "malformed announce IP '\(announce.value)': expected an IPv4 or IPv6 address", at: announce.location
+                )
             } else if AddressSyntax.isUnspecified(announce.value) {
-                log.error("announce IP '\(announce.value)' is unspecified; ICE candidates need an address peers can reach", at: announce.location)
+                log.error(
+                    "announce IP '\(announce.value)' is unspecified; ICE candidates need an address peers can reach",
+                    at: announce.location)
             } else {
                 draft.announceIP = announce.value
             }
@@ -152,7 +160,8 @@ struct TopologyDecoder {
         if let ports = fields["ports"].flatMap({ read.string($0, "'ports'") }) {
             switch AddressSyntax.portRange(ports.value) {
             case .success(let range): draft.ports = Located(value: range, location: ports.location)
-            case .failure(let problem): log.error("bad port range '\(ports.value)': \(problem.message)", at: ports.location)
+            case .failure(let problem):
+                log.error("bad port range '\(ports.value)': \(problem.message)", at: ports.location)
             }
         }
         draft.workers = fields["workers"].map(decodeWorkers) ?? .perCore
@@ -175,13 +184,16 @@ struct TopologyDecoder {
         var pinning = CPUPinning.inOrder
         switch (fields["cpus"], fields["numa"]) {
         case (.some(let cpusNode), .some):
-            log.error("workers give both 'cpus' and 'numa'; pin to a CPU list or to a NUMA node, not both", at: cpusNode)
+            log.error(
+                "workers give both 'cpus' and 'numa'; pin to a CPU list or to a NUMA node, not both", at: cpusNode)
             valid = false
         case (.some(let cpusNode), nil):
             if let cpus = decodeCPUList(cpusNode) {
                 pinning = .cpus(cpus)
                 if let count, count != cpus.count {
-                    log.error("worker count \(count) does not match the \(cpus.count) CPUs listed in 'cpus'", at: fields["count"] ?? node)
+                    log.error(
+                        "worker count \(count) does not match the \(cpus.count) CPUs listed in 'cpus'",
+                        at: fields["count"] ?? node)
                     valid = false
                 }
             } else {
@@ -276,7 +288,9 @@ struct TopologyDecoder {
         let scalars = name.value.unicodeScalars
         let isName =
             scalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } == true
-            && scalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+            && scalars.allSatisfy {
+                $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+            }
         guard isName else {
             log.error(
                 "\(what) must be the name of an environment variable (letters, digits, '_'), never the secret itself",

@@ -31,7 +31,9 @@ public enum TopologyLoader {
         guard log.isClean, let topology = draft.model() else {
             if log.isClean {
                 // A field failed to decode without a diagnostic: a loader bug, still not a crash.
-                log.error("internal error: the topology decoded incompletely", at: SourceLocation(file: file, line: 1, column: 1))
+                log.error(
+                    "internal error: the topology decoded incompletely",
+                    at: SourceLocation(file: file, line: 1, column: 1))
             }
             throw TopologyLoadFailure(diagnostics: log.sortedDiagnostics)
         }

@@ -45,7 +45,9 @@ struct TopologyValidator {
             }
             for block in region.cidrs {
                 if let owner = cidrOwners[block], owner != name.value {
-                    log.error("CIDR \(block) of region '\(name.value)' is already claimed by region '\(owner)'", at: name.location)
+                    log.error(
+                        "CIDR \(block) of region '\(name.value)' is already claimed by region '\(owner)'",
+                        at: name.location)
                 }
                 cidrOwners[block] = cidrOwners[block] ?? name.value
             }

@@ -106,7 +106,8 @@ struct YAMLValueReading {
             values[key.string] = valueNode
         }
         for key in required where values[key] == nil {
-            let typo = misspellings[key].map { " ('\($0.key)' at line \($0.line) looks like a misspelling of it)" } ?? ""
+            let typo =
+                misspellings[key].map { " ('\($0.key)' at line \($0.line) looks like a misspelling of it)" } ?? ""
             log.error("\(what) is missing required key '\(key)'\(typo)", at: node)
         }
         return YAMLFields(values: values, location: log.location(of: node))

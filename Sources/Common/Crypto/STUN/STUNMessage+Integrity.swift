@@ -14,14 +14,17 @@ extension STUNMessage {
     public func verifyIntegrity(_ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey) throws -> Bool {
         guard let input = integrityInput(algorithm) else { return false }
         return try input.withAdjustedHeader { header in
-            try STUNMessageIntegrity.verify(algorithm.digest, key: key, header: header, body: input.body, mac: input.mac)
+            try STUNMessageIntegrity.verify(
+                algorithm.digest, key: key, header: header, body: input.body, mac: input.mac)
         }
     }
 }
 
 extension STUNMessageBuilder {
     /// Appends `algorithm`'s integrity attribute, signed with `key` over everything before it.
-    public mutating func appendIntegrity(_ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey, length: Int? = nil) throws {
+    public mutating func appendIntegrity(_ algorithm: STUNIntegrityAlgorithm, key: STUNIntegrityKey, length: Int? = nil)
+        throws
+    {
         let slot = try reserveIntegrity(algorithm, length: length)
         try STUNMessageIntegrity.sign(algorithm.digest, key: key, input: slot.input, mac: slot.mac)
     }

@@ -42,7 +42,9 @@ public enum STUNMessageIntegrity {
         var failure: OpenSSLError?
         withUnsafeMutableBytes(of: &computed) { output in
             key.bytes.withUnsafeBytes { key in
-                do throws(OpenSSLError) { try Digest.hmac(algorithm, key: key, message: input, into: output) } catch { failure = error }
+                do throws(OpenSSLError) { try Digest.hmac(algorithm, key: key, message: input, into: output) } catch {
+                    failure = error
+                }
             }
             mac.copyMemory(from: UnsafeRawBufferPointer(rebasing: output[..<mac.count]))
         }

@@ -60,8 +60,22 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     func withSockAddr<Result, Failure: Error>(
         _ body: (UnsafePointer<sockaddr>, socklen_t) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try withUnsafeBytes(of: storage) { raw throws(Failure) in
-            try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        try withUnsafePointer(to: storage) { storage throws(Failure) in
+            try storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer throws(Failure) in
+                try body(pointer, length)
+            }
+        }
+    }
+
+    /// Lends the storage as a `sockaddr` for the kernel or libuv to fill in (getsockname).
+    @discardableResult
+    mutating func withMutableSockAddr<Result, Failure: Error>(
+        _ body: (UnsafeMutablePointer<sockaddr>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try withUnsafeMutablePointer(to: &storage) { storage throws(Failure) in
+            try storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer throws(Failure) in
+                try body(pointer)
+            }
         }
     }
 

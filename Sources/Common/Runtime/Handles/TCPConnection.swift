@@ -44,10 +44,14 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
 
     /// Connects to `address` from `worker` (call on its thread); `completion` gets nil once
     /// connected, or the error (the connection is then closed).
-    public static func connect(on worker: MediaWorker, to address: SocketAddress,
-                               completion: @escaping (UVError?) -> Void) throws(UVError) -> TCPConnection {
+    public static func connect(
+        on worker: MediaWorker, to address: SocketAddress,
+        completion: @escaping (UVError?) -> Void
+    ) throws(UVError) -> TCPConnection {
         let connection = try TCPConnection(worker: worker)
-        guard let handle = connection.handle else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_tcp_connect") }
+        guard let handle = connection.handle else {
+            throw UVError(code: UV_EBADF.rawValue, operation: "uv_tcp_connect")
+        }
         connection.onConnect = completion
         let request = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
         request.initialize(to: uv_connect_t())
@@ -123,7 +127,8 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(UVError) {
         guard let handle else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_try_write") }
         guard let start = bytes.baseAddress, bytes.count > 0 else { return }
-        var direct = uv_buf_init(UnsafeMutablePointer(mutating: start.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
+        var direct = uv_buf_init(
+            UnsafeMutablePointer(mutating: start.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
         let written = uv_try_write(asUVStream(handle), &direct, 1)
         if written < 0 && written != UV_EAGAIN.rawValue {
             throw UVError(code: written, operation: "uv_try_write")

@@ -17,8 +17,10 @@ public final class TCPListener: WorkerOwnedHandle, @unchecked Sendable {
 
     /// Binds to `address`, listens, and hands each accepted connection to `onConnection`.
     /// Call on the worker's thread.
-    public init(worker: MediaWorker, bindingTo address: SocketAddress, backlog: Int32 = 128,
-                onConnection: @escaping (TCPConnection) -> Void) throws(UVError) {
+    public init(
+        worker: MediaWorker, bindingTo address: SocketAddress, backlog: Int32 = 128,
+        onConnection: @escaping (TCPConnection) -> Void
+    ) throws(UVError) {
         self.worker = worker
         let handle = LoopHandleMemory.allocate(UV_TCP, as: uv_tcp_t.self)
         let status = uv_tcp_init(worker.loop, handle)
@@ -32,8 +34,7 @@ public final class TCPListener: WorkerOwnedHandle, @unchecked Sendable {
                 try UVError.check(uv_tcp_bind(handle, pointer, 0), "uv_tcp_bind")
             }
             var length = Int32(MemoryLayout<sockaddr_storage>.size)
-            try withUnsafeMutableBytes(of: &bound.storage) { raw throws(UVError) in
-                let pointer = raw.baseAddress!.assumingMemoryBound(to: sockaddr.self)
+            try bound.withMutableSockAddr { pointer throws(UVError) in
                 try UVError.check(uv_tcp_getsockname(handle, pointer, &length), "uv_tcp_getsockname")
             }
         } catch {

@@ -101,8 +101,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
             }
             try UVError.check(uv_fileno(asUVHandle(handle), &descriptor), "uv_fileno")
             var length = Int32(MemoryLayout<sockaddr_storage>.size)
-            try withUnsafeMutableBytes(of: &bound.storage) { raw throws(UVError) in
-                let pointer = raw.baseAddress!.assumingMemoryBound(to: sockaddr.self)
+            try bound.withMutableSockAddr { pointer throws(UVError) in
                 try UVError.check(uv_udp_getsockname(handle, pointer, &length), "uv_udp_getsockname")
             }
         } catch {
@@ -282,7 +281,8 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
             let count = min(perCall, segments.count - sent)
             for slot in 0..<count {
                 let segment = segments[sent + slot]
-                vectors[slot] = iovec(iov_base: UnsafeMutableRawPointer(mutating: segment.baseAddress), iov_len: segment.count)
+                vectors[slot] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: segment.baseAddress), iov_len: segment.count)
             }
             let result = destination.withSockAddr { address, length in
                 CMeshShims_sendSegmented(descriptor, vectors, count, UInt16(segmentSize), address, length)

@@ -26,14 +26,18 @@ public final class WorkerTimer: WorkerOwnedHandle, @unchecked Sendable {
 
     /// (Re)starts the timer: `onFire` runs after `delay` milliseconds, then every `interval`
     /// milliseconds if `interval` is not 0 (0: once).
-    public func start(afterMilliseconds delay: UInt64, repeatingEvery interval: UInt64 = 0,
-                      _ onFire: @escaping () -> Void) throws(UVError) {
+    public func start(
+        afterMilliseconds delay: UInt64, repeatingEvery interval: UInt64 = 0,
+        _ onFire: @escaping () -> Void
+    ) throws(UVError) {
         guard let handle else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_timer_start") }
         self.onFire = onFire
-        let status = uv_timer_start(handle, { handle in
-            guard let data = handle?.pointee.data else { return }
-            Unmanaged<WorkerTimer>.fromOpaque(data).takeUnretainedValue().onFire?()
-        }, delay, interval)
+        let status = uv_timer_start(
+            handle,
+            { handle in
+                guard let data = handle?.pointee.data else { return }
+                Unmanaged<WorkerTimer>.fromOpaque(data).takeUnretainedValue().onFire?()
+            }, delay, interval)
         try UVError.check(status, "uv_timer_start")
     }
 

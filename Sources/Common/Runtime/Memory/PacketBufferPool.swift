@@ -71,8 +71,9 @@ public final class PacketBufferPool {
     @inline(__always)
     public func release(_ base: UnsafeMutableRawPointer) {
         let offset = base - slab
-        precondition(offset >= 0 && offset % bufferSize == 0 && offset / bufferSize < capacity,
-                     "PacketBufferPool.release: pointer is not a buffer of this pool")
+        precondition(
+            offset >= 0 && offset % bufferSize == 0 && offset / bufferSize < capacity,
+            "PacketBufferPool.release: pointer is not a buffer of this pool")
         let index = offset / bufferSize
         precondition(handedOut[index], "PacketBufferPool.release: buffer released twice")
         handedOut[index] = false

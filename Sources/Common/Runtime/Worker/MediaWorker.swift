@@ -59,11 +59,13 @@ public final class MediaWorker: @unchecked Sendable {
 
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<MediaWorker>.fromOpaque(context).takeRetainedValue().threadMain()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                Unmanaged<MediaWorker>.fromOpaque(context).takeRetainedValue().threadMain()
+                return nil
+            }, context)
         guard status == 0 else {
             Unmanaged<MediaWorker>.fromOpaque(context).release()
             loop.deallocate()
@@ -194,7 +196,9 @@ public final class MediaWorker: @unchecked Sendable {
     }
 
     private func join() {
-        if let thread = threadToJoin.withLock({ thread in defer { thread = nil }; return thread }) {
+        if let thread = threadToJoin.withLock({ thread in
+            defer { thread = nil }; return thread
+        }) {
             pthread_join(thread, nil)
         } else {
             joined.wait()
@@ -218,12 +222,14 @@ public final class MediaWorker: @unchecked Sendable {
     /// is not ours, so they close without a callback.
     private func closeForeignHandles() -> Int {
         var closed = 0
-        uv_walk(loop, { handle, counter in
-            guard let handle, uv_is_closing(handle) == 0 else { return }
-            handle.pointee.data = nil
-            uv_close(handle, nil)
-            counter?.assumingMemoryBound(to: Int.self).pointee += 1
-        }, &closed)
+        uv_walk(
+            loop,
+            { handle, counter in
+                guard let handle, uv_is_closing(handle) == 0 else { return }
+                handle.pointee.data = nil
+                uv_close(handle, nil)
+                counter?.assumingMemoryBound(to: Int.self).pointee += 1
+            }, &closed)
         return closed
     }
 

@@ -63,7 +63,8 @@ public struct FullIntraRequest: RTCPPacketFormat, Equatable {
 
     /// Writes the FIR.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
-        try RTCPHeader.write(count: Self.format, packetType: RTCPPacketType.payloadFeedback, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: Self.format, packetType: RTCPPacketType.payloadFeedback, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(senderSSRC)
             try writer.write(mediaSSRC)

@@ -104,7 +104,8 @@ public struct GenericNACK: RTCPPacketFormat, Equatable {
 
     /// Writes the NACK.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
-        try RTCPHeader.write(count: Self.format, packetType: RTCPPacketType.transportFeedback, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: Self.format, packetType: RTCPPacketType.transportFeedback, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(senderSSRC)
             try writer.write(mediaSSRC)

@@ -23,7 +23,8 @@ public struct Goodbye: RTCPPacketFormat, Equatable {
             guard listEnd + 1 + length <= body.count else {
                 throw .goodbyeReasonOverrun(length: length, available: body.count - listEnd - 1)
             }
-            reason = RTCPBytes(borrowing: UnsafeRawBufferPointer(rebasing: body[(listEnd + 1)..<(listEnd + 1 + length)]))
+            reason = RTCPBytes(
+                borrowing: UnsafeRawBufferPointer(rebasing: body[(listEnd + 1)..<(listEnd + 1 + length)]))
         } else {
             reason = nil
         }
@@ -38,7 +39,8 @@ public struct Goodbye: RTCPPacketFormat, Equatable {
     /// Writes the BYE.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
         if let reason, reason.count > 255 { throw .valueOutOfRange(field: "BYE reason length \(reason.count)") }
-        try RTCPHeader.write(count: ssrcs.count, packetType: RTCPPacketType.goodbye, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: ssrcs.count, packetType: RTCPPacketType.goodbye, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try ssrcs.marshal(into: &writer)
             if let reason {

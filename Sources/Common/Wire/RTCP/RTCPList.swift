@@ -23,9 +23,10 @@ public struct RTCPList<Entry: RTCPListEntry>: RandomAccessCollection, Equatable 
     public init(_ entries: [Entry]) {
         let size = entries.count * Entry.wireSize
         // The buffer is sized exactly, so writing cannot overflow.
-        storage = (try? RTCPBytes(count: size) { (writer: inout ByteWriter) throws(ByteWriter.Overflow) in
-            for entry in entries { try entry.write(into: &writer) }
-        }) ?? .empty
+        storage =
+            (try? RTCPBytes(count: size) { (writer: inout ByteWriter) throws(ByteWriter.Overflow) in
+                for entry in entries { try entry.write(into: &writer) }
+            }) ?? .empty
     }
 
     /// The first index, always 0.

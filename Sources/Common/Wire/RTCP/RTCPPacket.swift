@@ -45,13 +45,16 @@ public enum RTCPPacket: RTCPPacketFormat {
         case (RTCPPacketType.receiverReport, _): self = .receiverReport(try ReceiverReport(parsing: packet))
         case (RTCPPacketType.sourceDescription, _): self = .sourceDescription(try SourceDescription(parsing: packet))
         case (RTCPPacketType.goodbye, _): self = .goodbye(try Goodbye(parsing: packet))
-        case (RTCPPacketType.transportFeedback, GenericNACK.format): self = .genericNACK(try GenericNACK(parsing: packet))
+        case (RTCPPacketType.transportFeedback, GenericNACK.format):
+            self = .genericNACK(try GenericNACK(parsing: packet))
         case (RTCPPacketType.transportFeedback, TransportWideCCFeedback.format):
             self = .transportWideCCFeedback(try TransportWideCCFeedback(parsing: packet))
         case (RTCPPacketType.payloadFeedback, PictureLossIndication.format):
             self = .pictureLossIndication(try PictureLossIndication(parsing: packet))
-        case (RTCPPacketType.payloadFeedback, FullIntraRequest.format): self = .fullIntraRequest(try FullIntraRequest(parsing: packet))
-        case (RTCPPacketType.payloadFeedback, ReceiverEstimatedMaxBitrate.format) where ReceiverEstimatedMaxBitrate.isREMB(packet):
+        case (RTCPPacketType.payloadFeedback, FullIntraRequest.format):
+            self = .fullIntraRequest(try FullIntraRequest(parsing: packet))
+        case (RTCPPacketType.payloadFeedback, ReceiverEstimatedMaxBitrate.format)
+        where ReceiverEstimatedMaxBitrate.isREMB(packet):
             self = .receiverEstimatedMaxBitrate(try ReceiverEstimatedMaxBitrate(parsing: packet))
         default: self = .other(packet)
         }

@@ -35,7 +35,9 @@ public struct RTCPPacketView {
     /// The packet type (see ``RTCPPacketType``).
     public var packetType: UInt8 { bytes[1] }
     /// The body after the 4-byte common header, padding excluded.
-    public var body: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[4..<(bytes.count - paddingLength)]) }
+    public var body: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[4..<(bytes.count - paddingLength)])
+    }
 
     /// Throws unless this packet has `packetType` (and, when given, feedback format `format`).
     func expect(_ packetType: UInt8, format: Int? = nil) throws(RTCPError) {
@@ -46,6 +48,8 @@ public struct RTCPPacketView {
 
     /// Throws unless the body has at least `needed` bytes.
     func requireBody(_ needed: Int) throws(RTCPError) {
-        guard body.count >= needed else { throw .bodyTooShort(packetType: packetType, needed: needed, available: body.count) }
+        guard body.count >= needed else {
+            throw .bodyTooShort(packetType: packetType, needed: needed, available: body.count)
+        }
     }
 }

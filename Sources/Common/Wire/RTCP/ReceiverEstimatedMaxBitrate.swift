@@ -18,7 +18,8 @@ public struct ReceiverEstimatedMaxBitrate: RTCPPacketFormat, Equatable {
     public init(senderSSRC: UInt32, bitrate: UInt64, ssrcs: [UInt32]) {
         var exponent: UInt8 = 0
         while bitrate >> UInt64(exponent) > 0x3_FFFF { exponent += 1 }
-        self.init(senderSSRC: senderSSRC, exponent: exponent, mantissa: UInt32(bitrate >> UInt64(exponent)), ssrcs: ssrcs)
+        self.init(
+            senderSSRC: senderSSRC, exponent: exponent, mantissa: UInt32(bitrate >> UInt64(exponent)), ssrcs: ssrcs)
     }
 
     /// A REMB with the raw exponent and mantissa.
@@ -68,7 +69,8 @@ public struct ReceiverEstimatedMaxBitrate: RTCPPacketFormat, Equatable {
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
         guard ssrcs.count <= 255 else { throw .tooManyEntries(count: ssrcs.count, limit: 255) }
         guard exponent < 64, mantissa <= 0x3_FFFF else { throw .valueOutOfRange(field: "REMB exponent/mantissa") }
-        try RTCPHeader.write(count: Self.format, packetType: RTCPPacketType.payloadFeedback, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: Self.format, packetType: RTCPPacketType.payloadFeedback, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(senderSSRC)
             try writer.write(UInt32(0))

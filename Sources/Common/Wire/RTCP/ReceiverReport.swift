@@ -30,7 +30,9 @@ public struct ReceiverReport: RTCPPacketFormat, Equatable {
 
     /// Writes the RR.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
-        try RTCPHeader.write(count: reportBlocks.count, packetType: RTCPPacketType.receiverReport, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: reportBlocks.count, packetType: RTCPPacketType.receiverReport, packetSize: marshalSize, into: &writer
+        )
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(ssrc)
             try reportBlocks.marshal(into: &writer)

@@ -49,7 +49,8 @@ public struct SenderReport: RTCPPacketFormat, Equatable {
 
     /// Writes the SR.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
-        try RTCPHeader.write(count: reportBlocks.count, packetType: RTCPPacketType.senderReport, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: reportBlocks.count, packetType: RTCPPacketType.senderReport, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(ssrc)
             try writer.write(ntpTimestamp)

@@ -39,7 +39,8 @@ public struct SourceDescriptionChunk: Sequence {
             let start = offset + 2
             guard start + length <= bytes.count else { return nil }
             offset = start + length
-            return SourceDescriptionItem(type: bytes[start - 2], text: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
+            return SourceDescriptionItem(
+                type: bytes[start - 2], text: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
         }
     }
 }
@@ -149,7 +150,8 @@ public struct SourceDescription: RTCPPacketFormat, Equatable, Sequence {
 
     /// Writes the SDES.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
-        try RTCPHeader.write(count: chunkCount, packetType: RTCPPacketType.sourceDescription, packetSize: marshalSize, into: &writer)
+        try RTCPHeader.write(
+            count: chunkCount, packetType: RTCPPacketType.sourceDescription, packetSize: marshalSize, into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in try writer.write(bytes: chunkBytes.buffer) }
     }
 }

@@ -9,7 +9,9 @@ extension TransportWideCCFeedback {
         senderSSRC: UInt32, mediaSSRC: UInt32, feedbackPacketCount: UInt8, baseSequenceNumber: UInt16,
         receiveTimes: [Int64?]
     ) throws(RTCPError) {
-        guard receiveTimes.count <= Int(UInt16.max) else { throw .tooManyEntries(count: receiveTimes.count, limit: Int(UInt16.max)) }
+        guard receiveTimes.count <= Int(UInt16.max) else {
+            throw .tooManyEntries(count: receiveTimes.count, limit: Int(UInt16.max))
+        }
         let firstArrival = receiveTimes.lazy.compactMap { $0 }.first ?? 0
         let reference = Self.floorDivide(firstArrival, Self.referenceTimeUnitMicroseconds)
         guard reference >= -(1 << 23), reference < 1 << 23 else { throw .valueOutOfRange(field: "TWCC reference time") }
@@ -40,7 +42,8 @@ extension TransportWideCCFeedback {
         }
 
         let chunks = Self.encodeChunks(symbols)
-        let status = RTCPBytes(copying: chunks.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] } + deltas)
+        let status = RTCPBytes(
+            copying: chunks.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] } + deltas)
         self.init(
             senderSSRC: senderSSRC, mediaSSRC: mediaSSRC, baseSequenceNumber: baseSequenceNumber,
             packetStatusCount: UInt16(receiveTimes.count), referenceTime: Int32(reference),
@@ -55,8 +58,9 @@ extension TransportWideCCFeedback {
         arrivals: [(sequenceNumber: UInt16, arrivalTime: Int64)]
     ) throws(RTCPError) {
         guard let anchor = arrivals.first?.sequenceNumber else {
-            try self.init(senderSSRC: senderSSRC, mediaSSRC: mediaSSRC, feedbackPacketCount: feedbackPacketCount,
-                          baseSequenceNumber: 0, receiveTimes: [])
+            try self.init(
+                senderSSRC: senderSSRC, mediaSSRC: mediaSSRC, feedbackPacketCount: feedbackPacketCount,
+                baseSequenceNumber: 0, receiveTimes: [])
             return
         }
         // Signed distance from the first pair handles wrap-around and reordering.

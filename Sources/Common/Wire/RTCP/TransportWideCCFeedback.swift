@@ -37,7 +37,9 @@ public struct TransportWideCCFeedback: RTCPPacketFormat, Equatable {
         /// Whether it arrived.
         public var isReceived: Bool { receiveDelta != nil }
         /// The receive delta in microseconds.
-        public var receiveDeltaMicroseconds: Int64? { receiveDelta.map { Int64($0) * TransportWideCCFeedback.deltaTickMicroseconds } }
+        public var receiveDeltaMicroseconds: Int64? {
+            receiveDelta.map { Int64($0) * TransportWideCCFeedback.deltaTickMicroseconds }
+        }
     }
 
     /// Parses the feedback, checking that chunks cover the status count, that no status symbol
@@ -63,7 +65,9 @@ public struct TransportWideCCFeedback: RTCPPacketFormat, Equatable {
         var offset = 0
         var deltaBytes = 0
         while covered < statusCount {
-            guard offset + 2 <= bytes.count else { throw .packetStatusOverrun(needed: offset + 2, available: bytes.count) }
+            guard offset + 2 <= bytes.count else {
+                throw .packetStatusOverrun(needed: offset + 2, available: bytes.count)
+            }
             let chunk = PacketChunk(bytes.bigEndianUInt16(at: offset))
             let symbols = min(chunk.symbolCount, statusCount - covered)
             for index in 0..<symbols {
@@ -153,7 +157,8 @@ public struct TransportWideCCFeedback: RTCPPacketFormat, Equatable {
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
         let padding = paddingLength
         try RTCPHeader.write(
-            count: Self.format, packetType: RTCPPacketType.transportFeedback, packetSize: marshalSize, padded: padding > 0,
+            count: Self.format, packetType: RTCPPacketType.transportFeedback, packetSize: marshalSize,
+            padded: padding > 0,
             into: &writer)
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(senderSSRC)
@@ -193,7 +198,9 @@ struct PacketChunk {
         return UInt8(truncatingIfNeeded: raw >> UInt16(13 - index)) & 0x01
     }
 
-    static func runLength(symbol: UInt8, length: Int) -> UInt16 { UInt16(symbol & 0x03) << 13 | UInt16(length & 0x1FFF) }
+    static func runLength(symbol: UInt8, length: Int) -> UInt16 {
+        UInt16(symbol & 0x03) << 13 | UInt16(length & 0x1FFF)
+    }
 
     static func vector<C: Collection>(oneBit symbols: C) -> UInt16 where C.Element == UInt8 {
         var raw: UInt16 = 0x8000

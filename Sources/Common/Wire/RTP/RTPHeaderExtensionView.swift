@@ -140,6 +140,7 @@ public struct RTPHeaderExtensionIterator: IteratorProtocol {
         }
         offset = valueStart + length
         let range = valueStart..<offset
-        return RTPHeaderExtensionElement(id: id, valueRange: range, value: UnsafeRawBufferPointer(rebasing: data[range]))
+        return RTPHeaderExtensionElement(
+            id: id, valueRange: range, value: UnsafeRawBufferPointer(rebasing: data[range]))
     }
 }

@@ -32,12 +32,16 @@ extension STUNMessage {
 
     /// MAPPED-ADDRESS (RFC 8489 §14.1).
     public var mappedAddress: STUNTransportAddress? {
-        get throws(STUNError) { try first(.mappedAddress).map { attribute throws(STUNError) in try .init(mapped: attribute) } }
+        get throws(STUNError) {
+            try first(.mappedAddress).map { attribute throws(STUNError) in try .init(mapped: attribute) }
+        }
     }
 
     /// ALTERNATE-SERVER (RFC 8489 §14.15), laid out like MAPPED-ADDRESS.
     public var alternateServer: STUNTransportAddress? {
-        get throws(STUNError) { try first(.alternateServer).map { attribute throws(STUNError) in try .init(mapped: attribute) } }
+        get throws(STUNError) {
+            try first(.alternateServer).map { attribute throws(STUNError) in try .init(mapped: attribute) }
+        }
     }
 
     /// The first XOR-encoded address attribute of `type` (XOR-MAPPED-ADDRESS by default;
@@ -54,7 +58,9 @@ extension STUNMessage {
 
     /// ERROR-CODE (RFC 8489 §14.8).
     public var errorCode: STUNErrorCode? {
-        get throws(STUNError) { try first(.errorCode).map { attribute throws(STUNError) in try .init(parsing: attribute) } }
+        get throws(STUNError) {
+            try first(.errorCode).map { attribute throws(STUNError) in try .init(parsing: attribute) }
+        }
     }
 
     /// UNKNOWN-ATTRIBUTES (RFC 8489 §14.13).

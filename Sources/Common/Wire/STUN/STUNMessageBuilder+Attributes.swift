@@ -42,7 +42,8 @@ extension STUNMessageBuilder {
         if let limit = STUNMessage.byteLimit(of: type), utf8.count > limit {
             throw STUNError.valueTooLong(type: type.rawValue, length: utf8.count, limit: limit)
         }
-        try append(type, length: utf8.count) { writer throws(ByteWriter.Overflow) in try writer.write(contentsOf: utf8) }
+        try append(type, length: utf8.count) { writer throws(ByteWriter.Overflow) in try writer.write(contentsOf: utf8)
+        }
     }
 
     /// USERHASH, the 32-byte SHA-256 of username and realm (RFC 8489 §14.4).
@@ -70,7 +71,9 @@ extension STUNMessageBuilder {
     }
 
     /// UNKNOWN-ATTRIBUTES listing `types` (RFC 8489 §14.13).
-    public mutating func appendUnknownAttributes<Types: Collection<STUNAttributeType>>(_ types: Types) throws(ByteWriter.Overflow) {
+    public mutating func appendUnknownAttributes<Types: Collection<STUNAttributeType>>(_ types: Types) throws(ByteWriter
+        .Overflow)
+    {
         try append(.unknownAttributes, length: 2 &* types.count) { writer throws(ByteWriter.Overflow) in
             for type in types { try writer.write(type.rawValue) }
         }

@@ -22,7 +22,8 @@ extension STUNMessageBuilder {
     }
 
     /// ADDITIONAL-ADDRESS-FAMILY; RFC 8656 §18.11 only allows IPv6 here.
-    public mutating func appendAdditionalAddressFamily(_ family: STUNAddressFamily = .ipv6) throws(ByteWriter.Overflow) {
+    public mutating func appendAdditionalAddressFamily(_ family: STUNAddressFamily = .ipv6) throws(ByteWriter.Overflow)
+    {
         try appendWord(.additionalAddressFamily, UInt32(family.rawValue) << 24)
     }
 
@@ -34,7 +35,9 @@ extension STUNMessageBuilder {
     }
 
     /// REQUESTED-TRANSPORT, UDP unless told otherwise (RFC 8656 §18.8).
-    public mutating func appendRequestedTransport(_ protocolNumber: UInt8 = TURNConstants.udpTransport) throws(ByteWriter.Overflow) {
+    public mutating func appendRequestedTransport(_ protocolNumber: UInt8 = TURNConstants.udpTransport)
+        throws(ByteWriter.Overflow)
+    {
         try appendWord(.requestedTransport, UInt32(protocolNumber) << 24)
     }
 
@@ -54,7 +57,8 @@ extension STUNMessageBuilder {
         let phrase = reason.utf8
         guard phrase.count <= STUNErrorCode.reasonLimit else {
             throw STUNError.valueTooLong(
-                type: STUNAttributeType.addressErrorCode.rawValue, length: phrase.count, limit: STUNErrorCode.reasonLimit)
+                type: STUNAttributeType.addressErrorCode.rawValue, length: phrase.count,
+                limit: STUNErrorCode.reasonLimit)
         }
         try append(.addressErrorCode, length: 4 + phrase.count) { writer throws(ByteWriter.Overflow) in
             try writer.write(family.rawValue)

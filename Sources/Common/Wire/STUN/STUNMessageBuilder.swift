@@ -92,7 +92,8 @@ public struct STUNMessageBuilder {
         return STUNIntegritySlot(
             algorithm: algorithm,
             input: UnsafeRawBufferPointer(rebasing: writer.buffer[start..<attributeOffset]),
-            mac: UnsafeMutableRawBufferPointer(rebasing: writer.buffer[attributeOffset + 4..<attributeOffset + 4 + macLength]))
+            mac: UnsafeMutableRawBufferPointer(
+                rebasing: writer.buffer[attributeOffset + 4..<attributeOffset + 4 + macLength]))
     }
 
     /// Appends FINGERPRINT, which must be the last attribute (RFC 8489 §14.7).

@@ -125,7 +125,9 @@ public struct STUNTransportAddress: Hashable, Sendable, CustomStringConvertible 
         switch family {
         case .ipv4:
             try attribute.requireLength(8)
-            guard let address = reader.readUInt32() else { throw .attributeOverrunsMessage(type: attribute.type.rawValue) }
+            guard let address = reader.readUInt32() else {
+                throw .attributeOverrunsMessage(type: attribute.type.rawValue)
+            }
             ip = .v4(address ^ mask.0)
         case .ipv6:
             try attribute.requireLength(20)

@@ -21,7 +21,8 @@ public struct TURNAddressErrorCode {
         code = try STUNErrorCode.decodeCode(classByte: classByte, number: number)
         reasonBytes = reader.readBytes(reader.remaining) ?? UnsafeRawBufferPointer(start: nil, count: 0)
         guard reasonBytes.count <= STUNErrorCode.reasonLimit else {
-            throw .valueTooLong(type: attribute.type.rawValue, length: reasonBytes.count, limit: STUNErrorCode.reasonLimit)
+            throw .valueTooLong(
+                type: attribute.type.rawValue, length: reasonBytes.count, limit: STUNErrorCode.reasonLimit)
         }
     }
 }

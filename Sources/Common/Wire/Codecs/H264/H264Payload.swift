@@ -94,7 +94,9 @@ public struct H264Payload: Equatable, Sendable {
     /// The NAL units of a STAP-A, read from `payload` (the buffer this value was parsed from);
     /// empty for other kinds or when `payload` is too short to be that buffer.
     public func aggregatedUnits(in payload: UnsafeRawBufferPointer) -> H264AggregatedUnits {
-        guard case .aggregation = kind else { return H264AggregatedUnits(payload: UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard case .aggregation = kind else {
+            return H264AggregatedUnits(payload: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
         return H264AggregatedUnits(payload: payload)
     }
 }
