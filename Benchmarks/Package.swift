@@ -9,7 +9,8 @@ let package = Package(
     name: "MeshcastBenchmarks",
     dependencies: [
         .package(name: "Meshcast", path: ".."),
-        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(
+            url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         suite("WireBenchmarks", uses: "MeshWire"),
@@ -23,10 +24,10 @@ func suite(_ name: String, uses module: String) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
-            .product(name: "Benchmark", package: "package-benchmark"),
+            .product(name: "Benchmark", package: "benchmark"),
             .product(name: module, package: "Meshcast"),
         ],
         path: "Benchmarks/\(name)",
-        plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
 }
