@@ -21,12 +21,11 @@ public struct ReceiverReport: RTCPPacketFormat, Equatable {
         try packet.requireBody(blocksEnd)
         let body = packet.body
         ssrc = body.bigEndianUInt32(at: 0)
-        reportBlocks = RTCPList(borrowing: UnsafeRawBufferPointer(rebasing: body[4...]), count: packet.count)
-        profileExtension = RTCPBytes(borrowing: UnsafeRawBufferPointer(rebasing: body[blocksEnd...]))
+        (reportBlocks, profileExtension) = ReportTail.parse(body, blocksAt: 4, count: packet.count)
     }
 
     /// Bytes on the wire; the profile extension is zero-padded to a word.
-    public var marshalSize: Int { 4 + 4 + reportBlocks.marshalSize + ((profileExtension.count + 3) & ~3) }
+    public var marshalSize: Int { 4 + 4 + ReportTail.marshalSize(reportBlocks, profileExtension) }
 
     /// Writes the RR.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
@@ -35,9 +34,7 @@ public struct ReceiverReport: RTCPPacketFormat, Equatable {
         )
         try writingRTCP { () throws(ByteWriter.Overflow) in
             try writer.write(ssrc)
-            try reportBlocks.marshal(into: &writer)
-            try writer.write(bytes: profileExtension.buffer)
-            try writer.writeZeros((4 - profileExtension.count % 4) % 4)
+            try ReportTail.write(reportBlocks, profileExtension, into: &writer)
         }
     }
 }

@@ -40,12 +40,11 @@ public struct SenderReport: RTCPPacketFormat, Equatable {
         rtpTimestamp = body.bigEndianUInt32(at: 12)
         packetCount = body.bigEndianUInt32(at: 16)
         octetCount = body.bigEndianUInt32(at: 20)
-        reportBlocks = RTCPList(borrowing: UnsafeRawBufferPointer(rebasing: body[24...]), count: packet.count)
-        profileExtension = RTCPBytes(borrowing: UnsafeRawBufferPointer(rebasing: body[blocksEnd...]))
+        (reportBlocks, profileExtension) = ReportTail.parse(body, blocksAt: 24, count: packet.count)
     }
 
     /// Bytes on the wire; the profile extension is zero-padded to a word.
-    public var marshalSize: Int { 4 + 24 + reportBlocks.marshalSize + ((profileExtension.count + 3) & ~3) }
+    public var marshalSize: Int { 4 + 24 + ReportTail.marshalSize(reportBlocks, profileExtension) }
 
     /// Writes the SR.
     public func marshal(into writer: inout ByteWriter) throws(RTCPError) {
@@ -57,9 +56,7 @@ public struct SenderReport: RTCPPacketFormat, Equatable {
             try writer.write(rtpTimestamp)
             try writer.write(packetCount)
             try writer.write(octetCount)
-            try reportBlocks.marshal(into: &writer)
-            try writer.write(bytes: profileExtension.buffer)
-            try writer.writeZeros((4 - profileExtension.count % 4) % 4)
+            try ReportTail.write(reportBlocks, profileExtension, into: &writer)
         }
     }
 }
