@@ -15,6 +15,21 @@ enum LoopHandleMemory {
         return raw.bindMemory(to: Handle.self, capacity: 1)
     }
 
+    /// Allocates a handle of `type` and runs its `uv_*_init` (`operation`); when that fails the
+    /// memory is freed at once (libuv never saw the handle) and the status is thrown.
+    static func initialize<Handle>(
+        _ type: uv_handle_type, as handleType: Handle.Type, _ operation: String,
+        _ initialize: (UnsafeMutablePointer<Handle>) -> Int32
+    ) throws(UVError) -> UnsafeMutablePointer<Handle> {
+        let handle = allocate(type, as: handleType)
+        let status = initialize(handle)
+        guard status == 0 else {
+            freeUninitialized(handle)
+            throw UVError(code: status, operation: operation)
+        }
+        return handle
+    }
+
     /// Frees a handle whose `uv_*_init` failed (libuv never saw it, so no close is needed).
     static func freeUninitialized<Handle>(_ handle: UnsafeMutablePointer<Handle>) {
         UnsafeMutableRawPointer(handle).deallocate()

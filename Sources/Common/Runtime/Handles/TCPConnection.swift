@@ -20,11 +20,8 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
 
     private init(worker: MediaWorker) throws(UVError) {
         self.worker = worker
-        let handle = LoopHandleMemory.allocate(UV_TCP, as: uv_tcp_t.self)
-        let status = uv_tcp_init(worker.loop, handle)
-        guard status == 0 else {
-            LoopHandleMemory.freeUninitialized(handle)
-            throw UVError(code: status, operation: "uv_tcp_init")
+        let handle = try LoopHandleMemory.initialize(UV_TCP, as: uv_tcp_t.self, "uv_tcp_init") {
+            uv_tcp_init(worker.loop, $0)
         }
         self.handle = handle
         handle.pointee.data = Unmanaged.passUnretained(self).toOpaque()

@@ -22,11 +22,8 @@ public final class TCPListener: WorkerOwnedHandle, @unchecked Sendable {
         onConnection: @escaping (TCPConnection) -> Void
     ) throws(UVError) {
         self.worker = worker
-        let handle = LoopHandleMemory.allocate(UV_TCP, as: uv_tcp_t.self)
-        let status = uv_tcp_init(worker.loop, handle)
-        guard status == 0 else {
-            LoopHandleMemory.freeUninitialized(handle)
-            throw UVError(code: status, operation: "uv_tcp_init")
+        let handle = try LoopHandleMemory.initialize(UV_TCP, as: uv_tcp_t.self, "uv_tcp_init") {
+            uv_tcp_init(worker.loop, $0)
         }
         var bound = address
         do {

@@ -85,12 +85,9 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     /// Call on the worker's thread.
     public init(worker: MediaWorker, bindingTo address: SocketAddress, ipv6Only: Bool = false) throws(UVError) {
         self.worker = worker
-        let handle = LoopHandleMemory.allocate(UV_UDP, as: uv_udp_t.self)
         let flags = UInt32(address.family) | UInt32(UV_UDP_RECVMMSG.rawValue)
-        let status = uv_udp_init_ex(worker.loop, handle, flags)
-        guard status == 0 else {
-            LoopHandleMemory.freeUninitialized(handle)
-            throw UVError(code: status, operation: "uv_udp_init_ex")
+        let handle = try LoopHandleMemory.initialize(UV_UDP, as: uv_udp_t.self, "uv_udp_init_ex") {
+            uv_udp_init_ex(worker.loop, $0, flags)
         }
         var descriptor: uv_os_fd_t = -1
         var bound = address

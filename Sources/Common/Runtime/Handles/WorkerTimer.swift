@@ -13,11 +13,8 @@ public final class WorkerTimer: WorkerOwnedHandle, @unchecked Sendable {
     /// Creates a stopped timer on `worker`; call on the worker's thread.
     public init(worker: MediaWorker) throws(UVError) {
         self.worker = worker
-        let handle = LoopHandleMemory.allocate(UV_TIMER, as: uv_timer_t.self)
-        let status = uv_timer_init(worker.loop, handle)
-        guard status == 0 else {
-            LoopHandleMemory.freeUninitialized(handle)
-            throw UVError(code: status, operation: "uv_timer_init")
+        let handle = try LoopHandleMemory.initialize(UV_TIMER, as: uv_timer_t.self, "uv_timer_init") {
+            uv_timer_init(worker.loop, $0)
         }
         self.handle = handle
         handle.pointee.data = Unmanaged.passUnretained(self).toOpaque()
