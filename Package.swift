@@ -33,10 +33,15 @@ let package = Package(
         .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
         .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
+        .library(name: "MeshRTC", targets: ["MeshRTC"]),
+        .library(name: "MeshControl", targets: ["MeshControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C bridges: one per library, plus one shim for what Swift cannot import.
@@ -83,10 +88,42 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // ICE-lite, peer sessions and the SFU core that origins and edges share.
+        .target(
+            name: "MeshRTC",
+            dependencies: [
+                "MeshWire", "MeshCrypto", "MeshRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Common/RTC",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The HTTP side every role shares: WHIP/WHEP, tokens, health, metrics, pages.
+        .target(
+            name: "MeshControl",
+            dependencies: [
+                "MeshRTC", "MeshCrypto", "MeshWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Common/Control",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The origin role: publishers in, viewers out, on one node.
+        .target(
+            name: "MeshOrigin",
+            dependencies: ["MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime"],
+            path: "Sources/Origin",
+            swiftSettings: strict
+        ),
         // The `meshcast` command.
         .executableTarget(
             name: "Meshcast",
             dependencies: [
+                "MeshOrigin", "MeshControl", "MeshRTC",
                 "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,6 +154,21 @@ let package = Package(
             name: "MeshClusterTests",
             dependencies: ["MeshCluster"],
             path: "Tests/MeshClusterTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshRTCTests",
+            dependencies: ["MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime"],
+            path: "Tests/MeshRTCTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshControlTests",
+            dependencies: [
+                "MeshControl", "MeshRTC", "MeshCrypto",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/MeshControlTests",
             swiftSettings: strict
         ),
         .testTarget(
