@@ -53,7 +53,7 @@ let package = Package(
         bridge("CNuma", pkgConfig: "numa", apt: "libnuma-dev"),
         .target(
             name: "CMeshShims",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", "CLibUV"],
             path: "Sources/System/CMeshShims"
         ),
 

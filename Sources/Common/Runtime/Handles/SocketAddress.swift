@@ -3,7 +3,7 @@ import Glibc
 
 /// An IPv4 or IPv6 socket address held inline (a `sockaddr_storage`), so that receive
 /// callbacks can hand one out without allocating.
-public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     var storage = sockaddr_storage()
 
     /// Parses a numeric IPv4 address (`uv_ip4_addr`).
@@ -111,6 +111,19 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
                 default:
                     true
                 }
+            }
+        }
+    }
+
+    /// Hashes what `==` compares (family, port, address), so sessions can be found by 5-tuple.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(family)
+        hasher.combine(port)
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET: hasher.combine(raw.load(fromByteOffset: 4, as: UInt32.self))
+            case AF_INET6: hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[8..<24]))
+            default: break
             }
         }
     }

@@ -108,6 +108,8 @@ public final class MediaWorker: @unchecked Sendable {
             started.signal()
             return
         }
+        // Idle-time accounting feeds the loop-utilisation metric; a loop without it still runs.
+        _ = CMeshShims_enableLoopIdleTime(loop)
         do {
             jobs = try WorkerInbox(
                 worker: self, capacity: settings.jobInboxCapacity,
@@ -145,6 +147,10 @@ public final class MediaWorker: @unchecked Sendable {
     func unregister(_ handle: any WorkerOwnedHandle) {
         ownedHandles[ObjectIdentifier(handle)] = nil
     }
+
+    /// Nanoseconds the loop has spent waiting for events since it started (libuv's
+    /// `uv_metrics_idle_time`); the rest of wall time is the loop's busy time. Worker thread only.
+    public var loopIdleTime: UInt64 { uv_metrics_idle_time(loop) }
 
     /// How many handles (sockets, listeners, timers, inboxes) the worker holds open.
     /// Worker thread only.

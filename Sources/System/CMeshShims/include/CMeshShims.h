@@ -4,3 +4,4 @@
 #include "CMeshShims_openssl.h"
 #include "CMeshShims_net.h"
 #include "CMeshShims_cpu.h"
+#include "CMeshShims_uv.h"
