@@ -115,7 +115,10 @@ let package = Package(
         // The origin role: publishers in, viewers out, on one node.
         .target(
             name: "MeshOrigin",
-            dependencies: ["MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime"],
+            dependencies: [
+                "MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Origin",
             swiftSettings: strict
         ),
@@ -127,6 +130,7 @@ let package = Package(
                 "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Meshcast",
             swiftSettings: strict

@@ -1,0 +1,247 @@
+import Logging
+import MeshCrypto
+import MeshRuntime
+import Synchronization
+
+/// A node's media engine: its workers, their sessions and the streams they carry. It answers
+/// the HTTP side through ``MediaNodeControl``; each call runs on the worker owning the session.
+public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
+    /// The node's id.
+    public let nodeID: String
+    /// The node's role.
+    public let role: String
+    let configuration: MediaEngineConfiguration
+    let group: WorkerGroup
+    private(set) var workers: [WorkerMedia] = []
+    let certificate: DTLSCertificate
+    let negotiator = SessionNegotiator()
+    let registry: StreamRegistry
+    let logger: Logger
+    private let sessionWorkers = Mutex<[String: Int]>([:])
+    private let nextWorker = Atomic<Int>(0)
+    private let running = Atomic<Bool>(false)
+
+    /// Creates the engine over started workers; call ``start()`` to bind the ports.
+    public init(configuration: MediaEngineConfiguration, group: WorkerGroup, logger: Logger) throws {
+        self.configuration = configuration
+        nodeID = configuration.nodeID
+        role = configuration.role
+        self.group = group
+        self.logger = logger
+        certificate = try DTLSCertificate.generateSelfSigned()
+        registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds)
+        workers = group.workers.enumerated().map { index, worker in
+            WorkerMedia(
+                index: index, worker: worker, port: configuration.firstPort &+ UInt16(index), engine: self,
+                logger: logger)
+        }
+    }
+
+    /// Binds every worker's UDP port and starts its timers.
+    public func start() async throws {
+        let host = configuration.mediaHost
+        for media in workers {
+            try await media.worker.run { try media.start(host: host) }
+            logger.info("worker \(media.index) listening on udp \(host):\(media.port)")
+        }
+        running.store(true, ordering: .releasing)
+    }
+
+    /// Ends every session (DTLS close_notify to each peer); the workers stop afterwards.
+    public func shutdown() async {
+        running.store(false, ordering: .releasing)
+        for media in workers {
+            _ = try? await media.worker.run { media.closeAllSessions(reason: "node shutting down") }
+        }
+    }
+
+    // MARK: MediaNodeControl
+
+    public func isReady() async -> Bool { running.load(ordering: .acquiring) }
+
+    public func publish(stream: String, offer: String, client: String) async throws(SessionRequestError)
+        -> SessionAnswer
+    {
+        try checkRunning()
+        let sessionID = SessionIdentifier.generate()
+        let media = pickWorker()
+        let credentials = ICECredentials.generate()
+        let negotiated = try negotiate(offer, role: .publisher, stream: stream, credentials: credentials, on: media)
+        let live = try registry.reservePublisher(stream, session: sessionID)
+        let tracks: [PublishedTrack]
+        do {
+            tracks = try await media.worker.run {
+                try media.createPublisher(
+                    id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client)
+            }
+        } catch {
+            registry.publisherEnded(stream, session: sessionID, now: EngineClock.now())
+            throw .unavailable("could not start the session: \(error)")
+        }
+        sessionWorkers.withLock { $0[sessionID] = media.index }
+        registry.publisherLive(stream, session: sessionID, tracks: tracks)
+        for worker in workers {
+            worker.worker.post { worker.attachViewers(of: live, to: tracks) }
+        }
+        logger.info(
+            "publisher session created",
+            metadata: [
+                "session": "\(sessionID)", "stream": "\(stream)", "client": "\(client)", "worker": "\(media.index)",
+                "tracks": "\(tracks.map { "\($0.kind.rawValue)/\($0.codec.kind.rawValue)x\($0.layers.count)" })",
+            ])
+        return SessionAnswer(sessionID: sessionID, sdp: negotiated.answer, tag: "\(sessionID)-0")
+    }
+
+    public func view(stream: String, offer: String, client: String, options: ViewerOptions)
+        async throws(SessionRequestError) -> SessionAnswer
+    {
+        try checkRunning()
+        let sessionID = SessionIdentifier.generate()
+        let media = pickWorker()
+        let credentials = ICECredentials.generate()
+        let live = try registry.admitViewer(stream, session: sessionID, now: EngineClock.now())
+        let negotiated: NegotiatedSession
+        do {
+            negotiated = try negotiate(offer, role: .viewer, stream: stream, credentials: credentials, on: media)
+            try await media.worker.run {
+                try media.createViewer(
+                    id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client,
+                    options: options)
+            }
+        } catch {
+            registry.viewerEnded(stream, session: sessionID)
+            if let error = error as? SessionRequestError { throw error }
+            throw .unavailable("could not start the session: \(error)")
+        }
+        sessionWorkers.withLock { $0[sessionID] = media.index }
+        logger.info(
+            "viewer session created",
+            metadata: [
+                "session": "\(sessionID)", "stream": "\(stream)", "client": "\(client)", "worker": "\(media.index)",
+            ])
+        return SessionAnswer(sessionID: sessionID, sdp: negotiated.answer, tag: "\(sessionID)-0")
+    }
+
+    public func endSession(id: String, reason: String) async -> Bool {
+        guard let media = worker(ofSession: id) else { return false }
+        return (try? await media.worker.run { media.closeSession(id: id, reason: reason) }) ?? false
+    }
+
+    public func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult {
+        guard let media = worker(ofSession: id) else { throw .unknownSession }
+        let restart: ICERestartRequest
+        do {
+            restart = try ICERestartRequest(fragment: fragment)
+        } catch {
+            throw .badOffer("\(error)")
+        }
+        guard let remote = restart.remoteCredentials else { return .trickled }
+        let local = ICECredentials.generate()
+        let answer = ICERestartRequest.answerFragment(
+            local: local, fingerprint: certificate.fingerprint.sdpValue,
+            candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)], mids: restart.mids)
+        let tag: String?
+        do {
+            tag = try await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        guard let tag else { throw .unknownSession }
+        return .restarted(fragment: answer, tag: tag)
+    }
+
+    public func sessionTag(id: String) async -> String? {
+        guard let media = worker(ofSession: id) else { return nil }
+        return (try? await media.worker.run { media.sessionsByID[id]?.tag }) ?? nil
+    }
+
+    public func declareStream(_ stream: String) async {
+        registry.declare(stream)
+    }
+
+    public func health() async -> NodeHealth {
+        var sessions = 0
+        for media in workers {
+            sessions += (try? await media.worker.run { media.sessionsByID.count }) ?? 0
+        }
+        let live = registry.snapshot().filter { $0.publisher != nil }.count
+        return NodeHealth(node: nodeID, role: role, workers: workers.count, sessions: sessions, streams: live)
+    }
+
+    public func metrics() async -> NodeMetrics {
+        var metrics = NodeMetrics()
+        for media in workers {
+            guard let snapshot = try? await media.worker.run({ media.metricsSnapshot() }) else { continue }
+            metrics.publishers += snapshot.publishers
+            metrics.viewers += snapshot.viewers
+            metrics.workers.append(snapshot.counters)
+        }
+        metrics.streams = registry.snapshot().filter { $0.publisher != nil }.count
+        return metrics
+    }
+
+    public func streams() async -> [StreamSnapshot] {
+        var layerViewers: [ObjectIdentifier: [Int: Int]] = [:]
+        for media in workers {
+            guard let counts = try? await media.worker.run({ media.layerViewerCounts() }) else { continue }
+            layerViewers.merge(counts) { left, right in left.merging(right, uniquingKeysWith: +) }
+        }
+        return registry.snapshot().map { entry in
+            let tracks = entry.tracks.map { track in
+                TrackSnapshot(
+                    mid: track.mid, kind: track.kind.rawValue, codec: track.codec.kind.rawValue,
+                    layers: track.layers.map { layer in
+                        LayerSnapshot(
+                            rid: layer.rid, ssrc: layer.ssrc.load(ordering: .relaxed),
+                            bitrate: layer.bitrate.load(ordering: .relaxed),
+                            viewers: layerViewers[ObjectIdentifier(track)]?[layer.index] ?? 0)
+                    })
+            }
+            return StreamSnapshot(
+                name: entry.name, live: entry.publisher != nil, publisher: entry.publisher, tracks: tracks,
+                viewers: entry.viewers)
+        }
+    }
+
+    // MARK: Called by workers
+
+    /// A session ended on its worker (any reason); forget where it lived.
+    func sessionEnded(id: String) {
+        _ = sessionWorkers.withLock { $0.removeValue(forKey: id) }
+    }
+
+    // MARK: Helpers
+
+    private func checkRunning() throws(SessionRequestError) {
+        guard running.load(ordering: .acquiring) else { throw .unavailable("the node is not running") }
+    }
+
+    /// Round robin: a stream's viewers spread over every worker.
+    private func pickWorker() -> WorkerMedia {
+        let next = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
+        return workers[next % workers.count]
+    }
+
+    private func worker(ofSession id: String) -> WorkerMedia? {
+        sessionWorkers.withLock { $0[id] }.map { workers[$0] }
+    }
+
+    private func negotiate(
+        _ offer: String, role: NegotiationRole, stream: String, credentials: ICECredentials, on media: WorkerMedia
+    ) throws(SessionRequestError) -> NegotiatedSession {
+        let local = LocalTransport(
+            ufrag: credentials.ufrag, password: credentials.password, fingerprint: certificate.fingerprint.sdpValue,
+            candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)])
+        do {
+            var generator = SystemRandomNumberGenerator()
+            return try negotiator.answer(
+                offer: offer, role: role, local: local, streamName: stream,
+                makeSSRC: { UInt32.random(in: 1...UInt32.max, using: &generator) })
+        } catch {
+            switch error {
+            case .noUsableCodec(let why): throw .noUsableCodec(why)
+            default: throw .badOffer(error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import MeshRuntime
+
+/// How a node's media engine runs.
+///
+/// Keys:
+/// - `nodeID`, `role`: from the topology, reported by `/health` and in logs.
+/// - `mediaHost`: the address each worker binds its UDP port on.
+/// - `announceIP`: the address put in host candidates (differs from `mediaHost` behind NAT).
+/// - `firstPort`: worker *n* binds `firstPort + n`.
+/// - `streamGraceSeconds`: how long a stream stays known after its publisher leaves, so that
+///   viewers keep their sessions through a publisher's reconnect (default 300 s).
+/// - `consentTimeoutSeconds`: RFC 7675 consent freshness; a session without a valid binding
+///   request for this long is closed (default 30 s).
+/// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
+///   transmissions to viewers dropped at random before sending, to exercise NACK/RTX.
+public struct MediaEngineConfiguration: Sendable {
+    /// The node's id.
+    public var nodeID: String
+    /// The node's role name.
+    public var role: String
+    /// The address the workers bind.
+    public var mediaHost: String
+    /// The address announced in ICE candidates.
+    public var announceIP: String
+    /// The port of worker 0; worker *n* binds `firstPort + n`.
+    public var firstPort: UInt16
+    /// Seconds a stream stays known after its publisher leaves.
+    public var streamGraceSeconds: Double = 300
+    /// RFC 7675 consent timeout, seconds.
+    public var consentTimeoutSeconds: Double = 30
+    /// Share of first transmissions dropped before sending (test knob; 0 in production).
+    public var egressDropRate: Double = 0
+
+    /// Creates a configuration.
+    public init(nodeID: String, role: String, mediaHost: String, announceIP: String, firstPort: UInt16) {
+        self.nodeID = nodeID
+        self.role = role
+        self.mediaHost = mediaHost
+        self.announceIP = announceIP
+        self.firstPort = firstPort
+    }
+}

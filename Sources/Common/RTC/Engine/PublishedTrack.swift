@@ -1,0 +1,64 @@
+import MeshWire
+import Synchronization
+
+/// One encoding of a publisher's track (a simulcast layer, or the only one), shared by every
+/// worker: the publisher's worker writes, viewers' workers read.
+final class PublishedLayer: @unchecked Sendable {
+    /// The layer's place in its track.
+    let index: Int
+    /// The rid, empty without simulcast.
+    let rid: String
+    /// Received packets, by sequence number: the retransmission buffer and the hand-off to
+    /// other workers in one.
+    let history: PacketHistory
+    /// The SSRC the publisher sends the layer with, once seen (0 before).
+    let ssrc = Atomic<UInt32>(0)
+    /// Bits per second received over the last second.
+    let bitrate = Atomic<Int>(0)
+    /// Set by any viewer's worker that needs a keyframe of this layer; the publisher's worker
+    /// clears it when it sends the (merged, rate-limited) request.
+    let keyframeWanted = Atomic<Bool>(false)
+    /// The publisher's clock from its last sender report for this layer (RFC 3550 §6.4.1),
+    /// which viewers' reports translate so that audio and video stay in sync.
+    let senderReport: Mutex<SenderReportClock>
+
+    init(index: Int, rid: String, history: PacketHistory, clockRate: UInt32) {
+        self.index = index
+        self.rid = rid
+        self.history = history
+        senderReport = Mutex(SenderReportClock(clockRate: clockRate))
+    }
+}
+
+/// A publisher's track (one media section of its offer), shared by every worker.
+final class PublishedTrack: @unchecked Sendable {
+    /// The track's mid in the publisher's offer.
+    let mid: String
+    /// Audio or video.
+    let kind: MediaKind
+    /// The codec the publisher sends (its payload type is the publisher's numbering).
+    let codec: NegotiatedCodec
+    /// The encodings, in the order of the publisher's `a=simulcast` (one without simulcast).
+    let layers: [PublishedLayer]
+    /// The index of the publisher's worker, which receives every request for this track.
+    let publisherWorker: Int
+
+    init(mid: String, kind: MediaKind, codec: NegotiatedCodec, layers: [PublishedLayer], publisherWorker: Int) {
+        self.mid = mid
+        self.kind = kind
+        self.codec = codec
+        self.layers = layers
+        self.publisherWorker = publisherWorker
+    }
+}
+
+/// What a publisher's worker hands to a viewer worker for each packet: one push per worker,
+/// not per viewer. Holds a reference, not bytes: the packet stays in the layer's history.
+struct ForwardNotice: Sendable {
+    /// The track the packet belongs to.
+    let track: PublishedTrack
+    /// The layer's index.
+    let layer: Int
+    /// The packet's RTP sequence number.
+    let sequence: UInt16
+}

@@ -1,0 +1,35 @@
+/// One media section of a viewer's answer and the published track feeding it.
+final class ViewerTrack {
+    unowned let session: MediaSession
+    /// The viewer's side of the negotiation for this section.
+    let media: NegotiatedMedia
+    /// The publisher's track this section shows, once there is one.
+    var source: PublishedTrack?
+    /// Rewrites and retransmits for this viewer; kept across publisher reconnects so that the
+    /// viewer's stream stays continuous.
+    var forwarder: ViewerTrackForwarder?
+
+    init(session: MediaSession, media: NegotiatedMedia) {
+        self.session = session
+        self.media = media
+    }
+}
+
+/// A viewer session's media state (viewer's worker only).
+final class ViewerState {
+    let negotiated: NegotiatedSession
+    let options: ViewerOptions
+    var tracks: [ViewerTrack] = []
+    /// When the `maxBitrate` cap lifts (`nil`: never, or no cap).
+    let capExpiry: UInt64?
+    var capLifted = false
+    /// The SSRC the viewer's RTCP is addressed from when we report.
+    let createdAt: UInt64
+
+    init(negotiated: NegotiatedSession, options: ViewerOptions, now: UInt64) {
+        self.negotiated = negotiated
+        self.options = options
+        createdAt = now
+        capExpiry = options.maxBitrateSeconds.map { now &+ .seconds($0) }
+    }
+}

@@ -1,0 +1,171 @@
+import MeshCrypto
+import MeshRuntime
+
+extension WorkerMedia {
+    /// Creates a publisher session on this worker and the tracks it will publish.
+    func createPublisher(
+        id: String, stream: LiveStream, negotiated: NegotiatedSession, credentials: ICECredentials, client: String
+    ) throws -> [PublishedTrack] {
+        let transport = try makeTransport(negotiated: negotiated, credentials: credentials)
+        var shared: [PublishedTrack] = []
+        var states: [PublisherTrackState] = []
+        for media in negotiated.media {
+            guard let codec = media.codecs.first else { continue }
+            let rids = media.simulcastRIDs.isEmpty ? [""] : media.simulcastRIDs
+            // Audio needs far less history than video: a second of Opus is 50 packets.
+            let slots = media.kind == .audio ? 256 : 1024
+            let layers = rids.enumerated().map { index, rid in
+                PublishedLayer(index: index, rid: rid, history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
+            }
+            let track = PublishedTrack(
+                mid: media.mid, kind: media.kind, codec: codec, layers: layers, publisherWorker: index)
+            shared.append(track)
+            states.append(PublisherTrackState(shared: track, media: media))
+        }
+        let state = PublisherState(negotiated: negotiated, tracks: states, feedbackSSRC: UInt32.random(in: 1...UInt32.max))
+        register(
+            MediaSession(
+                id: id, stream: stream, role: .publisher(state), transport: transport, client: client,
+                localUfrag: credentials.ufrag, now: EngineClock.now()))
+        return shared
+    }
+
+    /// Creates a viewer session on this worker and attaches it to the stream's live tracks.
+    func createViewer(
+        id: String, stream: LiveStream, negotiated: NegotiatedSession, credentials: ICECredentials, client: String,
+        options: ViewerOptions
+    ) throws {
+        let transport = try makeTransport(negotiated: negotiated, credentials: credentials)
+        let now = EngineClock.now()
+        let state = ViewerState(negotiated: negotiated, options: options, now: now)
+        let session = MediaSession(
+            id: id, stream: stream, role: .viewer(state), transport: transport, client: client,
+            localUfrag: credentials.ufrag, now: now)
+        state.tracks = negotiated.media.map { ViewerTrack(session: session, media: $0) }
+        register(session)
+        let key = ObjectIdentifier(stream)
+        viewerCounts[key, default: 0] += 1
+        if viewerCounts[key] == 1 {
+            stream.viewerWorkers.bitwiseOr(1 << UInt64(index), ordering: .releasing)
+        }
+        attach(session, state: state, to: engine.registry.currentTracks(of: stream.name))
+    }
+
+    private func makeTransport(negotiated: NegotiatedSession, credentials: ICECredentials) throws -> PeerTransport {
+        guard let fingerprint = CertificateFingerprint(sdp: negotiated.remoteFingerprint) else {
+            throw SessionRequestError.badOffer("the offer's a=fingerprint is not a valid fingerprint")
+        }
+        let agent = ICELiteAgent(
+            local: credentials,
+            remote: ICECredentials(ufrag: negotiated.remoteUfrag, password: negotiated.remotePassword))
+        return try PeerTransport(
+            agent: agent, certificate: engine.certificate, remoteFingerprint: fingerprint,
+            dtlsRole: negotiated.weAreDTLSServer ? .server : .client)
+    }
+
+    private func register(_ session: MediaSession) {
+        sessionsByID[session.id] = session
+        sessionsByUfrag[session.localUfrag] = session
+    }
+
+    /// Attaches every local viewer of `stream` to a publisher's new tracks.
+    func attachViewers(of stream: LiveStream, to tracks: [PublishedTrack]) {
+        for session in sessionsByID.values where session.stream === stream {
+            if case .viewer(let state) = session.role { attach(session, state: state, to: tracks) }
+        }
+    }
+
+    /// ICE restart (RFC 8445 §9): new local credentials, the session keeps its DTLS and SRTP.
+    func restartICE(id: String, local: ICECredentials, remote: ICECredentials) -> String? {
+        guard let session = sessionsByID[id] else { return nil }
+        session.transport.restartICE(local: local, remote: remote)
+        sessionsByUfrag[session.localUfrag] = nil
+        session.localUfrag = local.ufrag
+        sessionsByUfrag[local.ufrag] = session
+        session.iceGeneration += 1
+        logger.info("ICE restart", metadata: ["session": "\(id)", "stream": "\(session.stream.name)"])
+        return session.tag
+    }
+
+    /// Ends a session: close_notify to the peer, out of every table, the stream told.
+    @discardableResult
+    func closeSession(id: String, reason: String) -> Bool {
+        guard let session = sessionsByID.removeValue(forKey: id) else { return false }
+        session.isClosed = true
+        session.transport.close { data, destination in sendControl(data, to: destination) }
+        sessionsByUfrag[session.localUfrag] = nil
+        for address in session.knownAddresses where sessionsByAddress[address] === session {
+            sessionsByAddress[address] = nil
+        }
+        switch session.role {
+        case .publisher:
+            engine.registry.publisherEnded(session.stream.name, session: id, now: EngineClock.now())
+        case .viewer(let state):
+            detach(state)
+            let key = ObjectIdentifier(session.stream)
+            viewerCounts[key, default: 1] -= 1
+            if viewerCounts[key] == 0 {
+                viewerCounts[key] = nil
+                session.stream.viewerWorkers.bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
+            }
+            engine.registry.viewerEnded(session.stream.name, session: id)
+        }
+        engine.sessionEnded(id: id)
+        let tenths = (EngineClock.now() &- session.createdAt) / 100_000_000
+        logger.info(
+            "\(session.role.name) session ended: \(reason)",
+            metadata: [
+                "session": "\(id)", "stream": "\(session.stream.name)", "client": "\(session.client)",
+                "duration": "\(tenths / 10).\(tenths % 10)s",
+            ])
+        return true
+    }
+
+    func closeAllSessions(reason: String) {
+        for id in Array(sessionsByID.keys) { closeSession(id: id, reason: reason) }
+    }
+
+    // MARK: Timers
+
+    /// Every 20 ms: DTLS retransmissions, consent freshness, feedback to publishers, reports
+    /// and layer choices for viewers. Once a second the slow duties run too.
+    func tick(now: UInt64) {
+        let slow = now &- lastSlowTick >= .milliseconds(1000)
+        if slow { lastSlowTick = now }
+        var expired: [String] = []
+        for session in sessionsByID.values {
+            let outcome = session.transport.poll(now: now) { data, destination in sendControl(data, to: destination) }
+            if case .consentExpired = outcome {
+                expired.append(session.id)
+                continue
+            }
+            if case .failed = outcome {
+                expired.append(session.id)
+                continue
+            }
+            switch session.role {
+            case .publisher(let state): tickPublisher(session, state: state, now: now, slow: slow)
+            case .viewer(let state): tickViewer(session, state: state, now: now, slow: slow)
+            }
+        }
+        for id in expired { closeSession(id: id, reason: "no ICE consent for \(Int(engine.configuration.consentTimeoutSeconds)) s or DTLS failed") }
+        if slow && index == 0 { engine.registry.expire(now: now) }
+    }
+
+    // MARK: Snapshots
+
+    func metricsSnapshot() -> (publishers: Int, viewers: Int, counters: WorkerMetrics) {
+        var publishers = 0
+        var viewers = 0
+        for session in sessionsByID.values {
+            if case .publisher = session.role { publishers += 1 } else { viewers += 1 }
+        }
+        let now = EngineClock.now()
+        let idle = worker.loopIdleTime
+        let wall = now &- lastUtilisationSample
+        let busy = wall == 0 ? 0 : 1 - min(1, Double(idle &- lastIdleTime) / Double(wall))
+        lastUtilisationSample = now
+        lastIdleTime = idle
+        return (publishers, viewers, counters.snapshot(worker: index, loopUtilisation: busy))
+    }
+}

@@ -1,0 +1,216 @@
+import MeshWire
+
+extension WorkerMedia {
+    /// A notice from a publisher's worker: the packet is in the layer's history.
+    func deliver(_ notice: ForwardNotice) {
+        deliverLocally(notice.track, layer: notice.layer, sequence: notice.sequence)
+    }
+
+    /// Rewrites, encrypts and batches one packet for every viewer of `track` on this worker.
+    func deliverLocally(_ track: PublishedTrack, layer: Int, sequence: UInt16) {
+        guard let viewers = subscribers[ObjectIdentifier(track)] else { return }
+        let now = EngineClock.now()
+        let dropRate = engine.configuration.egressDropRate
+        for viewer in viewers {
+            let session = viewer.session
+            guard session.isConnected, let destination = session.transport.remoteAddress,
+                let forwarder = viewer.forwarder
+            else { continue }
+            if egress.isFull { flushEgress() }
+            let buffer = egress.nextBuffer
+            guard let length = forwarder.forward(layer: layer, sequence: sequence, now: now, into: buffer) else {
+                if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(track, layer: wanted) }
+                continue
+            }
+            if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(track, layer: wanted) }
+            // Test knob: lose a share of first transmissions; the viewer's NACKs recover them.
+            if dropRate > 0, Double.random(in: 0..<1, using: &random) < dropRate {
+                counters.drop("test_drop")
+                continue
+            }
+            guard let protected = session.transport.protectRTP(buffer, length: length) else {
+                counters.drop("srtp_protect")
+                continue
+            }
+            egress.commit(length: protected, to: destination)
+            counters.packetsForwarded &+= 1
+        }
+        flushEgress()
+    }
+
+    /// Asks the publisher's worker for a keyframe of `layer` (merged and rate-limited there).
+    func wantKeyframe(_ track: PublishedTrack, layer: Int) {
+        guard track.layers.indices.contains(layer) else { return }
+        track.layers[layer].keyframeWanted.store(true, ordering: .relaxed)
+    }
+
+    /// RTCP from a viewer: NACKs answered from the history, PLI/FIR passed upstream merged,
+    /// REMB and receiver reports feed its bandwidth estimate.
+    func receiveViewerRTCP(_ packet: UnsafeRawBufferPointer, session: MediaSession, state: ViewerState, now: UInt64) {
+        var iterator = RTCPCompoundIterator(packet)
+        while true {
+            let next: RTCPPacketView?
+            do { next = try iterator.next() } catch {
+                counters.drop("rtcp_malformed")
+                return
+            }
+            guard let view = next, let parsed = try? RTCPPacket(parsing: view) else {
+                if next == nil { return }
+                continue
+            }
+            switch parsed {
+            case .genericNACK(let nack):
+                guard let track = state.track(sendingSSRC: nack.mediaSSRC), let forwarder = track.forwarder,
+                    let destination = session.transport.remoteAddress
+                else { continue }
+                for sequence in nack.lostSequenceNumbers {
+                    counters.nacksReceived &+= 1
+                    if egress.isFull { flushEgress() }
+                    let buffer = egress.nextBuffer
+                    guard let length = forwarder.retransmit(nackedSequence: sequence, now: now, into: buffer),
+                        let protected = session.transport.protectRTP(buffer, length: length)
+                    else { continue }
+                    egress.commit(length: protected, to: destination)
+                    counters.retransmissions &+= 1
+                }
+                flushEgress()
+            case .pictureLossIndication(let pli):
+                keyframeRequested(by: state, mediaSSRC: pli.mediaSSRC)
+            case .fullIntraRequest(let fir):
+                for entry in fir.entries { keyframeRequested(by: state, mediaSSRC: entry.ssrc) }
+            case .receiverEstimatedMaxBitrate(let remb):
+                for track in state.tracks { track.forwarder?.receivedREMB(bitrate: remb.bitrate, now: now) }
+            case .receiverReport(let report):
+                for block in report.reportBlocks {
+                    state.track(sendingSSRC: block.ssrc)?.forwarder?.receivedLossReport(
+                        fractionLost: block.fractionLost, now: now)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private func keyframeRequested(by state: ViewerState, mediaSSRC: UInt32) {
+        counters.keyframeRequestsReceived &+= 1
+        guard let track = state.track(sendingSSRC: mediaSSRC), let source = track.source,
+            let layer = track.forwarder?.currentLayer ?? track.forwarder?.targetLayer
+        else { return }
+        wantKeyframe(source, layer: layer)
+    }
+
+    /// Every 20 ms per viewer: layer bitrates into its selector, the bitrate cap's expiry;
+    /// once a second a sender report per track (RFC 3550 §6.4.1) for lip sync.
+    func tickViewer(_ session: MediaSession, state: ViewerState, now: UInt64, slow: Bool) {
+        guard session.isConnected else { return }
+        if let expiry = state.capExpiry, !state.capLifted, now >= expiry {
+            state.capLifted = true
+            for track in state.tracks { track.forwarder?.liftBitrateCap(now: now) }
+        }
+        guard slow else { return }
+        let ntpNow = EngineClock.ntpNow()
+        for track in state.tracks {
+            guard let forwarder = track.forwarder, let source = track.source else { continue }
+            for layer in source.layers {
+                forwarder.setLayerBitrate(UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
+            }
+            if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(source, layer: wanted) }
+            guard let layer = forwarder.currentLayer, source.layers.indices.contains(layer) else { continue }
+            let clock = source.layers[layer].senderReport.withLock { $0 }
+            guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow) else { continue }
+            var writer = ByteWriter(scratch)
+            guard (try? report.marshal(into: &writer)) != nil else { continue }
+            sendRTCP(length: writer.offset, session: session)
+        }
+    }
+
+    /// Points the viewer's sections at a publisher's tracks: each section takes the first
+    /// unclaimed track of its kind whose codec it negotiated.
+    func attach(_ session: MediaSession, state: ViewerState, to tracks: [PublishedTrack]) {
+        guard !tracks.isEmpty else { return }
+        let now = EngineClock.now()
+        var claimed = Set<ObjectIdentifier>()
+        for viewerTrack in state.tracks {
+            guard
+                let source = tracks.first(where: { candidate in
+                    candidate.kind == viewerTrack.media.kind && !claimed.contains(ObjectIdentifier(candidate))
+                        && viewerTrack.media.codecs.contains { $0.kind == candidate.codec.kind }
+                })
+            else { continue }
+            claimed.insert(ObjectIdentifier(source))
+            if viewerTrack.source === source { continue }
+            if let old = viewerTrack.source { unsubscribe(viewerTrack, from: old) }
+            let histories = source.layers.map(\.history)
+            if let forwarder = viewerTrack.forwarder {
+                forwarder.switchSource(to: histories)
+            } else {
+                viewerTrack.forwarder = makeForwarder(for: viewerTrack, source: source, histories: histories, state: state, now: now)
+            }
+            viewerTrack.source = source
+            subscribers[ObjectIdentifier(source), default: []].append(viewerTrack)
+            // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on.
+            if source.kind == .video { wantKeyframe(source, layer: 0) }
+        }
+    }
+
+    private func makeForwarder(
+        for viewerTrack: ViewerTrack, source: PublishedTrack, histories: [PacketHistory], state: ViewerState,
+        now: UInt64
+    ) -> ViewerTrackForwarder? {
+        let media = viewerTrack.media
+        guard let codec = media.codecs.first(where: { $0.kind == source.codec.kind }), let ssrc = media.localSSRC
+        else { return nil }
+        let stream = OutgoingStreamRewriter.Configuration(
+            ssrc: ssrc, payloadType: codec.payloadType, clockRate: codec.clockRate,
+            codec: codec.kind == .vp8 ? .vp8 : .opaque, absSendTimeID: media.extensions.absSendTime,
+            midID: media.extensions.mid, mid: Array(media.mid.utf8), initialSequence: .random(in: 0...UInt16.max),
+            initialTimestamp: .random(in: 0...UInt32.max))
+        let retransmission = zip(media.localRTXSSRC, codec.rtxPayloadType).map {
+            ViewerTrackForwarder.Retransmission(ssrc: $0.0, payloadType: $0.1)
+        }
+        let forwarder = ViewerTrackForwarder(stream: stream, histories: histories, retransmission: retransmission)
+        if let cap = state.options.maxBitrate {
+            forwarder.setBitrateCap(UInt64(cap), until: state.capExpiry ?? .max, now: now)
+        }
+        return forwarder
+    }
+
+    private func unsubscribe(_ viewerTrack: ViewerTrack, from source: PublishedTrack) {
+        let key = ObjectIdentifier(source)
+        subscribers[key]?.removeAll { $0 === viewerTrack }
+        if subscribers[key]?.isEmpty == true { subscribers[key] = nil }
+    }
+
+    /// Takes a leaving viewer's sections out of the subscriber lists.
+    func detach(_ state: ViewerState) {
+        for track in state.tracks {
+            if let source = track.source { unsubscribe(track, from: source) }
+            track.source = nil
+        }
+    }
+
+    /// Viewers per layer of each track, for `/v1/streams`.
+    func layerViewerCounts() -> [ObjectIdentifier: [Int: Int]] {
+        var counts: [ObjectIdentifier: [Int: Int]] = [:]
+        for (key, viewers) in subscribers {
+            for viewer in viewers {
+                guard let layer = viewer.forwarder?.currentLayer else { continue }
+                counts[key, default: [:]][layer, default: 0] += 1
+            }
+        }
+        return counts
+    }
+}
+
+extension ViewerState {
+    /// The section sending with `ssrc` (media or RTX).
+    func track(sendingSSRC ssrc: UInt32) -> ViewerTrack? {
+        tracks.first { $0.media.localSSRC == ssrc || $0.media.localRTXSSRC == ssrc }
+    }
+}
+
+/// Optional pairs: both or nothing.
+private func zip<A, B>(_ first: A?, _ second: B?) -> (A, B)? {
+    guard let first, let second else { return nil }
+    return (first, second)
+}

@@ -1,0 +1,73 @@
+import MeshCluster
+import MeshRTC
+import MeshRuntime
+
+/// Everything a node process needs, read from its topology entry and the environment.
+public struct NodeSettings: Sendable {
+    /// The node's entry in the topology.
+    public var node: TopologyNode
+    /// The media engine's configuration.
+    public var engine: MediaEngineConfiguration
+    /// Where and how the workers run.
+    public var workers: WorkerGroupConfiguration
+    /// The secret that signs stream tokens (from the variable the topology names).
+    public var tokenSecret: [UInt8]
+
+    /// Reads the settings of node `id` in `topology`, with secrets from `environment`.
+    public init(topology: Topology, id: String, environment: [String: String]) throws(NodeSettingsError) {
+        guard let node = topology.node(id: id) else {
+            throw .unknownNode(id, known: topology.nodes.map(\.id))
+        }
+        let variable = topology.secrets.tokenSecretVariable
+        guard let secret = environment[variable], !secret.isEmpty else { throw .missingSecret(variable) }
+        guard secret.utf8.count >= 16 else { throw .weakSecret(variable) }
+        self.node = node
+        tokenSecret = Array(secret.utf8)
+        var engine = MediaEngineConfiguration(
+            nodeID: node.id, role: node.role.rawValue, mediaHost: node.mediaHost, announceIP: node.announceIP,
+            firstPort: node.ports.first)
+        if let rate = environment["MESHCAST_TEST_DROP_EGRESS"].flatMap(Double.init), (0..<1).contains(rate) {
+            engine.egressDropRate = rate
+        }
+        self.engine = engine
+        workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
+        let count = (try? CPUTopology.cpus(for: workers.placement).count) ?? 1
+        guard count <= node.ports.count else { throw .tooFewPorts(node.ports.description, workers: count) }
+    }
+
+    /// Topology worker plans in the runtime's terms: a count without CPUs takes the first CPUs
+    /// this process may use, round robin when there are more workers than CPUs.
+    static func placement(for plan: WorkerPlan) -> CPUPlacement {
+        switch plan.pinning {
+        case .cpus(let cpus): return .cpus(plan.count.map { Array(cpus.prefix($0)) } ?? cpus)
+        case .numaNode(let node): return .numaNode(node)
+        case .inOrder:
+            guard let count = plan.count else { return .onePerCore }
+            let available = CPUTopology.affinity()
+            guard !available.isEmpty else { return .onePerCore }
+            return .cpus((0..<count).map { available[$0 % available.count] })
+        }
+    }
+}
+
+/// Why a node cannot start.
+public enum NodeSettingsError: Error, CustomStringConvertible {
+    /// No node with this id in the topology.
+    case unknownNode(String, known: [String])
+    /// The token secret's environment variable is not set.
+    case missingSecret(String)
+    /// The token secret is too short to be safe.
+    case weakSecret(String)
+    /// The port range cannot give each worker a port.
+    case tooFewPorts(String, workers: Int)
+
+    /// A sentence for the operator.
+    public var description: String {
+        switch self {
+        case .unknownNode(let id, let known): "no node '\(id)' in the topology (nodes: \(known.joined(separator: ", ")))"
+        case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
+        case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
+        case .tooFewPorts(let range, let workers): "port range \(range) is too small for \(workers) workers"
+        }
+    }
+}
