@@ -26,8 +26,8 @@ class StandInNode:
         self.server = None
         self.port = 0
 
-    async def start(self) -> str:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> str:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
         self.port = self.server.sockets[0].getsockname()[1]
         return f"http://127.0.0.1:{self.port}"
 
@@ -57,6 +57,10 @@ class StandInNode:
     async def _route(self, method: str, path: str, body: bytes):
         if method == "GET" and path in pages.ROUTES:
             return 200, "text/html; charset=utf-8", self.html[pages.ROUTES[path]].encode(), {}
+        if method == "GET" and path == "/ready":
+            return 200, "text/plain", b"ready", {}
+        if method == "GET" and path == "/metrics":
+            return 200, "text/plain", b"meshcast_drops_total 0\n", {}
         parts = path.strip("/").split("/")
         if method == "POST" and len(parts) == 2 and parts[0] in ("whip", "whep"):
             answer, location = await (self._whip if parts[0] == "whip" else self._whep)(parts[1], body.decode())
