@@ -11,7 +11,7 @@ import asyncio
 import results
 from browser import chromium, stats, wait_for_state
 
-LONG_FREEZE_S = 1.0
+LONG_FREEZE_S = 1.5  # frozen time allowed over the ~18 s watched (Chromium's freeze rule)
 
 
 async def simulcast_session(node) -> dict:
@@ -47,12 +47,16 @@ def test_simulcast_from_chromium_and_capped_viewer(start_node):
     print(f"\nchromium simulcast: {figures}")
     results.write("chromium_simulcast", figures)
 
+    # Chromium turns its upper layers on only as its bandwidth estimate grows, which needs the
+    # node's congestion feedback (transport-cc or REMB); one active layer points there.
+    assert {layer["rid"] for layer in figures["publisher"]["layers"]} == {"q", "h", "f"}, figures["publisher"]
     layers = [layer for layer in figures["publisher"]["layers"] if layer["frameWidth"] > 0]
     assert len(layers) >= 2, f"Chromium sends {len(layers)} active simulcast layers: {figures['publisher']}"
 
     start, end = figures["player_start"], figures["player_end"]
     assert start["framesDecoded"] > 0 and end["framesDecoded"] > start["framesDecoded"], (start, end)
-    assert end["totalFreezesDuration"] < LONG_FREEZE_S, f"player froze for {end['totalFreezesDuration']} s"
+    frozen = end["totalFreezesDuration"] - start["totalFreezesDuration"]
+    assert frozen < LONG_FREEZE_S, f"player froze for {frozen:.2f} s ({end['freezeCount']} freezes)"
 
     capped = [sample for sample in figures["capped"] if sample["framesDecoded"] > 0]
     assert capped, "the capped player decoded nothing"
