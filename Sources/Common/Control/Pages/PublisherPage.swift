@@ -1,0 +1,152 @@
+extension WebPages {
+    /// `GET /publish`: sends the camera or the screen to this node over WHIP (RFC 9725).
+    ///
+    /// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
+    /// `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
+    /// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
+    static let publisher = #"""
+        <!doctype html>
+        <html lang="en">
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Meshcast · publish</title>
+        <style>
+          body { font: 16px/1.5 system-ui, sans-serif; max-width: 60em; margin: 1em auto; padding: 0 1em; }
+          label { margin-right: 1em; } video { width: 100%; max-height: 60vh; background: #000; }
+          #stats { font-family: monospace; white-space: pre-wrap; }
+        </style>
+        <h1>Publish</h1>
+        <form id="form">
+          <label>Stream <input id="stream" required></label>
+          <label>Token <input id="token" required size="40"></label>
+          <label>Source <select id="source"><option>camera</option><option>screen</option></select></label>
+          <label><input type="checkbox" id="simulcast"> Simulcast (3 layers)</label>
+          <label>Max bitrate (bit/s) <input id="maxBitrate" type="number" min="0" placeholder="none"></label>
+          <button id="start">Start</button> <button id="stop" type="button" disabled>Stop</button>
+        </form>
+        <p>State: <b id="state">idle</b></p>
+        <video id="preview" autoplay muted playsinline></video>
+        <div id="stats"></div>
+        <p><a href="/">Home</a> · <a href="/watch">Watch</a></p>
+        <script>
+        "use strict";
+        const $ = (id) => document.getElementById(id);
+        const query = new URLSearchParams(location.search);
+        let pc = null, media = null, resource = null, token = "";
+
+        window.meshcast = { state: "idle", error: null, stats: publisherStats };
+
+        function setState(state, error) {
+          meshcast.state = state;
+          meshcast.error = error || null;
+          $("state").textContent = error ? `${state}: ${error}` : state;
+        }
+
+        // The node is ICE-lite and takes no trickled candidates: send the offer once it is complete.
+        function gatheringComplete(peer) {
+          if (peer.iceGatheringState === "complete") return Promise.resolve();
+          return new Promise((resolve) => peer.addEventListener("icegatheringstatechange", () => {
+            if (peer.iceGatheringState === "complete") resolve();
+          }));
+        }
+
+        function encodings(simulcast, maxBitrate) {
+          if (!simulcast) return [maxBitrate ? { maxBitrate } : {}];
+          // Low, half and full resolution; a cap applies to the top layer, lower ones get a share.
+          return [["q", 4], ["h", 2], ["f", 1]].map(([rid, scale]) => {
+            const layer = { rid, scaleResolutionDownBy: scale };
+            if (maxBitrate) layer.maxBitrate = Math.max(30000, Math.round(maxBitrate / (scale * scale)));
+            return layer;
+          });
+        }
+
+        async function capture(source) {
+          const size = { width: { ideal: Number(query.get("width")) || 1280 },
+                         height: { ideal: Number(query.get("height")) || 720 } };
+          if (source === "screen") return navigator.mediaDevices.getDisplayMedia({ video: size, audio: true });
+          return navigator.mediaDevices.getUserMedia({ video: size, audio: true });
+        }
+
+        async function start() {
+          const stream = $("stream").value.trim();
+          token = $("token").value.trim();
+          const maxBitrate = Number($("maxBitrate").value) || 0;
+          $("start").disabled = true; $("stop").disabled = false;
+          setState("connecting");
+          try {
+            media = await capture($("source").value);
+            $("preview").srcObject = media;
+            pc = new RTCPeerConnection();
+            pc.addEventListener("connectionstatechange", () => {
+              if (pc.connectionState === "connected") setState("connected");
+              if (pc.connectionState === "failed") setState("failed", "ICE or DTLS failed");
+            });
+            for (const track of media.getTracks()) {
+              const init = { direction: "sendonly", streams: [media] };
+              if (track.kind === "video") init.sendEncodings = encodings($("simulcast").checked, maxBitrate);
+              pc.addTransceiver(track, init);
+            }
+            await pc.setLocalDescription();
+            await gatheringComplete(pc);
+            const response = await fetch(`/whip/${encodeURIComponent(stream)}`, {
+              method: "POST",
+              headers: { "Content-Type": "application/sdp", "Authorization": `Bearer ${token}` },
+              body: pc.localDescription.sdp,
+            });
+            const body = await response.text();
+            if (response.status !== 201) throw new Error(`WHIP answered ${response.status} ${body.trim()}`);
+            resource = new URL(response.headers.get("Location"), location.href).href;
+            await pc.setRemoteDescription({ type: "answer", sdp: body });
+          } catch (error) {
+            setState("failed", error.message);
+          }
+        }
+
+        function stop() {
+          if (resource) {
+            fetch(resource, { method: "DELETE", keepalive: true, headers: { "Authorization": `Bearer ${token}` } });
+          }
+          resource = null;
+          if (pc) pc.close();
+          if (media) media.getTracks().forEach((track) => track.stop());
+          pc = media = null;
+          $("start").disabled = false; $("stop").disabled = true;
+          setState("idle");
+        }
+
+        async function publisherStats() {
+          const result = { framesEncoded: 0, bytesSent: 0, packetsSent: 0, nackCount: 0, pliCount: 0, layers: [] };
+          if (!pc) return result;
+          (await pc.getStats()).forEach((report) => {
+            if (report.type !== "outbound-rtp" || report.kind !== "video") return;
+            for (const key of ["framesEncoded", "bytesSent", "packetsSent", "nackCount", "pliCount"]) {
+              result[key] += report[key] || 0;
+            }
+            result.layers.push({ rid: report.rid || null, frameWidth: report.frameWidth || 0,
+                                 frameHeight: report.frameHeight || 0, framesPerSecond: report.framesPerSecond || 0,
+                                 limitation: report.qualityLimitationReason || null });
+          });
+          result.layers.sort((a, b) => a.frameWidth - b.frameWidth);
+          return result;
+        }
+
+        setInterval(async () => {
+          if (!pc) return;
+          const s = await publisherStats();
+          const layers = s.layers.map((l) => `${l.rid || "-"} ${l.frameWidth}x${l.frameHeight}@${l.framesPerSecond}`);
+          $("stats").textContent = `encoded ${s.framesEncoded} frames, ${s.bytesSent} bytes, ` +
+            `NACK ${s.nackCount}, PLI ${s.pliCount}; layers: ${layers.join(", ")}`;
+        }, 1000);
+
+        for (const name of ["stream", "token", "source", "maxBitrate"]) {
+          if (query.has(name)) $(name).value = query.get(name);
+        }
+        $("simulcast").checked = ["1", "on", "true"].includes(query.get("simulcast"));
+        $("form").addEventListener("submit", (event) => { event.preventDefault(); start(); });
+        $("stop").addEventListener("click", stop);
+        addEventListener("pagehide", stop);
+        if (query.get("stream") && query.get("token")) start();
+        </script>
+        </html>
+        """#
+}
