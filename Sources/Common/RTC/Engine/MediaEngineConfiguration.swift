@@ -9,8 +9,6 @@ import MeshRuntime
 /// - `firstPort`: worker *n* binds `firstPort + n`.
 /// - `streamGraceSeconds`: how long a stream stays known after its publisher leaves, so that
 ///   viewers keep their sessions through a publisher's reconnect (default 300 s).
-/// - `consentTimeoutSeconds`: RFC 7675 consent freshness; a session without a valid binding
-///   request for this long is closed (default 30 s).
 /// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
 ///   transmissions to viewers dropped at random before sending, to exercise NACK/RTX.
 public struct MediaEngineConfiguration: Sendable {
@@ -26,8 +24,6 @@ public struct MediaEngineConfiguration: Sendable {
     public var firstPort: UInt16
     /// Seconds a stream stays known after its publisher leaves.
     public var streamGraceSeconds: Double = 300
-    /// RFC 7675 consent timeout, seconds.
-    public var consentTimeoutSeconds: Double = 30
     /// Share of first transmissions dropped before sending (test knob; 0 in production).
     public var egressDropRate: Double = 0
 

@@ -109,7 +109,7 @@ extension WorkerMedia {
                 if layer.shared.keyframeWanted.exchange(false, ordering: .relaxed) {
                     due = track.keyframeGate.request(now: now)
                 }
-                if due || (layer.index == 0 && track.keyframeGate.poll(now: now)) {
+                if due || (layer.shared.index == 0 && track.keyframeGate.poll(now: now)) {
                     counters.keyframeRequestsSent &+= 1
                     sendKeyframeRequest(track: track, mediaSSRC: ssrc, state: state, session: session)
                 }

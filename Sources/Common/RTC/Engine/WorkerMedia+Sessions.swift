@@ -78,7 +78,7 @@ extension WorkerMedia {
     /// ICE restart (RFC 8445 §9): new local credentials, the session keeps its DTLS and SRTP.
     func restartICE(id: String, local: ICECredentials, remote: ICECredentials) -> String? {
         guard let session = sessionsByID[id] else { return nil }
-        session.transport.restartICE(local: local, remote: remote)
+        session.transport.agent?.restart(local: local, remote: remote)
         sessionsByUfrag[session.localUfrag] = nil
         session.localUfrag = local.ufrag
         sessionsByUfrag[local.ufrag] = session
@@ -125,6 +125,15 @@ extension WorkerMedia {
         for id in Array(sessionsByID.keys) { closeSession(id: id, reason: reason) }
     }
 
+    /// DTLS finished: a viewer asks for keyframes of what it will show, so it gets a picture
+    /// without waiting for the publisher's next one.
+    func sessionConnected(_ session: MediaSession, now: UInt64) {
+        guard case .viewer(let state) = session.role else { return }
+        for track in state.tracks where track.source?.kind == .video {
+            if let source = track.source { wantKeyframe(source, layer: track.forwarder?.targetLayer ?? 0) }
+        }
+    }
+
     // MARK: Timers
 
     /// Every 20 ms: DTLS retransmissions, consent freshness, feedback to publishers, reports
@@ -132,23 +141,27 @@ extension WorkerMedia {
     func tick(now: UInt64) {
         let slow = now &- lastSlowTick >= .milliseconds(1000)
         if slow { lastSlowTick = now }
-        var expired: [String] = []
+        var ended: [(String, String)] = []
         for session in sessionsByID.values {
-            let outcome = session.transport.poll(now: now) { data, destination in sendControl(data, to: destination) }
-            if case .consentExpired = outcome {
-                expired.append(session.id)
+            switch session.transport.poll(now: now, send: { data, destination in sendControl(data, to: destination) }) {
+            case .consentExpired:
+                ended.append((session.id, "no ICE consent (RFC 7675) for \(PeerTransport.consentTimeout / 1_000_000_000) s"))
                 continue
-            }
-            if case .failed = outcome {
-                expired.append(session.id)
+            case .failed:
+                ended.append((session.id, "DTLS handshake failed"))
                 continue
+            case .closed:
+                ended.append((session.id, "the peer closed DTLS"))
+                continue
+            case .wait:
+                break
             }
             switch session.role {
             case .publisher(let state): tickPublisher(session, state: state, now: now, slow: slow)
             case .viewer(let state): tickViewer(session, state: state, now: now, slow: slow)
             }
         }
-        for id in expired { closeSession(id: id, reason: "no ICE consent for \(Int(engine.configuration.consentTimeoutSeconds)) s or DTLS failed") }
+        for (id, reason) in ended { closeSession(id: id, reason: reason) }
         if slow && index == 0 { engine.registry.expire(now: now) }
     }
 

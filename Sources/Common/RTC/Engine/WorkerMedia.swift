@@ -93,16 +93,19 @@ final class WorkerMedia: @unchecked Sendable {
         let outcome = session.transport.handleDatagram(buffer, length: bytes.count, from: from, now: now) {
             data, destination in sendControl(data, to: destination)
         }
-        if let selected = session.transport.remoteAddress, !session.knownAddresses.contains(selected) {
-            session.knownAddresses.insert(selected)
-            sessionsByAddress[selected] = session
-            logger.info(
-                "ICE selected \(selected)",
-                metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
-        }
         switch outcome {
         case .none:
             break
+        case .binding(let nominated, let addressChanged):
+            // A valid binding request proves the address: DTLS and SRTP from it find the session.
+            if sessionsByAddress[from] !== session {
+                session.knownAddresses.insert(from)
+                sessionsByAddress[from] = session
+            }
+            if nominated && addressChanged {
+                logger.info(
+                    "ICE selected \(from)", metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
+            }
         case .connected:
             session.isConnected = true
             logger.info(
