@@ -38,6 +38,13 @@ public final class ICELiteAgent {
         public var rejected = 0
         /// Requests dropped without an answer.
         public var ignored = 0
+
+        /// Counters with the given values (zero by default).
+        public init(accepted: Int = 0, rejected: Int = 0, ignored: Int = 0) {
+            self.accepted = accepted
+            self.rejected = rejected
+            self.ignored = ignored
+        }
     }
 
     /// How many validated addresses are remembered besides the selected one: enough for a
