@@ -69,7 +69,7 @@ private func pair() -> (ICELiteAgent, ICEControllingClient) {
         let from = try loopback(32853)
         let (outcome, response) = try answer(agent, rfc5769Request, from: from, now: 7 * second)
         guard case .respond(_, let nominated, let addressChanged) = outcome else {
-            Issue.record("expected a success response, got \(outcome)")
+            Issue.record("expected a success response, got \(outcome), \(agent.counters)")
             return
         }
         #expect(!nominated && !addressChanged)  // no USE-CANDIDATE in the sample
