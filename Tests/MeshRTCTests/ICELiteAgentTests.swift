@@ -217,7 +217,10 @@ private func pair() -> (ICELiteAgent, ICEControllingClient) {
 
         let (old, oldResponse) = try answer(agent, try bindingRequest(client), from: address, now: 2 * second)
         #expect(old.succeeded == [true, false])
-        #expect(try withSTUN(oldResponse) { try $0.verifyIntegrity(.hmacSHA1, key: .shortTerm(password: oldServer.password)) })
+        #expect(
+            try withSTUN(oldResponse) {
+                try $0.verifyIntegrity(.hmacSHA1, key: .shortTerm(password: oldServer.password))
+            })
 
         let restarted = ICEControllingClient(local: newClient, remote: newServer)
         let newAddress = try loopback(5001)
@@ -226,10 +229,14 @@ private func pair() -> (ICELiteAgent, ICEControllingClient) {
         #expect(check.succeeded == [false, false])
         #expect(agent.selectedAddress == address && agent.previousLocalCredentials == oldServer)
 
-        let (nominated, newResponse) = try answer(agent, try bindingRequest(restarted), from: newAddress, now: 4 * second)
+        let (nominated, newResponse) = try answer(
+            agent, try bindingRequest(restarted), from: newAddress, now: 4 * second)
         #expect(nominated.succeeded == [true, true])
         #expect(agent.selectedAddress == newAddress && agent.previousLocalCredentials == nil)
-        #expect(try withSTUN(newResponse) { try $0.verifyIntegrity(.hmacSHA1, key: .shortTerm(password: newServer.password)) })
+        #expect(
+            try withSTUN(newResponse) {
+                try $0.verifyIntegrity(.hmacSHA1, key: .shortTerm(password: newServer.password))
+            })
 
         let (stale, _) = try answer(agent, try bindingRequest(client), from: address, now: 5 * second)
         #expect(stale.rejection == .unknownUsername)

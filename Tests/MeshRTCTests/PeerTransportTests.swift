@@ -79,9 +79,11 @@ private let second: UInt64 = 1_000_000_000
         func drop(_ bytes: [UInt8], from: SocketAddress) -> PeerInbound {
             var buffer = bytes + [0, 0, 0, 0]
             return buffer.withUnsafeMutableBytes {
-                peers.server.handleDatagram($0, length: bytes.count, from: from, now: 0, send: { _, _ in
-                    Issue.record("nothing should be sent")
-                })
+                peers.server.handleDatagram(
+                    $0, length: bytes.count, from: from, now: 0,
+                    send: { _, _ in
+                        Issue.record("nothing should be sent")
+                    })
             }
         }
         #expect(drop([], from: stranger) == .dropped(.notDemuxable))
