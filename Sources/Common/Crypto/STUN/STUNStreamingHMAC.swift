@@ -6,6 +6,8 @@ import COpenSSL
 enum STUNStreamingHMAC {
     /// The HMAC implementation, fetched once per process (fetching is a provider look-up).
     private nonisolated(unsafe) static let mac: OpaquePointer? = EVP_MAC_fetch(nil, "HMAC", nil)
+    /// The name of the HMAC's digest parameter (`OSSL_MAC_PARAM_DIGEST`).
+    private static let digestParameter: StaticString = "digest"
 
     /// Writes HMAC(key, first ‖ second) into `output`; returns OpenSSL's status (1 on success)
     /// so that the caller turns failures into ``OpenSSLError`` in one place.
@@ -20,8 +22,12 @@ enum STUNStreamingHMAC {
         // OpenSSL reads the digest name during EVP_MAC_init only, so a pointer into the
         // static string is enough; the parameter API merely lacks `const` on it.
         let digestName = UnsafeMutableRawPointer(mutating: name.utf8Start).assumingMemoryBound(to: CChar.self)
+        // The parameter keeps a pointer to its key until EVP_MAC_init, so the key must be
+        // static too: a String literal converted at the call would be a temporary (small
+        // strings live inline), leaving a dangling key that made some verifications fail.
+        let digestKey = UnsafeRawPointer(Self.digestParameter.utf8Start).assumingMemoryBound(to: CChar.self)
         var parameters = (
-            OSSL_PARAM_construct_utf8_string("digest", digestName, 0),
+            OSSL_PARAM_construct_utf8_string(digestKey, digestName, 0),
             OSSL_PARAM_construct_end()
         )
         // A zero-length key still needs a non-NULL pointer for EVP_MAC_init to accept it.

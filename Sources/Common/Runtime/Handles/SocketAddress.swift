@@ -51,6 +51,24 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Lends the IP address in network byte order: 4 bytes for IPv4, 16 for IPv6, none when
+    /// the address is empty. Lets protocol code (STUN's XOR-MAPPED-ADDRESS) encode it without
+    /// going through text.
+    public func withIPAddressBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET:
+                let offset = MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_addr) ?? 4
+                return try body(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 4]))
+            case AF_INET6:
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr) ?? 8
+                return try body(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 16]))
+            default:
+                return try body(UnsafeRawBufferPointer(rebasing: raw[0..<0]))
+            }
+        }
+    }
+
     /// The length the kernel expects for this family.
     var length: socklen_t {
         socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)

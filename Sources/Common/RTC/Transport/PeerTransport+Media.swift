@@ -1,0 +1,39 @@
+import MeshCrypto
+import MeshRuntime
+
+extension PeerTransport {
+    /// Protects the RTP packet in `buffer[0..<length]` in place and returns the SRTP length;
+    /// `nil` before the handshake finished, after close, or when libsrtp refuses (the buffer
+    /// needs ``srtpProfile``'s `rtpTrailerLength` bytes of room). Allocation-free.
+    public func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
+        guard !isClosed, let srtp else { return nil }
+        return try? srtp.sender.protectRTP(buffer, length: length)
+    }
+
+    /// Protects the compound RTCP packet in `buffer[0..<length]` in place and returns the
+    /// SRTCP length; `nil` as for ``protectRTP(_:length:)`` (room: `rtcpTrailerLength`).
+    public func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
+        guard !isClosed, let srtp else { return nil }
+        return try? srtp.sender.protectRTCP(buffer, length: length)
+    }
+
+    /// Unprotects SRTP or SRTCP in place (RFC 3711 §3.3, §3.4). Allocation-free.
+    func unprotect(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, from: SocketAddress, rtcp: Bool
+    ) -> PeerInbound {
+        guard !isClosed, let srtp else { return .dropped(.notConnected) }
+        guard isValidated(from) else { return .dropped(.unknownAddress) }
+        do throws(SRTPError) {
+            if rtcp {
+                return .rtcp(length: try srtp.receiver.unprotectRTCP(buffer, length: length))
+            }
+            return .rtp(length: try srtp.receiver.unprotectRTP(buffer, length: length))
+        } catch {
+            switch error {
+            case .authFail: return .dropped(.srtpAuth)
+            case .replayFail, .replayOld: return .dropped(.srtpReplay)
+            default: return .dropped(.srtpError)
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import MeshCrypto
+import MeshRuntime
+import MeshWire
+
+/// One WebRTC session's transport, sans-IO: ICE, DTLS-SRTP and SRTP over one UDP 5-tuple.
+///
+/// The engine hands every datagram for the session to
+/// ``handleDatagram(_:length:from:now:send:)``, which demultiplexes by first byte
+/// (RFC 7983 §7): STUN goes to ICE, DTLS to the ``DTLSEndpoint`` (RFC 5764), SRTP and SRTCP
+/// (RFC 5761 §4) are unprotected in place. Outgoing media goes through ``protectRTP(_:length:)``
+/// and ``protectRTCP(_:length:)``, also in place; neither media path allocates. A timer calls
+/// ``poll(now:send:)``. Datagrams to send are handed to a `send` closure, never kept.
+///
+/// The server side wraps an ``ICELiteAgent``; the client side (tests, load generator) wraps an
+/// ``ICEControllingClient`` and sends its checks from ``poll(now:send:)``. The DTLS role is
+/// independent of the ICE side (SDP `a=setup` decides it). A client-role DTLS endpoint starts
+/// its handshake once ICE has a remote address. One worker owns a transport; it is not `Sendable`.
+public final class PeerTransport {
+    /// The closure datagrams leave through: the bytes (valid only during the call) and where to.
+    public typealias Send = (UnsafeRawBufferPointer, SocketAddress) -> Void
+
+    /// The ICE side of the session.
+    enum ICESide {
+        /// Server: answers checks.
+        case controlled(ICELiteAgent)
+        /// Client: sends checks to the server's one candidate.
+        case controlling(ICEControllingClient, server: SocketAddress)
+    }
+
+    /// How long without consent ends a session (RFC 7675 §5.1).
+    public static let consentTimeout: UInt64 = 30_000_000_000
+    /// Client: the gap between checks until one succeeds (RFC 8445 §14.2 paces at 50 ms; a
+    /// single pair needs no more).
+    public static let checkInterval: UInt64 = 50_000_000
+    /// Client: the mean gap between consent checks once connected (RFC 7675 §5.1: 5 s,
+    /// randomized by ±20%).
+    public static let consentInterval: UInt64 = 5_000_000_000
+
+    let ice: ICESide
+    let dtls: DTLSEndpoint
+    var srtp: SRTPContextPair?
+    var dtlsStarted = false
+    var isClosed = false
+    /// The first `now` seen, standing for the creation time.
+    var createdAt: UInt64?
+    /// Client: when the next check is due.
+    var nextCheck: UInt64 = 0
+
+    /// A server-side transport answering ICE with `agent`.
+    /// `profiles` are offered or accepted in order of preference.
+    public init(
+        agent: ICELiteAgent, certificate: DTLSCertificate, remoteFingerprint: CertificateFingerprint,
+        dtlsRole: DTLSRole, profiles: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
+    ) throws(DTLSError) {
+        ice = .controlled(agent)
+        dtls = try DTLSEndpoint(
+            role: dtlsRole, certificate: certificate, expectedPeerFingerprint: remoteFingerprint, profiles: profiles)
+    }
+
+    /// A client-side transport checking `server` with `client`.
+    public init(
+        client: ICEControllingClient, server: SocketAddress, certificate: DTLSCertificate,
+        remoteFingerprint: CertificateFingerprint, dtlsRole: DTLSRole,
+        profiles: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
+    ) throws(DTLSError) {
+        ice = .controlling(client, server: server)
+        dtls = try DTLSEndpoint(
+            role: dtlsRole, certificate: certificate, expectedPeerFingerprint: remoteFingerprint, profiles: profiles)
+    }
+
+    /// The server-side ICE agent (for restarts and counters); `nil` on the client side.
+    public var agent: ICELiteAgent? {
+        if case .controlled(let agent) = ice { return agent }
+        return nil
+    }
+
+    /// The client-side ICE agent; `nil` on the server side.
+    public var client: ICEControllingClient? {
+        if case .controlling(let client, _) = ice { return client }
+        return nil
+    }
+
+    /// Whether SRTP is keyed and the session not closed: media can flow.
+    public var isConnected: Bool { srtp != nil && !isClosed }
+
+    /// The DTLS endpoint's state.
+    public var dtlsState: DTLSEndpoint.State { dtls.state }
+
+    /// The negotiated SRTP profile once connected; its trailer lengths tell how much room
+    /// ``protectRTP(_:length:)`` and ``protectRTCP(_:length:)`` need after a packet.
+    public var srtpProfile: SRTPProfile? { dtls.negotiatedProfile }
+
+    /// Where media goes: the server's selected address, or the client's server once a check
+    /// succeeded.
+    public var remoteAddress: SocketAddress? {
+        switch ice {
+        case .controlled(let agent): agent.selectedAddress
+        case .controlling(let client, let server): client.isConnected ? server : nil
+        }
+    }
+
+    /// Handles one datagram the session received from `from`; `buffer[0..<length]` holds it.
+    /// Replies (STUN responses, DTLS flights) leave through `send` before this returns. For
+    /// `.rtp` and `.rtcp` the decrypted packet starts at `buffer.baseAddress`.
+    public func handleDatagram(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, from: SocketAddress, now: UInt64, send: Send
+    ) -> PeerInbound {
+        if createdAt == nil { createdAt = now }
+        guard length >= 0, length <= buffer.count else { return .dropped(.malformed) }
+        let packet = UnsafeRawBufferPointer(rebasing: buffer[..<length])
+        switch RFC7983Demultiplexer.classify(packet) {
+        case .stun: return handleSTUN(packet, from: from, now: now, send: send)
+        case .dtls: return handleDTLS(packet, from: from, send: send)
+        case .rtp: return unprotect(buffer, length: length, from: from, rtcp: false)
+        case .rtcp: return unprotect(buffer, length: length, from: from, rtcp: true)
+        case .zrtp, .turnChannel, .drop: return .dropped(.notDemuxable)
+        }
+    }
+
+    /// Whether DTLS and media from `address` are accepted: it passed ICE.
+    func isValidated(_ address: SocketAddress) -> Bool {
+        switch ice {
+        case .controlled(let agent): agent.isValidated(address)
+        case .controlling(let client, let server): client.isConnected && address == server
+        }
+    }
+}
+
+@available(*, unavailable, message: "a peer transport belongs to one worker")
+extension PeerTransport: Sendable {}
