@@ -29,7 +29,7 @@ public enum NegotiationError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String {
         switch self {
         case .malformed(let detail):
-            "The SDP offer is malformed at \(detail)."
+            "The SDP is malformed at \(detail)."
         case .missingICECredentials:
             "The SDP offer has no a=ice-ufrag and a=ice-pwd (RFC 8839 §5.4), which ICE connectivity checks need."
         case .invalidICECredentials(let detail):

@@ -37,7 +37,7 @@ struct RemoteTransport {
     }
 
     /// ice-char is ALPHA / DIGIT / "+" / "/" (RFC 8839 §5.4).
-    private static func check(_ value: String, _ name: String, length: ClosedRange<Int>) throws(NegotiationError) {
+    static func check(_ value: String, _ name: String, length: ClosedRange<Int>) throws(NegotiationError) {
         guard length.contains(value.utf8.count) else {
             throw .invalidICECredentials(
                 "\(name) is \(value.utf8.count) characters long, outside \(length.lowerBound) to \(length.upperBound)")
