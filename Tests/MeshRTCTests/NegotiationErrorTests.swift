@@ -8,7 +8,8 @@ import Testing
 
     /// Text that is not SDP carries the parser's line number (RFC 8866 §5).
     @Test func malformedNamesTheLine() {
-        let error = negotiationError("v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video nine UDP/TLS/RTP/SAVPF 96\n", role: .publisher)
+        let error = negotiationError(
+            "v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video nine UDP/TLS/RTP/SAVPF 96\n", role: .publisher)
         guard case .malformed(let detail) = error else {
             Issue.record("expected malformed, got \(String(describing: error))")
             return

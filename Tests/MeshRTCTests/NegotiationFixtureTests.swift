@@ -73,9 +73,10 @@ import Testing
         let audio = try run.media("0")
         let video = try run.media("1")
         #expect(video.codecs.map(\.payloadType) == [96, 102, 108, 98])
-        #expect(run.session.media.allSatisfy { media in
-            media.codecs.allSatisfy { !$0.feedback.contains(.transportCC) }
-        })
+        #expect(
+            run.session.media.allSatisfy { media in
+                media.codecs.allSatisfy { !$0.feedback.contains(.transportCC) }
+            })
         #expect(video.codecs[0].feedback == [.nack, .pli, .fir, .remb])
         #expect(audio.codecs[0].feedback == [])
         #expect(video.extensions == HeaderExtensionMap(mid: 4, absSendTime: 2))
@@ -89,8 +90,10 @@ import Testing
         #expect(videoSection.direction == .sendOnly)
         #expect(videoSection.msids == [MediaStreamID(streamID: "cam1", trackID: "video")])
         #expect(try run.section("0").msids == [MediaStreamID(streamID: "cam1", trackID: "audio")])
-        #expect(videoSection.ssrcGroups == [SSRCGroup(semantics: "FID", ssrcs: [run.issuedSSRCs[1], run.issuedSSRCs[2]])])
-        #expect(videoSection.ssrcAttributes.contains(SSRCAttribute(ssrc: run.issuedSSRCs[1], name: "cname", value: "cam1")))
+        #expect(
+            videoSection.ssrcGroups == [SSRCGroup(semantics: "FID", ssrcs: [run.issuedSSRCs[1], run.issuedSSRCs[2]])])
+        #expect(
+            videoSection.ssrcAttributes.contains(SSRCAttribute(ssrc: run.issuedSSRCs[1], name: "cname", value: "cam1")))
         #expect(videoSection.rtcpFeedback.allSatisfy { $0.type != "transport-cc" })
         #expect(!run.session.answer.contains("transport-wide-cc"))
         #expect(!run.session.answer.contains("transport-cc"))

@@ -99,7 +99,9 @@ import Testing
         #expect(answered.first { $0.id == 2 }?.direction == .receiveOnly)
         #expect(!answered.contains { $0.id == 5 })
         if role == .publisher {
-            #expect(map == HeaderExtensionMap(mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1))
+            #expect(
+                map == HeaderExtensionMap(mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1)
+            )
             #expect(answered.map(\.id) == [1, 2, 3, 4, 6, 7])
         } else {
             #expect(map == HeaderExtensionMap(mid: 4, absSendTime: 2, audioLevel: 1))
@@ -143,8 +145,10 @@ import Testing
     /// Two viewer sections of one kind get distinct track ids (RFC 8830 §2); the stream name
     /// becomes an msid token (space and `/` are not token-chars, RFC 8866 §9).
     @Test func viewerTrackIDsAndStreamToken() throws {
-        let first = NegotiationOffers.video(mid: "0", direction: "recvonly", payloadTypes: "96", "a=rtpmap:96 VP8/90000")
-        let second = NegotiationOffers.video(mid: "1", direction: "recvonly", payloadTypes: "96", "a=rtpmap:96 VP8/90000")
+        let first = NegotiationOffers.video(
+            mid: "0", direction: "recvonly", payloadTypes: "96", "a=rtpmap:96 VP8/90000")
+        let second = NegotiationOffers.video(
+            mid: "1", direction: "recvonly", payloadTypes: "96", "a=rtpmap:96 VP8/90000")
         let run = try NegotiationRun(
             NegotiationOffers.offer(first, second), role: .viewer, streamName: "live show/1")
         #expect(try run.section("0").msids == [MediaStreamID(streamID: "live-show-1", trackID: "video")])
@@ -161,5 +165,42 @@ import Testing
             NegotiationOffers.offer(group: "a=group:BUNDLE 0", audio), role: .viewer, ssrcs: [1111, 2222])
         #expect(try run.media("0").localSSRC == 2222)
         #expect(try run.media("0").remoteSSRC == 1111)
+    }
+}
+
+/// Edge cases of section handling.
+@Suite struct NegotiationSectionEdgeTests {
+    static let vp8 = NegotiationOffers.video(payloadTypes: "96", "a=rtpmap:96 VP8/90000")
+
+    /// A bundle-only section (port 0 with `a=bundle-only`, RFC 9143 §6) is live and accepted.
+    @Test func bundleOnlySectionIsAccepted() throws {
+        let video = Self.vp8.replacingOccurrences(of: "m=video 9", with: "m=video 0") + "\na=bundle-only"
+        let run = try NegotiationRun(NegotiationOffers.offer(NegotiationOffers.audio(), video), role: .publisher)
+        #expect(run.session.media.map(\.mid) == ["0", "1"])
+        #expect(try run.section("1").mediaLine.port == 40_000)
+    }
+
+    /// Without candidates the m= line says port 9 and c= the unspecified address (RFC 8839 §4.2.1.1's
+    /// placeholder for ICE), and the section still ends its candidates.
+    @Test func noLocalCandidates() throws {
+        var local = NegotiationLocal.transport
+        local.candidates = []
+        let run = try NegotiationRun(
+            NegotiationOffers.offer(group: "a=group:BUNDLE 1", Self.vp8), role: .publisher, local: local)
+        let section = try run.section("1")
+        #expect(section.mediaLine.port == 9)
+        #expect(section.connections == [SDPConnection(address: "0.0.0.0")])
+        #expect(section.candidates.isEmpty && section.hasEndOfCandidates)
+    }
+
+    /// Two sections may not share a mid (RFC 5888 §4).
+    @Test func repeatedMIDIsMalformed() {
+        let offer = NegotiationOffers.offer(
+            group: "a=group:BUNDLE 0", NegotiationOffers.audio(), NegotiationOffers.audio(mid: "0"))
+        guard case .malformed(let detail) = negotiationError(offer, role: .publisher) else {
+            Issue.record("expected malformed")
+            return
+        }
+        #expect(detail.contains("'0'") && detail.contains("RFC 5888"))
     }
 }

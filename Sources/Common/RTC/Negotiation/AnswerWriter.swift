@@ -33,7 +33,8 @@ struct AnswerWriter {
                 let count = tracksPerKind[section.media.kind, default: 0]
                 tracksPerKind[section.media.kind] = count + 1
                 // Track ids must differ between sections (RFC 8830 §2).
-                let track = count == 0 ? section.media.kind.rawValue : "\(section.media.kind.rawValue)-\(section.media.mid)"
+                let track =
+                    count == 0 ? section.media.kind.rawValue : "\(section.media.kind.rawValue)-\(section.media.mid)"
                 return accepted(section, track: track)
             }
         }

@@ -52,7 +52,9 @@ struct SectionNegotiation {
             let offered = section.offeredEncodings
             return .rejected(
                 section,
-                reason: "\(label) (\(kind.rawValue)) offers \(offered.isEmpty ? "no codec" : offered.joined(separator: ", "))")
+                reason:
+                    "\(label) (\(kind.rawValue)) offers \(offered.isEmpty ? "no codec" : offered.joined(separator: ", "))"
+            )
         }
         guard let mid = section.mid else { throw .missingMID(position) }
         let uris = role == .publisher ? HeaderExtensionMap.publisherURIs : HeaderExtensionMap.viewerURIs
@@ -77,10 +79,12 @@ struct SectionNegotiation {
         switch role {
         case .publisher where direction != .sendOnly && direction != .sendReceive:
             throw .wrongDirection(
-                "The SDP offer's \(label) is \(direction.rawValue), but a WHIP publisher must offer sendonly or sendrecv (RFC 9725).")
+                "The SDP offer's \(label) is \(direction.rawValue), but a WHIP publisher must offer sendonly or sendrecv (RFC 9725)."
+            )
         case .viewer where direction != .receiveOnly && direction != .sendReceive:
             throw .wrongDirection(
-                "The SDP offer's \(label) is \(direction.rawValue), but a WHEP viewer must offer recvonly or sendrecv (draft-ietf-wish-whep).")
+                "The SDP offer's \(label) is \(direction.rawValue), but a WHEP viewer must offer recvonly or sendrecv (draft-ietf-wish-whep)."
+            )
         default:
             break
         }

@@ -47,6 +47,11 @@ public struct SessionNegotiator: Sendable {
         guard let first = accepted.first else {
             throw .noUsableCodec(noUsableCodecSummary(outcomes))
         }
+        var mids: Set<String> = []
+        if let repeated = accepted.first(where: { !mids.insert($0.media.mid).inserted }) {
+            throw .malformed(
+                "media section '\(repeated.media.mid)', whose a=mid repeats an earlier section's (RFC 5888 §4)")
+        }
         try Self.checkBundle(description, accepted: accepted)
         // rtcp-mux is an IDENTICAL-category attribute (RFC 8859): one bundled section with it suffices.
         guard accepted.contains(where: { $0.offered.isRTCPMuxed }) else { throw .missingRTCPMux }
