@@ -129,25 +129,30 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
 
     public func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult {
         guard let media = worker(ofSession: id) else { throw .unknownSession }
-        let restart: ICERestartRequest
+        let update: TrickleICEUpdate
         do {
-            restart = try ICERestartRequest(fragment: fragment)
+            update = try negotiator.readTrickleFragment(fragment)
         } catch {
-            throw .badOffer("\(error)")
+            throw .badOffer(error.description)
         }
-        guard let remote = restart.remoteCredentials else { return .trickled }
+        let currentRemoteUfrag =
+            (try? await media.worker.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
+        // An ICE-lite node learns the client's addresses from its checks: trickled candidates
+        // need no action, and only new credentials (an ICE restart, RFC 8445 §9) change anything.
+        guard update.isRestart(currentRemoteUfrag: currentRemoteUfrag) else { return .trickled }
         let local = ICECredentials.generate()
-        let answer = ICERestartRequest.answerFragment(
-            local: local, fingerprint: certificate.fingerprint.sdpValue,
-            candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)], mids: restart.mids)
-        let tag: String?
+        let answer: ICERestartAnswer
         do {
-            tag = try await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }
+            answer = try negotiator.restartAnswerFragment(
+                fragment: fragment, localUfrag: local.ufrag, localPassword: local.password,
+                candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)])
         } catch {
-            throw .unavailable("\(error)")
+            throw .badOffer(error.description)
         }
+        let remote = ICECredentials(ufrag: answer.remoteUfrag, password: answer.remotePassword)
+        let tag = (try? await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }) ?? nil
         guard let tag else { throw .unknownSession }
-        return .restarted(fragment: answer, tag: tag)
+        return .restarted(fragment: answer.fragment, tag: tag)
     }
 
     public func sessionTag(id: String) async -> String? {
