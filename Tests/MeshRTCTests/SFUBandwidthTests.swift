@@ -147,7 +147,9 @@ struct SFUTransportCCFeedbackBuilderTests {
     @Test("a large batch is split, each message counting up")
     func splits() {
         var builder = TransportCCFeedbackBuilder(maxPacketsPerFeedback: 4)
-        for sequence in UInt16(0)..<10 { builder.record(transportSequence: sequence, arrival: UInt64(sequence) * Self.ms) }
+        for sequence in UInt16(0)..<10 {
+            builder.record(transportSequence: sequence, arrival: UInt64(sequence) * Self.ms)
+        }
         let messages = builder.feedback(now: 100 * Self.ms, senderSSRC: 1, mediaSSRC: 2)
         #expect(messages.map(\.baseSequenceNumber) == [0, 4, 8])
         #expect(messages.map(\.packetStatusCount) == [4, 4, 2])

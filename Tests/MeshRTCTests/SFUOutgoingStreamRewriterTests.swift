@@ -16,13 +16,18 @@ struct SFUOutgoingStreamRewriterTests {
     ) throws -> (sequence: UInt16, timestamp: UInt32, bytes: [UInt8])? {
         let out = makeOutputBuffer()
         defer { out.deallocate() }
-        guard let length = packet.withRaw({ rewriter.rewrite($0, layer: layer, now: now, into: out) }) else { return nil }
+        guard let length = packet.withRaw({ rewriter.rewrite($0, layer: layer, now: now, into: out) }) else {
+            return nil
+        }
         let bytes = Array(out[0..<length])
         let view = try bytes.withRaw { try RTPPacketView(parsing: $0) }
         return (view.sequenceNumber, view.timestamp, bytes)
     }
 
-    static func video(_ sequence: UInt16, _ timestamp: UInt32, ssrc: UInt32 = 0xA, picture: UInt16 = 100, tl0: UInt8 = 7, key: Bool = false) -> [UInt8] {
+    static func video(
+        _ sequence: UInt16, _ timestamp: UInt32, ssrc: UInt32 = 0xA, picture: UInt16 = 100, tl0: UInt8 = 7,
+        key: Bool = false
+    ) -> [UInt8] {
         SFUTestPacket.rtp(
             sequence: sequence, timestamp: timestamp, ssrc: ssrc, payloadType: 96,
             payload: SFUTestPacket.vp8(pictureID: picture, tl0: tl0, keyframe: key, body: [0xAA, 0xBB]),
@@ -54,7 +59,8 @@ struct SFUOutgoingStreamRewriterTests {
     func minimalHeader() throws {
         var rewriter = OutgoingStreamRewriter(
             configuration: .init(ssrc: 5, payloadType: 111, clockRate: 48_000, codec: .opaque))
-        let source = SFUTestPacket.rtp(sequence: 1, timestamp: 1, ssrc: 9, payloadType: 111, payload: [1, 2, 3], padding: 4)
+        let source = SFUTestPacket.rtp(
+            sequence: 1, timestamp: 1, ssrc: 9, payloadType: 111, payload: [1, 2, 3], padding: 4)
         let result = try #require(try Self.run(&rewriter, source, now: 0))
         #expect(result.bytes.count == 12 + 3 + 4)
         #expect(result.bytes[0] == 0xA0)  // V=2, P=1, X=0, CC=0
@@ -64,7 +70,9 @@ struct SFUOutgoingStreamRewriterTests {
     @Test("upstream loss stays a gap the viewer can NACK")
     func lossPreserved() throws {
         var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)
-        let sequences = try [500, 501, 503].map { try #require(try Self.run(&rewriter, Self.video($0, 9000), now: 0)).sequence }
+        let sequences = try [500, 501, 503].map {
+            try #require(try Self.run(&rewriter, Self.video($0, 9000), now: 0)).sequence
+        }
         #expect(sequences == [1000, 1001, 1003])
         // The lost 502 arrives late (a retransmission): it fills the hole.
         #expect(try Self.run(&rewriter, Self.video(502, 9000), now: 0)?.sequence == 1002)
@@ -75,18 +83,25 @@ struct SFUOutgoingStreamRewriterTests {
     func layerSwitch() throws {
         var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)
         _ = try Self.run(&rewriter, Self.video(500, 9000, picture: 100, tl0: 7, key: true), now: 0)
-        let last = try #require(try Self.run(&rewriter, Self.video(501, 12_000, picture: 101, tl0: 7), now: 33 * Self.ms))
+        let last = try #require(
+            try Self.run(&rewriter, Self.video(501, 12_000, picture: 101, tl0: 7), now: 33 * Self.ms))
         // Layer 1: another SSRC, unrelated numbering; 33 ms later = 2970 ticks at 90 kHz.
         let switched = try #require(
-            try Self.run(&rewriter, Self.video(7000, 777, ssrc: 0xB, picture: 30_000, tl0: 200, key: true), layer: 1, now: 66 * Self.ms))
+            try Self.run(
+                &rewriter, Self.video(7000, 777, ssrc: 0xB, picture: 30_000, tl0: 200, key: true), layer: 1,
+                now: 66 * Self.ms))
         #expect(switched.sequence == last.sequence &+ 1)
         #expect(switched.timestamp == last.timestamp &+ 2970)
-        let descriptor = try switched.bytes.withRaw { try VP8PayloadDescriptor(parsing: try RTPPacketView(parsing: $0).payload) }
+        let descriptor = try switched.bytes.withRaw {
+            try VP8PayloadDescriptor(parsing: try RTPPacketView(parsing: $0).payload)
+        }
         #expect(descriptor.pictureID == 102)
         #expect(descriptor.tl0PictureIndex == 8)
         #expect(rewriter.currentLayer == 1)
         // The next packet of layer 1 keeps its spacing in every field.
-        let next = try #require(try Self.run(&rewriter, Self.video(7001, 3777, ssrc: 0xB, picture: 30_001, tl0: 200), layer: 1, now: 99 * Self.ms))
+        let next = try #require(
+            try Self.run(
+                &rewriter, Self.video(7001, 3777, ssrc: 0xB, picture: 30_001, tl0: 200), layer: 1, now: 99 * Self.ms))
         #expect(next.sequence == switched.sequence &+ 1)
         #expect(next.timestamp == switched.timestamp &+ 3000)
     }
@@ -120,9 +135,13 @@ struct SFUOutgoingStreamRewriterTests {
         let out = makeOutputBuffer()
         defer { out.deallocate() }
         // The layer switch since does not change the retransmission of 1000.
-        let length = try #require(first.withRaw { rewriter.rewriteRetransmission($0, outgoingSequence: 1000, now: 10 * Self.ms, into: out) })
+        let length = try #require(
+            first.withRaw { rewriter.rewriteRetransmission($0, outgoingSequence: 1000, now: 10 * Self.ms, into: out) })
         #expect(Array(out[0..<length]) == sent.bytes)
-        #expect(Self.video(501, 9000).withRaw { rewriter.rewriteRetransmission($0, outgoingSequence: 1000, now: 0, into: out) } == nil)
+        #expect(
+            Self.video(501, 9000).withRaw {
+                rewriter.rewriteRetransmission($0, outgoingSequence: 1000, now: 0, into: out)
+            } == nil)
     }
 
     @Test("non-RTP input and a too-small output give nil")
@@ -144,7 +163,8 @@ struct SFURTXPacketTests {
             extensions: [(id: 1, value: [5])])
         let out = makeOutputBuffer()
         defer { out.deallocate() }
-        let length = try #require(original.withRaw { RTXPacket.wrap($0, ssrc: 0xBBBB, payloadType: 97, sequence: 42, into: out) })
+        let length = try #require(
+            original.withRaw { RTXPacket.wrap($0, ssrc: 0xBBBB, payloadType: 97, sequence: 42, into: out) })
         #expect(length == original.count + 2)
         let view = try RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: out[0..<length]))
         #expect(view.ssrc == 0xBBBB)
@@ -154,7 +174,8 @@ struct SFURTXPacketTests {
         #expect(view.marker)
         #expect(view.headerExtension?.element(id: 1) != nil)
         #expect(Array(view.payload) == [0x12, 0x34, 9, 8, 7])  // OSN, then the original payload
-        let restored = try #require(RTXPacket.unwrap(out, length: length, originalSSRC: 0xAAAA, originalPayloadType: 96))
+        let restored = try #require(
+            RTXPacket.unwrap(out, length: length, originalSSRC: 0xAAAA, originalPayloadType: 96))
         #expect(Array(out[0..<restored]) == original)
     }
 
@@ -162,7 +183,9 @@ struct SFURTXPacketTests {
     func paddingOnly() {
         let probe = SFUTestPacket.rtp(sequence: 1, timestamp: 0, ssrc: 1, payloadType: 97, payload: [], padding: 8)
         var bytes = probe
-        let result = bytes.withUnsafeMutableBytes { RTXPacket.unwrap($0, length: probe.count, originalSSRC: 2, originalPayloadType: 96) }
+        let result = bytes.withUnsafeMutableBytes {
+            RTXPacket.unwrap($0, length: probe.count, originalSSRC: 2, originalPayloadType: 96)
+        }
         #expect(result == nil)
     }
 }

@@ -14,7 +14,10 @@ struct SFUPacketHistoryTests {
         let out = makeOutputBuffer()
         defer { out.deallocate() }
         let stored = try #require(history.load(sequence: 7, into: out))
-        #expect(stored == StoredPacket(length: packet.count, extendedSequence: 7, arrival: 1234, isKeyframeStart: true, marker: true))
+        #expect(
+            stored
+                == StoredPacket(
+                    length: packet.count, extendedSequence: 7, arrival: 1234, isKeyframeStart: true, marker: true))
         #expect(Array(out[0..<stored.length]) == packet)
         #expect(history.load(sequence: 8, into: out) == nil)
     }
@@ -53,7 +56,9 @@ struct SFUPacketHistoryTests {
         let history = PacketHistory(capacity: 4, slotSize: 100)
         let big = SFUTestPacket.rtp(sequence: 1, timestamp: 0, ssrc: 1, payload: [UInt8](repeating: 0, count: 100))
         big.withRaw { #expect(!history.store($0, sequence: 1, arrival: 0, isKeyframeStart: false)) }
-        [UInt8](repeating: 0x80, count: 11).withRaw { #expect(!history.store($0, sequence: 2, arrival: 0, isKeyframeStart: false)) }
+        [UInt8](repeating: 0x80, count: 11).withRaw {
+            #expect(!history.store($0, sequence: 2, arrival: 0, isKeyframeStart: false))
+        }
         let fits = SFUTestPacket.rtp(sequence: 3, timestamp: 0, ssrc: 1, payload: [UInt8](repeating: 0, count: 50))
         fits.withRaw { #expect(history.store($0, sequence: 3, arrival: 0, isKeyframeStart: false)) }
         let small = makeOutputBuffer(20)
@@ -80,7 +85,8 @@ struct SFUPacketHistoryTests {
                     packet[0] = 0x80
                     packet[1] = 96
                     _ = history.store(
-                        UnsafeRawBufferPointer(rebasing: packet[0..<length]), sequence: sequence, arrival: UInt64(round),
+                        UnsafeRawBufferPointer(rebasing: packet[0..<length]), sequence: sequence,
+                        arrival: UInt64(round),
                         isKeyframeStart: false)
                 }
             } else {
@@ -94,7 +100,8 @@ struct SFUPacketHistoryTests {
                     let round = Int(stored.arrival)
                     let expectedByte = UInt8(truncatingIfNeeded: round)
                     let whole =
-                        stored.length == 32 + round % 1000 && UInt16(truncatingIfNeeded: round) == UInt16(truncatingIfNeeded: stored.extendedSequence)
+                        stored.length == 32 + round % 1000
+                        && UInt16(truncatingIfNeeded: round) == UInt16(truncatingIfNeeded: stored.extendedSequence)
                         && out[12..<stored.length].allSatisfy { $0 == expectedByte }
                     if whole { local.good += 1 } else { local.torn += 1 }
                 }

@@ -22,7 +22,9 @@ struct SFUReceiveStatisticsTests {
     func loss() {
         var stats = ReceiveStatistics(ssrc: 0xAB, clockRate: 90_000)
         for sequence in 1...10 where sequence != 3 && sequence != 7 {
-            stats.record(sequence: UInt16(sequence), rtpTimestamp: UInt32(sequence * 1800), arrival: Self.arrival(sequence), size: 100)
+            stats.record(
+                sequence: UInt16(sequence), rtpTimestamp: UInt32(sequence * 1800), arrival: Self.arrival(sequence),
+                size: 100)
         }
         #expect(stats.packetsExpected == 10)
         #expect(stats.cumulativeLost == 2)
@@ -34,7 +36,9 @@ struct SFUReceiveStatisticsTests {
         // Next interval: 11...20 all arrive; the late 3 arrives too (a retransmission).
         stats.record(sequence: 3, rtpTimestamp: 3 * 1800, arrival: Self.arrival(12), size: 100)
         for sequence in 11...20 {
-            stats.record(sequence: UInt16(sequence), rtpTimestamp: UInt32(sequence * 1800), arrival: Self.arrival(sequence + 1), size: 100)
+            stats.record(
+                sequence: UInt16(sequence), rtpTimestamp: UInt32(sequence * 1800), arrival: Self.arrival(sequence + 1),
+                size: 100)
         }
         let second = stats.reportBlock(now: Self.arrival(22))
         #expect(second.fractionLost == 0)  // more received than expected in the interval: 0 (§A.3)
@@ -70,7 +74,8 @@ struct SFUReceiveStatisticsTests {
         var stats = ReceiveStatistics(ssrc: 1, clockRate: 90_000)
         for index in 0..<10 {
             stats.record(
-                sequence: UInt16(index), rtpTimestamp: 0, arrival: 10_000_000_000 + UInt64(index) * 100_000_000, size: 1000)
+                sequence: UInt16(index), rtpTimestamp: 0, arrival: 10_000_000_000 + UInt64(index) * 100_000_000,
+                size: 1000)
         }
         #expect(stats.bitrate(now: 10_950_000_000) == 10 * 1000 * 8)
         #expect(stats.bitrate(now: 11_550_000_000) == 4 * 1000 * 8)  // bins of 10.6 s ... 10.9 s remain

@@ -10,7 +10,8 @@ struct SFUViewerTrackForwarderTests {
 
     /// Stores a VP8 packet of `layer` in its history (the publisher's worker's job).
     static func publish(
-        _ histories: [PacketHistory], layer: Int, sequence: UInt16, timestamp: UInt32, key: Bool = false, now: UInt64 = 0
+        _ histories: [PacketHistory], layer: Int, sequence: UInt16, timestamp: UInt32, key: Bool = false,
+        now: UInt64 = 0
     ) {
         let packet = SFUTestPacket.rtp(
             sequence: sequence, timestamp: timestamp, ssrc: layerSSRCs[layer],
@@ -55,7 +56,8 @@ struct SFUViewerTrackForwarderTests {
         #expect(view.sequenceNumber == 102)
         #expect(view.ssrc == 0xBEEF)
         #expect(forwarder.currentLayer == 1)
-        #expect(forwarder.forward(layer: 0, sequence: 3, now: 40 * Self.ms, into: out) == nil)  // the old layer is skipped
+        // The old layer is skipped now.
+        #expect(forwarder.forward(layer: 0, sequence: 3, now: 40 * Self.ms, into: out) == nil)
         #expect(forwarder.forwardedCount == 3)
         #expect(forwarder.skippedCount == 3)
         #expect(forwarder.packetsSent == 3)

@@ -201,7 +201,8 @@ public struct OutgoingStreamRewriter {
         if translation != nil {
             // A plausible gap: the wall time since the last packet, and at least one tick, so
             // that the new source's first frame is a new frame to the decoder.
-            nextTimestamp = lastTimestamp &+ max(MediaClock.ticks(now &- lastSendTime, clockRate: configuration.clockRate), 1)
+            nextTimestamp =
+                lastTimestamp &+ max(MediaClock.ticks(now &- lastSendTime, clockRate: configuration.clockRate), 1)
         }
         var pictureIDOffset: UInt16 = 0
         if let last = lastPictureID, let pictureID = descriptor?.pictureID {
@@ -250,7 +251,9 @@ public struct OutgoingStreamRewriter {
     }
 
     /// The RFC 8285 §4.2 one-byte extension block: 0xBEDE, length in words, elements, zero padding.
-    private func writeExtensions(blockLength: Int, now: UInt64, into writer: inout ByteWriter) throws(ByteWriter.Overflow) {
+    private func writeExtensions(blockLength: Int, now: UInt64, into writer: inout ByteWriter) throws(ByteWriter
+        .Overflow)
+    {
         let start = writer.offset
         try writer.write(UInt16(0xBEDE))
         try writer.write(UInt16((blockLength - 4) / 4))

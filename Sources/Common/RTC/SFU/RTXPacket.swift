@@ -53,7 +53,8 @@ public enum RTXPacket {
         }
         packet[0] &= ~0x20
         let newLength = header + payloadCount
-        guard let rewriter = try? RTPPacketRewriter(UnsafeMutableRawBufferPointer(rebasing: packet[0..<newLength])) else {
+        guard let rewriter = try? RTPPacketRewriter(UnsafeMutableRawBufferPointer(rebasing: packet[0..<newLength]))
+        else {
             return nil
         }
         rewriter.setSequenceNumber(originalSequence)

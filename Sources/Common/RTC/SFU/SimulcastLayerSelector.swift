@@ -34,7 +34,9 @@ public struct SimulcastLayerSelector: Sendable {
     /// Records the measured bitrate of `layer` (bits per second; 0 when it stopped).
     public mutating func setBitrate(_ bitsPerSecond: UInt64, layer: Int) {
         guard (0..<layerCount).contains(layer) else { return }
-        withUnsafeMutableBytes(of: &bitrates) { $0.storeBytes(of: bitsPerSecond, toByteOffset: layer * 8, as: UInt64.self) }
+        withUnsafeMutableBytes(of: &bitrates) {
+            $0.storeBytes(of: bitsPerSecond, toByteOffset: layer * 8, as: UInt64.self)
+        }
     }
 
     /// The measured bitrate of `layer`.
