@@ -243,10 +243,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
                 offer: offer, role: role, local: local, streamName: stream,
                 makeSSRC: { UInt32.random(in: 1...UInt32.max, using: &generator) })
         } catch {
-            switch error {
-            case .noUsableCodec(let why): throw .noUsableCodec(why)
-            default: throw .badOffer(error.description)
-            }
+            throw error.sessionRequestError
         }
     }
 }

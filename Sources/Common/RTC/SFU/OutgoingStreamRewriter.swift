@@ -1,0 +1,270 @@
+import MeshWire
+
+/// Rewrites one track's packets for one viewer, so that the viewer sees a single continuous
+/// RTP stream (RFC 3550 §5.1, §8.2) across simulcast layer switches and publisher reconnects.
+///
+/// Each forwarded packet gets a fresh header: the viewer's SSRC and payload type, a sequence
+/// number and timestamp translated by the offsets of the current source, and only the header
+/// extensions the viewer negotiated (abs-send-time, mid), written by us. When the source
+/// changes (another layer, or a new SSRC), the offsets are chosen so that the sequence number
+/// continues at last + 1 and the timestamp advances by the wall time since the last packet;
+/// within one source they stay put, so upstream loss stays a gap the viewer can NACK.
+/// VP8 picture ids and TL0PICIDX (RFC 7741 §4.2) get the same treatment. A ring remembers,
+/// per outgoing sequence number, which source packet it was, to answer the viewer's NACKs.
+/// All memory is allocated in `init`; rewriting allocates nothing.
+public struct OutgoingStreamRewriter {
+    /// The payload format, for the codec-level continuity it needs.
+    public enum Codec: Sendable {
+        /// VP8 (RFC 7741): picture id and TL0PICIDX are renumbered on switches.
+        case vp8
+        /// Anything else: payload bytes are copied untouched.
+        case opaque
+    }
+
+    /// What the viewer negotiated for this track.
+    public struct Configuration: Sendable {
+        /// The SSRC the viewer sees.
+        public var ssrc: UInt32
+        /// The viewer's payload type for the codec.
+        public var payloadType: UInt8
+        /// The media clock rate (Hz).
+        public var clockRate: UInt32
+        /// The codec.
+        public var codec: Codec
+        /// The abs-send-time extension id (RFC 8285 one-byte form, 1–14), if negotiated.
+        public var absSendTimeID: UInt8?
+        /// The sdes:mid extension id (RFC 9143 §15), if negotiated.
+        public var midID: UInt8?
+        /// The mid value (at most 16 bytes are sent).
+        public var mid: [UInt8]
+        /// The first outgoing sequence number (RFC 3550 §5.1: should be random).
+        public var initialSequence: UInt16
+        /// The first outgoing timestamp (RFC 3550 §5.1: should be random).
+        public var initialTimestamp: UInt32
+        /// How many sent packets the NACK mapping remembers (rounded up to a power of two).
+        public var mappingCapacity: Int
+
+        /// A configuration with the given fields.
+        public init(
+            ssrc: UInt32, payloadType: UInt8, clockRate: UInt32 = 90_000, codec: Codec = .vp8,
+            absSendTimeID: UInt8? = nil, midID: UInt8? = nil, mid: [UInt8] = [], initialSequence: UInt16 = 0,
+            initialTimestamp: UInt32 = 0, mappingCapacity: Int = 1024
+        ) {
+            self.ssrc = ssrc
+            self.payloadType = payloadType
+            self.clockRate = clockRate
+            self.codec = codec
+            self.absSendTimeID = absSendTimeID
+            self.midID = midID
+            self.mid = mid
+            self.initialSequence = initialSequence
+            self.initialTimestamp = initialTimestamp
+            self.mappingCapacity = mappingCapacity
+        }
+    }
+
+    /// Where an outgoing packet came from.
+    public struct Origin: Sendable, Equatable {
+        /// The simulcast layer.
+        public var layer: Int
+        /// Its sequence number in that layer's stream.
+        public var sourceSequence: UInt16
+    }
+
+    /// The translation from one source (SSRC and layer) to the outgoing stream.
+    struct Translation: Sendable {
+        var sourceSSRC: UInt32
+        var layer: Int
+        var firstSourceSequence: UInt16
+        var sequenceOffset: UInt16
+        var timestampOffset: UInt32
+        var pictureIDOffset: UInt16
+        var tl0Offset: UInt8
+    }
+
+    /// One ring entry of the NACK mapping.
+    struct SentRecord: Sendable {
+        var outgoingSequence: UInt16
+        var sourceSequence: UInt16
+        var isValid: Bool
+        var translation: Translation
+    }
+
+    /// The viewer's negotiation.
+    public let configuration: Configuration
+    private let midLength: Int
+    private var translation: Translation?
+    private var sent: [SentRecord]
+    private let sentMask: Int
+    /// The newest outgoing sequence number sent.
+    public private(set) var lastSequence: UInt16
+    /// The timestamp of the newest packet sent.
+    public private(set) var lastTimestamp: UInt32
+    private var lastSendTime: UInt64 = 0
+    private var lastPictureID: UInt16?
+    private var lastTL0: UInt8?
+
+    /// A rewriter for `configuration`.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        midLength = configuration.midID == nil ? 0 : min(configuration.mid.count, 16)
+        var capacity = 1
+        while capacity < min(max(configuration.mappingCapacity, 1), 1 << 15) { capacity <<= 1 }
+        sentMask = capacity - 1
+        let empty = Translation(
+            sourceSSRC: 0, layer: 0, firstSourceSequence: 0, sequenceOffset: 0, timestampOffset: 0, pictureIDOffset: 0,
+            tl0Offset: 0)
+        sent = Array(
+            repeating: SentRecord(outgoingSequence: 0, sourceSequence: 0, isValid: false, translation: empty),
+            count: capacity)
+        lastSequence = configuration.initialSequence &- 1
+        lastTimestamp = configuration.initialTimestamp
+    }
+
+    /// The RTP timestamp offset (outgoing − source) of the current source, for sender reports.
+    public var timestampOffset: UInt32? { translation?.timestampOffset }
+    /// The SSRC of the current source.
+    public var currentSourceSSRC: UInt32? { translation?.sourceSSRC }
+    /// The layer of the current source.
+    public var currentLayer: Int? { translation?.layer }
+
+    /// Bytes of header this rewriter writes (fixed header plus its extension block).
+    public var headerLength: Int { 12 + extensionBlockLength }
+
+    private var extensionBlockLength: Int {
+        var elements = 0
+        if configuration.absSendTimeID != nil { elements += 1 + 3 }
+        if midLength > 0 { elements += 1 + midLength }
+        return elements == 0 ? 0 : 4 + (elements + 3) & ~3
+    }
+
+    /// Writes the viewer's form of the RTP packet `source` (from simulcast `layer`) into `out`
+    /// at `now`; returns its length, or `nil` when `source` is not RTP, `out` is too small, or
+    /// the packet predates the current source's first packet (it would reuse sequence numbers).
+    public mutating func rewrite(
+        _ source: UnsafeRawBufferPointer, layer: Int, now: UInt64, into out: UnsafeMutableRawBufferPointer
+    ) -> Int? {
+        guard let view = try? RTPPacketView(parsing: source) else { return nil }
+        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        var current: Translation
+        if let existing = translation, existing.sourceSSRC == view.ssrc, existing.layer == layer {
+            guard Int16(bitPattern: view.sequenceNumber &- existing.firstSourceSequence) >= 0 else { return nil }
+            current = existing
+        } else {
+            current = switchTranslation(to: view, layer: layer, descriptor: descriptor, now: now)
+        }
+        guard let length = write(view, descriptor: descriptor, translation: current, now: now, into: out) else {
+            return nil
+        }
+        translation = current
+        let sequence = view.sequenceNumber &+ current.sequenceOffset
+        if Int16(bitPattern: sequence &- lastSequence) > 0 {
+            lastSequence = sequence
+            lastTimestamp = view.timestamp &+ current.timestampOffset
+            lastSendTime = now
+            if let pictureID = descriptor?.pictureID { lastPictureID = (pictureID &+ current.pictureIDOffset) & 0x7FFF }
+            if let tl0 = descriptor?.tl0PictureIndex { lastTL0 = tl0 &+ current.tl0Offset }
+        }
+        sent[Int(sequence) & sentMask] = SentRecord(
+            outgoingSequence: sequence, sourceSequence: view.sequenceNumber, isValid: true, translation: current)
+        return length
+    }
+
+    /// The source of outgoing packet `sequence`, if it is still in the mapping.
+    public func origin(ofOutgoing sequence: UInt16) -> Origin? {
+        let record = sent[Int(sequence) & sentMask]
+        guard record.isValid, record.outgoingSequence == sequence else { return nil }
+        return Origin(layer: record.translation.layer, sourceSequence: record.sourceSequence)
+    }
+
+    /// Writes outgoing packet `sequence` again from its `source` packet, with the translation it
+    /// was first sent with (a NACK answer); `nil` when the mapping forgot it or `source` is not it.
+    public func rewriteRetransmission(
+        _ source: UnsafeRawBufferPointer, outgoingSequence sequence: UInt16, now: UInt64,
+        into out: UnsafeMutableRawBufferPointer
+    ) -> Int? {
+        let record = sent[Int(sequence) & sentMask]
+        guard record.isValid, record.outgoingSequence == sequence,
+            let view = try? RTPPacketView(parsing: source), view.sequenceNumber == record.sourceSequence,
+            view.ssrc == record.translation.sourceSSRC
+        else { return nil }
+        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        return write(view, descriptor: descriptor, translation: record.translation, now: now, into: out)
+    }
+
+    /// Offsets that make `view` follow the last packet sent.
+    private func switchTranslation(
+        to view: RTPPacketView, layer: Int, descriptor: VP8PayloadDescriptor?, now: UInt64
+    ) -> Translation {
+        let nextSequence = lastSequence &+ 1
+        var nextTimestamp = lastTimestamp
+        if translation != nil {
+            // A plausible gap: the wall time since the last packet, and at least one tick, so
+            // that the new source's first frame is a new frame to the decoder.
+            nextTimestamp =
+                lastTimestamp &+ max(MediaClock.ticks(now &- lastSendTime, clockRate: configuration.clockRate), 1)
+        }
+        var pictureIDOffset: UInt16 = 0
+        if let last = lastPictureID, let pictureID = descriptor?.pictureID {
+            pictureIDOffset = (last &+ 1 &- pictureID) & 0x7FFF
+        }
+        var tl0Offset: UInt8 = 0
+        if let last = lastTL0, let tl0 = descriptor?.tl0PictureIndex { tl0Offset = last &+ 1 &- tl0 }
+        return Translation(
+            sourceSSRC: view.ssrc, layer: layer, firstSourceSequence: view.sequenceNumber,
+            sequenceOffset: nextSequence &- view.sequenceNumber, timestampOffset: nextTimestamp &- view.timestamp,
+            pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset)
+    }
+
+    /// Writes our header, then the source's payload (and padding), then the VP8 renumbering.
+    private func write(
+        _ view: RTPPacketView, descriptor: VP8PayloadDescriptor?, translation: Translation, now: UInt64,
+        into out: UnsafeMutableRawBufferPointer
+    ) -> Int? {
+        let extensionLength = extensionBlockLength
+        let header = 12 + extensionLength
+        let tail = UnsafeRawBufferPointer(rebasing: view.bytes[view.payloadRange.lowerBound...])
+        let length = header + tail.count
+        guard out.count >= length else { return nil }
+        var writer = ByteWriter(out)
+        do {
+            try writer.write(0x80 | (view.hasPadding ? 0x20 : 0) | (extensionLength > 0 ? 0x10 : 0) as UInt8)
+            try writer.write((view.marker ? 0x80 : 0) | configuration.payloadType & 0x7F)
+            try writer.write(view.sequenceNumber &+ translation.sequenceOffset)
+            try writer.write(view.timestamp &+ translation.timestampOffset)
+            try writer.write(configuration.ssrc)
+            if extensionLength > 0 { try writeExtensions(blockLength: extensionLength, now: now, into: &writer) }
+            try writer.write(bytes: tail)
+        } catch {
+            return nil
+        }
+        if let descriptor {
+            let payload = UnsafeMutableRawBufferPointer(rebasing: out[header..<(header + view.payloadRange.count)])
+            if let pictureID = descriptor.pictureID {
+                try? descriptor.rewritePictureID(pictureID &+ translation.pictureIDOffset, in: payload)
+            }
+            if let tl0 = descriptor.tl0PictureIndex {
+                try? descriptor.rewriteTL0PictureIndex(tl0 &+ translation.tl0Offset, in: payload)
+            }
+        }
+        return length
+    }
+
+    /// The RFC 8285 §4.2 one-byte extension block: 0xBEDE, length in words, elements, zero padding.
+    private func writeExtensions(blockLength: Int, now: UInt64, into writer: inout ByteWriter) throws(ByteWriter
+        .Overflow)
+    {
+        let start = writer.offset
+        try writer.write(UInt16(0xBEDE))
+        try writer.write(UInt16((blockLength - 4) / 4))
+        if let id = configuration.absSendTimeID {
+            try writer.write(id << 4 | 2)
+            try writer.writeUInt24(AbsoluteSendTime.value(now: now))
+        }
+        if let id = configuration.midID, midLength > 0 {
+            try writer.write(id << 4 | UInt8(midLength - 1))
+            for index in 0..<midLength { try writer.write(configuration.mid[index]) }
+        }
+        try writer.writeZeros(blockLength - (writer.offset - start))
+    }
+}

@@ -1,0 +1,96 @@
+/// Picks the simulcast layer a viewer should get from the layers' measured bitrates and the
+/// viewer's bandwidth estimate, with hysteresis so that an estimate near a boundary does not
+/// flap between layers.
+///
+/// Layers are indexed from 0 (lowest). A layer whose bitrate is 0 is not flowing and is never
+/// picked. Moving up needs the estimate to exceed the layer's bitrate by `upgradeHeadroom`
+/// and, after a move down, `upgradeHoldTime` to have passed; moving down happens as soon as the
+/// estimate falls below the current layer's bitrate. Before any estimate exists the lowest
+/// flowing layer is chosen: its key frames are the cheapest, the first picture appears soonest,
+/// and REMB or loss reports arrive within a second or two to move the viewer up.
+/// The selector only names a target; the forwarder switches on the target's next key frame.
+public struct SimulcastLayerSelector: Sendable {
+    /// Most layers a track may have.
+    public static let maxLayers = 4
+
+    /// Estimate needed to move up, as a multiple of the layer's bitrate.
+    public var upgradeHeadroom: Double
+    /// Wait (ns) after a move down before moving up again.
+    public var upgradeHoldTime: UInt64
+    /// How many layers the track has.
+    public let layerCount: Int
+    private var bitrates: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// The layer last chosen; `nil` before any layer flows.
+    public private(set) var target: Int?
+    private var lastDowngrade: UInt64?
+
+    /// A selector over `layerCount` layers (1 to 4).
+    public init(layerCount: Int, upgradeHeadroom: Double = 1.15, upgradeHoldTime: UInt64 = 4_000_000_000) {
+        self.layerCount = min(max(layerCount, 1), Self.maxLayers)
+        self.upgradeHeadroom = upgradeHeadroom
+        self.upgradeHoldTime = upgradeHoldTime
+    }
+
+    /// Records the measured bitrate of `layer` (bits per second; 0 when it stopped).
+    public mutating func setBitrate(_ bitsPerSecond: UInt64, layer: Int) {
+        guard (0..<layerCount).contains(layer) else { return }
+        withUnsafeMutableBytes(of: &bitrates) {
+            $0.storeBytes(of: bitsPerSecond, toByteOffset: layer * 8, as: UInt64.self)
+        }
+    }
+
+    /// The measured bitrate of `layer`.
+    public func bitrate(layer: Int) -> UInt64 {
+        guard (0..<layerCount).contains(layer) else { return 0 }
+        return withUnsafeBytes(of: bitrates) { $0.load(fromByteOffset: layer * 8, as: UInt64.self) }
+    }
+
+    /// Chooses the target layer for `estimate` (bits per second, `nil` when none yet) at `now`.
+    /// Allocation-free: call it whenever the estimate or a bitrate changes.
+    @discardableResult
+    public mutating func select(estimate: UInt64?, now: UInt64) -> Int? {
+        guard let lowest = nextFlowing(above: -1) else {
+            target = nil
+            return nil
+        }
+        guard let estimate else {
+            target = lowest
+            return lowest
+        }
+        var current = target.flatMap { bitrate(layer: $0) > 0 ? $0 : nil } ?? lowest
+        // Down: the current layer no longer fits.
+        while current != lowest, bitrate(layer: current) > estimate {
+            current = previousFlowing(below: current) ?? lowest
+            lastDowngrade = now
+        }
+        // Up: the next flowing layer fits with headroom, and no recent downgrade.
+        let holding = lastDowngrade.map { now &- $0 < upgradeHoldTime } ?? false
+        if !holding {
+            while let next = nextFlowing(above: current),
+                Double(bitrate(layer: next)) * upgradeHeadroom <= Double(estimate)
+            {
+                current = next
+            }
+        }
+        target = current
+        return current
+    }
+
+    private func nextFlowing(above layer: Int) -> Int? {
+        var candidate = layer + 1
+        while candidate < layerCount {
+            if bitrate(layer: candidate) > 0 { return candidate }
+            candidate += 1
+        }
+        return nil
+    }
+
+    private func previousFlowing(below layer: Int) -> Int? {
+        var candidate = layer - 1
+        while candidate >= 0 {
+            if bitrate(layer: candidate) > 0 { return candidate }
+            candidate -= 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,99 @@
+/// A viewer's available bandwidth, from what its receiver tells us: REMB
+/// (draft-alvestrand-rmcat-remb §2) as a ceiling, the loss fraction of its receiver reports
+/// (RFC 3550 §6.4.1) in the manner of GCC's loss-based controller
+/// (draft-ietf-rmcat-gcc-02 §6: cut on more than 10 % loss, grow slowly under 2 %), and an
+/// optional cap with an expiry time (set from a WHEP query parameter; tests lift it).
+public struct ViewerBandwidthEstimator: Sendable {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// The estimate assumed when loss reports arrive before any REMB (bits per second).
+        public var initialBitrate: UInt64
+        /// The lowest estimate given.
+        public var minimumBitrate: UInt64
+        /// The highest estimate given.
+        public var maximumBitrate: UInt64
+        /// Growth per receiver report under 2 % loss (1.05: +5 %).
+        public var growthFactor: Double
+        /// Least time (ns) between two growth steps.
+        public var growthInterval: UInt64
+
+        /// The defaults: 1 Mbit/s initial, 50 kbit/s to 50 Mbit/s, +5 % at most every 500 ms.
+        public init(
+            initialBitrate: UInt64 = 1_000_000, minimumBitrate: UInt64 = 50_000, maximumBitrate: UInt64 = 50_000_000,
+            growthFactor: Double = 1.05, growthInterval: UInt64 = 500_000_000
+        ) {
+            self.initialBitrate = initialBitrate
+            self.minimumBitrate = minimumBitrate
+            self.maximumBitrate = maximumBitrate
+            self.growthFactor = growthFactor
+            self.growthInterval = growthInterval
+        }
+    }
+
+    /// The tunables in use.
+    public let configuration: Configuration
+    /// The last REMB bitrate.
+    public private(set) var rembBitrate: UInt64?
+    /// The loss-based limit, once a receiver report has arrived.
+    public private(set) var lossBasedBitrate: UInt64?
+    private var lastGrowth: UInt64?
+    private var cap: (bitrate: UInt64, expiry: UInt64)?
+
+    /// An estimator with `configuration`.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// A REMB arrived.
+    public mutating func receivedREMB(bitrate: UInt64) {
+        rembBitrate = bitrate
+    }
+
+    /// A receiver report block arrived with `fractionLost` (1/256 units) at `now`.
+    public mutating func receivedLossReport(fractionLost: UInt8, now: UInt64) {
+        let base = lossBasedBitrate ?? rembBitrate ?? configuration.initialBitrate
+        let loss = Double(fractionLost) / 256
+        if loss > 0.10 {
+            // GCC: As = As * (1 - 0.5 p).
+            lossBasedBitrate = clamp(Double(base) * (1 - 0.5 * loss))
+        } else if loss < 0.02 {
+            if let lastGrowth, now &- lastGrowth < configuration.growthInterval {
+                lossBasedBitrate = base
+                return
+            }
+            lastGrowth = now
+            // Growth stops a little above REMB: REMB stays the ceiling anyway.
+            var grown = Double(base) * configuration.growthFactor
+            if let remb = rembBitrate { grown = min(grown, Double(remb) * 1.5) }
+            lossBasedBitrate = clamp(max(grown, Double(base)))
+        } else {
+            lossBasedBitrate = base
+        }
+    }
+
+    /// Caps the estimate at `bitrate` until `expiry` (monotonic ns).
+    public mutating func setCap(bitrate: UInt64, until expiry: UInt64) {
+        cap = (bitrate, expiry)
+    }
+
+    /// Removes the cap.
+    public mutating func liftCap() {
+        cap = nil
+    }
+
+    /// The estimate at `now` (bits per second): the least of REMB, the loss-based limit and an
+    /// unexpired cap; `nil` until REMB or a loss report arrived.
+    public func estimate(now: UInt64) -> UInt64? {
+        var value: UInt64?
+        if let remb = rembBitrate { value = remb }
+        if let loss = lossBasedBitrate { value = min(value ?? .max, loss) }
+        guard var result = value else { return nil }
+        if let cap, now < cap.expiry { result = min(result, cap.bitrate) }
+        return min(max(result, configuration.minimumBitrate), configuration.maximumBitrate)
+    }
+
+    private func clamp(_ value: Double) -> UInt64 {
+        let bounded = min(max(value, Double(configuration.minimumBitrate)), Double(configuration.maximumBitrate))
+        return UInt64(bounded)
+    }
+}

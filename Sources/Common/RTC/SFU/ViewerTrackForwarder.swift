@@ -1,0 +1,206 @@
+import MeshWire
+
+/// Forwards one published track to one viewer: picks the simulcast layer the viewer's
+/// bandwidth allows, switches layers on key frames, rewrites each packet into the viewer's
+/// continuous stream, answers the viewer's NACKs from the layers' ``PacketHistory`` (as RTX,
+/// RFC 4588, when negotiated), and counts what it did.
+///
+/// It runs on the viewer's worker; the histories it reads are written by the publisher's
+/// worker. Buffers are allocated in `init`; ``forward(layer:sequence:now:into:)`` and
+/// ``retransmit(nackedSequence:now:into:)`` allocate nothing. Key frames are not requested
+/// directly: ``takeKeyframeRequest()`` names the layer the forwarder waits for, and the
+/// engine passes that to the track's ``KeyframeRequestGate`` on the publisher's worker.
+public final class ViewerTrackForwarder {
+    /// What the viewer negotiated for RTX (RFC 4588 §8.6: its own SSRC and payload type).
+    public struct Retransmission: Sendable {
+        /// The RTX stream's SSRC.
+        public var ssrc: UInt32
+        /// The RTX payload type (apt = the media payload type).
+        public var payloadType: UInt8
+        /// The first RTX sequence number.
+        public var initialSequence: UInt16
+
+        /// An RTX configuration.
+        public init(ssrc: UInt32, payloadType: UInt8, initialSequence: UInt16 = 0) {
+            self.ssrc = ssrc
+            self.payloadType = payloadType
+            self.initialSequence = initialSequence
+        }
+    }
+
+    /// How often (ns) a key frame of the same layer is asked for again while waiting for one.
+    public static let keyframeRetryInterval: UInt64 = 1_000_000_000
+
+    /// The per-layer histories of the track, lowest layer first.
+    public let histories: [PacketHistory]
+    /// RTX, when negotiated.
+    public let retransmission: Retransmission?
+    private var rewriter: OutgoingStreamRewriter
+    private var selector: SimulcastLayerSelector
+    private var estimator: ViewerBandwidthEstimator
+    private let scratch: UnsafeMutableRawBufferPointer
+    private let retransmissionScratch: UnsafeMutableRawBufferPointer
+    private var rtxSequence: UInt16
+    private var wantedKeyframe: (layer: Int, asked: UInt64)?
+    private var keyframeRequest: Int?
+
+    /// Packets forwarded.
+    public private(set) var forwardedCount = 0
+    /// Packets retransmitted (answers to NACKs).
+    public private(set) var retransmittedCount = 0
+    /// Packets that could not be sent: gone from the history, unknown, or not RTP.
+    public private(set) var droppedCount = 0
+    /// Packets of layers the viewer is not getting (not an error).
+    public private(set) var skippedCount = 0
+    /// Packets sent, retransmissions excluded (the SR sender's packet count, RFC 3550 §6.4.1).
+    public private(set) var packetsSent: UInt32 = 0
+    /// Payload octets sent, retransmissions excluded (the SR sender's octet count).
+    public private(set) var octetsSent: UInt32 = 0
+
+    /// A forwarder for the track whose layers are `histories` to the viewer described by `stream`.
+    public init(
+        stream: OutgoingStreamRewriter.Configuration, histories: [PacketHistory], retransmission: Retransmission? = nil,
+        estimator: ViewerBandwidthEstimator.Configuration = .init()
+    ) {
+        self.histories = histories
+        self.retransmission = retransmission
+        rewriter = OutgoingStreamRewriter(configuration: stream)
+        selector = SimulcastLayerSelector(layerCount: histories.count)
+        self.estimator = ViewerBandwidthEstimator(configuration: estimator)
+        let size = (histories.map(\.slotSize).max() ?? 1500) + 64
+        scratch = .allocate(byteCount: size, alignment: 16)
+        retransmissionScratch = .allocate(byteCount: size, alignment: 16)
+        rtxSequence = retransmission?.initialSequence ?? 0
+    }
+
+    deinit {
+        scratch.deallocate()
+        retransmissionScratch.deallocate()
+    }
+
+    /// The layer being forwarded, `nil` before the first key frame.
+    public var currentLayer: Int? { rewriter.currentLayer }
+    /// The layer the selector wants, `nil` before any layer bitrate is known.
+    public var targetLayer: Int? { selector.target }
+    /// The viewer's bandwidth estimate at `now`.
+    public func estimate(now: UInt64) -> UInt64? { estimator.estimate(now: now) }
+
+    /// Forwards packet `sequence` of `layer` into `out`; returns its length, or `nil` to send
+    /// nothing (another layer than the viewer's, waiting for a key frame, or gone from history).
+    public func forward(layer: Int, sequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard histories.indices.contains(layer), let stored = histories[layer].load(sequence: sequence, into: scratch)
+        else {
+            droppedCount += 1
+            return nil
+        }
+        let current = rewriter.currentLayer
+        let wanted = selector.target ?? current ?? layer
+        if layer != current {
+            guard layer == wanted, stored.isKeyframeStart else {
+                if layer == wanted { askForKeyframe(layer: wanted, now: now) }
+                skippedCount += 1
+                return nil
+            }
+            wantedKeyframe = nil
+        } else if wanted != layer {
+            askForKeyframe(layer: wanted, now: now)
+        }
+        let source = UnsafeRawBufferPointer(rebasing: scratch[0..<stored.length])
+        guard let length = rewriter.rewrite(source, layer: layer, now: now, into: out) else {
+            droppedCount += 1
+            return nil
+        }
+        forwardedCount += 1
+        packetsSent &+= 1
+        octetsSent &+= UInt32(truncatingIfNeeded: length - rewriter.headerLength)
+        return length
+    }
+
+    /// Answers the viewer's NACK of outgoing sequence number `nackedSequence` (RFC 4585 §6.2.1)
+    /// into `out`, as RTX when negotiated; `nil` when the packet is no longer available.
+    public func retransmit(nackedSequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let origin = rewriter.origin(ofOutgoing: nackedSequence), histories.indices.contains(origin.layer),
+            let stored = histories[origin.layer].load(sequence: origin.sourceSequence, into: scratch)
+        else {
+            droppedCount += 1
+            return nil
+        }
+        let source = UnsafeRawBufferPointer(rebasing: scratch[0..<stored.length])
+        let target = retransmission == nil ? out : retransmissionScratch
+        guard
+            let length = rewriter.rewriteRetransmission(
+                source, outgoingSequence: nackedSequence, now: now, into: target)
+        else {
+            droppedCount += 1
+            return nil
+        }
+        guard let retransmission else {
+            retransmittedCount += 1
+            return length
+        }
+        guard
+            let wrapped = RTXPacket.wrap(
+                UnsafeRawBufferPointer(rebasing: retransmissionScratch[0..<length]), ssrc: retransmission.ssrc,
+                payloadType: retransmission.payloadType, sequence: rtxSequence, into: out)
+        else {
+            droppedCount += 1
+            return nil
+        }
+        rtxSequence &+= 1
+        retransmittedCount += 1
+        return wrapped
+    }
+
+    /// The layer to ask the publisher for a key frame of, once; `nil` when none is needed.
+    public func takeKeyframeRequest() -> Int? {
+        defer { keyframeRequest = nil }
+        return keyframeRequest
+    }
+
+    /// The publisher's measured bitrate of `layer` changed (0: it stopped).
+    public func setLayerBitrate(_ bitsPerSecond: UInt64, layer: Int, now: UInt64) {
+        selector.setBitrate(bitsPerSecond, layer: layer)
+        selector.select(estimate: estimator.estimate(now: now), now: now)
+    }
+
+    /// The viewer sent a REMB (draft-alvestrand-rmcat-remb §2.2).
+    public func receivedREMB(bitrate: UInt64, now: UInt64) {
+        estimator.receivedREMB(bitrate: bitrate)
+        selector.select(estimate: estimator.estimate(now: now), now: now)
+    }
+
+    /// The viewer's receiver report block for this stream said `fractionLost` (RFC 3550 §6.4.1).
+    public func receivedLossReport(fractionLost: UInt8, now: UInt64) {
+        estimator.receivedLossReport(fractionLost: fractionLost, now: now)
+        selector.select(estimate: estimator.estimate(now: now), now: now)
+    }
+
+    /// Caps the viewer's bitrate until `expiry` (a WHEP query parameter sets it).
+    public func setBitrateCap(_ bitsPerSecond: UInt64, until expiry: UInt64, now: UInt64) {
+        estimator.setCap(bitrate: bitsPerSecond, until: expiry)
+        selector.select(estimate: estimator.estimate(now: now), now: now)
+    }
+
+    /// Lifts the cap.
+    public func liftBitrateCap(now: UInt64) {
+        estimator.liftCap()
+        selector.select(estimate: estimator.estimate(now: now), now: now)
+    }
+
+    /// The viewer's SR at NTP time `ntpNow`, from the publisher's clock of the current layer;
+    /// `nil` before anything was forwarded or before the publisher's first SR.
+    public func senderReport(clock: SenderReportClock, ntpNow: UInt64) -> SenderReport? {
+        guard let offset = rewriter.timestampOffset else { return nil }
+        return clock.senderReport(
+            ssrc: rewriter.configuration.ssrc, ntpNow: ntpNow, timestampOffset: offset, packetCount: packetsSent,
+            octetCount: octetsSent)
+    }
+
+    private func askForKeyframe(layer: Int, now: UInt64) {
+        if let wanted = wantedKeyframe, wanted.layer == layer, now &- wanted.asked < Self.keyframeRetryInterval {
+            return
+        }
+        wantedKeyframe = (layer, now)
+        keyframeRequest = layer
+    }
+}
