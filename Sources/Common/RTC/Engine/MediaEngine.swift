@@ -137,6 +137,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         }
         let currentRemoteUfrag =
             (try? await media.worker.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
+        guard let currentRemoteUfrag else { throw .unknownSession }
         // An ICE-lite node learns the client's addresses from its checks: trickled candidates
         // need no action, and only new credentials (an ICE restart, RFC 8445 §9) change anything.
         guard update.isRestart(currentRemoteUfrag: currentRemoteUfrag) else { return .trickled }

@@ -32,7 +32,7 @@ public final class ViewerTrackForwarder {
     public static let keyframeRetryInterval: UInt64 = 1_000_000_000
 
     /// The per-layer histories of the track, lowest layer first.
-    public let histories: [PacketHistory]
+    public private(set) var histories: [PacketHistory]
     /// RTX, when negotiated.
     public let retransmission: Retransmission?
     private var rewriter: OutgoingStreamRewriter
@@ -43,6 +43,9 @@ public final class ViewerTrackForwarder {
     private var rtxSequence: UInt16
     private var wantedKeyframe: (layer: Int, asked: UInt64)?
     private var keyframeRequest: Int?
+    /// Set when the source changed (a publisher reconnected): whatever layer comes next must
+    /// start with a key frame, even if its index is the one being forwarded.
+    private var awaitingNewSource = false
 
     /// Packets forwarded.
     public private(set) var forwardedCount = 0
@@ -94,14 +97,15 @@ public final class ViewerTrackForwarder {
             return nil
         }
         let current = rewriter.currentLayer
-        let wanted = selector.target ?? current ?? layer
-        if layer != current {
+        let wanted = selector.target ?? (awaitingNewSource ? layer : current ?? layer)
+        if layer != current || awaitingNewSource {
             guard layer == wanted, stored.isKeyframeStart else {
                 if layer == wanted { askForKeyframe(layer: wanted, now: now) }
                 skippedCount += 1
                 return nil
             }
             wantedKeyframe = nil
+            awaitingNewSource = false
         } else if wanted != layer {
             askForKeyframe(layer: wanted, now: now)
         }
@@ -149,6 +153,16 @@ public final class ViewerTrackForwarder {
         rtxSequence &+= 1
         retransmittedCount += 1
         return wrapped
+    }
+
+    /// Follows a publisher's reconnect: the same viewer stream (the rewriter keeps sequence
+    /// numbers and timestamps continuous) now reads the new publisher's layers, starting at
+    /// its first key frame.
+    public func switchSource(to histories: [PacketHistory]) {
+        self.histories = histories
+        selector = SimulcastLayerSelector(layerCount: histories.count)
+        awaitingNewSource = true
+        wantedKeyframe = nil
     }
 
     /// The layer to ask the publisher for a key frame of, once; `nil` when none is needed.
