@@ -29,7 +29,7 @@ public struct OriginNode {
         let server = ControlServer(configuration: control, control: engine, logger: logger)
         logger.info(
             "\(settings.node.id) (origin) serving http://\(settings.node.api) with \(group.workers.count) worker(s)")
-        try await server.run()
+        try await server.makeApplication().runService()
         logger.info("shutting down: ending sessions")
         await engine.shutdown()
     }
