@@ -13,7 +13,7 @@ struct MeshcastCommand: ParsableCommand {
                 """,
             // `--version` also names every linked C library, which proves each bridge links.
             version: LinkedLibraryVersions.report(),
-            subcommands: [TopologyCommand.self]
+            subcommands: [TopologyCommand.self, TokenCommand.self]
         )
     }
 }
