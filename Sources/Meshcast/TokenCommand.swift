@@ -49,7 +49,8 @@ struct TokenCommand: ParsableCommand {
         }
         guard secret.utf8.count >= Self.minimumSecretBytes else {
             StandardError.write(
-                "error: \(Self.secretVariable) is \(secret.utf8.count) bytes; it must be at least \(Self.minimumSecretBytes)")
+                "error: \(Self.secretVariable) is \(secret.utf8.count) bytes; it must be at least \(Self.minimumSecretBytes)"
+            )
             throw ExitCode.failure
         }
         let token = try StreamToken.mint(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MeshControl
@@ -74,7 +75,7 @@ enum ControlTest {
 }
 
 extension HTTPField.Name {
-    static let link = HTTPField.Name("Link") ?? .contentType
-    static let acceptPost = HTTPField.Name("Accept-Post") ?? .contentType
-    static let acceptPatch = HTTPField.Name("Accept-Patch") ?? .contentType
+    static let testLink = HTTPField.Name("Link") ?? .contentType
+    static let testAcceptPost = HTTPField.Name("Accept-Post") ?? .contentType
+    static let testAcceptPatch = HTTPField.Name("Accept-Patch") ?? .contentType
 }

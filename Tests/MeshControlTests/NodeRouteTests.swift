@@ -22,7 +22,7 @@ import Testing
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
-                let health = try JSONDecoder().decode(NodeHealth.self, from: Data(buffer: response.body))
+                let health = try JSONDecoder().decode(NodeHealth.self, from: Data(ControlTest.text(response).utf8))
                 #expect(health == NodeHealth(node: "origin-1", role: "origin", workers: 2, sessions: 2, streams: 1))
             }
         }
@@ -47,12 +47,14 @@ import Testing
         try await ControlTest.withServer(engine) { client in
             try await client.execute(uri: "/v1/streams", method: .get) { response in
                 #expect(response.status == .ok)
-                let streams = try JSONDecoder().decode([StreamSnapshot].self, from: Data(buffer: response.body))
+                let streams = try JSONDecoder().decode(
+                    [StreamSnapshot].self, from: Data(ControlTest.text(response).utf8))
                 #expect(streams == [Self.stream])
             }
             try await client.execute(uri: "/v1/streams/lobby", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(try JSONDecoder().decode(StreamSnapshot.self, from: Data(buffer: response.body)) == Self.stream)
+                let stream = try JSONDecoder().decode(StreamSnapshot.self, from: Data(ControlTest.text(response).utf8))
+                #expect(stream == Self.stream)
             }
             try await client.execute(uri: "/v1/streams/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
@@ -72,7 +74,10 @@ import Testing
         #expect(engine.calls == [.declareStream("lobby")])
     }
 
-    @Test(arguments: [("/", "text/html; charset=utf-8"), ("/publish", "text/html; charset=utf-8"), ("/watch", "text/html; charset=utf-8")])
+    @Test(arguments: [
+        ("/", "text/html; charset=utf-8"), ("/publish", "text/html; charset=utf-8"),
+        ("/watch", "text/html; charset=utf-8"),
+    ])
     func pagesAreHTML(path: String, contentType: String) async throws {
         try await ControlTest.withServer { client in
             try await client.execute(uri: path, method: .get) { response in
@@ -119,12 +124,13 @@ import Testing
         metrics.streams = 1
         metrics.workers = [worker]
         let engine = RecordingNodeControl(.init(metrics: metrics))
+        let first = worker
 
         try await ControlTest.withServer(engine) { client in
-            let first = try await client.execute(uri: "/metrics", method: .get)
-            #expect(first.status == .ok)
-            #expect(first.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
-            let text = ControlTest.text(first)
+            let scrape = try await client.execute(uri: "/metrics", method: .get)
+            #expect(scrape.status == .ok)
+            #expect(scrape.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+            let text = ControlTest.text(scrape)
             let expected: [(String, Double)] = [
                 (#"meshcast_sessions{kind="publisher"}"#, 1), (#"meshcast_sessions{kind="viewer"}"#, 3),
                 ("meshcast_streams", 1),
@@ -145,7 +151,7 @@ import Testing
             #expect(text.contains("# TYPE meshcast_sessions gauge"))
 
             // The engine's counters grow, then a worker restarts from zero: the export only grows.
-            var grown = worker
+            var grown = first
             grown.packetsIn = 150
             engine.update { $0.metrics.workers = [grown] }
             let second = ControlTest.text(try await client.execute(uri: "/metrics", method: .get))

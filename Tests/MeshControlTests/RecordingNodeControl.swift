@@ -77,12 +77,12 @@ final class RecordingNodeControl: MediaNodeControl {
         return state.withLock { $0.script.sessions.removeValue(forKey: id) != nil }
     }
 
-    /// Like the engine: a fragment whose ufrag is not the offer's (`cli1`) restarts ICE.
+    /// A fragment without candidates restarts ICE here (the real engine compares ufrags).
     func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult {
         let script = record(.patchSession(id: id, fragment: fragment))
         if let error = script.patchError { throw error }
         guard script.sessions[id] != nil else { throw .unknownSession }
-        if fragment.contains("a=ice-ufrag:") && !fragment.contains("a=ice-ufrag:cli1") {
+        if !fragment.contains("a=candidate:") {
             state.withLock { $0.script.sessions[id] = script.restartTag }
             return .restarted(
                 fragment: "a=ice-ufrag:srv2\r\na=ice-pwd:serverpassword2serverpass\r\n", tag: script.restartTag)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MeshControl
@@ -28,7 +29,7 @@ import Testing
                 #expect(ControlTest.text(response) == "v=0\r\nanswer-for-s1\r\n")
                 // RFC 9725 §4.4: one Link per ICE server, TURN with its credentials.
                 #expect(
-                    response.headers[values: .link] == [
+                    response.headers[values: .testLink] == [
                         "<stun:127.0.0.1:3478>; rel=\"ice-server\"",
                         "<turn:127.0.0.1:3478?transport=udp>; rel=\"ice-server\"; username=\"1700000000:u\"; "
                             + "credential=\"pw\"; credential-type=\"password\"",
@@ -102,7 +103,7 @@ import Testing
             ) { response in
                 #expect(response.status == .unsupportedMediaType)
                 #expect(ControlTest.text(response).contains("application/sdp"))
-                #expect(response.headers[.acceptPost] == "application/sdp")
+                #expect(response.headers[.testAcceptPost] == "application/sdp")
             }
         }
         #expect(engine.calls.isEmpty)

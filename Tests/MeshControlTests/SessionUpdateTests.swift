@@ -96,7 +96,7 @@ import Testing
             try await Self.publish(client)
             let response = try await Self.patch(client, ControlTest.trickle, contentType: "application/sdp")
             #expect(response.status == .unsupportedMediaType)
-            #expect(response.headers[.acceptPatch] == Self.sdpfrag)
+            #expect(response.headers[.testAcceptPatch] == Self.sdpfrag)
             #expect(ControlTest.text(response).contains(Self.sdpfrag))
         }
     }
@@ -166,8 +166,8 @@ import Testing
                 #expect(response.headers[.accessControlAllowMethods] == "POST, OPTIONS")
                 #expect(response.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, If-Match")
                 #expect(response.headers[.accessControlExposeHeaders] == "Location, ETag, Link")
-                #expect(response.headers[.acceptPost] == "application/sdp")
-                #expect(response.headers[values: .link] == ["<stun:127.0.0.1:3478>; rel=\"ice-server\""])
+                #expect(response.headers[.testAcceptPost] == "application/sdp")
+                #expect(response.headers[values: .testLink] == ["<stun:127.0.0.1:3478>; rel=\"ice-server\""])
             }
         }
     }
@@ -180,7 +180,7 @@ import Testing
                 #expect(response.headers[.accessControlAllowOrigin] == "*")
                 #expect(response.headers[.accessControlAllowMethods] == "PATCH, DELETE, OPTIONS")
                 #expect(response.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, If-Match")
-                #expect(response.headers[.acceptPatch] == Self.sdpfrag)
+                #expect(response.headers[.testAcceptPatch] == Self.sdpfrag)
             }
         }
     }

@@ -106,7 +106,8 @@ import Testing
             }
             try await client.execute(
                 uri: "/whip/lobby/s9", method: .patch,
-                headers: [.contentType: "application/trickle-ice-sdpfrag"], body: ByteBuffer(string: ControlTest.trickle)
+                headers: [.contentType: "application/trickle-ice-sdpfrag"],
+                body: ByteBuffer(string: ControlTest.trickle)
             ) { response in
                 #expect(response.status == .unauthorized)
             }

@@ -47,7 +47,9 @@ import Testing
         let error = #expect(throws: TokenError.self) {
             try StreamTokenVerifier(secret: key).verify(Self.rfc7515Token, stream: "x", action: .view)
         }
-        guard case .malformed = error else { Issue.record("expected malformed, got \(String(describing: error))"); return }
+        guard case .malformed = error else {
+            Issue.record("expected malformed, got \(String(describing: error))"); return
+        }
     }
 
     @Test(arguments: [StreamAction.publish, .view])
@@ -56,7 +58,8 @@ import Testing
             stream: "lobby", action: action, ttl: .seconds(600), secret: Self.secret, now: Self.now)
         let claims = try StreamTokenVerifier(secret: Self.secret).verify(
             token, stream: "lobby", action: action, now: Self.now.addingTimeInterval(599))
-        #expect(claims == StreamToken(stream: "lobby", action: action, expiresAt: 1_700_000_600, issuedAt: 1_700_000_000))
+        #expect(
+            claims == StreamToken(stream: "lobby", action: action, expiresAt: 1_700_000_600, issuedAt: 1_700_000_000))
     }
 
     @Test func mintedClaimsAreTheDocumentedJSON() throws {
@@ -73,7 +76,8 @@ import Testing
     }
 
     @Test func wildcardStreamMatchesEveryStream() throws {
-        let token = try StreamToken.mint(stream: "*", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
+        let token = try StreamToken.mint(
+            stream: "*", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
         let verifier = StreamTokenVerifier(secret: Self.secret)
         for stream in ["a", "lobby", "*"] {
             #expect(throws: Never.self) { try verifier.verify(token, stream: stream, action: .view, now: Self.now) }
@@ -82,7 +86,8 @@ import Testing
 
     @Test func expiredAtExactlyExp() throws {
         // RFC 7519 §4.1.4: valid only while the current time is before exp.
-        let token = try StreamToken.mint(stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
+        let token = try StreamToken.mint(
+            stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
         let verifier = StreamTokenVerifier(secret: Self.secret)
         #expect(throws: TokenError.expired) {
             try verifier.verify(token, stream: "a", action: .view, now: Self.now.addingTimeInterval(60))
@@ -90,20 +95,27 @@ import Testing
     }
 
     @Test func wrongStreamAndWrongAction() throws {
-        let token = try StreamToken.mint(stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
+        let token = try StreamToken.mint(
+            stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
         let verifier = StreamTokenVerifier(secret: Self.secret)
-        #expect(throws: TokenError.wrongStream) { try verifier.verify(token, stream: "b", action: .view, now: Self.now) }
-        #expect(throws: TokenError.wrongAction) { try verifier.verify(token, stream: "a", action: .publish, now: Self.now) }
+        #expect(throws: TokenError.wrongStream) {
+            try verifier.verify(token, stream: "b", action: .view, now: Self.now)
+        }
+        #expect(throws: TokenError.wrongAction) {
+            try verifier.verify(token, stream: "a", action: .publish, now: Self.now)
+        }
     }
 
     @Test func otherSecretIsABadSignature() throws {
-        let token = try StreamToken.mint(stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
+        let token = try StreamToken.mint(
+            stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
         let other = StreamTokenVerifier(secret: Array("another secret of enough length".utf8))
         #expect(throws: TokenError.badSignature) { try other.verify(token, stream: "a", action: .view, now: Self.now) }
     }
 
     @Test func tamperedClaimsAreABadSignature() throws {
-        let token = try StreamToken.mint(stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
+        let token = try StreamToken.mint(
+            stream: "a", action: .view, ttl: .seconds(60), secret: Self.secret, now: Self.now)
         let parts = token.split(separator: ".").map(String.init)
         let forged = StreamToken(stream: "a", action: .publish, expiresAt: 1_800_000_000, issuedAt: 0)
         let forgedPayload = try #require(try forged.signed(secret: Self.secret).split(separator: ".").dropFirst().first)
@@ -129,7 +141,8 @@ import Testing
 
     @Test func unsignedNoneTokenIsRefusedBeforeItsEmptySignature() throws {
         // RFC 7519 §6.1's unsecured JWT: alg none and an empty third part.
-        let token = Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "."
+        let token =
+            Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "."
             + Base64URL.encode(Array(#"{"stream":"a","action":"view","exp":1800000000}"#.utf8)) + "."
         #expect(throws: TokenError.unsupportedAlgorithm("none")) {
             try StreamTokenVerifier(secret: Self.secret).verify(token, stream: "a", action: .view, now: Self.now)
@@ -154,7 +167,9 @@ import Testing
         let error = #expect(throws: TokenError.self) {
             try StreamTokenVerifier(secret: Self.secret).verify(token, stream: "a", action: .view, now: Self.now)
         }
-        guard case .malformed = error else { Issue.record("\(token.prefix(20)): got \(String(describing: error))"); return }
+        guard case .malformed = error else {
+            Issue.record("\(token.prefix(20)): got \(String(describing: error))"); return
+        }
     }
 
     @Test(arguments: [
@@ -175,8 +190,10 @@ import Testing
 
     @Test func fractionalExpIsAccepted() throws {
         // RFC 7519 §2: a NumericDate may be non-integer.
-        let token = try signed(header: #"{"alg":"HS256"}"#, claims: #"{"stream":"a","action":"view","exp":1800000000.5}"#)
-        let claims = try StreamTokenVerifier(secret: Self.secret).verify(token, stream: "a", action: .view, now: Self.now)
+        let token = try signed(
+            header: #"{"alg":"HS256"}"#, claims: #"{"stream":"a","action":"view","exp":1800000000.5}"#)
+        let claims = try StreamTokenVerifier(secret: Self.secret).verify(
+            token, stream: "a", action: .view, now: Self.now)
         #expect(claims.expiresAt == 1_800_000_000)
     }
 

@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func anActionIsRequired() throws {
-        let outcome = try MeshcastBinary.run(["token", "--stream", "lobby"], environment: ["MESHCAST_SECRET": Self.secret])
+        let outcome = try MeshcastBinary.run(
+            ["token", "--stream", "lobby"], environment: ["MESHCAST_SECRET": Self.secret])
         #expect(outcome.status == 64)
     }
 }

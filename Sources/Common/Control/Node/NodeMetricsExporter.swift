@@ -28,8 +28,11 @@ final class NodeMetricsExporter: Sendable {
                         "drops", labels: [("worker", index), ("reason", reason)],
                         help: "Datagrams dropped, by reason.", total: value, lastSeen: &lastSeen)
                 }
-                gauge("worker_loop_utilisation", labels: [("worker", index)], help: "Share of time the worker loop was busy.")
-                    .set(worker.loopUtilisation)
+                gauge(
+                    "worker_loop_utilisation", labels: [("worker", index)],
+                    help: "Share of time the worker loop was busy."
+                )
+                .set(worker.loopUtilisation)
             }
             return registry.emitToString()
         }
@@ -55,7 +58,8 @@ final class NodeMetricsExporter: Sendable {
         _ name: String, labels: [(String, String)], help: String, total: Int, lastSeen: inout [String: Int]
     ) {
         let counter = registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "meshcast", metricName: name, unitName: "total", helpText: help),
+            descriptor: MetricNameDescriptor(
+                namespace: "meshcast", metricName: name, unitName: "total", helpText: help),
             labels: labels)
         let key = name + labels.map { "|\($0.1)" }.joined()
         let previous = lastSeen[key] ?? 0

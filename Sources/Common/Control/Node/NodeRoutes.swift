@@ -58,7 +58,8 @@ struct NodeRoutes: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do {
-            return Responses.body(.ok, contentType: MediaTypes.json, String(decoding: try encoder.encode(value), as: UTF8.self))
+            return Responses.body(
+                .ok, contentType: MediaTypes.json, String(decoding: try encoder.encode(value), as: UTF8.self))
         } catch {
             return Responses.text(.internalServerError, "could not encode JSON: \(error)")
         }

@@ -72,7 +72,8 @@ struct SessionRoutes: Sendable {
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
         headers[.eTag] = ETag.strong(answer.tag)
         let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)
-        return RequestOutcome(response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
+        return RequestOutcome(
+            response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
     }
 
     // MARK: PATCH
@@ -136,13 +137,15 @@ struct SessionRoutes: Sendable {
         } catch {
             if error == .unknownSession { credentials.forget(session) }
             return RequestOutcome(
-                SessionErrorResponse.response(error), stream: stream, session: session, reason: "PATCH refused: \(error)")
+                SessionErrorResponse.response(error), stream: stream, session: session,
+                reason: "PATCH refused: \(error)")
         }
     }
 
     // MARK: DELETE
 
-    private func end(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+    private func end(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext) async -> RequestOutcome
+    {
         let stream = context.parameters.get("stream")
         let session = context.parameters.get("session") ?? ""
         do throws(RouteRefusal) {

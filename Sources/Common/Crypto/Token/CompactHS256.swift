@@ -26,7 +26,8 @@ public enum CompactHS256 {
         }
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else {
-            throw .malformed("a JWS compact serialization has 3 dot-separated parts (RFC 7515 §7.1), not \(parts.count)")
+            throw .malformed(
+                "a JWS compact serialization has 3 dot-separated parts (RFC 7515 §7.1), not \(parts.count)")
         }
         guard let headerBytes = Base64URL.decode(Substring(parts[0])) else {
             throw .malformed("header is not base64url (RFC 7515 §2)")
