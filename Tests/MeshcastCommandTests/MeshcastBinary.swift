@@ -30,11 +30,15 @@ enum MeshcastBinary {
         throw MissingBinary(searched: candidates.compactMap { $0?.path })
     }
 
-    /// Runs `meshcast` with these arguments and waits for it to exit.
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `meshcast` with these arguments and waits for it to exit. `environment` overrides
+    /// the test's own variables; a `nil` value removes one.
+    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = try location()
         process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
         process.currentDirectoryURL = packageRoot
         let output = Pipe()
         let error = Pipe()

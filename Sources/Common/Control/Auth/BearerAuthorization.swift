@@ -1,0 +1,61 @@
+import Hummingbird
+import MeshCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Checks the `Authorization: Bearer` stream token (RFC 6750 §2.1) of a request and, when it
+/// fails, builds the 401/403 answer with its `WWW-Authenticate` challenge (RFC 6750 §3).
+struct BearerAuthorization: Sendable {
+    let verifier: StreamTokenVerifier
+
+    /// Why a request was refused, with the response to send.
+    struct Refusal: Error {
+        let response: Response
+        let reason: String
+    }
+
+    /// Returns normally when the request's token grants `action` on `stream`.
+    func authorize(_ request: Request, stream: String, action: StreamAction) throws(Refusal) {
+        guard let token = Self.bearerToken(request.headers[.authorization]) else {
+            throw Self.refusal(.unauthorized, error: "invalid_token", reason: "missing bearer token")
+        }
+        do {
+            _ = try verifier.verify(token, stream: stream, action: action, now: Date())
+        } catch {
+            switch error {
+            case .malformed, .badSignature, .unsupportedAlgorithm, .expired:
+                throw Self.refusal(.unauthorized, error: "invalid_token", reason: error.description)
+            case .wrongStream, .wrongAction:
+                throw Self.refusal(.forbidden, error: "insufficient_scope", reason: error.description)
+            }
+        }
+    }
+
+    /// The token of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1).
+    static func bearerToken(_ field: String?) -> String? {
+        guard let field else { return nil }
+        let parts = field.trimmingWhitespace().split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingWhitespace()
+        return token.isEmpty ? nil : String(token)
+    }
+
+    private static func refusal(_ status: HTTPResponse.Status, error: String, reason: String) -> Refusal {
+        let challenge = "Bearer error=\"\(error)\", error_description=\"\(descriptionValue(reason))\""
+        let response = Responses.text(status, reason, headers: [.wwwAuthenticate: challenge])
+        return Refusal(response: response, reason: reason)
+    }
+
+    /// RFC 6750 §3: error_description allows printable ASCII except `"` and `\`.
+    private static func descriptionValue(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.prefix(200).map { scalar in
+                    (0x20...0x7E).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? scalar : "?"
+                }))
+    }
+}

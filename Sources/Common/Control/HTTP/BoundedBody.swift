@@ -1,0 +1,51 @@
+import HTTPTypes
+import Hummingbird
+
+/// Reads a request body of a given media type up to a limit, answering 415, 413 and 400
+/// itself so that handlers see only usable text.
+struct BoundedBody {
+    let limit: Int
+
+    /// A refusal and its response.
+    struct Refusal: Error {
+        let response: Response
+        let reason: String
+    }
+
+    /// The body as UTF-8 text, if the request's `Content-Type` is `mediaType` and the body is
+    /// non-empty and at most `limit` bytes. `acceptHeader` (`Accept-Post`, `Accept-Patch`)
+    /// tells a 415's client what to send instead (RFC 9110 §15.5.16).
+    func text(
+        of request: inout Request, mediaType: String, acceptHeader: HTTPField.Name
+    ) async throws(Refusal) -> String {
+        guard MediaTypes.matches(request.headers[.contentType], mediaType) else {
+            let sent = request.headers[.contentType] ?? "none"
+            let reason = "Content-Type must be \(mediaType), not \(sent)"
+            throw Refusal(
+                response: Responses.text(.unsupportedMediaType, reason, headers: [acceptHeader: mediaType]),
+                reason: reason)
+        }
+        // Refuse a declared oversize body before reading a byte of it.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw tooLarge
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw tooLarge
+        }
+        guard buffer.readableBytes > 0 else {
+            throw Refusal(response: Responses.text(.badRequest, "empty body"), reason: "empty body")
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw Refusal(response: Responses.text(.badRequest, "body is not UTF-8"), reason: "body is not UTF-8")
+        }
+        return text
+    }
+
+    private var tooLarge: Refusal {
+        let reason = "body larger than \(limit) bytes"
+        return Refusal(response: Responses.text(.contentTooLarge, reason), reason: reason)
+    }
+}

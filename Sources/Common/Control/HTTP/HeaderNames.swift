@@ -1,0 +1,18 @@
+import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+    /// RFC 8288 web links; WHIP/WHEP carry ICE servers in them (RFC 9725 §4.4).
+    static let link = literal("Link")
+    /// RFC 7694 §3 / RFC 9725 §4.4: the media types a POST resource accepts.
+    static let acceptPost = literal("Accept-Post")
+    /// RFC 5789 §3.1: the media types a PATCH accepts.
+    static let acceptPatch = literal("Accept-Patch")
+
+    /// A field name HTTPTypes does not predefine. The literals above are valid tokens, so the
+    /// failable initializer cannot fail; the precondition only guards future edits.
+    private static func literal(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("invalid header name \(name)") }
+        return field
+    }
+}

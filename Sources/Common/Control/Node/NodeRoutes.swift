@@ -1,0 +1,67 @@
+import Hummingbird
+import MeshCrypto
+import MeshRTC
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The node's own resources: `/health`, `/ready`, `/metrics`, the stream list, and `PUT` to
+/// declare a stream ahead of its publisher.
+struct NodeRoutes: Sendable {
+    let control: any MediaNodeControl
+    let authorization: BearerAuthorization
+    let exporter = NodeMetricsExporter()
+
+    func register(on router: Router<ControlRequestContext>) {
+        router.get("/health") { _, _ in
+            json(await control.health())
+        }
+        router.get("/ready") { _, _ in
+            await control.isReady()
+                ? Responses.text(.ok, "ready") : Responses.text(.serviceUnavailable, "not ready")
+        }
+        router.get("/metrics") { _, _ in
+            Responses.body(.ok, contentType: MediaTypes.prometheus, exporter.export(await control.metrics()))
+        }
+        router.get("/v1/streams") { _, _ in
+            json(await control.streams())
+        }
+        router.get("/v1/streams/{stream}") { _, context in
+            let name = context.parameters.get("stream")
+            guard let stream = await control.streams().first(where: { $0.name == name }) else {
+                return Responses.text(.notFound, "unknown stream")
+            }
+            return json(stream)
+        }
+        router.put("/v1/streams/{stream}") { request, context in
+            await declare(request, context).logged(request, context: context)
+        }
+    }
+
+    private func declare(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        guard let stream = context.parameters.get("stream"), StreamName.isValid(stream) else {
+            return RequestOutcome(Responses.text(.badRequest, StreamName.rule), reason: StreamName.rule)
+        }
+        do {
+            try authorization.authorize(request, stream: stream, action: .publish)
+        } catch {
+            return RequestOutcome(error.response, stream: stream, reason: error.reason)
+        }
+        await control.declareStream(stream)
+        return RequestOutcome(Responses.empty(.noContent), stream: stream, reason: "stream declared")
+    }
+
+    private func json(_ value: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return Responses.body(
+                .ok, contentType: MediaTypes.json, String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            return Responses.text(.internalServerError, "could not encode JSON: \(error)")
+        }
+    }
+}

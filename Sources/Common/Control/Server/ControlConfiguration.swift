@@ -1,0 +1,76 @@
+/// How a node's HTTP side is set up. Every key but the token secret has a default.
+///
+/// - `host`, `port`: where the HTTP server binds (`127.0.0.1:8080`).
+/// - `tokenSecret`: the mesh's HS256 secret for stream tokens (required; from the environment,
+///   never from a file in the repository).
+/// - `iceServers`: STUN/TURN servers handed to clients as `Link: <turn:...>; rel="ice-server"`
+///   headers on WHIP/WHEP answers and `OPTIONS` (RFC 9725 §4.4); none by default.
+/// - `maxSDPBytes`: the largest offer or PATCH body accepted (64 KiB); larger ones get 413.
+/// - `allowedOrigin`: the CORS `Access-Control-Allow-Origin` value (`*`).
+/// - `publicBaseURL`: when set (`https://origin.example.net`), `Location` headers are absolute
+///   URLs under it; otherwise they are absolute paths (`/whip/{stream}/{session}`).
+public struct ControlConfiguration: Sendable {
+    /// The address the server binds.
+    public var host: String
+    /// The TCP port the server binds.
+    public var port: Int
+    /// The HS256 secret stream tokens are signed with.
+    public var tokenSecret: [UInt8]
+    /// ICE servers advertised in `Link` headers.
+    public var iceServers: [ICEServerLink]
+    /// The largest SDP offer or sdpfrag body accepted, in bytes.
+    public var maxSDPBytes: Int
+    /// The CORS allowed origin.
+    public var allowedOrigin: String
+    /// The scheme and authority `Location` headers are made absolute with, if any.
+    public var publicBaseURL: String?
+
+    /// Creates a configuration; only the secret is required.
+    public init(
+        tokenSecret: [UInt8],
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        iceServers: [ICEServerLink] = [],
+        maxSDPBytes: Int = 64 * 1024,
+        allowedOrigin: String = "*",
+        publicBaseURL: String? = nil
+    ) {
+        self.tokenSecret = tokenSecret
+        self.host = host
+        self.port = port
+        self.iceServers = iceServers
+        self.maxSDPBytes = maxSDPBytes
+        self.allowedOrigin = allowedOrigin
+        self.publicBaseURL = publicBaseURL
+    }
+}
+
+/// One STUN or TURN server as a WHIP/WHEP `Link` header (RFC 9725 §4.4, RFC 8288).
+public struct ICEServerLink: Sendable, Equatable {
+    /// The server's URI: `stun:host:port` or `turn:host:port?transport=udp` (RFC 7064, RFC 7065).
+    public var url: String
+    /// The TURN username, if the server needs credentials.
+    public var username: String?
+    /// The TURN password (`credential-type="password"`).
+    public var credential: String?
+
+    /// Creates a link.
+    public init(url: String, username: String? = nil, credential: String? = nil) {
+        self.url = url
+        self.username = username
+        self.credential = credential
+    }
+
+    /// The `Link` field value: `<url>; rel="ice-server"` plus credentials when present.
+    public var headerValue: String {
+        var value = "<\(url)>; rel=\"ice-server\""
+        if let username { value += "; username=\"\(Self.quoted(username))\"" }
+        if let credential { value += "; credential=\"\(Self.quoted(credential))\"; credential-type=\"password\"" }
+        return value
+    }
+
+    /// Escapes a quoted-string's quote and backslash (RFC 9110 §5.6.4).
+    private static func quoted(_ text: String) -> String {
+        text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+    }
+}

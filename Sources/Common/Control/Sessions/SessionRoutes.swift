@@ -1,0 +1,247 @@
+import HTTPTypes
+import Hummingbird
+import MeshCrypto
+import MeshRTC
+import MeshWire
+
+/// The WHIP and WHEP resources (RFC 9725 §4): `POST` an offer to create a session, `PATCH`
+/// it with trickled candidates or an ICE restart, `DELETE` it, `OPTIONS` for CORS preflight.
+struct SessionRoutes: Sendable {
+    let control: any MediaNodeControl
+    let configuration: ControlConfiguration
+    let authorization: BearerAuthorization
+    let credentials = RemoteICECredentials()
+
+    func register(on router: Router<ControlRequestContext>) {
+        for kind in SessionKind.allCases {
+            router.post("/\(kind.rawValue)/{stream}") { request, context in
+                await create(kind, request, context).logged(request, context: context)
+            }
+            router.patch("/\(kind.rawValue)/{stream}/{session}") { request, context in
+                await patch(kind, request, context).logged(request, context: context)
+            }
+            router.delete("/\(kind.rawValue)/{stream}/{session}") { request, context in
+                await end(kind, request, context).logged(request, context: context)
+            }
+            router.on("/\(kind.rawValue)/{stream}", method: .options) { _, _ in
+                Responses.empty(.noContent, headers: preflightHeaders(methods: "POST, OPTIONS", accept: .acceptPost))
+            }
+            router.on("/\(kind.rawValue)/{stream}/{session}", method: .options) { _, _ in
+                Responses.empty(
+                    .noContent, headers: preflightHeaders(methods: "PATCH, DELETE, OPTIONS", accept: .acceptPatch))
+            }
+        }
+    }
+
+    // MARK: POST
+
+    private func create(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext) async
+        -> RequestOutcome
+    {
+        var request = request
+        let stream: String
+        let offer: String
+        let options: ViewerOptions
+        do throws(RouteRefusal) {
+            stream = try streamParameter(context)
+            try authorize(request, stream: stream, action: kind.action)
+            options = try kind == .whep ? viewerOptions(request) : ViewerOptions()
+            offer = try await body(&request, mediaType: MediaTypes.sdp, accept: .acceptPost)
+        } catch {
+            return RequestOutcome(error.response, stream: context.parameters.get("stream"), reason: error.reason)
+        }
+
+        let answer: SessionAnswer
+        do {
+            switch kind {
+            case .whip: answer = try await control.publish(stream: stream, offer: offer, client: context.client)
+            case .whep:
+                answer = try await control.view(stream: stream, offer: offer, client: context.client, options: options)
+            }
+        } catch {
+            return RequestOutcome(
+                SessionErrorResponse.response(error), stream: stream, reason: "\(kind.role) refused: \(error)")
+        }
+
+        if let ufrag = RemoteICECredentials.ufrag(ofOffer: offer),
+            let sessions = credentials.record(ufrag, for: answer.sessionID)
+        {
+            Task { await forgetEnded(sessions) }
+        }
+        var headers = iceServerHeaders()
+        headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
+        headers[.eTag] = ETag.strong(answer.tag)
+        let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)
+        return RequestOutcome(
+            response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
+    }
+
+    // MARK: PATCH
+
+    private func patch(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext) async
+        -> RequestOutcome
+    {
+        var request = request
+        let stream = context.parameters.get("stream")
+        let session = context.parameters.get("session") ?? ""
+        let text: String
+        let fragment: TrickleICEFragment
+        do throws(RouteRefusal) {
+            let name = try streamParameter(context)
+            try authorize(request, stream: name, action: kind.action)
+            text = try await body(&request, mediaType: MediaTypes.trickleICEFragment, accept: .acceptPatch)
+            do {
+                fragment = try TrickleICEFragment(parsing: text)
+            } catch {
+                throw RouteRefusal(.badRequest, "malformed sdpfrag (RFC 8840): \(error)")
+            }
+        } catch {
+            return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
+        }
+
+        guard let tag = await control.sessionTag(id: session) else {
+            credentials.forget(session)
+            return RequestOutcome(
+                SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
+                reason: "PATCH of an unknown session")
+        }
+        // RFC 9725 §4.3.2: a new ufrag means an ICE restart, which needs If-Match (428 without);
+        // a trickle may carry one, and any If-Match must match the current ETag (412).
+        let newUfrag = RemoteICECredentials.ufrag(of: fragment)
+        let knownUfrag = credentials.ufrag(of: session)
+        let restarting = newUfrag != nil && knownUfrag != nil && newUfrag != knownUfrag
+        let precondition = IfMatch(request.headers[.ifMatch])
+        if restarting && precondition == nil {
+            return RequestOutcome(
+                Responses.text(.preconditionRequired, "an ICE restart needs If-Match: * or the session's ETag"),
+                stream: stream, session: session, reason: "ICE restart without If-Match")
+        }
+        if let precondition, !precondition.matches(tag: tag) {
+            return RequestOutcome(
+                Responses.text(.preconditionFailed, "If-Match does not match the session's ETag \(ETag.strong(tag))"),
+                stream: stream, session: session, reason: "If-Match mismatch")
+        }
+
+        do {
+            switch try await control.patchSession(id: session, fragment: text) {
+            case .trickled:
+                return RequestOutcome(
+                    Responses.empty(.noContent), stream: stream, session: session, reason: "candidates trickled")
+            case .restarted(let answerFragment, let newTag):
+                if let newUfrag { _ = credentials.record(newUfrag, for: session) }
+                let response = Responses.body(
+                    .ok, contentType: MediaTypes.trickleICEFragment, answerFragment,
+                    headers: [.eTag: ETag.strong(newTag)])
+                return RequestOutcome(response, stream: stream, session: session, reason: "ICE restarted")
+            }
+        } catch {
+            if error == .unknownSession { credentials.forget(session) }
+            return RequestOutcome(
+                SessionErrorResponse.response(error), stream: stream, session: session,
+                reason: "PATCH refused: \(error)")
+        }
+    }
+
+    // MARK: DELETE
+
+    private func end(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext) async -> RequestOutcome
+    {
+        let stream = context.parameters.get("stream")
+        let session = context.parameters.get("session") ?? ""
+        do throws(RouteRefusal) {
+            try authorize(request, stream: streamParameter(context), action: kind.action)
+        } catch {
+            return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
+        }
+        credentials.forget(session)
+        guard await control.endSession(id: session, reason: "\(kind.rawValue.uppercased()) DELETE") else {
+            return RequestOutcome(
+                SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
+                reason: "DELETE of an unknown session")
+        }
+        return RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
+    }
+
+    // MARK: Pieces
+
+    private func streamParameter(_ context: ControlRequestContext) throws(RouteRefusal) -> String {
+        guard let stream = context.parameters.get("stream"), StreamName.isValid(stream) else {
+            throw RouteRefusal(.badRequest, StreamName.rule)
+        }
+        return stream
+    }
+
+    private func authorize(_ request: Request, stream: String, action: StreamAction) throws(RouteRefusal) {
+        do {
+            try authorization.authorize(request, stream: stream, action: action)
+        } catch {
+            throw RouteRefusal(response: error.response, reason: error.reason)
+        }
+    }
+
+    private func viewerOptions(_ request: Request) throws(RouteRefusal) -> ViewerOptions {
+        do {
+            return try ViewerOptionsQuery.parse(request.uri)
+        } catch {
+            throw RouteRefusal(.badRequest, error.reason)
+        }
+    }
+
+    private func body(_ request: inout Request, mediaType: String, accept: HTTPField.Name) async throws(RouteRefusal)
+        -> String
+    {
+        do {
+            return try await BoundedBody(limit: configuration.maxSDPBytes).text(
+                of: &request, mediaType: mediaType, acceptHeader: accept)
+        } catch {
+            throw RouteRefusal(response: error.response, reason: error.reason)
+        }
+    }
+
+    /// `path`, absolute under `publicBaseURL` when one is configured.
+    private func location(_ path: String) -> String {
+        guard var base = configuration.publicBaseURL else { return path }
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    private func iceServerHeaders() -> HTTPFields {
+        var headers = HTTPFields()
+        for server in configuration.iceServers {
+            headers.append(HTTPField(name: .link, value: server.headerValue))
+        }
+        return headers
+    }
+
+    /// RFC 9725 §4.4 and the Fetch standard's CORS preflight answer.
+    private func preflightHeaders(methods: String, accept: HTTPField.Name) -> HTTPFields {
+        var headers = iceServerHeaders()
+        headers[.accessControlAllowMethods] = methods
+        headers[.accessControlAllowHeaders] = "Authorization, Content-Type, If-Match"
+        headers[.accessControlMaxAge] = "86400"
+        headers[accept] = accept == .acceptPost ? MediaTypes.sdp : MediaTypes.trickleICEFragment
+        return headers
+    }
+
+    /// Drops remembered credentials of sessions the engine no longer knows.
+    private func forgetEnded(_ sessions: [String]) async {
+        for session in sessions where await control.sessionTag(id: session) == nil {
+            credentials.forget(session)
+        }
+    }
+}
+
+/// A request refused before it reached the engine.
+struct RouteRefusal: Error {
+    let response: Response
+    let reason: String
+
+    init(response: Response, reason: String) {
+        self.response = response
+        self.reason = reason
+    }
+
+    init(_ status: HTTPResponse.Status, _ reason: String) {
+        self.init(response: Responses.text(status, reason), reason: reason)
+    }
+}
