@@ -25,7 +25,7 @@ public struct OriginNode {
         let engine = try MediaEngine(configuration: settings.engine, group: group, logger: logger)
         try await engine.start()
         let control = ControlConfiguration(
-            host: settings.node.api.host, port: Int(settings.node.api.port), tokenSecret: settings.tokenSecret)
+            tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port))
         let server = ControlServer(configuration: control, control: engine, logger: logger)
         logger.info(
             "\(settings.node.id) (origin) serving http://\(settings.node.api) with \(group.workers.count) worker(s)")
