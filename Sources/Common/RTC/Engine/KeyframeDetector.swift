@@ -1,6 +1,7 @@
 import MeshWire
 
-/// Whether an RTP payload starts a frame a decoder can begin at, per codec.
+/// Whether an RTP payload starts a frame a decoder can begin at, per codec. Every Opus packet
+/// is such a point (each frame decodes on its own), so a new audio viewer starts at once.
 ///
 /// VP9 trusts the frame header over the descriptor's P bit: ffmpeg's muxer leaves P=0 on every
 /// frame (Tests/Fixtures/rtp/vp9.rtp), and a layer switch on a delta frame shows garbage.
@@ -8,7 +9,7 @@ enum KeyframeDetector {
     static func isKeyframeStart(_ codec: CodecKind, payload: UnsafeRawBufferPointer) -> Bool {
         switch codec {
         case .opus:
-            return false
+            return true
         case .vp8:
             guard let descriptor = try? VP8PayloadDescriptor(parsing: payload) else { return false }
             return descriptor.isStartOfFrame && descriptor.isKeyFrame

@@ -148,8 +148,9 @@ extension WorkerMedia {
             }
             viewerTrack.source = source
             subscribers[ObjectIdentifier(source), default: []].append(viewerTrack)
-            // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on.
-            if source.kind == .video { wantKeyframe(source, layer: 0) }
+            // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on. Before
+            // DTLS is up the keyframe would go by unseen; `sessionConnected` asks then.
+            if source.kind == .video && session.isConnected { wantKeyframe(source, layer: 0) }
         }
     }
 
