@@ -44,8 +44,6 @@ final class PublisherState {
     var transportCC: TransportCCFeedbackBuilder?
     let transportCCExtension: UInt8?
     let midExtension: UInt8?
-    let ridExtension: UInt8?
-    let repairedRIDExtension: UInt8?
     /// The SSRC our RTCP to the publisher is sent from.
     let feedbackSSRC: UInt32
     var lastTransportCC: UInt64 = 0
@@ -55,11 +53,11 @@ final class PublisherState {
         self.negotiated = negotiated
         self.tracks = tracks
         self.feedbackSSRC = feedbackSSRC
-        let extensions = negotiated.media.first?.extensions
-        transportCCExtension = extensions?.transportCC
-        midExtension = extensions?.mid
-        ridExtension = extensions?.rid
-        repairedRIDExtension = extensions?.repairedRID
+        // BUNDLE gives every section the same ids in practice; take them from any section
+        // that has them (audio sections have no rid, for one).
+        let extensions = negotiated.media.map(\.extensions)
+        transportCCExtension = extensions.lazy.compactMap(\.transportCC).first
+        midExtension = extensions.lazy.compactMap(\.mid).first
         if transportCCExtension != nil { transportCC = TransportCCFeedbackBuilder() }
         for (trackIndex, track) in tracks.enumerated() {
             if let ssrc = track.media.remoteSSRC {
@@ -90,7 +88,7 @@ final class PublisherState {
         let isRetransmission = track.shared.codec.rtxPayloadType == packet.payloadType
         var layer = 0
         if track.layers.count > 1 {
-            let ridID = isRetransmission ? repairedRIDExtension : ridExtension
+            let ridID = isRetransmission ? track.media.extensions.repairedRID : track.media.extensions.rid
             guard let id = ridID, let rid = extensions?.element(id: id),
                 let index = track.shared.layers.firstIndex(where: { $0.rid.utf8.elementsEqual(rid.value) })
             else { return nil }
