@@ -147,6 +147,12 @@ extension WorkerMedia {
                 viewerTrack.forwarder = makeForwarder(for: viewerTrack, source: source, histories: histories, state: state, now: now)
             }
             viewerTrack.source = source
+            // The selector needs the layers' rates from the first packet, or the first key
+            // frame of any layer would start the viewer, whatever its estimate or cap.
+            for layer in source.layers {
+                viewerTrack.forwarder?.setLayerBitrate(
+                    UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
+            }
             subscribers[ObjectIdentifier(source), default: []].append(viewerTrack)
             // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on. Before
             // DTLS is up the keyframe would go by unseen; `sessionConnected` asks then.

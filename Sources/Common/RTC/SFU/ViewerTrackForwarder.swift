@@ -177,9 +177,28 @@ public final class ViewerTrackForwarder {
         selector.select(estimate: estimator.estimate(now: now), now: now)
     }
 
+    /// How far above the forwarded layer's rate a REMB must be to count as "not congested".
+    /// A receiver's AIMD estimate climbs to about 1.5 times what it receives and stops there
+    /// (RFC 8698-style receive-side estimation), so REMB alone never reveals room for a layer
+    /// the viewer is not getting yet.
+    static let uncongestedRatio = 1.4
+
     /// The viewer sent a REMB (draft-alvestrand-rmcat-remb §2.2).
+    ///
+    /// When the REMB sits near its ceiling over the current layer's rate, the viewer is limited
+    /// by what we send, not by its link: the next layer is tried (the selector's hold time
+    /// after a downgrade keeps a link that cannot carry it from flapping). This probes with
+    /// real media instead of padding.
     public func receivedREMB(bitrate: UInt64, now: UInt64) {
-        estimator.receivedREMB(bitrate: bitrate)
+        var usable = bitrate
+        if let current = rewriter.currentLayer {
+            let currentRate = Double(selector.bitrate(layer: current))
+            let next = (current + 1..<histories.count).first { selector.bitrate(layer: $0) > 0 }
+            if currentRate > 0, Double(bitrate) >= Self.uncongestedRatio * currentRate, let next {
+                usable = max(bitrate, UInt64(Double(selector.bitrate(layer: next)) * selector.upgradeHeadroom * 1.05))
+            }
+        }
+        estimator.receivedREMB(bitrate: usable)
         selector.select(estimate: estimator.estimate(now: now), now: now)
     }
 
