@@ -193,6 +193,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
     for (name, dependencies) in [
         ("FuzzRTP", ["MeshWire"]), ("FuzzRTCP", ["MeshWire"]),
         ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
+        ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -58,7 +58,8 @@ final class NodeSupervisor {
                 break
             }
             if let exited = children.first(where: { !$0.process.isRunning }) {
-                StandardError.write("\(exited.node.id) exited with status \(exited.process.terminationStatus); stopping the others")
+                StandardError.write(
+                    "\(exited.node.id) exited with status \(exited.process.terminationStatus); stopping the others")
                 status = 1
                 break
             }

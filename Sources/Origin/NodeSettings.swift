@@ -64,7 +64,8 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
     /// A sentence for the operator.
     public var description: String {
         switch self {
-        case .unknownNode(let id, let known): "no node '\(id)' in the topology (nodes: \(known.joined(separator: ", ")))"
+        case .unknownNode(let id, let known):
+            "no node '\(id)' in the topology (nodes: \(known.joined(separator: ", ")))"
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
         case .tooFewPorts(let range, let workers): "port range \(range) is too small for \(workers) workers"

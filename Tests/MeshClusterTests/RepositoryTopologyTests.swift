@@ -25,7 +25,10 @@ import Testing
         #expect(topology.nodes.allSatisfy { $0.api.host == "127.0.0.1" && $0.mediaHost == "127.0.0.1" })
         // The origin runs two workers so that a stream's viewers spread over both cores.
         #expect(topology.node(id: "origin-1")?.workers == WorkerPlan(count: 2, pinning: .inOrder))
-        #expect(topology.nodes.filter { $0.id != "origin-1" }.allSatisfy { $0.workers == WorkerPlan(count: 1, pinning: .inOrder) })
+        #expect(
+            topology.nodes.filter { $0.id != "origin-1" }.allSatisfy {
+                $0.workers == WorkerPlan(count: 1, pinning: .inOrder)
+            })
         for (index, node) in topology.nodes.enumerated() {
             for other in topology.nodes[(index + 1)...] {
                 #expect(!node.ports.overlaps(other.ports), "\(node.id) and \(other.id)")

@@ -32,7 +32,10 @@ final class MediaSession {
     /// Set once the session is being torn down, so late packets are ignored.
     var isClosed = false
 
-    init(id: String, stream: LiveStream, role: Role, transport: PeerTransport, client: String, localUfrag: String, now: UInt64) {
+    init(
+        id: String, stream: LiveStream, role: Role, transport: PeerTransport, client: String, localUfrag: String,
+        now: UInt64
+    ) {
         self.id = id
         self.stream = stream
         self.role = role

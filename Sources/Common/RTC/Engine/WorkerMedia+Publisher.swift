@@ -27,7 +27,8 @@ extension WorkerMedia {
             // RFC 4588 §4: restore the original packet (OSN, media SSRC and payload type).
             guard let mediaSSRC = layer.statistics?.ssrc,
                 let restored = RTXPacket.unwrap(
-                    packet, length: length, originalSSRC: mediaSSRC, originalPayloadType: track.shared.codec.payloadType)
+                    packet, length: length, originalSSRC: mediaSSRC, originalPayloadType: track.shared.codec.payloadType
+                )
             else {
                 counters.drop("rtx_unusable")
                 return
@@ -60,7 +61,8 @@ extension WorkerMedia {
             mask &= mask &- 1
             if target == index {
                 deliverLocally(track, layer: layer, sequence: sequence)
-            } else if engine.workers[target].notices.send(ForwardNotice(track: track, layer: layer, sequence: sequence))
+            } else if engine.workers[target].notices?.send(
+                ForwardNotice(track: track, layer: layer, sequence: sequence))
                 != .accepted
             {
                 counters.drop("inbox_full")
@@ -120,7 +122,8 @@ extension WorkerMedia {
             }
         }
         if state.transportCC != nil, let mediaSSRC = transportCCSSRC {
-            let feedback = state.transportCC?.feedback(now: now, senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC) ?? []
+            let feedback =
+                state.transportCC?.feedback(now: now, senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC) ?? []
             for packet in feedback { send(packet, session: session) }
         }
         if slow { sendReceiverReport(state: state, session: session, now: now) }

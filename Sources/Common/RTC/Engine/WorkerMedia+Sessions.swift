@@ -15,14 +15,16 @@ extension WorkerMedia {
             // Audio needs far less history than video: a second of Opus is 50 packets.
             let slots = media.kind == .audio ? 256 : 1024
             let layers = rids.enumerated().map { index, rid in
-                PublishedLayer(index: index, rid: rid, history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
+                PublishedLayer(
+                    index: index, rid: rid, history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
             }
             let track = PublishedTrack(
                 mid: media.mid, kind: media.kind, codec: codec, layers: layers, publisherWorker: index)
             shared.append(track)
             states.append(PublisherTrackState(shared: track, media: media))
         }
-        let state = PublisherState(negotiated: negotiated, tracks: states, feedbackSSRC: UInt32.random(in: 1...UInt32.max))
+        let state = PublisherState(
+            negotiated: negotiated, tracks: states, feedbackSSRC: UInt32.random(in: 1...UInt32.max))
         register(
             MediaSession(
                 id: id, stream: stream, role: .publisher(state), transport: transport, client: client,
@@ -145,7 +147,8 @@ extension WorkerMedia {
         for session in sessionsByID.values {
             switch session.transport.poll(now: now, send: { data, destination in sendControl(data, to: destination) }) {
             case .consentExpired:
-                ended.append((session.id, "no ICE consent (RFC 7675) for \(PeerTransport.consentTimeout / 1_000_000_000) s"))
+                ended.append(
+                    (session.id, "no ICE consent (RFC 7675) for \(PeerTransport.consentTimeout / 1_000_000_000) s"))
                 continue
             case .failed:
                 ended.append((session.id, "DTLS handshake failed"))

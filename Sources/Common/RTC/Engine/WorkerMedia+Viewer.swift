@@ -144,7 +144,8 @@ extension WorkerMedia {
             if let forwarder = viewerTrack.forwarder {
                 forwarder.switchSource(to: histories)
             } else {
-                viewerTrack.forwarder = makeForwarder(for: viewerTrack, source: source, histories: histories, state: state, now: now)
+                viewerTrack.forwarder = makeForwarder(
+                    for: viewerTrack, source: source, histories: histories, state: state, now: now)
             }
             viewerTrack.source = source
             // The selector needs the layers' rates from the first packet, or the first key

@@ -12,10 +12,10 @@ final class WorkerMedia: @unchecked Sendable {
     let logger: Logger
 
     // Set in `start()` on the worker's thread; read-only afterwards.
-    private(set) var socket: UDPSocket!
+    private(set) var socket: UDPSocket?
     /// Notices from publishers on other workers. Producers on any thread.
-    private(set) var notices: WorkerInbox<ForwardNotice>!
-    private var timer: WorkerTimer!
+    private(set) var notices: WorkerInbox<ForwardNotice>?
+    private var timer: WorkerTimer?
 
     var sessionsByID: [String: MediaSession] = [:]
     var sessionsByUfrag: [String: MediaSession] = [:]
@@ -47,8 +47,10 @@ final class WorkerMedia: @unchecked Sendable {
 
     /// Binds the port, opens the inbox and starts the timer. Worker thread.
     func start(host: String) throws {
-        let address = host.contains(":") ? try SocketAddress(ipv6: host, port: port) : try SocketAddress(ipv4: host, port: port)
-        socket = try UDPSocket(worker: worker, bindingTo: address)
+        let address =
+            host.contains(":") ? try SocketAddress(ipv6: host, port: port) : try SocketAddress(ipv4: host, port: port)
+        let socket = try UDPSocket(worker: worker, bindingTo: address)
+        self.socket = socket
         try? socket.setReceiveBufferSize(4 << 20)
         try? socket.setSendBufferSize(4 << 20)
         notices = try worker.makeInbox(of: ForwardNotice.self, capacity: 16384) { [unowned self] notice in
@@ -57,7 +59,8 @@ final class WorkerMedia: @unchecked Sendable {
         try socket.startReceiving { [unowned self] bytes, from in
             receive(bytes, from: from)
         }
-        timer = try WorkerTimer(worker: worker)
+        let timer = try WorkerTimer(worker: worker)
+        self.timer = timer
         try timer.start(afterMilliseconds: 20, repeatingEvery: 20) { [unowned self] in
             tick(now: EngineClock.now())
         }
