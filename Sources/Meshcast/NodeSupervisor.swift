@@ -64,13 +64,16 @@ final class NodeSupervisor {
                 break
             }
         }
-        stopAll()
+        if !stopAll() { status = 1 }
         sources.forEach { $0.cancel() }
         return status
     }
 
-    /// SIGTERM to every child, SIGKILL to any still running 10 s later.
-    func stopAll() {
+    /// SIGTERM to every child, SIGKILL to any still running 10 s later. Returns false when a
+    /// child did not stop cleanly (killed, crashed or a non-zero status).
+    @discardableResult
+    func stopAll() -> Bool {
+        var clean = true
         for child in children where child.process.isRunning { child.process.terminate() }
         let deadline = Date().addingTimeInterval(10)
         for child in children {
@@ -78,10 +81,15 @@ final class NodeSupervisor {
             if child.process.isRunning {
                 kill(child.process.processIdentifier, SIGKILL)
                 StandardError.write("\(child.node.id) did not stop in 10 s: killed")
+                clean = false
+            } else if child.process.terminationReason == .uncaughtSignal || child.process.terminationStatus != 0 {
+                StandardError.write("\(child.node.id) ended with status \(child.process.terminationStatus)")
+                clean = false
             } else {
                 print("\(child.node.id) stopped")
             }
         }
+        return clean
     }
 }
 

@@ -21,9 +21,16 @@ public struct OriginNode {
     /// then stops taking requests, ends every session and stops the workers.
     public func run() async throws {
         let group = try WorkerGroup(configuration: settings.workers)
-        defer { group.stop() }
-        let engine = try MediaEngine(configuration: settings.engine, group: group, logger: logger)
-        try await engine.start()
+        let engine: MediaEngine
+        do {
+            engine = try MediaEngine(configuration: settings.engine, group: group, logger: logger)
+            try await engine.start()
+        } catch {
+            group.stop()
+            throw error
+        }
+        // The workers' timers and inboxes call into the engine: it must outlive them.
+        defer { withExtendedLifetime(engine) { group.stop() } }
         let control = ControlConfiguration(
             tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port))
         let server = ControlServer(configuration: control, control: engine, logger: logger)
