@@ -91,16 +91,23 @@ public final class ViewerTrackForwarder {
     /// Forwards packet `sequence` of `layer` into `out`; returns its length, or `nil` to send
     /// nothing (another layer than the viewer's, waiting for a key frame, or gone from history).
     public func forward(layer: Int, sequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        let current = rewriter.currentLayer
+        let wanted = selector.target ?? (awaitingNewSource ? layer : current ?? layer)
+        let switching = layer != current || awaitingNewSource
+        // Packets of layers the viewer neither gets nor waits for are skipped before the copy:
+        // with three simulcast layers, most notices a viewer sees are of other layers.
+        if switching && layer != wanted {
+            skippedCount += 1
+            return nil
+        }
         guard histories.indices.contains(layer), let stored = histories[layer].load(sequence: sequence, into: scratch)
         else {
             droppedCount += 1
             return nil
         }
-        let current = rewriter.currentLayer
-        let wanted = selector.target ?? (awaitingNewSource ? layer : current ?? layer)
-        if layer != current || awaitingNewSource {
-            guard layer == wanted, stored.isKeyframeStart else {
-                if layer == wanted { askForKeyframe(layer: wanted, now: now) }
+        if switching {
+            guard stored.isKeyframeStart else {
+                askForKeyframe(layer: wanted, now: now)
                 skippedCount += 1
                 return nil
             }
