@@ -51,8 +51,20 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 5,
         scalingFactor: .kilo, maxDuration: .seconds(2))
 
-    for viewerCount in [1, 10, 50] {
-        Benchmark("Forward 1200 B VP8 to \(viewerCount) viewers, SRTP GCM") { benchmark in
+    // The same path with a million packets per sample: if the per-sample malloc count is the
+    // same as with a thousand, none of it is per packet.
+    let perPacketCheck = Benchmark.Configuration(
+        metrics: [.mallocCountTotal], warmupIterations: 1, scalingFactor: .mega, maxDuration: .seconds(10),
+        maxIterations: 3)
+    let runs: [(viewers: Int, configuration: Benchmark.Configuration?)] = [
+        (1, nil), (10, nil), (50, nil), (10, perPacketCheck),
+    ]
+    for (viewerCount, configuration) in runs {
+        let name =
+            configuration == nil
+            ? "Forward 1200 B VP8 to \(viewerCount) viewers, SRTP GCM"
+            : "Forward 1200 B VP8 to \(viewerCount) viewers, SRTP GCM, 10^6 packets per sample"
+        Benchmark(name, configuration: configuration ?? Benchmark.defaultConfiguration) { benchmark in
             let history = PacketHistory(capacity: 1024, slotSize: 1500)
             let viewers = try (0..<viewerCount).map { try Viewer(index: $0, history: history) }
             let slotSize = 1500
