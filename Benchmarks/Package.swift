@@ -16,17 +16,17 @@ let package = Package(
         suite("WireBenchmarks", uses: "MeshWire"),
         suite("CryptoBenchmarks", uses: "MeshCrypto"),
         suite("RuntimeBenchmarks", uses: "MeshRuntime"),
+        suite("ForwardingBenchmarks", uses: "MeshRTC", "MeshCrypto", "MeshWire"),
     ]
 )
 
-/// One package-benchmark suite: an executable under Benchmarks/NAME that measures one module.
-func suite(_ name: String, uses module: String) -> Target {
+/// One package-benchmark suite: an executable under Benchmarks/NAME that measures a module
+/// (and the modules it drives).
+func suite(_ name: String, uses modules: String...) -> Target {
     .executableTarget(
         name: name,
-        dependencies: [
-            .product(name: "Benchmark", package: "benchmark"),
-            .product(name: module, package: "Meshcast"),
-        ],
+        dependencies: [.product(name: "Benchmark", package: "benchmark")]
+            + modules.map { .product(name: $0, package: "Meshcast") },
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )

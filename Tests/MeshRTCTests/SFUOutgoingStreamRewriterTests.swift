@@ -123,6 +123,25 @@ struct SFUOutgoingStreamRewriterTests {
         #expect(try Self.run(&rewriter, Self.video(499, 6000), now: 0) == nil)
     }
 
+    @Test("a long-running source keeps flowing past half the sequence space and across the wrap")
+    func longRun() throws {
+        var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)
+        var expected: UInt16 = 1000
+        for index in 0..<70_000 {
+            let sequence = UInt16(truncatingIfNeeded: 500 + index)
+            let result = try Self.run(&rewriter, Self.video(sequence, UInt32(index) * 3000, key: index == 0), now: 0)
+            guard result?.sequence == expected else {
+                Issue.record("packet \(index) gave \(String(describing: result?.sequence)), expected \(expected)")
+                return
+            }
+            expected &+= 1
+        }
+        // A packet 30,000 back (long past half the space since the first) is late, not new.
+        let late = try Self.run(&rewriter, Self.video(UInt16(truncatingIfNeeded: 500 + 39_999), 0), now: 0)
+        #expect(late?.sequence == UInt16(truncatingIfNeeded: 1000 + 39_999))
+        #expect(rewriter.lastSequence == expected &- 1)
+    }
+
     @Test("the NACK mapping names each sent packet's source and rewrites it again identically")
     func mapping() throws {
         var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)

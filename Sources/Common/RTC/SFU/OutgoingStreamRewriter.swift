@@ -75,7 +75,10 @@ public struct OutgoingStreamRewriter {
     struct Translation: Sendable {
         var sourceSSRC: UInt32
         var layer: Int
-        var firstSourceSequence: UInt16
+        /// The newest source sequence number seen, and how far (in packets) it is past the
+        /// source's first: older packets within that span are forwarded, older still are not.
+        var highestSourceSequence: UInt16
+        var span: Int64
         var sequenceOffset: UInt16
         var timestampOffset: UInt32
         var pictureIDOffset: UInt16
@@ -112,7 +115,8 @@ public struct OutgoingStreamRewriter {
         while capacity < min(max(configuration.mappingCapacity, 1), 1 << 15) { capacity <<= 1 }
         sentMask = capacity - 1
         let empty = Translation(
-            sourceSSRC: 0, layer: 0, firstSourceSequence: 0, sequenceOffset: 0, timestampOffset: 0, pictureIDOffset: 0,
+            sourceSSRC: 0, layer: 0, highestSourceSequence: 0, span: 0, sequenceOffset: 0, timestampOffset: 0,
+            pictureIDOffset: 0,
             tl0Offset: 0)
         sent = Array(
             repeating: SentRecord(outgoingSequence: 0, sourceSequence: 0, isValid: false, translation: empty),
@@ -148,8 +152,14 @@ public struct OutgoingStreamRewriter {
         let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
         var current: Translation
         if let existing = translation, existing.sourceSSRC == view.ssrc, existing.layer == layer {
-            guard Int16(bitPattern: view.sequenceNumber &- existing.firstSourceSequence) >= 0 else { return nil }
             current = existing
+            let ahead = Int16(bitPattern: view.sequenceNumber &- existing.highestSourceSequence)
+            if ahead > 0 {
+                current.highestSourceSequence = view.sequenceNumber
+                current.span &+= Int64(ahead)
+            } else if -Int64(ahead) > existing.span {
+                return nil
+            }
         } else {
             current = switchTranslation(to: view, layer: layer, descriptor: descriptor, now: now)
         }
@@ -211,7 +221,7 @@ public struct OutgoingStreamRewriter {
         var tl0Offset: UInt8 = 0
         if let last = lastTL0, let tl0 = descriptor?.tl0PictureIndex { tl0Offset = last &+ 1 &- tl0 }
         return Translation(
-            sourceSSRC: view.ssrc, layer: layer, firstSourceSequence: view.sequenceNumber,
+            sourceSSRC: view.ssrc, layer: layer, highestSourceSequence: view.sequenceNumber, span: 0,
             sequenceOffset: nextSequence &- view.sequenceNumber, timestampOffset: nextTimestamp &- view.timestamp,
             pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset)
     }
