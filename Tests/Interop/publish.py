@@ -4,11 +4,14 @@
 
 Used by scripts/measure-fanout as the one publisher. Prints `publishing` once connected and
 `done` after deleting its session. aiortc caps VP8 at 1.5 Mbit/s and the node's REMB may
-lower it; the bitrate asked for is the encoder's starting target.
+lower it; the bitrate asked for is the encoder's starting target. The plain numbered frames
+compress to a few hundred kbit/s, so by default the lower half of each frame is fresh noise,
+which makes the encoder spend its target (`--plain` turns that off).
 """
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 import urllib.parse
@@ -18,7 +21,21 @@ import aiortc.codecs.vpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from clients import prefer_vp8
+from framecode import HEIGHT
 from media import NumberedVideoTrack, ToneAudioTrack, keep_ice_on_loopback
+
+
+class TexturedVideoTrack(NumberedVideoTrack):
+    """The numbered frames with fresh noise in the lower half of the luma plane."""
+
+    async def recv(self):
+        frame = await super().recv()
+        plane = frame.planes[0]
+        luma = bytearray(bytes(plane))
+        start = plane.line_size * (HEIGHT // 2)
+        luma[start:] = os.urandom(len(luma) - start)
+        plane.update(bytes(luma))
+        return frame
 
 
 def request(method: str, url: str, token: str, body: bytes | None = None):
@@ -30,11 +47,12 @@ def request(method: str, url: str, token: str, body: bytes | None = None):
         return response.status, response.headers, response.read()
 
 
-async def publish(whip: str, token: str, seconds: float, bitrate: int) -> None:
+async def publish(whip: str, token: str, seconds: float, bitrate: int, plain: bool) -> None:
     aiortc.codecs.vpx.DEFAULT_BITRATE = bitrate
     keep_ice_on_loopback()
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    prefer_vp8(pc.addTransceiver(NumberedVideoTrack(), direction="sendonly"))
+    source = NumberedVideoTrack() if plain else TexturedVideoTrack()
+    prefer_vp8(pc.addTransceiver(source, direction="sendonly"))
     pc.addTransceiver(ToneAudioTrack(), direction="sendonly")
     await pc.setLocalDescription(await pc.createOffer())
     status, headers, body = await asyncio.to_thread(request, "POST", whip, token, pc.localDescription.sdp.encode())
@@ -62,8 +80,9 @@ def main() -> None:
     parser.add_argument("--token", required=True, help="bearer token with the publish scope")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--bitrate", type=int, default=1_500_000, help="VP8 target, bit/s (aiortc caps it at 1.5M)")
+    parser.add_argument("--plain", action="store_true", help="the plain numbered frames, no noise")
     arguments = parser.parse_args()
-    asyncio.run(publish(arguments.whip, arguments.token, arguments.seconds, arguments.bitrate))
+    asyncio.run(publish(arguments.whip, arguments.token, arguments.seconds, arguments.bitrate, arguments.plain))
 
 
 if __name__ == "__main__":
