@@ -58,16 +58,21 @@ struct ViewersCommand: AsyncParsableCommand {
         let cpuEnd = nodePID.flatMap(NodeCPU.microseconds)
         let forwardedEnd = metricsURL.flatMap { NodeMetrics.total(NodeMetrics.forwardedPackets, at: $0) }
 
-        try await worker.run { fleet.closeAll() }
+        // DELETE first (RFC 9725 §4.2): a DTLS close_notify first would end the sessions on
+        // its own and leave the DELETEs nothing to find.
+        var deleted = 0
         for location in locations {
-            _ = try? HTTPClient.request("DELETE", location, headers: [("Authorization", "Bearer \(token)")])
+            let response = try? HTTPClient.request("DELETE", location, headers: [("Authorization", "Bearer \(token)")])
+            if let status = response?.status, (200..<300).contains(status) { deleted += 1 }
         }
+        try await worker.run { fleet.closeAll() }
         worker.stop()
 
         let window = Double(endTime - startTime) / 1e9
         let cpu = both(cpuStart, cpuEnd).map { pair in pair.1 - pair.0 }
         let forwarded = both(forwardedStart, forwardedEnd).map { pair in pair.1 - pair.0 }
-        let report = makeReport(start: start, end: end, window: window, cpuMicroseconds: cpu, forwarded: forwarded)
+        let report = makeReport(
+            start: start, end: end, window: window, deleted: deleted, cpuMicroseconds: cpu, forwarded: forwarded)
         print(report.text)
         if let json {
             try report.json().write(to: URL(fileURLWithPath: json))
@@ -116,18 +121,23 @@ struct ViewersCommand: AsyncParsableCommand {
     }
 
     private func makeReport(
-        start: [ViewerTally], end: [ViewerTally], window: Double, cpuMicroseconds: Double?, forwarded: Double?
+        start: [ViewerTally], end: [ViewerTally], window: Double, deleted: Int, cpuMicroseconds: Double?,
+        forwarded: Double?
     ) -> ViewersReport {
         func sum(_ tallies: [ViewerTally], _ field: (ViewerTally) -> Int) -> Int { tallies.reduce(0) { $0 + field($1) } }
         let packets = sum(end, \.packets) - sum(start, \.packets)
         let bytes = sum(end) { $0.audioBytes + $0.videoBytes } - sum(start) { $0.audioBytes + $0.videoBytes }
+        let joins: [Double] = end.compactMap(\.joinTime).map { Double($0) / 1e6 }
+        let perPacket: Double? = both(cpuMicroseconds, forwarded).flatMap { pair in
+            pair.1 > 0 ? pair.0 / pair.1 : nil
+        }
         var failures = end.compactMap(\.failure)
         failures += end.filter { $0.failure == nil && $0.firstRTPAt == nil }.map { "viewer \($0.index): no RTP" }
         return ViewersReport(
             viewersRequested: count,
             viewersConnected: end.filter { $0.firstRTPAt != nil }.count,
             failures: failures,
-            joinMilliseconds: .init(end.compactMap(\.joinTime).map { Double($0) / 1e6 }),
+            joinMilliseconds: .init(joins),
             windowSeconds: window,
             packetsReceived: packets,
             packetsPerSecond: Double(packets) / window,
@@ -135,10 +145,11 @@ struct ViewersCommand: AsyncParsableCommand {
             videoPacketsReceived: sum(end, \.videoPackets) - sum(start, \.videoPackets),
             megabitsPerSecond: Double(bytes) * 8 / window / 1e6,
             packetsDropped: sum(end, \.dropped),
+            sessionsDeleted: deleted,
             nodeCPUSeconds: cpuMicroseconds.map { $0 / 1e6 },
             nodeCPUPercent: cpuMicroseconds.map { $0 / 1e6 / window * 100 },
             packetsForwarded: forwarded,
-            cpuMicrosecondsPerForwardedPacket: both(cpuMicroseconds, forwarded).flatMap { pair in pair.1 > 0 ? pair.0 / pair.1 : nil })
+            cpuMicrosecondsPerForwardedPacket: perPacket)
     }
 }
 

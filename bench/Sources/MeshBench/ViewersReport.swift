@@ -33,6 +33,8 @@ struct ViewersReport: Codable, Sendable {
     var videoPacketsReceived: Int
     var megabitsPerSecond: Double
     var packetsDropped: Int
+    /// Sessions whose DELETE answered 2xx.
+    var sessionsDeleted: Int
     var nodeCPUSeconds: Double?
     var nodeCPUPercent: Double?
     var packetsForwarded: Double?
@@ -47,6 +49,7 @@ struct ViewersReport: Codable, Sendable {
             "window              \(format(windowSeconds, 2)) s",
             "packets received    \(packetsReceived) (audio \(audioPacketsReceived), video \(videoPacketsReceived)), \(format(packetsPerSecond)) /s, \(format(megabitsPerSecond, 2)) Mbit/s, dropped \(packetsDropped)",
         ]
+        lines.append("sessions deleted    \(sessionsDeleted)/\(viewersRequested)")
         if let nodeCPUSeconds, let nodeCPUPercent {
             lines.append("node CPU            \(format(nodeCPUSeconds, 3)) s (\(format(nodeCPUPercent)) % of one core)")
         }
