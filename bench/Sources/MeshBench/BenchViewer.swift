@@ -113,7 +113,8 @@ final class BenchViewer {
     }
 
     private func count(length: Int, now: UInt64) {
-        guard let packet = try? RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: receiveBuffer[..<length])) else {
+        guard let packet = try? RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: receiveBuffer[..<length]))
+        else {
             dropped &+= 1
             return
         }

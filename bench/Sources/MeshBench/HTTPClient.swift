@@ -62,7 +62,9 @@ enum HTTPClient {
     private static func sendAll(_ bytes: [UInt8], on descriptor: Int32) throws(HTTPClientError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress! + offset, bytes.count - offset, 0) }
+            let sent = bytes.withUnsafeBytes { buffer in
+                send(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset, 0)
+            }
             guard sent > 0 else { throw HTTPClientError(description: "send failed: errno \(errno)") }
             offset += sent
         }

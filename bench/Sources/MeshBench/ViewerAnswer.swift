@@ -32,7 +32,8 @@ struct ViewerAnswer: Sendable {
         fingerprint = CertificateFingerprint(algorithm: printed.hashFunction, digest: printed.digest)
         dtlsRole = (first.setupRole ?? session.setupRole) == .active ? .server : .client
         let candidates = session.media.flatMap(\.candidates) + session.candidates
-        guard let candidate = candidates.first(where: { $0.transport.lowercased() == "udp" && !$0.address.contains(":") })
+        guard
+            let candidate = candidates.first(where: { $0.transport.lowercased() == "udp" && !$0.address.contains(":") })
         else { throw Unusable(description: "answer has no IPv4 UDP candidate") }
         server = try SocketAddress(ipv4: candidate.address, port: candidate.port)
     }

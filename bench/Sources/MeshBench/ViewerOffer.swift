@@ -28,14 +28,18 @@ struct ViewerOffer {
         ]
         lines += section(
             kind: "audio", mid: "0", payloadType: Self.opusPayloadType,
-            codec: ["a=rtpmap:\(Self.opusPayloadType) opus/48000/2",
-                    "a=fmtp:\(Self.opusPayloadType) minptime=10;useinbandfec=1"])
+            codec: [
+                "a=rtpmap:\(Self.opusPayloadType) opus/48000/2",
+                "a=fmtp:\(Self.opusPayloadType) minptime=10;useinbandfec=1",
+            ])
         lines += section(
             kind: "video", mid: "1", payloadType: Self.vp8PayloadType,
-            codec: ["a=rtpmap:\(Self.vp8PayloadType) VP8/90000",
-                    "a=rtcp-fb:\(Self.vp8PayloadType) goog-remb",
-                    "a=rtcp-fb:\(Self.vp8PayloadType) nack",
-                    "a=rtcp-fb:\(Self.vp8PayloadType) nack pli"])
+            codec: [
+                "a=rtpmap:\(Self.vp8PayloadType) VP8/90000",
+                "a=rtcp-fb:\(Self.vp8PayloadType) goog-remb",
+                "a=rtcp-fb:\(Self.vp8PayloadType) nack",
+                "a=rtcp-fb:\(Self.vp8PayloadType) nack pli",
+            ])
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 

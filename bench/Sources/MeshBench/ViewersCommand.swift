@@ -101,7 +101,9 @@ struct ViewersCommand: AsyncParsableCommand {
                     locations.append(location)
                 }
                 let answer = try ViewerAnswer(sdp: response.text)
-                try await fleet.worker.run { try fleet.connect(index, local: local, answer: answer, postedAt: postedAt) }
+                try await fleet.worker.run {
+                    try fleet.connect(index, local: local, answer: answer, postedAt: postedAt)
+                }
             } catch {
                 let reason = "viewer \(index): \(error)"
                 try await fleet.worker.run { fleet.fail(index, reason) }
@@ -124,7 +126,9 @@ struct ViewersCommand: AsyncParsableCommand {
         start: [ViewerTally], end: [ViewerTally], window: Double, deleted: Int, cpuMicroseconds: Double?,
         forwarded: Double?
     ) -> ViewersReport {
-        func sum(_ tallies: [ViewerTally], _ field: (ViewerTally) -> Int) -> Int { tallies.reduce(0) { $0 + field($1) } }
+        func sum(_ tallies: [ViewerTally], _ field: (ViewerTally) -> Int) -> Int {
+            tallies.reduce(0) { $0 + field($1) }
+        }
         let packets = sum(end, \.packets) - sum(start, \.packets)
         let bytes = sum(end) { $0.audioBytes + $0.videoBytes } - sum(start) { $0.audioBytes + $0.videoBytes }
         let joins: [Double] = end.compactMap(\.joinTime).map { Double($0) / 1e6 }

@@ -54,7 +54,9 @@ struct ViewersReport: Codable, Sendable {
             lines.append("node CPU            \(format(nodeCPUSeconds, 3)) s (\(format(nodeCPUPercent)) % of one core)")
         }
         if let packetsForwarded {
-            lines.append("packets forwarded   \(Int(packetsForwarded)) (\(format(packetsForwarded / max(windowSeconds, 0.001))) /s)")
+            lines.append(
+                "packets forwarded   \(Int(packetsForwarded)) (\(format(packetsForwarded / max(windowSeconds, 0.001))) /s)"
+            )
         }
         if let cpuMicrosecondsPerForwardedPacket {
             lines.append("CPU µs / forwarded  \(format(cpuMicrosecondsPerForwardedPacket, 2))")
