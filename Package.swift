@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
         .library(name: "MeshControl", targets: ["MeshControl"]),
+        .executable(name: "meshbench", targets: ["MeshBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -133,6 +134,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Meshcast",
+            swiftSettings: strict
+        ),
+        // The `meshbench` load generator (bench/README.md).
+        .executableTarget(
+            name: "MeshBench",
+            dependencies: [
+                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/Sources/MeshBench",
             swiftSettings: strict
         ),
 

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `meshbench` command: load generators for a Meshcast node (bench/README.md).
+@main
+struct MeshBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshbench",
+        abstract: "Load generators for a Meshcast node.",
+        subcommands: [ViewersCommand.self]
+    )
+}
