@@ -1,3 +1,4 @@
+import Foundation
 import MeshCluster
 import MeshRTC
 import MeshRuntime
@@ -12,6 +13,9 @@ public struct NodeSettings: Sendable {
     public var workers: WorkerGroupConfiguration
     /// The secret that signs stream tokens (from the variable the topology names).
     public var tokenSecret: [UInt8]
+    /// STUN/TURN URLs offered to clients in WHIP/WHEP `Link` headers (`MESHCAST_ICE_SERVERS`,
+    /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
+    public var iceServers: [String]
 
     /// Reads the settings of node `id` in `topology`, with secrets from `environment`.
     public init(topology: Topology, id: String, environment: [String: String]) throws(NodeSettingsError) {
@@ -23,6 +27,9 @@ public struct NodeSettings: Sendable {
         guard secret.utf8.count >= 16 else { throw .weakSecret(variable) }
         self.node = node
         tokenSecret = Array(secret.utf8)
+        iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         var engine = MediaEngineConfiguration(
             nodeID: node.id, role: node.role.rawValue, mediaHost: node.mediaHost, announceIP: node.announceIP,
             firstPort: node.ports.first)

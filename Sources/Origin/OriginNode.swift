@@ -32,7 +32,8 @@ public struct OriginNode {
         // The workers' timers and inboxes call into the engine: it must outlive them.
         defer { withExtendedLifetime(engine) { group.stop() } }
         let control = ControlConfiguration(
-            tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port))
+            tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port),
+            iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         let server = ControlServer(configuration: control, control: engine, logger: logger)
         logger.info(
             "\(settings.node.id) (origin) serving http://\(settings.node.api) with \(group.workers.count) worker(s)")
