@@ -31,12 +31,13 @@ struct SFUSimulcastLayerSelectorTests {
         #expect(tight.select(estimate: 2_100_000, now: 0) == 1)  // 2.0 M × 1.15 = 2.3 M needed
     }
 
-    @Test("hysteresis: stay while the layer fits, drop at once when not, wait before going up again")
+    @Test("hysteresis: stay within the tolerance, drop at once below it, wait before going up again")
     func hysteresis() {
         var selector = Self.threeLayers()
         #expect(selector.select(estimate: 3_000_000, now: 0) == 2)
         #expect(selector.select(estimate: 2_050_000, now: 1 * Self.second) == 2)  // under headroom, still fits
-        #expect(selector.select(estimate: 1_900_000, now: 2 * Self.second) == 1)
+        #expect(selector.select(estimate: 1_700_000, now: 1 * Self.second) == 2)  // within 0.8 × 2.0 M
+        #expect(selector.select(estimate: 1_500_000, now: 2 * Self.second) == 1)
         #expect(selector.select(estimate: 3_000_000, now: 3 * Self.second) == 1)  // held 4 s after a drop
         #expect(selector.select(estimate: 3_000_000, now: 6 * Self.second) == 2)
     }

@@ -8,6 +8,8 @@ final class ViewerTrack {
     /// Rewrites and retransmits for this viewer; kept across publisher reconnects so that the
     /// viewer's stream stays continuous.
     var forwarder: ViewerTrackForwarder?
+    /// The layer last reported in the log, so that switches are logged once each.
+    var loggedLayer: Int?
 
     init(session: MediaSession, media: NegotiatedMedia) {
         self.session = session

@@ -116,6 +116,13 @@ extension WorkerMedia {
             }
             if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(source, layer: wanted) }
             guard let layer = forwarder.currentLayer, source.layers.indices.contains(layer) else { continue }
+            if track.loggedLayer != layer, source.layers.count > 1 {
+                track.loggedLayer = layer
+                let estimate = forwarder.estimate(now: now).map { "\($0 / 1000) kbit/s" } ?? "none"
+                logger.info(
+                    "viewer now receives layer \(source.layers[layer].rid) (estimate \(estimate))",
+                    metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
+            }
             let clock = source.layers[layer].senderReport.withLock { $0 }
             guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow) else { continue }
             var writer = ByteWriter(scratch)

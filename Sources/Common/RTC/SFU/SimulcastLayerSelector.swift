@@ -17,6 +17,9 @@ public struct SimulcastLayerSelector: Sendable {
     public var upgradeHeadroom: Double
     /// Wait (ns) after a move down before moving up again.
     public var upgradeHoldTime: UInt64
+    /// How far the estimate may sit below the current layer's measured rate before the layer is
+    /// dropped: layer rates are averages that key frames push up, and estimates wobble.
+    public var downgradeTolerance: Double = 0.8
     /// How many layers the track has.
     public let layerCount: Int
     private var bitrates: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -59,7 +62,7 @@ public struct SimulcastLayerSelector: Sendable {
         }
         var current = target.flatMap { bitrate(layer: $0) > 0 ? $0 : nil } ?? lowest
         // Down: the current layer no longer fits.
-        while current != lowest, bitrate(layer: current) > estimate {
+        while current != lowest, Double(bitrate(layer: current)) * downgradeTolerance > Double(estimate) {
             current = previousFlowing(below: current) ?? lowest
             lastDowngrade = now
         }
