@@ -228,7 +228,7 @@ public final class RelayLinkSender {
                 guard block.lastSenderReport != 0, let sentAt = recentReports.sentAt(ntpMiddle: block.lastSenderReport)
                 else { continue }
                 // DLSR counts 1/65536 s.
-                let delay = UInt64(block.delaySinceLastSenderReport) &* 1_000_000_000 >> 16
+                let delay = (UInt64(block.delaySinceLastSenderReport) &* 1_000_000_000) >> 16
                 let elapsed = now &- sentAt
                 if elapsed >= delay { statistics.roundTripTime = elapsed - delay }
             } else if histories[block.ssrc] != nil {
