@@ -47,7 +47,9 @@ struct RelayLinkBatchTests {
         #expect(batch.count == 2 && batch.isFull)
     }
 
-    @Test("10,000 link packets over loopback UDP through sendSegmented (GSO, or its sendmmsg fallback) all arrive and decrypt")
+    @Test(
+        "10,000 link packets over loopback UDP through sendSegmented (GSO, or its sendmmsg fallback) all arrive and decrypt"
+    )
     func loopback() async throws {
         let total = 10_000
         let ssrc: UInt32 = 0x0A0A_0001
@@ -94,7 +96,8 @@ struct RelayLinkBatchTests {
                 let (sender, socket, batch, _) = end.value
                 for sequence in first..<min(first + batch.capacity, total) {
                     // Equal-size packets (1184 + 16-byte tag), as a video packetizer makes them.
-                    let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: UInt16(truncatingIfNeeded: sequence), size: 1184)
+                    let packet = RelayLinkHarness.packet(
+                        ssrc: ssrc, sequence: UInt16(truncatingIfNeeded: sequence), size: 1184)
                     let length = packet.withRaw { sender.protect($0, into: batch.nextBuffer, now: 0) }
                     batch.commit(length: length ?? 0)
                 }

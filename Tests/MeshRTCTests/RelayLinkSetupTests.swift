@@ -38,11 +38,14 @@ struct RelayLinkSetupTests {
 
     @Test("keys of the wrong length or not base64url are rejected")
     func badKeys() {
-        let short = #"{"downstream":{"key":"AAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
+        let short =
+            #"{"downstream":{"key":"AAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(RelayLinkKeys.self, from: Data(short.utf8)) }
-        let notBase64 = #"{"downstream":{"key":"!!!!AAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
+        let notBase64 =
+            #"{"downstream":{"key":"!!!!AAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(RelayLinkKeys.self, from: Data(notBase64.utf8)) }
-        let good = #"{"downstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
+        let good =
+            #"{"downstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"},"upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}"#
         #expect(throws: Never.self) { try JSONDecoder().decode(RelayLinkKeys.self, from: Data(good.utf8)) }
     }
 }

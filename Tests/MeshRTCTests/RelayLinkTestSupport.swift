@@ -9,7 +9,9 @@ enum RelayLinkTestKeys {
             // 16-byte key and 12-byte salt, RFC 7714 §14.2.
             let key = (0..<16).map { UInt8(truncatingIfNeeded: Int(seed) &* 31 &+ Int(offset) &+ $0) }
             let salt = (0..<12).map { UInt8(truncatingIfNeeded: Int(seed) &* 17 &+ Int(offset) &+ $0 &* 3) }
-            do { return try SRTPMasterKey(profile: .aeadAES128GCM, key: key, salt: salt) } catch { fatalError("\(error)") }
+            do { return try SRTPMasterKey(profile: .aeadAES128GCM, key: key, salt: salt) } catch {
+                fatalError("\(error)")
+            }
         }
         return RelayLinkKeys(downstream: key(1), upstream: key(101))
     }
@@ -86,7 +88,9 @@ final class RelayLinkHarness {
     func forward(_ packet: [UInt8]) -> Bool {
         let sequence = UInt16(packet[2]) << 8 | UInt16(packet[3])
         let ssrc = packet.withRaw { $0.bigEndianUInt32(at: 8) }
-        packet.withRaw { _ = upstreamHistories[ssrc]?.store($0, sequence: sequence, arrival: now, isKeyframeStart: false) }
+        packet.withRaw {
+            _ = upstreamHistories[ssrc]?.store($0, sequence: sequence, arrival: now, isKeyframeStart: false)
+        }
         let buffer = makeOutputBuffer(2048)
         defer { buffer.deallocate() }
         guard let length = packet.withRaw({ sender.protect($0, into: buffer, now: now) }) else { return false }

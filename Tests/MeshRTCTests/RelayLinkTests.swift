@@ -58,7 +58,9 @@ struct RelayLinkTests {
         let count = 1500
         // One packet per track every 2 ms for 3 s of fake time.
         for step in 0..<count {
-            for ssrc in Self.ssrcs { link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: UInt16(step), size: 900)) }
+            for ssrc in Self.ssrcs {
+                link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: UInt16(step), size: 900))
+            }
             link.advance(by: 2 * Self.ms)
             // The control plane passes the RTT the upstream end measured (RFC 3550 §6.4.1).
             if let rtt = link.sender.statistics.roundTripTime { link.receiver.roundTripTime = rtt }
@@ -87,7 +89,9 @@ struct RelayLinkTests {
             if sequence == 5 {
                 // Lose packet 5 on the wire: the history keeps it, the link loses it.
                 let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence)
-                packet.withRaw { _ = link.upstreamHistories[ssrc]?.store($0, sequence: 5, arrival: 0, isKeyframeStart: false) }
+                packet.withRaw {
+                    _ = link.upstreamHistories[ssrc]?.store($0, sequence: 5, arrival: 0, isKeyframeStart: false)
+                }
                 continue
             }
             link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence))
@@ -109,7 +113,9 @@ struct RelayLinkTests {
         #expect(link.receiver.isDown(now: start + 2_000 * Self.ms))
         // Idle upstream end: its poll sends a keepalive (a sender report, RFC 3550 §6.4.1).
         link.now = start + 2_100 * Self.ms
-        link.sender.poll(now: link.now, ntpTime: RelayLinkHarness.ntp(link.now)) { link.put(Array($0), downstream: true) }
+        link.sender.poll(now: link.now, ntpTime: RelayLinkHarness.ntp(link.now)) {
+            link.put(Array($0), downstream: true)
+        }
         #expect(link.toDownstream.count == 1)
         link.now += link.oneWayDelay
         link.deliverDue()

@@ -123,7 +123,8 @@ public final class RelayLinkBatch {
                 if taken < run.count { stopped = true }
             } else {
                 for index in run {
-                    (datagrams + pending).initialize(to: OutgoingDatagram(bytes: packet(at: index), destination: destination))
+                    (datagrams + pending).initialize(
+                        to: OutgoingDatagram(bytes: packet(at: index), destination: destination))
                     pending += 1
                 }
             }

@@ -150,8 +150,11 @@ public final class RelayLinkReceiver {
         tracks[index].statistics.record(
             sequence: packet.sequenceNumber, rtpTimestamp: packet.timestamp, arrival: now, size: plain)
         tracks[index].nacks.received(sequence: packet.sequenceNumber, now: now)
-        if isKeyframeStart && tracks[index].codec.mediaKind == .video { tracks[index].keyframes.keyframeArrived(now: now) }
-        tracks[index].history?.store(bytes, sequence: packet.sequenceNumber, arrival: now, isKeyframeStart: isKeyframeStart)
+        if isKeyframeStart && tracks[index].codec.mediaKind == .video {
+            tracks[index].keyframes.keyframeArrived(now: now)
+        }
+        tracks[index].history?.store(
+            bytes, sequence: packet.sequenceNumber, arrival: now, isKeyframeStart: isKeyframeStart)
         statistics.packetsReceived &+= 1
         statistics.bytesReceived &+= plain
         return .media(ssrc: packet.ssrc, length: plain)

@@ -181,7 +181,9 @@ public final class RelayLinkSender {
                 receivedReport(report.reportBlocks, now: now)
             case .genericNACK(let nack):
                 statistics.nacksReceived &+= 1
-                for sequence in nack.lostSequenceNumbers { resend(ssrc: nack.mediaSSRC, sequence: sequence, send: send) }
+                for sequence in nack.lostSequenceNumbers {
+                    resend(ssrc: nack.mediaSSRC, sequence: sequence, send: send)
+                }
             case .pictureLossIndication(let request):
                 if histories[request.mediaSSRC] != nil {
                     statistics.keyframeRequestsReceived &+= 1
