@@ -25,7 +25,8 @@ public struct SRTPSender: ~Copyable {
         throws(SRTPError)
     {
         session = try SRTPSession.create(
-            masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
+            masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow,
+            allowsRepeatedIndex: allowsRepeatedIndex)
         self.masterKey = masterKey
         self.replayWindow = replayWindow
         self.allowsRepeatedIndex = allowsRepeatedIndex
