@@ -11,21 +11,33 @@ public struct SRTPSender: ~Copyable {
     /// The master key, kept to add streams with a known rollover counter.
     private let masterKey: SRTPMasterKey
     private let replayWindow: Int
+    private let allowsRepeatedIndex: Bool
     /// The profile the master key was made for.
     public var profile: SRTPProfile { masterKey.profile }
 
     /// A sender keyed with `masterKey`; `replayWindow` is libsrtp's transmit-side index window.
-    public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
-        session = try SRTPSession.create(masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow)
+    ///
+    /// `allowsRepeatedIndex` lets the sender protect a packet index it already protected
+    /// (libsrtp's `allow_repeat_tx`), for resending a lost packet unchanged as relay links do
+    /// instead of RTX. The caller must resend the identical packet: with a counter-mode cipher
+    /// two different plaintexts under one index would leak their XOR (RFC 3711 §9.1, RFC 7714 §8.3).
+    public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024, allowsRepeatedIndex: Bool = false)
+        throws(SRTPError)
+    {
+        session = try SRTPSession.create(
+            masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow,
+            allowsRepeatedIndex: allowsRepeatedIndex)
         self.masterKey = masterKey
         self.replayWindow = replayWindow
+        self.allowsRepeatedIndex = allowsRepeatedIndex
     }
 
     /// Sets the rollover counter (RFC 3711 §3.3.1) for `ssrc` before or between packets, for a
     /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
     public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
         try SRTPSession.setRolloverCounter(
-            rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
+            rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow,
+            allowsRepeatedIndex: allowsRepeatedIndex)
     }
 
     deinit { srtp_dealloc(session) }

@@ -6,11 +6,14 @@ enum SRTPSession {
     /// Builds a libsrtp session whose single template stream matches any SSRC in `direction`;
     /// the caller owns it and frees it with `srtp_dealloc`.
     static func create(
-        _ masterKey: SRTPMasterKey, direction: srtp_ssrc_type_t, replayWindow: Int
+        _ masterKey: SRTPMasterKey, direction: srtp_ssrc_type_t, replayWindow: Int, allowsRepeatedIndex: Bool = false
     ) throws(SRTPError) -> srtp_t {
         try LibSRTP.ensureInitialized()
         var session: srtp_t?
-        try withPolicy(masterKey, ssrc: srtp_ssrc_t(type: direction, value: 0), replayWindow: replayWindow) {
+        try withPolicy(
+            masterKey, ssrc: srtp_ssrc_t(type: direction, value: 0), replayWindow: replayWindow,
+            allowsRepeatedIndex: allowsRepeatedIndex
+        ) {
             srtp_create(&session, &$0)
         }
         guard let session else { throw .allocationFailed }
@@ -20,12 +23,16 @@ enum SRTPSession {
     /// Makes sure `session` has a stream for `ssrc` and sets its rollover counter
     /// (RFC 3711 §3.3.1), for joining a stream whose sequence numbers have already wrapped.
     static func setRolloverCounter(
-        _ rolloverCounter: UInt32, ssrc: UInt32, in session: srtp_t, masterKey: SRTPMasterKey, replayWindow: Int
+        _ rolloverCounter: UInt32, ssrc: UInt32, in session: srtp_t, masterKey: SRTPMasterKey, replayWindow: Int,
+        allowsRepeatedIndex: Bool = false
     ) throws(SRTPError) {
         var current: UInt32 = 0
         if srtp_get_stream_roc(session, ssrc, &current) != srtp_err_status_ok {
             // No packet has created the stream from the template yet: add it explicitly.
-            try withPolicy(masterKey, ssrc: srtp_ssrc_t(type: ssrc_specific, value: ssrc), replayWindow: replayWindow) {
+            try withPolicy(
+                masterKey, ssrc: srtp_ssrc_t(type: ssrc_specific, value: ssrc), replayWindow: replayWindow,
+                allowsRepeatedIndex: allowsRepeatedIndex
+            ) {
                 srtp_add_stream(session, &$0)
             }
         }
@@ -34,8 +41,10 @@ enum SRTPSession {
 
     /// Fills a policy for `masterKey` and runs `body` with it. libsrtp copies the key material
     /// into its own state, so the concatenated key and salt only live for the call.
+    /// `allowsRepeatedIndex` sets libsrtp's `allow_repeat_tx`: a sender may protect the same
+    /// packet index again, which is safe only when the packet is byte for byte the same.
     private static func withPolicy(
-        _ masterKey: SRTPMasterKey, ssrc: srtp_ssrc_t, replayWindow: Int,
+        _ masterKey: SRTPMasterKey, ssrc: srtp_ssrc_t, replayWindow: Int, allowsRepeatedIndex: Bool,
         _ body: (inout srtp_policy_t) -> srtp_err_status_t
     ) throws(SRTPError) {
         // libsrtp accepts windows from 64 up to 0x7fff packets (srtp_rdbx_init).
@@ -53,7 +62,7 @@ enum SRTPSession {
         }
         policy.ssrc = ssrc
         policy.window_size = UInt(replayWindow)
-        policy.allow_repeat_tx = 0
+        policy.allow_repeat_tx = allowsRepeatedIndex ? 1 : 0
         var material = masterKey.key + masterKey.salt
         let status = material.withUnsafeMutableBufferPointer { material in
             policy.key = material.baseAddress

@@ -1,0 +1,37 @@
+/// Timers and sizes both ends of a relay link use (DESIGN.md "Relay links").
+public struct RelayLinkConfiguration: Sendable {
+    /// The upstream end sends a keepalive when it has sent nothing for this long (ns).
+    public var keepaliveInterval: UInt64
+    /// Each end reports at this interval (ns): sender reports upstream → down, receiver reports
+    /// downstream → up.
+    public var reportInterval: UInt64
+    /// An end that has heard nothing authenticated for this long (ns) calls the link down.
+    public var livenessTimeout: UInt64
+    /// SRTP replay window (packets) on both ends. It must cover the retransmission buffers: a
+    /// resend older than the window is refused by libsrtp on the sending side (`replay_old`).
+    public var replayWindow: Int
+    /// The round-trip time (ns) the downstream end assumes for NACK retries until told better
+    /// (``RelayLinkReceiver/roundTripTime``).
+    public var initialRoundTripTime: UInt64
+    /// Least time (ns) between two key frame requests for one track sent upstream.
+    public var keyframeRequestInterval: UInt64
+    /// The downstream end's loss tracking per track.
+    public var nack: NACKRequester.Configuration
+
+    /// The defaults: keepalive after 500 ms idle, reports every second, down after 2 s,
+    /// a 8192-packet replay window, 100 ms assumed RTT, key frame requests 500 ms apart.
+    public init(
+        keepaliveInterval: UInt64 = 500_000_000, reportInterval: UInt64 = 1_000_000_000,
+        livenessTimeout: UInt64 = 2_000_000_000, replayWindow: Int = 8192,
+        initialRoundTripTime: UInt64 = 100_000_000, keyframeRequestInterval: UInt64 = 500_000_000,
+        nack: NACKRequester.Configuration = NACKRequester.Configuration()
+    ) {
+        self.keepaliveInterval = keepaliveInterval
+        self.reportInterval = reportInterval
+        self.livenessTimeout = livenessTimeout
+        self.replayWindow = replayWindow
+        self.initialRoundTripTime = initialRoundTripTime
+        self.keyframeRequestInterval = keyframeRequestInterval
+        self.nack = nack
+    }
+}

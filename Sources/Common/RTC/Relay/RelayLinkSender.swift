@@ -1,0 +1,280 @@
+import MeshCrypto
+import MeshWire
+
+/// The upstream end of one relay link: protects every forwarded packet of the subscribed
+/// tracks, answers the downstream node's NACKs from the tracks' retransmission buffers, takes
+/// its key frame requests and receiver reports, and keeps the link alive with sender reports.
+///
+/// Sans-IO: the caller passes time in and moves bytes through its own buffers; forwarding,
+/// resending and feedback allocate nothing. One worker owns it (SRTP state is not shareable).
+///
+/// Lost packets are resent unchanged (no RTX, RFC 4588, on links): the downstream hop stores
+/// what it receives under the original sequence number, so the original packet is what it
+/// lacks. The SRTP sender therefore allows a repeated index (libsrtp `allow_repeat_tx`); that is
+/// safe because the bytes are identical.
+public final class RelayLinkSender {
+    /// Where the downstream end's feedback landed; returned by ``receiveFeedback(_:length:now:send:keyframeRequested:)``.
+    public enum FeedbackOutcome: Sendable, Equatable {
+        /// Authenticated and handled.
+        case handled
+        /// Dropped; the reason is counted in ``statistics``.
+        case dropped
+    }
+
+    /// The SSRC this end sends its RTCP under (it sends no RTP of its own).
+    public let linkSSRC: UInt32
+    /// Timers in use.
+    public let configuration: RelayLinkConfiguration
+    /// Counters and link quality.
+    public private(set) var statistics = RelayLinkSenderStatistics()
+
+    private var media: SRTPSender
+    private var feedback: SRTPReceiver
+    /// Subscribed tracks by mesh SSRC, each with the buffer its NACKs are answered from.
+    private var histories: [UInt32: PacketHistory] = [:]
+    /// Resends and reports are built here: 2048 bytes hold any packet a history slot holds
+    /// (1500) plus the SRTP trailer.
+    private let scratch: UnsafeMutableRawBufferPointer
+    private var recentReports: SentSenderReports
+    private var lastSent: UInt64?
+    private var lastReport: UInt64?
+    /// When authenticated feedback last arrived (monotonic ns).
+    public private(set) var lastHeard: UInt64?
+
+    /// The upstream end of a link keyed with `keys`, sending RTCP as `linkSSRC`.
+    public init(keys: RelayLinkKeys, linkSSRC: UInt32, configuration: RelayLinkConfiguration = .init())
+        throws(SRTPError)
+    {
+        self.linkSSRC = linkSSRC
+        self.configuration = configuration
+        media = try SRTPSender(keys.downstream, replayWindow: configuration.replayWindow, allowsRepeatedIndex: true)
+        feedback = try SRTPReceiver(keys.upstream, replayWindow: configuration.replayWindow)
+        scratch = .allocate(byteCount: 2048, alignment: 16)
+        recentReports = SentSenderReports()
+    }
+
+    deinit { scratch.deallocate() }
+
+    // MARK: Subscriptions (control plane)
+
+    /// Starts forwarding the track `ssrc`, answering NACKs for it out of `history`. The history
+    /// holds the packets under the sequence numbers the link carries.
+    public func subscribe(ssrc: UInt32, history: PacketHistory) {
+        histories[ssrc] = history
+    }
+
+    /// Stops forwarding the track `ssrc`.
+    public func unsubscribe(ssrc: UInt32) {
+        histories[ssrc] = nil
+    }
+
+    /// The mesh SSRCs forwarded on this link.
+    public var subscribedSSRCs: Set<UInt32> { Set(histories.keys) }
+
+    /// Whether `ssrc` is forwarded on this link.
+    public func isSubscribed(_ ssrc: UInt32) -> Bool { histories[ssrc] != nil }
+
+    // MARK: Media
+
+    /// Copies the RTP `packet` (already carrying its mesh SSRC) into `buffer` and protects it
+    /// there; returns the SRTP length, or `nil` when the track is not subscribed on this link
+    /// or the packet could not be protected (both counted). `buffer` needs the packet's length
+    /// plus 16 bytes (the GCM tag, RFC 7714 §7).
+    public func protect(_ packet: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer, now: UInt64)
+        -> Int?
+    {
+        guard packet.count >= 12, let source = packet.baseAddress, let destination = buffer.baseAddress else {
+            statistics.protectFailures &+= 1
+            return nil
+        }
+        guard histories[packet.bigEndianUInt32(at: 8)] != nil else {
+            statistics.packetsNotSubscribed &+= 1
+            return nil
+        }
+        guard buffer.count >= packet.count &+ media.profile.rtpTrailerLength else {
+            statistics.protectFailures &+= 1
+            return nil
+        }
+        destination.copyMemory(from: source, byteCount: packet.count)
+        guard let length = try? media.protectRTP(buffer, length: packet.count) else {
+            statistics.protectFailures &+= 1
+            return nil
+        }
+        statistics.packetsSent &+= 1
+        statistics.bytesSent &+= length
+        lastSent = now
+        return length
+    }
+
+    // MARK: Reports and keepalives
+
+    /// Sends a sender report (RFC 3550 §6.4.1) when one is due: every report interval, and
+    /// sooner as a keepalive once nothing has gone out for the keepalive interval. `ntpTime` is
+    /// the wall clock in NTP format (RFC 3550 §4); its middle 32 bits come back as LSR.
+    ///
+    /// The keepalive is a sender report rather than an empty receiver report because the
+    /// downstream end needs an SR to echo for the round-trip time anyway; one packet does both.
+    public func poll(now: UInt64, ntpTime: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        let reportDue = lastReport.map { now &- $0 >= configuration.reportInterval } ?? true
+        let idle = lastSent.map { now &- $0 >= configuration.keepaliveInterval } ?? true
+        guard reportDue || idle else { return }
+        var writer = ByteWriter(scratch)
+        // 28 bytes always fit the scratch buffer.
+        try? RelayLinkRTCPWriter.senderReport(
+            ssrc: linkSSRC, ntpTimestamp: ntpTime, rtpTimestamp: 0,
+            packetCount: UInt32(truncatingIfNeeded: statistics.packetsSent),
+            octetCount: UInt32(truncatingIfNeeded: statistics.bytesSent), into: &writer)
+        guard let length = try? media.protectRTCP(scratch, length: writer.offset) else {
+            statistics.protectFailures &+= 1
+            return
+        }
+        recentReports.record(ntpMiddle: UInt32(truncatingIfNeeded: ntpTime >> 16), sentAt: now)
+        statistics.senderReportsSent &+= 1
+        lastReport = now
+        lastSent = now
+        send(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+    }
+
+    /// True when no authenticated feedback has come for the liveness timeout: the downstream
+    /// end sends a receiver report every second, so silence means it has gone.
+    public func isDownstreamSilent(now: UInt64, since start: UInt64) -> Bool {
+        now &- (lastHeard ?? start) >= configuration.livenessTimeout
+    }
+
+    // MARK: Feedback
+
+    /// Handles one SRTCP datagram from the downstream end, decrypted in place in
+    /// `buffer[0..<length]`: resends NACKed packets through `send`, reports key frame requests
+    /// for subscribed tracks through `keyframeRequested`, and takes RTT and loss from receiver
+    /// reports.
+    @discardableResult
+    public func receiveFeedback(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: UInt64,
+        send: (UnsafeRawBufferPointer) -> Void, keyframeRequested: (UInt32) -> Void
+    ) -> FeedbackOutcome {
+        let plain: Int
+        do {
+            plain = try feedback.unprotectRTCP(buffer, length: length)
+        } catch {
+            switch error {
+            case .authFail: statistics.authenticationFailures &+= 1
+            case .replayFail, .replayOld: statistics.replaysDropped &+= 1
+            default: statistics.malformedFeedback &+= 1
+            }
+            return .dropped
+        }
+        lastHeard = now
+        var iterator = RTCPCompoundIterator(UnsafeRawBufferPointer(rebasing: buffer[0..<plain]))
+        while true {
+            let view: RTCPPacketView?
+            do { view = try iterator.next() } catch {
+                statistics.malformedFeedback &+= 1
+                return .dropped
+            }
+            guard let view else { return .handled }
+            guard let packet = try? RTCPPacket(parsing: view) else {
+                statistics.malformedFeedback &+= 1
+                continue
+            }
+            switch packet {
+            case .receiverReport(let report):
+                receivedReport(report.reportBlocks, now: now)
+            case .genericNACK(let nack):
+                statistics.nacksReceived &+= 1
+                for sequence in nack.lostSequenceNumbers {
+                    resend(ssrc: nack.mediaSSRC, sequence: sequence, send: send)
+                }
+            case .pictureLossIndication(let request):
+                if histories[request.mediaSSRC] != nil {
+                    statistics.keyframeRequestsReceived &+= 1
+                    keyframeRequested(request.mediaSSRC)
+                }
+            case .fullIntraRequest(let request):
+                for entry in request.entries where histories[entry.ssrc] != nil {
+                    statistics.keyframeRequestsReceived &+= 1
+                    keyframeRequested(entry.ssrc)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Resends the original packet `sequence` of `ssrc`, or counts it missing.
+    private func resend(ssrc: UInt32, sequence: UInt16, send: (UnsafeRawBufferPointer) -> Void) {
+        let trailer = media.profile.rtpTrailerLength
+        let room = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(scratch.count - trailer)])
+        guard let history = histories[ssrc], let stored = history.load(sequence: sequence, into: room) else {
+            statistics.nackedPacketsMissing &+= 1
+            return
+        }
+        // The history may hold the publisher's own SSRC (the origin's case): the link carries the mesh one.
+        scratch.storeBigEndian(ssrc, at: 8)
+        guard let length = try? media.protectRTP(scratch, length: stored.length) else {
+            statistics.protectFailures &+= 1
+            return
+        }
+        statistics.packetsResent &+= 1
+        send(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+    }
+
+    /// RTT from the block about this end's SR (RFC 3550 §6.4.1: A - LSR - DLSR, with A taken
+    /// as LSR plus the monotonic time since that SR left), loss from the tracks' blocks.
+    private func receivedReport(_ blocks: RTCPList<ReceptionReport>, now: UInt64) {
+        statistics.reportsReceived &+= 1
+        var fraction: UInt8 = 0
+        var cumulative: Int64 = 0
+        var sawTrack = false
+        for block in blocks {
+            if block.ssrc == linkSSRC {
+                guard block.lastSenderReport != 0, let sentAt = recentReports.sentAt(ntpMiddle: block.lastSenderReport)
+                else { continue }
+                // DLSR counts 1/65536 s.
+                let delay = (UInt64(block.delaySinceLastSenderReport) &* 1_000_000_000) >> 16
+                let elapsed = now &- sentAt
+                if elapsed >= delay { statistics.roundTripTime = elapsed - delay }
+            } else if histories[block.ssrc] != nil {
+                sawTrack = true
+                fraction = max(fraction, block.fractionLost)
+                cumulative &+= Int64(block.cumulativeLost)
+            }
+        }
+        if sawTrack {
+            statistics.fractionLost = fraction
+            statistics.cumulativeLost = cumulative
+        }
+    }
+}
+
+@available(*, unavailable, message: "a relay link end belongs to one worker")
+extension RelayLinkSender: Sendable {}
+
+/// The last few sender reports sent: their NTP middle 32 bits (what a receiver echoes as LSR)
+/// and when they left, so a report block's LSR finds its departure time. Fixed size.
+struct SentSenderReports {
+    private var entries: (Entry, Entry, Entry, Entry, Entry, Entry, Entry, Entry) = (
+        .empty, .empty, .empty, .empty, .empty, .empty, .empty, .empty
+    )
+    private var next = 0
+
+    struct Entry {
+        var ntpMiddle: UInt32
+        var sentAt: UInt64
+        var valid: Bool
+        static let empty = Entry(ntpMiddle: 0, sentAt: 0, valid: false)
+    }
+
+    mutating func record(ntpMiddle: UInt32, sentAt: UInt64) {
+        let slot = next
+        withUnsafeMutableBytes(of: &entries) { raw in
+            raw.bindMemory(to: Entry.self)[slot] = Entry(ntpMiddle: ntpMiddle, sentAt: sentAt, valid: true)
+        }
+        next = (next + 1) % 8
+    }
+
+    func sentAt(ntpMiddle: UInt32) -> UInt64? {
+        withUnsafeBytes(of: entries) { raw in
+            raw.bindMemory(to: Entry.self).first { $0.valid && $0.ntpMiddle == ntpMiddle }?.sentAt
+        }
+    }
+}

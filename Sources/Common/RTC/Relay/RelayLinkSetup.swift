@@ -1,0 +1,68 @@
+/// A node's UDP address as the set-up API names it: a literal IP and a port.
+public struct RelayLinkAddress: Sendable, Hashable, Codable {
+    /// A literal IPv4 or IPv6 address (no host names: the data plane never resolves).
+    public var host: String
+    /// The UDP port.
+    public var port: UInt16
+
+    /// An address from its parts.
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The body of `POST /internal/v1/links`: a downstream node asks an upstream node for a link.
+///
+/// The downstream side draws the keys (``RelayLinkKeys/generate()``) so that one round trip
+/// sets the link up; the upstream answers with its own media address.
+public struct RelayLinkSetupRequest: Sendable, Hashable, Codable {
+    /// The node asking (the link's downstream end).
+    public var downstreamNode: String
+    /// Where the downstream node receives link media (and sends its feedback from).
+    public var downstreamAddress: RelayLinkAddress
+    /// Fresh master keys for both directions.
+    public var keys: RelayLinkKeys
+
+    /// A request from `downstreamNode` at `downstreamAddress` proposing `keys`.
+    public init(downstreamNode: String, downstreamAddress: RelayLinkAddress, keys: RelayLinkKeys) {
+        self.downstreamNode = downstreamNode
+        self.downstreamAddress = downstreamAddress
+        self.keys = keys
+    }
+}
+
+/// The answer to `POST /internal/v1/links`: the upstream node accepted the link.
+public struct RelayLinkSetupResponse: Sendable, Hashable, Codable {
+    /// The link's identifier on the upstream node (used in later subscription paths).
+    public var linkID: String
+    /// The node answering (the link's upstream end).
+    public var upstreamNode: String
+    /// Where the upstream node sends media from and receives feedback.
+    public var upstreamAddress: RelayLinkAddress
+    /// The keys in force: the request's, echoed so both ends can check they agree.
+    public var keys: RelayLinkKeys
+
+    /// An acceptance of link `linkID` by `upstreamNode`.
+    public init(linkID: String, upstreamNode: String, upstreamAddress: RelayLinkAddress, keys: RelayLinkKeys) {
+        self.linkID = linkID
+        self.upstreamNode = upstreamNode
+        self.upstreamAddress = upstreamAddress
+        self.keys = keys
+    }
+}
+
+/// The body of `POST /internal/v1/links/{link}/subscriptions`: forward a stream's tracks on the
+/// link. Tracks are named by their mesh-wide SSRCs (every simulcast layer has its own).
+public struct RelaySubscriptionRequest: Sendable, Hashable, Codable {
+    /// The stream's name.
+    public var stream: String
+    /// The mesh SSRCs of the tracks (and layers) to forward.
+    public var tracks: [UInt32]
+
+    /// A subscription to `tracks` of `stream`.
+    public init(stream: String, tracks: [UInt32]) {
+        self.stream = stream
+        self.tracks = tracks
+    }
+}
