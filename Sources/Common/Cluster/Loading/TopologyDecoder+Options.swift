@@ -96,8 +96,12 @@ extension TopologyDecoder {
         return blocks
     }
 
-    func decodePolicies(_ node: Node) -> PoliciesDraft? {
-        guard let fields = read.fields(node, "'policies'", known: Self.policyKeys) else { return nil }
+    /// The policies as far as they decoded; `isValid` says whether all of them did, and the
+    /// stream patterns are kept either way so duplicates are still reported.
+    func decodePolicies(_ node: Node) -> PoliciesDraft {
+        guard let fields = read.fields(node, "'policies'", known: Self.policyKeys) else {
+            return PoliciesDraft(value: .none, recordLocation: nil, isValid: false)
+        }
         var valid = true
         var draft = PoliciesDraft(value: .none, recordLocation: fields["record"].map { log.location(of: $0) })
         if let recordNode = fields["record"] {
@@ -127,7 +131,8 @@ extension TopologyDecoder {
             draft.streamPatterns.append(pattern)
         }
         if fields["streams"].map({ read.list($0, "'streams'") == nil }) == true { valid = false }
-        return valid ? draft : nil
+        draft.isValid = valid
+        return draft
     }
 
     /// A stream-name pattern, or `nil` after saying which characters are allowed.

@@ -8,8 +8,7 @@ struct TopologyDraft {
     var links: [LinkDraft] = []
     var secrets: SecretNames?
     var trustedProxies: [Located<CIDRBlock>] = []
-    /// `nil` when the section was written but failed to decode.
-    var policies: PoliciesDraft? = PoliciesDraft(value: .none, recordLocation: nil)
+    var policies = PoliciesDraft(value: .none, recordLocation: nil)
     /// `nil` when the section was written but failed to decode.
     var edge: EdgeOptions? = .standard
 }
@@ -19,6 +18,8 @@ struct PoliciesDraft {
     var value: StreamPolicies
     var recordLocation: SourceLocation?
     var streamPatterns: [Located<StreamPattern>] = []
+    /// Whether every part decoded; the model is built only from valid policies.
+    var isValid = true
 }
 
 struct RegionDraft {
@@ -62,7 +63,7 @@ extension TopologyDraft {
     /// The finished model, or `nil` if any part failed to decode. Called only when the
     /// log is clean, so `nil` here means a decoding bug rather than a user error.
     func model() -> Topology? {
-        guard let mesh, let secrets, let policies, let edge else { return nil }
+        guard let mesh, let secrets, policies.isValid, let edge else { return nil }
         var regionModels: [Region] = []
         for draft in regions {
             guard let name = draft.name else { return nil }

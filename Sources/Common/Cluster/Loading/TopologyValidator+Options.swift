@@ -12,7 +12,7 @@ extension TopologyValidator {
             if let turn = node.turnWritten {
                 if role == .relay || role == .recorder {
                     log.error(
-                        "node '\(id)' is a \(role.rawValue); only origins and edges run TURN, remove 'turn'", at: turn)
+                        "node '\(id)' is \(Self.article(role)) \(role.rawValue); only origins and edges run TURN, remove 'turn'", at: turn)
                 } else if let secrets, secrets.turnSecretVariable == nil {
                     log.error(
                         "node '\(id)' runs TURN but 'secrets' names no 'turn' variable for the TURN REST secret",
@@ -33,11 +33,16 @@ extension TopologyValidator {
                     recorderPaths[place] = (id, written.line)
                 }
             case (_, .some(let written)):
-                log.error("node '\(id)' is a \(role.rawValue); only recorders have 'storage'", at: written)
+                log.error("node '\(id)' is \(Self.article(role)) \(role.rawValue); only recorders have 'storage'", at: written)
             case (_, nil):
                 break
             }
         }
+    }
+
+    /// `an` before the vowel-initial roles: "an edge", "an origin".
+    static func article(_ role: NodeRole) -> String {
+        role == .edge || role == .origin ? "an" : "a"
     }
 
     /// One port a node listens on, for the collision check.
@@ -112,8 +117,7 @@ extension TopologyValidator {
         }
     }
 
-    func checkPolicies(_ policies: PoliciesDraft?, nodes: [NodeDraft]) {
-        guard let policies else { return }
+    func checkPolicies(_ policies: PoliciesDraft, nodes: [NodeDraft]) {
         if let record = policies.recordLocation, !policies.value.record.isEmpty,
             !nodes.contains(where: { $0.role == .recorder })
         {
