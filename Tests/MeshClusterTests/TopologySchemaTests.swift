@@ -146,7 +146,7 @@ import Testing
             reported(topology(nodeLines: ["turn: {udp: 40050, tcp: 40050}"])) == [
                 Reported(
                     13, 17,
-                    "TURN UDP port 40050 of node 'n1' collides with media ports 40000-40099 of the same node (line 12) on host 127.0.0.1"
+                    "TURN UDP port 40050 of node 'n1': already used by media ports 40000-40099 of the same node (line 12) on host 127.0.0.1"
                 )
             ])
     }

@@ -99,7 +99,7 @@ extension TopologyValidator {
             {
                 let owner = earlier.node == claim.node ? "of the same node" : "of node '\(earlier.node)'"
                 log.error(
-                    "\(claim.what) of node '\(claim.node)' collides with \(earlier.what) \(owner) (line \(earlier.location.line)) on host \(claim.host)",
+                    "\(claim.what) of node '\(claim.node)': already used by \(earlier.what) \(owner) (line \(earlier.location.line)) on host \(claim.host)",
                     at: claim.location)
             }
         }
