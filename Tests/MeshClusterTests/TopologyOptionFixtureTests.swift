@@ -34,10 +34,12 @@ import Testing
                 ),
                 Reported(
                     25, 12,
-                    "TURN TCP port 8082 of node 'edge-b': already used by API port 8082 of node 'edge-a' (line 11) \(suffix)"),
+                    "TURN TCP port 8082 of node 'edge-b': already used by API port 8082 of node 'edge-a' (line 11) \(suffix)"
+                ),
                 Reported(
                     26, 12,
-                    "TURN TLS port 8082 of node 'edge-b': already used by API port 8082 of node 'edge-a' (line 11) \(suffix)"),
+                    "TURN TLS port 8082 of node 'edge-b': already used by API port 8082 of node 'edge-a' (line 11) \(suffix)"
+                ),
                 Reported(
                     26, 12,
                     "TURN TLS port 8082 of node 'edge-b': already used by TURN TCP port 8082 of the same node (line 25) \(suffix)"

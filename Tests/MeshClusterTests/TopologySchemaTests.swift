@@ -59,7 +59,8 @@ import Testing
     // MARK: capacity
 
     @Test func capacityTakesViewersAndPublishers() throws {
-        let loaded = try load(topology(nodeLines: ["capacity: {sessions: 10, egress_mbps: 100, viewers: 8, publishers: 2}"]))
+        let loaded = try load(
+            topology(nodeLines: ["capacity: {sessions: 10, egress_mbps: 100, viewers: 8, publishers: 2}"]))
         #expect(loaded.nodes.first?.capacity == NodeCapacity(sessions: 10, egressMbps: 100, viewers: 8, publishers: 2))
     }
 
@@ -85,7 +86,8 @@ import Testing
             loaded.nodes.first?.turn
                 == TURNListeners(
                     udpPort: 3478, tcpPort: 3478,
-                    tls: TURNTLSListener(port: 5349, certificatePath: "/etc/tls/turn.pem", keyPath: "/etc/tls/turn.key"),
+                    tls: TURNTLSListener(
+                        port: 5349, certificatePath: "/etc/tls/turn.pem", keyPath: "/etc/tls/turn.key"),
                     relayPorts: PortRange(first: 49000, last: 49099)))
     }
 
@@ -250,7 +252,8 @@ import Testing
             reported(yaml) == [
                 Reported(
                     14, 12, "bad stream pattern 'a/b': use 1-128 of A-Z a-z 0-9 . _ ~ - and '*' for any characters"),
-                Reported(15, 3, "unknown key 'max_viewer_per_stream' in 'policies'; did you mean 'max_viewers_per_stream'?"),
+                Reported(
+                    15, 3, "unknown key 'max_viewer_per_stream' in 'policies'; did you mean 'max_viewers_per_stream'?"),
                 Reported(18, 15, "duplicate stream limit for 'hd' (first defined at line 17)"),
                 Reported(19, 7, "stream limit is missing required key 'max_viewers'"),
             ])
@@ -259,7 +262,8 @@ import Testing
     // MARK: edge options
 
     @Test func edgeOptionsHaveARangeAndKnownKeys() throws {
-        #expect(try load(topology(topLevel: ["edge: {unsubscribe_after_seconds: 0}"])).edge.unsubscribeAfterSeconds == 0)
+        #expect(
+            try load(topology(topLevel: ["edge: {unsubscribe_after_seconds: 0}"])).edge.unsubscribeAfterSeconds == 0)
         #expect(
             reported(topology(topLevel: ["edge: {unsubscribe_after_seconds: -1}"])) == [
                 Reported(13, 35, "'unsubscribe_after_seconds' must be in 0-3600, found -1")
@@ -267,7 +271,8 @@ import Testing
         #expect(
             reported(topology(topLevel: ["edge: {unsubscribe_after_second: 5}"])) == [
                 Reported(
-                    13, 8, "unknown key 'unsubscribe_after_second' in 'edge'; did you mean 'unsubscribe_after_seconds'?")
+                    13, 8, "unknown key 'unsubscribe_after_second' in 'edge'; did you mean 'unsubscribe_after_seconds'?"
+                )
             ])
     }
 

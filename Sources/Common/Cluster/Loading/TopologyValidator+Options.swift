@@ -12,7 +12,8 @@ extension TopologyValidator {
             if let turn = node.turnWritten {
                 if role == .relay || role == .recorder {
                     log.error(
-                        "node '\(id)' is \(Self.article(role)) \(role.rawValue); only origins and edges run TURN, remove 'turn'", at: turn)
+                        "node '\(id)' is \(Self.article(role)) \(role.rawValue); only origins and edges run TURN, remove 'turn'",
+                        at: turn)
                 } else if let secrets, secrets.turnSecretVariable == nil {
                     log.error(
                         "node '\(id)' runs TURN but 'secrets' names no 'turn' variable for the TURN REST secret",
@@ -33,7 +34,9 @@ extension TopologyValidator {
                     recorderPaths[place] = (id, written.line)
                 }
             case (_, .some(let written)):
-                log.error("node '\(id)' is \(Self.article(role)) \(role.rawValue); only recorders have 'storage'", at: written)
+                log.error(
+                    "node '\(id)' is \(Self.article(role)) \(role.rawValue); only recorders have 'storage'", at: written
+                )
             case (_, nil):
                 break
             }

@@ -99,9 +99,11 @@ enum PlanFields {
     /// The fields that differ between two flattenings (same names in the same order), or,
     /// when one side is missing, every field the other side sets.
     static func differences(_ old: [PlanField]?, _ new: [PlanField]?) -> [FieldChange] {
-        let names = (new ?? old ?? []).map(\.name) + (old ?? []).map(\.name).filter { name in
-            !(new ?? []).contains { $0.name == name }
-        }
+        let names =
+            (new ?? old ?? []).map(\.name)
+            + (old ?? []).map(\.name).filter { name in
+                !(new ?? []).contains { $0.name == name }
+            }
         var changes: [FieldChange] = []
         for name in names {
             let before = old?.first { $0.name == name }

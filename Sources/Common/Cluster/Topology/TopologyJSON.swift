@@ -11,7 +11,8 @@ public enum TopologyJSON {
     /// The canonical bytes of a topology; `pretty` adds indentation for people to read.
     public static func encode(_ topology: Topology, pretty: Bool = false) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(topology)
     }
 
