@@ -174,7 +174,7 @@ import Testing
     @Test func segmentSecondsHaveARange() {
         #expect(
             reported(topology(role: "recorder", nodeLines: ["storage: {path: rec, segment_seconds: 0}"])) == [
-                Reported(13, 42, "'segment_seconds' must be in 1-3600, found 0")
+                Reported(13, 43, "'segment_seconds' must be in 1-3600, found 0")
             ])
     }
 
