@@ -4,6 +4,8 @@ import Foundation
 /// mesh stores in Redis. Keys are sorted and absent options are omitted, so one topology
 /// always encodes to the same bytes and two encodings can be compared byte for byte.
 ///
+/// Keys are the model's property names (`announceIP`, `egressMbps`), not the YAML spellings:
+/// snake-case conversion would not round-trip acronyms such as `IP` and `URL`.
 /// Addresses, CIDRs and port ranges are strings written as in YAML (`127.0.0.1:8080`,
 /// `10.0.0.0/8`, `40000-40099`); decoding re-checks their syntax, but not the references
 /// between sections, because only validated topologies are ever encoded.
