@@ -4,7 +4,10 @@ import ArgumentParser
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
-        abstract: "Check and show topology files.",
-        subcommands: [TopologyValidateCommand.self, TopologyShowCommand.self]
+        abstract: "Check, show, plan and apply topology files.",
+        subcommands: [
+            TopologyValidateCommand.self, TopologyShowCommand.self, TopologyPlanCommand.self,
+            TopologyApplyCommand.self,
+        ]
     )
 }

@@ -15,8 +15,17 @@ import Testing
         #expect(topology.latency(between: "local-b", and: "local-a") == 12)
         #expect(
             topology.secrets
-                == SecretNames(clusterSecretVariable: "MESHCAST_CLUSTER_SECRET", tokenSecretVariable: "MESHCAST_SECRET")
+                == SecretNames(
+                    clusterSecretVariable: "MESHCAST_CLUSTER_SECRET", tokenSecretVariable: "MESHCAST_SECRET",
+                    redisURLVariable: "MESHCAST_REDIS_URL", turnSecretVariable: "MESHCAST_TURN_SECRET")
         )
+        #expect(topology.trustedProxies == [CIDRBlock(address: "127.0.0.1", prefixLength: 32)])
+        #expect(topology.node(id: "edge-a")?.turn?.udpPort == 3478)
+        #expect(topology.node(id: "edge-b")?.turn?.udpPort == 3479)
+        #expect(topology.node(id: "recorder-1")?.storage == RecordingStorage(path: ".build/recordings"))
+        #expect(topology.policies.recordsAutomatically("rec-demo"))
+        #expect(!topology.policies.recordsAutomatically("demo"))
+        #expect(topology.edge.unsubscribeAfterSeconds == 30)
     }
 
     @Test func localMeshUsesLoopbackPortsThatNeverCollide() throws {
@@ -57,6 +66,12 @@ import Testing
         // edge-us-1 gives no `workers`: one per core.
         #expect(topology.node(id: "edge-us-1")?.workers == .perCore)
         #expect(topology.node(id: "edge-eu-1")?.announceIP == "192.0.2.31")
+        #expect(topology.node(id: "edge-eu-1")?.turn?.tls?.port == 5349)
+        #expect(topology.node(id: "recorder-eu")?.storage?.segmentSeconds == 6)
+        #expect(topology.policies.maxViewers(for: "keynote-2025") == 60000)
+        #expect(topology.policies.maxViewers(for: "town-hall") == 20000)
+        #expect(topology.secrets.postgresURLVariable == "MESHCAST_POSTGRES_URL")
+        #expect(topology.edge.unsubscribeAfterSeconds == 45)
         #expect(
             topology.regions.first?.cidrs == [
                 CIDRBlock(address: "192.0.2.0", prefixLength: 25),

@@ -5,20 +5,25 @@ import Yams
 /// need more than one value (duplicates, references) belong to `TopologyValidator`.
 struct TopologyDecoder {
     let log: DiagnosticLog
-    private var read: YAMLValueReading { YAMLValueReading(log: log) }
+    var read: YAMLValueReading { YAMLValueReading(log: log) }
 
     init(log: DiagnosticLog) {
         self.log = log
     }
 
-    static let topLevelKeys = ["mesh", "regions", "latency", "nodes", "links", "secrets"]
+    static let topLevelKeys = [
+        "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge",
+    ]
     static let regionKeys = ["name", "cidrs", "coordinates"]
     static let latencyKeys = ["between", "ms"]
-    static let nodeKeys = ["id", "role", "region", "api", "media", "announce", "ports", "workers", "capacity"]
+    static let nodeKeys = [
+        "id", "role", "region", "api", "media", "announce", "ports", "workers", "capacity",
+        "turn", "storage",
+    ]
     static let workerKeys = ["count", "cpus", "numa"]
-    static let capacityKeys = ["sessions", "egress_mbps"]
+    static let capacityKeys = ["sessions", "egress_mbps", "viewers", "publishers"]
     static let linkKeys = ["from", "to"]
-    static let secretKeys = ["cluster", "token"]
+    static let secretKeys = ["cluster", "token", "redis", "turn", "postgres"]
 
     func decode(_ root: Node) -> TopologyDraft {
         var draft = TopologyDraft()
@@ -36,6 +41,13 @@ struct TopologyDecoder {
         draft.nodes = items(fields["nodes"], "'nodes'").map(decodeNode)
         draft.links = items(fields["links"], "'links'").flatMap(decodeLinks)
         draft.secrets = fields["secrets"].flatMap(decodeSecrets)
+        draft.trustedProxies = fields["trusted_proxies"].map(decodeTrustedProxies) ?? []
+        if let policies = fields["policies"] {
+            draft.policies = decodePolicies(policies)
+        }
+        if let edge = fields["edge"] {
+            draft.edge = decodeEdgeOptions(edge)
+        }
         return draft
     }
 
@@ -166,6 +178,17 @@ struct TopologyDecoder {
         }
         draft.workers = fields["workers"].map(decodeWorkers) ?? .perCore
         draft.capacity = fields["capacity"].flatMap(decodeCapacity)
+        if let turn = fields["turn"] {
+            if let decoded = decodeTURN(turn) {
+                draft.turn = decoded.listeners
+                draft.turnLocations = decoded.locations
+            }
+            draft.turnWritten = log.location(of: turn)
+        }
+        if let storage = fields["storage"] {
+            draft.storage = decodeStorage(storage)
+            draft.storageWritten = log.location(of: storage)
+        }
         return draft
     }
 
@@ -245,7 +268,7 @@ struct TopologyDecoder {
     }
 
     /// An integer that must be 1 or more (a count of workers, sessions, megabits).
-    private func positiveCount(_ node: Node, _ what: String) -> Int? {
+    func positiveCount(_ node: Node, _ what: String) -> Int? {
         guard let value = read.integer(node, what) else { return nil }
         guard value.value >= 1 else {
             log.error("\(what) must be at least 1, found \(value.value)", at: node)
@@ -258,7 +281,9 @@ struct TopologyDecoder {
         guard let fields = read.fields(node, "'capacity'", known: Self.capacityKeys) else { return nil }
         return NodeCapacity(
             sessions: fields["sessions"].flatMap { positiveCount($0, "'sessions'") },
-            egressMbps: fields["egress_mbps"].flatMap { positiveCount($0, "'egress_mbps'") }
+            egressMbps: fields["egress_mbps"].flatMap { positiveCount($0, "'egress_mbps'") },
+            viewers: fields["viewers"].flatMap { positiveCount($0, "'viewers'") },
+            publishers: fields["publishers"].flatMap { positiveCount($0, "'publishers'") }
         )
     }
 
@@ -278,7 +303,25 @@ struct TopologyDecoder {
             let cluster = fields["cluster"].flatMap({ environmentVariableName($0, "'secrets.cluster'") }),
             let token = fields["token"].flatMap({ environmentVariableName($0, "'secrets.token'") })
         else { return nil }
-        return SecretNames(clusterSecretVariable: cluster, tokenSecretVariable: token)
+        // Optional names: a malformed one is reported and the section still fails.
+        var valid = true
+        func optionalName(_ key: String) -> String? {
+            guard let node = fields[key] else { return nil }
+            let name = environmentVariableName(node, "'secrets.\(key)'")
+            valid = valid && name != nil
+            return name
+        }
+        let redis = optionalName("redis")
+        let turn = optionalName("turn")
+        let postgres = optionalName("postgres")
+        guard valid else { return nil }
+        return SecretNames(
+            clusterSecretVariable: cluster,
+            tokenSecretVariable: token,
+            redisURLVariable: redis ?? SecretNames.defaultRedisURLVariable,
+            turnSecretVariable: turn,
+            postgresURLVariable: postgres
+        )
     }
 
     /// A POSIX environment variable name; anything else is likely a secret pasted by mistake,

@@ -7,6 +7,19 @@ struct TopologyDraft {
     var nodes: [NodeDraft] = []
     var links: [LinkDraft] = []
     var secrets: SecretNames?
+    var trustedProxies: [Located<CIDRBlock>] = []
+    var policies = PoliciesDraft(value: .none, recordLocation: nil)
+    /// `nil` when the section was written but failed to decode.
+    var edge: EdgeOptions? = .standard
+}
+
+/// Decoded policies and where `record` was written, for the "no recorder" check.
+struct PoliciesDraft {
+    var value: StreamPolicies
+    var recordLocation: SourceLocation?
+    var streamPatterns: [Located<StreamPattern>] = []
+    /// Whether every part decoded; the model is built only from valid policies.
+    var isValid = true
 }
 
 struct RegionDraft {
@@ -31,6 +44,13 @@ struct NodeDraft {
     var ports: Located<PortRange>?
     var workers: WorkerPlan?
     var capacity: NodeCapacity?
+    /// Decoded listeners; `turnWritten` says where `turn:` was, even when it failed to decode.
+    var turn: TURNListeners?
+    /// Where each of `turn`'s keys (`udp`, `tcp`, `tls`, `relay_ports`) was written.
+    var turnLocations: [String: SourceLocation] = [:]
+    var turnWritten: SourceLocation?
+    var storage: RecordingStorage?
+    var storageWritten: SourceLocation?
     var location: SourceLocation
 }
 
@@ -43,7 +63,7 @@ extension TopologyDraft {
     /// The finished model, or `nil` if any part failed to decode. Called only when the
     /// log is clean, so `nil` here means a decoding bug rather than a user error.
     func model() -> Topology? {
-        guard let mesh, let secrets else { return nil }
+        guard let mesh, let secrets, policies.isValid, let edge else { return nil }
         var regionModels: [Region] = []
         for draft in regions {
             guard let name = draft.name else { return nil }
@@ -76,7 +96,9 @@ extension TopologyDraft {
                     announceIP: announceIP,
                     ports: ports.value,
                     workers: workers,
-                    capacity: draft.capacity
+                    capacity: draft.capacity,
+                    turn: draft.turn,
+                    storage: draft.storage
                 )
             )
         }
@@ -86,7 +108,10 @@ extension TopologyDraft {
             latencies: latencyModels,
             nodes: nodeModels,
             links: links.map { RelayLinkRule(from: $0.from.value, to: $0.to.value) },
-            secrets: secrets
+            secrets: secrets,
+            trustedProxies: trustedProxies.map(\.value),
+            policies: policies.value,
+            edge: edge
         )
     }
 }

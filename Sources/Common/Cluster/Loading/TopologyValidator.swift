@@ -9,10 +9,14 @@ struct TopologyValidator {
         checkLatencies(draft.latencies, regionNames: regionNames)
         let nodeIDs = checkNodes(draft.nodes, regionNames: regionNames)
         checkLinks(draft.links, nodeIDs: nodeIDs)
+        checkRoleSections(draft.nodes, secrets: draft.secrets)
+        checkListenerPorts(draft.nodes)
+        checkTrustedProxies(draft.trustedProxies)
+        checkPolicies(draft.policies, nodes: draft.nodes)
     }
 
     /// Reports a name already seen; returns whether it was new.
-    private func recordUnique(
+    func recordUnique(
         _ name: Located<String>,
         in seen: inout [String: SourceLocation],
         kind: String

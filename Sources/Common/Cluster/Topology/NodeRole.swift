@@ -1,5 +1,5 @@
 /// What a node does in the mesh; each role is a separate composition of the common layers.
-public enum NodeRole: String, Sendable, Equatable, CaseIterable {
+public enum NodeRole: String, Sendable, Equatable, CaseIterable, Codable {
     /// Terminates publishers (WHIP) and is the root of every stream's relay tree.
     case origin
     /// Has no WebRTC clients; fans streams out to other relays, edges and recorders.

@@ -1,5 +1,5 @@
 /// A place nodes run in and viewers are routed to, such as a data centre or a cloud region.
-public struct Region: Sendable, Equatable {
+public struct Region: Sendable, Equatable, Codable {
     /// The region's name, unique in its topology (`eu-west`).
     public var name: String
     /// Client address blocks that belong to this region, used to route viewers.
@@ -16,7 +16,7 @@ public struct Region: Sendable, Equatable {
 }
 
 /// A point on Earth in decimal degrees.
-public struct GeoCoordinates: Sendable, Equatable {
+public struct GeoCoordinates: Sendable, Equatable, Codable {
     /// Latitude, -90 (south) to 90 (north).
     public var latitude: Double
     /// Longitude, -180 (west) to 180 (east).
@@ -30,7 +30,7 @@ public struct GeoCoordinates: Sendable, Equatable {
 }
 
 /// One entry of the latency table: the one-way delay between two distinct regions.
-public struct RegionLatency: Sendable, Equatable {
+public struct RegionLatency: Sendable, Equatable, Codable {
     /// One region of the pair.
     public var first: String
     /// The other region of the pair.

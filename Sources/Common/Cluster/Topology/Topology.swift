@@ -3,7 +3,7 @@
 ///
 /// Values of this type are always valid: `TopologyLoader` builds one only when the file
 /// passed every check, so code that consumes a `Topology` never re-validates it.
-public struct Topology: Sendable, Equatable {
+public struct Topology: Sendable, Equatable, Codable {
     /// The mesh's name, used in logs and as the Redis key prefix.
     public var mesh: String
     /// The regions nodes and viewers are placed in, in file order.
@@ -16,6 +16,13 @@ public struct Topology: Sendable, Equatable {
     public var links: [RelayLinkRule]
     /// Names of the environment variables that hold the mesh's secrets.
     public var secrets: SecretNames
+    /// Reverse proxies and load balancers whose forwarded-for header is believed when mapping
+    /// a client to its region; a header from any other address is ignored.
+    public var trustedProxies: [CIDRBlock]
+    /// Automatic recording and stream limits.
+    public var policies: StreamPolicies
+    /// How every edge behaves.
+    public var edge: EdgeOptions
 
     /// Creates a topology from parts that were already validated.
     public init(
@@ -24,7 +31,10 @@ public struct Topology: Sendable, Equatable {
         latencies: [RegionLatency],
         nodes: [TopologyNode],
         links: [RelayLinkRule],
-        secrets: SecretNames
+        secrets: SecretNames,
+        trustedProxies: [CIDRBlock] = [],
+        policies: StreamPolicies = .none,
+        edge: EdgeOptions = .standard
     ) {
         self.mesh = mesh
         self.regions = regions
@@ -32,6 +42,9 @@ public struct Topology: Sendable, Equatable {
         self.nodes = nodes
         self.links = links
         self.secrets = secrets
+        self.trustedProxies = trustedProxies
+        self.policies = policies
+        self.edge = edge
     }
 
     /// The node with this id, if the topology has one.
