@@ -115,7 +115,9 @@ import Testing
             }
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("placement: \(rounds) decisions over 500 nodes in \(seconds) s = \(Int(Double(rounds) / seconds))/s (debug build; hops \(checksum))")
+        print(
+            "placement: \(rounds) decisions over 500 nodes in \(seconds) s = \(Int(Double(rounds) / seconds))/s (debug build; hops \(checksum))"
+        )
         #expect(checksum > 0)
     }
 }

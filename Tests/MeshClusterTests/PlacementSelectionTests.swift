@@ -60,8 +60,9 @@ import Testing
         #expect(choice.skipped.prefix(2).map(\.reason) == ["draining", "not alive"])
         // A registry snapshot that does not list a node treats it as gone.
         let strict = PlacementState(nodes: [Synthetic.edge(7, 4): NodeLoad(sessions: 50)], unlistedNodesAlive: false)
-        #expect(try EdgeSelector(index: Self.index).select(stream: "s", clientRegion: "r07", state: strict).nodeID
-            == Synthetic.edge(7, 4))
+        #expect(
+            try EdgeSelector(index: Self.index).select(stream: "s", clientRegion: "r07", state: strict).nodeID
+                == Synthetic.edge(7, 4))
     }
 
     @Test func carrierOfTheStreamIsPreferredOverALessLoadedEdge() throws {

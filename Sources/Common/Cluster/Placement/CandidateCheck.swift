@@ -23,10 +23,15 @@ public enum Ineligibility: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String((value * 10).rounded() / 10)
+        // Loads come from reports and may be absurd; never trap converting them.
+        guard value.isFinite, abs(value) < 1e15 else { return value.isFinite ? "\(value)" : "unknown" }
+        return value == value.rounded() ? String(Int(value)) : String((value * 10).rounded() / 10)
     }
 
-    static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
+    static func percent(_ fraction: Double) -> String {
+        guard fraction.isFinite, abs(fraction) < 1e12 else { return "\(fraction * 100)%" }
+        return "\(Int((fraction * 100).rounded()))%"
+    }
 }
 
 /// Whether a node has headroom for one more session or link, and how loaded it is.
@@ -57,7 +62,9 @@ public struct CandidateCheck: Sendable {
     /// (sessions of capacity, egress of capacity, CPU). 0 when nothing is known.
     public func loadFraction(of node: TopologyNode, load: NodeLoad) -> Double {
         var fraction = 0.0
-        if let limit = node.capacity?.sessions, limit > 0 { fraction = max(fraction, Double(load.sessions) / Double(limit)) }
+        if let limit = node.capacity?.sessions, limit > 0 {
+            fraction = max(fraction, Double(load.sessions) / Double(limit))
+        }
         if let limit = node.capacity?.egressMbps, limit > 0, let egress = load.egressMbps {
             fraction = max(fraction, egress / Double(limit))
         }

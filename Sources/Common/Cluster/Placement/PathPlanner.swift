@@ -88,15 +88,21 @@ public struct PathPlanner: Sendable {
             stranded.append(index.node(position).id)
         }
         if !stranded.isEmpty {
-            steps.append("carriers not reachable from the origin through the tree, not joined at: \(stranded.sorted().joined(separator: ", "))")
+            steps.append(
+                "carriers not reachable from the origin through the tree, not joined at: \(stranded.sorted().joined(separator: ", "))"
+            )
         }
 
         // New links from any carrier toward the target.
-        var cost = treeCost
+        var cost = [Double](repeating: .infinity, count: nodeCount)
         var parent = [Int](repeating: -1, count: nodeCount)
-        let sources = (0..<nodeCount).filter { treeCost[$0] < .infinity }
+        // A full carrier takes no new downstream link; the origin always may, since every
+        // stream has to leave it somehow.
+        let sources = (0..<nodeCount).filter { treeCost[$0] < .infinity && (usable[$0] || $0 == originIndex) }
+        for source in sources { cost[source] = treeCost[source] }
         steps.append(
-            "sources: origin \(placement.origin) and \(sources.count - 1) carrier\(sources.count == 2 ? "" : "s") of '\(stream)'")
+            "sources: origin \(placement.origin) and \(sources.count - 1) carrier\(sources.count == 2 ? "" : "s") of '\(stream)'"
+        )
         let penalty = loadPenaltyMilliseconds
         let linkCharge = newLinkMilliseconds
         run(from: sources, cost: &cost, parent: &parent) { from, to in
@@ -104,7 +110,9 @@ public struct PathPlanner: Sendable {
             return latency(from, to) + penalty * fraction[to] + linkCharge
         }
         guard cost[targetIndex] < .infinity else {
-            let upstream = (0..<nodeCount).filter { index.downstream[$0].contains(targetIndex) }.map { index.node($0).id }
+            let upstream = (0..<nodeCount).filter { index.downstream[$0].contains(targetIndex) }.map {
+                index.node($0).id
+            }
             let detail =
                 upstream.isEmpty
                 ? "the topology lets no node feed \(target)"

@@ -62,7 +62,9 @@ public struct NodeLoad: Sendable, Equatable, Codable {
     public var alive: Bool
 
     /// Creates a load report.
-    public init(sessions: Int = 0, egressMbps: Double? = nil, cpu: Double? = nil, draining: Bool = false, alive: Bool = true) {
+    public init(
+        sessions: Int = 0, egressMbps: Double? = nil, cpu: Double? = nil, draining: Bool = false, alive: Bool = true
+    ) {
         self.sessions = sessions
         self.egressMbps = egressMbps
         self.cpu = cpu

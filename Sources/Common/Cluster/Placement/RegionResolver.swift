@@ -40,15 +40,18 @@ public struct RegionResolver: Sendable {
         var steps: [String] = []
         if let wanted = request.regionParameter {
             if regionNames.contains(wanted) {
-                return RegionDecision(region: wanted, source: .parameter, clientAddress: nil, steps: [
-                    "region parameter '\(wanted)' names a topology region: it wins"
-                ])
+                return RegionDecision(
+                    region: wanted, source: .parameter, clientAddress: nil,
+                    steps: [
+                        "region parameter '\(wanted)' names a topology region: it wins"
+                    ])
             }
             steps.append("region parameter '\(wanted)' ignored: no such region")
         }
         guard let peerText = request.peerAddress else {
             steps.append("no client address given")
-            return RegionDecision(region: nil, source: nil, clientAddress: nil, steps: steps, reason: "no client address")
+            return RegionDecision(
+                region: nil, source: nil, clientAddress: nil, steps: steps, reason: "no client address")
         }
         guard let peer = IPAddressValue(text: peerText) else {
             steps.append("peer address '\(peerText)' is not an IP address")
@@ -64,9 +67,12 @@ public struct RegionResolver: Sendable {
                 if let forwarded = IPAddressValue(text: first) {
                     client = forwarded
                     source = .forwardedFor
-                    steps.append("peer \(peerText) is a trusted proxy (\(proxy)): client is X-Forwarded-For's first address \(forwarded)")
+                    steps.append(
+                        "peer \(peerText) is a trusted proxy (\(proxy)): client is X-Forwarded-For's first address \(forwarded)"
+                    )
                 } else {
-                    steps.append("X-Forwarded-For's first entry '\(first)' is not an IP address: using the peer \(peerText)")
+                    steps.append(
+                        "X-Forwarded-For's first entry '\(first)' is not an IP address: using the peer \(peerText)")
                 }
             } else {
                 steps.append("X-Forwarded-For ignored: peer \(peerText) is not a trusted proxy")
