@@ -87,7 +87,10 @@ import Testing
         ]
         for text in bad { #expect(IPAddressValue(text: text) == nil, "\(text)") }
         #expect(IPAddressValue(text: "::")?.description == "0:0:0:0:0:0:0:0")
-        #expect(IPAddressValue(text: "1:2:3:4:5:6:1.2.3.4")?.low == 0x0001_0002_0102_0304)
+        // RFC 4291 §2.2 form 3: six hex groups, then an IPv4 tail filling the last 32 bits.
+        #expect(IPAddressValue(text: "1:2:3:4:5:6:1.2.3.4")?.low == 0x0005_0006_0102_0304)
+        #expect(IPAddressValue(text: "1:2:3:4:5:6:1.2.3.4")?.high == 0x0001_0002_0003_0004)
+        #expect(IPAddressValue(text: "192.0.2.1:8080")?.description == "192.0.2.1")
         #expect(IPAddressValue(text: "fe80::1%eth0")?.high == 0xfe80_0000_0000_0000)
         #expect(IPNetwork(text: "10.0.0.0/33") == nil)
         #expect(IPNetwork(text: "2001:db8::/129") == nil)

@@ -33,6 +33,8 @@ public struct IPAddressValue: Sendable, Hashable, CustomStringConvertible {
             body = body[body.index(after: body.startIndex)..<close]
         } else if let colon = body.firstIndex(of: ":"), body.lastIndex(of: ":") == colon, body.contains(".") {
             // `a.b.c.d:port`, which some proxies write into X-Forwarded-For.
+            let port = body[body.index(after: colon)...]
+            guard !port.isEmpty, port.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
             body = body[..<colon]
         }
         if let percent = body.firstIndex(of: "%") { body = body[..<percent] }
