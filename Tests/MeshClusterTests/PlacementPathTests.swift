@@ -40,6 +40,11 @@ import Testing
         #expect(second.joinsAt == lastRelay)
         #expect(second.newLinks == 1)
         #expect(second.hops == first.hops.dropLast() + [Synthetic.edge(27, 2)])
+        // The first edge now carries the stream: nothing new, and the path is its branch of the tree.
+        let again = try planner.plan(
+            stream: "s", to: Synthetic.edge(27, 1), state: Self.published(from: 0, carriers: carriers))
+        #expect(again.newLinks == 0)
+        #expect(again.hops == first.hops)
     }
 
     @Test func treeReuseSurvivesAnUnequalParallelRoute() throws {

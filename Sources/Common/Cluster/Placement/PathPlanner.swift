@@ -47,11 +47,6 @@ public struct PathPlanner: Sendable {
         }
         let nodeCount = index.topology.nodes.count
         var steps: [String] = []
-        if targetIndex == originIndex || (placement.carriers.contains(target) && state.load(of: target).alive) {
-            steps.append("\(target) already carries '\(stream)': nothing to add")
-            return PlannedPath(hops: [target], joinsAt: target, newLinks: 0, milliseconds: 0, steps: steps)
-        }
-
         // Which nodes may be used, and each node's load fraction, computed once per plan.
         var usable = [Bool](repeating: false, count: nodeCount)
         var fraction = [Double](repeating: 0, count: nodeCount)
@@ -91,6 +86,19 @@ public struct PathPlanner: Sendable {
             steps.append(
                 "carriers not reachable from the origin through the tree, not joined at: \(stranded.sorted().joined(separator: ", "))"
             )
+        }
+
+        if treeCost[targetIndex] < .infinity {
+            var treeHops: [Int] = []
+            var back = targetIndex
+            while back >= 0 {
+                treeHops.append(back)
+                back = treeParent[back]
+            }
+            steps.append("\(target) already carries '\(stream)': nothing to add")
+            return PlannedPath(
+                hops: treeHops.reversed().map { index.node($0).id }, joinsAt: target, newLinks: 0,
+                milliseconds: treeCost[targetIndex], steps: steps)
         }
 
         // New links from any carrier toward the target.
