@@ -35,7 +35,9 @@ struct RouteCommand: ParsableCommand {
     @Option(name: .customLong("forwarded-for"), help: "An X-Forwarded-For header the request carried.")
     var forwardedFor: String?
 
-    @Option(name: .customLong("trusted-proxy"), help: "A CIDR whose X-Forwarded-For is believed (repeatable).")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A CIDR whose X-Forwarded-For is believed (repeatable; adds to the topology's trusted_proxies).")
     var trustedProxies: [String] = []
 
     @Option(help: "A JSON file with the live state (see below).")
@@ -60,7 +62,7 @@ struct RouteCommand: ParsableCommand {
             throw ExitCode.failure
         }
         var live = try loadState()
-        var proxies: [IPNetwork] = []
+        var proxies = mesh.trustedProxies.compactMap(IPNetwork.init)
         for text in trustedProxies {
             guard let network = IPNetwork(text: text) else {
                 throw ValidationError("--trusted-proxy '\(text)' is not a CIDR block")
