@@ -12,6 +12,7 @@ struct RedisClientTests {
     @Test("async commands and pipelines")
     func commands() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
         await client.waitUntil(available: true)
         #expect(try await client.command(["SET", "k", "v"]) == .status("OK"))
@@ -27,24 +28,28 @@ struct RedisClientTests {
     @Test("a killed server makes the client unavailable; restarted, it reconnects by itself")
     func reconnect() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
+        await client.waitUntil(available: true)
         var updates = client.availabilityUpdates().makeAsyncIterator()
-        #expect(await updates.next() == false)  // the current state first: still connecting
-        #expect(await updates.next() == true)
+        let current = await updates.next()
+        #expect(current == true)  // a new stream starts with the current state
         _ = try await client.command(["SET", "before", "1"])
 
         server.stop()
         // The next command notices the dead socket; it fails as a connection failure.
         let failure = await #expect(throws: RedisError.self) { try await client.command(["PING"]) }
         #expect(failure?.isConnectionFailure == true)
-        #expect(await updates.next() == false)
+        let lost = await updates.next()
+        #expect(lost == false)
         #expect(!client.isAvailable)
         // While away, commands fail fast with `closed` instead of waiting.
         let whileAway = await #expect(throws: RedisError.self) { try await client.command(["PING"]) }
         if case .closed = whileAway {} else { Issue.record("expected .closed, got \(String(describing: whileAway))") }
 
         try server.start()
-        #expect(await updates.next() == true)
+        let back = await updates.next()
+        #expect(back == true)
         #expect(client.isAvailable)
         #expect(try await client.command(["PING"]) == .status("PONG"))
         // A fresh server (no persistence): the old key is gone, proving it is a new connection.
@@ -55,6 +60,7 @@ struct RedisClientTests {
     @Test("scripts run by SHA1 and fall back to EVAL after SCRIPT FLUSH")
     func scriptFallback() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
         await client.waitUntil(available: true)
         let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")

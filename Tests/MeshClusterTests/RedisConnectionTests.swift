@@ -8,6 +8,7 @@ struct RedisConnectionTests {
     @Test("status, bulk, integer, nil and array replies")
     func replyKinds() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let connection = try RedisConnection(endpoint: server.endpoint)
         #expect(try connection.command(["SET", "greeting", "hello"]) == .status("OK"))
         #expect(try connection.command(["GET", "greeting"]) == .bulk(Array("hello".utf8)))
@@ -27,6 +28,7 @@ struct RedisConnectionTests {
     @Test("values are binary-safe: NUL, 0xFF and CRLF survive a round trip")
     func binarySafe() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let connection = try RedisConnection(endpoint: server.endpoint)
         let value: [UInt8] = [0x00, 0xFF, 0x0D, 0x0A, 0x24, 0x2A, 0x00, 0x80]  // NUL, 0xFF, "\r\n", "$", "*"
         let key: [UInt8] = [0x6B, 0x00, 0x0D, 0x0A]  // "k\0\r\n": keys are binary too
@@ -41,6 +43,7 @@ struct RedisConnectionTests {
     @Test("a server error reply is thrown with Redis's own text")
     func serverErrorText() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let connection = try RedisConnection(endpoint: server.endpoint)
         _ = try connection.command(["SET", "text", "abc"])
         #expect(throws: RedisError.server("ERR value is not an integer or out of range")) {
@@ -59,6 +62,7 @@ struct RedisConnectionTests {
     @Test("pipelined commands come back in order, errors in place")
     func pipeline() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let connection = try RedisConnection(endpoint: server.endpoint)
         let replies = try connection.pipeline([["SET", "a", "1"], ["INCR", "a"], ["HGET", "a", "f"], ["GET", "a"]])
         #expect(replies.count == 4)
@@ -75,6 +79,7 @@ struct RedisConnectionTests {
     @Test("connecting to a closed port is a connection error; a closed connection says so")
     func connectionErrors() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let endpoint = server.endpoint
         let connection = try RedisConnection(endpoint: endpoint)
         server.stop()
@@ -90,9 +95,10 @@ struct RedisConnectionTests {
     @Test("a reply slower than the I/O timeout is a timeout error")
     func readTimeout() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let connection = try RedisConnection(endpoint: server.endpoint, ioTimeout: .milliseconds(100))
-        // DEBUG SLEEP holds the reply back for 1 s.
-        let failure = #expect(throws: RedisError.self) { try connection.command(["DEBUG", "SLEEP", "1"]) }
+        // BLPOP on an empty list holds the reply back for 2 s.
+        let failure = #expect(throws: RedisError.self) { try connection.command(["BLPOP", "empty", "2"]) }
         if case .timeout = failure {} else { Issue.record("expected .timeout, got \(String(describing: failure))") }
     }
 }

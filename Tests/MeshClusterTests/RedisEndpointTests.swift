@@ -37,6 +37,7 @@ struct RedisEndpointTests {
     @Test("AUTH is sent when a password is set, and SELECT picks the database")
     func authAndSelect() throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let admin = try RedisConnection(endpoint: server.endpoint)
         _ = try admin.command(["CONFIG", "SET", "requirepass", "s3cret"])
         let denied = #expect(throws: RedisError.self) { try RedisConnection(endpoint: server.endpoint).command(["PING"]) }

@@ -23,6 +23,7 @@ struct RedisRegistryTests {
     @Test("a heartbeat publishes the whole status, and it reads back field for field")
     func heartbeatRoundTrip() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
         let registry = NodeRegistry(client: client)
         let status = Self.edge("edge-1", sessions: 3, capacity: 100)
@@ -37,6 +38,7 @@ struct RedisRegistryTests {
     @Test("a node that stops its heartbeat expires and leaves the listing")
     func heartbeatExpiry() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
         let registry = NodeRegistry(client: client, ttl: .milliseconds(150))
         try await registry.heartbeat(Self.edge("edge-1", sessions: 0, capacity: 10))
@@ -55,6 +57,7 @@ struct RedisRegistryTests {
     @Test("a drain set from outside survives heartbeats and is reported back to the node")
     func draining() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
         let registry = NodeRegistry(client: client)
         #expect(try await registry.setDraining(id: "edge-9") == false)  // not live; marked anyway
@@ -74,6 +77,7 @@ struct RedisRegistryTests {
     @Test("streams register, look up, list and unregister; carriers expire")
     func streams() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
         let directory = StreamDirectory(client: client, carrierTTL: .seconds(5))
         let record = StreamRecord(
@@ -109,6 +113,7 @@ struct RedisRegistryTests {
     @Test("reservations respect capacity, drain and liveness, and expire")
     func reservationRules() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
         let registry = NodeRegistry(client: client)
         let reservations = CapacityReservation(client: client, ttl: .seconds(10))
@@ -135,6 +140,7 @@ struct RedisRegistryTests {
     @Test("50 concurrent reservers on 10 clients never exceed capacity")
     func reservationsAreAtomic() async throws {
         let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
         let admin = await Self.connectedClient(server)
         try await NodeRegistry(client: admin).heartbeat(Self.edge("edge-1", sessions: 3, capacity: 20))
         var clients: [RedisClient] = []

@@ -36,8 +36,6 @@ public final class RedisClient: Sendable {
         var backoff: ReconnectBackoff
         var reconnectPending = false
         var isShutDown = false
-        var lastError: RedisError?
-        var scriptHashes: [RedisScript: String] = [:]
     }
 
     private struct Watchers {
@@ -53,6 +51,9 @@ public final class RedisClient: Sendable {
     private let available = Atomic<Bool>(false)
     private let watchers = Mutex(Watchers())
     private let fallbacks = Atomic<Int>(0)
+    // Apart from `link`, whose lock is held through blocking I/O, so these never wait on it.
+    private let failure = Mutex<RedisError?>(nil)
+    private let scriptHashes = Mutex<[RedisScript: String]>([:])
 
     /// Creates the client and starts connecting at once, in the background.
     public init(endpoint: RedisEndpoint, configuration: Configuration = Configuration()) {
@@ -64,9 +65,7 @@ public final class RedisClient: Sendable {
     }
 
     deinit {
-        watchers.withLock { watchers in
-            for continuation in watchers.continuations.values { continuation.finish() }
-        }
+        finishWatchers()
     }
 
     // MARK: Availability
@@ -75,7 +74,7 @@ public final class RedisClient: Sendable {
     public var isAvailable: Bool { available.load(ordering: .acquiring) }
 
     /// The last connection-level failure, for logs and `/health` (nil once connected again).
-    public var lastError: RedisError? { link.withLock { $0.lastError } }
+    public var lastError: RedisError? { failure.withLock { $0 } }
 
     /// How many times a script had to fall back from `EVALSHA` to `EVAL` (a metric).
     public var scriptFallbackCount: Int { fallbacks.load(ordering: .relaxed) }
@@ -127,13 +126,13 @@ public final class RedisClient: Sendable {
         let tail = [String(keys.count)] + keys + arguments
         return try await onQueue { connection throws(RedisError) in
             let hash: String
-            if let known = self.link.withLock({ $0.scriptHashes[script] }) {
+            if let known = self.scriptHashes.withLock({ $0[script] }) {
                 hash = known
             } else {
                 guard let loaded = try connection.command(["SCRIPT", "LOAD", script.source]).string else {
                     throw .unexpectedReply("SCRIPT LOAD did not return a SHA1")
                 }
-                self.link.withLock { $0.scriptHashes[script] = loaded }
+                self.scriptHashes.withLock { $0[script] = loaded }
                 hash = loaded
             }
             do throws(RedisError) {
@@ -155,10 +154,7 @@ public final class RedisClient: Sendable {
                     link.connection = nil
                 }
                 self.setAvailable(false)
-                self.watchers.withLock { watchers in
-                    for continuation in watchers.continuations.values { continuation.finish() }
-                    watchers.continuations = [:]
-                }
+                self.finishWatchers()
                 done.resume()
             }
         }
@@ -184,7 +180,7 @@ public final class RedisClient: Sendable {
         let result: Result<T, RedisError> = link.withLock { link in
             if link.isShutDown { return .failure(.closed("client for \(endpoint) was shut down")) }
             guard let connection = link.connection else {
-                let reason = link.lastError.map { "reconnecting after: \($0)" } ?? "connecting"
+                let reason = failure.withLock { $0 }.map { "reconnecting after: \($0)" } ?? "connecting"
                 return .failure(.closed("no connection to \(endpoint) (\(reason))"))
             }
             do throws(RedisError) {
@@ -193,7 +189,7 @@ public final class RedisClient: Sendable {
                 if error.isConnectionFailure {
                     connection.close()
                     link.connection = nil
-                    link.lastError = error
+                    failure.withLock { $0 = error }
                     lost = true
                 }
                 return .failure(error)
@@ -217,10 +213,10 @@ public final class RedisClient: Sendable {
                     endpoint: endpoint, connectTimeout: configuration.connectTimeout,
                     ioTimeout: configuration.ioTimeout)
                 link.backoff.reset()
-                link.lastError = nil
+                failure.withLock { $0 = nil }
                 return true
             } catch {
-                link.lastError = error
+                failure.withLock { $0 = error }
                 return false
             }
         }
@@ -244,6 +240,16 @@ public final class RedisClient: Sendable {
         queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
             self?.attemptConnect()
         }
+    }
+
+    /// Ends every availability stream. Outside the lock: `finish()` runs `onTermination`,
+    /// which takes the lock itself.
+    private func finishWatchers() {
+        let ended = watchers.withLock { watchers in
+            defer { watchers.continuations = [:] }
+            return Array(watchers.continuations.values)
+        }
+        for continuation in ended { continuation.finish() }
     }
 
     private func setAvailable(_ value: Bool) {

@@ -23,8 +23,9 @@ public struct CapacityReservation: Sendable {
         case refused(Refusal)
     }
 
-    /// KEYS: node hash, reservations set. ARGV: token, now ms, expires-at ms.
-    /// Returns {1, pending} or {0, reason}.
+    /// KEYS: node hash, reservations set. ARGV: token, now ms, expires-at ms, ttl ms.
+    /// Returns {1, pending} or {0, reason}. Scores use the caller's clock; the whole set's
+    /// expiry uses Redis's (relative `PEXPIRE`), so clock skew cannot delete it early.
     static let reserveScript = RedisScript(
         """
         if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'unknown-node'} end
@@ -37,8 +38,7 @@ public struct CapacityReservation: Sendable {
         local capacity = tonumber(node[2]) or 0
         if sessions + pending >= capacity then return {0, 'full'} end
         redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-        local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-        redis.call('PEXPIREAT', KEYS[2], newest[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
         return {1, pending + 1}
         """)
 
@@ -59,10 +59,11 @@ public struct CapacityReservation: Sendable {
     ///
     /// - Parameter now: wall-clock milliseconds since 1970, passed in so tests control time.
     public func reserve(node: String, token: String, now: UInt64) async throws(RedisError) -> Outcome {
-        let expiresAt = now &+ UInt64(max(ttl.wholeMilliseconds, 1))
+        let ttlMilliseconds = max(ttl.wholeMilliseconds, 1)
+        let expiresAt = now &+ UInt64(ttlMilliseconds)
         let reply = try await client.run(
             Self.reserveScript, keys: [RedisKeys.node(node), RedisKeys.reservations(node)],
-            arguments: [token, String(now), String(expiresAt)])
+            arguments: [token, String(now), String(expiresAt), String(ttlMilliseconds)])
         guard let parts = reply.array, parts.count == 2, let verdict = parts[0].int else {
             throw .unexpectedReply("reservation script answered \(reply)")
         }
