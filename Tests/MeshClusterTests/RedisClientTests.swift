@@ -78,7 +78,9 @@ struct RedisClientTests {
         // A script's runtime error comes back with Redis's text.
         let broken = RedisScript("return redis.call('INCR', KEYS[1])")
         _ = try await client.command(["SET", "text", "abc"])
-        let failure = await #expect(throws: RedisError.self) { try await client.run(broken, keys: ["text"], arguments: []) }
+        let failure = await #expect(throws: RedisError.self) {
+            try await client.run(broken, keys: ["text"], arguments: [])
+        }
         guard case .server(let text) = failure else {
             Issue.record("expected a server error, got \(String(describing: failure))")
             return

@@ -85,7 +85,10 @@ struct RedisConnectionTests {
         server.stop()
         let failure = #expect(throws: RedisError.self) { try RedisConnection(endpoint: endpoint) }
         #expect(failure?.isConnectionFailure == true)
-        if case .connection = failure {} else { Issue.record("expected .connection, got \(String(describing: failure))") }
+        if case .connection = failure {
+        } else {
+            Issue.record("expected .connection, got \(String(describing: failure))")
+        }
         // The old connection notices on its next command, then stays closed.
         #expect(throws: RedisError.self) { try connection.command(["PING"]) }
         #expect(!connection.isOpen)

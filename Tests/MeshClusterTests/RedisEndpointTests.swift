@@ -40,7 +40,9 @@ struct RedisEndpointTests {
         defer { server.stop() }  // also keeps the server alive until the test ends
         let admin = try RedisConnection(endpoint: server.endpoint)
         _ = try admin.command(["CONFIG", "SET", "requirepass", "s3cret"])
-        let denied = #expect(throws: RedisError.self) { try RedisConnection(endpoint: server.endpoint).command(["PING"]) }
+        let denied = #expect(throws: RedisError.self) {
+            try RedisConnection(endpoint: server.endpoint).command(["PING"])
+        }
         guard case .server(let text) = denied else {
             Issue.record("expected NOAUTH, got \(String(describing: denied))")
             return

@@ -42,7 +42,8 @@ struct RedisRegistryTests {
         let client = await Self.connectedClient(server)
         let registry = NodeRegistry(client: client, ttl: .milliseconds(150))
         try await registry.heartbeat(Self.edge("edge-1", sessions: 0, capacity: 10))
-        try await NodeRegistry(client: client, ttl: .seconds(60)).heartbeat(Self.edge("edge-2", sessions: 0, capacity: 10))
+        try await NodeRegistry(client: client, ttl: .seconds(60)).heartbeat(
+            Self.edge("edge-2", sessions: 0, capacity: 10))
         #expect(try await registry.nodes().map(\.id) == ["edge-1", "edge-2"])
         // Wait for Redis to expire edge-1 (bounded polling; the suite's time limit is the guard).
         while try await registry.node(id: "edge-1") != nil {
@@ -51,6 +52,30 @@ struct RedisRegistryTests {
         #expect(try await registry.nodes().map(\.id) == ["edge-2"])
         // The listing pruned the expired id from the `nodes` set.
         #expect(try await client.command(["SISMEMBER", "nodes", "edge-1"]) == .integer(0))
+        await client.shutdown()
+    }
+
+    @Test("the heartbeat loop registers the node and re-registers it after Redis restarts")
+    func heartbeatLoop() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
+        let client = RedisClient(
+            endpoint: server.endpoint,
+            configuration: .init(backoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))))
+        await client.waitUntil(available: true)
+        let registry = NodeRegistry(client: client)
+        let status = Self.edge("edge-1", sessions: 0, capacity: 10)
+        let loop = Task { await registry.runHeartbeats(every: .milliseconds(20), status: { status }) }
+        defer { loop.cancel() }
+        while try await registry.node(id: "edge-1") == nil { try await Task.sleep(for: .milliseconds(20)) }
+
+        server.stop()
+        try server.start()  // a fresh, empty Redis on the same port
+        // Polls until the client has reconnected and the loop has written the node again.
+        while (try? await registry.node(id: "edge-1")) ?? nil != status {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await registry.nodes() == [status])
         await client.shutdown()
     }
 
@@ -83,11 +108,14 @@ struct RedisRegistryTests {
         let record = StreamRecord(
             name: "demo", originNode: "origin-1",
             tracks: [
-                MeshTrack(trackID: "0", kind: .audio, ssrc: 0x1000_0001, codec: "opus", payloadType: 111, clockRate: 48_000),
+                MeshTrack(
+                    trackID: "0", kind: .audio, ssrc: 0x1000_0001, codec: "opus", payloadType: 111, clockRate: 48_000),
                 MeshTrack(
                     trackID: "1", kind: .video, ssrc: 0x1000_0002, rtxSSRC: 0x1000_0003, codec: "VP8", payloadType: 96,
                     clockRate: 90_000, rid: "h"),
-                MeshTrack(trackID: "1", kind: .video, ssrc: 0xFFFF_FFFF, codec: "VP8", payloadType: 96, clockRate: 90_000, rid: "l"),
+                MeshTrack(
+                    trackID: "1", kind: .video, ssrc: 0xFFFF_FFFF, codec: "VP8", payloadType: 96, clockRate: 90_000,
+                    rid: "l"),
             ],
             startedAt: 1_700_000_000_123)
         #expect(try await directory.lookup("demo") == nil)

@@ -105,7 +105,9 @@ public final class RedisConnection {
         for arguments in commands {
             var raw: UnsafeMutableRawPointer?
             let status = redisGetReply(context, &raw)
-            guard status == REDIS_OK, let raw else { throw fail(context, doing: "read reply to \(Self.name(arguments))") }
+            guard status == REDIS_OK, let raw else {
+                throw fail(context, doing: "read reply to \(Self.name(arguments))")
+            }
             replies.append(RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self)))
             freeReplyObject(raw)
         }
@@ -140,7 +142,9 @@ public final class RedisConnection {
         for argument in arguments {
             let slice = UnsafeMutableRawBufferPointer(rebasing: block[offset..<(offset + argument.count)])
             slice.copyBytes(from: argument)
-            let start = block.baseAddress.map { UnsafePointer($0.advanced(by: offset).assumingMemoryBound(to: CChar.self)) }
+            let start = block.baseAddress.map {
+                UnsafePointer($0.advanced(by: offset).assumingMemoryBound(to: CChar.self))
+            }
             pointers.append(start)
             lengths.append(argument.count)
             offset += argument.count

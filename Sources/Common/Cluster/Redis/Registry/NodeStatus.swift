@@ -94,7 +94,8 @@ extension NodeStatus {
     var heartbeatFields: [String] {
         [
             Field.role, role.rawValue, Field.region, region, Field.api, apiURL, Field.media, mediaAddress,
-            Field.capacitySessions, String(capacity.sessions), Field.capacityEgress, String(capacity.egressBitsPerSecond),
+            Field.capacitySessions, String(capacity.sessions), Field.capacityEgress,
+            String(capacity.egressBitsPerSecond),
             Field.cpu, String(load.cpu), Field.egress, String(load.egressBitsPerSecond),
             Field.packets, String(load.packetsPerSecond), Field.sessions, String(load.sessions),
             Field.updatedAt, String(updatedAt),
