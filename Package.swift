@@ -84,7 +84,7 @@ let package = Package(
         // Topology model and loader (later: Redis, placement, relay links).
         .target(
             name: "MeshCluster",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CHiredis", .product(name: "Yams", package: "Yams")],
             path: "Sources/Common/Cluster",
             exclude: ["README.md"],
             swiftSettings: strict

@@ -1,0 +1,262 @@
+import Dispatch
+import Synchronization
+
+/// The mesh's Redis client: an async API over one blocking `RedisConnection` that lives on the
+/// client's own serial dispatch queue, so no NIO event loop, media worker or Swift concurrency
+/// thread ever waits on a Redis socket.
+///
+/// When the connection fails the client reports itself unavailable (`isAvailable`,
+/// `availabilityUpdates()`), fails commands fast with `RedisError.closed`, and reconnects in the
+/// background with `ReconnectBackoff`. Nodes keep forwarding media meanwhile and answer new
+/// placements with `503`; they re-register when availability returns.
+public final class RedisClient: Sendable {
+    /// Timeouts and back-off.
+    public struct Configuration: Sendable {
+        /// How long a connect may take.
+        public var connectTimeout: Duration
+        /// How long one read or write may block.
+        public var ioTimeout: Duration
+        /// The wait between reconnect attempts.
+        public var backoff: ReconnectBackoff
+
+        /// 1 s connect, 2 s I/O, 100 ms doubling to 5 s with jitter, unless told otherwise.
+        public init(
+            connectTimeout: Duration = .seconds(1), ioTimeout: Duration = .seconds(2),
+            backoff: ReconnectBackoff = ReconnectBackoff()
+        ) {
+            self.connectTimeout = connectTimeout
+            self.ioTimeout = ioTimeout
+            self.backoff = backoff
+        }
+    }
+
+    /// State that only the queue touches; the mutex makes that provable to the compiler.
+    private struct Link {
+        var connection: RedisConnection?
+        var backoff: ReconnectBackoff
+        var reconnectPending = false
+        var isShutDown = false
+    }
+
+    private struct Watchers {
+        var nextID = 0
+        var continuations: [Int: AsyncStream<Bool>.Continuation] = [:]
+    }
+
+    /// Where the client connects.
+    public let endpoint: RedisEndpoint
+    private let configuration: Configuration
+    private let queue: DispatchQueue
+    private let link: Mutex<Link>
+    private let available = Atomic<Bool>(false)
+    private let watchers = Mutex(Watchers())
+    private let fallbacks = Atomic<Int>(0)
+    // Apart from `link`, whose lock is held through blocking I/O, so these never wait on it.
+    private let failure = Mutex<RedisError?>(nil)
+    private let scriptHashes = Mutex<[RedisScript: String]>([:])
+
+    /// Creates the client and starts connecting at once, in the background.
+    public init(endpoint: RedisEndpoint, configuration: Configuration = Configuration()) {
+        self.endpoint = endpoint
+        self.configuration = configuration
+        self.queue = DispatchQueue(label: "meshcast.redis.\(endpoint)")
+        self.link = Mutex(Link(backoff: configuration.backoff))
+        queue.async { self.attemptConnect() }
+    }
+
+    deinit {
+        finishWatchers()
+    }
+
+    // MARK: Availability
+
+    /// True while a connection is up; false before the first connect and while reconnecting.
+    public var isAvailable: Bool { available.load(ordering: .acquiring) }
+
+    /// The last connection-level failure, for logs and `/health` (nil once connected again).
+    public var lastError: RedisError? { failure.withLock { $0 } }
+
+    /// How many times a script had to fall back from `EVALSHA` to `EVAL` (a metric).
+    public var scriptFallbackCount: Int { fallbacks.load(ordering: .relaxed) }
+
+    /// A stream that yields the current availability at once, then every change.
+    public func availabilityUpdates() -> AsyncStream<Bool> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(16))
+        let id = watchers.withLock { watchers in
+            watchers.nextID += 1
+            return watchers.nextID
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.watchers.withLock { $0.continuations.removeValue(forKey: id) }
+        }
+        watchers.withLock { watchers in
+            // Under the same lock as `setAvailable`, so no change slips between these two lines.
+            watchers.continuations[id] = continuation
+            continuation.yield(available.load(ordering: .acquiring))
+        }
+        return stream
+    }
+
+    /// Returns once availability equals `wanted` (at once if it already does).
+    public func waitUntil(available wanted: Bool) async {
+        for await value in availabilityUpdates() where value == wanted { return }
+    }
+
+    // MARK: Commands
+
+    /// Sends one command; a top-level error reply throws `RedisError.server` with Redis's text.
+    public func command(_ arguments: [String]) async throws(RedisError) -> RedisReply {
+        try await onQueue { connection throws(RedisError) in try connection.command(arguments) }
+    }
+
+    /// Sends one command with binary arguments.
+    public func command(bytes arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
+        try await onQueue { connection throws(RedisError) in try connection.command(bytes: arguments) }
+    }
+
+    /// Sends several commands in one round trip; error replies come back as `.error` elements.
+    public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisReply] {
+        try await onQueue { connection throws(RedisError) in try connection.pipeline(commands) }
+    }
+
+    /// Runs `script` by its SHA1 (`SCRIPT LOAD` on first use); if the server no longer knows
+    /// it (`NOSCRIPT` after a restart or `SCRIPT FLUSH`), runs it with `EVAL`, which also
+    /// caches it on the server again.
+    public func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RedisReply {
+        let tail = [String(keys.count)] + keys + arguments
+        return try await onQueue { connection throws(RedisError) in
+            let hash: String
+            if let known = self.scriptHashes.withLock({ $0[script] }) {
+                hash = known
+            } else {
+                guard let loaded = try connection.command(["SCRIPT", "LOAD", script.source]).string else {
+                    throw .unexpectedReply("SCRIPT LOAD did not return a SHA1")
+                }
+                self.scriptHashes.withLock { $0[script] = loaded }
+                hash = loaded
+            }
+            do throws(RedisError) {
+                return try connection.command(["EVALSHA", hash] + tail)
+            } catch .server(let text) where text.hasPrefix("NOSCRIPT") {
+                self.fallbacks.add(1, ordering: .relaxed)
+                return try connection.command(["EVAL", script.source] + tail)
+            }
+        }
+    }
+
+    /// Stops reconnecting and closes the connection; later commands throw `RedisError.closed`.
+    public func shutdown() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.link.withLock { link in
+                    link.isShutDown = true
+                    link.connection?.close()
+                    link.connection = nil
+                }
+                self.setAvailable(false)
+                self.finishWatchers()
+                done.resume()
+            }
+        }
+    }
+
+    // MARK: The queue
+
+    /// Runs `body` with the connection on the queue and hands its result back to the caller.
+    private func onQueue<T: Sendable>(
+        _ body: @escaping @Sendable (RedisConnection) throws(RedisError) -> T
+    ) async throws(RedisError) -> T {
+        let result = await withCheckedContinuation { (done: CheckedContinuation<Result<T, RedisError>, Never>) in
+            queue.async { done.resume(returning: self.perform(body)) }
+        }
+        return try result.get()
+    }
+
+    /// On the queue: use the connection, and drop it (then reconnect) if it failed.
+    private func perform<T: Sendable>(
+        _ body: (RedisConnection) throws(RedisError) -> T
+    ) -> Result<T, RedisError> {
+        var lost = false
+        let result: Result<T, RedisError> = link.withLock { link in
+            if link.isShutDown { return .failure(.closed("client for \(endpoint) was shut down")) }
+            guard let connection = link.connection else {
+                let reason = failure.withLock { $0 }.map { "reconnecting after: \($0)" } ?? "connecting"
+                return .failure(.closed("no connection to \(endpoint) (\(reason))"))
+            }
+            do throws(RedisError) {
+                return .success(try body(connection))
+            } catch {
+                if error.isConnectionFailure {
+                    connection.close()
+                    link.connection = nil
+                    failure.withLock { $0 = error }
+                    lost = true
+                }
+                return .failure(error)
+            }
+        }
+        if lost {
+            setAvailable(false)
+            scheduleReconnect()
+        }
+        return result
+    }
+
+    /// On the queue: one connect attempt.
+    private func attemptConnect() {
+        let connected = link.withLock { link -> Bool in
+            link.reconnectPending = false
+            if link.isShutDown { return false }
+            if link.connection != nil { return true }
+            do throws(RedisError) {
+                link.connection = try RedisConnection(
+                    endpoint: endpoint, connectTimeout: configuration.connectTimeout,
+                    ioTimeout: configuration.ioTimeout)
+                link.backoff.reset()
+                failure.withLock { $0 = nil }
+                return true
+            } catch {
+                failure.withLock { $0 = error }
+                return false
+            }
+        }
+        if connected {
+            setAvailable(true)
+        } else {
+            scheduleReconnect()
+        }
+    }
+
+    /// On the queue: schedule one attempt after the next back-off delay, unless one is pending.
+    private func scheduleReconnect() {
+        let delay = link.withLock { link -> Duration? in
+            guard !link.isShutDown, !link.reconnectPending, link.connection == nil else { return nil }
+            link.reconnectPending = true
+            return link.backoff.nextDelay()
+        }
+        guard let delay else { return }
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
+            self?.attemptConnect()
+        }
+    }
+
+    /// Ends every availability stream. Outside the lock: `finish()` runs `onTermination`,
+    /// which takes the lock itself.
+    private func finishWatchers() {
+        let ended = watchers.withLock { watchers in
+            defer { watchers.continuations = [:] }
+            return Array(watchers.continuations.values)
+        }
+        for continuation in ended { continuation.finish() }
+    }
+
+    private func setAvailable(_ value: Bool) {
+        watchers.withLock { watchers in
+            let previous = available.exchange(value, ordering: .acquiringAndReleasing)
+            guard previous != value else { return }
+            for continuation in watchers.continuations.values { continuation.yield(value) }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+/// What one node tells the mesh about itself every second (`node:{id}` in Redis).
+public struct NodeStatus: Sendable, Equatable {
+    /// The node's topology id.
+    public var id: String
+    /// Origin, relay, edge or recorder.
+    public var role: NodeRole
+    /// The topology region the node is in.
+    public var region: String
+    /// Base URL of its HTTP API (WHIP/WHEP and the internal API), e.g. `http://127.0.0.1:8080`.
+    public var apiURL: String
+    /// Its media address as `host:port` (relay links and ICE candidates).
+    public var mediaAddress: String
+    /// How much the node may take.
+    public var capacity: Capacity
+    /// How much it carries now.
+    public var load: Load
+    /// True while the node is being drained: it takes no new viewers. Read from Redis; a
+    /// heartbeat does not write it (`NodeRegistry.setDraining` does).
+    public var draining: Bool
+    /// Wall-clock milliseconds since 1970 when the status was taken (passed in, not read).
+    public var updatedAt: UInt64
+
+    /// A node's limits.
+    public struct Capacity: Sendable, Equatable {
+        /// Viewer or client sessions it may hold.
+        public var sessions: Int
+        /// Egress it may send, in bits per second.
+        public var egressBitsPerSecond: Int64
+
+        /// Limits from their values.
+        public init(sessions: Int, egressBitsPerSecond: Int64) {
+            self.sessions = sessions
+            self.egressBitsPerSecond = egressBitsPerSecond
+        }
+    }
+
+    /// A node's live load.
+    public struct Load: Sendable, Equatable {
+        /// CPU use as a fraction of the whole machine (0...1).
+        public var cpu: Double
+        /// Egress in bits per second.
+        public var egressBitsPerSecond: Int64
+        /// Egress in packets per second.
+        public var packetsPerSecond: Int64
+        /// Sessions held now.
+        public var sessions: Int
+
+        /// A load from its values.
+        public init(cpu: Double = 0, egressBitsPerSecond: Int64 = 0, packetsPerSecond: Int64 = 0, sessions: Int = 0) {
+            self.cpu = cpu
+            self.egressBitsPerSecond = egressBitsPerSecond
+            self.packetsPerSecond = packetsPerSecond
+            self.sessions = sessions
+        }
+    }
+
+    /// A status from its parts.
+    public init(
+        id: String, role: NodeRole, region: String, apiURL: String, mediaAddress: String, capacity: Capacity,
+        load: Load = Load(), draining: Bool = false, updatedAt: UInt64
+    ) {
+        self.id = id
+        self.role = role
+        self.region = region
+        self.apiURL = apiURL
+        self.mediaAddress = mediaAddress
+        self.capacity = capacity
+        self.load = load
+        self.draining = draining
+        self.updatedAt = updatedAt
+    }
+}
+
+extension NodeStatus {
+    /// Hash field names; shared with the Lua scripts, which read `sessions`, `capSessions` and
+    /// `draining` directly.
+    enum Field {
+        static let role = "role"
+        static let region = "region"
+        static let api = "api"
+        static let media = "media"
+        static let capacitySessions = "capSessions"
+        static let capacityEgress = "capEgressBps"
+        static let cpu = "cpu"
+        static let egress = "egressBps"
+        static let packets = "pps"
+        static let sessions = "sessions"
+        static let draining = "draining"
+        static let updatedAt = "updatedAt"
+    }
+
+    /// The fields a heartbeat writes. `draining` is not among them: the heartbeat script copies
+    /// it from the drain marker (`NodeRegistry.setDraining`), so a drain survives heartbeats.
+    var heartbeatFields: [String] {
+        [
+            Field.role, role.rawValue, Field.region, region, Field.api, apiURL, Field.media, mediaAddress,
+            Field.capacitySessions, String(capacity.sessions), Field.capacityEgress,
+            String(capacity.egressBitsPerSecond),
+            Field.cpu, String(load.cpu), Field.egress, String(load.egressBitsPerSecond),
+            Field.packets, String(load.packetsPerSecond), Field.sessions, String(load.sessions),
+            Field.updatedAt, String(updatedAt),
+        ]
+    }
+
+    /// Decodes an `HGETALL node:{id}` reply; nil when fields are missing or malformed (a node
+    /// written by an incompatible build is skipped rather than failing the whole listing).
+    init?(id: String, fields: [String: String]) {
+        guard let roleText = fields[Field.role], let role = NodeRole(rawValue: roleText),
+            let region = fields[Field.region], let api = fields[Field.api], let media = fields[Field.media],
+            let capacitySessions = fields[Field.capacitySessions].flatMap({ Int($0) }),
+            let capacityEgress = fields[Field.capacityEgress].flatMap({ Int64($0) }),
+            let cpu = fields[Field.cpu].flatMap({ Double($0) }),
+            let egress = fields[Field.egress].flatMap({ Int64($0) }),
+            let packets = fields[Field.packets].flatMap({ Int64($0) }),
+            let sessions = fields[Field.sessions].flatMap({ Int($0) }),
+            let updatedAt = fields[Field.updatedAt].flatMap({ UInt64($0) })
+        else { return nil }
+        self.init(
+            id: id, role: role, region: region, apiURL: api, mediaAddress: media,
+            capacity: Capacity(sessions: capacitySessions, egressBitsPerSecond: capacityEgress),
+            load: Load(cpu: cpu, egressBitsPerSecond: egress, packetsPerSecond: packets, sessions: sessions),
+            draining: fields[Field.draining] == "1", updatedAt: updatedAt)
+    }
+}
