@@ -21,19 +21,31 @@ final class AEADSRTPContext {
     private let streams: SRTPStreamTable
 
     /// A context for `masterKey` (which must be `.aeadAES128GCM`), sealing when `sending`.
-    init(_ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int) throws(SRTPError) {
+    convenience init(_ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int) throws(SRTPError) {
         guard masterKey.profile == .aeadAES128GCM else { throw .badParameter }
         func derive(_ label: SRTPKeyDerivation.Label, _ count: Int) throws(SRTPError) -> [UInt8] {
             try SRTPKeyDerivation.derive(masterKey: masterKey.key, masterSalt: masterKey.salt, label: label, count: count)
         }
-        rtpCipher = try AESGCMCipher(key: try derive(.rtpEncryption, 16), encrypting: sending)
-        rtcpCipher = try AESGCMCipher(key: try derive(.rtcpEncryption, 16), encrypting: sending)
-        let rtpSaltBytes = try derive(.rtpSalt, 12)
-        let rtcpSaltBytes = try derive(.rtcpSalt, 12)
+        try self.init(
+            rtpKey: try derive(.rtpEncryption, 16), rtpSalt: try derive(.rtpSalt, 12),
+            rtcpKey: try derive(.rtcpEncryption, 16), rtcpSalt: try derive(.rtcpSalt, 12),
+            sending: sending, replayWindow: replayWindow)
+    }
+
+    /// A context for already derived session keys (16 bytes) and salts (12 bytes), the form
+    /// RFC 7714's §16–17 vectors are printed in.
+    init(
+        rtpKey: [UInt8], rtpSalt: [UInt8], rtcpKey: [UInt8], rtcpSalt: [UInt8], sending: Bool, replayWindow: Int
+    ) throws(SRTPError) {
+        guard rtpSalt.count == 12, rtcpSalt.count == 12, (64...0x7fff).contains(replayWindow) else {
+            throw .badParameter
+        }
+        rtpCipher = try AESGCMCipher(key: rtpKey, encrypting: sending)
+        rtcpCipher = try AESGCMCipher(key: rtcpKey, encrypting: sending)
         scratch = .allocate(byteCount: 36, alignment: 8)
         scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 36)
-        scratch.copyMemory(from: rtpSaltBytes, byteCount: 12)
-        (scratch + 12).copyMemory(from: rtcpSaltBytes, byteCount: 12)
+        scratch.copyMemory(from: rtpSalt, byteCount: 12)
+        (scratch + 12).copyMemory(from: rtcpSalt, byteCount: 12)
         streams = SRTPStreamTable(replayWindow: replayWindow)
     }
 
