@@ -1,5 +1,6 @@
-@testable import MeshCrypto
 import Testing
+
+@testable import MeshCrypto
 
 /// Meshcast's own AEAD_AES_128_GCM transform (RFC 7714): the RFC's packet vectors byte for
 /// byte, interop both ways with libsrtp2's GCM, and its per-SSRC index and replay state.
@@ -54,7 +55,8 @@ import Testing
                 try SRTPKeyDerivation.derive(
                     masterKey: Vectors.rfc7714Key, masterSalt: Vectors.rfc7714Salt, label: label, count: 16)
                     == SRTPReference.derive(
-                        masterKey: Vectors.rfc7714Key, masterSalt: Vectors.rfc7714Salt, label: label.rawValue, count: 16))
+                        masterKey: Vectors.rfc7714Key, masterSalt: Vectors.rfc7714Salt, label: label.rawValue, count: 16
+                    ))
         }
     }
 
@@ -67,12 +69,12 @@ import Testing
     static func wrappingPackets() -> [[UInt8]] {
         let sequences = Array(UInt16(65530)...65535) + Array(UInt16(0)...5)
         return sequences.map { sequence in
-                let plain = SRTPRoundTripTests.rtpPacket(sequence: sequence, payload: 40 + Int(sequence % 7))
-                guard sequence % 2 == 1 else { return plain }
-                // 91: V=2, X=1, CC=1; CSRC 0xA1B2C3D4; extension 0xBEDE, 1 word: ID 1 L=0 0x55, padding.
-                return [0x91] + plain[1..<12] + [0xA1, 0xB2, 0xC3, 0xD4, 0xBE, 0xDE, 0x00, 0x01, 0x10, 0x55, 0x00, 0x00]
-                    + plain[12...]
-            }
+            let plain = SRTPRoundTripTests.rtpPacket(sequence: sequence, payload: 40 + Int(sequence % 7))
+            guard sequence % 2 == 1 else { return plain }
+            // 91: V=2, X=1, CC=1; CSRC 0xA1B2C3D4; extension 0xBEDE, 1 word: ID 1 L=0 0x55, padding.
+            return [0x91] + plain[1..<12] + [0xA1, 0xB2, 0xC3, 0xD4, 0xBE, 0xDE, 0x00, 0x01, 0x10, 0x55, 0x00, 0x00]
+                + plain[12...]
+        }
     }
 
     @Test func libsrtpUnprotectsOurRTPAcrossRolloverWrap() throws {
@@ -124,9 +126,8 @@ import Testing
         #expect(throws: SRTPError.authFail) { _ = try inBuffer(packet) { try fresh.unprotectRTCP($0, length: $1) } }
     }
 
-    @Test func rolloverCounterSetByControlPlaneMatchesLibsrtp() throws {
-        // Both ends told ROC 3 before the first packet: libsrtp through srtp_set_stream_roc
-        // (the AES-CM path of SRTPSession), ours through the stream table.
+    @Test func rolloverCounterSetBeforeTheFirstPacketIsUsed() throws {
+        // Both ends told ROC 3 before the first packet (a stream joined after it wrapped).
         var sender = try SRTPSender(Self.masterKey)
         try sender.setRolloverCounter(3, forSSRC: 0x1122_3344)
         var receiver = try SRTPReceiver(Self.masterKey)
@@ -134,8 +135,7 @@ import Testing
         let plain = SRTPRoundTripTests.rtpPacket(sequence: 9)
         let protected = try inBuffer(plain) { try sender.protectRTP($0, length: $1) }
         #expect(try inBuffer(protected) { try receiver.unprotectRTP($0, length: $1) } == plain)
-        // The IV holds ROC 3 (RFC 7714 §8.1): the reference model only speaks ROC 0, so a
-        // receiver without the ROC must fail.
+        // The IV holds the ROC (RFC 7714 §8.1): a receiver assuming ROC 0 must fail.
         var unaware = try SRTPReceiver(Self.masterKey)
         #expect(throws: SRTPError.authFail) { _ = try inBuffer(protected) { try unaware.unprotectRTP($0, length: $1) } }
     }
@@ -166,7 +166,9 @@ import Testing
         var receiver = try SRTPReceiver(Self.masterKey)
         let packet = try inBuffer(SRTPRoundTripTests.rtcpReceiverReport) { try sender.protectRTCP($0, length: $1) }
         _ = try inBuffer(packet) { try receiver.unprotectRTCP($0, length: $1) }
-        #expect(throws: SRTPError.replayFail) { _ = try inBuffer(packet) { try receiver.unprotectRTCP($0, length: $1) } }
+        #expect(throws: SRTPError.replayFail) {
+            _ = try inBuffer(packet) { try receiver.unprotectRTCP($0, length: $1) }
+        }
     }
 
     @Test func senderRefusesToReuseAnIndex() throws {
@@ -197,11 +199,15 @@ import Testing
         for ssrc in UInt32(1)...UInt32(SRTPStreamTable.capacity + 1) {
             var forged = SRTPRoundTripTests.rtpPacket(sequence: 1) + [UInt8](repeating: 0, count: 16)
             forged.replaceSubrange(8..<12, with: SRTPReference.bigEndian(ssrc))
-            #expect(throws: SRTPError.authFail) { _ = try inBuffer(forged) { try receiver.unprotectRTP($0, length: $1) } }
+            #expect(throws: SRTPError.authFail) {
+                _ = try inBuffer(forged) { try receiver.unprotectRTP($0, length: $1) }
+            }
         }
         var sender = try SRTPSender(Self.masterKey)
         let genuine = try inBuffer(SRTPRoundTripTests.rtpPacket(sequence: 1)) { try sender.protectRTP($0, length: $1) }
-        #expect(try inBuffer(genuine) { try receiver.unprotectRTP($0, length: $1) } == SRTPRoundTripTests.rtpPacket(sequence: 1))
+        #expect(
+            try inBuffer(genuine) { try receiver.unprotectRTP($0, length: $1) }
+                == SRTPRoundTripTests.rtpPacket(sequence: 1))
     }
 
     @Test func truncatedPacketsAreParseErrors() throws {

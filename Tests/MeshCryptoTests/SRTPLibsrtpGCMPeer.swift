@@ -1,4 +1,5 @@
 import CLibSRTP
+
 @testable import MeshCrypto
 
 /// libsrtp2's own AEAD_AES_128_GCM, driven directly, as the other end of interop tests now that
@@ -35,7 +36,8 @@ final class LibsrtpGCMPeer {
     func unprotectRTCP(_ packet: [UInt8]) throws -> [UInt8] { try run(packet, srtp_unprotect_rtcp) }
 
     private func run(
-        _ packet: [UInt8], _ operation: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
+        _ packet: [UInt8],
+        _ operation: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
     ) throws -> [UInt8] {
         try inBuffer(packet) { buffer, length in
             var newLength = Int32(length)

@@ -24,7 +24,8 @@ final class AEADSRTPContext {
     convenience init(_ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int) throws(SRTPError) {
         guard masterKey.profile == .aeadAES128GCM else { throw .badParameter }
         func derive(_ label: SRTPKeyDerivation.Label, _ count: Int) throws(SRTPError) -> [UInt8] {
-            try SRTPKeyDerivation.derive(masterKey: masterKey.key, masterSalt: masterKey.salt, label: label, count: count)
+            try SRTPKeyDerivation.derive(
+                masterKey: masterKey.key, masterSalt: masterKey.salt, label: label, count: count)
         }
         try self.init(
             rtpKey: try derive(.rtpEncryption, 16), rtpSalt: try derive(.rtpSalt, 12),
@@ -70,7 +71,8 @@ final class AEADSRTPContext {
         streams.accept(index, slot: slot, track: .rtp)
         setRTPIV(ssrc: ssrc, index: index)
         try rtpCipher.seal(
-            iv: iv, aad: UnsafeRawBufferPointer(start: base, count: headerLength), secondAAD: .init(start: nil, count: 0),
+            iv: iv, aad: UnsafeRawBufferPointer(start: base, count: headerLength),
+            secondAAD: .init(start: nil, count: 0),
             data: UnsafeMutableRawBufferPointer(rebasing: buffer[headerLength..<length]), tag: base + length)
         return length + Self.tagLength
     }
@@ -89,7 +91,8 @@ final class AEADSRTPContext {
         let index = try streams.rtpIndex(sequence: sequence, slot: known)
         setRTPIV(ssrc: ssrc, index: index)
         try rtpCipher.open(
-            iv: iv, aad: UnsafeRawBufferPointer(start: base, count: headerLength), secondAAD: .init(start: nil, count: 0),
+            iv: iv, aad: UnsafeRawBufferPointer(start: base, count: headerLength),
+            secondAAD: .init(start: nil, count: 0),
             data: UnsafeMutableRawBufferPointer(rebasing: buffer[headerLength..<bodyEnd]), tag: base + bodyEnd)
         let slot = try streams.slot(for: ssrc, known: known)
         streams.accept(index, slot: slot, track: .rtp)
@@ -151,7 +154,9 @@ final class AEADSRTPContext {
     private func setRTPIV(ssrc: UInt32, index: Int64) {
         let rolloverCounter = UInt32(truncatingIfNeeded: index >> 16)
         let sequence = UInt16(truncatingIfNeeded: index)
-        setIV(salt: rtpSalt, ssrc: ssrc, high: rolloverCounter >> 16, low: UInt32(rolloverCounter & 0xFFFF) << 16 | UInt32(sequence))
+        setIV(
+            salt: rtpSalt, ssrc: ssrc, high: rolloverCounter >> 16,
+            low: UInt32(rolloverCounter & 0xFFFF) << 16 | UInt32(sequence))
     }
 
     /// RFC 7714 §9.1: IV = (0x0000 ‖ SSRC ‖ 0x0000 ‖ 0 ‖ 31-bit SRTCP index) XOR the SRTCP salt.
@@ -165,7 +170,8 @@ final class AEADSRTPContext {
         Self.storeUInt32((ssrc & 0xFFFF) << 16 | (high & 0xFFFF), to: iv + 4)
         Self.storeUInt32(low, to: iv + 8)
         for offset in 0..<AESGCMCipher.ivLength {
-            let byte = iv.load(fromByteOffset: offset, as: UInt8.self) ^ salt.load(fromByteOffset: offset, as: UInt8.self)
+            let byte =
+                iv.load(fromByteOffset: offset, as: UInt8.self) ^ salt.load(fromByteOffset: offset, as: UInt8.self)
             iv.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
         }
     }

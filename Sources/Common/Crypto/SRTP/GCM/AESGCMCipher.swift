@@ -64,7 +64,8 @@ final class AESGCMCipher {
             feed(secondAAD, &written),
             update(data, &written),
             // OpenSSL only reads the expected tag; the parameter is not const in its prototype.
-            EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, Int32(Self.tagLength), UnsafeMutableRawPointer(mutating: tag))
+            EVP_CIPHER_CTX_ctrl(
+                context, EVP_CTRL_AEAD_SET_TAG, Int32(Self.tagLength), UnsafeMutableRawPointer(mutating: tag))
                 == 1
         else {
             _ = OpenSSLError.capture("AES-128-GCM open")
