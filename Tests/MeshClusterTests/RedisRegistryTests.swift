@@ -40,7 +40,8 @@ struct RedisRegistryTests {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
-        let registry = NodeRegistry(client: client, ttl: .milliseconds(150))
+        // Long enough to outlast the first listing on a loaded machine, short enough to wait for.
+        let registry = NodeRegistry(client: client, ttl: .seconds(2))
         try await registry.heartbeat(Self.edge("edge-1", sessions: 0, capacity: 10))
         try await NodeRegistry(client: client, ttl: .seconds(60)).heartbeat(
             Self.edge("edge-2", sessions: 0, capacity: 10))

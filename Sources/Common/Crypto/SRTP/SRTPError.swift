@@ -1,9 +1,10 @@
 import CLibSRTP
 
-/// A failure reported by libsrtp, or a misuse caught before calling it.
+/// A failure reported by libsrtp or by the built-in `AEAD_AES_128_GCM` transform, or a misuse
+/// caught before either runs.
 ///
 /// This is the one place `srtp_err_status_t` becomes a Swift error: every libsrtp call goes
-/// through ``SRTPError/check(_:)``.
+/// through ``SRTPError/check(_:)``. The GCM transform throws the same cases libsrtp would.
 public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The authentication tag did not verify (`srtp_err_status_auth_fail`): tampered, or wrong key.
     case authFail
@@ -29,6 +30,9 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case other(status: UInt32)
     /// The caller's buffer has no room for the trailer `protect` appends.
     case bufferTooSmall(capacity: Int, required: Int)
+    /// A context already tracks its maximum number of SSRCs; state for another would have to
+    /// be allocated on the packet path, which the AEAD_AES_128_GCM implementation never does.
+    case tooManyStreams(limit: Int)
     /// The master key or salt length does not match the profile (RFC 3711 §8.2, RFC 7714 §14.2).
     case wrongKeyLength(expected: Int, actual: Int)
 
@@ -48,6 +52,8 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .other(let status): "SRTP failure, libsrtp status \(status)"
         case .bufferTooSmall(let capacity, let required):
             "SRTP buffer too small: \(capacity) bytes, \(required) needed for the trailer"
+        case .tooManyStreams(let limit):
+            "SRTP context already tracks its limit of \(limit) SSRCs"
         case .wrongKeyLength(let expected, let actual):
             "SRTP master key material has \(actual) bytes, the profile needs \(expected)"
         }

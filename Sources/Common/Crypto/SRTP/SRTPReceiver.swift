@@ -4,20 +4,37 @@ import CLibSRTP
 /// sends (RFC 3711 §3.3).
 ///
 /// One media worker owns each receiver: it is `~Copyable`, its methods are `mutating`, and it is
-/// not `Sendable`. Each call works in place in the caller's buffer and allocates nothing (libsrtp
-/// clones its template stream once per new SSRC, not per packet).
+/// not `Sendable`. Each call works in place in the caller's buffer and allocates nothing.
+/// `AEAD_AES_128_GCM` runs Meshcast's own RFC 7714 transform (see ``SRTPSender`` for why);
+/// `AES_CM_128_HMAC_SHA1_80` goes through libsrtp, which clones its template stream once per
+/// new SSRC, not per packet.
 public struct SRTPReceiver: ~Copyable {
-    private let session: srtp_t
-    /// The master key, kept to add streams with a known rollover counter.
+    /// The libsrtp session, for the AES-CM profile.
+    private let session: srtp_t?
+    /// The RFC 7714 transform, for the GCM profile.
+    private let aead: AEADSRTPContext?
+    /// The master key, kept to add libsrtp streams with a known rollover counter.
     private let masterKey: SRTPMasterKey
     private let replayWindow: Int
     /// The profile the master key was made for.
     public var profile: SRTPProfile { masterKey.profile }
 
     /// A receiver keyed with `masterKey`; `replayWindow` packets behind the newest are accepted
-    /// once each (RFC 3711 §3.3.2 asks for at least 64).
+    /// once each (RFC 3711 §3.3.2 asks for at least 64; at most 32767).
     public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
-        session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
+        guard (64...0x7fff).contains(replayWindow) else { throw .badParameter }
+        // Built into locals first: a ~Copyable value with a deinit must be fully initialised
+        // on every path that leaves the initialiser.
+        var session: srtp_t? = nil
+        var aead: AEADSRTPContext? = nil
+        switch masterKey.profile {
+        case .aesCM128HmacSHA1_80:
+            session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
+        case .aeadAES128GCM:
+            aead = try AEADSRTPContext(masterKey, sending: false, replayWindow: replayWindow)
+        }
+        self.session = session
+        self.aead = aead
         self.masterKey = masterKey
         self.replayWindow = replayWindow
     }
@@ -25,27 +42,36 @@ public struct SRTPReceiver: ~Copyable {
     /// Sets the rollover counter (RFC 3711 §3.3.1) for `ssrc` before or between packets, for a
     /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
     public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
+        if let aead { return try aead.setRolloverCounter(rolloverCounter, forSSRC: ssrc) }
+        guard let session else { throw .badParameter }
         try SRTPSession.setRolloverCounter(
             rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
     }
 
-    deinit { srtp_dealloc(session) }
+    deinit { if let session { srtp_dealloc(session) } }
 
     /// Unprotects the SRTP packet in `buffer[0..<length]` and returns the RTP packet's length.
     public mutating func unprotectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
-        try unprotect(buffer, length: length, srtp_unprotect)
+        try checkLength(buffer, length: length)
+        if let aead { return try aead.unprotectRTP(buffer, length: length) }
+        return try unprotect(buffer, length: length, srtp_unprotect)
     }
 
     /// Unprotects the SRTCP packet in `buffer[0..<length]` and returns the RTCP packet's length.
     public mutating func unprotectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
-        try unprotect(buffer, length: length, srtp_unprotect_rtcp)
+        try checkLength(buffer, length: length)
+        if let aead { return try aead.unprotectRTCP(buffer, length: length) }
+        return try unprotect(buffer, length: length, srtp_unprotect_rtcp)
+    }
+
+    private func checkLength(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) {
+        guard length >= 0, length <= buffer.count, length <= Int(Int32.max) else { throw .badParameter }
     }
 
     private func unprotect(
         _ buffer: UnsafeMutableRawBufferPointer, length: Int,
         _ operation: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
     ) throws(SRTPError) -> Int {
-        guard length >= 0, length <= buffer.count, length <= Int(Int32.max) else { throw .badParameter }
         var newLength = Int32(length)
         try SRTPError.check(operation(session, buffer.baseAddress, &newLength))
         return Int(newLength)

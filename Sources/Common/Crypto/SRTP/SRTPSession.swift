@@ -1,7 +1,8 @@
 import CLibSRTP
 
-/// The libsrtp calls ``SRTPSender`` and ``SRTPReceiver`` share: creating a session and adding
-/// streams with a known rollover counter.
+/// The libsrtp calls ``SRTPSender`` and ``SRTPReceiver`` share for `AES_CM_128_HMAC_SHA1_80`:
+/// creating a session and adding streams with a known rollover counter. (`AEAD_AES_128_GCM`
+/// does not go through libsrtp: see `AEADSRTPContext`.)
 enum SRTPSession {
     /// Builds a libsrtp session whose single template stream matches any SSRC in `direction`;
     /// the caller owns it and frees it with `srtp_dealloc`.
