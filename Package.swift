@@ -205,6 +205,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzRTP", ["MeshWire"]), ("FuzzRTCP", ["MeshWire"]),
         ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
+        ("FuzzSRTP", ["MeshCrypto", "MeshWire"]),
     ] {
         package.targets.append(
             .executableTarget(
