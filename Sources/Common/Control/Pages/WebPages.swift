@@ -2,5 +2,5 @@
 ///
 /// Plain HTML and JavaScript with no external assets, so they work offline. Each page is a
 /// raw string literal in its own file (`IndexPage.swift`, `PublisherPage.swift`,
-/// `PlayerPage.swift`); `Tests/Interop` reads them straight from those files.
+/// `PlayerPage.swift`); `Tests/Interop` drives them in headless Chromium.
 enum WebPages {}

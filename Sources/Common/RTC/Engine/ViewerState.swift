@@ -22,16 +22,13 @@ final class ViewerState {
     let negotiated: NegotiatedSession
     let options: ViewerOptions
     var tracks: [ViewerTrack] = []
-    /// When the `maxBitrate` cap lifts (`nil`: never, or no cap).
+    /// When the `maxBitrate` cap lifts (`nil`: never, or no cap); the forwarders' estimators
+    /// drop the cap themselves at that time.
     let capExpiry: UInt64?
-    var capLifted = false
-    /// The SSRC the viewer's RTCP is addressed from when we report.
-    let createdAt: UInt64
 
     init(negotiated: NegotiatedSession, options: ViewerOptions, now: UInt64) {
         self.negotiated = negotiated
         self.options = options
-        createdAt = now
         capExpiry = options.maxBitrateSeconds.map { now &+ .seconds($0) }
     }
 }

@@ -99,15 +99,10 @@ extension WorkerMedia {
         wantKeyframe(source, layer: layer)
     }
 
-    /// Every 20 ms per viewer: layer bitrates into its selector, the bitrate cap's expiry;
-    /// once a second a sender report per track (RFC 3550 §6.4.1) for lip sync.
+    /// Once a second per viewer: the layer rates into its selector (which also lets an expired
+    /// bitrate cap go) and a sender report per track (RFC 3550 §6.4.1) for lip sync.
     func tickViewer(_ session: MediaSession, state: ViewerState, now: UInt64, slow: Bool) {
-        guard session.isConnected else { return }
-        if let expiry = state.capExpiry, !state.capLifted, now >= expiry {
-            state.capLifted = true
-            for track in state.tracks { track.forwarder?.liftBitrateCap(now: now) }
-        }
-        guard slow else { return }
+        guard session.isConnected, slow else { return }
         let ntpNow = EngineClock.ntpNow()
         for track in state.tracks {
             guard let forwarder = track.forwarder, let source = track.source else { continue }
