@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C bridges: one per library, plus one shim for what Swift cannot import.
@@ -93,7 +94,7 @@ let package = Package(
         .target(
             name: "MeshRTC",
             dependencies: [
-                "MeshWire", "MeshCrypto", "MeshRuntime",
+                "MeshWire", "MeshCrypto", "MeshRuntime", "MeshCluster",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Common/RTC",
@@ -104,8 +105,11 @@ let package = Package(
         .target(
             name: "MeshControl",
             dependencies: [
-                "MeshRTC", "MeshCrypto", "MeshWire",
+                "MeshRTC", "MeshCrypto", "MeshWire", "MeshCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -113,11 +117,42 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // The mesh coordinator: Redis registration, placement, upstream paths, failover, drain.
+        .target(
+            name: "MeshCascade",
+            dependencies: [
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Common/Cascade",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The relay role: links in, links out, no WebRTC clients.
+        .target(
+            name: "MeshRelay",
+            dependencies: [
+                "MeshCascade", "MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Relay",
+            swiftSettings: strict
+        ),
+        // The edge role: WHEP viewers fed over a relay link.
+        .target(
+            name: "MeshEdge",
+            dependencies: [
+                "MeshCascade", "MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Edge",
+            swiftSettings: strict
+        ),
         // The origin role: publishers in, viewers out, on one node.
         .target(
             name: "MeshOrigin",
             dependencies: [
-                "MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime",
+                "MeshCascade", "MeshControl", "MeshRTC", "MeshCluster", "MeshRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Origin",
@@ -127,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "Meshcast",
             dependencies: [
-                "MeshOrigin", "MeshControl", "MeshRTC",
+                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshCascade", "MeshControl", "MeshRTC",
                 "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -184,6 +219,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/MeshControlTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshCascadeTests",
+            dependencies: ["MeshCascade", "MeshRTC", "MeshCluster", "MeshControl"],
+            path: "Tests/MeshCascadeTests",
             swiftSettings: strict
         ),
         .testTarget(

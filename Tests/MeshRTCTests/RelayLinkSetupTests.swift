@@ -1,4 +1,5 @@
 import Foundation
+import MeshCluster
 import MeshCrypto
 import MeshRTC
 import Testing
@@ -30,7 +31,14 @@ struct RelayLinkSetupTests {
             linkID: "l-1", upstreamNode: "relay-1", upstreamAddress: RelayLinkAddress(host: "::1", port: 40_002),
             keys: request.keys)
         #expect(try JSONDecoder().decode(RelayLinkSetupResponse.self, from: JSONEncoder().encode(response)) == response)
-        let subscription = RelaySubscriptionRequest(stream: "cam", tracks: [0x0A0A_0001, 7])
+        let record = StreamRecord(
+            name: "cam", originNode: "origin-1",
+            tracks: [
+                MeshTrack(trackID: "0", kind: .audio, ssrc: 0x0A0A_0001, codec: "opus", payloadType: 111, clockRate: 48_000),
+                MeshTrack(trackID: "1", kind: .video, ssrc: 7, codec: "VP8", payloadType: 96, clockRate: 90_000),
+            ], startedAt: 1_700_000_000_000)
+        let subscription = RelaySubscriptionRequest(record: record)
+        #expect(subscription.tracks == [0x0A0A_0001, 7])
         #expect(
             try JSONDecoder().decode(RelaySubscriptionRequest.self, from: JSONEncoder().encode(subscription))
                 == subscription)

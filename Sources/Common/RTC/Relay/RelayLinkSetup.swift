@@ -1,3 +1,5 @@
+import MeshCluster
+
 /// A node's UDP address as the set-up API names it: a literal IP and a port.
 public struct RelayLinkAddress: Sendable, Hashable, Codable {
     /// A literal IPv4 or IPv6 address (no host names: the data plane never resolves).
@@ -54,15 +56,21 @@ public struct RelayLinkSetupResponse: Sendable, Hashable, Codable {
 
 /// The body of `POST /internal/v1/links/{link}/subscriptions`: forward a stream's tracks on the
 /// link. Tracks are named by their mesh-wide SSRCs (every simulcast layer has its own).
-public struct RelaySubscriptionRequest: Sendable, Hashable, Codable {
+///
+/// The request carries the stream's whole record, so an upstream relay that does not carry the
+/// stream yet can join it without reading Redis: re-pathing works while Redis is away.
+public struct RelaySubscriptionRequest: Sendable, Equatable, Codable {
     /// The stream's name.
     public var stream: String
     /// The mesh SSRCs of the tracks (and layers) to forward.
     public var tracks: [UInt32]
+    /// The stream's mesh record (origin, tracks, codecs).
+    public var record: StreamRecord
 
-    /// A subscription to `tracks` of `stream`.
-    public init(stream: String, tracks: [UInt32]) {
-        self.stream = stream
-        self.tracks = tracks
+    /// A subscription to `tracks` of the stream `record` describes.
+    public init(record: StreamRecord, tracks: [UInt32]? = nil) {
+        self.stream = record.name
+        self.tracks = tracks ?? record.tracks.map(\.ssrc)
+        self.record = record
     }
 }
