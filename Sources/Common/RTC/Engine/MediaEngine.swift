@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import MeshCluster
 import MeshCrypto
 import MeshRuntime
 import Synchronization
@@ -18,8 +20,14 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     let registry: StreamRegistry
     let logger: Logger
     private let sessionWorkers = Mutex<[String: Int]>([:])
+    /// Which worker owns each relay link end.
+    let linkWorkers = Mutex<[String: Int]>([:])
     private let nextWorker = Atomic<Int>(0)
-    private let running = Atomic<Bool>(false)
+    let running = Atomic<Bool>(false)
+    /// The hop trace, when `MESHCAST_TRACE_HOPS` asked for one.
+    let trace: HopTrace?
+    private let eventStream: AsyncStream<MeshDataEvent>
+    private let eventSink: AsyncStream<MeshDataEvent>.Continuation
 
     /// Creates the engine over started workers; call ``start()`` to bind the ports.
     public init(configuration: MediaEngineConfiguration, group: WorkerGroup, logger: Logger) throws {
@@ -30,6 +38,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         self.logger = logger
         certificate = try DTLSCertificate.generateSelfSigned()
         registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds)
+        trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: group.workers.count) }
+        (eventStream, eventSink) = AsyncStream.makeStream(of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
         workers = group.workers.enumerated().map { index, worker in
             WorkerMedia(
                 index: index, worker: worker, port: configuration.firstPort &+ UInt16(index), engine: self,
@@ -53,6 +63,15 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         for media in workers {
             _ = try? await media.worker.run { media.closeAllSessions(reason: "node shutting down") }
         }
+        eventSink.finish()
+        if let trace, let path = configuration.hopTracePath {
+            do {
+                try trace.write()
+                logger.info("hop trace written to \(path)")
+            } catch {
+                logger.error("could not write the hop trace to \(path): \(error)")
+            }
+        }
     }
 
     // MARK: MediaNodeControl
@@ -68,21 +87,29 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         let credentials = ICECredentials.generate()
         let negotiated = try negotiate(offer, role: .publisher, stream: stream, credentials: credentials, on: media)
         let live = try registry.reservePublisher(stream, session: sessionID)
+        let meshSSRCs = registry.meshSSRCs(for: stream, keys: MeshTrackCatalog.layerKeys(of: negotiated))
         let tracks: [PublishedTrack]
         do {
             tracks = try await media.worker.run {
                 try media.createPublisher(
-                    id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client)
+                    id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client,
+                    meshSSRCs: meshSSRCs)
             }
         } catch {
             registry.publisherEnded(stream, session: sessionID, now: EngineClock.now())
             throw .unavailable("could not start the session: \(error)")
         }
         sessionWorkers.withLock { $0[sessionID] = media.index }
-        registry.publisherLive(stream, session: sessionID, tracks: tracks)
+        let record = MeshTrackCatalog.record(
+            name: stream, originNode: nodeID, tracks: tracks, startedAt: UInt64(Date().timeIntervalSince1970 * 1000))
+        registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record)
         for worker in workers {
-            worker.worker.post { worker.attachViewers(of: live, to: tracks) }
+            worker.worker.post {
+                worker.attachViewers(of: live, to: tracks)
+                worker.attachLinks(of: live, to: tracks)
+            }
         }
+        emit(.streamPublished(record))
         logger.info(
             "publisher session created",
             metadata: [
@@ -216,6 +243,19 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         _ = sessionWorkers.withLock { $0.removeValue(forKey: id) }
     }
 
+    /// A link end closed on its worker; forget where it lived.
+    func linkEnded(_ id: String) {
+        _ = linkWorkers.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Tells the coordinator (``events()``); any thread.
+    func emit(_ event: MeshDataEvent) {
+        eventSink.yield(event)
+    }
+
+    /// The stream of ``MeshDataEvent``s (one consumer).
+    public func events() -> AsyncStream<MeshDataEvent> { eventStream }
+
     // MARK: Helpers
 
     private func checkRunning() throws(SessionRequestError) {
@@ -223,7 +263,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     }
 
     /// Round robin: a stream's viewers spread over every worker.
-    private func pickWorker() -> WorkerMedia {
+    func pickWorker() -> WorkerMedia {
         let next = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
         return workers[next % workers.count]
     }

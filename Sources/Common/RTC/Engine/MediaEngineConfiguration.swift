@@ -9,6 +9,7 @@ import MeshRuntime
 /// - `firstPort`: worker *n* binds `firstPort + n`.
 /// - `streamGraceSeconds`: how long a stream stays known after its publisher leaves, so that
 ///   viewers keep their sessions through a publisher's reconnect (default 300 s).
+/// - `linkDropRate`, `hopTracePath`, `linkLivenessTimeout`: relay link knobs (see each).
 /// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
 ///   transmissions to viewers dropped at random before sending, to exercise NACK/RTX.
 public struct MediaEngineConfiguration: Sendable {
@@ -26,6 +27,15 @@ public struct MediaEngineConfiguration: Sendable {
     public var streamGraceSeconds: Double = 300
     /// Share of first transmissions dropped before sending (test knob; 0 in production).
     public var egressDropRate: Double = 0
+    /// Share of first transmissions on relay links dropped before sending
+    /// (`MESHCAST_TEST_DROP_LINK`, a test knob; 0 in production).
+    public var linkDropRate: Double = 0
+    /// Where to write the hop trace at shutdown (`MESHCAST_TRACE_HOPS`, a measuring knob).
+    public var hopTracePath: String?
+    /// The downstream end calls a link down after hearing nothing for this long (ns). DESIGN.md
+    /// allows 2 s; 1 s (five keepalive intervals of an idle link, fifty audio packets of a busy
+    /// one) lets viewers see pictures again within 2 s of an upstream node's death.
+    public var linkLivenessTimeout: UInt64 = 1_000_000_000
 
     /// Creates a configuration.
     public init(nodeID: String, role: String, mediaHost: String, announceIP: String, firstPort: UInt16) {

@@ -13,6 +13,9 @@ final class PublishedLayer: @unchecked Sendable {
     let history: PacketHistory
     /// The SSRC the publisher sends the layer with, once seen (0 before).
     let ssrc = Atomic<UInt32>(0)
+    /// The mesh-wide SSRC (DESIGN.md "Relay links"): the packets in ``history`` carry it, on the
+    /// origin (which rewrites the publisher's SSRC on ingest) as on every hop after it.
+    let meshSSRC: UInt32
     /// Bits per second received over the last second.
     let bitrate = Atomic<Int>(0)
     /// Set by any viewer's worker that needs a keyframe of this layer; the publisher's worker
@@ -22,8 +25,9 @@ final class PublishedLayer: @unchecked Sendable {
     /// which viewers' reports translate so that audio and video stay in sync.
     let senderReport: Mutex<SenderReportClock>
 
-    init(index: Int, rid: String, history: PacketHistory, clockRate: UInt32) {
+    init(index: Int, rid: String, meshSSRC: UInt32, history: PacketHistory, clockRate: UInt32) {
         self.index = index
+        self.meshSSRC = meshSSRC
         self.rid = rid
         self.history = history
         senderReport = Mutex(SenderReportClock(clockRate: clockRate))
@@ -40,15 +44,12 @@ final class PublishedTrack: @unchecked Sendable {
     let codec: NegotiatedCodec
     /// The encodings, in the order of the publisher's `a=simulcast` (one without simulcast).
     let layers: [PublishedLayer]
-    /// The index of the publisher's worker, which receives every request for this track.
-    let publisherWorker: Int
 
-    init(mid: String, kind: MediaKind, codec: NegotiatedCodec, layers: [PublishedLayer], publisherWorker: Int) {
+    init(mid: String, kind: MediaKind, codec: NegotiatedCodec, layers: [PublishedLayer]) {
         self.mid = mid
         self.kind = kind
         self.codec = codec
         self.layers = layers
-        self.publisherWorker = publisherWorker
     }
 }
 

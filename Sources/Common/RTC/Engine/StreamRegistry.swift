@@ -1,3 +1,4 @@
+import MeshCluster
 import Synchronization
 
 /// A stream as every worker sees it: its name and which workers have viewers of it.
@@ -21,6 +22,13 @@ final class StreamRegistry: Sendable {
         var declared = false
         var publisherEndedAt: UInt64?
         var viewerSessions: Set<String> = []
+        /// The mesh record while the stream's tracks are here (published or received).
+        var record: StreamRecord?
+        /// The upstream link feeding the tracks (relay, edge), and the node at its other end.
+        var link: (id: String, upstreamNode: String)?
+        /// Mesh SSRCs by layer key, kept across a publisher's reconnects so that downstream
+        /// hops keep their tracks (origin).
+        var meshSSRCs: [String: UInt32] = [:]
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -34,7 +42,7 @@ final class StreamRegistry: Sendable {
     func reservePublisher(_ name: String, session: String) throws(SessionRequestError) -> LiveStream {
         let result: Result<LiveStream, SessionRequestError> = entries.withLock { entries in
             var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
-            if entry.publisherSession != nil { return .failure(.streamAlreadyPublished) }
+            if entry.publisherSession != nil || entry.link != nil { return .failure(.streamAlreadyPublished) }
             entry.publisherSession = session
             entry.tracks = []
             entries[name] = entry
@@ -43,22 +51,115 @@ final class StreamRegistry: Sendable {
         return try result.get()
     }
 
-    /// The publisher's tracks exist now; returns them for the workers to attach.
-    func publisherLive(_ name: String, session: String, tracks: [PublishedTrack]) {
+    /// The mesh SSRC of every layer in `keys`, reusing the ones the stream had (a publisher that
+    /// reconnects keeps its downstream hops' tracks) and drawing fresh ones, unique on this
+    /// node, for the rest.
+    func meshSSRCs(for name: String, keys: [String]) -> [String: UInt32] {
+        entries.withLock { entries in
+            var taken = Set(entries.values.flatMap { $0.meshSSRCs.values })
+            var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
+            var generator = SystemRandomNumberGenerator()
+            for key in keys where entry.meshSSRCs[key] == nil {
+                var ssrc: UInt32
+                repeat { ssrc = .random(in: 1...UInt32.max, using: &generator) } while taken.contains(ssrc)
+                taken.insert(ssrc)
+                entry.meshSSRCs[key] = ssrc
+            }
+            entries[name] = entry
+            return entry.meshSSRCs
+        }
+    }
+
+    /// The publisher's tracks exist now, described for the mesh by `record`.
+    func publisherLive(_ name: String, session: String, tracks: [PublishedTrack], record: StreamRecord) {
         entries.withLock { entries in
             guard entries[name]?.publisherSession == session else { return }
             entries[name]?.tracks = tracks
+            entries[name]?.record = record
             entries[name]?.publisherEndedAt = nil
         }
     }
 
     /// The publisher left; the stream stays known for the grace period so viewers can wait.
-    func publisherEnded(_ name: String, session: String, now: UInt64) {
+    /// Returns whether `session` was the stream's publisher.
+    @discardableResult
+    func publisherEnded(_ name: String, session: String, now: UInt64) -> Bool {
         entries.withLock { entries in
-            guard entries[name]?.publisherSession == session else { return }
+            guard entries[name]?.publisherSession == session else { return false }
             entries[name]?.publisherSession = nil
             entries[name]?.tracks = []
+            entries[name]?.record = nil
             entries[name]?.publisherEndedAt = now
+            return true
+        }
+    }
+
+    /// The stream's tracks as received over relay links: the existing ones when the stream is
+    /// already carried (a failover moves them to another link), else the ones `make` creates.
+    /// Fails when a WHIP publisher publishes it here.
+    func linkFed(
+        _ record: StreamRecord, link: (id: String, upstreamNode: String), make: () -> [PublishedTrack]
+    ) throws(RelayLinkError) -> (stream: LiveStream, tracks: [PublishedTrack], previousLink: String?, isNew: Bool) {
+        let result: Result<(LiveStream, [PublishedTrack], String?, Bool), RelayLinkError> = entries.withLock {
+            entries in
+            var entry = entries[record.name] ?? Entry(stream: LiveStream(name: record.name))
+            if entry.publisherSession != nil {
+                return .failure(.invalid("stream '\(record.name)' is published on this node"))
+            }
+            let previous = entry.link?.id
+            let isNew = entry.tracks.isEmpty || entry.record?.tracks != record.tracks
+            if isNew { entry.tracks = make() }
+            entry.record = record
+            entry.link = link
+            entry.publisherEndedAt = nil
+            entries[record.name] = entry
+            return .success((entry.stream, entry.tracks, previous, isNew))
+        }
+        let (stream, tracks, previous, isNew) = try result.get()
+        return (stream, tracks, previous, isNew)
+    }
+
+    /// Link `id` is gone: the streams it fed keep their tracks (viewers stay attached) until
+    /// a new link feeds them or they are dropped. Returns their names.
+    @discardableResult
+    func linkLost(_ id: String) -> [String] {
+        entries.withLock { entries in
+            var names: [String] = []
+            for (name, entry) in entries where entry.link?.id == id {
+                entries[name]?.link = nil
+                names.append(name)
+            }
+            return names
+        }
+    }
+
+    /// Stops carrying a received stream: its tracks go; viewers still attached see it end.
+    func dropReceived(_ name: String, now: UInt64) -> [PublishedTrack] {
+        entries.withLock { entries in
+            guard let entry = entries[name], entry.publisherSession == nil else { return [] }
+            entries[name]?.tracks = []
+            entries[name]?.record = nil
+            entries[name]?.link = nil
+            entries[name]?.publisherEndedAt = now
+            return entry.tracks
+        }
+    }
+
+    /// The stream and its tracks, if the node has them.
+    func carried(_ name: String) -> (stream: LiveStream, tracks: [PublishedTrack], record: StreamRecord)? {
+        entries.withLock { entries in
+            guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty else { return nil }
+            return (entry.stream, entry.tracks, record)
+        }
+    }
+
+    /// Every stream with a mesh record, for ``MeshDataStatus``.
+    func carriedSnapshot() -> [(record: StreamRecord, publisher: Bool, link: (id: String, upstreamNode: String)?, viewers: Int)] {
+        entries.withLock { entries in
+            entries.keys.sorted().compactMap { name in
+                guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty else { return nil }
+                return (record, entry.publisherSession != nil, entry.link, entry.viewerSessions.count)
+            }
         }
     }
 
@@ -99,7 +200,7 @@ final class StreamRegistry: Sendable {
         entries.withLock { entries in
             entries = entries.filter { _, entry in
                 entry.publisherSession != nil || entry.declared || !entry.viewerSessions.isEmpty
-                    || isKnown(entry, now: now)
+                    || entry.record != nil || isKnown(entry, now: now)
             }
         }
     }
@@ -109,13 +210,14 @@ final class StreamRegistry: Sendable {
         entries.withLock { entries in
             entries.keys.sorted().compactMap { name in
                 guard let entry = entries[name] else { return nil }
-                return (name, entry.publisherSession, entry.tracks, entry.viewerSessions.count)
+                let source = entry.publisherSession ?? entry.link.map { "link:\($0.id)" }
+                return (name, source, entry.tracks, entry.viewerSessions.count)
             }
         }
     }
 
     private func isKnown(_ entry: Entry, now: UInt64) -> Bool {
-        if entry.publisherSession != nil || entry.declared { return true }
+        if entry.publisherSession != nil || entry.declared || !entry.tracks.isEmpty { return true }
         guard let ended = entry.publisherEndedAt else { return false }
         return now &- ended < graceNanoseconds
     }

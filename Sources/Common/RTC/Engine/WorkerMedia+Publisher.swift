@@ -38,12 +38,15 @@ extension WorkerMedia {
             layer.statistics = ReceiveStatistics(ssrc: view.ssrc, clockRate: track.shared.codec.clockRate)
             layer.shared.ssrc.store(view.ssrc, ordering: .relaxed)
         }
+        // Every hop after this one knows the layer by its mesh SSRC alone.
+        packet.storeBigEndian(layer.shared.meshSSRC, at: 8)
         let stored = UnsafeRawBufferPointer(rebasing: packet[0..<length])
         guard let media = try? RTPPacketView(parsing: stored) else {
             counters.drop("rtx_malformed")
             return
         }
         let sequence = media.sequenceNumber
+        engine.trace?.record(.ingest, ssrc: layer.shared.meshSSRC, sequence: sequence, at: now, worker: index)
         layer.statistics?.record(sequence: sequence, rtpTimestamp: media.timestamp, arrival: now, size: length)
         layer.nacks.received(sequence: sequence, now: now)
         layer.bytesThisSecond &+= length

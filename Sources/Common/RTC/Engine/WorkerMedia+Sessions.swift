@@ -2,9 +2,11 @@ import MeshCrypto
 import MeshRuntime
 
 extension WorkerMedia {
-    /// Creates a publisher session on this worker and the tracks it will publish.
+    /// Creates a publisher session on this worker and the tracks it will publish, each layer
+    /// under its mesh SSRC from `meshSSRCs` (keyed by ``MeshTrackCatalog/layerKey(mid:rid:)``).
     func createPublisher(
-        id: String, stream: LiveStream, negotiated: NegotiatedSession, credentials: ICECredentials, client: String
+        id: String, stream: LiveStream, negotiated: NegotiatedSession, credentials: ICECredentials, client: String,
+        meshSSRCs: [String: UInt32]
     ) throws -> [PublishedTrack] {
         let transport = try makeTransport(negotiated: negotiated, credentials: credentials)
         var shared: [PublishedTrack] = []
@@ -16,10 +18,10 @@ extension WorkerMedia {
             let slots = media.kind == .audio ? 256 : 1024
             let layers = rids.enumerated().map { index, rid in
                 PublishedLayer(
-                    index: index, rid: rid, history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
+                    index: index, rid: rid, meshSSRC: meshSSRCs[MeshTrackCatalog.layerKey(mid: media.mid, rid: rid)] ?? 0,
+                    history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
             }
-            let track = PublishedTrack(
-                mid: media.mid, kind: media.kind, codec: codec, layers: layers, publisherWorker: index)
+            let track = PublishedTrack(mid: media.mid, kind: media.kind, codec: codec, layers: layers)
             shared.append(track)
             states.append(PublisherTrackState(shared: track, media: media))
         }
@@ -45,11 +47,7 @@ extension WorkerMedia {
             localUfrag: credentials.ufrag, now: now)
         state.tracks = negotiated.media.map { ViewerTrack(session: session, media: $0) }
         register(session)
-        let key = ObjectIdentifier(stream)
-        viewerCounts[key, default: 0] += 1
-        if viewerCounts[key] == 1 {
-            stream.viewerWorkers.bitwiseOr(1 << UInt64(index), ordering: .releasing)
-        }
+        addConsumer(of: stream)
         attach(session, state: state, to: engine.registry.currentTracks(of: stream.name))
     }
 
@@ -101,15 +99,12 @@ extension WorkerMedia {
         }
         switch session.role {
         case .publisher:
-            engine.registry.publisherEnded(session.stream.name, session: id, now: EngineClock.now())
+            if engine.registry.publisherEnded(session.stream.name, session: id, now: EngineClock.now()) {
+                engine.emit(.streamUnpublished(session.stream.name))
+            }
         case .viewer(let state):
             detach(state)
-            let key = ObjectIdentifier(session.stream)
-            viewerCounts[key, default: 1] -= 1
-            if viewerCounts[key] == 0 {
-                viewerCounts[key] = nil
-                session.stream.viewerWorkers.bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
-            }
+            removeConsumer(of: session.stream)
             engine.registry.viewerEnded(session.stream.name, session: id)
         }
         engine.sessionEnded(id: id)
@@ -125,6 +120,7 @@ extension WorkerMedia {
 
     func closeAllSessions(reason: String) {
         for id in Array(sessionsByID.keys) { closeSession(id: id, reason: reason) }
+        for end in Array(linksByID.values) { closeLink(end, reason: reason) }
     }
 
     /// DTLS finished: a viewer asks for keyframes of what it will show, so it gets a picture
@@ -165,6 +161,7 @@ extension WorkerMedia {
             }
         }
         for (id, reason) in ended { closeSession(id: id, reason: reason) }
+        tickLinks(now: now, slow: slow)
         if slow && index == 0 { engine.registry.expire(now: now) }
     }
 

@@ -8,8 +8,14 @@ extension WorkerMedia {
 
     /// Rewrites, encrypts and batches one packet for every viewer of `track` on this worker.
     func deliverLocally(_ track: PublishedTrack, layer: Int, sequence: UInt16) {
-        guard let viewers = subscribers[ObjectIdentifier(track)] else { return }
         let now = EngineClock.now()
+        if let links = linkForwarding[ObjectIdentifier(track)] {
+            forward(track, layer: layer, sequence: sequence, on: links, now: now)
+        }
+        guard let viewers = subscribers[ObjectIdentifier(track)] else {
+            flushEgress()
+            return
+        }
         let dropRate = engine.configuration.egressDropRate
         for viewer in viewers {
             let session = viewer.session

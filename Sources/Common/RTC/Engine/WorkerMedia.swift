@@ -22,8 +22,14 @@ final class WorkerMedia: @unchecked Sendable {
     var sessionsByAddress: [SocketAddress: MediaSession] = [:]
     /// The viewer tracks on this worker fed by each published track.
     var subscribers: [ObjectIdentifier: [ViewerTrack]] = [:]
-    /// How many viewer sessions of each stream live on this worker (drives the stream's mask bit).
-    var viewerCounts: [ObjectIdentifier: Int] = [:]
+    /// How many viewer sessions and link forwardings of each stream live on this worker (drives
+    /// the stream's mask bit).
+    var consumerCounts: [ObjectIdentifier: Int] = [:]
+    /// Relay link ends owned by this worker, by the peer's address (the demultiplexer's key) and by id.
+    var linksByAddress: [SocketAddress: RelayLinkEnd] = [:]
+    var linksByID: [String: RelayLinkEnd] = [:]
+    /// The sending link ends on this worker forwarding each published track.
+    var linkForwarding: [ObjectIdentifier: [RelayLinkEnd]] = [:]
     var counters = WorkerCounters()
     let egress = EgressBatch()
     /// Scratch space for RTCP the worker builds (reports, NACKs, PLIs).
@@ -86,6 +92,10 @@ final class WorkerMedia: @unchecked Sendable {
             session = sessionsByUfrag[String(ufrag)]
         } else {
             session = sessionsByAddress[from]
+            if session == nil, let link = linksByAddress[from] {
+                receive(bytes, onLink: link)
+                return
+            }
         }
         guard let session, !session.isClosed else {
             counters.drop("unknown_sender")

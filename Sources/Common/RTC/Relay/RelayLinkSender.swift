@@ -106,6 +106,29 @@ public final class RelayLinkSender {
         return length
     }
 
+    /// Protects the RTP packet in `buffer[0..<length]` (already carrying its mesh SSRC) in place;
+    /// returns the SRTP length, or `nil` when the track is not subscribed on this link or the
+    /// packet could not be protected (both counted). `buffer` needs `length` plus 16 bytes.
+    /// The forwarding path loads packets straight into its send batch, so no copy is needed.
+    public func protect(inPlace buffer: UnsafeMutableRawBufferPointer, length: Int, now: UInt64) -> Int? {
+        guard length >= 12, buffer.count >= length &+ media.profile.rtpTrailerLength else {
+            statistics.protectFailures &+= 1
+            return nil
+        }
+        guard histories[UnsafeRawBufferPointer(buffer).bigEndianUInt32(at: 8)] != nil else {
+            statistics.packetsNotSubscribed &+= 1
+            return nil
+        }
+        guard let protected = try? media.protectRTP(buffer, length: length) else {
+            statistics.protectFailures &+= 1
+            return nil
+        }
+        statistics.packetsSent &+= 1
+        statistics.bytesSent &+= protected
+        lastSent = now
+        return protected
+    }
+
     // MARK: Reports and keepalives
 
     /// Sends a sender report (RFC 3550 §6.4.1) when one is due: every report interval, and

@@ -1,0 +1,256 @@
+import MeshCluster
+import MeshRuntime
+
+extension MediaEngine: MeshDataPlane {
+    // MARK: Upstream end
+
+    public func acceptLink(_ request: RelayLinkSetupRequest) async throws(RelayLinkError) -> RelayLinkSetupResponse {
+        try checkRunningForLinks()
+        let peer = try socketAddress(request.downstreamAddress)
+        let media = pickWorker()
+        let id = SessionIdentifier.generate()
+        let sender: RelayLinkSender
+        do {
+            sender = try RelayLinkSender(
+                keys: request.keys, linkSSRC: .random(in: 1...UInt32.max), configuration: senderLinkConfiguration)
+        } catch {
+            throw .invalid("the link keys do not make an SRTP context: \(error)")
+        }
+        let end = RelayLinkEnd(
+            id: id, peerNode: request.downstreamNode, peer: peer, peerAddress: request.downstreamAddress,
+            half: .sending(LinkSendingHalf(sender: sender)), now: EngineClock.now())
+        linkWorkers.withLock { $0[id] = media.index }
+        try await run(on: media) { media.addLink(end) }
+        logger.info(
+            "relay link \(id) accepted: sending to \(request.downstreamNode) at \(peer) from worker \(media.index)")
+        return RelayLinkSetupResponse(
+            linkID: id, upstreamNode: nodeID,
+            upstreamAddress: RelayLinkAddress(host: configuration.announceIP, port: media.port), keys: request.keys)
+    }
+
+    public func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(RelayLinkError) {
+        guard let carried = registry.carried(stream) else { throw .unknownStream(stream) }
+        let media = try worker(ofLink: linkID)
+        let ssrcs = Set(tracks)
+        try await run(on: media) { () throws(RelayLinkError) in
+            guard let end = media.linksByID[linkID] else { throw .unknownLink(linkID) }
+            try media.startForwarding(stream: carried.stream, tracks: carried.tracks, ssrcs: ssrcs, on: end)
+        }
+        logger.info("relay link \(linkID): forwarding '\(stream)' (\(tracks.count) SSRCs)")
+    }
+
+    public func stopForwarding(stream: String, onLink linkID: String) async throws(RelayLinkError) {
+        let media = try worker(ofLink: linkID)
+        try await run(on: media) { () throws(RelayLinkError) in
+            guard let end = media.linksByID[linkID], case .sending(let sending) = end.half else {
+                throw .unknownLink(linkID)
+            }
+            media.stopForwarding(stream, on: end, sending: sending)
+        }
+        logger.info("relay link \(linkID): stopped forwarding '\(stream)'")
+    }
+
+    // MARK: Downstream end
+
+    public func prepareUpstreamLink(to upstreamNode: String) async throws(RelayLinkError) -> RelayLinkSetupRequest {
+        try checkRunningForLinks()
+        let media = pickWorker()
+        return RelayLinkSetupRequest(
+            downstreamNode: nodeID,
+            downstreamAddress: RelayLinkAddress(host: configuration.announceIP, port: media.port),
+            keys: RelayLinkKeys.generate())
+    }
+
+    public func openUpstreamLink(_ request: RelayLinkSetupRequest, accepted: RelayLinkSetupResponse)
+        async throws(RelayLinkError) -> String
+    {
+        try checkRunningForLinks()
+        guard accepted.keys == request.keys else { throw .invalid("the upstream node answered with other keys") }
+        let index = Int(request.downstreamAddress.port) - Int(configuration.firstPort)
+        guard workers.indices.contains(index), request.downstreamNode == nodeID else {
+            throw .invalid("the request was not prepared by this node")
+        }
+        let media = workers[index]
+        let peer = try socketAddress(accepted.upstreamAddress)
+        let now = EngineClock.now()
+        let receiver: RelayLinkReceiver
+        do {
+            receiver = try RelayLinkReceiver(
+                keys: request.keys, linkSSRC: .random(in: 1...UInt32.max), now: now,
+                configuration: receiverLinkConfiguration)
+        } catch {
+            throw .invalid("the link keys do not make an SRTP context: \(error)")
+        }
+        let end = RelayLinkEnd(
+            id: accepted.linkID, peerNode: accepted.upstreamNode, peer: peer, peerAddress: accepted.upstreamAddress,
+            half: .receiving(LinkReceivingHalf(receiver: receiver)), now: now)
+        linkWorkers.withLock { $0[accepted.linkID] = index }
+        try await run(on: media) { media.addLink(end) }
+        logger.info(
+            "relay link \(accepted.linkID) open: receiving from \(accepted.upstreamNode) at \(peer) on worker \(index)")
+        return accepted.linkID
+    }
+
+    public func receive(_ record: StreamRecord, overLink linkID: String) async throws(RelayLinkError) {
+        let media = try worker(ofLink: linkID)
+        let peerNode = try await run(on: media) { () throws(RelayLinkError) -> String in
+            guard let end = media.linksByID[linkID], case .receiving = end.half else { throw .unknownLink(linkID) }
+            return end.peerNode
+        }
+        var failure: RelayLinkError?
+        let fed = try registry.linkFed(record, link: (linkID, peerNode)) {
+            do throws(RelayLinkError) {
+                return try MeshTrackCatalog.tracks(from: record)
+            } catch {
+                failure = error
+                return []
+            }
+        }
+        if let failure { throw failure }
+        // The tracks leave the old link (if another one fed them) before the new one feeds them:
+        // one writer per history at a time.
+        if let previous = fed.previousLink, previous != linkID, let old = try? worker(ofLink: previous) {
+            _ = try? await old.worker.run { old.unroute(fed.tracks, fromLink: previous) }
+        }
+        try await run(on: media) { () throws(RelayLinkError) in
+            guard let end = media.linksByID[linkID], case .receiving(let receiving) = end.half else {
+                throw .unknownLink(linkID)
+            }
+            media.route(fed.tracks, of: fed.stream, into: receiving)
+        }
+        if fed.isNew {
+            for worker in workers {
+                worker.worker.post {
+                    worker.attachViewers(of: fed.stream, to: fed.tracks)
+                    worker.attachLinks(of: fed.stream, to: fed.tracks)
+                }
+            }
+        }
+        logger.info(
+            "receiving '\(record.name)' from \(peerNode) over relay link \(linkID)",
+            metadata: ["tracks": "\(record.tracks.count)", "from": "\(fed.previousLink ?? "nothing")"])
+    }
+
+    public func stopReceiving(stream: String) async {
+        let tracks = registry.dropReceived(stream, now: EngineClock.now())
+        guard !tracks.isEmpty else { return }
+        for media in workers {
+            _ = try? await media.worker.run {
+                for end in media.linksByID.values {
+                    guard case .receiving = end.half else { continue }
+                    media.unroute(tracks, fromLink: end.id)
+                }
+            }
+        }
+        logger.info("stopped receiving '\(stream)'")
+    }
+
+    // MARK: Both ends
+
+    public func closeLink(_ linkID: String, reason: String) async -> Bool {
+        guard let media = try? worker(ofLink: linkID) else { return false }
+        return
+            (try? await media.worker.run { () -> Bool in
+                guard let end = media.linksByID[linkID] else { return false }
+                media.closeLink(end, reason: reason)
+                return true
+            }) ?? false
+    }
+
+    public func carriedStream(_ stream: String) async -> StreamRecord? {
+        registry.carried(stream)?.record
+    }
+
+    public func meshStatus() async -> MeshDataStatus {
+        var links: [RelayLinkSnapshot] = []
+        for media in workers {
+            links += (try? await media.worker.run { media.linkSnapshots() }) ?? []
+        }
+        var downstream: [String: [String]] = [:]
+        for link in links where link.end == .upstream {
+            for stream in link.streams { downstream[stream, default: []].append(link.id) }
+        }
+        let streams = registry.carriedSnapshot().map { entry in
+            let source: CarriedStreamSnapshot.Source =
+                entry.publisher ? .publisher : entry.link.map { .link(linkID: $0.id, upstreamNode: $0.upstreamNode) } ?? .none
+            return CarriedStreamSnapshot(
+                record: entry.record, source: source, viewers: entry.viewers,
+                downstreamLinks: downstream[entry.record.name] ?? [])
+        }
+        return MeshDataStatus(links: links.sorted { $0.id < $1.id }, streams: streams)
+    }
+
+    // MARK: Helpers
+
+    /// Links keep their defaults except the liveness timeouts: the downstream end acts fast
+    /// (see ``MediaEngineConfiguration/linkLivenessTimeout``), the upstream end only forgets a
+    /// downstream node that stayed silent long after it would have re-pathed.
+    var receiverLinkConfiguration: RelayLinkConfiguration {
+        RelayLinkConfiguration(
+            keepaliveInterval: 200_000_000, reportInterval: 250_000_000,
+            livenessTimeout: configuration.linkLivenessTimeout, initialRoundTripTime: 20_000_000)
+    }
+
+    var senderLinkConfiguration: RelayLinkConfiguration {
+        RelayLinkConfiguration(keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000)
+    }
+
+    private func checkRunningForLinks() throws(RelayLinkError) {
+        guard running.load(ordering: .acquiring) else { throw .unavailable("the node is not running") }
+    }
+
+    private func worker(ofLink id: String) throws(RelayLinkError) -> WorkerMedia {
+        guard let index = linkWorkers.withLock({ $0[id] }) else { throw .unknownLink(id) }
+        return workers[index]
+    }
+
+    private func socketAddress(_ address: RelayLinkAddress) throws(RelayLinkError) -> SocketAddress {
+        do {
+            return address.host.contains(":")
+                ? try SocketAddress(ipv6: address.host, port: address.port)
+                : try SocketAddress(ipv4: address.host, port: address.port)
+        } catch {
+            throw .invalid("'\(address.host)' port \(address.port) is not a literal IP address and port")
+        }
+    }
+
+    /// Runs `body` on `media`'s worker, keeping the typed error.
+    private func run<T: Sendable>(on media: WorkerMedia, _ body: @escaping @Sendable () throws(RelayLinkError) -> T)
+        async throws(RelayLinkError) -> T
+    {
+        let result: Result<T, RelayLinkError>
+        do {
+            result = try await media.worker.run { () -> Result<T, RelayLinkError> in
+                do throws(RelayLinkError) { return .success(try body()) } catch { return .failure(error) }
+            }
+        } catch {
+            throw .unavailable("the worker is not running")
+        }
+        return try result.get()
+    }
+}
+
+extension WorkerMedia {
+    /// Feeds `tracks` of `stream` from a receiving link half.
+    func route(_ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf) {
+        for track in tracks {
+            for layer in track.layers {
+                receiving.receiver.addTrack(ssrc: layer.meshSSRC, codec: track.codec.kind, history: layer.history)
+                receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(track: track, layer: layer.index, stream: stream)
+                // Whatever the viewers here show, they need a key frame from the new path.
+                if track.kind == .video { layer.keyframeWanted.store(true, ordering: .relaxed) }
+            }
+        }
+    }
+
+    /// Stops feeding `tracks` from link `linkID` (moved to another link, or dropped).
+    func unroute(_ tracks: [PublishedTrack], fromLink linkID: String) {
+        guard let end = linksByID[linkID], case .receiving(let receiving) = end.half else { return }
+        for track in tracks {
+            for layer in track.layers where receiving.routes[layer.meshSSRC] != nil {
+                receiving.routes[layer.meshSSRC] = nil
+                receiving.receiver.removeTrack(ssrc: layer.meshSSRC)
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import MeshRuntime
+
+/// One end of a relay link on the worker that owns it: the sans-IO link end (``RelayLinkSender``
+/// or ``RelayLinkReceiver``) plus what the engine needs around it. Made on a control thread and
+/// handed to its worker, which alone touches it from then on.
+final class RelayLinkEnd: @unchecked Sendable {
+    /// The sending (upstream) or receiving (downstream) half.
+    enum Half {
+        case sending(LinkSendingHalf)
+        case receiving(LinkReceivingHalf)
+    }
+
+    let id: String
+    let peerNode: String
+    /// The other end's UDP address: the demultiplexer's key and where datagrams go.
+    let peer: SocketAddress
+    let peerAddress: RelayLinkAddress
+    let half: Half
+    let createdAt: UInt64
+    /// Set when the receiving half heard nothing for its liveness timeout (reported once).
+    var isDown = false
+
+    init(id: String, peerNode: String, peer: SocketAddress, peerAddress: RelayLinkAddress, half: Half, now: UInt64) {
+        self.id = id
+        self.peerNode = peerNode
+        self.peer = peer
+        self.peerAddress = peerAddress
+        self.half = half
+        self.createdAt = now
+    }
+}
+
+/// The upstream half: what it forwards and the layers its key frame requests reach.
+final class LinkSendingHalf {
+    let sender: RelayLinkSender
+    /// Forwarded streams and the tracks forwarded for each.
+    var streams: [String: (stream: LiveStream, tracks: [PublishedTrack])] = [:]
+    /// Forwarded layers by mesh SSRC, so a downstream PLI finds the layer to ask a key frame of.
+    var layersBySSRC: [UInt32: PublishedLayer] = [:]
+
+    init(sender: RelayLinkSender) { self.sender = sender }
+}
+
+/// The downstream half: which local layer each received mesh SSRC feeds.
+final class LinkReceivingHalf {
+    /// Where a received track's packets go, and the bytes counted for its layer's bitrate.
+    struct Route {
+        let track: PublishedTrack
+        let layer: Int
+        let stream: LiveStream
+        var bytesThisSecond = 0
+    }
+
+    let receiver: RelayLinkReceiver
+    var routes: [UInt32: Route] = [:]
+
+    init(receiver: RelayLinkReceiver) {
+        self.receiver = receiver
+        routes.reserveCapacity(64)
+    }
+
+    /// The streams received on this link.
+    var streamNames: [String] { Array(Set(routes.values.map(\.stream.name))).sorted() }
+}
