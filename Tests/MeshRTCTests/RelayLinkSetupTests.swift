@@ -34,7 +34,8 @@ struct RelayLinkSetupTests {
         let record = StreamRecord(
             name: "cam", originNode: "origin-1",
             tracks: [
-                MeshTrack(trackID: "0", kind: .audio, ssrc: 0x0A0A_0001, codec: "opus", payloadType: 111, clockRate: 48_000),
+                MeshTrack(
+                    trackID: "0", kind: .audio, ssrc: 0x0A0A_0001, codec: "opus", payloadType: 111, clockRate: 48_000),
                 MeshTrack(trackID: "1", kind: .video, ssrc: 7, codec: "VP8", payloadType: 96, clockRate: 90_000),
             ], startedAt: 1_700_000_000_000)
         let subscription = RelaySubscriptionRequest(record: record)

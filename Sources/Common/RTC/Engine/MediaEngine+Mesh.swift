@@ -172,7 +172,8 @@ extension MediaEngine: MeshDataPlane {
         }
         let streams = registry.carriedSnapshot().map { entry in
             let source: CarriedStreamSnapshot.Source =
-                entry.publisher ? .publisher : entry.link.map { .link(linkID: $0.id, upstreamNode: $0.upstreamNode) } ?? .none
+                entry.publisher
+                ? .publisher : entry.link.map { .link(linkID: $0.id, upstreamNode: $0.upstreamNode) } ?? .none
             return CarriedStreamSnapshot(
                 record: entry.record, source: source, viewers: entry.viewers,
                 downstreamLinks: downstream[entry.record.name] ?? [])
@@ -192,7 +193,8 @@ extension MediaEngine: MeshDataPlane {
     }
 
     var senderLinkConfiguration: RelayLinkConfiguration {
-        RelayLinkConfiguration(keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000)
+        RelayLinkConfiguration(
+            keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000)
     }
 
     private func checkRunningForLinks() throws(RelayLinkError) {
@@ -236,7 +238,8 @@ extension WorkerMedia {
         for track in tracks {
             for layer in track.layers {
                 receiving.receiver.addTrack(ssrc: layer.meshSSRC, codec: track.codec.kind, history: layer.history)
-                receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(track: track, layer: layer.index, stream: stream)
+                receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(
+                    track: track, layer: layer.index, stream: stream)
                 // Whatever the viewers here show, they need a key frame from the new path.
                 if track.kind == .video { layer.keyframeWanted.store(true, ordering: .relaxed) }
             }

@@ -39,7 +39,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         certificate = try DTLSCertificate.generateSelfSigned()
         registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds)
         trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: group.workers.count) }
-        (eventStream, eventSink) = AsyncStream.makeStream(of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        (eventStream, eventSink) = AsyncStream.makeStream(
+            of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
         workers = group.workers.enumerated().map { index, worker in
             WorkerMedia(
                 index: index, worker: worker, port: configuration.firstPort &+ UInt16(index), engine: self,

@@ -142,7 +142,8 @@ public struct RelayLinkSnapshot: Sendable, Equatable {
     /// A snapshot from its parts.
     public init(
         id: String, end: End, peerNode: String, peerAddress: RelayLinkAddress, worker: Int, streams: [String],
-        roundTripMilliseconds: Double? = nil, fractionLost: Double = 0, packets: UInt64 = 0, retransmissions: UInt64 = 0,
+        roundTripMilliseconds: Double? = nil, fractionLost: Double = 0, packets: UInt64 = 0,
+        retransmissions: UInt64 = 0,
         dropped: UInt64 = 0
     ) {
         self.id = id

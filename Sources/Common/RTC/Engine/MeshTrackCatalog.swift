@@ -42,7 +42,8 @@ enum MeshTrackCatalog {
         return try order.map { id throws(RelayLinkError) in
             let entries = grouped[id] ?? []
             guard let first = entries.first else { throw .invalid("track '\(id)' has no layers") }
-            guard let kind = CodecKind.allCases.first(where: { $0.encodingName.lowercased() == first.codec.lowercased() })
+            guard
+                let kind = CodecKind.allCases.first(where: { $0.encodingName.lowercased() == first.codec.lowercased() })
             else { throw .invalid("track '\(id)': unknown codec '\(first.codec)'") }
             guard entries.allSatisfy({ $0.codec == first.codec && $0.payloadType == first.payloadType }) else {
                 throw .invalid("track '\(id)': layers differ in codec")

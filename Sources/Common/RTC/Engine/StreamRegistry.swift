@@ -154,7 +154,9 @@ final class StreamRegistry: Sendable {
     }
 
     /// Every stream with a mesh record, for ``MeshDataStatus``.
-    func carriedSnapshot() -> [(record: StreamRecord, publisher: Bool, link: (id: String, upstreamNode: String)?, viewers: Int)] {
+    func carriedSnapshot() -> [(
+        record: StreamRecord, publisher: Bool, link: (id: String, upstreamNode: String)?, viewers: Int
+    )] {
         entries.withLock { entries in
             entries.keys.sorted().compactMap { name in
                 guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty else { return nil }

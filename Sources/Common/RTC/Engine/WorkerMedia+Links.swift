@@ -123,7 +123,9 @@ extension WorkerMedia {
                 counters.drop("test_link_drop")
                 continue
             }
-            guard let length = sending.sender.protect(inPlace: buffer, length: stored.length, now: now) else { continue }
+            guard let length = sending.sender.protect(inPlace: buffer, length: stored.length, now: now) else {
+                continue
+            }
             engine.trace?.record(.linkOut, ssrc: shared.meshSSRC, sequence: sequence, at: now, worker: index)
             egress.commit(length: length, to: end.peer)
         }
@@ -201,7 +203,8 @@ extension WorkerMedia {
                 // Smoothed like a publisher's layers (WorkerMedia+Publisher), for the same reason.
                 let sample = route.bytesThisSecond * 8
                 let previous = layer.bitrate.load(ordering: .relaxed)
-                layer.bitrate.store(previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4, ordering: .relaxed)
+                layer.bitrate.store(
+                    previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4, ordering: .relaxed)
                 receiving.routes.values[slot].bytesThisSecond = 0
             }
             slot = receiving.routes.index(after: slot)
@@ -230,7 +233,8 @@ extension WorkerMedia {
                     roundTripMilliseconds: statistics.roundTripTime.map { Double($0) / 1_000_000 },
                     fractionLost: Double(statistics.fractionLost) / 256, packets: UInt64(statistics.packetsSent),
                     retransmissions: UInt64(statistics.packetsResent),
-                    dropped: UInt64(statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
+                    dropped: UInt64(
+                        statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
             case .receiving(let receiving):
                 let statistics = receiving.receiver.statistics
                 return RelayLinkSnapshot(

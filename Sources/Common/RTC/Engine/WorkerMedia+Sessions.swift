@@ -18,7 +18,8 @@ extension WorkerMedia {
             let slots = media.kind == .audio ? 256 : 1024
             let layers = rids.enumerated().map { index, rid in
                 PublishedLayer(
-                    index: index, rid: rid, meshSSRC: meshSSRCs[MeshTrackCatalog.layerKey(mid: media.mid, rid: rid)] ?? 0,
+                    index: index, rid: rid,
+                    meshSSRC: meshSSRCs[MeshTrackCatalog.layerKey(mid: media.mid, rid: rid)] ?? 0,
                     history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
             }
             let track = PublishedTrack(mid: media.mid, kind: media.kind, codec: codec, layers: layers)
