@@ -93,7 +93,8 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
         ]
         if role == "edge":
             lines.append("    capacity: {sessions: 500, viewers: 450}")
-    lines.append("links:")
+    if links:
+        lines.append("links:")
     for upstream, downstream in links.items():
         lines += [f"  - from: {upstream}", f"    to: [{', '.join(downstream)}]"]
     lines += [
@@ -203,7 +204,7 @@ class Mesh:
                  trace: bool = True) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.links = links or DIRECT_LINKS
+        self.links = DIRECT_LINKS if links is None else links
         self.redis = RedisServer(directory / "redis")
         self.secret = secrets.token_hex(24)
         self.cluster_secret = secrets.token_hex(24)
