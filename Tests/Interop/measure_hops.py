@@ -60,6 +60,7 @@ def main() -> int:
         print(f"measure-hops: mesh up in {directory}", flush=True)
         viewer = asyncio.run(run(mesh, arguments.seconds))
     except meshmesh.MeshRefused as refusal:
+        mesh.stop()
         print(f"measure-hops: {refusal}", file=sys.stderr)
         return 2
     except BaseException:
