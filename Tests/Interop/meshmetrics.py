@@ -30,7 +30,8 @@ def link_lines(text: str) -> list[str]:
 
 
 def names_node(labels: dict[str, str], node_id: str) -> bool:
-    token = re.compile(rf"(?<![\w-]){re.escape(node_id)}(?![\w-])")
+    # "relay-1" names relay-1 in "relay-1->edge-a" or "from relay-1", not in "relay-10".
+    token = re.compile(rf"(?<!\w)(?<!\w-){re.escape(node_id)}(?!\w)(?!-\w)")
     return any(token.search(value) for value in labels.values())
 
 
