@@ -70,9 +70,10 @@ async def publish(node, stream: str, token: str) -> Session:
     return session
 
 
-async def view(node, stream: str, token: str, query: str = "") -> Session:
-    """WHEP: receive-only video and audio, every decoded frame read by a FrameCounter."""
-    session = Session(node, RTCPeerConnection(RTCConfiguration(iceServers=[])), token)
+def viewer_session(node, token: str, kind: type = Session) -> Session:
+    """A WHEP viewer not yet offered: receive-only video and audio, every decoded frame read
+    by a FrameCounter."""
+    session = kind(node, RTCPeerConnection(RTCConfiguration(iceServers=[])), token)
     session.pc.addTransceiver("video", direction="recvonly")
     session.pc.addTransceiver("audio", direction="recvonly")
 
@@ -83,5 +84,11 @@ async def view(node, stream: str, token: str, query: str = "") -> Session:
         else:
             session.audio = AudioCounter(track)
 
+    return session
+
+
+async def view(node, stream: str, token: str, query: str = "") -> Session:
+    """WHEP: receive-only video and audio, every decoded frame read by a FrameCounter."""
+    session = viewer_session(node, token)
     await session.offer(f"/whep/{urllib.parse.quote(stream)}" + (f"?{query}" if query else ""))
     return session
