@@ -29,7 +29,9 @@ import Testing
             try await api.unsubscribe(apiBase: base, link: "link-1", stream: "lobby")
             try await api.closeLink(apiBase: base + "/", link: "link-1")
 
-            await #expect(throws: InternalAPIFailure.rejected(status: 404, body: "no relay link 'link-7' on this node\n")) {
+            await #expect(
+                throws: InternalAPIFailure.rejected(status: 404, body: "no relay link 'link-7' on this node\n")
+            ) {
                 try await api.closeLink(apiBase: base, link: "link-7")
             }
 
@@ -70,7 +72,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["https://127.0.0.1:8080", "http://[::1]:8080", "http://127.0.0.1", "http://host:0", "http://host:8080/x", "ftp://a:1"])
+    @Test(arguments: [
+        "https://127.0.0.1:8080", "http://[::1]:8080", "http://127.0.0.1", "http://host:0", "http://host:8080/x",
+        "ftp://a:1",
+    ])
     func badAPIBaseIsUnreachable(apiBase: String) async throws {
         let api = InternalAPIClient(secret: MeshTest.clusterSecret)
         do throws(InternalAPIFailure) {

@@ -22,7 +22,10 @@ import Testing
                 uri: Self.linksPath, method: .post, headers: headers, body: ByteBuffer(string: body))
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             outcome.withLock {
-                $0 = (response.status, ControlTest.text(response), MeshTest.rejected(reason, in: ControlTest.text(metrics)))
+                $0 = (
+                    response.status, ControlTest.text(response),
+                    MeshTest.rejected(reason, in: ControlTest.text(metrics))
+                )
             }
         }
         return outcome.withLock { $0 }

@@ -49,7 +49,9 @@ import Testing
 
     @Test func publisherRedirectWithoutReservationReplacesTheQueryToken() async throws {
         let mesh = RecordingMeshCoordination(
-            .init(publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", reservation: nil)))
+            .init(
+                publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", reservation: nil))
+        )
         let token = ControlTest.token(.publish)
         try await MeshTest.withServer(mesh) { client in
             // The token arrives in the query (no Authorization); the redirect hands on the same one, once.
@@ -117,7 +119,8 @@ import Testing
     }
 
     @Test func refusedPlacementAnswersItsStatus() async throws {
-        let mesh = RecordingMeshCoordination(.init(viewerVerdict: .refused(status: 404, reason: "no such stream in the mesh")))
+        let mesh = RecordingMeshCoordination(
+            .init(viewerVerdict: .refused(status: 404, reason: "no such stream in the mesh")))
         try await MeshTest.withServer(mesh) { client in
             try await client.execute(
                 uri: "/whep/lobby", method: .post, headers: ControlTest.headers(.view),

@@ -56,7 +56,8 @@ final class RecordingMeshCoordination: MeshCoordination {
     func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError) -> RelayLinkSetupResponse {
         if let error = record(.acceptLink(request)).acceptError { throw error }
         return RelayLinkSetupResponse(
-            linkID: "link-1", upstreamNode: "origin-1", upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40000),
+            linkID: "link-1", upstreamNode: "origin-1",
+            upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40000),
             keys: request.keys)
     }
 

@@ -55,7 +55,8 @@ public struct InternalAPIClient: InternalAPI {
 
     /// `DELETE /internal/v1/links/{link}`.
     public func closeLink(apiBase: String, link: String) async throws(InternalAPIFailure) {
-        _ = try await send(.DELETE, apiBase: apiBase, path: "/internal/v1/links/\(PercentEncoding.encoded(link))", body: [])
+        _ = try await send(
+            .DELETE, apiBase: apiBase, path: "/internal/v1/links/\(PercentEncoding.encoded(link))", body: [])
     }
 
     // MARK: Sending

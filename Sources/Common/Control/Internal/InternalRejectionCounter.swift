@@ -18,7 +18,8 @@ final class InternalRejectionCounter: Sendable {
 
     /// The counter in the Prometheus text format.
     func prometheusText() -> String {
-        var text = "# HELP meshcast_internal_rejected_total Internal API requests refused before the coordinator, by reason.\n"
+        var text =
+            "# HELP meshcast_internal_rejected_total Internal API requests refused before the coordinator, by reason.\n"
         text += "# TYPE meshcast_internal_rejected_total counter\n"
         for (reason, value) in counts.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             text += "meshcast_internal_rejected_total{reason=\"\(reason)\"} \(value)\n"

@@ -88,7 +88,9 @@ public struct InternalRequestSignature: Sendable {
         let result = secret.withUnsafeBytes { key in
             message.withUnsafeBytes { message in
                 output.withUnsafeMutableBytes { output in
-                    Result { () throws(OpenSSLError) in try Digest.hmac(.sha256, key: key, message: message, into: output) }
+                    Result { () throws(OpenSSLError) in
+                        try Digest.hmac(.sha256, key: key, message: message, into: output)
+                    }
                 }
             }
         }
@@ -105,7 +107,8 @@ public struct InternalRequestSignature: Sendable {
             guard pair.count == 2 else { throw .malformed("'\(part.prefix(40))' is not key=value") }
             switch pair[0] {
             case "t":
-                guard time == nil, (1...18).contains(pair[1].count), pair[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                guard time == nil, (1...18).contains(pair[1].count),
+                    pair[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
                     let value = Int64(pair[1])
                 else { throw .malformed("t must appear once as unix seconds") }
                 time = value

@@ -78,7 +78,8 @@ struct InternalRoutes: Sendable {
         do {
             try await mesh.subscribe(link: link, subscription)
         } catch {
-            return failed(error, "subscription of \(subscription.stream) on link \(link) refused", stream: subscription.stream)
+            return failed(
+                error, "subscription of \(subscription.stream) on link \(link) refused", stream: subscription.stream)
         }
         return RequestOutcome(
             Responses.empty(.noContent), stream: subscription.stream, reason: "link \(link) subscribed")
