@@ -9,6 +9,8 @@ import MeshCrypto
 
 /// Checks the `Authorization: Bearer` stream token (RFC 6750 §2.1) of a request and, when it
 /// fails, builds the 401/403 answer with its `WWW-Authenticate` challenge (RFC 6750 §3).
+/// WHIP/WHEP `POST`s may instead carry it as the `access_token` query parameter (RFC 6750 §2.3),
+/// which is how a placement redirect hands it on.
 struct BearerAuthorization: Sendable {
     let verifier: StreamTokenVerifier
 
@@ -18,9 +20,19 @@ struct BearerAuthorization: Sendable {
         let reason: String
     }
 
-    /// Returns normally when the request's token grants `action` on `stream`.
-    func authorize(_ request: Request, stream: String, action: StreamAction) throws(Refusal) {
-        guard let token = Self.bearerToken(request.headers[.authorization]) else {
+    /// Returns the request's token when it grants `action` on `stream`. With
+    /// `acceptingQueryToken`, a request without an `Authorization` header may carry the token as
+    /// `access_token` in its query (RFC 6750 §2.3).
+    @discardableResult
+    func authorize(_ request: Request, stream: String, action: StreamAction, acceptingQueryToken: Bool = false)
+        throws(Refusal) -> String
+    {
+        let header = request.headers[.authorization]
+        let token =
+            header == nil && acceptingQueryToken
+            ? request.uri.queryParameters["access_token"].flatMap { $0.isEmpty ? nil : String($0) }
+            : Self.bearerToken(header)
+        guard let token else {
             throw Self.refusal(.unauthorized, error: "invalid_token", reason: "missing bearer token")
         }
         do {
@@ -33,6 +45,7 @@ struct BearerAuthorization: Sendable {
                 throw Self.refusal(.forbidden, error: "insufficient_scope", reason: error.description)
             }
         }
+        return token
     }
 
     /// The token of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1).

@@ -8,6 +8,10 @@ extension HTTPField.Name {
     static let acceptPost = literal("Accept-Post")
     /// RFC 5789 §3.1: the media types a PATCH accepts.
     static let acceptPatch = literal("Accept-Patch")
+    /// The internal API's request signature (``InternalRequestSignature``).
+    static let meshcastSignature = literal(InternalRequestSignature.headerName)
+    /// The de facto proxy header naming the client (placement believes it only from trusted proxies).
+    static let xForwardedFor = literal("X-Forwarded-For")
 
     /// A field name HTTPTypes does not predefine. The literals above are valid tokens, so the
     /// failable initializer cannot fail; the precondition only guards future edits.

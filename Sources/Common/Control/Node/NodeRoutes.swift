@@ -9,9 +9,12 @@ import MeshRTC
 #endif
 
 /// The node's own resources: `/health`, `/ready`, `/metrics`, the stream list, and `PUT` to
-/// declare a stream ahead of its publisher.
+/// declare a stream ahead of its publisher. `/metrics` adds the internal API's refusals and,
+/// in a mesh, the coordinator's own lines.
 struct NodeRoutes: Sendable {
     let control: any MediaNodeControl
+    let mesh: (any MeshCoordination)?
+    let rejections: InternalRejectionCounter
     let authorization: BearerAuthorization
     let exporter = NodeMetricsExporter()
 
@@ -24,7 +27,10 @@ struct NodeRoutes: Sendable {
                 ? Responses.text(.ok, "ready") : Responses.text(.serviceUnavailable, "not ready")
         }
         router.get("/metrics") { _, _ in
-            Responses.body(.ok, contentType: MediaTypes.prometheus, exporter.export(await control.metrics()))
+            var text = exporter.export(await control.metrics())
+            text += rejections.prometheusText()
+            if let mesh { text += await mesh.metricsText() }
+            return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }
         router.get("/v1/streams") { _, _ in
             json(await control.streams())

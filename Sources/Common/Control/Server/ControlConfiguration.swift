@@ -9,6 +9,8 @@
 /// - `allowedOrigin`: the CORS `Access-Control-Allow-Origin` value (`*`).
 /// - `publicBaseURL`: when set (`https://origin.example.net`), `Location` headers are absolute
 ///   URLs under it; otherwise they are absolute paths (`/whip/{stream}/{session}`).
+/// - `clusterSecret`: the mesh's shared secret that signs internal API requests
+///   (``InternalRequestSignature``); without it the internal API answers 503 (none by default).
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -24,8 +26,10 @@ public struct ControlConfiguration: Sendable {
     public var allowedOrigin: String
     /// The scheme and authority `Location` headers are made absolute with, if any.
     public var publicBaseURL: String?
+    /// The secret internal API requests are signed with, if this node takes part in a mesh.
+    public var clusterSecret: [UInt8]?
 
-    /// Creates a configuration; only the secret is required.
+    /// Creates a configuration; only the token secret is required.
     public init(
         tokenSecret: [UInt8],
         host: String = "127.0.0.1",
@@ -33,7 +37,8 @@ public struct ControlConfiguration: Sendable {
         iceServers: [ICEServerLink] = [],
         maxSDPBytes: Int = 64 * 1024,
         allowedOrigin: String = "*",
-        publicBaseURL: String? = nil
+        publicBaseURL: String? = nil,
+        clusterSecret: [UInt8]? = nil
     ) {
         self.tokenSecret = tokenSecret
         self.host = host
@@ -42,6 +47,7 @@ public struct ControlConfiguration: Sendable {
         self.maxSDPBytes = maxSDPBytes
         self.allowedOrigin = allowedOrigin
         self.publicBaseURL = publicBaseURL
+        self.clusterSecret = clusterSecret
     }
 }
 

@@ -4,7 +4,8 @@ import MeshCrypto
 import MeshRTC
 
 /// A node's HTTP side: WHIP/WHEP session resources, stream tokens, health, readiness,
-/// Prometheus metrics, the stream list and the browser pages, over a ``MediaNodeControl``.
+/// Prometheus metrics, the stream list and the browser pages, over a ``MediaNodeControl``;
+/// with a ``MeshCoordination``, also WHIP/WHEP placement and the internal API.
 ///
 /// ```swift
 /// let server = ControlServer(configuration: .init(tokenSecret: secret), control: engine)
@@ -16,16 +17,19 @@ public struct ControlServer: Sendable {
     public let configuration: ControlConfiguration
     /// The media engine the session routes drive.
     public let control: any MediaNodeControl
+    /// The mesh coordinator placement and the internal API ask; `nil` on a single node.
+    public let mesh: (any MeshCoordination)?
     /// The logger request outcomes are written to.
     public let logger: Logger
 
-    /// Creates a server over `control`.
+    /// Creates a server over `control`, in a mesh when `mesh` is given.
     public init(
-        configuration: ControlConfiguration, control: any MediaNodeControl,
+        configuration: ControlConfiguration, control: any MediaNodeControl, mesh: (any MeshCoordination)? = nil,
         logger: Logger = Logger(label: "meshcast.control")
     ) {
         self.configuration = configuration
         self.control = control
+        self.mesh = mesh
         self.logger = logger
     }
 
@@ -34,9 +38,13 @@ public struct ControlServer: Sendable {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: CORSHeaders(allowedOrigin: configuration.allowedOrigin))
         let authorization = BearerAuthorization(verifier: StreamTokenVerifier(secret: configuration.tokenSecret))
-        SessionRoutes(control: control, configuration: configuration, authorization: authorization)
+        let rejections = InternalRejectionCounter()
+        SessionRoutes(control: control, mesh: mesh, configuration: configuration, authorization: authorization)
             .register(on: router)
-        NodeRoutes(control: control, authorization: authorization).register(on: router)
+        NodeRoutes(control: control, mesh: mesh, rejections: rejections, authorization: authorization)
+            .register(on: router)
+        InternalRoutes(mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections)
+            .register(on: router)
         PageRoutes.register(on: router)
         return router
     }

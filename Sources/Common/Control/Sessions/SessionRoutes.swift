@@ -6,8 +6,12 @@ import MeshWire
 
 /// The WHIP and WHEP resources (RFC 9725 §4): `POST` an offer to create a session, `PATCH`
 /// it with trickled candidates or an ICE restart, `DELETE` it, `OPTIONS` for CORS preflight.
+///
+/// In a mesh, a `POST` whose token is good is placed first: served here, redirected (`307`) to
+/// the node placement chose, or refused (`503` + `Retry-After`, or placement's own status).
 struct SessionRoutes: Sendable {
     let control: any MediaNodeControl
+    let mesh: (any MeshCoordination)?
     let configuration: ControlConfiguration
     let authorization: BearerAuthorization
     let credentials = RemoteICECredentials()
@@ -42,23 +46,50 @@ struct SessionRoutes: Sendable {
         let stream: String
         let offer: String
         let options: ViewerOptions
+        let token: String
         do throws(RouteRefusal) {
             stream = try streamParameter(context)
-            try authorize(request, stream: stream, action: kind.action)
+            token = try authorize(request, stream: stream, action: kind.action, acceptingQueryToken: true)
             options = try kind == .whep ? viewerOptions(request) : ViewerOptions()
             offer = try await body(&request, mediaType: MediaTypes.sdp, accept: .acceptPost)
         } catch {
             return RequestOutcome(error.response, stream: context.parameters.get("stream"), reason: error.reason)
         }
 
-        let answer: SessionAnswer
-        do {
+        let placement = SessionPlacement.request(request, context: context)
+        if let mesh {
+            let verdict =
+                switch kind {
+                case .whip: await mesh.placePublisher(stream: stream, request: placement)
+                case .whep: await mesh.placeViewer(stream: stream, request: placement)
+                }
+            if let (response, reason) = SessionPlacement.response(
+                verdict, kind: kind, stream: stream, request: request, token: token)
+            {
+                return RequestOutcome(response, stream: stream, reason: reason)
+            }
+        }
+
+        let outcome: Result<SessionAnswer, SessionRequestError>
+        do throws(SessionRequestError) {
             switch kind {
-            case .whip: answer = try await control.publish(stream: stream, offer: offer, client: context.client)
+            case .whip:
+                outcome = .success(try await control.publish(stream: stream, offer: offer, client: context.client))
             case .whep:
-                answer = try await control.view(stream: stream, offer: offer, client: context.client, options: options)
+                outcome = .success(
+                    try await control.view(stream: stream, offer: offer, client: context.client, options: options))
             }
         } catch {
+            outcome = .failure(error)
+        }
+        // The viewer's reservation (if placement made one) is released whether or not it got a session.
+        if kind == .whep, let mesh {
+            await mesh.viewerArrived(stream: stream, reservation: placement.reservation)
+        }
+        let answer: SessionAnswer
+        switch outcome {
+        case .success(let value): answer = value
+        case .failure(let error):
             return RequestOutcome(
                 SessionErrorResponse.response(error), stream: stream, reason: "\(kind.role) refused: \(error)")
         }
@@ -171,9 +202,13 @@ struct SessionRoutes: Sendable {
         return stream
     }
 
-    private func authorize(_ request: Request, stream: String, action: StreamAction) throws(RouteRefusal) {
+    @discardableResult
+    private func authorize(
+        _ request: Request, stream: String, action: StreamAction, acceptingQueryToken: Bool = false
+    ) throws(RouteRefusal) -> String {
         do {
-            try authorization.authorize(request, stream: stream, action: action)
+            return try authorization.authorize(
+                request, stream: stream, action: action, acceptingQueryToken: acceptingQueryToken)
         } catch {
             throw RouteRefusal(response: error.response, reason: error.reason)
         }

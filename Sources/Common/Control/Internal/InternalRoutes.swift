@@ -1,0 +1,207 @@
+import HTTPTypes
+import Hummingbird
+import MeshRTC
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The internal API other nodes of the mesh call (relay link set-up and subscriptions). Every
+/// request must carry an ``InternalRequestSignature`` made with the cluster secret; anything
+/// refused here is counted and never reaches the coordinator.
+struct InternalRoutes: Sendable {
+    /// The largest body accepted, in bytes.
+    static let maxBodyBytes = 64 * 1024
+
+    let mesh: (any MeshCoordination)?
+    let clusterSecret: [UInt8]?
+    let rejections: InternalRejectionCounter
+
+    func register(on router: Router<ControlRequestContext>) {
+        router.post("/internal/v1/links") { request, context in
+            await openLink(request, context).logged(request, context: context)
+        }
+        router.post("/internal/v1/links/{link}/subscriptions") { request, context in
+            await subscribe(request, context).logged(request, context: context)
+        }
+        router.delete("/internal/v1/links/{link}/subscriptions/{stream}") { request, context in
+            await unsubscribe(request, context).logged(request, context: context)
+        }
+        router.delete("/internal/v1/links/{link}") { request, context in
+            await closeLink(request, context).logged(request, context: context)
+        }
+    }
+
+    // MARK: Routes
+
+    private func openLink(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        let mesh: any MeshCoordination
+        let setup: RelayLinkSetupRequest
+        do throws(InternalRefusal) {
+            let admitted = try await admit(request, expectingJSON: true)
+            mesh = admitted.mesh
+            setup = try decode(RelayLinkSetupRequest.self, admitted.body)
+        } catch {
+            return refused(error)
+        }
+        let accepted: RelayLinkSetupResponse
+        do {
+            accepted = try await mesh.acceptLink(setup)
+        } catch {
+            return failed(error, "link from \(setup.downstreamNode) refused")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let json = try? encoder.encode(accepted) else {
+            return RequestOutcome(
+                Responses.text(.internalServerError, "could not encode the link answer"), reason: "encoding failed")
+        }
+        let response = Responses.body(
+            .created, contentType: MediaTypes.json, String(decoding: json, as: UTF8.self),
+            headers: [.location: "/internal/v1/links/\(accepted.linkID)"])
+        return RequestOutcome(response, reason: "link \(accepted.linkID) opened for \(setup.downstreamNode)")
+    }
+
+    private func subscribe(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        let link = context.parameters.get("link") ?? ""
+        let mesh: any MeshCoordination
+        let subscription: RelaySubscriptionRequest
+        do throws(InternalRefusal) {
+            let admitted = try await admit(request, expectingJSON: true)
+            mesh = admitted.mesh
+            subscription = try decode(RelaySubscriptionRequest.self, admitted.body)
+        } catch {
+            return refused(error)
+        }
+        do {
+            try await mesh.subscribe(link: link, subscription)
+        } catch {
+            return failed(
+                error, "subscription of \(subscription.stream) on link \(link) refused", stream: subscription.stream)
+        }
+        return RequestOutcome(
+            Responses.empty(.noContent), stream: subscription.stream, reason: "link \(link) subscribed")
+    }
+
+    private func unsubscribe(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        let link = context.parameters.get("link") ?? ""
+        let stream = context.parameters.get("stream") ?? ""
+        let mesh: any MeshCoordination
+        do throws(InternalRefusal) {
+            mesh = try await admit(request, expectingJSON: false).mesh
+        } catch {
+            return refused(error)
+        }
+        do {
+            try await mesh.unsubscribe(link: link, stream: stream)
+        } catch {
+            return failed(error, "unsubscription of \(stream) on link \(link) refused", stream: stream)
+        }
+        return RequestOutcome(Responses.empty(.noContent), stream: stream, reason: "link \(link) unsubscribed")
+    }
+
+    private func closeLink(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        let link = context.parameters.get("link") ?? ""
+        let mesh: any MeshCoordination
+        do throws(InternalRefusal) {
+            mesh = try await admit(request, expectingJSON: false).mesh
+        } catch {
+            return refused(error)
+        }
+        do {
+            try await mesh.closeLink(link)
+        } catch {
+            return failed(error, "closing link \(link) refused")
+        }
+        return RequestOutcome(Responses.empty(.noContent), reason: "link \(link) closed")
+    }
+
+    // MARK: Admission
+
+    /// Checks, in order: a mesh and a cluster secret exist (503), the body fits (413), the
+    /// signature covers this method, path, time and body (401), and a JSON body says so (415).
+    private func admit(_ request: Request, expectingJSON: Bool) async throws(InternalRefusal)
+        -> (mesh: any MeshCoordination, body: [UInt8])
+    {
+        guard let mesh else {
+            throw InternalRefusal(.serviceUnavailable, "this node runs without a mesh", metric: "no_mesh")
+        }
+        guard let clusterSecret else {
+            throw InternalRefusal(
+                .serviceUnavailable, "this node has no cluster secret configured", metric: "no_cluster_secret")
+        }
+        let body = try await bodyBytes(request)
+        let now = Int64(Date().timeIntervalSince1970)
+        do {
+            try InternalRequestSignature(secret: clusterSecret).check(
+                request.headers[.meshcastSignature], method: request.method.rawValue, path: request.uri.path,
+                body: body, now: now)
+        } catch {
+            throw InternalRefusal(.unauthorized, error.description, metric: error.metricReason)
+        }
+        if expectingJSON && !MediaTypes.matches(request.headers[.contentType], MediaTypes.json) {
+            throw InternalRefusal(
+                .unsupportedMediaType,
+                "Content-Type must be \(MediaTypes.json), not \(request.headers[.contentType] ?? "none")",
+                metric: "unsupported_media_type")
+        }
+        return (mesh, body)
+    }
+
+    private func bodyBytes(_ request: Request) async throws(InternalRefusal) -> [UInt8] {
+        let tooLarge = InternalRefusal(
+            .contentTooLarge, "body larger than \(Self.maxBodyBytes) bytes", metric: "body_too_large")
+        // Refuse a declared oversize body before reading a byte of it.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > Self.maxBodyBytes {
+            throw tooLarge
+        }
+        var request = request
+        do {
+            return Array(buffer: try await request.collectBody(upTo: Self.maxBodyBytes))
+        } catch {
+            throw tooLarge
+        }
+    }
+
+    private func decode<Body: Decodable>(_ type: Body.Type, _ body: [UInt8]) throws(InternalRefusal) -> Body {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw InternalRefusal(
+                .badRequest, "the body is not a valid \(type) in JSON: \(String(describing: error).prefix(300))",
+                metric: "malformed_json")
+        }
+    }
+
+    // MARK: Answers
+
+    private func refused(_ refusal: InternalRefusal) -> RequestOutcome {
+        rejections.count(refusal.metric)
+        return RequestOutcome(Responses.text(refusal.status, refusal.reason), reason: refusal.reason)
+    }
+
+    private func failed(_ error: InternalRequestError, _ what: String, stream: String? = nil) -> RequestOutcome {
+        let status: HTTPResponse.Status =
+            switch error {
+            case .unknownLink, .unknownStream: .notFound
+            case .invalid: .badRequest
+            case .unavailable: .serviceUnavailable
+            }
+        return RequestOutcome(Responses.text(status, error.description), stream: stream, reason: "\(what): \(error)")
+    }
+}
+
+/// An internal request refused before the coordinator, with the `reason` label it is counted under.
+struct InternalRefusal: Error {
+    let status: HTTPResponse.Status
+    let reason: String
+    let metric: String
+
+    init(_ status: HTTPResponse.Status, _ reason: String, metric: String) {
+        self.status = status
+        self.reason = reason
+        self.metric = metric
+    }
+}
