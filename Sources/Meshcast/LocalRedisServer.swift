@@ -59,10 +59,16 @@ final class LocalRedisServer {
     var endpoint: RedisEndpoint { RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)) }
     var url: String { endpoint.description }
 
-    /// Stops the server (SIGTERM, then waits) and removes its directory.
+    /// Stops the server and removes its directory. Asks with `SHUTDOWN NOSAVE` rather than a
+    /// signal: a child spawned from this async command inherits a signal mask that blocks
+    /// SIGTERM and SIGINT, so redis-server would never see them. SIGKILL if it lingers.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            if let connection = try? RedisConnection(endpoint: endpoint) {
+                _ = try? connection.command(["SHUTDOWN", "NOSAVE"])
+            }
+            for _ in 0..<50 where process.isRunning { usleep(100_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)

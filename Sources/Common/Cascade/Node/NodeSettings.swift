@@ -113,7 +113,7 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
         case .missingRedis(let variable, let role):
-            "\(variable) is not set: a \(role.rawValue) runs only as part of a mesh and needs the mesh's Redis URL "
+            "\(variable) is not set: \(role == .edge || role == .origin ? "an" : "a") \(role.rawValue) runs only as part of a mesh and needs the mesh's Redis URL "
                 + "(redis://host:port); `meshcast up` starts a local redis-server when it is unset"
         case .invalidRedisURL(let variable, let reason): "\(variable): \(reason)"
         case .missingClusterSecret(let variable, let redisVariable):
