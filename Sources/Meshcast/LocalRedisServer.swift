@@ -19,7 +19,8 @@ final class LocalRedisServer {
         guard let executable = Self.findExecutable() else {
             throw StartFailure(
                 description: "redis-server is not installed and no Redis URL is set: install it "
-                    + "(Debian/Ubuntu: apt-get install redis-server) or point the Redis URL variable at a running Redis")
+                    + "(Debian/Ubuntu: apt-get install redis-server) or point the Redis URL variable at a running Redis"
+            )
         }
         guard let port = (6379..<6479).first(where: Self.isFree) else {
             throw StartFailure(description: "no free TCP port between 6379 and 6478 for a local redis-server")

@@ -59,7 +59,8 @@ struct TopologyApplyCommand: AsyncParsableCommand {
         print("\(file): ok: \(TopologySummary.line(for: topology)); published to \(client.endpoint) (key `topology`)")
         print(plan.summary)
         if !plan.nodesToRestart.isEmpty {
-            print("Running nodes follow within 2 s; restart \(plan.nodesToRestart.joined(separator: ", ")) for the rest.")
+            print(
+                "Running nodes follow within 2 s; restart \(plan.nodesToRestart.joined(separator: ", ")) for the rest.")
         }
     }
 

@@ -17,7 +17,8 @@ import Testing
 
     @Test func loadIsTheDeltaOverElapsedTimeAndCPUIsPerWorker() {
         var meter = NodeLoadMeter(workers: 2)
-        let first = NodeLoadMeter.Sample(now: 1_000_000_000, bytesOut: 1_000, packetsOut: 10, cpuSeconds: 3, sessions: 4)
+        let first = NodeLoadMeter.Sample(
+            now: 1_000_000_000, bytesOut: 1_000, packetsOut: 10, cpuSeconds: 3, sessions: 4)
         #expect(meter.load(after: first) == NodeStatus.Load(sessions: 4))
         // Half a second later: 62,500 bytes (1 Mbit/s), 50 packets (100/s), 0.5 CPU s over 2 workers.
         let second = NodeLoadMeter.Sample(

@@ -15,7 +15,8 @@ final class LocalRedis {
 
     init() throws {
         port = try Self.freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshcast-cmd-redis-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "meshcast-cmd-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
