@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCascade
 import MeshCluster
 import MeshCrypto
 
@@ -9,11 +10,13 @@ struct UpCommand: ParsableCommand {
         commandName: "up",
         abstract: "Run the nodes of a topology on this machine, in the foreground.",
         discussion: """
-            Starts each node that can run on its own as a separate `meshcast node` process, waits \
-            until each answers /ready, prints the pages and the WHIP/WHEP URLs to open, and stops \
-            them all on Ctrl-C. Relays, edges and recorders need the cascade (next release) and \
-            are listed but not started. Without MESHCAST_SECRET (or the variable the topology \
-            names) a random secret is made for this run.
+            Starts each origin, relay and edge as a separate `meshcast node` process (origins \
+            first, then relays, then edges, each waiting until the ones before answer /ready), \
+            prints the pages and the WHIP/WHEP URLs to open, and stops them all on Ctrl-C. \
+            Recorders are not built yet and are skipped. Without the Redis URL variable \
+            (MESHCAST_REDIS_URL by default) a local redis-server is started for the run and \
+            stopped last; without the token or cluster secret a random one is made for the run. \
+            The topology is applied to Redis at start, so `meshcast topology plan` compares with it.
             """)
 
     @Argument(help: "The topology file.")
@@ -31,31 +34,74 @@ struct UpCommand: ParsableCommand {
             throw ExitCode.failure
         }
         var environment = ProcessInfo.processInfo.environment
-        let variable = topology.secrets.tokenSecretVariable
-        if (environment[variable] ?? "").isEmpty {
+        for variable in [topology.secrets.tokenSecretVariable, topology.secrets.clusterSecretVariable]
+        where (environment[variable] ?? "").isEmpty {
             environment[variable] = Self.randomSecret()
             print("\(variable) is not set: using a random secret for this run.")
         }
-        let runnable = topology.nodes.filter { $0.role == .origin }
-        for node in topology.nodes where node.role != .origin {
-            print("skipping \(node.id) (\(node.role.rawValue)): it needs the cascade, which comes in the next release")
+        let order: [NodeRole] = [.origin, .relay, .edge]
+        for node in topology.nodes where !order.contains(node.role) {
+            print("skipping \(node.id) (\(node.role.rawValue)): the recorder role is not built yet")
         }
-        guard !runnable.isEmpty else {
+        guard topology.nodes.contains(where: { $0.role == .origin }) else {
             StandardError.write("\(file) has no origin node to run")
             throw ExitCode.failure
         }
-        let supervisor = NodeSupervisor(executable: Self.executablePath, topologyPath: file, environment: environment)
+        let redis: LocalRedisServer?
         do {
-            for node in runnable { try supervisor.start(node) }
-            for node in runnable { try supervisor.waitUntilReady(node, timeoutSeconds: 60) }
+            redis = try startRedisIfNeeded(topology, environment: &environment)
+        } catch {
+            StandardError.write("meshcast up: \(error)")
+            throw ExitCode.failure
+        }
+        defer { redis?.stop() }
+        let supervisor = NodeSupervisor(executable: Self.executablePath, topologyPath: file, environment: environment)
+        var running: [TopologyNode] = []
+        do {
+            for role in order {
+                let nodes = topology.nodes.filter { $0.role == role }
+                for node in nodes { try supervisor.start(node) }
+                for node in nodes { try supervisor.waitUntilReady(node, timeoutSeconds: 60) }
+                running += nodes
+            }
         } catch {
             StandardError.write("\(error)")
             supervisor.stopAll()
             throw ExitCode.failure
         }
-        printURLs(for: runnable, secret: Array((environment[variable] ?? "").utf8))
+        printURLs(for: running, secret: Array((environment[topology.secrets.tokenSecretVariable] ?? "").utf8))
         let status = supervisor.waitForSignalOrExit()
+        if let redis {
+            redis.stop()
+            print("redis-server on port \(redis.port) stopped")
+        }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Starts a local redis-server when the topology's Redis URL variable is unset (and sets it
+    /// for the nodes), then applies the topology to whichever Redis the mesh uses.
+    private func startRedisIfNeeded(
+        _ topology: Topology, environment: inout [String: String]
+    ) throws -> LocalRedisServer? {
+        let variable = topology.secrets.redisURLVariable
+        var server: LocalRedisServer?
+        if (environment[variable] ?? "").isEmpty {
+            let started = try LocalRedisServer()
+            environment[variable] = started.url
+            print("\(variable) is not set: started redis-server at \(started.url) for this run.")
+            server = started
+        }
+        do {
+            let endpoint = try RedisEndpoint(url: environment[variable] ?? "", environment: environment)
+            let connection = try RedisConnection(endpoint: endpoint)
+            let json = try TopologyJSON.encode(topology)
+            _ = try connection.command(bytes: [Array("SET".utf8), Array(PublishedTopology.key.utf8), Array(json)])
+            print("applied \(file) to \(endpoint) (key `topology`)")
+        } catch {
+            server?.stop()
+            throw SupervisorError("cannot apply the topology to Redis (\(variable)): \(error)")
+        }
+        return server
     }
 
     private func printURLs(for nodes: [TopologyNode], secret: [UInt8]) {
@@ -66,14 +112,22 @@ struct UpCommand: ParsableCommand {
         for node in nodes {
             let base = "http://\(node.api)"
             print("\(node.id) (\(node.role.rawValue)) is ready:")
-            print("  pages    \(base)/")
-            print("  publish  \(base)/publish?stream=\(stream)&token=\(publish)")
-            print("  watch    \(base)/watch?stream=\(stream)&token=\(view)")
-            print("  WHIP     \(base)/whip/\(stream)")
+            switch node.role {
+            case .origin:
+                print("  pages    \(base)/")
+                print("  publish  \(base)/publish?stream=\(stream)&token=\(publish)")
+                print("  WHIP     \(base)/whip/\(stream)")
+                print("  watch    \(base)/watch?stream=\(stream)&token=\(view)")
+            case .edge:
+                print("  watch    \(base)/watch?stream=\(stream)&token=\(view)")
+            case .relay, .recorder:
+                break
+            }
             print("  WHEP     \(base)/whep/\(stream)")
             print("  health   \(base)/health   metrics \(base)/metrics")
         }
-        print("\nTokens for other streams: meshcast token --stream NAME --publish|--view")
+        print("\nWHEP on any node redirects the viewer to the right edge (307).")
+        print("Tokens for other streams: meshcast token --stream NAME --publish|--view")
         print("Press Ctrl-C to stop.")
     }
 

@@ -1,44 +1,19 @@
 import Logging
-import MeshControl
-import MeshRTC
-import MeshRuntime
+import MeshCascade
+import MeshCluster
 
-/// The origin role: publishers come in over WHIP and viewers watch over WHEP on the same node.
-///
-/// A thin composition: the workers and the media engine (MeshRTC) on one side, the HTTP
-/// server (MeshControl) on the other, meeting only through `MediaNodeControl`.
+/// The origin role: publishers come in over WHIP; viewers watch over WHEP on the same node
+/// and, in a mesh, on edges fed over relay links. Without Redis it runs alone, as a single SFU.
 public struct OriginNode {
-    let settings: NodeSettings
-    let logger: Logger
+    let runner: MeshNodeRunner
 
-    /// A node for `settings`, logging to `logger`.
-    public init(settings: NodeSettings, logger: Logger) {
-        self.settings = settings
-        self.logger = logger
+    /// An origin for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
+    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
+        runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 
-    /// Starts the workers, the engine and the HTTP server, and runs until SIGINT or SIGTERM;
-    /// then stops taking requests, ends every session and stops the workers.
+    /// Runs until SIGINT or SIGTERM (see ``MeshNodeRunner/run()``).
     public func run() async throws {
-        let group = try WorkerGroup(configuration: settings.workers)
-        let engine: MediaEngine
-        do {
-            engine = try MediaEngine(configuration: settings.engine, group: group, logger: logger)
-            try await engine.start()
-        } catch {
-            group.stop()
-            throw error
-        }
-        // The workers' timers and inboxes call into the engine: it must outlive them.
-        defer { withExtendedLifetime(engine) { group.stop() } }
-        let control = ControlConfiguration(
-            tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port),
-            iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
-        let server = ControlServer(configuration: control, control: engine, logger: logger)
-        logger.info(
-            "\(settings.node.id) (origin) serving http://\(settings.node.api) with \(group.workers.count) worker(s)")
-        try await server.makeApplication().runService()
-        logger.info("shutting down: ending sessions")
-        await engine.shutdown()
+        try await runner.run()
     }
 }

@@ -16,6 +16,12 @@ public struct NodeSettings: Sendable {
     /// STUN/TURN URLs offered to clients in WHIP/WHEP `Link` headers (`MESHCAST_ICE_SERVERS`,
     /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
     public var iceServers: [String]
+    /// Where the mesh's Redis is (from the variable `topology.secrets.redisURLVariable` names);
+    /// `nil` runs an origin as a single SFU. Relays and edges cannot run without it.
+    public var redis: RedisEndpoint?
+    /// The secret the internal node API is signed with (from the variable
+    /// `topology.secrets.clusterSecretVariable` names); set whenever `redis` is.
+    public var clusterSecret: [UInt8]?
 
     /// Reads the settings of node `id` in `topology`, with secrets from `environment`.
     public init(topology: Topology, id: String, environment: [String: String]) throws(NodeSettingsError) {
@@ -27,6 +33,7 @@ public struct NodeSettings: Sendable {
         guard secret.utf8.count >= 16 else { throw .weakSecret(variable) }
         self.node = node
         tokenSecret = Array(secret.utf8)
+        (redis, clusterSecret) = try Self.meshSettings(for: node, secrets: topology.secrets, environment: environment)
         iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
@@ -40,6 +47,30 @@ public struct NodeSettings: Sendable {
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
         let count = (try? CPUTopology.cpus(for: workers.placement).count) ?? 1
         guard count <= node.ports.count else { throw .tooFewPorts(node.ports.description, workers: count) }
+    }
+
+    /// The Redis endpoint and cluster secret: both or neither, and both for relays and edges,
+    /// which only exist as part of a mesh.
+    static func meshSettings(
+        for node: TopologyNode, secrets: SecretNames, environment: [String: String]
+    ) throws(NodeSettingsError) -> (RedisEndpoint?, [UInt8]?) {
+        let urlVariable = secrets.redisURLVariable
+        guard let url = environment[urlVariable], !url.isEmpty else {
+            guard node.role == .origin else { throw .missingRedis(urlVariable, role: node.role) }
+            return (nil, nil)
+        }
+        let endpoint: RedisEndpoint
+        do {
+            endpoint = try RedisEndpoint(url: url, environment: environment)
+        } catch {
+            throw .invalidRedisURL(urlVariable, reason: error.description)
+        }
+        let secretVariable = secrets.clusterSecretVariable
+        guard let secret = environment[secretVariable], !secret.isEmpty else {
+            throw .missingClusterSecret(secretVariable, redisVariable: urlVariable)
+        }
+        guard secret.utf8.count >= 16 else { throw .weakSecret(secretVariable) }
+        return (endpoint, Array(secret.utf8))
     }
 
     /// Topology worker plans in the runtime's terms: a count without CPUs takes the first CPUs
@@ -67,6 +98,12 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
     case weakSecret(String)
     /// The port range cannot give each worker a port.
     case tooFewPorts(String, workers: Int)
+    /// A relay or edge was started without the Redis URL variable.
+    case missingRedis(String, role: NodeRole)
+    /// The Redis URL variable does not hold a usable URL.
+    case invalidRedisURL(String, reason: String)
+    /// Redis is configured but the cluster secret's variable is not set.
+    case missingClusterSecret(String, redisVariable: String)
 
     /// A sentence for the operator.
     public var description: String {
@@ -75,6 +112,13 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
             "no node '\(id)' in the topology (nodes: \(known.joined(separator: ", ")))"
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
+        case .missingRedis(let variable, let role):
+            "\(variable) is not set: \(role == .edge || role == .origin ? "an" : "a") \(role.rawValue) runs only as part of a mesh and needs the mesh's Redis URL "
+                + "(redis://host:port); `meshcast up` starts a local redis-server when it is unset"
+        case .invalidRedisURL(let variable, let reason): "\(variable): \(reason)"
+        case .missingClusterSecret(let variable, let redisVariable):
+            "\(variable) is not set: with \(redisVariable) set the node joins a mesh, and the cluster secret "
+                + "authenticates its internal API (16 bytes or more)"
         case .tooFewPorts(let range, let workers): "port range \(range) is too small for \(workers) workers"
         }
     }

@@ -1,0 +1,145 @@
+import Logging
+import MeshCluster
+import MeshControl
+import MeshRTC
+import MeshRuntime
+
+/// What every node role runs: the media workers and engine, the HTTP server, and, when the
+/// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
+/// the heartbeat announcer and the topology follower. The roles (`OriginNode`, `RelayNode`,
+/// `EdgeNode`) are thin configurations of it.
+public struct MeshNodeRunner {
+    let settings: NodeSettings
+    let topology: Topology
+    let topologyPath: String?
+    let logger: Logger
+
+    /// A runner for `settings`, taken from `topology` (read from `topologyPath`, which SIGHUP
+    /// re-reads; `nil` disables that).
+    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
+        self.settings = settings
+        self.topology = topology
+        self.topologyPath = topologyPath
+        self.logger = logger
+    }
+
+    /// Starts everything and runs until SIGINT or SIGTERM; then stops announcing, ends the
+    /// sessions, closes the relay links and stops the workers, in that order.
+    public func run() async throws {
+        let group = try WorkerGroup(configuration: settings.workers)
+        let engine: MediaEngine
+        do {
+            engine = try MediaEngine(configuration: settings.engine, group: group, logger: logger)
+            try await engine.start()
+        } catch {
+            group.stop()
+            throw error
+        }
+        // The workers' timers and inboxes call into the engine: it must outlive them.
+        defer { withExtendedLifetime(engine) { group.stop() } }
+
+        let mesh = settings.redis.map { endpoint in
+            MeshParts(
+                endpoint: endpoint, settings: settings, topology: topology, topologyPath: topologyPath, engine: engine,
+                workers: group.workers.count, logger: logger)
+        }
+        var control = ControlConfiguration(
+            tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port),
+            iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
+        control.clusterSecret = settings.clusterSecret
+        let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
+        let tasks = mesh?.start()
+        let role = settings.node.role.rawValue
+        let redisNote = settings.redis.map { " in the mesh at \($0)" } ?? " as a single SFU (no Redis configured)"
+        logger.info(
+            "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
+        )
+        do {
+            try await server.makeApplication().runService()
+        } catch {
+            await stop(mesh: mesh, tasks: tasks, engine: engine)
+            throw error
+        }
+        await stop(mesh: mesh, tasks: tasks, engine: engine)
+    }
+
+    private func stop(mesh: MeshParts?, tasks: MeshParts.Tasks?, engine: MediaEngine) async {
+        if let mesh, let tasks {
+            logger.info("shutting down: leaving the mesh")
+            await mesh.stopAnnouncing(tasks)
+        }
+        logger.info("shutting down: ending sessions")
+        await engine.shutdown()
+        if let mesh, let tasks {
+            await mesh.stopCoordinating(tasks)
+            let links = await engine.meshStatus().links
+            if !links.isEmpty { logger.info("shutting down: closing \(links.count) relay link(s)") }
+            for link in links { _ = await engine.closeLink(link.id, reason: "node shutting down") }
+            await mesh.redis.shutdown()
+        }
+        logger.info("shutting down: stopping the workers")
+    }
+}
+
+/// The pieces a node runs only as part of a mesh.
+struct MeshParts {
+    /// The background tasks, cancelled in shutdown order.
+    struct Tasks {
+        let announcer: Task<Void, Never>
+        let follower: Task<Void, Never>
+        let coordinator: Task<Void, Never>
+    }
+
+    let redis: RedisClient
+    let coordinator: MeshCoordinator
+    let announcer: NodeAnnouncer
+    let follower: TopologyFollower
+
+    init(
+        endpoint: RedisEndpoint, settings: NodeSettings, topology: Topology, topologyPath: String?,
+        engine: MediaEngine, workers: Int, logger: Logger
+    ) {
+        let redis = RedisClient(endpoint: endpoint)
+        let coordinator = MeshCoordinator(
+            topology: topology, nodeID: settings.node.id, dataPlane: engine, redis: redis,
+            api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)), logger: logger)
+        let announcer = NodeAnnouncer(
+            node: settings.node, workers: workers, control: engine, registry: NodeRegistry(client: redis),
+            logger: logger)
+        let nodeID = settings.node.id
+        follower = TopologyFollower(current: topology, path: topologyPath, redis: redis, logger: logger) {
+            [coordinator, announcer] topology in
+            coordinator.updateTopology(topology)
+            if let node = topology.node(id: nodeID) {
+                announcer.update(node: node)
+            } else {
+                logger.warning("the new topology has no node '\(nodeID)': this node keeps running until stopped")
+            }
+        }
+        self.redis = redis
+        self.coordinator = coordinator
+        self.announcer = announcer
+    }
+
+    func start() -> Tasks {
+        Tasks(
+            announcer: Task { [announcer] in await announcer.run() },
+            follower: Task { [follower] in await follower.run() },
+            coordinator: Task { [coordinator] in await coordinator.run() })
+    }
+
+    /// Stops heartbeats and takes the node out of the registry, so placement stops choosing it.
+    func stopAnnouncing(_ tasks: Tasks) async {
+        tasks.announcer.cancel()
+        await tasks.announcer.value
+        await announcer.withdraw()
+        tasks.follower.cancel()
+        await tasks.follower.value
+    }
+
+    /// Stops the coordinator (placements, link upkeep).
+    func stopCoordinating(_ tasks: Tasks) async {
+        tasks.coordinator.cancel()
+        await tasks.coordinator.value
+    }
+}

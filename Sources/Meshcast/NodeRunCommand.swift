@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshCascade
+import MeshCluster
+import MeshEdge
+import MeshOrigin
+import MeshRelay
+
+/// `meshcast node [run] --topology FILE --id NODE`: runs one node of a topology in the foreground.
+struct NodeRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one node of a topology (stops cleanly on SIGINT/SIGTERM; SIGHUP re-reads the topology).",
+        discussion: """
+            The node's role, addresses, ports and workers come from its entry in the topology; \
+            secrets from the environment variables the topology names: the token secret \
+            (MESHCAST_SECRET by default), the Redis URL (MESHCAST_REDIS_URL) and the cluster \
+            secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis. Origins \
+            without Redis run alone as a single SFU; relays and edges need Redis. Recorders are \
+            not built yet.
+            """)
+
+    @Option(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "The node's id in the topology.")
+    var id: String
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "meshcast.\(id)")
+        let loaded: Topology
+        let settings: NodeSettings
+        do {
+            loaded = try TopologyLoader.load(path: topology)
+            settings = try NodeSettings(topology: loaded, id: id, environment: ProcessInfo.processInfo.environment)
+        } catch let error as TopologyLoadFailure {
+            StandardError.write(error.description)
+            throw ExitCode.failure
+        } catch {
+            StandardError.write("meshcast node: \(error)")
+            throw ExitCode.failure
+        }
+        do {
+            switch settings.node.role {
+            case .origin:
+                try await OriginNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
+            case .relay:
+                try await RelayNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
+            case .edge:
+                try await EdgeNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
+            case .recorder:
+                StandardError.write(
+                    "meshcast node: \(id) is a recorder, and the recorder role is not built yet; "
+                        + "run the origins, relays and edges, and leave recorders out for now")
+                throw ExitCode.failure
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as NodeSettingsError {
+            StandardError.write("meshcast node: \(error)")
+            throw ExitCode.failure
+        } catch {
+            logger.critical("node failed: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
