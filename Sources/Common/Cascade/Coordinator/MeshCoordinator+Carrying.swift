@@ -82,7 +82,9 @@ extension MeshCoordinator {
         if redis.isAvailable {
             do {
                 var live = try await liveState(stream: record.name, origin: record.originNode)
-                for node in avoid { live.nodes[node] = NodeLoad(alive: false) }
+                // The origin stays the root even when its link to this node failed; only
+                // other nodes are taken out of the graph.
+                for node in avoid where node != record.originNode { live.nodes[node] = NodeLoad(alive: false) }
                 // Plan as if this node were not in the tree yet, nor anything it feeds.
                 let downstream = Set(await dataPlane.meshStatus().links.filter { $0.end == .upstream }.map(\.peerNode))
                 live.streams[record.name]?.carriers.subtract(downstream.union([nodeID]))
@@ -90,7 +92,10 @@ extension MeshCoordinator {
                 guard path.hops.count >= 2 else {
                     return .failure(.unavailable("the path for '\(record.name)' has no hop before \(nodeID)"))
                 }
-                return .success(path.hops[path.hops.count - 2])
+                let upstream = path.hops[path.hops.count - 2]
+                guard avoid.contains(upstream) else { return .success(upstream) }
+                // The planner knows no link exclusions: when it keeps the failed origin link,
+                // the topology names the next upstream.
             } catch let failure as PlacementFailure {
                 return .failure(.unavailable(failure.reason))
             } catch {
