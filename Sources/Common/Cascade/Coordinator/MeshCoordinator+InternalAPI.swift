@@ -1,0 +1,51 @@
+import MeshCluster
+import MeshControl
+import MeshRTC
+
+/// The internal API's link requests from downstream nodes.
+extension MeshCoordinator {
+    /// `POST /internal/v1/links`: the data plane opens the sending end.
+    public func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError)
+        -> RelayLinkSetupResponse
+    {
+        do throws(RelayLinkError) {
+            let response = try await dataPlane.acceptLink(request)
+            logger.info("mesh: link \(response.linkID) to \(request.downstreamNode) accepted")
+            return response
+        } catch {
+            throw error.internalRequestError
+        }
+    }
+
+    /// `POST /internal/v1/links/{link}/subscriptions`: a relay that lacks the stream joins the
+    /// tree itself first (with the record the request carries, so Redis is not needed).
+    public func subscribe(link: String, _ request: RelaySubscriptionRequest) async throws(InternalRequestError) {
+        guard request.record.name == request.stream else {
+            throw .invalid("subscription names '\(request.stream)' but carries the record of '\(request.record.name)'")
+        }
+        if case .failure(let failure) = await ensureCarrying(request.stream, record: request.record) {
+            throw failure.internalRequestError
+        }
+        do throws(RelayLinkError) {
+            try await dataPlane.forward(stream: request.stream, tracks: request.tracks, onLink: link)
+        } catch {
+            throw error.internalRequestError
+        }
+    }
+
+    /// `DELETE /internal/v1/links/{link}/subscriptions/{stream}`.
+    public func unsubscribe(link: String, stream: String) async throws(InternalRequestError) {
+        do throws(RelayLinkError) {
+            try await dataPlane.stopForwarding(stream: stream, onLink: link)
+        } catch {
+            throw error.internalRequestError
+        }
+    }
+
+    /// `DELETE /internal/v1/links/{link}`.
+    public func closeLink(_ link: String) async throws(InternalRequestError) {
+        guard await dataPlane.closeLink(link, reason: "closed by the downstream node") else {
+            throw .unknownLink(link)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import MeshCluster
+import MeshControl
+
+/// Where WHIP publishers and WHEP viewers go.
+extension MeshCoordinator {
+    /// Where a WHEP viewer of `stream` should go.
+    public func placeViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+        await timed { await self.decideViewer(stream: stream, request: request) }
+    }
+
+    /// Where a WHIP publisher of `stream` should go.
+    public func placePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+        await timed { await self.decidePublisher(stream: stream, request: request) }
+    }
+
+    /// Releases the viewer's reservation on this node, if it had one.
+    public func viewerArrived(stream: String, reservation: String?) async {
+        guard let reservation else { return }
+        // An unreleased reservation expires by itself; a failure here costs a slot for seconds.
+        _ = try? await reservations.release(node: nodeID, token: reservation)
+    }
+
+    /// Runs one decision and records its monotonic duration and verdict.
+    private func timed(_ decide: () async -> PlacementVerdict) async -> PlacementVerdict {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let verdict = await decide()
+        let elapsed = started.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        state.withLock { $0.timings.record(seconds: seconds, verdict: verdict.metricLabel) }
+        return verdict
+    }
+
+    private func decideViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+        if request.placedFor == nodeID { return await serveHere(stream) }
+        guard redis.isAvailable else { return Self.redisAway }
+        let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
+        do throws(RedisError) {
+            let carried = await dataPlane.carriedStream(stream)
+            guard let record = try await directory.lookup(stream) ?? carried else {
+                return .refused(status: 404, reason: "stream '\(stream)' is not published")
+            }
+            if topology.nodes(withRole: .edge).isEmpty {
+                // No edges: the origin serves its viewers itself.
+                if record.originNode == nodeID { return await serveHere(stream, record: record) }
+                return redirect(to: record.originNode, reservation: nil)
+            }
+            var live = try await liveState(stream: stream, origin: record.originNode)
+            let region = clientRegion(request, resolver: resolver, topology: topology)
+            let selector = EdgeSelector(index: index)
+            for _ in 0..<topology.nodes(withRole: .edge).count {
+                let chosen: NodeSelection
+                do throws(PlacementFailure) {
+                    chosen = try selector.select(stream: stream, clientRegion: region, state: live)
+                } catch {
+                    return .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
+                }
+                if chosen.nodeID == nodeID { return await serveHere(stream, record: record) }
+                let token = UUID().uuidString
+                switch try await reservations.reserve(node: chosen.nodeID, token: token, now: Self.wallMilliseconds()) {
+                case .reserved:
+                    return redirect(to: chosen.nodeID, reservation: token)
+                case .refused(let why):
+                    // Someone else took the last slot since the snapshot: ask for the next choice.
+                    logger.debug("mesh: reservation on \(chosen.nodeID) refused (\(why.rawValue)) for '\(stream)'")
+                    live.nodes[chosen.nodeID] = NodeLoad(alive: false)
+                }
+            }
+            return .unavailable(
+                reason: "no edge could reserve a slot for a viewer of '\(stream)'", retryAfterSeconds: Self.retryAfterSeconds)
+        } catch {
+            return .unavailable(reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
+        }
+    }
+
+    private func decidePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+        if request.placedFor == nodeID { return .here }
+        let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
+        let isOrigin = topology.node(id: nodeID)?.role == .origin
+        guard redis.isAvailable else { return isOrigin ? .here : Self.redisAway }
+        do throws(RedisError) {
+            var live = try await liveState(stream: nil, origin: nil)
+            if let record = try await directory.lookup(stream) {
+                live.streams[stream] = StreamPlacement(origin: record.originNode)
+            }
+            let region = clientRegion(request, resolver: resolver, topology: topology)
+            let chosen: NodeSelection
+            do throws(PlacementFailure) {
+                chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
+            } catch {
+                return isOrigin ? .here : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
+            }
+            return chosen.nodeID == nodeID ? .here : redirect(to: chosen.nodeID, reservation: nil)
+        } catch {
+            // An origin keeps taking publishers while Redis is away; the stream registers on return.
+            if isOrigin { return .here }
+            return .unavailable(reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
+        }
+    }
+
+    /// Serves the viewer on this node once the stream's tracks are here.
+    private func serveHere(_ stream: String, record: StreamRecord? = nil) async -> PlacementVerdict {
+        switch await ensureCarrying(stream, record: record) {
+        case .success: return .here
+        case .failure(.unknownStream): return .refused(status: 404, reason: "stream '\(stream)' is not published")
+        case .failure(let failure):
+            return .unavailable(reason: failure.description, retryAfterSeconds: Self.retryAfterSeconds)
+        }
+    }
+
+    private func redirect(to node: String, reservation: String?) -> PlacementVerdict {
+        guard let base = apiBase(of: node) else {
+            return .unavailable(reason: "node \(node) is not in the topology", retryAfterSeconds: Self.retryAfterSeconds)
+        }
+        return .redirect(nodeID: node, apiBase: base, reservation: reservation)
+    }
+
+    /// The client's region; a client no rule maps is placed as if it were in this node's region.
+    private func clientRegion(_ request: PlacementRequest, resolver: RegionResolver, topology: Topology) -> String {
+        let decision = resolver.resolve(
+            ClientRequest(
+                peerAddress: request.peerAddress, forwardedFor: request.forwardedFor,
+                regionParameter: request.regionParameter))
+        return decision.region ?? topology.node(id: nodeID)?.region ?? topology.regions.first?.name ?? ""
+    }
+
+    static let redisAway = PlacementVerdict.unavailable(
+        reason: "placement needs Redis, which is unreachable", retryAfterSeconds: retryAfterSeconds)
+}
+
+extension PlacementVerdict {
+    /// The `verdict` label of `meshcast_placement_decisions_total`.
+    var metricLabel: String {
+        switch self {
+        case .here: "here"
+        case .redirect: "redirect"
+        case .unavailable: "unavailable"
+        case .refused: "refused"
+        }
+    }
+}

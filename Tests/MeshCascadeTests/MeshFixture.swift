@@ -1,0 +1,109 @@
+import Testing
+import Logging
+import MeshCluster
+import MeshControl
+import MeshRTC
+
+@testable import MeshCascade
+
+/// A two-region mesh for the coordinator tests: region `a` (10.1.0.0/16) holds the origin and
+/// edge-a, region `b` (10.2.0.0/16) the relay and edge-b, 40 ms apart. Allowed links:
+/// origin → relay, origin → edge-a, relay → edge-a, relay → edge-b; so edge-b is reached only
+/// through the relay, and edge-a either directly or through the relay.
+enum MeshFixture {
+    static func node(_ id: String, _ role: NodeRole, _ region: String, port: UInt16) -> TopologyNode {
+        guard let ports = PortRange(first: port &+ 1000, last: port &+ 1009) else { fatalError("port range") }
+        return TopologyNode(
+            id: id, role: role, region: region, api: EndpointAddress(host: "127.0.0.1", port: port),
+            mediaHost: "127.0.0.1", announceIP: "127.0.0.1", ports: ports, workers: .perCore,
+            capacity: NodeCapacity(sessions: 100))
+    }
+
+    static func topology(unsubscribeAfterSeconds: Int = 30) -> Topology {
+        Topology(
+            mesh: "test",
+            regions: [
+                Region(name: "a", cidrs: [CIDRBlock(address: "10.1.0.0", prefixLength: 16)]),
+                Region(name: "b", cidrs: [CIDRBlock(address: "10.2.0.0", prefixLength: 16)]),
+            ],
+            latencies: [RegionLatency(first: "a", second: "b", milliseconds: 40)],
+            nodes: [
+                node("origin", .origin, "a", port: 18001), node("relay", .relay, "b", port: 18002),
+                node("edge-a", .edge, "a", port: 18003), node("edge-b", .edge, "b", port: 18004),
+            ],
+            links: [
+                RelayLinkRule(from: "origin", to: "relay"), RelayLinkRule(from: "origin", to: "edge-a"),
+                RelayLinkRule(from: "relay", to: "edge-a"), RelayLinkRule(from: "relay", to: "edge-b"),
+            ],
+            secrets: SecretNames(clusterSecretVariable: "CLUSTER", tokenSecretVariable: "TOKEN"),
+            edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))
+    }
+
+    /// A stream published on the origin: Opus audio and VP8 video under mesh SSRCs.
+    static let record = StreamRecord(
+        name: "live", originNode: "origin",
+        tracks: [
+            MeshTrack(trackID: "0", kind: .audio, ssrc: 0x1111, codec: "opus", payloadType: 111, clockRate: 48000),
+            MeshTrack(trackID: "1", kind: .video, ssrc: 0x2222, codec: "VP8", payloadType: 96, clockRate: 90000),
+        ], startedAt: 1_700_000_000_000)
+}
+
+/// One test's world: a Redis server, a client, the fake internal API and one coordinator and
+/// fake data plane per node asked for.
+final class MeshWorld {
+    let server: RedisTestServer
+    let redis: RedisClient
+    let topology: Topology
+    let mesh: FakeMesh
+    var planes: [String: FakeDataPlane] = [:]
+    var coordinators: [String: MeshCoordinator] = [:]
+
+    init(nodes: [String], unsubscribeAfterSeconds: Int = 30) async throws {
+        server = try RedisTestServer()
+        redis = RedisClient(endpoint: server.endpoint)
+        await redis.waitUntil(available: true)
+        topology = MeshFixture.topology(unsubscribeAfterSeconds: unsubscribeAfterSeconds)
+        mesh = FakeMesh(topology: topology)
+        for id in nodes {
+            let plane = FakeDataPlane(nodeID: id)
+            let coordinator = MeshCoordinator(
+                topology: topology, nodeID: id, dataPlane: plane, redis: redis, api: mesh,
+                logger: Logger(label: "test.\(id)"))
+            planes[id] = plane
+            coordinators[id] = coordinator
+            mesh.add(id, coordinator)
+        }
+        // Every node of the topology alive with room; a long expiry so a slow machine cannot age them out.
+        let registry = NodeRegistry(client: redis, ttl: .seconds(120))
+        for node in topology.nodes {
+            try await registry.heartbeat(
+                NodeStatus(
+                    id: node.id, role: node.role, region: node.region, apiURL: "http://\(node.api)",
+                    mediaAddress: "127.0.0.1:\(node.ports.first)",
+                    capacity: NodeStatus.Capacity(sessions: 100, egressBitsPerSecond: 1_000_000_000), updatedAt: 1))
+        }
+    }
+
+    /// The fake data plane of a node the world was made with (a test naming another is wrong).
+    func plane(_ id: String) -> FakeDataPlane {
+        guard let plane = planes[id] else { fatalError("no node \(id) in this test's world") }
+        return plane
+    }
+
+    /// The coordinator of a node the world was made with.
+    func coordinator(_ id: String) -> MeshCoordinator {
+        guard let coordinator = coordinators[id] else { fatalError("no node \(id) in this test's world") }
+        return coordinator
+    }
+
+    /// The origin publishes the fixture stream: its data plane carries it and Redis knows it.
+    func publishOnOrigin() async throws {
+        plane("origin").publish(MeshFixture.record)
+        try await StreamDirectory(client: redis).register(MeshFixture.record)
+    }
+
+    deinit {
+        let redis = redis
+        Task { await redis.shutdown() }
+    }
+}

@@ -1,0 +1,130 @@
+import MeshCluster
+import MeshControl
+import Testing
+
+@testable import MeshCascade
+
+/// Viewer and publisher placement over a live Redis (DESIGN.md "Placement").
+@Suite(.serialized) struct PlacementTests {
+    @Test func viewerFromRegionBIsSentToEdgeBWithAReservation() async throws {
+        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
+        try await world.publishOnOrigin()
+        let verdict = await world.coordinator("origin").placeViewer(
+            stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        guard case .redirect(let node, let apiBase, let reservation) = verdict else {
+            Issue.record("expected a redirect, got \(verdict)")
+            return
+        }
+        #expect(node == "edge-b")
+        #expect(apiBase == "http://127.0.0.1:18004")
+        let token = try #require(reservation)
+        let reservations = CapacityReservation(client: world.redis)
+        #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 1)
+        // The viewer arrives on edge-b: the slot goes back.
+        await world.coordinator("edge-b").viewerArrived(stream: "live", reservation: token)
+        #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 0)
+        // The region parameter wins over the address.
+        let other = await world.coordinator("origin").placeViewer(
+            stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4", regionParameter: "a"))
+        guard case .redirect("edge-a", _, _) = other else {
+            Issue.record("expected edge-a, got \(other)")
+            return
+        }
+    }
+
+    @Test func unknownStreamIsRefusedWith404() async throws {
+        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
+        let verdict = await world.coordinator("origin").placeViewer(
+            stream: "nope", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        guard case .refused(404, _) = verdict else {
+            Issue.record("expected 404, got \(verdict)")
+            return
+        }
+        let placed = await world.coordinator("edge-b").placeViewer(
+            stream: "nope", request: PlacementRequest(placedFor: "edge-b"))
+        guard case .refused(404, _) = placed else {
+            Issue.record("expected 404 on the edge too, got \(placed)")
+            return
+        }
+    }
+
+    @Test func redisAwayAnswersUnavailableExceptForWhatThisNodeCanServe() async throws {
+        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
+        try await world.publishOnOrigin()
+        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
+        world.server.stop()
+        let verdict = await world.coordinator("origin").placeViewer(
+            stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        guard case .unavailable(_, 2) = verdict else {
+            Issue.record("expected 503 with Retry-After 2, got \(verdict)")
+            return
+        }
+        // Placed here and already carried: no Redis needed.
+        #expect(
+            await world.coordinator("edge-b").placeViewer(stream: "live", request: PlacementRequest(placedFor: "edge-b"))
+                == .here)
+        // Placed here but not carried: the record is in Redis, which is away.
+        let other = await world.coordinator("edge-b").placeViewer(
+            stream: "other", request: PlacementRequest(placedFor: "edge-b"))
+        guard case .unavailable(_, 2) = other else {
+            Issue.record("expected 503, got \(other)")
+            return
+        }
+        // An origin keeps taking publishers; an edge cannot say where they go.
+        #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
+        guard case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
+            stream: "new", request: PlacementRequest())
+        else {
+            Issue.record("expected 503 for a publisher on an edge")
+            return
+        }
+    }
+
+    @Test func publisherOnAnEdgeIsSentToTheOrigin() async throws {
+        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
+        let verdict = await world.coordinator("edge-b").placePublisher(
+            stream: "new", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        #expect(verdict == .redirect(nodeID: "origin", apiBase: "http://127.0.0.1:18001", reservation: nil))
+        #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
+    }
+
+    @Test func metricsTextHasDecisionQuantilesCountsAndLinkFigures() async throws {
+        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
+        try await world.publishOnOrigin()
+        let origin = world.coordinator("origin")
+        _ = await origin.placeViewer(stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        _ = await origin.placeViewer(stream: "nope", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        let text = await origin.metricsText()
+        #expect(text.contains("meshcast_placement_decision_seconds{quantile=\"0.5\"} "))
+        #expect(text.contains("meshcast_placement_decision_seconds{quantile=\"0.99\"} "))
+        #expect(text.contains("meshcast_placement_decision_seconds_count 2\n"))
+        #expect(text.contains("meshcast_placement_decisions_total{verdict=\"redirect\"} 1\n"))
+        #expect(text.contains("meshcast_placement_decisions_total{verdict=\"refused\"} 1\n"))
+        #expect(!text.contains("NaN"))
+
+        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
+        let edgeText = await world.coordinator("edge-b").metricsText()
+        let labels = "{link=\"relay>edge-b#1\",peer=\"relay\",end=\"downstream\"}"
+        #expect(edgeText.contains("meshcast_relay_link_rtt_seconds\(labels) 0.012\n"))
+        #expect(edgeText.contains("meshcast_relay_link_loss_ratio\(labels) 0.25\n"))
+        #expect(edgeText.contains("meshcast_relay_link_packets_total\(labels) 900\n"))
+        #expect(edgeText.contains("meshcast_relay_link_retransmissions_total\(labels) 7\n"))
+        #expect(edgeText.contains("meshcast_relay_link_dropped_total\(labels) 3\n"))
+    }
+}
+
+/// The window the decision quantiles are taken over.
+@Suite struct DecisionTimingsTests {
+    @Test func nearestRankQuantilesOverTheLastWindow() {
+        var timings = DecisionTimings()
+        #expect(timings.quantile(0.5) == nil)
+        for value in 1...100 { timings.record(seconds: Double(value), verdict: "here") }
+        #expect(timings.quantile(0.5) == 50)
+        #expect(timings.quantile(0.99) == 99)
+        // Old samples leave the window: after 1024 more of 1000 s, only those remain.
+        for _ in 0..<DecisionTimings.window { timings.record(seconds: 1000, verdict: "redirect") }
+        #expect(timings.quantile(0.5) == 1000)
+        #expect(timings.count == UInt64(100 + DecisionTimings.window))
+        #expect(timings.verdicts["here"] == 100)
+    }
+}
