@@ -43,6 +43,10 @@ public struct NodeSettings: Sendable {
         if let rate = environment["MESHCAST_TEST_DROP_EGRESS"].flatMap(Double.init), (0..<1).contains(rate) {
             engine.egressDropRate = rate
         }
+        if let rate = environment["MESHCAST_TEST_DROP_LINK"].flatMap(Double.init), (0..<1).contains(rate) {
+            engine.linkDropRate = rate
+        }
+        if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
         let count = (try? CPUTopology.cpus(for: workers.placement).count) ?? 1
