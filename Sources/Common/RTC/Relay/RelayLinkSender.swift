@@ -273,11 +273,10 @@ public final class RelayLinkSender {
 extension RelayLinkSender: Sendable {}
 
 /// The last few sender reports sent: their NTP middle 32 bits (what a receiver echoes as LSR)
-/// and when they left, so a report block's LSR finds its departure time. Fixed size.
+/// and when they left, so a report block's LSR finds its departure time. Eight slots, allocated
+/// once and overwritten in place.
 struct SentSenderReports {
-    private var entries: (Entry, Entry, Entry, Entry, Entry, Entry, Entry, Entry) = (
-        .empty, .empty, .empty, .empty, .empty, .empty, .empty, .empty
-    )
+    private var entries = [Entry](repeating: .empty, count: 8)
     private var next = 0
 
     struct Entry {
@@ -288,16 +287,11 @@ struct SentSenderReports {
     }
 
     mutating func record(ntpMiddle: UInt32, sentAt: UInt64) {
-        let slot = next
-        withUnsafeMutableBytes(of: &entries) { raw in
-            raw.bindMemory(to: Entry.self)[slot] = Entry(ntpMiddle: ntpMiddle, sentAt: sentAt, valid: true)
-        }
-        next = (next + 1) % 8
+        entries[next] = Entry(ntpMiddle: ntpMiddle, sentAt: sentAt, valid: true)
+        next = (next + 1) % entries.count
     }
 
     func sentAt(ntpMiddle: UInt32) -> UInt64? {
-        withUnsafeBytes(of: entries) { raw in
-            raw.bindMemory(to: Entry.self).first { $0.valid && $0.ntpMiddle == ntpMiddle }?.sentAt
-        }
+        entries.first { $0.valid && $0.ntpMiddle == ntpMiddle }?.sentAt
     }
 }
