@@ -61,7 +61,8 @@ import Testing
         }
         // Placed here and already carried: no Redis needed.
         #expect(
-            await world.coordinator("edge-b").placeViewer(stream: "live", request: PlacementRequest(placedFor: "edge-b"))
+            await world.coordinator("edge-b").placeViewer(
+                stream: "live", request: PlacementRequest(placedFor: "edge-b"))
                 == .here)
         // Placed here but not carried: the record is in Redis, which is away.
         let other = await world.coordinator("edge-b").placeViewer(
@@ -72,8 +73,9 @@ import Testing
         }
         // An origin keeps taking publishers; an edge cannot say where they go.
         #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
-        guard case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
-            stream: "new", request: PlacementRequest())
+        guard
+            case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
+                stream: "new", request: PlacementRequest())
         else {
             Issue.record("expected 503 for a publisher on an edge")
             return
