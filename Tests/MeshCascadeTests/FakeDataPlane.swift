@@ -29,7 +29,8 @@ final class FakeDataPlane: MeshDataPlane {
     /// A publisher on this node went live with `record`.
     func publish(_ record: StreamRecord) {
         state.withLock {
-            $0.streams.append(CarriedStreamSnapshot(record: record, source: .publisher, viewers: 0, downstreamLinks: []))
+            $0.streams.append(
+                CarriedStreamSnapshot(record: record, source: .publisher, viewers: 0, downstreamLinks: []))
         }
     }
 
@@ -125,7 +126,8 @@ final class FakeDataPlane: MeshDataPlane {
                 state.streams[carried].source = source
                 state.streams[carried].record = record
             } else {
-                state.streams.append(CarriedStreamSnapshot(record: record, source: source, viewers: 0, downstreamLinks: []))
+                state.streams.append(
+                    CarriedStreamSnapshot(record: record, source: source, viewers: 0, downstreamLinks: []))
             }
         }
     }
@@ -146,7 +148,9 @@ final class FakeDataPlane: MeshDataPlane {
             guard state.links.contains(where: { $0.id == linkID }) else { return false }
             state.links.removeAll { $0.id == linkID }
             for index in state.streams.indices {
-                if case .link(let id, _) = state.streams[index].source, id == linkID { state.streams[index].source = .none }
+                if case .link(let id, _) = state.streams[index].source, id == linkID {
+                    state.streams[index].source = .none
+                }
                 state.streams[index].downstreamLinks.removeAll { $0 == linkID }
             }
             return true

@@ -1,5 +1,5 @@
-import MeshCluster
 import MeshCascade
+import MeshCluster
 import MeshControl
 import MeshRTC
 import Synchronization
@@ -61,7 +61,8 @@ final class FakeMesh: InternalAPI {
         }
     }
 
-    func subscribe(apiBase: String, link: String, _ request: RelaySubscriptionRequest) async throws(InternalAPIFailure) {
+    func subscribe(apiBase: String, link: String, _ request: RelaySubscriptionRequest) async throws(InternalAPIFailure)
+    {
         state.withLock { $0.subscriptions.append(request) }
         let node = try target(apiBase, "subscribe \(link) \(request.stream) on")
         do throws(InternalRequestError) { try await node.subscribe(link: link, request) } catch {

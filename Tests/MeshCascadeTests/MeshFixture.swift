@@ -1,8 +1,8 @@
-import Testing
 import Logging
 import MeshCluster
 import MeshControl
 import MeshRTC
+import Testing
 
 @testable import MeshCascade
 

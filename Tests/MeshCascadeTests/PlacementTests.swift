@@ -32,6 +32,27 @@ import Testing
         }
     }
 
+    @Test func refusedReservationFallsToTheNextEdge() async throws {
+        let world = try await MeshWorld(nodes: ["origin"])
+        try await world.publishOnOrigin()
+        // edge-b reports room for one session in Redis, and another placement holds that slot.
+        try await NodeRegistry(client: world.redis, ttl: .seconds(120)).heartbeat(
+            NodeStatus(
+                id: "edge-b", role: .edge, region: "b", apiURL: "http://127.0.0.1:18004",
+                mediaAddress: "127.0.0.1:19004",
+                capacity: NodeStatus.Capacity(sessions: 1, egressBitsPerSecond: 1_000_000_000), updatedAt: 1))
+        let reservations = CapacityReservation(client: world.redis)
+        #expect(
+            try await reservations.reserve(node: "edge-b", token: "other", now: MeshCoordinator.wallMilliseconds())
+                == .reserved(pending: 1))
+        let verdict = await world.coordinator("origin").placeViewer(
+            stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        guard case .redirect("edge-a", _, .some) = verdict else {
+            Issue.record("expected edge-a with a reservation, got \(verdict)")
+            return
+        }
+    }
+
     @Test func unknownStreamIsRefusedWith404() async throws {
         let world = try await MeshWorld(nodes: ["origin", "edge-b"])
         let verdict = await world.coordinator("origin").placeViewer(
@@ -61,7 +82,8 @@ import Testing
         }
         // Placed here and already carried: no Redis needed.
         #expect(
-            await world.coordinator("edge-b").placeViewer(stream: "live", request: PlacementRequest(placedFor: "edge-b"))
+            await world.coordinator("edge-b").placeViewer(
+                stream: "live", request: PlacementRequest(placedFor: "edge-b"))
                 == .here)
         // Placed here but not carried: the record is in Redis, which is away.
         let other = await world.coordinator("edge-b").placeViewer(
@@ -72,8 +94,9 @@ import Testing
         }
         // An origin keeps taking publishers; an edge cannot say where they go.
         #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
-        guard case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
-            stream: "new", request: PlacementRequest())
+        guard
+            case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
+                stream: "new", request: PlacementRequest())
         else {
             Issue.record("expected 503 for a publisher on an edge")
             return

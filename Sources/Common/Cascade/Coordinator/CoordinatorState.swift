@@ -28,14 +28,16 @@ struct CoordinatorState: Sendable {
     init(topology: Topology) {
         self.topology = topology
         index = PlacementIndex(topology: topology)
-        resolver = RegionResolver(topology: topology, trustedProxies: topology.trustedProxies.compactMap(IPNetwork.init))
+        resolver = RegionResolver(
+            topology: topology, trustedProxies: topology.trustedProxies.compactMap(IPNetwork.init))
     }
 
     /// Switches to a new topology, keeping the live figures.
     mutating func apply(_ topology: Topology) {
         self.topology = topology
         index = PlacementIndex(topology: topology)
-        resolver = RegionResolver(topology: topology, trustedProxies: topology.trustedProxies.compactMap(IPNetwork.init))
+        resolver = RegionResolver(
+            topology: topology, trustedProxies: topology.trustedProxies.compactMap(IPNetwork.init))
     }
 
     /// Whether `node` failed lately and should not be tried at `now`.

@@ -188,7 +188,9 @@ extension MeshCoordinator {
             do throws(InternalAPIFailure) {
                 accepted = try await self.api.openLink(apiBase: base, request)
             } catch {
-                if case .unreachable(let reason) = error { return .failure(.unreachable(node: upstream, reason: reason)) }
+                if case .unreachable(let reason) = error {
+                    return .failure(.unreachable(node: upstream, reason: reason))
+                }
                 return .failure(.unavailable("\(upstream) refused a link: \(error)"))
             }
             do throws(RelayLinkError) {

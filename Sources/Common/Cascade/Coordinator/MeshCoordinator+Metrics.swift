@@ -12,7 +12,8 @@ extension MeshCoordinator {
         for verdict in ["here", "redirect", "unavailable", "refused"] {
             text += "meshcast_placement_decisions_total{verdict=\"\(verdict)\"} \(timings.verdicts[verdict] ?? 0)\n"
         }
-        text += "# HELP meshcast_placement_decision_seconds Time to decide a placement (quantiles over the last \(DecisionTimings.window)).\n"
+        text +=
+            "# HELP meshcast_placement_decision_seconds Time to decide a placement (quantiles over the last \(DecisionTimings.window)).\n"
         text += "# TYPE meshcast_placement_decision_seconds summary\n"
         for quantile in [0.5, 0.99] {
             let value = timings.quantile(quantile).map { "\($0)" } ?? "NaN"

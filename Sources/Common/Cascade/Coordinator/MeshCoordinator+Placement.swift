@@ -68,9 +68,11 @@ extension MeshCoordinator {
                 }
             }
             return .unavailable(
-                reason: "no edge could reserve a slot for a viewer of '\(stream)'", retryAfterSeconds: Self.retryAfterSeconds)
+                reason: "no edge could reserve a slot for a viewer of '\(stream)'",
+                retryAfterSeconds: Self.retryAfterSeconds)
         } catch {
-            return .unavailable(reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
+            return .unavailable(
+                reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
         }
     }
 
@@ -95,7 +97,8 @@ extension MeshCoordinator {
         } catch {
             // An origin keeps taking publishers while Redis is away; the stream registers on return.
             if isOrigin { return .here }
-            return .unavailable(reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
+            return .unavailable(
+                reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
         }
     }
 
@@ -111,7 +114,8 @@ extension MeshCoordinator {
 
     private func redirect(to node: String, reservation: String?) -> PlacementVerdict {
         guard let base = apiBase(of: node) else {
-            return .unavailable(reason: "node \(node) is not in the topology", retryAfterSeconds: Self.retryAfterSeconds)
+            return .unavailable(
+                reason: "node \(node) is not in the topology", retryAfterSeconds: Self.retryAfterSeconds)
         }
         return .redirect(nodeID: node, apiBase: base, reservation: reservation)
     }
