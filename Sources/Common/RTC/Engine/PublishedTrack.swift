@@ -25,6 +25,15 @@ final class PublishedLayer: @unchecked Sendable {
     /// which viewers' reports translate so that audio and video stay in sync.
     let senderReport: Mutex<SenderReportClock>
 
+    /// Folds one second's received bytes into ``bitrate``, smoothed over about four seconds: a
+    /// key frame makes one second's count jump, and viewers would drop a layer for it. Called
+    /// once a second by the worker feeding the layer (publisher session or relay link).
+    func recordSecond(bytes: Int) {
+        let sample = bytes * 8
+        let previous = bitrate.load(ordering: .relaxed)
+        bitrate.store(previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4, ordering: .relaxed)
+    }
+
     init(index: Int, rid: String, meshSSRC: UInt32, history: PacketHistory, clockRate: UInt32) {
         self.index = index
         self.meshSSRC = meshSSRC

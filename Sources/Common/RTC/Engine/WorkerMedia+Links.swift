@@ -200,11 +200,7 @@ extension WorkerMedia {
                 receiving.receiver.requestKeyframe(ssrc: ssrc, now: now, send: send)
             }
             if slow {
-                // Smoothed like a publisher's layers (WorkerMedia+Publisher), for the same reason.
-                let sample = route.bytesThisSecond * 8
-                let previous = layer.bitrate.load(ordering: .relaxed)
-                layer.bitrate.store(
-                    previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4, ordering: .relaxed)
+                layer.recordSecond(bytes: route.bytesThisSecond)
                 receiving.routes.values[slot].bytesThisSecond = 0
             }
             slot = receiving.routes.index(after: slot)

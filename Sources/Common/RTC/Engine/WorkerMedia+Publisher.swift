@@ -119,12 +119,7 @@ extension WorkerMedia {
                     sendKeyframeRequest(track: track, mediaSSRC: ssrc, state: state, session: session)
                 }
                 if slow {
-                    // Smoothed over about four seconds: a key frame makes one second's count
-                    // jump, and viewers would drop a layer for it.
-                    let sample = layer.bytesThisSecond * 8
-                    let previous = layer.shared.bitrate.load(ordering: .relaxed)
-                    let smoothed = previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4
-                    layer.shared.bitrate.store(smoothed, ordering: .relaxed)
+                    layer.shared.recordSecond(bytes: layer.bytesThisSecond)
                     layer.bytesThisSecond = 0
                 }
             }
