@@ -14,7 +14,6 @@ test checks that with `meshcast route` and with edge-b's link counters before ki
 import asyncio
 import time
 
-import pytest
 
 import meshmetrics
 import results
@@ -78,11 +77,6 @@ async def fail_over(mesh) -> dict:
     return figures
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug (issue 4 open): edge-b re-paths to origin-1 11 ms after detecting the dead link and "
-    "forwards the new packets to its viewers, and the origin asks the publisher for key frames, "
-    "yet the aiortc viewers decode nothing after the gap; strict, so the fix turns this red until "
-    "the mark goes"))
 def test_viewers_come_back_within_two_seconds_of_losing_their_relay(start_mesh):
     mesh = start_mesh(links=RELAY_FIRST_LINKS, order=("relay-1", "origin-1", "edge-a", "edge-b"))
     figures = asyncio.run(fail_over(mesh))

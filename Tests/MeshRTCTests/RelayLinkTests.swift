@@ -111,6 +111,33 @@ struct RelayLinkTests {
         #expect(link.receiver.missingSequences(ssrc: ssrc) == [5], "still missing: nothing came back")
     }
 
+    @Test("a packet lost for good marks the downstream history discontinuous and asks for a key frame")
+    func lossForGood() throws {
+        let link = try RelayLinkHarness(historyCapacity: 16)
+        let ssrc = Self.ssrcs[0]
+        link.subscribe(ssrc)
+        let downstream = try #require(link.downstreamHistories[ssrc])
+        for sequence in UInt16(0)..<100 {
+            if sequence == 5 {
+                // As above: the 16-slot upstream history will have overwritten 5 when it is asked for.
+                let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence)
+                packet.withRaw {
+                    _ = link.upstreamHistories[ssrc]?.store($0, sequence: 5, arrival: 0, isKeyframeStart: false)
+                }
+                continue
+            }
+            link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence))
+        }
+        link.advance(by: 25 * Self.ms)
+        #expect(downstream.generation == 0, "still asking: not given up yet")
+        // Ten tries later (or a second), the receiver gives up: readers must restart at a key frame.
+        link.advance(by: 1_100 * Self.ms)
+        #expect(link.receiver.missingSequences(ssrc: ssrc).isEmpty)
+        #expect(downstream.generation == 1)
+        #expect(link.receiver.statistics.discontinuities == 1)
+        #expect(link.keyframeRequests == [ssrc])
+    }
+
     @Test("the link is down after 2 s of silence and up again with a keepalive (DESIGN.md Relay links)")
     func liveness() throws {
         let link = try RelayLinkHarness()

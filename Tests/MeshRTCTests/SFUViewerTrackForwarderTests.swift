@@ -115,4 +115,72 @@ struct SFUViewerTrackForwarderTests {
         #expect(report.packetCount == 1)
         #expect(report.octetCount == UInt32(sent.payload.count))
     }
+
+    /// The viewer's sequence number of the packet `forward` wrote, or `nil` when it sent nothing.
+    static func sent(_ forwarder: ViewerTrackForwarder, _ sequence: UInt16, out: UnsafeMutableRawBufferPointer) throws
+        -> UInt16?
+    {
+        guard let length = forwarder.forward(layer: 0, sequence: sequence, now: 0, into: out) else { return nil }
+        return try RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: out[0..<length])).sequenceNumber
+    }
+
+    @Test("after a break in the history (a re-path) the viewer waits for a key frame, numbered on without a gap")
+    func discontinuity() throws {
+        let (forwarder, histories) = Self.makeForwarder(rtx: false)
+        let out = makeOutputBuffer()
+        defer { out.deallocate() }
+        Self.publish(histories, layer: 0, sequence: 10, timestamp: 0, key: true)
+        Self.publish(histories, layer: 0, sequence: 11, timestamp: 0)
+        #expect(try Self.sent(forwarder, 10, out: out) == 100)
+        #expect(try Self.sent(forwarder, 11, out: out) == 101)
+        // A second of packets never reached this node; the new path goes on at 300.
+        histories[0].markDiscontinuity()
+        Self.publish(histories, layer: 0, sequence: 300, timestamp: 90_000)
+        #expect(try Self.sent(forwarder, 300, out: out) == nil, "no decoding past the gap: hold until a key frame")
+        #expect(forwarder.takeKeyframeRequest() == 0)
+        Self.publish(histories, layer: 0, sequence: 301, timestamp: 93_000, key: true)
+        Self.publish(histories, layer: 0, sequence: 302, timestamp: 93_000)
+        #expect(try Self.sent(forwarder, 301, out: out) == 102, "no hole for the viewer to NACK forever")
+        #expect(try Self.sent(forwarder, 302, out: out) == 103)
+    }
+
+    @Test("a publisher reconnect that keeps the mesh SSRC still restarts the numbering at its key frame")
+    func reconnectKeepingSSRC() throws {
+        let (forwarder, histories) = Self.makeForwarder(rtx: false)
+        let out = makeOutputBuffer()
+        defer { out.deallocate() }
+        Self.publish(histories, layer: 0, sequence: 40_000, timestamp: 0, key: true)
+        #expect(try Self.sent(forwarder, 40_000, out: out) == 100)
+        // The new session numbers from 7, behind 40000: without a restart every packet would look late.
+        let fresh = [PacketHistory(capacity: 64), PacketHistory(capacity: 64)]
+        forwarder.switchSource(to: fresh)
+        Self.publish(fresh, layer: 0, sequence: 7, timestamp: 500, key: true)
+        Self.publish(fresh, layer: 0, sequence: 8, timestamp: 500)
+        #expect(try Self.sent(forwarder, 7, out: out) == 101)
+        #expect(try Self.sent(forwarder, 8, out: out) == 102)
+    }
+
+    @Test("packets skipped while the key frame was still missing are served when the viewer NACKs them")
+    func lateKeyframe() throws {
+        let (forwarder, histories) = Self.makeForwarder(rtx: false)
+        let out = makeOutputBuffer()
+        defer { out.deallocate() }
+        // 20 (the key frame's first packet) was lost upstream; 21 and 22 came first and were skipped.
+        Self.publish(histories, layer: 0, sequence: 21, timestamp: 0)
+        Self.publish(histories, layer: 0, sequence: 22, timestamp: 0)
+        #expect(try Self.sent(forwarder, 21, out: out) == nil)
+        #expect(try Self.sent(forwarder, 22, out: out) == nil)
+        Self.publish(histories, layer: 0, sequence: 20, timestamp: 0, key: true)
+        #expect(try Self.sent(forwarder, 20, out: out) == 100)
+        Self.publish(histories, layer: 0, sequence: 23, timestamp: 3000)
+        #expect(try Self.sent(forwarder, 23, out: out) == 103)
+        // The viewer sees 101 and 102 missing and NACKs them: they map through the same offset.
+        for (nacked, source) in [(UInt16(101), UInt16(21)), (102, 22)] {
+            let length = try #require(forwarder.retransmit(nackedSequence: nacked, now: 0, into: out))
+            let view = try RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: out[0..<length]))
+            #expect(view.sequenceNumber == nacked)
+            #expect(Array(view.payload.suffix(2)) == [0, 0xEE], "source \(source)'s payload")
+        }
+        #expect(forwarder.retransmit(nackedSequence: 104, now: 0, into: out) == nil, "not sent, and past the newest")
+    }
 }

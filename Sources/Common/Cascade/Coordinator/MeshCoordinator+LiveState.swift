@@ -20,4 +20,20 @@ extension MeshCoordinator {
         }
         return PlacementState(nodes: nodes, streams: streams, unlistedNodesAlive: false)
     }
+
+    /// Why placement should wait, or `nil`. Redis that comes back (restarted, maybe empty)
+    /// lists the nodes again one heartbeat at a time: a placement in between would pass over a
+    /// live edge not listed yet and send its region's viewers far away. So until every node of
+    /// `role` in the topology is listed again, or a registry expiry has passed since Redis
+    /// returned (a node still missing by then is really gone), placement answers `503`.
+    func registrySettling(_ live: PlacementState, role: NodeRole, topology: Topology) -> String? {
+        guard let returned = redis.lastReturn else { return nil }
+        let since = returned.duration(to: .now)
+        guard since < registry.ttl else { return nil }
+        let missing = topology.nodes(withRole: role).map(\.id).filter { live.nodes[$0]?.alive != true }
+        guard !missing.isEmpty else { return nil }
+        let milliseconds = since.components.seconds * 1000 + since.components.attoseconds / 1_000_000_000_000_000
+        return "Redis returned \(milliseconds) ms ago and \(missing.joined(separator: ", ")) "
+            + "have not registered again yet"
+    }
 }

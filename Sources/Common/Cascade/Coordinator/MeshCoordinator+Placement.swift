@@ -47,6 +47,9 @@ extension MeshCoordinator {
                 return redirect(to: record.originNode, reservation: nil)
             }
             var live = try await liveState(stream: stream, origin: record.originNode)
+            if let reason = registrySettling(live, role: .edge, topology: topology) {
+                return .unavailable(reason: reason, retryAfterSeconds: 1)
+            }
             let region = clientRegion(request, resolver: resolver, topology: topology)
             let selector = EdgeSelector(index: index)
             for _ in 0..<topology.nodes(withRole: .edge).count {
@@ -83,6 +86,9 @@ extension MeshCoordinator {
         guard redis.isAvailable else { return isOrigin ? .here : Self.redisAway }
         do throws(RedisError) {
             var live = try await liveState(stream: nil, origin: nil)
+            if let reason = registrySettling(live, role: .origin, topology: topology) {
+                return isOrigin ? .here : .unavailable(reason: reason, retryAfterSeconds: 1)
+            }
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
             }

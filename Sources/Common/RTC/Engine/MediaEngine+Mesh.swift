@@ -237,6 +237,8 @@ extension WorkerMedia {
     func route(_ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf) {
         for track in tracks {
             for layer in track.layers {
+                // The new feed does not continue the old one's numbering without a gap.
+                layer.history.markDiscontinuity()
                 receiving.receiver.addTrack(ssrc: layer.meshSSRC, codec: track.codec.kind, history: layer.history)
                 receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(
                     track: track, layer: layer.index, stream: stream)

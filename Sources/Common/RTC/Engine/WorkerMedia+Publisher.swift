@@ -35,7 +35,11 @@ extension WorkerMedia {
             }
             length = restored
         } else if layer.statistics?.ssrc != view.ssrc {
+            // A new SSRC numbers from scratch, but keeps the layer's mesh SSRC: a break for readers.
+            if layer.statistics != nil { layer.shared.history.markDiscontinuity() }
             layer.statistics = ReceiveStatistics(ssrc: view.ssrc, clockRate: track.shared.codec.clockRate)
+            layer.nacks = NACKRequester()
+            layer.abandonedSeen = 0
             layer.shared.ssrc.store(view.ssrc, ordering: .relaxed)
         }
         // Every hop after this one knows the layer by its mesh SSRC alone.
@@ -109,6 +113,13 @@ extension WorkerMedia {
                 {
                     counters.nacksSent &+= 1
                     send(nack, session: session)
+                }
+                if layer.nacks.abandoned != layer.abandonedSeen {
+                    // Lost for good: viewers restart at the next key frame, which is asked for.
+                    layer.abandonedSeen = layer.nacks.abandoned
+                    layer.nacks.keyframeRequested()
+                    layer.shared.history.markDiscontinuity()
+                    if track.shared.kind == .video { layer.shared.keyframeWanted.store(true, ordering: .relaxed) }
                 }
                 var due = false
                 if layer.shared.keyframeWanted.exchange(false, ordering: .relaxed) {

@@ -22,6 +22,8 @@ public struct RelayLinkReceiverStatistics: Sendable, Equatable {
     public var keyframeRequestsSent = 0
     /// Key frame requests from local viewers that the merge held back or dropped.
     public var keyframeRequestsMerged = 0
+    /// Times packets were given up for lost and readers told to restart at a key frame.
+    public var discontinuities = 0
     /// Receiver reports sent upstream.
     public var reportsSent = 0
 

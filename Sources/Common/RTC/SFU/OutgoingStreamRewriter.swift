@@ -106,6 +106,9 @@ public struct OutgoingStreamRewriter {
     private var lastSendTime: UInt64 = 0
     private var lastPictureID: UInt16?
     private var lastTL0: UInt8?
+    /// Set by ``beginNewSource()``: the next packet starts a translation even if its SSRC and
+    /// layer are the current ones.
+    private var restartPending = false
 
     /// A rewriter for `configuration`.
     public init(configuration: Configuration) {
@@ -151,7 +154,7 @@ public struct OutgoingStreamRewriter {
         guard let view = try? RTPPacketView(parsing: source) else { return nil }
         let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
         var current: Translation
-        if let existing = translation, existing.sourceSSRC == view.ssrc, existing.layer == layer {
+        if let existing = translation, !restartPending, existing.sourceSSRC == view.ssrc, existing.layer == layer {
             current = existing
             let ahead = Int16(bitPattern: view.sequenceNumber &- existing.highestSourceSequence)
             if ahead > 0 {
@@ -167,6 +170,7 @@ public struct OutgoingStreamRewriter {
             return nil
         }
         translation = current
+        restartPending = false
         let sequence = view.sequenceNumber &+ current.sequenceOffset
         if Int16(bitPattern: sequence &- lastSequence) > 0 {
             lastSequence = sequence
@@ -180,11 +184,31 @@ public struct OutgoingStreamRewriter {
         return length
     }
 
+    /// Makes the next packet start a new translation, continuing the outgoing stream at
+    /// last + 1 whatever its SSRC and sequence number: the source kept its SSRC but not its
+    /// numbering (a publisher reconnected at an origin that keeps mesh SSRCs, or the feed
+    /// moved to another relay link with a gap no NACK can fill).
+    public mutating func beginNewSource() {
+        restartPending = true
+    }
+
     /// The source of outgoing packet `sequence`, if it is still in the mapping.
     public func origin(ofOutgoing sequence: UInt16) -> Origin? {
+        record(ofOutgoing: sequence).map { Origin(layer: $0.translation.layer, sourceSequence: $0.sourceSequence) }
+    }
+
+    /// The mapping's entry for outgoing `sequence`. A number never sent but inside the current
+    /// source's span maps through its offsets: those are packets that arrived before the key
+    /// frame the viewer started on (the key frame itself was late, repaired by a NACK) and
+    /// were skipped, and the viewer asks for them as soon as it sees the gap.
+    private func record(ofOutgoing sequence: UInt16) -> SentRecord? {
         let record = sent[Int(sequence) & sentMask]
-        guard record.isValid, record.outgoingSequence == sequence else { return nil }
-        return Origin(layer: record.translation.layer, sourceSequence: record.sourceSequence)
+        if record.isValid, record.outgoingSequence == sequence { return record }
+        guard let translation, !restartPending else { return nil }
+        let source = sequence &- translation.sequenceOffset
+        let behind = Int64(Int16(bitPattern: translation.highestSourceSequence &- source))
+        guard behind > 0, behind <= translation.span else { return nil }
+        return SentRecord(outgoingSequence: sequence, sourceSequence: source, isValid: true, translation: translation)
     }
 
     /// Writes outgoing packet `sequence` again from its `source` packet, with the translation it
@@ -193,9 +217,8 @@ public struct OutgoingStreamRewriter {
         _ source: UnsafeRawBufferPointer, outgoingSequence sequence: UInt16, now: UInt64,
         into out: UnsafeMutableRawBufferPointer
     ) -> Int? {
-        let record = sent[Int(sequence) & sentMask]
-        guard record.isValid, record.outgoingSequence == sequence,
-            let view = try? RTPPacketView(parsing: source), view.sequenceNumber == record.sourceSequence,
+        guard let record = record(ofOutgoing: sequence), let view = try? RTPPacketView(parsing: source),
+            view.sequenceNumber == record.sourceSequence,
             view.ssrc == record.translation.sourceSSRC
         else { return nil }
         let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil

@@ -29,6 +29,7 @@ public final class PacketHistory: @unchecked Sendable {
     private let stamps: UnsafeMutablePointer<Atomic<UInt64>>
     /// Writer-only state: the publisher's worker owns it.
     private var unwrapper = SequenceUnwrapper()
+    private let discontinuities = Atomic<UInt32>(0)
 
     /// A ring of `capacity` slots (rounded up to a power of two, at most 65536) of `slotSize` bytes each.
     public init(capacity: Int = 1024, slotSize: Int = 1500) {
@@ -94,6 +95,17 @@ public final class PacketHistory: @unchecked Sendable {
         return StoredPacket(
             length: header.length, extendedSequence: header.extendedSequence, arrival: header.arrival,
             isKeyframeStart: header.isKeyframeStart, marker: header.marker)
+    }
+
+    /// Counts the breaks in what the ring holds: the feed moved to another relay link, the
+    /// publisher's stream restarted, or packets were given up for lost. A reader that started
+    /// on a key frame before the newest break cannot decode on past it and restarts at the next
+    /// key frame (``ViewerTrackForwarder``). Any thread.
+    public var generation: UInt32 { discontinuities.load(ordering: .acquiring) }
+
+    /// Records a break (see ``generation``) before the first packet after it is stored.
+    public func markDiscontinuity() {
+        discontinuities.add(1, ordering: .releasing)
     }
 
     /// The highest extended sequence number stored so far (writer's thread only).

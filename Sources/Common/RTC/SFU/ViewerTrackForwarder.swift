@@ -43,9 +43,12 @@ public final class ViewerTrackForwarder {
     private var rtxSequence: UInt16
     private var wantedKeyframe: (layer: Int, asked: UInt64)?
     private var keyframeRequest: Int?
-    /// Set when the source changed (a publisher reconnected): whatever layer comes next must
-    /// start with a key frame, even if its index is the one being forwarded.
+    /// Set when the source changed (a publisher reconnected, or the forwarded layer's history
+    /// marked a discontinuity): whatever layer comes next must start with a key frame, even if
+    /// its index is the one being forwarded.
     private var awaitingNewSource = false
+    /// The forwarded layer's ``PacketHistory/generation`` when the viewer started on it.
+    private var startedGeneration: UInt32 = 0
 
     /// Packets forwarded.
     public private(set) var forwardedCount = 0
@@ -92,6 +95,13 @@ public final class ViewerTrackForwarder {
     /// nothing (another layer than the viewer's, waiting for a key frame, or gone from history).
     public func forward(layer: Int, sequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
         let current = rewriter.currentLayer
+        if let current, !awaitingNewSource, histories.indices.contains(current),
+            histories[current].generation != startedGeneration
+        {
+            // What follows in the history does not continue what the viewer decoded: a gap it
+            // would wait on forever. Start again on a key frame, numbered on from the last packet.
+            restartAtKeyframe()
+        }
         let wanted = selector.target ?? (awaitingNewSource ? layer : current ?? layer)
         let switching = layer != current || awaitingNewSource
         // Packets of layers the viewer neither gets nor waits for are skipped before the copy:
@@ -100,8 +110,13 @@ public final class ViewerTrackForwarder {
             skippedCount += 1
             return nil
         }
-        guard histories.indices.contains(layer), let stored = histories[layer].load(sequence: sequence, into: scratch)
-        else {
+        guard histories.indices.contains(layer) else {
+            droppedCount += 1
+            return nil
+        }
+        // Read before the packet: a break marked after this load is then seen at the next one.
+        let generation = histories[layer].generation
+        guard let stored = histories[layer].load(sequence: sequence, into: scratch) else {
             droppedCount += 1
             return nil
         }
@@ -113,6 +128,7 @@ public final class ViewerTrackForwarder {
             }
             wantedKeyframe = nil
             awaitingNewSource = false
+            startedGeneration = generation
         } else if wanted != layer {
             askForKeyframe(layer: wanted, now: now)
         }
@@ -168,8 +184,15 @@ public final class ViewerTrackForwarder {
     public func switchSource(to histories: [PacketHistory]) {
         self.histories = histories
         selector = SimulcastLayerSelector(layerCount: histories.count)
+        restartAtKeyframe()
+    }
+
+    /// Waits for a key frame and continues the outgoing numbering from there (the source may
+    /// keep its SSRC: origins keep mesh SSRCs across publisher reconnects).
+    private func restartAtKeyframe() {
         awaitingNewSource = true
         wantedKeyframe = nil
+        rewriter.beginNewSource()
     }
 
     /// The layer to ask the publisher for a key frame of, once; `nil` when none is needed.

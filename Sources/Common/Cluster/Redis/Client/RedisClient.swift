@@ -49,6 +49,8 @@ public final class RedisClient: Sendable {
     private let queue: DispatchQueue
     private let link: Mutex<Link>
     private let available = Atomic<Bool>(false)
+    private let wasLost = Atomic<Bool>(false)
+    private let returned = Mutex<ContinuousClock.Instant?>(nil)
     private let watchers = Mutex(Watchers())
     private let fallbacks = Atomic<Int>(0)
     // Apart from `link`, whose lock is held through blocking I/O, so these never wait on it.
@@ -72,6 +74,10 @@ public final class RedisClient: Sendable {
 
     /// True while a connection is up; false before the first connect and while reconnecting.
     public var isAvailable: Bool { available.load(ordering: .acquiring) }
+
+    /// When the connection last came back after being lost; `nil` if it never was lost. A
+    /// Redis that restarted empty fills up again one heartbeat at a time from then on.
+    public var lastReturn: ContinuousClock.Instant? { returned.withLock { $0 } }
 
     /// The last connection-level failure, for logs and `/health` (nil once connected again).
     public var lastError: RedisError? { failure.withLock { $0 } }
@@ -256,6 +262,11 @@ public final class RedisClient: Sendable {
         watchers.withLock { watchers in
             let previous = available.exchange(value, ordering: .acquiringAndReleasing)
             guard previous != value else { return }
+            if !value {
+                wasLost.store(true, ordering: .relaxed)
+            } else if wasLost.load(ordering: .relaxed) {
+                returned.withLock { $0 = .now }
+            }
             for continuation in watchers.continuations.values { continuation.yield(value) }
         }
     }
