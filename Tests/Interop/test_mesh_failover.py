@@ -14,7 +14,6 @@ test checks that with `meshcast route` and with edge-b's link counters before ki
 import asyncio
 import time
 
-
 import meshmetrics
 import results
 from clients import publish
