@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C bridges: one per library, plus one shim for what Swift cannot import.
@@ -175,10 +176,18 @@ let package = Package(
         .executableTarget(
             name: "MeshBench",
             dependencies: [
-                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire",
+                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "bench/Sources/MeshBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshBenchTests",
+            dependencies: ["MeshBench", "MeshRTC", "MeshWire"],
+            path: "bench/Tests/MeshBenchTests",
             swiftSettings: strict
         ),
 
