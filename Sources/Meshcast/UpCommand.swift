@@ -26,6 +26,9 @@ struct UpCommand: ParsableCommand {
     var stream = "demo"
 
     func run() throws {
+        // The URLs and tokens must reach a log file or a pipe as soon as each node is ready,
+        // not when the buffer fills or the mesh stops.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let topology: Topology
         do {
             topology = try TopologyLoader.load(path: file)

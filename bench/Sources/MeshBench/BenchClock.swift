@@ -1,12 +1,5 @@
-import Glibc
+import MeshRTC
 
-/// The monotonic clock the viewers and the command share (CLOCK_MONOTONIC, nanoseconds,
-/// the same time base as the node's `now`).
-enum BenchClock {
-    /// Monotonic nanoseconds.
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
-    }
-}
+/// The clocks the viewers, publishers and commands share with the node: monotonic
+/// nanoseconds (CLOCK_MONOTONIC, the node's `now`) and wall-clock NTP time (capture times).
+typealias BenchClock = EngineClock

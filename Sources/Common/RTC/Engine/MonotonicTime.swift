@@ -1,16 +1,16 @@
 import Glibc
 
 /// The clocks the engine reads; everything below it takes time as an argument.
-enum EngineClock {
+public enum EngineClock {
     /// Monotonic nanoseconds (CLOCK_MONOTONIC), the `now` of the sans-IO media code.
-    static func now() -> UInt64 {
+    public static func now() -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
     /// Wall-clock time as a 64-bit NTP timestamp (RFC 3550 §4: seconds since 1900, 32.32).
-    static func ntpNow() -> UInt64 {
+    public static func ntpNow() -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         let seconds = UInt64(spec.tv_sec) &+ 2_208_988_800
