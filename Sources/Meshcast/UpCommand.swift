@@ -26,9 +26,6 @@ struct UpCommand: ParsableCommand {
     var stream = "demo"
 
     func run() throws {
-        // The URLs and tokens must reach a log file or a pipe as soon as each node is ready,
-        // not when the buffer fills or the mesh stops.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let topology: Topology
         do {
             topology = try TopologyLoader.load(path: file)
@@ -132,6 +129,8 @@ struct UpCommand: ParsableCommand {
         print("\nWHEP on any node redirects the viewer to the right edge (307).")
         print("Tokens for other streams: meshcast token --stream NAME --publish|--view")
         print("Press Ctrl-C to stop.")
+        // Into a log file or a pipe stdout is block-buffered: the URLs must show now, not at exit.
+        fflush(nil)
     }
 
     static var executablePath: String {

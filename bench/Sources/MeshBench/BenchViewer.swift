@@ -4,21 +4,38 @@ import MeshRuntime
 import MeshWire
 
 /// One WHEP viewer on a worker: its UDP socket and ``PeerTransport`` (ICE controlling, DTLS,
-/// SRTP), what it received, and the RTCP it sends back so the node sees a live viewer.
+/// SRTP), what it received and measured, and the RTCP a real receiver sends back: NACKs for
+/// lost video packets (RFC 4585 §6.2.1), a PLI when packets were given up on (§6.3.1),
+/// receiver reports and REMB every second.
 ///
-/// The receive path copies each datagram into a preallocated buffer (the transport decrypts
-/// in place), unprotects it and counts it: no allocation per packet. Worker thread only.
+/// Measured per packet: loss before and after retransmission, jitter, end-to-end latency from
+/// the publisher's abs-capture-time extension (into the worker's ``FleetLatency``), complete
+/// frames, freezes and the resolution (layer) received. The receive path copies each datagram
+/// into a preallocated buffer (the transport decrypts in place): no allocation per packet.
+/// Worker thread only.
 final class BenchViewer {
     /// Nanoseconds between receiver reports (with REMB).
     static let feedbackInterval: UInt64 = 1_000_000_000
     /// The REMB we advertise: high enough to leave the node's layer choice unconstrained.
     static let advertisedBitrate: UInt64 = 10_000_000
+    /// NACK retry spacing: loopback and LAN round trips are far below this.
+    static let assumedRoundTripTime: UInt64 = 20_000_000
 
     let index: Int
     let socket: UDPSocket
     private(set) var transport: PeerTransport?
-    private(set) var audio = StreamTally()
-    private(set) var video = StreamTally()
+    private(set) var audio = ReceivedStream(clockRate: 48_000)
+    private(set) var video = ReceivedStream(clockRate: 90_000)
+    private(set) var frames = VideoFrameTracker()
+    private(set) var layers = LayerBytes()
+    /// Generic NACK packets sent, the sequence numbers they asked for, and PLIs sent.
+    private(set) var nacksSent = 0
+    private(set) var nackedPackets = 0
+    private(set) var plisSent = 0
+    /// The abs-capture-time id the answer confirmed; `nil` when the node does not forward it.
+    var captureTimeID: UInt8?
+    private let latency: FleetLatency
+    private var keyframeRequests = KeyframeRequestGate()
     /// Monotonic ns when the offer was POSTed, when DTLS finished, when the first RTP came.
     private(set) var postedAt: UInt64 = 0
     private(set) var connectedAt: UInt64?
@@ -36,11 +53,12 @@ final class BenchViewer {
     private var nextFeedback: UInt64 = 0
 
     /// Opens the viewer's socket on `worker` at `address` (port 0: any); worker thread only.
-    init(index: Int, worker: MediaWorker, address: SocketAddress) throws {
+    init(index: Int, worker: MediaWorker, address: SocketAddress, latency: FleetLatency) throws {
         self.index = index
+        self.latency = latency
         socket = try UDPSocket(worker: worker, bindingTo: address)
         receiveBuffer = .allocate(byteCount: 65_536, alignment: 16)
-        feedbackBuffer = .allocate(byteCount: 512, alignment: 16)
+        feedbackBuffer = .allocate(byteCount: 1500, alignment: 16)
         let socket = socket
         send = { bytes, destination in _ = try? socket.send(bytes, to: destination) }
         try socket.startReceiving { [unowned self] datagram, from in receive(datagram, from: from) }
@@ -78,9 +96,13 @@ final class BenchViewer {
             case .closed: failure = "closed"
             }
         }
-        if transport.isConnected && now >= nextFeedback {
+        guard transport.isConnected else { return }
+        sendNACKs(now: now)
+        if video.takeGaveUp() || audio.takeGaveUp() { requestKeyframe(now: now) }
+        if keyframeRequests.poll(now: now) { sendPictureLossIndication() }
+        if now >= nextFeedback {
             nextFeedback = now &+ Self.feedbackInterval
-            sendFeedback()
+            sendFeedback(now: now)
         }
     }
 
@@ -119,30 +141,80 @@ final class BenchViewer {
             return
         }
         if firstRTPAt == nil { firstRTPAt = now }
-        if packet.payloadType == ViewerOffer.opusPayloadType {
-            audio.count(ssrc: packet.ssrc, sequence: packet.sequenceNumber, length: length)
-        } else {
-            video.count(ssrc: packet.ssrc, sequence: packet.sequenceNumber, length: length)
+        if let captureTimeID, let latency = Self.latencyMicroseconds(packet, id: captureTimeID) {
+            self.latency.record(microseconds: latency)
         }
+        if packet.payloadType == ViewerOffer.opusPayloadType {
+            audio.received(packet, length: length, now: now)
+            return
+        }
+        video.received(packet, length: length, now: now)
+        frames.received(packet, now: now)
+        layers.add(length, width: frames.width, height: frames.height)
+    }
+
+    /// The time since the packet's abs-capture-time (an NTP UQ32.32 timestamp, the first 8
+    /// bytes of the element), in microseconds; `nil` without the element or when it is ahead.
+    static func latencyMicroseconds(_ packet: RTPPacketView, id: UInt8) -> UInt64? {
+        guard let element = packet.headerExtension?.element(id: id), element.value.count >= 8 else { return nil }
+        var capture: UInt64 = 0
+        for byte in element.value.prefix(8) { capture = capture << 8 | UInt64(byte) }
+        let now = BenchClock.ntpNow()
+        guard now >= capture else { return nil }
+        // UQ32.32 seconds to microseconds without overflow: whole seconds, then the fraction.
+        let elapsed = now - capture
+        return (elapsed >> 32) * 1_000_000 + ((elapsed & 0xFFFF_FFFF) * 1_000_000) >> 32
+    }
+
+    // MARK: Loss feedback (every tick)
+
+    /// NACKs for the video packets due (audio is offered without nack, RFC 4585 §4.2).
+    private func sendNACKs(now: UInt64) {
+        let mediaSSRC = video.ssrc
+        guard mediaSSRC != 0 else { return }
+        var writer = GenericNACKWriter(buffer: feedbackBuffer, senderSSRC: senderSSRC, mediaSSRC: mediaSSRC)
+        var full = false
+        video.forEachDueNACK(now: now, rtt: Self.assumedRoundTripTime) { sequence in
+            nackedPackets &+= 1
+            if !writer.add(sequence) { full = true }
+        }
+        _ = full  // 200 pairs cover 3,400 packets: more is a gap the give-up turns into a PLI.
+        let length = writer.finish()
+        guard length > 0 else { return }
+        sendRTCP(length: length)
+        nacksSent &+= 1
+    }
+
+    private func requestKeyframe(now: UInt64) {
+        if keyframeRequests.request(now: now) { sendPictureLossIndication() }
+    }
+
+    private func sendPictureLossIndication() {
+        guard video.ssrc != 0 else { return }
+        var writer = ByteWriter(feedbackBuffer)
+        guard (try? PictureLossIndication(senderSSRC: senderSSRC, mediaSSRC: video.ssrc).marshal(into: &writer)) != nil
+        else { return }
+        sendRTCP(length: writer.offset)
+        plisSent &+= 1
+    }
+
+    private func sendRTCP(length: Int) {
+        guard let transport, let server = transport.remoteAddress,
+            let protected = transport.protectRTCP(feedbackBuffer, length: length)
+        else { return }
+        send(UnsafeRawBufferPointer(rebasing: feedbackBuffer[..<protected]), server)
     }
 
     // MARK: Feedback (once a second)
 
     /// A compound RTCP packet: RR with a block per stream seen (RFC 3550 §6.4.2) and a REMB
     /// for the video stream (draft-alvestrand-rmcat-remb), protected and sent.
-    private func sendFeedback() {
-        guard let transport, let server = transport.remoteAddress else { return }
-        var blocks: [ReceptionReport] = []
-        for tally in [audio, video] where tally.packets > 0 {
-            blocks.append(
-                ReceptionReport(
-                    ssrc: tally.ssrc, cumulativeLost: tally.cumulativeLost,
-                    extendedHighestSequenceNumber: tally.extendedHighest))
-        }
+    private func sendFeedback(now: UInt64) {
+        let blocks = [audio.reportBlock(now: now), video.reportBlock(now: now)].compactMap { $0 }
         var writer = ByteWriter(feedbackBuffer)
         do {
             try ReceiverReport(ssrc: senderSSRC, reportBlocks: blocks).marshal(into: &writer)
-            if video.packets > 0 {
+            if video.ssrc != 0 {
                 try ReceiverEstimatedMaxBitrate(
                     senderSSRC: senderSSRC, bitrate: Self.advertisedBitrate, ssrcs: [video.ssrc]
                 ).marshal(into: &writer)
@@ -150,7 +222,6 @@ final class BenchViewer {
         } catch {
             return
         }
-        guard let length = transport.protectRTCP(feedbackBuffer, length: writer.offset) else { return }
-        send(UnsafeRawBufferPointer(rebasing: feedbackBuffer[..<length]), server)
+        sendRTCP(length: writer.offset)
     }
 }

@@ -11,6 +11,8 @@ struct ViewerAnswer: Sendable {
     /// Our DTLS role: the answer's `a=setup:passive` makes us the client (RFC 5763 §5).
     let dtlsRole: DTLSRole
     let server: SocketAddress
+    /// The id the answer kept for abs-capture-time, `nil` when the node does not forward it.
+    let captureTimeID: UInt8?
 
     /// Why an answer is unusable.
     struct Unusable: Error, CustomStringConvertible {
@@ -36,5 +38,7 @@ struct ViewerAnswer: Sendable {
             let candidate = candidates.first(where: { $0.transport.lowercased() == "udp" && !$0.address.contains(":") })
         else { throw Unusable(description: "answer has no IPv4 UDP candidate") }
         server = try SocketAddress(ipv4: candidate.address, port: candidate.port)
+        let captureTime = session.media.flatMap(\.extensionMaps).first { $0.uri == ViewerOffer.captureTimeURI }
+        captureTimeID = captureTime.flatMap { (1...14).contains($0.id) ? UInt8($0.id) : nil }
     }
 }

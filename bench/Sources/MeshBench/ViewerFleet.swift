@@ -2,25 +2,6 @@ import MeshCrypto
 import MeshRTC
 import MeshRuntime
 
-/// What one viewer received, copied off the worker for the report.
-struct ViewerTally: Sendable {
-    let index: Int
-    let postedAt: UInt64
-    let connectedAt: UInt64?
-    let firstRTPAt: UInt64?
-    let audioPackets: Int
-    let audioBytes: Int
-    let videoPackets: Int
-    let videoBytes: Int
-    let dropped: Int
-    let failure: String?
-
-    /// All RTP packets received.
-    var packets: Int { audioPackets + videoPackets }
-    /// Nanoseconds from POST to the first RTP packet.
-    var joinTime: UInt64? { firstRTPAt.map { $0 >= postedAt ? $0 - postedAt : 0 } }
-}
-
 /// The viewers of one worker and the timer that drives them. Every method runs on the
 /// worker's thread (call through `worker.run`); `@unchecked Sendable` only so the command
 /// can hand it into those closures.
@@ -32,6 +13,8 @@ final class ViewerFleet: @unchecked Sendable {
     let certificate: DTLSCertificate
     private var viewers: [BenchViewer] = []
     private var timer: WorkerTimer?
+    /// Latency samples of every viewer here.
+    let latency = FleetLatency()
 
     init(worker: MediaWorker, certificate: DTLSCertificate) {
         self.worker = worker
@@ -52,13 +35,14 @@ final class ViewerFleet: @unchecked Sendable {
     /// Opens a socket for a new viewer on `host`; returns its index and local port.
     func addViewer(host: String) throws -> (index: Int, port: UInt16) {
         let viewer = try BenchViewer(
-            index: viewers.count, worker: worker, address: try SocketAddress(ipv4: host, port: 0))
+            index: viewers.count, worker: worker, address: try SocketAddress(ipv4: host, port: 0), latency: latency)
         viewers.append(viewer)
         return (viewer.index, viewer.socket.localAddress.port)
     }
 
     /// Starts viewer `index` against the node's answer.
     func connect(_ index: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64) throws {
+        viewers[index].captureTimeID = answer.captureTimeID
         try viewers[index].connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
     }
 
@@ -69,13 +53,7 @@ final class ViewerFleet: @unchecked Sendable {
 
     /// Every viewer's counters now.
     func snapshot() -> [ViewerTally] {
-        viewers.map { viewer in
-            ViewerTally(
-                index: viewer.index, postedAt: viewer.postedAt, connectedAt: viewer.connectedAt,
-                firstRTPAt: viewer.firstRTPAt, audioPackets: viewer.audio.packets, audioBytes: viewer.audio.bytes,
-                videoPackets: viewer.video.packets, videoBytes: viewer.video.bytes, dropped: viewer.dropped,
-                failure: viewer.failure)
-        }
+        viewers.map(ViewerTally.init)
     }
 
     /// Closes every viewer's transport and socket and the timer.

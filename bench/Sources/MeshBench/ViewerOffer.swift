@@ -9,6 +9,10 @@ struct ViewerOffer {
     static let opusPayloadType: UInt8 = 111
     /// Payload type offered for VP8 (RFC 7741 §6.1).
     static let vp8PayloadType: UInt8 = 96
+    /// The publisher's capture time, forwarded end to end: how viewers measure latency.
+    static let captureTimeURI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
+    /// The id we offer for it (RFC 8285 one-byte form).
+    static let captureTimeID = 7
 
     let credentials: ICECredentials
     let fingerprint: CertificateFingerprint
@@ -54,6 +58,7 @@ struct ViewerOffer {
             "a=mid:\(mid)",
             "a=recvonly",
             "a=rtcp-mux",
+            "a=extmap:\(Self.captureTimeID) \(Self.captureTimeURI)",
         ] + codec + [
             "a=candidate:1 1 udp 2130706431 \(host) \(port) typ host",
             "a=end-of-candidates",

@@ -130,7 +130,7 @@ struct ViewersCommand: AsyncParsableCommand {
             tallies.reduce(0) { $0 + field($1) }
         }
         let packets = sum(end, \.packets) - sum(start, \.packets)
-        let bytes = sum(end) { $0.audioBytes + $0.videoBytes } - sum(start) { $0.audioBytes + $0.videoBytes }
+        let bytes = sum(end) { $0.audio.bytes + $0.video.bytes } - sum(start) { $0.audio.bytes + $0.video.bytes }
         let joins: [Double] = end.compactMap(\.joinTime).map { Double($0) / 1e6 }
         let perPacket: Double? = both(cpuMicroseconds, forwarded).flatMap { pair in
             pair.1 > 0 ? pair.0 / pair.1 : nil
@@ -145,8 +145,8 @@ struct ViewersCommand: AsyncParsableCommand {
             windowSeconds: window,
             packetsReceived: packets,
             packetsPerSecond: Double(packets) / window,
-            audioPacketsReceived: sum(end, \.audioPackets) - sum(start, \.audioPackets),
-            videoPacketsReceived: sum(end, \.videoPackets) - sum(start, \.videoPackets),
+            audioPacketsReceived: sum(end, \.audio.packets) - sum(start, \.audio.packets),
+            videoPacketsReceived: sum(end, \.video.packets) - sum(start, \.video.packets),
             megabitsPerSecond: Double(bytes) * 8 / window / 1e6,
             packetsDropped: sum(end, \.dropped),
             sessionsDeleted: deleted,

@@ -244,13 +244,13 @@ public final class RelayLinkReceiver {
 
     private func sendNACKs(trackAt index: Int, now: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
         let ssrc = tracks[index].ssrc
-        var writer = RelayLinkNACKWriter(buffer: scratch, senderSSRC: linkSSRC, mediaSSRC: ssrc)
+        var writer = GenericNACKWriter(buffer: scratch, senderSSRC: linkSSRC, mediaSSRC: ssrc)
         tracks[index].nacks.forEachDue(now: now, rtt: roundTripTime) { sequence in
             statistics.packetsRequested &+= 1
             if writer.add(sequence) { return }
             protectAndSend(length: writer.finish(), send: send)
             statistics.nacksSent &+= 1
-            writer = RelayLinkNACKWriter(buffer: scratch, senderSSRC: linkSSRC, mediaSSRC: ssrc)
+            writer = GenericNACKWriter(buffer: scratch, senderSSRC: linkSSRC, mediaSSRC: ssrc)
             _ = writer.add(sequence)
         }
         let length = writer.finish()

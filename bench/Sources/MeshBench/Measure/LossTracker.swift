@@ -9,13 +9,14 @@ import MeshRTC
 struct LossTracker {
     private var unwrapper = SequenceUnwrapper()
     private var first: Int64?
-    private(set) var nacks = NACKRequester(configuration: .init(maxRetries: 5, maxAge: 1_000_000_000))
+    private var nacks = NACKRequester(configuration: .init(maxRetries: 5, maxAge: 1_000_000_000))
     /// Sequence numbers noticed missing when a later packet arrived.
     private(set) var lostBeforeRetransmission = 0
     /// Packets that arrived in order (first copies).
     private var inOrder = 0
     /// Packets received twice (a retransmission of something that had arrived).
     private(set) var duplicates = 0
+    private var abandonedSeen = 0
 
     /// Records packet `sequence` arriving at `now`.
     mutating func received(sequence: UInt16, now: UInt64) {
@@ -31,6 +32,19 @@ struct LossTracker {
         if let previous, extended > previous &+ 1 { lostBeforeRetransmission &+= Int(extended - previous - 1) }
         inOrder &+= 1
         nacks.received(sequence: sequence, now: now)
+    }
+
+    /// Calls `body` with each sequence number to NACK at `now` (round-trip time `rtt` ns).
+    mutating func forEachDue(now: UInt64, rtt: UInt64, _ body: (UInt16) -> Void) {
+        nacks.forEachDue(now: now, rtt: rtt, body)
+    }
+
+    /// True once after packets were given up on (out of tries, or a gap too large to NACK).
+    mutating func takeGaveUp() -> Bool {
+        guard nacks.abandoned != abandonedSeen else { return false }
+        abandonedSeen = nacks.abandoned
+        nacks.keyframeRequested()
+        return true
     }
 
     /// Packets the sender numbered from the first received to the newest.
