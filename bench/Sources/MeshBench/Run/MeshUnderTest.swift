@@ -1,0 +1,139 @@
+import Foundation
+import Glibc
+import MeshCluster
+
+/// The Meshcast nodes a run measures, started by meshbench from a topology with
+/// `meshcast up` (which brings a local Redis when no URL is configured, applies the topology
+/// and starts origins, relays and edges as separate processes), or an already running mesh
+/// reached by URL. Knows each local node's pid for CPU/RSS sampling and faults.
+final class MeshUnderTest: @unchecked Sendable {
+    /// A node meshbench can reach.
+    struct Node: Sendable {
+        let id: String
+        let role: String
+        /// `http://HOST:PORT`.
+        let base: String
+        /// Set when the node runs on this machine under meshbench.
+        var pid: Int32?
+    }
+
+    private(set) var nodes: [Node]
+    /// The token secret the nodes check (`MESHCAST_SECRET`).
+    let secret: String
+    private let supervisor: Process?
+    private let meshcast: String
+
+    /// Starts `topology`'s nodes with `meshcast up` and waits until each answers `/ready`.
+    init(topology path: String, meshcast: String, readyTimeout: Double = 60) throws {
+        let topology = try TopologyLoader.load(path: path)
+        self.meshcast = meshcast
+        secret = Self.randomHex(bytes: 32)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: meshcast)
+        process.arguments = ["up", path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MESHCAST_SECRET"] = secret
+        environment["MESHCAST_CLUSTER_SECRET"] = environment["MESHCAST_CLUSTER_SECRET"] ?? Self.randomHex(bytes: 32)
+        process.environment = environment
+        // The mesh's own logs go to a file next to the report, not over the progress line.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("meshbench-mesh-\(getpid()).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        supervisor = process
+        nodes = topology.nodes.filter { $0.role != .recorder }.map {
+            Node(id: $0.id, role: $0.role.rawValue, base: "http://\($0.api)", pid: nil)
+        }
+        let deadline = Date().addingTimeInterval(readyTimeout)
+        while !allReady() {
+            guard process.isRunning else {
+                throw MeshUnderTestError("meshcast up exited (status \(process.terminationStatus)); see \(log.path)")
+            }
+            guard Date() < deadline else {
+                stop()
+                throw MeshUnderTestError("the mesh was not ready within \(Int(readyTimeout)) s; see \(log.path)")
+            }
+            usleep(200_000)
+        }
+        let children = ProcessProbe.children(of: process.processIdentifier)
+        for index in nodes.indices {
+            nodes[index].pid = children.first { child in
+                zip(child.arguments, child.arguments.dropFirst()).contains { $0 == "--id" && $1 == nodes[index].id }
+            }?.pid
+        }
+    }
+
+    /// A mesh that runs elsewhere: one entry node at `url`, tokens minted with `secret`.
+    init(url: String, secret: String, meshcast: String) {
+        nodes = [Node(id: "target", role: "unknown", base: url.hasSuffix("/") ? String(url.dropLast()) : url)]
+        self.secret = secret
+        self.meshcast = meshcast
+        supervisor = nil
+    }
+
+    /// The node `id`, if known.
+    func node(_ id: String) -> Node? { nodes.first { $0.id == id } }
+
+    /// A token for every stream (`meshcast token --stream '*'`), to publish or to view.
+    func token(publish: Bool) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: meshcast)
+        process.arguments = ["token", "--stream", "*", publish ? "--publish" : "--view", "--ttl", "86400"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MESHCAST_SECRET"] = secret
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, !token.isEmpty else {
+            throw MeshUnderTestError("meshcast token failed (status \(process.terminationStatus))")
+        }
+        return token
+    }
+
+    /// Sends `signal` to node `id`'s process (a fault); false when meshbench does not own it.
+    @discardableResult
+    func signal(_ signal: Int32, node id: String) -> Bool {
+        guard let pid = node(id)?.pid else { return false }
+        return kill(pid, signal) == 0
+    }
+
+    /// The pid of the local redis-server `meshcast up` started, if any.
+    var redisPID: Int32? {
+        guard let supervisor else { return nil }
+        return ProcessProbe.children(of: supervisor.processIdentifier).first {
+            $0.arguments.first?.hasSuffix("redis-server") == true
+        }?.pid
+    }
+
+    /// Stops the mesh as Ctrl-C would, waiting up to 20 s.
+    func stop() {
+        guard let supervisor, supervisor.isRunning else { return }
+        kill(supervisor.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(20)
+        while supervisor.isRunning && Date() < deadline { usleep(100_000) }
+        if supervisor.isRunning { kill(supervisor.processIdentifier, SIGKILL) }
+    }
+
+    private func allReady() -> Bool {
+        nodes.allSatisfy { node in
+            guard let url = HTTPURL(node.base + "/ready") else { return false }
+            return (try? HTTPClient.request("GET", url))?.status == 200
+        }
+    }
+
+    private static func randomHex(bytes: Int) -> String {
+        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+}
+
+/// Why the mesh under test could not be started or reached.
+struct MeshUnderTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
