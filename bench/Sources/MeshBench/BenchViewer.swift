@@ -44,6 +44,8 @@ final class BenchViewer {
     private(set) var dropped = 0
     /// Why the session ended early, if it did.
     private(set) var failure: String?
+    /// When the viewer left (closed its session), monotonic ns.
+    private(set) var leftAt: UInt64?
 
     private let senderSSRC = UInt32.random(in: 1...UInt32.max)
     private let receiveBuffer: UnsafeMutableRawBufferPointer
@@ -87,7 +89,7 @@ final class BenchViewer {
     /// Runs the transport's timers (checks, DTLS retransmits, consent every ~5 s) and sends
     /// feedback every second once connected.
     func tick(now: UInt64) {
-        guard let transport, failure == nil else { return }
+        guard let transport, failure == nil, leftAt == nil else { return }
         if now >= nextPoll {
             switch transport.poll(now: now, send: send) {
             case .wait(let until): nextPoll = until
@@ -108,6 +110,8 @@ final class BenchViewer {
 
     /// Sends DTLS close_notify and stops receiving.
     func close() {
+        guard leftAt == nil else { return }
+        leftAt = BenchClock.now()
         transport?.close(send: send)
         socket.stopReceiving()
         socket.close()

@@ -1,3 +1,4 @@
+import Histogram
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
@@ -54,6 +55,16 @@ final class ViewerFleet: @unchecked Sendable {
     /// Every viewer's counters now.
     func snapshot() -> [ViewerTally] {
         viewers.map(ViewerTally.init)
+    }
+
+    /// Closes viewer `index` (it left: churn); its figures stay in the snapshot.
+    func close(_ index: Int) {
+        viewers[index].close()
+    }
+
+    /// The latency samples since the last call.
+    func takeLatencyInterval() -> Histogram<UInt64> {
+        latency.takeInterval()
     }
 
     /// Closes every viewer's transport and socket and the timer.

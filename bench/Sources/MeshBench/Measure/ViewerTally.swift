@@ -41,6 +41,7 @@ struct ViewerTally: Sendable {
     let plisSent: Int
     let dropped: Int
     let failure: String?
+    let leftAt: UInt64?
 
     /// A viewer's figures now (on its worker).
     init(_ viewer: BenchViewer) {
@@ -61,7 +62,11 @@ struct ViewerTally: Sendable {
         plisSent = viewer.plisSent
         dropped = viewer.dropped
         failure = viewer.failure
+        leftAt = viewer.leftAt
     }
+
+    /// Receiving now: has media, has not failed or left.
+    var isWatching: Bool { firstRTPAt != nil && failure == nil && leftAt == nil }
 
     /// All RTP packets received.
     var packets: Int { audio.packets + video.packets }
