@@ -76,10 +76,10 @@ struct ScenarioLoaderTests {
                 "3:19: duration_seconds must be between 1 and 3600, found 3601",
                 "5:10: expected an integer for publishers.count, found 'many'",
                 "6:18: unknown video codec 'h264' (one of: vp8)",
-                "6:57: expected true or false for publishers.video.simulcast, found 'maybe'",
+                "6:55: expected true or false for publishers.video.simulcast, found 'maybe'",
                 "7:18: viewers.count must be between 0 and 100000, found -1",
                 "7:31: unknown viewers.streams 'round_robn'; did you mean 'round_robin'?",
-                "8:27: limits.latency_p99_ms must be between 1 and 60000, found 0",
+                "8:26: limits.latency_p99_ms must be between 1 and 60000, found 0",
             ])
     }
 
@@ -113,10 +113,10 @@ struct ScenarioLoaderTests {
         #expect(
             errors == [
                 "2:64: unknown node 'edge-z' in target.under_test; did you mean 'edge-a'?",
-                "4:22: unknown node 'orgin-1' in publishers.enter; did you mean 'origin-1'?",
+                "4:21: unknown node 'orgin-1' in publishers.enter; did you mean 'origin-1'?",
                 "5:41: unknown region 'local-c' in viewers.regions; did you mean 'local-a'?",
                 "7:28: unknown node 'relay-2' in faults[0].kill; did you mean 'relay-1'?",
-                "8:58: unknown node 'nowhere-at-all' in faults[1].drop_link.to (nodes: origin-1, relay-1, edge-a, edge-b, recorder-1)",
+                "8:54: unknown node 'nowhere-at-all' in faults[1].drop_link.to (nodes: origin-1, relay-1, edge-a, edge-b, recorder-1)",
             ])
     }
 
@@ -138,7 +138,7 @@ struct ScenarioLoaderTests {
         #expect(
             errors == [
                 "4:27: viewers.turn: TURN is not built yet",
-                "6:19: faults[0].at_seconds 25 is not within the run (duration_seconds 20)",
+                "6:18: faults[0].at_seconds 25 is not within the run (duration_seconds 20)",
                 "7:5: faults[1] needs one action: kill, stop, drop_link, delay_publishers, stop_redis",
                 "8:5: faults[2] has 2 actions (kill, stop); give each its own entry",
                 "9:27: faults[3].stop needs 'for_seconds' beside it (how long the node stays stopped)",
