@@ -15,7 +15,8 @@ struct ReportComparisonTests {
     @Test("B/A ratios and the better side follow each figure's direction")
     func ratios() throws {
         #expect(try row("latency_ms.p99") == .init(name: "latency_ms.p99", a: 100, b: 50, ratio: 0.5, better: "B"))
-        #expect(try row("viewers.connected") == .init(name: "viewers.connected", a: 100, b: 80, ratio: 0.8, better: "A"))
+        #expect(
+            try row("viewers.connected") == .init(name: "viewers.connected", a: 100, b: 80, ratio: 0.8, better: "A"))
         #expect(try row("nodes[origin-1].cpu_percent").ratio == 1.5)
         #expect(try row("nodes[origin-1].cpu_percent").better == "A")
         #expect(try row("latency_ms.p50").better == "=")

@@ -30,7 +30,9 @@ enum SampleReports {
                 NodeFigures(
                     id: "origin-1", role: "origin", pid: 4242, cpuSeconds: 24, cpuPercent: cpuPercent, rssMbMax: 61.5,
                     packetsForwarded: 3_000_000, cpuUsPerForwardedPacket: 8,
-                    samples: (0..<30).map { NodeSample(t: Double($0), cpuPercent: cpuPercent, rssMb: 60 + Double($0) / 20) })
+                    samples: (0..<30).map {
+                        NodeSample(t: Double($0), cpuPercent: cpuPercent, rssMb: 60 + Double($0) / 20)
+                    })
             ],
             timeline: (0..<30).map {
                 TimelinePoint(
@@ -39,7 +41,8 @@ enum SampleReports {
             },
             joinSamplesMs: (0..<100).map { 100 + Double($0 * 3) },
             capacity: CapacityResult(
-                criteria: PassCriteria(), trials: [
+                criteria: PassCriteria(),
+                trials: [
                     CapacityTrial(viewers: 50, passed: true, lossAfterPercent: 0, latencyP99Ms: 80, cpuPercent: 40),
                     CapacityTrial(viewers: 100, passed: false, lossAfterPercent: 2, latencyP99Ms: 500, cpuPercent: 99),
                 ], largestPassing: 50, perCore: 25, cpuUsPerForwardedPacket: 8))

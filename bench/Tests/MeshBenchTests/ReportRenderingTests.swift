@@ -8,9 +8,10 @@ struct ReportRenderingTests {
     func htmlSelfContained() {
         let html = HTMLReport.render(SampleReports.report())
         #expect(html.components(separatedBy: "<svg").count - 1 == 5)
-        for title in ["Join time to first packet", "Latency over time", "CPU per node", "Resident memory per node",
-            "Loss after retransmission"]
-        {
+        for title in [
+            "Join time to first packet", "Latency over time", "CPU per node", "Resident memory per node",
+            "Loss after retransmission",
+        ] {
             #expect(html.contains("<title>\(title)</title>"))
         }
         #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("src="))
@@ -27,7 +28,9 @@ struct ReportRenderingTests {
     @Test("the histogram draws one bar per non-empty bin; its counts add up to the samples")
     func histogramBars() {
         let svg = SVGCharts.histogram(title: "t", xLabel: "ms", values: [1, 1, 2, 10], bins: 3)
-        let titles = svg.components(separatedBy: "</title></rect>").dropLast().compactMap { $0.split(separator: ">").last }
+        let titles = svg.components(separatedBy: "</title></rect>").dropLast().compactMap {
+            $0.split(separator: ">").last
+        }
         #expect(titles.compactMap { Int($0) }.reduce(0, +) == 4)
         #expect(svg.components(separatedBy: "<rect").count - 1 == 2)
     }

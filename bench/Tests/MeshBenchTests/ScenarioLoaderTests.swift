@@ -149,10 +149,14 @@ struct ScenarioLoaderTests {
 
     @Test("a YAML syntax error is reported at its position; a broken topology's own errors follow")
     func syntaxAndTopologyErrors() {
-        #expect(scenarioErrors("name: x\n  bad: [\n") == ["2:6: YAML syntax error: mapping values are not allowed in this context"])
+        #expect(
+            scenarioErrors("name: x\n  bad: [\n") == [
+                "2:6: YAML syntax error: mapping values are not allowed in this context"
+            ])
         let errors = scenarioErrors(
             "name: n\ntarget: {topology: topology/missing.yaml}\nduration_seconds: 5\nviewers: {count: 1}\n")
-        #expect(errors.first == "2:20: target.topology 'topology/missing.yaml' cannot be used (1 problem(s), listed below)")
+        #expect(
+            errors.first == "2:20: target.topology 'topology/missing.yaml' cannot be used (1 problem(s), listed below)")
         #expect(errors.count == 2)
     }
 

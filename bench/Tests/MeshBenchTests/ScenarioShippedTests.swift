@@ -28,7 +28,8 @@ struct ScenarioShippedTests {
             path: repositoryRoot + "/bench/scenarios/fanout.yaml", baseDirectory: repositoryRoot
         ).scenario
         #expect(fanout.publishers.count == 1 && fanout.publishers.video.bitrateKbps == 1500)
-        #expect(fanout.viewers.count == 200 && fanout.viewers.enter == .node("origin-1") && fanout.durationSeconds == 30)
+        #expect(
+            fanout.viewers.count == 200 && fanout.viewers.enter == .node("origin-1") && fanout.durationSeconds == 30)
         let failover = try ScenarioLoader.load(
             path: repositoryRoot + "/bench/scenarios/failover.yaml", baseDirectory: repositoryRoot
         ).scenario

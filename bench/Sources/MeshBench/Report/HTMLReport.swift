@@ -4,7 +4,8 @@
 enum HTMLReport {
     static func render(_ report: RunReport) -> String {
         var body = "<h1>meshbench: \(HTMLText.escape(report.scenario))</h1>"
-        body += "<p>\(HTMLText.escape(report.target)) · \(HTMLText.escape(report.build)) · "
+        body +=
+            "<p>\(HTMLText.escape(report.target)) · \(HTMLText.escape(report.build)) · "
             + "\(report.machine.cores) cores, kernel \(HTMLText.escape(report.machine.kernel))</p>"
         body += "<pre>\(HTMLText.escape(TextSummary.render(report)))</pre>"
         body += "<div class=\"charts\">" + charts(report).joined() + "</div>"

@@ -11,7 +11,8 @@ enum HTMLTables {
     /// One row per node.
     static func nodes(_ nodes: [NodeFigures]) -> String {
         guard !nodes.isEmpty else { return "" }
-        let header = "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
+        let header =
+            "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
             + "<th>packets forwarded</th><th>CPU µs/packet</th></tr>"
         let rows = nodes.map { node in
             let cells = [
@@ -28,13 +29,15 @@ enum HTMLTables {
 
     /// The capacity search trials and result.
     static func capacity(_ capacity: CapacityResult) -> String {
-        let header = "<tr><th>viewers</th><th>result</th><th>loss after %</th><th>latency p99 ms</th><th>CPU %</th></tr>"
+        let header =
+            "<tr><th>viewers</th><th>result</th><th>loss after %</th><th>latency p99 ms</th><th>CPU %</th></tr>"
         let rows = capacity.trials.map { trial in
             let result = trial.passed ? "<td class=\"pass\">pass</td>" : "<td class=\"fail\">fail</td>"
             return "<tr><td>\(trial.viewers)</td>\(result)<td>\(FigureFormat.number(trial.lossAfterPercent))</td>"
                 + "<td>\(FigureFormat.number(trial.latencyP99Ms))</td><td>\(FigureFormat.number(trial.cpuPercent))</td></tr>"
         }
-        let summary = "<p>Largest passing: \(capacity.largestPassing) viewers (\(FigureFormat.number(capacity.perCore)) per core), "
+        let summary =
+            "<p>Largest passing: \(capacity.largestPassing) viewers (\(FigureFormat.number(capacity.perCore)) per core), "
             + "within \(FigureFormat.number(capacity.criteria.lossAfterRetransmissionPercent)) % loss and "
             + "p99 \(FigureFormat.number(capacity.criteria.latencyP99Ms)) ms.</p>"
         return "<h2>Capacity search</h2>\(summary)<table>\(header)\(rows.joined())</table>"

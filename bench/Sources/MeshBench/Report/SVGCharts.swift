@@ -19,11 +19,15 @@ enum SVGCharts {
         if series.allSatisfy({ $0.points.isEmpty }) { svg += noData }
         for (index, line) in series.enumerated() where !line.points.isEmpty {
             let colour = palette[index % palette.count]
-            let points = line.points.map { "\(FigureFormat.number(frame.x($0.x))),\(FigureFormat.number(frame.y($0.y)))" }
-            svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
+            let points = line.points.map {
+                "\(FigureFormat.number(frame.x($0.x))),\(FigureFormat.number(frame.y($0.y)))"
+            }
+            svg +=
+                "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
             let legendY = FigureFormat.number(SVGFrame.top + 12 + Double(index) * 14)
             let legendX = FigureFormat.number(SVGFrame.width - SVGFrame.right - 150)
-            svg += "<text x=\"\(legendX)\" y=\"\(legendY)\" class=\"legend\" fill=\"\(colour)\">\(HTMLText.escape(line.name))</text>"
+            svg +=
+                "<text x=\"\(legendX)\" y=\"\(legendY)\" class=\"legend\" fill=\"\(colour)\">\(HTMLText.escape(line.name))</text>"
         }
         return svg + "</svg>"
     }
@@ -46,7 +50,8 @@ enum SVGCharts {
             let x1 = frame.x(low + Double(bin + 1) * width)
             let top = frame.y(Double(count))
             let bottom = frame.y(0)
-            svg += "<rect x=\"\(FigureFormat.number(x0 + 0.5))\" y=\"\(FigureFormat.number(top))\" "
+            svg +=
+                "<rect x=\"\(FigureFormat.number(x0 + 0.5))\" y=\"\(FigureFormat.number(top))\" "
                 + "width=\"\(FigureFormat.number(Swift.max(0.5, x1 - x0 - 1)))\" height=\"\(FigureFormat.number(bottom - top))\" "
                 + "fill=\"\(palette[0])\"><title>\(count)</title></rect>"
         }

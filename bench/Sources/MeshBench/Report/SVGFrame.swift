@@ -41,18 +41,23 @@ struct SVGFrame {
         svg += "<title>\(HTMLText.escape(title))</title>"
         svg += "<text x=\"\(Self.left)\" y=\"18\" class=\"chart-title\">\(HTMLText.escape(title))</text>"
         let axisY = FigureFormat.number(Self.top + plotHeight)
-        svg += "<line x1=\"\(Self.left)\" y1=\"\(axisY)\" x2=\"\(FigureFormat.number(Self.left + plotWidth))\" y2=\"\(axisY)\" class=\"axis\"/>"
+        svg +=
+            "<line x1=\"\(Self.left)\" y1=\"\(axisY)\" x2=\"\(FigureFormat.number(Self.left + plotWidth))\" y2=\"\(axisY)\" class=\"axis\"/>"
         svg += "<line x1=\"\(Self.left)\" y1=\"\(Self.top)\" x2=\"\(Self.left)\" y2=\"\(axisY)\" class=\"axis\"/>"
         for step in 0...4 {
             let fraction = Double(step) / 4
             let yValue = yRange.lowerBound + fraction * (yRange.upperBound - yRange.lowerBound)
             let yPixel = FigureFormat.number(y(yValue))
-            svg += "<text x=\"\(FigureFormat.number(Self.left - 6))\" y=\"\(yPixel)\" class=\"tick\" text-anchor=\"end\">\(FigureFormat.number(yValue, digits: 1))</text>"
+            svg +=
+                "<text x=\"\(FigureFormat.number(Self.left - 6))\" y=\"\(yPixel)\" class=\"tick\" text-anchor=\"end\">\(FigureFormat.number(yValue, digits: 1))</text>"
             let xValue = xRange.lowerBound + fraction * (xRange.upperBound - xRange.lowerBound)
-            svg += "<text x=\"\(FigureFormat.number(x(xValue)))\" y=\"\(FigureFormat.number(Self.top + plotHeight + 14))\" class=\"tick\" text-anchor=\"middle\">\(FigureFormat.number(xValue, digits: 1))</text>"
+            svg +=
+                "<text x=\"\(FigureFormat.number(x(xValue)))\" y=\"\(FigureFormat.number(Self.top + plotHeight + 14))\" class=\"tick\" text-anchor=\"middle\">\(FigureFormat.number(xValue, digits: 1))</text>"
         }
-        svg += "<text x=\"\(FigureFormat.number(Self.left + plotWidth / 2))\" y=\"\(FigureFormat.number(Self.height - 4))\" class=\"label\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>"
-        svg += "<text x=\"12\" y=\"\(FigureFormat.number(Self.top + plotHeight / 2))\" class=\"label\" transform=\"rotate(-90 12 \(FigureFormat.number(Self.top + plotHeight / 2)))\" text-anchor=\"middle\">\(HTMLText.escape(yLabel))</text>"
+        svg +=
+            "<text x=\"\(FigureFormat.number(Self.left + plotWidth / 2))\" y=\"\(FigureFormat.number(Self.height - 4))\" class=\"label\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>"
+        svg +=
+            "<text x=\"12\" y=\"\(FigureFormat.number(Self.top + plotHeight / 2))\" class=\"label\" transform=\"rotate(-90 12 \(FigureFormat.number(Self.top + plotHeight / 2)))\" text-anchor=\"middle\">\(HTMLText.escape(yLabel))</text>"
         return svg
     }
 }

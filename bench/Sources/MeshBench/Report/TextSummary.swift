@@ -30,12 +30,14 @@ enum TextSummary {
         for node in report.nodes {
             let perPacket = node.cpuUsPerForwardedPacket.map { ", \(number($0)) µs CPU/packet" } ?? ""
             lines.append(
-                "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB\(perPacket)")
+                "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB\(perPacket)"
+            )
         }
         if let capacity = report.capacity {
             lines.append(
                 "capacity:  \(capacity.largestPassing) viewers (\(number(capacity.perCore)) per core) within "
-                    + "\(number(capacity.criteria.lossAfterRetransmissionPercent)) % loss, p99 \(number(capacity.criteria.latencyP99Ms)) ms")
+                    + "\(number(capacity.criteria.lossAfterRetransmissionPercent)) % loss, p99 \(number(capacity.criteria.latencyP99Ms)) ms"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -7,7 +7,8 @@ extension ScenarioDecoder {
 
     func decodeFaults(_ node: Node, duration: Int?) -> [ScheduledFault] {
         guard let items = read.list(node, "faults") else { return [] }
-        return items.enumerated().compactMap { index, item in decodeFault(item, "faults[\(index)]", duration: duration) }
+        return items.enumerated().compactMap { index, item in decodeFault(item, "faults[\(index)]", duration: duration)
+        }
     }
 
     private func decodeFault(_ node: Node, _ what: String, duration: Int?) -> ScheduledFault? {

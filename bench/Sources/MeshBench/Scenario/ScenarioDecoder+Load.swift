@@ -29,8 +29,12 @@ extension ScenarioDecoder {
         var plan = VideoPlan()
         guard let fields = read.fields(node, "publishers.video", known: ["codec", "bitrate_kbps", "simulcast"])
         else { return plan }
-        if let codec = fields["codec"].flatMap({ values.word($0, "video codec", among: ["vp8"]) }) { plan.codec = codec }
-        if let rate = fields["bitrate_kbps"].flatMap({ values.integer($0, "publishers.video.bitrate_kbps", in: 50...20000) }) {
+        if let codec = fields["codec"].flatMap({ values.word($0, "video codec", among: ["vp8"]) }) {
+            plan.codec = codec
+        }
+        if let rate = fields["bitrate_kbps"].flatMap({
+            values.integer($0, "publishers.video.bitrate_kbps", in: 50...20000)
+        }) {
             plan.bitrateKbps = rate
         }
         if let simulcast = fields["simulcast"].flatMap({ values.boolean($0, "publishers.video.simulcast") }) {
@@ -44,7 +48,9 @@ extension ScenarioDecoder {
         if case .scalar(let scalar) = node, scalar.string == "none" { return nil }
         guard let fields = read.fields(node, "publishers.audio", known: ["codec"]) else { return AudioPlan() }
         var plan = AudioPlan()
-        if let codec = fields["codec"].flatMap({ values.word($0, "audio codec", among: ["opus"]) }) { plan.codec = codec }
+        if let codec = fields["codec"].flatMap({ values.word($0, "audio codec", among: ["opus"]) }) {
+            plan.codec = codec
+        }
         return plan
     }
 
@@ -61,7 +67,9 @@ extension ScenarioDecoder {
             names.forEach { references.region($0, in: "viewers.regions") }
             plan.regions = names.map(\.value)
         }
-        if let ramp = fields["ramp_per_second"].flatMap({ values.integer($0, "viewers.ramp_per_second", in: 1...10_000) }) {
+        if let ramp = fields["ramp_per_second"].flatMap({
+            values.integer($0, "viewers.ramp_per_second", in: 1...10_000)
+        }) {
             plan.rampPerSecond = ramp
         }
         let assignments = StreamAssignment.allCases.map(\.rawValue)
@@ -82,10 +90,14 @@ extension ScenarioDecoder {
         guard let fields = read.fields(node, "churn", known: ["joins_per_second", "leaves_per_second"]) else {
             return plan
         }
-        if let joins = fields["joins_per_second"].flatMap({ values.number($0, "churn.joins_per_second", in: 0...10_000) }) {
+        if let joins = fields["joins_per_second"].flatMap({
+            values.number($0, "churn.joins_per_second", in: 0...10_000)
+        }) {
             plan.joinsPerSecond = joins
         }
-        if let leaves = fields["leaves_per_second"].flatMap({ values.number($0, "churn.leaves_per_second", in: 0...10_000) }) {
+        if let leaves = fields["leaves_per_second"].flatMap({
+            values.number($0, "churn.leaves_per_second", in: 0...10_000)
+        }) {
             plan.leavesPerSecond = leaves
         }
         return plan
@@ -100,7 +112,8 @@ extension ScenarioDecoder {
         }) {
             criteria.lossAfterRetransmissionPercent = loss
         }
-        if let latency = fields["latency_p99_ms"].flatMap({ values.number($0, "limits.latency_p99_ms", in: 1...60_000) }) {
+        if let latency = fields["latency_p99_ms"].flatMap({ values.number($0, "limits.latency_p99_ms", in: 1...60_000) }
+        ) {
             criteria.latencyP99Ms = latency
         }
         return criteria
@@ -111,8 +124,12 @@ extension ScenarioDecoder {
         guard let fields = read.fields(node, "capacity", known: ["start", "step", "max", "trial_seconds"]) else {
             return plan
         }
-        if let start = fields["start"].flatMap({ values.integer($0, "capacity.start", in: 1...100_000) }) { plan.start = start }
-        if let step = fields["step"].flatMap({ values.integer($0, "capacity.step", in: 1...100_000) }) { plan.step = step }
+        if let start = fields["start"].flatMap({ values.integer($0, "capacity.start", in: 1...100_000) }) {
+            plan.start = start
+        }
+        if let step = fields["step"].flatMap({ values.integer($0, "capacity.step", in: 1...100_000) }) {
+            plan.step = step
+        }
         if let maxNode = fields["max"], let max = values.integer(maxNode, "capacity.max", in: 1...100_000) {
             plan.max = max
             if max < plan.start {

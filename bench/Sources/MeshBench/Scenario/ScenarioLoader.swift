@@ -26,7 +26,8 @@ enum ScenarioLoader {
     static func load(path: String, baseDirectory: String? = nil) throws(ScenarioLoadFailure) -> LoadedScenario {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             let location = SourceLocation(file: path, line: 1, column: 1)
-            throw ScenarioLoadFailure(diagnostics: [TopologyDiagnostic(location: location, message: "cannot read file")])
+            throw ScenarioLoadFailure(diagnostics: [TopologyDiagnostic(location: location, message: "cannot read file")]
+            )
         }
         return try load(yaml: text, file: path, baseDirectory: baseDirectory)
     }

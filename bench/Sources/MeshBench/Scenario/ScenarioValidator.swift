@@ -12,7 +12,8 @@ struct ScenarioValidator {
     ///
     /// `source` is `nil` when the scenario failed to decode; a `target.topology` that was
     /// written is still loaded then, so unknown node ids are reported in the same pass.
-    func validate(_ references: ScenarioReferences, source: ScenarioTarget.Source?) -> (Topology?, [TopologyDiagnostic]) {
+    func validate(_ references: ScenarioReferences, source: ScenarioTarget.Source?) -> (Topology?, [TopologyDiagnostic])
+    {
         if case .url = source {
             for field in references.needingTopology {
                 log.error(
