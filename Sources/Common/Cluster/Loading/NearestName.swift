@@ -1,10 +1,10 @@
 /// Finds the known name a misspelt one was most likely meant to be ("did you mean").
-enum NearestName {
+public enum NearestName {
     /// The closest candidate within a small edit distance, or `nil` when none is close.
     ///
     /// The allowance grows with the name's length (a third of it, at least one, at most
     /// three) so short keys do not "match" unrelated short keys.
-    static func suggestion(for name: String, among candidates: [String]) -> String? {
+    public static func suggestion(for name: String, among candidates: [String]) -> String? {
         let allowance = min(3, max(1, name.count / 3))
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -17,13 +17,13 @@ enum NearestName {
     }
 
     /// `; did you mean 'x'?` or nothing, ready to append to a message.
-    static func hint(for name: String, among candidates: [String]) -> String {
+    public static func hint(for name: String, among candidates: [String]) -> String {
         suggestion(for: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 
     /// Levenshtein distance with adjacent transpositions counted as one edit
     /// (optimal string alignment), since swapped letters are the commonest typo.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty { return b.count }

@@ -23,7 +23,7 @@ public enum TopologyLoader {
     /// Loads topology text; `file` is the name diagnostics report it under.
     public static func load(yaml text: String, file: String) throws(TopologyLoadFailure) -> Topology {
         let log = DiagnosticLog(file: file)
-        guard let root = parse(text, log: log) else {
+        guard let root = log.parseDocument(text, emptyMessage: "the topology file is empty") else {
             throw TopologyLoadFailure(diagnostics: log.sortedDiagnostics)
         }
         let draft = TopologyDecoder(log: log).decode(root)
@@ -38,24 +38,5 @@ public enum TopologyLoader {
             throw TopologyLoadFailure(diagnostics: log.sortedDiagnostics)
         }
         return topology
-    }
-
-    /// The document's root node, or `nil` after logging why there is none.
-    private static func parse(_ text: String, log: DiagnosticLog) -> Node? {
-        do {
-            guard let root = try Yams.compose(yaml: text) else {
-                log.error("the topology file is empty", at: SourceLocation(file: log.file, line: 1, column: 1))
-                return nil
-            }
-            return root
-        } catch let error as YamlError {
-            let (message, position) = YAMLErrorText.describe(error, in: text)
-            let location = SourceLocation(file: log.file, line: position?.line ?? 1, column: position?.column ?? 1)
-            log.error(message, at: location)
-            return nil
-        } catch {
-            log.error("YAML error: \(error)", at: SourceLocation(file: log.file, line: 1, column: 1))
-            return nil
-        }
     }
 }

@@ -2,11 +2,12 @@ import Yams
 
 /// Turns a Yams error into one line and the mark it points at; Yams' own description spans
 /// several lines and repeats the position, which a compiler-style diagnostic already carries.
-enum YAMLErrorText {
+public enum YAMLErrorText {
     /// A line and column, from 1.
-    typealias Position = (line: Int, column: Int)
+    public typealias Position = (line: Int, column: Int)
 
-    static func describe(_ error: YamlError, in text: String) -> (message: String, position: Position?) {
+    /// The one-line message and, when known, the line and column it points at.
+    public static func describe(_ error: YamlError, in text: String) -> (message: String, position: Position?) {
         switch error {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),

@@ -1,18 +1,32 @@
 import Yams
 
 /// A decoded value together with where it was written, so later checks can point at it.
-struct Located<Value> {
-    var value: Value
-    var location: SourceLocation
+public struct Located<Value> {
+    /// The decoded value.
+    public var value: Value
+    /// Where it was written.
+    public var location: SourceLocation
+
+    /// Creates a located value.
+    public init(value: Value, location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
 }
 
 /// Reads scalars and collections out of YAML nodes, logging a typed error when a node has
 /// the wrong shape; every reader returns `nil` after logging, so decoding continues.
-struct YAMLValueReading {
-    let log: DiagnosticLog
+public struct YAMLValueReading {
+    /// Where wrong shapes are reported.
+    public let log: DiagnosticLog
+
+    /// Creates a reader that reports into `log`.
+    public init(log: DiagnosticLog) {
+        self.log = log
+    }
 
     /// How a node reads in an error message: `a mapping`, `a list`, `'text'`, `nothing`.
-    static func describe(_ node: Node) -> String {
+    public static func describe(_ node: Node) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -23,13 +37,13 @@ struct YAMLValueReading {
     }
 
     /// Whether a scalar is YAML's null (`key:` with no value, `~`, `null`) written unquoted.
-    static func isNull(_ scalar: Node.Scalar) -> Bool {
+    public static func isNull(_ scalar: Node.Scalar) -> Bool {
         guard scalar.style == .plain || scalar.style == .any else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     /// A non-empty text value; numbers and booleans are read as the text written.
-    func string(_ node: Node, _ what: String) -> Located<String>? {
+    public func string(_ node: Node, _ what: String) -> Located<String>? {
         guard case .scalar(let scalar) = node, !Self.isNull(scalar) else {
             log.error("expected text for \(what), found \(Self.describe(node))", at: node)
             return nil
@@ -38,7 +52,7 @@ struct YAMLValueReading {
     }
 
     /// A whole number written in decimal.
-    func integer(_ node: Node, _ what: String) -> Located<Int>? {
+    public func integer(_ node: Node, _ what: String) -> Located<Int>? {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             log.error("expected an integer for \(what), found \(Self.describe(node))", at: node)
             return nil
@@ -47,7 +61,7 @@ struct YAMLValueReading {
     }
 
     /// A decimal number, integer or not.
-    func number(_ node: Node, _ what: String) -> Located<Double>? {
+    public func number(_ node: Node, _ what: String) -> Located<Double>? {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
             log.error("expected a number for \(what), found \(Self.describe(node))", at: node)
             return nil
@@ -56,7 +70,7 @@ struct YAMLValueReading {
     }
 
     /// The items of a list.
-    func list(_ node: Node, _ what: String) -> [Node]? {
+    public func list(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
             log.error("expected a list for \(what), found \(Self.describe(node))", at: node)
             return nil
@@ -65,7 +79,7 @@ struct YAMLValueReading {
     }
 
     /// A single text value or a list of them, as `to: edge-a` or `to: [edge-a, edge-b]`.
-    func stringOrList(_ node: Node, _ what: String) -> [Located<String>]? {
+    public func stringOrList(_ node: Node, _ what: String) -> [Located<String>]? {
         if case .sequence(let sequence) = node {
             return sequence.compactMap { string($0, what) }
         }
@@ -73,7 +87,7 @@ struct YAMLValueReading {
     }
 
     /// The fields of a mapping, after reporting unknown and missing keys.
-    func fields(
+    public func fields(
         _ node: Node,
         _ what: String,
         known: [String],
@@ -115,10 +129,12 @@ struct YAMLValueReading {
 }
 
 /// The known keys of one mapping, by name; unknown keys were already reported.
-struct YAMLFields {
-    let values: [String: Node]
+public struct YAMLFields {
+    /// The known keys present, by name.
+    public let values: [String: Node]
     /// Where the mapping starts, for errors about the mapping as a whole.
-    let location: SourceLocation
+    public let location: SourceLocation
 
-    subscript(key: String) -> Node? { values[key] }
+    /// The value of a known key, when present.
+    public subscript(key: String) -> Node? { values[key] }
 }

@@ -1,0 +1,45 @@
+/// The tables of the HTML report.
+enum HTMLTables {
+    /// Every figure of the run as name/value rows (the same flattening `compare` uses).
+    static func figures(_ report: RunReport) -> String {
+        let rows = ReportFigures.flatten(report).map { figure in
+            "<tr><td>\(HTMLText.escape(figure.name))</td><td>\(FigureFormat.number(figure.value))</td></tr>"
+        }
+        return "<h2>Figures</h2><table><tr><th>figure</th><th>value</th></tr>\(rows.joined())</table>"
+    }
+
+    /// One row per node.
+    static func nodes(_ nodes: [NodeFigures]) -> String {
+        guard !nodes.isEmpty else { return "" }
+        let header =
+            "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
+            + "<th>packets forwarded</th><th>CPU µs/packet</th></tr>"
+        let rows = nodes.map { node in
+            let cells = [
+                node.pid.map(String.init) ?? "-", FigureFormat.number(node.cpuSeconds),
+                FigureFormat.number(node.cpuPercent), FigureFormat.number(node.rssMbMax),
+                node.packetsForwarded.map(String.init) ?? "-",
+                node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
+            ]
+            return "<tr><td>\(HTMLText.escape(node.id))</td><td>\(HTMLText.escape(node.role))</td>"
+                + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
+        }
+        return "<h2>Nodes</h2><table>\(header)\(rows.joined())</table>"
+    }
+
+    /// The capacity search trials and result.
+    static func capacity(_ capacity: CapacityResult) -> String {
+        let header =
+            "<tr><th>viewers</th><th>result</th><th>loss after %</th><th>latency p99 ms</th><th>CPU %</th></tr>"
+        let rows = capacity.trials.map { trial in
+            let result = trial.passed ? "<td class=\"pass\">pass</td>" : "<td class=\"fail\">fail</td>"
+            return "<tr><td>\(trial.viewers)</td>\(result)<td>\(FigureFormat.number(trial.lossAfterPercent))</td>"
+                + "<td>\(FigureFormat.number(trial.latencyP99Ms))</td><td>\(FigureFormat.number(trial.cpuPercent))</td></tr>"
+        }
+        let summary =
+            "<p>Largest passing: \(capacity.largestPassing) viewers (\(FigureFormat.number(capacity.perCore)) per core), "
+            + "within \(FigureFormat.number(capacity.criteria.lossAfterRetransmissionPercent)) % loss and "
+            + "p99 \(FigureFormat.number(capacity.criteria.latencyP99Ms)) ms.</p>"
+        return "<h2>Capacity search</h2>\(summary)<table>\(header)\(rows.joined())</table>"
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Everything one meshbench run measured, written as JSON (snake_case keys) and read back by
+/// `meshbench compare`; the text, progress and HTML renderers all draw from it.
+struct RunReport: Codable, Sendable, Equatable {
+    /// The JSON layout's version; raised when a field changes meaning or goes away.
+    static let currentSchemaVersion = 1
+
+    /// The layout version this report was written with.
+    var schemaVersion: Int = RunReport.currentSchemaVersion
+    /// The scenario's name.
+    var scenario: String
+    /// What was measured: "meshcast" or "janus".
+    var target: String
+    /// When the measured run started.
+    var startedAt: Date
+    /// The build measured (version, commit, debug/release), as free text.
+    var build: String
+    /// The machine the run was on.
+    var machine: MachineDescription
+    /// Viewers asked for, joined and failed.
+    var viewers: ViewerCounts
+    /// How long joining took.
+    var joinMs: JoinTimes
+    /// One-way media latency, publisher to viewer.
+    var latencyMs: Percentiles
+    /// Packets lost, before and after retransmission.
+    var loss: LossFigures
+    /// Interarrival jitter seen by viewers.
+    var jitterMs: Percentiles
+    /// NACKs the viewers sent.
+    var nacksSent: Int
+    /// Retransmitted packets the viewers received.
+    var retransmissionsReceived: Int
+    /// PLIs the viewers sent.
+    var plisSent: Int
+    /// PLIs that reached the publishers.
+    var plisReceivedByPublishers: Int
+    /// Mean received bitrate per simulcast layer (layer name to kbit/s).
+    var bitrateKbpsByLayer: [String: Double]
+    /// Video freezes seen by viewers.
+    var frozen: FreezeFigures
+    /// Per-node CPU and memory.
+    var nodes: [NodeFigures]
+    /// Figures second by second.
+    var timeline: [TimelinePoint]
+    /// Every join time (to first packet), for the distribution chart.
+    var joinSamplesMs: [Double]
+    /// The capacity search, when one ran.
+    var capacity: CapacityResult?
+}
+
+/// The machine a run was on.
+struct MachineDescription: Codable, Sendable, Equatable {
+    /// Logical CPU cores.
+    var cores: Int
+    /// The kernel release (`uname -r`).
+    var kernel: String
+}
+
+/// Viewer join outcomes.
+struct ViewerCounts: Codable, Sendable, Equatable {
+    /// Viewers the scenario asked for.
+    var requested: Int
+    /// Viewers that received media.
+    var connected: Int
+    /// Viewers that never did.
+    var failed: Int
+    /// Why they failed, with how many failed that way.
+    var failureReasons: [String: Int]
+}
+
+/// Time from the WHEP POST to the first packet and to the first key frame.
+struct JoinTimes: Codable, Sendable, Equatable {
+    /// To the first RTP packet.
+    var toFirstPacket: Percentiles
+    /// To the first decodable key frame.
+    var toFirstKeyframe: Percentiles
+}
+
+/// Loss over the run.
+struct LossFigures: Codable, Sendable, Equatable {
+    /// Packets the viewers should have received.
+    var packetsExpected: Int
+    /// Missing when first due.
+    var lostBeforeRetransmission: Int
+    /// Still missing after NACK and retransmission.
+    var lostAfterRetransmission: Int
+    /// `lostBeforeRetransmission` as a percentage of `packetsExpected`.
+    var percentBefore: Double
+    /// `lostAfterRetransmission` as a percentage of `packetsExpected`.
+    var percentAfter: Double
+}
+
+/// Video freezes.
+struct FreezeFigures: Codable, Sendable, Equatable {
+    /// How many freezes.
+    var count: Int
+    /// Their total length.
+    var totalSeconds: Double
+    /// The longest one.
+    var longestMs: Double
+}
+
+/// One node's cost over the run.
+struct NodeFigures: Codable, Sendable, Equatable {
+    /// The topology node id (or "node" for a `target.url` run).
+    var id: String
+    /// Its role.
+    var role: String
+    /// Its process id, when meshbench started it.
+    var pid: Int?
+    /// CPU time used over the run (user + system).
+    var cpuSeconds: Double
+    /// Mean CPU use, 100 = one core.
+    var cpuPercent: Double
+    /// Peak resident memory.
+    var rssMbMax: Double
+    /// Packets the node forwarded, from its metrics.
+    var packetsForwarded: Int?
+    /// CPU microseconds per forwarded packet, the mesh's unit cost.
+    var cpuUsPerForwardedPacket: Double?
+    /// Samples over time.
+    var samples: [NodeSample]
+}
+
+/// One CPU/RSS sample of a node.
+struct NodeSample: Codable, Sendable, Equatable {
+    /// Seconds from the start of the run.
+    var t: Double
+    /// CPU use since the previous sample, 100 = one core.
+    var cpuPercent: Double
+    /// Resident memory.
+    var rssMb: Double
+}
+
+/// One second of the run.
+struct TimelinePoint: Codable, Sendable, Equatable {
+    /// Seconds from the start of the run.
+    var t: Double
+    /// Viewers receiving media.
+    var viewersConnected: Int
+    /// Packets received per second by all viewers.
+    var packetsPerSecond: Double
+    /// Loss after retransmission in that second.
+    var lossPercent: Double
+    /// Median latency in that second.
+    var latencyP50Ms: Double
+    /// 99th-percentile latency in that second.
+    var latencyP99Ms: Double
+}

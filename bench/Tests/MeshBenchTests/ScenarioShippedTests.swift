@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import MeshBench
+
+@Suite("shipped scenarios")
+struct ScenarioShippedTests {
+    static let names = ["fanout", "rooms", "cascade", "churn", "failover"]
+
+    @Test("every file in bench/scenarios validates", arguments: names)
+    func validates(name: String) throws {
+        let path = repositoryRoot + "/bench/scenarios/\(name).yaml"
+        let loaded = try ScenarioLoader.load(path: path, baseDirectory: repositoryRoot)
+        #expect(loaded.scenario.name == name)
+        #expect(loaded.topology != nil)
+    }
+
+    @Test("the list above covers the folder, so a new scenario cannot skip validation")
+    func coversFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/bench/scenarios")
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files) == Set(Self.names.map { "\($0).yaml" }))
+    }
+
+    @Test("fanout is one publisher at 1500 kbit/s and 200 viewers on one node for 30 s; failover kills relay-1 at 10 s")
+    func shape() throws {
+        let fanout = try ScenarioLoader.load(
+            path: repositoryRoot + "/bench/scenarios/fanout.yaml", baseDirectory: repositoryRoot
+        ).scenario
+        #expect(fanout.publishers.count == 1 && fanout.publishers.video.bitrateKbps == 1500)
+        #expect(
+            fanout.viewers.count == 200 && fanout.viewers.enter == .node("origin-1") && fanout.durationSeconds == 30)
+        let failover = try ScenarioLoader.load(
+            path: repositoryRoot + "/bench/scenarios/failover.yaml", baseDirectory: repositoryRoot
+        ).scenario
+        #expect(failover.faults == [ScheduledFault(atSeconds: 10, action: .kill(node: "relay-1"))])
+    }
+}
