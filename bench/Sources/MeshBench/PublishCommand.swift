@@ -54,39 +54,11 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     private func publishWHIP(clips: MediaClipSet, endpoint: HTTPURL, worker: MediaWorker) async throws {
-        let certificate = try DTLSCertificate.generateSelfSigned(commonName: "meshbench")
-        let extensions = OutgoingExtensionIDs(
-            mid: PublisherOffer.midID, rid: simulcast ? PublisherOffer.ridID : nil,
-            captureTime: PublisherOffer.captureTimeID)
-        let host = bind
-        let simulcast = simulcast
-        let publisher = try await worker.run {
-            let source = PacedMediaSource.make(clips: clips, simulcast: simulcast, extensions: extensions)
-            return try BenchPublisher(worker: worker, address: try SocketAddress(ipv4: host, port: 0), source: source)
+        let run = WHIPPublishRun(
+            endpoint: endpoint, token: token, simulcast: simulcast, bind: bind, connectTimeout: connectTimeout)
+        let tally = try await run.publish(clips: clips, worker: worker, duration: duration) {
+            print("publishing \(simulcast ? "3 layers" : "1 layer") + audio to \(endpoint) for \(duration) s")
         }
-        let port = try await worker.run { publisher.socket.localAddress.port }
-        let local = ICECredentials.generate()
-        let offer = PublisherOffer(
-            credentials: local, fingerprint: certificate.fingerprint, host: host, port: port, simulcast: simulcast)
-        let postedAt = BenchClock.now()
-        let created = try WHIPRequest.post(offer: offer.sdp, to: endpoint, token: token)
-        let answer = try ViewerAnswer(sdp: created.answer)
-        try await worker.run {
-            try publisher.connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
-        }
-        let deadline = BenchClock.now() &+ UInt64(connectTimeout * 1e9)
-        while BenchClock.now() < deadline {
-            let tally = try await worker.run { publisher.snapshot() }
-            if tally.firstPacketAt != nil || tally.failure != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        print("publishing \(simulcast ? "3 layers" : "1 layer") + audio to \(endpoint) for \(duration) s")
-        try await Task.sleep(for: .seconds(duration))
-        let tally = try await worker.run { publisher.snapshot() }
-        if let session = created.session {
-            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(created.token)")])
-        }
-        try await worker.run { publisher.close() }
         print(tally.text)
         if tally.firstPacketAt == nil { throw ExitCode.failure }
     }
