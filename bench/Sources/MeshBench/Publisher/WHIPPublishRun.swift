@@ -14,7 +14,8 @@ struct WHIPPublishRun: Sendable {
     let connectTimeout: Double
 
     /// Publishes `clips` on `worker` for `duration` seconds once the first packet left
-    /// (`started` runs then); returns the counters taken before the DELETE.
+    /// (`started` runs then); returns the final counters, taken after the publisher closed
+    /// (it keeps sending until then, DELETE included).
     func publish(
         clips: MediaClipSet, worker: MediaWorker, duration: Double, started: @Sendable () -> Void = {}
     ) async throws -> PublisherTally {
@@ -52,12 +53,13 @@ struct WHIPPublishRun: Sendable {
         }
         started()
         try await Task.sleep(for: .seconds(duration))
-        let tally = try await worker.run { publisher.snapshot() }
         // DELETE before close_notify (RFC 9725 §4.2), as the viewers do.
         if let session = created.session {
             _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(created.token)")])
         }
-        try await worker.run { publisher.close() }
-        return tally
+        return try await worker.run {
+            publisher.close()
+            return publisher.snapshot()
+        }
     }
 }
