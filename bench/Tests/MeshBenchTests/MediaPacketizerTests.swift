@@ -111,9 +111,9 @@ import Testing
             defer { buffer.deallocate() }
             var writer = ByteWriter(buffer)
             try header.write(timestamp: 0, marker: false, captureNTP: ntp, into: &writer)
-            // 12-byte header, 0xBEDE, length 3 words: 0x76 (ID 7, len-1 = 7), 8 bytes, 3 padding.
+            // 12-byte header, 0xBEDE, length 3 words: 0x77 (ID 7, len-1 = 7), 8 bytes, 3 padding.
             #expect(writer.offset == 12 + 4 + 12)
-            #expect(buffer[16] == 0x76)
+            #expect(buffer[16] == 0x77)
             let packet = try RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: buffer[..<writer.offset]))
             #expect(CaptureTimeExtension.read(from: packet, id: 7) == ntp)
             #expect(CaptureTimeExtension.read(from: packet, id: 5) == nil)

@@ -9,6 +9,9 @@ final class OutgoingStream {
     let isVideo: Bool
     let clip: MediaClip
     let clockRate: UInt32
+    /// The SSRC; a copy of the header's, so that a deliver callback may read it while the
+    /// packetizer holds `header` (exclusive access).
+    let ssrc: UInt32
     /// RTP timestamp of frame 0; frame n is at `firstTimestamp + n * step`.
     let firstTimestamp: UInt32
     /// Timestamp step per frame or packet.
@@ -32,13 +35,12 @@ final class OutgoingStream {
         self.isVideo = isVideo
         self.clip = clip
         self.header = header
+        ssrc = header.ssrc
         clockRate = isVideo ? VP8Packetizer.clockRate : OpusPacketizer.clockRate
         timestampStep = isVideo ? VP8Packetizer.clockRate / 30 : OpusPacketizer.samplesPerPacket
         firstTimestamp = UInt32.random(in: 0...UInt32.max)
     }
 
-    /// The SSRC.
-    var ssrc: UInt32 { header.ssrc }
 
     /// The RTP timestamp of frame `index` (continuous across clip loops).
     func timestamp(frame index: Int) -> UInt32 {
