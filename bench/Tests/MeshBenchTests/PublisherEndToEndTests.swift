@@ -25,7 +25,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let clips = directory.appendingPathComponent("clips").path
-        #expect(try Self.run("/bin/bash", [Self.packageRoot.appendingPathComponent("scripts/make-clips").path, clips]) == 0)
+        #expect(
+            try Self.run("/bin/bash", [Self.packageRoot.appendingPathComponent("scripts/make-clips").path, clips]) == 0)
 
         let apiPort = UInt16.random(in: 20_000...29_999)
         let firstUDP = Int.random(in: 42_000...59_000)

@@ -12,12 +12,15 @@ import Testing
         let inter = MediaFrame(bytes: [0x51] + [UInt8](repeating: 2, count: 299), isKeyframe: false)
         let layer = MediaClip(frames: [key] + Array(repeating: inter, count: frames - 1))
         return MediaClipSet(
-            layers: [layer, layer, layer], audio: MediaClip(frames: [MediaFrame(bytes: [0xFC, 1, 2], isKeyframe: false)]))
+            layers: [layer, layer, layer],
+            audio: MediaClip(frames: [MediaFrame(bytes: [0xFC, 1, 2], isKeyframe: false)]))
     }
 
     @Test func theSimulcastOfferParsesWithThreeSendRIDsAndTheExtensions() throws {
         let offer = PublisherOffer(
-            credentials: ICECredentials.generate(), fingerprint: CertificateFingerprint(algorithm: "sha-256", digest: [UInt8](repeating: 0xAB, count: 32)), host: "127.0.0.1",
+            credentials: ICECredentials.generate(),
+            fingerprint: CertificateFingerprint(algorithm: "sha-256", digest: [UInt8](repeating: 0xAB, count: 32)),
+            host: "127.0.0.1",
             port: 5000, simulcast: true)
         let session = try SessionDescription(parsing: offer.sdp)
         #expect(session.media.count == 2)
@@ -31,7 +34,8 @@ import Testing
 
     @Test func packetsFollowTheClockAndTheClipLoopsWithContinuousTimestamps() {
         let source = PacedMediaSource.make(
-            clips: Self.clips(frames: 3), simulcast: true, extensions: OutgoingExtensionIDs(mid: 1, rid: 2, captureTime: 4))
+            clips: Self.clips(frames: 3), simulcast: true,
+            extensions: OutgoingExtensionIDs(mid: 1, rid: 2, captureTime: 4))
         var timestamps: [UInt32: [UInt32]] = [:]
         let start: UInt64 = 1_000_000_000
         // Ticks every 5 ms over one second: frames at 0, 1/30, ... and audio every 20 ms.
@@ -56,7 +60,8 @@ import Testing
 
     @Test func aNACKedPacketIsResentAsRTXWithTheOriginalSequenceNumber() throws {
         let source = PacedMediaSource.make(
-            clips: Self.clips(frames: 3), simulcast: true, extensions: OutgoingExtensionIDs(mid: 1, rid: 2, captureTime: 4))
+            clips: Self.clips(frames: 3), simulcast: true,
+            extensions: OutgoingExtensionIDs(mid: 1, rid: 2, captureTime: 4))
         var firstVideo: (ssrc: UInt32, sequence: UInt16, payload: [UInt8])?
         source.tick(now: 0, ntp: 0x1234) { stream, length in
             guard stream.isVideo, firstVideo == nil,
@@ -77,9 +82,11 @@ import Testing
         // RFC 4588 §4: own SSRC and payload type, OSN first, then the original payload.
         #expect(rtx.payloadType == PublisherOffer.rtxPayloadType)
         #expect(rtx.ssrc != original.ssrc)
-        #expect(Array(rtx.payload) == [UInt8(original.sequence >> 8), UInt8(original.sequence & 0xFF)] + original.payload)
+        #expect(
+            Array(rtx.payload) == [UInt8(original.sequence >> 8), UInt8(original.sequence & 0xFF)] + original.payload)
         // RFC 8852 §3.2: the layer is named in repaired-rid; the capture time is the original's.
-        #expect(rtx.headerExtension?.element(id: PublisherOffer.repairedRIDID).map { Array($0.value) } == Array("l".utf8))
+        #expect(
+            rtx.headerExtension?.element(id: PublisherOffer.repairedRIDID).map { Array($0.value) } == Array("l".utf8))
         #expect(CaptureTimeExtension.read(from: rtx, id: 4) == 0x1234)
         #expect(stream.writeRetransmission(of: original.sequence &- 100, scratch: scratch, into: buffer) == nil)
         #expect(stream.packetsResent == 1)

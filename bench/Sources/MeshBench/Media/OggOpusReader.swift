@@ -47,6 +47,7 @@ enum OggOpusReader {
 
     /// OpusHead / OpusTags (RFC 7845 §5.1, §5.2): the first two packets, never audio.
     private static func isHeaderPacket(_ packet: [UInt8]) -> Bool {
-        packet.count >= 8 && (packet[0..<8].elementsEqual("OpusHead".utf8) || packet[0..<8].elementsEqual("OpusTags".utf8))
+        packet.count >= 8
+            && (packet[0..<8].elementsEqual("OpusHead".utf8) || packet[0..<8].elementsEqual("OpusTags".utf8))
     }
 }

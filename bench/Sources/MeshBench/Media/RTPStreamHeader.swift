@@ -71,7 +71,9 @@ struct RTPStreamHeader {
         try writer.writeZeros(block - 4 - (writer.offset - start))
     }
 
-    private static func writeElement(id: UInt8, value: [UInt8], into writer: inout ByteWriter) throws(ByteWriter.Overflow) {
+    private static func writeElement(id: UInt8, value: [UInt8], into writer: inout ByteWriter) throws(ByteWriter
+        .Overflow)
+    {
         try writer.write(id << 4 | UInt8(value.count - 1))
         for byte in value { try writer.write(byte) }
     }

@@ -13,7 +13,8 @@ extension OutgoingStream {
         guard var rtx = retransmission, let stored = history.load(sequence: sequence, into: scratch),
             let original = try? RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: scratch[..<stored.length]))
         else { return nil }
-        let captureNTP = header.extensions.captureTime.flatMap { CaptureTimeExtension.read(from: original, id: $0) } ?? 0
+        let captureNTP =
+            header.extensions.captureTime.flatMap { CaptureTimeExtension.read(from: original, id: $0) } ?? 0
         var writer = ByteWriter(buffer)
         do {
             try rtx.write(timestamp: original.timestamp, marker: original.marker, captureNTP: captureNTP, into: &writer)

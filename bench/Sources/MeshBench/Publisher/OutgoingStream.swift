@@ -41,14 +41,14 @@ final class OutgoingStream {
         firstTimestamp = UInt32.random(in: 0...UInt32.max)
     }
 
-
     /// The RTP timestamp of frame `index` (continuous across clip loops).
     func timestamp(frame index: Int) -> UInt32 {
         firstTimestamp &+ UInt32(truncatingIfNeeded: index) &* timestampStep
     }
 
     /// Records a packet sent: keeps it for NACKs and counts it.
-    func sent(_ packet: UnsafeRawBufferPointer, sequence: UInt16, timestamp: UInt32, isKeyframeStart: Bool, now: UInt64) {
+    func sent(_ packet: UnsafeRawBufferPointer, sequence: UInt16, timestamp: UInt32, isKeyframeStart: Bool, now: UInt64)
+    {
         history.store(packet, sequence: sequence, arrival: now, isKeyframeStart: isKeyframeStart)
         packetsSent &+= 1
         bytesSent &+= packet.count

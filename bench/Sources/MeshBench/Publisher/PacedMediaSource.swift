@@ -131,7 +131,9 @@ extension PacedMediaSource {
             label: "audio", isVideo: false, clip: clips.audio,
             header: header(payloadType: PublisherOffer.opusPayloadType, mid: PublisherOffer.audioMID, rid: nil))
         let layers: [(String?, MediaClip)] =
-            simulcast ? Array(zip(MediaClipSet.rids.map { Optional($0) }, clips.layers)) : [(nil, clips.layers[clips.layers.count - 1])]
+            simulcast
+            ? Array(zip(MediaClipSet.rids.map { Optional($0) }, clips.layers))
+            : [(nil, clips.layers[clips.layers.count - 1])]
         let video = layers.map { rid, clip in
             let stream = OutgoingStream(
                 label: rid ?? "video", isVideo: true, clip: clip,

@@ -41,7 +41,8 @@ final class PlainRTPSender: @unchecked Sendable {
         let video = videoDestination
         let audio = audioDestination
         source.tick(now: now, ntp: WallClock.ntpNow()) { stream, length in
-            _ = try? socket.send(UnsafeRawBufferPointer(rebasing: buffer[..<length]), to: stream.isVideo ? video : audio)
+            _ = try? socket.send(
+                UnsafeRawBufferPointer(rebasing: buffer[..<length]), to: stream.isVideo ? video : audio)
         }
     }
 

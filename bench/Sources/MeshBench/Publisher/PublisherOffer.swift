@@ -62,7 +62,8 @@ struct PublisherOffer {
             "a=fmtp:\(Self.rtxPayloadType) apt=\(Self.vp8PayloadType)",
         ]
         lines += section(
-            kind: "video", mid: Self.videoMID, payloadTypes: "\(Self.vp8PayloadType) \(Self.rtxPayloadType)", codec: video)
+            kind: "video", mid: Self.videoMID, payloadTypes: "\(Self.vp8PayloadType) \(Self.rtxPayloadType)",
+            codec: video)
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 

@@ -41,7 +41,9 @@ struct PublisherTally: Sendable {
         }
         lines.append("packets sent \(packets), resent \(resent); NACKed \(nackedPackets), PLI \(plis), FIR \(firs)")
         lines.append("sender reports \(senderReports)")
-        lines.append("join: DTLS connected after \(milliseconds(connectedAt)) ms, first packet after \(milliseconds(firstPacketAt)) ms")
+        lines.append(
+            "join: DTLS connected after \(milliseconds(connectedAt)) ms, first packet after \(milliseconds(firstPacketAt)) ms"
+        )
         if let failure { lines.append("failure: \(failure)") }
         return lines.joined(separator: "\n")
     }
