@@ -6,6 +6,9 @@ struct MeshBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshbench",
         abstract: "Load generators for a Meshcast node.",
-        subcommands: [ViewersCommand.self, CompareCommand.self, ValidateCommand.self]
+        subcommands: [
+            RunCommand.self, CapacityCommand.self, ViewersCommand.self, PublishCommand.self, ValidateCommand.self,
+            CompareCommand.self,
+        ]
     )
 }

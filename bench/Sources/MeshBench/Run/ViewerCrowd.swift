@@ -12,6 +12,8 @@ final class ViewerCrowd: @unchecked Sendable {
         let fleet: Int
         let index: Int
         var session: HTTPURL?
+        /// The token that worked (a redirect may carry another): the DELETE's.
+        var token: String?
     }
 
     private let fleets: [ViewerFleet]
@@ -42,17 +44,15 @@ final class ViewerCrowd: @unchecked Sendable {
         let fleet = fleets[fleetIndex]
         let host = bind
         let (index, port) = try await fleet.worker.run { try fleet.addViewer(host: host) }
-        var seat = Seat(fleet: fleetIndex, index: index, session: nil)
+        var seat = Seat(fleet: fleetIndex, index: index, session: nil, token: nil)
         let local = ICECredentials.generate()
         let offer = ViewerOffer(credentials: local, fingerprint: certificate.fingerprint, host: host, port: port)
         let postedAt = BenchClock.now()
         do {
-            let (response, answered) = try OfferPost.send(sdp: offer.sdp, to: endpoint, token: token)
-            guard response.status == 201 else {
-                throw HTTPClientError(description: "POST answered \(response.status): \(response.text.prefix(160))")
-            }
-            seat.session = response.headers["location"].flatMap(answered.resolving)
-            let answer = try ViewerAnswer(sdp: response.text)
+            let created = try OfferRequest.post(offer: offer.sdp, to: endpoint, token: token)
+            seat.session = created.session
+            seat.token = created.token
+            let answer = try ViewerAnswer(sdp: created.answer)
             try await fleet.worker.run { try fleet.connect(index, local: local, answer: answer, postedAt: postedAt) }
         } catch {
             let reason = "\(error)"
@@ -69,7 +69,8 @@ final class ViewerCrowd: @unchecked Sendable {
         seats[left].session = nil
         left += 1
         if let session = seat.session {
-            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(token)")])
+            let bearer = seat.token ?? token
+            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(bearer)")])
         }
         let fleet = fleets[seat.fleet]
         try await fleet.worker.run { fleet.close(seat.index) }
@@ -101,7 +102,8 @@ final class ViewerCrowd: @unchecked Sendable {
     func finish(token: String) async {
         for seat in seats {
             guard let session = seat.session else { continue }
-            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(token)")])
+            let bearer = seat.token ?? token
+            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(bearer)")])
         }
         for fleet in fleets {
             _ = try? await fleet.worker.run { fleet.closeAll() }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import MeshCluster
+
+/// `meshbench capacity SCENARIO`: raises the viewer count trial by trial until loss after
+/// retransmission or latency p99 breaks the scenario's limits, and reports the largest
+/// passing count, per core of the node under test, with its CPU cost per forwarded packet.
+struct CapacityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Find the largest viewer count the node under test serves within the scenario's limits.")
+
+    @OptionGroup var options: RunOptions
+
+    func run() async throws {
+        let loaded = try options.loadScenario()
+        let scenario = loaded.scenario
+        let mesh = try options.startMesh(for: scenario)
+        defer { mesh.stop() }
+        let clips = try options.loadClips()
+        let plan = scenario.capacity
+        let limits = scenario.limits
+        var trials: [CapacityTrial] = []
+        var best: RunReport?
+        var last: RunReport?
+        var viewers = plan.start
+        while viewers <= plan.max {
+            var run = ScenarioRun(scenario: scenario, mesh: mesh, clips: clips, workers: options.workers)
+            run.viewers = viewers
+            run.durationSeconds = Double(plan.trialSeconds)
+            FileHandle.standardError.write(Data("trial: \(viewers) viewers for \(plan.trialSeconds) s\n".utf8))
+            let report = try await run.execute()
+            last = report
+            let underTest = Self.nodeUnderTest(report, scenario: scenario)
+            let passed =
+                report.viewers.connected == viewers && report.loss.percentAfter <= limits.lossAfterRetransmissionPercent
+                && report.latencyMs.p99 <= limits.latencyP99Ms
+            trials.append(
+                CapacityTrial(
+                    viewers: viewers, passed: passed, lossAfterPercent: report.loss.percentAfter,
+                    latencyP99Ms: report.latencyMs.p99, cpuPercent: underTest?.cpuPercent ?? 0))
+            FileHandle.standardError.write(
+                Data(
+                    ("  \(passed ? "pass" : "FAIL"): connected \(report.viewers.connected), loss after "
+                        + "\(FigureFormat.number(report.loss.percentAfter)) %, latency p99 "
+                        + "\(FigureFormat.number(report.latencyMs.p99, digits: 1)) ms\n").utf8))
+            guard passed else { break }
+            best = report
+            viewers += plan.step
+        }
+        guard var report = best ?? last else { throw ExitCode.failure }
+        let largest = best.map { $0.viewers.connected } ?? 0
+        let cores = Double(Self.cores(of: scenario, topology: loaded.topology))
+        report.capacity = CapacityResult(
+            criteria: limits, trials: trials, largestPassing: largest, perCore: Double(largest) / cores,
+            cpuUsPerForwardedPacket: best.flatMap { Self.nodeUnderTest($0, scenario: scenario)?.cpuUsPerForwardedPacket })
+        try options.write(report, name: scenario.name + "-capacity")
+    }
+
+    /// The node the capacity is about: the first `under_test`, else the busiest node.
+    static func nodeUnderTest(_ report: RunReport, scenario: Scenario) -> NodeFigures? {
+        if let id = scenario.target.underTest?.first, let node = report.nodes.first(where: { $0.id == id }) {
+            return node
+        }
+        return report.nodes.max { $0.cpuSeconds < $1.cpuSeconds }
+    }
+
+    /// The cores the node under test may use: its media workers in the topology (one each).
+    static func cores(of scenario: Scenario, topology: Topology?) -> Int {
+        guard let topology else { return 1 }
+        let id = scenario.target.underTest?.first ?? topology.nodes.first?.id
+        return max(1, topology.nodes.first { $0.id == id }?.workers.count ?? 1)
+    }
+}

@@ -1,0 +1,69 @@
+import Glibc
+
+/// CPU and memory of the nodes under test, read from `/proc` once a second for local
+/// processes, and their forwarded-packet counters from `/metrics` at the start and the end.
+struct NodeSampler {
+    private struct Track {
+        let node: MeshUnderTest.Node
+        var first: (at: Double, reading: ProcessProbe.Reading)?
+        var last: (at: Double, reading: ProcessProbe.Reading)?
+        var samples: [NodeSample] = []
+        var maxResident = 0
+        var forwardedAtStart: Double?
+    }
+
+    private var tracks: [Track]
+
+    init(nodes: [MeshUnderTest.Node]) {
+        tracks = nodes.map { node in
+            Track(node: node, forwardedAtStart: Self.forwarded(node))
+        }
+    }
+
+    /// Reads every local node at `at` seconds into the run.
+    mutating func sample(at seconds: Double) {
+        for index in tracks.indices {
+            guard let pid = tracks[index].node.pid, let reading = ProcessProbe.read(pid: pid) else { continue }
+            if let last = tracks[index].last, seconds > last.at {
+                let cpu = (reading.cpuMicroseconds - last.reading.cpuMicroseconds) / 1e6 / (seconds - last.at) * 100
+                tracks[index].samples.append(
+                    NodeSample(t: seconds, cpuPercent: max(0, cpu), rssMb: Double(reading.residentBytes) / 1_048_576))
+            }
+            if tracks[index].first == nil { tracks[index].first = (seconds, reading) }
+            tracks[index].last = (seconds, reading)
+            tracks[index].maxResident = max(tracks[index].maxResident, reading.residentBytes)
+        }
+    }
+
+    /// Packets each node forwarded since the sampler was made (`meshcast_packets_forwarded_total`).
+    func forwardedPackets() -> [String: Double] {
+        var result: [String: Double] = [:]
+        for track in tracks {
+            guard let start = track.forwardedAtStart, let end = Self.forwarded(track.node) else { continue }
+            result[track.node.id] = end - start
+        }
+        return result
+    }
+
+    /// The report's figures per node.
+    func figures(forwarded: [String: Double]) -> [NodeFigures] {
+        tracks.map { track in
+            var cpuSeconds = 0.0
+            var span = 0.0
+            if let first = track.first, let last = track.last {
+                cpuSeconds = (last.reading.cpuMicroseconds - first.reading.cpuMicroseconds) / 1e6
+                span = last.at - first.at
+            }
+            let packets = forwarded[track.node.id]
+            let perPacket = packets.flatMap { $0 > 0 && cpuSeconds > 0 ? cpuSeconds * 1e6 / $0 : nil }
+            return NodeFigures(
+                id: track.node.id, role: track.node.role, pid: track.node.pid.map(Int.init), cpuSeconds: cpuSeconds,
+                cpuPercent: span > 0 ? cpuSeconds / span * 100 : 0, rssMbMax: Double(track.maxResident) / 1_048_576,
+                packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket, samples: track.samples)
+        }
+    }
+
+    private static func forwarded(_ node: MeshUnderTest.Node) -> Double? {
+        HTTPURL(node.base + "/metrics").flatMap { NodeMetrics.total(NodeMetrics.forwardedPackets, at: $0) }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+
+/// `meshbench run SCENARIO`: runs a scenario against a Meshcast mesh (started from the
+/// scenario's topology, or reached by URL) and writes the report as JSON and HTML.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario against the mesh and report what viewers and nodes measured.")
+
+    @OptionGroup var options: RunOptions
+
+    func run() async throws {
+        let loaded = try options.loadScenario()
+        let mesh = try options.startMesh(for: loaded.scenario)
+        defer { mesh.stop() }
+        var run = ScenarioRun(
+            scenario: loaded.scenario, mesh: mesh, clips: try options.loadClips(), workers: options.workers)
+        if let viewers = options.viewers { run.viewers = viewers }
+        if let duration = options.duration { run.durationSeconds = duration }
+        let report = try await run.execute()
+        try options.write(report, name: loaded.scenario.name)
+    }
+}
+
+/// What `run`, `capacity` and `versus` share.
+struct RunOptions: ParsableArguments {
+    @Argument(help: "The scenario file (bench/scenarios/*.yaml).")
+    var scenario: String
+    @Option(help: "Directory for the JSON and HTML reports.")
+    var out = "bench/out"
+    @Option(help: "Media workers for the viewers (event loops; one per core is plenty).")
+    var workers = 2
+    @Option(help: "Override the scenario's viewer count.")
+    var viewers: Int?
+    @Option(help: "Override the scenario's duration (seconds).")
+    var duration: Double?
+    @Option(help: "Directory with the clips from scripts/make-clips.")
+    var clips = "bench/clips"
+    @Option(help: "The meshcast binary (default: next to meshbench, else MESHCAST_BIN).")
+    var meshcast: String?
+
+    func loadScenario() throws -> LoadedScenario {
+        do {
+            return try ScenarioLoader.load(path: scenario)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func loadClips() throws -> MediaClipSet {
+        do {
+            return try MediaClipSet.load(directory: clips)
+        } catch {
+            throw ValidationError("cannot read the clips in \(clips) (\(error)); make them with scripts/make-clips")
+        }
+    }
+
+    /// The mesh the scenario names, started (topology) or reached (url, tokens from MESHCAST_SECRET).
+    func startMesh(for scenario: Scenario) throws -> MeshUnderTest {
+        let binary = meshcastBinary
+        switch scenario.target.source {
+        case .topology(let path):
+            FileHandle.standardError.write(Data("starting the mesh of \(path)…\n".utf8))
+            return try MeshUnderTest(topology: path, meshcast: binary)
+        case .url(let url):
+            guard let secret = ProcessInfo.processInfo.environment["MESHCAST_SECRET"] else {
+                throw ValidationError("a target url needs MESHCAST_SECRET (the nodes' token secret) to mint tokens")
+            }
+            return MeshUnderTest(url: url, secret: secret, meshcast: binary)
+        }
+    }
+
+    var meshcastBinary: String {
+        if let meshcast { return meshcast }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("meshcast").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return ProcessInfo.processInfo.environment["MESHCAST_BIN"] ?? "meshcast"
+    }
+
+    /// Writes `report` as JSON and HTML under `out` and prints the summary.
+    func write(_ report: RunReport, name: String) throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let stamp = ISO8601DateFormatter().string(from: report.startedAt).replacingOccurrences(of: ":", with: "")
+        let base = "\(out)/\(name)-\(report.target)-\(stamp)"
+        try ReportJSON.encode(report).write(to: URL(fileURLWithPath: base + ".json"))
+        try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: base + ".html"))
+        print(TextSummary.render(report))
+        print("report: \(base).json, \(base).html")
+    }
+}
