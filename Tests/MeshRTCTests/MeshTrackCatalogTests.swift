@@ -19,7 +19,8 @@ struct MeshTrackCatalogTests {
                 MeshTrack(
                     trackID: "1", kind: .video, ssrc: 0x5151_0002, codec: "VP8", payloadType: 96, clockRate: 90_000,
                     rid: "f", captureTimeID: captureTimeID),
-                MeshTrack(trackID: "0", kind: .audio, ssrc: 0x5151_0003, codec: "opus", payloadType: 111, clockRate: 48_000),
+                MeshTrack(
+                    trackID: "0", kind: .audio, ssrc: 0x5151_0003, codec: "opus", payloadType: 111, clockRate: 48_000),
             ], startedAt: 1_700_000_000_000)
     }
 

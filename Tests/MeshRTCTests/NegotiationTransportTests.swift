@@ -105,7 +105,8 @@ import Testing
             #expect(
                 map
                     == HeaderExtensionMap(
-                        mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1, absCaptureTime: 8)
+                        mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1, absCaptureTime: 8
+                    )
             )
             #expect(answered.map(\.id) == [1, 2, 3, 4, 6, 7, 8])
         } else {

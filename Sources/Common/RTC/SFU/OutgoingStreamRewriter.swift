@@ -134,7 +134,8 @@ public struct OutgoingStreamRewriter {
         let midLength = configuration.midID == nil ? 0 : min(configuration.mid.count, 16)
         self.midLength = midLength
         captureTimeID = configuration.absCaptureTimeID.flatMap { (1...14).contains($0) ? $0 : nil }
-        headerLength = 12 + Self.extensionBlockLength(configuration: configuration, midLength: midLength, captureLength: 0)
+        headerLength =
+            12 + Self.extensionBlockLength(configuration: configuration, midLength: midLength, captureLength: 0)
         var capacity = 1
         while capacity < min(max(configuration.mappingCapacity, 1), 1 << 15) { capacity <<= 1 }
         sentMask = capacity - 1
