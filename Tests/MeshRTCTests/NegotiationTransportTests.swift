@@ -80,6 +80,7 @@ import Testing
     }
 
     /// Header extensions per role; unknown URIs dropped; a direction is mirrored (RFC 8285 §8).
+    /// abs-capture-time is accepted both ways: publishers send it, viewers get it copied.
     @Test(arguments: [NegotiationRole.publisher, .viewer])
     func extensionsPerRole(role: NegotiationRole) throws {
         let extensions = """
@@ -90,22 +91,27 @@ import Testing
             a=extmap:5 urn:ietf:params:rtp-hdrext:toffset
             a=extmap:6 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
             a=extmap:7 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id
+            a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time
             """
         let audio = NegotiationOffers.audio(direction: role == .publisher ? "sendonly" : "recvonly", extensions)
         let run = try NegotiationRun(NegotiationOffers.offer(group: "a=group:BUNDLE 0", audio), role: role)
         let map = try run.media("0").extensions
         let answered = try run.section("0").extensionMaps
-        #expect(map.audioLevel == 1 && map.absSendTime == 2 && map.mid == 4)
+        #expect(map.audioLevel == 1 && map.absSendTime == 2 && map.mid == 4 && map.absCaptureTime == 8)
+        #expect(answered.first { $0.id == 8 }?.uri == HeaderExtensionMap.URI.absCaptureTime)
         #expect(answered.first { $0.id == 2 }?.direction == .receiveOnly)
         #expect(!answered.contains { $0.id == 5 })
         if role == .publisher {
             #expect(
-                map == HeaderExtensionMap(mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1)
+                map
+                    == HeaderExtensionMap(
+                        mid: 4, rid: 6, repairedRID: 7, absSendTime: 2, transportCC: 3, audioLevel: 1, absCaptureTime: 8
+                    )
             )
-            #expect(answered.map(\.id) == [1, 2, 3, 4, 6, 7])
+            #expect(answered.map(\.id) == [1, 2, 3, 4, 6, 7, 8])
         } else {
-            #expect(map == HeaderExtensionMap(mid: 4, absSendTime: 2, audioLevel: 1))
-            #expect(answered.map(\.id) == [1, 2, 4])
+            #expect(map == HeaderExtensionMap(mid: 4, absSendTime: 2, audioLevel: 1, absCaptureTime: 8))
+            #expect(answered.map(\.id) == [1, 2, 4, 8])
         }
     }
 

@@ -23,7 +23,8 @@ enum MeshTrackCatalog {
                 MeshTrack(
                     trackID: track.mid, kind: track.kind == .audio ? .audio : .video, ssrc: layer.meshSSRC,
                     codec: track.codec.kind.encodingName, payloadType: track.codec.payloadType,
-                    clockRate: Int(track.codec.clockRate), rid: layer.rid.isEmpty ? nil : layer.rid)
+                    clockRate: Int(track.codec.clockRate), rid: layer.rid.isEmpty ? nil : layer.rid,
+                    captureTimeID: track.captureTimeID)
             }
         }
         return StreamRecord(name: name, originNode: originNode, tracks: entries, startedAt: startedAt)
@@ -57,7 +58,10 @@ enum MeshTrackCatalog {
                     index: index, rid: entry.rid ?? "", meshSSRC: entry.ssrc, history: PacketHistory(capacity: slots),
                     clockRate: kind.clockRate)
             }
-            return PublishedTrack(mid: id, kind: kind.mediaKind, codec: codec, layers: layers)
+            // Relay links forward the origin's stored bytes unchanged, so the packets keep the
+            // publisher's abs-capture-time ID; every layer of a track has the same one.
+            return PublishedTrack(
+                mid: id, kind: kind.mediaKind, codec: codec, layers: layers, captureTimeID: first.captureTimeID)
         }
     }
 }

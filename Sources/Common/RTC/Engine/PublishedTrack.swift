@@ -53,12 +53,17 @@ final class PublishedTrack: @unchecked Sendable {
     let codec: NegotiatedCodec
     /// The encodings, in the order of the publisher's `a=simulcast` (one without simulcast).
     let layers: [PublishedLayer]
+    /// The abs-capture-time extension ID the stored packets carry (the publisher's negotiation:
+    /// packets are stored as received), `nil` when it did not negotiate one. Viewers copy the
+    /// value under their own ID.
+    let captureTimeID: UInt8?
 
-    init(mid: String, kind: MediaKind, codec: NegotiatedCodec, layers: [PublishedLayer]) {
+    init(mid: String, kind: MediaKind, codec: NegotiatedCodec, layers: [PublishedLayer], captureTimeID: UInt8?) {
         self.mid = mid
         self.kind = kind
         self.codec = codec
         self.layers = layers
+        self.captureTimeID = captureTimeID
     }
 }
 

@@ -22,7 +22,9 @@ extension WorkerMedia {
                     meshSSRC: meshSSRCs[MeshTrackCatalog.layerKey(mid: media.mid, rid: rid)] ?? 0,
                     history: PacketHistory(capacity: slots), clockRate: codec.clockRate)
             }
-            let track = PublishedTrack(mid: media.mid, kind: media.kind, codec: codec, layers: layers)
+            let track = PublishedTrack(
+                mid: media.mid, kind: media.kind, codec: codec, layers: layers,
+                captureTimeID: media.extensions.absCaptureTime)
             shared.append(track)
             states.append(PublisherTrackState(shared: track, media: media))
         }

@@ -150,7 +150,7 @@ extension WorkerMedia {
             if let old = viewerTrack.source { unsubscribe(viewerTrack, from: old) }
             let histories = source.layers.map(\.history)
             if let forwarder = viewerTrack.forwarder {
-                forwarder.switchSource(to: histories)
+                forwarder.switchSource(to: histories, sourceCaptureTimeID: source.captureTimeID)
             } else {
                 viewerTrack.forwarder = makeForwarder(
                     for: viewerTrack, source: source, histories: histories, state: state, now: now)
@@ -179,12 +179,14 @@ extension WorkerMedia {
         let stream = OutgoingStreamRewriter.Configuration(
             ssrc: ssrc, payloadType: codec.payloadType, clockRate: codec.clockRate,
             codec: codec.kind == .vp8 ? .vp8 : .opaque, absSendTimeID: media.extensions.absSendTime,
-            midID: media.extensions.mid, mid: Array(media.mid.utf8), initialSequence: .random(in: 0...UInt16.max),
-            initialTimestamp: .random(in: 0...UInt32.max))
+            midID: media.extensions.mid, mid: Array(media.mid.utf8), absCaptureTimeID: media.extensions.absCaptureTime,
+            initialSequence: .random(in: 0...UInt16.max), initialTimestamp: .random(in: 0...UInt32.max))
         let retransmission = zip(media.localRTXSSRC, codec.rtxPayloadType).map {
             ViewerTrackForwarder.Retransmission(ssrc: $0.0, payloadType: $0.1)
         }
-        let forwarder = ViewerTrackForwarder(stream: stream, histories: histories, retransmission: retransmission)
+        let forwarder = ViewerTrackForwarder(
+            stream: stream, histories: histories, sourceCaptureTimeID: source.captureTimeID,
+            retransmission: retransmission)
         if let cap = state.options.maxBitrate {
             forwarder.setBitrateCap(UInt64(cap), until: state.capExpiry ?? .max, now: now)
         }

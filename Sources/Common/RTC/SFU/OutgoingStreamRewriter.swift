@@ -5,7 +5,9 @@ import MeshWire
 ///
 /// Each forwarded packet gets a fresh header: the viewer's SSRC and payload type, a sequence
 /// number and timestamp translated by the offsets of the current source, and only the header
-/// extensions the viewer negotiated (abs-send-time, mid), written by us. When the source
+/// extensions the viewer negotiated: abs-send-time and mid written by us, abs-capture-time
+/// copied from the source packet (under the viewer's ID) when both sides negotiated it, so the
+/// viewer can measure latency from the publisher's capture. When the source
 /// changes (another layer, or a new SSRC), the offsets are chosen so that the sequence number
 /// continues at last + 1 and the timestamp advances by the wall time since the last packet;
 /// within one source they stay put, so upstream loss stays a gap the viewer can NACK.
@@ -37,6 +39,9 @@ public struct OutgoingStreamRewriter {
         public var midID: UInt8?
         /// The mid value (at most 16 bytes are sent).
         public var mid: [UInt8]
+        /// The abs-capture-time extension id (RFC 8285 one-byte form, 1–14), if negotiated: the
+        /// source's value is copied under it. Another ID is ignored (the block is one-byte form).
+        public var absCaptureTimeID: UInt8?
         /// The first outgoing sequence number (RFC 3550 §5.1: should be random).
         public var initialSequence: UInt16
         /// The first outgoing timestamp (RFC 3550 §5.1: should be random).
@@ -47,8 +52,8 @@ public struct OutgoingStreamRewriter {
         /// A configuration with the given fields.
         public init(
             ssrc: UInt32, payloadType: UInt8, clockRate: UInt32 = 90_000, codec: Codec = .vp8,
-            absSendTimeID: UInt8? = nil, midID: UInt8? = nil, mid: [UInt8] = [], initialSequence: UInt16 = 0,
-            initialTimestamp: UInt32 = 0, mappingCapacity: Int = 1024
+            absSendTimeID: UInt8? = nil, midID: UInt8? = nil, mid: [UInt8] = [], absCaptureTimeID: UInt8? = nil,
+            initialSequence: UInt16 = 0, initialTimestamp: UInt32 = 0, mappingCapacity: Int = 1024
         ) {
             self.ssrc = ssrc
             self.payloadType = payloadType
@@ -57,6 +62,7 @@ public struct OutgoingStreamRewriter {
             self.absSendTimeID = absSendTimeID
             self.midID = midID
             self.mid = mid
+            self.absCaptureTimeID = absCaptureTimeID
             self.initialSequence = initialSequence
             self.initialTimestamp = initialTimestamp
             self.mappingCapacity = mappingCapacity
@@ -83,6 +89,8 @@ public struct OutgoingStreamRewriter {
         var timestampOffset: UInt32
         var pictureIDOffset: UInt16
         var tl0Offset: UInt8
+        /// The source's abs-capture-time ID (its publisher's negotiation), `nil` when it has none.
+        var captureTimeID: UInt8?
     }
 
     /// One ring entry of the NACK mapping.
@@ -96,6 +104,8 @@ public struct OutgoingStreamRewriter {
     /// The viewer's negotiation.
     public let configuration: Configuration
     private let midLength: Int
+    /// The viewer's abs-capture-time ID, when usable in the one-byte form we write.
+    private let captureTimeID: UInt8?
     private var translation: Translation?
     private var sent: [SentRecord]
     private let sentMask: Int
@@ -109,18 +119,30 @@ public struct OutgoingStreamRewriter {
     /// Set by ``beginNewSource()``: the next packet starts a translation even if its SSRC and
     /// layer are the current ones.
     private var restartPending = false
+    /// The abs-capture-time ID of the source whose packets come next (its publisher's
+    /// negotiation), `nil` when it has none. Taken up by the next translation: set it together
+    /// with ``beginNewSource()`` when the source changes.
+    public var sourceCaptureTimeID: UInt8?
+    /// Bytes of header in the last packet ``rewrite(_:layer:now:into:)`` wrote: the fixed header
+    /// plus the extension block, which grows when the packet carries abs-capture-time.
+    public private(set) var headerLength: Int
 
     /// A rewriter for `configuration`.
-    public init(configuration: Configuration) {
+    public init(configuration: Configuration, sourceCaptureTimeID: UInt8? = nil) {
         self.configuration = configuration
-        midLength = configuration.midID == nil ? 0 : min(configuration.mid.count, 16)
+        self.sourceCaptureTimeID = sourceCaptureTimeID
+        let midLength = configuration.midID == nil ? 0 : min(configuration.mid.count, 16)
+        self.midLength = midLength
+        captureTimeID = configuration.absCaptureTimeID.flatMap { (1...14).contains($0) ? $0 : nil }
+        headerLength =
+            12 + Self.extensionBlockLength(configuration: configuration, midLength: midLength, captureLength: 0)
         var capacity = 1
         while capacity < min(max(configuration.mappingCapacity, 1), 1 << 15) { capacity <<= 1 }
         sentMask = capacity - 1
         let empty = Translation(
             sourceSSRC: 0, layer: 0, highestSourceSequence: 0, span: 0, sequenceOffset: 0, timestampOffset: 0,
             pictureIDOffset: 0,
-            tl0Offset: 0)
+            tl0Offset: 0, captureTimeID: nil)
         sent = Array(
             repeating: SentRecord(outgoingSequence: 0, sourceSequence: 0, isValid: false, translation: empty),
             count: capacity)
@@ -135,13 +157,13 @@ public struct OutgoingStreamRewriter {
     /// The layer of the current source.
     public var currentLayer: Int? { translation?.layer }
 
-    /// Bytes of header this rewriter writes (fixed header plus its extension block).
-    public var headerLength: Int { 12 + extensionBlockLength }
-
-    private var extensionBlockLength: Int {
+    /// Bytes of the one-byte extension block (preamble included) holding abs-send-time, mid
+    /// and a copied abs-capture-time value of `captureLength` bytes (0: none).
+    private static func extensionBlockLength(configuration: Configuration, midLength: Int, captureLength: Int) -> Int {
         var elements = 0
         if configuration.absSendTimeID != nil { elements += 1 + 3 }
         if midLength > 0 { elements += 1 + midLength }
+        if captureLength > 0 { elements += 1 + captureLength }
         return elements == 0 ? 0 : 4 + (elements + 3) & ~3
     }
 
@@ -166,9 +188,10 @@ public struct OutgoingStreamRewriter {
         } else {
             current = switchTranslation(to: view, layer: layer, descriptor: descriptor, now: now)
         }
-        guard let length = write(view, descriptor: descriptor, translation: current, now: now, into: out) else {
+        guard let written = write(view, descriptor: descriptor, translation: current, now: now, into: out) else {
             return nil
         }
+        headerLength = written.header
         translation = current
         restartPending = false
         let sequence = view.sequenceNumber &+ current.sequenceOffset
@@ -181,7 +204,7 @@ public struct OutgoingStreamRewriter {
         }
         sent[Int(sequence) & sentMask] = SentRecord(
             outgoingSequence: sequence, sourceSequence: view.sequenceNumber, isValid: true, translation: current)
-        return length
+        return written.length
     }
 
     /// Makes the next packet start a new translation, continuing the outgoing stream at
@@ -222,7 +245,7 @@ public struct OutgoingStreamRewriter {
             view.ssrc == record.translation.sourceSSRC
         else { return nil }
         let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
-        return write(view, descriptor: descriptor, translation: record.translation, now: now, into: out)
+        return write(view, descriptor: descriptor, translation: record.translation, now: now, into: out)?.length
     }
 
     /// Offsets that make `view` follow the last packet sent.
@@ -246,15 +269,21 @@ public struct OutgoingStreamRewriter {
         return Translation(
             sourceSSRC: view.ssrc, layer: layer, highestSourceSequence: view.sequenceNumber, span: 0,
             sequenceOffset: nextSequence &- view.sequenceNumber, timestampOffset: nextTimestamp &- view.timestamp,
-            pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset)
+            pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset, captureTimeID: sourceCaptureTimeID)
     }
 
-    /// Writes our header, then the source's payload (and padding), then the VP8 renumbering.
+    /// Writes our header, then the source's payload (and padding), then the VP8 renumbering;
+    /// returns the packet's length and its header's.
     private func write(
         _ view: RTPPacketView, descriptor: VP8PayloadDescriptor?, translation: Translation, now: UInt64,
         into out: UnsafeMutableRawBufferPointer
-    ) -> Int? {
-        let extensionLength = extensionBlockLength
+    ) -> (length: Int, header: Int)? {
+        var capture: Range<Int>?
+        if captureTimeID != nil, let sourceID = translation.captureTimeID {
+            capture = AbsoluteCaptureTime.valueRange(in: view, id: sourceID)
+        }
+        let extensionLength = Self.extensionBlockLength(
+            configuration: configuration, midLength: midLength, captureLength: capture?.count ?? 0)
         let header = 12 + extensionLength
         let tail = UnsafeRawBufferPointer(rebasing: view.bytes[view.payloadRange.lowerBound...])
         let length = header + tail.count
@@ -266,7 +295,10 @@ public struct OutgoingStreamRewriter {
             try writer.write(view.sequenceNumber &+ translation.sequenceOffset)
             try writer.write(view.timestamp &+ translation.timestampOffset)
             try writer.write(configuration.ssrc)
-            if extensionLength > 0 { try writeExtensions(blockLength: extensionLength, now: now, into: &writer) }
+            if extensionLength > 0 {
+                let captureValue = capture.map { UnsafeRawBufferPointer(rebasing: view.bytes[$0]) }
+                try writeExtensions(blockLength: extensionLength, captureValue: captureValue, now: now, into: &writer)
+            }
             try writer.write(bytes: tail)
         } catch {
             return nil
@@ -280,13 +312,14 @@ public struct OutgoingStreamRewriter {
                 try? descriptor.rewriteTL0PictureIndex(tl0 &+ translation.tl0Offset, in: payload)
             }
         }
-        return length
+        return (length, header)
     }
 
     /// The RFC 8285 §4.2 one-byte extension block: 0xBEDE, length in words, elements, zero padding.
-    private func writeExtensions(blockLength: Int, now: UInt64, into writer: inout ByteWriter) throws(ByteWriter
-        .Overflow)
-    {
+    /// `captureValue` is the source's abs-capture-time value (8 or 16 bytes), copied as is.
+    private func writeExtensions(
+        blockLength: Int, captureValue: UnsafeRawBufferPointer?, now: UInt64, into writer: inout ByteWriter
+    ) throws(ByteWriter.Overflow) {
         let start = writer.offset
         try writer.write(UInt16(0xBEDE))
         try writer.write(UInt16((blockLength - 4) / 4))
@@ -297,6 +330,11 @@ public struct OutgoingStreamRewriter {
         if let id = configuration.midID, midLength > 0 {
             try writer.write(id << 4 | UInt8(midLength - 1))
             for index in 0..<midLength { try writer.write(configuration.mid[index]) }
+        }
+        if let id = captureTimeID, let captureValue {
+            // RFC 8285 §4.2: the 4-bit length field is the value's length minus one (7 or 15).
+            try writer.write(id << 4 | UInt8(captureValue.count - 1))
+            try writer.write(bytes: captureValue)
         }
         try writer.writeZeros(blockLength - (writer.offset - start))
     }

@@ -63,14 +63,16 @@ public final class ViewerTrackForwarder {
     /// Payload octets sent, retransmissions excluded (the SR sender's octet count).
     public private(set) var octetsSent: UInt32 = 0
 
-    /// A forwarder for the track whose layers are `histories` to the viewer described by `stream`.
+    /// A forwarder for the track whose layers are `histories` to the viewer described by `stream`;
+    /// `sourceCaptureTimeID` is the abs-capture-time ID the stored packets carry (their
+    /// publisher's negotiation), `nil` when they have none.
     public init(
-        stream: OutgoingStreamRewriter.Configuration, histories: [PacketHistory], retransmission: Retransmission? = nil,
-        estimator: ViewerBandwidthEstimator.Configuration = .init()
+        stream: OutgoingStreamRewriter.Configuration, histories: [PacketHistory], sourceCaptureTimeID: UInt8? = nil,
+        retransmission: Retransmission? = nil, estimator: ViewerBandwidthEstimator.Configuration = .init()
     ) {
         self.histories = histories
         self.retransmission = retransmission
-        rewriter = OutgoingStreamRewriter(configuration: stream)
+        rewriter = OutgoingStreamRewriter(configuration: stream, sourceCaptureTimeID: sourceCaptureTimeID)
         selector = SimulcastLayerSelector(layerCount: histories.count)
         self.estimator = ViewerBandwidthEstimator(configuration: estimator)
         let size = (histories.map(\.slotSize).max() ?? 1500) + 64
@@ -180,9 +182,10 @@ public final class ViewerTrackForwarder {
 
     /// Follows a publisher's reconnect: the same viewer stream (the rewriter keeps sequence
     /// numbers and timestamps continuous) now reads the new publisher's layers, starting at
-    /// its first key frame.
-    public func switchSource(to histories: [PacketHistory]) {
+    /// its first key frame. `sourceCaptureTimeID` is the new publisher's abs-capture-time ID.
+    public func switchSource(to histories: [PacketHistory], sourceCaptureTimeID: UInt8? = nil) {
         self.histories = histories
+        rewriter.sourceCaptureTimeID = sourceCaptureTimeID
         selector = SimulcastLayerSelector(layerCount: histories.count)
         restartAtKeyframe()
     }

@@ -45,11 +45,22 @@ public struct MeshTrack: Sendable, Equatable, Codable {
     public var clockRate: Int
     /// The simulcast layer id (RFC 8851 `rid`), nil for a single-layer track.
     public var rid: String?
+    /// The ID under which the track's packets carry the abs-capture-time header extension (the
+    /// publisher's `a=extmap`, RFC 8285 §5), nil when the publisher did not negotiate it. Packets
+    /// cross the mesh as the origin received them, so every hop finds the value under this ID.
+    public var captureTimeID: UInt8?
+
+    /// The JSON keys: the field names, but `capture_time_id` for ``captureTimeID``. Records
+    /// written before it existed lack the key and decode with `nil`.
+    private enum CodingKeys: String, CodingKey {
+        case trackID, kind, ssrc, rtxSSRC, codec, payloadType, clockRate, rid
+        case captureTimeID = "capture_time_id"
+    }
 
     /// A track from its parts.
     public init(
         trackID: String, kind: Kind, ssrc: UInt32, rtxSSRC: UInt32? = nil, codec: String, payloadType: UInt8,
-        clockRate: Int, rid: String? = nil
+        clockRate: Int, rid: String? = nil, captureTimeID: UInt8? = nil
     ) {
         self.trackID = trackID
         self.kind = kind
@@ -59,5 +70,6 @@ public struct MeshTrack: Sendable, Equatable, Codable {
         self.payloadType = payloadType
         self.clockRate = clockRate
         self.rid = rid
+        self.captureTimeID = captureTimeID
     }
 }
