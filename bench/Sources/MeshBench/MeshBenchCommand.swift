@@ -6,6 +6,6 @@ struct MeshBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshbench",
         abstract: "Load generators for a Meshcast node.",
-        subcommands: [ViewersCommand.self]
+        subcommands: [ViewersCommand.self, JanusCheckCommand.self]
     )
 }
