@@ -19,18 +19,22 @@ struct JanusCheckCommand: AsyncParsableCommand {
     var videoPort: UInt16 = 42_000
     @Option(help: "Seconds to count packets once the first one arrived.")
     var duration: Double = 10
-    @Option(help: "Print Janus's offer and our answer.")
+    @Option(name: .customLong("janus-debug"), help: "Janus's debug_level (0-7).")
+    var janusDebug = 4
+    @Option(help: "Local IPv4 address for the viewer's socket (default: Janus's candidate address).")
+    var bind: String?
+    @Flag(help: "Print Janus's offer and our answer.")
     var verbose = false
 
     func run() async throws {
         let server = try JanusServer(
             mountpoints: [JanusMountpoint(id: 1, videoPort: videoPort)], httpPort: httpPort,
-            rtpPortRange: 41_000...41_999)
+            rtpPortRange: 41_000...41_999, debugLevel: janusDebug)
+        print("janus log: \(server.logPath)")
         print("janus pid \(server.pid): \(JanusServer.executable) \(server.arguments.joined(separator: " "))")
         let feed = try startFeed()
         defer {
-            feed.terminate()
-            feed.waitUntilExit()
+            feed.stop(graceSeconds: 2)
             server.stop()
         }
 
@@ -38,7 +42,8 @@ struct JanusCheckCommand: AsyncParsableCommand {
         let worker = try MediaWorker(index: 0, cpu: nil)
         let fleet = ViewerFleet(worker: worker, certificate: certificate)
         try await worker.run { try fleet.start() }
-        let (index, port) = try await worker.run { try fleet.addViewer(host: "127.0.0.1") }
+        let host = bind ?? server.config.candidateAddress
+        let (index, port) = try await worker.run { try fleet.addViewer(host: host) }
 
         let api = JanusAPI(base: server.apiURL)
         try api.attachStreaming()
@@ -46,7 +51,7 @@ struct JanusCheckCommand: AsyncParsableCommand {
         let signaling = try JanusViewerSignaling(offer: offer)
         let local = ICECredentials.generate()
         let answer = signaling.answer(
-            credentials: local, fingerprint: certificate.fingerprint, host: "127.0.0.1", port: port)
+            credentials: local, fingerprint: certificate.fingerprint, host: host, port: port)
         if verbose { print("offer:\n\(offer)\nanswer:\n\(answer)") }
         print("janus candidate \(signaling.transport.server), our DTLS role \(signaling.transport.dtlsRole)")
         let postedAt = BenchClock.now()
@@ -85,10 +90,8 @@ struct JanusCheckCommand: AsyncParsableCommand {
 
     /// ffmpeg sending a 640x360 30 fps VP8 test pattern (PT 96) and a 48 kHz Opus tone
     /// (PT 111) to the mountpoint's ports, in real time.
-    private func startFeed() throws -> Process {
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = [
+    private func startFeed() throws -> ChildProcess {
+        try ChildProcess("/usr/bin/ffmpeg", [
             "-hide_banner", "-loglevel", "error",
             "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
             "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -96,10 +99,6 @@ struct JanusCheckCommand: AsyncParsableCommand {
             "-f", "rtp", "rtp://127.0.0.1:\(videoPort)",
             "-map", "1:a", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111",
             "-f", "rtp", "rtp://127.0.0.1:\(videoPort &+ 1)",
-        ]
-        ffmpeg.standardOutput = FileHandle.nullDevice
-        ffmpeg.standardInput = FileHandle.nullDevice
-        try ffmpeg.run()
-        return ffmpeg
+        ])
     }
 }

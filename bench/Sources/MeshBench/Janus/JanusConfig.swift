@@ -30,6 +30,8 @@ struct JanusConfig: Sendable {
     let mountpoints: [JanusMountpoint]
     /// Module file names (`*.so`) installed per folder; all but the ones we need get disabled.
     let installed: [String: [String]]
+    /// Janus's log verbosity, 0-7 (4: info; 6 shows ICE and DTLS steps; 7 also libnice's own debug, with NICE_DEBUG=all in the environment).
+    var debugLevel = 4
 
     /// `janus.jcfg`: folders, half-trickle ICE Lite on one address, a fixed port range, and
     /// every unneeded module disabled.
@@ -41,7 +43,7 @@ struct JanusConfig: Sendable {
         \ttransports_folder = "\(Self.libraryFolder)/transports"
         \tevents_folder = "\(Self.libraryFolder)/events"
         \tloggers_folder = "\(Self.libraryFolder)/loggers"
-        \tdebug_level = 4
+        \tdebug_level = \(debugLevel)
         \tinterface = "\(candidateAddress)"
         \tsession_timeout = 60
         }
@@ -51,6 +53,7 @@ struct JanusConfig: Sendable {
         }
         nat: {
         \tice_lite = true
+        \tnice_debug = \(debugLevel >= 7)
         \tfull_trickle = false
         \tice_enforce_list = "\(candidateAddress)"
         \tignore_mdns = true

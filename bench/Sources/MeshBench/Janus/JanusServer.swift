@@ -22,10 +22,10 @@ final class JanusServer {
     let logPath: String
     /// Base URL of the Janus API: `http://127.0.0.1:<port>/janus`.
     let apiURL: HTTPURL
-    private let process = Process()
+    private var process: ChildProcess?
 
     /// The child's process id.
-    var pid: Int32 { process.processIdentifier }
+    private(set) var pid: Int32 = 0
 
     /// The command line Janus is run with: config folder and file, no stdout logging, a log
     /// file, no colours. Plugin and transport folders come from the config file.
@@ -34,7 +34,9 @@ final class JanusServer {
     }
 
     /// Writes the config set for `mountpoints` and starts Janus; returns once its API answers.
-    init(mountpoints: [JanusMountpoint], httpPort: UInt16, rtpPortRange: ClosedRange<UInt16>) throws {
+    init(
+        mountpoints: [JanusMountpoint], httpPort: UInt16, rtpPortRange: ClosedRange<UInt16>, debugLevel: Int = 4
+    ) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw StartFailure(description: "\(Self.executable) missing: run scripts/janus-setup")
         }
@@ -45,7 +47,7 @@ final class JanusServer {
         }
         config = JanusConfig(
             folder: folder, httpPort: httpPort, candidateAddress: address, rtpPortRange: rtpPortRange,
-            mountpoints: mountpoints, installed: Self.installedModules())
+            mountpoints: mountpoints, installed: Self.installedModules(), debugLevel: debugLevel)
         logPath = folder + "/janus.log"
         guard let url = HTTPURL("http://127.0.0.1:\(httpPort)/janus") else {
             throw StartFailure(description: "bad HTTP port \(httpPort)")
@@ -54,32 +56,24 @@ final class JanusServer {
         for file in config.files {
             try file.text.write(toFile: folder + "/" + file.name, atomically: true, encoding: .utf8)
         }
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        try waitUntilAnswering()
+        let child = try ChildProcess(Self.executable, arguments, output: folder + "/janus.stdout")
+        process = child
+        pid = child.pid
+        try waitUntilAnswering(child)
     }
 
     /// Stops Janus: SIGTERM, then SIGKILL if it is still running after 5 s.
     func stop() {
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<(Self.stopGraceSeconds * 10) where process.isRunning {
-            usleep(100_000)
-        }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        process?.stop(graceSeconds: Self.stopGraceSeconds)
     }
 
     deinit { stop() }
 
-    private func waitUntilAnswering() throws {
+    private func waitUntilAnswering(_ process: ChildProcess) throws {
         guard let info = apiURL.resolving(apiURL.target + "/info") else { return }
         for _ in 0..<(Self.startTimeoutSeconds * 10) {
             guard process.isRunning else {
-                throw StartFailure(description: "janus exited with status \(process.terminationStatus); see \(logPath)")
+                throw StartFailure(description: "janus exited (wait status \(process.terminationStatus ?? 0)); see \(logPath)")
             }
             if let response = try? HTTPClient.request("GET", info, timeoutSeconds: 1), response.status == 200 {
                 return
