@@ -1,4 +1,5 @@
 import MeshCrypto
+import MeshRuntime
 import MeshWire
 
 /// The client side of ICE against a lite server, enough for tests and the load generator:
@@ -82,6 +83,26 @@ public final class ICEControllingClient {
         mappedAddress = mapped ?? mappedAddress
         lastResponse = now
         return .succeeded(mappedAddress: mapped)
+    }
+
+    /// Answers the server's own Binding request (RFC 8445 §7.3: a full agent responds to every
+    /// valid check, and a lite peer built on libnice, such as Janus, sends triggered checks and
+    /// completes its side of ICE only on our response). Valid means FINGERPRINT, USERNAME
+    /// `localUfrag:remoteUfrag` and MESSAGE-INTEGRITY under our password (RFC 8489 §9.1.3).
+    /// Writes a success response with `from` in XOR-MAPPED-ADDRESS and returns its length;
+    /// `nil` for anything else (not answered).
+    public func writeResponse(
+        to request: STUNMessage, from: SocketAddress, into buffer: UnsafeMutableRawBufferPointer
+    ) -> Int? {
+        guard request.type == .bindingRequest, request.fingerprintIsValid == true,
+            let username = try? request.text(.username),
+            username.elementsEqual("\(local.ufrag):\(remote.ufrag)".utf8)
+        else { return nil }
+        let localKey = STUNIntegrityKey.shortTerm(password: local.password)
+        guard (try? request.verifyIntegrity(.hmacSHA1, key: localKey)) == true,
+            let mapped = STUNTransportAddress(from)
+        else { return nil }
+        return try? ICEBindingResponse.success(to: request, mapped: mapped, key: localKey, into: buffer)
     }
 
     /// Whether no success response arrived for `timeout` (RFC 7675 §5.1: 30 s); `false`

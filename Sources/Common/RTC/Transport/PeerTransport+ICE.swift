@@ -26,6 +26,15 @@ extension PeerTransport {
             }
         case .controlling(let client, let server):
             guard from == server else { return .dropped(.unknownAddress) }
+            if message.type == .bindingRequest {
+                return withUnsafeTemporaryAllocation(byteCount: Self.stunResponseCapacity, alignment: 8) { response in
+                    guard let length = client.writeResponse(to: message, from: from, into: response) else {
+                        return .dropped(.unexpectedSTUN)
+                    }
+                    send(UnsafeRawBufferPointer(rebasing: response[..<length]), from)
+                    return .none
+                }
+            }
             let wasConnected = client.isConnected
             switch client.handleResponse(message, now: now) {
             case .succeeded:
