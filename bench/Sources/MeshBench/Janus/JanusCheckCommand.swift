@@ -81,9 +81,11 @@ struct JanusCheckCommand: AsyncParsableCommand {
         print(
             "connected: \(end.connectedAt != nil), first RTP after "
                 + (end.joinTime.map { String(format: "%.0f ms", Double($0) / 1e6) } ?? "never"))
-        print(String(format: "window %.1f s: video %d packets (%.1f/s), audio %d packets (%.1f/s), dropped %d",
-            window, end.video.packets - start.video.packets, video, end.audio.packets - start.audio.packets, audio,
-            end.dropped))
+        print(
+            String(
+                format: "window %.1f s: video %d packets (%.1f/s), audio %d packets (%.1f/s), dropped %d",
+                window, end.video.packets - start.video.packets, video, end.audio.packets - start.audio.packets, audio,
+                end.dropped))
         if let failure = end.failure { print("failure: \(failure)") }
         guard end.packets > start.packets else { throw ExitCode.failure }
     }
@@ -91,14 +93,16 @@ struct JanusCheckCommand: AsyncParsableCommand {
     /// ffmpeg sending a 640x360 30 fps VP8 test pattern (PT 96) and a 48 kHz Opus tone
     /// (PT 111) to the mountpoint's ports, in real time.
     private func startFeed() throws -> ChildProcess {
-        try ChildProcess("/usr/bin/ffmpeg", [
-            "-hide_banner", "-loglevel", "error",
-            "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-            "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-map", "0:v", "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "1M", "-payload_type", "96",
-            "-f", "rtp", "rtp://127.0.0.1:\(videoPort)",
-            "-map", "1:a", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111",
-            "-f", "rtp", "rtp://127.0.0.1:\(videoPort &+ 1)",
-        ])
+        try ChildProcess(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error",
+                "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-map", "0:v", "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "1M", "-payload_type", "96",
+                "-f", "rtp", "rtp://127.0.0.1:\(videoPort)",
+                "-map", "1:a", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111",
+                "-f", "rtp", "rtp://127.0.0.1:\(videoPort &+ 1)",
+            ])
     }
 }

@@ -73,7 +73,8 @@ final class JanusServer {
         guard let info = apiURL.resolving(apiURL.target + "/info") else { return }
         for _ in 0..<(Self.startTimeoutSeconds * 10) {
             guard process.isRunning else {
-                throw StartFailure(description: "janus exited (wait status \(process.terminationStatus ?? 0)); see \(logPath)")
+                throw StartFailure(
+                    description: "janus exited (wait status \(process.terminationStatus ?? 0)); see \(logPath)")
             }
             if let response = try? HTTPClient.request("GET", info, timeoutSeconds: 1), response.status == 200 {
                 return
@@ -88,7 +89,8 @@ final class JanusServer {
     private static func installedModules() -> [String: [String]] {
         var modules: [String: [String]] = [:]
         for kind in ["plugins", "transports", "loggers", "events"] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: JanusConfig.libraryFolder + "/" + kind)) ?? []
+            let names =
+                (try? FileManager.default.contentsOfDirectory(atPath: JanusConfig.libraryFolder + "/" + kind)) ?? []
             modules[kind] = names.filter { $0.hasSuffix(".so") }
         }
         return modules

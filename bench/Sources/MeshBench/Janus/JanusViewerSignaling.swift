@@ -51,7 +51,8 @@ struct JanusViewerSignaling: Sendable {
     /// RFC 4588 §4 leaves RTX optional), same mids and BUNDLE, our ICE credentials,
     /// our certificate fingerprint, `a=setup:active` (RFC 5763 §5: we answer actpass as the
     /// DTLS client) and one host candidate for our socket. CRLF line ends.
-    func answer(credentials: ICECredentials, fingerprint: CertificateFingerprint, host: String, port: UInt16) -> String {
+    func answer(credentials: ICECredentials, fingerprint: CertificateFingerprint, host: String, port: UInt16) -> String
+    {
         var lines = [
             "v=0",
             "o=- \(UInt64.random(in: 1...UInt64(Int64.max))) 2 IN IP4 \(host)",

@@ -53,7 +53,9 @@ struct CapacityCommand: AsyncParsableCommand {
         let cores = Double(Self.cores(of: scenario, topology: loaded.topology))
         report.capacity = CapacityResult(
             criteria: limits, trials: trials, largestPassing: largest, perCore: Double(largest) / cores,
-            cpuUsPerForwardedPacket: best.flatMap { Self.nodeUnderTest($0, scenario: scenario)?.cpuUsPerForwardedPacket })
+            cpuUsPerForwardedPacket: best.flatMap {
+                Self.nodeUnderTest($0, scenario: scenario)?.cpuUsPerForwardedPacket
+            })
         try options.write(report, name: scenario.name + "-capacity")
     }
 

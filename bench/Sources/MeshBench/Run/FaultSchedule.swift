@@ -36,7 +36,8 @@ struct FaultSchedule {
         let note: String
         switch action {
         case .kill(let node):
-            note = mesh.signal(SIGKILL, node: node) ? "killed \(node) (SIGKILL)" : "cannot kill \(node): not started here"
+            note =
+                mesh.signal(SIGKILL, node: node) ? "killed \(node) (SIGKILL)" : "cannot kill \(node): not started here"
         case .stop(let node, let seconds):
             if let pid = mesh.node(node)?.pid, kill(pid, SIGSTOP) == 0 {
                 resumes.append((elapsed + seconds, pid))

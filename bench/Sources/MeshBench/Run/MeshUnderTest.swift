@@ -59,9 +59,10 @@ final class MeshUnderTest: @unchecked Sendable {
         }
         let children = ProcessProbe.children(of: process.processIdentifier)
         for index in nodes.indices {
-            nodes[index].pid = children.first { child in
-                zip(child.arguments, child.arguments.dropFirst()).contains { $0 == "--id" && $1 == nodes[index].id }
-            }?.pid
+            nodes[index].pid =
+                children.first { child in
+                    zip(child.arguments, child.arguments.dropFirst()).contains { $0 == "--id" && $1 == nodes[index].id }
+                }?.pid
         }
     }
 

@@ -31,7 +31,9 @@ struct RunReportBuilder {
         let joins = watching.compactMap(\.joinTime).map { Double($0) / 1e6 }
         let keyframeJoins = watching.compactMap(\.keyframeJoinTime).map { Double($0) / 1e6 }
         var jitter = LatencyRecorder()
-        for tally in watching where tally.video.packets > 0 { jitter.record(milliseconds: tally.video.jitterMilliseconds) }
+        for tally in watching where tally.video.packets > 0 {
+            jitter.record(milliseconds: tally.video.jitterMilliseconds)
+        }
         let freezeNanoseconds = tallies.reduce(UInt64(0)) { $0 + $1.frozenNanoseconds }
         let longest = tallies.map(\.longestFreezeNanoseconds).max() ?? 0
         let viewerSeconds = max(windowSeconds, 1) * Double(max(watching.count, 1))

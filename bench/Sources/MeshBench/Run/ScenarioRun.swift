@@ -48,9 +48,10 @@ struct ScenarioRun {
         try await Task.sleep(for: .seconds(1))
 
         let crowd = try await ViewerCrowd(workers: workers)
-        var sampler = NodeSampler(nodes: mesh.nodes.filter { node in
-            scenario.target.underTest.map { $0.contains(node.id) } ?? true
-        })
+        var sampler = NodeSampler(
+            nodes: mesh.nodes.filter { node in
+                scenario.target.underTest.map { $0.contains(node.id) } ?? true
+            })
         var timeline: [TimelinePoint] = []
         var faults = FaultSchedule(scenario.faults, mesh: mesh)
         let start = BenchClock.now()
@@ -79,7 +80,8 @@ struct ScenarioRun {
                     churnCredit.leave += scenario.churn.leavesPerSecond
                     while churnCredit.join >= 1 {
                         churnCredit.join -= 1
-                        try await crowd.join(endpoint: try viewerEndpoint(nextViewer, streams: streams), token: viewToken)
+                        try await crowd.join(
+                            endpoint: try viewerEndpoint(nextViewer, streams: streams), token: viewToken)
                         nextViewer += 1
                     }
                     while churnCredit.leave >= 1 {
@@ -91,7 +93,9 @@ struct ScenarioRun {
                 sampler.sample(at: elapsed)
                 let packets = tallies.reduce(0) { $0 + $1.packets }
                 let expected = tallies.reduce(0) { $0 + $1.video.expected + $1.audio.expected }
-                let lost = tallies.reduce(0) { $0 + $1.video.lostAfterRetransmission + $1.audio.lostAfterRetransmission }
+                let lost = tallies.reduce(0) {
+                    $0 + $1.video.lostAfterRetransmission + $1.audio.lostAfterRetransmission
+                }
                 let interval = (packets - previous.packets, expected - previous.expected, lost - previous.lost)
                 previous = (packets, expected, lost)
                 let point = TimelinePoint(
