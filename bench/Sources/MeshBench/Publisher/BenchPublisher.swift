@@ -97,6 +97,10 @@ final class BenchPublisher: @unchecked Sendable {
     }
 
     /// Runs the transport's timers, then sends the media and reports that are due.
+    /// Extra one-way delay (ns) on the way to the node: the `delay_publishers` fault.
+    var delay: UInt64 = 0
+    private let delayLine = DelayLine()
+
     func tick(now: UInt64) {
         guard let transport, failure == nil else { return }
         if now >= nextPoll {
@@ -109,10 +113,13 @@ final class BenchPublisher: @unchecked Sendable {
         }
         guard transport.isConnected, let server = transport.remoteAddress else { return }
         let buffer = source.buffer
+        let delay = self.delay
         source.tick(now: now, ntp: BenchClock.ntpNow()) { _, length in
             guard let protected = transport.protectRTP(buffer, length: length) else { return }
-            send(UnsafeRawBufferPointer(rebasing: buffer[..<protected]), server)
+            let packet = UnsafeRawBufferPointer(rebasing: buffer[..<protected])
+            if delay > 0 { delayLine.push(packet, dueAt: now &+ delay) } else { send(packet, server) }
         }
+        delayLine.drain(now: now) { send($0, server) }
         if firstPacketAt == nil, source.audio.packetsSent > 0 || source.video.contains(where: { $0.packetsSent > 0 }) {
             firstPacketAt = now
         }

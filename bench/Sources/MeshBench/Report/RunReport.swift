@@ -48,6 +48,9 @@ struct RunReport: Codable, Sendable, Equatable {
     var joinSamplesMs: [Double]
     /// The capacity search, when one ran.
     var capacity: CapacityResult?
+    /// RTP packets the viewers received, retransmissions included (to check against the
+    /// nodes' forwarded counters); absent in reports from before it was added.
+    var packetsReceived: Int?
 }
 
 /// The machine a run was on.

@@ -8,17 +8,19 @@ struct FaultSchedule {
     /// SIGCONTs due: (time, pid).
     private var resumes: [(at: Double, pid: Int32)] = []
     private let mesh: MeshUnderTest
+    private let publishers: PublisherGroup
 
-    init(_ faults: [ScheduledFault], mesh: MeshUnderTest) {
+    init(_ faults: [ScheduledFault], mesh: MeshUnderTest, publishers: PublisherGroup) {
         pending = faults.sorted { $0.atSeconds < $1.atSeconds }
         self.mesh = mesh
+        self.publishers = publishers
     }
 
     /// Applies every fault due by `elapsed` seconds, and the resumes due.
-    mutating func apply(upTo elapsed: Double) {
+    mutating func apply(upTo elapsed: Double) async {
         while let fault = pending.first, fault.atSeconds <= elapsed {
             pending.removeFirst()
-            inject(fault.action, at: elapsed)
+            await inject(fault.action, at: elapsed)
         }
         while let index = resumes.firstIndex(where: { $0.at <= elapsed }) {
             kill(resumes[index].pid, SIGCONT)
@@ -32,7 +34,7 @@ struct FaultSchedule {
         resumes = []
     }
 
-    private mutating func inject(_ action: FaultAction, at elapsed: Double) {
+    private mutating func inject(_ action: FaultAction, at elapsed: Double) async {
         let note: String
         switch action {
         case .kill(let node):
@@ -55,7 +57,8 @@ struct FaultSchedule {
         case .dropLink(let from, let to, _):
             note = "drop_link \(from) → \(to) needs a runtime knob the nodes do not have yet: skipped"
         case .delayPublishers(let milliseconds):
-            note = "delay_publishers \(milliseconds) ms is applied from the start (publisher option): nothing to do now"
+            await publishers.setDelay(milliseconds: milliseconds)
+            note = "publishers' packets now reach the node \(milliseconds) ms later"
         }
         FileHandle.standardError.write(Data("\n[\(String(format: "%.1f", elapsed)) s] fault: \(note)\n".utf8))
     }

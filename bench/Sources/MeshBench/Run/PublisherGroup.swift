@@ -73,6 +73,13 @@ final class PublisherGroup: @unchecked Sendable {
         return try await worker.run { publishers.map { $0.snapshot() } }
     }
 
+    /// Delays every publisher's media by `milliseconds` from now on (0 lifts it).
+    func setDelay(milliseconds: Int) async {
+        let publishers = entries.map(\.publisher)
+        let delay = UInt64(max(0, milliseconds)) * 1_000_000
+        _ = try? await worker.run { for publisher in publishers { publisher.delay = delay } }
+    }
+
     /// DELETEs every session and closes every publisher.
     func finish() async {
         for entry in entries {

@@ -58,7 +58,8 @@ struct RunReportBuilder {
             frozen: FreezeFigures(
                 count: tallies.reduce(0) { $0 + $1.freezeCount }, totalSeconds: Double(freezeNanoseconds) / 1e9,
                 longestMs: Double(longest) / 1e6),
-            nodes: nodes, timeline: timeline, joinSamplesMs: joins, capacity: nil)
+            nodes: nodes, timeline: timeline, joinSamplesMs: joins, capacity: nil,
+            packetsReceived: tallies.reduce(0) { $0 + $1.packets })
     }
 
     /// Failure texts name the viewer; the report counts reasons, so the numbers go.

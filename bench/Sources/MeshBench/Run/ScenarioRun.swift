@@ -53,7 +53,7 @@ struct ScenarioRun {
                 scenario.target.underTest.map { $0.contains(node.id) } ?? true
             })
         var timeline: [TimelinePoint] = []
-        var faults = FaultSchedule(scenario.faults, mesh: mesh)
+        var faults = FaultSchedule(scenario.faults, mesh: mesh, publishers: publishers)
         let start = BenchClock.now()
         var nextViewer = 0
         var churnCredit = (join: 0.0, leave: 0.0)
@@ -71,7 +71,7 @@ struct ScenarioRun {
                 try await crowd.join(endpoint: try viewerEndpoint(nextViewer, streams: streams), token: viewToken)
                 nextViewer += 1
             }
-            faults.apply(upTo: elapsed)
+            await faults.apply(upTo: elapsed)
             // One sample a second.
             if elapsed >= Double(tick) {
                 tick += 1

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import MeshBench
+
+/// Short scenarios against a real local node, started by meshbench with `meshcast up` as a
+/// user's run would be (issue 5's tests): the report agrees with the node's own counters, and
+/// a known delay on the publishers' leg shows in the measured latency. Needs
+/// `.build/debug/meshcast`, redis-server and ffmpeg (scripts/test provides them).
+@Suite(.serialized) struct RunAgainstNodeTests {
+    static let root = PublisherEndToEndTests.packageRoot
+    static let available =
+        PublisherEndToEndTests.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server")
+
+    /// A one-node topology on free-looking ports, and a scenario of `viewers` viewers on it.
+    static func scenario(in directory: URL, viewers: Int, seconds: Int, faults: String = "") throws -> LoadedScenario {
+        let apiPort = UInt16.random(in: 20_000...29_999)
+        let firstUDP = Int.random(in: 42_000...59_000)
+        let topology = directory.appendingPathComponent("topology.yaml")
+        try """
+        mesh: meshbench-run-test
+        regions:
+          - name: local
+            cidrs: [127.0.0.0/8]
+        nodes:
+          - id: origin-1
+            role: origin
+            region: local
+            api: 127.0.0.1:\(apiPort)
+            media: 127.0.0.1
+            announce: 127.0.0.1
+            ports: \(firstUDP)-\(firstUDP + 99)
+            workers: 2
+        secrets:
+          cluster: MESHCAST_CLUSTER_SECRET
+          token: MESHCAST_SECRET
+          redis: MESHCAST_TEST_UNSET_REDIS_URL
+        """.write(to: topology, atomically: true, encoding: .utf8)
+        let yaml = """
+            name: run-test
+            target:
+              topology: \(topology.path)
+              under_test: [origin-1]
+            duration_seconds: \(seconds)
+            publishers:
+              count: 1
+              enter: origin-1
+              video: {codec: vp8, bitrate_kbps: 500}
+            viewers:
+              count: \(viewers)
+              enter: origin-1
+              ramp_per_second: 20
+            \(faults)
+            """
+        return try ScenarioLoader.load(yaml: yaml, file: "run-test.yaml")
+    }
+
+    static func run(viewers: Int, seconds: Int, faults: String = "") async throws -> RunReport {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "meshbench-run-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clips = root.appendingPathComponent("bench/clips").path
+        #expect(
+            try PublisherEndToEndTests.run("/bin/bash", [root.appendingPathComponent("scripts/make-clips").path]) == 0)
+        let loaded = try scenario(in: directory, viewers: viewers, seconds: seconds, faults: faults)
+        guard case .topology(let path) = loaded.scenario.target.source else { throw MeshUnderTestError("no topology") }
+        let mesh = try MeshUnderTest(topology: path, meshcast: PublisherEndToEndTests.meshcast)
+        defer { mesh.stop() }
+        var run = ScenarioRun(
+            scenario: loaded.scenario, mesh: mesh, clips: try MediaClipSet.load(directory: clips), workers: 1)
+        run.showProgress = false
+        return try await run.execute()
+    }
+
+    @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))
+    func theReportAgreesWithTheNodesCounters() async throws {
+        let report = try await Self.run(viewers: 4, seconds: 4)
+        #expect(report.viewers.connected == 4)
+        let node = try #require(report.nodes.first)
+        let forwarded = try #require(node.packetsForwarded)
+        let received = try #require(report.packetsReceived)
+        // Forwarded by the node = received by the viewers + lost on the way; the two counters
+        // are read a few milliseconds apart, so a few packets per viewer may be in flight.
+        let inFlight = 4 * 20
+        #expect(
+            abs(forwarded - (received + report.loss.lostAfterRetransmission)) <= inFlight,
+            "node forwarded \(forwarded), viewers received \(received), lost \(report.loss.lostAfterRetransmission)")
+        #expect(report.latencyMs.count > 0, "abs-capture-time reached the viewers")
+        #expect(node.cpuSeconds > 0 && node.rssMbMax > 0)
+    }
+
+    @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))
+    func aDelayOnThePublishersLegShowsInTheLatency() async throws {
+        let direct = try await Self.run(viewers: 2, seconds: 3)
+        let delayed = try await Self.run(
+            viewers: 2, seconds: 3, faults: "faults:\n  - {at_seconds: 0, delay_publishers: {ms: 50}}")
+        let added = delayed.latencyMs.p50 - direct.latencyMs.p50
+        // 50 ms on the wire, released by the publisher's 5 ms timer: between 45 and 60 ms more.
+        #expect(
+            added >= 45 && added <= 60, "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed")
+    }
+}
