@@ -22,12 +22,14 @@ final class DelayLine {
 
     /// Queues `packet` to leave at `dueAt` (monotonic ns).
     func push(_ packet: UnsafeRawBufferPointer, dueAt: UInt64) {
-        guard count < lengths.count, packet.count <= Self.slotSize, let source = packet.baseAddress else {
+        guard count < lengths.count, packet.count <= Self.slotSize, let source = packet.baseAddress,
+            let base = storage.baseAddress
+        else {
             overflows &+= 1
             return
         }
         let slot = (head + count) % lengths.count
-        (storage.baseAddress! + slot * Self.slotSize).copyMemory(from: source, byteCount: packet.count)
+        (base + slot * Self.slotSize).copyMemory(from: source, byteCount: packet.count)
         lengths[slot] = packet.count
         due[slot] = dueAt
         count += 1
@@ -35,8 +37,9 @@ final class DelayLine {
 
     /// Passes every packet due by `now` to `send`, oldest first.
     func drain(now: UInt64, _ send: (UnsafeRawBufferPointer) -> Void) {
+        guard let base = storage.baseAddress else { return }
         while count > 0, due[head] <= now {
-            send(UnsafeRawBufferPointer(start: storage.baseAddress! + head * Self.slotSize, count: lengths[head]))
+            send(UnsafeRawBufferPointer(start: base + head * Self.slotSize, count: lengths[head]))
             head = (head + 1) % lengths.count
             count -= 1
         }
