@@ -34,6 +34,8 @@ final class BenchViewer {
     private(set) var plisSent = 0
     /// The abs-capture-time id the answer confirmed; `nil` when the node does not forward it.
     var captureTimeID: UInt8?
+    /// Picture send times, for a server that drops abs-capture-time (see ``FrameSendTimes``).
+    var sendTimes: FrameSendTimes?
     private let latency: FleetLatency
     private var keyframeRequests = KeyframeRequestGate()
     /// Monotonic ns when the offer was POSTed, when DTLS finished, when the first RTP came.
@@ -147,6 +149,8 @@ final class BenchViewer {
         if firstRTPAt == nil { firstRTPAt = now }
         if let captureTimeID, let latency = Self.latencyMicroseconds(packet, id: captureTimeID) {
             self.latency.record(microseconds: latency)
+        } else if let sentAt = sendTimes?.sentAt(packet) {
+            self.latency.record(microseconds: Self.microseconds(since: sentAt))
         }
         if packet.payloadType == ViewerOffer.opusPayloadType {
             audio.received(packet, length: length, now: now)
@@ -163,10 +167,16 @@ final class BenchViewer {
         guard let element = packet.headerExtension?.element(id: id), element.value.count >= 8 else { return nil }
         var capture: UInt64 = 0
         for byte in element.value.prefix(8) { capture = capture << 8 | UInt64(byte) }
+        guard BenchClock.ntpNow() >= capture else { return nil }
+        return microseconds(since: capture)
+    }
+
+    /// Microseconds from NTP time `then` to now (0 if `then` is ahead).
+    static func microseconds(since then: UInt64) -> UInt64 {
         let now = BenchClock.ntpNow()
-        guard now >= capture else { return nil }
+        guard now >= then else { return 0 }
         // UQ32.32 seconds to microseconds without overflow: whole seconds, then the fraction.
-        let elapsed = now - capture
+        let elapsed = now - then
         return (elapsed >> 32) * 1_000_000 + ((elapsed & 0xFFFF_FFFF) * 1_000_000) >> 32
     }
 

@@ -47,6 +47,11 @@ final class ViewerFleet: @unchecked Sendable {
         try viewers[index].connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
     }
 
+    /// Gives viewer `index` the picture send times to measure latency by (see ``FrameSendTimes``).
+    func setSendTimes(_ index: Int, _ sendTimes: FrameSendTimes?) {
+        viewers[index].sendTimes = sendTimes
+    }
+
     /// Marks viewer `index` as failed before it connected.
     func fail(_ index: Int, _ reason: String) {
         viewers[index].fail(reason)

@@ -67,8 +67,9 @@ import Testing
         guard case .topology(let path) = loaded.scenario.target.source else { throw MeshUnderTestError("no topology") }
         let mesh = try MeshUnderTest(topology: path, meshcast: PublisherEndToEndTests.meshcast)
         defer { mesh.stop() }
+        let target = try MeshcastTarget(mesh: mesh, scenario: loaded.scenario, workerIndex: 1)
         var run = ScenarioRun(
-            scenario: loaded.scenario, mesh: mesh, clips: try MediaClipSet.load(directory: clips), workers: 1)
+            scenario: loaded.scenario, target: target, clips: try MediaClipSet.load(directory: clips), workers: 1)
         run.showProgress = false
         return try await run.execute()
     }

@@ -12,6 +12,8 @@ final class PlainRTPSender: @unchecked Sendable {
     let videoDestination: SocketAddress
     let audioDestination: SocketAddress
     private var timer: WorkerTimer?
+    /// Where the send time of each picture is noted for viewers that cannot get abs-capture-time.
+    var sendTimes: FrameSendTimes?
 
     /// A sender of `source` from a socket on `worker` bound to `address`.
     init(
@@ -40,9 +42,12 @@ final class PlainRTPSender: @unchecked Sendable {
         let socket = socket
         let video = videoDestination
         let audio = audioDestination
-        source.tick(now: now, ntp: BenchClock.ntpNow()) { stream, length in
-            _ = try? socket.send(
-                UnsafeRawBufferPointer(rebasing: buffer[..<length]), to: stream.isVideo ? video : audio)
+        let sendTimes = sendTimes
+        let ntp = BenchClock.ntpNow()
+        source.tick(now: now, ntp: ntp) { stream, length in
+            let packet = UnsafeRawBufferPointer(rebasing: buffer[..<length])
+            if stream.isVideo { sendTimes?.recordSent(packet, ntp: ntp) }
+            _ = try? socket.send(packet, to: stream.isVideo ? video : audio)
         }
     }
 

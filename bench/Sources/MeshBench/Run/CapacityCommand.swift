@@ -25,7 +25,8 @@ struct CapacityCommand: AsyncParsableCommand {
         var last: RunReport?
         var viewers = plan.start
         while viewers <= plan.max {
-            var run = ScenarioRun(scenario: scenario, mesh: mesh, clips: clips, workers: options.workers)
+            let target = try MeshcastTarget(mesh: mesh, scenario: scenario, workerIndex: options.workers)
+            var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: options.workers)
             run.viewers = viewers
             run.durationSeconds = Double(plan.trialSeconds)
             FileHandle.standardError.write(Data("trial: \(viewers) viewers for \(plan.trialSeconds) s\n".utf8))

@@ -12,21 +12,35 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try options.loadScenario()
-        let mesh = try options.startMesh(for: loaded.scenario)
-        defer { mesh.stop() }
-        var run = ScenarioRun(
-            scenario: loaded.scenario, mesh: mesh, clips: try options.loadClips(), workers: options.workers)
-        if let viewers = options.viewers { run.viewers = viewers }
-        if let duration = options.duration { run.durationSeconds = duration }
-        let report = try await run.execute()
+        let clips = try options.loadClips()
+        let report: RunReport
+        switch options.target {
+        case .meshcast:
+            let mesh = try options.startMesh(for: loaded.scenario)
+            defer { mesh.stop() }
+            report = try await options.run(
+                loaded.scenario,
+                on: try MeshcastTarget(mesh: mesh, scenario: loaded.scenario, workerIndex: options.workers),
+                clips: clips)
+        case .janus:
+            report = try await options.run(
+                loaded.scenario, on: try JanusTarget(workerIndex: options.workers), clips: clips)
+        }
         try options.write(report, name: loaded.scenario.name)
     }
+}
+
+/// The server a run loads.
+enum TargetServer: String, ExpressibleByArgument, CaseIterable {
+    case meshcast, janus
 }
 
 /// What `run`, `capacity` and `versus` share.
 struct RunOptions: ParsableArguments {
     @Argument(help: "The scenario file (bench/scenarios/*.yaml).")
     var scenario: String
+    @Option(help: "The server to load: meshcast (the scenario's target) or janus (its streaming plugin).")
+    var target: TargetServer = .meshcast
     @Option(help: "Directory for the JSON and HTML reports.")
     var out = "bench/out"
     @Option(help: "Media workers for the viewers (event loops; one per core is plenty).")
@@ -47,6 +61,14 @@ struct RunOptions: ParsableArguments {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode.failure
         }
+    }
+
+    /// Runs `scenario` against `target`, with the command line's overrides.
+    func run(_ scenario: Scenario, on target: any LoadTarget, clips: MediaClipSet) async throws -> RunReport {
+        var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: workers)
+        if let viewers { run.viewers = viewers }
+        if let duration { run.durationSeconds = duration }
+        return try await run.execute()
     }
 
     func loadClips() throws -> MediaClipSet {

@@ -4,16 +4,13 @@ import MeshRTC
 import MeshRuntime
 
 /// Every viewer of a run, spread round-robin over a few media workers (one ``ViewerFleet``
-/// each, so a thousand viewers share two event loops): joins over WHEP (following placement's
-/// `307`), leaves (churn), and snapshots of everything measured.
+/// each, so a thousand viewers share two event loops): seats, connections, leaves (churn),
+/// and snapshots of everything measured. Signaling (WHEP, Janus's API) is the target's job.
 final class ViewerCrowd: @unchecked Sendable {
-    /// Where one viewer is.
+    /// Where one viewer is: its fleet and its index there.
     private struct Seat {
         let fleet: Int
         let index: Int
-        var session: HTTPURL?
-        /// The token that worked (a redirect may carry another): the DELETE's.
-        var token: String?
     }
 
     private let fleets: [ViewerFleet]
@@ -34,47 +31,45 @@ final class ViewerCrowd: @unchecked Sendable {
         self.fleets = fleets
     }
 
-    /// Viewers that joined so far (left or not).
-    var count: Int { seats.count }
+    /// The viewers' certificate fingerprint and socket address, for signaling that is not WHEP.
+    var fingerprint: CertificateFingerprint { certificate.fingerprint }
+    /// The address the viewers' sockets bind (their host candidate).
+    var host: String { bind }
 
-    /// One viewer POSTs its offer to `endpoint` (a WHEP URL, maybe with `?region=`) and starts
-    /// ICE/DTLS on the answer. A refused POST becomes that viewer's failure, never a throw.
-    func join(endpoint: HTTPURL, token: String) async throws {
+    /// Opens a socket for one more viewer; returns its seat and port.
+    func addSeat() async throws -> (seat: Int, port: UInt16) {
         let fleetIndex = seats.count % fleets.count
         let fleet = fleets[fleetIndex]
         let host = bind
         let (index, port) = try await fleet.worker.run { try fleet.addViewer(host: host) }
-        var seat = Seat(fleet: fleetIndex, index: index, session: nil, token: nil)
-        let local = ICECredentials.generate()
-        let offer = ViewerOffer(credentials: local, fingerprint: certificate.fingerprint, host: host, port: port)
-        let postedAt = BenchClock.now()
-        do {
-            let created = try OfferRequest.post(offer: offer.sdp, to: endpoint, token: token)
-            seat.session = created.session
-            seat.token = created.token
-            let answer = try ViewerAnswer(sdp: created.answer)
-            try await fleet.worker.run { try fleet.connect(index, local: local, answer: answer, postedAt: postedAt) }
-        } catch {
-            let reason = "\(error)"
-            try await fleet.worker.run { fleet.fail(index, reason) }
-        }
-        seats.append(seat)
+        seats.append(Seat(fleet: fleetIndex, index: index))
+        return (seats.count - 1, port)
     }
 
-    /// The oldest viewer still in leaves: DELETE (RFC 9725 §4.2), then closes its transport.
-    /// Returns false when nobody is left.
-    func leaveOldest(token: String, skipping left: inout Int) async throws -> Bool {
-        guard left < seats.count else { return false }
-        let seat = seats[left]
-        seats[left].session = nil
-        left += 1
-        if let session = seat.session {
-            let bearer = seat.token ?? token
-            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(bearer)")])
+    /// Starts seat `seat`'s ICE and DTLS towards the server's `answer`.
+    func connect(
+        _ seat: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64, sendTimes: FrameSendTimes? = nil
+    ) async throws {
+        let fleet = fleets[seats[seat].fleet]
+        let index = seats[seat].index
+        try await fleet.worker.run {
+            fleet.setSendTimes(index, sendTimes)
+            try fleet.connect(index, local: local, answer: answer, postedAt: postedAt)
         }
-        let fleet = fleets[seat.fleet]
-        try await fleet.worker.run { fleet.close(seat.index) }
-        return true
+    }
+
+    /// Marks seat `seat` as failed before it connected.
+    func fail(_ seat: Int, _ reason: String) async throws {
+        let fleet = fleets[seats[seat].fleet]
+        let index = seats[seat].index
+        try await fleet.worker.run { fleet.fail(index, reason) }
+    }
+
+    /// Closes seat `seat`'s transport (it left); its figures stay in the snapshots.
+    func close(_ seat: Int) async throws {
+        let fleet = fleets[seats[seat].fleet]
+        let index = seats[seat].index
+        try await fleet.worker.run { fleet.close(index) }
     }
 
     /// Every viewer's figures, and the latency samples since the last call.
@@ -98,13 +93,8 @@ final class ViewerCrowd: @unchecked Sendable {
         return total
     }
 
-    /// DELETEs every session still open, closes every viewer and stops the workers.
-    func finish(token: String) async {
-        for seat in seats {
-            guard let session = seat.session else { continue }
-            let bearer = seat.token ?? token
-            _ = try? HTTPClient.request("DELETE", session, headers: [("Authorization", "Bearer \(bearer)")])
-        }
+    /// Closes every viewer and stops the workers.
+    func finish() async {
         for fleet in fleets {
             _ = try? await fleet.worker.run { fleet.closeAll() }
             fleet.worker.stop()

@@ -1,0 +1,25 @@
+/// The server a scenario's load goes to: the Meshcast mesh or, for `versus`, Janus. The run
+/// itself (ramp, churn, samples, report) is the same for both; what differs is here.
+protocol LoadTarget: AnyObject, Sendable {
+    /// "meshcast" or "janus", as reports name it.
+    var name: String { get }
+    /// The address the viewers' sockets bind (their host candidate), once publishers run.
+    var viewerHost: String { get }
+    /// The processes whose CPU and memory are sampled (and whose `/metrics` are read, if any).
+    var nodesUnderTest: [MeshUnderTest.Node] { get }
+    /// Starts one publisher per stream and returns once they send (or failed).
+    func startPublishers(_ streams: [String], plan: PublisherPlan, clips: MediaClipSet) async throws
+    /// Joins one more viewer of `stream` (the `index`-th) into `crowd`; a refusal is the
+    /// viewer's failure, not a throw.
+    func joinViewer(_ index: Int, stream: String, crowd: ViewerCrowd) async throws
+    /// Makes viewer seat number `seat` leave (DELETE its session; churn).
+    func leave(seat: Int, crowd: ViewerCrowd) async throws
+    /// Applies a fault; returns what happened, for the log.
+    func inject(_ action: FaultAction) async -> String
+    /// Called once a second (session keepalives).
+    func tick(elapsed: Double) async
+    /// What the publishers sent and received.
+    func publisherTallies() async -> [PublisherTally]
+    /// Ends the viewers' sessions and stops the publishers.
+    func finish(crowd: ViewerCrowd) async
+}
