@@ -28,11 +28,15 @@ final class JanusTarget: LoadTarget, @unchecked Sendable {
 
     var nodesUnderTest: [MeshUnderTest.Node] {
         guard let server else { return [] }
-        return [MeshUnderTest.Node(id: "janus", role: "janus", base: "http://127.0.0.1:\(Self.httpPort)", pid: server.pid)]
+        return [
+            MeshUnderTest.Node(id: "janus", role: "janus", base: "http://127.0.0.1:\(Self.httpPort)", pid: server.pid)
+        ]
     }
 
     func startPublishers(_ streams: [String], plan: PublisherPlan, clips: MediaClipSet) async throws {
-        let points = streams.indices.map { JanusMountpoint(id: $0 + 1, videoPort: Self.firstVideoPort + UInt16($0) * 2) }
+        let points = streams.indices.map {
+            JanusMountpoint(id: $0 + 1, videoPort: Self.firstVideoPort + UInt16($0) * 2)
+        }
         let server = try JanusServer(mountpoints: points, httpPort: Self.httpPort, rtpPortRange: 41_000...41_999)
         self.server = server
         let layer = MediaClipSet.layer(closestTo: plan.video.bitrateKbps)

@@ -53,7 +53,8 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
         do {
             let created = try OfferRequest.post(offer: offer.sdp, to: url, token: viewToken)
             if let session = created.session { sessions[seat] = (session, created.token) }
-            try await crowd.connect(seat, local: local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
+            try await crowd.connect(
+                seat, local: local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
         } catch {
             try await crowd.fail(seat, "\(error)")
         }
@@ -70,7 +71,8 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     func inject(_ action: FaultAction) async -> String {
         switch action {
         case .kill(let node):
-            return mesh.signal(SIGKILL, node: node) ? "killed \(node) (SIGKILL)" : "cannot kill \(node): not started here"
+            return mesh.signal(SIGKILL, node: node)
+                ? "killed \(node) (SIGKILL)" : "cannot kill \(node): not started here"
         case .stop(let node, let seconds):
             guard let pid = mesh.node(node)?.pid else { return "cannot stop \(node): not started here" }
             return Self.pause(pid, seconds: seconds) ? "stopped \(node) for \(seconds) s" : "cannot stop \(node)"

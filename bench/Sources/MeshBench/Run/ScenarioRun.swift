@@ -96,7 +96,11 @@ struct ScenarioRun {
         let (tallies, _) = try await crowd.snapshot()
         let latency = try await crowd.totalLatency()
         let sent = await target.publisherTallies()
-        let forwarded = sampler.forwardedPackets()
+        var forwarded = sampler.forwardedPackets()
+        // A server without /metrics (Janus) forwarded what its viewers received.
+        if forwarded.isEmpty, let only = target.nodesUnderTest.first, target.nodesUnderTest.count == 1 {
+            forwarded[only.id] = Double(tallies.reduce(0) { $0 + $1.packets })
+        }
         await target.finish(crowd: crowd)
         await crowd.finish()
         return RunReportBuilder(
