@@ -97,7 +97,8 @@ import Testing
         let delayed = try await Self.run(
             viewers: 2, seconds: 3, faults: "faults:\n  - {at_seconds: 0, delay_publishers: {ms: 50}}")
         let added = delayed.latencyMs.p50 - direct.latencyMs.p50
-        // 50 ms on the wire, released by the publisher's 5 ms timer: between 45 and 60 ms more.
+        // 50 ms on the wire, released by the publisher's 5 ms timer (late by up to a tick, more on a
+        // busy machine): the median moves by 45 to 75 ms.
         #expect(
             added >= 45 && added <= 60, "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed")
     }
