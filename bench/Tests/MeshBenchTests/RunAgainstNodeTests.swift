@@ -100,6 +100,6 @@ import Testing
         // 50 ms on the wire, released by the publisher's 5 ms timer (late by up to a tick, more on a
         // busy machine): the median moves by 45 to 75 ms.
         #expect(
-            added >= 45 && added <= 60, "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed")
+            added >= 45 && added <= 75, "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed")
     }
 }
