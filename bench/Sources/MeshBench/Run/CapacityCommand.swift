@@ -11,6 +11,12 @@ struct CapacityCommand: AsyncParsableCommand {
         abstract: "Find the largest viewer count the node under test serves within the scenario's limits.")
 
     @OptionGroup var options: RunOptions
+    @Option(help: "Override the scenario's capacity.start.")
+    var start: Int?
+    @Option(help: "Override the scenario's capacity.step.")
+    var step: Int?
+    @Option(name: .customLong("trial-seconds"), help: "Override the scenario's capacity.trial_seconds.")
+    var trialSeconds: Int?
 
     func run() async throws {
         let loaded = try options.loadScenario()
@@ -18,7 +24,10 @@ struct CapacityCommand: AsyncParsableCommand {
         let mesh = try options.startMesh(for: scenario)
         defer { mesh.stop() }
         let clips = try options.loadClips()
-        let plan = scenario.capacity
+        var plan = scenario.capacity
+        plan.start = start ?? plan.start
+        plan.step = step ?? plan.step
+        plan.trialSeconds = trialSeconds ?? plan.trialSeconds
         let limits = scenario.limits
         var trials: [CapacityTrial] = []
         var best: RunReport?
@@ -65,7 +74,7 @@ struct CapacityCommand: AsyncParsableCommand {
         if let id = scenario.target.underTest?.first, let node = report.nodes.first(where: { $0.id == id }) {
             return node
         }
-        return report.nodes.max { $0.cpuSeconds < $1.cpuSeconds }
+        return report.nodes.filter { $0.id != "meshbench" }.max { $0.cpuSeconds < $1.cpuSeconds }
     }
 
     /// The cores the node under test may use: its media workers in the topology (one each).

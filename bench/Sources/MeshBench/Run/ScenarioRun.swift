@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Histogram
 
 /// One run of a scenario against a ``LoadTarget``: publishers, viewers ramping up, churn and
@@ -35,7 +36,9 @@ struct ScenarioRun {
         try await Task.sleep(for: .seconds(1))
 
         let crowd = try await ViewerCrowd(workers: workers, bind: target.viewerHost)
-        var sampler = NodeSampler(nodes: target.nodesUnderTest)
+        // meshbench samples itself too: it must cost less than what it measures.
+        let itself = MeshUnderTest.Node(id: "meshbench", role: "load generator", base: "", pid: getpid())
+        var sampler = NodeSampler(nodes: target.nodesUnderTest + [itself])
         var faults = FaultSchedule(scenario.faults, target: target)
         var timeline: [TimelinePoint] = []
         var joined = 0
