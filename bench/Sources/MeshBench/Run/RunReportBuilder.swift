@@ -13,7 +13,8 @@ struct RunReportBuilder {
     let publishers: [PublisherTally]
     let nodes: [NodeFigures]
     let timeline: [TimelinePoint]
-    let windowSeconds: Double
+    /// When the final snapshot was taken (monotonic ns): the end of every viewer's watch.
+    let endedAt: UInt64
 
     var report: RunReport {
         let watching = tallies.filter { $0.firstRTPAt != nil }
@@ -36,7 +37,14 @@ struct RunReportBuilder {
         }
         let freezeNanoseconds = tallies.reduce(UInt64(0)) { $0 + $1.frozenNanoseconds }
         let longest = tallies.map(\.longestFreezeNanoseconds).max() ?? 0
-        let viewerSeconds = max(windowSeconds, 1) * Double(max(watching.count, 1))
+        // Each viewer's watch: first packet to leaving (or the end), for bitrates per viewer.
+        let viewerSeconds = max(
+            1,
+            watching.reduce(0.0) { total, tally in
+                guard let first = tally.firstRTPAt else { return total }
+                let last = tally.leftAt ?? endedAt
+                return total + (last > first ? Double(last - first) / 1e9 : 0)
+            })
         return RunReport(
             scenario: scenario.name, target: target, startedAt: startedAt, build: Self.build,
             machine: MachineDescription(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), kernel: Self.kernel),

@@ -97,6 +97,7 @@ struct ScenarioRun {
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let (tallies, _) = try await crowd.snapshot()
+        let endedAt = BenchClock.now()
         let latency = try await crowd.totalLatency()
         let sent = await target.publisherTallies()
         var forwarded = sampler.forwardedPackets()
@@ -109,7 +110,7 @@ struct ScenarioRun {
         return RunReportBuilder(
             scenario: scenario, target: target.name, startedAt: startedAt, requested: joined, tallies: tallies,
             latency: latency, publishers: sent, nodes: sampler.figures(forwarded: forwarded), timeline: timeline,
-            windowSeconds: durationSeconds
+            endedAt: endedAt
         ).report
     }
 
