@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshRuntime
 import Testing
 
 @testable import MeshCascade
@@ -10,9 +11,9 @@ import Testing
         // flags, minflt, cminflt, majflt, cmajflt, utime=250, stime=75, ... The command name
         // holds a space and a ')', which is why fields are counted after the last ')'.
         let line = "1234 (odd) name) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 3 0 5000"
-        #expect(ProcessCPUTime.ticks(fromStat: line) == 325)
-        #expect(ProcessCPUTime.ticks(fromStat: "1234 (short) S 1 2") == nil)
-        #expect(ProcessCPUTime.ticks(fromStat: "no parenthesis at all") == nil)
+        #expect(ProcessUsage.ticks(fromStat: line) == 325)
+        #expect(ProcessUsage.ticks(fromStat: "1234 (short) S 1 2") == nil)
+        #expect(ProcessUsage.ticks(fromStat: "no parenthesis at all") == nil)
     }
 
     @Test func loadIsTheDeltaOverElapsedTimeAndCPUIsPerWorker() {

@@ -48,14 +48,14 @@ struct ViewersCommand: AsyncParsableCommand {
         let locations = try await join(fleet, endpoint: endpoint, certificate: certificate)
         try await waitForFirstMedia(fleet)
 
-        let cpuStart = nodePID.flatMap(NodeCPU.microseconds)
+        let cpuStart = nodePID.flatMap { ProcessUsage.cpuSeconds(of: $0) }.map { $0 * 1e6 }
         let forwardedStart = metricsURL.flatMap { NodeMetrics.total(NodeMetrics.forwardedPackets, at: $0) }
         let startTime = BenchClock.now()
         let start = try await worker.run { fleet.snapshot() }
         try await Task.sleep(for: .seconds(duration))
         let end = try await worker.run { fleet.snapshot() }
         let endTime = BenchClock.now()
-        let cpuEnd = nodePID.flatMap(NodeCPU.microseconds)
+        let cpuEnd = nodePID.flatMap { ProcessUsage.cpuSeconds(of: $0) }.map { $0 * 1e6 }
         let forwardedEnd = metricsURL.flatMap { NodeMetrics.total(NodeMetrics.forwardedPackets, at: $0) }
 
         // DELETE first (RFC 9725 §4.2): a DTLS close_notify first would end the sessions on

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshCluster
 import MeshRTC
+import MeshRuntime
 import Synchronization
 
 /// Tells the mesh about this node every second: its place and limits from the topology and
@@ -90,7 +91,7 @@ public final class NodeAnnouncer: Sendable {
         while !Task.isCancelled {
             let metrics = await control.metrics()
             let sample = NodeLoadMeter.Sample(
-                metrics: metrics, cpuSeconds: ProcessCPUTime.seconds(), now: DispatchTime.now().uptimeNanoseconds)
+                metrics: metrics, cpuSeconds: ProcessUsage.cpuSeconds(), now: DispatchTime.now().uptimeNanoseconds)
             let load = meter.withLock { $0.load(after: sample) }
             state.withLock { $0.load = load }
             do {

@@ -1,6 +1,7 @@
 import Hummingbird
 import MeshCrypto
 import MeshRTC
+import MeshRuntime
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -29,6 +30,7 @@ struct NodeRoutes: Sendable {
         router.get("/metrics") { _, _ in
             var text = exporter.export(await control.metrics())
             text += rejections.prometheusText()
+            text += ProcessUsage.prometheusText()
             if let mesh { text += await mesh.metricsText() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }

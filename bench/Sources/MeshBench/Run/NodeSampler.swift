@@ -1,7 +1,8 @@
 import Glibc
 
-/// CPU and memory of the nodes under test, read from `/proc` once a second for local
-/// processes, and their forwarded-packet counters from `/metrics` at the start and the end.
+/// CPU and memory of the nodes under test, read once a second from `/proc` for local
+/// processes and from `/metrics` for the others, and their forwarded-packet counters from
+/// `/metrics` at the start and the end.
 struct NodeSampler {
     private struct Track {
         let node: MeshUnderTest.Node
@@ -23,7 +24,11 @@ struct NodeSampler {
     /// Reads every local node at `at` seconds into the run.
     mutating func sample(at seconds: Double) {
         for index in tracks.indices {
-            guard let pid = tracks[index].node.pid, let reading = ProcessProbe.read(pid: pid) else { continue }
+            let node = tracks[index].node
+            let local = node.pid.flatMap { ProcessProbe.read(pid: $0) }
+            guard let reading = local ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:)) else {
+                continue
+            }
             if let last = tracks[index].last, seconds > last.at {
                 let cpu = (reading.cpuMicroseconds - last.reading.cpuMicroseconds) / 1e6 / (seconds - last.at) * 100
                 tracks[index].samples.append(

@@ -1,8 +1,9 @@
 import Foundation
-import Glibc
+import MeshRuntime
 
-/// What `/proc` says about a local process: CPU time (proc(5) `stat` fields 14 and 15) and
-/// resident memory (`statm` field 2, in pages), its children, and their command lines.
+/// What a process under test costs: CPU time and resident memory from `/proc` (MeshRuntime's
+/// `ProcessUsage`) for local processes, from `/metrics` otherwise; and a process's children
+/// with their command lines.
 enum ProcessProbe {
     /// One reading.
     struct Reading: Sendable {
@@ -14,11 +15,23 @@ enum ProcessProbe {
 
     /// CPU time and RSS of `pid`; `nil` once it is gone.
     static func read(pid: Int32) -> Reading? {
-        guard let cpu = NodeCPU.microseconds(pid: pid),
-            let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
-            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        guard let cpu = ProcessUsage.cpuSeconds(of: pid), let resident = ProcessUsage.residentBytes(of: pid) else {
+            return nil
+        }
+        return Reading(cpuMicroseconds: cpu * 1e6, residentBytes: resident)
+    }
+
+    /// The same figures from a node's `/metrics` (`process_cpu_seconds_total`,
+    /// `process_resident_memory_bytes`): for nodes meshbench did not start.
+    static func read(metrics url: HTTPURL) -> Reading? {
+        guard let response = try? HTTPClient.request("GET", url, timeoutSeconds: 2), response.status == 200 else {
+            return nil
+        }
+        let text = response.text
+        guard let cpu = NodeMetrics.total("process_cpu_seconds_total", in: text),
+            let resident = NodeMetrics.total("process_resident_memory_bytes", in: text)
         else { return nil }
-        return Reading(cpuMicroseconds: cpu, residentBytes: pages * Int(sysconf(Int32(_SC_PAGESIZE))))
+        return Reading(cpuMicroseconds: cpu * 1e6, residentBytes: Int(resident))
     }
 
     /// The direct children of `pid` with their argument vectors.
