@@ -176,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "MeshBench",
             dependencies: [
-                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster",
+                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster", "MeshControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -142,6 +142,13 @@ final class FakeDataPlane: MeshDataPlane {
         }
     }
 
+    func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
+        state.withLock { state in
+            state.calls.append("test drop \(downstreamNode) \(rate)")
+            return state.links.count
+        }
+    }
+
     func closeLink(_ linkID: String, reason: String) async -> Bool {
         state.withLock { state in
             state.calls.append("close \(linkID)")

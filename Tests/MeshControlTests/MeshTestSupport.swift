@@ -13,10 +13,11 @@ enum MeshTest {
     /// Runs `body` against a router-mode application over `mesh` with a cluster secret.
     static func withServer(
         _ mesh: RecordingMeshCoordination?, engine: RecordingNodeControl = RecordingNodeControl(),
-        clusterSecret: [UInt8]? = MeshTest.clusterSecret,
+        clusterSecret: [UInt8]? = MeshTest.clusterSecret, testFaults: Bool = false,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let configuration = ControlConfiguration(tokenSecret: ControlTest.secret, clusterSecret: clusterSecret)
+        var configuration = ControlConfiguration(tokenSecret: ControlTest.secret, clusterSecret: clusterSecret)
+        configuration.testFaults = testFaults
         let server = ControlServer(configuration: configuration, control: engine, mesh: mesh)
         try await server.makeApplication().test(.router) { client in try await body(client) }
     }

@@ -14,6 +14,7 @@ final class RecordingMeshCoordination: MeshCoordination {
         case subscribe(link: String, RelaySubscriptionRequest)
         case unsubscribe(link: String, stream: String)
         case closeLink(String)
+        case setTestLinkDrop(toNode: String, rate: Double)
     }
 
     /// What the coordinator will answer.
@@ -71,6 +72,10 @@ final class RecordingMeshCoordination: MeshCoordination {
 
     func closeLink(_ link: String) async throws(InternalRequestError) {
         guard record(.closeLink(link)).links.contains(link) else { throw .unknownLink(link) }
+    }
+
+    func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
+        record(.setTestLinkDrop(toNode: downstreamNode, rate: rate)).links.count
     }
 
     func metricsText() async -> String { state.withLock { $0.script.metricsText } }

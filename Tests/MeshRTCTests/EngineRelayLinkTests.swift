@@ -90,6 +90,18 @@ struct EngineRelayLinkTests {
         // The edge's forward request asked for a key frame, which climbed to the origin.
         #expect(sawPLI)
 
+        // The drop_link test fault: every first transmission to the edge is lost from now on
+        // (no later packet arrives to show the edge a gap, so nothing is repaired either).
+        #expect(await relay.engine.setTestLinkDrop(toNode: "edge-t", rate: 1) == 1)
+        for sequence in UInt16(1040)..<1045 {
+            try origin.sendProtected(
+                Self.vp8Packet(ssrc: ssrc, sequence: sequence, keyframe: false), sender: sender, to: relayAddress)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let dropped = await relay.engine.meshStatus().links.first { $0.id == linkID }
+        #expect(dropped?.packets == 45)
+        #expect(await edge.engine.meshStatus().links.first { $0.id == edgeLink }?.packets == 40)
+
         // The origin falls silent: the relay reports its upstream link down after ~1 s.
         let started = ContinuousClock.now
         var down: MeshDataEvent?

@@ -43,6 +43,10 @@ extension MeshCoordinator {
     }
 
     /// `DELETE /internal/v1/links/{link}`.
+    public func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
+        await dataPlane.setTestLinkDrop(toNode: downstreamNode, rate: rate)
+    }
+
     public func closeLink(_ link: String) async throws(InternalRequestError) {
         guard await dataPlane.closeLink(link, reason: "closed by the downstream node") else {
             throw .unknownLink(link)

@@ -47,6 +47,7 @@ public struct MeshNodeRunner {
             tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port),
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
+        control.testFaults = settings.testFaults
         let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
         let tasks = mesh?.start()
         let role = settings.node.role.rawValue

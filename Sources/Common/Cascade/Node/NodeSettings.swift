@@ -22,6 +22,8 @@ public struct NodeSettings: Sendable {
     /// The secret the internal node API is signed with (from the variable
     /// `topology.secrets.clusterSecretVariable` names); set whenever `redis` is.
     public var clusterSecret: [UInt8]?
+    /// `MESHCAST_TEST_FAULTS=1`: the internal API takes test-fault requests (load tests).
+    public var testFaults = false
 
     /// Reads the settings of node `id` in `topology`, with secrets from `environment`.
     public init(topology: Topology, id: String, environment: [String: String]) throws(NodeSettingsError) {
@@ -47,6 +49,7 @@ public struct NodeSettings: Sendable {
             engine.linkDropRate = rate
         }
         if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
+        testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
         let count = (try? CPUTopology.cpus(for: workers.placement).count) ?? 1

@@ -18,6 +18,16 @@ struct InternalRoutes: Sendable {
     let mesh: (any MeshCoordination)?
     let clusterSecret: [UInt8]?
     let rejections: InternalRejectionCounter
+    /// `MESHCAST_TEST_FAULTS=1`: the test-fault routes answer (load tests inject faults).
+    let testFaults: Bool
+
+    /// The body of `POST /internal/v1/test/link-drop`.
+    struct LinkDropRequest: Codable, Sendable {
+        /// The downstream node whose links lose packets.
+        var to: String
+        /// Share of first transmissions dropped, 0…1.
+        var rate: Double
+    }
 
     func register(on router: Router<ControlRequestContext>) {
         router.post("/internal/v1/links") { request, context in
@@ -31,6 +41,9 @@ struct InternalRoutes: Sendable {
         }
         router.delete("/internal/v1/links/{link}") { request, context in
             await closeLink(request, context).logged(request, context: context)
+        }
+        router.post("/internal/v1/test/link-drop") { request, context in
+            await linkDrop(request, context).logged(request, context: context)
         }
     }
 
@@ -116,6 +129,30 @@ struct InternalRoutes: Sendable {
             return failed(error, "closing link \(link) refused")
         }
         return RequestOutcome(Responses.empty(.noContent), reason: "link \(link) closed")
+    }
+
+    private func linkDrop(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
+        guard testFaults else {
+            return refused(
+                InternalRefusal(.notFound, "test faults are off (MESHCAST_TEST_FAULTS=1 turns them on)",
+                    metric: "test_faults_off"))
+        }
+        let mesh: any MeshCoordination
+        let drop: LinkDropRequest
+        do throws(InternalRefusal) {
+            let admitted = try await admit(request, expectingJSON: true)
+            mesh = admitted.mesh
+            drop = try decode(LinkDropRequest.self, admitted.body)
+            guard (0...1).contains(drop.rate) else {
+                throw InternalRefusal(.badRequest, "rate must be within 0…1, not \(drop.rate)", metric: "malformed_json")
+            }
+        } catch {
+            return refused(error)
+        }
+        let links = await mesh.setTestLinkDrop(toNode: drop.to, rate: drop.rate)
+        return RequestOutcome(
+            Responses.text(.ok, "dropping \(drop.rate * 100) % to \(drop.to) on \(links) open links"),
+            reason: "test fault: link drop to \(drop.to) at \(drop.rate)")
     }
 
     // MARK: Admission

@@ -23,6 +23,9 @@ public protocol MeshCoordination: Sendable {
     func unsubscribe(link: String, stream: String) async throws(InternalRequestError)
     /// `DELETE /internal/v1/links/{link}`.
     func closeLink(_ link: String) async throws(InternalRequestError)
+    /// Test fault (`MESHCAST_TEST_FAULTS=1` only): drop `rate` of first transmissions on the
+    /// links to `downstreamNode`; returns how many open links it applies to.
+    func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int
 
     /// Lines appended to `/metrics` (Prometheus text format, each ending in a newline): link and
     /// placement figures the coordinator keeps.

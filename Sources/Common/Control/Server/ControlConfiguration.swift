@@ -28,6 +28,8 @@ public struct ControlConfiguration: Sendable {
     public var publicBaseURL: String?
     /// The secret internal API requests are signed with, if this node takes part in a mesh.
     public var clusterSecret: [UInt8]?
+    /// Whether the signed internal API also takes test-fault requests (`MESHCAST_TEST_FAULTS=1`).
+    public var testFaults = false
 
     /// Creates a configuration; only the token secret is required.
     public init(

@@ -43,7 +43,9 @@ public struct ControlServer: Sendable {
             .register(on: router)
         NodeRoutes(control: control, mesh: mesh, rejections: rejections, authorization: authorization)
             .register(on: router)
-        InternalRoutes(mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections)
+        InternalRoutes(
+            mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections,
+            testFaults: configuration.testFaults)
             .register(on: router)
         PageRoutes.register(on: router)
         return router

@@ -19,6 +19,7 @@ extension MediaEngine: MeshDataPlane {
         let end = RelayLinkEnd(
             id: id, peerNode: request.downstreamNode, peer: peer, peerAddress: request.downstreamAddress,
             half: .sending(LinkSendingHalf(sender: sender)), now: EngineClock.now())
+        end.testDropRate = testLinkDrops.withLock { $0[request.downstreamNode] } ?? 0
         linkWorkers.withLock { $0[id] = media.index }
         try await run(on: media) { media.addLink(end) }
         logger.info(
@@ -155,6 +156,25 @@ extension MediaEngine: MeshDataPlane {
                 media.closeLink(end, reason: reason)
                 return true
             }) ?? false
+    }
+
+    public func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
+        let rate = min(max(rate, 0), 1)
+        testLinkDrops.withLock { $0[downstreamNode] = rate }
+        var applied = 0
+        for media in workers {
+            applied += (try? await media.worker.run { () -> Int in
+                var count = 0
+                for end in media.linksByID.values where end.peerNode == downstreamNode {
+                    guard case .sending = end.half else { continue }
+                    end.testDropRate = rate
+                    count += 1
+                }
+                return count
+            }) ?? 0
+        }
+        logger.warning("test fault: dropping \(rate * 100) % of first transmissions to \(downstreamNode) (\(applied) open links)")
+        return applied
     }
 
     public func carriedStream(_ stream: String) async -> StreamRecord? {

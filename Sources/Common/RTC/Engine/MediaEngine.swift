@@ -22,6 +22,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     private let sessionWorkers = Mutex<[String: Int]>([:])
     /// Which worker owns each relay link end.
     let linkWorkers = Mutex<[String: Int]>([:])
+    /// Test fault drop rates by downstream node, for links opened after the fault.
+    let testLinkDrops = Mutex<[String: Double]>([:])
     private let nextWorker = Atomic<Int>(0)
     let running = Atomic<Bool>(false)
     /// The hop trace, when `MESHCAST_TRACE_HOPS` asked for one.

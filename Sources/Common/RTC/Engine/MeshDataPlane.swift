@@ -48,6 +48,11 @@ public protocol MeshDataPlane: AnyObject, Sendable {
     /// Closes link `linkID` (either end); returns `false` when no such link exists.
     func closeLink(_ linkID: String, reason: String) async -> Bool
 
+    /// Test fault: drops `rate` (0…1) of the first transmissions on this node's links to
+    /// `downstreamNode`, now and on links opened later (the next hop's NACKs repair them).
+    /// Returns how many open links it applies to.
+    func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int
+
     /// The mesh record of `stream` if this node has its tracks (published here or received).
     func carriedStream(_ stream: String) async -> StreamRecord?
 

@@ -19,6 +19,8 @@ final class RelayLinkEnd: @unchecked Sendable {
     let createdAt: UInt64
     /// Set when the receiving half heard nothing for its liveness timeout (reported once).
     var isDown = false
+    /// Share of first transmissions this (sending) end drops on purpose: a test fault.
+    var testDropRate = 0.0
 
     init(id: String, peerNode: String, peer: SocketAddress, peerAddress: RelayLinkAddress, half: Half, now: UInt64) {
         self.id = id

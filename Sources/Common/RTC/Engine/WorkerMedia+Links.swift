@@ -118,8 +118,9 @@ extension WorkerMedia {
                 counters.drop("link_history_miss")
                 continue
             }
-            // Test knob: lose a share of first transmissions on links; the next hop's NACKs recover them.
-            if dropRate > 0, Double.random(in: 0..<1, using: &random) < dropRate {
+            // Test knobs: lose a share of first transmissions on links; the next hop's NACKs recover them.
+            let rate = max(dropRate, end.testDropRate)
+            if rate > 0, Double.random(in: 0..<1, using: &random) < rate {
                 counters.drop("test_link_drop")
                 continue
             }

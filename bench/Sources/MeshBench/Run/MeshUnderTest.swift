@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MeshCluster
+import MeshControl
 
 /// The Meshcast nodes a run measures, started by meshbench from a topology with
 /// `meshcast up` (which brings a local Redis when no URL is configured, applies the topology
@@ -20,6 +21,9 @@ final class MeshUnderTest: @unchecked Sendable {
     private(set) var nodes: [Node]
     /// The token secret the nodes check (`MESHCAST_SECRET`).
     let secret: String
+    /// The cluster secret the internal API checks (`MESHCAST_CLUSTER_SECRET`), when meshbench
+    /// started the mesh: it signs the test-fault requests.
+    private(set) var clusterSecret: String?
     private let supervisor: Process?
     private let meshcast: String
 
@@ -33,8 +37,12 @@ final class MeshUnderTest: @unchecked Sendable {
         process.arguments = ["up", path]
         var environment = ProcessInfo.processInfo.environment
         environment["MESHCAST_SECRET"] = secret
-        environment["MESHCAST_CLUSTER_SECRET"] = environment["MESHCAST_CLUSTER_SECRET"] ?? Self.randomHex(bytes: 32)
+        let clusterSecret = environment["MESHCAST_CLUSTER_SECRET"] ?? Self.randomHex(bytes: 32)
+        environment["MESHCAST_CLUSTER_SECRET"] = clusterSecret
+        // Faults such as drop_link go through the nodes' signed internal API.
+        environment["MESHCAST_TEST_FAULTS"] = "1"
         process.environment = environment
+        self.clusterSecret = clusterSecret
         // The mesh's own logs go to a file next to the report, not over the progress line.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("meshbench-mesh-\(getpid()).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -104,6 +112,24 @@ final class MeshUnderTest: @unchecked Sendable {
         return kill(pid, signal) == 0
     }
 
+    /// Asks node `from` to drop `rate` of its first transmissions to node `to` (the
+    /// `drop_link` fault), over the internal API signed with the cluster secret.
+    func dropLink(from: String, to: String, rate: Double) -> String {
+        guard let clusterSecret, let node = node(from) else { return "drop_link needs a mesh meshbench started" }
+        let path = "/internal/v1/test/link-drop"
+        guard let url = HTTPURL(node.base + path),
+            let body = try? JSONEncoder().encode(InternalRoutesLinkDrop(to: to, rate: rate)),
+            let signature = try? InternalRequestSignature(secret: Array(clusterSecret.utf8)).headerValue(
+                method: "POST", path: path, body: Array(body), now: Int64(Date().timeIntervalSince1970))
+        else { return "drop_link: cannot sign the request" }
+        let response = try? HTTPClient.request(
+            "POST", url,
+            headers: [("Content-Type", "application/json"), (InternalRequestSignature.headerName, signature)],
+            body: Array(body))
+        guard let response else { return "drop_link: \(from) did not answer" }
+        return response.status == 200 ? "\(from): \(response.text)" : "drop_link refused by \(from): \(response.status) \(response.text)"
+    }
+
     /// The pid of the local redis-server `meshcast up` started, if any.
     var redisPID: Int32? {
         guard let supervisor else { return nil }
@@ -137,4 +163,10 @@ final class MeshUnderTest: @unchecked Sendable {
 struct MeshUnderTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The body of the internal API's `POST /internal/v1/test/link-drop`.
+private struct InternalRoutesLinkDrop: Encodable {
+    let to: String
+    let rate: Double
 }

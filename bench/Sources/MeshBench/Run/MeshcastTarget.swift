@@ -79,8 +79,8 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
         case .stopRedis(let seconds):
             guard let pid = mesh.redisPID else { return "cannot stop Redis: meshbench did not start it" }
             return Self.pause(pid, seconds: seconds) ? "stopped Redis for \(seconds) s" : "cannot stop Redis"
-        case .dropLink(let from, let to, _):
-            return "drop_link \(from) → \(to) needs a runtime knob the nodes do not have yet: skipped"
+        case .dropLink(let from, let to, let rate):
+            return mesh.dropLink(from: from, to: to, rate: rate)
         case .delayPublishers(let milliseconds):
             await publishers.setDelay(milliseconds: milliseconds)
             return "the publishers' packets now reach the node \(milliseconds) ms later"
