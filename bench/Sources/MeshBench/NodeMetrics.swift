@@ -1,4 +1,3 @@
-
 /// A Prometheus text scrape of the node's `/metrics`.
 enum NodeMetrics {
     /// The counter the fan-out cost is divided by.

@@ -134,7 +134,8 @@ struct InternalRoutes: Sendable {
     private func linkDrop(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
         guard testFaults else {
             return refused(
-                InternalRefusal(.notFound, "test faults are off (MESHCAST_TEST_FAULTS=1 turns them on)",
+                InternalRefusal(
+                    .notFound, "test faults are off (MESHCAST_TEST_FAULTS=1 turns them on)",
                     metric: "test_faults_off"))
         }
         let mesh: any MeshCoordination
@@ -144,7 +145,8 @@ struct InternalRoutes: Sendable {
             mesh = admitted.mesh
             drop = try decode(LinkDropRequest.self, admitted.body)
             guard (0...1).contains(drop.rate) else {
-                throw InternalRefusal(.badRequest, "rate must be within 0…1, not \(drop.rate)", metric: "malformed_json")
+                throw InternalRefusal(
+                    .badRequest, "rate must be within 0…1, not \(drop.rate)", metric: "malformed_json")
             }
         } catch {
             return refused(error)

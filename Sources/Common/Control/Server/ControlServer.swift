@@ -45,8 +45,9 @@ public struct ControlServer: Sendable {
             .register(on: router)
         InternalRoutes(
             mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections,
-            testFaults: configuration.testFaults)
-            .register(on: router)
+            testFaults: configuration.testFaults
+        )
+        .register(on: router)
         PageRoutes.register(on: router)
         return router
     }

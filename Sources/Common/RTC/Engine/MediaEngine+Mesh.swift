@@ -163,17 +163,19 @@ extension MediaEngine: MeshDataPlane {
         testLinkDrops.withLock { $0[downstreamNode] = rate }
         var applied = 0
         for media in workers {
-            applied += (try? await media.worker.run { () -> Int in
-                var count = 0
-                for end in media.linksByID.values where end.peerNode == downstreamNode {
-                    guard case .sending = end.half else { continue }
-                    end.testDropRate = rate
-                    count += 1
-                }
-                return count
-            }) ?? 0
+            applied +=
+                (try? await media.worker.run { () -> Int in
+                    var count = 0
+                    for end in media.linksByID.values where end.peerNode == downstreamNode {
+                        guard case .sending = end.half else { continue }
+                        end.testDropRate = rate
+                        count += 1
+                    }
+                    return count
+                }) ?? 0
         }
-        logger.warning("test fault: dropping \(rate * 100) % of first transmissions to \(downstreamNode) (\(applied) open links)")
+        logger.warning(
+            "test fault: dropping \(rate * 100) % of first transmissions to \(downstreamNode) (\(applied) open links)")
         return applied
     }
 

@@ -127,7 +127,8 @@ final class MeshUnderTest: @unchecked Sendable {
             headers: [("Content-Type", "application/json"), (InternalRequestSignature.headerName, signature)],
             body: Array(body))
         guard let response else { return "drop_link: \(from) did not answer" }
-        return response.status == 200 ? "\(from): \(response.text)" : "drop_link refused by \(from): \(response.status) \(response.text)"
+        return response.status == 200
+            ? "\(from): \(response.text)" : "drop_link refused by \(from): \(response.status) \(response.text)"
     }
 
     /// The pid of the local redis-server `meshcast up` started, if any.
