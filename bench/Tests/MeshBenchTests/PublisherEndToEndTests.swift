@@ -91,17 +91,10 @@ import Testing
 
         // Every RTP packet and SR reaches the node, plus a few STUN and DTLS datagrams.
         let metrics = try HTTPClient.request("GET", try #require(HTTPURL(base + "/metrics")))
-        let received = Self.sum("meshcast_packets_in_total", in: metrics.text)
+        let received = Int(NodeMetrics.total("meshcast_packets_in_total", in: metrics.text) ?? 0)
         let sent = tally.packets + tally.resent + tally.senderReports
         #expect(received >= sent)
         #expect(received <= sent + 100)
-    }
-
-    /// The sum over labels of a counter in Prometheus text.
-    static func sum(_ name: String, in text: String) -> Int {
-        text.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
-            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
-            .reduce(0) { $0 + Int($1) }
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {

@@ -36,8 +36,8 @@ struct PublisherTally: Sendable {
         var lines = ["stream  ssrc        packets  bytes      resent"]
         for stream in streams {
             lines.append(
-                "\(stream.label.padding(7)) \(String(stream.ssrc).padding(11)) \(String(stream.packets).padding(8)) "
-                    + "\(String(stream.bytes).padding(10)) \(stream.resent)")
+                "\(stream.label.padded(to: 7)) \(String(stream.ssrc).padded(to: 11)) \(String(stream.packets).padded(to: 8)) "
+                    + "\(String(stream.bytes).padded(to: 10)) \(stream.resent)")
         }
         lines.append("packets sent \(packets), resent \(resent); NACKed \(nackedPackets), PLI \(plis), FIR \(firs)")
         lines.append("sender reports \(senderReports)")
@@ -46,12 +46,5 @@ struct PublisherTally: Sendable {
         )
         if let failure { lines.append("failure: \(failure)") }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    /// The string padded with spaces to `width` characters.
-    fileprivate func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -19,3 +19,11 @@ enum FigureFormat {
         "p50 \(number(figures.p50)) / p95 \(number(figures.p95)) / p99 \(number(figures.p99)) / max \(number(figures.max)) \(unit)"
     }
 }
+
+extension String {
+    /// The string padded with spaces to `width` characters for a text table column, with one
+    /// space after it even when it is wider, so columns never run together.
+    func padded(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -53,19 +53,13 @@ struct VersusCommand: AsyncParsableCommand {
             ("loss after retransmission %", meshcast.loss.percentAfter, janus.loss.percentAfter),
         ]
         var lines = ["\(scenario.name): meshcast versus janus (ratio = janus / meshcast)"]
-        lines.append("figure".padding(32) + "meshcast".padding(12) + "janus".padding(12) + "ratio")
+        lines.append("figure".padded(to: 32) + "meshcast".padded(to: 12) + "janus".padded(to: 12) + "ratio")
         for (name, a, b) in rows {
             let ratio = a.flatMap { a in b.map { b in a > 0 ? FigureFormat.number(b / a, digits: 2) : "-" } } ?? "-"
             lines.append(
-                name.padding(32) + (a.map { FigureFormat.number($0, digits: 2) } ?? "-").padding(12)
-                    + (b.map { FigureFormat.number($0, digits: 2) } ?? "-").padding(12) + ratio)
+                name.padded(to: 32) + (a.map { FigureFormat.number($0, digits: 2) } ?? "-").padded(to: 12)
+                    + (b.map { FigureFormat.number($0, digits: 2) } ?? "-").padded(to: 12) + ratio)
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    fileprivate func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
