@@ -70,6 +70,22 @@ struct SFUNACKRequesterTests {
         for sequence: UInt16 in [65534, 1] { requester.received(sequence: sequence, now: 0) }
         #expect(requester.missingSequences == [65535, 0])
     }
+
+    @Test("loss for good is reported once per batch given up, for too old and for too large a gap")
+    func lossForGood() {
+        var requester = NACKRequester(configuration: .init(capacity: 8))
+        requester.received(sequence: 10, now: 0)
+        requester.received(sequence: 12, now: 0)
+        let beforeGivingUp = requester.takeLossForGood()
+        requester.forEachDue(now: 2_000 * Self.ms, rtt: 0) { _ in }  // 11 is now older than maxAge
+        let afterGivingUp = requester.takeLossForGood()
+        let again = requester.takeLossForGood()
+        #expect(!beforeGivingUp && afterGivingUp && !again)
+        requester.received(sequence: 100, now: 2_000 * Self.ms)  // 87 missing: beyond the 8 tracked
+        #expect(requester.needsKeyframe)
+        let tooLarge = requester.takeLossForGood()
+        #expect(tooLarge && !requester.needsKeyframe)
+    }
 }
 
 @Suite("SFU key frame request gate (RFC 4585 §6.3.1, RFC 5104 §4.3.1)")

@@ -13,8 +13,6 @@ final class PublisherLayerState {
     /// Created with the first packet, which tells the layer's SSRC.
     var statistics: ReceiveStatistics?
     var nacks = NACKRequester()
-    /// ``NACKRequester/abandoned`` when the last loss for good was acted on.
-    var abandonedSeen = 0
     var bytesThisSecond = 0
 
     init(shared: PublishedLayer) { self.shared = shared }

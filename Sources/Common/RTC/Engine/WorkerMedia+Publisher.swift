@@ -39,7 +39,6 @@ extension WorkerMedia {
             if layer.statistics != nil { layer.shared.history.markDiscontinuity() }
             layer.statistics = ReceiveStatistics(ssrc: view.ssrc, clockRate: track.shared.codec.clockRate)
             layer.nacks = NACKRequester()
-            layer.abandonedSeen = 0
             layer.shared.ssrc.store(view.ssrc, ordering: .relaxed)
         }
         // Every hop after this one knows the layer by its mesh SSRC alone.
@@ -114,10 +113,8 @@ extension WorkerMedia {
                     counters.nacksSent &+= 1
                     send(nack, session: session)
                 }
-                if layer.nacks.abandoned != layer.abandonedSeen {
-                    // Lost for good: viewers restart at the next key frame, which is asked for.
-                    layer.abandonedSeen = layer.nacks.abandoned
-                    layer.nacks.keyframeRequested()
+                if layer.nacks.takeLossForGood() {
+                    // Viewers restart at the next key frame, which is asked for.
                     layer.shared.history.markDiscontinuity()
                     if track.shared.kind == .video { layer.shared.keyframeWanted.store(true, ordering: .relaxed) }
                 }

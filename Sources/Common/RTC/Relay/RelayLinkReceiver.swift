@@ -28,8 +28,6 @@ public final class RelayLinkReceiver {
         var nacks: NACKRequester
         var keyframes: KeyframeRequestGate
         let history: PacketHistory?
-        /// ``NACKRequester/abandoned`` when the last loss for good was acted on.
-        var abandonedSeen = 0
     }
 
     /// The SSRC this end sends its RTCP under.
@@ -222,12 +220,8 @@ public final class RelayLinkReceiver {
         for index in tracks.indices {
             sendNACKs(trackAt: index, now: now, send: send)
             let ssrc = tracks[index].ssrc
-            if tracks[index].nacks.abandoned != tracks[index].abandonedSeen {
-                // Lost for good (out of tries, or a gap too large to ask for packet by packet):
-                // what follows cannot be decoded without a fresh start, so readers of the history
-                // wait for a key frame and one is asked for.
-                tracks[index].abandonedSeen = tracks[index].nacks.abandoned
-                tracks[index].nacks.keyframeRequested()
+            if tracks[index].nacks.takeLossForGood() {
+                // Readers of the history wait for a key frame, and one is asked for.
                 tracks[index].history?.markDiscontinuity()
                 statistics.discontinuities &+= 1
                 if tracks[index].codec.mediaKind == .video, tracks[index].keyframes.request(now: now) {

@@ -52,6 +52,7 @@ public struct NACKRequester: Sendable {
     public private(set) var abandoned = 0
     /// Set when a gap was too large to track: the caller should ask for a key frame instead.
     public private(set) var needsKeyframe = false
+    private var abandonedReported = 0
 
     /// A requester with `configuration`; its table is allocated here, once.
     public init(configuration: Configuration = Configuration()) {
@@ -90,6 +91,16 @@ public struct NACKRequester: Sendable {
 
     /// Clears ``needsKeyframe`` once the caller has acted on it.
     public mutating func keyframeRequested() { needsKeyframe = false }
+
+    /// True once after packets were given up for lost since the last call (out of tries, too
+    /// old, or a gap too large to track): what follows cannot be decoded without a key frame.
+    /// Clears ``needsKeyframe``.
+    public mutating func takeLossForGood() -> Bool {
+        guard abandoned != abandonedReported else { return false }
+        abandonedReported = abandoned
+        needsKeyframe = false
+        return true
+    }
 
     /// The packets to NACK at `now` given the round-trip time `rtt` (ns), marking them requested;
     /// drops entries that are out of tries or too old. Empty when nothing is due.

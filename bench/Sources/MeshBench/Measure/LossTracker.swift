@@ -16,7 +16,6 @@ struct LossTracker {
     private var inOrder = 0
     /// Packets received twice (a retransmission of something that had arrived).
     private(set) var duplicates = 0
-    private var abandonedSeen = 0
 
     /// Records packet `sequence` arriving at `now`.
     mutating func received(sequence: UInt16, now: UInt64) {
@@ -41,10 +40,7 @@ struct LossTracker {
 
     /// True once after packets were given up on (out of tries, or a gap too large to NACK).
     mutating func takeGaveUp() -> Bool {
-        guard nacks.abandoned != abandonedSeen else { return false }
-        abandonedSeen = nacks.abandoned
-        nacks.keyframeRequested()
-        return true
+        nacks.takeLossForGood()
     }
 
     /// Packets the sender numbered from the first received to the newest.
