@@ -1,4 +1,3 @@
-import Histogram
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
@@ -68,7 +67,7 @@ final class ViewerFleet: @unchecked Sendable {
     }
 
     /// The latency samples since the last call.
-    func takeLatencyInterval() -> Histogram<UInt64> {
+    func takeLatencyInterval() -> LatencyRecorder {
         latency.takeInterval()
     }
 

@@ -11,6 +11,14 @@ struct LatencyRecorder: Sendable {
         histogram.autoResize = true
     }
 
+    /// An empty recorder of 1 µs up to `highestMicroseconds`, allocated once: recording never
+    /// allocates (the viewers' per-packet path), and a value beyond the range is not recorded.
+    init(highestMicroseconds: UInt64) {
+        histogram = Histogram(
+            lowestDiscernibleValue: 1, highestTrackableValue: highestMicroseconds,
+            numberOfSignificantValueDigits: .three)
+    }
+
     /// How many values were recorded.
     var count: Int { Int(histogram.totalCount) }
 

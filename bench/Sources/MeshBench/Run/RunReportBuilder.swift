@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Histogram
 
 /// Sums up what the viewers, publishers and node probes measured into a ``RunReport``.
 struct RunReportBuilder {
@@ -9,7 +8,7 @@ struct RunReportBuilder {
     let startedAt: Date
     let requested: Int
     let tallies: [ViewerTally]
-    let latency: Histogram<UInt64>
+    let latency: LatencyRecorder
     let publishers: [PublisherTally]
     let nodes: [NodeFigures]
     let timeline: [TimelinePoint]
@@ -52,7 +51,7 @@ struct RunReportBuilder {
                 requested: requested, connected: watching.count, failed: requested - watching.count,
                 failureReasons: failures),
             joinMs: JoinTimes(toFirstPacket: Self.percentiles(joins), toFirstKeyframe: Self.percentiles(keyframeJoins)),
-            latencyMs: Self.percentiles(latency),
+            latencyMs: latency.percentiles,
             loss: LossFigures(
                 packetsExpected: expected, lostBeforeRetransmission: before, lostAfterRetransmission: after,
                 percentBefore: expected > 0 ? Double(before) * 100 / Double(expected) : 0,
@@ -79,14 +78,6 @@ struct RunReportBuilder {
         var recorder = LatencyRecorder()
         for value in values { recorder.record(milliseconds: value) }
         return recorder.percentiles
-    }
-
-    static func percentiles(_ histogram: Histogram<UInt64>) -> Percentiles {
-        guard histogram.totalCount > 0 else { return .empty }
-        func ms(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1000 }
-        return Percentiles(
-            count: Int(histogram.totalCount), p50: ms(50), p90: ms(90), p95: ms(95), p99: ms(99),
-            max: Double(histogram.max) / 1000)
     }
 
     static var kernel: String {

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Histogram
 
 /// One run of a scenario against a ``LoadTarget``: publishers, viewers ramping up, churn and
 /// faults on schedule, a sample every second (progress line, timeline, CPU and memory of the
@@ -83,12 +82,12 @@ struct ScenarioRun {
                 }
                 let interval = (packets - previous.packets, expected - previous.expected, lost - previous.lost)
                 previous = (packets, expected, lost)
+                let intervalLatency = latency.percentiles
                 let point = TimelinePoint(
                     t: elapsed, viewersConnected: tallies.filter(\.isWatching).count,
                     packetsPerSecond: Double(interval.0),
                     lossPercent: interval.1 > 0 ? Double(max(0, interval.2)) * 100 / Double(interval.1) : 0,
-                    latencyP50Ms: Double(latency.valueAtPercentile(50)) / 1000,
-                    latencyP99Ms: Double(latency.valueAtPercentile(99)) / 1000)
+                    latencyP50Ms: intervalLatency.p50, latencyP99Ms: intervalLatency.p99)
                 timeline.append(point)
                 if showProgress { Self.progress(point, target: viewers) }
             }

@@ -1,4 +1,3 @@
-import Histogram
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
@@ -73,22 +72,22 @@ final class ViewerCrowd: @unchecked Sendable {
     }
 
     /// Every viewer's figures, and the latency samples since the last call.
-    func snapshot() async throws -> (tallies: [ViewerTally], latency: Histogram<UInt64>) {
+    func snapshot() async throws -> (tallies: [ViewerTally], latency: LatencyRecorder) {
         var tallies: [ViewerTally] = []
-        var latency = FleetLatency.makeHistogram()
+        var latency = LatencyRecorder(highestMicroseconds: FleetLatency.highestMicroseconds)
         for fleet in fleets {
             let (part, interval) = try await fleet.worker.run { (fleet.snapshot(), fleet.takeLatencyInterval()) }
             tallies += part
-            latency.add(interval)
+            latency.merge(interval)
         }
         return (tallies, latency)
     }
 
     /// Latency over the whole run, every worker merged.
-    func totalLatency() async throws -> Histogram<UInt64> {
-        var total = FleetLatency.makeHistogram()
+    func totalLatency() async throws -> LatencyRecorder {
+        var total = LatencyRecorder(highestMicroseconds: FleetLatency.highestMicroseconds)
         for fleet in fleets {
-            total.add(try await fleet.worker.run { fleet.latency.total })
+            total.merge(try await fleet.worker.run { fleet.latency.total })
         }
         return total
     }
