@@ -88,7 +88,7 @@ import Testing
             abs(forwarded - (received + report.loss.lostAfterRetransmission)) <= inFlight,
             "node forwarded \(forwarded), viewers received \(received), lost \(report.loss.lostAfterRetransmission)")
         #expect(report.latencyMs.count > 0, "abs-capture-time reached the viewers")
-        #expect(node.cpuSeconds > 0 && node.rssMbMax > 0)
+        #expect(node.cpuSeconds > 0 && node.rssMbMax > 0, "\(node)")
     }
 
     @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))

@@ -8,12 +8,16 @@ struct NodeSampler {
         let node: MeshUnderTest.Node
         var first: (at: Double, reading: ProcessProbe.Reading)?
         var last: (at: Double, reading: ProcessProbe.Reading)?
+        /// The reading the chart's latest point was measured from.
+        var charted: (at: Double, reading: ProcessProbe.Reading)?
         var samples: [NodeSample] = []
         var maxResident = 0
         var forwardedAtStart: Double?
     }
 
     private var tracks: [Track]
+    /// The shortest span (seconds) a chart point's CPU figure is measured over.
+    static let shortestSpan = 0.5
 
     init(nodes: [MeshUnderTest.Node]) {
         tracks = nodes.map { node in
@@ -29,10 +33,19 @@ struct NodeSampler {
             guard let reading = local ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:)) else {
                 continue
             }
-            if let last = tracks[index].last, seconds > last.at {
-                let cpu = (reading.cpuMicroseconds - last.reading.cpuMicroseconds) / 1e6 / (seconds - last.at) * 100
-                tracks[index].samples.append(
-                    NodeSample(t: seconds, cpuPercent: max(0, cpu), rssMb: Double(reading.residentBytes) / 1_048_576))
+            // A chart point spans at least half a second: CPU time counts in 10 ms ticks, so a
+            // shorter span (the run's first and last readings) would show a spike or nothing.
+            if let charted = tracks[index].charted {
+                if seconds - charted.at >= Self.shortestSpan {
+                    let cpu =
+                        (reading.cpuMicroseconds - charted.reading.cpuMicroseconds) / 1e6 / (seconds - charted.at) * 100
+                    tracks[index].samples.append(
+                        NodeSample(
+                            t: seconds, cpuPercent: max(0, cpu), rssMb: Double(reading.residentBytes) / 1_048_576))
+                    tracks[index].charted = (seconds, reading)
+                }
+            } else {
+                tracks[index].charted = (seconds, reading)
             }
             if tracks[index].first == nil { tracks[index].first = (seconds, reading) }
             tracks[index].last = (seconds, reading)

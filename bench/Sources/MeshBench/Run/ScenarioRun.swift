@@ -46,6 +46,9 @@ struct ScenarioRun {
         var previous = (packets: 0, expected: 0, lost: 0)
         let rampSeconds = Double(viewers) / Double(max(1, scenario.viewers.rampPerSecond))
         let start = BenchClock.now()
+        // The CPU window is the whole run, from before the first join to after the last sample
+        // the loop took: a loop slowed by joins on a busy machine may sample once or not at all.
+        sampler.sample(at: 0)
         var nextSample = 0.0
         while true {
             let elapsed = Double(BenchClock.now() - start) / 1e9
@@ -97,6 +100,7 @@ struct ScenarioRun {
 
         let (tallies, _) = try await crowd.snapshot()
         let endedAt = BenchClock.now()
+        sampler.sample(at: Double(endedAt - start) / 1e9)
         let latency = try await crowd.totalLatency()
         let sent = await target.publisherTallies()
         var forwarded = sampler.forwardedPackets()
