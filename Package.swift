@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "MeshCascade",
             dependencies: [
-                "MeshRTC", "MeshCluster", "MeshControl", "MeshRuntime",
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Common/Cascade",

@@ -1,6 +1,7 @@
 import Logging
 import MeshCluster
 import MeshControl
+import MeshCrypto
 import MeshRTC
 import Testing
 
@@ -39,6 +40,14 @@ enum MeshFixture {
             edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))
     }
 
+    /// The cluster secret of every test mesh.
+    static let clusterSecret = Array("test cluster secret, 32 bytes ok".utf8)
+
+    /// The grant signer every node of a test mesh shares.
+    static func grants() throws -> PlacementGrantSigner {
+        try PlacementGrantSigner(clusterSecret: clusterSecret)
+    }
+
     /// A stream published on the origin: Opus audio and VP8 video under mesh SSRCs.
     static let record = StreamRecord(
         name: "live", originNode: "origin",
@@ -68,7 +77,7 @@ final class MeshWorld {
             let plane = FakeDataPlane(nodeID: id)
             let coordinator = MeshCoordinator(
                 topology: topology, nodeID: id, dataPlane: plane, redis: redis, api: mesh,
-                logger: Logger(label: "test.\(id)"))
+                grants: try MeshFixture.grants(), logger: Logger(label: "test.\(id)"))
             planes[id] = plane
             coordinators[id] = coordinator
             mesh.add(id, coordinator)
@@ -82,6 +91,17 @@ final class MeshWorld {
                     mediaAddress: "127.0.0.1:\(node.ports.first)",
                     capacity: NodeStatus.Capacity(sessions: 100, egressBitsPerSecond: 1_000_000_000), updatedAt: 1))
         }
+    }
+
+    /// A grant placement would give a client for `node`, signed with the test mesh's secret.
+    func grant(
+        _ node: String, _ stream: String, action: StreamAction = .view, id: String = MeshCoordinator.grantID(),
+        expiresIn milliseconds: Int64 = 5000
+    ) throws -> String {
+        let expiry = Int64(MeshCoordinator.wallMilliseconds()) + milliseconds
+        return try MeshFixture.grants().sign(
+            PlacementGrant(
+                node: node, stream: stream, action: action, id: id, reserved: false, expiresAt: UInt64(max(expiry, 0))))
     }
 
     /// The fake data plane of a node the world was made with (a test naming another is wrong).

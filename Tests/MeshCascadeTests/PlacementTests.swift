@@ -1,5 +1,6 @@
 import MeshCluster
 import MeshControl
+import MeshCrypto
 import Testing
 
 @testable import MeshCascade
@@ -11,17 +12,17 @@ import Testing
         try await world.publishOnOrigin()
         let verdict = await world.coordinator("origin").placeViewer(
             stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        guard case .redirect(let node, let apiBase, let reservation) = verdict else {
+        guard case .redirect(let node, let apiBase, let grant) = verdict else {
             Issue.record("expected a redirect, got \(verdict)")
             return
         }
         #expect(node == "edge-b")
         #expect(apiBase == "http://127.0.0.1:18004")
-        let token = try #require(reservation)
+        #expect(PlacementGrantSigner.unverifiedGrant(grant)?.reserved == true)
         let reservations = CapacityReservation(client: world.redis)
         #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 1)
         // The viewer arrives on edge-b: the slot goes back.
-        await world.coordinator("edge-b").viewerArrived(stream: "live", reservation: token)
+        await world.coordinator("edge-b").viewerArrived(stream: "live", grant: grant)
         #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 0)
         // The region parameter wins over the address.
         let other = await world.coordinator("origin").placeViewer(
@@ -47,7 +48,8 @@ import Testing
                 == .reserved(pending: 1))
         let verdict = await world.coordinator("origin").placeViewer(
             stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        guard case .redirect("edge-a", _, .some) = verdict else {
+        guard case .redirect("edge-a", _, let grant) = verdict, PlacementGrantSigner.unverifiedGrant(grant)?.reserved == true
+        else {
             Issue.record("expected edge-a with a reservation, got \(verdict)")
             return
         }
@@ -62,7 +64,7 @@ import Testing
             return
         }
         let placed = await world.coordinator("edge-b").placeViewer(
-            stream: "nope", request: PlacementRequest(placedFor: "edge-b"))
+            stream: "nope", request: PlacementRequest(grant: try world.grant("edge-b", "nope")))
         guard case .refused(404, _) = placed else {
             Issue.record("expected 404 on the edge too, got \(placed)")
             return
@@ -83,11 +85,11 @@ import Testing
         // Placed here and already carried: no Redis needed.
         #expect(
             await world.coordinator("edge-b").placeViewer(
-                stream: "live", request: PlacementRequest(placedFor: "edge-b"))
+                stream: "live", request: PlacementRequest(grant: try world.grant("edge-b", "live")))
                 == .here)
         // Placed here but not carried: the record is in Redis, which is away.
         let other = await world.coordinator("edge-b").placeViewer(
-            stream: "other", request: PlacementRequest(placedFor: "edge-b"))
+            stream: "other", request: PlacementRequest(grant: try world.grant("edge-b", "other")))
         guard case .unavailable(_, 2) = other else {
             Issue.record("expected 503, got \(other)")
             return
@@ -107,8 +109,14 @@ import Testing
         let world = try await MeshWorld(nodes: ["origin", "edge-b"])
         let verdict = await world.coordinator("edge-b").placePublisher(
             stream: "new", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        #expect(verdict == .redirect(nodeID: "origin", apiBase: "http://127.0.0.1:18001", reservation: nil))
-        #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
+        guard case .redirect("origin", "http://127.0.0.1:18001", let grant) = verdict else {
+            Issue.record("expected a redirect to the origin, got \(verdict)")
+            return
+        }
+        #expect(PlacementGrantSigner.unverifiedGrant(grant)?.action == .publish)
+        #expect(
+            await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest(grant: grant))
+                == .here)
     }
 
     @Test func metricsTextHasDecisionQuantilesCountsAndLinkFigures() async throws {

@@ -12,10 +12,9 @@ import Testing
         try await world.publishOnOrigin()
         // Two viewers at once share one attempt.
         let edge = world.coordinator("edge-b")
-        async let first = edge.placeViewer(
-            stream: "live", request: PlacementRequest(placedFor: "edge-b"))
-        async let second = edge.placeViewer(
-            stream: "live", request: PlacementRequest(placedFor: "edge-b"))
+        let grants = (try world.grant("edge-b", "live"), try world.grant("edge-b", "live"))
+        async let first = edge.placeViewer(stream: "live", request: PlacementRequest(grant: grants.0))
+        async let second = edge.placeViewer(stream: "live", request: PlacementRequest(grant: grants.1))
         #expect(await [first, second] == [.here, .here])
         let edgeLink = "relay>edge-b#1"
         let relayLink = "origin>relay#1"

@@ -17,21 +17,22 @@ import Testing
         return fields
     }
 
-    @Test func viewerRedirectCarriesPlacementReservationTokenAndQuery() async throws {
+    @Test func viewerRedirectCarriesTheGrantTokenAndQuery() async throws {
         let mesh = RecordingMeshCoordination(
-            .init(viewerVerdict: .redirect(nodeID: "edge-2", apiBase: "http://127.0.0.1:9002/", reservation: "r-1")))
+            .init(viewerVerdict: .redirect(nodeID: "edge-2", apiBase: "http://127.0.0.1:9002/", grant: "g.r.1")))
         let engine = RecordingNodeControl()
         let token = ControlTest.token(.view)
         try await MeshTest.withServer(mesh, engine: engine) { client in
             try await client.execute(
-                uri: "/whep/lobby?maxBitrate=500000&placed=stale&region=eu-west&reservation=old", method: .post,
+                uri: "/whep/lobby?maxBitrate=500000&placed=stale&region=eu-west&reservation=old&grant=old",
+                method: .post,
                 headers: sdpHeaders(token, forwardedFor: "203.0.113.7"), body: ByteBuffer(string: ControlTest.offer)
             ) { response in
                 #expect(response.status == .temporaryRedirect)
                 #expect(
                     response.headers[.location]
-                        == "http://127.0.0.1:9002/whep/lobby?maxBitrate=500000&region=eu-west&placed=edge-2"
-                        + "&reservation=r-1&access_token=\(token)")
+                        == "http://127.0.0.1:9002/whep/lobby?maxBitrate=500000&region=eu-west&grant=g.r.1"
+                        + "&access_token=\(token)")
                 // Browsers may read Location only when CORS exposes it.
                 #expect(response.headers[.accessControlExposeHeaders]?.contains("Location") == true)
             }
@@ -41,17 +42,15 @@ import Testing
                 .placeViewer(
                     stream: "lobby",
                     request: PlacementRequest(
-                        peerAddress: nil, forwardedFor: "203.0.113.7", regionParameter: "eu-west", placedFor: "stale",
-                        reservation: "old"))
+                        peerAddress: nil, forwardedFor: "203.0.113.7", regionParameter: "eu-west", grant: "old",
+                        token: token))
             ])
         #expect(engine.calls.isEmpty)
     }
 
-    @Test func publisherRedirectWithoutReservationReplacesTheQueryToken() async throws {
+    @Test func publisherRedirectReplacesTheQueryToken() async throws {
         let mesh = RecordingMeshCoordination(
-            .init(
-                publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", reservation: nil))
-        )
+            .init(publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", grant: "g.p.2")))
         let token = ControlTest.token(.publish)
         try await MeshTest.withServer(mesh) { client in
             // The token arrives in the query (no Authorization); the redirect hands on the same one, once.
@@ -62,14 +61,14 @@ import Testing
                 #expect(response.status == .temporaryRedirect)
                 #expect(
                     response.headers[.location]
-                        == "http://origin-2.mesh:8080/whip/lobby?placed=origin-2&access_token=\(token)")
+                        == "http://origin-2.mesh:8080/whip/lobby?grant=g.p.2&access_token=\(token)")
             }
         }
     }
 
     @Test func followingTheRedirectWithOnlyTheQueryTokenCreatesTheSession() async throws {
         let first = RecordingMeshCoordination(
-            .init(viewerVerdict: .redirect(nodeID: "edge-2", apiBase: "http://127.0.0.1:9002", reservation: "r-1")))
+            .init(viewerVerdict: .redirect(nodeID: "edge-2", apiBase: "http://127.0.0.1:9002", grant: "g.r.1")))
         let token = ControlTest.token(.view)
         let location = Mutex<String?>(nil)
         try await MeshTest.withServer(first) { client in
@@ -94,9 +93,8 @@ import Testing
         }
         #expect(
             placed.calls == [
-                .placeViewer(
-                    stream: "lobby", request: PlacementRequest(placedFor: "edge-2", reservation: "r-1")),
-                .viewerArrived(stream: "lobby", reservation: "r-1"),
+                .placeViewer(stream: "lobby", request: PlacementRequest(grant: "g.r.1", token: token)),
+                .viewerArrived(stream: "lobby", grant: "g.r.1"),
             ])
         #expect(engine.calls.count == 1)
     }
@@ -151,19 +149,33 @@ import Testing
         #expect(mesh.calls.isEmpty)
     }
 
-    @Test func viewerServedHereReleasesItsReservationEvenWhenTheEngineRefuses() async throws {
+    @Test func viewerServedHereReleasesItsGrantEvenWhenTheEngineRefuses() async throws {
         let mesh = RecordingMeshCoordination()
         let engine = RecordingNodeControl(.init(viewError: .unknownStream))
         try await MeshTest.withServer(mesh, engine: engine) { client in
             try await client.execute(
-                uri: "/whep/lobby?placed=origin-1&reservation=r-9", method: .post, headers: ControlTest.headers(.view),
+                uri: "/whep/lobby?grant=g.r.9", method: .post, headers: ControlTest.headers(.view),
                 body: ByteBuffer(string: ControlTest.offer)
             ) { response in
                 #expect(response.status == .notFound)
             }
         }
-        #expect(mesh.calls.last == .viewerArrived(stream: "lobby", reservation: "r-9"))
+        #expect(mesh.calls.last == .viewerArrived(stream: "lobby", grant: "g.r.9"))
         #expect(engine.calls.count == 1)
+    }
+
+    @Test func publisherServedHereThatGetsNoSessionSettlesItsClaim() async throws {
+        let mesh = RecordingMeshCoordination()
+        let engine = RecordingNodeControl(.init(publishError: .streamAlreadyPublished))
+        try await MeshTest.withServer(mesh, engine: engine) { client in
+            try await client.execute(
+                uri: "/whip/lobby", method: .post, headers: ControlTest.headers(.publish),
+                body: ByteBuffer(string: ControlTest.offer)
+            ) { response in
+                #expect(response.status == .conflict)
+            }
+        }
+        #expect(mesh.calls.last == .publisherSettled(stream: "lobby", published: false))
     }
 
     @Test func queryAccessTokenIsAcceptedForPostOnly() async throws {

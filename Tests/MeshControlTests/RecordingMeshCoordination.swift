@@ -9,7 +9,8 @@ final class RecordingMeshCoordination: MeshCoordination {
     enum Call: Equatable {
         case placeViewer(stream: String, request: PlacementRequest)
         case placePublisher(stream: String, request: PlacementRequest)
-        case viewerArrived(stream: String, reservation: String?)
+        case viewerArrived(stream: String, grant: String?)
+        case publisherSettled(stream: String, published: Bool)
         case acceptLink(RelayLinkSetupRequest)
         case subscribe(link: String, RelaySubscriptionRequest)
         case unsubscribe(link: String, stream: String)
@@ -50,8 +51,12 @@ final class RecordingMeshCoordination: MeshCoordination {
         record(.placePublisher(stream: stream, request: request)).publisherVerdict
     }
 
-    func viewerArrived(stream: String, reservation: String?) async {
-        _ = record(.viewerArrived(stream: stream, reservation: reservation))
+    func viewerArrived(stream: String, grant: String?) async {
+        _ = record(.viewerArrived(stream: stream, grant: grant))
+    }
+
+    func publisherSettled(stream: String, published: Bool) async {
+        _ = record(.publisherSettled(stream: stream, published: published))
     }
 
     func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError) -> RelayLinkSetupResponse {

@@ -24,6 +24,15 @@ struct CoordinatorState: Sendable {
     var timings = DecisionTimings()
     /// How long the last re-path took, in seconds.
     var lastRepathSeconds: Double?
+    /// Placement grants served here, remembered until they expire.
+    var redeemedGrants = RedeemedGrants(capacity: MeshCoordinator.redeemedGrantCapacity)
+    /// Streams whose publisher claim in Redis this node holds.
+    var claimedHere: Set<String> = []
+    /// Grants refused (forged, misdirected, expired, reused), for `/metrics`.
+    var grantsRefused: UInt64 = 0
+    /// Viewers placed without a reserved slot because their client held too many unfollowed
+    /// redirects, for `/metrics`.
+    var unreservedRedirects: UInt64 = 0
 
     init(topology: Topology) {
         self.topology = topology

@@ -8,6 +8,7 @@ extension MeshCoordinator {
     func performDuties(now: ContinuousClock.Instant) async {
         let status = await dataPlane.meshStatus()
         await refreshDirectory(status)
+        await refreshClaims(status)
         await unsubscribeIdleStreams(status, now: now)
         await handOffDrainingUpstreams(status)
         await closeIdleLinks(status, now: now)

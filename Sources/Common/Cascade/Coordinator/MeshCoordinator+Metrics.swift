@@ -4,7 +4,9 @@ import MeshRTC
 extension MeshCoordinator {
     /// Placement counts and timings, each link's RTT, loss and counters, the last re-path.
     public func metricsText() async -> String {
-        let (timings, repath) = state.withLock { ($0.timings, $0.lastRepathSeconds) }
+        let (timings, repath, refused, unreserved) = state.withLock {
+            ($0.timings, $0.lastRepathSeconds, $0.grantsRefused, $0.unreservedRedirects)
+        }
         let links = await dataPlane.meshStatus().links
         var text = ""
         text += "# HELP meshcast_placement_decisions_total Placement decisions by verdict.\n"
@@ -21,6 +23,13 @@ extension MeshCoordinator {
         }
         text += "meshcast_placement_decision_seconds_sum \(timings.totalSeconds)\n"
         text += "meshcast_placement_decision_seconds_count \(timings.count)\n"
+        text += "# HELP meshcast_placement_grants_refused_total Grants refused: forged, misdirected, expired or reused.\n"
+        text += "# TYPE meshcast_placement_grants_refused_total counter\n"
+        text += "meshcast_placement_grants_refused_total \(refused)\n"
+        text +=
+            "# HELP meshcast_placement_unreserved_redirects_total Viewers redirected without a reserved slot (client over its unfollowed-redirect quota).\n"
+        text += "# TYPE meshcast_placement_unreserved_redirects_total counter\n"
+        text += "meshcast_placement_unreserved_redirects_total \(unreserved)\n"
 
         func family(_ name: String, _ type: String, _ help: String, _ value: (RelayLinkSnapshot) -> String?) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCluster
 import MeshControl
+import MeshCrypto
 
 /// Where WHIP publishers and WHEP viewers go.
 extension MeshCoordinator {
@@ -14,11 +15,19 @@ extension MeshCoordinator {
         await timed { await self.decidePublisher(stream: stream, request: request) }
     }
 
-    /// Releases the viewer's reservation on this node, if it had one.
-    public func viewerArrived(stream: String, reservation: String?) async {
-        guard let reservation else { return }
+    /// Releases what the viewer's grant held: its reserved slot on this node and its place in
+    /// the client's unfollowed-redirect counts.
+    public func viewerArrived(stream: String, grant: String?) async {
+        guard let grant = grant.flatMap(PlacementGrantSigner.unverifiedGrant), grant.node == nodeID else { return }
         // An unreleased reservation expires by itself; a failure here costs a slot for seconds.
-        _ = try? await reservations.release(node: nodeID, token: reservation)
+        if grant.reserved { _ = try? await reservations.release(node: nodeID, token: grant.id) }
+        try? await redirectQuota.release(id: grant.id, holders: grant.holders)
+    }
+
+    /// A publisher placed here that got no session gives its claim on the stream back.
+    public func publisherSettled(stream: String, published: Bool) async {
+        guard !published else { return }
+        await releaseClaim(stream)
     }
 
     /// Runs one decision and records its monotonic duration and verdict.
@@ -33,7 +42,9 @@ extension MeshCoordinator {
     }
 
     private func decideViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
-        if request.placedFor == nodeID { return await serveHere(stream) }
+        if let grant = request.grant {
+            return await redeem(grant, action: .view, stream: stream) { await self.serveHere(stream) }
+        }
         guard redis.isAvailable else { return Self.redisAway }
         let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
         do throws(RedisError) {
@@ -44,7 +55,7 @@ extension MeshCoordinator {
             if topology.nodes(withRole: .edge).isEmpty {
                 // No edges: the origin serves its viewers itself.
                 if record.originNode == nodeID { return await serveHere(stream, record: record) }
-                return redirect(to: record.originNode, reservation: nil)
+                return redirect(to: record.originNode, stream: stream, action: .view, id: Self.grantID())
             }
             var live = try await liveState(stream: stream, origin: record.originNode)
             if let reason = registrySettling(live, role: .edge, topology: topology) {
@@ -60,11 +71,17 @@ extension MeshCoordinator {
                     return .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
                 }
                 if chosen.nodeID == nodeID { return await serveHere(stream, record: record) }
-                let token = UUID().uuidString
-                switch try await reservations.reserve(node: chosen.nodeID, token: token, now: Self.wallMilliseconds()) {
+                let id = Self.grantID()
+                guard let holders = try await redirectHolders(request, id: id) else {
+                    // The client holds enough unfollowed redirects: placed, but nothing reserved.
+                    return redirect(to: chosen.nodeID, stream: stream, action: .view, id: id)
+                }
+                switch try await reservations.reserve(node: chosen.nodeID, token: id, now: Self.wallMilliseconds()) {
                 case .reserved:
-                    return redirect(to: chosen.nodeID, reservation: token)
+                    return redirect(
+                        to: chosen.nodeID, stream: stream, action: .view, id: id, reserved: true, holders: holders)
                 case .refused(let why):
+                    try await redirectQuota.release(id: id, holders: holders)
                     // Someone else took the last slot since the snapshot: ask for the next choice.
                     logger.debug("mesh: reservation on \(chosen.nodeID) refused (\(why.rawValue)) for '\(stream)'")
                     live.nodes[chosen.nodeID] = NodeLoad(alive: false)
@@ -80,14 +97,18 @@ extension MeshCoordinator {
     }
 
     private func decidePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
-        if request.placedFor == nodeID { return .here }
         let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
         let isOrigin = topology.node(id: nodeID)?.role == .origin
+        if let grant = request.grant {
+            return await redeem(grant, action: .publish, stream: stream) {
+                isOrigin ? await self.claimHere(stream) : Self.notAnOrigin
+            }
+        }
         guard redis.isAvailable else { return isOrigin ? .here : Self.redisAway }
         do throws(RedisError) {
             var live = try await liveState(stream: nil, origin: nil)
             if let reason = registrySettling(live, role: .origin, topology: topology) {
-                return isOrigin ? .here : .unavailable(reason: reason, retryAfterSeconds: 1)
+                return isOrigin ? await claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
             }
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
@@ -97,9 +118,12 @@ extension MeshCoordinator {
             do throws(PlacementFailure) {
                 chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
             } catch {
-                return isOrigin ? .here : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
+                return isOrigin
+                    ? await claimHere(stream)
+                    : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
             }
-            return chosen.nodeID == nodeID ? .here : redirect(to: chosen.nodeID, reservation: nil)
+            if chosen.nodeID == nodeID { return await claimHere(stream) }
+            return redirect(to: chosen.nodeID, stream: stream, action: .publish, id: Self.grantID())
         } catch {
             // An origin keeps taking publishers while Redis is away; the stream registers on return.
             if isOrigin { return .here }
@@ -118,14 +142,6 @@ extension MeshCoordinator {
         }
     }
 
-    private func redirect(to node: String, reservation: String?) -> PlacementVerdict {
-        guard let base = apiBase(of: node) else {
-            return .unavailable(
-                reason: "node \(node) is not in the topology", retryAfterSeconds: Self.retryAfterSeconds)
-        }
-        return .redirect(nodeID: node, apiBase: base, reservation: reservation)
-    }
-
     /// The client's region; a client no rule maps is placed as if it were in this node's region.
     private func clientRegion(_ request: PlacementRequest, resolver: RegionResolver, topology: Topology) -> String {
         let decision = resolver.resolve(
@@ -134,6 +150,9 @@ extension MeshCoordinator {
                 regionParameter: request.regionParameter))
         return decision.region ?? topology.node(id: nodeID)?.region ?? topology.regions.first?.name ?? ""
     }
+
+    static let notAnOrigin = PlacementVerdict.refused(
+        status: 403, reason: "this node does not take publishers; publish to an origin")
 
     static let redisAway = PlacementVerdict.unavailable(
         reason: "placement needs Redis, which is unreachable", retryAfterSeconds: retryAfterSeconds)

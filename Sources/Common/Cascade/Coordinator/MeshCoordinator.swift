@@ -1,6 +1,7 @@
 import Logging
 import MeshCluster
 import MeshControl
+import MeshCrypto
 import MeshRTC
 import Synchronization
 
@@ -24,6 +25,10 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     let registry: NodeRegistry
     let directory: StreamDirectory
     let reservations: CapacityReservation
+    let redirectQuota: RedirectQuota
+    let claims: PublisherClaims
+    /// Signs the grants this node's redirects carry and checks the ones clients bring.
+    let grants: PlacementGrantSigner
     let state: Mutex<CoordinatorState>
     /// One subscription attempt per stream at a time.
     let carrying = SharedAttempts<String>()
@@ -46,7 +51,7 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     /// A coordinator for node `nodeID` of `topology`.
     public init(
         topology: Topology, nodeID: String, dataPlane: any MeshDataPlane, redis: RedisClient,
-        api: any InternalAPI, logger: Logger
+        api: any InternalAPI, grants: PlacementGrantSigner, logger: Logger
     ) {
         self.nodeID = nodeID
         self.dataPlane = dataPlane
@@ -55,7 +60,10 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         self.logger = logger
         registry = NodeRegistry(client: redis)
         directory = StreamDirectory(client: redis)
-        reservations = CapacityReservation(client: redis)
+        reservations = CapacityReservation(client: redis, ttl: Self.grantLifetime)
+        redirectQuota = RedirectQuota(client: redis, ttl: Self.grantLifetime)
+        claims = PublisherClaims(client: redis)
+        self.grants = grants
         state = Mutex(CoordinatorState(topology: topology))
     }
 

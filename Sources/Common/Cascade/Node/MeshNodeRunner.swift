@@ -1,6 +1,7 @@
 import Logging
 import MeshCluster
 import MeshControl
+import MeshCrypto
 import MeshRTC
 import MeshRuntime
 
@@ -38,8 +39,8 @@ public struct MeshNodeRunner {
         // The workers' timers and inboxes call into the engine: it must outlive them.
         defer { withExtendedLifetime(engine) { group.stop() } }
 
-        let mesh = settings.redis.map { endpoint in
-            MeshParts(
+        let mesh = try settings.redis.map { endpoint in
+            try MeshParts(
                 endpoint: endpoint, settings: settings, topology: topology, topologyPath: topologyPath, engine: engine,
                 workers: group.workers.count, logger: logger)
         }
@@ -99,20 +100,22 @@ struct MeshParts {
     init(
         endpoint: RedisEndpoint, settings: NodeSettings, topology: Topology, topologyPath: String?,
         engine: MediaEngine, workers: Int, logger: Logger
-    ) {
+    ) throws {
         let redis = RedisClient(endpoint: endpoint)
         let coordinator = MeshCoordinator(
             topology: topology, nodeID: settings.node.id, dataPlane: engine, redis: redis,
-            api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)), logger: logger)
+            api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)),
+            grants: try PlacementGrantSigner(clusterSecret: settings.clusterSecret ?? []), logger: logger)
         let announcer = NodeAnnouncer(
             node: settings.node, workers: workers, control: engine, registry: NodeRegistry(client: redis),
             logger: logger)
         let nodeID = settings.node.id
         follower = TopologyFollower(current: topology, path: topologyPath, redis: redis, logger: logger) {
-            [coordinator, announcer] topology in
+            [coordinator, announcer, engine] topology in
             coordinator.updateTopology(topology)
             if let node = topology.node(id: nodeID) {
                 announcer.update(node: node)
+                engine.updateLimits(SessionLimits(node: node, topology: topology))
             } else {
                 logger.warning("the new topology has no node '\(nodeID)': this node keeps running until stopped")
             }

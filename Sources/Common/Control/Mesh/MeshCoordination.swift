@@ -11,9 +11,13 @@ public protocol MeshCoordination: Sendable {
     /// Where a WHIP publisher of `stream` should go (an origin in the client's region).
     func placePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict
 
-    /// A viewer placed here by a reservation has its session (or failed to get one): the
-    /// reservation's slot is released either way.
-    func viewerArrived(stream: String, reservation: String?) async
+    /// A viewer served here has its session (or failed to get one): what its placement grant
+    /// holds (a reserved slot, the client's unfollowed-redirect count) is released either way.
+    func viewerArrived(stream: String, grant: String?) async
+
+    /// A publisher placed here has its session (`published`) or failed to get one: a failed
+    /// one's claim on the stream is released at once.
+    func publisherSettled(stream: String, published: Bool) async
 
     /// `POST /internal/v1/links`.
     func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError) -> RelayLinkSetupResponse
@@ -40,22 +44,23 @@ public struct PlacementRequest: Sendable, Equatable {
     public var forwardedFor: String?
     /// The `region` query parameter.
     public var regionParameter: String?
-    /// The `placed` query parameter: the node id an earlier placement chose. A node serves a
-    /// request placed for itself without deciding again (no redirect loops, and no Redis needed).
-    public var placedFor: String?
-    /// The `reservation` query parameter that came with `placedFor`.
-    public var reservation: String?
+    /// The `grant` query parameter: a signed ``PlacementGrant`` an earlier placement gave the
+    /// client for this node. A node serves a request with a valid grant for itself without
+    /// deciding again (no redirect loops, and no Redis needed); any other grant is refused.
+    public var grant: String?
+    /// The client's bearer token, whose unfollowed redirects are counted (as a digest).
+    public var token: String?
 
     /// A request from its parts.
     public init(
         peerAddress: String? = nil, forwardedFor: String? = nil, regionParameter: String? = nil,
-        placedFor: String? = nil, reservation: String? = nil
+        grant: String? = nil, token: String? = nil
     ) {
         self.peerAddress = peerAddress
         self.forwardedFor = forwardedFor
         self.regionParameter = regionParameter
-        self.placedFor = placedFor
-        self.reservation = reservation
+        self.grant = grant
+        self.token = token
     }
 }
 
@@ -63,9 +68,9 @@ public struct PlacementRequest: Sendable, Equatable {
 public enum PlacementVerdict: Sendable, Equatable {
     /// Serve it on this node.
     case here
-    /// Answer `307` to the same path on `apiBase` (`http://host:port`), adding `placed=nodeID`
-    /// and, when one was taken, `reservation=...` to the query.
-    case redirect(nodeID: String, apiBase: String, reservation: String?)
+    /// Answer `307` to the same path on `apiBase` (`http://host:port`), adding `grant=...` (a
+    /// signed ``PlacementGrant`` for `nodeID`) to the query.
+    case redirect(nodeID: String, apiBase: String, grant: String)
     /// Nothing can be decided now (Redis away, no capacity anywhere): `503` with `Retry-After`.
     case unavailable(reason: String, retryAfterSeconds: Int)
     /// Refused for good (`404` unknown stream, `403` policy, ...).

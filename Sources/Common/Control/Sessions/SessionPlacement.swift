@@ -5,12 +5,13 @@ import Hummingbird
 /// and the answers for verdicts other than ``PlacementVerdict/here``.
 enum SessionPlacement {
     /// Query parameters placement reads and redirects rewrite; a redirect drops the client's own
-    /// values and appends the new ones.
-    static let rewrittenParameters: Set<Substring> = ["placed", "reservation", "access_token"]
+    /// values and appends the new ones. `placed` and `reservation` were the unsigned forms of a
+    /// grant in earlier versions: dropped, never believed.
+    static let rewrittenParameters: Set<Substring> = ["grant", "placed", "reservation", "access_token"]
 
-    /// The request as placement sees it: the TCP peer, `X-Forwarded-For`, and the `region`,
-    /// `placed` and `reservation` query parameters.
-    static func request(_ request: Request, context: ControlRequestContext) -> PlacementRequest {
+    /// The request as placement sees it: the TCP peer, `X-Forwarded-For`, the `region` and
+    /// `grant` query parameters, and the client's token.
+    static func request(_ request: Request, context: ControlRequestContext, token: String) -> PlacementRequest {
         let query = request.uri.queryParameters
         let parameter = { (name: Substring) -> String? in
             guard let value = query[name], !value.isEmpty else { return nil }
@@ -20,8 +21,7 @@ enum SessionPlacement {
             peerAddress: context.remoteAddress?.ipAddress,
             forwardedFor: request.headers[.xForwardedFor],
             regionParameter: parameter("region"),
-            placedFor: parameter("placed"),
-            reservation: parameter("reservation"))
+            grant: parameter("grant"), token: token)
     }
 
     /// The answer to a verdict that is not ``PlacementVerdict/here``, or `nil` for `.here`.
@@ -31,10 +31,10 @@ enum SessionPlacement {
         switch verdict {
         case .here:
             return nil
-        case .redirect(let nodeID, let apiBase, let reservation):
+        case .redirect(let nodeID, let apiBase, let grant):
             let target = location(
-                apiBase: apiBase, path: kind.resourcePath(stream: stream), query: request.uri.query, nodeID: nodeID,
-                reservation: reservation, token: token)
+                apiBase: apiBase, path: kind.resourcePath(stream: stream), query: request.uri.query, grant: grant,
+                token: token)
             return (
                 Responses.text(.temporaryRedirect, "placed on \(nodeID)", headers: [.location: target]),
                 "\(kind.role) placed on \(nodeID)"
@@ -52,20 +52,17 @@ enum SessionPlacement {
         }
     }
 
-    /// `<apiBase><path>?<the client's query without placed, reservation and access_token>`
-    /// `&placed=<node>[&reservation=<r>]&access_token=<token>`. The token travels in the query
-    /// (RFC 6750 §2.3) because clients drop `Authorization` when a redirect leaves the origin.
-    static func location(
-        apiBase: String, path: String, query: String?, nodeID: String, reservation: String?, token: String
-    ) -> String {
+    /// `<apiBase><path>?<the client's query without grant, placed, reservation and access_token>`
+    /// `&grant=<signed grant>&access_token=<token>`. The token travels in the query (RFC 6750
+    /// §2.3) because clients drop `Authorization` when a redirect leaves the origin.
+    static func location(apiBase: String, path: String, query: String?, grant: String, token: String) -> String {
         var base = apiBase
         while base.hasSuffix("/") { base.removeLast() }
         var parameters = (query ?? "").split(separator: "&").filter { part in
             let key = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             return !rewrittenParameters.contains(key)
         }.map(String.init)
-        parameters.append("placed=" + PercentEncoding.encoded(nodeID))
-        if let reservation { parameters.append("reservation=" + PercentEncoding.encoded(reservation)) }
+        parameters.append("grant=" + PercentEncoding.encoded(grant))
         parameters.append("access_token=" + PercentEncoding.encoded(token))
         return base + path + "?" + parameters.joined(separator: "&")
     }

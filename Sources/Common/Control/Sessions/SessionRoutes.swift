@@ -56,7 +56,7 @@ struct SessionRoutes: Sendable {
             return RequestOutcome(error.response, stream: context.parameters.get("stream"), reason: error.reason)
         }
 
-        let placement = SessionPlacement.request(request, context: context)
+        let placement = SessionPlacement.request(request, context: context, token: token)
         if let mesh {
             let verdict =
                 switch kind {
@@ -82,9 +82,13 @@ struct SessionRoutes: Sendable {
         } catch {
             outcome = .failure(error)
         }
-        // The viewer's reservation (if placement made one) is released whether or not it got a session.
-        if kind == .whep, let mesh {
-            await mesh.viewerArrived(stream: stream, reservation: placement.reservation)
+        // What placement held for the client (a reserved slot, a claim on the stream) is settled
+        // whether or not it got a session.
+        if let mesh {
+            switch kind {
+            case .whep: await mesh.viewerArrived(stream: stream, grant: placement.grant)
+            case .whip: await mesh.publisherSettled(stream: stream, published: (try? outcome.get()) != nil)
+            }
         }
         let answer: SessionAnswer
         switch outcome {

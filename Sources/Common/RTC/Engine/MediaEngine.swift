@@ -39,7 +39,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         self.group = group
         self.logger = logger
         certificate = try DTLSCertificate.generateSelfSigned()
-        registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds)
+        registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds, limits: configuration.limits)
         trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: group.workers.count) }
         (eventStream, eventSink) = AsyncStream.makeStream(
             of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
@@ -189,6 +189,11 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func sessionTag(id: String) async -> String? {
         guard let media = worker(ofSession: id) else { return nil }
         return (try? await media.worker.run { media.sessionsByID[id]?.tag }) ?? nil
+    }
+
+    /// New limits (a topology change); sessions already admitted stay.
+    public func updateLimits(_ limits: SessionLimits) {
+        registry.limits.withLock { $0 = limits }
     }
 
     public func declareStream(_ stream: String) async {

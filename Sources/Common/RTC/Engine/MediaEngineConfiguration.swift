@@ -10,6 +10,7 @@ import MeshRuntime
 /// - `streamGraceSeconds`: how long a stream stays known after its publisher leaves, so that
 ///   viewers keep their sessions through a publisher's reconnect (default 300 s).
 /// - `linkDropRate`, `hopTracePath`, `linkLivenessTimeout`: relay link knobs (see each).
+/// - `limits`: sessions admitted at once (``SessionLimits``; unlimited by default).
 /// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
 ///   transmissions to viewers dropped at random before sending, to exercise NACK/RTX.
 public struct MediaEngineConfiguration: Sendable {
@@ -36,6 +37,8 @@ public struct MediaEngineConfiguration: Sendable {
     /// allows 2 s; 1 s (five keepalive intervals of an idle link, fifty audio packets of a busy
     /// one) lets viewers see pictures again within 2 s of an upstream node's death.
     public var linkLivenessTimeout: UInt64 = 1_000_000_000
+    /// What the node admits: its capacity, the stream policies, whether it takes publishers.
+    public var limits = SessionLimits.unlimited
 
     /// Creates a configuration.
     public init(nodeID: String, role: String, mediaHost: String, announceIP: String, firstPort: UInt16) {

@@ -33,16 +33,24 @@ final class StreamRegistry: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let graceNanoseconds: UInt64
+    /// What admission checks; a topology change replaces it (``MediaEngine/updateLimits(_:)``).
+    let limits: Mutex<SessionLimits>
 
-    init(graceSeconds: Double) {
+    init(graceSeconds: Double, limits: SessionLimits = .unlimited) {
         graceNanoseconds = .seconds(graceSeconds)
+        self.limits = Mutex(limits)
     }
 
-    /// Claims `name` for a new publisher; a stream with a live publisher answers 409.
+    /// Claims `name` for a new publisher; a stream with a live publisher answers 409, and a
+    /// node at its limits 503.
     func reservePublisher(_ name: String, session: String) throws(SessionRequestError) -> LiveStream {
+        let limits = self.limits.withLock { $0 }
         let result: Result<LiveStream, SessionRequestError> = entries.withLock { entries in
             var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
             if entry.publisherSession != nil || entry.link != nil { return .failure(.streamAlreadyPublished) }
+            if let refusal = limits.refusalOfPublisher(census: Self.census(entries)) {
+                return .failure(.unavailable(refusal))
+            }
             entry.publisherSession = session
             entry.tracks = []
             entries[name] = entry
@@ -174,10 +182,17 @@ final class StreamRegistry: Sendable {
         }
     }
 
-    /// Admits a viewer to a live, declared or recently ended stream; anything else is 404.
+    /// Admits a viewer to a live, declared or recently ended stream; anything else is 404, and
+    /// a node or stream at its limits 503.
     func admitViewer(_ name: String, session: String, now: UInt64) throws(SessionRequestError) -> LiveStream {
+        let limits = self.limits.withLock { $0 }
         let result: Result<LiveStream, SessionRequestError> = entries.withLock { entries in
             guard var entry = entries[name], isKnown(entry, now: now) else { return .failure(.unknownStream) }
+            if let refusal = limits.refusalOfViewer(
+                of: name, streamViewers: entry.viewerSessions.count, census: Self.census(entries))
+            {
+                return .failure(.unavailable(refusal))
+            }
             entry.viewerSessions.insert(session)
             entries[name] = entry
             return .success(entry.stream)
@@ -215,6 +230,14 @@ final class StreamRegistry: Sendable {
                 let source = entry.publisherSession ?? entry.link.map { "link:\($0.id)" }
                 return (name, source, entry.tracks, entry.viewerSessions.count)
             }
+        }
+    }
+
+    /// Publishers and viewers served now; O(streams), which admission (control plane) can afford.
+    private static func census(_ entries: [String: Entry]) -> SessionCensus {
+        entries.values.reduce(into: SessionCensus()) { census, entry in
+            if entry.publisherSession != nil { census.publishers += 1 }
+            census.viewers += entry.viewerSessions.count
         }
     }
 

@@ -18,6 +18,14 @@ enum RedisKeys {
     static func stream(_ name: String) -> String { "stream:{\(name)}" }
     /// A stream's carriers: sorted set of node ids scored by expiry (ms).
     static func carriers(_ name: String) -> String { "stream:{\(name)}:carriers" }
+    /// Redirects a client (`address:…` or `token:…`) has not followed yet: sorted set of grant
+    /// ids scored by expiry (ms).
+    static func redirects(_ holder: String) -> String { "redirects:{\(holder)}" }
+    /// Which streams are published and until when: sorted set of stream names scored by the
+    /// claim's expiry (ms). One hash tag for the mesh, so one script counts and claims at once.
+    static let publisherClaims = "publishers:{mesh}"
+    /// The origin holding each claim in ``publisherClaims``: hash of stream name → node id.
+    static let publisherOrigins = "publishers:{mesh}:origins"
 }
 
 extension Duration {
