@@ -48,7 +48,8 @@ import Testing
                 == .reserved(pending: 1))
         let verdict = await world.coordinator("origin").placeViewer(
             stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        guard case .redirect("edge-a", _, let grant) = verdict, PlacementGrantSigner.unverifiedGrant(grant)?.reserved == true
+        guard case .redirect("edge-a", _, let grant) = verdict,
+            PlacementGrantSigner.unverifiedGrant(grant)?.reserved == true
         else {
             Issue.record("expected edge-a with a reservation, got \(verdict)")
             return

@@ -50,7 +50,8 @@ import Testing
 
     @Test func publisherRedirectReplacesTheQueryToken() async throws {
         let mesh = RecordingMeshCoordination(
-            .init(publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", grant: "g.p.2")))
+            .init(publisherVerdict: .redirect(nodeID: "origin-2", apiBase: "http://origin-2.mesh:8080", grant: "g.p.2"))
+        )
         let token = ControlTest.token(.publish)
         try await MeshTest.withServer(mesh) { client in
             // The token arrives in the query (no Authorization); the redirect hands on the same one, once.

@@ -49,11 +49,13 @@ extension MeshCoordinator {
             }
             // A refresh also re-creates a claim after a Redis restart; the limit never evicts a
             // stream that is live already, since its claim exists or is re-made first.
-            let outcome = try? await claims.claim(stream: stream, origin: nodeID, limit: nil, now: Self.wallMilliseconds())
+            let outcome = try? await claims.claim(
+                stream: stream, origin: nodeID, limit: nil, now: Self.wallMilliseconds())
             switch outcome {
             case .claimed: state.withLock { _ = $0.claimedHere.insert(stream) }
             case .publishedElsewhere(let origin):
-                logger.warning("mesh: '\(stream)' is published here and on \(origin) (claimed there while Redis was away)")
+                logger.warning(
+                    "mesh: '\(stream)' is published here and on \(origin) (claimed there while Redis was away)")
             case .full, nil: break
             }
         }

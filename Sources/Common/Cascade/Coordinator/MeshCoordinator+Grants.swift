@@ -31,7 +31,8 @@ extension MeshCoordinator {
         }
         let grant = PlacementGrant(
             node: node, stream: stream, action: action, id: id, reserved: reserved,
-            expiresAt: Self.wallMilliseconds() &+ UInt64(Self.grantLifetime.components.seconds * 1000), holders: holders)
+            expiresAt: Self.wallMilliseconds() &+ UInt64(Self.grantLifetime.components.seconds * 1000), holders: holders
+        )
         do {
             return .redirect(nodeID: node, apiBase: base, grant: try grants.sign(grant))
         } catch {

@@ -23,7 +23,8 @@ extension MeshCoordinator {
         }
         text += "meshcast_placement_decision_seconds_sum \(timings.totalSeconds)\n"
         text += "meshcast_placement_decision_seconds_count \(timings.count)\n"
-        text += "# HELP meshcast_placement_grants_refused_total Grants refused: forged, misdirected, expired or reused.\n"
+        text +=
+            "# HELP meshcast_placement_grants_refused_total Grants refused: forged, misdirected, expired or reused.\n"
         text += "# TYPE meshcast_placement_grants_refused_total counter\n"
         text += "meshcast_placement_grants_refused_total \(refused)\n"
         text +=

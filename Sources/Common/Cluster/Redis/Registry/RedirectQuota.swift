@@ -43,7 +43,9 @@ public struct RedirectQuota: Sendable {
     /// - Parameter now: wall-clock milliseconds since 1970, passed in so tests control time.
     public func take(id: String, holders: [String], now: UInt64) async throws(RedisError) -> Bool {
         let ttlMilliseconds = max(ttl.wholeMilliseconds, 1)
-        let arguments = [id, String(now), String(now &+ UInt64(ttlMilliseconds)), String(ttlMilliseconds), String(limit)]
+        let arguments = [
+            id, String(now), String(now &+ UInt64(ttlMilliseconds)), String(ttlMilliseconds), String(limit),
+        ]
         var taken: [String] = []
         for holder in holders {
             // Holders hash to different slots, so each is its own script run.
