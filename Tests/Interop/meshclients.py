@@ -78,7 +78,8 @@ class PlacedViewer(Session):
         target = urllib.parse.urlsplit(self.redirect)
         query = urllib.parse.parse_qs(target.query)
         assert target.path == urllib.parse.urlsplit(path).path, f"307 to another path: {self.redirect}"
-        assert query.get("placed") == [edge.node_id], f"Location's placed= does not name {edge.node_id}: {self.redirect}"
+        grant = placement_grant(query)
+        assert grant.get("node") == edge.node_id, f"Location's grant does not name {edge.node_id}: {self.redirect}"
         assert query.get("access_token"), f"Location carries no access_token: {self.redirect}"
         if expect_edge:
             assert edge.node_id == expect_edge, f"placed on {edge.node_id}, want {expect_edge}: {self.redirect}"
@@ -93,6 +94,15 @@ class PlacedViewer(Session):
         self.node = edge
         self.location = urllib.parse.urljoin(self.redirect, headers["location"])
         await self.pc.setRemoteDescription(RTCSessionDescription(body.decode(), "answer"))
+
+
+def placement_grant(query: dict) -> dict:
+    """The claims of the `grant=` a placement redirect carries (a JWS whose middle part is
+    base64url JSON); its signature is the nodes' to check."""
+    grants = query.get("grant") or []
+    assert len(grants) == 1, f"a placement redirect carries one grant, not {grants}"
+    payload = grants[0].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 async def view_placed(mesh, entry, stream: str, token: str, **placement) -> PlacedViewer:

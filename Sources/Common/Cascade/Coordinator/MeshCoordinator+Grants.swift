@@ -67,12 +67,12 @@ extension MeshCoordinator {
         }
     }
 
-    /// The client's unfollowed-redirect counts that now hold grant `id` (its address and its
-    /// token), or `nil` when either is at its limit: then nothing may be reserved for it.
-    func redirectHolders(_ request: PlacementRequest, id: String) async throws(RedisError) -> [String]? {
+    /// The client's unfollowed-redirect counts that now hold grant `id` (its `address` and its
+    /// `token`), or `nil` when either is at its limit: then nothing may be reserved for it.
+    func redirectHolders(address: String?, token: String?, id: String) async throws(RedisError) -> [String]? {
         var holders: [String] = []
-        if let address = request.peerAddress { holders.append(RedirectQuota.holder(address: address)) }
-        if let token = request.token, let digest = try? Digest.hash(.sha256, Array(token.utf8)) {
+        if let address { holders.append(RedirectQuota.holder(address: address)) }
+        if let token, let digest = try? Digest.hash(.sha256, Array(token.utf8)) {
             // Half of the token's SHA-256: enough to count by, useless to anyone who reads Redis.
             holders.append(RedirectQuota.holder(tokenDigest: digest.prefix(16).map(Self.hexByte).joined()))
         }

@@ -61,18 +61,19 @@ extension MeshCoordinator {
             if let reason = registrySettling(live, role: .edge, topology: topology) {
                 return .unavailable(reason: reason, retryAfterSeconds: 1)
             }
-            let region = clientRegion(request, resolver: resolver, topology: topology)
+            let client = locateClient(request, resolver: resolver, topology: topology)
             let selector = EdgeSelector(index: index)
             for _ in 0..<topology.nodes(withRole: .edge).count {
                 let chosen: NodeSelection
                 do throws(PlacementFailure) {
-                    chosen = try selector.select(stream: stream, clientRegion: region, state: live)
+                    chosen = try selector.select(stream: stream, clientRegion: client.region, state: live)
                 } catch {
                     return .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
                 }
                 if chosen.nodeID == nodeID { return await serveHere(stream, record: record) }
                 let id = Self.grantID()
-                guard let holders = try await redirectHolders(request, id: id) else {
+                guard let holders = try await redirectHolders(address: client.address, token: request.token, id: id)
+                else {
                     // The client holds enough unfollowed redirects: placed, but nothing reserved.
                     return redirect(to: chosen.nodeID, stream: stream, action: .view, id: id)
                 }
@@ -113,7 +114,7 @@ extension MeshCoordinator {
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
             }
-            let region = clientRegion(request, resolver: resolver, topology: topology)
+            let region = locateClient(request, resolver: resolver, topology: topology).region
             let chosen: NodeSelection
             do throws(PlacementFailure) {
                 chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
@@ -142,13 +143,18 @@ extension MeshCoordinator {
         }
     }
 
-    /// The client's region; a client no rule maps is placed as if it were in this node's region.
-    private func clientRegion(_ request: PlacementRequest, resolver: RegionResolver, topology: Topology) -> String {
-        let decision = resolver.resolve(
-            ClientRequest(
-                peerAddress: request.peerAddress, forwardedFor: request.forwardedFor,
-                regionParameter: request.regionParameter))
-        return decision.region ?? topology.node(id: nodeID)?.region ?? topology.regions.first?.name ?? ""
+    /// The client's region and address. The address is the TCP peer's, or the first
+    /// `X-Forwarded-For` entry when the peer is a trusted proxy; the region is the `region`
+    /// parameter's when it names one, else the address's, else this node's.
+    func locateClient(_ request: PlacementRequest, resolver: RegionResolver, topology: Topology)
+        -> (region: String, address: String?)
+    {
+        let located = resolver.resolve(
+            ClientRequest(peerAddress: request.peerAddress, forwardedFor: request.forwardedFor))
+        let asked = request.regionParameter.flatMap { resolver.resolve(ClientRequest(regionParameter: $0)).region }
+        let region =
+            asked ?? located.region ?? topology.node(id: nodeID)?.region ?? topology.regions.first?.name ?? ""
+        return (region, located.clientAddress?.description ?? request.peerAddress)
     }
 
     static let notAnOrigin = PlacementVerdict.refused(
