@@ -6,6 +6,8 @@ The session then lives on the edge: DELETE goes to the Location of the edge's 20
 """
 
 import asyncio
+import base64
+import json
 import time
 import urllib.parse
 
