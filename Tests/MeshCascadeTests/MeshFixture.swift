@@ -20,7 +20,7 @@ enum MeshFixture {
             capacity: NodeCapacity(sessions: 100))
     }
 
-    static func topology(unsubscribeAfterSeconds: Int = 30) -> Topology {
+    static func topology(unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none) -> Topology {
         Topology(
             mesh: "test",
             regions: [
@@ -37,7 +37,7 @@ enum MeshFixture {
                 RelayLinkRule(from: "relay", to: "edge-a"), RelayLinkRule(from: "relay", to: "edge-b"),
             ],
             secrets: SecretNames(clusterSecretVariable: "CLUSTER", tokenSecretVariable: "TOKEN"),
-            edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))
+            policies: policies, edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))
     }
 
     /// The cluster secret of every test mesh.
@@ -67,11 +67,11 @@ final class MeshWorld {
     var planes: [String: FakeDataPlane] = [:]
     var coordinators: [String: MeshCoordinator] = [:]
 
-    init(nodes: [String], unsubscribeAfterSeconds: Int = 30) async throws {
+    init(nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none) async throws {
         server = try RedisTestServer()
         redis = RedisClient(endpoint: server.endpoint)
         await redis.waitUntil(available: true)
-        topology = MeshFixture.topology(unsubscribeAfterSeconds: unsubscribeAfterSeconds)
+        topology = MeshFixture.topology(unsubscribeAfterSeconds: unsubscribeAfterSeconds, policies: policies)
         mesh = FakeMesh(topology: topology)
         for id in nodes {
             let plane = FakeDataPlane(nodeID: id)

@@ -120,6 +120,31 @@ import Testing
                 == .claimed)
     }
 
+    @Test func maxViewersPerStreamCountsEveryNodesViewers() async throws {
+        let world = try await MeshWorld(
+            nodes: ["origin", "edge-a", "edge-b"], policies: StreamPolicies(maxViewersPerStream: 5))
+        try await world.publishOnOrigin()
+        world.plane("edge-a").receiving(MeshFixture.record, overLink: "origin>edge-a#1", from: "origin", viewers: 3)
+        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
+        for node in ["edge-a", "edge-b"] { await world.coordinator(node).performDuties(now: .now) }
+        let origin = world.coordinator("origin")
+        guard
+            case .redirect = await origin.placeViewer(
+                stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        else {
+            Issue.record("4 of 5 viewers: one more is placed")
+            return
+        }
+        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 2)
+        await world.coordinator("edge-b").performDuties(now: .now)
+        let full = await origin.placeViewer(stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+        guard case .unavailable(let reason, _) = full else {
+            Issue.record("5 of 5 viewers across two edges: expected 503, got \(full)")
+            return
+        }
+        #expect(reason.contains("most viewers (5)"))
+    }
+
     @Test func publisherClaimsHoldTheMeshLimitUnderConcurrency() async throws {
         let world = try await MeshWorld(nodes: [])
         let claims = PublisherClaims(client: world.redis)

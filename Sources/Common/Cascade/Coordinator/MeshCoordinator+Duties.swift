@@ -9,6 +9,7 @@ extension MeshCoordinator {
         let status = await dataPlane.meshStatus()
         await refreshDirectory(status)
         await refreshClaims(status)
+        await reportViewers(status)
         await unsubscribeIdleStreams(status, now: now)
         await handOffDrainingUpstreams(status)
         await closeIdleLinks(status, now: now)

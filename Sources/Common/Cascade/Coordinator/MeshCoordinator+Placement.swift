@@ -52,6 +52,7 @@ extension MeshCoordinator {
             guard let record = try await directory.lookup(stream) ?? carried else {
                 return .refused(status: 404, reason: "stream '\(stream)' is not published")
             }
+            if let full = try await viewerLimitRefusal(stream) { return full }
             if topology.nodes(withRole: .edge).isEmpty {
                 // No edges: the origin serves its viewers itself.
                 if record.originNode == nodeID { return await serveHere(stream, record: record) }

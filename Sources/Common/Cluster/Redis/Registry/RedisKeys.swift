@@ -18,6 +18,9 @@ enum RedisKeys {
     static func stream(_ name: String) -> String { "stream:{\(name)}" }
     /// A stream's carriers: sorted set of node ids scored by expiry (ms).
     static func carriers(_ name: String) -> String { "stream:{\(name)}:carriers" }
+    /// Viewers of a stream per node: hash of node id → `count:expires-at ms`, so a dead node's
+    /// figure stops counting when it is no longer refreshed.
+    static func streamViewers(_ name: String) -> String { "stream:{\(name)}:viewers" }
     /// Redirects a client (`address:…` or `token:…`) has not followed yet: sorted set of grant
     /// ids scored by expiry (ms).
     static func redirects(_ holder: String) -> String { "redirects:{\(holder)}" }

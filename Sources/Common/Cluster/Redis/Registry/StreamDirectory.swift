@@ -92,6 +92,27 @@ public struct StreamDirectory: Sendable {
         ]).throwingFirstError()
     }
 
+    /// Records that `node` serves `count` viewers of `stream`, until `now + carrierTTL`.
+    public func reportViewers(stream: String, node: String, count: Int, now: UInt64) async throws(RedisError) {
+        let ttl = max(carrierTTL.wholeMilliseconds, 1)
+        let key = RedisKeys.streamViewers(stream)
+        _ = try await client.pipeline([
+            ["HSET", key, node, "\(count):\(now &+ UInt64(ttl))"], ["PEXPIRE", key, String(ttl)],
+        ]).throwingFirstError()
+    }
+
+    /// The viewers of `stream` across the mesh at `now`: the sum of every node's unexpired report.
+    public func viewerCount(of stream: String, now: UInt64) async throws(RedisError) -> Int {
+        let reports = try await client.command(["HGETALL", RedisKeys.streamViewers(stream)]).fieldMap()
+        return reports.values.reduce(0) { total, report in
+            let parts = report.split(separator: ":")
+            guard parts.count == 2, let count = Int(parts[0]), let expiry = UInt64(parts[1]), expiry > now else {
+                return total
+            }
+            return total + max(count, 0)
+        }
+    }
+
     /// Removes `node` from `stream`'s carriers (it unsubscribed).
     public func removeCarrier(stream: String, node: String) async throws(RedisError) {
         _ = try await client.command(["ZREM", RedisKeys.carriers(stream), node])

@@ -2,9 +2,31 @@ import MeshCluster
 import MeshControl
 import MeshRTC
 
-/// One publisher per stream across the mesh and `max_publishers` at most: an origin claims a
-/// stream in Redis before it takes its publisher, and keeps the claim fresh while it publishes.
+/// The stream policies across the mesh. One publisher per stream and `max_publishers` at most:
+/// an origin claims a stream in Redis before it takes its publisher, and keeps the claim fresh
+/// while it publishes. `max_viewers_per_stream`: every node reports its viewers of each stream
+/// once a second, and placement sends no more viewers to a stream whose sum reached its limit
+/// (each node also holds the limit alone, atomically, in its engine).
 extension MeshCoordinator {
+    /// `503` when `stream` has its most viewers across the mesh, else `nil`.
+    func viewerLimitRefusal(_ stream: String) async throws(RedisError) -> PlacementVerdict? {
+        guard let limit = topology.policies.maxViewers(for: stream) else { return nil }
+        let viewers = try await directory.viewerCount(of: stream, now: Self.wallMilliseconds())
+        guard viewers >= limit else { return nil }
+        return .unavailable(
+            reason: "stream '\(stream)' has its most viewers (\(limit))", retryAfterSeconds: Self.retryAfterSeconds)
+    }
+
+    /// (duty) Reports this node's viewers of every stream it carries.
+    func reportViewers(_ status: MeshDataStatus) async {
+        guard redis.isAvailable else { return }
+        let now = Self.wallMilliseconds()
+        for stream in status.streams {
+            try? await directory.reportViewers(
+                stream: stream.record.name, node: nodeID, count: stream.viewers, now: now)
+        }
+    }
+
     /// `.here` once this origin holds the stream's claim; `409` when another origin publishes
     /// it, `503` when the mesh publishes its most streams. While Redis is away the origin takes
     /// the publisher anyway (the stream registers when Redis returns), as it always has.
