@@ -1,5 +1,6 @@
 import Hummingbird
 import MeshCrypto
+import MeshRTC
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -60,7 +61,7 @@ struct BearerAuthorization: Sendable {
 
     private static func refusal(_ status: HTTPResponse.Status, error: String, reason: String) -> Refusal {
         let challenge = "Bearer error=\"\(error)\", error_description=\"\(descriptionValue(reason))\""
-        let response = Responses.text(status, reason, headers: [.wwwAuthenticate: challenge])
+        let response = Responses.text(status, ErrorEcho.capped(reason), headers: [.wwwAuthenticate: challenge])
         return Refusal(response: response, reason: reason)
     }
 

@@ -266,7 +266,8 @@ struct SessionRoutes: Sendable {
     }
 }
 
-/// A request refused before it reached the engine.
+/// A request refused before it reached the engine. Its text is cut to
+/// ``ErrorEcho/sentenceBytes``, since it may repeat the request.
 struct RouteRefusal: Error {
     let response: Response
     let reason: String
@@ -277,6 +278,7 @@ struct RouteRefusal: Error {
     }
 
     init(_ status: HTTPResponse.Status, _ reason: String) {
+        let reason = ErrorEcho.capped(reason)
         self.init(response: Responses.text(status, reason), reason: reason)
     }
 }
