@@ -1,16 +1,21 @@
 """Issue 3, hostile input: every bad HTTP request gets its 4xx, garbage UDP is dropped and
 counted (meshcast_drops_total), the node stays ready, and its RSS stays flat over 2000 bad
-requests.
+requests. Issue 17: a token for one stream cannot end or ICE-restart another stream's
+publisher, and an offer with 100 m-lines gets a short 400.
 """
 
+import asyncio
+import json
 import os
 import random
 import socket
 import struct
 import time
+import urllib.parse
 
 import pytest
 
+import clients
 import results
 
 # A valid offer's shape, to build truncated and malformed ones from.
@@ -122,3 +127,69 @@ def test_rss_stays_flat_over_2000_bad_requests(start_node):
     assert node.request("GET", "/ready")[0] == 200
     growth = samples[-1] - samples[1]
     assert growth < 8 * 1024, f"RSS grew {growth} KiB over the last 1000 bad requests: {samples}"
+
+
+# A trickle-ICE fragment (RFC 8840) with a new ufrag and pwd: an ICE restart (RFC 9725 §4.3.2).
+RESTART = "a=ice-ufrag:evil\r\na=ice-pwd:attackerpassword123456\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+
+
+async def cross_stream_attack(node) -> dict:
+    publisher = await clients.publish(node, "victim", node.token("victim", "publish"))
+    await publisher.connected()
+    viewer = await clients.view(node, "victim", node.token("victim", "view"))
+    await viewer.connected()
+    session = urllib.parse.urlsplit(publisher.location).path.rsplit("/", 1)[-1]
+    attacker = node.token("attacker", "view")
+    own_view = node.token("victim", "view")
+    figures = {"attempts": {}}
+    for what, method, path, token, body, extra in [
+        ("DELETE, view token for attacker", "DELETE", f"/whep/attacker/{session}", attacker, None, {}),
+        ("PATCH restart, view token for attacker", "PATCH", f"/whep/attacker/{session}", attacker, RESTART,
+         {"If-Match": "*", "Content-Type": "application/trickle-ice-sdpfrag"}),
+        ("DELETE, view token for victim", "DELETE", f"/whep/victim/{session}", own_view, None, {}),
+        ("PATCH restart, view token for victim", "PATCH", f"/whep/victim/{session}", own_view, RESTART,
+         {"If-Match": "*", "Content-Type": "application/trickle-ice-sdpfrag"}),
+    ]:
+        status, _, answer = await asyncio.to_thread(
+            node.request, method, path, body.encode() if body else None, {"Authorization": f"Bearer {token}", **extra})
+        figures["attempts"][what] = {"status": status, "body": answer[:120].decode(errors="replace")}
+    frames_after_attack = len(viewer.video.frames) if viewer.video else 0
+    await asyncio.sleep(4.0)
+    figures["frames_in_4s_after"] = (len(viewer.video.frames) if viewer.video else 0) - frames_after_attack
+    status, _, listing = await asyncio.to_thread(node.request, "GET", "/v1/streams/victim")
+    figures["listing"] = json.loads(listing) if status == 200 else status
+    figures["listing_names_the_session"] = session in listing.decode(errors="replace")
+    figures["publisher_state"] = publisher.pc.connectionState
+    figures["viewer_delete"] = await viewer.close()
+    figures["publisher_delete"] = await publisher.close()
+    return figures
+
+
+def test_cross_stream_delete_and_patch_leave_the_publisher_live(start_node):
+    """Issue 17: with a view token for a stream of their own, or for the victim's stream, a
+    client that knows a publisher's session id can neither DELETE nor ICE-restart it: 404, and
+    its packets keep reaching a viewer."""
+    node = start_node()
+    figures = asyncio.run(cross_stream_attack(node))
+    print(f"\ncross-stream attack: {figures}")
+    results.write("cross_stream_attack", figures)
+    for what, attempt in figures["attempts"].items():
+        assert attempt["status"] == 404, f"{what}: {attempt}"
+    assert figures["frames_in_4s_after"] > 30, figures
+    assert figures["listing"]["live"] and figures["listing"]["publishers"] == 1, figures["listing"]
+    assert not figures["listing_names_the_session"], figures["listing"]
+    assert figures["publisher_delete"] == 200, "the owner's DELETE still works"
+
+
+def test_an_offer_with_100_m_lines_is_a_short_400(start_node):
+    """Issue 17: 100 video m-lines are refused before any track is made, with a body under 512 bytes."""
+    node = start_node()
+    head, section = OFFER.split("m=video", 1)
+    sections = ["m=video" + section.replace("a=mid:0", f"a=mid:{index}") for index in range(100)]
+    offer = head.replace("a=group:BUNDLE 0", "a=group:BUNDLE " + " ".join(map(str, range(100)))) + "".join(sections)
+    headers = {"Authorization": f"Bearer {node.token('wide', 'publish')}", "Content-Type": SDP}
+    status, _, body = node.request("POST", "/whip/wide", offer.encode(), headers)
+    print(f"\n100 m-lines ({len(offer)} bytes): {status}, {len(body)}-byte body: {body[:200]!r}")
+    assert status == 400, body[:300]
+    assert len(body) < 512, len(body)
+    assert node.request("GET", "/ready")[0] == 200

@@ -53,6 +53,16 @@ enum ControlTest {
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
 
+    /// The address of publisher session `id` of `stream`.
+    static func publisher(_ id: String, stream: String = "lobby") -> SessionAddress {
+        SessionAddress(id: id, stream: stream, role: .publisher)
+    }
+
+    /// The address of viewer session `id` of `stream`.
+    static func viewer(_ id: String, stream: String = "lobby") -> SessionAddress {
+        SessionAddress(id: id, stream: stream, role: .viewer)
+    }
+
     static func headers(
         _ action: StreamAction, stream: String = "lobby", contentType: String = "application/sdp"
     ) -> HTTPFields {

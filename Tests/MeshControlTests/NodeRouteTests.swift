@@ -9,7 +9,7 @@ import Testing
 /// `/health`, `/ready`, `/metrics`, `/v1/streams`, and the pages.
 @Suite struct NodeRouteTests {
     static let stream = StreamSnapshot(
-        name: "lobby", live: true, publisher: "s1",
+        name: "lobby", live: true, publishers: 1,
         tracks: [
             TrackSnapshot(
                 mid: "0", kind: "video", codec: "VP8",
@@ -17,7 +17,12 @@ import Testing
         ], viewers: 3)
 
     @Test func healthIsTheEnginesSnapshotAsJSON() async throws {
-        let engine = RecordingNodeControl(.init(sessions: ["a": "1", "b": "1"], streams: [Self.stream]))
+        let engine = RecordingNodeControl(
+            .init(
+                sessions: [
+                    SessionAddress(id: "a", stream: "lobby", role: .publisher): "1",
+                    SessionAddress(id: "b", stream: "lobby", role: .viewer): "1",
+                ], streams: [Self.stream]))
         try await ControlTest.withServer(engine) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)

@@ -2,14 +2,15 @@ import MeshRTC
 import Synchronization
 
 /// A stand-in for the media engine: it answers from scripted state and records every call,
-/// so that the routes can be checked without sockets or workers.
+/// so that the routes can be checked without sockets or workers. Like the engine, it finds a
+/// session only at its full address (id, stream and role).
 final class RecordingNodeControl: MediaNodeControl {
     /// One call the routes made.
     enum Call: Equatable {
         case publish(stream: String, offer: String, client: String)
         case view(stream: String, offer: String, client: String, options: ViewerOptions)
-        case endSession(id: String, reason: String)
-        case patchSession(id: String, fragment: String)
+        case endSession(SessionAddress, reason: String)
+        case patchSession(SessionAddress, fragment: String)
         case declareStream(String)
     }
 
@@ -18,8 +19,8 @@ final class RecordingNodeControl: MediaNodeControl {
         var publishError: SessionRequestError?
         var viewError: SessionRequestError?
         var patchError: SessionRequestError?
-        /// Session id -> current ICE generation tag.
-        var sessions: [String: String] = [:]
+        /// Session address -> current ICE generation tag.
+        var sessions: [SessionAddress: String] = [:]
         var nextSession = 1
         var ready = true
         var metrics = NodeMetrics()
@@ -38,6 +39,9 @@ final class RecordingNodeControl: MediaNodeControl {
 
     var calls: [Call] { state.withLock { $0.calls } }
 
+    /// The live sessions and their tags now.
+    var sessions: [SessionAddress: String] { state.withLock { $0.script.sessions } }
+
     func update(_ change: (inout Script) -> Void) {
         state.withLock { change(&$0.script) }
     }
@@ -49,18 +53,18 @@ final class RecordingNodeControl: MediaNodeControl {
         }
     }
 
-    private func newSession() -> SessionAnswer {
+    private func newSession(stream: String, role: NegotiationRole) -> SessionAnswer {
         state.withLock { state in
             let id = "s\(state.script.nextSession)"
             state.script.nextSession += 1
-            state.script.sessions[id] = "gen-1"
+            state.script.sessions[SessionAddress(id: id, stream: stream, role: role)] = "gen-1"
             return SessionAnswer(sessionID: id, sdp: "v=0\r\nanswer-for-\(id)\r\n", tag: "gen-1")
         }
     }
 
     func publish(stream: String, offer: String, client: String) async throws(SessionRequestError) -> SessionAnswer {
         if let error = record(.publish(stream: stream, offer: offer, client: client)).publishError { throw error }
-        return newSession()
+        return newSession(stream: stream, role: .publisher)
     }
 
     func view(stream: String, offer: String, client: String, options: ViewerOptions) async throws(SessionRequestError)
@@ -69,29 +73,36 @@ final class RecordingNodeControl: MediaNodeControl {
         if let error = record(.view(stream: stream, offer: offer, client: client, options: options)).viewError {
             throw error
         }
-        return newSession()
+        return newSession(stream: stream, role: .viewer)
     }
 
-    func endSession(id: String, reason: String) async -> Bool {
-        _ = record(.endSession(id: id, reason: reason))
-        return state.withLock { $0.script.sessions.removeValue(forKey: id) != nil }
+    func endSession(_ address: SessionAddress, reason: String) async -> Bool {
+        _ = record(.endSession(address, reason: reason))
+        return state.withLock { $0.script.sessions.removeValue(forKey: address) != nil }
     }
 
     /// A fragment without candidates restarts ICE here (the real engine compares ufrags).
-    func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult {
-        let script = record(.patchSession(id: id, fragment: fragment))
+    func patchSession(_ address: SessionAddress, fragment: String) async throws(SessionRequestError)
+        -> SessionPatchResult
+    {
+        let script = record(.patchSession(address, fragment: fragment))
         if let error = script.patchError { throw error }
-        guard script.sessions[id] != nil else { throw .unknownSession }
+        guard script.sessions[address] != nil else { throw .unknownSession }
         if !fragment.contains("a=candidate:") {
-            state.withLock { $0.script.sessions[id] = script.restartTag }
+            state.withLock { $0.script.sessions[address] = script.restartTag }
             return .restarted(
                 fragment: "a=ice-ufrag:srv2\r\na=ice-pwd:serverpassword2serverpass\r\n", tag: script.restartTag)
         }
         return .trickled
     }
 
-    func sessionTag(id: String) async -> String? {
-        state.withLock { $0.script.sessions[id] }
+    func sessionTag(_ address: SessionAddress) async -> String? {
+        state.withLock { $0.script.sessions[address] }
+    }
+
+    func liveSessionIDs(among ids: [String]) async -> Set<String> {
+        let live = state.withLock { Set($0.script.sessions.keys.map(\.id)) }
+        return live.intersection(ids)
     }
 
     func declareStream(_ stream: String) async {

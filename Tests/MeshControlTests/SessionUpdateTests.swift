@@ -36,7 +36,7 @@ import Testing
             let response = try await Self.patch(client, ControlTest.trickle, ifMatch: ifMatch)
             #expect(response.status == .noContent)
         }
-        #expect(engine.calls.last == .patchSession(id: "s1", fragment: ControlTest.trickle))
+        #expect(engine.calls.last == .patchSession(ControlTest.publisher("s1"), fragment: ControlTest.trickle))
     }
 
     @Test(arguments: ["\"gen-0\"", "W/\"gen-1\"", "gen-1"])
@@ -139,11 +139,11 @@ import Testing
                 #expect(response.status == .notFound)
             }
         }
-        #expect(engine.calls.dropFirst().first == .endSession(id: "s1", reason: "WHIP DELETE"))
+        #expect(engine.calls.dropFirst().first == .endSession(ControlTest.publisher("s1"), reason: "WHIP DELETE"))
     }
 
     @Test func whepDeleteNeedsAViewToken() async throws {
-        let engine = RecordingNodeControl(.init(sessions: ["v1": "gen-1"]))
+        let engine = RecordingNodeControl(.init(sessions: [ControlTest.viewer("v1"): "gen-1"]))
         try await ControlTest.withServer(engine) { client in
             try await client.execute(
                 uri: "/whep/lobby/v1", method: .delete, headers: ControlTest.bearer(ControlTest.token(.view))
@@ -151,7 +151,7 @@ import Testing
                 #expect(response.status == .ok)
             }
         }
-        #expect(engine.calls == [.endSession(id: "v1", reason: "WHEP DELETE")])
+        #expect(engine.calls == [.endSession(ControlTest.viewer("v1"), reason: "WHEP DELETE")])
     }
 
     @Test(arguments: ["/whip/lobby", "/whep/lobby"])

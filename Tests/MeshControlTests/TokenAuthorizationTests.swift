@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import MeshControl
 import MeshCrypto
+import MeshRTC
 import Testing
 
 /// Bearer tokens on every mutating route (RFC 6750 §2.1, §3.1).
@@ -94,7 +95,8 @@ import Testing
     }
 
     @Test func deleteAndPatchAndPutNeedTheirTokens() async throws {
-        let engine = RecordingNodeControl(.init(sessions: ["s9": "gen-1"]))
+        let engine = RecordingNodeControl(
+            .init(sessions: [SessionAddress(id: "s9", stream: "lobby", role: .publisher): "gen-1"]))
         try await ControlTest.withServer(engine) { client in
             try await client.execute(uri: "/whip/lobby/s9", method: .delete) { response in
                 #expect(response.status == .unauthorized)

@@ -52,3 +52,29 @@ import Testing
         #expect(outcome.status == 64)
     }
 }
+
+/// `meshcast token --operator` (issue 17).
+@Suite struct OperatorTokenCommandTests {
+    @Test func mintsAnOperatorTokenForEveryStream() throws {
+        let outcome = try MeshcastBinary.run(
+            ["token", "--operator"], environment: ["MESHCAST_SECRET": TokenCommandTests.secret])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let claims = try TokenCommandTests.claims(outcome.standardOutput.trimmingCharacters(in: .newlines))
+        #expect(claims["action"] as? String == "operator")
+        #expect(claims["stream"] as? String == "*")
+    }
+
+    @Test func anOperatorTokenIsNotScopedToOneStream() throws {
+        let outcome = try MeshcastBinary.run(
+            ["token", "--operator", "--stream", "lobby"], environment: ["MESHCAST_SECRET": TokenCommandTests.secret])
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.contains("every stream"))
+    }
+
+    @Test func publishAndViewStillNeedAStream() throws {
+        let outcome = try MeshcastBinary.run(
+            ["token", "--view"], environment: ["MESHCAST_SECRET": TokenCommandTests.secret])
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.contains("--stream"))
+    }
+}

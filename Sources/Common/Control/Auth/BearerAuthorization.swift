@@ -1,5 +1,6 @@
 import Hummingbird
 import MeshCrypto
+import MeshRTC
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -20,13 +21,14 @@ struct BearerAuthorization: Sendable {
         let reason: String
     }
 
-    /// Returns the request's token when it grants `action` on `stream`. With
-    /// `acceptingQueryToken`, a request without an `Authorization` header may carry the token as
-    /// `access_token` in its query (RFC 6750 §2.3).
+    /// Returns the request's token when it grants `action` on `stream`, or with `orOperator` is
+    /// an operator token for it. With `acceptingQueryToken`, a request without an
+    /// `Authorization` header may carry the token as `access_token` in its query (RFC 6750 §2.3).
     @discardableResult
-    func authorize(_ request: Request, stream: String, action: StreamAction, acceptingQueryToken: Bool = false)
-        throws(Refusal) -> String
-    {
+    func authorize(
+        _ request: Request, stream: String, action: StreamAction, orOperator: Bool = false,
+        acceptingQueryToken: Bool = false
+    ) throws(Refusal) -> String {
         let header = request.headers[.authorization]
         let token =
             header == nil && acceptingQueryToken
@@ -36,7 +38,7 @@ struct BearerAuthorization: Sendable {
             throw Self.refusal(.unauthorized, error: "invalid_token", reason: "missing bearer token")
         }
         do {
-            _ = try verifier.verify(token, stream: stream, action: action, now: Date())
+            _ = try verifier.verify(token, stream: stream, action: action, orOperator: orOperator, now: Date())
         } catch {
             switch error {
             case .malformed, .badSignature, .unsupportedAlgorithm, .expired:
@@ -59,7 +61,7 @@ struct BearerAuthorization: Sendable {
 
     private static func refusal(_ status: HTTPResponse.Status, error: String, reason: String) -> Refusal {
         let challenge = "Bearer error=\"\(error)\", error_description=\"\(descriptionValue(reason))\""
-        let response = Responses.text(status, reason, headers: [.wwwAuthenticate: challenge])
+        let response = Responses.text(status, ErrorEcho.capped(reason), headers: [.wwwAuthenticate: challenge])
         return Refusal(response: response, reason: reason)
     }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MeshRTC
 
 /// Reads a request body of a given media type up to a limit, answering 415, 413 and 400
 /// itself so that handlers see only usable text.
@@ -19,7 +20,8 @@ struct BoundedBody {
         of request: inout Request, mediaType: String, acceptHeader: HTTPField.Name
     ) async throws(Refusal) -> String {
         guard MediaTypes.matches(request.headers[.contentType], mediaType) else {
-            let sent = request.headers[.contentType] ?? "none"
+            // The header is the client's text, as long as the HTTP parser allows: echo a little.
+            let sent = request.headers[.contentType].map { ErrorEcho.echoed($0) } ?? "none"
             let reason = "Content-Type must be \(mediaType), not \(sent)"
             throw Refusal(
                 response: Responses.text(.unsupportedMediaType, reason, headers: [acceptHeader: mediaType]),

@@ -18,10 +18,11 @@ enum SessionErrorResponse {
         }
     }
 
-    /// A text/plain response whose body is the error's description.
+    /// A text/plain response whose body is the error's description, cut to
+    /// ``ErrorEcho/sentenceBytes``: whatever an error repeats of the request, the answer stays short.
     static func response(_ error: SessionRequestError, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         if case .unavailable = error { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Responses.text(status(error), error.description, headers: headers)
+        return Responses.text(status(error), ErrorEcho.capped(error.description), headers: headers)
     }
 }

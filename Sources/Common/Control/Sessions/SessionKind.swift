@@ -1,4 +1,5 @@
 import MeshCrypto
+import MeshRTC
 
 /// WHIP (RFC 9725) or WHEP: the two session resources share their mechanics and differ in
 /// path, token action and engine call.
@@ -19,6 +20,12 @@ enum SessionKind: String, Sendable, CaseIterable {
         case .whip: "publisher"
         case .whep: "viewer"
         }
+    }
+
+    /// The session at `/whip|whep/{stream}/{session}`: the engine finds it only if it was
+    /// created for this stream and as this kind's role.
+    func address(stream: String, session: String) -> SessionAddress {
+        SessionAddress(id: session, stream: stream, role: self == .whip ? .publisher : .viewer)
     }
 
     /// `/whip/{stream}`.

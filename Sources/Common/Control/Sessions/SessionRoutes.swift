@@ -119,11 +119,11 @@ struct SessionRoutes: Sendable {
         var request = request
         let stream = context.parameters.get("stream")
         let session = context.parameters.get("session") ?? ""
+        let address: SessionAddress
         let text: String
         let fragment: TrickleICEFragment
         do throws(RouteRefusal) {
-            let name = try streamParameter(context)
-            try authorize(request, stream: name, action: kind.action)
+            address = try sessionAddress(kind, request, context)
             text = try await body(&request, mediaType: MediaTypes.trickleICEFragment, accept: .acceptPatch)
             do {
                 fragment = try TrickleICEFragment(parsing: text)
@@ -134,8 +134,9 @@ struct SessionRoutes: Sendable {
             return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
         }
 
-        guard let tag = await control.sessionTag(id: session) else {
-            credentials.forget(session)
+        // No session of this stream and kind has this id. Another stream's or kind's session may:
+        // its remembered ufrag is its owner's, so a refused request leaves it alone.
+        guard let tag = await control.sessionTag(address) else {
             return RequestOutcome(
                 SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
                 reason: "PATCH of an unknown session")
@@ -158,7 +159,7 @@ struct SessionRoutes: Sendable {
         }
 
         do {
-            switch try await control.patchSession(id: session, fragment: text) {
+            switch try await control.patchSession(address, fragment: text) {
             case .trickled:
                 return RequestOutcome(
                     Responses.empty(.noContent), stream: stream, session: session, reason: "candidates trickled")
@@ -170,10 +171,11 @@ struct SessionRoutes: Sendable {
                 return RequestOutcome(response, stream: stream, session: session, reason: "ICE restarted")
             }
         } catch {
+            // The session was this address's a moment ago (its tag was found), so it has ended.
             if error == .unknownSession { credentials.forget(session) }
             return RequestOutcome(
                 SessionErrorResponse.response(error), stream: stream, session: session,
-                reason: "PATCH refused: \(error)")
+                reason: "PATCH refused: \(ErrorEcho.capped(error.description))")
         }
     }
 
@@ -183,21 +185,35 @@ struct SessionRoutes: Sendable {
     {
         let stream = context.parameters.get("stream")
         let session = context.parameters.get("session") ?? ""
+        let address: SessionAddress
         do throws(RouteRefusal) {
-            try authorize(request, stream: streamParameter(context), action: kind.action)
+            address = try sessionAddress(kind, request, context)
         } catch {
             return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
         }
-        credentials.forget(session)
-        guard await control.endSession(id: session, reason: "\(kind.rawValue.uppercased()) DELETE") else {
+        guard await control.endSession(address, reason: "\(kind.rawValue.uppercased()) DELETE") else {
             return RequestOutcome(
                 SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
                 reason: "DELETE of an unknown session")
         }
+        // Only now: a DELETE under another stream's or kind's path must not erase the owner's ufrag.
+        credentials.forget(session)
         return RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
     }
 
     // MARK: Pieces
+
+    /// The session a PATCH or DELETE names, once the token grants the kind's action on the
+    /// path's stream, or is an operator token (RFC 6750 §3.1: 401 without a valid token, 403
+    /// when it grants something else). Whether the session belongs to that stream and kind is
+    /// the engine's check, answered like an unknown id (404).
+    private func sessionAddress(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext)
+        throws(RouteRefusal) -> SessionAddress
+    {
+        let stream = try streamParameter(context)
+        try authorize(request, stream: stream, action: kind.action, orOperator: true)
+        return kind.address(stream: stream, session: context.parameters.get("session") ?? "")
+    }
 
     private func streamParameter(_ context: ControlRequestContext) throws(RouteRefusal) -> String {
         guard let stream = context.parameters.get("stream"), StreamName.isValid(stream) else {
@@ -208,11 +224,13 @@ struct SessionRoutes: Sendable {
 
     @discardableResult
     private func authorize(
-        _ request: Request, stream: String, action: StreamAction, acceptingQueryToken: Bool = false
+        _ request: Request, stream: String, action: StreamAction, orOperator: Bool = false,
+        acceptingQueryToken: Bool = false
     ) throws(RouteRefusal) -> String {
         do {
             return try authorization.authorize(
-                request, stream: stream, action: action, acceptingQueryToken: acceptingQueryToken)
+                request, stream: stream, action: action, orOperator: orOperator,
+                acceptingQueryToken: acceptingQueryToken)
         } catch {
             throw RouteRefusal(response: error.response, reason: error.reason)
         }
@@ -264,13 +282,15 @@ struct SessionRoutes: Sendable {
 
     /// Drops remembered credentials of sessions the engine no longer knows.
     private func forgetEnded(_ sessions: [String]) async {
-        for session in sessions where await control.sessionTag(id: session) == nil {
+        let live = await control.liveSessionIDs(among: sessions)
+        for session in sessions where !live.contains(session) {
             credentials.forget(session)
         }
     }
 }
 
-/// A request refused before it reached the engine.
+/// A request refused before it reached the engine. Its text is cut to
+/// ``ErrorEcho/sentenceBytes``, since it may repeat the request.
 struct RouteRefusal: Error {
     let response: Response
     let reason: String
@@ -281,6 +301,7 @@ struct RouteRefusal: Error {
     }
 
     init(_ status: HTTPResponse.Status, _ reason: String) {
+        let reason = ErrorEcho.capped(reason)
         self.init(response: Responses.text(status, reason), reason: reason)
     }
 }

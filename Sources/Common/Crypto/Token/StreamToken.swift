@@ -5,7 +5,8 @@
 #endif
 
 /// The claims of a Meshcast stream token: a JWT (RFC 7519) signed with HS256 that lets its
-/// bearer publish or view one stream (or any, with `*`) until it expires.
+/// bearer publish, view or (operator) manage the sessions of one stream (or any, with `*`)
+/// until it expires.
 public struct StreamToken: Sendable, Equatable {
     /// The stream name the token is for; `*` grants every stream.
     public var stream: String

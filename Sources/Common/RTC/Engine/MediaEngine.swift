@@ -19,7 +19,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     let negotiator = SessionNegotiator()
     let registry: StreamRegistry
     let logger: Logger
-    private let sessionWorkers = Mutex<[String: Int]>([:])
+    /// Each session's worker, stream and role: the one place a session is looked up
+    /// (`MediaEngine+SessionAccess.swift`).
+    let sessions = Mutex<[String: SessionPlace]>([:])
     /// Which worker owns each relay link end.
     let linkWorkers = Mutex<[String: Int]>([:])
     /// Test fault drop rates by downstream node, for links opened after the fault.
@@ -102,7 +104,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             registry.publisherEnded(stream, session: sessionID, now: EngineClock.now())
             throw .unavailable("could not start the session: \(error)")
         }
-        sessionWorkers.withLock { $0[sessionID] = media.index }
+        remember(SessionAddress(id: sessionID, stream: stream, role: .publisher), on: media)
         let record = MeshTrackCatalog.record(
             name: stream, originNode: nodeID, tracks: tracks, startedAt: UInt64(Date().timeIntervalSince1970 * 1000))
         registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record)
@@ -143,52 +145,13 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             if let error = error as? SessionRequestError { throw error }
             throw .unavailable("could not start the session: \(error)")
         }
-        sessionWorkers.withLock { $0[sessionID] = media.index }
+        remember(SessionAddress(id: sessionID, stream: stream, role: .viewer), on: media)
         logger.info(
             "viewer session created",
             metadata: [
                 "session": "\(sessionID)", "stream": "\(stream)", "client": "\(client)", "worker": "\(media.index)",
             ])
         return SessionAnswer(sessionID: sessionID, sdp: negotiated.answer, tag: "\(sessionID)-0")
-    }
-
-    public func endSession(id: String, reason: String) async -> Bool {
-        guard let media = worker(ofSession: id) else { return false }
-        return (try? await media.worker.run { media.closeSession(id: id, reason: reason) }) ?? false
-    }
-
-    public func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult {
-        guard let media = worker(ofSession: id) else { throw .unknownSession }
-        let update: TrickleICEUpdate
-        do {
-            update = try negotiator.readTrickleFragment(fragment)
-        } catch {
-            throw .badOffer(error.description)
-        }
-        let currentRemoteUfrag =
-            (try? await media.worker.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
-        guard let currentRemoteUfrag else { throw .unknownSession }
-        // An ICE-lite node learns the client's addresses from its checks: trickled candidates
-        // need no action, and only new credentials (an ICE restart, RFC 8445 §9) change anything.
-        guard update.isRestart(currentRemoteUfrag: currentRemoteUfrag) else { return .trickled }
-        let local = ICECredentials.generate()
-        let answer: ICERestartAnswer
-        do {
-            answer = try negotiator.restartAnswerFragment(
-                fragment: fragment, localUfrag: local.ufrag, localPassword: local.password,
-                candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)])
-        } catch {
-            throw .badOffer(error.description)
-        }
-        let remote = ICECredentials(ufrag: answer.remoteUfrag, password: answer.remotePassword)
-        let tag = (try? await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }) ?? nil
-        guard let tag else { throw .unknownSession }
-        return .restarted(fragment: answer.fragment, tag: tag)
-    }
-
-    public func sessionTag(id: String) async -> String? {
-        guard let media = worker(ofSession: id) else { return nil }
-        return (try? await media.worker.run { media.sessionsByID[id]?.tag }) ?? nil
     }
 
     /// New limits (a topology change); sessions already admitted stay.
@@ -205,7 +168,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         for media in workers {
             sessions += (try? await media.worker.run { media.sessionsByID.count }) ?? 0
         }
-        let live = registry.snapshot().filter { $0.publisher != nil }.count
+        let live = registry.snapshot().filter(\.live).count
         return NodeHealth(node: nodeID, role: role, workers: workers.count, sessions: sessions, streams: live)
     }
 
@@ -217,7 +180,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             metrics.viewers += snapshot.viewers
             metrics.workers.append(snapshot.counters)
         }
-        metrics.streams = registry.snapshot().filter { $0.publisher != nil }.count
+        metrics.streams = registry.snapshot().filter(\.live).count
         return metrics
     }
 
@@ -239,7 +202,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
                     })
             }
             return StreamSnapshot(
-                name: entry.name, live: entry.publisher != nil, publisher: entry.publisher, tracks: tracks,
+                name: entry.name, live: entry.live, publishers: entry.publishers, tracks: tracks,
                 viewers: entry.viewers)
         }
     }
@@ -248,7 +211,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
 
     /// A session ended on its worker (any reason); forget where it lived.
     func sessionEnded(id: String) {
-        _ = sessionWorkers.withLock { $0.removeValue(forKey: id) }
+        _ = sessions.withLock { $0.removeValue(forKey: id) }
     }
 
     /// A link end closed on its worker; forget where it lived.
@@ -274,10 +237,6 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     func pickWorker() -> WorkerMedia {
         let next = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
         return workers[next % workers.count]
-    }
-
-    private func worker(ofSession id: String) -> WorkerMedia? {
-        sessionWorkers.withLock { $0[id] }.map { workers[$0] }
     }
 
     private func negotiate(

@@ -20,17 +20,25 @@ public protocol MediaNodeControl: Sendable {
     func view(stream: String, offer: String, client: String, options: ViewerOptions) async throws(SessionRequestError)
         -> SessionAnswer
 
-    /// Ends a session (WHIP/WHEP `DELETE`); returns `false` when no such session exists.
-    func endSession(id: String, reason: String) async -> Bool
+    /// Ends the session at `address` (WHIP/WHEP `DELETE`); returns `false` when no session has
+    /// that id, stream and role, exactly as for an id nobody ever had.
+    func endSession(_ address: SessionAddress, reason: String) async -> Bool
 
-    /// Applies a WHIP/WHEP `PATCH` body (`application/trickle-ice-sdpfrag`, RFC 8840).
+    /// Applies a WHIP/WHEP `PATCH` body (`application/trickle-ice-sdpfrag`, RFC 8840) to the
+    /// session at `address`; ``SessionRequestError/unknownSession`` unless id, stream and role match.
     ///
     /// A fragment with the session's current ufrag adds trickled candidates (`.trickled`); one
     /// with new `ice-ufrag`/`ice-pwd` restarts ICE (`.restarted` with the answer fragment).
-    func patchSession(id: String, fragment: String) async throws(SessionRequestError) -> SessionPatchResult
+    func patchSession(_ address: SessionAddress, fragment: String) async throws(SessionRequestError)
+        -> SessionPatchResult
 
-    /// The ICE generation of a session, which WHIP's strong `ETag` is made from; `nil` if unknown.
-    func sessionTag(id: String) async -> String?
+    /// The ICE generation of the session at `address`, which WHIP's strong `ETag` is made from;
+    /// `nil` unless id, stream and role match.
+    func sessionTag(_ address: SessionAddress) async -> String?
+
+    /// Which of `ids` are sessions the engine still has. For the HTTP side's own bookkeeping
+    /// (forgetting what it remembered of ended sessions); never answer a client from it.
+    func liveSessionIDs(among ids: [String]) async -> Set<String>
 
     /// Declares a stream ahead of its publisher, so that viewers may join before it goes live.
     func declareStream(_ stream: String) async
@@ -183,24 +191,25 @@ public struct WorkerMetrics: Sendable, Equatable {
     public init() {}
 }
 
-/// `/v1/streams` and `/v1/streams/{stream}`.
+/// `/v1/streams` and `/v1/streams/{stream}`: public, so it counts sessions and never names
+/// them (a session's id is its resource's address, `/whip/{stream}/{id}`).
 public struct StreamSnapshot: Sendable, Equatable, Codable {
     /// The stream's name.
     public var name: String
-    /// Whether a publisher is live.
+    /// Whether media is flowing in: a WHIP publisher here, or a relay link from upstream.
     public var live: Bool
-    /// The publisher's session id, when live.
-    public var publisher: String?
+    /// WHIP publisher sessions on this node: 0 or 1.
+    public var publishers: Int
     /// The stream's tracks.
     public var tracks: [TrackSnapshot]
     /// Viewer sessions watching it.
     public var viewers: Int
 
     /// Creates a snapshot.
-    public init(name: String, live: Bool, publisher: String?, tracks: [TrackSnapshot], viewers: Int) {
+    public init(name: String, live: Bool, publishers: Int, tracks: [TrackSnapshot], viewers: Int) {
         self.name = name
         self.live = live
-        self.publisher = publisher
+        self.publishers = publishers
         self.tracks = tracks
         self.viewers = viewers
     }

@@ -1,5 +1,6 @@
 /// Session ids: 128 random bits in hex, unguessable because they name a resource that can be
-/// deleted or patched by whoever holds a token for its stream.
+/// deleted or patched. Not the only guard: the engine also checks the stream and role in the
+/// request's path (``SessionAddress``), and `/v1/streams` never lists ids.
 enum SessionIdentifier {
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()

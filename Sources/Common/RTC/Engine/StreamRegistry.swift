@@ -222,13 +222,16 @@ final class StreamRegistry: Sendable {
         }
     }
 
-    /// Every known stream, for `/v1/streams` and `/health`.
-    func snapshot() -> [(name: String, publisher: String?, tracks: [PublishedTrack], viewers: Int)] {
+    /// Every known stream, for `/v1/streams` and `/health`: counts only, no session ids.
+    /// `live`: fed by a publisher here or a relay link.
+    func snapshot() -> [(name: String, live: Bool, publishers: Int, tracks: [PublishedTrack], viewers: Int)] {
         entries.withLock { entries in
             entries.keys.sorted().compactMap { name in
                 guard let entry = entries[name] else { return nil }
-                let source = entry.publisherSession ?? entry.link.map { "link:\($0.id)" }
-                return (name, source, entry.tracks, entry.viewerSessions.count)
+                let publishers = entry.publisherSession == nil ? 0 : 1
+                return (
+                    name, publishers == 1 || entry.link != nil, publishers, entry.tracks, entry.viewerSessions.count
+                )
             }
         }
     }

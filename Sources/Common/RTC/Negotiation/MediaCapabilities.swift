@@ -6,6 +6,7 @@
 ///   RFC 7742 §5) ahead of VP9, so that a publisher sends what every viewer decodes.
 /// - `retransmission`: accept RTX payload types (RFC 4588) for accepted codecs.
 /// - `simulcast`: accept RID-based simulcast from publishers (RFC 8853).
+/// - `limits`: how many media sections and simulcast layers one offer may have (``OfferLimits``).
 public struct MediaCapabilities: Sendable, Hashable {
     /// Accepted codecs, preferred first.
     public var codecs: [CodecKind]
@@ -13,12 +14,17 @@ public struct MediaCapabilities: Sendable, Hashable {
     public var retransmission: Bool
     /// Whether publisher simulcast is accepted.
     public var simulcast: Bool
+    /// Media sections and rids one offer may have.
+    public var limits: OfferLimits
 
     /// Capabilities from their keys.
-    public init(codecs: [CodecKind], retransmission: Bool = true, simulcast: Bool = true) {
+    public init(
+        codecs: [CodecKind], retransmission: Bool = true, simulcast: Bool = true, limits: OfferLimits = .default
+    ) {
         self.codecs = codecs
         self.retransmission = retransmission
         self.simulcast = simulcast
+        self.limits = limits
     }
 
     /// Opus, VP8, H.264, VP9; RTX and simulcast on.

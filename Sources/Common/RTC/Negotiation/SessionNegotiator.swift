@@ -36,6 +36,8 @@ public struct SessionNegotiator: Sendable {
         } catch {
             throw .malformed(error.description)
         }
+        // Before any section is negotiated: a refused offer costs no per-track state.
+        try capabilities.limits.check(description)
         let sections = SectionNegotiation(role: role, capabilities: capabilities)
         var outcomes: [SectionOutcome] = []
         for (index, section) in description.media.enumerated() {
@@ -95,12 +97,14 @@ public struct SessionNegotiator: Sendable {
         }
     }
 
-    /// Why each section was rejected, and what the node takes.
+    /// Why each section was rejected (cut to ``ErrorEcho/echoBytes``), and what the node takes.
     private func noUsableCodecSummary(_ outcomes: [SectionOutcome]) -> String {
         let reasons = outcomes.compactMap { outcome -> String? in
             if case .rejected(_, let reason) = outcome { reason } else { nil }
         }
-        let offered = reasons.isEmpty ? "the offer has no media section" : reasons.joined(separator: "; ")
+        // The reasons repeat the offer's mids and codec names: cut, so the 400 stays short.
+        let offered =
+            reasons.isEmpty ? "the offer has no media section" : ErrorEcho.echoed(reasons.joined(separator: "; "))
         let taken = capabilities.codecs.map(\.requirement).joined(separator: ", ")
         return "\(offered); this server takes \(taken.isEmpty ? "no codec" : taken)"
     }

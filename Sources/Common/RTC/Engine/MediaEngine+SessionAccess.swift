@@ -1,0 +1,76 @@
+/// Where a session lives and what it was created for, recorded when it is created.
+struct SessionPlace {
+    /// The worker that owns it.
+    let worker: Int
+    /// The stream it publishes or watches.
+    let stream: String
+    /// Publisher or viewer.
+    let role: NegotiationRole
+}
+
+/// `DELETE`, `PATCH` and the ETag of existing sessions. Every one of them finds its session
+/// through ``MediaEngine/worker(at:)``, which answers only when the id, the stream and the role
+/// all match, so no route can reach a session by its id alone.
+extension MediaEngine {
+    public func endSession(_ address: SessionAddress, reason: String) async -> Bool {
+        guard let media = worker(at: address) else { return false }
+        return (try? await media.worker.run { media.closeSession(id: address.id, reason: reason) }) ?? false
+    }
+
+    public func patchSession(_ address: SessionAddress, fragment: String) async throws(SessionRequestError)
+        -> SessionPatchResult
+    {
+        guard let media = worker(at: address) else { throw .unknownSession }
+        let id = address.id
+        let update: TrickleICEUpdate
+        do {
+            update = try negotiator.readTrickleFragment(fragment)
+        } catch {
+            throw .badOffer(error.description)
+        }
+        let currentRemoteUfrag =
+            (try? await media.worker.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
+        guard let currentRemoteUfrag else { throw .unknownSession }
+        // An ICE-lite node learns the client's addresses from its checks: trickled candidates
+        // need no action, and only new credentials (an ICE restart, RFC 8445 §9) change anything.
+        guard update.isRestart(currentRemoteUfrag: currentRemoteUfrag) else { return .trickled }
+        let local = ICECredentials.generate()
+        let answer: ICERestartAnswer
+        do {
+            answer = try negotiator.restartAnswerFragment(
+                fragment: fragment, localUfrag: local.ufrag, localPassword: local.password,
+                candidates: [LocalCandidate(ip: configuration.announceIP, port: media.port)])
+        } catch {
+            throw .badOffer(error.description)
+        }
+        let remote = ICECredentials(ufrag: answer.remoteUfrag, password: answer.remotePassword)
+        let tag = (try? await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }) ?? nil
+        guard let tag else { throw .unknownSession }
+        return .restarted(fragment: answer.fragment, tag: tag)
+    }
+
+    public func sessionTag(_ address: SessionAddress) async -> String? {
+        guard let media = worker(at: address) else { return nil }
+        return (try? await media.worker.run { media.sessionsByID[address.id]?.tag }) ?? nil
+    }
+
+    public func liveSessionIDs(among ids: [String]) async -> Set<String> {
+        sessions.withLock { sessions in Set(ids.filter { sessions[$0] != nil }) }
+    }
+
+    /// Records where a new session lives, so that ``worker(at:)`` finds it.
+    func remember(_ address: SessionAddress, on media: WorkerMedia) {
+        sessions.withLock {
+            $0[address.id] = SessionPlace(worker: media.index, stream: address.stream, role: address.role)
+        }
+    }
+
+    /// The worker owning the session at `address`, or `nil` when there is no session with that
+    /// id or it belongs to another stream or role: the two answer the same, so a request under
+    /// the wrong path learns nothing about the id.
+    func worker(at address: SessionAddress) -> WorkerMedia? {
+        let place = sessions.withLock { $0[address.id] }
+        guard let place, place.stream == address.stream, place.role == address.role else { return nil }
+        return workers[place.worker]
+    }
+}
