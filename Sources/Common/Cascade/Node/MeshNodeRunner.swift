@@ -109,8 +109,9 @@ struct MeshParts {
             logger: logger)
         let nodeID = settings.node.id
         follower = TopologyFollower(current: topology, path: topologyPath, redis: redis, logger: logger) {
-            [coordinator, announcer] topology in
+            [coordinator, announcer, engine] topology in
             coordinator.updateTopology(topology)
+            engine.setDeclaredStreamTTL(seconds: Double(topology.policies.declaredStreamTTL))
             if let node = topology.node(id: nodeID) {
                 announcer.update(node: node)
             } else {

@@ -49,6 +49,7 @@ public struct NodeSettings: Sendable {
             engine.linkDropRate = rate
         }
         if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
+        engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
