@@ -3,35 +3,51 @@ import Glibc
 import MeshCluster
 
 /// A `redis-server` that `meshcast up` runs for the mesh when no Redis URL is given: loopback
-/// only, a free port at or above 6379, no persistence, its own temporary directory.
+/// only, a free port at or above 6379, no persistence, its own temporary directory. It starts
+/// with no signal blocked, so SIGTERM stops it, and under a ``ParentLifeline`` watcher, so it
+/// stops even when `up` is killed with SIGKILL.
 final class LocalRedisServer {
     /// Why the server could not start.
     struct StartFailure: Error, CustomStringConvertible {
         let description: String
     }
 
-    let port: Int
+    private(set) var port = 0
     private let directory: URL
-    private let process: Process
+    private var process = Process()
 
-    /// Finds `redis-server`, starts it and waits until it answers `PING`.
-    init() throws(StartFailure) {
+    /// The server's process id.
+    var pid: pid_t { process.processIdentifier }
+
+    /// Finds `redis-server`, starts it under `lifeline` and waits until it answers `PING`. A
+    /// port taken between the check and the bind (another `up`, a test) moves it to the next.
+    init(lifeline: ParentLifeline) throws(StartFailure) {
         guard let executable = Self.findExecutable() else {
             throw StartFailure(
                 description: "redis-server is not installed and no Redis URL is set: install it "
                     + "(Debian/Ubuntu: apt-get install redis-server) or point the Redis URL variable at a running Redis"
             )
         }
-        guard let port = (6379..<6479).first(where: Self.isFree) else {
-            throw StartFailure(description: "no free TCP port between 6379 and 6478 for a local redis-server")
-        }
-        self.port = port
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshcast-up-redis-\(getpid())")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw StartFailure(description: "cannot create \(directory.path): \(error.localizedDescription)")
         }
+        var candidates = (6379..<6479).makeIterator()
+        for _ in 0..<5 {
+            guard let port = Self.nextFreePort(&candidates) else { break }
+            self.port = port
+            if try start(executable, lifeline: lifeline) { return }
+        }
+        stop()
+        throw StartFailure(
+            description:
+                "redis-server did not start on a free port between 6379 and 6478; see \(directory.path)/redis.log")
+    }
+
+    /// Starts the server on `port`; true once it answers, false if it exited first.
+    private func start(_ executable: String, lifeline: ParentLifeline) throws(StartFailure) -> Bool {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
@@ -39,8 +55,10 @@ final class LocalRedisServer {
             "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path,
         ]
         do {
-            try process.run()
+            try process.runWithDefaultSignalMask()
+            try lifeline.watch(process.processIdentifier)
         } catch {
+            stop()
             throw StartFailure(description: "cannot start \(executable): \(error.localizedDescription)")
         }
         // Readiness wait, bounded: the server answers PING once it listens.
@@ -48,21 +66,23 @@ final class LocalRedisServer {
             if let connection = try? RedisConnection(endpoint: endpoint),
                 (try? connection.command(["PING"])) == .status("PONG")
             {
-                return
+                return true
             }
-            guard process.isRunning else { break }
+            guard process.isRunning else {
+                lifeline.unwatch(process.processIdentifier)
+                return false
+            }
             usleep(50_000)
         }
         stop()
-        throw StartFailure(description: "redis-server on port \(port) did not start; see \(directory.path)/redis.log")
+        throw StartFailure(description: "redis-server on port \(port) did not answer; see \(directory.path)/redis.log")
     }
 
     var endpoint: RedisEndpoint { RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)) }
     var url: String { endpoint.description }
 
-    /// Stops the server and removes its directory. Asks with `SHUTDOWN NOSAVE` rather than a
-    /// signal: a child spawned from this async command inherits a signal mask that blocks
-    /// SIGTERM and SIGINT, so redis-server would never see them. SIGKILL if it lingers.
+    /// Stops the server and removes its directory: `SHUTDOWN NOSAVE` first (it answers even
+    /// where a signal would not be delivered), SIGKILL if it lingers.
     func stop() {
         if process.isRunning {
             if let connection = try? RedisConnection(endpoint: endpoint) {
@@ -79,6 +99,14 @@ final class LocalRedisServer {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
         return directories.map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The next port of `candidates` that a loopback listener could bind now.
+    private static func nextFreePort(_ candidates: inout Range<Int>.Iterator) -> Int? {
+        while let port = candidates.next() {
+            if isFree(port) { return port }
+        }
+        return nil
     }
 
     /// Whether a loopback TCP listener could bind `port` now.

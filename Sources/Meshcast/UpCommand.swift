@@ -12,11 +12,17 @@ struct UpCommand: ParsableCommand {
         discussion: """
             Starts each origin, relay and edge as a separate `meshcast node` process (origins \
             first, then relays, then edges, each waiting until the ones before answer /ready), \
-            prints the pages and the WHIP/WHEP URLs to open, and stops them all on Ctrl-C. \
-            Recorders are not built yet and are skipped. Without the Redis URL variable \
+            prints the pages and the WHIP/WHEP URLs to open, and stops them all on Ctrl-C or \
+            SIGTERM. Recorders are not built yet and are skipped. Without the Redis URL variable \
             (MESHCAST_REDIS_URL by default) a local redis-server is started for the run and \
             stopped last; without the token or cluster secret a random one is made for the run. \
             The topology is applied to Redis at start, so `meshcast topology plan` compares with it.
+
+            By default, when one node exits or dies on its own, `up` stops all the others and \
+            exits non-zero, naming the node: a demo mesh with a hole in it misleads. With \
+            --keep-going the other nodes keep running (kill one to watch viewers fail over), \
+            and `up` still exits non-zero at the end. If `up` itself is killed, even with \
+            SIGKILL, its nodes and its redis-server get SIGTERM.
             """)
 
     @Argument(help: "The topology file.")
@@ -25,7 +31,12 @@ struct UpCommand: ParsableCommand {
     @Option(help: "The stream the printed page URLs and tokens are for.")
     var stream = "demo"
 
+    @Flag(help: "Keep the other nodes running when one exits or dies (to show failover).")
+    var keepGoing = false
+
     func run() throws {
+        // First, so that Ctrl-C or SIGTERM while nodes start still stops what has started.
+        StopSignals.install()
         let topology: Topology
         do {
             topology = try TopologyLoader.load(path: file)
@@ -47,15 +58,22 @@ struct UpCommand: ParsableCommand {
             StandardError.write("\(file) has no origin node to run")
             throw ExitCode.failure
         }
+        let lifeline: ParentLifeline
         let redis: LocalRedisServer?
         do {
-            redis = try startRedisIfNeeded(topology, environment: &environment)
+            lifeline = try ParentLifeline()
+            redis = try startRedisIfNeeded(topology, environment: &environment, lifeline: lifeline)
         } catch {
             StandardError.write("meshcast up: \(error)")
             throw ExitCode.failure
         }
-        defer { redis?.stop() }
-        let supervisor = NodeSupervisor(executable: Self.executablePath, topologyPath: file, environment: environment)
+        defer {
+            redis?.stop()
+            lifeline.release()
+        }
+        let supervisor = NodeSupervisor(
+            executable: Self.executablePath, topologyPath: file, environment: environment, keepGoing: keepGoing,
+            lifeline: lifeline)
         var running: [TopologyNode] = []
         do {
             for role in order {
@@ -64,31 +82,41 @@ struct UpCommand: ParsableCommand {
                 for node in nodes { try supervisor.waitUntilReady(node, timeoutSeconds: 60) }
                 running += nodes
             }
+        } catch is StopRequested {
+            print("\nstop signal while the nodes were starting: stopping them")
+            let clean = supervisor.stopAll()
+            stopRedis(redis)
+            if !clean { throw ExitCode.failure }
+            return
         } catch {
             StandardError.write("\(error)")
             supervisor.stopAll()
+            stopRedis(redis)
             throw ExitCode.failure
         }
         printURLs(for: running, secret: Array((environment[topology.secrets.tokenSecretVariable] ?? "").utf8))
-        let status = supervisor.waitForSignalOrExit()
-        if let redis {
-            redis.stop()
-            print("redis-server on port \(redis.port) stopped")
-        }
+        let status = supervisor.superviseUntilStopped()
+        stopRedis(redis)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    private func stopRedis(_ redis: LocalRedisServer?) {
+        guard let redis else { return }
+        redis.stop()
+        print("redis-server on port \(redis.port) stopped")
     }
 
     /// Starts a local redis-server when the topology's Redis URL variable is unset (and sets it
     /// for the nodes), then applies the topology to whichever Redis the mesh uses.
     private func startRedisIfNeeded(
-        _ topology: Topology, environment: inout [String: String]
+        _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline
     ) throws -> LocalRedisServer? {
         let variable = topology.secrets.redisURLVariable
         var server: LocalRedisServer?
         if (environment[variable] ?? "").isEmpty {
-            let started = try LocalRedisServer()
+            let started = try LocalRedisServer(lifeline: lifeline)
             environment[variable] = started.url
-            print("\(variable) is not set: started redis-server at \(started.url) for this run.")
+            print("\(variable) is not set: started redis-server (pid \(started.pid)) at \(started.url) for this run.")
             server = started
         }
         do {

@@ -24,14 +24,14 @@ import Testing
             graceSeconds: 300,
             limits: SessionLimits(
                 acceptsPublishers: false, capacity: NodeCapacity(sessions: 500, viewers: 450), policies: .none))
-        registry.declare("live")
+        registry.declare("live", now: 0)
         #expect(await admitConcurrently(registry, stream: "live", count: 500) == 450)
         #expect(throws: SessionRequestError.unavailable("this node serves its most viewers (450)")) {
             try registry.admitViewer("live", session: "late", now: 0)
         }
         // A viewer leaving frees its slot.
-        registry.viewerEnded("live", session: "v0")
-        registry.viewerEnded("live", session: "v1")
+        registry.viewerEnded("live", session: "v0", now: 0)
+        registry.viewerEnded("live", session: "v1", now: 0)
         #expect(await admitConcurrently(registry, stream: "live", count: 10) <= 2)
     }
 
@@ -42,8 +42,8 @@ import Testing
         let registry = StreamRegistry(
             graceSeconds: 300,
             limits: SessionLimits(acceptsPublishers: true, capacity: NodeCapacity(), policies: policies))
-        registry.declare("town-hall")
-        registry.declare("keynote-1")
+        registry.declare("town-hall", now: 0)
+        registry.declare("keynote-1", now: 0)
         #expect(await admitConcurrently(registry, stream: "town-hall", count: 100) == 20)
         #expect(await admitConcurrently(registry, stream: "keynote-1", count: 100) == 30)
     }

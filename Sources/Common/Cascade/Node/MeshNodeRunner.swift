@@ -113,6 +113,7 @@ struct MeshParts {
         follower = TopologyFollower(current: topology, path: topologyPath, redis: redis, logger: logger) {
             [coordinator, announcer, engine] topology in
             coordinator.updateTopology(topology)
+            engine.setDeclaredStreamTTL(seconds: Double(topology.policies.declaredStreamTTL))
             if let node = topology.node(id: nodeID) {
                 announcer.update(node: node)
                 engine.updateLimits(SessionLimits(node: node, topology: topology))

@@ -50,6 +50,7 @@ public struct NodeSettings: Sendable {
         }
         if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
         engine.limits = SessionLimits(node: node, topology: topology)
+        engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))

@@ -8,13 +8,18 @@ extension TopologyDecoder {
     static let tlsKeys = ["port", "cert", "key"]
     static let storageKeys = ["path", "segment_seconds"]
     static let edgeKeys = ["unsubscribe_after_seconds"]
-    static let policyKeys = ["record", "max_viewers_per_stream", "max_publishers", "streams"]
+    static let policyKeys = [
+        "record", "max_viewers_per_stream", "max_publishers", "streams", "declared_stream_ttl_seconds",
+    ]
     static let streamLimitKeys = ["match", "max_viewers"]
 
     /// Segments shorter than a second are all overhead; longer than an hour risk too much on a crash.
     static let segmentSecondsRange = 1...3600
     /// Up to an hour; 0 unsubscribes as soon as the last viewer leaves.
     static let unsubscribeSecondsRange = 0...3600
+    /// At least a second (0 would forget a declaration before a viewer could use it), at most
+    /// a day: longer is a stream that should be published, not declared.
+    static let declaredStreamTTLRange = 1...86_400
 
     /// The listeners and where each key's value was written, so port collisions point at it.
     func decodeTURN(_ node: Node) -> (listeners: TURNListeners, locations: [String: SourceLocation])? {
@@ -116,6 +121,11 @@ extension TopologyDecoder {
         if let limitNode = fields["max_publishers"] {
             draft.value.maxPublishers = positiveCount(limitNode, "'max_publishers'")
             valid = valid && draft.value.maxPublishers != nil
+        }
+        if let ttlNode = fields["declared_stream_ttl_seconds"] {
+            draft.value.declaredStreamTTLSeconds = bounded(
+                ttlNode, "'declared_stream_ttl_seconds'", Self.declaredStreamTTLRange)
+            valid = valid && draft.value.declaredStreamTTLSeconds != nil
         }
         for item in fields["streams"].flatMap({ read.list($0, "'streams'") }) ?? [] {
             guard

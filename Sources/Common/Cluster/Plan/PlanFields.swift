@@ -55,6 +55,10 @@ enum PlanFields {
             PlanField(
                 name: "max_viewers_per_stream", value: policies.maxViewersPerStream.map(String.init), isLive: true),
             PlanField(name: "max_publishers", value: policies.maxPublishers.map(String.init), isLive: true),
+            // A node hands it to its stream registry when it adopts the topology.
+            PlanField(
+                name: "declared_stream_ttl_seconds", value: policies.declaredStreamTTLSeconds.map(String.init),
+                isLive: true),
         ]
         for limit in policies.streamLimits {
             fields.append(

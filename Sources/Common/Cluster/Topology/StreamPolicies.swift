@@ -1,11 +1,12 @@
-/// Mesh-wide rules about streams: which are recorded automatically and how many viewers and
-/// publishers the mesh accepts.
+/// Mesh-wide rules about streams: which are recorded automatically, how many viewers and
+/// publishers the mesh accepts, and how long a declared stream waits for its publisher.
 ///
 /// ```yaml
 /// policies:
 ///   record: [town-hall, "event-*"]
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
+///   declared_stream_ttl_seconds: 600
 ///   streams:
 ///     - {match: "keynote-*", max_viewers: 50000}
 /// ```
@@ -18,18 +19,34 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     public var maxPublishers: Int?
     /// Per-stream overrides; the first whose pattern matches a stream applies.
     public var streamLimits: [StreamLimit]
+    /// How long a stream declared with `PUT /v1/streams/{stream}` stays known while it has
+    /// neither publisher nor viewers, as written (`nil`: the default, see ``declaredStreamTTL``).
+    public var declaredStreamTTLSeconds: Int?
 
-    /// Creates policies; the defaults record nothing and limit nothing.
+    /// The lifetime of an unused declaration when the topology gives none: long enough to
+    /// declare an event, hand out its links and start the encoder, short enough that names
+    /// declared by mistake or by a hostile client do not pile up.
+    public static let defaultDeclaredStreamTTLSeconds = 600
+
+    /// Creates policies; the defaults record nothing, limit nothing, and forget an unused
+    /// declared stream after ten minutes.
     public init(
         record: [StreamPattern] = [],
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
-        streamLimits: [StreamLimit] = []
+        streamLimits: [StreamLimit] = [],
+        declaredStreamTTLSeconds: Int? = nil
     ) {
         self.record = record
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
+        self.declaredStreamTTLSeconds = declaredStreamTTLSeconds
+    }
+
+    /// How long, in seconds, a declared stream with neither publisher nor viewers stays known.
+    public var declaredStreamTTL: Int {
+        declaredStreamTTLSeconds ?? Self.defaultDeclaredStreamTTLSeconds
     }
 
     /// No automatic recording and no limits: what a topology without `policies` means.

@@ -1,9 +1,12 @@
 import HTTPTypes
 import Hummingbird
 import MeshRTC
+import NIOCore
+import NIOHTTP1
 
 /// Reads a request body of a given media type up to a limit, answering 415, 413 and 400
-/// itself so that handlers see only usable text.
+/// itself so that handlers see only usable text: 413 only for a body over the limit, 400 for
+/// one that is empty, not UTF-8 or not decodable (a malformed chunked encoding).
 struct BoundedBody {
     let limit: Int
 
@@ -34,8 +37,10 @@ struct BoundedBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw tooLarge
+        } catch {
+            throw Self.unreadable(error)
         }
         guard buffer.readableBytes > 0 else {
             throw Refusal(response: Responses.text(.badRequest, "empty body"), reason: "empty body")
@@ -44,6 +49,20 @@ struct BoundedBody {
             throw Refusal(response: Responses.text(.badRequest, "body is not UTF-8"), reason: "body is not UTF-8")
         }
         return text
+    }
+
+    /// A body the HTTP decoder could not read (a bad chunk size, a connection that closed
+    /// mid-body): the client's mistake, so 400, not 413. The parser has lost its place in the
+    /// byte stream, so the connection cannot carry another request.
+    private static func unreadable(_ error: any Error) -> Refusal {
+        let reason: String
+        switch error as? HTTPParserError {
+        case .invalidChunkSize?: reason = "malformed chunked body: bad chunk size (RFC 9112 §7.1)"
+        case .some(let parserError): reason = "malformed request body: \(parserError)"
+        case nil: reason = "request body could not be read: \(error)"
+        }
+        return Refusal(
+            response: Responses.text(.badRequest, reason, headers: [.connection: "close"]), reason: reason)
     }
 
     private var tooLarge: Refusal {

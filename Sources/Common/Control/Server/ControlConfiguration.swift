@@ -11,6 +11,17 @@
 ///   URLs under it; otherwise they are absolute paths (`/whip/{stream}/{session}`).
 /// - `clusterSecret`: the mesh's shared secret that signs internal API requests
 ///   (``InternalRequestSignature``); without it the internal API answers 503 (none by default).
+/// - `requestHeadTimeout`: how long a client has to deliver a whole request head, counted from
+///   the connection's opening for its first request and from the first byte of each later one,
+///   and not renewed by bytes that trickle in (5 s); then 408 and close. A real client sends its
+///   head in one write; a slow-header (slowloris) client would otherwise hold a descriptor forever.
+/// - `idleTimeout`: how long a keep-alive connection may wait between requests (30 s), like
+///   nginx's `keepalive_timeout`; longer than clients' own pools keep idle connections.
+/// - `maxConnectionsPerClient`: connections one client address may hold open at once (64);
+///   the next is answered 503 and closed. Loopback is counted like any address. meshbench and
+///   the interop tests open one connection per request and a handful at a time, and nodes call
+///   each other's internal API over fresh short connections, so 64 leaves them room. Behind a
+///   reverse proxy every client shares the proxy's address: raise it there.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -30,6 +41,12 @@ public struct ControlConfiguration: Sendable {
     public var clusterSecret: [UInt8]?
     /// Whether the signed internal API also takes test-fault requests (`MESHCAST_TEST_FAULTS=1`).
     public var testFaults = false
+    /// The time a client has to send a whole request head.
+    public var requestHeadTimeout: Duration = .seconds(5)
+    /// The time a keep-alive connection may sit idle between requests.
+    public var idleTimeout: Duration = .seconds(30)
+    /// The most connections one client address may hold open.
+    public var maxConnectionsPerClient = 64
 
     /// Creates a configuration; only the token secret is required.
     public init(

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import MeshCrypto
 import MeshRTC
+import NIOCore
 
 /// A node's HTTP side: WHIP/WHEP session resources, stream tokens, health, readiness,
 /// Prometheus metrics, the stream list and the browser pages, over a ``MediaNodeControl``;
@@ -52,14 +53,20 @@ public struct ControlServer: Sendable {
         return router
     }
 
-    /// The Hummingbird application bound to `host:port`. It is a swift-service-lifecycle
-    /// `Service`: run it alone with `runService()` or in a `ServiceGroup` beside the media
-    /// workers so that SIGTERM drains both.
-    public func makeApplication() -> Application<RouterResponder<ControlRequestContext>> {
+    /// The Hummingbird application bound to `host:port`, its connections guarded by the
+    /// configuration's head timeout, idle timeout and per-client cap (``GuardedHTTP1Channel``).
+    /// It is a swift-service-lifecycle `Service`: run it alone with `runService()` or in a
+    /// `ServiceGroup` beside the media workers so that SIGTERM drains both. `onServerRunning`
+    /// gets the listening channel (tests read the port of `port: 0` from it).
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> Application<RouterResponder<ControlRequestContext>> {
         Application(
             router: makeRouter(),
+            server: GuardedHTTP1Channel.builder(configuration: configuration, logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "meshcast"),
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

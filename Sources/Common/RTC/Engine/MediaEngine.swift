@@ -41,7 +41,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         self.group = group
         self.logger = logger
         certificate = try DTLSCertificate.generateSelfSigned()
-        registry = StreamRegistry(graceSeconds: configuration.streamGraceSeconds, limits: configuration.limits)
+        registry = StreamRegistry(
+            graceSeconds: configuration.streamGraceSeconds,
+            declaredStreamTTLSeconds: configuration.declaredStreamTTLSeconds, limits: configuration.limits)
         trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: group.workers.count) }
         (eventStream, eventSink) = AsyncStream.makeStream(
             of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
@@ -141,7 +143,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
                     options: options)
             }
         } catch {
-            registry.viewerEnded(stream, session: sessionID)
+            registry.viewerEnded(stream, session: sessionID, now: EngineClock.now())
             if let error = error as? SessionRequestError { throw error }
             throw .unavailable("could not start the session: \(error)")
         }
@@ -160,7 +162,13 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     }
 
     public func declareStream(_ stream: String) async {
-        registry.declare(stream)
+        registry.declare(stream, now: EngineClock.now())
+    }
+
+    /// Changes how long an unused declared stream stays known (a new topology's
+    /// `policies.declared_stream_ttl_seconds`); streams declared earlier follow the new value.
+    public func setDeclaredStreamTTL(seconds: Double) {
+        registry.setDeclaredStreamTTL(seconds: seconds)
     }
 
     public func health() async -> NodeHealth {

@@ -1,3 +1,4 @@
+import MeshCluster
 import MeshRuntime
 
 /// How a node's media engine runs.
@@ -9,6 +10,10 @@ import MeshRuntime
 /// - `firstPort`: worker *n* binds `firstPort + n`.
 /// - `streamGraceSeconds`: how long a stream stays known after its publisher leaves, so that
 ///   viewers keep their sessions through a publisher's reconnect (default 300 s).
+/// - `declaredStreamTTLSeconds`: how long a declared stream (`PUT /v1/streams/{stream}`)
+///   with neither publisher nor viewers stays known (the topology's
+///   `policies.declared_stream_ttl_seconds`, default 600 s); ``MediaEngine/setDeclaredStreamTTL(seconds:)``
+///   changes it on a running node.
 /// - `linkDropRate`, `hopTracePath`, `linkLivenessTimeout`: relay link knobs (see each).
 /// - `limits`: sessions admitted at once (``SessionLimits``; unlimited by default).
 /// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
@@ -26,6 +31,8 @@ public struct MediaEngineConfiguration: Sendable {
     public var firstPort: UInt16
     /// Seconds a stream stays known after its publisher leaves.
     public var streamGraceSeconds: Double = 300
+    /// Seconds an unused declared stream stays known.
+    public var declaredStreamTTLSeconds = Double(StreamPolicies.defaultDeclaredStreamTTLSeconds)
     /// Share of first transmissions dropped before sending (test knob; 0 in production).
     public var egressDropRate: Double = 0
     /// Share of first transmissions on relay links dropped before sending

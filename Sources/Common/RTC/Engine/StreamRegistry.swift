@@ -19,7 +19,9 @@ final class StreamRegistry: Sendable {
         let stream: LiveStream
         var publisherSession: String?
         var tracks: [PublishedTrack] = []
-        var declared = false
+        /// When the stream was declared (`PUT /v1/streams/{stream}`) or its last waiting viewer
+        /// left, whichever is later; `nil` once a publisher or a link feeds it.
+        var declaredIdleSince: UInt64?
         var publisherEndedAt: UInt64?
         var viewerSessions: Set<String> = []
         /// The mesh record while the stream's tracks are here (published or received).
@@ -35,10 +37,23 @@ final class StreamRegistry: Sendable {
     private let graceNanoseconds: UInt64
     /// What admission checks; a topology change replaces it (``MediaEngine/updateLimits(_:)``).
     let limits: Mutex<SessionLimits>
+    /// How long a declared stream with neither publisher nor viewers stays known (ns). Atomic
+    /// because a new topology changes it while the workers expire streams.
+    private let declaredLifetime: Atomic<UInt64>
 
-    init(graceSeconds: Double, limits: SessionLimits = .unlimited) {
+    init(
+        graceSeconds: Double, declaredStreamTTLSeconds: Double = Double(StreamPolicies.defaultDeclaredStreamTTLSeconds),
+        limits: SessionLimits = .unlimited
+    ) {
         graceNanoseconds = .seconds(graceSeconds)
+        declaredLifetime = Atomic(.seconds(declaredStreamTTLSeconds))
         self.limits = Mutex(limits)
+    }
+
+    /// A new lifetime for unused declarations (the topology's `declared_stream_ttl_seconds`);
+    /// it applies to streams already declared, from the next expiry pass.
+    func setDeclaredStreamTTL(seconds: Double) {
+        declaredLifetime.store(.seconds(seconds), ordering: .relaxed)
     }
 
     /// Claims `name` for a new publisher; a stream with a live publisher answers 409, and a
@@ -53,6 +68,9 @@ final class StreamRegistry: Sendable {
             }
             entry.publisherSession = session
             entry.tracks = []
+            // A declaration only holds the name until the publisher comes; from now on the
+            // stream is live, and once the publisher leaves only the grace period keeps it.
+            entry.declaredIdleSince = nil
             entries[name] = entry
             return .success(entry.stream)
         }
@@ -120,6 +138,7 @@ final class StreamRegistry: Sendable {
             entry.record = record
             entry.link = link
             entry.publisherEndedAt = nil
+            entry.declaredIdleSince = nil
             entries[record.name] = entry
             return .success((entry.stream, entry.tracks, previous, isNew))
         }
@@ -173,11 +192,13 @@ final class StreamRegistry: Sendable {
         }
     }
 
-    /// Declares a stream ahead of its publisher.
-    func declare(_ name: String) {
+    /// Declares a stream ahead of its publisher, or renews the declaration: it stays known
+    /// until it has had neither publisher nor viewers for the declared-stream lifetime. A stream
+    /// that is already live stays live.
+    func declare(_ name: String, now: UInt64) {
         entries.withLock { entries in
             var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
-            entry.declared = true
+            if entry.publisherSession == nil && entry.link == nil { entry.declaredIdleSince = now }
             entries[name] = entry
         }
     }
@@ -205,19 +226,22 @@ final class StreamRegistry: Sendable {
         entries.withLock { $0[name]?.tracks ?? [] }
     }
 
-    /// A viewer left.
-    func viewerEnded(_ name: String, session: String) {
+    /// A viewer left; the last waiting viewer of a declared stream starts its lifetime again.
+    func viewerEnded(_ name: String, session: String, now: UInt64) {
         entries.withLock { entries in
-            _ = entries[name]?.viewerSessions.remove(session)
+            guard var entry = entries[name], entry.viewerSessions.remove(session) != nil else { return }
+            if entry.viewerSessions.isEmpty && entry.declaredIdleSince != nil { entry.declaredIdleSince = now }
+            entries[name] = entry
         }
     }
 
-    /// Forgets streams nobody publishes, declares or watches once their grace has passed.
+    /// Forgets streams nobody publishes, feeds or watches once their grace or their
+    /// declaration's lifetime has passed.
     func expire(now: UInt64) {
         entries.withLock { entries in
             entries = entries.filter { _, entry in
-                entry.publisherSession != nil || entry.declared || !entry.viewerSessions.isEmpty
-                    || entry.record != nil || isKnown(entry, now: now)
+                entry.publisherSession != nil || !entry.viewerSessions.isEmpty || entry.record != nil
+                    || isKnown(entry, now: now)
             }
         }
     }
@@ -244,8 +268,15 @@ final class StreamRegistry: Sendable {
         }
     }
 
+    /// Whether viewers may join: live, received, declared and not yet expired (waiting viewers
+    /// keep a declaration alive), or ended less than the grace period ago.
     private func isKnown(_ entry: Entry, now: UInt64) -> Bool {
-        if entry.publisherSession != nil || entry.declared || !entry.tracks.isEmpty { return true }
+        if entry.publisherSession != nil || !entry.tracks.isEmpty { return true }
+        if let idleSince = entry.declaredIdleSince,
+            !entry.viewerSessions.isEmpty || now &- idleSince < declaredLifetime.load(ordering: .relaxed)
+        {
+            return true
+        }
         guard let ended = entry.publisherEndedAt else { return false }
         return now &- ended < graceNanoseconds
     }

@@ -108,7 +108,7 @@ extension WorkerMedia {
         case .viewer(let state):
             detach(state)
             removeConsumer(of: session.stream)
-            engine.registry.viewerEnded(session.stream.name, session: id)
+            engine.registry.viewerEnded(session.stream.name, session: id, now: EngineClock.now())
         }
         engine.sessionEnded(id: id)
         let tenths = (EngineClock.now() &- session.createdAt) / 100_000_000

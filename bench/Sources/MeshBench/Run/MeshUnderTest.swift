@@ -34,7 +34,8 @@ final class MeshUnderTest: @unchecked Sendable {
         secret = Self.randomHex(bytes: 32)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: meshcast)
-        process.arguments = ["up", path]
+        // A `kill` fault must not take the rest of the mesh down with the node it kills.
+        process.arguments = ["up", "--keep-going", path]
         var environment = ProcessInfo.processInfo.environment
         environment["MESHCAST_SECRET"] = secret
         let clusterSecret = environment["MESHCAST_CLUSTER_SECRET"] ?? Self.randomHex(bytes: 32)
