@@ -101,6 +101,25 @@ struct RelayLinkSetupTests {
         #expect(throws: SealedKeysError.self) { try good.opened(by: "edge-eu-9", with: seal) }
     }
 
+    // An independent implementation: Python's `cryptography` (OpenSSL underneath, but its own
+    // HKDF and AESGCM wrappers) sealed RelayLinkTestKeys.keys(seed: 9) for this request:
+    //   key = HKDF(SHA256(), 32, salt=None, info=b"meshcast relay-link keys v1").derive(secret)
+    //   aad = b"".join(len(p).to_bytes(4, "big") + p for p in
+    //         [b"meshcast relay-link keys v1", b"request", b"edge-eu-1", b"relay-1", b"127.0.0.1", b"40001"])
+    //   box = nonce + AESGCM(key).encrypt(nonce := bytes(range(12)), material, aad)
+    @Test("a box sealed by Python's cryptography (RFC 5869 HKDF, RFC 5116 AES-256-GCM) opens to the same keys")
+    func independentlySealedBoxOpens() throws {
+        let json = """
+            {"downstreamNode": "edge-eu-1", "upstreamNode": "relay-1",
+             "downstreamAddress": {"host": "127.0.0.1", "port": 40001},
+             "sealedKeys": {"version": 1, "box": "AAECAwQFBgcICQoLg4kgDj9oEJBPlCDRNmcPtLORlC1sY5vU2mCetXi-WBDtdQ\
+            KXgrHpVvhTrNlcZRxETZSmHhowTFD9L_3QtoP5LmSDOUPdVG-8"}}
+            """
+        let sealed = try JSONDecoder().decode(SealedRelayLinkSetupRequest.self, from: Data(json.utf8))
+        let opened = try sealed.opened(with: RelayLinkKeySeal(clusterSecret: Self.secret))
+        #expect(opened == Self.request())
+    }
+
     @Test("a flipped bit anywhere in the box, a wrong version or a box that is not base64url is refused")
     func tamperedOrMalformedBoxesAreRefused() throws {
         let seal = try RelayLinkKeySeal(clusterSecret: Self.secret)
