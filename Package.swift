@@ -255,7 +255,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzRTP", ["MeshWire"]), ("FuzzRTCP", ["MeshWire"]),
         ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
-        ("FuzzSRTP", ["MeshCrypto", "MeshWire"]),
+        ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
     ] {
         package.targets.append(
             .executableTarget(

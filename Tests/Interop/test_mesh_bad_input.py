@@ -1,9 +1,12 @@
 """Issue 4, hostile input to the mesh.
 
-- The internal API (`/internal/v1/links`) takes only requests signed with the cluster secret:
-  `X-Meshcast-Signature: t=<unix>,v=<hex HMAC-SHA256(secret, "METHOD\\npath\\nt\\nbody")>`.
-  No signature, a wrong secret or an old `t` is 401; a signed body that is not JSON is 400;
-  a signed request for a link that does not exist is 404. Asked of origin-1 and relay-1.
+- The internal API (`/internal/v1/links`) takes only requests signed with the cluster secret
+  (issue 17): `X-Meshcast-Signature: t=<unix>,n=<32 hex>,v=<hex HMAC-SHA256(secret,
+  "meshcast-internal-v2\\nMETHOD\\ntarget\\nt\\nn\\n" + hex SHA-256(body))>`, where target is
+  the path and query as sent. No signature, a wrong secret, an old `t`, a query added to a
+  signed target, or a second use of a signature is 401; a signed body that is not JSON, or
+  whose link keys are in clear or sealed for another request, is 400; a signed request for a
+  link that does not exist is 404. Asked of origin-1 and relay-1.
 - Garbage datagrams (random bytes, truncated SRTP, RTP-looking packets with a bad GCM tag,
   truncated STUN) at each node's first media port are dropped and counted: every node's
   drop counters rise, and afterwards the mesh still forwards (a placed viewer decodes).
@@ -16,9 +19,14 @@ import hmac
 import json
 import os
 import random
+import secrets
 import socket
 import struct
 import time
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 import meshmetrics
 import results
@@ -31,14 +39,38 @@ MESH_OPTIONS = {"links": DIRECT_LINKS}
 LINKS = "/internal/v1/links"
 
 
-def signature(secret: str, method: str, path: str, body: bytes, at: int) -> str:
-    message = f"{method}\n{path}\n{at}\n".encode() + body
-    return f"t={at},v={hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()}"
+def signature(secret: str, method: str, target: str, body: bytes, at: int) -> str:
+    """InternalRequestSignature.swift, written again from its comment."""
+    nonce = secrets.token_hex(16)
+    message = "\n".join(["meshcast-internal-v2", method, target, str(at), nonce, hashlib.sha256(body).hexdigest()])
+    return f"t={at},n={nonce},v={hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()}"
 
 
-def link_request(downstream: str, port: int) -> bytes:
-    """A well-formed RelayLinkSetupRequest (RelayLinkSetup.swift), so that only the signature
-    is wrong in the requests that must be refused for it."""
+KEY_LABEL = b"meshcast relay-link keys v1"
+
+
+def sealed_keys(secret: str, downstream: str, upstream: str, port: int) -> dict:
+    """Both directions' GCM keys and salts sealed as RelayLinkKeySeal.swift does: AES-256-GCM under
+    HKDF-SHA256(secret, info=KEY_LABEL), the request's nodes and address as associated data."""
+    key = HKDF(hashes.SHA256(), 32, None, KEY_LABEL).derive(secret.encode())
+    parts = [KEY_LABEL, b"request", downstream.encode(), upstream.encode(), b"127.0.0.1", str(port).encode()]
+    associated = b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+    nonce = os.urandom(12)
+    box = nonce + AESGCM(key).encrypt(nonce, os.urandom(2 * (16 + 12)), associated)
+    return {"version": 1, "box": base64.urlsafe_b64encode(box).rstrip(b"=").decode()}
+
+
+def link_request(secret: str, downstream: str, upstream: str, port: int, sealed_for: str | None = None) -> bytes:
+    """A well-formed SealedRelayLinkSetupRequest (SealedRelayLinkSetup.swift), so that only the
+    signature is wrong in the requests that must be refused for it; `sealed_for` seals the keys
+    for another downstream node, as if the box had been lifted from another request."""
+    keys = sealed_keys(secret, sealed_for or downstream, upstream, port)
+    return json.dumps({"downstreamNode": downstream, "upstreamNode": upstream,
+                       "downstreamAddress": {"host": "127.0.0.1", "port": port}, "sealedKeys": keys}).encode()
+
+
+def clear_link_request(downstream: str, port: int) -> bytes:
+    """The body before issue 17: the keys in clear, which no node may accept any more."""
     key = lambda size: base64.urlsafe_b64encode(os.urandom(size)).rstrip(b"=").decode()
     return json.dumps({"downstreamNode": downstream, "downstreamAddress": {"host": "127.0.0.1", "port": port},
                        "keys": {"downstream": {"key": key(16), "salt": key(12)},
@@ -49,18 +81,27 @@ def internal_requests(mesh, node_id: str) -> list[tuple[str, str, str, bytes, di
     """(what, method, path, body, headers, wanted status) for one node's internal API."""
     secret, now = mesh.cluster_secret, int(time.time())
     downstream = "edge-b" if node_id == "relay-1" else "relay-1"
-    body = link_request(downstream, mesh[downstream].udp_ports[0])
+    port = mesh[downstream].udp_ports[0]
+    body = link_request(secret, downstream, node_id, port)
+    clear = clear_link_request(downstream, port)
+    moved = link_request(secret, downstream, node_id, port, sealed_for="edge-a")
     json_type = {"Content-Type": "application/json"}
     signed = lambda method, path, payload, at=now, key=secret: {
         **json_type, "X-Meshcast-Signature": signature(key, method, path, payload, at)}
     missing = f"{LINKS}/no-such-link"
+    unknown_link = signed("DELETE", missing, b"")
     return [
         ("no signature", "POST", LINKS, body, json_type, 401),
         ("wrong secret", "POST", LINKS, body, signed("POST", LINKS, body, key="not-the-cluster-secret-at-all"), 401),
         ("expired t", "POST", LINKS, body, signed("POST", LINKS, body, at=now - 3600), 401),
         ("signature over another body", "POST", LINKS, body, signed("POST", LINKS, b"{}"), 401),
         ("malformed JSON", "POST", LINKS, b"{\"downstreamNode\": ", signed("POST", LINKS, b"{\"downstreamNode\": "), 400),
-        ("unknown link", "DELETE", missing, b"", signed("DELETE", missing, b""), 404),
+        ("keys in clear (the body before sealing)", "POST", LINKS, clear, signed("POST", LINKS, clear), 400),
+        ("keys sealed for another request", "POST", LINKS, moved, signed("POST", LINKS, moved), 400),
+        ("unknown link", "DELETE", missing, b"", unknown_link, 404),
+        # The same signed request again (issue 17: 20 replays used to open 20 links).
+        ("replay of the request above", "DELETE", missing, b"", unknown_link, 401),
+        ("a query added to a signed target", "DELETE", missing + "?x=1", b"", signed("DELETE", missing, b""), 401),
     ]
 
 

@@ -96,7 +96,8 @@ final class FakeDataPlane: MeshDataPlane {
     func prepareUpstreamLink(to upstreamNode: String) async throws(RelayLinkError) -> RelayLinkSetupRequest {
         state.withLock { $0.calls.append("prepare \(upstreamNode)") }
         return RelayLinkSetupRequest(
-            downstreamNode: nodeID, downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40002),
+            downstreamNode: nodeID, upstreamNode: upstreamNode,
+            downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40002),
             keys: .generate())
     }
 

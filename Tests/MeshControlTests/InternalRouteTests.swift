@@ -33,7 +33,7 @@ import Testing
 
     @Test func unsignedRequestIsRefusedAndCounted() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         let result = try await refusal(
             [.contentType: "application/json"], body: body, reason: "missing_signature", mesh: mesh)
         #expect(result.status == .unauthorized)
@@ -44,7 +44,7 @@ import Testing
 
     @Test func wrongSecretIsRefusedAndCounted() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         let headers = try MeshTest.signed(.post, Self.linksPath, body: body, secret: Array("another secret".utf8))
         let result = try await refusal(headers, body: body, reason: "wrong_signature", mesh: mesh)
         #expect(result.status == .unauthorized)
@@ -55,7 +55,7 @@ import Testing
 
     @Test func signatureOverAnotherBodyIsRefused() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         let headers = try MeshTest.signed(.post, Self.linksPath, body: body + " ")
         let result = try await refusal(headers, body: body, reason: "wrong_signature", mesh: mesh)
         #expect(result.status == .unauthorized)
@@ -65,7 +65,7 @@ import Testing
 
     @Test func expiredSignatureIsRefusedAndCounted() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         // Two minutes old: beyond the 60 s allowed either side.
         let headers = try MeshTest.signed(.post, Self.linksPath, body: body, time: MeshTest.now - 120)
         let result = try await refusal(headers, body: body, reason: "expired_signature", mesh: mesh)
@@ -85,7 +85,7 @@ import Testing
     ])
     func garbledSignatureIsRefusedAndCounted(header: String) async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         let headers: HTTPFields = [MeshTest.signatureField: header, .contentType: "application/json"]
         let result = try await refusal(headers, body: body, reason: "malformed_signature", mesh: mesh)
         #expect(result.status == .unauthorized)
@@ -97,7 +97,7 @@ import Testing
     @Test func withoutClusterSecretTheAPIIsUnavailable() async throws {
         let mesh = RecordingMeshCoordination()
         try await MeshTest.withServer(mesh, clusterSecret: nil) { client in
-            let body = try MeshTest.json(MeshTest.setupRequest)
+            let body = try MeshTest.setupJSON()
             try await client.execute(
                 uri: Self.linksPath, method: .post, headers: try MeshTest.signed(.post, Self.linksPath, body: body),
                 body: ByteBuffer(string: body)
@@ -110,7 +110,7 @@ import Testing
 
     @Test func withoutMeshTheAPIIsUnavailable() async throws {
         try await MeshTest.withServer(nil) { client in
-            let body = try MeshTest.json(MeshTest.setupRequest)
+            let body = try MeshTest.setupJSON()
             try await client.execute(
                 uri: Self.linksPath, method: .post, headers: try MeshTest.signed(.post, Self.linksPath, body: body),
                 body: ByteBuffer(string: body)
@@ -127,14 +127,14 @@ import Testing
         let headers = try MeshTest.signed(.post, Self.linksPath, body: body)
         let result = try await refusal(headers, body: body, reason: "malformed_json", mesh: mesh)
         #expect(result.status == .badRequest)
-        #expect(result.text.contains("not a valid RelayLinkSetupRequest"))
+        #expect(result.text.contains("not a valid SealedRelayLinkSetupRequest"))
         #expect(result.counted == 1)
         #expect(mesh.calls.isEmpty)
     }
 
     @Test func wrongContentTypeIsUnsupported() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         var headers = try MeshTest.signed(.post, Self.linksPath, body: body)
         headers[.contentType] = "text/plain"
         let result = try await refusal(headers, body: body, reason: "unsupported_media_type", mesh: mesh)
@@ -155,7 +155,7 @@ import Testing
 
     @Test func goodLinkRequestReachesTheCoordinator() async throws {
         let mesh = RecordingMeshCoordination()
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         try await MeshTest.withServer(mesh) { client in
             try await client.execute(
                 uri: Self.linksPath, method: .post, headers: try MeshTest.signed(.post, Self.linksPath, body: body),
@@ -163,8 +163,10 @@ import Testing
             ) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.location] == "/internal/v1/links/link-1")
-                let answer = try JSONDecoder().decode(RelayLinkSetupResponse.self, from: Data(buffer: response.body))
-                #expect(answer.linkID == "link-1")
+                let sealed = try JSONDecoder().decode(
+                    SealedRelayLinkSetupResponse.self, from: Data(buffer: response.body))
+                #expect(sealed.linkID == "link-1")
+                let answer = try sealed.opened(by: "edge-1", with: MeshTest.keySeal())
                 #expect(answer.keys == MeshTest.setupRequest.keys)
             }
         }
@@ -239,7 +241,7 @@ import Testing
     ])
     func coordinatorErrorsMapToStatuses(error: InternalRequestError, status: HTTPResponse.Status) async throws {
         let mesh = RecordingMeshCoordination(.init(acceptError: error))
-        let body = try MeshTest.json(MeshTest.setupRequest)
+        let body = try MeshTest.setupJSON()
         try await MeshTest.withServer(mesh) { client in
             try await client.execute(
                 uri: Self.linksPath, method: .post, headers: try MeshTest.signed(.post, Self.linksPath, body: body),

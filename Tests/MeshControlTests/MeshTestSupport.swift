@@ -24,22 +24,34 @@ enum MeshTest {
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
-    /// Headers of an internal request signed with `secret` at `time`.
+    /// Headers of an internal request for `target` (path and query) signed with `secret` at
+    /// `time`, with a fresh nonce.
     static func signed(
-        _ method: HTTPRequest.Method, _ path: String, body: String = "", secret: [UInt8] = clusterSecret,
+        _ method: HTTPRequest.Method, _ target: String, body: String = "", secret: [UInt8] = clusterSecret,
         time: Int64 = now, json: Bool = true
     ) throws -> HTTPFields {
         var fields = HTTPFields()
         fields[signatureField] = try InternalRequestSignature(secret: secret).headerValue(
-            method: method.rawValue, path: path, body: Array(body.utf8), now: time)
+            method: method.rawValue, target: target, body: Array(body.utf8), now: time)
         if json { fields[.contentType] = "application/json" }
         return fields
     }
 
-    /// A link request as a downstream edge would send it (keys are fresh, so compare by decoding).
+    /// A link request as a downstream edge would make it, to `origin-1` (the node
+    /// ``RecordingMeshCoordination`` answers as); its keys are fresh.
     static let setupRequest = RelayLinkSetupRequest(
-        downstreamNode: "edge-1", downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 41000),
-        keys: RelayLinkKeys.generate())
+        downstreamNode: "edge-1", upstreamNode: "origin-1",
+        downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 41000), keys: RelayLinkKeys.generate())
+
+    /// The seal every node of the test mesh derives from ``clusterSecret``.
+    static func keySeal(_ secret: [UInt8] = clusterSecret) throws -> RelayLinkKeySeal {
+        try RelayLinkKeySeal(clusterSecret: secret)
+    }
+
+    /// `request` as the `POST /internal/v1/links` body: JSON with the keys sealed.
+    static func setupJSON(_ request: RelayLinkSetupRequest = setupRequest) throws -> String {
+        try json(SealedRelayLinkSetupRequest(sealing: request, with: keySeal()))
+    }
 
     static func json(_ value: some Encodable) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)

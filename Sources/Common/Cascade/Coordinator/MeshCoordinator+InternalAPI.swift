@@ -4,10 +4,15 @@ import MeshRTC
 
 /// The internal API's link requests from downstream nodes.
 extension MeshCoordinator {
-    /// `POST /internal/v1/links`: the data plane opens the sending end.
+    /// `POST /internal/v1/links`: the data plane opens the sending end of a link asked of this node.
     public func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError)
         -> RelayLinkSetupResponse
     {
+        // The request's keys are sealed to the node it names, and the request is signed; a
+        // request naming another node was captured on its way there and replayed here.
+        guard request.upstreamNode == nodeID else {
+            throw .invalid("the link request is addressed to node '\(request.upstreamNode)', not to '\(nodeID)'")
+        }
         do throws(RelayLinkError) {
             let response = try await dataPlane.acceptLink(request)
             logger.info("mesh: link \(response.linkID) to \(request.downstreamNode) accepted")

@@ -1,3 +1,4 @@
+import MeshCrypto
 import MeshRTC
 import NIOCore
 import NIOHTTP1
@@ -9,31 +10,54 @@ import NIOHTTP1
 #endif
 
 /// The internal API as a downstream node calls it: plain HTTP/1.1 over swift-nio, one
-/// connection per request, each signed with the cluster secret (``InternalRequestSignature``).
+/// connection per request, each signed with the cluster secret and a fresh nonce
+/// (``InternalRequestSignature``). Link keys go out and come back sealed (``RelayLinkKeySeal``):
+/// nothing secret crosses the network in clear, though the rest of each call does.
 ///
 /// ```swift
 /// let api = InternalAPIClient(secret: clusterSecret)
 /// let link = try await api.openLink(apiBase: "http://10.0.0.2:8080", request)
 /// ```
 public struct InternalAPIClient: InternalAPI {
+    private let secret: [UInt8]
     private let signature: InternalRequestSignature
     private let timeout: Duration
 
     /// A client signing with `secret` that waits at most `timeout` for each whole answer.
     public init(secret: [UInt8], timeout: Duration = .seconds(2)) {
+        self.secret = secret
         self.signature = InternalRequestSignature(secret: secret)
         self.timeout = timeout
     }
 
-    /// `POST /internal/v1/links`.
+    /// `POST /internal/v1/links`: the keys travel sealed to this request, and come back sealed
+    /// to the answer; the answer counts only if it opens and names the node asked.
     public func openLink(apiBase: String, _ request: RelayLinkSetupRequest) async throws(InternalAPIFailure)
         -> RelayLinkSetupResponse
     {
-        let answer = try await send(.POST, apiBase: apiBase, path: "/internal/v1/links", json: request)
+        let seal: RelayLinkKeySeal
+        let sealed: SealedRelayLinkSetupRequest
         do {
-            return try JSONDecoder().decode(RelayLinkSetupResponse.self, from: Data(answer))
+            seal = try RelayLinkKeySeal(clusterSecret: secret)
+            sealed = try SealedRelayLinkSetupRequest(sealing: request, with: seal)
         } catch {
-            throw .malformedResponse("the link answer is not a RelayLinkSetupResponse: \(error)")
+            throw .unreachable("could not seal the link keys: \(error)")
+        }
+        let answer = try await send(.POST, apiBase: apiBase, path: "/internal/v1/links", json: sealed)
+        let sealedAnswer: SealedRelayLinkSetupResponse
+        do {
+            sealedAnswer = try JSONDecoder().decode(SealedRelayLinkSetupResponse.self, from: Data(answer))
+        } catch {
+            throw .malformedResponse("the link answer is not a SealedRelayLinkSetupResponse: \(error)")
+        }
+        guard sealedAnswer.upstreamNode == request.upstreamNode else {
+            throw .malformedResponse(
+                "the link answer comes from '\(sealedAnswer.upstreamNode)', not '\(request.upstreamNode)'")
+        }
+        do {
+            return try sealedAnswer.opened(by: request.downstreamNode, with: seal)
+        } catch {
+            throw .malformedResponse("the link answer's keys: \(error)")
         }
     }
 
@@ -87,7 +111,7 @@ public struct InternalAPIClient: InternalAPI {
             let now = Int64(Date().timeIntervalSince1970)
             headers.add(
                 name: InternalRequestSignature.headerName,
-                value: try signature.headerValue(method: method.rawValue, path: path, body: body, now: now))
+                value: try signature.headerValue(method: method.rawValue, target: path, body: body, now: now))
         } catch {
             throw .unreachable("could not sign the request: \(error)")
         }

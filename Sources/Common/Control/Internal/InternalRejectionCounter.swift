@@ -6,7 +6,9 @@ final class InternalRejectionCounter: Sendable {
     /// Every reason the internal routes refuse for, so that each series shows from the first scrape.
     static let reasons = [
         "no_mesh", "no_cluster_secret", "missing_signature", "malformed_signature", "expired_signature",
-        "wrong_signature", "unverifiable_signature", "body_too_large", "unsupported_media_type", "malformed_json",
+        "wrong_signature", "replayed_signature", "nonce_memory_full", "unverifiable_signature", "body_too_large",
+        "unsupported_media_type", "malformed_json", "malformed_sealed_keys", "unopenable_sealed_keys",
+        "crypto_failure",
     ]
 
     private let counts = Mutex<[String: Int]>(Dictionary(uniqueKeysWithValues: reasons.map { ($0, 0) }))

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MeshCrypto
 import MeshRTC
 
 #if canImport(FoundationEssentials)
@@ -9,8 +10,9 @@ import MeshRTC
 #endif
 
 /// The internal API other nodes of the mesh call (relay link set-up and subscriptions). Every
-/// request must carry an ``InternalRequestSignature`` made with the cluster secret; anything
-/// refused here is counted and never reaches the coordinator.
+/// request must carry an ``InternalRequestSignature`` made with the cluster secret, used once;
+/// link keys travel sealed (``RelayLinkKeySeal``). Anything refused here is counted and never
+/// reaches the coordinator.
 struct InternalRoutes: Sendable {
     /// The largest body accepted, in bytes.
     static let maxBodyBytes = 64 * 1024
@@ -20,6 +22,8 @@ struct InternalRoutes: Sendable {
     let rejections: InternalRejectionCounter
     /// `MESHCAST_TEST_FAULTS=1`: the test-fault routes answer (load tests inject faults).
     let testFaults: Bool
+    /// The nonces of the signatures accepted within the skew window, shared by every route.
+    let nonces = InternalNonceMemory()
 
     /// The body of `POST /internal/v1/test/link-drop`.
     struct LinkDropRequest: Codable, Sendable {
@@ -51,11 +55,13 @@ struct InternalRoutes: Sendable {
 
     private func openLink(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
         let mesh: any MeshCoordination
+        let seal: RelayLinkKeySeal
         let setup: RelayLinkSetupRequest
         do throws(InternalRefusal) {
             let admitted = try await admit(request, expectingJSON: true)
             mesh = admitted.mesh
-            setup = try decode(RelayLinkSetupRequest.self, admitted.body)
+            seal = try keySeal(admitted.secret)
+            setup = try opened(try decode(SealedRelayLinkSetupRequest.self, admitted.body), with: seal)
         } catch {
             return refused(error)
         }
@@ -67,9 +73,12 @@ struct InternalRoutes: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let json = try? encoder.encode(accepted) else {
+        guard
+            let answer = try? SealedRelayLinkSetupResponse(sealing: accepted, to: setup.downstreamNode, with: seal),
+            let json = try? encoder.encode(answer)
+        else {
             return RequestOutcome(
-                Responses.text(.internalServerError, "could not encode the link answer"), reason: "encoding failed")
+                Responses.text(.internalServerError, "could not seal the link answer"), reason: "sealing failed")
         }
         let response = Responses.body(
             .created, contentType: MediaTypes.json, String(decoding: json, as: UTF8.self),
@@ -160,9 +169,11 @@ struct InternalRoutes: Sendable {
     // MARK: Admission
 
     /// Checks, in order: a mesh and a cluster secret exist (503), the body fits (413), the
-    /// signature covers this method, path, time and body (401), and a JSON body says so (415).
+    /// signature covers this method, target (path and query), time, nonce and body (401), its
+    /// nonce was not used before (401) and there is room to remember it (503), and a JSON body
+    /// says so (415).
     private func admit(_ request: Request, expectingJSON: Bool) async throws(InternalRefusal)
-        -> (mesh: any MeshCoordination, body: [UInt8])
+        -> (mesh: any MeshCoordination, secret: [UInt8], body: [UInt8])
     {
         guard let mesh else {
             throw InternalRefusal(.serviceUnavailable, "this node runs without a mesh", metric: "no_mesh")
@@ -173,12 +184,26 @@ struct InternalRoutes: Sendable {
         }
         let body = try await bodyBytes(request)
         let now = Int64(Date().timeIntervalSince1970)
+        let stamp: InternalRequestSignature.Stamp
         do {
-            try InternalRequestSignature(secret: clusterSecret).check(
-                request.headers[.meshcastSignature], method: request.method.rawValue, path: request.uri.path,
+            // The target exactly as it came on the request line: path and query, undecoded.
+            stamp = try InternalRequestSignature(secret: clusterSecret).check(
+                request.headers[.meshcastSignature], method: request.method.rawValue, target: request.head.path ?? "",
                 body: body, now: now)
         } catch {
             throw InternalRefusal(.unauthorized, error.description, metric: error.metricReason)
+        }
+        switch nonces.admit(stamp.nonce, signedAt: stamp.time, now: now) {
+        case .fresh:
+            break
+        case .replayed:
+            let replayed = InternalRequestSignature.Rejection.replayed
+            throw InternalRefusal(.unauthorized, replayed.description, metric: replayed.metricReason)
+        case .full:
+            throw InternalRefusal(
+                .serviceUnavailable,
+                "too many signed requests in the last \(InternalRequestSignature.maxSkewSeconds) s",
+                metric: "nonce_memory_full", headers: [.retryAfter: "1"])
         }
         if expectingJSON && !MediaTypes.matches(request.headers[.contentType], MediaTypes.json) {
             throw InternalRefusal(
@@ -186,7 +211,7 @@ struct InternalRoutes: Sendable {
                 "Content-Type must be \(MediaTypes.json), not \(request.headers[.contentType] ?? "none")",
                 metric: "unsupported_media_type")
         }
-        return (mesh, body)
+        return (mesh, clusterSecret, body)
     }
 
     private func bodyBytes(_ request: Request) async throws(InternalRefusal) -> [UInt8] {
@@ -214,11 +239,38 @@ struct InternalRoutes: Sendable {
         }
     }
 
+    private func keySeal(_ secret: [UInt8]) throws(InternalRefusal) -> RelayLinkKeySeal {
+        do {
+            return try RelayLinkKeySeal(clusterSecret: secret)
+        } catch {
+            throw InternalRefusal(
+                .internalServerError, "link keys cannot be sealed here: \(error)", metric: "crypto_failure")
+        }
+    }
+
+    /// The request with its keys opened; keys that are not a sealed box of ours, or that were
+    /// sealed for another request, are a 400 (never a trap).
+    private func opened(_ sealed: SealedRelayLinkSetupRequest, with seal: RelayLinkKeySeal) throws(InternalRefusal)
+        -> RelayLinkSetupRequest
+    {
+        do {
+            return try sealed.opened(with: seal)
+        } catch {
+            let metric =
+                switch error {
+                case .malformed: "malformed_sealed_keys"
+                case .unopenable: "unopenable_sealed_keys"
+                }
+            throw InternalRefusal(.badRequest, "bad sealedKeys: \(error)", metric: metric)
+        }
+    }
+
     // MARK: Answers
 
     private func refused(_ refusal: InternalRefusal) -> RequestOutcome {
         rejections.count(refusal.metric)
-        return RequestOutcome(Responses.text(refusal.status, refusal.reason), reason: refusal.reason)
+        return RequestOutcome(
+            Responses.text(refusal.status, refusal.reason, headers: refusal.headers), reason: refusal.reason)
     }
 
     private func failed(_ error: InternalRequestError, _ what: String, stream: String? = nil) -> RequestOutcome {
@@ -237,10 +289,12 @@ struct InternalRefusal: Error {
     let status: HTTPResponse.Status
     let reason: String
     let metric: String
+    let headers: HTTPFields
 
-    init(_ status: HTTPResponse.Status, _ reason: String, metric: String) {
+    init(_ status: HTTPResponse.Status, _ reason: String, metric: String, headers: HTTPFields = [:]) {
         self.status = status
         self.reason = reason
         self.metric = metric
+        self.headers = headers
     }
 }

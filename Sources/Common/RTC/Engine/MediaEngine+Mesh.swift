@@ -57,7 +57,7 @@ extension MediaEngine: MeshDataPlane {
         try checkRunningForLinks()
         let media = pickWorker()
         return RelayLinkSetupRequest(
-            downstreamNode: nodeID,
+            downstreamNode: nodeID, upstreamNode: upstreamNode,
             downstreamAddress: RelayLinkAddress(host: configuration.announceIP, port: media.port),
             keys: RelayLinkKeys.generate())
     }

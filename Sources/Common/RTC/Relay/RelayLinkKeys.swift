@@ -4,10 +4,10 @@ import MeshCrypto
 /// `AEAD_AES_128_GCM` (RFC 7714 §14.2).
 ///
 /// Fresh keys are drawn for every link, so a key never protects two links' traffic and a node
-/// that leaves the mesh takes nothing reusable with it. On the set-up API the keys travel as
-/// JSON with unpadded base64url strings (RFC 4648 §5, the token code's alphabet):
-/// `{"downstream": {"key": "...", "salt": "..."}, "upstream": {...}}`.
-public struct RelayLinkKeys: Sendable, Hashable, Codable {
+/// that leaves the mesh takes nothing reusable with it. The keys are deliberately not
+/// `Codable`: on the set-up API they travel only sealed (``RelayLinkKeySeal``), as the
+/// ``keyMaterial`` bytes, so no JSON encoder can put them on the wire in clear.
+public struct RelayLinkKeys: Sendable, Hashable {
     /// Protects media and keepalives the upstream node sends downstream.
     public var downstream: SRTPMasterKey
     /// Protects feedback (NACK, PLI/FIR, receiver reports) the downstream node sends upstream.
@@ -39,48 +39,21 @@ public struct RelayLinkKeys: Sendable, Hashable, Codable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case downstream, upstream
-    }
+    /// The length of ``keyMaterial``: two AEAD_AES_128_GCM keys and salts (RFC 7714 §14.2:
+    /// 128-bit key, 96-bit salt).
+    static let keyMaterialLength = 2 * (16 + 12)
 
-    /// One direction's key and salt in base64url, as the set-up API carries them.
-    private struct EncodedKey: Codable {
-        var key: String
-        var salt: String
-    }
+    /// Downstream key ‖ salt ‖ upstream key ‖ salt: the plaintext ``RelayLinkKeySeal`` seals.
+    var keyMaterial: [UInt8] { downstream.key + downstream.salt + upstream.key + upstream.salt }
 
-    /// Decodes both directions; rejects base64url that does not decode or lengths that do not
-    /// match AEAD_AES_128_GCM (RFC 7714 §14.2: 128-bit key, 96-bit salt).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        downstream = try Self.decodeKey(container, .downstream)
-        upstream = try Self.decodeKey(container, .upstream)
-    }
-
-    /// Encodes both directions as base64url key and salt.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(Self.encodeKey(downstream), forKey: .downstream)
-        try container.encode(Self.encodeKey(upstream), forKey: .upstream)
-    }
-
-    private static func encodeKey(_ key: SRTPMasterKey) -> EncodedKey {
-        EncodedKey(key: Base64URL.encode(key.key), salt: Base64URL.encode(key.salt))
-    }
-
-    private static func decodeKey(
-        _ container: KeyedDecodingContainer<CodingKeys>, _ field: CodingKeys
-    ) throws -> SRTPMasterKey {
-        let encoded = try container.decode(EncodedKey.self, forKey: field)
-        guard let key = Base64URL.decode(encoded.key), let salt = Base64URL.decode(encoded.salt) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: field, in: container, debugDescription: "key or salt is not unpadded base64url (RFC 4648 §5)")
-        }
-        do {
-            return try SRTPMasterKey(profile: .aeadAES128GCM, key: key, salt: salt)
-        } catch {
-            throw DecodingError.dataCorruptedError(
-                forKey: field, in: container, debugDescription: "AEAD_AES_128_GCM key material: \(error)")
-        }
+    /// Keys from ``keyMaterial``; `nil` unless the bytes are exactly two GCM keys and salts.
+    init?(keyMaterial bytes: [UInt8]) {
+        guard bytes.count == Self.keyMaterialLength,
+            let downstream = try? SRTPMasterKey(
+                profile: .aeadAES128GCM, key: Array(bytes[0..<16]), salt: Array(bytes[16..<28])),
+            let upstream = try? SRTPMasterKey(
+                profile: .aeadAES128GCM, key: Array(bytes[28..<44]), salt: Array(bytes[44..<56]))
+        else { return nil }
+        self.init(downstream: downstream, upstream: upstream)
     }
 }

@@ -14,35 +14,45 @@ public struct RelayLinkAddress: Sendable, Hashable, Codable {
     }
 }
 
-/// The body of `POST /internal/v1/links`: a downstream node asks an upstream node for a link.
+/// What `POST /internal/v1/links` asks: a downstream node asks an upstream node for a link.
 ///
 /// The downstream side draws the keys (``RelayLinkKeys/generate()``) so that one round trip
-/// sets the link up; the upstream answers with its own media address.
-public struct RelayLinkSetupRequest: Sendable, Hashable, Codable {
+/// sets the link up; the upstream answers with its own media address. This is the value both
+/// ends work with; on the wire it is a ``SealedRelayLinkSetupRequest``, whose keys are sealed
+/// to this request's nodes and address.
+public struct RelayLinkSetupRequest: Sendable, Hashable {
     /// The node asking (the link's downstream end).
     public var downstreamNode: String
+    /// The node asked (the link's upstream end). Named, and bound into the sealed keys, so that
+    /// a request captured on its way to one node is refused by any other.
+    public var upstreamNode: String
     /// Where the downstream node receives link media (and sends its feedback from).
     public var downstreamAddress: RelayLinkAddress
     /// Fresh master keys for both directions.
     public var keys: RelayLinkKeys
 
-    /// A request from `downstreamNode` at `downstreamAddress` proposing `keys`.
-    public init(downstreamNode: String, downstreamAddress: RelayLinkAddress, keys: RelayLinkKeys) {
+    /// A request from `downstreamNode` at `downstreamAddress` to `upstreamNode`, proposing `keys`.
+    public init(
+        downstreamNode: String, upstreamNode: String, downstreamAddress: RelayLinkAddress, keys: RelayLinkKeys
+    ) {
         self.downstreamNode = downstreamNode
+        self.upstreamNode = upstreamNode
         self.downstreamAddress = downstreamAddress
         self.keys = keys
     }
 }
 
-/// The answer to `POST /internal/v1/links`: the upstream node accepted the link.
-public struct RelayLinkSetupResponse: Sendable, Hashable, Codable {
+/// The answer to `POST /internal/v1/links`: the upstream node accepted the link. On the wire it
+/// is a ``SealedRelayLinkSetupResponse``.
+public struct RelayLinkSetupResponse: Sendable, Hashable {
     /// The link's identifier on the upstream node (used in later subscription paths).
     public var linkID: String
     /// The node answering (the link's upstream end).
     public var upstreamNode: String
     /// Where the upstream node sends media from and receives feedback.
     public var upstreamAddress: RelayLinkAddress
-    /// The keys in force: the request's, echoed so both ends can check they agree.
+    /// The keys in force: the request's, sent back sealed to this answer so that both ends can
+    /// check they agree (key confirmation) without the keys ever travelling in clear.
     public var keys: RelayLinkKeys
 
     /// An acceptance of link `linkID` by `upstreamNode`.

@@ -121,7 +121,7 @@ final class MeshUnderTest: @unchecked Sendable {
         guard let url = HTTPURL(node.base + path),
             let body = try? JSONEncoder().encode(InternalRoutesLinkDrop(to: to, rate: rate)),
             let signature = try? InternalRequestSignature(secret: Array(clusterSecret.utf8)).headerValue(
-                method: "POST", path: path, body: Array(body), now: Int64(Date().timeIntervalSince1970))
+                method: "POST", target: url.target, body: Array(body), now: Int64(Date().timeIntervalSince1970))
         else { return "drop_link: cannot sign the request" }
         let response = try? HTTPClient.request(
             "POST", url,
