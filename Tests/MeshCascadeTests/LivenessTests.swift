@@ -38,11 +38,9 @@ import Testing
         #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-b")
 
         // edge-a starts again: its first heartbeat makes it the choice again.
+        let edgeA = try #require(world.topology.node(id: "edge-a"))
         try await NodeRegistry(client: world.redis, ttl: .seconds(120)).heartbeat(
-            NodeStatus(
-                id: "edge-a", role: .edge, region: "a", apiURL: "http://127.0.0.1:18003",
-                mediaAddress: "127.0.0.1:19003",
-                capacity: NodeStatus.Capacity(sessions: 100, egressBitsPerSecond: 1_000_000_000), updatedAt: 2))
+            MeshFixture.status(of: edgeA, updatedAt: 2))
         #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
     }
 
@@ -82,11 +80,7 @@ import Testing
         // Every edge back: no waiting.
         let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
         for node in topology.nodes(withRole: .edge) {
-            try await registry.heartbeat(
-                NodeStatus(
-                    id: node.id, role: .edge, region: node.region, apiURL: "http://\(node.api)",
-                    mediaAddress: "127.0.0.1:\(node.ports.first)",
-                    capacity: NodeStatus.Capacity(sessions: 100, egressBitsPerSecond: 1_000_000_000), updatedAt: 3))
+            try await registry.heartbeat(MeshFixture.status(of: node, updatedAt: 3))
         }
         let full = try await origin.liveState(stream: nil, origin: nil)
         #expect(origin.registrySettling(full, role: .edge, topology: topology, now: returned + .seconds(2)) == nil)
