@@ -161,6 +161,23 @@ class RedisServer:
         except OSError:
             return "(no redis log)"
 
+    def command(self, *arguments: str) -> int | str | None:
+        """One command whose reply is an integer, a status or a bulk string (RESP2), e.g.
+        `command("EXISTS", "node:{edge-a}")`. Enough for a test to look at the mesh's keys."""
+        request = f"*{len(arguments)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in arguments)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
+            connection.sendall(request.encode())
+            reply = connection.makefile("rb")
+            line = reply.readline().decode().rstrip("\r\n")
+            kind, rest = line[:1], line[1:]
+            if kind == ":":
+                return int(rest)
+            if kind == "+":
+                return rest
+            if kind == "$":
+                return None if int(rest) < 0 else reply.read(int(rest) + 2)[:-2].decode()
+            raise AssertionError(f"redis answered {line!r} to {arguments}")
+
 
 class MeshProcess(MeshNode):
     """One node of the mesh. Everything MeshNode offers (request, metrics, token, stop) works;
@@ -193,6 +210,15 @@ class MeshProcess(MeshNode):
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def restart(self, timeout_s: float = 30.0) -> None:
+        """Starts a node the test killed again: same id, ports and topology, as a supervisor
+        would. The earlier life's log is kept beside the new one (`<id>.killed.log`)."""
+        assert not self.running(), f"{self.node_id} is still running"
+        if self.log_path.exists():
+            self.log_path.replace(self.log_path.with_suffix(".killed.log"))
+        self.stopped_by_us = self.killed_by_test = False
+        self.start(timeout_s)
 
 
 class Mesh:

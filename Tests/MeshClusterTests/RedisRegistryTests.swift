@@ -25,13 +25,15 @@ struct RedisRegistryTests {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
-        let registry = NodeRegistry(client: client)
+        // A long expiry, so a stalled machine cannot age the entry out between two commands.
+        let registry = NodeRegistry(client: client, ttl: .seconds(60))
         let status = Self.edge("edge-1", sessions: 3, capacity: 100)
         #expect(try await registry.heartbeat(status) == false)
         #expect(try await registry.node(id: "edge-1") == status)
         #expect(try await registry.nodes() == [status])
         let ttl = try await client.command(["PTTL", "node:{edge-1}"]).int ?? -1
-        #expect(ttl > 0 && ttl <= 5_000)
+        #expect(ttl > 0 && ttl <= 60_000)
+        #expect(NodeRegistry(client: client).ttl == .milliseconds(1500))
         await client.shutdown()
     }
 
@@ -85,7 +87,7 @@ struct RedisRegistryTests {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
-        let registry = NodeRegistry(client: client)
+        let registry = NodeRegistry(client: client, ttl: .seconds(60))
         #expect(try await registry.setDraining(id: "edge-9") == false)  // not live; marked anyway
         let status = Self.edge("edge-1", sessions: 0, capacity: 10)
         try await registry.heartbeat(status)
@@ -144,7 +146,7 @@ struct RedisRegistryTests {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
         let client = await Self.connectedClient(server)
-        let registry = NodeRegistry(client: client)
+        let registry = NodeRegistry(client: client, ttl: .seconds(60))
         let reservations = CapacityReservation(client: client, ttl: .seconds(10))
         let now: UInt64 = 1_700_000_000_000
         #expect(try await reservations.reserve(node: "ghost", token: "v1", now: now) == .refused(.unknownNode))
@@ -171,7 +173,8 @@ struct RedisRegistryTests {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
         let admin = await Self.connectedClient(server)
-        try await NodeRegistry(client: admin).heartbeat(Self.edge("edge-1", sessions: 3, capacity: 20))
+        try await NodeRegistry(client: admin, ttl: .seconds(60)).heartbeat(
+            Self.edge("edge-1", sessions: 3, capacity: 20))
         var clients: [RedisClient] = []
         for _ in 0..<10 { clients.append(await Self.connectedClient(server)) }
         let now: UInt64 = 1_700_000_000_000

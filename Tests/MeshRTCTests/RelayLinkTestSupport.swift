@@ -64,10 +64,12 @@ final class RelayLinkHarness {
 
     init(
         senderKeys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 1),
-        receiverKeys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 1), historyCapacity: Int = 4096
+        receiverKeys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 1), historyCapacity: Int = 4096,
+        senderConfiguration: RelayLinkConfiguration = .init(), receiverConfiguration: RelayLinkConfiguration = .init()
     ) throws {
-        sender = try RelayLinkSender(keys: senderKeys, linkSSRC: 0x5E4D_0001)
-        receiver = try RelayLinkReceiver(keys: receiverKeys, linkSSRC: 0xD0E4_0002, now: now)
+        sender = try RelayLinkSender(keys: senderKeys, linkSSRC: 0x5E4D_0001, configuration: senderConfiguration)
+        receiver = try RelayLinkReceiver(
+            keys: receiverKeys, linkSSRC: 0xD0E4_0002, now: now, configuration: receiverConfiguration)
         self.historyCapacity = historyCapacity
     }
 

@@ -6,8 +6,9 @@ import MeshRTC
 import MeshRuntime
 import Synchronization
 
-/// Tells the mesh about this node every second: its place and limits from the topology and
-/// its live load from the engine, through `NodeRegistry.runHeartbeats`.
+/// Tells the mesh about this node: its place and limits from the topology and its live load
+/// from the engine (measured every second), through `NodeRegistry.runHeartbeats`, which
+/// refreshes the registry entry four times a second so that a dead node leaves placement fast.
 ///
 /// Keeps the drain verdict each heartbeat returns (``isDraining``) and logs when it changes;
 /// logs Redis going away and coming back once each, not on every beat.
@@ -45,7 +46,8 @@ public final class NodeAnnouncer: Sendable {
         state.withLock { $0.node = node }
     }
 
-    /// Measures the load and sends a heartbeat every second until cancelled.
+    /// Measures the load every second and heartbeats every `NodeRegistry.refreshInterval`
+    /// until cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.measureEverySecond() }
@@ -60,7 +62,7 @@ public final class NodeAnnouncer: Sendable {
     }
 
     /// Removes the node from the registry at once (graceful shutdown) instead of letting its
-    /// status expire; a failure only means the status expires by itself a few seconds later.
+    /// status expire; a failure only means the status expires by itself a moment later.
     public func withdraw() async {
         let id = state.withLock { $0.node.id }
         do {

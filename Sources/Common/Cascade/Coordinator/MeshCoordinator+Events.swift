@@ -23,16 +23,20 @@ extension MeshCoordinator {
             await upstreamLinkDown(link, upstream: upstream, streams: streams)
         case .downstreamLinkDown(let link, let downstream):
             logger.info("mesh: link \(link) to \(downstream) went silent and was closed")
+        case .downstreamLinkQuiet(let link, let downstream):
+            await linkWentSilent(link, peer: downstream)
         }
     }
 
     /// Leaves `upstream` out for a while, drops the dead link and finds every stream it
     /// carried a new path; viewers stay connected, since the data plane keeps the tracks.
+    /// Meanwhile checks whether `upstream` is gone for the whole mesh.
     private func upstreamLinkDown(_ link: String, upstream: String, streams: [String]) async {
         markFailed(upstream)
         _ = await dataPlane.closeLink(link, reason: "upstream \(upstream) went silent")
         let carried = await dataPlane.meshStatus().streams
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.linkWentSilent(link, peer: upstream) }
             for stream in streams {
                 guard let record = carried.first(where: { $0.record.name == stream })?.record else {
                     logger.info("mesh: '\(stream)' from \(upstream) is no longer carried here; not re-pathed")

@@ -207,7 +207,8 @@ extension MediaEngine: MeshDataPlane {
 
     /// Links keep their defaults except the liveness timeouts: the downstream end acts fast
     /// (see ``MediaEngineConfiguration/linkLivenessTimeout``), the upstream end only forgets a
-    /// downstream node that stayed silent long after it would have re-pathed.
+    /// downstream node that stayed silent long after it would have re-pathed, but reports it
+    /// as quiet after the same timeout, so placement can stop choosing a dead node.
     var receiverLinkConfiguration: RelayLinkConfiguration {
         RelayLinkConfiguration(
             keepaliveInterval: 200_000_000, reportInterval: 250_000_000,
@@ -216,7 +217,8 @@ extension MediaEngine: MeshDataPlane {
 
     var senderLinkConfiguration: RelayLinkConfiguration {
         RelayLinkConfiguration(
-            keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000)
+            keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000,
+            quietTimeout: configuration.linkLivenessTimeout)
     }
 
     private func checkRunningForLinks() throws(RelayLinkError) {

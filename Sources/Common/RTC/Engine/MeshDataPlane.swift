@@ -91,6 +91,9 @@ public enum MeshDataEvent: Sendable, Equatable {
     case upstreamLinkDown(linkID: String, upstreamNode: String, streams: [String])
     /// A downstream node stopped sending feedback; its link was closed here.
     case downstreamLinkDown(linkID: String, downstreamNode: String)
+    /// A downstream node has sent no feedback for a second (its end reports four times a
+    /// second): it may be gone. The link stays open; reported once per silence.
+    case downstreamLinkQuiet(linkID: String, downstreamNode: String)
     /// A publisher went live on this origin (or came back): register the record.
     case streamPublished(StreamRecord)
     /// A publisher left this origin; the stream ends unless it returns within the grace period.

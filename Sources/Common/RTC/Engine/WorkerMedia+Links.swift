@@ -169,7 +169,8 @@ extension WorkerMedia {
     // MARK: Timers
 
     /// Every 20 ms: reports, keepalives, NACKs and merged key frame requests on each link;
-    /// once a second the received layers' bitrates. Reports links whose peer went quiet.
+    /// once a second the received layers' bitrates. Reports links whose peer went quiet (a
+    /// sending end: once when quiet for a second, again when it closes the link).
     func tickLinks(now: UInt64, slow: Bool) {
         guard !linksByID.isEmpty else { return }
         var silent: [RelayLinkEnd] = []
@@ -178,7 +179,11 @@ extension WorkerMedia {
             switch end.half {
             case .sending(let sending):
                 sending.sender.poll(now: now, ntpTime: ntpNow) { data in sendControl(data, to: end.peer) }
-                if sending.sender.isDownstreamSilent(now: now, since: end.createdAt) { silent.append(end) }
+                if sending.sender.isDownstreamSilent(now: now, since: end.createdAt) {
+                    silent.append(end)
+                } else if sending.sender.downstreamFellQuiet(now: now, since: end.createdAt) {
+                    engine.emit(.downstreamLinkQuiet(linkID: end.id, downstreamNode: end.peerNode))
+                }
             case .receiving(let receiving):
                 guard !end.isDown else { continue }
                 tickReceiving(receiving, end: end, now: now, slow: slow)

@@ -7,6 +7,10 @@ public struct RelayLinkConfiguration: Sendable {
     public var reportInterval: UInt64
     /// An end that has heard nothing authenticated for this long (ns) calls the link down.
     public var livenessTimeout: UInt64
+    /// A sending end that has heard no feedback for this long (ns) reports the downstream node
+    /// as possibly gone, once per silence (``RelayLinkSender/downstreamFellQuiet(now:since:)``),
+    /// and keeps the link until ``livenessTimeout``.
+    public var quietTimeout: UInt64
     /// SRTP replay window (packets) on both ends. It must cover the retransmission buffers: a
     /// resend older than the window is refused by libsrtp on the sending side (`replay_old`).
     public var replayWindow: Int
@@ -18,17 +22,19 @@ public struct RelayLinkConfiguration: Sendable {
     /// The downstream end's loss tracking per track.
     public var nack: NACKRequester.Configuration
 
-    /// The defaults: keepalive after 500 ms idle, reports every second, down after 2 s,
-    /// a 8192-packet replay window, 100 ms assumed RTT, key frame requests 500 ms apart.
+    /// The defaults: keepalive after 500 ms idle, reports every second, down after 2 s, quiet
+    /// after 2 s (two reports missed), a 8192-packet replay window, 100 ms assumed RTT, key frame
+    /// requests 500 ms apart.
     public init(
         keepaliveInterval: UInt64 = 500_000_000, reportInterval: UInt64 = 1_000_000_000,
-        livenessTimeout: UInt64 = 2_000_000_000, replayWindow: Int = 8192,
+        livenessTimeout: UInt64 = 2_000_000_000, quietTimeout: UInt64 = 2_000_000_000, replayWindow: Int = 8192,
         initialRoundTripTime: UInt64 = 100_000_000, keyframeRequestInterval: UInt64 = 500_000_000,
         nack: NACKRequester.Configuration = NACKRequester.Configuration()
     ) {
         self.keepaliveInterval = keepaliveInterval
         self.reportInterval = reportInterval
         self.livenessTimeout = livenessTimeout
+        self.quietTimeout = quietTimeout
         self.replayWindow = replayWindow
         self.initialRoundTripTime = initialRoundTripTime
         self.keyframeRequestInterval = keyframeRequestInterval

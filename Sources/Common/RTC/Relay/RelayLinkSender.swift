@@ -40,6 +40,8 @@ public final class RelayLinkSender {
     private var lastReport: UInt64?
     /// When authenticated feedback last arrived (monotonic ns).
     public private(set) var lastHeard: UInt64?
+    /// Whether the current silence was reported by ``downstreamFellQuiet(now:since:)``.
+    private var quietReported = false
 
     /// The upstream end of a link keyed with `keys`, sending RTCP as `linkSSRC`.
     public init(keys: RelayLinkKeys, linkSSRC: UInt32, configuration: RelayLinkConfiguration = .init())
@@ -162,6 +164,17 @@ public final class RelayLinkSender {
     /// end sends a receiver report every second, so silence means it has gone.
     public func isDownstreamSilent(now: UInt64, since start: UInt64) -> Bool {
         now &- (lastHeard ?? start) >= configuration.livenessTimeout
+    }
+
+    /// True once per silence: at the first call when no authenticated feedback has come for
+    /// the quiet timeout (counted from `start` if none ever came), then false until feedback
+    /// arrives and stops again. The downstream end reports several times a second, so this
+    /// much silence means its node may be gone: the control plane checks whether it is, while
+    /// the link stays up until ``isDownstreamSilent(now:since:)``.
+    public func downstreamFellQuiet(now: UInt64, since start: UInt64) -> Bool {
+        let quiet = now &- (lastHeard ?? start) >= configuration.quietTimeout
+        defer { quietReported = quiet }
+        return quiet && !quietReported
     }
 
     // MARK: Feedback

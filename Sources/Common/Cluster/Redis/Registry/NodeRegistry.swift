@@ -1,23 +1,56 @@
 /// The live list of nodes in Redis: each node's `node:{id}` hash, refreshed by its heartbeat
-/// every second and expiring a few seconds after the node stops (crash, partition).
+/// every ``refreshInterval`` and expiring ``defaultTTL`` after the node stops (crash, partition),
+/// so placement stops choosing a dead node within about a second and a half even when nobody
+/// sees it die. Link ends that hear a peer fall silent remove it sooner (``evict(id:)``).
 public struct NodeRegistry: Sendable {
     /// The client the registry talks through.
     public let client: RedisClient
     /// How long a status lives without a new heartbeat.
     public let ttl: Duration
 
+    /// How often a node refreshes its entry. Four refreshes a second, but only a change of
+    /// status rewrites the hash (the load is sampled once a second); the others only push the
+    /// expiry back (``touchScript``).
+    public static let refreshInterval = Duration.milliseconds(250)
+    /// How long an entry lives without a refresh: six refresh intervals, so a node whose
+    /// heartbeat is late by over a second on a loaded machine still stays listed, while a dead
+    /// node drops out of placement 1.25-1.5 s after its last refresh.
+    public static let defaultTTL = Duration.milliseconds(1500)
+    /// An entry not refreshed for this long belongs to a node that missed a refresh: two
+    /// intervals, so a live node on schedule is never stale. ``evict(id:)`` removes only stale
+    /// entries.
+    public static let staleAfter = refreshInterval * 2
+
     /// Writes status fields, keeps the drain marker's verdict, refreshes the expiry and lists
     /// the node, in one atomic step. Returns 1 when the node is draining.
-    /// KEYS: node hash, drain marker, nodes set. ARGV: ttl ms, id, field/value pairs...
+    ///
+    /// An entry written afresh (the node is new, restarted, came back after expiring, or Redis
+    /// restarted) starts with no reservations: those were taken for a node that was gone, and
+    /// their viewers will not arrive. `ttlMs` lets ``evictScript`` tell how long ago the entry
+    /// was refreshed from its remaining time to live, on Redis's own clock.
+    /// KEYS: node hash, drain marker, nodes set, reservations. ARGV: ttl ms, id, field/value pairs...
     static let heartbeatScript = RedisScript(
         """
-        redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[4]) end
+        redis.call('HSET', KEYS[1], 'ttlMs', ARGV[1], unpack(ARGV, 3))
         local draining = 0
         if redis.call('EXISTS', KEYS[2]) == 1 then draining = 1 end
         redis.call('HSET', KEYS[1], 'draining', draining)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         redis.call('SADD', KEYS[3], ARGV[2])
         return draining
+        """)
+
+    /// Refreshes the expiry of an unchanged status without rewriting it. Returns -1 when the
+    /// entry is gone (expired, evicted, Redis restarted): the caller writes the whole status.
+    /// Else 1 when the node is draining, 0 when not. The `SADD` changes nothing while the id is
+    /// listed; it relists a node whose id a concurrent `nodes()` pruned while it re-registered.
+    /// KEYS: node hash, drain marker, nodes set. ARGV: ttl ms, id.
+    static let touchScript = RedisScript(
+        """
+        if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return -1 end
+        redis.call('SADD', KEYS[3], ARGV[2])
+        return redis.call('EXISTS', KEYS[2])
         """)
 
     /// Sets or clears the drain marker and the live flag. Returns 1 if the node is known.
@@ -34,8 +67,9 @@ public struct NodeRegistry: Sendable {
         return 1
         """)
 
-    /// A registry over `client`; statuses expire `ttl` after their last heartbeat (5 s default).
-    public init(client: RedisClient, ttl: Duration = .seconds(5)) {
+    /// A registry over `client`; statuses expire `ttl` after their last heartbeat
+    /// (``defaultTTL``).
+    public init(client: RedisClient, ttl: Duration = NodeRegistry.defaultTTL) {
         self.client = client
         self.ttl = ttl
     }
@@ -46,12 +80,26 @@ public struct NodeRegistry: Sendable {
     public func heartbeat(_ status: NodeStatus) async throws(RedisError) -> Bool {
         let reply = try await client.run(
             Self.heartbeatScript,
-            keys: [RedisKeys.node(status.id), RedisKeys.drain(status.id), RedisKeys.nodes],
+            keys: [
+                RedisKeys.node(status.id), RedisKeys.drain(status.id), RedisKeys.nodes,
+                RedisKeys.reservations(status.id),
+            ],
             arguments: [String(ttl.wholeMilliseconds), status.id] + status.heartbeatFields)
         return reply.int == 1
     }
 
-    /// Every node with a live status, sorted by id. Ids whose status expired are pruned.
+    /// Pushes back the expiry of node `id`'s status without rewriting it. Returns whether the
+    /// node is draining, or `nil` when its status is gone and must be written whole.
+    public func touch(id: String) async throws(RedisError) -> Bool? {
+        let reply = try await client.run(
+            Self.touchScript, keys: [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.nodes],
+            arguments: [String(ttl.wholeMilliseconds), id])
+        guard let verdict = reply.int else { throw .unexpectedReply("heartbeat refresh answered \(reply)") }
+        return verdict < 0 ? nil : verdict == 1
+    }
+
+    /// Every node with a live status, sorted by id. Ids whose status expired are pruned, and
+    /// their pending reservations dropped: no viewer sent to a dead node arrives.
     public func nodes() async throws(RedisError) -> [NodeStatus] {
         guard let members = try await client.command(["SMEMBERS", RedisKeys.nodes]).array else {
             throw .unexpectedReply("SMEMBERS \(RedisKeys.nodes) is not an array")
@@ -70,7 +118,8 @@ public struct NodeRegistry: Sendable {
             }
         }
         if !expired.isEmpty {
-            _ = try await client.command(["SREM", RedisKeys.nodes] + expired)
+            let drops = expired.map { ["DEL", RedisKeys.reservations($0)] }
+            _ = try await client.pipeline([["SREM", RedisKeys.nodes] + expired] + drops).throwingFirstError()
         }
         return statuses
     }

@@ -1,4 +1,5 @@
-/// What one node tells the mesh about itself every second (`node:{id}` in Redis).
+/// What one node tells the mesh about itself (`node:{id}` in Redis): written whole when it
+/// changes, its expiry refreshed four times a second (`NodeRegistry.runHeartbeats`).
 public struct NodeStatus: Sendable, Equatable {
     /// The node's topology id.
     public var id: String
@@ -17,7 +18,8 @@ public struct NodeStatus: Sendable, Equatable {
     /// True while the node is being drained: it takes no new viewers. Read from Redis; a
     /// heartbeat does not write it (`NodeRegistry.setDraining` does).
     public var draining: Bool
-    /// Wall-clock milliseconds since 1970 when the status was taken (passed in, not read).
+    /// Wall-clock milliseconds since 1970 when the status was taken (passed in, not read). A
+    /// refresh of an unchanged status does not rewrite it.
     public var updatedAt: UInt64
 
     /// A node's limits.
