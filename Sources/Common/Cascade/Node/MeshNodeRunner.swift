@@ -49,6 +49,7 @@ public struct MeshNodeRunner {
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
+        control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
         let tasks = mesh?.start()
         let role = settings.node.role.rawValue

@@ -1,3 +1,4 @@
+import MeshCluster
 import Synchronization
 
 /// How many connections each client address holds open, so that one address cannot take
@@ -19,17 +20,21 @@ final class ConnectionsPerClient: Sendable {
 
     /// The most connections one address may hold.
     let limit: Int
+    /// Addresses the cap does not apply to (reverse proxies that many clients share).
+    let uncapped: [IPNetwork]
     private let state = Mutex(State())
 
-    init(limit: Int) {
+    init(limit: Int, uncapped: [IPNetwork] = []) {
         self.limit = limit
+        self.uncapped = uncapped
     }
 
     /// Counts a new connection from `client`, or refuses it when the address is at the cap.
     func opened(_ client: String) -> Admission {
-        state.withLock { state in
+        let exempt = IPAddressValue(text: client).map { address in uncapped.contains { $0.contains(address) } } ?? false
+        return state.withLock { state in
             let count = state.open[client, default: 0]
-            guard count < limit else {
+            guard count < limit || exempt else {
                 return .refused(firstSinceUnderCap: state.refusing.insert(client).inserted)
             }
             state.open[client] = count + 1

@@ -1,3 +1,5 @@
+import MeshCluster
+
 /// How a node's HTTP side is set up. Every key but the token secret has a default.
 ///
 /// - `host`, `port`: where the HTTP server binds (`127.0.0.1:8080`).
@@ -20,8 +22,9 @@
 /// - `maxConnectionsPerClient`: connections one client address may hold open at once (64);
 ///   the next is answered 503 and closed. Loopback is counted like any address. meshbench and
 ///   the interop tests open one connection per request and a handful at a time, and nodes call
-///   each other's internal API over fresh short connections, so 64 leaves them room. Behind a
-///   reverse proxy every client shares the proxy's address: raise it there.
+///   each other's internal API over fresh short connections, so 64 leaves them room.
+/// - `uncappedClients`: addresses the per-address cap does not apply to: the topology's trusted
+///   proxies, behind which every client shares one address (none by default).
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -47,6 +50,8 @@ public struct ControlConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// The most connections one client address may hold open.
     public var maxConnectionsPerClient = 64
+    /// Addresses exempt from ``maxConnectionsPerClient`` (reverse proxies).
+    public var uncappedClients: [IPNetwork] = []
 
     /// Creates a configuration; only the token secret is required.
     public init(

@@ -41,7 +41,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     /// The server builder for ``ControlServer/makeApplication(onServerRunning:)``: one counter
     /// of connections per client for the whole listener.
     static func builder(configuration: ControlConfiguration, logger: Logger) -> HTTPServerBuilder {
-        let connections = ConnectionsPerClient(limit: configuration.maxConnectionsPerClient)
+        let connections = ConnectionsPerClient(
+            limit: configuration.maxConnectionsPerClient, uncapped: configuration.uncappedClients)
         return HTTPServerBuilder { responder in
             GuardedHTTP1Channel(
                 responder: responder, configuration: configuration, connections: connections, logger: logger)
