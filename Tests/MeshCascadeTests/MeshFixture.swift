@@ -75,7 +75,10 @@ final class MeshWorld {
     var planes: [String: FakeDataPlane] = [:]
     var coordinators: [String: MeshCoordinator] = [:]
 
-    init(nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none) async throws {
+    init(
+        nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none,
+        grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime
+    ) async throws {
         server = try RedisTestServer()
         redis = RedisClient(endpoint: server.endpoint)
         await redis.waitUntil(available: true)
@@ -85,7 +88,7 @@ final class MeshWorld {
             let plane = FakeDataPlane(nodeID: id)
             let coordinator = MeshCoordinator(
                 topology: topology, nodeID: id, dataPlane: plane, redis: redis, api: mesh,
-                grants: try MeshFixture.grants(), logger: Logger(label: "test.\(id)"))
+                grants: try MeshFixture.grants(), grantLifetime: grantLifetime, logger: Logger(label: "test.\(id)"))
             planes[id] = plane
             coordinators[id] = coordinator
             mesh.add(id, coordinator)

@@ -138,9 +138,11 @@ struct RedisRegistryLivenessTests {
         #expect(try await reservations.reserve(node: "edge-1", token: "v1", now: now) == .reserved(pending: 1))
         // Just refreshed: its link is silent but the process lives.
         #expect(try await registry.evict(id: "edge-1") == .refreshedLately)
-        // 400 ms since the last refresh: not stale yet (500 ms).
+        // 400 ms since the last refresh: not stale for a 10 s threshold. (Against the default
+        // 500 ms this would race a loaded machine's own delays; time only ever adds staleness,
+        // so the eviction below is safe with it.)
         _ = try await client.command(["PEXPIRE", "node:{edge-1}", "59600"])
-        #expect(try await registry.evict(id: "edge-1") == .refreshedLately)
+        #expect(try await registry.evict(id: "edge-1", staleAfter: .seconds(10)) == .refreshedLately)
         // 700 ms since the last refresh: it missed two; evicted.
         _ = try await client.command(["PEXPIRE", "node:{edge-1}", "59300"])
         #expect(try await registry.evict(id: "edge-1") == .evicted)

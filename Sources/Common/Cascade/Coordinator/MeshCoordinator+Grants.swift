@@ -5,8 +5,9 @@ import MeshCrypto
 /// Placement grants: what a redirect hands the chosen node, signed so that only placement can
 /// place a client, and good once.
 extension MeshCoordinator {
-    /// How long a grant (and the slot reserved with it) lasts: a client follows a `307` at once.
-    static let grantLifetime = Duration.seconds(5)
+    /// How long a grant (and the slot reserved with it) lasts by default: a client follows a
+    /// `307` at once.
+    public static let defaultGrantLifetime = Duration.seconds(5)
     /// The most grants remembered as redeemed; past it new grants are refused (503) rather than
     /// forgetting ones still inside their life, which would let them be used twice.
     static let redeemedGrantCapacity = 100_000
@@ -31,7 +32,7 @@ extension MeshCoordinator {
         }
         let grant = PlacementGrant(
             node: node, stream: stream, action: action, id: id, reserved: reserved,
-            expiresAt: Self.wallMilliseconds() &+ UInt64(Self.grantLifetime.components.seconds * 1000), holders: holders
+            expiresAt: Self.wallMilliseconds() &+ UInt64(grantLifetime.components.seconds * 1000), holders: holders
         )
         do {
             return .redirect(nodeID: node, apiBase: base, grant: try grants.sign(grant))

@@ -29,6 +29,8 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     let claims: PublisherClaims
     /// Signs the grants this node's redirects carry and checks the ones clients bring.
     let grants: PlacementGrantSigner
+    /// How long a grant, the slot reserved with it and its count against the client last.
+    let grantLifetime: Duration
     let state: Mutex<CoordinatorState>
     /// One subscription attempt per stream at a time.
     let carrying = SharedAttempts<String>()
@@ -51,7 +53,8 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     /// A coordinator for node `nodeID` of `topology`.
     public init(
         topology: Topology, nodeID: String, dataPlane: any MeshDataPlane, redis: RedisClient,
-        api: any InternalAPI, grants: PlacementGrantSigner, logger: Logger
+        api: any InternalAPI, grants: PlacementGrantSigner, grantLifetime: Duration = defaultGrantLifetime,
+        logger: Logger
     ) {
         self.nodeID = nodeID
         self.dataPlane = dataPlane
@@ -60,10 +63,11 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         self.logger = logger
         registry = NodeRegistry(client: redis)
         directory = StreamDirectory(client: redis)
-        reservations = CapacityReservation(client: redis, ttl: Self.grantLifetime)
-        redirectQuota = RedirectQuota(client: redis, ttl: Self.grantLifetime)
+        reservations = CapacityReservation(client: redis, ttl: grantLifetime)
+        redirectQuota = RedirectQuota(client: redis, ttl: grantLifetime)
         claims = PublisherClaims(client: redis)
         self.grants = grants
+        self.grantLifetime = grantLifetime
         state = Mutex(CoordinatorState(topology: topology))
     }
 
