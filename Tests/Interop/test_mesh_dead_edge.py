@@ -19,7 +19,7 @@ import urllib.parse
 import meshmetrics
 import results
 from clients import publish
-from meshclients import post_whep, throwaway_offer, view_placed
+from meshclients import placement_grant, post_whep, throwaway_offer, view_placed
 from meshmesh import DIRECT_LINKS, REGION_A_CLIENT, REGION_B_CLIENT
 
 STREAM = "dead-edge"
@@ -30,10 +30,10 @@ PROBE_FOR_S = 3.5
 
 
 def placed_node(status: int, headers: dict[str, str]) -> str | None:
-    """The node a 307 sends the viewer to (its Location's `placed=`), else None."""
+    """The node a 307 sends the viewer to (the node its Location's grant names), else None."""
     if status != 307 or "location" not in headers:
         return None
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(headers["location"]).query).get("placed", [None])[0]
+    return placement_grant(urllib.parse.parse_qs(urllib.parse.urlsplit(headers["location"]).query))["node"]
 
 
 async def probe(entry, token: str, offer: bytes, client: str, since: float, until,
