@@ -47,11 +47,12 @@ extension MeshCoordinator {
         }
     }
 
-    /// `DELETE /internal/v1/links/{link}`.
+    /// `POST /internal/v1/test/link-drop` (`MESHCAST_TEST_FAULTS=1` only).
     public func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
         await dataPlane.setTestLinkDrop(toNode: downstreamNode, rate: rate)
     }
 
+    /// `DELETE /internal/v1/links/{link}`.
     public func closeLink(_ link: String) async throws(InternalRequestError) {
         guard await dataPlane.closeLink(link, reason: "closed by the downstream node") else {
             throw .unknownLink(link)

@@ -161,7 +161,7 @@ public final class RelayLinkSender {
     }
 
     /// True when no authenticated feedback has come for the liveness timeout: the downstream
-    /// end sends a receiver report every second, so silence means it has gone.
+    /// end sends receiver reports several times a second, so silence means it has gone.
     public func isDownstreamSilent(now: UInt64, since start: UInt64) -> Bool {
         now &- (lastHeard ?? start) >= configuration.livenessTimeout
     }
