@@ -34,6 +34,11 @@ final class FakeDataPlane: MeshDataPlane {
         }
     }
 
+    /// The publisher of `stream` left for good: the data plane forgets the stream.
+    func unpublish(_ stream: String) {
+        state.withLock { $0.streams.removeAll { $0.record.name == stream } }
+    }
+
     /// This node already receives `record` over link `linkID` from `upstream`.
     func receiving(_ record: StreamRecord, overLink linkID: String, from upstream: String, viewers: Int) {
         state.withLock {

@@ -114,6 +114,14 @@ import Testing
             try await claims.claim(
                 stream: "mine", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
                 == .publishedElsewhere(origin: "origin"))
+        // A second publisher of a stream live here is refused (409) without freeing the claim.
+        world.plane("origin").publish(StreamRecord(name: "mine", originNode: "origin", tracks: [], startedAt: 1))
+        await origin.publisherSettled(stream: "mine", published: false)
+        #expect(
+            try await claims.claim(
+                stream: "mine", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
+                == .publishedElsewhere(origin: "origin"))
+        world.plane("origin").unpublish("mine")
         await origin.publisherSettled(stream: "mine", published: false)
         #expect(
             try await claims.claim(

@@ -24,9 +24,10 @@ extension MeshCoordinator {
         try? await redirectQuota.release(id: grant.id, holders: grant.holders)
     }
 
-    /// A publisher placed here that got no session gives its claim on the stream back.
+    /// A publisher placed here that got no session gives its claim on the stream back, unless
+    /// the stream is live here: a second publisher refused with 409 must not free the first's.
     public func publisherSettled(stream: String, published: Bool) async {
-        guard !published else { return }
+        guard !published, await dataPlane.carriedStream(stream) == nil else { return }
         await releaseClaim(stream)
     }
 
