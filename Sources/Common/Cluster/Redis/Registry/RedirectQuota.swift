@@ -66,11 +66,4 @@ public struct RedirectQuota: Sendable {
             _ = try await client.command(["ZREM", holder, id])
         }
     }
-
-    /// Unfollowed redirects `holder` has at `now`.
-    public func outstanding(holder: String, now: UInt64) async throws(RedisError) -> Int {
-        let reply = try await client.command(["ZCOUNT", holder, "(\(now)", "+inf"])
-        guard let count = reply.int else { throw .unexpectedReply("ZCOUNT answered \(reply)") }
-        return Int(count)
-    }
 }
