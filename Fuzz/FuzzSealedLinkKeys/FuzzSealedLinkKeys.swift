@@ -7,8 +7,8 @@ import MeshRTC
 // with an error (AEADError, SealedKeysError, DecodingError) or opens; what opens seals and opens
 // again to the same keys. Nothing traps.
 
-let seal: RelayLinkKeySeal = {
-    do { return try RelayLinkKeySeal(clusterSecret: Array("fuzzing cluster secret".utf8)) } catch {
+let seal: LinkKeySeal = {
+    do { return try LinkKeySeal(clusterSecret: Array("fuzzing cluster secret".utf8)) } catch {
         fatalError("no seal: \(error)")
     }
 }()
@@ -25,10 +25,10 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             else { fuzzFailure("an opened box does not seal and open again") }
         }
         // The JSON body of POST /internal/v1/links, opened as the routes open it.
-        guard let request = try? JSONDecoder().decode(SealedRelayLinkSetupRequest.self, from: Data(bytes)),
+        guard let request = try? JSONDecoder().decode(SealedLinkSetupRequest.self, from: Data(bytes)),
             let opened = try? request.opened(with: seal)
         else { return }
-        guard let resealed = try? SealedRelayLinkSetupRequest(sealing: opened, with: seal),
+        guard let resealed = try? SealedLinkSetupRequest(sealing: opened, with: seal),
             (try? resealed.opened(with: seal)) == opened
         else { fuzzFailure("opened keys do not seal and open again") }
     }

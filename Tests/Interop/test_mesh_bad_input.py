@@ -50,7 +50,7 @@ KEY_LABEL = b"meshcast relay-link keys v1"
 
 
 def sealed_keys(secret: str, downstream: str, upstream: str, port: int) -> dict:
-    """Both directions' GCM keys and salts sealed as RelayLinkKeySeal.swift does: AES-256-GCM under
+    """Both directions' GCM keys and salts sealed as LinkKeySeal.swift does: AES-256-GCM under
     HKDF-SHA256(secret, info=KEY_LABEL), the request's nodes and address as associated data."""
     key = HKDF(hashes.SHA256(), 32, None, KEY_LABEL).derive(secret.encode())
     parts = [KEY_LABEL, b"request", downstream.encode(), upstream.encode(), b"127.0.0.1", str(port).encode()]
@@ -61,7 +61,7 @@ def sealed_keys(secret: str, downstream: str, upstream: str, port: int) -> dict:
 
 
 def link_request(secret: str, downstream: str, upstream: str, port: int, sealed_for: str | None = None) -> bytes:
-    """A well-formed SealedRelayLinkSetupRequest (SealedRelayLinkSetup.swift), so that only the
+    """A well-formed SealedLinkSetupRequest (SealedLinkSetup.swift), so that only the
     signature is wrong in the requests that must be refused for it; `sealed_for` seals the keys
     for another downstream node, as if the box had been lifted from another request."""
     keys = sealed_keys(secret, sealed_for or downstream, upstream, port)

@@ -6,7 +6,7 @@ import Synchronization
 /// streams as plain values and records every call, in order, as a short line.
 final class FakeDataPlane: MeshDataPlane {
     struct State {
-        var links: [RelayLinkSnapshot] = []
+        var links: [LinkSnapshot] = []
         var streams: [CarriedStreamSnapshot] = []
         var calls: [String] = []
         var nextLink = 0
@@ -43,9 +43,9 @@ final class FakeDataPlane: MeshDataPlane {
     func receiving(_ record: StreamRecord, overLink linkID: String, from upstream: String, viewers: Int) {
         state.withLock {
             $0.links.append(
-                RelayLinkSnapshot(
+                LinkSnapshot(
                     id: linkID, end: .downstream, peerNode: upstream,
-                    peerAddress: RelayLinkAddress(host: "127.0.0.1", port: 40000), worker: 0, streams: [record.name],
+                    peerAddress: LinkAddress(host: "127.0.0.1", port: 40000), worker: 0, streams: [record.name],
                     roundTripMilliseconds: 12, fractionLost: 0.25, packets: 900, retransmissions: 7, dropped: 3))
             $0.streams.append(
                 CarriedStreamSnapshot(
@@ -60,23 +60,23 @@ final class FakeDataPlane: MeshDataPlane {
 
     // MARK: MeshDataPlane
 
-    func acceptLink(_ request: RelayLinkSetupRequest) async throws(RelayLinkError) -> RelayLinkSetupResponse {
+    func acceptLink(_ request: LinkSetupRequest) async throws(LinkError) -> LinkSetupResponse {
         state.withLock { state in
             state.nextLink += 1
             let id = "\(nodeID)>\(request.downstreamNode)#\(state.nextLink)"
             state.calls.append("acceptLink \(request.downstreamNode)")
             state.links.append(
-                RelayLinkSnapshot(
+                LinkSnapshot(
                     id: id, end: .upstream, peerNode: request.downstreamNode, peerAddress: request.downstreamAddress,
                     worker: 0, streams: []))
-            return RelayLinkSetupResponse(
-                linkID: id, upstreamNode: nodeID, upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40001),
+            return LinkSetupResponse(
+                linkID: id, upstreamNode: nodeID, upstreamAddress: LinkAddress(host: "127.0.0.1", port: 40001),
                 keys: request.keys)
         }
     }
 
-    func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(RelayLinkError) {
-        try state.withLock { state throws(RelayLinkError) in
+    func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(LinkError) {
+        try state.withLock { state throws(LinkError) in
             guard let link = state.links.firstIndex(where: { $0.id == linkID }) else { throw .unknownLink(linkID) }
             guard let carried = state.streams.firstIndex(where: { $0.record.name == stream }) else {
                 throw .unknownStream(stream)
@@ -87,8 +87,8 @@ final class FakeDataPlane: MeshDataPlane {
         }
     }
 
-    func stopForwarding(stream: String, onLink linkID: String) async throws(RelayLinkError) {
-        try state.withLock { state throws(RelayLinkError) in
+    func stopForwarding(stream: String, onLink linkID: String) async throws(LinkError) {
+        try state.withLock { state throws(LinkError) in
             guard let link = state.links.firstIndex(where: { $0.id == linkID }) else { throw .unknownLink(linkID) }
             state.calls.append("stopForwarding \(stream) on \(linkID)")
             state.links[link].streams.removeAll { $0 == stream }
@@ -98,29 +98,29 @@ final class FakeDataPlane: MeshDataPlane {
         }
     }
 
-    func prepareUpstreamLink(to upstreamNode: String) async throws(RelayLinkError) -> RelayLinkSetupRequest {
+    func prepareUpstreamLink(to upstreamNode: String) async throws(LinkError) -> LinkSetupRequest {
         state.withLock { $0.calls.append("prepare \(upstreamNode)") }
-        return RelayLinkSetupRequest(
+        return LinkSetupRequest(
             downstreamNode: nodeID, upstreamNode: upstreamNode,
-            downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40002),
+            downstreamAddress: LinkAddress(host: "127.0.0.1", port: 40002),
             keys: .generate())
     }
 
-    func openUpstreamLink(_ request: RelayLinkSetupRequest, accepted: RelayLinkSetupResponse)
-        async throws(RelayLinkError) -> String
+    func openUpstreamLink(_ request: LinkSetupRequest, accepted: LinkSetupResponse)
+        async throws(LinkError) -> String
     {
         state.withLock { state in
             state.calls.append("open \(accepted.linkID)")
             state.links.append(
-                RelayLinkSnapshot(
+                LinkSnapshot(
                     id: accepted.linkID, end: .downstream, peerNode: accepted.upstreamNode,
                     peerAddress: accepted.upstreamAddress, worker: 0, streams: []))
         }
         return accepted.linkID
     }
 
-    func receive(_ record: StreamRecord, overLink linkID: String) async throws(RelayLinkError) {
-        try state.withLock { state throws(RelayLinkError) in
+    func receive(_ record: StreamRecord, overLink linkID: String) async throws(LinkError) {
+        try state.withLock { state throws(LinkError) in
             guard let link = state.links.firstIndex(where: { $0.id == linkID && $0.end == .downstream }) else {
                 throw .unknownLink(linkID)
             }

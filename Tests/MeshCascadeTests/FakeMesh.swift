@@ -52,8 +52,8 @@ final class FakeMesh: InternalAPI {
         }
     }
 
-    func openLink(apiBase: String, _ request: RelayLinkSetupRequest) async throws(InternalAPIFailure)
-        -> RelayLinkSetupResponse
+    func openLink(apiBase: String, _ request: LinkSetupRequest) async throws(InternalAPIFailure)
+        -> LinkSetupResponse
     {
         let node = try target(apiBase, "openLink")
         do throws(InternalRequestError) { return try await node.acceptLink(request) } catch {

@@ -10,9 +10,9 @@ import Testing
 @Suite(.serialized) struct LinkRequestAddressingTests {
     @Test func linkRequestForAnotherNodeIsRefused() async throws {
         let world = try await MeshWorld(nodes: ["origin", "relay"])
-        let request = RelayLinkSetupRequest(
+        let request = LinkSetupRequest(
             downstreamNode: "edge-b", upstreamNode: "relay",
-            downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40002), keys: .generate())
+            downstreamAddress: LinkAddress(host: "127.0.0.1", port: 40002), keys: .generate())
         await #expect(
             throws: InternalRequestError.invalid("the link request is addressed to node 'relay', not to 'origin'")
         ) {

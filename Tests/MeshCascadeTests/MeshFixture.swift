@@ -33,8 +33,8 @@ enum MeshFixture {
                 node("edge-a", .edge, "a", port: 18003), node("edge-b", .edge, "b", port: 18004),
             ],
             links: [
-                RelayLinkRule(from: "origin", to: "relay"), RelayLinkRule(from: "origin", to: "edge-a"),
-                RelayLinkRule(from: "relay", to: "edge-a"), RelayLinkRule(from: "relay", to: "edge-b"),
+                LinkRule(from: "origin", to: "relay"), LinkRule(from: "origin", to: "edge-a"),
+                LinkRule(from: "relay", to: "edge-a"), LinkRule(from: "relay", to: "edge-b"),
             ],
             secrets: SecretNames(clusterSecretVariable: "CLUSTER", tokenSecretVariable: "TOKEN"),
             policies: policies, edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))

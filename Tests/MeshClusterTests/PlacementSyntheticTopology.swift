@@ -36,7 +36,7 @@ enum PlacementSyntheticTopology {
         var regions: [Region] = []
         var latencies: [RegionLatency] = []
         var nodes: [TopologyNode] = []
-        var links: [RelayLinkRule] = []
+        var links: [LinkRule] = []
         let count = rows * columns
         for number in 0..<count {
             let row = number / columns
@@ -76,14 +76,14 @@ enum PlacementSyntheticTopology {
         }
         for number in 0..<count {
             for target in [number] + neighbours(number) {
-                for n in 1...2 { links.append(RelayLinkRule(from: origin(number), to: relay(target, n))) }
+                for n in 1...2 { links.append(LinkRule(from: origin(number), to: relay(target, n))) }
             }
-            for n in 1...7 { links.append(RelayLinkRule(from: origin(number), to: edge(number, n))) }
+            for n in 1...7 { links.append(LinkRule(from: origin(number), to: edge(number, n))) }
             for n in 1...2 {
                 for other in neighbours(number) {
-                    for m in 1...2 { links.append(RelayLinkRule(from: relay(number, n), to: relay(other, m))) }
+                    for m in 1...2 { links.append(LinkRule(from: relay(number, n), to: relay(other, m))) }
                 }
-                for m in 1...7 { links.append(RelayLinkRule(from: relay(number, n), to: edge(number, m))) }
+                for m in 1...7 { links.append(LinkRule(from: relay(number, n), to: edge(number, m))) }
             }
         }
         return Topology(

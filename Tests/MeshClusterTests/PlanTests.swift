@@ -123,7 +123,7 @@ import Testing
         target.nodes.removeAll { $0.id == "edge-b" }
         target.links.removeAll { $0.to == "edge-b" }
         target.nodes.append(extra)
-        target.links.append(RelayLinkRule(from: "relay-1", to: "edge-c"))
+        target.links.append(LinkRule(from: "relay-1", to: "edge-c"))
         let plan = TopologyPlan(from: running, to: target)
         #expect(
             plan.changes.map { "\($0.action.rawValue) \($0.subject) (\($0.rollout))" } == [

@@ -23,7 +23,7 @@ import Testing
 
             let link = try await api.openLink(apiBase: base, MeshTest.setupRequest)
             #expect(link.linkID == "link-1")
-            #expect(link.upstreamAddress == RelayLinkAddress(host: "127.0.0.1", port: 40000))
+            #expect(link.upstreamAddress == LinkAddress(host: "127.0.0.1", port: 40000))
             #expect(link.keys == MeshTest.setupRequest.keys)
             try await api.subscribe(apiBase: base, link: "link-1", subscription)
             try await api.unsubscribe(apiBase: base, link: "link-1", stream: "lobby")

@@ -127,7 +127,7 @@ import Testing
         let headers = try MeshTest.signed(.post, Self.linksPath, body: body)
         let result = try await refusal(headers, body: body, reason: "malformed_json", mesh: mesh)
         #expect(result.status == .badRequest)
-        #expect(result.text.contains("not a valid SealedRelayLinkSetupRequest"))
+        #expect(result.text.contains("not a valid SealedLinkSetupRequest"))
         #expect(result.counted == 1)
         #expect(mesh.calls.isEmpty)
     }
@@ -164,7 +164,7 @@ import Testing
                 #expect(response.status == .created)
                 #expect(response.headers[.location] == "/internal/v1/links/link-1")
                 let sealed = try JSONDecoder().decode(
-                    SealedRelayLinkSetupResponse.self, from: Data(buffer: response.body))
+                    SealedLinkSetupResponse.self, from: Data(buffer: response.body))
                 #expect(sealed.linkID == "link-1")
                 let answer = try sealed.opened(by: "edge-1", with: MeshTest.keySeal())
                 #expect(answer.keys == MeshTest.setupRequest.keys)

@@ -15,9 +15,9 @@ import Testing
         let mesh = RecordingMeshCoordination()
         let configuration = ControlConfiguration(tokenSecret: ControlTest.secret, clusterSecret: MeshTest.clusterSecret)
         let server = ControlServer(configuration: configuration, control: RecordingNodeControl(), mesh: mesh)
-        let request = RelayLinkSetupRequest(
+        let request = LinkSetupRequest(
             downstreamNode: "edge-1", upstreamNode: "origin-1",
-            downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 41000), keys: RelayLinkKeys.generate())
+            downstreamAddress: LinkAddress(host: "127.0.0.1", port: 41000), keys: LinkKeys.generate())
 
         try await server.makeApplication().test(.live) { client in
             let proxy = try RecordingTCPProxy(forwardingTo: try #require(client.port))

@@ -39,18 +39,18 @@ enum MeshTest {
 
     /// A link request as a downstream edge would make it, to `origin-1` (the node
     /// ``RecordingMeshCoordination`` answers as); its keys are fresh.
-    static let setupRequest = RelayLinkSetupRequest(
+    static let setupRequest = LinkSetupRequest(
         downstreamNode: "edge-1", upstreamNode: "origin-1",
-        downstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 41000), keys: RelayLinkKeys.generate())
+        downstreamAddress: LinkAddress(host: "127.0.0.1", port: 41000), keys: LinkKeys.generate())
 
     /// The seal every node of the test mesh derives from ``clusterSecret``.
-    static func keySeal(_ secret: [UInt8] = clusterSecret) throws -> RelayLinkKeySeal {
-        try RelayLinkKeySeal(clusterSecret: secret)
+    static func keySeal(_ secret: [UInt8] = clusterSecret) throws -> LinkKeySeal {
+        try LinkKeySeal(clusterSecret: secret)
     }
 
     /// `request` as the `POST /internal/v1/links` body: JSON with the keys sealed.
-    static func setupJSON(_ request: RelayLinkSetupRequest = setupRequest) throws -> String {
-        try json(SealedRelayLinkSetupRequest(sealing: request, with: keySeal()))
+    static func setupJSON(_ request: LinkSetupRequest = setupRequest) throws -> String {
+        try json(SealedLinkSetupRequest(sealing: request, with: keySeal()))
     }
 
     static func json(_ value: some Encodable) throws -> String {

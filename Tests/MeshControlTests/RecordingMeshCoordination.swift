@@ -11,7 +11,7 @@ final class RecordingMeshCoordination: MeshCoordination {
         case placePublisher(stream: String, request: PlacementRequest)
         case viewerArrived(stream: String, grant: String?)
         case publisherSettled(stream: String, published: Bool)
-        case acceptLink(RelayLinkSetupRequest)
+        case acceptLink(LinkSetupRequest)
         case subscribe(link: String, RelaySubscriptionRequest)
         case unsubscribe(link: String, stream: String)
         case closeLink(String)
@@ -59,11 +59,11 @@ final class RecordingMeshCoordination: MeshCoordination {
         _ = record(.publisherSettled(stream: stream, published: published))
     }
 
-    func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError) -> RelayLinkSetupResponse {
+    func acceptLink(_ request: LinkSetupRequest) async throws(InternalRequestError) -> LinkSetupResponse {
         if let error = record(.acceptLink(request)).acceptError { throw error }
-        return RelayLinkSetupResponse(
+        return LinkSetupResponse(
             linkID: "link-1", upstreamNode: "origin-1",
-            upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 40000),
+            upstreamAddress: LinkAddress(host: "127.0.0.1", port: 40000),
             keys: request.keys)
     }
 

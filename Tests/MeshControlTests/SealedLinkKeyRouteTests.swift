@@ -34,8 +34,8 @@ import Testing
     }
 
     private func sealed(box: String, version: Int = 1) throws -> String {
-        var body = try SealedRelayLinkSetupRequest(sealing: MeshTest.setupRequest, with: MeshTest.keySeal())
-        body.sealedKeys = SealedRelayLinkKeys(version: version, box: box)
+        var body = try SealedLinkSetupRequest(sealing: MeshTest.setupRequest, with: MeshTest.keySeal())
+        body.sealedKeys = SealedLinkKeys(version: version, box: box)
         return try MeshTest.json(body)
     }
 
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func anotherVersionIsABadRequest() async throws {
-        let good = try SealedRelayLinkSetupRequest(sealing: MeshTest.setupRequest, with: MeshTest.keySeal())
+        let good = try SealedLinkSetupRequest(sealing: MeshTest.setupRequest, with: MeshTest.keySeal())
         let (status, text, counted) = try await post(
             try sealed(box: good.sealedKeys.box, version: 2), reason: "malformed_sealed_keys")
         #expect(status == .badRequest)
@@ -61,7 +61,7 @@ import Testing
         // A box sealed for edge-2, moved into edge-1's correctly signed request.
         var other = MeshTest.setupRequest
         other.downstreamNode = "edge-2"
-        let moved = try SealedRelayLinkSetupRequest(sealing: other, with: MeshTest.keySeal())
+        let moved = try SealedLinkSetupRequest(sealing: other, with: MeshTest.keySeal())
         let (status, text, counted) = try await post(
             try sealed(box: moved.sealedKeys.box), reason: "unopenable_sealed_keys")
         #expect(status == .badRequest)
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func keysSealedWithAnotherSecretDoNotOpen() async throws {
-        let stranger = try SealedRelayLinkSetupRequest(
+        let stranger = try SealedLinkSetupRequest(
             sealing: MeshTest.setupRequest, with: MeshTest.keySeal(Array("another cluster secret".utf8)))
         let (status, _, counted) = try await post(try MeshTest.json(stranger), reason: "unopenable_sealed_keys")
         #expect(status == .badRequest)

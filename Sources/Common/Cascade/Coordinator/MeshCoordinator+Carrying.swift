@@ -162,7 +162,7 @@ extension MeshCoordinator {
                 return .failure(.unavailable("\(upstream) refused '\(record.name)': \(error)"))
             }
         }
-        do throws(RelayLinkError) {
+        do throws(LinkError) {
             try await dataPlane.receive(record, overLink: link)
         } catch {
             try? await api.unsubscribe(apiBase: base, link: link, stream: record.name)
@@ -178,13 +178,13 @@ extension MeshCoordinator {
             if let existing = links.first(where: { $0.end == .downstream && $0.peerNode == upstream }) {
                 return .success(existing.id)
             }
-            let request: RelayLinkSetupRequest
-            do throws(RelayLinkError) {
+            let request: LinkSetupRequest
+            do throws(LinkError) {
                 request = try await self.dataPlane.prepareUpstreamLink(to: upstream)
             } catch {
                 return .failure(.unavailable("no link to \(upstream) can be prepared: \(error)"))
             }
-            let accepted: RelayLinkSetupResponse
+            let accepted: LinkSetupResponse
             do throws(InternalAPIFailure) {
                 accepted = try await self.api.openLink(apiBase: base, request)
             } catch {
@@ -193,7 +193,7 @@ extension MeshCoordinator {
                 }
                 return .failure(.unavailable("\(upstream) refused a link: \(error)"))
             }
-            do throws(RelayLinkError) {
+            do throws(LinkError) {
                 let id = try await self.dataPlane.openUpstreamLink(request, accepted: accepted)
                 self.logger.info("mesh: link \(id) from \(upstream) open")
                 return .success(id)

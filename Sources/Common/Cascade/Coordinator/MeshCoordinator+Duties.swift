@@ -113,9 +113,9 @@ extension MeshCoordinator {
     /// (d) Links that carried nothing for a while are closed; for a receiving end the
     /// upstream is told, so it frees its end at once.
     private func closeIdleLinks(_ status: MeshDataStatus, now: ContinuousClock.Instant) async {
-        let due = state.withLock { state -> [RelayLinkSnapshot] in
+        let due = state.withLock { state -> [LinkSnapshot] in
             var idle: [String: ContinuousClock.Instant] = [:]
-            var due: [RelayLinkSnapshot] = []
+            var due: [LinkSnapshot] = []
             for link in status.links where link.streams.isEmpty {
                 let since = state.idleLinksSince[link.id] ?? now
                 idle[link.id] = since

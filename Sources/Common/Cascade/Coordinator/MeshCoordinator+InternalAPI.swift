@@ -5,15 +5,15 @@ import MeshRTC
 /// The internal API's link requests from downstream nodes.
 extension MeshCoordinator {
     /// `POST /internal/v1/links`: the data plane opens the sending end of a link asked of this node.
-    public func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError)
-        -> RelayLinkSetupResponse
+    public func acceptLink(_ request: LinkSetupRequest) async throws(InternalRequestError)
+        -> LinkSetupResponse
     {
         // The request's keys are sealed to the node it names, and the request is signed; a
         // request naming another node was captured on its way there and replayed here.
         guard request.upstreamNode == nodeID else {
             throw .invalid("the link request is addressed to node '\(request.upstreamNode)', not to '\(nodeID)'")
         }
-        do throws(RelayLinkError) {
+        do throws(LinkError) {
             let response = try await dataPlane.acceptLink(request)
             logger.info("mesh: link \(response.linkID) to \(request.downstreamNode) accepted")
             return response
@@ -31,7 +31,7 @@ extension MeshCoordinator {
         if case .failure(let failure) = await ensureCarrying(request.stream, record: request.record) {
             throw failure.internalRequestError
         }
-        do throws(RelayLinkError) {
+        do throws(LinkError) {
             try await dataPlane.forward(stream: request.stream, tracks: request.tracks, onLink: link)
         } catch {
             throw error.internalRequestError
@@ -40,7 +40,7 @@ extension MeshCoordinator {
 
     /// `DELETE /internal/v1/links/{link}/subscriptions/{stream}`.
     public func unsubscribe(link: String, stream: String) async throws(InternalRequestError) {
-        do throws(RelayLinkError) {
+        do throws(LinkError) {
             try await dataPlane.stopForwarding(stream: stream, onLink: link)
         } catch {
             throw error.internalRequestError

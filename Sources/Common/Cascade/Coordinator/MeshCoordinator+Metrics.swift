@@ -32,7 +32,7 @@ extension MeshCoordinator {
         text += "# TYPE meshcast_placement_unreserved_redirects_total counter\n"
         text += "meshcast_placement_unreserved_redirects_total \(unreserved)\n"
 
-        func family(_ name: String, _ type: String, _ help: String, _ value: (RelayLinkSnapshot) -> String?) {
+        func family(_ name: String, _ type: String, _ help: String, _ value: (LinkSnapshot) -> String?) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for link in links {
                 guard let figure = value(link) else { continue }

@@ -107,7 +107,7 @@ extension TopologyDraft {
             regions: regionModels,
             latencies: latencyModels,
             nodes: nodeModels,
-            links: links.map { RelayLinkRule(from: $0.from.value, to: $0.to.value) },
+            links: links.map { LinkRule(from: $0.from.value, to: $0.to.value) },
             secrets: secrets,
             trustedProxies: trustedProxies.map(\.value),
             policies: policies.value,

@@ -121,7 +121,7 @@ struct TopologyValidator {
     }
 
     private func checkLinks(_ links: [LinkDraft], nodeIDs: [String]) {
-        var seen: [RelayLinkRule: SourceLocation] = [:]
+        var seen: [LinkRule: SourceLocation] = [:]
         // `to: [a, b]` shares one `from`; report an unknown `from` once, not once per target.
         var reportedUnknown: Set<SourceLocation> = []
         for link in links {
@@ -137,7 +137,7 @@ struct TopologyValidator {
                 continue
             }
             guard endpointsKnown else { continue }
-            let rule = RelayLinkRule(from: link.from.value, to: link.to.value)
+            let rule = LinkRule(from: link.from.value, to: link.to.value)
             if let first = seen[rule] {
                 log.error(
                     "duplicate link \(rule.from) -> \(rule.to) (first given at line \(first.line))",

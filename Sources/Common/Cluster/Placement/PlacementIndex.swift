@@ -31,7 +31,7 @@ public struct PlacementIndex: Sendable {
         }
         nodesByRegionAndRole = grouped
         var out = [[Int]](repeating: [], count: topology.nodes.count)
-        var seen = Set<RelayLinkRule>()
+        var seen = Set<LinkRule>()
         for rule in topology.links where seen.insert(rule).inserted {
             guard let from = byID[rule.from], let to = byID[rule.to], from != to else { continue }
             out[from].append(to)

@@ -99,7 +99,7 @@ public struct TopologyPlan: Sendable, Equatable {
         return changes
     }
 
-    private static func links(_ old: [RelayLinkRule], _ new: [RelayLinkRule]) -> [TopologyChange] {
+    private static func links(_ old: [LinkRule], _ new: [LinkRule]) -> [TopologyChange] {
         let added = new.filter { !old.contains($0) }.map {
             TopologyChange(action: .add, subject: .link(from: $0.from, to: $0.to), fields: [], rollout: .live)
         }

@@ -13,7 +13,7 @@ public struct Topology: Sendable, Equatable, Codable {
     /// Every node of the mesh, in file order.
     public var nodes: [TopologyNode]
     /// The node pairs allowed to carry a relay link, upstream first.
-    public var links: [RelayLinkRule]
+    public var links: [LinkRule]
     /// Names of the environment variables that hold the mesh's secrets.
     public var secrets: SecretNames
     /// Reverse proxies and load balancers whose forwarded-for header is believed when mapping
@@ -30,7 +30,7 @@ public struct Topology: Sendable, Equatable, Codable {
         regions: [Region],
         latencies: [RegionLatency],
         nodes: [TopologyNode],
-        links: [RelayLinkRule],
+        links: [LinkRule],
         secrets: SecretNames,
         trustedProxies: [CIDRBlock] = [],
         policies: StreamPolicies = .none,

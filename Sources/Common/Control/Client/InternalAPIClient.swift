@@ -11,7 +11,7 @@ import NIOHTTP1
 
 /// The internal API as a downstream node calls it: plain HTTP/1.1 over swift-nio, one
 /// connection per request, each signed with the cluster secret and a fresh nonce
-/// (``InternalRequestSignature``). Link keys go out and come back sealed (``RelayLinkKeySeal``):
+/// (``InternalRequestSignature``). Link keys go out and come back sealed (``LinkKeySeal``):
 /// nothing secret crosses the network in clear, though the rest of each call does.
 ///
 /// ```swift
@@ -32,23 +32,23 @@ public struct InternalAPIClient: InternalAPI {
 
     /// `POST /internal/v1/links`: the keys travel sealed to this request, and come back sealed
     /// to the answer; the answer counts only if it opens and names the node asked.
-    public func openLink(apiBase: String, _ request: RelayLinkSetupRequest) async throws(InternalAPIFailure)
-        -> RelayLinkSetupResponse
+    public func openLink(apiBase: String, _ request: LinkSetupRequest) async throws(InternalAPIFailure)
+        -> LinkSetupResponse
     {
-        let seal: RelayLinkKeySeal
-        let sealed: SealedRelayLinkSetupRequest
+        let seal: LinkKeySeal
+        let sealed: SealedLinkSetupRequest
         do {
-            seal = try RelayLinkKeySeal(clusterSecret: secret)
-            sealed = try SealedRelayLinkSetupRequest(sealing: request, with: seal)
+            seal = try LinkKeySeal(clusterSecret: secret)
+            sealed = try SealedLinkSetupRequest(sealing: request, with: seal)
         } catch {
             throw .unreachable("could not seal the link keys: \(error)")
         }
         let answer = try await send(.POST, apiBase: apiBase, path: "/internal/v1/links", json: sealed)
-        let sealedAnswer: SealedRelayLinkSetupResponse
+        let sealedAnswer: SealedLinkSetupResponse
         do {
-            sealedAnswer = try JSONDecoder().decode(SealedRelayLinkSetupResponse.self, from: Data(answer))
+            sealedAnswer = try JSONDecoder().decode(SealedLinkSetupResponse.self, from: Data(answer))
         } catch {
-            throw .malformedResponse("the link answer is not a SealedRelayLinkSetupResponse: \(error)")
+            throw .malformedResponse("the link answer is not a SealedLinkSetupResponse: \(error)")
         }
         guard sealedAnswer.upstreamNode == request.upstreamNode else {
             throw .malformedResponse(

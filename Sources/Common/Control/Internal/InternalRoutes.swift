@@ -11,7 +11,7 @@ import MeshRTC
 
 /// The internal API other nodes of the mesh call (relay link set-up and subscriptions). Every
 /// request must carry an ``InternalRequestSignature`` made with the cluster secret, used once;
-/// link keys travel sealed (``RelayLinkKeySeal``). Anything refused here is counted and never
+/// link keys travel sealed (``LinkKeySeal``). Anything refused here is counted and never
 /// reaches the coordinator.
 struct InternalRoutes: Sendable {
     /// The largest body accepted, in bytes.
@@ -55,17 +55,17 @@ struct InternalRoutes: Sendable {
 
     private func openLink(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {
         let mesh: any MeshCoordination
-        let seal: RelayLinkKeySeal
-        let setup: RelayLinkSetupRequest
+        let seal: LinkKeySeal
+        let setup: LinkSetupRequest
         do throws(InternalRefusal) {
             let admitted = try await admit(request, expectingJSON: true)
             mesh = admitted.mesh
             seal = try keySeal(admitted.secret)
-            setup = try opened(try decode(SealedRelayLinkSetupRequest.self, admitted.body), with: seal)
+            setup = try opened(try decode(SealedLinkSetupRequest.self, admitted.body), with: seal)
         } catch {
             return refused(error)
         }
-        let accepted: RelayLinkSetupResponse
+        let accepted: LinkSetupResponse
         do {
             accepted = try await mesh.acceptLink(setup)
         } catch {
@@ -74,7 +74,7 @@ struct InternalRoutes: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard
-            let answer = try? SealedRelayLinkSetupResponse(sealing: accepted, to: setup.downstreamNode, with: seal),
+            let answer = try? SealedLinkSetupResponse(sealing: accepted, to: setup.downstreamNode, with: seal),
             let json = try? encoder.encode(answer)
         else {
             return RequestOutcome(
@@ -239,9 +239,9 @@ struct InternalRoutes: Sendable {
         }
     }
 
-    private func keySeal(_ secret: [UInt8]) throws(InternalRefusal) -> RelayLinkKeySeal {
+    private func keySeal(_ secret: [UInt8]) throws(InternalRefusal) -> LinkKeySeal {
         do {
-            return try RelayLinkKeySeal(clusterSecret: secret)
+            return try LinkKeySeal(clusterSecret: secret)
         } catch {
             throw InternalRefusal(
                 .internalServerError, "link keys cannot be sealed here: \(error)", metric: "crypto_failure")
@@ -250,8 +250,8 @@ struct InternalRoutes: Sendable {
 
     /// The request with its keys opened; keys that are not a sealed box of ours, or that were
     /// sealed for another request, are a 400 (never a trap).
-    private func opened(_ sealed: SealedRelayLinkSetupRequest, with seal: RelayLinkKeySeal) throws(InternalRefusal)
-        -> RelayLinkSetupRequest
+    private func opened(_ sealed: SealedLinkSetupRequest, with seal: LinkKeySeal) throws(InternalRefusal)
+        -> LinkSetupRequest
     {
         do {
             return try sealed.opened(with: seal)

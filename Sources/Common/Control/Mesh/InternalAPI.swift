@@ -5,8 +5,8 @@ import MeshRTC
 /// signed with the cluster secret.
 public protocol InternalAPI: Sendable {
     /// `POST /internal/v1/links`.
-    func openLink(apiBase: String, _ request: RelayLinkSetupRequest) async throws(InternalAPIFailure)
-        -> RelayLinkSetupResponse
+    func openLink(apiBase: String, _ request: LinkSetupRequest) async throws(InternalAPIFailure)
+        -> LinkSetupResponse
     /// `POST /internal/v1/links/{link}/subscriptions`.
     func subscribe(apiBase: String, link: String, _ request: RelaySubscriptionRequest)
         async throws(InternalAPIFailure)

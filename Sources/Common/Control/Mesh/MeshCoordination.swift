@@ -20,7 +20,7 @@ public protocol MeshCoordination: Sendable {
     func publisherSettled(stream: String, published: Bool) async
 
     /// `POST /internal/v1/links`.
-    func acceptLink(_ request: RelayLinkSetupRequest) async throws(InternalRequestError) -> RelayLinkSetupResponse
+    func acceptLink(_ request: LinkSetupRequest) async throws(InternalRequestError) -> LinkSetupResponse
     /// `POST /internal/v1/links/{link}/subscriptions`.
     func subscribe(link: String, _ request: RelaySubscriptionRequest) async throws(InternalRequestError)
     /// `DELETE /internal/v1/links/{link}/subscriptions/{stream}`.
@@ -99,7 +99,7 @@ public enum InternalRequestError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-extension RelayLinkError {
+extension LinkError {
     /// The internal API's form of a data plane refusal.
     public var internalRequestError: InternalRequestError {
         switch self {

@@ -4,19 +4,19 @@ import MeshRuntime
 extension MediaEngine: MeshDataPlane {
     // MARK: Upstream end
 
-    public func acceptLink(_ request: RelayLinkSetupRequest) async throws(RelayLinkError) -> RelayLinkSetupResponse {
+    public func acceptLink(_ request: LinkSetupRequest) async throws(LinkError) -> LinkSetupResponse {
         try checkRunningForLinks()
         let peer = try socketAddress(request.downstreamAddress)
         let media = pickWorker()
         let id = SessionIdentifier.generate()
-        let sender: RelayLinkSender
+        let sender: LinkSender
         do {
-            sender = try RelayLinkSender(
+            sender = try LinkSender(
                 keys: request.keys, linkSSRC: .random(in: 1...UInt32.max), configuration: senderLinkConfiguration)
         } catch {
             throw .invalid("the link keys do not make an SRTP context: \(error)")
         }
-        let end = RelayLinkEnd(
+        let end = LinkEnd(
             id: id, peerNode: request.downstreamNode, peer: peer, peerAddress: request.downstreamAddress,
             half: .sending(LinkSendingHalf(sender: sender)), now: EngineClock.now())
         end.testDropRate = testLinkDrops.withLock { $0[request.downstreamNode] } ?? 0
@@ -24,25 +24,25 @@ extension MediaEngine: MeshDataPlane {
         try await run(on: media) { media.addLink(end) }
         logger.info(
             "relay link \(id) accepted: sending to \(request.downstreamNode) at \(peer) from worker \(media.index)")
-        return RelayLinkSetupResponse(
+        return LinkSetupResponse(
             linkID: id, upstreamNode: nodeID,
-            upstreamAddress: RelayLinkAddress(host: configuration.announceIP, port: media.port), keys: request.keys)
+            upstreamAddress: LinkAddress(host: configuration.announceIP, port: media.port), keys: request.keys)
     }
 
-    public func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(RelayLinkError) {
+    public func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(LinkError) {
         guard let carried = registry.carried(stream) else { throw .unknownStream(stream) }
         let media = try worker(ofLink: linkID)
         let ssrcs = Set(tracks)
-        try await run(on: media) { () throws(RelayLinkError) in
+        try await run(on: media) { () throws(LinkError) in
             guard let end = media.linksByID[linkID] else { throw .unknownLink(linkID) }
             try media.startForwarding(stream: carried.stream, tracks: carried.tracks, ssrcs: ssrcs, on: end)
         }
         logger.info("relay link \(linkID): forwarding '\(stream)' (\(tracks.count) SSRCs)")
     }
 
-    public func stopForwarding(stream: String, onLink linkID: String) async throws(RelayLinkError) {
+    public func stopForwarding(stream: String, onLink linkID: String) async throws(LinkError) {
         let media = try worker(ofLink: linkID)
-        try await run(on: media) { () throws(RelayLinkError) in
+        try await run(on: media) { () throws(LinkError) in
             guard let end = media.linksByID[linkID], case .sending(let sending) = end.half else {
                 throw .unknownLink(linkID)
             }
@@ -53,17 +53,17 @@ extension MediaEngine: MeshDataPlane {
 
     // MARK: Downstream end
 
-    public func prepareUpstreamLink(to upstreamNode: String) async throws(RelayLinkError) -> RelayLinkSetupRequest {
+    public func prepareUpstreamLink(to upstreamNode: String) async throws(LinkError) -> LinkSetupRequest {
         try checkRunningForLinks()
         let media = pickWorker()
-        return RelayLinkSetupRequest(
+        return LinkSetupRequest(
             downstreamNode: nodeID, upstreamNode: upstreamNode,
-            downstreamAddress: RelayLinkAddress(host: configuration.announceIP, port: media.port),
-            keys: RelayLinkKeys.generate())
+            downstreamAddress: LinkAddress(host: configuration.announceIP, port: media.port),
+            keys: LinkKeys.generate())
     }
 
-    public func openUpstreamLink(_ request: RelayLinkSetupRequest, accepted: RelayLinkSetupResponse)
-        async throws(RelayLinkError) -> String
+    public func openUpstreamLink(_ request: LinkSetupRequest, accepted: LinkSetupResponse)
+        async throws(LinkError) -> String
     {
         try checkRunningForLinks()
         guard accepted.keys == request.keys else { throw .invalid("the upstream node answered with other keys") }
@@ -74,15 +74,15 @@ extension MediaEngine: MeshDataPlane {
         let media = workers[index]
         let peer = try socketAddress(accepted.upstreamAddress)
         let now = EngineClock.now()
-        let receiver: RelayLinkReceiver
+        let receiver: LinkReceiver
         do {
-            receiver = try RelayLinkReceiver(
+            receiver = try LinkReceiver(
                 keys: request.keys, linkSSRC: .random(in: 1...UInt32.max), now: now,
                 configuration: receiverLinkConfiguration)
         } catch {
             throw .invalid("the link keys do not make an SRTP context: \(error)")
         }
-        let end = RelayLinkEnd(
+        let end = LinkEnd(
             id: accepted.linkID, peerNode: accepted.upstreamNode, peer: peer, peerAddress: accepted.upstreamAddress,
             half: .receiving(LinkReceivingHalf(receiver: receiver)), now: now)
         linkWorkers.withLock { $0[accepted.linkID] = index }
@@ -92,15 +92,15 @@ extension MediaEngine: MeshDataPlane {
         return accepted.linkID
     }
 
-    public func receive(_ record: StreamRecord, overLink linkID: String) async throws(RelayLinkError) {
+    public func receive(_ record: StreamRecord, overLink linkID: String) async throws(LinkError) {
         let media = try worker(ofLink: linkID)
-        let peerNode = try await run(on: media) { () throws(RelayLinkError) -> String in
+        let peerNode = try await run(on: media) { () throws(LinkError) -> String in
             guard let end = media.linksByID[linkID], case .receiving = end.half else { throw .unknownLink(linkID) }
             return end.peerNode
         }
-        var failure: RelayLinkError?
+        var failure: LinkError?
         let fed = try registry.linkFed(record, link: (linkID, peerNode)) {
-            do throws(RelayLinkError) {
+            do throws(LinkError) {
                 return try MeshTrackCatalog.tracks(from: record)
             } catch {
                 failure = error
@@ -113,7 +113,7 @@ extension MediaEngine: MeshDataPlane {
         if let previous = fed.previousLink, previous != linkID, let old = try? worker(ofLink: previous) {
             _ = try? await old.worker.run { old.unroute(fed.tracks, fromLink: previous) }
         }
-        try await run(on: media) { () throws(RelayLinkError) in
+        try await run(on: media) { () throws(LinkError) in
             guard let end = media.linksByID[linkID], case .receiving(let receiving) = end.half else {
                 throw .unknownLink(linkID)
             }
@@ -184,7 +184,7 @@ extension MediaEngine: MeshDataPlane {
     }
 
     public func meshStatus() async -> MeshDataStatus {
-        var links: [RelayLinkSnapshot] = []
+        var links: [LinkSnapshot] = []
         for media in workers {
             links += (try? await media.worker.run { media.linkSnapshots() }) ?? []
         }
@@ -209,28 +209,28 @@ extension MediaEngine: MeshDataPlane {
     /// (see ``MediaEngineConfiguration/linkLivenessTimeout``), the upstream end only forgets a
     /// downstream node that stayed silent long after it would have re-pathed, but reports it
     /// as quiet after the same timeout, so placement can stop choosing a dead node.
-    var receiverLinkConfiguration: RelayLinkConfiguration {
-        RelayLinkConfiguration(
+    var receiverLinkConfiguration: LinkConfiguration {
+        LinkConfiguration(
             keepaliveInterval: 200_000_000, reportInterval: 250_000_000,
             livenessTimeout: configuration.linkLivenessTimeout, initialRoundTripTime: 20_000_000)
     }
 
-    var senderLinkConfiguration: RelayLinkConfiguration {
-        RelayLinkConfiguration(
+    var senderLinkConfiguration: LinkConfiguration {
+        LinkConfiguration(
             keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000,
             quietTimeout: configuration.linkLivenessTimeout)
     }
 
-    private func checkRunningForLinks() throws(RelayLinkError) {
+    private func checkRunningForLinks() throws(LinkError) {
         guard running.load(ordering: .acquiring) else { throw .unavailable("the node is not running") }
     }
 
-    private func worker(ofLink id: String) throws(RelayLinkError) -> WorkerMedia {
+    private func worker(ofLink id: String) throws(LinkError) -> WorkerMedia {
         guard let index = linkWorkers.withLock({ $0[id] }) else { throw .unknownLink(id) }
         return workers[index]
     }
 
-    private func socketAddress(_ address: RelayLinkAddress) throws(RelayLinkError) -> SocketAddress {
+    private func socketAddress(_ address: LinkAddress) throws(LinkError) -> SocketAddress {
         do {
             return address.host.contains(":")
                 ? try SocketAddress(ipv6: address.host, port: address.port)
@@ -241,13 +241,13 @@ extension MediaEngine: MeshDataPlane {
     }
 
     /// Runs `body` on `media`'s worker, keeping the typed error.
-    private func run<T: Sendable>(on media: WorkerMedia, _ body: @escaping @Sendable () throws(RelayLinkError) -> T)
-        async throws(RelayLinkError) -> T
+    private func run<T: Sendable>(on media: WorkerMedia, _ body: @escaping @Sendable () throws(LinkError) -> T)
+        async throws(LinkError) -> T
     {
-        let result: Result<T, RelayLinkError>
+        let result: Result<T, LinkError>
         do {
-            result = try await media.worker.run { () -> Result<T, RelayLinkError> in
-                do throws(RelayLinkError) { return .success(try body()) } catch { return .failure(error) }
+            result = try await media.worker.run { () -> Result<T, LinkError> in
+                do throws(LinkError) { return .success(try body()) } catch { return .failure(error) }
             }
         } catch {
             throw .unavailable("the worker is not running")

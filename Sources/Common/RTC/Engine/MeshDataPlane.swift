@@ -4,7 +4,7 @@ import MeshCluster
 /// links: the one interface between placement/Redis/HTTP on one side and the link data plane on
 /// the other. No packet crosses it; every call runs on the worker that owns the link.
 ///
-/// A link has one id, drawn by its upstream end (``RelayLinkSetupResponse/linkID``) and used by
+/// A link has one id, drawn by its upstream end (``LinkSetupResponse/linkID``) and used by
 /// both ends. Tracks are named by their mesh-wide SSRCs (``MeshTrack/ssrc``), which the origin
 /// assigns when a publisher goes live and keeps across the publisher's reconnects.
 public protocol MeshDataPlane: AnyObject, Sendable {
@@ -15,30 +15,30 @@ public protocol MeshDataPlane: AnyObject, Sendable {
 
     /// Accepts a link from a downstream node: creates its sending end on one of this node's
     /// workers and answers with that worker's UDP address and the link's id.
-    func acceptLink(_ request: RelayLinkSetupRequest) async throws(RelayLinkError) -> RelayLinkSetupResponse
+    func acceptLink(_ request: LinkSetupRequest) async throws(LinkError) -> LinkSetupResponse
 
     /// Starts forwarding `tracks` (mesh SSRCs) of `stream` on link `linkID`. The stream must be
-    /// carried here (``carriedStream(_:)`` non-nil), else ``RelayLinkError/unknownStream(_:)``.
-    func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(RelayLinkError)
+    /// carried here (``carriedStream(_:)`` non-nil), else ``LinkError/unknownStream(_:)``.
+    func forward(stream: String, tracks: [UInt32], onLink linkID: String) async throws(LinkError)
 
     /// Stops forwarding `stream` on link `linkID`.
-    func stopForwarding(stream: String, onLink linkID: String) async throws(RelayLinkError)
+    func stopForwarding(stream: String, onLink linkID: String) async throws(LinkError)
 
     // MARK: Downstream end (relay, edge)
 
     /// Draws fresh keys and picks the worker for a new link from `upstreamNode`; returns the
     /// body to `POST /internal/v1/links` on it.
-    func prepareUpstreamLink(to upstreamNode: String) async throws(RelayLinkError) -> RelayLinkSetupRequest
+    func prepareUpstreamLink(to upstreamNode: String) async throws(LinkError) -> LinkSetupRequest
 
     /// The upstream node accepted `request`: starts the receiving end on the worker the request
     /// named and returns the link's id (`accepted.linkID`).
-    func openUpstreamLink(_ request: RelayLinkSetupRequest, accepted: RelayLinkSetupResponse)
-        async throws(RelayLinkError) -> String
+    func openUpstreamLink(_ request: LinkSetupRequest, accepted: LinkSetupResponse)
+        async throws(LinkError) -> String
 
     /// Takes `record`'s tracks from link `linkID`. The first call creates the stream's tracks
     /// here (viewers and downstream links attach to them); a later call with another link
     /// (failover, drain) moves the same tracks to it, so viewers keep their sessions.
-    func receive(_ record: StreamRecord, overLink linkID: String) async throws(RelayLinkError)
+    func receive(_ record: StreamRecord, overLink linkID: String) async throws(LinkError)
 
     /// Stops receiving `stream` (nobody here needs it any more) and forgets its tracks.
     func stopReceiving(stream: String) async
@@ -64,7 +64,7 @@ public protocol MeshDataPlane: AnyObject, Sendable {
 }
 
 /// Why a link request failed; each case maps to one HTTP status on the internal API.
-public enum RelayLinkError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum LinkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No link with this id on this node (404).
     case unknownLink(String)
     /// The stream is not carried here (404).
@@ -103,19 +103,19 @@ public enum MeshDataEvent: Sendable, Equatable {
 /// A snapshot of the node's links and carried streams.
 public struct MeshDataStatus: Sendable, Equatable {
     /// Every link end on this node.
-    public var links: [RelayLinkSnapshot]
+    public var links: [LinkSnapshot]
     /// Every stream whose tracks this node has.
     public var streams: [CarriedStreamSnapshot]
 
     /// A status from its parts.
-    public init(links: [RelayLinkSnapshot] = [], streams: [CarriedStreamSnapshot] = []) {
+    public init(links: [LinkSnapshot] = [], streams: [CarriedStreamSnapshot] = []) {
         self.links = links
         self.streams = streams
     }
 }
 
 /// One end of a relay link.
-public struct RelayLinkSnapshot: Sendable, Equatable {
+public struct LinkSnapshot: Sendable, Equatable {
     /// Which end this node is.
     public enum End: String, Sendable, Equatable {
         /// This node sends media (origin or relay side).
@@ -131,7 +131,7 @@ public struct RelayLinkSnapshot: Sendable, Equatable {
     /// The node at the other end.
     public var peerNode: String
     /// The other end's UDP address.
-    public var peerAddress: RelayLinkAddress
+    public var peerAddress: LinkAddress
     /// The worker owning this end.
     public var worker: Int
     /// Streams forwarded (upstream end) or received (downstream end) on the link.
@@ -149,7 +149,7 @@ public struct RelayLinkSnapshot: Sendable, Equatable {
 
     /// A snapshot from its parts.
     public init(
-        id: String, end: End, peerNode: String, peerAddress: RelayLinkAddress, worker: Int, streams: [String],
+        id: String, end: End, peerNode: String, peerAddress: LinkAddress, worker: Int, streams: [String],
         roundTripMilliseconds: Double? = nil, fractionLost: Double = 0, packets: UInt64 = 0,
         retransmissions: UInt64 = 0,
         dropped: UInt64 = 0

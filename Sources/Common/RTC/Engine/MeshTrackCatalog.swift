@@ -32,7 +32,7 @@ enum MeshTrackCatalog {
 
     /// Tracks rebuilt from `record`: entries sharing a track id become the layers of one track,
     /// in the record's order. Throws when a codec is unknown or a track mixes codecs.
-    static func tracks(from record: StreamRecord) throws(RelayLinkError) -> [PublishedTrack] {
+    static func tracks(from record: StreamRecord) throws(LinkError) -> [PublishedTrack] {
         var order: [String] = []
         var grouped: [String: [MeshTrack]] = [:]
         for entry in record.tracks {
@@ -40,7 +40,7 @@ enum MeshTrackCatalog {
             if grouped[entry.trackID] == nil { order.append(entry.trackID) }
             grouped[entry.trackID, default: []].append(entry)
         }
-        return try order.map { id throws(RelayLinkError) in
+        return try order.map { id throws(LinkError) in
             let entries = grouped[id] ?? []
             guard let first = entries.first else { throw .invalid("track '\(id)' has no layers") }
             guard

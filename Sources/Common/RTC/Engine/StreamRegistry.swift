@@ -125,8 +125,8 @@ final class StreamRegistry: Sendable {
     /// Fails when a WHIP publisher publishes it here.
     func linkFed(
         _ record: StreamRecord, link: (id: String, upstreamNode: String), make: () -> [PublishedTrack]
-    ) throws(RelayLinkError) -> (stream: LiveStream, tracks: [PublishedTrack], previousLink: String?, isNew: Bool) {
-        let result: Result<(LiveStream, [PublishedTrack], String?, Bool), RelayLinkError> = entries.withLock {
+    ) throws(LinkError) -> (stream: LiveStream, tracks: [PublishedTrack], previousLink: String?, isNew: Bool) {
+        let result: Result<(LiveStream, [PublishedTrack], String?, Bool), LinkError> = entries.withLock {
             entries in
             var entry = entries[record.name] ?? Entry(stream: LiveStream(name: record.name))
             if entry.publisherSession != nil {

@@ -26,7 +26,7 @@ extension WorkerMedia {
     // MARK: Link ends
 
     /// Adds a link end owned by this worker.
-    func addLink(_ end: RelayLinkEnd) {
+    func addLink(_ end: LinkEnd) {
         if let existing = linksByAddress[end.peer] { closeLink(existing, reason: "replaced by link \(end.id)") }
         linksByAddress[end.peer] = end
         linksByID[end.id] = end
@@ -34,7 +34,7 @@ extension WorkerMedia {
 
     /// Closes a link end: its forwardings stop, the streams it fed keep their tracks (until the
     /// coordinator feeds them over another link or drops them).
-    func closeLink(_ end: RelayLinkEnd, reason: String) {
+    func closeLink(_ end: LinkEnd, reason: String) {
         linksByID[end.id] = nil
         if linksByAddress[end.peer] === end { linksByAddress[end.peer] = nil }
         switch end.half {
@@ -52,8 +52,8 @@ extension WorkerMedia {
     // MARK: Forwarding (upstream end)
 
     /// Starts forwarding `ssrcs` of `stream`'s `tracks` on `end`.
-    func startForwarding(stream: LiveStream, tracks: [PublishedTrack], ssrcs: Set<UInt32>, on end: RelayLinkEnd)
-        throws(RelayLinkError)
+    func startForwarding(stream: LiveStream, tracks: [PublishedTrack], ssrcs: Set<UInt32>, on end: LinkEnd)
+        throws(LinkError)
     {
         guard case .sending(let sending) = end.half else { throw .invalid("link \(end.id) does not send from here") }
         if sending.streams[stream.name] != nil { stopForwarding(stream.name, on: end, sending: sending) }
@@ -80,7 +80,7 @@ extension WorkerMedia {
     }
 
     /// Stops forwarding `name` on `end`.
-    func stopForwarding(_ name: String, on end: RelayLinkEnd, sending: LinkSendingHalf) {
+    func stopForwarding(_ name: String, on end: LinkEnd, sending: LinkSendingHalf) {
         guard let (stream, tracks) = sending.streams.removeValue(forKey: name) else { return }
         for track in tracks {
             let key = ObjectIdentifier(track)
@@ -107,7 +107,7 @@ extension WorkerMedia {
 
     /// Loads the packet from the layer's history straight into the send batch, protects it in
     /// place for each link and sends it (the batch is flushed by the caller).
-    func forward(_ track: PublishedTrack, layer: Int, sequence: UInt16, on links: [RelayLinkEnd], now: UInt64) {
+    func forward(_ track: PublishedTrack, layer: Int, sequence: UInt16, on links: [LinkEnd], now: UInt64) {
         let shared = track.layers[layer]
         let dropRate = engine.configuration.linkDropRate
         for end in links {
@@ -136,7 +136,7 @@ extension WorkerMedia {
 
     /// A datagram from a link's peer: feedback for a sending end, media or keepalive for a
     /// receiving end.
-    func receive(_ bytes: UnsafeRawBufferPointer, onLink end: RelayLinkEnd) {
+    func receive(_ bytes: UnsafeRawBufferPointer, onLink end: LinkEnd) {
         let now = EngineClock.now()
         let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
         switch end.half {
@@ -173,7 +173,7 @@ extension WorkerMedia {
     /// sending end: once when quiet for a second, again when it closes the link).
     func tickLinks(now: UInt64, slow: Bool) {
         guard !linksByID.isEmpty else { return }
-        var silent: [RelayLinkEnd] = []
+        var silent: [LinkEnd] = []
         let ntpNow = EngineClock.ntpNow()
         for end in linksByID.values {
             switch end.half {
@@ -195,7 +195,7 @@ extension WorkerMedia {
         }
     }
 
-    private func tickReceiving(_ receiving: LinkReceivingHalf, end: RelayLinkEnd, now: UInt64, slow: Bool) {
+    private func tickReceiving(_ receiving: LinkReceivingHalf, end: LinkEnd, now: UInt64, slow: Bool) {
         let send: (UnsafeRawBufferPointer) -> Void = { data in self.sendControl(data, to: end.peer) }
         var slot = receiving.routes.startIndex
         while slot != receiving.routes.endIndex {
@@ -224,12 +224,12 @@ extension WorkerMedia {
 
     // MARK: Snapshots
 
-    func linkSnapshots() -> [RelayLinkSnapshot] {
+    func linkSnapshots() -> [LinkSnapshot] {
         linksByID.values.map { end in
             switch end.half {
             case .sending(let sending):
                 let statistics = sending.sender.statistics
-                return RelayLinkSnapshot(
+                return LinkSnapshot(
                     id: end.id, end: .upstream, peerNode: end.peerNode, peerAddress: end.peerAddress, worker: index,
                     streams: sending.streams.keys.sorted(),
                     roundTripMilliseconds: statistics.roundTripTime.map { Double($0) / 1_000_000 },
@@ -239,7 +239,7 @@ extension WorkerMedia {
                         statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
             case .receiving(let receiving):
                 let statistics = receiving.receiver.statistics
-                return RelayLinkSnapshot(
+                return LinkSnapshot(
                     id: end.id, end: .downstream, peerNode: end.peerNode, peerAddress: end.peerAddress, worker: index,
                     streams: receiving.streamNames, packets: UInt64(statistics.packetsReceived),
                     retransmissions: UInt64(statistics.packetsRequested),
@@ -251,7 +251,7 @@ extension WorkerMedia {
     }
 }
 
-extension RelayLinkEnd.Half {
+extension LinkEnd.Half {
     var endName: String {
         switch self {
         case .sending: "upstream"

@@ -26,10 +26,10 @@ final class WorkerMedia: @unchecked Sendable {
     /// the stream's mask bit).
     var consumerCounts: [ObjectIdentifier: Int] = [:]
     /// Relay link ends owned by this worker, by the peer's address (the demultiplexer's key) and by id.
-    var linksByAddress: [SocketAddress: RelayLinkEnd] = [:]
-    var linksByID: [String: RelayLinkEnd] = [:]
+    var linksByAddress: [SocketAddress: LinkEnd] = [:]
+    var linksByID: [String: LinkEnd] = [:]
     /// The sending link ends on this worker forwarding each published track.
-    var linkForwarding: [ObjectIdentifier: [RelayLinkEnd]] = [:]
+    var linkForwarding: [ObjectIdentifier: [LinkEnd]] = [:]
     var counters = WorkerCounters()
     let egress = EgressBatch()
     /// Scratch space for RTCP the worker builds (reports, NACKs, PLIs).

@@ -1,9 +1,9 @@
 import MeshRuntime
 
-/// One end of a relay link on the worker that owns it: the sans-IO link end (``RelayLinkSender``
-/// or ``RelayLinkReceiver``) plus what the engine needs around it. Made on a control thread and
+/// One end of a relay link on the worker that owns it: the sans-IO link end (``LinkSender``
+/// or ``LinkReceiver``) plus what the engine needs around it. Made on a control thread and
 /// handed to its worker, which alone touches it from then on.
-final class RelayLinkEnd: @unchecked Sendable {
+final class LinkEnd: @unchecked Sendable {
     /// The sending (upstream) or receiving (downstream) half.
     enum Half {
         case sending(LinkSendingHalf)
@@ -14,7 +14,7 @@ final class RelayLinkEnd: @unchecked Sendable {
     let peerNode: String
     /// The other end's UDP address: the demultiplexer's key and where datagrams go.
     let peer: SocketAddress
-    let peerAddress: RelayLinkAddress
+    let peerAddress: LinkAddress
     let half: Half
     let createdAt: UInt64
     /// Set when the receiving half heard nothing for its liveness timeout (reported once).
@@ -22,7 +22,7 @@ final class RelayLinkEnd: @unchecked Sendable {
     /// Share of first transmissions this (sending) end drops on purpose: a test fault.
     var testDropRate = 0.0
 
-    init(id: String, peerNode: String, peer: SocketAddress, peerAddress: RelayLinkAddress, half: Half, now: UInt64) {
+    init(id: String, peerNode: String, peer: SocketAddress, peerAddress: LinkAddress, half: Half, now: UInt64) {
         self.id = id
         self.peerNode = peerNode
         self.peer = peer
@@ -34,13 +34,13 @@ final class RelayLinkEnd: @unchecked Sendable {
 
 /// The upstream half: what it forwards and the layers its key frame requests reach.
 final class LinkSendingHalf {
-    let sender: RelayLinkSender
+    let sender: LinkSender
     /// Forwarded streams and the tracks forwarded for each.
     var streams: [String: (stream: LiveStream, tracks: [PublishedTrack])] = [:]
     /// Forwarded layers by mesh SSRC, so a downstream PLI finds the layer to ask a key frame of.
     var layersBySSRC: [UInt32: PublishedLayer] = [:]
 
-    init(sender: RelayLinkSender) { self.sender = sender }
+    init(sender: LinkSender) { self.sender = sender }
 }
 
 /// The downstream half: which local layer each received mesh SSRC feeds.
@@ -53,10 +53,10 @@ final class LinkReceivingHalf {
         var bytesThisSecond = 0
     }
 
-    let receiver: RelayLinkReceiver
+    let receiver: LinkReceiver
     var routes: [UInt32: Route] = [:]
 
-    init(receiver: RelayLinkReceiver) {
+    init(receiver: LinkReceiver) {
         self.receiver = receiver
         routes.reserveCapacity(64)
     }

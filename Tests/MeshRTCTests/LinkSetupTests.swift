@@ -5,19 +5,19 @@ import MeshRTC
 import Testing
 
 @Suite("Relay link set-up: keys and API bodies")
-struct RelayLinkSetupTests {
+struct LinkSetupTests {
     static let secret = Array("cluster secret of the relay-link tests".utf8)
-    static let edge = RelayLinkAddress(host: "127.0.0.1", port: 40_001)
-    static let relay = RelayLinkAddress(host: "::1", port: 40_002)
+    static let edge = LinkAddress(host: "127.0.0.1", port: 40_001)
+    static let relay = LinkAddress(host: "::1", port: 40_002)
 
-    static func request(keys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 9)) -> RelayLinkSetupRequest {
-        RelayLinkSetupRequest(downstreamNode: "edge-eu-1", upstreamNode: "relay-1", downstreamAddress: edge, keys: keys)
+    static func request(keys: LinkKeys = LinkTestKeys.keys(seed: 9)) -> LinkSetupRequest {
+        LinkSetupRequest(downstreamNode: "edge-eu-1", upstreamNode: "relay-1", downstreamAddress: edge, keys: keys)
     }
 
     @Test("fresh keys are AEAD_AES_128_GCM sized (RFC 7714 §14.2) and differ per direction and per link")
     func freshKeys() {
-        let first = RelayLinkKeys.generate()
-        let second = RelayLinkKeys.generate()
+        let first = LinkKeys.generate()
+        let second = LinkKeys.generate()
         for key in [first.downstream, first.upstream, second.downstream, second.upstream] {
             #expect(key.profile == .aeadAES128GCM && key.key.count == 16 && key.salt.count == 12)
         }
@@ -27,21 +27,21 @@ struct RelayLinkSetupTests {
 
     @Test("the set-up request and answer survive JSON with their keys sealed, and name no key in clear")
     func sealedRoundTrip() throws {
-        let seal = try RelayLinkKeySeal(clusterSecret: Self.secret)
+        let seal = try LinkKeySeal(clusterSecret: Self.secret)
         let request = Self.request()
-        let json = try JSONEncoder().encode(SealedRelayLinkSetupRequest(sealing: request, with: seal))
+        let json = try JSONEncoder().encode(SealedLinkSetupRequest(sealing: request, with: seal))
         let text = String(decoding: json, as: UTF8.self)
         #expect(text.contains(#""sealedKeys":{"#) && text.contains(#""version":1"#))
         // Key bytes 9*31+1+0 ... as base64url: the first key starts with 0x18 0x19 0x1A → "GBka".
         #expect(!text.contains("GBka"))
-        let decoded = try JSONDecoder().decode(SealedRelayLinkSetupRequest.self, from: json)
+        let decoded = try JSONDecoder().decode(SealedLinkSetupRequest.self, from: json)
         #expect(try decoded.opened(with: seal) == request)
 
-        let response = RelayLinkSetupResponse(
+        let response = LinkSetupResponse(
             linkID: "l-1", upstreamNode: "relay-1", upstreamAddress: Self.relay, keys: request.keys)
         let answer = try JSONDecoder().decode(
-            SealedRelayLinkSetupResponse.self,
-            from: JSONEncoder().encode(SealedRelayLinkSetupResponse(sealing: response, to: "edge-eu-1", with: seal)))
+            SealedLinkSetupResponse.self,
+            from: JSONEncoder().encode(SealedLinkSetupResponse(sealing: response, to: "edge-eu-1", with: seal)))
         #expect(try answer.opened(by: "edge-eu-1", with: seal) == response)
 
         let record = StreamRecord(
@@ -62,9 +62,9 @@ struct RelayLinkSetupTests {
     // another request, the answer, or sealed with another cluster secret does not open.
     @Test("sealed keys open only in the message they were sealed for")
     func sealedKeysAreBoundToTheirContext() throws {
-        let seal = try RelayLinkKeySeal(clusterSecret: Self.secret)
+        let seal = try LinkKeySeal(clusterSecret: Self.secret)
         let request = Self.request()
-        let sealed = try SealedRelayLinkSetupRequest(sealing: request, with: seal)
+        let sealed = try SealedLinkSetupRequest(sealing: request, with: seal)
 
         var otherDownstream = sealed
         otherDownstream.downstreamNode = "edge-eu-2"
@@ -75,20 +75,20 @@ struct RelayLinkSetupTests {
         for moved in [otherDownstream, otherUpstream, otherAddress] {
             #expect(throws: SealedKeysError.self) { try moved.opened(with: seal) }
         }
-        let stranger = try RelayLinkKeySeal(clusterSecret: Array("another cluster secret".utf8))
+        let stranger = try LinkKeySeal(clusterSecret: Array("another cluster secret".utf8))
         #expect(throws: SealedKeysError.self) { try sealed.opened(with: stranger) }
 
         // The request's box in an answer: another purpose, so it does not open there either.
-        let answer = SealedRelayLinkSetupResponse(
-            try SealedRelayLinkSetupResponse(
-                sealing: RelayLinkSetupResponse(
+        let answer = SealedLinkSetupResponse(
+            try SealedLinkSetupResponse(
+                sealing: LinkSetupResponse(
                     linkID: "l-1", upstreamNode: "relay-1", upstreamAddress: Self.relay, keys: request.keys),
                 to: "edge-eu-1", with: seal),
             sealedKeys: sealed.sealedKeys)
         #expect(throws: SealedKeysError.self) { try answer.opened(by: "edge-eu-1", with: seal) }
 
-        let good = try SealedRelayLinkSetupResponse(
-            sealing: RelayLinkSetupResponse(
+        let good = try SealedLinkSetupResponse(
+            sealing: LinkSetupResponse(
                 linkID: "l-1", upstreamNode: "relay-1", upstreamAddress: Self.relay, keys: request.keys),
             to: "edge-eu-1", with: seal)
         var otherLink = good
@@ -102,7 +102,7 @@ struct RelayLinkSetupTests {
     }
 
     // An independent implementation: Python's `cryptography` (OpenSSL underneath, but its own
-    // HKDF and AESGCM wrappers) sealed RelayLinkTestKeys.keys(seed: 9) for this request:
+    // HKDF and AESGCM wrappers) sealed LinkTestKeys.keys(seed: 9) for this request:
     //   key = HKDF(SHA256(), 32, salt=None, info=b"meshcast relay-link keys v1").derive(secret)
     //   aad = b"".join(len(p).to_bytes(4, "big") + p for p in
     //         [b"meshcast relay-link keys v1", b"request", b"edge-eu-1", b"relay-1", b"127.0.0.1", b"40001"])
@@ -115,15 +115,15 @@ struct RelayLinkSetupTests {
              "sealedKeys": {"version": 1, "box": "AAECAwQFBgcICQoLg4kgDj9oEJBPlCDRNmcPtLORlC1sY5vU2mCetXi-WBDtdQ\
             KXgrHpVvhTrNlcZRxETZSmHhowTFD9L_3QtoP5LmSDOUPdVG-8"}}
             """
-        let sealed = try JSONDecoder().decode(SealedRelayLinkSetupRequest.self, from: Data(json.utf8))
-        let opened = try sealed.opened(with: RelayLinkKeySeal(clusterSecret: Self.secret))
+        let sealed = try JSONDecoder().decode(SealedLinkSetupRequest.self, from: Data(json.utf8))
+        let opened = try sealed.opened(with: LinkKeySeal(clusterSecret: Self.secret))
         #expect(opened == Self.request())
     }
 
     @Test("a flipped bit anywhere in the box, a wrong version or a box that is not base64url is refused")
     func tamperedOrMalformedBoxesAreRefused() throws {
-        let seal = try RelayLinkKeySeal(clusterSecret: Self.secret)
-        let sealed = try SealedRelayLinkSetupRequest(sealing: Self.request(), with: seal)
+        let seal = try LinkKeySeal(clusterSecret: Self.secret)
+        let sealed = try SealedLinkSetupRequest(sealing: Self.request(), with: seal)
         let box = try #require(Base64URL.decode(sealed.sealedKeys.box))
         #expect(box.count == 12 + 56 + 16)
         for index in box.indices {
@@ -151,14 +151,14 @@ struct RelayLinkSetupTests {
             "upstream":{"key":"AAAAAAAAAAAAAAAAAAAAAA","salt":"AAAAAAAAAAAAAAAA"}}}
             """
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(SealedRelayLinkSetupRequest.self, from: Data(clear.utf8))
+            try JSONDecoder().decode(SealedLinkSetupRequest.self, from: Data(clear.utf8))
         }
     }
 }
 
-extension SealedRelayLinkSetupResponse {
+extension SealedLinkSetupResponse {
     /// `answer` carrying other sealed keys (a box moved in from elsewhere).
-    fileprivate init(_ answer: SealedRelayLinkSetupResponse, sealedKeys: SealedRelayLinkKeys) {
+    fileprivate init(_ answer: SealedLinkSetupResponse, sealedKeys: SealedLinkKeys) {
         self = answer
         self.sealedKeys = sealedKeys
     }

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// State the test task reads while a worker's callbacks write it.
-final class RelayLinkTally: Sendable {
+final class LinkTally: Sendable {
     struct Counts: Sendable {
         var media = 0
         var dropped = 0
@@ -22,8 +22,8 @@ final class WorkerBound<Value>: @unchecked Sendable {
 }
 
 @Suite("Relay link batches: GSO runs and sendmmsg")
-struct RelayLinkBatchTests {
-    static func fill(_ batch: RelayLinkBatch, sizes: [Int]) {
+struct LinkBatchTests {
+    static func fill(_ batch: LinkBatch, sizes: [Int]) {
         for size in sizes {
             for index in 0..<size { batch.nextBuffer[index] = UInt8(truncatingIfNeeded: index) }
             batch.commit(length: size)
@@ -32,7 +32,7 @@ struct RelayLinkBatchTests {
 
     @Test("runs follow the UDP_SEGMENT rule: equal sizes, only the last of a run may be shorter")
     func runs() {
-        let batch = RelayLinkBatch(capacity: 16)
+        let batch = LinkBatch(capacity: 16)
         Self.fill(batch, sizes: [1200, 1200, 1200, 800, 1200, 300, 300, 300, 1000, 1100, 1100])
         var seen: [(Range<Int>, Bool)] = []
         batch.forEachRun { seen.append(($0, $1)) }
@@ -42,7 +42,7 @@ struct RelayLinkBatchTests {
 
     @Test("a full batch takes no more packets")
     func capacity() {
-        let batch = RelayLinkBatch(capacity: 2)
+        let batch = LinkBatch(capacity: 2)
         Self.fill(batch, sizes: [100, 100, 100])
         #expect(batch.count == 2 && batch.isFull)
     }
@@ -53,16 +53,16 @@ struct RelayLinkBatchTests {
     func loopback() async throws {
         let total = 10_000
         let ssrc: UInt32 = 0x0A0A_0001
-        let keys = RelayLinkTestKeys.keys(seed: 3)
+        let keys = LinkTestKeys.keys(seed: 3)
         let sending = try MediaWorker(index: 0, cpu: nil)
         let receiving = try MediaWorker(index: 1, cpu: nil)
         defer {
             sending.stop()
             receiving.stop()
         }
-        let tally = RelayLinkTally()
+        let tally = LinkTally()
         let target = try await receiving.run {
-            let receiver = try RelayLinkReceiver(keys: keys, linkSSRC: 2, now: 0)
+            let receiver = try LinkReceiver(keys: keys, linkSSRC: 2, now: 0)
             receiver.addTrack(ssrc: ssrc, codec: .vp8, history: PacketHistory(capacity: 1024))
             let socket = try UDPSocket(worker: receiving, bindingTo: SocketAddress(ipv4: "127.0.0.1", port: 0))
             try socket.setReceiveBufferSize(1 << 22)
@@ -83,20 +83,20 @@ struct RelayLinkBatchTests {
             return socket.localAddress
         }
         let end = try await sending.run {
-            let sender = try RelayLinkSender(keys: keys, linkSSRC: 1)
+            let sender = try LinkSender(keys: keys, linkSSRC: 1)
             sender.subscribe(ssrc: ssrc, history: PacketHistory(capacity: 1024))
             let socket = try UDPSocket(worker: sending, bindingTo: SocketAddress(ipv4: "127.0.0.1", port: 0))
-            return WorkerBound((sender, socket, RelayLinkBatch(), socket.segmentationOffloadAvailable))
+            return WorkerBound((sender, socket, LinkBatch(), socket.segmentationOffloadAvailable))
         }
         var sent = 0
-        var flushes: [RelayLinkBatch.FlushResult] = []
+        var flushes: [LinkBatch.FlushResult] = []
         while sent < total {
             let first = sent
             let result = try await sending.run {
                 let (sender, socket, batch, _) = end.value
                 for sequence in first..<min(first + batch.capacity, total) {
                     // Equal-size packets (1184 + 16-byte tag), as a video packetizer makes them.
-                    let packet = RelayLinkHarness.packet(
+                    let packet = LinkHarness.packet(
                         ssrc: ssrc, sequence: UInt16(truncatingIfNeeded: sequence), size: 1184)
                     let length = packet.withRaw { sender.protect($0, into: batch.nextBuffer, now: 0) }
                     batch.commit(length: length ?? 0)

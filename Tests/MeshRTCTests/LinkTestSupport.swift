@@ -3,8 +3,8 @@ import MeshRTC
 import MeshWire
 
 /// Fixed link keys for the in-process tests (the generator is tested on its own).
-enum RelayLinkTestKeys {
-    static func keys(seed: UInt8) -> RelayLinkKeys {
+enum LinkTestKeys {
+    static func keys(seed: UInt8) -> LinkKeys {
         func key(_ offset: UInt8) -> SRTPMasterKey {
             // 16-byte key and 12-byte salt, RFC 7714 §14.2.
             let key = (0..<16).map { UInt8(truncatingIfNeeded: Int(seed) &* 31 &+ Int(offset) &+ $0) }
@@ -13,7 +13,7 @@ enum RelayLinkTestKeys {
                 fatalError("\(error)")
             }
         }
-        return RelayLinkKeys(downstream: key(1), upstream: key(101))
+        return LinkKeys(downstream: key(1), upstream: key(101))
     }
 }
 
@@ -37,11 +37,11 @@ struct WireDatagram {
 
 /// Two link ends wired in-process: a delay line each way, optional random loss, a hand-driven
 /// clock. Plays the network the way swift-nio's EmbeddedChannel plays the kernel.
-final class RelayLinkHarness {
+final class LinkHarness {
     static let millisecond: UInt64 = 1_000_000
 
-    let sender: RelayLinkSender
-    let receiver: RelayLinkReceiver
+    let sender: LinkSender
+    let receiver: LinkReceiver
     /// The upstream node's retransmission buffers, by mesh SSRC.
     var upstreamHistories: [UInt32: PacketHistory] = [:]
     /// The downstream node's buffers, by mesh SSRC.
@@ -57,18 +57,18 @@ final class RelayLinkHarness {
     /// Media the downstream end accepted: SSRC → sequence numbers (first arrival each).
     var delivered: [UInt32: Set<UInt16>] = [:]
     var deliveredBytes: [UInt32: [UInt16: [UInt8]]] = [:]
-    var inbound: [RelayLinkReceiver.Inbound] = []
+    var inbound: [LinkReceiver.Inbound] = []
     /// Key frame requests that reached the upstream end.
     var keyframeRequests: [UInt32] = []
     var lost = 0
 
     init(
-        senderKeys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 1),
-        receiverKeys: RelayLinkKeys = RelayLinkTestKeys.keys(seed: 1), historyCapacity: Int = 4096,
-        senderConfiguration: RelayLinkConfiguration = .init(), receiverConfiguration: RelayLinkConfiguration = .init()
+        senderKeys: LinkKeys = LinkTestKeys.keys(seed: 1),
+        receiverKeys: LinkKeys = LinkTestKeys.keys(seed: 1), historyCapacity: Int = 4096,
+        senderConfiguration: LinkConfiguration = .init(), receiverConfiguration: LinkConfiguration = .init()
     ) throws {
-        sender = try RelayLinkSender(keys: senderKeys, linkSSRC: 0x5E4D_0001, configuration: senderConfiguration)
-        receiver = try RelayLinkReceiver(
+        sender = try LinkSender(keys: senderKeys, linkSSRC: 0x5E4D_0001, configuration: senderConfiguration)
+        receiver = try LinkReceiver(
             keys: receiverKeys, linkSSRC: 0xD0E4_0002, now: now, configuration: receiverConfiguration)
         self.historyCapacity = historyCapacity
     }

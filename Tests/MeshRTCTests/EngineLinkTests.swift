@@ -12,7 +12,7 @@ import Testing
 /// the test playing the origin's sending end over a plain UDP socket: tracks identified by mesh
 /// SSRC, hop-by-hop NACK, key frame requests travelling up, link-down events.
 @Suite("Engine relay links over loopback", .serialized)
-struct EngineRelayLinkTests {
+struct EngineLinkTests {
     static let record = StreamRecord(
         name: "cam", originNode: "origin-test",
         tracks: [
@@ -40,11 +40,11 @@ struct EngineRelayLinkTests {
         let request = try await relay.engine.prepareUpstreamLink(to: "origin-test")
         let linkID = try await relay.engine.openUpstreamLink(
             request,
-            accepted: RelayLinkSetupResponse(
+            accepted: LinkSetupResponse(
                 linkID: "l-origin", upstreamNode: "origin-test",
-                upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: origin.port), keys: request.keys))
+                upstreamAddress: LinkAddress(host: "127.0.0.1", port: origin.port), keys: request.keys))
         try await relay.engine.receive(Self.record, overLink: linkID)
-        let sender = try RelayLinkSender(keys: request.keys, linkSSRC: 77)
+        let sender = try LinkSender(keys: request.keys, linkSSRC: 77)
         let ssrc = Self.record.tracks[0].ssrc
         let originHistory = PacketHistory(capacity: 64)
         sender.subscribe(ssrc: ssrc, history: originHistory)
@@ -59,7 +59,7 @@ struct EngineRelayLinkTests {
 
         // 40 packets (no key frame among them, so requests for one are not held back), the 10th
         // lost on the origin → relay wire.
-        let relayAddress = RelayLinkAddress(host: "127.0.0.1", port: request.downstreamAddress.port)
+        let relayAddress = LinkAddress(host: "127.0.0.1", port: request.downstreamAddress.port)
         var sawPLI = false
         for sequence in UInt16(1000)..<1040 {
             let packet = Self.vp8Packet(ssrc: ssrc, sequence: sequence, keyframe: false)
@@ -121,13 +121,13 @@ struct EngineRelayLinkTests {
         try await node.engine.start()
         var request = try await node.engine.prepareUpstreamLink(to: "x")
         request.downstreamAddress.host = "not-an-ip"
-        await #expect(throws: RelayLinkError.self) { _ = try await node.engine.acceptLink(request) }
-        await #expect(throws: RelayLinkError.unknownLink("nope")) {
+        await #expect(throws: LinkError.self) { _ = try await node.engine.acceptLink(request) }
+        await #expect(throws: LinkError.unknownLink("nope")) {
             try await node.engine.stopForwarding(stream: "cam", onLink: "nope")
         }
         let good = try await node.engine.prepareUpstreamLink(to: "x")
         let accepted = try await node.engine.acceptLink(good)
-        await #expect(throws: RelayLinkError.unknownStream("cam")) {
+        await #expect(throws: LinkError.unknownStream("cam")) {
             try await node.engine.forward(stream: "cam", tracks: [1], onLink: accepted.linkID)
         }
         var unknownCodec = Self.record
@@ -135,10 +135,10 @@ struct EngineRelayLinkTests {
         let other = try await node.engine.prepareUpstreamLink(to: "y")
         let link = try await node.engine.openUpstreamLink(
             other,
-            accepted: RelayLinkSetupResponse(
-                linkID: "l-y", upstreamNode: "y", upstreamAddress: RelayLinkAddress(host: "127.0.0.1", port: 9),
+            accepted: LinkSetupResponse(
+                linkID: "l-y", upstreamNode: "y", upstreamAddress: LinkAddress(host: "127.0.0.1", port: 9),
                 keys: other.keys))
-        await #expect(throws: RelayLinkError.invalid("track '0': unknown codec 'AV2'")) {
+        await #expect(throws: LinkError.invalid("track '0': unknown codec 'AV2'")) {
             try await node.engine.receive(unknownCodec, overLink: link)
         }
     }
@@ -211,7 +211,7 @@ final class PlainUDPSocket {
 
     deinit { close(descriptor) }
 
-    func send(_ bytes: UnsafeRawBufferPointer, to destination: RelayLinkAddress) {
+    func send(_ bytes: UnsafeRawBufferPointer, to destination: LinkAddress) {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = destination.port.bigEndian
@@ -223,7 +223,7 @@ final class PlainUDPSocket {
         }
     }
 
-    func sendProtected(_ packet: [UInt8], sender: RelayLinkSender, to destination: RelayLinkAddress) throws {
+    func sendProtected(_ packet: [UInt8], sender: LinkSender, to destination: LinkAddress) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
         defer { buffer.deallocate() }
         let length = try #require(packet.withUnsafeBytes { sender.protect($0, into: buffer, now: 0) })
@@ -232,7 +232,7 @@ final class PlainUDPSocket {
 
     /// Handles every feedback datagram waiting (the sender resends NACKed packets from its
     /// history). Returns whether a key frame request came.
-    func serveFeedback(sender: RelayLinkSender, to destination: RelayLinkAddress) throws -> Bool {
+    func serveFeedback(sender: LinkSender, to destination: LinkAddress) throws -> Bool {
         var keyframe = false
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
         defer { buffer.deallocate() }

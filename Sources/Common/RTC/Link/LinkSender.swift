@@ -12,7 +12,7 @@ import MeshWire
 /// what it receives under the original sequence number, so the original packet is what it
 /// lacks. The SRTP sender therefore allows a repeated index (libsrtp `allow_repeat_tx`); that is
 /// safe because the bytes are identical.
-public final class RelayLinkSender {
+public final class LinkSender {
     /// Where the downstream end's feedback landed; returned by ``receiveFeedback(_:length:now:send:keyframeRequested:)``.
     public enum FeedbackOutcome: Sendable, Equatable {
         /// Authenticated and handled.
@@ -24,9 +24,9 @@ public final class RelayLinkSender {
     /// The SSRC this end sends its RTCP under (it sends no RTP of its own).
     public let linkSSRC: UInt32
     /// Timers in use.
-    public let configuration: RelayLinkConfiguration
+    public let configuration: LinkConfiguration
     /// Counters and link quality.
-    public private(set) var statistics = RelayLinkSenderStatistics()
+    public private(set) var statistics = LinkSenderStatistics()
 
     private var media: SRTPSender
     private var feedback: SRTPReceiver
@@ -44,7 +44,7 @@ public final class RelayLinkSender {
     private var quietReported = false
 
     /// The upstream end of a link keyed with `keys`, sending RTCP as `linkSSRC`.
-    public init(keys: RelayLinkKeys, linkSSRC: UInt32, configuration: RelayLinkConfiguration = .init())
+    public init(keys: LinkKeys, linkSSRC: UInt32, configuration: LinkConfiguration = .init())
         throws(SRTPError)
     {
         self.linkSSRC = linkSSRC
@@ -145,7 +145,7 @@ public final class RelayLinkSender {
         guard reportDue || idle else { return }
         var writer = ByteWriter(scratch)
         // 28 bytes always fit the scratch buffer.
-        try? RelayLinkRTCPWriter.senderReport(
+        try? LinkRTCPWriter.senderReport(
             ssrc: linkSSRC, ntpTimestamp: ntpTime, rtpTimestamp: 0,
             packetCount: UInt32(truncatingIfNeeded: statistics.packetsSent),
             octetCount: UInt32(truncatingIfNeeded: statistics.bytesSent), into: &writer)
@@ -283,7 +283,7 @@ public final class RelayLinkSender {
 }
 
 @available(*, unavailable, message: "a relay link end belongs to one worker")
-extension RelayLinkSender: Sendable {}
+extension LinkSender: Sendable {}
 
 /// The last few sender reports sent: their NTP middle 32 bits (what a receiver echoes as LSR)
 /// and when they left, so a report block's LSR finds its departure time. Eight slots, allocated

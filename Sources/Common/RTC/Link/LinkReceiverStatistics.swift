@@ -1,5 +1,5 @@
 /// What the downstream end of a relay link has seen: media in, feedback out, drops by reason.
-public struct RelayLinkReceiverStatistics: Sendable, Equatable {
+public struct LinkReceiverStatistics: Sendable, Equatable {
     /// Media packets authenticated, decrypted and accepted.
     public var packetsReceived = 0
     /// Their bytes, after decryption.

@@ -10,7 +10,7 @@ import MeshRuntime
 /// frame is typically one GSO run; audio and mixed-size traffic falls to `sendmmsg`.
 ///
 /// Buffers are allocated once; filling and flushing allocate nothing. One worker owns a batch.
-public final class RelayLinkBatch {
+public final class LinkBatch {
     /// What one ``flush(on:to:)`` did.
     public struct FlushResult: Sendable, Equatable {
         /// Datagrams the kernel took.
@@ -139,4 +139,4 @@ public final class RelayLinkBatch {
 }
 
 @available(*, unavailable, message: "a relay link batch belongs to one worker")
-extension RelayLinkBatch: Sendable {}
+extension LinkBatch: Sendable {}

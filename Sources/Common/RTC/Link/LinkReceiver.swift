@@ -8,7 +8,7 @@ import MeshWire
 ///
 /// Sans-IO: the caller passes time in and moves bytes through its own buffers; receiving and
 /// feedback allocate nothing. One worker owns it.
-public final class RelayLinkReceiver {
+public final class LinkReceiver {
     /// What one datagram from the upstream end was.
     public enum Inbound: Sendable, Equatable {
         /// An RTP packet of subscribed track `ssrc`, decrypted in place: `buffer[0..<length]`.
@@ -33,11 +33,11 @@ public final class RelayLinkReceiver {
     /// The SSRC this end sends its RTCP under.
     public let linkSSRC: UInt32
     /// Timers in use.
-    public let configuration: RelayLinkConfiguration
+    public let configuration: LinkConfiguration
     /// Counters.
-    public private(set) var statistics = RelayLinkReceiverStatistics()
+    public private(set) var statistics = LinkReceiverStatistics()
     /// The round-trip time (ns) NACK retries are spaced by. The upstream end measures it
-    /// (``RelayLinkSender``); the control plane may pass its figure here.
+    /// (``LinkSender``); the control plane may pass its figure here.
     public var roundTripTime: UInt64
 
     private var media: SRTPReceiver
@@ -57,7 +57,7 @@ public final class RelayLinkReceiver {
     /// The downstream end of a link keyed with `keys`, sending RTCP as `linkSSRC`, created at
     /// `now` (the liveness clock starts here).
     public init(
-        keys: RelayLinkKeys, linkSSRC: UInt32, now: UInt64, configuration: RelayLinkConfiguration = .init()
+        keys: LinkKeys, linkSSRC: UInt32, now: UInt64, configuration: LinkConfiguration = .init()
     ) throws(SRTPError) {
         self.linkSSRC = linkSSRC
         self.configuration = configuration
@@ -255,7 +255,7 @@ public final class RelayLinkReceiver {
 
     private func sendPictureLossIndication(ssrc: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
         var writer = ByteWriter(scratch)
-        try? RelayLinkRTCPWriter.pictureLossIndication(senderSSRC: linkSSRC, mediaSSRC: ssrc, into: &writer)
+        try? LinkRTCPWriter.pictureLossIndication(senderSSRC: linkSSRC, mediaSSRC: ssrc, into: &writer)
         protectAndSend(length: writer.offset, send: send)
         statistics.keyframeRequestsSent &+= 1
     }
@@ -286,7 +286,7 @@ public final class RelayLinkReceiver {
             guard blocks > 0 else { return }
             var writer = ByteWriter(scratch)
             do {
-                try RelayLinkRTCPWriter.receiverReportHeader(ssrc: linkSSRC, blocks: blocks, into: &writer)
+                try LinkRTCPWriter.receiverReportHeader(ssrc: linkSSRC, blocks: blocks, into: &writer)
                 if let linkBlock, next == 0 { try linkBlock.write(into: &writer) }
                 for index in next..<cursor where tracks[index].statistics.extendedHighestSequence != nil {
                     try tracks[index].statistics.reportBlock(now: now).write(into: &writer)
@@ -307,4 +307,4 @@ public final class RelayLinkReceiver {
 }
 
 @available(*, unavailable, message: "a relay link end belongs to one worker")
-extension RelayLinkReceiver: Sendable {}
+extension LinkReceiver: Sendable {}

@@ -5,9 +5,9 @@ import MeshCrypto
 ///
 /// Fresh keys are drawn for every link, so a key never protects two links' traffic and a node
 /// that leaves the mesh takes nothing reusable with it. The keys are deliberately not
-/// `Codable`: on the set-up API they travel only sealed (``RelayLinkKeySeal``), as the
+/// `Codable`: on the set-up API they travel only sealed (``LinkKeySeal``), as the
 /// ``keyMaterial`` bytes, so no JSON encoder can put them on the wire in clear.
-public struct RelayLinkKeys: Sendable, Hashable {
+public struct LinkKeys: Sendable, Hashable {
     /// Protects media and keepalives the upstream node sends downstream.
     public var downstream: SRTPMasterKey
     /// Protects feedback (NACK, PLI/FIR, receiver reports) the downstream node sends upstream.
@@ -21,9 +21,9 @@ public struct RelayLinkKeys: Sendable, Hashable {
 
     /// Two fresh GCM master keys and salts from the system's cryptographic random source
     /// (`SystemRandomNumberGenerator`: `getrandom(2)` on Linux).
-    public static func generate() -> RelayLinkKeys {
+    public static func generate() -> LinkKeys {
         var random = SystemRandomNumberGenerator()
-        return RelayLinkKeys(downstream: freshKey(using: &random), upstream: freshKey(using: &random))
+        return LinkKeys(downstream: freshKey(using: &random), upstream: freshKey(using: &random))
     }
 
     /// One GCM master key and salt drawn from `random`.
@@ -43,7 +43,7 @@ public struct RelayLinkKeys: Sendable, Hashable {
     /// 128-bit key, 96-bit salt).
     static let keyMaterialLength = 2 * (16 + 12)
 
-    /// Downstream key ‖ salt ‖ upstream key ‖ salt: the plaintext ``RelayLinkKeySeal`` seals.
+    /// Downstream key ‖ salt ‖ upstream key ‖ salt: the plaintext ``LinkKeySeal`` seals.
     var keyMaterial: [UInt8] { downstream.key + downstream.salt + upstream.key + upstream.salt }
 
     /// Keys from ``keyMaterial``; `nil` unless the bytes are exactly two GCM keys and salts.

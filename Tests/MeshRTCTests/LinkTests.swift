@@ -4,20 +4,20 @@ import MeshWire
 import Testing
 
 @Suite("Relay link: sender and receiver in process")
-struct RelayLinkTests {
-    static let ms = RelayLinkHarness.millisecond
+struct LinkTests {
+    static let ms = LinkHarness.millisecond
     static let ssrcs: [UInt32] = [0x0A0A_0001, 0x0A0A_0002, 0x0A0A_0003]
 
     @Test("media of several mesh SSRCs crosses the link intact (SRTP AEAD_AES_128_GCM, RFC 7714)")
     func roundTrip() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         for ssrc in Self.ssrcs { link.subscribe(ssrc) }
         var sent: [UInt32: [UInt16: [UInt8]]] = [:]
         // Across the 16-bit wrap, so SRTP's rollover counter (RFC 3711 §3.3.1) advances on both ends.
         let sequences = Array(UInt16(65500)...UInt16.max) + Array(0..<20)
         for sequence in sequences {
             for (offset, ssrc) in Self.ssrcs.enumerated() {
-                let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence, size: 300 + offset * 200)
+                let packet = LinkHarness.packet(ssrc: ssrc, sequence: sequence, size: 300 + offset * 200)
                 sent[ssrc, default: [:]][sequence] = packet
                 #expect(link.forward(packet))
             }
@@ -42,24 +42,24 @@ struct RelayLinkTests {
 
     @Test("a packet of a track not subscribed on the link is not sent, and counted")
     func notSubscribed() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         link.subscribe(Self.ssrcs[0])
-        #expect(!link.forward(RelayLinkHarness.packet(ssrc: 0xBAD0_BAD0, sequence: 1)))
+        #expect(!link.forward(LinkHarness.packet(ssrc: 0xBAD0_BAD0, sequence: 1)))
         #expect(link.sender.statistics.packetsNotSubscribed == 1 && link.toDownstream.isEmpty)
         link.sender.unsubscribe(ssrc: Self.ssrcs[0])
-        #expect(!link.forward(RelayLinkHarness.packet(ssrc: Self.ssrcs[0], sequence: 1)))
+        #expect(!link.forward(LinkHarness.packet(ssrc: Self.ssrcs[0], sequence: 1)))
     }
 
     @Test("5% random loss both ways: hop-by-hop NACK (RFC 4585 §6.2.1) and resends recover at least 99%")
     func lossRecovery() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         for ssrc in Self.ssrcs { link.subscribe(ssrc) }
         link.lossRate = 0.05
         let count = 1500
         // One packet per track every 2 ms for 3 s of fake time.
         for step in 0..<count {
             for ssrc in Self.ssrcs {
-                link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: UInt16(step), size: 900))
+                link.forward(LinkHarness.packet(ssrc: ssrc, sequence: UInt16(step), size: 900))
             }
             link.advance(by: 2 * Self.ms)
             // The control plane passes the RTT the upstream end measured (RFC 3550 §6.4.1).
@@ -88,19 +88,19 @@ struct RelayLinkTests {
 
     @Test("a NACK for a packet the upstream history no longer holds is counted, not answered")
     func nackBeyondHistory() throws {
-        let link = try RelayLinkHarness(historyCapacity: 16)
+        let link = try LinkHarness(historyCapacity: 16)
         let ssrc = Self.ssrcs[0]
         link.subscribe(ssrc)
         for sequence in UInt16(0)..<100 {
             if sequence == 5 {
                 // Lose packet 5 on the wire: the history keeps it, the link loses it.
-                let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence)
+                let packet = LinkHarness.packet(ssrc: ssrc, sequence: sequence)
                 packet.withRaw {
                     _ = link.upstreamHistories[ssrc]?.store($0, sequence: 5, arrival: 0, isKeyframeStart: false)
                 }
                 continue
             }
-            link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence))
+            link.forward(LinkHarness.packet(ssrc: ssrc, sequence: sequence))
         }
         // By the time packets arrive, the 16-slot history has overwritten packet 5.
         link.advance(by: 25 * Self.ms)
@@ -113,20 +113,20 @@ struct RelayLinkTests {
 
     @Test("a packet lost for good marks the downstream history discontinuous and asks for a key frame")
     func lossForGood() throws {
-        let link = try RelayLinkHarness(historyCapacity: 16)
+        let link = try LinkHarness(historyCapacity: 16)
         let ssrc = Self.ssrcs[0]
         link.subscribe(ssrc)
         let downstream = try #require(link.downstreamHistories[ssrc])
         for sequence in UInt16(0)..<100 {
             if sequence == 5 {
                 // As above: the 16-slot upstream history will have overwritten 5 when it is asked for.
-                let packet = RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence)
+                let packet = LinkHarness.packet(ssrc: ssrc, sequence: sequence)
                 packet.withRaw {
                     _ = link.upstreamHistories[ssrc]?.store($0, sequence: 5, arrival: 0, isKeyframeStart: false)
                 }
                 continue
             }
-            link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence))
+            link.forward(LinkHarness.packet(ssrc: ssrc, sequence: sequence))
         }
         link.advance(by: 25 * Self.ms)
         #expect(downstream.generation == 0, "still asking: not given up yet")
@@ -140,13 +140,13 @@ struct RelayLinkTests {
 
     @Test("the link is down after 2 s of silence and up again with a keepalive (DESIGN.md Relay links)")
     func liveness() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         let start = link.now
         #expect(!link.receiver.isDown(now: start + 1_999 * Self.ms))
         #expect(link.receiver.isDown(now: start + 2_000 * Self.ms))
         // Idle upstream end: its poll sends a keepalive (a sender report, RFC 3550 §6.4.1).
         link.now = start + 2_100 * Self.ms
-        link.sender.poll(now: link.now, ntpTime: RelayLinkHarness.ntp(link.now)) {
+        link.sender.poll(now: link.now, ntpTime: LinkHarness.ntp(link.now)) {
             link.put(Array($0), downstream: true)
         }
         #expect(link.toDownstream.count == 1)
@@ -164,7 +164,7 @@ struct RelayLinkTests {
 
     @Test("RTT from the receiver report's LSR/DLSR (RFC 3550 §6.4.1) with a fake clock")
     func roundTripTime() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         link.oneWayDelay = 17 * Self.ms
         let ntp: UInt64 = 0xE5F3_1234_5678_9ABC
         link.sender.poll(now: link.now, ntpTime: ntp) { link.put(Array($0), downstream: true) }
@@ -187,7 +187,7 @@ struct RelayLinkTests {
 
     @Test("key frame requests of several local viewers go upstream merged (RFC 4585 §6.3.1)")
     func keyframeMerging() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         let ssrc = Self.ssrcs[1]
         link.subscribe(ssrc)
         for viewer in 0..<5 {
@@ -205,16 +205,16 @@ struct RelayLinkTests {
         #expect(link.receiver.statistics.keyframeRequestsSent == 2)
         // A key frame arriving clears a held request: no third PLI.
         link.receiver.requestKeyframe(ssrc: ssrc, now: link.now) { link.put(Array($0), downstream: false) }
-        link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: 1, keyframe: true))
+        link.forward(LinkHarness.packet(ssrc: ssrc, sequence: 1, keyframe: true))
         link.advance(by: 600 * Self.ms)
         #expect(link.keyframeRequests == [ssrc, ssrc])
     }
 
     @Test("a FIR (RFC 5104 §4.3.1) for a subscribed track reaches the upstream end; one for another does not")
     func fullIntraRequest() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         link.subscribe(Self.ssrcs[0])
-        var feedback = try SRTPSender(RelayLinkTestKeys.keys(seed: 1).upstream)
+        var feedback = try SRTPSender(LinkTestKeys.keys(seed: 1).upstream)
         let fir = FullIntraRequest(
             senderSSRC: 0xD0E4_0002,
             entries: [
@@ -235,11 +235,11 @@ struct RelayLinkTests {
 
     @Test("wrong keys: SRTP and SRTCP authentication fails (RFC 7714 §9.3), datagrams are dropped and counted")
     func wrongKeys() throws {
-        let link = try RelayLinkHarness(
-            senderKeys: RelayLinkTestKeys.keys(seed: 1), receiverKeys: RelayLinkTestKeys.keys(seed: 2))
+        let link = try LinkHarness(
+            senderKeys: LinkTestKeys.keys(seed: 1), receiverKeys: LinkTestKeys.keys(seed: 2))
         let ssrc = Self.ssrcs[0]
         link.subscribe(ssrc)
-        for sequence in UInt16(0)..<10 { link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: sequence)) }
+        for sequence in UInt16(0)..<10 { link.forward(LinkHarness.packet(ssrc: ssrc, sequence: sequence)) }
         link.sender.poll(now: link.now, ntpTime: 1) { link.put(Array($0), downstream: true) }
         link.now += link.oneWayDelay
         link.deliverDue()
@@ -257,7 +257,7 @@ struct RelayLinkTests {
 
     @Test("garbage datagrams on the relay port are dropped and counted, and traffic still flows")
     func garbage() throws {
-        let link = try RelayLinkHarness()
+        let link = try LinkHarness()
         let ssrc = Self.ssrcs[0]
         link.subscribe(ssrc)
         let buffer = makeOutputBuffer(2048)
@@ -275,7 +275,7 @@ struct RelayLinkTests {
         let drops = link.receiver.statistics
         let receiverDrops = drops.authenticationFailures + drops.malformed + drops.replaysDropped
         #expect(receiverDrops == 7)
-        link.forward(RelayLinkHarness.packet(ssrc: ssrc, sequence: 1))
+        link.forward(LinkHarness.packet(ssrc: ssrc, sequence: 1))
         link.advance(by: 20 * Self.ms)
         #expect(link.delivered[ssrc] == [1])
     }

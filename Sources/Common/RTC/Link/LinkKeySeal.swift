@@ -5,19 +5,19 @@ import MeshCrypto
 ///
 /// - Key: `HKDF-SHA256(IKM = cluster secret, salt = none, info = "meshcast relay-link keys v1",
 ///   L = 32)` (RFC 5869), an `AEAD_AES_256_GCM` key (RFC 5116 §5.2) used for nothing else.
-/// - Plaintext: ``RelayLinkKeys/keyMaterial`` (56 bytes), under a fresh random 96-bit nonce.
-/// - Associated data: ``RelayLinkKeyContext/associatedData``: which message, both nodes, the
+/// - Plaintext: ``LinkKeys/keyMaterial`` (56 bytes), under a fresh random 96-bit nonce.
+/// - Associated data: ``LinkKeyContext/associatedData``: which message, both nodes, the
 ///   sender's media address and, in the answer, the link id. A box moved into another request,
 ///   another answer or the other direction does not open.
-/// - JSON: ``SealedRelayLinkKeys``, `{"version": 1, "box": "<base64url(nonce ‖ ciphertext ‖ tag)>"}`.
-public struct RelayLinkKeySeal: Sendable {
+/// - JSON: ``SealedLinkKeys``, `{"version": 1, "box": "<base64url(nonce ‖ ciphertext ‖ tag)>"}`.
+public struct LinkKeySeal: Sendable {
     /// The format this node seals and opens; part of the HKDF label and of the associated data,
     /// so that a later format can never be confused with this one.
     public static let version = 1
     /// RFC 5869's `info`: what the derived key is for.
     static let derivationLabel = Array("meshcast relay-link keys v1".utf8)
     /// The length of a version 1 box: nonce, the sealed key material, tag.
-    static let boxLength = SealedBox.nonceLength + RelayLinkKeys.keyMaterialLength + SealedBox.tagLength
+    static let boxLength = SealedBox.nonceLength + LinkKeys.keyMaterialLength + SealedBox.tagLength
 
     private let key: AES256GCMKey
 
@@ -34,17 +34,17 @@ public struct RelayLinkKeySeal: Sendable {
     }
 
     /// `keys` sealed for `context`.
-    public func seal(_ keys: RelayLinkKeys, for context: RelayLinkKeyContext) throws(OpenSSLError)
-        -> SealedRelayLinkKeys
+    public func seal(_ keys: LinkKeys, for context: LinkKeyContext) throws(OpenSSLError)
+        -> SealedLinkKeys
     {
         let box = try key.seal(keys.keyMaterial, associatedData: context.associatedData)
-        return SealedRelayLinkKeys(version: Self.version, box: Base64URL.encode(box.combined))
+        return SealedLinkKeys(version: Self.version, box: Base64URL.encode(box.combined))
     }
 
     /// The keys in `sealed`, when it is a version 1 box sealed with this cluster secret for
     /// exactly `context`. Never traps, whatever the JSON carried.
-    public func open(_ sealed: SealedRelayLinkKeys, for context: RelayLinkKeyContext) throws(SealedKeysError)
-        -> RelayLinkKeys
+    public func open(_ sealed: SealedLinkKeys, for context: LinkKeyContext) throws(SealedKeysError)
+        -> LinkKeys
     {
         guard sealed.version == Self.version else {
             throw .malformed(
@@ -67,7 +67,7 @@ public struct RelayLinkKeySeal: Sendable {
             case .library(let reason): throw .unopenable(reason)
             }
         }
-        guard let keys = RelayLinkKeys(keyMaterial: plaintext) else {
+        guard let keys = LinkKeys(keyMaterial: plaintext) else {
             throw .malformed("the sealed key material is not two AEAD_AES_128_GCM keys and salts")
         }
         return keys
@@ -75,8 +75,8 @@ public struct RelayLinkKeySeal: Sendable {
 }
 
 /// Sealed link keys as the set-up API's JSON carries them: `{"version": 1, "box": "..."}`.
-public struct SealedRelayLinkKeys: Sendable, Hashable, Codable {
-    /// The sealing format (``RelayLinkKeySeal/version``).
+public struct SealedLinkKeys: Sendable, Hashable, Codable {
+    /// The sealing format (``LinkKeySeal/version``).
     public var version: Int
     /// `nonce ‖ ciphertext ‖ tag` in unpadded base64url (RFC 4648 §5).
     public var box: String

@@ -4,22 +4,22 @@ import Testing
 /// The sending end's early warning that a downstream node may be gone: quiet after a second
 /// without feedback, reported once per silence, on a hand-driven clock (no sleeping).
 @Suite("Relay link: a quiet downstream end")
-struct RelayLinkQuietTests {
-    static let ms = RelayLinkHarness.millisecond
+struct LinkQuietTests {
+    static let ms = LinkHarness.millisecond
 
     /// The engine's settings: the downstream end reports every 250 ms, the sending end calls it
     /// quiet after 1 s.
-    static func link() throws -> RelayLinkHarness {
-        try RelayLinkHarness(
-            senderConfiguration: RelayLinkConfiguration(
+    static func link() throws -> LinkHarness {
+        try LinkHarness(
+            senderConfiguration: LinkConfiguration(
                 keepaliveInterval: 200 * ms, livenessTimeout: 10_000 * ms, quietTimeout: 1_000 * ms),
-            receiverConfiguration: RelayLinkConfiguration(reportInterval: 250 * ms))
+            receiverConfiguration: LinkConfiguration(reportInterval: 250 * ms))
     }
 
     /// Steps `link` 1 ms at a time for `duration`; with `downstreamAlive` false the downstream
     /// end neither hears nor answers (its process is gone). Returns the instants the sending
     /// end reported the downstream end quiet.
-    static func run(_ link: RelayLinkHarness, for duration: UInt64, downstreamAlive: Bool, since start: UInt64)
+    static func run(_ link: LinkHarness, for duration: UInt64, downstreamAlive: Bool, since start: UInt64)
         -> [UInt64]
     {
         var reports: [UInt64] = []
@@ -30,7 +30,7 @@ struct RelayLinkQuietTests {
             } else {
                 link.now += ms
                 link.toDownstream.removeAll()
-                link.sender.poll(now: link.now, ntpTime: RelayLinkHarness.ntp(link.now)) { _ in }
+                link.sender.poll(now: link.now, ntpTime: LinkHarness.ntp(link.now)) { _ in }
             }
             if link.sender.downstreamFellQuiet(now: link.now, since: start) { reports.append(link.now) }
         }

@@ -1,7 +1,7 @@
 import MeshCluster
 
 /// A node's UDP address as the set-up API names it: a literal IP and a port.
-public struct RelayLinkAddress: Sendable, Hashable, Codable {
+public struct LinkAddress: Sendable, Hashable, Codable {
     /// A literal IPv4 or IPv6 address (no host names: the data plane never resolves).
     public var host: String
     /// The UDP port.
@@ -16,24 +16,24 @@ public struct RelayLinkAddress: Sendable, Hashable, Codable {
 
 /// What `POST /internal/v1/links` asks: a downstream node asks an upstream node for a link.
 ///
-/// The downstream side draws the keys (``RelayLinkKeys/generate()``) so that one round trip
+/// The downstream side draws the keys (``LinkKeys/generate()``) so that one round trip
 /// sets the link up; the upstream answers with its own media address. This is the value both
-/// ends work with; on the wire it is a ``SealedRelayLinkSetupRequest``, whose keys are sealed
+/// ends work with; on the wire it is a ``SealedLinkSetupRequest``, whose keys are sealed
 /// to this request's nodes and address.
-public struct RelayLinkSetupRequest: Sendable, Hashable {
+public struct LinkSetupRequest: Sendable, Hashable {
     /// The node asking (the link's downstream end).
     public var downstreamNode: String
     /// The node asked (the link's upstream end). Named, and bound into the sealed keys, so that
     /// a request captured on its way to one node is refused by any other.
     public var upstreamNode: String
     /// Where the downstream node receives link media (and sends its feedback from).
-    public var downstreamAddress: RelayLinkAddress
+    public var downstreamAddress: LinkAddress
     /// Fresh master keys for both directions.
-    public var keys: RelayLinkKeys
+    public var keys: LinkKeys
 
     /// A request from `downstreamNode` at `downstreamAddress` to `upstreamNode`, proposing `keys`.
     public init(
-        downstreamNode: String, upstreamNode: String, downstreamAddress: RelayLinkAddress, keys: RelayLinkKeys
+        downstreamNode: String, upstreamNode: String, downstreamAddress: LinkAddress, keys: LinkKeys
     ) {
         self.downstreamNode = downstreamNode
         self.upstreamNode = upstreamNode
@@ -43,20 +43,20 @@ public struct RelayLinkSetupRequest: Sendable, Hashable {
 }
 
 /// The answer to `POST /internal/v1/links`: the upstream node accepted the link. On the wire it
-/// is a ``SealedRelayLinkSetupResponse``.
-public struct RelayLinkSetupResponse: Sendable, Hashable {
+/// is a ``SealedLinkSetupResponse``.
+public struct LinkSetupResponse: Sendable, Hashable {
     /// The link's identifier on the upstream node (used in later subscription paths).
     public var linkID: String
     /// The node answering (the link's upstream end).
     public var upstreamNode: String
     /// Where the upstream node sends media from and receives feedback.
-    public var upstreamAddress: RelayLinkAddress
+    public var upstreamAddress: LinkAddress
     /// The keys in force: the request's, sent back sealed to this answer so that both ends can
     /// check they agree (key confirmation) without the keys ever travelling in clear.
-    public var keys: RelayLinkKeys
+    public var keys: LinkKeys
 
     /// An acceptance of link `linkID` by `upstreamNode`.
-    public init(linkID: String, upstreamNode: String, upstreamAddress: RelayLinkAddress, keys: RelayLinkKeys) {
+    public init(linkID: String, upstreamNode: String, upstreamAddress: LinkAddress, keys: LinkKeys) {
         self.linkID = linkID
         self.upstreamNode = upstreamNode
         self.upstreamAddress = upstreamAddress

@@ -1,25 +1,25 @@
 import MeshCrypto
 
-/// `POST /internal/v1/links` as JSON: a ``RelayLinkSetupRequest`` whose keys are sealed
-/// (``RelayLinkKeySeal``) to this request's nodes and address:
+/// `POST /internal/v1/links` as JSON: a ``LinkSetupRequest`` whose keys are sealed
+/// (``LinkKeySeal``) to this request's nodes and address:
 ///
 /// ```json
 /// {"downstreamNode": "edge-1", "upstreamNode": "origin-1",
 ///  "downstreamAddress": {"host": "10.0.0.3", "port": 41000},
 ///  "sealedKeys": {"version": 1, "box": "..."}}
 /// ```
-public struct SealedRelayLinkSetupRequest: Sendable, Hashable, Codable {
+public struct SealedLinkSetupRequest: Sendable, Hashable, Codable {
     /// The node asking (the link's downstream end).
     public var downstreamNode: String
     /// The node asked (the link's upstream end).
     public var upstreamNode: String
     /// Where the downstream node receives link media.
-    public var downstreamAddress: RelayLinkAddress
+    public var downstreamAddress: LinkAddress
     /// Both directions' master keys, sealed.
-    public var sealedKeys: SealedRelayLinkKeys
+    public var sealedKeys: SealedLinkKeys
 
     /// `request` with its keys sealed by `seal`.
-    public init(sealing request: RelayLinkSetupRequest, with seal: RelayLinkKeySeal) throws(OpenSSLError) {
+    public init(sealing request: LinkSetupRequest, with seal: LinkKeySeal) throws(OpenSSLError) {
         downstreamNode = request.downstreamNode
         upstreamNode = request.upstreamNode
         downstreamAddress = request.downstreamAddress
@@ -31,18 +31,18 @@ public struct SealedRelayLinkSetupRequest: Sendable, Hashable, Codable {
     }
 
     /// The request with its keys opened; refused when the keys were sealed for another request.
-    public func opened(with seal: RelayLinkKeySeal) throws(SealedKeysError) -> RelayLinkSetupRequest {
-        RelayLinkSetupRequest(
+    public func opened(with seal: LinkKeySeal) throws(SealedKeysError) -> LinkSetupRequest {
+        LinkSetupRequest(
             downstreamNode: downstreamNode, upstreamNode: upstreamNode, downstreamAddress: downstreamAddress,
             keys: try seal.open(sealedKeys, for: context))
     }
 
-    private var context: RelayLinkKeyContext {
+    private var context: LinkKeyContext {
         .request(downstreamNode: downstreamNode, upstreamNode: upstreamNode, downstreamAddress: downstreamAddress)
     }
 }
 
-/// The answer to `POST /internal/v1/links` as JSON: a ``RelayLinkSetupResponse`` whose keys are
+/// The answer to `POST /internal/v1/links` as JSON: a ``LinkSetupResponse`` whose keys are
 /// sealed to this answer (link id, both nodes, the upstream address). Since the answer itself
 /// is not signed, the seal is also what tells the downstream node that the upstream address
 /// and link id came from a holder of the cluster secret.
@@ -51,18 +51,18 @@ public struct SealedRelayLinkSetupRequest: Sendable, Hashable, Codable {
 /// {"linkID": "...", "upstreamNode": "origin-1", "upstreamAddress": {"host": "10.0.0.2", "port": 40000},
 ///  "sealedKeys": {"version": 1, "box": "..."}}
 /// ```
-public struct SealedRelayLinkSetupResponse: Sendable, Hashable, Codable {
+public struct SealedLinkSetupResponse: Sendable, Hashable, Codable {
     /// The link's identifier on the upstream node.
     public var linkID: String
     /// The node answering (the link's upstream end).
     public var upstreamNode: String
     /// Where the upstream node sends media from and receives feedback.
-    public var upstreamAddress: RelayLinkAddress
+    public var upstreamAddress: LinkAddress
     /// The keys in force, sealed (key confirmation: the downstream node checks they are its own).
-    public var sealedKeys: SealedRelayLinkKeys
+    public var sealedKeys: SealedLinkKeys
 
     /// `response` to a request from `downstreamNode`, with its keys sealed by `seal`.
-    public init(sealing response: RelayLinkSetupResponse, to downstreamNode: String, with seal: RelayLinkKeySeal)
+    public init(sealing response: LinkSetupResponse, to downstreamNode: String, with seal: LinkKeySeal)
         throws(OpenSSLError)
     {
         linkID = response.linkID
@@ -73,18 +73,18 @@ public struct SealedRelayLinkSetupResponse: Sendable, Hashable, Codable {
     }
 
     /// The answer with its keys opened, as the downstream node `downstreamNode` reads it.
-    public func opened(by downstreamNode: String, with seal: RelayLinkKeySeal) throws(SealedKeysError)
-        -> RelayLinkSetupResponse
+    public func opened(by downstreamNode: String, with seal: LinkKeySeal) throws(SealedKeysError)
+        -> LinkSetupResponse
     {
         let context = Self.context(linkID, upstreamNode, upstreamAddress, downstreamNode)
-        return RelayLinkSetupResponse(
+        return LinkSetupResponse(
             linkID: linkID, upstreamNode: upstreamNode, upstreamAddress: upstreamAddress,
             keys: try seal.open(sealedKeys, for: context))
     }
 
     private static func context(
-        _ linkID: String, _ upstreamNode: String, _ upstreamAddress: RelayLinkAddress, _ downstreamNode: String
-    ) -> RelayLinkKeyContext {
+        _ linkID: String, _ upstreamNode: String, _ upstreamAddress: LinkAddress, _ downstreamNode: String
+    ) -> LinkKeyContext {
         .answer(
             linkID: linkID, upstreamNode: upstreamNode, upstreamAddress: upstreamAddress,
             downstreamNode: downstreamNode)

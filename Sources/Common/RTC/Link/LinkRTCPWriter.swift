@@ -5,7 +5,7 @@ import MeshWire
 ///
 /// Each is a single packet (reduced-size RTCP, RFC 5506 §3): both ends of a link are Meshcast
 /// nodes, so the compound rule of RFC 3550 §6.1 buys nothing but bytes.
-enum RelayLinkRTCPWriter {
+enum LinkRTCPWriter {
     /// The first header byte: version 2 (RFC 3550 §6.4.1), no padding, `count` in 5 bits.
     private static func firstByte(_ count: Int) -> UInt8 { 0x80 | UInt8(truncatingIfNeeded: count & 0x1F) }
 

@@ -1,5 +1,5 @@
 /// What the upstream end of a relay link has seen: media out, feedback in, link quality.
-public struct RelayLinkSenderStatistics: Sendable, Equatable {
+public struct LinkSenderStatistics: Sendable, Equatable {
     /// Media packets protected for the link (first transmissions).
     public var packetsSent = 0
     /// Their bytes, SRTP trailer included.

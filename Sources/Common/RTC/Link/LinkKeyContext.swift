@@ -1,17 +1,17 @@
 /// Where sealed link keys belong: the message that carries them and what that message names.
 /// It becomes the box's associated data (RFC 5116 §2.1), so a box opens only in the message it
 /// was sealed for.
-public enum RelayLinkKeyContext: Sendable, Equatable {
+public enum LinkKeyContext: Sendable, Equatable {
     /// The downstream node's `POST /internal/v1/links` to `upstreamNode`.
-    case request(downstreamNode: String, upstreamNode: String, downstreamAddress: RelayLinkAddress)
+    case request(downstreamNode: String, upstreamNode: String, downstreamAddress: LinkAddress)
     /// The upstream node's answer that opened `linkID` for `downstreamNode`.
-    case answer(linkID: String, upstreamNode: String, upstreamAddress: RelayLinkAddress, downstreamNode: String)
+    case answer(linkID: String, upstreamNode: String, upstreamAddress: LinkAddress, downstreamNode: String)
 
     /// `"meshcast relay-link keys v1"`, then the message kind and each field, every part as a
     /// 4-byte big-endian length and its UTF-8 bytes, so that no two contexts give the same bytes
     /// (a node id cannot spill into the next field).
     var associatedData: [UInt8] {
-        var parts = ["meshcast relay-link keys v\(RelayLinkKeySeal.version)"]
+        var parts = ["meshcast relay-link keys v\(LinkKeySeal.version)"]
         switch self {
         case .request(let downstreamNode, let upstreamNode, let address):
             parts += ["request", downstreamNode, upstreamNode, address.host, String(address.port)]

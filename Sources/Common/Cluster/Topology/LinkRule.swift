@@ -1,7 +1,7 @@
 /// Permission for one node to feed another over a relay link (`from` is upstream).
 ///
 /// Path computation only builds relay trees out of pairs the topology allows.
-public struct RelayLinkRule: Sendable, Equatable, Hashable, Codable {
+public struct LinkRule: Sendable, Equatable, Hashable, Codable {
     /// The id of the upstream node, which sends media.
     public var from: String
     /// The id of the downstream node, which receives media.

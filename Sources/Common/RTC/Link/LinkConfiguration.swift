@@ -1,5 +1,5 @@
 /// Timers and sizes both ends of a relay link use (DESIGN.md "Relay links").
-public struct RelayLinkConfiguration: Sendable {
+public struct LinkConfiguration: Sendable {
     /// The upstream end sends a keepalive when it has sent nothing for this long (ns).
     public var keepaliveInterval: UInt64
     /// Each end reports at this interval (ns): sender reports upstream → down, receiver reports
@@ -8,14 +8,14 @@ public struct RelayLinkConfiguration: Sendable {
     /// An end that has heard nothing authenticated for this long (ns) calls the link down.
     public var livenessTimeout: UInt64
     /// A sending end that has heard no feedback for this long (ns) reports the downstream node
-    /// as possibly gone, once per silence (``RelayLinkSender/downstreamFellQuiet(now:since:)``),
+    /// as possibly gone, once per silence (``LinkSender/downstreamFellQuiet(now:since:)``),
     /// and keeps the link until ``livenessTimeout``.
     public var quietTimeout: UInt64
     /// SRTP replay window (packets) on both ends. It must cover the retransmission buffers: a
     /// resend older than the window is refused by libsrtp on the sending side (`replay_old`).
     public var replayWindow: Int
     /// The round-trip time (ns) the downstream end assumes for NACK retries until told better
-    /// (``RelayLinkReceiver/roundTripTime``).
+    /// (``LinkReceiver/roundTripTime``).
     public var initialRoundTripTime: UInt64
     /// Least time (ns) between two key frame requests for one track sent upstream.
     public var keyframeRequestInterval: UInt64
