@@ -18,10 +18,10 @@ extension MediaEngine: MeshDataPlane {
         }
         let end = LinkEnd(
             id: id, peerNode: request.downstreamNode, peer: peer, peerAddress: request.downstreamAddress,
-            half: .sending(LinkSendingHalf(sender: sender)), now: EngineClock.now())
+            half: .sending(LinkSendingHalf(sender: sender)), now: clock.now())
         end.testDropRate = testLinkDrops.withLock { $0[request.downstreamNode] } ?? 0
         linkWorkers.withLock { $0[id] = media.index }
-        try await run(on: media) { media.addLink(end) }
+        try await run(on: media) { media.links.add(end) }
         logger.info(
             "relay link \(id) accepted: sending to \(request.downstreamNode) at \(peer) from worker \(media.index)")
         return LinkSetupResponse(
@@ -34,8 +34,8 @@ extension MediaEngine: MeshDataPlane {
         let media = try worker(ofLink: linkID)
         let ssrcs = Set(tracks)
         try await run(on: media) { () throws(LinkError) in
-            guard let end = media.linksByID[linkID] else { throw .unknownLink(linkID) }
-            try media.startForwarding(stream: carried.stream, tracks: carried.tracks, ssrcs: ssrcs, on: end)
+            guard let end = media.links.byID[linkID] else { throw .unknownLink(linkID) }
+            try media.links.startForwarding(stream: carried.stream, tracks: carried.tracks, ssrcs: ssrcs, on: end)
         }
         logger.info("relay link \(linkID): forwarding '\(stream)' (\(tracks.count) SSRCs)")
     }
@@ -43,10 +43,10 @@ extension MediaEngine: MeshDataPlane {
     public func stopForwarding(stream: String, onLink linkID: String) async throws(LinkError) {
         let media = try worker(ofLink: linkID)
         try await run(on: media) { () throws(LinkError) in
-            guard let end = media.linksByID[linkID], case .sending(let sending) = end.half else {
+            guard let end = media.links.byID[linkID], case .sending(let sending) = end.half else {
                 throw .unknownLink(linkID)
             }
-            media.stopForwarding(stream, on: end, sending: sending)
+            media.links.stopForwarding(stream, on: end, sending: sending)
         }
         logger.info("relay link \(linkID): stopped forwarding '\(stream)'")
     }
@@ -73,7 +73,7 @@ extension MediaEngine: MeshDataPlane {
         }
         let media = workers[index]
         let peer = try socketAddress(accepted.upstreamAddress)
-        let now = EngineClock.now()
+        let now = clock.now()
         let receiver: LinkReceiver
         do {
             receiver = try LinkReceiver(
@@ -86,7 +86,7 @@ extension MediaEngine: MeshDataPlane {
             id: accepted.linkID, peerNode: accepted.upstreamNode, peer: peer, peerAddress: accepted.upstreamAddress,
             half: .receiving(LinkReceivingHalf(receiver: receiver)), now: now)
         linkWorkers.withLock { $0[accepted.linkID] = index }
-        try await run(on: media) { media.addLink(end) }
+        try await run(on: media) { media.links.add(end) }
         logger.info(
             "relay link \(accepted.linkID) open: receiving from \(accepted.upstreamNode) at \(peer) on worker \(index)")
         return accepted.linkID
@@ -95,7 +95,7 @@ extension MediaEngine: MeshDataPlane {
     public func receive(_ record: StreamRecord, overLink linkID: String) async throws(LinkError) {
         let media = try worker(ofLink: linkID)
         let peerNode = try await run(on: media) { () throws(LinkError) -> String in
-            guard let end = media.linksByID[linkID], case .receiving = end.half else { throw .unknownLink(linkID) }
+            guard let end = media.links.byID[linkID], case .receiving = end.half else { throw .unknownLink(linkID) }
             return end.peerNode
         }
         var failure: LinkError?
@@ -111,19 +111,18 @@ extension MediaEngine: MeshDataPlane {
         // The tracks leave the old link (if another one fed them) before the new one feeds them:
         // one writer per history at a time.
         if let previous = fed.previousLink, previous != linkID, let old = try? worker(ofLink: previous) {
-            _ = try? await old.worker.run { old.unroute(fed.tracks, fromLink: previous) }
+            _ = try? await old.loop.run { old.links.unroute(fed.tracks, fromLink: previous) }
         }
         try await run(on: media) { () throws(LinkError) in
-            guard let end = media.linksByID[linkID], case .receiving(let receiving) = end.half else {
+            guard let end = media.links.byID[linkID], case .receiving(let receiving) = end.half else {
                 throw .unknownLink(linkID)
             }
-            media.route(fed.tracks, of: fed.stream, into: receiving)
+            media.links.route(fed.tracks, of: fed.stream, into: receiving)
         }
         if fed.isNew {
             for worker in workers {
-                worker.worker.post {
-                    worker.attachViewers(of: fed.stream, to: fed.tracks)
-                    worker.attachLinks(of: fed.stream, to: fed.tracks)
+                worker.loop.post {
+                    worker.follow(fed.stream, to: fed.tracks)
                 }
             }
         }
@@ -133,13 +132,13 @@ extension MediaEngine: MeshDataPlane {
     }
 
     public func stopReceiving(stream: String) async {
-        let tracks = registry.dropReceived(stream, now: EngineClock.now())
+        let tracks = registry.dropReceived(stream, now: clock.now())
         guard !tracks.isEmpty else { return }
         for media in workers {
-            _ = try? await media.worker.run {
-                for end in media.linksByID.values {
+            _ = try? await media.loop.run {
+                for end in media.links.byID.values {
                     guard case .receiving = end.half else { continue }
-                    media.unroute(tracks, fromLink: end.id)
+                    media.links.unroute(tracks, fromLink: end.id)
                 }
             }
         }
@@ -151,9 +150,9 @@ extension MediaEngine: MeshDataPlane {
     public func closeLink(_ linkID: String, reason: String) async -> Bool {
         guard let media = try? worker(ofLink: linkID) else { return false }
         return
-            (try? await media.worker.run { () -> Bool in
-                guard let end = media.linksByID[linkID] else { return false }
-                media.closeLink(end, reason: reason)
+            (try? await media.loop.run { () -> Bool in
+                guard let end = media.links.byID[linkID] else { return false }
+                media.links.close(end, reason: reason)
                 return true
             }) ?? false
     }
@@ -164,9 +163,9 @@ extension MediaEngine: MeshDataPlane {
         var applied = 0
         for media in workers {
             applied +=
-                (try? await media.worker.run { () -> Int in
+                (try? await media.loop.run { () -> Int in
                     var count = 0
-                    for end in media.linksByID.values where end.peerNode == downstreamNode {
+                    for end in media.links.byID.values where end.peerNode == downstreamNode {
                         guard case .sending = end.half else { continue }
                         end.testDropRate = rate
                         count += 1
@@ -186,7 +185,7 @@ extension MediaEngine: MeshDataPlane {
     public func meshStatus() async -> MeshDataStatus {
         var links: [LinkSnapshot] = []
         for media in workers {
-            links += (try? await media.worker.run { media.linkSnapshots() }) ?? []
+            links += (try? await media.loop.run { media.links.snapshots() }) ?? []
         }
         var downstream: [String: [String]] = [:]
         for link in links where link.end == .upstream {
@@ -246,40 +245,12 @@ extension MediaEngine: MeshDataPlane {
     {
         let result: Result<T, LinkError>
         do {
-            result = try await media.worker.run { () -> Result<T, LinkError> in
+            result = try await media.loop.run { () -> Result<T, LinkError> in
                 do throws(LinkError) { return .success(try body()) } catch { return .failure(error) }
             }
         } catch {
             throw .unavailable("the worker is not running")
         }
         return try result.get()
-    }
-}
-
-extension WorkerMedia {
-    /// Feeds `tracks` of `stream` from a receiving link half.
-    func route(_ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf) {
-        for track in tracks {
-            for layer in track.layers {
-                // The new feed does not continue the old one's numbering without a gap.
-                layer.history.markDiscontinuity()
-                receiving.receiver.addTrack(ssrc: layer.meshSSRC, codec: track.codec.kind, history: layer.history)
-                receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(
-                    track: track, layer: layer.index, stream: stream)
-                // Whatever the viewers here show, they need a key frame from the new path.
-                if track.kind == .video { layer.keyframeWanted.store(true, ordering: .relaxed) }
-            }
-        }
-    }
-
-    /// Stops feeding `tracks` from link `linkID` (moved to another link, or dropped).
-    func unroute(_ tracks: [PublishedTrack], fromLink linkID: String) {
-        guard let end = linksByID[linkID], case .receiving(let receiving) = end.half else { return }
-        for track in tracks {
-            for layer in track.layers where receiving.routes[layer.meshSSRC] != nil {
-                receiving.routes[layer.meshSSRC] = nil
-                receiving.receiver.removeTrack(ssrc: layer.meshSSRC)
-            }
-        }
     }
 }

@@ -14,7 +14,7 @@ struct SessionPlace {
 extension MediaEngine {
     public func endSession(_ address: SessionAddress, reason: String) async -> Bool {
         guard let media = worker(at: address) else { return false }
-        return (try? await media.worker.run { media.closeSession(id: address.id, reason: reason) }) ?? false
+        return (try? await media.loop.run { media.closeSession(id: address.id, reason: reason) }) ?? false
     }
 
     public func patchSession(_ address: SessionAddress, fragment: String) async throws(SessionRequestError)
@@ -29,7 +29,7 @@ extension MediaEngine {
             throw .badOffer(error.description)
         }
         let currentRemoteUfrag =
-            (try? await media.worker.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
+            (try? await media.loop.run { media.sessionsByID[id]?.transport.agent?.remoteCredentials?.ufrag }) ?? nil
         guard let currentRemoteUfrag else { throw .unknownSession }
         // An ICE-lite node learns the client's addresses from its checks: trickled candidates
         // need no action, and only new credentials (an ICE restart, RFC 8445 §9) change anything.
@@ -44,14 +44,14 @@ extension MediaEngine {
             throw .badOffer(error.description)
         }
         let remote = ICECredentials(ufrag: answer.remoteUfrag, password: answer.remotePassword)
-        let tag = (try? await media.worker.run { media.restartICE(id: id, local: local, remote: remote) }) ?? nil
+        let tag = (try? await media.loop.run { media.restartICE(id: id, local: local, remote: remote) }) ?? nil
         guard let tag else { throw .unknownSession }
         return .restarted(fragment: answer.fragment, tag: tag)
     }
 
     public func sessionTag(_ address: SessionAddress) async -> String? {
         guard let media = worker(at: address) else { return nil }
-        return (try? await media.worker.run { media.sessionsByID[address.id]?.tag }) ?? nil
+        return (try? await media.loop.run { media.sessionsByID[address.id]?.tag }) ?? nil
     }
 
     public func liveSessionIDs(among ids: [String]) async -> Set<String> {

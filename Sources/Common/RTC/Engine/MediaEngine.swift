@@ -13,7 +13,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     /// The node's role.
     public let role: String
     let configuration: MediaEngineConfiguration
-    let group: WorkerGroup
+    /// Where the engine and its workers read the time (``SystemClock``, or a test's manual clock).
+    let clock: any MonotonicClock
     private(set) var workers: [WorkerMedia] = []
     let certificate: DTLSCertificate
     let negotiator = SessionNegotiator()
@@ -34,23 +35,30 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     private let eventSink: AsyncStream<MeshDataEvent>.Continuation
 
     /// Creates the engine over started workers; call ``start()`` to bind the ports.
-    public init(configuration: MediaEngineConfiguration, group: WorkerGroup, logger: Logger) throws {
+    public convenience init(configuration: MediaEngineConfiguration, group: WorkerGroup, logger: Logger) throws {
+        try self.init(configuration: configuration, loops: group.workers, clock: SystemClock(), logger: logger)
+    }
+
+    /// Creates the engine over `loops` (libuv workers, or an embedded runtime in tests) reading
+    /// time from `clock`; call ``start()`` to bind the ports.
+    init(configuration: MediaEngineConfiguration, loops: [any MediaLoop], clock: any MonotonicClock, logger: Logger)
+        throws
+    {
         self.configuration = configuration
         nodeID = configuration.nodeID
         role = configuration.role
-        self.group = group
+        self.clock = clock
         self.logger = logger
         certificate = try DTLSCertificate.generateSelfSigned()
         registry = StreamRegistry(
             graceSeconds: configuration.streamGraceSeconds,
             declaredStreamTTLSeconds: configuration.declaredStreamTTLSeconds, limits: configuration.limits)
-        trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: group.workers.count) }
+        trace = configuration.hopTracePath.map { HopTrace(path: $0, workers: loops.count) }
         (eventStream, eventSink) = AsyncStream.makeStream(
             of: MeshDataEvent.self, bufferingPolicy: .bufferingNewest(4096))
-        workers = group.workers.enumerated().map { index, worker in
+        workers = loops.enumerated().map { index, loop in
             WorkerMedia(
-                index: index, worker: worker, port: configuration.firstPort &+ UInt16(index), engine: self,
-                logger: logger)
+                index: index, loop: loop, port: configuration.firstPort &+ UInt16(index), engine: self, logger: logger)
         }
     }
 
@@ -58,9 +66,11 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func start() async throws {
         let host = configuration.mediaHost
         for media in workers {
-            try await media.worker.run { try media.start(host: host) }
+            try await media.loop.run { try media.start(host: host) }
             logger.info("worker \(media.index) listening on udp \(host):\(media.port)")
         }
+        let all = workers
+        for media in workers { try await media.loop.run { media.connect(to: all) } }
         running.store(true, ordering: .releasing)
     }
 
@@ -68,7 +78,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func shutdown() async {
         running.store(false, ordering: .releasing)
         for media in workers {
-            _ = try? await media.worker.run { media.closeAllSessions(reason: "node shutting down") }
+            _ = try? await media.loop.run { media.closeAllSessions(reason: "node shutting down") }
         }
         eventSink.finish()
         if let trace, let path = configuration.hopTracePath {
@@ -97,13 +107,13 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         let meshSSRCs = registry.meshSSRCs(for: stream, keys: MeshTrackCatalog.layerKeys(of: negotiated))
         let tracks: [PublishedTrack]
         do {
-            tracks = try await media.worker.run {
+            tracks = try await media.loop.run {
                 try media.createPublisher(
                     id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client,
                     meshSSRCs: meshSSRCs)
             }
         } catch {
-            registry.publisherEnded(stream, session: sessionID, now: EngineClock.now())
+            registry.publisherEnded(stream, session: sessionID, now: clock.now())
             throw .unavailable("could not start the session: \(error)")
         }
         remember(SessionAddress(id: sessionID, stream: stream, role: .publisher), on: media)
@@ -111,9 +121,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             name: stream, originNode: nodeID, tracks: tracks, startedAt: UInt64(Date().timeIntervalSince1970 * 1000))
         registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record)
         for worker in workers {
-            worker.worker.post {
-                worker.attachViewers(of: live, to: tracks)
-                worker.attachLinks(of: live, to: tracks)
+            worker.loop.post {
+                worker.follow(live, to: tracks)
             }
         }
         emit(.streamPublished(record))
@@ -133,17 +142,17 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         let sessionID = SessionIdentifier.generate()
         let media = pickWorker()
         let credentials = ICECredentials.generate()
-        let live = try registry.admitViewer(stream, session: sessionID, now: EngineClock.now())
+        let live = try registry.admitViewer(stream, session: sessionID, now: clock.now())
         let negotiated: NegotiatedSession
         do {
             negotiated = try negotiate(offer, role: .viewer, stream: stream, credentials: credentials, on: media)
-            try await media.worker.run {
+            try await media.loop.run {
                 try media.createViewer(
                     id: sessionID, stream: live, negotiated: negotiated, credentials: credentials, client: client,
                     options: options)
             }
         } catch {
-            registry.viewerEnded(stream, session: sessionID, now: EngineClock.now())
+            registry.viewerEnded(stream, session: sessionID, now: clock.now())
             if let error = error as? SessionRequestError { throw error }
             throw .unavailable("could not start the session: \(error)")
         }
@@ -162,7 +171,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     }
 
     public func declareStream(_ stream: String) async {
-        registry.declare(stream, now: EngineClock.now())
+        registry.declare(stream, now: clock.now())
     }
 
     /// Changes how long an unused declared stream stays known (a new topology's
@@ -174,7 +183,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func health() async -> NodeHealth {
         var sessions = 0
         for media in workers {
-            sessions += (try? await media.worker.run { media.sessionsByID.count }) ?? 0
+            sessions += (try? await media.loop.run { media.sessionsByID.count }) ?? 0
         }
         let live = registry.snapshot().filter(\.live).count
         return NodeHealth(node: nodeID, role: role, workers: workers.count, sessions: sessions, streams: live)
@@ -183,7 +192,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func metrics() async -> NodeMetrics {
         var metrics = NodeMetrics()
         for media in workers {
-            guard let snapshot = try? await media.worker.run({ media.metricsSnapshot() }) else { continue }
+            guard let snapshot = try? await media.loop.run({ media.metricsSnapshot() }) else { continue }
             metrics.publishers += snapshot.publishers
             metrics.viewers += snapshot.viewers
             metrics.workers.append(snapshot.counters)
@@ -195,7 +204,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func streams() async -> [StreamSnapshot] {
         var layerViewers: [ObjectIdentifier: [Int: Int]] = [:]
         for media in workers {
-            guard let counts = try? await media.worker.run({ media.layerViewerCounts() }) else { continue }
+            guard let counts = try? await media.loop.run({ media.viewers.layerViewerCounts() }) else { continue }
             layerViewers.merge(counts) { left, right in left.merging(right, uniquingKeysWith: +) }
         }
         return registry.snapshot().map { entry in

@@ -67,13 +67,10 @@ final class PublishedTrack: @unchecked Sendable {
     }
 }
 
-/// What a publisher's worker hands to a viewer worker for each packet: one push per worker,
-/// not per viewer. Holds a reference, not bytes: the packet stays in the layer's history.
-struct ForwardNotice: Sendable {
-    /// The track the packet belongs to.
-    let track: PublishedTrack
-    /// The layer's index.
-    let layer: Int
-    /// The packet's RTP sequence number.
-    let sequence: UInt16
+extension PublishedTrack {
+    /// Asks the producer's worker for a key frame of `layer` (merged and rate-limited there).
+    func wantKeyframe(layer: Int) {
+        guard layers.indices.contains(layer) else { return }
+        layers[layer].keyframeWanted.store(true, ordering: .relaxed)
+    }
 }

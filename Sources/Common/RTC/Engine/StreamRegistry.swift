@@ -1,13 +1,14 @@
 import MeshCluster
 import Synchronization
 
-/// A stream as every worker sees it: its name and which workers have viewers of it.
+/// A stream as every worker sees it: its name and which workers have consumers of it.
 final class LiveStream: @unchecked Sendable {
     /// The stream's name.
     let name: String
-    /// Bit *n* is set while worker *n* has at least one viewer attached: the publisher's
-    /// worker reads it for every packet and pushes one notice per set bit.
-    let viewerWorkers = Atomic<UInt64>(0)
+    /// Bit *n* is set while worker *n* has at least one consumer (a viewer, a link forwarding)
+    /// of the stream: the producer's worker reads it for every packet and pushes one notice per
+    /// set bit (``TrackRouter``).
+    let consumerWorkers = Atomic<UInt64>(0)
 
     init(name: String) { self.name = name }
 }

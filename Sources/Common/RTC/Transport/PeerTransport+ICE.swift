@@ -5,9 +5,8 @@ extension PeerTransport {
     /// Largest STUN response the agent writes; a success response is under 100 bytes.
     static let stunResponseCapacity = 256
 
-    /// Hands a STUN datagram to the ICE side and sends what it answers.
-    func handleSTUN(_ packet: UnsafeRawBufferPointer, from: SocketAddress, now: UInt64, send: Send) -> PeerInbound {
-        guard let message = try? STUNMessage(parsing: packet) else { return .dropped(.notSTUN) }
+    /// Hands a parsed STUN message to the ICE side and sends what it answers.
+    func handleParsedSTUN(_ message: STUNMessage, from: SocketAddress, now: UInt64, send: Send) -> PeerInbound {
         switch ice {
         case .controlled(let agent):
             if message.type == .bindingIndication { return .none }  // keepalive (RFC 8445 §11)

@@ -105,16 +105,36 @@ public final class PeerTransport {
     public func handleDatagram(
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, from: SocketAddress, now: UInt64, send: Send
     ) -> PeerInbound {
+        guard length >= 0, length <= buffer.count else { return .dropped(.malformed) }
+        let kind = RFC7983Demultiplexer.classify(UnsafeRawBufferPointer(rebasing: buffer[..<length]))
+        return handleDatagram(buffer, length: length, kind: kind, from: from, now: now, send: send)
+    }
+
+    /// ``handleDatagram(_:length:from:now:send:)`` for a datagram the caller already classified
+    /// (RFC 7983), so a node's demultiplexer looks at each first byte once.
+    public func handleDatagram(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, kind: DemuxedPacketKind, from: SocketAddress,
+        now: UInt64, send: Send
+    ) -> PeerInbound {
         if createdAt == nil { createdAt = now }
         guard length >= 0, length <= buffer.count else { return .dropped(.malformed) }
         let packet = UnsafeRawBufferPointer(rebasing: buffer[..<length])
-        switch RFC7983Demultiplexer.classify(packet) {
-        case .stun: return handleSTUN(packet, from: from, now: now, send: send)
+        switch kind {
+        case .stun:
+            guard let message = try? STUNMessage(parsing: packet) else { return .dropped(.notSTUN) }
+            return handleParsedSTUN(message, from: from, now: now, send: send)
         case .dtls: return handleDTLS(packet, from: from, send: send)
         case .rtp: return unprotect(buffer, length: length, from: from, rtcp: false)
         case .rtcp: return unprotect(buffer, length: length, from: from, rtcp: true)
         case .zrtp, .turnChannel, .drop: return .dropped(.notDemuxable)
         }
+    }
+
+    /// A STUN message the caller already parsed (to find the session by its USERNAME): handled
+    /// as ``handleDatagram(_:length:from:now:send:)`` would, without parsing it again.
+    public func handleSTUN(_ message: STUNMessage, from: SocketAddress, now: UInt64, send: Send) -> PeerInbound {
+        if createdAt == nil { createdAt = now }
+        return handleParsedSTUN(message, from: from, now: now, send: send)
     }
 
     /// Whether DTLS and media from `address` are accepted: it passed ICE.

@@ -1,63 +1,29 @@
+import Logging
 import MeshWire
 
-extension WorkerMedia {
-    /// A notice from a publisher's worker: the packet is in the layer's history.
-    func deliver(_ notice: ForwardNotice) {
-        deliverLocally(notice.track, layer: notice.layer, sequence: notice.sequence)
-    }
+/// The viewers on one worker: their sections join the router as consumers of the published
+/// tracks they show; their RTCP is answered here (NACKs from the history, key frame requests
+/// passed upstream merged, REMB and receiver reports into the bandwidth estimate); once a second
+/// they get sender reports and layer rates. Worker thread only.
+final class WorkerViewers {
+    let output: WorkerOutput
+    let router: TrackRouter
+    let logger: Logger
 
-    /// Rewrites, encrypts and batches one packet for every viewer of `track` on this worker.
-    func deliverLocally(_ track: PublishedTrack, layer: Int, sequence: UInt16) {
-        let now = EngineClock.now()
-        if let links = linkForwarding[ObjectIdentifier(track)] {
-            forward(track, layer: layer, sequence: sequence, on: links, now: now)
-        }
-        guard let viewers = subscribers[ObjectIdentifier(track)] else {
-            flushEgress()
-            return
-        }
-        let dropRate = engine.configuration.egressDropRate
-        for viewer in viewers {
-            let session = viewer.session
-            guard session.isConnected, let destination = session.transport.remoteAddress,
-                let forwarder = viewer.forwarder
-            else { continue }
-            if egress.isFull { flushEgress() }
-            let buffer = egress.nextBuffer
-            guard let length = forwarder.forward(layer: layer, sequence: sequence, now: now, into: buffer) else {
-                if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(track, layer: wanted) }
-                continue
-            }
-            if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(track, layer: wanted) }
-            // Test knob: lose a share of first transmissions; the viewer's NACKs recover them.
-            if dropRate > 0, Double.random(in: 0..<1, using: &random) < dropRate {
-                counters.drop("test_drop")
-                continue
-            }
-            guard let protected = session.transport.protectRTP(buffer, length: length) else {
-                counters.drop("srtp_protect")
-                continue
-            }
-            egress.commit(length: protected, to: destination)
-            counters.packetsForwarded &+= 1
-        }
-        flushEgress()
-    }
-
-    /// Asks the publisher's worker for a keyframe of `layer` (merged and rate-limited there).
-    func wantKeyframe(_ track: PublishedTrack, layer: Int) {
-        guard track.layers.indices.contains(layer) else { return }
-        track.layers[layer].keyframeWanted.store(true, ordering: .relaxed)
+    init(output: WorkerOutput, router: TrackRouter, logger: Logger) {
+        self.output = output
+        self.router = router
+        self.logger = logger
     }
 
     /// RTCP from a viewer: NACKs answered from the history, PLI/FIR passed upstream merged,
     /// REMB and receiver reports feed its bandwidth estimate.
-    func receiveViewerRTCP(_ packet: UnsafeRawBufferPointer, session: MediaSession, state: ViewerState, now: UInt64) {
+    func receiveRTCP(_ packet: UnsafeRawBufferPointer, session: MediaSession, state: ViewerState, now: UInt64) {
         var iterator = RTCPCompoundIterator(packet)
         while true {
             let next: RTCPPacketView?
             do { next = try iterator.next() } catch {
-                counters.drop("rtcp_malformed")
+                output.counters.drop(.rtcpMalformed)
                 return
             }
             guard let view = next, let parsed = try? RTCPPacket(parsing: view) else {
@@ -70,16 +36,14 @@ extension WorkerMedia {
                     let destination = session.transport.remoteAddress
                 else { continue }
                 for sequence in nack.lostSequenceNumbers {
-                    counters.nacksReceived &+= 1
-                    if egress.isFull { flushEgress() }
-                    let buffer = egress.nextBuffer
+                    output.counters.nacksReceived &+= 1
+                    let buffer = output.nextBuffer
                     guard let length = forwarder.retransmit(nackedSequence: sequence, now: now, into: buffer),
                         let protected = session.transport.protectRTP(buffer, length: length)
                     else { continue }
-                    egress.commit(length: protected, to: destination)
-                    counters.retransmissions &+= 1
+                    output.egress.commit(length: protected, to: destination)
+                    output.counters.retransmissions &+= 1
                 }
-                flushEgress()
             case .pictureLossIndication(let pli):
                 keyframeRequested(by: state, mediaSSRC: pli.mediaSSRC)
             case .fullIntraRequest(let fir):
@@ -98,24 +62,23 @@ extension WorkerMedia {
     }
 
     private func keyframeRequested(by state: ViewerState, mediaSSRC: UInt32) {
-        counters.keyframeRequestsReceived &+= 1
+        output.counters.keyframeRequestsReceived &+= 1
         guard let track = state.track(sendingSSRC: mediaSSRC), let source = track.source,
             let layer = track.forwarder?.currentLayer ?? track.forwarder?.targetLayer
         else { return }
-        wantKeyframe(source, layer: layer)
+        source.wantKeyframe(layer: layer)
     }
 
     /// Once a second per viewer: the layer rates into its selector (which also lets an expired
     /// bitrate cap go) and a sender report per track (RFC 3550 §6.4.1) for lip sync.
-    func tickViewer(_ session: MediaSession, state: ViewerState, now: UInt64, slow: Bool) {
+    func tick(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64, slow: Bool) {
         guard session.isConnected, slow else { return }
-        let ntpNow = EngineClock.ntpNow()
         for track in state.tracks {
             guard let forwarder = track.forwarder, let source = track.source else { continue }
             for layer in source.layers {
                 forwarder.setLayerBitrate(UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
             }
-            if let wanted = forwarder.takeKeyframeRequest() { wantKeyframe(source, layer: wanted) }
+            if let wanted = forwarder.takeKeyframeRequest() { source.wantKeyframe(layer: wanted) }
             guard let layer = forwarder.currentLayer, source.layers.indices.contains(layer) else { continue }
             if track.loggedLayer != layer, source.layers.count > 1 {
                 track.loggedLayer = layer
@@ -126,17 +89,14 @@ extension WorkerMedia {
             }
             let clock = source.layers[layer].senderReport.withLock { $0 }
             guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow) else { continue }
-            var writer = ByteWriter(scratch)
-            guard (try? report.marshal(into: &writer)) != nil else { continue }
-            sendRTCP(length: writer.offset, session: session)
+            output.send(report, session: session)
         }
     }
 
     /// Points the viewer's sections at a publisher's tracks: each section takes the first
     /// unclaimed track of its kind whose codec it negotiated.
-    func attach(_ session: MediaSession, state: ViewerState, to tracks: [PublishedTrack]) {
+    func attach(_ session: MediaSession, state: ViewerState, to tracks: [PublishedTrack], now: UInt64) {
         guard !tracks.isEmpty else { return }
-        let now = EngineClock.now()
         var claimed = Set<ObjectIdentifier>()
         for viewerTrack in state.tracks {
             guard
@@ -147,7 +107,7 @@ extension WorkerMedia {
             else { continue }
             claimed.insert(ObjectIdentifier(source))
             if viewerTrack.source === source { continue }
-            if let old = viewerTrack.source { unsubscribe(viewerTrack, from: old) }
+            if let old = viewerTrack.source { router.remove(viewerTrack, of: old) }
             let histories = source.layers.map(\.history)
             if let forwarder = viewerTrack.forwarder {
                 forwarder.switchSource(to: histories, sourceCaptureTimeID: source.captureTimeID)
@@ -162,10 +122,10 @@ extension WorkerMedia {
                 viewerTrack.forwarder?.setLayerBitrate(
                     UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
             }
-            subscribers[ObjectIdentifier(source), default: []].append(viewerTrack)
+            router.add(viewerTrack, of: source)
             // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on. Before
             // DTLS is up the keyframe would go by unseen; `sessionConnected` asks then.
-            if source.kind == .video && session.isConnected { wantKeyframe(source, layer: 0) }
+            if source.kind == .video && session.isConnected { source.wantKeyframe(layer: 0) }
         }
     }
 
@@ -193,16 +153,10 @@ extension WorkerMedia {
         return forwarder
     }
 
-    private func unsubscribe(_ viewerTrack: ViewerTrack, from source: PublishedTrack) {
-        let key = ObjectIdentifier(source)
-        subscribers[key]?.removeAll { $0 === viewerTrack }
-        if subscribers[key]?.isEmpty == true { subscribers[key] = nil }
-    }
-
     /// Takes a leaving viewer's sections out of the subscriber lists.
     func detach(_ state: ViewerState) {
         for track in state.tracks {
-            if let source = track.source { unsubscribe(track, from: source) }
+            if let source = track.source { router.remove(track, of: source) }
             track.source = nil
         }
     }
@@ -210,8 +164,8 @@ extension WorkerMedia {
     /// Viewers per layer of each track, for `/v1/streams`.
     func layerViewerCounts() -> [ObjectIdentifier: [Int: Int]] {
         var counts: [ObjectIdentifier: [Int: Int]] = [:]
-        for (key, viewers) in subscribers {
-            for viewer in viewers {
+        for key in router.routedTracks {
+            for viewer in router.consumers(of: key, as: ViewerTrack.self) {
                 guard let layer = viewer.forwarder?.currentLayer else { continue }
                 counts[key, default: [:]][layer, default: 0] += 1
             }

@@ -1,13 +1,27 @@
 import MeshWire
 
-extension WorkerMedia {
+/// Publisher ingest, a producer: each decrypted RTP packet from a WHIP publisher is restored
+/// (RTX), stamped with its layer's mesh SSRC, stored in the layer's history and routed; RTCP
+/// from the publisher feeds lip sync; every 20 ms the publisher gets NACKs, merged key frame
+/// requests, transport-wide CC feedback and receiver reports. Worker thread only.
+final class PublisherIngest {
+    let output: WorkerOutput
+    let router: TrackRouter
+    let trace: HopTrace?
+
+    init(output: WorkerOutput, router: TrackRouter, trace: HopTrace?) {
+        self.output = output
+        self.router = router
+        self.trace = trace
+    }
+
     /// A decrypted RTP packet from a publisher: store it in its layer's history, account for
-    /// it, and hand it to every worker with viewers (one notice per worker).
-    func receivePublisherRTP(
+    /// it, and route it to every worker with consumers (one notice per worker).
+    func receiveRTP(
         _ packet: UnsafeMutableRawBufferPointer, session: MediaSession, state: PublisherState, now: UInt64
     ) {
         guard let view = try? RTPPacketView(parsing: UnsafeRawBufferPointer(packet)) else {
-            counters.drop("rtp_malformed")
+            output.counters.drop(.rtpMalformed)
             return
         }
         if let id = state.transportCCExtension, let element = view.headerExtension?.element(id: id),
@@ -17,7 +31,7 @@ extension WorkerMedia {
                 transportSequence: UInt16(element.value[0]) << 8 | UInt16(element.value[1]), arrival: now)
         }
         guard let route = state.routes[view.ssrc] ?? state.learnRoute(for: view) else {
-            counters.drop("rtp_unknown_ssrc")
+            output.counters.drop(.rtpUnknownSSRC)
             return
         }
         let track = state.tracks[route.track]
@@ -30,7 +44,7 @@ extension WorkerMedia {
                     packet, length: length, originalSSRC: mediaSSRC, originalPayloadType: track.shared.codec.payloadType
                 )
             else {
-                counters.drop("rtx_unusable")
+                output.counters.drop(.rtxUnusable)
                 return
             }
             length = restored
@@ -45,44 +59,27 @@ extension WorkerMedia {
         packet.storeBigEndian(layer.shared.meshSSRC, at: 8)
         let stored = UnsafeRawBufferPointer(rebasing: packet[0..<length])
         guard let media = try? RTPPacketView(parsing: stored) else {
-            counters.drop("rtx_malformed")
+            output.counters.drop(.rtxMalformed)
             return
         }
         let sequence = media.sequenceNumber
-        engine.trace?.record(.ingest, ssrc: layer.shared.meshSSRC, sequence: sequence, at: now, worker: index)
+        trace?.record(.ingest, ssrc: layer.shared.meshSSRC, sequence: sequence, at: now, worker: output.index)
         layer.statistics?.record(sequence: sequence, rtpTimestamp: media.timestamp, arrival: now, size: length)
         layer.nacks.received(sequence: sequence, now: now)
         layer.bytesThisSecond &+= length
         let isKeyframe = KeyframeDetector.isKeyframeStart(track.shared.codec.kind, payload: media.payload)
         if isKeyframe { track.keyframeGate.keyframeArrived(now: now) }
         layer.shared.history.store(stored, sequence: sequence, arrival: now, isKeyframeStart: isKeyframe)
-        fanOut(track.shared, layer: route.layer, sequence: sequence, stream: session.stream)
-    }
-
-    /// One notice per worker with viewers of the stream; this worker's viewers directly.
-    func fanOut(_ track: PublishedTrack, layer: Int, sequence: UInt16, stream: LiveStream) {
-        var mask = stream.viewerWorkers.load(ordering: .acquiring)
-        while mask != 0 {
-            let target = mask.trailingZeroBitCount
-            mask &= mask &- 1
-            if target == index {
-                deliverLocally(track, layer: layer, sequence: sequence)
-            } else if engine.workers[target].notices?.send(
-                ForwardNotice(track: track, layer: layer, sequence: sequence))
-                != .accepted
-            {
-                counters.drop("inbox_full")
-            }
-        }
+        router.route(track.shared, layer: route.layer, sequence: sequence, stream: session.stream, now: now)
     }
 
     /// RTCP from a publisher: sender reports give the NTP/RTP mapping viewers' reports need.
-    func receivePublisherRTCP(_ packet: UnsafeRawBufferPointer, state: PublisherState, now: UInt64) {
+    func receiveRTCP(_ packet: UnsafeRawBufferPointer, state: PublisherState, now: UInt64) {
         var iterator = RTCPCompoundIterator(packet)
         while true {
             let next: RTCPPacketView?
             do { next = try iterator.next() } catch {
-                counters.drop("rtcp_malformed")
+                output.counters.drop(.rtcpMalformed)
                 return
             }
             guard let view = next else { return }
@@ -100,7 +97,7 @@ extension WorkerMedia {
 
     /// Every 20 ms for each publisher: NACK what is missing, send merged keyframe requests,
     /// transport-wide CC feedback every 50 ms, receiver reports and layer bitrates every second.
-    func tickPublisher(_ session: MediaSession, state: PublisherState, now: UInt64, slow: Bool) {
+    func tick(_ session: MediaSession, state: PublisherState, now: UInt64, slow: Bool) {
         guard session.isConnected else { return }
         var transportCCSSRC: UInt32?
         for track in state.tracks {
@@ -110,8 +107,8 @@ extension WorkerMedia {
                 if let nack = layer.nacks.nack(
                     now: now, rtt: track.roundTripTime, senderSSRC: state.feedbackSSRC, mediaSSRC: ssrc)
                 {
-                    counters.nacksSent &+= 1
-                    send(nack, session: session)
+                    output.counters.nacksSent &+= 1
+                    output.send(nack, session: session)
                 }
                 if layer.nacks.takeLossForGood() {
                     // Viewers restart at the next key frame, which is asked for.
@@ -123,7 +120,7 @@ extension WorkerMedia {
                     due = track.keyframeGate.request(now: now)
                 }
                 if due || (layer.shared.index == 0 && track.keyframeGate.poll(now: now)) {
-                    counters.keyframeRequestsSent &+= 1
+                    output.counters.keyframeRequestsSent &+= 1
                     sendKeyframeRequest(track: track, mediaSSRC: ssrc, state: state, session: session)
                 }
                 if slow {
@@ -135,7 +132,7 @@ extension WorkerMedia {
         if state.transportCC != nil, let mediaSSRC = transportCCSSRC {
             let feedback =
                 state.transportCC?.feedback(now: now, senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC) ?? []
-            for packet in feedback { send(packet, session: session) }
+            for packet in feedback { output.send(packet, session: session) }
         }
         if slow { sendReceiverReport(state: state, session: session, now: now) }
     }
@@ -146,10 +143,10 @@ extension WorkerMedia {
     ) {
         let feedback = track.shared.codec.feedback
         if feedback.contains(.pli) || !feedback.contains(.fir) {
-            send(PictureLossIndication(senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC), session: session)
+            output.send(PictureLossIndication(senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC), session: session)
         } else {
             let entry = FullIntraRequestEntry(ssrc: mediaSSRC, sequenceNumber: track.keyframeGate.firSequenceNumber)
-            send(FullIntraRequest(senderSSRC: state.feedbackSSRC, entries: [entry]), session: session)
+            output.send(FullIntraRequest(senderSSRC: state.feedbackSSRC, entries: [entry]), session: session)
         }
     }
 
@@ -162,13 +159,6 @@ extension WorkerMedia {
             }
         }
         guard !blocks.isEmpty else { return }
-        send(ReceiverReport(ssrc: state.feedbackSSRC, reportBlocks: Array(blocks.prefix(31))), session: session)
-    }
-
-    /// Marshals one RTCP packet into the scratch buffer, protects and sends it.
-    func send(_ packet: some RTCPPacketFormat, session: MediaSession) {
-        var writer = ByteWriter(scratch)
-        guard (try? packet.marshal(into: &writer)) != nil else { return }
-        sendRTCP(length: writer.offset, session: session)
+        output.send(ReceiverReport(ssrc: state.feedbackSSRC, reportBlocks: Array(blocks.prefix(31))), session: session)
     }
 }

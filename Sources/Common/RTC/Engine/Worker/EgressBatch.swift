@@ -37,7 +37,7 @@ final class EgressBatch {
     }
 
     /// Sends everything collected; returns (sent, bytes sent, dropped because the socket was full).
-    func flush(on socket: UDPSocket) -> (sent: Int, bytes: Int, dropped: Int) {
+    func flush(on socket: any DatagramSocket) -> (sent: Int, bytes: Int, dropped: Int) {
         guard count > 0 else { return (0, 0, 0) }
         defer {
             datagrams.deinitialize(count: count)

@@ -10,12 +10,16 @@ struct WorkerCounters {
     var retransmissions = 0
     var keyframeRequestsReceived = 0
     var keyframeRequestsSent = 0
-    var drops: [String: Int] = [:]
+    /// Drops by reason; a reason's first drop inserts its key, later ones only count.
+    private(set) var drops: [DropReason: Int] = [:]
 
-    /// Counts a dropped datagram under `reason` (a short metric label).
-    mutating func drop(_ reason: String) {
-        drops[reason, default: 0] += 1
+    /// Counts `count` dropped datagrams or packets under `reason`.
+    mutating func drop(_ reason: DropReason, count: Int = 1) {
+        drops[reason, default: 0] &+= count
     }
+
+    /// How many were dropped under `reason`.
+    func dropped(_ reason: DropReason) -> Int { drops[reason] ?? 0 }
 
     func snapshot(worker: Int, loopUtilisation: Double) -> WorkerMetrics {
         var metrics = WorkerMetrics()
@@ -30,7 +34,7 @@ struct WorkerCounters {
         metrics.retransmissions = retransmissions
         metrics.keyframeRequestsReceived = keyframeRequestsReceived
         metrics.keyframeRequestsSent = keyframeRequestsSent
-        metrics.drops = drops
+        for (reason, count) in drops { metrics.drops[reason.rawValue] = count }
         metrics.loopUtilisation = loopUtilisation
         return metrics
     }

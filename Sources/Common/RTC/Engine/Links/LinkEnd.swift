@@ -39,6 +39,9 @@ final class LinkSendingHalf {
     var streams: [String: (stream: LiveStream, tracks: [PublishedTrack])] = [:]
     /// Forwarded layers by mesh SSRC, so a downstream PLI finds the layer to ask a key frame of.
     var layersBySSRC: [UInt32: PublishedLayer] = [:]
+    /// The end's consumer in its worker's ``TrackRouter`` (one for every track it forwards),
+    /// made when the end joins its worker.
+    var consumer: LinkConsumer?
 
     init(sender: LinkSender) { self.sender = sender }
 }

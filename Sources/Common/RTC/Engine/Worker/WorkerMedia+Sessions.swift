@@ -33,7 +33,7 @@ extension WorkerMedia {
         register(
             MediaSession(
                 id: id, stream: stream, role: .publisher(state), transport: transport, client: client,
-                localUfrag: credentials.ufrag, now: EngineClock.now()))
+                localUfrag: credentials.ufrag, now: engine.clock.now()))
         return shared
     }
 
@@ -43,15 +43,15 @@ extension WorkerMedia {
         options: ViewerOptions
     ) throws {
         let transport = try makeTransport(negotiated: negotiated, credentials: credentials)
-        let now = EngineClock.now()
+        let now = engine.clock.now()
         let state = ViewerState(negotiated: negotiated, options: options, now: now)
         let session = MediaSession(
             id: id, stream: stream, role: .viewer(state), transport: transport, client: client,
             localUfrag: credentials.ufrag, now: now)
         state.tracks = negotiated.media.map { ViewerTrack(session: session, media: $0) }
         register(session)
-        addConsumer(of: stream)
-        attach(session, state: state, to: engine.registry.currentTracks(of: stream.name))
+        router.join(stream)
+        viewers.attach(session, state: state, to: engine.registry.currentTracks(of: stream.name), now: now)
     }
 
     private func makeTransport(negotiated: NegotiatedSession, credentials: ICECredentials) throws -> PeerTransport {
@@ -71,11 +71,14 @@ extension WorkerMedia {
         sessionsByUfrag[session.localUfrag] = session
     }
 
-    /// Attaches every local viewer of `stream` to a publisher's new tracks.
-    func attachViewers(of stream: LiveStream, to tracks: [PublishedTrack]) {
+    /// A stream's tracks were replaced (a publisher came back, a link feeds it now): the local
+    /// viewers and the links forwarding it follow the new tracks.
+    func follow(_ stream: LiveStream, to tracks: [PublishedTrack]) {
+        let now = engine.clock.now()
         for session in sessionsByID.values where session.stream === stream {
-            if case .viewer(let state) = session.role { attach(session, state: state, to: tracks) }
+            if case .viewer(let state) = session.role { viewers.attach(session, state: state, to: tracks, now: now) }
         }
+        links.follow(stream, to: tracks)
     }
 
     /// ICE restart (RFC 8445 §9): new local credentials, the session keeps its DTLS and SRTP.
@@ -95,23 +98,23 @@ extension WorkerMedia {
     func closeSession(id: String, reason: String) -> Bool {
         guard let session = sessionsByID.removeValue(forKey: id) else { return false }
         session.isClosed = true
-        session.transport.close { data, destination in sendControl(data, to: destination) }
+        session.transport.close(send: sendControl)
         sessionsByUfrag[session.localUfrag] = nil
         for address in session.knownAddresses where sessionsByAddress[address] === session {
             sessionsByAddress[address] = nil
         }
         switch session.role {
         case .publisher:
-            if engine.registry.publisherEnded(session.stream.name, session: id, now: EngineClock.now()) {
+            if engine.registry.publisherEnded(session.stream.name, session: id, now: engine.clock.now()) {
                 engine.emit(.streamUnpublished(session.stream.name))
             }
         case .viewer(let state):
-            detach(state)
-            removeConsumer(of: session.stream)
-            engine.registry.viewerEnded(session.stream.name, session: id, now: EngineClock.now())
+            viewers.detach(state)
+            router.leave(session.stream)
+            engine.registry.viewerEnded(session.stream.name, session: id, now: engine.clock.now())
         }
         engine.sessionEnded(id: id)
-        let tenths = (EngineClock.now() &- session.createdAt) / 100_000_000
+        let tenths = (engine.clock.now() &- session.createdAt) / 100_000_000
         logger.info(
             "\(session.role.name) session ended: \(reason)",
             metadata: [
@@ -123,65 +126,15 @@ extension WorkerMedia {
 
     func closeAllSessions(reason: String) {
         for id in Array(sessionsByID.keys) { closeSession(id: id, reason: reason) }
-        for end in Array(linksByID.values) { closeLink(end, reason: reason) }
+        links.closeAll(reason: reason)
     }
 
     /// DTLS finished: a viewer asks for keyframes of what it will show, so it gets a picture
     /// without waiting for the publisher's next one.
-    func sessionConnected(_ session: MediaSession, now: UInt64) {
+    func sessionConnected(_ session: MediaSession) {
         guard case .viewer(let state) = session.role else { return }
         for track in state.tracks where track.source?.kind == .video {
-            if let source = track.source { wantKeyframe(source, layer: track.forwarder?.targetLayer ?? 0) }
+            track.source?.wantKeyframe(layer: track.forwarder?.targetLayer ?? 0)
         }
-    }
-
-    // MARK: Timers
-
-    /// Every 20 ms: DTLS retransmissions, consent freshness, feedback to publishers, reports
-    /// and layer choices for viewers. Once a second the slow duties run too.
-    func tick(now: UInt64) {
-        let slow = now &- lastSlowTick >= .milliseconds(1000)
-        if slow { lastSlowTick = now }
-        var ended: [(String, String)] = []
-        for session in sessionsByID.values {
-            switch session.transport.poll(now: now, send: { data, destination in sendControl(data, to: destination) }) {
-            case .consentExpired:
-                ended.append(
-                    (session.id, "no ICE consent (RFC 7675) for \(PeerTransport.consentTimeout / 1_000_000_000) s"))
-                continue
-            case .failed:
-                ended.append((session.id, "DTLS handshake failed"))
-                continue
-            case .closed:
-                ended.append((session.id, "the peer closed DTLS"))
-                continue
-            case .wait:
-                break
-            }
-            switch session.role {
-            case .publisher(let state): tickPublisher(session, state: state, now: now, slow: slow)
-            case .viewer(let state): tickViewer(session, state: state, now: now, slow: slow)
-            }
-        }
-        for (id, reason) in ended { closeSession(id: id, reason: reason) }
-        tickLinks(now: now, slow: slow)
-        if slow && index == 0 { engine.registry.expire(now: now) }
-    }
-
-    // MARK: Snapshots
-
-    func metricsSnapshot() -> (publishers: Int, viewers: Int, counters: WorkerMetrics) {
-        var publishers = 0
-        var viewers = 0
-        for session in sessionsByID.values {
-            if case .publisher = session.role { publishers += 1 } else { viewers += 1 }
-        }
-        let now = EngineClock.now()
-        let idle = worker.loopIdleTime
-        let wall = now &- lastUtilisationSample
-        let busy = wall == 0 ? 0 : 1 - min(1, Double(idle &- lastIdleTime) / Double(wall))
-        lastUtilisationSample = now
-        lastIdleTime = idle
-        return (publishers, viewers, counters.snapshot(worker: index, loopUtilisation: busy))
     }
 }

@@ -1,0 +1,118 @@
+import MeshRuntime
+
+extension WorkerLinks {
+    // MARK: Receiving (either end)
+
+    /// A datagram from a link's peer: feedback for a sending end, media or keepalive for a
+    /// receiving end (whose media goes to the router, like a publisher's).
+    func receive(_ buffer: UnsafeMutableRawBufferPointer, onLink end: LinkEnd, now: UInt64) {
+        switch end.half {
+        case .sending(let sending):
+            let outcome = sending.sender.receiveFeedback(
+                buffer, length: buffer.count, now: now,
+                send: { data in output.sendControl(data, to: end.peer) },
+                keyframeRequested: { ssrc in
+                    output.counters.keyframeRequestsReceived &+= 1
+                    sending.layersBySSRC[ssrc]?.keyframeWanted.store(true, ordering: .relaxed)
+                })
+            if outcome == .dropped { output.counters.drop(.linkFeedbackRejected) }
+        case .receiving(let receiving):
+            switch receiving.receiver.receive(buffer, length: buffer.count, now: now) {
+            case .media(let ssrc, let length):
+                guard let slot = receiving.routes.index(forKey: ssrc) else { return }
+                receiving.routes.values[slot].bytesThisSecond &+= length
+                let route = receiving.routes.values[slot]
+                let sequence = UInt16(buffer[2]) << 8 | UInt16(buffer[3])
+                engine.trace?.record(.linkIn, ssrc: ssrc, sequence: sequence, at: now, worker: output.index)
+                router.route(route.track, layer: route.layer, sequence: sequence, stream: route.stream, now: now)
+            case .control:
+                break
+            case .dropped:
+                output.counters.drop(.linkMediaRejected)
+            }
+        }
+    }
+
+    // MARK: Timers
+
+    /// Every 20 ms: reports, keepalives, NACKs and merged key frame requests on each link;
+    /// once a second the received layers' bitrates. Reports links whose peer went quiet (a
+    /// sending end: once when quiet for a second, again when it closes the link).
+    func tick(now: UInt64, ntpNow: UInt64, slow: Bool) {
+        guard !isEmpty else { return }
+        var silent: [LinkEnd] = []
+        for end in byID.values {
+            switch end.half {
+            case .sending(let sending):
+                sending.sender.poll(now: now, ntpTime: ntpNow) { data in output.sendControl(data, to: end.peer) }
+                if sending.sender.isDownstreamSilent(now: now, since: end.createdAt) {
+                    silent.append(end)
+                } else if sending.sender.downstreamFellQuiet(now: now, since: end.createdAt) {
+                    engine.emit(.downstreamLinkQuiet(linkID: end.id, downstreamNode: end.peerNode))
+                }
+            case .receiving(let receiving):
+                guard !end.isDown else { continue }
+                tickReceiving(receiving, end: end, now: now, slow: slow)
+            }
+        }
+        for end in silent {
+            close(end, reason: "no feedback from \(end.peerNode) for a while")
+            engine.emit(.downstreamLinkDown(linkID: end.id, downstreamNode: end.peerNode))
+        }
+    }
+
+    private func tickReceiving(_ receiving: LinkReceivingHalf, end: LinkEnd, now: UInt64, slow: Bool) {
+        let send: (UnsafeRawBufferPointer) -> Void = { data in self.output.sendControl(data, to: end.peer) }
+        var slot = receiving.routes.startIndex
+        while slot != receiving.routes.endIndex {
+            let (ssrc, route) = receiving.routes[slot]
+            let layer = route.track.layers[route.layer]
+            if layer.keyframeWanted.exchange(false, ordering: .relaxed) {
+                output.counters.keyframeRequestsSent &+= 1
+                receiving.receiver.requestKeyframe(ssrc: ssrc, now: now, send: send)
+            }
+            if slow {
+                layer.recordSecond(bytes: route.bytesThisSecond)
+                receiving.routes.values[slot].bytesThisSecond = 0
+            }
+            slot = receiving.routes.index(after: slot)
+        }
+        receiving.receiver.poll(now: now, send: send)
+        if receiving.receiver.isDown(now: now) {
+            end.isDown = true
+            let streams = receiving.streamNames
+            logger.warning(
+                "relay link \(end.id) from \(end.peerNode) is down: nothing heard for \(receiving.receiver.configuration.livenessTimeout / 1_000_000) ms",
+                metadata: ["streams": "\(streams)"])
+            engine.emit(.upstreamLinkDown(linkID: end.id, upstreamNode: end.peerNode, streams: streams))
+        }
+    }
+
+    // MARK: Snapshots
+
+    func snapshots() -> [LinkSnapshot] {
+        byID.values.map { end in
+            switch end.half {
+            case .sending(let sending):
+                let statistics = sending.sender.statistics
+                return LinkSnapshot(
+                    id: end.id, end: .upstream, peerNode: end.peerNode, peerAddress: end.peerAddress,
+                    worker: output.index, streams: sending.streams.keys.sorted(),
+                    roundTripMilliseconds: statistics.roundTripTime.map { Double($0) / 1_000_000 },
+                    fractionLost: Double(statistics.fractionLost) / 256, packets: UInt64(statistics.packetsSent),
+                    retransmissions: UInt64(statistics.packetsResent),
+                    dropped: UInt64(
+                        statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
+            case .receiving(let receiving):
+                let statistics = receiving.receiver.statistics
+                return LinkSnapshot(
+                    id: end.id, end: .downstream, peerNode: end.peerNode, peerAddress: end.peerAddress,
+                    worker: output.index, streams: receiving.streamNames, packets: UInt64(statistics.packetsReceived),
+                    retransmissions: UInt64(statistics.packetsRequested),
+                    dropped: UInt64(
+                        statistics.authenticationFailures + statistics.replaysDropped + statistics.malformed
+                            + statistics.packetsUnknownSSRC))
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Logging
+import MeshRuntime
+import MeshWire
+
+/// The media side of one worker: its port and the demultiplexer in front of everything on it.
+///
+/// Each datagram is classified once (RFC 7983) and, when STUN, parsed once; it then goes to
+/// the session it belongs to (found by ICE ufrag or by the address ICE proved) or to a link end
+/// (by the peer's address). Decrypted media goes to a producer (``PublisherIngest``, or link
+/// ingest in ``WorkerLinks``), which stores it and hands it to the worker's ``TrackRouter``; the
+/// router hands it to the consumers (``ViewerTrack``, ``LinkConsumer``). Everything batched for
+/// sending leaves once per receive batch or inbox drain (``WorkerOutput``). Worker thread only;
+/// sessions are in `WorkerMedia+Sessions.swift`, timers and snapshots in `WorkerMedia+Ticks.swift`.
+final class WorkerMedia: @unchecked Sendable {
+    let index: Int
+    let loop: any MediaLoop
+    let port: UInt16
+    unowned let engine: MediaEngine
+    let logger: Logger
+    let output: WorkerOutput
+    let router: TrackRouter
+    let publishers: PublisherIngest
+    let viewers: WorkerViewers
+    let links: WorkerLinks
+    /// How sessions' transports send STUN, DTLS and RTCP: made once, not per datagram.
+    let sendControl: PeerTransport.Send
+
+    /// Notices from producers on other workers. Set in `start()`; producers on any thread.
+    private(set) var notices: (any LoopInbox<ForwardNotice>)?
+    private var timer: (any LoopTimer)?
+
+    var sessionsByID: [String: MediaSession] = [:]
+    var sessionsByUfrag: [String: MediaSession] = [:]
+    var sessionsByAddress: [SocketAddress: MediaSession] = [:]
+    var lastSlowTick: UInt64 = 0
+    var lastIdleTime: UInt64 = 0
+    var lastUtilisationSample: UInt64 = 0
+
+    init(index: Int, loop: any MediaLoop, port: UInt16, engine: MediaEngine, logger: Logger) {
+        self.index = index
+        self.loop = loop
+        self.port = port
+        self.engine = engine
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(index)"
+        self.logger = logger
+        output = WorkerOutput(
+            index: index, viewerDropRate: engine.configuration.egressDropRate,
+            linkDropRate: engine.configuration.linkDropRate)
+        router = TrackRouter(index: index, output: output)
+        publishers = PublisherIngest(output: output, router: router, trace: engine.trace)
+        viewers = WorkerViewers(output: output, router: router, logger: logger)
+        links = WorkerLinks(output: output, router: router, engine: engine, logger: logger)
+        sendControl = { [output] data, destination in output.sendControl(data, to: destination) }
+    }
+
+    /// Binds the port, opens the inbox and starts the timer. Worker thread.
+    func start(host: String) throws {
+        let address =
+            host.contains(":") ? try SocketAddress(ipv6: host, port: port) : try SocketAddress(ipv4: host, port: port)
+        let socket = try loop.openDatagramSocket(bindingTo: address)
+        output.socket = socket
+        try? socket.setReceiveBufferSize(4 << 20)
+        try? socket.setSendBufferSize(4 << 20)
+        notices = try loop.makeInbox(
+            of: ForwardNotice.self, capacity: 16384,
+            onReceive: { [unowned self] notice in
+                router.deliver(notice.track, layer: notice.layer, sequence: notice.sequence, now: engine.clock.now())
+            },
+            afterDrain: { [unowned self] in output.flush() })
+        try socket.startReceiving(
+            { [unowned self] bytes, from in receive(bytes, from: from) },
+            batchEnded: { [unowned self] in output.flush() })
+        let timer = try loop.makeTimer()
+        self.timer = timer
+        try timer.start(afterMilliseconds: 20, repeatingEvery: 20) { [unowned self] in
+            tick(now: engine.clock.now())
+        }
+        lastUtilisationSample = engine.clock.now()
+        lastIdleTime = loop.loopIdleTime
+    }
+
+    /// Points the router at every worker's inbox; runs once all workers started.
+    func connect(to workers: [WorkerMedia]) {
+        router.inboxes = workers.map(\.notices)
+    }
+
+    // MARK: Receiving
+
+    private func receive(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
+        output.counters.packetsIn &+= 1
+        output.counters.bytesIn &+= bytes.count
+        let now = engine.clock.now()
+        let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
+        let session: MediaSession
+        let outcome: PeerInbound
+        let kind = RFC7983Demultiplexer.classify(bytes)
+        if kind == .stun {
+            guard let message = try? STUNMessage(parsing: bytes) else {
+                output.counters.drop(.stunMalformed)
+                return
+            }
+            guard let ufrag = ICELiteAgent.localUfrag(in: message) else {
+                output.counters.drop(.stunNoUser)
+                return
+            }
+            guard let found = sessionsByUfrag[String(ufrag)], !found.isClosed else {
+                output.counters.drop(.unknownSender)
+                return
+            }
+            session = found
+            outcome = session.transport.handleSTUN(message, from: from, now: now, send: sendControl)
+        } else {
+            guard let found = sessionsByAddress[from] else {
+                if let link = links.byAddress[from] {
+                    links.receive(buffer, onLink: link, now: now)
+                } else {
+                    output.counters.drop(.unknownSender)
+                }
+                return
+            }
+            guard !found.isClosed else {
+                output.counters.drop(.unknownSender)
+                return
+            }
+            session = found
+            outcome = session.transport.handleDatagram(
+                buffer, length: bytes.count, kind: kind, from: from, now: now, send: sendControl)
+        }
+        handle(outcome, of: session, from: from, buffer: buffer, now: now)
+    }
+
+    private func handle(
+        _ outcome: PeerInbound, of session: MediaSession, from: SocketAddress, buffer: UnsafeMutableRawBufferPointer,
+        now: UInt64
+    ) {
+        switch outcome {
+        case .none:
+            break
+        case .binding(let nominated, let addressChanged):
+            // A valid binding request proves the address: DTLS and SRTP from it find the session.
+            if sessionsByAddress[from] !== session {
+                session.knownAddresses.insert(from)
+                sessionsByAddress[from] = session
+            }
+            if nominated && addressChanged {
+                logger.info(
+                    "ICE selected \(from)", metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
+            }
+        case .connected:
+            session.isConnected = true
+            logger.info(
+                "\(session.role.name) connected (DTLS-SRTP up) from \(from)",
+                metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
+            sessionConnected(session)
+        case .rtp(let length):
+            let packet = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            switch session.role {
+            case .publisher(let state): publishers.receiveRTP(packet, session: session, state: state, now: now)
+            case .viewer: output.counters.drop(.viewerRTP)
+            }
+        case .rtcp(let length):
+            let packet = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+            switch session.role {
+            case .publisher(let state): publishers.receiveRTCP(packet, state: state, now: now)
+            case .viewer(let state): viewers.receiveRTCP(packet, session: session, state: state, now: now)
+            }
+        case .dropped(let reason):
+            output.counters.drop(DropReason(reason))
+        }
+    }
+}

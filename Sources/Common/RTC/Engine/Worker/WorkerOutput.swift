@@ -1,0 +1,69 @@
+import MeshRuntime
+import MeshWire
+
+/// The sending side of one worker: its socket, the batch of outgoing media, the RTCP scratch
+/// buffer and the counters. Producers, the router and consumers all send through it; worker
+/// thread only.
+final class WorkerOutput {
+    let index: Int
+    /// Set once the worker bound its port.
+    var socket: (any DatagramSocket)?
+    var counters = WorkerCounters()
+    let egress = EgressBatch()
+    /// Scratch space for RTCP the worker builds (reports, NACKs, PLIs).
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
+    var random = SystemRandomNumberGenerator()
+    /// Test knobs (``MediaEngineConfiguration``): shares of first transmissions dropped on purpose.
+    let viewerDropRate: Double
+    let linkDropRate: Double
+
+    init(index: Int, viewerDropRate: Double, linkDropRate: Double) {
+        self.index = index
+        self.viewerDropRate = viewerDropRate
+        self.linkDropRate = linkDropRate
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Sends a control datagram (STUN, DTLS, RTCP) at once.
+    func sendControl(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        guard let socket else { return }
+        if (try? socket.send(bytes, to: destination)) != nil {
+            counters.packetsOut &+= 1
+            counters.bytesOut &+= bytes.count
+        } else {
+            counters.drop(.sendFailed)
+        }
+    }
+
+    /// Protects and sends RTCP built in ``scratch``.
+    func sendRTCP(length: Int, session: MediaSession) {
+        guard let destination = session.transport.remoteAddress,
+            let protected = session.transport.protectRTCP(scratch, length: length)
+        else { return }
+        sendControl(UnsafeRawBufferPointer(rebasing: scratch[0..<protected]), to: destination)
+    }
+
+    /// Marshals one RTCP packet into the scratch buffer, protects and sends it.
+    func send(_ packet: some RTCPPacketFormat, session: MediaSession) {
+        var writer = ByteWriter(scratch)
+        guard (try? packet.marshal(into: &writer)) != nil else { return }
+        sendRTCP(length: writer.offset, session: session)
+    }
+
+    /// The buffer the next batched datagram goes into, flushing a full batch first.
+    var nextBuffer: UnsafeMutableRawBufferPointer {
+        if egress.isFull { flush() }
+        return egress.nextBuffer
+    }
+
+    /// Sends everything batched. Called once per receive batch and per inbox drain, and when
+    /// the batch fills.
+    func flush() {
+        guard let socket else { return }
+        let result = egress.flush(on: socket)
+        counters.packetsOut &+= result.sent
+        counters.bytesOut &+= result.bytes
+        if result.dropped > 0 { counters.drop(.socketFull, count: result.dropped) }
+    }
+}
