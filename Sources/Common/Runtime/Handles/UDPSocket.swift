@@ -72,6 +72,10 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     private var handle: UnsafeMutablePointer<uv_udp_t>?
     private let descriptor: Int32
     private var onReceive: ReceiveHandler?
+    private var onBatchEnded: (() -> Void)?
+    /// True once a datagram of the current batch went to the handler, so that empty reads
+    /// (libuv ends every readiness event with one) call no `batchEnded`.
+    private var batchDelivered = false
     /// The receive-pool buffer libuv is filling now; given back on the callback that ends it,
     /// or by `stopReceiving()` when a handler stops the socket mid-batch.
     private var pendingReceiveBuffer: UnsafeMutableRawPointer?
@@ -147,10 +151,14 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     // MARK: Receive
 
     /// Starts delivering datagrams to `handler`, reading up to
-    /// ``WorkerSettings/receiveBatchSize`` of them per `recvmmsg` call.
-    public func startReceiving(_ handler: @escaping ReceiveHandler) throws(UVError) {
+    /// ``WorkerSettings/receiveBatchSize`` of them per `recvmmsg` call, and calls `batchEnded`
+    /// once after each `recvmmsg` call that delivered any (after a datagram read without
+    /// `recvmmsg`, after that datagram). A handler that stops or closes the socket gets no
+    /// `batchEnded` for the batch it was in.
+    public func startReceiving(_ handler: @escaping ReceiveHandler, batchEnded: (() -> Void)? = nil) throws(UVError) {
         guard let handle else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_udp_recv_start") }
         onReceive = handler
+        onBatchEnded = batchEnded
         let status = uv_udp_recv_start(
             handle,
             { handle, _, buffer in
@@ -172,6 +180,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         if let handle { uv_udp_recv_stop(handle) }
         // libuv makes no further callback for a buffer it was filling when reading stops.
         giveBackReceiveBuffer()
+        batchDelivered = false
     }
 
     private func lendReceiveBuffer(_ buffer: UnsafeMutablePointer<uv_buf_t>) {
@@ -191,6 +200,8 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     /// - `UV_UDP_MMSG_FREE`: the batch is over; the buffer comes back.
     /// - no flag: an empty read (0, no sender), an error (< 0), or a datagram read with plain
     ///   recvmsg; each of these also ends the buffer's use.
+    /// The callback that ends the buffer's use ends the batch: `batchEnded` runs there if the
+    /// batch delivered anything.
     private func received(
         count: Int, buffer: UnsafePointer<uv_buf_t>?, sender: UnsafePointer<sockaddr>?, flags: UInt32
     ) {
@@ -201,6 +212,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
                 statistics.datagramsTruncated &+= 1
             } else {
                 statistics.datagramsReceived &+= 1
+                batchDelivered = true
                 onReceive?(UnsafeRawBufferPointer(start: base, count: count), SocketAddress(copying: sender))
             }
         } else if count < 0 {
@@ -210,7 +222,13 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
                 statistics.receiveErrors &+= 1
             }
         }
-        if !isChunk { giveBackReceiveBuffer() }
+        if !isChunk {
+            giveBackReceiveBuffer()
+            if batchDelivered {
+                batchDelivered = false
+                onBatchEnded?()
+            }
+        }
     }
 
     // MARK: Send
@@ -345,47 +363,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         giveBackReceiveBuffer()
         LoopHandleMemory.close(handle)
         onReceive = nil
+        onBatchEnded = nil
         worker.unregister(self)
-    }
-}
-
-/// A send queued after `EAGAIN`: the request and the pool buffer holding the copy, released
-/// together in the completion callback (which libuv also runs, with `UV_ECANCELED`, on close).
-private struct QueuedUDPSend {
-    let buffer: UnsafeMutableRawPointer
-    let pool: Unmanaged<PacketBufferPool>
-
-    static func send(
-        copyOf bytes: UnsafeRawBufferPointer, on handle: UnsafeMutablePointer<uv_udp_t>,
-        to destination: SocketAddress, pool: PacketBufferPool
-    ) throws(UVError) {
-        guard bytes.count <= pool.bufferSize, let slot = pool.acquire(), let base = slot.baseAddress else {
-            throw UVError(code: UV_ENOBUFS.rawValue, operation: "uv_udp_send (no pool buffer for the copy)")
-        }
-        if let source = bytes.baseAddress { base.copyMemory(from: source, byteCount: bytes.count) }
-        let context = UnsafeMutablePointer<QueuedUDPSend>.allocate(capacity: 1)
-        context.initialize(to: QueuedUDPSend(buffer: base, pool: .passRetained(pool)))
-        let request = UnsafeMutablePointer<uv_udp_send_t>.allocate(capacity: 1)
-        request.initialize(to: uv_udp_send_t())
-        request.pointee.data = UnsafeMutableRawPointer(context)
-        var buffer = uv_buf_init(base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
-        let status = destination.withSockAddr { address, _ in
-            uv_udp_send(request, handle, &buffer, 1, address) { request, _ in
-                guard let request else { return }
-                if let context = request.pointee.data?.assumingMemoryBound(to: QueuedUDPSend.self) {
-                    context.pointee.pool.takeRetainedValue().release(context.pointee.buffer)
-                    context.deinitialize(count: 1)
-                    context.deallocate()
-                }
-                request.deallocate()
-            }
-        }
-        if status != 0 {
-            context.pointee.pool.takeRetainedValue().release(base)
-            context.deinitialize(count: 1)
-            context.deallocate()
-            request.deallocate()
-            throw UVError(code: status, operation: "uv_udp_send")
-        }
     }
 }
