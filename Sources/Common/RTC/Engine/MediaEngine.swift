@@ -41,7 +41,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
 
     /// Creates the engine over `loops` (libuv workers, or an embedded runtime in tests) reading
     /// time from `clock`; call ``start()`` to bind the ports.
-    init(configuration: MediaEngineConfiguration, loops: [any MediaLoop], clock: any MonotonicClock, logger: Logger)
+    public init(
+        configuration: MediaEngineConfiguration, loops: [any MediaLoop], clock: any MonotonicClock, logger: Logger
+    )
         throws
     {
         self.configuration = configuration

@@ -1,0 +1,68 @@
+import MeshCluster
+import MeshRTC
+import MeshRuntime
+import Testing
+
+/// Origin → edge over links, on embedded workers: the cascade's data path (DESIGN.md "Relay
+/// links") and a stream moving to a new link, as the coordinator does on failover
+/// (Tests/Interop/test_mesh_failover.py runs the same with real processes).
+@Suite("Embedded engine: links between nodes")
+struct EmbeddedLinkTests {
+    static let ssrc: UInt32 = 0x0BAD_CAFE
+
+    /// Opens a link from `edge` up to `origin` and feeds `stream` over it, as the coordinator would.
+    private func link(_ stream: StreamRecord, from origin: MediaEngine, to edge: MediaEngine) async throws -> String {
+        let request = try await edge.prepareUpstreamLink(to: origin.nodeID)
+        let accepted = try await origin.acceptLink(request)
+        let linkID = try await edge.openUpstreamLink(request, accepted: accepted)
+        try await edge.receive(stream, overLink: linkID)
+        try await origin.forward(stream: stream.name, tracks: stream.tracks.map(\.ssrc), onLink: linkID)
+        return linkID
+    }
+
+    private func send(
+        _ sequences: ClosedRange<UInt16>, from publisher: EmbeddedPeer, keyframeAt: UInt16? = nil,
+        engines: EmbeddedEngines
+    ) throws {
+        for sequence in sequences {
+            publisher.sendRTP(
+                EmbeddedMedia.video(ssrc: Self.ssrc, sequence: sequence, keyframe: sequence == keyframeAt))
+            try engines.advance(by: .milliseconds(20))
+        }
+    }
+
+    @Test(
+        "an edge viewer gets the origin's stream over a link; moved to a new link, it goes on from the next key frame")
+    func linkMove() async throws {
+        let engines = EmbeddedEngines()
+        let origin = try await engines.engine(id: "origin-e", firstPort: 10_000)
+        let edge = try await engines.engine(id: "edge-e", role: "edge", firstPort: 11_000)
+        let publisher = try await engines.publisher(of: "cam", on: origin)
+        try send(1...2, from: publisher, engines: engines)
+        let record = try #require(await origin.carriedStream("cam"))
+        let first = try await link(record, from: origin, to: edge)
+        let viewer = try await engines.viewer(of: "cam", on: edge)
+        try engines.advance(by: .milliseconds(100))
+        // The edge's new feed and its viewer both want a picture: the request climbs to the publisher.
+        #expect(publisher.keyframeRequests >= 1)
+        try send(3...10, from: publisher, keyframeAt: 3, engines: engines)
+        #expect(viewer.video.map(\.source) == Array(3...10))
+
+        // The coordinator moves the stream to a new link (a new path generation); the old one closes.
+        let second = try await link(record, from: origin, to: edge)
+        #expect(second != first)
+        #expect(await origin.closeLink(first, reason: "re-pathed"))
+        // The new feed wants a key frame; the publisher's gate lets one request through per 500 ms.
+        let requestsBefore = publisher.keyframeRequests
+        try engines.advance(by: .milliseconds(600))
+        #expect(publisher.keyframeRequests > requestsBefore)
+        try send(11...12, from: publisher, engines: engines)
+        try send(13...20, from: publisher, keyframeAt: 13, engines: engines)
+        // The new feed starts with a discontinuity: the deltas before its first key frame are not shown.
+        #expect(viewer.video.map(\.source) == Array(3...10) + Array(13...20))
+        let sequences = viewer.video.map(\.sequence)
+        #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+        let status = await edge.meshStatus()
+        #expect(status.streams.first?.source == .link(linkID: second, upstreamNode: "origin-e"))
+    }
+}

@@ -1,0 +1,51 @@
+import MeshWire
+
+/// What the embedded tests' publishers send: VP8 packets (RFC 7741) whose last three bytes carry
+/// the publisher's sequence number and layer, so a viewer's packets can be traced back whatever
+/// the node rewrote in the RTP header and the VP8 descriptor.
+enum EmbeddedMedia {
+    static let videoPayloadType: UInt8 = 96
+
+    /// One video packet; `keyframe` starts a key frame. `rid` tags a simulcast layer (RFC 8852).
+    static func video(
+        ssrc: UInt32, sequence: UInt16, keyframe: Bool, layer: UInt8 = 0, rid: String? = nil, size: Int = 0
+    ) -> [UInt8] {
+        let body = [UInt8](repeating: 0xAB, count: size) + [UInt8(sequence >> 8), UInt8(sequence & 0xFF), layer]
+        return SFUTestPacket.rtp(
+            sequence: sequence, timestamp: UInt32(sequence) &* 3000, ssrc: ssrc, payloadType: videoPayloadType,
+            marker: true,
+            payload: SFUTestPacket.vp8(pictureID: sequence & 0x7FFF, tl0: 0, keyframe: keyframe, body: body),
+            extensions: rid.map { [(id: EmbeddedOffer.ridID, value: Array($0.utf8))] } ?? [])
+    }
+
+    /// The publisher's sequence number and layer that a viewer's packet carries.
+    static func origin(of payload: [UInt8]) -> (sequence: UInt16, layer: UInt8)? {
+        guard payload.count >= 3 else { return nil }
+        let tail = payload.suffix(3).map { $0 }
+        return (UInt16(tail[0]) << 8 | UInt16(tail[1]), tail[2])
+    }
+}
+
+extension EmbeddedPeer {
+    /// The video packets received, as (viewer's sequence number, publisher's sequence number, layer).
+    var video: [(sequence: UInt16, source: UInt16, layer: UInt8)] {
+        guard let ssrc = answer?.ssrcs["1"] else { return [] }
+        return received.filter { $0.ssrc == ssrc }.compactMap { packet in
+            EmbeddedMedia.origin(of: packet.payload).map { (packet.sequence, $0.sequence, $0.layer) }
+        }
+    }
+
+    /// The SSRC the node sends this viewer's video with.
+    var videoSSRC: UInt32 { answer?.ssrcs["1"] ?? 0 }
+
+    /// Key frame requests (PLI or FIR) the node sent this publisher.
+    var keyframeRequests: Int { rtcp.filter { $0 == .keyframeRequest }.count }
+
+    /// Sequence numbers the node NACKed to this publisher.
+    var nacked: [UInt16] {
+        rtcp.flatMap { feedback -> [UInt16] in
+            if case .nack(let sequences) = feedback { return sequences }
+            return []
+        }
+    }
+}
