@@ -137,6 +137,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Relay",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The edge role: WHEP viewers fed over a relay link.
@@ -147,6 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Edge",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The origin role: publishers in, viewers out, on one node.
@@ -157,13 +159,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Origin",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The recorder role: a shell until the recorder is built; its policy says what it will be.
+        .target(
+            name: "MeshRecorder",
+            dependencies: ["MeshCascade", "MeshCluster", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Recorder",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The `meshcast` command.
         .executableTarget(
             name: "Meshcast",
             dependencies: [
-                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshCascade", "MeshControl", "MeshRTC",
+                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder", "MeshCascade", "MeshControl", "MeshRTC",
                 "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -232,7 +243,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshCascadeTests",
-            dependencies: ["MeshCascade", "MeshRTC", "MeshCluster", "MeshControl"],
+            dependencies: [
+                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl",
+                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
+            ],
             path: "Tests/MeshCascadeTests",
             swiftSettings: strict
         ),

@@ -7,8 +7,8 @@ import MeshRuntime
 
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
-/// the heartbeat announcer and the topology follower. The roles (`OriginNode`, `RelayNode`,
-/// `EdgeNode`) are thin configurations of it.
+/// the heartbeat announcer and the topology follower. The role modules (`OriginNode`,
+/// `RelayNode`, `EdgeNode`) run it with their ``RolePolicy``, which `settings` carries.
 public struct MeshNodeRunner {
     let settings: NodeSettings
     let topology: Topology
@@ -103,8 +103,9 @@ struct MeshParts {
         engine: MediaEngine, workers: Int, logger: Logger
     ) throws {
         let redis = RedisClient(endpoint: endpoint)
+        let policy = settings.policy
         let coordinator = MeshCoordinator(
-            topology: topology, nodeID: settings.node.id, dataPlane: engine, redis: redis,
+            topology: topology, nodeID: settings.node.id, policy: policy, dataPlane: engine, redis: redis,
             api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)),
             grants: try PlacementGrantSigner(clusterSecret: settings.clusterSecret ?? []), logger: logger)
         let announcer = NodeAnnouncer(
@@ -116,8 +117,13 @@ struct MeshParts {
             coordinator.updateTopology(topology)
             engine.setDeclaredStreamTTL(seconds: Double(topology.policies.declaredStreamTTL))
             if let node = topology.node(id: nodeID) {
+                if node.role != policy.role {
+                    let (new, running) = (node.role.rawValue, policy.role.rawValue)
+                    logger.warning(
+                        "the new topology makes \(nodeID) \(new), not \(running): it stays \(running) until restarted")
+                }
                 announcer.update(node: node)
-                engine.updateLimits(SessionLimits(node: node, topology: topology))
+                engine.updateLimits(SessionLimits(node: node, topology: topology, policy: policy))
             } else {
                 logger.warning("the new topology has no node '\(nodeID)': this node keeps running until stopped")
             }
