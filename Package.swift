@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C bridges: one per library, plus one shim for what Swift cannot import.
@@ -124,6 +125,8 @@ let package = Package(
             dependencies: [
                 "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Common/Cascade",
             exclude: ["README.md"],
@@ -246,6 +249,7 @@ let package = Package(
             dependencies: [
                 "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl",
                 "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/MeshCascadeTests",
             swiftSettings: strict
