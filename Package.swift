@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C bridges: one per library, plus one shim for what Swift cannot import.
@@ -124,6 +125,8 @@ let package = Package(
             dependencies: [
                 "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Common/Cascade",
             exclude: ["README.md"],
@@ -137,6 +140,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Relay",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The edge role: WHEP viewers fed over a relay link.
@@ -147,6 +151,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Edge",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The origin role: publishers in, viewers out, on one node.
@@ -157,13 +162,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Origin",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The recorder role: a shell until the recorder is built; its policy says what it will be.
+        .target(
+            name: "MeshRecorder",
+            dependencies: ["MeshCascade", "MeshCluster", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Recorder",
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The `meshcast` command.
         .executableTarget(
             name: "Meshcast",
             dependencies: [
-                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshCascade", "MeshControl", "MeshRTC",
+                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder", "MeshCascade", "MeshControl", "MeshRTC",
                 "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -232,7 +246,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshCascadeTests",
-            dependencies: ["MeshCascade", "MeshRTC", "MeshCluster", "MeshControl"],
+            dependencies: [
+                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl",
+                "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/MeshCascadeTests",
             swiftSettings: strict
         ),

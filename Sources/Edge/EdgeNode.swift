@@ -4,17 +4,18 @@ import MeshCluster
 
 /// The edge role: WHEP viewers, fed with each stream they watch over one relay link from
 /// upstream; WHEP on any node redirects viewers here. Exists only in a mesh, so it needs Redis.
-public struct EdgeNode {
+public struct EdgeNode: RoleNode {
+    /// Serves the viewers placement sends here, no publishers; a leaf that pulls a stream when
+    /// its first viewer arrives; mesh only.
+    public static let policy = RolePolicy(
+        role: .edge, acceptsPublishers: false, servesViewers: true, needsRedis: true, position: .leaf,
+        drainEffect: "its viewers keep watching until they leave; new viewers go to other edges.")
+
     let runner: MeshNodeRunner
 
     /// An edge for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
-    /// Throws when `settings` has no Redis endpoint.
-    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger)
-        throws(NodeSettingsError)
-    {
-        guard settings.redis != nil else {
-            throw .missingRedis(topology.secrets.redisURLVariable, role: settings.node.role)
-        }
+    /// `settings` have a Redis endpoint: ``NodeSettings`` refuses an edge without one.
+    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
         runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 

@@ -63,12 +63,7 @@ struct NodeDrainCommand: AsyncParsableCommand {
         if undo {
             return "\(subject) is no longer draining: placement may send it new viewers and links again." + state
         }
-        let work =
-            switch node.role {
-            case .edge: "its viewers keep watching until they leave; new viewers go to other edges."
-            case .relay, .recorder: "streams it carries keep flowing; new paths avoid it."
-            case .origin: "its publishers and viewers stay; new publishers and viewers go elsewhere."
-            }
+        let work = NodeRoles.policy(for: node.role).drainEffect
         return "\(subject) is draining: placement sends it no new viewers or links; \(work)"
             + " Undo with `meshcast node drain \(node.id) --undo --topology FILE`." + state
     }

@@ -3,9 +3,6 @@ import Foundation
 import Logging
 import MeshCascade
 import MeshCluster
-import MeshEdge
-import MeshOrigin
-import MeshRelay
 
 /// `meshcast node [run] --topology FILE --id NODE`: runs one node of a topology in the foreground.
 struct NodeRunCommand: AsyncParsableCommand {
@@ -35,10 +32,16 @@ struct NodeRunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "meshcast.\(id)")
         let loaded: Topology
+        let role: any RoleNode.Type
         let settings: NodeSettings
         do {
             loaded = try TopologyLoader.load(path: topology)
-            settings = try NodeSettings(topology: loaded, id: id, environment: ProcessInfo.processInfo.environment)
+            guard let node = loaded.node(id: id) else {
+                throw NodeSettingsError.unknownNode(id, known: loaded.nodes.map(\.id))
+            }
+            role = NodeRoles.node(for: node.role)
+            settings = try NodeSettings(
+                topology: loaded, id: id, policy: role.policy, environment: ProcessInfo.processInfo.environment)
         } catch let error as TopologyLoadFailure {
             StandardError.write(error.description)
             throw ExitCode.failure
@@ -47,22 +50,8 @@ struct NodeRunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         do {
-            switch settings.node.role {
-            case .origin:
-                try await OriginNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
-            case .relay:
-                try await RelayNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
-            case .edge:
-                try await EdgeNode(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
-            case .recorder:
-                StandardError.write(
-                    "meshcast node: \(id) is a recorder, and the recorder role is not built yet; "
-                        + "run the origins, relays and edges, and leave recorders out for now")
-                throw ExitCode.failure
-            }
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as NodeSettingsError {
+            try await role.init(settings: settings, topology: loaded, topologyPath: topology, logger: logger).run()
+        } catch let error as NodeRunRefusal {
             StandardError.write("meshcast node: \(error)")
             throw ExitCode.failure
         } catch {

@@ -50,11 +50,11 @@ struct UpCommand: ParsableCommand {
             environment[variable] = Self.randomSecret()
             print("\(variable) is not set: using a random secret for this run.")
         }
-        let order: [NodeRole] = [.origin, .relay, .edge]
+        let order = NodeRoles.upstreamFirst.filter(\.isBuilt).map(\.role)
         for node in topology.nodes where !order.contains(node.role) {
-            print("skipping \(node.id) (\(node.role.rawValue)): the recorder role is not built yet")
+            print("skipping \(node.id) (\(node.role.rawValue)): the \(node.role.rawValue) role is not built yet")
         }
-        guard topology.nodes.contains(where: { $0.role == .origin }) else {
+        guard topology.nodes.contains(where: { NodeRoles.policy(for: $0.role).position == .root }) else {
             StandardError.write("\(file) has no origin node to run")
             throw ExitCode.failure
         }
@@ -139,18 +139,14 @@ struct UpCommand: ParsableCommand {
         print("")
         for node in nodes {
             let base = "http://\(node.api)"
+            let policy = NodeRoles.policy(for: node.role)
             print("\(node.id) (\(node.role.rawValue)) is ready:")
-            switch node.role {
-            case .origin:
+            if policy.acceptsPublishers {
                 print("  pages    \(base)/")
                 print("  publish  \(base)/publish?stream=\(stream)&token=\(publish)")
                 print("  WHIP     \(base)/whip/\(stream)")
-                print("  watch    \(base)/watch?stream=\(stream)&token=\(view)")
-            case .edge:
-                print("  watch    \(base)/watch?stream=\(stream)&token=\(view)")
-            case .relay, .recorder:
-                break
             }
+            if policy.servesViewers { print("  watch    \(base)/watch?stream=\(stream)&token=\(view)") }
             print("  WHEP     \(base)/whep/\(stream)")
             print("  health   \(base)/health   metrics \(base)/metrics")
         }

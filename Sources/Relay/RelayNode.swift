@@ -4,17 +4,18 @@ import MeshCluster
 
 /// The relay role: no WebRTC clients; subscribes each stream upstream once and fans it out to
 /// downstream relays and edges over relay links. Exists only in a mesh, so it needs Redis.
-public struct RelayNode {
+public struct RelayNode: RoleNode {
+    /// No publishers and no viewers; inside the tree, it pulls a stream when a downstream node
+    /// subscribes to it; mesh only.
+    public static let policy = RolePolicy(
+        role: .relay, acceptsPublishers: false, servesViewers: false, needsRedis: true, position: .inner,
+        drainEffect: "streams it carries keep flowing; new paths avoid it.")
+
     let runner: MeshNodeRunner
 
     /// A relay for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
-    /// Throws when `settings` has no Redis endpoint.
-    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger)
-        throws(NodeSettingsError)
-    {
-        guard settings.redis != nil else {
-            throw .missingRedis(topology.secrets.redisURLVariable, role: settings.node.role)
-        }
+    /// `settings` have a Redis endpoint: ``NodeSettings`` refuses a relay without one.
+    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
         runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 

@@ -2,7 +2,11 @@ import Logging
 import MeshCluster
 import MeshControl
 import MeshCrypto
+import MeshEdge
+import MeshOrigin
 import MeshRTC
+import MeshRecorder
+import MeshRelay
 import Testing
 
 @testable import MeshCascade
@@ -40,6 +44,16 @@ enum MeshFixture {
             policies: policies, edge: EdgeOptions(unsubscribeAfterSeconds: unsubscribeAfterSeconds))
     }
 
+    /// The policy each role module states, as `meshcast` picks it by the topology's role.
+    static func policy(for role: NodeRole) -> RolePolicy {
+        switch role {
+        case .origin: OriginNode.policy
+        case .relay: RelayNode.policy
+        case .edge: EdgeNode.policy
+        case .recorder: RecorderNode.policy
+        }
+    }
+
     /// The cluster secret of every test mesh.
     static let clusterSecret = Array("test cluster secret, 32 bytes ok".utf8)
 
@@ -75,9 +89,11 @@ final class MeshWorld {
     var planes: [String: FakeDataPlane] = [:]
     var coordinators: [String: MeshCoordinator] = [:]
 
+    /// A world with a coordinator for each of `nodes`, each with its role's policy unless
+    /// `roles` names another (to show that the coordinator follows the policy it is given).
     init(
         nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none,
-        grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime
+        grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime, roles: [String: NodeRole] = [:]
     ) async throws {
         server = try RedisTestServer()
         redis = RedisClient(endpoint: server.endpoint)
@@ -86,8 +102,12 @@ final class MeshWorld {
         mesh = FakeMesh(topology: topology)
         for id in nodes {
             let plane = FakeDataPlane(nodeID: id)
+            guard let role = roles[id] ?? topology.node(id: id)?.role else {
+                fatalError("no node \(id) in the fixture")
+            }
             let coordinator = MeshCoordinator(
-                topology: topology, nodeID: id, dataPlane: plane, redis: redis, api: mesh,
+                topology: topology, nodeID: id, policy: MeshFixture.policy(for: role), dataPlane: plane, redis: redis,
+                api: mesh,
                 grants: try MeshFixture.grants(), grantLifetime: grantLifetime, logger: Logger(label: "test.\(id)"))
             planes[id] = plane
             coordinators[id] = coordinator

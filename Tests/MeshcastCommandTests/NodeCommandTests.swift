@@ -67,6 +67,25 @@ import Testing
         #expect(try redis.cli(["EXISTS", "node:{edge-a}:drain"]) == "0")
     }
 
+    @Test func drainSaysWhatStaysRunningForEachRole() throws {
+        let redis = try LocalRedis()
+        let expected = [
+            "origin-1": "origin-1 (origin) is draining: placement sends it no new viewers or links; "
+                + "its publishers and viewers stay; new publishers and viewers go elsewhere.",
+            "relay-1": "relay-1 (relay) is draining: placement sends it no new viewers or links; "
+                + "streams it carries keep flowing; new paths avoid it.",
+            "recorder-1": "recorder-1 (recorder) is draining: placement sends it no new viewers or links; "
+                + "streams it carries keep flowing; new paths avoid it.",
+        ]
+        for (id, sentence) in expected {
+            let drained = try MeshcastBinary.run(
+                ["node", "drain", id, "--topology", "topology/local.yaml"],
+                environment: ["MESHCAST_REDIS_URL": redis.url])
+            #expect(drained.status == 0, "\(drained.standardError)")
+            #expect(drained.standardOutput.contains(sentence), "\(drained.standardOutput)")
+        }
+    }
+
     @Test func drainNeedsTheRedisURLAndAKnownNode() throws {
         let withoutRedis = try MeshcastBinary.run(
             ["node", "drain", "edge-a", "--topology", "topology/local.yaml"],

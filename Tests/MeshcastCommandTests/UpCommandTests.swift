@@ -23,10 +23,10 @@ import Testing
             "nodes:",
         ]
         for (id, role) in [("origin-t", "origin")] + (edge ? [("edge-t", "edge")] : []) {
-            let media = try Self.freeUDPRange()
+            let media = try LoopbackPorts.freeUDPRange()
             lines += [
                 "  - id: \(id)", "    role: \(role)", "    region: local",
-                "    api: 127.0.0.1:\(try Self.freeTCPPort())",
+                "    api: 127.0.0.1:\(try LoopbackPorts.freeTCPPort())",
                 "    media: 127.0.0.1", "    announce: 127.0.0.1", "    ports: \(media)-\(media + 9)", "    workers: 1",
             ]
         }
@@ -141,7 +141,7 @@ import Testing
         defer { close(socket) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = loopback(port: port)
+        var address = LoopbackPorts.loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -154,45 +154,5 @@ import Testing
         let count = recv(socket, &buffer, buffer.count, 0)
         guard count >= 12 else { return nil }
         return Int(String(decoding: buffer[9..<12], as: UTF8.self))
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return address
-    }
-
-    /// A port the kernel says is free now: bind port 0 on loopback and read it back.
-    private static func freeTCPPort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(socket, raw, length) == 0 && getsockname(socket, raw, &length) == 0
-            }
-        }
-        guard bound else { throw LocalRedis.StartFailure(description: "bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// The first of ten UDP ports, at a random place in 41000-47990, whose first port is free.
-    private static func freeUDPRange() throws -> Int {
-        for _ in 0..<50 {
-            let first = Int.random(in: 4100...4799) * 10
-            let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            var address = loopback(port: first)
-            let free = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            close(socket)
-            if free { return first }
-        }
-        throw LocalRedis.StartFailure(description: "no free UDP port range found")
     }
 }

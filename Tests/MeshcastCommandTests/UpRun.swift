@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// `meshcast up` running in the background as a user would start it, with its output
-/// collected as it comes, for tests that act while it runs: kill a node, send it SIGTERM.
+/// `meshcast up` (or another long-running `meshcast` command, such as `node`) running in the
+/// background as a user would start it, with its output collected as it comes, for tests that
+/// act while it runs: kill a node, send it SIGTERM.
 final class UpRun {
     struct Timeout: Error, CustomStringConvertible {
         let description: String
@@ -18,11 +19,16 @@ final class UpRun {
     private let output = Output()
 
     /// Starts `meshcast up` with `arguments` (after `up`); the topology's secret variables are
-    /// left unset so that `up` makes random ones and starts its own redis-server.
-    init(_ arguments: [String]) throws {
+    /// left unset so that `up` makes random ones and starts its own redis-server. `command`
+    /// runs another subcommand instead; `environment` overrides the test's own variables (a
+    /// `nil` value removes one).
+    init(_ arguments: [String], command: [String] = ["up"], environment: [String: String?] = [:]) throws {
         process = Process()
         process.executableURL = try MeshcastBinary.location()
-        process.arguments = ["up"] + arguments
+        process.arguments = command + arguments
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
         process.currentDirectoryURL = MeshcastBinary.packageRoot
         let standardOutput = Pipe()
         let standardError = Pipe()

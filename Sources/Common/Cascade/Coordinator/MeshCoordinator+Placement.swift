@@ -44,7 +44,9 @@ extension MeshCoordinator {
 
     private func decideViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         if let grant = request.grant {
-            return await redeem(grant, action: .view, stream: stream) { await self.serveHere(stream) }
+            return await redeem(grant, action: .view, stream: stream) {
+                policy.servesViewers ? await self.serveHere(stream) : Self.servesNoViewers
+            }
         }
         guard redis.isAvailable else { return Self.redisAway }
         let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
@@ -101,17 +103,17 @@ extension MeshCoordinator {
 
     private func decidePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
-        let isOrigin = topology.node(id: nodeID)?.role == .origin
+        let takesPublishers = policy.acceptsPublishers
         if let grant = request.grant {
             return await redeem(grant, action: .publish, stream: stream) {
-                isOrigin ? await self.claimHere(stream) : Self.notAnOrigin
+                takesPublishers ? await self.claimHere(stream) : Self.notAnOrigin
             }
         }
-        guard redis.isAvailable else { return isOrigin ? .here : Self.redisAway }
+        guard redis.isAvailable else { return takesPublishers ? .here : Self.redisAway }
         do throws(RedisError) {
             var live = try await liveState(stream: nil, origin: nil)
             if let reason = registrySettling(live, role: .origin, topology: topology) {
-                return isOrigin ? await claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
+                return takesPublishers ? await claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
             }
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
@@ -121,7 +123,7 @@ extension MeshCoordinator {
             do throws(PlacementFailure) {
                 chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
             } catch {
-                return isOrigin
+                return takesPublishers
                     ? await claimHere(stream)
                     : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
             }
@@ -129,7 +131,7 @@ extension MeshCoordinator {
             return redirect(to: chosen.nodeID, stream: stream, action: .publish, id: Self.grantID())
         } catch {
             // An origin keeps taking publishers while Redis is away; the stream registers on return.
-            if isOrigin { return .here }
+            if takesPublishers { return .here }
             return .unavailable(
                 reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
         }
@@ -161,6 +163,9 @@ extension MeshCoordinator {
 
     static let notAnOrigin = PlacementVerdict.refused(
         status: 403, reason: "this node does not take publishers; publish to an origin")
+
+    static let servesNoViewers = PlacementVerdict.refused(
+        status: 403, reason: "this node serves no viewers; watch on an edge")
 
     static let redisAway = PlacementVerdict.unavailable(
         reason: "placement needs Redis, which is unreachable", retryAfterSeconds: retryAfterSeconds)

@@ -18,6 +18,8 @@ import Synchronization
 public final class MeshCoordinator: MeshCoordination, Sendable {
     /// This node's id.
     let nodeID: String
+    /// What this node's role does: whether it takes publishers, serves viewers, roots trees.
+    let policy: RolePolicy
     let dataPlane: any MeshDataPlane
     let redis: RedisClient
     let api: any InternalAPI
@@ -50,13 +52,14 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     /// The `Retry-After` of every `503` placement answers.
     static let retryAfterSeconds = 2
 
-    /// A coordinator for node `nodeID` of `topology`.
+    /// A coordinator for node `nodeID` of `topology`, whose role module states `policy`.
     public init(
-        topology: Topology, nodeID: String, dataPlane: any MeshDataPlane, redis: RedisClient,
+        topology: Topology, nodeID: String, policy: RolePolicy, dataPlane: any MeshDataPlane, redis: RedisClient,
         api: any InternalAPI, grants: PlacementGrantSigner, grantLifetime: Duration = defaultGrantLifetime,
         logger: Logger
     ) {
         self.nodeID = nodeID
+        self.policy = policy
         self.dataPlane = dataPlane
         self.redis = redis
         self.api = api

@@ -7,8 +7,9 @@ import MeshRuntime
 
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
-/// the heartbeat announcer and the topology follower. The roles (`OriginNode`, `RelayNode`,
-/// `EdgeNode`) are thin configurations of it.
+/// the heartbeat announcer and the topology follower, as one service group (``NodeServices``).
+/// The role modules (`OriginNode`, `RelayNode`, `EdgeNode`) run it with their ``RolePolicy``,
+/// which `settings` carries.
 public struct MeshNodeRunner {
     let settings: NodeSettings
     let topology: Topology
@@ -37,7 +38,10 @@ public struct MeshNodeRunner {
             throw error
         }
         // The workers' timers and inboxes call into the engine: it must outlive them.
-        defer { withExtendedLifetime(engine) { group.stop() } }
+        defer {
+            logger.info("shutting down: stopping the workers")
+            withExtendedLifetime(engine) { group.stop() }
+        }
 
         let mesh = try settings.redis.map { endpoint in
             try MeshParts(
@@ -51,48 +55,26 @@ public struct MeshNodeRunner {
         control.testFaults = settings.testFaults
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
-        let tasks = mesh?.start()
+        let services = NodeServices.inStartOrder(
+            redis: mesh.map { RedisClientService(redis: $0.redis) },
+            coordinator: mesh.map {
+                MeshCoordinatorService(coordinator: $0.coordinator, dataPlane: engine, logger: logger)
+            },
+            engine: MediaEngineService(engine: engine, logger: logger),
+            follower: mesh.map { TopologyFollowerService(follower: $0.follower) },
+            announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
+            http: server.makeApplication())
         let role = settings.node.role.rawValue
         let redisNote = settings.redis.map { " in the mesh at \($0)" } ?? " as a single SFU (no Redis configured)"
         logger.info(
             "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
         )
-        do {
-            try await server.makeApplication().runService()
-        } catch {
-            await stop(mesh: mesh, tasks: tasks, engine: engine)
-            throw error
-        }
-        await stop(mesh: mesh, tasks: tasks, engine: engine)
-    }
-
-    private func stop(mesh: MeshParts?, tasks: MeshParts.Tasks?, engine: MediaEngine) async {
-        if let mesh, let tasks {
-            logger.info("shutting down: leaving the mesh")
-            await mesh.stopAnnouncing(tasks)
-        }
-        logger.info("shutting down: ending sessions")
-        await engine.shutdown()
-        if let mesh, let tasks {
-            await mesh.stopCoordinating(tasks)
-            let links = await engine.meshStatus().links
-            if !links.isEmpty { logger.info("shutting down: closing \(links.count) relay link(s)") }
-            for link in links { _ = await engine.closeLink(link.id, reason: "node shutting down") }
-            await mesh.redis.shutdown()
-        }
-        logger.info("shutting down: stopping the workers")
+        try await NodeServices.group(services, logger: logger).run()
     }
 }
 
 /// The pieces a node runs only as part of a mesh.
 struct MeshParts {
-    /// The background tasks, cancelled in shutdown order.
-    struct Tasks {
-        let announcer: Task<Void, Never>
-        let follower: Task<Void, Never>
-        let coordinator: Task<Void, Never>
-    }
-
     let redis: RedisClient
     let coordinator: MeshCoordinator
     let announcer: NodeAnnouncer
@@ -103,8 +85,9 @@ struct MeshParts {
         engine: MediaEngine, workers: Int, logger: Logger
     ) throws {
         let redis = RedisClient(endpoint: endpoint)
+        let policy = settings.policy
         let coordinator = MeshCoordinator(
-            topology: topology, nodeID: settings.node.id, dataPlane: engine, redis: redis,
+            topology: topology, nodeID: settings.node.id, policy: policy, dataPlane: engine, redis: redis,
             api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)),
             grants: try PlacementGrantSigner(clusterSecret: settings.clusterSecret ?? []), logger: logger)
         let announcer = NodeAnnouncer(
@@ -116,8 +99,13 @@ struct MeshParts {
             coordinator.updateTopology(topology)
             engine.setDeclaredStreamTTL(seconds: Double(topology.policies.declaredStreamTTL))
             if let node = topology.node(id: nodeID) {
+                if node.role != policy.role {
+                    let (new, running) = (node.role.rawValue, policy.role.rawValue)
+                    logger.warning(
+                        "the new topology makes \(nodeID) \(new), not \(running): it stays \(running) until restarted")
+                }
                 announcer.update(node: node)
-                engine.updateLimits(SessionLimits(node: node, topology: topology))
+                engine.updateLimits(SessionLimits(node: node, topology: topology, policy: policy))
             } else {
                 logger.warning("the new topology has no node '\(nodeID)': this node keeps running until stopped")
             }
@@ -125,27 +113,5 @@ struct MeshParts {
         self.redis = redis
         self.coordinator = coordinator
         self.announcer = announcer
-    }
-
-    func start() -> Tasks {
-        Tasks(
-            announcer: Task { [announcer] in await announcer.run() },
-            follower: Task { [follower] in await follower.run() },
-            coordinator: Task { [coordinator] in await coordinator.run() })
-    }
-
-    /// Stops heartbeats and takes the node out of the registry, so placement stops choosing it.
-    func stopAnnouncing(_ tasks: Tasks) async {
-        tasks.announcer.cancel()
-        await tasks.announcer.value
-        await announcer.withdraw()
-        tasks.follower.cancel()
-        await tasks.follower.value
-    }
-
-    /// Stops the coordinator (placements, link upkeep).
-    func stopCoordinating(_ tasks: Tasks) async {
-        tasks.coordinator.cancel()
-        await tasks.coordinator.value
     }
 }

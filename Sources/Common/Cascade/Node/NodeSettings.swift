@@ -7,6 +7,8 @@ import MeshRuntime
 public struct NodeSettings: Sendable {
     /// The node's entry in the topology.
     public var node: TopologyNode
+    /// What the node's role does (from its role module).
+    public var policy: RolePolicy
     /// The media engine's configuration.
     public var engine: MediaEngineConfiguration
     /// Where and how the workers run.
@@ -17,7 +19,7 @@ public struct NodeSettings: Sendable {
     /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
     public var iceServers: [String]
     /// Where the mesh's Redis is (from the variable `topology.secrets.redisURLVariable` names);
-    /// `nil` runs an origin as a single SFU. Relays and edges cannot run without it.
+    /// `nil` runs an origin as a single SFU. Roles whose policy needs Redis cannot run without it.
     public var redis: RedisEndpoint?
     /// The secret the internal node API is signed with (from the variable
     /// `topology.secrets.clusterSecretVariable` names); set whenever `redis` is.
@@ -25,17 +27,23 @@ public struct NodeSettings: Sendable {
     /// `MESHCAST_TEST_FAULTS=1`: the internal API takes test-fault requests (load tests).
     public var testFaults = false
 
-    /// Reads the settings of node `id` in `topology`, with secrets from `environment`.
-    public init(topology: Topology, id: String, environment: [String: String]) throws(NodeSettingsError) {
+    /// Reads the settings of node `id` in `topology`, a node of `policy`'s role, with secrets
+    /// from `environment`.
+    public init(
+        topology: Topology, id: String, policy: RolePolicy, environment: [String: String]
+    ) throws(NodeSettingsError) {
         guard let node = topology.node(id: id) else {
             throw .unknownNode(id, known: topology.nodes.map(\.id))
         }
+        guard node.role == policy.role else { throw .wrongRole(id, role: node.role, policy: policy.role) }
         let variable = topology.secrets.tokenSecretVariable
         guard let secret = environment[variable], !secret.isEmpty else { throw .missingSecret(variable) }
         guard secret.utf8.count >= 16 else { throw .weakSecret(variable) }
         self.node = node
+        self.policy = policy
         tokenSecret = Array(secret.utf8)
-        (redis, clusterSecret) = try Self.meshSettings(for: node, secrets: topology.secrets, environment: environment)
+        (redis, clusterSecret) = try Self.meshSettings(
+            for: node, policy: policy, secrets: topology.secrets, environment: environment)
         iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
@@ -49,7 +57,7 @@ public struct NodeSettings: Sendable {
             engine.linkDropRate = rate
         }
         if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
-        engine.limits = SessionLimits(node: node, topology: topology)
+        engine.limits = SessionLimits(node: node, topology: topology, policy: policy)
         engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
         self.engine = engine
@@ -58,14 +66,14 @@ public struct NodeSettings: Sendable {
         guard count <= node.ports.count else { throw .tooFewPorts(node.ports.description, workers: count) }
     }
 
-    /// The Redis endpoint and cluster secret: both or neither, and both for relays and edges,
-    /// which only exist as part of a mesh.
+    /// The Redis endpoint and cluster secret: both or neither, and both for roles whose policy
+    /// needs Redis (relays, edges, recorders), which only exist as part of a mesh.
     static func meshSettings(
-        for node: TopologyNode, secrets: SecretNames, environment: [String: String]
+        for node: TopologyNode, policy: RolePolicy, secrets: SecretNames, environment: [String: String]
     ) throws(NodeSettingsError) -> (RedisEndpoint?, [UInt8]?) {
         let urlVariable = secrets.redisURLVariable
         guard let url = environment[urlVariable], !url.isEmpty else {
-            guard node.role == .origin else { throw .missingRedis(urlVariable, role: node.role) }
+            guard !policy.needsRedis else { throw .missingRedis(urlVariable, role: node.role) }
             return (nil, nil)
         }
         let endpoint: RedisEndpoint
@@ -101,13 +109,15 @@ public struct NodeSettings: Sendable {
 public enum NodeSettingsError: Error, CustomStringConvertible {
     /// No node with this id in the topology.
     case unknownNode(String, known: [String])
+    /// The node's role in the topology is not the role of the policy it was started with.
+    case wrongRole(String, role: NodeRole, policy: NodeRole)
     /// The token secret's environment variable is not set.
     case missingSecret(String)
     /// The token secret is too short to be safe.
     case weakSecret(String)
     /// The port range cannot give each worker a port.
     case tooFewPorts(String, workers: Int)
-    /// A relay or edge was started without the Redis URL variable.
+    /// A role that needs Redis was started without the Redis URL variable.
     case missingRedis(String, role: NodeRole)
     /// The Redis URL variable does not hold a usable URL.
     case invalidRedisURL(String, reason: String)
@@ -119,10 +129,12 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
         switch self {
         case .unknownNode(let id, let known):
             "no node '\(id)' in the topology (nodes: \(known.joined(separator: ", ")))"
+        case .wrongRole(let id, let role, let policy):
+            "\(id) is \(Self.named(role)) in the topology, not \(Self.named(policy))"
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
         case .missingRedis(let variable, let role):
-            "\(variable) is not set: \(role == .edge || role == .origin ? "an" : "a") \(role.rawValue) runs only as part of a mesh and needs the mesh's Redis URL "
+            "\(variable) is not set: \(Self.named(role)) runs only as part of a mesh and needs the mesh's Redis URL "
                 + "(redis://host:port); `meshcast up` starts a local redis-server when it is unset"
         case .invalidRedisURL(let variable, let reason): "\(variable): \(reason)"
         case .missingClusterSecret(let variable, let redisVariable):
@@ -130,5 +142,10 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
                 + "authenticates its internal API (16 bytes or more)"
         case .tooFewPorts(let range, let workers): "port range \(range) is too small for \(workers) workers"
         }
+    }
+
+    /// "an edge", "a relay".
+    private static func named(_ role: NodeRole) -> String {
+        (role == .edge || role == .origin ? "an " : "a ") + role.rawValue
     }
 }

@@ -1,0 +1,41 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The services a node runs, declared once in start order. A graceful shutdown (SIGINT,
+/// SIGTERM, or any service ending, even by an error) stops them one at a time in reverse:
+///
+/// 1. the HTTP server (no new requests; those under way finish),
+/// 2. the announcer (stops heartbeating and withdraws from the registry: placement stops
+///    choosing the node),
+/// 3. the topology follower,
+/// 4. the media engine (ends every session),
+/// 5. the coordinator (stops placing and keeping links, then closes the relay links),
+/// 6. the Redis client.
+///
+/// The media workers are not a service: like Hummingbird's event loops, they are the ground
+/// the group runs on, and stop after it (``MeshNodeRunner``).
+enum NodeServices {
+    /// The services in start order; a node without a mesh has only the engine and the server.
+    static func inStartOrder(
+        redis: (any Service)?, coordinator: (any Service)?, engine: any Service, follower: (any Service)?,
+        announcer: (any Service)?, http: any Service
+    ) -> [any Service] {
+        [redis, coordinator, engine, follower, announcer, http].compactMap { $0 }
+    }
+
+    /// A group of `services` (in start order) that shuts down gracefully on `signals`. Whatever
+    /// ends first, the rest still stop in order; the first error is thrown once all have.
+    static func group(_ services: [any Service], signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger)
+        -> ServiceGroup
+    {
+        let configurations = services.map { service in
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
+        return ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: configurations, gracefulShutdownSignals: signals, logger: logger))
+    }
+}
