@@ -3,6 +3,7 @@ import MeshCluster
 import MeshControl
 import MeshCrypto
 import MeshRTC
+import MeshTestSupport
 import Testing
 
 @testable import MeshCascade
