@@ -252,6 +252,13 @@ let package = Package(
             path: "Tests/MeshcastCommandTests",
             swiftSettings: strict
         ),
+        // Checks the repository's documents against Package.swift (README.md's layout table).
+        .testTarget(
+            name: "MeshRepositoryTests",
+            dependencies: ["MeshTestSupport"],
+            path: "Tests/MeshRepositoryTests",
+            swiftSettings: strict
+        ),
     ]
 )
 
