@@ -200,20 +200,30 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshBenchTests",
-            dependencies: ["MeshBench", "MeshRTC", "MeshWire"],
+            dependencies: ["MeshBench", "MeshRTC", "MeshWire", "MeshTestSupport"],
             path: "bench/Tests/MeshBenchTests",
             swiftSettings: strict
         ),
 
+        // TEST-ONLY: what several test targets share (Redis test servers, free ports, RFC 5769
+        // vectors, RTP/RTCP packet builders, the repository's files). Only test targets may
+        // depend on it; no product names it (Tests/MeshTestSupport/README.md).
+        .target(
+            name: "MeshTestSupport",
+            dependencies: ["MeshCluster", "MeshWire"],
+            path: "Tests/MeshTestSupport",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MeshWireTests",
-            dependencies: ["MeshWire", "MeshCrypto"],
+            dependencies: ["MeshWire", "MeshCrypto", "MeshTestSupport"],
             path: "Tests/MeshWireTests",
             swiftSettings: strict
         ),
         .testTarget(
             name: "MeshCryptoTests",
-            dependencies: ["MeshCrypto", "MeshWire"],
+            dependencies: ["MeshCrypto", "MeshWire", "MeshTestSupport"],
             path: "Tests/MeshCryptoTests",
             swiftSettings: strict
         ),
@@ -225,13 +235,13 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshClusterTests",
-            dependencies: ["MeshCluster"],
+            dependencies: ["MeshCluster", "MeshTestSupport"],
             path: "Tests/MeshClusterTests",
             swiftSettings: strict
         ),
         .testTarget(
             name: "MeshRTCTests",
-            dependencies: ["MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime"],
+            dependencies: ["MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime", "MeshTestSupport"],
             path: "Tests/MeshRTCTests",
             swiftSettings: strict
         ),
@@ -247,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "MeshCascadeTests",
             dependencies: [
-                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl",
+                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl", "MeshTestSupport",
                 "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -256,8 +266,15 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshcastCommandTests",
-            dependencies: ["Meshcast"],
+            dependencies: ["Meshcast", "MeshCluster", "MeshTestSupport"],
             path: "Tests/MeshcastCommandTests",
+            swiftSettings: strict
+        ),
+        // Checks the repository's documents against Package.swift (README.md's layout table).
+        .testTarget(
+            name: "MeshRepositoryTests",
+            dependencies: ["MeshTestSupport"],
+            path: "Tests/MeshRepositoryTests",
             swiftSettings: strict
         ),
     ]

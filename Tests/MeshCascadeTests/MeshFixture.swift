@@ -7,6 +7,7 @@ import MeshOrigin
 import MeshRTC
 import MeshRecorder
 import MeshRelay
+import MeshTestSupport
 import Testing
 
 @testable import MeshCascade

@@ -1,14 +1,12 @@
 import Foundation
 import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// Paths of the repository's topology files, found from this source file so tests run from
 /// any working directory.
 enum FixtureFiles {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // MeshClusterTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
+    static let packageRoot = RepositoryFiles.root
 
     static func path(_ relative: String) -> String {
         packageRoot.appendingPathComponent(relative).path

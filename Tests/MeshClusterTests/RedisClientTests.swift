@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// `RedisClient`: async commands off the caller's thread, reconnect with back-off, availability,

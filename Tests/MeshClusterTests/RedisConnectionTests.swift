@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// `RedisConnection` against a real redis-server: every RESP reply kind (RESP2 spec,

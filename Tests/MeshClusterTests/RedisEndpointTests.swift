@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// Redis URL forms: `redis://host[:port][/db]` (IANA "redis" scheme) and `unix:///path`.

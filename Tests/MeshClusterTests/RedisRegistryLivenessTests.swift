@@ -1,3 +1,4 @@
+import MeshTestSupport
 import Testing
 
 @testable import MeshCluster

@@ -1,5 +1,6 @@
 import Glibc
 import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// The mesh's shared state in Redis (DESIGN.md "Placement (Redis)"): node registry with expiry,

@@ -1,4 +1,5 @@
 import MeshCrypto
+import MeshTestSupport
 import Testing
 
 /// Protect then unprotect through separate sender and receiver contexts, for both profiles.
@@ -13,13 +14,14 @@ import Testing
     /// An RTP packet: V=2, PT=96, the given sequence number, timestamp 0x00001000,
     /// SSRC 0x11223344, then `payload` bytes counting up.
     static func rtpPacket(sequence: UInt16, payload: Int = 100) -> [UInt8] {
-        [0x80, 96, UInt8(sequence >> 8), UInt8(sequence & 0xff), 0x00, 0x00, 0x10, 0x00, 0x11, 0x22, 0x33, 0x44]
-            + (0..<payload).map { UInt8(truncatingIfNeeded: $0) }
+        TestPacket.rtp(
+            sequence: sequence, timestamp: 0x1000, ssrc: 0x1122_3344,
+            payload: (0..<payload).map { UInt8(truncatingIfNeeded: $0) })
     }
 
     /// An RTCP receiver report with no report blocks (RFC 3550 §6.4.2):
     /// 80 c9 0001 = V=2, P=0, RC=0, PT=201 (RR), length 1 word; SSRC 0x11223344.
-    static let rtcpReceiverReport: [UInt8] = [0x80, 0xc9, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44]
+    static let rtcpReceiverReport = TestPacket.emptyReceiverReport(ssrc: 0x1122_3344)
 
     @Test(arguments: SRTPProfile.allCases)
     func rtpRoundTrip(profile: SRTPProfile) throws {

@@ -5,6 +5,7 @@ import MeshCluster
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
+import MeshTestSupport
 import MeshWire
 import Testing
 
@@ -146,16 +147,10 @@ struct EngineLinkTests {
     /// An RTP packet with a VP8 payload descriptor (RFC 7741 §4.2): S=1, PID=0, and a key frame
     /// (P=0 in the first payload byte) when asked.
     static func vp8Packet(ssrc: UInt32, sequence: UInt16, keyframe: Bool) -> [UInt8] {
-        var bytes: [UInt8] = [0x80, 96, UInt8(sequence >> 8), UInt8(truncatingIfNeeded: sequence)]
-        bytes += [0, 0, 0x0B, 0xB8]  // timestamp 3000
-        bytes += [
-            UInt8(ssrc >> 24), UInt8(truncatingIfNeeded: ssrc >> 16), UInt8(truncatingIfNeeded: ssrc >> 8),
-            UInt8(truncatingIfNeeded: ssrc),
-        ]
-        bytes += [0x10]  // VP8 descriptor: S=1
-        bytes += [keyframe ? 0x00 : 0x01, 0x00, 0x00, 0x9D, 0x01, 0x2A]  // P bit, then the key frame start code
-        bytes += [UInt8](repeating: 0xAB, count: 400)
-        return bytes
+        var payload: [UInt8] = [0x10]  // VP8 descriptor: S=1
+        payload += [keyframe ? 0x00 : 0x01, 0x00, 0x00, 0x9D, 0x01, 0x2A]  // P bit, then the key frame start code
+        payload += [UInt8](repeating: 0xAB, count: 400)
+        return TestPacket.rtp(sequence: sequence, timestamp: 3000, ssrc: ssrc, payload: payload)
     }
 }
 

@@ -7,13 +7,10 @@ import Testing
 struct LinkQuietTests {
     static let ms = LinkHarness.millisecond
 
-    /// The engine's settings: the downstream end reports every 250 ms, the sending end calls it
-    /// quiet after 1 s.
+    /// The engine's settings (the presets): the downstream end reports every 250 ms, the
+    /// sending end calls it quiet after 1 s.
     static func link() throws -> LinkHarness {
-        try LinkHarness(
-            senderConfiguration: LinkConfiguration(
-                keepaliveInterval: 200 * ms, livenessTimeout: 10_000 * ms, quietTimeout: 1_000 * ms),
-            receiverConfiguration: LinkConfiguration(reportInterval: 250 * ms))
+        try LinkHarness(senderConfiguration: .upstreamEnd(), receiverConfiguration: .downstreamEnd())
     }
 
     /// Steps `link` 1 ms at a time for `duration`; with `downstreamAlive` false the downstream

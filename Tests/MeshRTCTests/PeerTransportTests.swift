@@ -1,27 +1,17 @@
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
+import MeshTestSupport
 import Testing
 
-/// An RTP packet (RFC 3550 §5.1) with a 4-byte payload.
+/// An RTP packet (RFC 3550 §5.1): PT=96, timestamp 1000 and a 4-byte payload.
 private func rtpPacket(ssrc: UInt32, sequence: UInt16) -> [UInt8] {
-    [
-        0x80, 0x60,  // V=2, P=0, X=0, CC=0; M=0, PT=96
-        UInt8(sequence >> 8), UInt8(truncatingIfNeeded: sequence),  // sequence number
-        0x00, 0x00, 0x03, 0xe8,  // timestamp 1000
-        UInt8(ssrc >> 24), UInt8(truncatingIfNeeded: ssrc >> 16),  // }
-        UInt8(truncatingIfNeeded: ssrc >> 8), UInt8(truncatingIfNeeded: ssrc),  // } SSRC
-        0xde, 0xad, 0xbe, 0xef,  // payload
-    ]
+    TestPacket.rtp(sequence: sequence, timestamp: 1000, ssrc: ssrc, payload: [0xde, 0xad, 0xbe, 0xef])
 }
 
 /// An empty receiver report (RFC 3550 §6.4.2).
 private func receiverReport(ssrc: UInt32) -> [UInt8] {
-    [
-        0x80, 0xc9, 0x00, 0x01,  // V=2, P=0, RC=0, PT=201 (RR), length 1 (8 bytes)
-        UInt8(ssrc >> 24), UInt8(truncatingIfNeeded: ssrc >> 16),  // }
-        UInt8(truncatingIfNeeded: ssrc >> 8), UInt8(truncatingIfNeeded: ssrc),  // } SSRC of sender
-    ]
+    TestPacket.emptyReceiverReport(ssrc: ssrc)
 }
 
 private let second: UInt64 = 1_000_000_000

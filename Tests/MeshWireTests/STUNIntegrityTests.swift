@@ -1,4 +1,5 @@
 import MeshCrypto
+import MeshTestSupport
 import MeshWire
 import Testing
 

@@ -1,3 +1,4 @@
+import MeshTestSupport
 import MeshWire
 import Testing
 

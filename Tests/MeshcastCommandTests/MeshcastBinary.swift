@@ -1,11 +1,9 @@
 import Foundation
+import MeshTestSupport
 
 /// Runs the built `meshcast` executable the way a user would, from the package root.
 enum MeshcastBinary {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // MeshcastCommandTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
+    static let packageRoot = RepositoryFiles.root
 
     /// What one run printed and how it ended.
     struct Outcome {

@@ -1,4 +1,6 @@
 import Foundation
+import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// `meshcast node` refusing to start with incomplete settings, and `meshcast node drain`
@@ -49,7 +51,7 @@ import Testing
     }
 
     @Test func drainSetsTheMarkInRedisAndUndoClearsIt() throws {
-        let redis = try LocalRedis()
+        let redis = try RedisTestServer()
         let drained = try MeshcastBinary.run(
             ["node", "drain", "edge-a", "--topology", "topology/local.yaml"],
             environment: ["MESHCAST_REDIS_URL": redis.url])
@@ -57,18 +59,18 @@ import Testing
         #expect(drained.standardOutput.contains("edge-a (edge) is draining"))
         // No heartbeat yet: the node is not live, and the command says the mark waits for it.
         #expect(drained.standardOutput.contains("edge-a is not running now"))
-        #expect(try redis.cli(["EXISTS", "node:{edge-a}:drain"]) == "1")
+        #expect(try redis.command(["EXISTS", "node:{edge-a}:drain"]) == .integer(1))
 
         let undone = try MeshcastBinary.run(
             ["node", "drain", "edge-a", "--undo", "--topology", "topology/local.yaml"],
             environment: ["MESHCAST_REDIS_URL": redis.url])
         #expect(undone.status == 0, "\(undone.standardError)")
         #expect(undone.standardOutput.contains("edge-a (edge) is no longer draining"))
-        #expect(try redis.cli(["EXISTS", "node:{edge-a}:drain"]) == "0")
+        #expect(try redis.command(["EXISTS", "node:{edge-a}:drain"]) == .integer(0))
     }
 
     @Test func drainSaysWhatStaysRunningForEachRole() throws {
-        let redis = try LocalRedis()
+        let redis = try RedisTestServer()
         let expected = [
             "origin-1": "origin-1 (origin) is draining: placement sends it no new viewers or links; "
                 + "its publishers and viewers stay; new publishers and viewers go elsewhere.",

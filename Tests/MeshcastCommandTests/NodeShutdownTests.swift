@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// `meshcast node` in a mesh stops in its declared order on SIGTERM and on SIGINT: it leaves
@@ -15,14 +17,14 @@ import Testing
 
     /// One origin, `origin-s`, on ports free now.
     private func topology() throws -> String {
-        let media = try LoopbackPorts.freeUDPRange()
+        let media = try FreePort.udpRangeStart()
         let lines = [
             "mesh: shutdowntest",
             "regions: [{name: local}]",
             "secrets: {cluster: SDTEST_CLUSTER_SECRET, token: SDTEST_TOKEN_SECRET, redis: SDTEST_REDIS_URL}",
             "nodes:",
             "  - id: origin-s", "    role: origin", "    region: local",
-            "    api: 127.0.0.1:\(try LoopbackPorts.freeTCPPort())",
+            "    api: 127.0.0.1:\(try FreePort.tcp())",
             "    media: 127.0.0.1", "    announce: 127.0.0.1", "    ports: \(media)-\(media + 9)", "    workers: 1",
         ]
         let file = directory.appendingPathComponent("node.yaml")
@@ -32,7 +34,7 @@ import Testing
 
     @Test(arguments: [SIGTERM, SIGINT])
     func aStopSignalLeavesTheMeshThenEndsSessionsThenStopsTheWorkers(signal: Int32) throws {
-        let redis = try LocalRedis()
+        let redis = try RedisTestServer()
         let file = try topology()
         defer { try? FileManager.default.removeItem(at: directory) }
         let node = try UpRun(
@@ -46,7 +48,7 @@ import Testing
         // Registered by its heartbeat (bounded wait, not a timing assertion).
         var registered = false
         for _ in 0..<100 {
-            registered = try redis.cli(["SISMEMBER", "nodes", "origin-s"]) == "1"
+            registered = try redis.command(["SISMEMBER", "nodes", "origin-s"]) == .integer(1)
             if registered { break }
             usleep(100_000)
         }
@@ -62,6 +64,6 @@ import Testing
         #expect(positions.allSatisfy { $0 != nil }, "stderr: \(log)")
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "stderr: \(log)")
         // Withdrawn, not expired: an expired entry stays in the `nodes` set until a listing prunes it.
-        #expect(try redis.cli(["SISMEMBER", "nodes", "origin-s"]) == "0")
+        #expect(try redis.command(["SISMEMBER", "nodes", "origin-s"]) == .integer(0))
     }
 }

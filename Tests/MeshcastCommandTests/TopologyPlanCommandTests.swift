@@ -1,4 +1,6 @@
 import Foundation
+import MeshCluster
+import MeshTestSupport
 import Testing
 
 /// `meshcast topology plan` and `apply` as an operator runs them.
@@ -40,7 +42,7 @@ import Testing
     }
 
     @Test func applyPublishesToRedisAndPlanComparesWithIt() throws {
-        let redis = try LocalRedis()
+        let redis = try RedisTestServer()
         let environment: [String: String?] = ["MESHCAST_REDIS_URL": redis.url]
         let before = try MeshcastBinary.run(["topology", "plan", "topology/local.yaml"], environment: environment)
         #expect(before.status == 0, "\(before.standardError)")
@@ -50,7 +52,8 @@ import Testing
         let applied = try MeshcastBinary.run(["topology", "apply", "topology/local.yaml"], environment: environment)
         #expect(applied.status == 0, "\(applied.standardError)")
         #expect(applied.standardOutput.contains("published to \(redis.url)"))
-        let stored = try JSONSerialization.jsonObject(with: Data(try redis.cli(["GET", "topology"]).utf8))
+        let json = try #require(try redis.command(["GET", "topology"]).string)
+        let stored = try JSONSerialization.jsonObject(with: Data(json.utf8))
         #expect((stored as? [String: Any])?["mesh"] as? String == "local")
 
         let after = try MeshcastBinary.run(["topology", "plan", "topology/local.yaml"], environment: environment)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MeshTestSupport
 import Testing
 
 /// `meshcast up` as an operator runs it: SIGTERM stops its nodes and its redis-server, so does
@@ -23,10 +24,10 @@ import Testing
             "nodes:",
         ]
         for (id, role) in [("origin-t", "origin")] + (edge ? [("edge-t", "edge")] : []) {
-            let media = try LoopbackPorts.freeUDPRange()
+            let media = try FreePort.udpRangeStart()
             lines += [
                 "  - id: \(id)", "    role: \(role)", "    region: local",
-                "    api: 127.0.0.1:\(try LoopbackPorts.freeTCPPort())",
+                "    api: 127.0.0.1:\(try FreePort.tcp())",
                 "    media: 127.0.0.1", "    announce: 127.0.0.1", "    ports: \(media)-\(media + 9)", "    workers: 1",
             ]
         }
@@ -141,7 +142,7 @@ import Testing
         defer { close(socket) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = LoopbackPorts.loopback(port: port)
+        var address = Self.loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -154,5 +155,13 @@ import Testing
         let count = recv(socket, &buffer, buffer.count, 0)
         guard count >= 12 else { return nil }
         return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return address
     }
 }

@@ -1,3 +1,4 @@
+import MeshTestSupport
 import MeshWire
 import Testing
 
@@ -5,18 +6,13 @@ import Testing
 
 /// RTP packets built byte by byte (RFC 3550 §5.1) with a VP8 payload descriptor (RFC 7741 §4.2).
 enum TestRTP {
+    /// SSRC 0xABCD; `extensions` is an RFC 8285 §4.2 one-byte block, padded to whole words.
     static func packet(
         sequence: UInt16, timestamp: UInt32, marker: Bool = false, payload: [UInt8], extensions: [UInt8] = []
     ) -> [UInt8] {
-        var bytes: [UInt8] = [extensions.isEmpty ? 0x80 : 0x90, (marker ? 0x80 : 0) | 96]
-        bytes += [UInt8(sequence >> 8), UInt8(sequence & 0xFF)]
-        bytes += withUnsafeBytes(of: timestamp.bigEndian, Array.init)
-        bytes += [0, 0, 0xAB, 0xCD]  // SSRC
-        if !extensions.isEmpty {
-            // RFC 8285 §4.2 one-byte form: 0xBEDE, length in 32-bit words.
-            bytes += [0xBE, 0xDE, 0, UInt8(extensions.count / 4)] + extensions
-        }
-        return bytes + payload
+        TestPacket.rtp(
+            sequence: sequence, timestamp: timestamp, ssrc: 0xABCD, marker: marker, extensions: extensions,
+            payload: payload)
     }
 
     /// A VP8 descriptor (X=0): S bit and partition 0, then `body`.

@@ -204,20 +204,16 @@ extension MediaEngine: MeshDataPlane {
 
     // MARK: Helpers
 
-    /// Links keep their defaults except the liveness timeouts: the downstream end acts fast
-    /// (see ``MediaEngineConfiguration/linkLivenessTimeout``), the upstream end only forgets a
-    /// downstream node that stayed silent long after it would have re-pathed, but reports it
-    /// as quiet after the same timeout, so placement can stop choosing a dead node.
+    /// Link ends run the presets (`LinkConfiguration.downstreamEnd`/`.upstreamEnd`, values in
+    /// RTC/README.md) with the node's ``MediaEngineConfiguration/linkLivenessTimeout``: the
+    /// downstream end calls the link down after it, the upstream end reports the downstream node
+    /// quiet after it, so placement can stop choosing a dead node.
     var receiverLinkConfiguration: LinkConfiguration {
-        LinkConfiguration(
-            keepaliveInterval: 200_000_000, reportInterval: 250_000_000,
-            livenessTimeout: configuration.linkLivenessTimeout, initialRoundTripTime: 20_000_000)
+        .downstreamEnd(livenessTimeout: configuration.linkLivenessTimeout)
     }
 
     var senderLinkConfiguration: LinkConfiguration {
-        LinkConfiguration(
-            keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000,
-            quietTimeout: configuration.linkLivenessTimeout)
+        .upstreamEnd(quietTimeout: configuration.linkLivenessTimeout)
     }
 
     private func checkRunningForLinks() throws(LinkError) {

@@ -41,3 +41,37 @@ public struct LinkConfiguration: Sendable {
         self.nack = nack
     }
 }
+
+// MARK: Presets
+
+/// The timers the engine runs its link ends with (`MediaEngine+Mesh.swift`), stated in
+/// `Sources/Common/RTC/README.md` ("Relay links") and pinned there by `LinkPresetTests`.
+extension LinkConfiguration {
+    /// How long a downstream end hears nothing before it calls the link down and re-paths, and
+    /// how long an upstream end hears no feedback before it reports the downstream node quiet
+    /// (ns): the engine's default (`MediaEngineConfiguration.linkLivenessTimeout`). DESIGN.md
+    /// allows 2 s; 1 s is five keepalive intervals of an idle link and lets viewers see pictures
+    /// again within 2 s of an upstream node's death.
+    public static let defaultLivenessTimeout: UInt64 = 1_000_000_000
+
+    /// The receiving end, on the downstream node: receiver reports every 250 ms, so the upstream
+    /// end hears four a second and can tell silence from a late report within its quiet timeout;
+    /// down after `livenessTimeout` of silence; NACK retries paced by an assumed 20 ms round trip
+    /// until the upstream end's measurement arrives. The fields only a sending end reads
+    /// (keepalive, quiet timeout) keep their defaults.
+    public static func downstreamEnd(livenessTimeout: UInt64 = defaultLivenessTimeout) -> LinkConfiguration {
+        LinkConfiguration(
+            reportInterval: 250_000_000, livenessTimeout: livenessTimeout, initialRoundTripTime: 20_000_000)
+    }
+
+    /// The sending end, on the upstream node: a sender report every second, and one as a keepalive
+    /// after 200 ms idle (five in the downstream end's second); the downstream node reported quiet
+    /// after `quietTimeout` without feedback, so placement can stop choosing it; the link itself
+    /// dropped only after 10 s, long after the downstream end would have re-pathed. The fields
+    /// only a receiving end reads (assumed RTT, NACK, key frame requests) keep their defaults.
+    public static func upstreamEnd(quietTimeout: UInt64 = defaultLivenessTimeout) -> LinkConfiguration {
+        LinkConfiguration(
+            keepaliveInterval: 200_000_000, reportInterval: 1_000_000_000, livenessTimeout: 10_000_000_000,
+            quietTimeout: quietTimeout)
+    }
+}

@@ -25,13 +25,6 @@ public struct SessionLimits: Sendable, Equatable {
     /// No limit at all: a bare engine in tests and tools.
     public static let unlimited = SessionLimits(acceptsPublishers: true, capacity: NodeCapacity(), policies: .none)
 
-    /// The limits of `node` in `topology`.
-    public init(node: TopologyNode, topology: Topology) {
-        self.init(
-            acceptsPublishers: node.role == .origin, capacity: node.capacity ?? NodeCapacity(),
-            policies: topology.policies)
-    }
-
     /// Why one more publisher cannot be admitted, or `nil` when it can.
     func refusalOfPublisher(census: SessionCensus) -> String? {
         guard acceptsPublishers else { return "this node does not take publishers; publish to an origin" }

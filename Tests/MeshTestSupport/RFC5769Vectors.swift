@@ -1,10 +1,11 @@
 import MeshWire
 
-// The four test vectors of RFC 5769 §2, byte for byte, annotated as the RFC annotates them.
+// The four test vectors of RFC 5769 §2, byte for byte, annotated as the RFC annotates them;
+// MeshWireTests checks the parser and integrity against them, MeshRTCTests the ICE agent.
 
 /// RFC 5769 §2.1, sample request with short-term credentials.
 /// Software "STUN test client", username "evtj:h6vY", password "VOkJxbRl1RmTxUk/WvJxBt".
-let rfc5769Request: [UInt8] = [
+public let rfc5769Request: [UInt8] = [
     0x00, 0x01, 0x00, 0x58,  // Binding request, message length 88
     0x21, 0x12, 0xa4, 0x42,  // magic cookie
     0xb7, 0xe7, 0xa7, 0x01,  // }
@@ -36,7 +37,7 @@ let rfc5769Request: [UInt8] = [
 
 /// RFC 5769 §2.2, sample IPv4 response. Password "VOkJxbRl1RmTxUk/WvJxBt", software
 /// "test vector", mapped address 192.0.2.1 port 32853.
-let rfc5769IPv4Response: [UInt8] = [
+public let rfc5769IPv4Response: [UInt8] = [
     0x01, 0x01, 0x00, 0x3c,  // Binding success response, message length 60
     0x21, 0x12, 0xa4, 0x42,  // magic cookie
     0xb7, 0xe7, 0xa7, 0x01,  // }
@@ -61,7 +62,7 @@ let rfc5769IPv4Response: [UInt8] = [
 
 /// RFC 5769 §2.3, sample IPv6 response. Password and software as §2.2, mapped address
 /// 2001:db8:1234:5678:11:2233:4455:6677 port 32853.
-let rfc5769IPv6Response: [UInt8] = [
+public let rfc5769IPv6Response: [UInt8] = [
     0x01, 0x01, 0x00, 0x48,  // Binding success response, message length 72
     0x21, 0x12, 0xa4, 0x42,  // magic cookie
     0xb7, 0xe7, 0xa7, 0x01,  // }
@@ -90,7 +91,7 @@ let rfc5769IPv6Response: [UInt8] = [
 /// RFC 5769 §2.4, sample request with long-term authentication. Username: six katakana
 /// (unchanged by SASLprep); password "TheMatrIX" after SASLprep; nonce
 /// "f//499k954d6OL34oL9FSTvy64sA"; realm "example.org".
-let rfc5769LongTermRequest: [UInt8] = [
+public let rfc5769LongTermRequest: [UInt8] = [
     0x00, 0x01, 0x00, 0x60,  // Binding request, message length 96
     0x21, 0x12, 0xa4, 0x42,  // magic cookie
     0x78, 0xad, 0x34, 0x33,  // }
@@ -123,12 +124,12 @@ let rfc5769LongTermRequest: [UInt8] = [
 ]
 
 /// The transaction ID of RFC 5769 §2.1–§2.3.
-let rfc5769TransactionID = STUNTransactionID(high: 0xb7e7_a701, low: 0xbc34_d686_fa87_dfae)
+public let rfc5769TransactionID = STUNTransactionID(high: 0xb7e7_a701, low: 0xbc34_d686_fa87_dfae)
 /// The transaction ID of RFC 5769 §2.4.
-let rfc5769LongTermTransactionID = STUNTransactionID(high: 0x78ad_3433, low: 0xc6ad_72c0_29da_412e)
+public let rfc5769LongTermTransactionID = STUNTransactionID(high: 0x78ad_3433, low: 0xc6ad_72c0_29da_412e)
 /// The short-term password of RFC 5769 §2.1–§2.3.
-let rfc5769Password = "VOkJxbRl1RmTxUk/WvJxBt"
+public let rfc5769Password = "VOkJxbRl1RmTxUk/WvJxBt"
 /// The long-term username of RFC 5769 §2.4.
-let rfc5769LongTermUsername = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
+public let rfc5769LongTermUsername = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
 /// The RFC 5769 §2.2/§2.3 mapped port.
-let rfc5769Port: UInt16 = 32853
+public let rfc5769Port: UInt16 = 32853
