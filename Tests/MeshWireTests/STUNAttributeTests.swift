@@ -71,26 +71,26 @@ import Testing
         try withMessage(bytes) { message throws in
             #expect(message.type.method == .allocate)
             #expect(message.type.messageClass == .request)
-            #expect(try message.channelNumber == 0x4123)
-            #expect(try message.lifetime == 600)
+            #expect(try message.turn.channelNumber == 0x4123)
+            #expect(try message.turn.lifetime == 600)
             #expect(try message.xorAddress(.xorPeerAddress) == peer)
-            #expect(array(message.data) == payload)
-            #expect(try message.requestedAddressFamily == .ipv6)
-            #expect(try message.evenPort == true)
-            #expect(try message.requestedTransport == 17)
-            #expect(try message.dontFragment)
-            #expect(try message.reservationToken == 0xFEED_FACE_CAFE_BEEF)
-            #expect(try message.additionalAddressFamily == .ipv6)
-            let addressError = try #require(try message.addressErrorCode)
+            #expect(array(message.turn.data) == payload)
+            #expect(try message.turn.requestedAddressFamily == .ipv6)
+            #expect(try message.turn.evenPort == true)
+            #expect(try message.turn.requestedTransport == 17)
+            #expect(try message.turn.dontFragment)
+            #expect(try message.turn.reservationToken == 0xFEED_FACE_CAFE_BEEF)
+            #expect(try message.turn.additionalAddressFamily == .ipv6)
+            let addressError = try #require(try message.turn.addressErrorCode)
             #expect(addressError.family == .ipv4)
             #expect(addressError.code == 440)
             #expect(addressError.reason == "Address Family not Supported")
-            #expect(try message.icmp == TURNICMP(type: 3, code: 4, errorData: 1400))
+            #expect(try message.turn.icmp == TURNICMP(type: 3, code: 4, errorData: 1400))
         }
         let noReserve = try buildMessage(allocate, .random()) { builder in
             try builder.appendEvenPort(reserveNextPort: false)
         }
-        try withMessage(noReserve) { message throws in #expect(try message.evenPort == false) }
+        try withMessage(noReserve) { message throws in #expect(try message.turn.evenPort == false) }
     }
 
     /// The builder refuses values the RFCs forbid instead of writing them.
@@ -163,18 +163,18 @@ import Testing
                 case .iceControlled: _ = try message.iceControlled
                 case .iceControlling: _ = try message.iceControlling
                 case .useCandidate: _ = try message.useCandidate
-                case .lifetime: _ = try message.lifetime
-                case .channelNumber: _ = try message.channelNumber
-                case .requestedTransport: _ = try message.requestedTransport
-                case .evenPort: _ = try message.evenPort
-                case .dontFragment: _ = try message.dontFragment
-                case .reservationToken: _ = try message.reservationToken
+                case .lifetime: _ = try message.turn.lifetime
+                case .channelNumber: _ = try message.turn.channelNumber
+                case .requestedTransport: _ = try message.turn.requestedTransport
+                case .evenPort: _ = try message.turn.evenPort
+                case .dontFragment: _ = try message.turn.dontFragment
+                case .reservationToken: _ = try message.turn.reservationToken
                 case .userHash: _ = try message.userHash
-                case .requestedAddressFamily: _ = try message.requestedAddressFamily
-                case .additionalAddressFamily: _ = try message.additionalAddressFamily
-                case .icmp: _ = try message.icmp
+                case .requestedAddressFamily: _ = try message.turn.requestedAddressFamily
+                case .additionalAddressFamily: _ = try message.turn.additionalAddressFamily
+                case .icmp: _ = try message.turn.icmp
                 case .errorCode: _ = try message.errorCode
-                case .addressErrorCode: _ = try message.addressErrorCode
+                case .addressErrorCode: _ = try message.turn.addressErrorCode
                 case .unknownAttributes: _ = try message.unknownAttributes
                 case .passwordAlgorithm: _ = try message.passwordAlgorithm
                 case .passwordAlgorithms: _ = try message.passwordAlgorithms

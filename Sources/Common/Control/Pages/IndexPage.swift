@@ -1,6 +1,8 @@
-extension WebPages {
-    /// `GET /`: links to the publisher and the player, and says how to get a token.
-    static let index = #"""
+/// `GET /`: links to the publisher and the player, and says how to get a token.
+enum IndexPage: WebPage {
+    static let path = "/"
+
+    static let html = #"""
         <!doctype html>
         <html lang="en">
         <meta charset="utf-8">

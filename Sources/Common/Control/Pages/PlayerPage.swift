@@ -1,10 +1,12 @@
-extension WebPages {
-    /// `GET /watch`: plays a stream from this node over WHEP.
-    ///
-    /// Query fields fill the form (`stream`, `token`, and optional `maxBitrate` in bit/s with
-    /// `maxBitrateSeconds`, passed on to the node); with both `stream` and `token` present it
-    /// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
-    static let player = #"""
+/// `GET /watch`: plays a stream from this node over WHEP.
+///
+/// Query fields fill the form (`stream`, `token`, and optional `maxBitrate` in bit/s with
+/// `maxBitrateSeconds`, passed on to the node); with both `stream` and `token` present it
+/// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
+enum PlayerPage: WebPage {
+    static let path = "/watch"
+
+    static let html = #"""
         <!doctype html>
         <html lang="en">
         <meta charset="utf-8">

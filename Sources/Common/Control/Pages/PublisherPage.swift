@@ -1,10 +1,12 @@
-extension WebPages {
-    /// `GET /publish`: sends the camera or the screen to this node over WHIP (RFC 9725).
-    ///
-    /// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
-    /// `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
-    /// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
-    static let publisher = #"""
+/// `GET /publish`: sends the camera or the screen to this node over WHIP (RFC 9725).
+///
+/// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
+/// `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
+/// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
+enum PublisherPage: WebPage {
+    static let path = "/publish"
+
+    static let html = #"""
         <!doctype html>
         <html lang="en">
         <meta charset="utf-8">

@@ -1,11 +1,14 @@
 import Hummingbird
 
-/// The browser pages (`Pages/WebPages.swift`): a landing page, a WHIP publisher, a WHEP player.
+/// The browser pages (each a ``WebPage``, in `Pages/`): a landing page, a WHIP publisher, a WHEP
+/// player.
 enum PageRoutes {
     static func register(on router: Router<ControlRequestContext>) {
-        for (path, page) in [("/", WebPages.index), ("/publish", WebPages.publisher), ("/watch", WebPages.player)] {
-            router.get(RouterPath(path)) { _, _ in
-                Responses.body(.ok, contentType: MediaTypes.html, page)
+        let pages: [any WebPage.Type] = [IndexPage.self, PublisherPage.self, PlayerPage.self]
+        for page in pages {
+            let html = page.html
+            router.get(RouterPath(page.path)) { _, _ in
+                Responses.body(.ok, contentType: MediaTypes.html, html)
             }
         }
     }

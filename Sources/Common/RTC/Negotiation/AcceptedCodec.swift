@@ -35,27 +35,27 @@ struct AcceptedCodec {
     var payloadTypes: [UInt8] {
         [codec.payloadType] + (codec.rtxPayloadType.map { [$0] } ?? [])
     }
-}
 
-extension MediaDescription {
-    /// The offered codecs the node accepts, the node's preference first and offer order among
-    /// equals, each with its RTX (when accepted) and the feedback `allowedFeedback` permits.
-    func acceptedCodecs(
-        kind: MediaKind, capabilities: MediaCapabilities, allowedFeedback: RTCPFeedbackSet
+    /// The codecs offered in `section` that the node accepts, the node's preference first and
+    /// offer order among equals, each with its RTX (when accepted) and the feedback
+    /// `allowedFeedback` permits.
+    static func all(
+        offeredIn section: MediaDescription, kind: MediaKind, capabilities: MediaCapabilities,
+        allowedFeedback: RTCPFeedbackSet
     ) -> [AcceptedCodec] {
         var seen: Set<UInt8> = []
-        let offered = mediaLine.payloadTypes.filter { seen.insert($0).inserted }
+        let offered = section.mediaLine.payloadTypes.filter { seen.insert($0).inserted }
         var accepted: [(rank: Int, codec: AcceptedCodec)] = []
         for payloadType in offered {
-            guard let map = rtpMap(for: payloadType) else { continue }
-            let parameters = formatParameters(for: payloadType)
+            guard let map = section.rtpMap(for: payloadType) else { continue }
+            let parameters = section.formatParameters(for: payloadType)
             guard let codecKind = CodecKind(offered: map, parameters: parameters, in: kind),
                 let rank = capabilities.rank(of: codecKind)
             else { continue }
             let codec = NegotiatedCodec(
                 payloadType: payloadType, kind: codecKind, clockRate: map.clockRate,
                 channels: Int(map.channels ?? 1), fmtp: parameters.map(\.parameterText),
-                rtxPayloadType: nil, feedback: feedback(for: payloadType).intersection(allowedFeedback))
+                rtxPayloadType: nil, feedback: feedback(for: payloadType, in: section).intersection(allowedFeedback))
             accepted.append((rank, AcceptedCodec(codec: codec, map: map, parameters: parameters)))
         }
         var codecs = accepted.enumerated()
@@ -63,8 +63,8 @@ extension MediaDescription {
             .map(\.element.codec)
         guard capabilities.retransmission else { return codecs }
         for payloadType in offered {
-            guard let map = rtpMap(for: payloadType), map.encodingName.lowercased() == "rtx",
-                let parameters = formatParameters(for: payloadType),
+            guard let map = section.rtpMap(for: payloadType), map.encodingName.lowercased() == "rtx",
+                let parameters = section.formatParameters(for: payloadType),
                 let associated = parameters["apt"].flatMap({ UInt8($0) }),
                 let index = codecs.firstIndex(where: { $0.codec.payloadType == associated }),
                 codecs[index].codec.rtxPayloadType == nil, codecs[index].codec.clockRate == map.clockRate
@@ -76,25 +76,12 @@ extension MediaDescription {
         return codecs
     }
 
-    /// The feedback offered for `payloadType`, by its own lines and by `a=rtcp-fb:*`.
-    private func feedback(for payloadType: UInt8) -> RTCPFeedbackSet {
+    /// The feedback `section` offers for `payloadType`, by its own lines and by `a=rtcp-fb:*`.
+    private static func feedback(for payloadType: UInt8, in section: MediaDescription) -> RTCPFeedbackSet {
         var set: RTCPFeedbackSet = []
-        for line in rtcpFeedback where line.formats == .all || line.formats == .payloadType(payloadType) {
+        for line in section.rtcpFeedback where line.formats == .all || line.formats == .payloadType(payloadType) {
             set.formUnion(RTCPFeedbackSet(offered: line))
         }
         return set
-    }
-
-    /// The offered codecs as `name/rate[/channels]`, for error messages.
-    var offeredEncodings: [String] {
-        mediaLine.payloadTypes.map { payloadType in
-            guard let map = rtpMap(for: payloadType) else { return "payload type \(payloadType)" }
-            var text = "\(map.encodingName)/\(map.clockRate)"
-            if let channels = map.channels { text += "/\(channels)" }
-            if let parameters = formatParameters(for: payloadType), !parameters.parameters.isEmpty {
-                text += " (\(parameters.parameterText))"
-            }
-            return text
-        }.filter { !$0.lowercased().hasPrefix("rtx/") }
     }
 }

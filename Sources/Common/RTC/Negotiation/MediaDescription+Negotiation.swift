@@ -51,6 +51,19 @@ extension MediaDescription {
         return (chosen, lines)
     }
 
+    /// The offered codecs as `name/rate[/channels]`, for error messages.
+    var offeredEncodings: [String] {
+        mediaLine.payloadTypes.map { payloadType in
+            guard let map = rtpMap(for: payloadType) else { return "payload type \(payloadType)" }
+            var text = "\(map.encodingName)/\(map.clockRate)"
+            if let channels = map.channels { text += "/\(channels)" }
+            if let parameters = formatParameters(for: payloadType), !parameters.parameters.isEmpty {
+                text += " (\(parameters.parameterText))"
+            }
+            return text
+        }.filter { !$0.lowercased().hasPrefix("rtx/") }
+    }
+
     /// Whether the transport is DTLS-SRTP with RTP, as WebRTC requires (RFC 8827 §6.5):
     /// `UDP/TLS/RTP/SAVPF`, `TCP/DTLS/RTP/SAVPF` and their SAVP forms.
     var isDTLSSRTP: Bool {

@@ -47,7 +47,8 @@ struct SectionNegotiation {
         }
         try checkDirection(section.direction ?? .sendReceive, label: label)
         let allowedFeedback: RTCPFeedbackSet = role == .publisher ? .publisherSide : .viewerSide
-        let codecs = section.acceptedCodecs(kind: kind, capabilities: capabilities, allowedFeedback: allowedFeedback)
+        let codecs = AcceptedCodec.all(
+            offeredIn: section, kind: kind, capabilities: capabilities, allowedFeedback: allowedFeedback)
         guard !codecs.isEmpty else {
             let offered = section.offeredEncodings
             return .rejected(

@@ -22,7 +22,7 @@ extension PeerTransport {
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, from: SocketAddress, rtcp: Bool
     ) -> PeerInbound {
         guard !isClosed, let srtp else { return .dropped(.notConnected) }
-        guard isValidated(from) else { return .dropped(.unknownAddress) }
+        guard ice.isValidated(from) else { return .dropped(.unknownAddress) }
         do throws(SRTPError) {
             if rtcp {
                 return .rtcp(length: try srtp.receiver.unprotectRTCP(buffer, length: length))

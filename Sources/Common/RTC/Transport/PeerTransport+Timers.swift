@@ -8,27 +8,21 @@ extension PeerTransport {
     public func poll(now: UInt64, send: Send) -> PeerTimerOutcome {
         if createdAt == nil { createdAt = now }
         if isClosed { return .closed }
-        if dtls.state == .failed || (dtls.state == .closed && srtp != nil) { return .failed }
+        if dtls.endpoint.state == .failed || (dtls.endpoint.state == .closed && srtp != nil) { return .failed }
         if consentExpired(now: now) { return .consentExpired }
 
         var deadline = consentDeadline(now: now)
         if case .controlling(let client, let server) = ice {
             if now >= nextCheck {
-                sendCheck(client, to: server, send: send)
+                PeerICE.sendCheck(client, to: server, send: send)
                 nextCheck = now &+ (client.isConnected ? Self.jitteredConsentInterval() : Self.checkInterval)
             }
             deadline = min(deadline, nextCheck)
         }
-        if dtlsStarted, dtls.state == .handshaking, let remaining = dtls.nextTimeout {
-            if remaining <= .zero {
-                do throws(DTLSError) { try dtls.handleTimeout() } catch {}
-                if let destination = remoteAddress { flushDTLS(to: destination, send: send) }
-                if dtls.state == .failed { return .failed }
-            } else {
-                let (seconds, attoseconds) = remaining.components
-                let nanoseconds = UInt64(max(seconds, 0)) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
-                deadline = min(deadline, now &+ nanoseconds)
-            }
+        switch dtls.pollRetransmission(now: now, destination: remoteAddress, send: send) {
+        case .idle: break
+        case .fired: if dtls.endpoint.state == .failed { return .failed }
+        case .pending(let until): deadline = min(deadline, until)
         }
         return .wait(until: deadline)
     }
@@ -38,10 +32,7 @@ extension PeerTransport {
     public func close(send: Send) {
         guard !isClosed else { return }
         isClosed = true
-        if dtlsStarted {
-            dtls.close()
-            if let destination = remoteAddress { flushDTLS(to: destination, send: send) }
-        }
+        dtls.close(destination: remoteAddress, send: send)
         srtp = nil
     }
 
@@ -55,12 +46,7 @@ extension PeerTransport {
         (lastConsent ?? createdAt ?? now) &+ Self.consentTimeout
     }
 
-    private var lastConsent: UInt64? {
-        switch ice {
-        case .controlled(let agent): agent.lastConsent
-        case .controlling(let client, _): client.lastResponse
-        }
-    }
+    private var lastConsent: UInt64? { ice.lastConsent }
 
     /// RFC 7675 §5.1: consent checks every 5 s, randomized to 0.8 to 1.2 times that.
     private static func jitteredConsentInterval() -> UInt64 {

@@ -11,21 +11,15 @@ import MeshWire
 /// and ``protectRTCP(_:length:)``, also in place; neither media path allocates. A timer calls
 /// ``poll(now:send:)``. Datagrams to send are handed to a `send` closure, never kept.
 ///
-/// The server side wraps an ``ICELiteAgent``; the client side (tests, load generator) wraps an
-/// ``ICEControllingClient`` and sends its checks from ``poll(now:send:)``. The DTLS role is
-/// independent of the ICE side (SDP `a=setup` decides it). A client-role DTLS endpoint starts
-/// its handshake once ICE has a remote address. One worker owns a transport; it is not `Sendable`.
+/// The transport owns two halves and joins them: ``PeerICE`` (the server's ``ICELiteAgent``, or
+/// the client's ``ICEControllingClient``, whose checks go out from ``poll(now:send:)``) and
+/// ``PeerDTLS`` (the handshake). The DTLS role is independent of the ICE side (SDP `a=setup`
+/// decides it). A client-role DTLS endpoint starts its handshake once ICE has a remote address;
+/// DTLS and media are accepted only from addresses ICE validated. One worker owns a transport;
+/// it is not `Sendable`.
 public final class PeerTransport {
     /// The closure datagrams leave through: the bytes (valid only during the call) and where to.
     public typealias Send = (UnsafeRawBufferPointer, SocketAddress) -> Void
-
-    /// The ICE side of the session.
-    enum ICESide {
-        /// Server: answers checks.
-        case controlled(ICELiteAgent)
-        /// Client: sends checks to the server's one candidate.
-        case controlling(ICEControllingClient, server: SocketAddress)
-    }
 
     /// How long without consent ends a session (RFC 7675 §5.1).
     public static let consentTimeout: UInt64 = 30_000_000_000
@@ -36,10 +30,13 @@ public final class PeerTransport {
     /// randomized by ±20%).
     public static let consentInterval: UInt64 = 5_000_000_000
 
-    let ice: ICESide
-    let dtls: DTLSEndpoint
+    /// The ICE half: answers or sends checks, knows which address passed.
+    let ice: PeerICE
+    /// The DTLS half: the handshake that keys SRTP.
+    var dtls: PeerDTLS
+    /// The SRTP contexts, once the handshake is connected; `nil` again after close.
     var srtp: SRTPContextPair?
-    var dtlsStarted = false
+    /// Whether ``close(send:)`` ran.
     var isClosed = false
     /// The first `now` seen, standing for the creation time.
     var createdAt: UInt64?
@@ -53,8 +50,8 @@ public final class PeerTransport {
         dtlsRole: DTLSRole, profiles: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
     ) throws(DTLSError) {
         ice = .controlled(agent)
-        dtls = try DTLSEndpoint(
-            role: dtlsRole, certificate: certificate, expectedPeerFingerprint: remoteFingerprint, profiles: profiles)
+        dtls = try PeerDTLS(
+            role: dtlsRole, certificate: certificate, remoteFingerprint: remoteFingerprint, profiles: profiles)
     }
 
     /// A client-side transport checking `server` with `client`.
@@ -64,8 +61,8 @@ public final class PeerTransport {
         profiles: [SRTPProfile] = [.aeadAES128GCM, .aesCM128HmacSHA1_80]
     ) throws(DTLSError) {
         ice = .controlling(client, server: server)
-        dtls = try DTLSEndpoint(
-            role: dtlsRole, certificate: certificate, expectedPeerFingerprint: remoteFingerprint, profiles: profiles)
+        dtls = try PeerDTLS(
+            role: dtlsRole, certificate: certificate, remoteFingerprint: remoteFingerprint, profiles: profiles)
     }
 
     /// The server-side ICE agent (for restarts and counters); `nil` on the client side.
@@ -84,20 +81,15 @@ public final class PeerTransport {
     public var isConnected: Bool { srtp != nil && !isClosed }
 
     /// The DTLS endpoint's state.
-    public var dtlsState: DTLSEndpoint.State { dtls.state }
+    public var dtlsState: DTLSEndpoint.State { dtls.endpoint.state }
 
     /// The negotiated SRTP profile once connected; its trailer lengths tell how much room
     /// ``protectRTP(_:length:)`` and ``protectRTCP(_:length:)`` need after a packet.
-    public var srtpProfile: SRTPProfile? { dtls.negotiatedProfile }
+    public var srtpProfile: SRTPProfile? { dtls.endpoint.negotiatedProfile }
 
     /// Where media goes: the server's selected address, or the client's server once a check
     /// succeeded.
-    public var remoteAddress: SocketAddress? {
-        switch ice {
-        case .controlled(let agent): agent.selectedAddress
-        case .controlling(let client, let server): client.isConnected ? server : nil
-        }
-    }
+    public var remoteAddress: SocketAddress? { ice.remoteAddress }
 
     /// Handles one datagram the session received from `from`; `buffer[0..<length]` holds it.
     /// Replies (STUN responses, DTLS flights) leave through `send` before this returns. For
@@ -137,12 +129,34 @@ public final class PeerTransport {
         return handleParsedSTUN(message, from: from, now: now, send: send)
     }
 
-    /// Whether DTLS and media from `address` are accepted: it passed ICE.
-    func isValidated(_ address: SocketAddress) -> Bool {
-        switch ice {
-        case .controlled(let agent): agent.isValidated(address)
-        case .controlling(let client, let server): client.isConnected && address == server
-        }
+    /// Hands a parsed STUN message to the ICE half; a successful binding may start DTLS.
+    private func handleParsedSTUN(_ message: STUNMessage, from: SocketAddress, now: UInt64, send: Send) -> PeerInbound {
+        let inbound = ice.handle(message, from: from, now: now, send: send)
+        if case .binding = inbound { startHandshakeIfReady(send: send) }
+        return inbound
+    }
+
+    /// Feeds a DTLS record from a validated address to the endpoint, sends its replies, and
+    /// keys SRTP when the handshake completes.
+    private func handleDTLS(_ record: UnsafeRawBufferPointer, from: SocketAddress, send: Send) -> PeerInbound {
+        guard ice.isValidated(from) else { return .dropped(.unknownAddress) }
+        let accepted = dtls.receive(record)
+        dtls.flush(to: remoteAddress ?? from, send: send)
+        if !accepted { return .dropped(.dtlsError) }
+        return keySRTPIfConnected() ? .connected : .none
+    }
+
+    /// A client-role endpoint starts once ICE has somewhere to send the ClientHello.
+    private func startHandshakeIfReady(send: Send) {
+        guard !isClosed, let destination = remoteAddress, dtls.startAsClient() else { return }
+        dtls.flush(to: destination, send: send)
+    }
+
+    /// Builds the SRTP contexts the first time the endpoint is connected; `true` then.
+    private func keySRTPIfConnected() -> Bool {
+        guard srtp == nil, let contexts = dtls.srtpContexts() else { return false }
+        srtp = contexts
+        return true
     }
 }
 

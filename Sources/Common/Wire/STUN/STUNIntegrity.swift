@@ -64,19 +64,3 @@ public struct STUNIntegrityInput {
         }
     }
 }
-
-extension STUNMessage {
-    /// The MAC input and carried MAC for `algorithm`, or `nil` when the message has no such
-    /// honoured attribute.
-    public func integrityInput(_ algorithm: STUNIntegrityAlgorithm) -> STUNIntegrityInput? {
-        let offset: Int?
-        switch algorithm {
-        case .hmacSHA1: offset = messageIntegrityOffset
-        case .hmacSHA256: offset = messageIntegritySHA256Offset
-        }
-        guard let offset else { return nil }
-        var reader = ByteReader(bytes, offset: offset + 2)
-        guard let length = reader.readUInt16(), let mac = reader.readBytes(Int(length)) else { return nil }
-        return STUNIntegrityInput(algorithm: algorithm, message: bytes, attributeOffset: offset, mac: mac)
-    }
-}

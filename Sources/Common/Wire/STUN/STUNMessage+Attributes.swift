@@ -1,6 +1,6 @@
-/// Typed readers for the RFC 8489 and RFC 8445 attributes. Each returns `nil` when the
-/// attribute is absent and throws when it is present but malformed; text and byte values
-/// are borrowed from the message.
+/// Typed readers for the RFC 8489 and RFC 8445 attributes (the TURN ones are on ``turn``). Each
+/// returns `nil` when the attribute is absent and throws when it is present but malformed; text
+/// and byte values are borrowed from the message.
 extension STUNMessage {
     /// USERNAME must be fewer than 509 bytes (RFC 8489 §14.3).
     public static let usernameLimit = 508
@@ -103,6 +103,9 @@ extension STUNMessage {
     public var iceControlling: UInt64? {
         get throws(STUNError) { try fixed(.iceControlling, length: 8).flatMap { $0.reader.readUInt64Value() } }
     }
+
+    /// The TURN attributes (RFC 8656 §18), read through their own view, ``TURNAttributes``.
+    public var turn: TURNAttributes { TURNAttributes(self) }
 
     /// The first attribute of `type`, required to be `length` bytes long when present.
     public func fixed(_ type: STUNAttributeType, length: Int) throws(STUNError) -> STUNAttribute? {

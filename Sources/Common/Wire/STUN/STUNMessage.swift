@@ -89,6 +89,27 @@ public struct STUNMessage {
         return nil
     }
 
+    /// Whether the FINGERPRINT matches the message (RFC 8489 §14.7); `nil` when the message has
+    /// none.
+    public var fingerprintIsValid: Bool? {
+        guard let offset = fingerprintOffset else { return nil }
+        return STUNFingerprint.isValid(in: bytes, attributeOffset: offset)
+    }
+
+    /// The MAC input and carried MAC for `algorithm`, or `nil` when the message has no such
+    /// honoured attribute.
+    public func integrityInput(_ algorithm: STUNIntegrityAlgorithm) -> STUNIntegrityInput? {
+        let offset: Int?
+        switch algorithm {
+        case .hmacSHA1: offset = messageIntegrityOffset
+        case .hmacSHA256: offset = messageIntegritySHA256Offset
+        }
+        guard let offset else { return nil }
+        var reader = ByteReader(bytes, offset: offset + 2)
+        guard let length = reader.readUInt16(), let mac = reader.readBytes(Int(length)) else { return nil }
+        return STUNIntegrityInput(algorithm: algorithm, message: bytes, attributeOffset: offset, mac: mac)
+    }
+
     /// Whether `bytes` begins like a STUN message: leading bits zero, magic cookie at offset 4,
     /// length a multiple of 4. A cheap test for demultiplexers (RFC 8489 §5, RFC 7983 §7).
     public static func looksLikeSTUN(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -101,7 +101,7 @@ public struct STUNMessageBuilder {
         let attributeOffset = writer.offset
         try append(.fingerprint, length: 4) { writer throws(ByteWriter.Overflow) in try writer.write(UInt32(0)) }
         let prefix = UnsafeRawBufferPointer(rebasing: writer.buffer[start..<attributeOffset])
-        writer.buffer.storeBigEndian(STUNMessage.fingerprint(of: prefix), at: attributeOffset + 4)
+        writer.buffer.storeBigEndian(STUNFingerprint.value(of: prefix), at: attributeOffset + 4)
     }
 
     /// Ends the message and hands back the writer, positioned after it.
