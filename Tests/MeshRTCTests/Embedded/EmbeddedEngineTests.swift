@@ -103,6 +103,35 @@ struct EmbeddedEngineTests {
         #expect(viewer.video.map(\.source).sorted() == Array(1...8))
     }
 
+    // Reordering on the way in (RFC 3550 §A.1: sequence numbers, not arrival, give the order).
+    @Test("packets from the publisher that arrive out of order keep their order in the viewer's numbering and are not NACKed")
+    func reorderedIngest() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
+        let publisher = try await engines.publisher(of: "cam", on: node)
+        let viewer = try await engines.viewer(of: "cam", on: node)
+        try send(1...5, from: publisher, keyframeAt: 1, engines: engines)
+        // Packets 6 and 7 are held on the wire, then arrive 7 first.
+        let from = publisher.socket.localAddress
+        engines.runtime.network.filter = { datagram in
+            datagram.source == from && datagram.bytes.count > 12
+                && datagram.bytes[1] & 0x7F == EmbeddedMedia.videoPayloadType ? .hold : .deliver
+        }
+        for sequence in UInt16(6)...7 {
+            publisher.sendRTP(EmbeddedMedia.video(ssrc: Self.ssrc, sequence: sequence, keyframe: false))
+        }
+        engines.runtime.network.filter = nil
+        engines.runtime.network.held.reverse()
+        engines.runtime.network.release()
+        try engines.settle()
+        try send(8...10, from: publisher, engines: engines)
+        #expect(viewer.video.map(\.source) == [1, 2, 3, 4, 5, 7, 6, 8, 9, 10])
+        // The viewer's numbers follow the publisher's, so its jitter buffer can put them back.
+        let bySequence = viewer.video.sorted { Int16(bitPattern: $0.sequence &- $1.sequence) < 0 }
+        #expect(bySequence.map(\.source) == Array(1...10))
+        #expect(publisher.nacked.isEmpty)
+    }
+
     // A publisher's reconnect (WHIP, RFC 9725 §4.3) must not restart the viewers' streams.
     @Test("when the publisher reconnects, viewers keep one SSRC and one sequence from its next key frame")
     func publisherReconnect() async throws {

@@ -52,9 +52,11 @@ final class TrackRouter {
     }
 
     /// Hands one packet to every consumer of `track` on this worker (batched; the caller's
-    /// receive batch or inbox drain ends with a flush).
+    /// receive batch or inbox drain ends with a flush, and a batch never waits longer than
+    /// ``WorkerOutput/maximumWait``).
     func deliver(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64) {
         guard let list = consumers[ObjectIdentifier(track)] else { return }
+        output.flushIfWaiting(now: now)
         for consumer in list { consumer.consume(track, layer: layer, sequence: sequence, now: now, output: output) }
     }
 

@@ -57,8 +57,26 @@ final class WorkerOutput {
         return egress.nextBuffer
     }
 
-    /// Sends everything batched. Called once per receive batch and per inbox drain, and when
-    /// the batch fills.
+    /// The longest a packet may wait in the batch while a long receive batch or inbox drain is
+    /// worked through. The viewer's abs-send-time was stamped when the packet was rewritten, so
+    /// a packet held longer would reach the viewer later than its stamp says; browsers read that
+    /// delay growth as congestion and hold their REMB down (seen with Chromium on a debug build,
+    /// where a drain of a few hundred notices takes milliseconds). In a release build a drain
+    /// rarely lasts this long, so batches still go out whole.
+    static let maximumWait: UInt64 = 200_000
+
+    /// When the oldest packet in the batch was written (as read by the router before it).
+    private var batchOpenedAt: UInt64 = 0
+
+    /// Sends the batch now if its oldest packet has waited ``maximumWait``; notes when a new
+    /// batch opens. The router calls it before each delivery with that delivery's `now`.
+    func flushIfWaiting(now: UInt64) {
+        if egress.count > 0, now &- batchOpenedAt >= Self.maximumWait { flush() }
+        if egress.count == 0 { batchOpenedAt = now }
+    }
+
+    /// Sends everything batched. Called once per receive batch and per inbox drain, when the
+    /// batch fills, and when it has waited ``maximumWait``.
     func flush() {
         guard let socket else { return }
         let result = egress.flush(on: socket)
