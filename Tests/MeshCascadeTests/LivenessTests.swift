@@ -27,13 +27,13 @@ import Testing
         let origin = world.coordinator("origin")
         #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
         let reservations = CapacityReservation(client: world.redis)
-        #expect(try await reservations.pending(node: "edge-a", now: MeshCoordinator.wallMilliseconds()) == 1)
+        #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 1)
 
         // edge-a died 1 s ago: its link is quiet and its entry was last refreshed before that.
         try await Self.age("edge-a", by: 1_000, in: world)
         await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
         #expect(try await NodeRegistry(client: world.redis).node(id: "edge-a") == nil)
-        #expect(try await reservations.pending(node: "edge-a", now: MeshCoordinator.wallMilliseconds()) == 0)
+        #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 0)
         // Region a has no live edge left: the next region's edge.
         #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-b")
 
@@ -65,24 +65,24 @@ import Testing
 
     @Test func afterRedisReturnsPlacementWaitsAsLongAsANodeMaySleepInItsBackoff() async throws {
         let world = try await MeshWorld(nodes: ["origin"])
-        let origin = world.coordinator("origin")
+        let reader = world.coordinator("origin").stateReader
         world.server.stop()
         _ = try? await world.redis.command(["PING"])  // the client notices and reconnects
         try world.server.start()  // empty
         await world.redis.waitUntil(available: true)
         let returned = try #require(world.redis.lastReturn)
         let topology = world.topology
-        let empty = try await origin.liveState(stream: nil, origin: nil)
+        let empty = try await reader.liveState(stream: nil, origin: nil)
         // Past the registry's expiry (1.5 s) but inside a 5 s ±20 % reconnect back-off.
-        #expect(origin.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(2)) != nil)
-        #expect(origin.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(6)) != nil)
-        #expect(origin.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(7)) == nil)
+        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(2)) != nil)
+        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(6)) != nil)
+        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(7)) == nil)
         // Every edge back: no waiting.
         let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
         for node in topology.nodes(withRole: .edge) {
             try await registry.heartbeat(MeshFixture.status(of: node, updatedAt: 3))
         }
-        let full = try await origin.liveState(stream: nil, origin: nil)
-        #expect(origin.registrySettling(full, role: .edge, topology: topology, now: returned + .seconds(2)) == nil)
+        let full = try await reader.liveState(stream: nil, origin: nil)
+        #expect(reader.registrySettling(full, role: .edge, topology: topology, now: returned + .seconds(2)) == nil)
     }
 }

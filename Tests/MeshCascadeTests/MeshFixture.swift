@@ -123,10 +123,10 @@ final class MeshWorld {
 
     /// A grant placement would give a client for `node`, signed with the test mesh's secret.
     func grant(
-        _ node: String, _ stream: String, action: StreamAction = .view, id: String = MeshCoordinator.grantID(),
+        _ node: String, _ stream: String, action: StreamAction = .view, id: String = PlacementGrants.grantID(),
         expiresIn milliseconds: Int64 = 5000
     ) throws -> String {
-        let expiry = Int64(MeshCoordinator.wallMilliseconds()) + milliseconds
+        let expiry = Int64(WallClock.milliseconds()) + milliseconds
         return try MeshFixture.grants().sign(
             PlacementGrant(
                 node: node, stream: stream, action: action, id: id, reserved: false, expiresAt: UInt64(max(expiry, 0))))

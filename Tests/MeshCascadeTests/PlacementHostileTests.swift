@@ -35,7 +35,7 @@ import Testing
         let foreign = try stranger.sign(
             PlacementGrant(
                 node: "edge-b", stream: "live", action: .view, id: "f", reserved: false,
-                expiresAt: MeshCoordinator.wallMilliseconds() + 5000))
+                expiresAt: WallClock.milliseconds() + 5000))
         var tampered = Array(try world.grant("edge-b", "live").utf8)
         tampered[tampered.count / 2] =
             tampered[tampered.count / 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
@@ -58,7 +58,7 @@ import Testing
         }
         #expect(redirects == 1000)
         let reservations = CapacityReservation(client: world.redis)
-        let now = MeshCoordinator.wallMilliseconds()
+        let now = WallClock.milliseconds()
         let held =
             try await reservations.pending(node: "edge-a", now: now)
             + reservations.pending(node: "edge-b", now: now)
@@ -103,7 +103,7 @@ import Testing
         let claims = PublisherClaims(client: world.redis)
         #expect(
             try await claims.claim(
-                stream: "taken", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
+                stream: "taken", origin: "origin-2", limit: nil, now: WallClock.milliseconds())
                 == .claimed)
         let second = await origin.placePublisher(stream: "taken", request: PlacementRequest())
         #expect(refusal(second)?.status == 409)
@@ -112,20 +112,20 @@ import Testing
         #expect(await origin.placePublisher(stream: "mine", request: PlacementRequest()) == .here)
         #expect(
             try await claims.claim(
-                stream: "mine", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
+                stream: "mine", origin: "origin-2", limit: nil, now: WallClock.milliseconds())
                 == .publishedElsewhere(origin: "origin"))
         // A second publisher of a stream live here is refused (409) without freeing the claim.
         world.plane("origin").publish(StreamRecord(name: "mine", originNode: "origin", tracks: [], startedAt: 1))
         await origin.publisherSettled(stream: "mine", published: false)
         #expect(
             try await claims.claim(
-                stream: "mine", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
+                stream: "mine", origin: "origin-2", limit: nil, now: WallClock.milliseconds())
                 == .publishedElsewhere(origin: "origin"))
         world.plane("origin").unpublish("mine")
         await origin.publisherSettled(stream: "mine", published: false)
         #expect(
             try await claims.claim(
-                stream: "mine", origin: "origin-2", limit: nil, now: MeshCoordinator.wallMilliseconds())
+                stream: "mine", origin: "origin-2", limit: nil, now: WallClock.milliseconds())
                 == .claimed)
     }
 
@@ -157,7 +157,7 @@ import Testing
     @Test func publisherClaimsHoldTheMeshLimitUnderConcurrency() async throws {
         let world = try await MeshWorld(nodes: [])
         let claims = PublisherClaims(client: world.redis)
-        let now = MeshCoordinator.wallMilliseconds()
+        let now = WallClock.milliseconds()
         let outcomes = await withTaskGroup(of: PublisherClaims.Outcome?.self) { group in
             for index in 0..<40 {
                 group.addTask {

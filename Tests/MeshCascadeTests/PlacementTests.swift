@@ -20,10 +20,10 @@ import Testing
         #expect(apiBase == "http://127.0.0.1:18004")
         #expect(PlacementGrantSigner.unverifiedGrant(grant)?.reserved == true)
         let reservations = CapacityReservation(client: world.redis)
-        #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 1)
+        #expect(try await reservations.pending(node: "edge-b", now: WallClock.milliseconds()) == 1)
         // The viewer arrives on edge-b: the slot goes back.
         await world.coordinator("edge-b").viewerArrived(stream: "live", grant: grant)
-        #expect(try await reservations.pending(node: "edge-b", now: MeshCoordinator.wallMilliseconds()) == 0)
+        #expect(try await reservations.pending(node: "edge-b", now: WallClock.milliseconds()) == 0)
         // The region parameter wins over the address.
         let other = await world.coordinator("origin").placeViewer(
             stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4", regionParameter: "a"))
@@ -44,7 +44,7 @@ import Testing
                 capacity: NodeStatus.Capacity(sessions: 1, egressBitsPerSecond: 1_000_000_000), updatedAt: 1))
         let reservations = CapacityReservation(client: world.redis)
         #expect(
-            try await reservations.reserve(node: "edge-b", token: "other", now: MeshCoordinator.wallMilliseconds())
+            try await reservations.reserve(node: "edge-b", token: "other", now: WallClock.milliseconds())
                 == .reserved(pending: 1))
         let verdict = await world.coordinator("origin").placeViewer(
             stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))

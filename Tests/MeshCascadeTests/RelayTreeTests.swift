@@ -46,7 +46,7 @@ import Testing
         #expect(carried.viewers == 2)
         #expect(world.plane("edge-a").calls.first == "close origin>edge-a#9")
         #expect(world.mesh.subscriptions.first?.record == MeshFixture.record)
-        #expect(edge.state.withLock { $0.hasFailed("origin", at: .now) })
+        #expect(edge.upstreams.hasFailed("origin", at: .now))
         #expect(await edge.metricsText().contains("meshcast_repath_seconds "))
     }
 
@@ -69,13 +69,13 @@ import Testing
         let directory = StreamDirectory(client: world.redis)
         let start = ContinuousClock.now
         await edge.performDuties(now: start)
-        #expect(try await directory.carriers(of: "live", now: MeshCoordinator.wallMilliseconds()) == ["edge-b"])
+        #expect(try await directory.carriers(of: "live", now: WallClock.milliseconds()) == ["edge-b"])
         await edge.performDuties(now: start.advanced(by: .seconds(29)))
         #expect(world.plane("edge-b").stream("live") != nil)
         await edge.performDuties(now: start.advanced(by: .seconds(30)))
         #expect(world.plane("edge-b").stream("live") == nil)
         #expect(world.mesh.calls.contains("unsubscribe \(link) live on relay"))
-        #expect(try await directory.carriers(of: "live", now: MeshCoordinator.wallMilliseconds()).isEmpty)
+        #expect(try await directory.carriers(of: "live", now: WallClock.milliseconds()).isEmpty)
         // The link now carries nothing: closed 30 s later, and the relay is told.
         await edge.performDuties(now: start.advanced(by: .seconds(31)))
         await edge.performDuties(now: start.advanced(by: .seconds(60)))

@@ -3,54 +3,45 @@ import MeshCluster
 import MeshControl
 import MeshCrypto
 import MeshRTC
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The mesh brain of one node: answers placement (where a WHIP/WHEP client goes), joins this
 /// node to a stream's relay tree when it needs the stream, serves the internal link API, and
 /// once a second keeps Redis and the node's links in step with what the data plane carries.
 ///
 /// It holds no media: links and tracks live in the data plane (``MeshDataPlane``); the
-/// coordinator decides which links exist and which streams they carry.
+/// coordinator decides which links exist and which streams they carry. It is the owner that
+/// wires its parts together: it holds the topology in force, runs the event loop and the
+/// duties, and answers ``MeshCoordination`` by handing each call to the part whose job it is.
+/// Each part guards its own memory with its own lock.
 public final class MeshCoordinator: MeshCoordination, Sendable {
+    /// How long a grant (and the slot reserved with it) lasts by default: a client follows a
+    /// `307` at once.
+    public static let defaultGrantLifetime = Duration.seconds(5)
+
     /// This node's id.
     let nodeID: String
-    /// What this node's role does: whether it takes publishers, serves viewers, roots trees.
-    let policy: RolePolicy
     let dataPlane: any MeshDataPlane
-    let redis: RedisClient
-    let api: any InternalAPI
     let logger: Logger
-    let registry: NodeRegistry
-    let directory: StreamDirectory
-    let reservations: CapacityReservation
-    let redirectQuota: RedirectQuota
-    let claims: PublisherClaims
-    /// Signs the grants this node's redirects carry and checks the ones clients bring.
-    let grants: PlacementGrantSigner
-    /// How long a grant, the slot reserved with it and its count against the client last.
-    let grantLifetime: Duration
-    let state: Mutex<CoordinatorState>
-    /// One subscription attempt per stream at a time.
-    let carrying = SharedAttempts<String>()
-    /// One link set-up per upstream node at a time.
-    let linking = SharedAttempts<String>()
-
-    /// How long an upstream that failed is left out of new paths.
-    static let failedUpstreamPause = Duration.seconds(10)
-    /// How many upstreams one subscription attempt tries.
-    static let maximumTries = 3
-    /// How long a link this node receives on may carry nothing before it is closed.
-    static let idleLinkTimeout = Duration.seconds(30)
-    /// How long a link this node sends on may carry nothing before it is closed here. Longer
-    /// than ``idleLinkTimeout`` so the downstream end, which closes first and tells this node,
-    /// is never caught reusing a link this end just dropped.
-    static let idleUpstreamEndTimeout = Duration.seconds(60)
-    /// The `Retry-After` of every `503` placement answers.
-    static let retryAfterSeconds = 2
+    /// The topology in force, shared by every part.
+    let topology: TopologyInForce
+    /// Reads the mesh's live state out of Redis for placement and upstream choice.
+    let stateReader: PlacementStateReader
+    /// Where publishers and viewers go.
+    let placement: ClientPlacement
+    /// The grants placement's redirects carry.
+    let grants: PlacementGrants
+    /// Publisher claims and viewer limits across the mesh.
+    let limits: StreamLimits
+    /// Upstream choice, and the upstreams that failed lately.
+    let upstreams: UpstreamSelector
+    /// This node's place in the streams' relay trees.
+    let carrier: StreamCarrier
+    /// Evicts link peers that stopped heartbeating.
+    let liveness: PeerLiveness
+    /// The stream directory's entries for this node.
+    let directorySync: DirectorySync
+    /// Downstream nodes' link requests.
+    let linkRequests: LinkRequests
 
     /// A coordinator for node `nodeID` of `topology`, whose role module states `policy`.
     public init(
@@ -59,19 +50,38 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         logger: Logger
     ) {
         self.nodeID = nodeID
-        self.policy = policy
         self.dataPlane = dataPlane
-        self.redis = redis
-        self.api = api
         self.logger = logger
-        registry = NodeRegistry(client: redis)
-        directory = StreamDirectory(client: redis)
-        reservations = CapacityReservation(client: redis, ttl: grantLifetime)
-        redirectQuota = RedirectQuota(client: redis, ttl: grantLifetime)
-        claims = PublisherClaims(client: redis)
-        self.grants = grants
-        self.grantLifetime = grantLifetime
-        state = Mutex(CoordinatorState(topology: topology))
+        let inForce = TopologyInForce(topology)
+        let registry = NodeRegistry(client: redis)
+        let directory = StreamDirectory(client: redis)
+        let reservations = CapacityReservation(client: redis, ttl: grantLifetime)
+        let stateReader = PlacementStateReader(nodeID: nodeID, redis: redis, registry: registry, directory: directory)
+        let upstreams = UpstreamSelector(
+            nodeID: nodeID, topology: inForce, stateReader: stateReader, dataPlane: dataPlane, redis: redis,
+            logger: logger)
+        let carrier = StreamCarrier(
+            nodeID: nodeID, dataPlane: dataPlane, redis: redis, api: api, registry: registry, directory: directory,
+            topology: inForce, upstreams: upstreams, logger: logger)
+        let placementGrants = PlacementGrants(
+            nodeID: nodeID, signer: grants, lifetime: grantLifetime, topology: inForce, reservations: reservations,
+            redirectQuota: RedirectQuota(client: redis, ttl: grantLifetime))
+        let limits = StreamLimits(
+            nodeID: nodeID, topology: inForce, dataPlane: dataPlane, redis: redis, directory: directory,
+            claims: PublisherClaims(client: redis), logger: logger)
+        self.topology = inForce
+        self.stateReader = stateReader
+        self.upstreams = upstreams
+        self.carrier = carrier
+        self.grants = placementGrants
+        self.limits = limits
+        placement = ClientPlacement(
+            nodeID: nodeID, policy: policy, topology: inForce, redis: redis, dataPlane: dataPlane,
+            directory: directory, stateReader: stateReader, reservations: reservations, grants: placementGrants,
+            limits: limits, carrier: carrier, logger: logger)
+        liveness = PeerLiveness(nodeID: nodeID, redis: redis, registry: registry, logger: logger)
+        directorySync = DirectorySync(nodeID: nodeID, redis: redis, directory: directory, logger: logger)
+        linkRequests = LinkRequests(nodeID: nodeID, dataPlane: dataPlane, carrier: carrier, logger: logger)
     }
 
     /// Consumes dataPlane.events() and runs the once-a-second duties until the task is cancelled.
@@ -95,29 +105,7 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
 
     /// A new topology (SIGHUP or `topology apply`): placement and paths use it from now on.
     public func updateTopology(_ topology: Topology) {
-        state.withLock { $0.apply(topology) }
+        self.topology.apply(topology)
         logger.info("mesh coordinator: topology '\(topology.mesh)' in force (\(topology.nodes.count) nodes)")
-    }
-
-    // MARK: Shared small steps
-
-    /// The topology in force now.
-    var topology: Topology { state.withLock { $0.topology } }
-
-    /// `http://host:port` of a node's API, from the topology.
-    func apiBase(of node: String) -> String? {
-        topology.node(id: node).map { "http://\($0.api)" }
-    }
-
-    /// Leaves `node` out of new paths for ``failedUpstreamPause``.
-    func markFailed(_ node: String, now: ContinuousClock.Instant = .now) {
-        state.withLock { $0.failedUntil[node] = now.advanced(by: Self.failedUpstreamPause) }
-    }
-
-    /// Wall-clock milliseconds since 1970, for Redis scores (reservation and carrier expiry).
-    static func wallMilliseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(max(spec.tv_sec, 0)) &* 1000 &+ UInt64(max(spec.tv_nsec, 0) / 1_000_000)
     }
 }

@@ -1,8 +1,15 @@
+import Logging
 import MeshCluster
 
-/// Taking nodes whose relay links fell silent out of placement before their registry entry
+/// Takes nodes whose relay links fell silent out of placement before their registry entry
 /// expires.
-extension MeshCoordinator {
+struct PeerLiveness: Sendable {
+    /// This node's id.
+    let nodeID: String
+    let redis: RedisClient
+    let registry: NodeRegistry
+    let logger: Logger
+
     /// A relay link with `peer` heard nothing for a second. If `peer` has also stopped
     /// refreshing its registry entry, its process is gone: it leaves the registry now, with its
     /// pending reservations, instead of when the entry expires. A peer that still refreshes is

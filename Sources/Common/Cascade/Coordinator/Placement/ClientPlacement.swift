@@ -1,34 +1,62 @@
-import Foundation
+import Logging
 import MeshCluster
 import MeshControl
-import MeshCrypto
+import MeshRTC
+import Synchronization
 
-/// Where WHIP publishers and WHEP viewers go.
-extension MeshCoordinator {
+/// Where WHIP publishers and WHEP viewers go: here (once this node carries the stream, or
+/// holds its publisher claim), a `307` with a grant to the node placement picks, or `503`/
+/// `403`/`404`/`409`. Every decision is timed for `/metrics`.
+final class ClientPlacement: Sendable {
+    /// The `Retry-After` of every `503` placement answers.
+    static let retryAfterSeconds = 2
+
+    /// This node's id.
+    let nodeID: String
+    /// What this node's role does: whether it takes publishers, serves viewers.
+    let policy: RolePolicy
+    let topology: TopologyInForce
+    let redis: RedisClient
+    let dataPlane: any MeshDataPlane
+    let directory: StreamDirectory
+    let stateReader: PlacementStateReader
+    let reservations: CapacityReservation
+    let grants: PlacementGrants
+    let limits: StreamLimits
+    let carrier: StreamCarrier
+    let logger: Logger
+    private let timings = Mutex(DecisionTimings())
+
+    init(
+        nodeID: String, policy: RolePolicy, topology: TopologyInForce, redis: RedisClient, dataPlane: any MeshDataPlane,
+        directory: StreamDirectory, stateReader: PlacementStateReader, reservations: CapacityReservation,
+        grants: PlacementGrants, limits: StreamLimits, carrier: StreamCarrier, logger: Logger
+    ) {
+        self.nodeID = nodeID
+        self.policy = policy
+        self.topology = topology
+        self.redis = redis
+        self.dataPlane = dataPlane
+        self.directory = directory
+        self.stateReader = stateReader
+        self.reservations = reservations
+        self.grants = grants
+        self.limits = limits
+        self.carrier = carrier
+        self.logger = logger
+    }
+
+    /// Decision counts and recent durations, for `/metrics`.
+    var decisionTimings: DecisionTimings { timings.withLock { $0 } }
+
     /// Where a WHEP viewer of `stream` should go.
-    public func placeViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+    func placeViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         await timed { await self.decideViewer(stream: stream, request: request) }
     }
 
     /// Where a WHIP publisher of `stream` should go.
-    public func placePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
+    func placePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         await timed { await self.decidePublisher(stream: stream, request: request) }
-    }
-
-    /// Releases what the viewer's grant held: its reserved slot on this node and its place in
-    /// the client's unfollowed-redirect counts.
-    public func viewerArrived(stream: String, grant: String?) async {
-        guard let grant = grant.flatMap(PlacementGrantSigner.unverifiedGrant), grant.node == nodeID else { return }
-        // An unreleased reservation expires by itself; a failure here costs a slot for seconds.
-        if grant.reserved { _ = try? await reservations.release(node: nodeID, token: grant.id) }
-        try? await redirectQuota.release(id: grant.id, holders: grant.holders)
-    }
-
-    /// A publisher placed here that got no session gives its claim on the stream back, unless
-    /// the stream is live here: a second publisher refused with 409 must not free the first's.
-    public func publisherSettled(stream: String, published: Bool) async {
-        guard !published, await dataPlane.carriedStream(stream) == nil else { return }
-        await releaseClaim(stream)
     }
 
     /// Runs one decision and records its monotonic duration and verdict.
@@ -38,31 +66,33 @@ extension MeshCoordinator {
         let verdict = await decide()
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        state.withLock { $0.timings.record(seconds: seconds, verdict: verdict.metricLabel) }
+        timings.withLock { $0.record(seconds: seconds, verdict: verdict.metricLabel) }
         return verdict
     }
 
     private func decideViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         if let grant = request.grant {
-            return await redeem(grant, action: .view, stream: stream) {
+            return await grants.redeem(grant, action: .view, stream: stream) {
                 policy.servesViewers ? await self.serveHere(stream) : Self.servesNoViewers
             }
         }
         guard redis.isAvailable else { return Self.redisAway }
-        let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
+        let inForce = self.topology.snapshot
+        let (topology, index, resolver) = (inForce.topology, inForce.index, inForce.resolver)
         do throws(RedisError) {
             let carried = await dataPlane.carriedStream(stream)
             guard let record = try await directory.lookup(stream) ?? carried else {
                 return .refused(status: 404, reason: "stream '\(stream)' is not published")
             }
-            if let full = try await viewerLimitRefusal(stream) { return full }
+            if let full = try await limits.viewerLimitRefusal(stream) { return full }
             if topology.nodes(withRole: .edge).isEmpty {
                 // No edges: the origin serves its viewers itself.
                 if record.originNode == nodeID { return await serveHere(stream, record: record) }
-                return redirect(to: record.originNode, stream: stream, action: .view, id: Self.grantID())
+                return grants.redirect(
+                    to: record.originNode, stream: stream, action: .view, id: PlacementGrants.grantID())
             }
-            var live = try await liveState(stream: stream, origin: record.originNode)
-            if let reason = registrySettling(live, role: .edge, topology: topology) {
+            var live = try await stateReader.liveState(stream: stream, origin: record.originNode)
+            if let reason = stateReader.registrySettling(live, role: .edge, topology: topology) {
                 return .unavailable(reason: reason, retryAfterSeconds: 1)
             }
             let client = locateClient(request, resolver: resolver, topology: topology)
@@ -75,18 +105,20 @@ extension MeshCoordinator {
                     return .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
                 }
                 if chosen.nodeID == nodeID { return await serveHere(stream, record: record) }
-                let id = Self.grantID()
-                guard let holders = try await redirectHolders(address: client.address, token: request.token, id: id)
+                let id = PlacementGrants.grantID()
+                guard
+                    let holders = try await grants.redirectHolders(
+                        address: client.address, token: request.token, id: id)
                 else {
                     // The client holds enough unfollowed redirects: placed, but nothing reserved.
-                    return redirect(to: chosen.nodeID, stream: stream, action: .view, id: id)
+                    return grants.redirect(to: chosen.nodeID, stream: stream, action: .view, id: id)
                 }
-                switch try await reservations.reserve(node: chosen.nodeID, token: id, now: Self.wallMilliseconds()) {
+                switch try await reservations.reserve(node: chosen.nodeID, token: id, now: WallClock.milliseconds()) {
                 case .reserved:
-                    return redirect(
+                    return grants.redirect(
                         to: chosen.nodeID, stream: stream, action: .view, id: id, reserved: true, holders: holders)
                 case .refused(let why):
-                    try await redirectQuota.release(id: id, holders: holders)
+                    try await grants.releaseHolders(id: id, holders: holders)
                     // Someone else took the last slot since the snapshot: ask for the next choice.
                     logger.debug("mesh: reservation on \(chosen.nodeID) refused (\(why.rawValue)) for '\(stream)'")
                     live.nodes[chosen.nodeID] = NodeLoad(alive: false)
@@ -102,18 +134,20 @@ extension MeshCoordinator {
     }
 
     private func decidePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
-        let (topology, index, resolver) = state.withLock { ($0.topology, $0.index, $0.resolver) }
+        let inForce = self.topology.snapshot
+        let (topology, index, resolver) = (inForce.topology, inForce.index, inForce.resolver)
         let takesPublishers = policy.acceptsPublishers
         if let grant = request.grant {
-            return await redeem(grant, action: .publish, stream: stream) {
-                takesPublishers ? await self.claimHere(stream) : Self.notAnOrigin
+            return await grants.redeem(grant, action: .publish, stream: stream) {
+                takesPublishers ? await self.limits.claimHere(stream) : Self.notAnOrigin
             }
         }
         guard redis.isAvailable else { return takesPublishers ? .here : Self.redisAway }
         do throws(RedisError) {
-            var live = try await liveState(stream: nil, origin: nil)
-            if let reason = registrySettling(live, role: .origin, topology: topology) {
-                return takesPublishers ? await claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
+            var live = try await stateReader.liveState(stream: nil, origin: nil)
+            if let reason = stateReader.registrySettling(live, role: .origin, topology: topology) {
+                return takesPublishers
+                    ? await limits.claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
             }
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
@@ -124,11 +158,11 @@ extension MeshCoordinator {
                 chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
             } catch {
                 return takesPublishers
-                    ? await claimHere(stream)
+                    ? await limits.claimHere(stream)
                     : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
             }
-            if chosen.nodeID == nodeID { return await claimHere(stream) }
-            return redirect(to: chosen.nodeID, stream: stream, action: .publish, id: Self.grantID())
+            if chosen.nodeID == nodeID { return await limits.claimHere(stream) }
+            return grants.redirect(to: chosen.nodeID, stream: stream, action: .publish, id: PlacementGrants.grantID())
         } catch {
             // An origin keeps taking publishers while Redis is away; the stream registers on return.
             if takesPublishers { return .here }
@@ -139,7 +173,7 @@ extension MeshCoordinator {
 
     /// Serves the viewer on this node once the stream's tracks are here.
     private func serveHere(_ stream: String, record: StreamRecord? = nil) async -> PlacementVerdict {
-        switch await ensureCarrying(stream, record: record) {
+        switch await carrier.ensureCarrying(stream, record: record) {
         case .success: return .here
         case .failure(.unknownStream): return .refused(status: 404, reason: "stream '\(stream)' is not published")
         case .failure(let failure):

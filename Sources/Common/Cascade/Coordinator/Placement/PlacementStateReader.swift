@@ -1,7 +1,14 @@
 import MeshCluster
 
-/// Reading placement's snapshot of the mesh out of Redis.
-extension MeshCoordinator {
+/// Reads placement's snapshot of the mesh out of Redis: which nodes are alive and how loaded,
+/// and which nodes carry a stream. Client placement and upstream choice both plan over it.
+struct PlacementStateReader: Sendable {
+    /// This node's id.
+    let nodeID: String
+    let redis: RedisClient
+    let registry: NodeRegistry
+    let directory: StreamDirectory
+
     /// Every live node's load, and `stream`'s origin and carriers when one is named. Nodes
     /// missing from the registry count as dead (their status expired), except this node.
     func liveState(stream: String?, origin: String?) async throws(RedisError) -> PlacementState {
@@ -15,7 +22,7 @@ extension MeshCoordinator {
         if nodes[nodeID] == nil { nodes[nodeID] = NodeLoad() }
         var streams: [String: StreamPlacement] = [:]
         if let stream, let origin {
-            let carriers = try await directory.carriers(of: stream, now: Self.wallMilliseconds())
+            let carriers = try await directory.carriers(of: stream, now: WallClock.milliseconds())
             streams[stream] = StreamPlacement(origin: origin, carriers: Set(carriers))
         }
         return PlacementState(nodes: nodes, streams: streams, unlistedNodesAlive: false)

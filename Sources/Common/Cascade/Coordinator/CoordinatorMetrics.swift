@@ -1,13 +1,21 @@
 import MeshRTC
 
-/// `/metrics` lines: placement decisions and relay link figures.
-extension MeshCoordinator {
+/// The coordinator's `/metrics` lines: placement decisions, grants, relay link figures and the
+/// last re-path, rendered from figures its parts gathered.
+struct CoordinatorMetrics {
+    /// Placement decision counts and recent durations.
+    var timings: DecisionTimings
+    /// Grants refused: forged, misdirected, expired or reused.
+    var grantsRefused: UInt64
+    /// Viewers redirected without a reserved slot.
+    var unreservedRedirects: UInt64
+    /// How long the last re-path took, in seconds; nil before the first.
+    var lastRepathSeconds: Double?
+    /// This node's relay links.
+    var links: [LinkSnapshot]
+
     /// Placement counts and timings, each link's RTT, loss and counters, the last re-path.
-    public func metricsText() async -> String {
-        let (timings, repath, refused, unreserved) = state.withLock {
-            ($0.timings, $0.lastRepathSeconds, $0.grantsRefused, $0.unreservedRedirects)
-        }
-        let links = await dataPlane.meshStatus().links
+    var text: String {
         var text = ""
         text += "# HELP meshcast_placement_decisions_total Placement decisions by verdict.\n"
         text += "# TYPE meshcast_placement_decisions_total counter\n"
@@ -26,11 +34,11 @@ extension MeshCoordinator {
         text +=
             "# HELP meshcast_placement_grants_refused_total Grants refused: forged, misdirected, expired or reused.\n"
         text += "# TYPE meshcast_placement_grants_refused_total counter\n"
-        text += "meshcast_placement_grants_refused_total \(refused)\n"
+        text += "meshcast_placement_grants_refused_total \(grantsRefused)\n"
         text +=
             "# HELP meshcast_placement_unreserved_redirects_total Viewers redirected without a reserved slot (client over its unfollowed-redirect quota).\n"
         text += "# TYPE meshcast_placement_unreserved_redirects_total counter\n"
-        text += "meshcast_placement_unreserved_redirects_total \(unreserved)\n"
+        text += "meshcast_placement_unreserved_redirects_total \(unreservedRedirects)\n"
 
         func family(_ name: String, _ type: String, _ help: String, _ value: (LinkSnapshot) -> String?) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -54,7 +62,7 @@ extension MeshCoordinator {
             "meshcast_relay_link_retransmissions_total", "counter", "Retransmissions sent or requested on the link."
         ) { "\($0.retransmissions)" }
         family("meshcast_relay_link_dropped_total", "counter", "Datagrams the link dropped.") { "\($0.dropped)" }
-        if let repath {
+        if let repath = lastRepathSeconds {
             text += "# HELP meshcast_repath_seconds How long the last re-path after a lost upstream took.\n"
             text += "# TYPE meshcast_repath_seconds gauge\n"
             text += "meshcast_repath_seconds \(repath)\n"

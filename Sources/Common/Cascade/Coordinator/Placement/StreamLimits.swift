@@ -1,26 +1,53 @@
+import Logging
 import MeshCluster
 import MeshControl
 import MeshRTC
+import Synchronization
 
 /// The stream policies across the mesh. One publisher per stream and `max_publishers` at most:
 /// an origin claims a stream in Redis before it takes its publisher, and keeps the claim fresh
 /// while it publishes. `max_viewers_per_stream`: every node reports its viewers of each stream
 /// once a second, and placement sends no more viewers to a stream whose sum reached its limit
 /// (each node also holds the limit alone, atomically, in its engine).
-extension MeshCoordinator {
+final class StreamLimits: Sendable {
+    /// This node's id.
+    let nodeID: String
+    let topology: TopologyInForce
+    let dataPlane: any MeshDataPlane
+    let redis: RedisClient
+    let directory: StreamDirectory
+    let claims: PublisherClaims
+    let logger: Logger
+    /// Streams whose publisher claim in Redis this node holds.
+    private let claimedHere = Mutex<Set<String>>([])
+
+    init(
+        nodeID: String, topology: TopologyInForce, dataPlane: any MeshDataPlane, redis: RedisClient,
+        directory: StreamDirectory, claims: PublisherClaims, logger: Logger
+    ) {
+        self.nodeID = nodeID
+        self.topology = topology
+        self.dataPlane = dataPlane
+        self.redis = redis
+        self.directory = directory
+        self.claims = claims
+        self.logger = logger
+    }
+
     /// `503` when `stream` has its most viewers across the mesh, else `nil`.
     func viewerLimitRefusal(_ stream: String) async throws(RedisError) -> PlacementVerdict? {
-        guard let limit = topology.policies.maxViewers(for: stream) else { return nil }
-        let viewers = try await directory.viewerCount(of: stream, now: Self.wallMilliseconds())
+        guard let limit = topology.topology.policies.maxViewers(for: stream) else { return nil }
+        let viewers = try await directory.viewerCount(of: stream, now: WallClock.milliseconds())
         guard viewers >= limit else { return nil }
         return .unavailable(
-            reason: "stream '\(stream)' has its most viewers (\(limit))", retryAfterSeconds: Self.retryAfterSeconds)
+            reason: "stream '\(stream)' has its most viewers (\(limit))",
+            retryAfterSeconds: ClientPlacement.retryAfterSeconds)
     }
 
     /// (duty) Reports this node's viewers of every stream it carries.
     func reportViewers(_ status: MeshDataStatus) async {
         guard redis.isAvailable else { return }
-        let now = Self.wallMilliseconds()
+        let now = WallClock.milliseconds()
         for stream in status.streams {
             try? await directory.reportViewers(
                 stream: stream.record.name, node: nodeID, count: stream.viewers, now: now)
@@ -32,18 +59,18 @@ extension MeshCoordinator {
     /// the publisher anyway (the stream registers when Redis returns), as it always has.
     func claimHere(_ stream: String) async -> PlacementVerdict {
         guard redis.isAvailable else { return .here }
-        let limit = topology.policies.maxPublishers
+        let limit = topology.topology.policies.maxPublishers
         do throws(RedisError) {
-            switch try await claims.claim(stream: stream, origin: nodeID, limit: limit, now: Self.wallMilliseconds()) {
+            switch try await claims.claim(stream: stream, origin: nodeID, limit: limit, now: WallClock.milliseconds()) {
             case .claimed:
-                state.withLock { _ = $0.claimedHere.insert(stream) }
+                claimedHere.withLock { _ = $0.insert(stream) }
                 return .here
             case .publishedElsewhere(let origin):
                 return .refused(status: 409, reason: "stream '\(stream)' is already published on \(origin)")
             case .full:
                 return .unavailable(
                     reason: "the mesh publishes its most streams (max_publishers \(limit ?? 0))",
-                    retryAfterSeconds: Self.retryAfterSeconds)
+                    retryAfterSeconds: ClientPlacement.retryAfterSeconds)
             }
         } catch {
             logger.info("mesh: claiming '\(stream)' failed (\(error)); taking its publisher anyway")
@@ -51,9 +78,16 @@ extension MeshCoordinator {
         }
     }
 
+    /// A publisher placed here that got no session gives its claim on the stream back, unless
+    /// the stream is live here: a second publisher refused with 409 must not free the first's.
+    func publisherSettled(stream: String, published: Bool) async {
+        guard !published, await dataPlane.carriedStream(stream) == nil else { return }
+        await releaseClaim(stream)
+    }
+
     /// Gives up this origin's claim on `stream` (its publisher never came, or left).
     func releaseClaim(_ stream: String) async {
-        guard state.withLock({ $0.claimedHere.remove(stream) }) != nil else { return }
+        guard claimedHere.withLock({ $0.remove(stream) }) != nil else { return }
         // A claim not released here expires by itself within its TTL.
         _ = try? await claims.release(stream: stream, origin: nodeID)
     }
@@ -63,7 +97,7 @@ extension MeshCoordinator {
     func refreshClaims(_ status: MeshDataStatus) async {
         guard redis.isAvailable else { return }
         let published = Set(status.streams.filter { $0.source == .publisher }.map(\.record.name))
-        let held = state.withLock { $0.claimedHere }
+        let held = claimedHere.withLock { $0 }
         for stream in published.union(held).sorted() {
             guard published.contains(stream) else {
                 await releaseClaim(stream)
@@ -72,9 +106,9 @@ extension MeshCoordinator {
             // A refresh also re-creates a claim after a Redis restart; the limit never evicts a
             // stream that is live already, since its claim exists or is re-made first.
             let outcome = try? await claims.claim(
-                stream: stream, origin: nodeID, limit: nil, now: Self.wallMilliseconds())
+                stream: stream, origin: nodeID, limit: nil, now: WallClock.milliseconds())
             switch outcome {
-            case .claimed: state.withLock { _ = $0.claimedHere.insert(stream) }
+            case .claimed: claimedHere.withLock { _ = $0.insert(stream) }
             case .publishedElsewhere(let origin):
                 logger.warning(
                     "mesh: '\(stream)' is published here and on \(origin) (claimed there while Redis was away)")

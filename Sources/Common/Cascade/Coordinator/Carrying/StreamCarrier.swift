@@ -1,10 +1,64 @@
+import Logging
 import MeshCluster
 import MeshControl
 import MeshRTC
+import Synchronization
 
-/// Joining this node to a stream's relay tree: pick the upstream, reuse or open the link to
-/// it, subscribe there, take the tracks here.
-extension MeshCoordinator {
+/// Gets this node the streams it needs and keeps its place in their relay trees: joins a
+/// stream's tree (pick the upstream, reuse or open the link to it, subscribe there, take the
+/// tracks here), moves streams to a new path when their upstream goes down or drains, and
+/// drops streams and links nobody needs.
+final class StreamCarrier: Sendable {
+    /// How many upstreams one subscription attempt tries.
+    static let maximumTries = 3
+
+    /// What the carrier remembers between rounds of duties, and for `/metrics`.
+    struct Memory: Sendable {
+        /// Received stream → when it was first seen with no viewer and no downstream link.
+        var idleStreamsSince: [String: ContinuousClock.Instant] = [:]
+        /// Link → when it was first seen carrying no stream.
+        var idleLinksSince: [String: ContinuousClock.Instant] = [:]
+        /// Downstream-end links being handed off a draining upstream now.
+        var handingOff: Set<String> = []
+        /// How long the last re-path took, in seconds.
+        var lastRepathSeconds: Double?
+    }
+
+    /// This node's id.
+    let nodeID: String
+    let dataPlane: any MeshDataPlane
+    let redis: RedisClient
+    let api: any InternalAPI
+    let registry: NodeRegistry
+    let directory: StreamDirectory
+    let topology: TopologyInForce
+    let upstreams: UpstreamSelector
+    let logger: Logger
+    let memory = Mutex(Memory())
+    /// One subscription attempt per stream at a time.
+    let carrying = SharedAttempts<String>()
+    /// One link set-up per upstream node at a time.
+    let linking = SharedAttempts<String>()
+
+    init(
+        nodeID: String, dataPlane: any MeshDataPlane, redis: RedisClient, api: any InternalAPI,
+        registry: NodeRegistry, directory: StreamDirectory, topology: TopologyInForce, upstreams: UpstreamSelector,
+        logger: Logger
+    ) {
+        self.nodeID = nodeID
+        self.dataPlane = dataPlane
+        self.redis = redis
+        self.api = api
+        self.registry = registry
+        self.directory = directory
+        self.topology = topology
+        self.upstreams = upstreams
+        self.logger = logger
+    }
+
+    /// How long the last re-path took, in seconds; nil before the first.
+    var lastRepathSeconds: Double? { memory.withLock { $0.lastRepathSeconds } }
+
     /// Makes sure this node has `stream`'s tracks, subscribing upstream if it has not.
     /// Returns the upstream node now feeding it (this node's id when it already had them).
     func ensureCarrying(_ stream: String, record: StreamRecord? = nil) async -> Result<String, CarryFailure> {
@@ -38,7 +92,7 @@ extension MeshCoordinator {
         var problems: [String] = []
         for _ in 0..<Self.maximumTries {
             let upstream: String
-            switch await chooseUpstream(for: record, excluding: excluded) {
+            switch await upstreams.chooseUpstream(for: record, excluding: excluded) {
             case .success(let node): upstream = node
             case .failure(let failure):
                 problems.append(failure.description)
@@ -47,7 +101,7 @@ extension MeshCoordinator {
             switch await join(record, from: upstream) {
             case .success: return .success(upstream)
             case .failure(let failure):
-                if case .unreachable = failure { markFailed(upstream) }
+                if case .unreachable = failure { upstreams.markFailed(upstream) }
                 logger.warning("mesh: joining '\(stream)' through \(upstream) failed: \(failure)")
                 problems.append(failure.description)
                 excluded.insert(upstream)
@@ -71,75 +125,9 @@ extension MeshCoordinator {
         }
     }
 
-    /// The hop before this node: from the path planner over the live state when Redis
-    /// answers, else from the topology alone.
-    func chooseUpstream(for record: StreamRecord, excluding: Set<String>) async -> Result<String, CarryFailure> {
-        let now = ContinuousClock.now
-        let (index, failed) = state.withLock { state in
-            (state.index, Set(state.failedUntil.filter { now < $0.value }.keys))
-        }
-        let avoid = excluding.union(failed)
-        if redis.isAvailable {
-            do {
-                var live = try await liveState(stream: record.name, origin: record.originNode)
-                // The origin stays the root even when its link to this node failed; only
-                // other nodes are taken out of the graph.
-                for node in avoid where node != record.originNode { live.nodes[node] = NodeLoad(alive: false) }
-                // Plan as if this node were not in the tree yet, nor anything it feeds.
-                let downstream = Set(await dataPlane.meshStatus().links.filter { $0.end == .upstream }.map(\.peerNode))
-                live.streams[record.name]?.carriers.subtract(downstream.union([nodeID]))
-                let path = try PathPlanner(index: index).plan(stream: record.name, to: nodeID, state: live)
-                guard path.hops.count >= 2 else {
-                    return .failure(.unavailable("the path for '\(record.name)' has no hop before \(nodeID)"))
-                }
-                let upstream = path.hops[path.hops.count - 2]
-                guard avoid.contains(upstream) else { return .success(upstream) }
-                // The planner knows no link exclusions: when it keeps the failed origin link,
-                // the topology names the next upstream.
-            } catch let failure as PlacementFailure {
-                return .failure(.unavailable(failure.reason))
-            } catch {
-                logger.info("mesh: Redis failed while planning '\(record.name)' (\(error)); using the topology")
-            }
-        }
-        return topologyUpstream(for: record, avoiding: avoid, index: index)
-    }
-
-    /// Without Redis: this node's allowed upstreams, the stream's origin first, then nearest
-    /// region first, then file order.
-    func topologyUpstream(for record: StreamRecord, avoiding: Set<String>, index: PlacementIndex)
-        -> Result<String, CarryFailure>
-    {
-        let topology = index.topology
-        guard let me = topology.node(id: nodeID) else {
-            return .failure(.unavailable("node \(nodeID) is not in the topology"))
-        }
-        var seen: Set<String> = []
-        var candidates: [(id: String, isOrigin: Bool, milliseconds: Double, position: Int)] = []
-        for (position, rule) in topology.links.enumerated() where rule.to == nodeID && rule.from != nodeID {
-            guard !avoiding.contains(rule.from), seen.insert(rule.from).inserted,
-                let node = topology.node(id: rule.from)
-            else { continue }
-            candidates.append(
-                (
-                    rule.from, rule.from == record.originNode,
-                    index.distances.milliseconds(from: me.region, to: node.region), position
-                ))
-        }
-        candidates.sort { l, r in
-            if l.isOrigin != r.isOrigin { return l.isOrigin }
-            if l.milliseconds != r.milliseconds { return l.milliseconds < r.milliseconds }
-            return l.position < r.position
-        }
-        guard let first = candidates.first else {
-            return .failure(.unavailable("no allowed upstream of \(nodeID) is left to try for '\(record.name)'"))
-        }
-        return .success(first.id)
-    }
-
     /// Subscribes `record` on `upstream` over this node's link from it and takes the tracks.
     private func join(_ record: StreamRecord, from upstream: String) async -> Result<String, CarryFailure> {
-        guard let base = apiBase(of: upstream) else {
+        guard let base = topology.apiBase(of: upstream) else {
             return .failure(.unavailable("upstream \(upstream) is not in the topology"))
         }
         let link: String
@@ -172,7 +160,7 @@ extension MeshCoordinator {
     }
 
     /// This node's receiving link from `upstream`: the existing one, else a new one.
-    func ensureLink(to upstream: String, apiBase base: String) async -> Result<String, CarryFailure> {
+    private func ensureLink(to upstream: String, apiBase base: String) async -> Result<String, CarryFailure> {
         await linking.run(upstream) {
             let links = await self.dataPlane.meshStatus().links
             if let existing = links.first(where: { $0.end == .downstream && $0.peerNode == upstream }) {

@@ -1,13 +1,19 @@
-import MeshCluster
+import Logging
 import MeshControl
 import MeshRTC
 
-/// The internal API's link requests from downstream nodes.
-extension MeshCoordinator {
+/// Serves the internal API's link requests from downstream nodes: opens the sending end of a
+/// link, and starts or stops forwarding streams on it. A relay asked for a stream it lacks
+/// joins the stream's tree first.
+struct LinkRequests: Sendable {
+    /// This node's id.
+    let nodeID: String
+    let dataPlane: any MeshDataPlane
+    let carrier: StreamCarrier
+    let logger: Logger
+
     /// `POST /internal/v1/links`: the data plane opens the sending end of a link asked of this node.
-    public func acceptLink(_ request: LinkSetupRequest) async throws(InternalRequestError)
-        -> LinkSetupResponse
-    {
+    func acceptLink(_ request: LinkSetupRequest) async throws(InternalRequestError) -> LinkSetupResponse {
         // The request's keys are sealed to the node it names, and the request is signed; a
         // request naming another node was captured on its way there and replayed here.
         guard request.upstreamNode == nodeID else {
@@ -24,11 +30,11 @@ extension MeshCoordinator {
 
     /// `POST /internal/v1/links/{link}/subscriptions`: a relay that lacks the stream joins the
     /// tree itself first (with the record the request carries, so Redis is not needed).
-    public func subscribe(link: String, _ request: RelaySubscriptionRequest) async throws(InternalRequestError) {
+    func subscribe(link: String, _ request: RelaySubscriptionRequest) async throws(InternalRequestError) {
         guard request.record.name == request.stream else {
             throw .invalid("subscription names '\(request.stream)' but carries the record of '\(request.record.name)'")
         }
-        if case .failure(let failure) = await ensureCarrying(request.stream, record: request.record) {
+        if case .failure(let failure) = await carrier.ensureCarrying(request.stream, record: request.record) {
             throw failure.internalRequestError
         }
         do throws(LinkError) {
@@ -39,7 +45,7 @@ extension MeshCoordinator {
     }
 
     /// `DELETE /internal/v1/links/{link}/subscriptions/{stream}`.
-    public func unsubscribe(link: String, stream: String) async throws(InternalRequestError) {
+    func unsubscribe(link: String, stream: String) async throws(InternalRequestError) {
         do throws(LinkError) {
             try await dataPlane.stopForwarding(stream: stream, onLink: link)
         } catch {
@@ -48,12 +54,12 @@ extension MeshCoordinator {
     }
 
     /// `POST /internal/v1/test/link-drop` (`MESHCAST_TEST_FAULTS=1` only).
-    public func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
+    func setTestLinkDrop(toNode downstreamNode: String, rate: Double) async -> Int {
         await dataPlane.setTestLinkDrop(toNode: downstreamNode, rate: rate)
     }
 
     /// `DELETE /internal/v1/links/{link}`.
-    public func closeLink(_ link: String) async throws(InternalRequestError) {
+    func closeLink(_ link: String) async throws(InternalRequestError) {
         guard await dataPlane.closeLink(link, reason: "closed by the downstream node") else {
             throw .unknownLink(link)
         }
