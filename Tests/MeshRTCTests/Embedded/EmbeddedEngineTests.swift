@@ -104,7 +104,9 @@ struct EmbeddedEngineTests {
     }
 
     // Reordering on the way in (RFC 3550 §A.1: sequence numbers, not arrival, give the order).
-    @Test("packets from the publisher that arrive out of order keep their order in the viewer's numbering and are not NACKed")
+    @Test(
+        "packets from the publisher that arrive out of order keep their order in the viewer's numbering and are not NACKed"
+    )
     func reorderedIngest() async throws {
         let engines = EmbeddedEngines()
         let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
