@@ -107,7 +107,7 @@ private func pair() -> (ICELiteAgent, ICEControllingClient) {
         let length = try bytes.withUnsafeMutableBytes { buffer in
             var builder = try STUNMessageBuilder(into: buffer, type: .bindingRequest, transactionID: .random())
             try builder.appendText(.username, "\(credentials.server.ufrag):\(credentials.client.ufrag)")
-            try builder.appendWordForTest(STUNAttributeType(rawValue: 0x0050), 7)  // unassigned, < 0x8000
+            try appendWord(STUNAttributeType(rawValue: 0x0050), 7, to: &builder)  // unassigned, < 0x8000
             try builder.appendIntegrity(.hmacSHA1, key: .shortTerm(password: credentials.server.password))
             try builder.appendFingerprint()
             return builder.count
@@ -259,9 +259,7 @@ extension ICEClientResponseOutcome {
     }
 }
 
-extension STUNMessageBuilder {
-    /// A 4-byte attribute of any type, for requests carrying attributes ICE does not know.
-    mutating func appendWordForTest(_ type: STUNAttributeType, _ value: UInt32) throws {
-        try append(type, length: 4) { writer throws(ByteWriter.Overflow) in try writer.write(value) }
-    }
+/// Appends a 4-byte attribute of any type, for requests carrying attributes ICE does not know.
+private func appendWord(_ type: STUNAttributeType, _ value: UInt32, to builder: inout STUNMessageBuilder) throws {
+    try builder.append(type, length: 4) { writer throws(ByteWriter.Overflow) in try writer.write(value) }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(audio.fingerprints.map(\.digest.count) == [32, 48, 64])
         #expect(audio.hasEndOfCandidates)
         #expect(audio.candidates.allSatisfy { $0.kind == .host && $0.transport == "udp" })
-        #expect(audio.rtcpAddress == RTCPAddress(port: 9, connection: SDPConnection(address: "0.0.0.0")))
+        #expect(rtcpAddress(of: audio) == RTCPAddress(port: 9, connection: SDPConnection(address: "0.0.0.0")))
         let video = try #require(offer.media(withMID: "1"))
         #expect(video.formatParameters(for: 99)?["packetization-mode"] == "1")
         #expect(video.ssrcGroups.first?.semantics == "FID")
@@ -32,8 +32,7 @@ import Testing
     }
 }
 
-extension MediaDescription {
-    fileprivate var rtcpAddress: RTCPAddress? {
-        attributes.lazy.compactMap { if case .rtcp(let address) = $0 { address } else { nil } }.first
-    }
+/// The section's `a=rtcp` (RFC 3605), which only this test reads.
+private func rtcpAddress(of media: MediaDescription) -> RTCPAddress? {
+    media.attributes.lazy.compactMap { if case .rtcp(let address) = $0 { address } else { nil } }.first
 }
