@@ -121,10 +121,12 @@ final class MeshWorld {
         }
     }
 
-    /// A grant placement would give a client for `node`, signed with the test mesh's secret.
+    /// A grant placement would give a client for `node`, signed with the test mesh's secret. It
+    /// lasts a minute by default, not placement's 5 s, so that a test slowed down by a loaded
+    /// machine (CI runs the suites in parallel) still redeems it; tests of expiry pass `expiresIn`.
     func grant(
         _ node: String, _ stream: String, action: StreamAction = .view, id: String = PlacementGrants.grantID(),
-        expiresIn milliseconds: Int64 = 5000
+        expiresIn milliseconds: Int64 = 60_000
     ) throws -> String {
         let expiry = Int64(WallClock.milliseconds()) + milliseconds
         return try MeshFixture.grants().sign(

@@ -8,8 +8,9 @@ import Testing
 /// until now only the Python interop suite covered (Tests/Interop/test_nack.py,
 /// test_keyframe_on_join.py, test_publisher_reconnect.py, test_mesh_failover.py), run here
 /// deterministically and without sockets. The Python suite still runs the same paths with
-/// real clients.
-@Suite("Embedded engine: the packet path with a manual clock")
+/// real clients. Serialized (like the other embedded suites): each test makes several DTLS
+/// handshakes, and all at once they would starve the time-sensitive suites that CI runs beside them.
+@Suite("Embedded engine: the packet path with a manual clock", .serialized)
 struct EmbeddedEngineTests {
     static let ssrc: UInt32 = 0x1234_5678
 

@@ -6,7 +6,7 @@ import Testing
 /// Origin → edge over links, on embedded workers: the cascade's data path (DESIGN.md "Relay
 /// links") and a stream moving to a new link, as the coordinator does on failover
 /// (Tests/Interop/test_mesh_failover.py runs the same with real processes).
-@Suite("Embedded engine: links between nodes")
+@Suite("Embedded engine: links between nodes", .serialized)
 struct EmbeddedLinkTests {
     static let ssrc: UInt32 = 0x0BAD_CAFE
 

@@ -5,7 +5,7 @@ import Testing
 /// Simulcast on embedded workers (RFC 8853): a viewer starts on the lowest layer, moves up when
 /// its REMB allows and down when it no longer does, each time at a key frame of the new layer,
 /// in one continuous stream. Tests/Interop/test_simulcast.py runs the same with aiortc.
-@Suite("Embedded engine: simulcast layer switches")
+@Suite("Embedded engine: simulcast layer switches", .serialized)
 struct EmbeddedSimulcastTests {
     static let rids = ["q", "h", "f"]
     static let ssrcs: [UInt32] = [0x0100, 0x0200, 0x0300]
