@@ -11,12 +11,16 @@ public struct EdgeNode: RoleNode {
         role: .edge, acceptsPublishers: false, servesViewers: true, needsRedis: true, position: .leaf,
         drainEffect: "its viewers keep watching until they leave; new viewers go to other edges.")
 
+    /// Refuses publishers (placement sends them to an origin), serves viewers (`EdgeViewerIntake`).
+    public static let intake = RoleIntake(publishers: RefusesPublishers(), viewers: EdgeViewerIntake())
+
     let runner: MeshNodeRunner
 
     /// An edge for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
     /// `settings` have a Redis endpoint: ``NodeSettings`` refuses an edge without one.
     public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
-        runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
+        runner = MeshNodeRunner(
+            settings: settings, intake: Self.intake, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 
     /// Runs until SIGINT or SIGTERM (see ``MeshNodeRunner/run()``).

@@ -11,11 +11,15 @@ public struct OriginNode: RoleNode {
         role: .origin, acceptsPublishers: true, servesViewers: true, needsRedis: false, position: .root,
         drainEffect: "its publishers and viewers stay; new publishers and viewers go elsewhere.")
 
+    /// Claims and takes publishers, serves viewers from them (see `OriginIntake.swift`).
+    public static let intake = RoleIntake(publishers: OriginPublisherIntake(), viewers: OriginViewerIntake())
+
     let runner: MeshNodeRunner
 
     /// An origin for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
     public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
-        runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
+        runner = MeshNodeRunner(
+            settings: settings, intake: Self.intake, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 
     /// Runs until SIGINT or SIGTERM (see ``MeshNodeRunner/run()``).

@@ -12,6 +12,9 @@ public struct RecorderNode: RoleNode {
         role: .recorder, acceptsPublishers: false, servesViewers: false, needsRedis: true, position: .leaf,
         drainEffect: "streams it carries keep flowing; new paths avoid it.", isBuilt: false)
 
+    /// Neither publishers nor WHEP viewers: it consumes the streams it records.
+    public static let intake: RoleIntake = .refusesClients
+
     let id: String
 
     /// A recorder for `settings`; the other parts are for when the role is built.

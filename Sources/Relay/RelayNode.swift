@@ -11,12 +11,16 @@ public struct RelayNode: RoleNode {
         role: .relay, acceptsPublishers: false, servesViewers: false, needsRedis: true, position: .inner,
         drainEffect: "streams it carries keep flowing; new paths avoid it.")
 
+    /// Neither publishers nor viewers: placement sends them on, or refuses a grant made out here.
+    public static let intake: RoleIntake = .refusesClients
+
     let runner: MeshNodeRunner
 
     /// A relay for `settings` from `topology` (read from `topologyPath`), logging to `logger`.
     /// `settings` have a Redis endpoint: ``NodeSettings`` refuses a relay without one.
     public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
-        runner = MeshNodeRunner(settings: settings, topology: topology, topologyPath: topologyPath, logger: logger)
+        runner = MeshNodeRunner(
+            settings: settings, intake: Self.intake, topology: topology, topologyPath: topologyPath, logger: logger)
     }
 
     /// Runs until SIGINT or SIGTERM (see ``MeshNodeRunner/run()``).

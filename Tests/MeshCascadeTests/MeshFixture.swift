@@ -55,6 +55,16 @@ enum MeshFixture {
         }
     }
 
+    /// The intake each role module states, as `meshcast` runs it with its node.
+    static func intake(for role: NodeRole) -> RoleIntake {
+        switch role {
+        case .origin: OriginNode.intake
+        case .relay: RelayNode.intake
+        case .edge: EdgeNode.intake
+        case .recorder: RecorderNode.intake
+        }
+    }
+
     /// The cluster secret of every test mesh.
     static let clusterSecret = Array("test cluster secret, 32 bytes ok".utf8)
 
@@ -90,8 +100,8 @@ final class MeshWorld {
     var planes: [String: FakeDataPlane] = [:]
     var coordinators: [String: MeshCoordinator] = [:]
 
-    /// A world with a coordinator for each of `nodes`, each with its role's policy unless
-    /// `roles` names another (to show that the coordinator follows the policy it is given).
+    /// A world with a coordinator for each of `nodes`, each with its role's policy and intake
+    /// unless `roles` names another (to show that the coordinator follows what it is given).
     init(
         nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none,
         grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime, roles: [String: NodeRole] = [:]
@@ -107,7 +117,8 @@ final class MeshWorld {
                 fatalError("no node \(id) in the fixture")
             }
             let coordinator = MeshCoordinator(
-                topology: topology, nodeID: id, policy: MeshFixture.policy(for: role), dataPlane: plane, redis: redis,
+                topology: topology, nodeID: id, policy: MeshFixture.policy(for: role),
+                intake: MeshFixture.intake(for: role), dataPlane: plane, redis: redis,
                 api: mesh,
                 grants: try MeshFixture.grants(), grantLifetime: grantLifetime, logger: Logger(label: "test.\(id)"))
             planes[id] = plane

@@ -19,10 +19,10 @@ extension MeshCoordinator {
         await grants.viewerArrived(grant: grant)
     }
 
-    /// A publisher placed here that got no session gives its claim on the stream back, unless
-    /// the stream is live here: a second publisher refused with 409 must not free the first's.
+    /// A publisher placed here got its session or failed to: the role's intake says what that
+    /// means for the claim it made (an origin gives a failed publisher's claim back).
     public func publisherSettled(stream: String, published: Bool) async {
-        await limits.publisherSettled(stream: stream, published: published)
+        await intake.publishers.publisherSettled(stream, published: published, claims: limits)
     }
 
     /// `POST /internal/v1/links`: the data plane opens the sending end of a link asked of this node.

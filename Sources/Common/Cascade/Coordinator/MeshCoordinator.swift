@@ -17,11 +17,18 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     /// How long a grant (and the slot reserved with it) lasts by default: a client follows a
     /// `307` at once.
     public static let defaultGrantLifetime = Duration.seconds(5)
+    /// The `Retry-After` of the `503`s placement answers, and of those a role's intake answers.
+    public static let retryAfterSeconds = 2
 
     /// This node's id.
     let nodeID: String
     let dataPlane: any MeshDataPlane
     let logger: Logger
+    /// What this node's role states. Placement goes by ``intake``; the policy is kept for the
+    /// parts that consult the role's other answers.
+    let policy: RolePolicy
+    /// What this node's role does with the publishers and viewers that reach it.
+    let intake: RoleIntake
     /// The topology in force, shared by every part.
     let topology: TopologyInForce
     /// Reads the mesh's live state out of Redis for placement and upstream choice.
@@ -43,15 +50,19 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     /// Downstream nodes' link requests.
     let linkRequests: LinkRequests
 
-    /// A coordinator for node `nodeID` of `topology`, whose role module states `policy`.
+    /// A coordinator for node `nodeID` of `topology`, whose role module states `policy` and
+    /// takes clients as `intake` says.
     public init(
-        topology: Topology, nodeID: String, policy: RolePolicy, dataPlane: any MeshDataPlane, redis: RedisClient,
+        topology: Topology, nodeID: String, policy: RolePolicy, intake: RoleIntake, dataPlane: any MeshDataPlane,
+        redis: RedisClient,
         api: any InternalAPI, grants: PlacementGrantSigner, grantLifetime: Duration = defaultGrantLifetime,
         logger: Logger
     ) {
         self.nodeID = nodeID
         self.dataPlane = dataPlane
         self.logger = logger
+        self.policy = policy
+        self.intake = intake
         let inForce = TopologyInForce(topology)
         let registry = NodeRegistry(client: redis)
         let directory = StreamDirectory(client: redis)
@@ -76,7 +87,7 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         self.grants = placementGrants
         self.limits = limits
         placement = ClientPlacement(
-            nodeID: nodeID, policy: policy, topology: inForce, redis: redis, dataPlane: dataPlane,
+            nodeID: nodeID, intake: intake, topology: inForce, redis: redis, dataPlane: dataPlane,
             directory: directory, stateReader: stateReader, reservations: reservations, grants: placementGrants,
             limits: limits, carrier: carrier, logger: logger)
         liveness = PeerLiveness(nodeID: nodeID, redis: redis, registry: registry, logger: logger)

@@ -9,17 +9,21 @@ import MeshRuntime
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
 /// the heartbeat announcer and the topology follower, as one service group (``NodeServices``).
 /// The role modules (`OriginNode`, `RelayNode`, `EdgeNode`) run it with their ``RolePolicy``,
-/// which `settings` carries.
+/// which `settings` carries, and their ``RoleIntake``, which the coordinator's placement calls.
 public struct MeshNodeRunner {
     let settings: NodeSettings
+    let intake: RoleIntake
     let topology: Topology
     let topologyPath: String?
     let logger: Logger
 
-    /// A runner for `settings`, taken from `topology` (read from `topologyPath`, which SIGHUP
-    /// re-reads; `nil` disables that).
-    public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
+    /// A runner for `settings` and the role's `intake`, taken from `topology` (read from
+    /// `topologyPath`, which SIGHUP re-reads; `nil` disables that).
+    public init(
+        settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?, logger: Logger
+    ) {
         self.settings = settings
+        self.intake = intake
         self.topology = topology
         self.topologyPath = topologyPath
         self.logger = logger
@@ -45,7 +49,8 @@ public struct MeshNodeRunner {
 
         let mesh = try settings.redis.map { endpoint in
             try MeshParts(
-                endpoint: endpoint, settings: settings, topology: topology, topologyPath: topologyPath, engine: engine,
+                endpoint: endpoint, settings: settings, intake: intake, topology: topology, topologyPath: topologyPath,
+                engine: engine,
                 workers: group.workers.count, logger: logger)
         }
         var control = ControlConfiguration(
@@ -81,13 +86,14 @@ struct MeshParts {
     let follower: TopologyFollower
 
     init(
-        endpoint: RedisEndpoint, settings: NodeSettings, topology: Topology, topologyPath: String?,
+        endpoint: RedisEndpoint, settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?,
         engine: MediaEngine, workers: Int, logger: Logger
     ) throws {
         let redis = RedisClient(endpoint: endpoint)
         let policy = settings.policy
         let coordinator = MeshCoordinator(
-            topology: topology, nodeID: settings.node.id, policy: policy, dataPlane: engine, redis: redis,
+            topology: topology, nodeID: settings.node.id, policy: policy, intake: intake, dataPlane: engine,
+            redis: redis,
             api: InternalAPIClient(secret: settings.clusterSecret ?? [], timeout: .seconds(2)),
             grants: try PlacementGrantSigner(clusterSecret: settings.clusterSecret ?? []), logger: logger)
         let announcer = NodeAnnouncer(

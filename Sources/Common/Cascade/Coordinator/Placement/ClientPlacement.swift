@@ -9,12 +9,12 @@ import Synchronization
 /// `403`/`404`/`409`. Every decision is timed for `/metrics`.
 final class ClientPlacement: Sendable {
     /// The `Retry-After` of every `503` placement answers.
-    static let retryAfterSeconds = 2
+    static let retryAfterSeconds = MeshCoordinator.retryAfterSeconds
 
     /// This node's id.
     let nodeID: String
-    /// What this node's role does: whether it takes publishers, serves viewers.
-    let policy: RolePolicy
+    /// What this node's role does with the publishers and viewers that reach it.
+    let intake: RoleIntake
     let topology: TopologyInForce
     let redis: RedisClient
     let dataPlane: any MeshDataPlane
@@ -28,12 +28,12 @@ final class ClientPlacement: Sendable {
     private let timings = Mutex(DecisionTimings())
 
     init(
-        nodeID: String, policy: RolePolicy, topology: TopologyInForce, redis: RedisClient, dataPlane: any MeshDataPlane,
+        nodeID: String, intake: RoleIntake, topology: TopologyInForce, redis: RedisClient, dataPlane: any MeshDataPlane,
         directory: StreamDirectory, stateReader: PlacementStateReader, reservations: CapacityReservation,
         grants: PlacementGrants, limits: StreamLimits, carrier: StreamCarrier, logger: Logger
     ) {
         self.nodeID = nodeID
-        self.policy = policy
+        self.intake = intake
         self.topology = topology
         self.redis = redis
         self.dataPlane = dataPlane
@@ -73,7 +73,7 @@ final class ClientPlacement: Sendable {
     private func decideViewer(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         if let grant = request.grant {
             return await grants.redeem(grant, action: .view, stream: stream) {
-                policy.servesViewers ? await self.serveHere(stream) : Self.servesNoViewers
+                await intake.viewers.takeViewer(of: stream, carrier: ViewerCarriage(placement: self))
             }
         }
         guard redis.isAvailable else { return Self.redisAway }
@@ -87,7 +87,7 @@ final class ClientPlacement: Sendable {
             if let full = try await limits.viewerLimitRefusal(stream) { return full }
             if topology.nodes(withRole: .edge).isEmpty {
                 // No edges: the origin serves its viewers itself.
-                if record.originNode == nodeID { return await serveHere(stream, record: record) }
+                if record.originNode == nodeID { return await takeViewerHere(stream, record: record) }
                 return grants.redirect(
                     to: record.originNode, stream: stream, action: .view, id: PlacementGrants.grantID())
             }
@@ -104,7 +104,7 @@ final class ClientPlacement: Sendable {
                 } catch {
                     return .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
                 }
-                if chosen.nodeID == nodeID { return await serveHere(stream, record: record) }
+                if chosen.nodeID == nodeID { return await takeViewerHere(stream, record: record) }
                 let id = PlacementGrants.grantID()
                 guard
                     let holders = try await grants.redirectHolders(
@@ -136,18 +136,18 @@ final class ClientPlacement: Sendable {
     private func decidePublisher(stream: String, request: PlacementRequest) async -> PlacementVerdict {
         let inForce = self.topology.snapshot
         let (topology, index, resolver) = (inForce.topology, inForce.index, inForce.resolver)
-        let takesPublishers = policy.acceptsPublishers
+        let publishers = intake.publishers
         if let grant = request.grant {
             return await grants.redeem(grant, action: .publish, stream: stream) {
-                takesPublishers ? await self.limits.claimHere(stream) : Self.notAnOrigin
+                await publishers.takePublisher(of: stream, claims: self.limits) ?? Self.notAnOrigin
             }
         }
-        guard redis.isAvailable else { return takesPublishers ? .here : Self.redisAway }
+        guard redis.isAvailable else { return publishers.takePublisherWithoutRedis(of: stream) ?? Self.redisAway }
         do throws(RedisError) {
             var live = try await stateReader.liveState(stream: nil, origin: nil)
             if let reason = stateReader.registrySettling(live, role: .origin, topology: topology) {
-                return takesPublishers
-                    ? await limits.claimHere(stream) : .unavailable(reason: reason, retryAfterSeconds: 1)
+                return await publishers.takePublisher(of: stream, claims: limits)
+                    ?? .unavailable(reason: reason, retryAfterSeconds: 1)
             }
             if let record = try await directory.lookup(stream) {
                 live.streams[stream] = StreamPlacement(origin: record.originNode)
@@ -157,22 +157,28 @@ final class ClientPlacement: Sendable {
             do throws(PlacementFailure) {
                 chosen = try OriginSelector(index: index).select(stream: stream, clientRegion: region, state: live)
             } catch {
-                return takesPublishers
-                    ? await limits.claimHere(stream)
-                    : .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
+                return await publishers.takePublisher(of: stream, claims: limits)
+                    ?? .unavailable(reason: error.reason, retryAfterSeconds: Self.retryAfterSeconds)
             }
-            if chosen.nodeID == nodeID { return await limits.claimHere(stream) }
+            if chosen.nodeID == nodeID {
+                return await publishers.takePublisher(of: stream, claims: limits) ?? Self.notAnOrigin
+            }
             return grants.redirect(to: chosen.nodeID, stream: stream, action: .publish, id: PlacementGrants.grantID())
         } catch {
-            // An origin keeps taking publishers while Redis is away; the stream registers on return.
-            if takesPublishers { return .here }
+            // A node that takes publishers may take them while Redis is away (the origin does).
+            if let taken = publishers.takePublisherWithoutRedis(of: stream) { return taken }
             return .unavailable(
                 reason: "placement failed reading Redis: \(error)", retryAfterSeconds: Self.retryAfterSeconds)
         }
     }
 
+    /// What this node's role does with a viewer placement put here, carrying `record` if it serves.
+    private func takeViewerHere(_ stream: String, record: StreamRecord) async -> PlacementVerdict {
+        await intake.viewers.takeViewer(of: stream, carrier: ViewerCarriage(placement: self, record: record))
+    }
+
     /// Serves the viewer on this node once the stream's tracks are here.
-    private func serveHere(_ stream: String, record: StreamRecord? = nil) async -> PlacementVerdict {
+    fileprivate func serveHere(_ stream: String, record: StreamRecord? = nil) async -> PlacementVerdict {
         switch await carrier.ensureCarrying(stream, record: record) {
         case .success: return .here
         case .failure(.unknownStream): return .refused(status: 404, reason: "stream '\(stream)' is not published")
@@ -198,11 +204,19 @@ final class ClientPlacement: Sendable {
     static let notAnOrigin = PlacementVerdict.refused(
         status: 403, reason: "this node does not take publishers; publish to an origin")
 
-    static let servesNoViewers = PlacementVerdict.refused(
-        status: 403, reason: "this node serves no viewers; watch on an edge")
-
     static let redisAway = PlacementVerdict.unavailable(
         reason: "placement needs Redis, which is unreachable", retryAfterSeconds: retryAfterSeconds)
+}
+
+/// The carrier a ``ViewerIntake`` gets: this placement's, with the stream's record when placement
+/// read it already (so carrying need not read it again).
+private struct ViewerCarriage: ViewerCarrier {
+    let placement: ClientPlacement
+    var record: StreamRecord? = nil
+
+    func carryHere(_ stream: String) async -> PlacementVerdict {
+        await placement.serveHere(stream, record: record)
+    }
 }
 
 extension PlacementVerdict {

@@ -8,8 +8,10 @@ import Synchronization
 /// an origin claims a stream in Redis before it takes its publisher, and keeps the claim fresh
 /// while it publishes. `max_viewers_per_stream`: every node reports its viewers of each stream
 /// once a second, and placement sends no more viewers to a stream whose sum reached its limit
-/// (each node also holds the limit alone, atomically, in its engine).
-final class StreamLimits: Sendable {
+/// (each node also holds the limit alone, atomically, in its engine). It is the
+/// ``PublisherClaimDesk`` the role's ``PublisherIntake`` claims through: what an origin does
+/// with a claim's outcome lives in the origin module.
+final class StreamLimits: PublisherClaimDesk {
     /// This node's id.
     let nodeID: String
     let topology: TopologyInForce
@@ -54,34 +56,29 @@ final class StreamLimits: Sendable {
         }
     }
 
-    /// `.here` once this origin holds the stream's claim; `409` when another origin publishes
-    /// it, `503` when the mesh publishes its most streams. While Redis is away the origin takes
-    /// the publisher anyway (the stream registers when Redis returns), as it always has.
-    func claimHere(_ stream: String) async -> PlacementVerdict {
-        guard redis.isAvailable else { return .here }
-        let limit = topology.topology.policies.maxPublishers
+    /// The mesh's `max_publishers` in the topology in force.
+    var maxPublishers: Int? { topology.topology.policies.maxPublishers }
+
+    /// Claims `stream` for this node under `max_publishers` and remembers the claim, to keep it
+    /// fresh; `nil` while Redis is away or when the claim fails (the role's intake decides what
+    /// then: an origin takes the publisher anyway, as it always has).
+    func claim(_ stream: String) async -> PublisherClaims.Outcome? {
+        guard redis.isAvailable else { return nil }
         do throws(RedisError) {
-            switch try await claims.claim(stream: stream, origin: nodeID, limit: limit, now: WallClock.milliseconds()) {
-            case .claimed:
-                claimedHere.withLock { _ = $0.insert(stream) }
-                return .here
-            case .publishedElsewhere(let origin):
-                return .refused(status: 409, reason: "stream '\(stream)' is already published on \(origin)")
-            case .full:
-                return .unavailable(
-                    reason: "the mesh publishes its most streams (max_publishers \(limit ?? 0))",
-                    retryAfterSeconds: ClientPlacement.retryAfterSeconds)
-            }
+            let outcome = try await claims.claim(
+                stream: stream, origin: nodeID, limit: maxPublishers, now: WallClock.milliseconds())
+            if outcome == .claimed { claimedHere.withLock { _ = $0.insert(stream) } }
+            return outcome
         } catch {
             logger.info("mesh: claiming '\(stream)' failed (\(error)); taking its publisher anyway")
-            return .here
+            return nil
         }
     }
 
-    /// A publisher placed here that got no session gives its claim on the stream back, unless
-    /// the stream is live here: a second publisher refused with 409 must not free the first's.
-    func publisherSettled(stream: String, published: Bool) async {
-        guard !published, await dataPlane.carriedStream(stream) == nil else { return }
+    /// Gives back this node's claim on `stream` unless the stream is live here: a second
+    /// publisher refused with 409 must not free the first's.
+    func releaseClaimUnlessLive(_ stream: String) async {
+        guard await dataPlane.carriedStream(stream) == nil else { return }
         await releaseClaim(stream)
     }
 
