@@ -14,38 +14,26 @@ import Testing
 struct EmbeddedEngineTests {
     static let ssrc: UInt32 = 0x1234_5678
 
-    /// Sends `sequences` (the first of them a key frame when `keyframeFirst`), one per 20 ms.
-    private func send(
-        _ sequences: ClosedRange<UInt16>, from publisher: EmbeddedPeer, keyframeAt: UInt16? = nil,
-        ssrc: UInt32 = Self.ssrc, engines: EmbeddedEngines
-    ) throws {
-        for sequence in sequences {
-            publisher.sendRTP(EmbeddedMedia.video(ssrc: ssrc, sequence: sequence, keyframe: sequence == keyframeAt))
-            try engines.advance(by: .milliseconds(20))
-        }
-    }
-
     // Key frame on join (RFC 4585 §6.3.1 PLI towards the publisher), fan-out to two workers.
     @Test("viewers on both workers start at the key frame the node asked the publisher for")
     func keyframeOnJoinAcrossWorkers() async throws {
         let engines = EmbeddedEngines()
         let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
         let publisher = try await engines.publisher(of: "cam", on: node)  // worker 0
-        try send(1...3, from: publisher, engines: engines)
+        try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
         let onWorker1 = try await engines.viewer(of: "cam", on: node)
         let onWorker0 = try await engines.viewer(of: "cam", on: node)
         try engines.advance(by: .milliseconds(100))
         // The viewers' arrival made the node ask the publisher for a key frame.
         #expect(publisher.keyframeRequests >= 1)
         // Delta frames first: nobody can decode them, nobody gets them.
-        try send(4...6, from: publisher, engines: engines)
+        try engines.send(4...6, from: publisher, ssrc: Self.ssrc)
         #expect(onWorker1.video.isEmpty && onWorker0.video.isEmpty)
-        try send(7...20, from: publisher, keyframeAt: 7, engines: engines)
+        try engines.send(7...20, from: publisher, ssrc: Self.ssrc, keyframeAt: 7)
         for viewer in [onWorker1, onWorker0] {
             #expect(viewer.video.map(\.source) == Array(7...20))
             // One continuous stream in the viewer's own numbering (RFC 3550 §5.1).
-            let sequences = viewer.video.map(\.sequence)
-            #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+            #expect(viewer.videoIsContinuous)
         }
         let metrics = await node.metrics()
         #expect(metrics.workers.map(\.packetsForwarded).allSatisfy { $0 > 0 })
@@ -59,7 +47,7 @@ struct EmbeddedEngineTests {
         let publisher = try await engines.publisher(of: "cam", on: node)
         let lossy = try await engines.viewer(of: "cam", on: node)
         let clean = try await engines.viewer(of: "cam", on: node)
-        try send(1...5, from: publisher, keyframeAt: 1, engines: engines)
+        try engines.send(1...5, from: publisher, ssrc: Self.ssrc, keyframeAt: 1)
         // The next video packet to `lossy` is lost.
         let lossyAddress = lossy.socket.localAddress
         let lost = Atomic<Int>(0)
@@ -71,7 +59,7 @@ struct EmbeddedEngineTests {
             else { return .deliver }
             return .drop
         }
-        try send(6...10, from: publisher, engines: engines)
+        try engines.send(6...10, from: publisher, ssrc: Self.ssrc)
         engines.runtime.network.filter = nil
         #expect(lossy.video.map(\.source) == [1, 2, 3, 4, 5, 7, 8, 9, 10])
         let missing = try #require(lossy.video.first { $0.source == 7 }).sequence &- 1
@@ -93,10 +81,10 @@ struct EmbeddedEngineTests {
         let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
         let publisher = try await engines.publisher(of: "cam", on: node)
         let viewer = try await engines.viewer(of: "cam", on: node)
-        try send(1...5, from: publisher, keyframeAt: 1, engines: engines)
+        try engines.send(1...5, from: publisher, ssrc: Self.ssrc, keyframeAt: 1)
         // Packet 6 never leaves the publisher; 7 shows the gap.
         try engines.advance(by: .milliseconds(20))
-        try send(7...8, from: publisher, engines: engines)
+        try engines.send(7...8, from: publisher, ssrc: Self.ssrc)
         try engines.advance(by: .milliseconds(100))
         #expect(publisher.nacked.contains(6))
         publisher.sendRTP(EmbeddedMedia.video(ssrc: Self.ssrc, sequence: 6, keyframe: false))
@@ -113,7 +101,7 @@ struct EmbeddedEngineTests {
         let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
         let publisher = try await engines.publisher(of: "cam", on: node)
         let viewer = try await engines.viewer(of: "cam", on: node)
-        try send(1...5, from: publisher, keyframeAt: 1, engines: engines)
+        try engines.send(1...5, from: publisher, ssrc: Self.ssrc, keyframeAt: 1)
         // Packets 6 and 7 are held on the wire, then arrive 7 first.
         let from = publisher.socket.localAddress
         engines.runtime.network.filter = { datagram in
@@ -127,7 +115,7 @@ struct EmbeddedEngineTests {
         engines.runtime.network.held.reverse()
         engines.runtime.network.release()
         try engines.settle()
-        try send(8...10, from: publisher, engines: engines)
+        try engines.send(8...10, from: publisher, ssrc: Self.ssrc)
         #expect(viewer.video.map(\.source) == [1, 2, 3, 4, 5, 7, 6, 8, 9, 10])
         // The viewer's numbers follow the publisher's, so its jitter buffer can put them back.
         let bySequence = viewer.video.sorted { Int16(bitPattern: $0.sequence &- $1.sequence) < 0 }
@@ -142,18 +130,17 @@ struct EmbeddedEngineTests {
         let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
         let first = try await engines.publisher(of: "cam", on: node)
         let viewer = try await engines.viewer(of: "cam", on: node)
-        try send(1...5, from: first, keyframeAt: 1, engines: engines)
+        try engines.send(1...5, from: first, ssrc: Self.ssrc, keyframeAt: 1)
         first.close()
         try engines.advance(by: .milliseconds(40))
         let second = try await engines.publisher(of: "cam", on: node)
         // The viewer needs a picture from the new publisher: the node asks for one as soon as
         // the new publisher's video flows (the request names its SSRC).
-        try send(100...102, from: second, ssrc: 0xCAFE, engines: engines)
+        try engines.send(100...102, from: second, ssrc: 0xCAFE)
         #expect(second.keyframeRequests >= 1)
-        try send(103...106, from: second, keyframeAt: 103, ssrc: 0xCAFE, engines: engines)
+        try engines.send(103...106, from: second, ssrc: 0xCAFE, keyframeAt: 103)
         #expect(viewer.video.map(\.source) == [1, 2, 3, 4, 5, 103, 104, 105, 106])
-        let sequences = viewer.video.map(\.sequence)
-        #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+        #expect(viewer.videoIsContinuous)
         #expect(Set(viewer.received.map(\.ssrc)) == [viewer.videoSSRC])
     }
 }

@@ -70,6 +70,17 @@ final class EmbeddedEngines: @unchecked Sendable {
     /// ICE and DTLS did not finish within 200 ms of embedded time.
     struct NotConnected: Error {}
 
+    /// `publisher` sends video packets `sequences` on `ssrc`, one per 20 ms, `keyframeAt` starting a
+    /// key frame.
+    func send(
+        _ sequences: ClosedRange<UInt16>, from publisher: EmbeddedPeer, ssrc: UInt32, keyframeAt: UInt16? = nil
+    ) throws {
+        for sequence in sequences {
+            publisher.sendRTP(EmbeddedMedia.video(ssrc: ssrc, sequence: sequence, keyframe: sequence == keyframeAt))
+            try advance(by: .milliseconds(20))
+        }
+    }
+
     /// Delivers what is in flight, and what that sends, without moving the clock.
     func settle() throws {
         try runtime.runUntilIdle()

@@ -35,6 +35,12 @@ extension EmbeddedPeer {
         }
     }
 
+    /// Whether the video's sequence numbers run on without a gap (one stream, RFC 3550 §5.1).
+    var videoIsContinuous: Bool {
+        let sequences = video.map(\.sequence)
+        return zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 &+ 1 }
+    }
+
     /// The SSRC the node sends this viewer's video with.
     var videoSSRC: UInt32 { answer?.ssrcs["1"] ?? 0 }
 

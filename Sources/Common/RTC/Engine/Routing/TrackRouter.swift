@@ -95,12 +95,4 @@ final class TrackRouter {
             stream.consumerWorkers.bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
         }
     }
-
-    /// The consumers of `track` that are of type `T` (for snapshots).
-    func consumers<T: TrackConsumer>(of key: ObjectIdentifier, as _: T.Type) -> [T] {
-        consumers[key]?.compactMap { $0 as? T } ?? []
-    }
-
-    /// Every track with consumers here, for snapshots.
-    var routedTracks: Dictionary<ObjectIdentifier, [any TrackConsumer]>.Keys { consumers.keys }
 }

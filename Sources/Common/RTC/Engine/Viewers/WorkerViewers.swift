@@ -164,8 +164,8 @@ final class WorkerViewers {
     /// Viewers per layer of each track, for `/v1/streams`.
     func layerViewerCounts() -> [ObjectIdentifier: [Int: Int]] {
         var counts: [ObjectIdentifier: [Int: Int]] = [:]
-        for key in router.routedTracks {
-            for viewer in router.consumers(of: key, as: ViewerTrack.self) {
+        for (key, consumers) in router.consumers {
+            for case let viewer as ViewerTrack in consumers {
                 guard let layer = viewer.forwarder?.currentLayer else { continue }
                 counts[key, default: [:]][layer, default: 0] += 1
             }

@@ -11,15 +11,19 @@ struct WorkerCounters {
     var keyframeRequestsReceived = 0
     var keyframeRequestsSent = 0
     /// Drops by reason; a reason's first drop inserts its key, later ones only count.
-    private(set) var drops: [DropReason: Int] = [:]
+    private var drops: [DropReason: Int] = [:]
+    /// Datagrams a session's transport refused, by its reason.
+    private var transportDrops: [PeerDropReason: Int] = [:]
 
     /// Counts `count` dropped datagrams or packets under `reason`.
     mutating func drop(_ reason: DropReason, count: Int = 1) {
         drops[reason, default: 0] &+= count
     }
 
-    /// How many were dropped under `reason`.
-    func dropped(_ reason: DropReason) -> Int { drops[reason] ?? 0 }
+    /// Counts a datagram a session's transport refused.
+    mutating func drop(_ reason: PeerDropReason) {
+        transportDrops[reason, default: 0] &+= 1
+    }
 
     func snapshot(worker: Int, loopUtilisation: Double) -> WorkerMetrics {
         var metrics = WorkerMetrics()
@@ -35,6 +39,7 @@ struct WorkerCounters {
         metrics.keyframeRequestsReceived = keyframeRequestsReceived
         metrics.keyframeRequestsSent = keyframeRequestsSent
         for (reason, count) in drops { metrics.drops[reason.rawValue] = count }
+        for (reason, count) in transportDrops { metrics.drops[reason.name] = count }
         metrics.loopUtilisation = loopUtilisation
         return metrics
     }

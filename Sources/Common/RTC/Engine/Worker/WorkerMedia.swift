@@ -166,7 +166,7 @@ final class WorkerMedia: @unchecked Sendable {
             case .viewer(let state): viewers.receiveRTCP(packet, session: session, state: state, now: now)
             }
         case .dropped(let reason):
-            output.counters.drop(DropReason(reason))
+            output.counters.drop(reason)
         }
     }
 }

@@ -36,19 +36,13 @@ final class WorkerOutput {
         }
     }
 
-    /// Protects and sends RTCP built in ``scratch``.
-    func sendRTCP(length: Int, session: MediaSession) {
-        guard let destination = session.transport.remoteAddress,
-            let protected = session.transport.protectRTCP(scratch, length: length)
-        else { return }
-        sendControl(UnsafeRawBufferPointer(rebasing: scratch[0..<protected]), to: destination)
-    }
-
     /// Marshals one RTCP packet into the scratch buffer, protects and sends it.
     func send(_ packet: some RTCPPacketFormat, session: MediaSession) {
         var writer = ByteWriter(scratch)
-        guard (try? packet.marshal(into: &writer)) != nil else { return }
-        sendRTCP(length: writer.offset, session: session)
+        guard (try? packet.marshal(into: &writer)) != nil, let destination = session.transport.remoteAddress,
+            let protected = session.transport.protectRTCP(scratch, length: writer.offset)
+        else { return }
+        sendControl(UnsafeRawBufferPointer(rebasing: scratch[0..<protected]), to: destination)
     }
 
     /// The buffer the next batched datagram goes into, flushing a full batch first.
