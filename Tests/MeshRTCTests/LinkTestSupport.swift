@@ -118,7 +118,7 @@ final class LinkHarness {
             buffer.copyBytes(from: datagram.bytes)
             let result = receiver.receive(buffer, length: datagram.bytes.count, now: now)
             inbound.append(result)
-            if case .media(let ssrc, let length) = result {
+            if case .media(let ssrc, let length, _) = result {
                 let sequence = UInt16(buffer[2]) << 8 | UInt16(buffer[3])
                 if delivered[ssrc, default: []].insert(sequence).inserted {
                     deliveredBytes[ssrc, default: [:]][sequence] = Array(buffer[0..<length])

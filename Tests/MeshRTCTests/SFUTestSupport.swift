@@ -29,7 +29,12 @@ enum SFUTestPacket {
     /// A VP8 payload (RFC 7741 §4.2): descriptor with X=1, S=1 on a frame start, PID=0,
     /// I=1 with a 15-bit PictureID, L=1 with TL0PICIDX; then the §4.3 payload header (P=0 for
     /// a key frame with the 9d 01 2a start code and 640x360) and `body`.
-    static func vp8(pictureID: UInt16, tl0: UInt8, keyframe: Bool, frameStart: Bool = true, body: [UInt8]) -> [UInt8] {
+    /// A VP8 payload (RFC 7741 §4.2) whose key frames carry a `width` × `height` frame header
+    /// (RFC 6386 §9.1).
+    static func vp8(
+        pictureID: UInt16, tl0: UInt8, keyframe: Bool, frameStart: Bool = true, width: UInt16 = 640,
+        height: UInt16 = 360, body: [UInt8]
+    ) -> [UInt8] {
         var bytes: [UInt8] = [
             frameStart ? 0x90 : 0x80,  // X=1, N=0, S, PID=0
             0xC0,  // I=1, L=1, T=0, K=0
@@ -39,7 +44,11 @@ enum SFUTestPacket {
         if frameStart {
             // Size0=0, H=1 (show), VER=0, P=0 key / 1 delta; sizes 1 and 2 zero.
             bytes += [keyframe ? 0x10 : 0x11, 0x00, 0x00]
-            if keyframe { bytes += [0x9D, 0x01, 0x2A, 0x80, 0x02, 0x68, 0x01] }  // start code, 640, 360
+            if keyframe {  // start code, then 14-bit width and height, little-endian, scale 0
+                bytes += [
+                    0x9D, 0x01, 0x2A, UInt8(width & 0xFF), UInt8(width >> 8), UInt8(height & 0xFF), UInt8(height >> 8),
+                ]
+            }
         }
         return bytes + body
     }

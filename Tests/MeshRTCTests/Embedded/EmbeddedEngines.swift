@@ -47,10 +47,12 @@ final class EmbeddedEngines: @unchecked Sendable {
     }
 
     /// A viewer of `stream` on `engine`, connected.
-    func viewer(of stream: String, on engine: MediaEngine) async throws -> EmbeddedPeer {
+    func viewer(of stream: String, on engine: MediaEngine, options: ViewerOptions = ViewerOptions()) async throws
+        -> EmbeddedPeer
+    {
         let peer = try client()
         let answer = try await engine.view(
-            stream: stream, offer: peer.offer(direction: "recvonly"), client: "test", options: ViewerOptions())
+            stream: stream, offer: peer.offer(direction: "recvonly"), client: "test", options: options)
         try peer.accept(answer.sdp)
         try connect(peer)
         return peer

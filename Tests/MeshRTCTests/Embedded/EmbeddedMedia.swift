@@ -8,13 +8,15 @@ enum EmbeddedMedia {
 
     /// One video packet; `keyframe` starts a key frame. `rid` tags a simulcast layer (RFC 8852).
     static func video(
-        ssrc: UInt32, sequence: UInt16, keyframe: Bool, layer: UInt8 = 0, rid: String? = nil, size: Int = 0
+        ssrc: UInt32, sequence: UInt16, keyframe: Bool, layer: UInt8 = 0, rid: String? = nil, size: Int = 0,
+        width: UInt16 = 640, height: UInt16 = 360, endsFrame: Bool = true
     ) -> [UInt8] {
         let body = [UInt8](repeating: 0xAB, count: size) + [UInt8(sequence >> 8), UInt8(sequence & 0xFF), layer]
         return SFUTestPacket.rtp(
             sequence: sequence, timestamp: UInt32(sequence) &* 3000, ssrc: ssrc, payloadType: videoPayloadType,
-            marker: true,
-            payload: SFUTestPacket.vp8(pictureID: sequence & 0x7FFF, tl0: 0, keyframe: keyframe, body: body),
+            marker: endsFrame,
+            payload: SFUTestPacket.vp8(
+                pictureID: sequence & 0x7FFF, tl0: 0, keyframe: keyframe, width: width, height: height, body: body),
             extensions: rid.map { [(id: EmbeddedOffer.ridID, value: Array($0.utf8))] } ?? [])
     }
 

@@ -59,6 +59,7 @@ public struct NodeSettings: Sendable {
         if let path = environment["MESHCAST_TRACE_HOPS"], !path.isEmpty { engine.hopTracePath = path }
         engine.limits = SessionLimits(node: node, topology: topology, policy: policy)
         engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
+        if let start = topology.policies.viewerStartBitrate { engine.viewerStartBitrate = UInt64(start) }
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))

@@ -10,6 +10,7 @@ extension TopologyDecoder {
     static let edgeKeys = ["unsubscribe_after_seconds"]
     static let policyKeys = [
         "record", "max_viewers_per_stream", "max_publishers", "streams", "declared_stream_ttl_seconds",
+        "viewer_start_bitrate",
     ]
     static let streamLimitKeys = ["match", "max_viewers"]
 
@@ -20,6 +21,8 @@ extension TopologyDecoder {
     /// At least a second (0 would forget a declaration before a viewer could use it), at most
     /// a day: longer is a stream that should be published, not declared.
     static let declaredStreamTTLRange = 1...86_400
+    /// From a thin audio-only path to more than any camera layer needs.
+    static let viewerStartBitrateRange = 50_000...50_000_000
 
     /// The listeners and where each key's value was written, so port collisions point at it.
     func decodeTURN(_ node: Node) -> (listeners: TURNListeners, locations: [String: SourceLocation])? {
@@ -126,6 +129,11 @@ extension TopologyDecoder {
             draft.value.declaredStreamTTLSeconds = bounded(
                 ttlNode, "'declared_stream_ttl_seconds'", Self.declaredStreamTTLRange)
             valid = valid && draft.value.declaredStreamTTLSeconds != nil
+        }
+        if let startNode = fields["viewer_start_bitrate"] {
+            draft.value.viewerStartBitrate = bounded(
+                startNode, "'viewer_start_bitrate'", Self.viewerStartBitrateRange)
+            valid = valid && draft.value.viewerStartBitrate != nil
         }
         for item in fields["streams"].flatMap({ read.list($0, "'streams'") }) ?? [] {
             guard

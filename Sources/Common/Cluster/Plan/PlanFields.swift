@@ -59,6 +59,9 @@ enum PlanFields {
             PlanField(
                 name: "declared_stream_ttl_seconds", value: policies.declaredStreamTTLSeconds.map(String.init),
                 isLive: true),
+            // Read when the node starts its media engine.
+            PlanField(
+                name: "viewer_start_bitrate", value: policies.viewerStartBitrate.map(String.init), isLive: false),
         ]
         for limit in policies.streamLimits {
             fields.append(

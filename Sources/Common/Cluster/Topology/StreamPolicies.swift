@@ -7,6 +7,7 @@
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
+///   viewer_start_bitrate: 3000000
 ///   streams:
 ///     - {match: "keynote-*", max_viewers: 50000}
 /// ```
@@ -22,6 +23,9 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// How long a stream declared with `PUT /v1/streams/{stream}` stays known while it has
     /// neither publisher nor viewers, as written (`nil`: the default, see ``declaredStreamTTL``).
     public var declaredStreamTTLSeconds: Int?
+    /// What a new viewer's bandwidth is assumed to be before it reports any (bits per second):
+    /// it starts on the highest simulcast layer that fits (`nil`: the engine's default, 3 Mbit/s).
+    public var viewerStartBitrate: Int?
 
     /// The lifetime of an unused declaration when the topology gives none: long enough to
     /// declare an event, hand out its links and start the encoder, short enough that names
@@ -35,13 +39,15 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
-        declaredStreamTTLSeconds: Int? = nil
+        declaredStreamTTLSeconds: Int? = nil,
+        viewerStartBitrate: Int? = nil
     ) {
         self.record = record
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
         self.declaredStreamTTLSeconds = declaredStreamTTLSeconds
+        self.viewerStartBitrate = viewerStartBitrate
     }
 
     /// How long, in seconds, a declared stream with neither publisher nor viewers stays known.

@@ -214,10 +214,14 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
                 TrackSnapshot(
                     mid: track.mid, kind: track.kind.rawValue, codec: track.codec.kind.rawValue,
                     layers: track.layers.map { layer in
-                        LayerSnapshot(
+                        let size = layer.videoDimensions
+                        return LayerSnapshot(
                             rid: layer.rid, ssrc: layer.ssrc.load(ordering: .relaxed),
                             bitrate: layer.bitrate.load(ordering: .relaxed),
-                            viewers: layerViewers[ObjectIdentifier(track)]?[layer.index] ?? 0)
+                            viewers: layerViewers[ObjectIdentifier(track)]?[layer.index] ?? 0,
+                            rank: track.layerOrder.rank(of: layer.index) ?? layer.index,
+                            width: size.map { Int($0.width) }, height: size.map { Int($0.height) },
+                            framesPerSecond: layer.frameRate.load(ordering: .relaxed))
                     })
             }
             return StreamSnapshot(

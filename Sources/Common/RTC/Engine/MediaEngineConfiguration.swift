@@ -15,6 +15,8 @@ import MeshRuntime
 ///   `policies.declared_stream_ttl_seconds`, default 600 s); ``MediaEngine/setDeclaredStreamTTL(seconds:)``
 ///   changes it on a running node.
 /// - `linkDropRate`, `hopTracePath`, `linkLivenessTimeout`: relay link knobs (see each).
+/// - `viewerStartBitrate`: a new viewer's assumed bandwidth before it reports any
+///   (`policies.viewer_start_bitrate`): it starts on the highest simulcast layer that fits.
 /// - `limits`: sessions admitted at once (``SessionLimits``; unlimited by default).
 /// - `egressDropRate`: a test knob (`MESHCAST_TEST_DROP_EGRESS`): the share of first
 ///   transmissions to viewers dropped at random before sending, to exercise NACK/RTX.
@@ -44,6 +46,8 @@ public struct MediaEngineConfiguration: Sendable {
     /// allows 2 s; 1 s (five keepalive intervals of an idle link, fifty audio packets of a busy
     /// one) lets viewers see pictures again within 2 s of an upstream node's death.
     public var linkLivenessTimeout: UInt64 = 1_000_000_000
+    /// A new viewer's bandwidth before it reports any (bits per second).
+    public var viewerStartBitrate = ViewerBandwidthEstimator.Configuration.defaultInitialBitrate
     /// What the node admits: its capacity, the stream policies, whether it takes publishers.
     public var limits = SessionLimits.unlimited
 

@@ -245,12 +245,28 @@ public struct LayerSnapshot: Sendable, Equatable, Codable {
     public var bitrate: Int
     /// Viewers currently receiving this layer.
     public var viewers: Int
+    /// The layer's place among the track's layers by what it carries (0: the smallest; see
+    /// ``LayerOrder``), whatever its place in the publisher's SDP.
+    public var rank: Int
+    /// The picture size of the layer's last key frame; `nil` for audio and before a key frame.
+    public var width: Int?
+    /// See ``width``.
+    public var height: Int?
+    /// Frames received over the last second (video; 0 for audio).
+    public var framesPerSecond: Int
 
     /// Creates a snapshot.
-    public init(rid: String, ssrc: UInt32, bitrate: Int, viewers: Int) {
+    public init(
+        rid: String, ssrc: UInt32, bitrate: Int, viewers: Int, rank: Int = 0, width: Int? = nil, height: Int? = nil,
+        framesPerSecond: Int = 0
+    ) {
         self.rid = rid
         self.ssrc = ssrc
         self.bitrate = bitrate
         self.viewers = viewers
+        self.rank = rank
+        self.width = width
+        self.height = height
+        self.framesPerSecond = framesPerSecond
     }
 }

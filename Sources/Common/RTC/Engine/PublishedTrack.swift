@@ -18,6 +18,12 @@ final class PublishedLayer: @unchecked Sendable {
     let meshSSRC: UInt32
     /// Bits per second received over the last second.
     let bitrate = Atomic<Int>(0)
+    /// The size of the layer's last key frame, packed as width << 16 | height; 0 before one.
+    let dimensions = Atomic<UInt32>(0)
+    /// Frames received over the last second (RTP marker bits: the last packet of a frame).
+    let frameRate = Atomic<Int>(0)
+    /// Frames ended this second: the producer's worker only (publisher session or relay link).
+    var framesThisSecond = 0
     /// Set by any viewer's worker that needs a keyframe of this layer; the publisher's worker
     /// clears it when it sends the (merged, rate-limited) request.
     let keyframeWanted = Atomic<Bool>(false)
@@ -32,6 +38,27 @@ final class PublishedLayer: @unchecked Sendable {
         let sample = bytes * 8
         let previous = bitrate.load(ordering: .relaxed)
         bitrate.store(previous == 0 || sample == 0 ? sample : (previous * 3 + sample) / 4, ordering: .relaxed)
+        frameRate.store(framesThisSecond, ordering: .relaxed)
+        framesThisSecond = 0
+    }
+
+    /// Accounts for one received packet of the layer on the producer's worker: a frame when it
+    /// carries the marker bit, and the picture size when it carries a key frame's header or an
+    /// H.264 SPS. True when the size changed, so that the producer re-ranks the track's layers.
+    func observe(_ packet: RTPPacketView, codec: CodecKind, keyframe: Bool) -> Bool {
+        if packet.marker { framesThisSecond &+= 1 }
+        guard keyframe || codec == .h264, let size = KeyframeDimensions.read(codec, payload: packet.payload) else {
+            return false
+        }
+        let packed = UInt32(size.width) << 16 | UInt32(size.height)
+        return dimensions.exchange(packed, ordering: .relaxed) != packed
+    }
+
+    /// The key frame size, `nil` before one.
+    var videoDimensions: VideoDimensions? {
+        let packed = dimensions.load(ordering: .relaxed)
+        guard packed != 0 else { return nil }
+        return VideoDimensions(width: UInt16(packed >> 16), height: UInt16(packed & 0xFFFF))
     }
 
     init(index: Int, rid: String, meshSSRC: UInt32, history: PacketHistory, clockRate: UInt32) {
@@ -53,6 +80,9 @@ final class PublishedTrack: @unchecked Sendable {
     let codec: NegotiatedCodec
     /// The encodings, in the order of the publisher's `a=simulcast` (one without simulcast).
     let layers: [PublishedLayer]
+    /// ``layers`` from lowest to highest by what they carry (``LayerOrder``'s raw value): the
+    /// producer's worker ranks them, viewers' workers read the ranking once a second.
+    let order: Atomic<UInt32>
     /// The abs-capture-time extension ID the stored packets carry (the publisher's negotiation:
     /// packets are stored as received), `nil` when it did not negotiate one. Viewers copy the
     /// value under their own ID.
@@ -64,6 +94,7 @@ final class PublishedTrack: @unchecked Sendable {
         self.codec = codec
         self.layers = layers
         self.captureTimeID = captureTimeID
+        order = Atomic(LayerOrder.sdp(count: layers.count).rawValue)
     }
 }
 
@@ -72,5 +103,23 @@ extension PublishedTrack {
     func wantKeyframe(layer: Int) {
         guard layers.indices.contains(layer) else { return }
         layers[layer].keyframeWanted.store(true, ordering: .relaxed)
+    }
+
+    /// The layers from lowest to highest.
+    var layerOrder: LayerOrder { LayerOrder(rawValue: order.load(ordering: .relaxed)) }
+
+    /// Ranks the layers by key frame size, then bitrate (``LayerOrder``); the producer's worker
+    /// calls it when a layer's size changes and once a second. Logs nothing: viewers log the
+    /// layer they move to.
+    func rankLayers() {
+        guard layers.count > 1 else { return }
+        let ranked = LayerOrder.ranking(
+            count: layers.count,
+            pixels: { index in
+                let packed = self.layers[index].dimensions.load(ordering: .relaxed)
+                return Int(packed >> 16) * Int(packed & 0xFFFF)
+            },
+            bitrate: { self.layers[$0].bitrate.load(ordering: .relaxed) })
+        order.store(ranked.rawValue, ordering: .relaxed)
     }
 }

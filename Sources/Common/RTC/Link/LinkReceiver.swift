@@ -13,7 +13,7 @@ public final class LinkReceiver {
     public enum Inbound: Sendable, Equatable {
         /// An RTP packet of subscribed track `ssrc`, decrypted in place: `buffer[0..<length]`.
         /// It is already stored in the track's retransmission buffer.
-        case media(ssrc: UInt32, length: Int)
+        case media(ssrc: UInt32, length: Int, keyframe: Bool)
         /// RTCP from the upstream end (a sender report / keepalive), handled.
         case control
         /// Dropped; the reason is counted in ``statistics``.
@@ -157,7 +157,7 @@ public final class LinkReceiver {
             bytes, sequence: packet.sequenceNumber, arrival: now, isKeyframeStart: isKeyframeStart)
         statistics.packetsReceived &+= 1
         statistics.bytesReceived &+= plain
-        return .media(ssrc: packet.ssrc, length: plain)
+        return .media(ssrc: packet.ssrc, length: plain, keyframe: isKeyframeStart)
     }
 
     private func receiveControl(_ buffer: UnsafeMutableRawBufferPointer, length: Int, now: UInt64) -> Inbound {

@@ -2,12 +2,13 @@
 /// viewer's bandwidth estimate, with hysteresis so that an estimate near a boundary does not
 /// flap between layers.
 ///
-/// Layers are indexed from 0 (lowest). A layer whose bitrate is 0 is not flowing and is never
-/// picked. Moving up needs the estimate to exceed the layer's bitrate by `upgradeHeadroom`
-/// and, after a move down, `upgradeHoldTime` to have passed; moving down happens as soon as the
-/// estimate falls below the current layer's bitrate. Before any estimate exists the lowest
-/// flowing layer is chosen: its key frames are the cheapest, the first picture appears soonest,
-/// and REMB or loss reports arrive within a second or two to move the viewer up.
+/// Layers are named by their index in the publisher's SDP, and ranked by ``order`` (what they
+/// carry: ``LayerOrder``), so "up" means a larger picture whatever order the rids came in. A
+/// layer whose bitrate is 0 is not flowing and is never picked. Moving up needs the estimate to
+/// exceed the layer's bitrate by `upgradeHeadroom` and, after a move down, `upgradeHoldTime` to
+/// have passed; moving down happens as soon as the estimate falls below the current layer's
+/// bitrate. The caller passes its starting estimate before any report has come (a new viewer
+/// starts on the highest layer that fits it); with `nil` the lowest flowing layer is chosen.
 /// The selector only names a target; the forwarder switches on the target's next key frame.
 public struct SimulcastLayerSelector: Sendable {
     /// Most layers a track may have.
@@ -26,12 +27,27 @@ public struct SimulcastLayerSelector: Sendable {
     /// The layer last chosen; `nil` before any layer flows.
     public private(set) var target: Int?
     private var lastDowngrade: UInt64?
+    /// The layers from lowest to highest (SDP order until the producer has measured them).
+    public private(set) var order: LayerOrder
 
     /// A selector over `layerCount` layers (1 to 4).
     public init(layerCount: Int, upgradeHeadroom: Double = 1.15, upgradeHoldTime: UInt64 = 4_000_000_000) {
         self.layerCount = min(max(layerCount, 1), Self.maxLayers)
         self.upgradeHeadroom = upgradeHeadroom
         self.upgradeHoldTime = upgradeHoldTime
+        order = .sdp(count: self.layerCount)
+    }
+
+    /// Forgets the target, so that the next ``select(estimate:now:)`` starts from the lowest
+    /// layer without hysteresis (nothing is forwarded yet).
+    public mutating func forgetTarget() {
+        target = nil
+    }
+
+    /// Ranks the layers by `order` (from the track's producer); the target keeps its layer.
+    public mutating func setOrder(_ order: LayerOrder) {
+        guard order.count == layerCount else { return }
+        self.order = order
     }
 
     /// Records the measured bitrate of `layer` (bits per second; 0 when it stopped).
@@ -52,7 +68,7 @@ public struct SimulcastLayerSelector: Sendable {
     /// Allocation-free: call it whenever the estimate or a bitrate changes.
     @discardableResult
     public mutating func select(estimate: UInt64?, now: UInt64) -> Int? {
-        guard let lowest = nextFlowing(above: -1) else {
+        guard let lowest = nextFlowing(above: nil) else {
             target = nil
             return nil
         }
@@ -79,20 +95,23 @@ public struct SimulcastLayerSelector: Sendable {
         return current
     }
 
-    private func nextFlowing(above layer: Int) -> Int? {
-        var candidate = layer + 1
-        while candidate < layerCount {
+    /// The next flowing layer above `layer` in ``order`` (above none: the lowest flowing one).
+    public func nextFlowing(above layer: Int?) -> Int? {
+        var rank = layer.flatMap { order.rank(of: $0) }.map { $0 + 1 } ?? 0
+        while rank < order.count {
+            let candidate = order.layer(atRank: rank)
             if bitrate(layer: candidate) > 0 { return candidate }
-            candidate += 1
+            rank += 1
         }
         return nil
     }
 
     private func previousFlowing(below layer: Int) -> Int? {
-        var candidate = layer - 1
-        while candidate >= 0 {
+        guard var rank = order.rank(of: layer) else { return nil }
+        while rank > 0 {
+            rank -= 1
+            let candidate = order.layer(atRank: rank)
             if bitrate(layer: candidate) > 0 { return candidate }
-            candidate -= 1
         }
         return nil
     }

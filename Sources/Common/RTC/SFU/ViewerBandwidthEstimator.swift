@@ -6,7 +6,9 @@
 public struct ViewerBandwidthEstimator: Sendable {
     /// Tunables.
     public struct Configuration: Sendable {
-        /// The estimate assumed when loss reports arrive before any REMB (bits per second).
+        /// The estimate assumed before the viewer has reported anything, and the base for loss
+        /// reports that arrive before any REMB (bits per second): a new viewer starts on the
+        /// highest layer that fits it (the topology's `policies.viewer_start_bitrate`).
         public var initialBitrate: UInt64
         /// The lowest estimate given.
         public var minimumBitrate: UInt64
@@ -17,9 +19,15 @@ public struct ViewerBandwidthEstimator: Sendable {
         /// Least time (ns) between two growth steps.
         public var growthInterval: UInt64
 
-        /// The defaults: 1 Mbit/s initial, 50 kbit/s to 50 Mbit/s, +5 % at most every 500 ms.
+        /// The start when the topology names none: enough for a 720p camera layer, so that a
+        /// viewer on a good path sees the full picture first; REMB or loss move it down within a
+        /// second where the path cannot carry it.
+        public static let defaultInitialBitrate: UInt64 = 3_000_000
+
+        /// The defaults: 3 Mbit/s initial, 50 kbit/s to 50 Mbit/s, +5 % at most every 500 ms.
         public init(
-            initialBitrate: UInt64 = 1_000_000, minimumBitrate: UInt64 = 50_000, maximumBitrate: UInt64 = 50_000_000,
+            initialBitrate: UInt64 = Configuration.defaultInitialBitrate, minimumBitrate: UInt64 = 50_000,
+            maximumBitrate: UInt64 = 50_000_000,
             growthFactor: Double = 1.05, growthInterval: UInt64 = 500_000_000
         ) {
             self.initialBitrate = initialBitrate
@@ -90,6 +98,12 @@ public struct ViewerBandwidthEstimator: Sendable {
         guard var result = value else { return nil }
         if let cap, now < cap.expiry { result = min(result, cap.bitrate) }
         return min(max(result, configuration.minimumBitrate), configuration.maximumBitrate)
+    }
+
+    /// What to assume at `now` before any report: the initial bitrate under an unexpired cap.
+    public func startingEstimate(now: UInt64) -> UInt64 {
+        guard let cap, now < cap.expiry else { return configuration.initialBitrate }
+        return min(configuration.initialBitrate, cap.bitrate)
     }
 
     private func clamp(_ value: Double) -> UInt64 {

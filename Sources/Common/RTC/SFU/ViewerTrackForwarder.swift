@@ -31,7 +31,7 @@ public final class ViewerTrackForwarder {
     /// How often (ns) a key frame of the same layer is asked for again while waiting for one.
     public static let keyframeRetryInterval: UInt64 = 1_000_000_000
 
-    /// The per-layer histories of the track, lowest layer first.
+    /// The per-layer histories of the track, in the publisher's SDP order (``layerOrder`` ranks them).
     public private(set) var histories: [PacketHistory]
     /// RTX, when negotiated.
     public let retransmission: Retransmission?
@@ -186,7 +186,9 @@ public final class ViewerTrackForwarder {
     public func switchSource(to histories: [PacketHistory], sourceCaptureTimeID: UInt8? = nil) {
         self.histories = histories
         rewriter.sourceCaptureTimeID = sourceCaptureTimeID
+        let order = selector.order
         selector = SimulcastLayerSelector(layerCount: histories.count)
+        selector.setOrder(order)
         restartAtKeyframe()
     }
 
@@ -207,7 +209,26 @@ public final class ViewerTrackForwarder {
     /// The publisher's measured bitrate of `layer` changed (0: it stopped).
     public func setLayerBitrate(_ bitsPerSecond: UInt64, layer: Int, now: UInt64) {
         selector.setBitrate(bitsPerSecond, layer: layer)
-        selector.select(estimate: estimator.estimate(now: now), now: now)
+        selectLayer(now: now)
+    }
+
+    /// The producer ranked the layers by what they carry (``LayerOrder``).
+    public func setLayerOrder(_ order: LayerOrder, now: UInt64) {
+        guard order != selector.order else { return }
+        selector.setOrder(order)
+        selectLayer(now: now)
+    }
+
+    /// The layers from lowest to highest, as last set.
+    public var layerOrder: LayerOrder { selector.order }
+
+    /// Re-chooses the target: before any report from the viewer, from the estimator's starting
+    /// estimate (so a new viewer starts on the highest layer that fits it, not the lowest).
+    private func selectLayer(now: UInt64) {
+        // Until a layer is forwarded there is nothing to hold on to: the layer rates come in one
+        // by one, and the first one measured must not stick as if the viewer were watching it.
+        if rewriter.currentLayer == nil { selector.forgetTarget() }
+        selector.select(estimate: estimator.estimate(now: now) ?? estimator.startingEstimate(now: now), now: now)
     }
 
     /// How far above the forwarded layer's rate a REMB must be to count as "not congested".
@@ -226,31 +247,31 @@ public final class ViewerTrackForwarder {
         var usable = bitrate
         if let current = rewriter.currentLayer {
             let currentRate = Double(selector.bitrate(layer: current))
-            let next = (current + 1..<histories.count).first { selector.bitrate(layer: $0) > 0 }
+            let next = selector.nextFlowing(above: current)
             if currentRate > 0, Double(bitrate) >= Self.uncongestedRatio * currentRate, let next {
                 usable = max(bitrate, UInt64(Double(selector.bitrate(layer: next)) * selector.upgradeHeadroom * 1.05))
             }
         }
         estimator.receivedREMB(bitrate: usable)
-        selector.select(estimate: estimator.estimate(now: now), now: now)
+        selectLayer(now: now)
     }
 
     /// The viewer's receiver report block for this stream said `fractionLost` (RFC 3550 §6.4.1).
     public func receivedLossReport(fractionLost: UInt8, now: UInt64) {
         estimator.receivedLossReport(fractionLost: fractionLost, now: now)
-        selector.select(estimate: estimator.estimate(now: now), now: now)
+        selectLayer(now: now)
     }
 
     /// Caps the viewer's bitrate until `expiry` (a WHEP query parameter sets it).
     public func setBitrateCap(_ bitsPerSecond: UInt64, until expiry: UInt64, now: UInt64) {
         estimator.setCap(bitrate: bitsPerSecond, until: expiry)
-        selector.select(estimate: estimator.estimate(now: now), now: now)
+        selectLayer(now: now)
     }
 
     /// Lifts the cap.
     public func liftBitrateCap(now: UInt64) {
         estimator.liftCap()
-        selector.select(estimate: estimator.estimate(now: now), now: now)
+        selectLayer(now: now)
     }
 
     /// The viewer's SR at NTP time `ntpNow`, from the publisher's clock of the current layer;

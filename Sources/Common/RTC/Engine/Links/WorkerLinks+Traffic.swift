@@ -1,4 +1,5 @@
 import MeshRuntime
+import MeshWire
 
 extension WorkerLinks {
     // MARK: Receiving (either end)
@@ -18,10 +19,11 @@ extension WorkerLinks {
             if outcome == .dropped { output.counters.drop(.linkFeedbackRejected) }
         case .receiving(let receiving):
             switch receiving.receiver.receive(buffer, length: buffer.count, now: now) {
-            case .media(let ssrc, let length):
+            case .media(let ssrc, let length, let keyframe):
                 guard let slot = receiving.routes.index(forKey: ssrc) else { return }
                 receiving.routes.values[slot].bytesThisSecond &+= length
                 let route = receiving.routes.values[slot]
+                measure(route, packet: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), keyframe: keyframe)
                 let sequence = UInt16(buffer[2]) << 8 | UInt16(buffer[3])
                 engine.trace?.record(.linkIn, ssrc: ssrc, sequence: sequence, at: now, worker: output.index)
                 router.route(route.track, layer: route.layer, sequence: sequence, stream: route.stream, now: now)
@@ -30,6 +32,15 @@ extension WorkerLinks {
             case .dropped:
                 output.counters.drop(.linkMediaRejected)
             }
+        }
+    }
+
+    /// Frame rate and key frame size of a received video layer, measured on every hop from
+    /// the media itself, so that each node ranks the layers as the origin does.
+    private func measure(_ route: LinkReceivingHalf.Route, packet: UnsafeRawBufferPointer, keyframe: Bool) {
+        guard route.track.kind == .video, let media = try? RTPPacketView(parsing: packet) else { return }
+        if route.track.layers[route.layer].observe(media, codec: route.track.codec.kind, keyframe: keyframe) {
+            route.track.rankLayers()
         }
     }
 
@@ -74,6 +85,7 @@ extension WorkerLinks {
             if slow {
                 layer.recordSecond(bytes: route.bytesThisSecond)
                 receiving.routes.values[slot].bytesThisSecond = 0
+                if route.layer == route.track.layers.count - 1 { route.track.rankLayers() }
             }
             slot = receiving.routes.index(after: slot)
         }

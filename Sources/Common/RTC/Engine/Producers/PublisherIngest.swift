@@ -69,6 +69,11 @@ final class PublisherIngest {
         layer.bytesThisSecond &+= length
         let isKeyframe = KeyframeDetector.isKeyframeStart(track.shared.codec.kind, payload: media.payload)
         if isKeyframe { track.keyframeGate.keyframeArrived(now: now) }
+        if track.shared.kind == .video,
+            layer.shared.observe(media, codec: track.shared.codec.kind, keyframe: isKeyframe)
+        {
+            track.shared.rankLayers()
+        }
         layer.shared.history.store(stored, sequence: sequence, arrival: now, isKeyframeStart: isKeyframe)
         router.route(track.shared, layer: route.layer, sequence: sequence, stream: session.stream, now: now)
     }
@@ -128,6 +133,7 @@ final class PublisherIngest {
                     layer.bytesThisSecond = 0
                 }
             }
+            if slow { track.shared.rankLayers() }
         }
         if state.transportCC != nil, let mediaSSRC = transportCCSSRC {
             let feedback =

@@ -9,10 +9,13 @@ final class WorkerViewers {
     let output: WorkerOutput
     let router: TrackRouter
     let logger: Logger
+    /// A new viewer's assumed bandwidth (``MediaEngineConfiguration/viewerStartBitrate``).
+    let startBitrate: UInt64
 
-    init(output: WorkerOutput, router: TrackRouter, logger: Logger) {
+    init(output: WorkerOutput, router: TrackRouter, startBitrate: UInt64, logger: Logger) {
         self.output = output
         self.router = router
+        self.startBitrate = startBitrate
         self.logger = logger
     }
 
@@ -75,6 +78,7 @@ final class WorkerViewers {
         guard session.isConnected, slow else { return }
         for track in state.tracks {
             guard let forwarder = track.forwarder, let source = track.source else { continue }
+            forwarder.setLayerOrder(source.layerOrder, now: now)
             for layer in source.layers {
                 forwarder.setLayerBitrate(UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
             }
@@ -118,6 +122,7 @@ final class WorkerViewers {
             viewerTrack.source = source
             // The selector needs the layers' rates from the first packet, or the first key
             // frame of any layer would start the viewer, whatever its estimate or cap.
+            viewerTrack.forwarder?.setLayerOrder(source.layerOrder, now: now)
             for layer in source.layers {
                 viewerTrack.forwarder?.setLayerBitrate(
                     UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
@@ -125,7 +130,9 @@ final class WorkerViewers {
             router.add(viewerTrack, of: source)
             // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on. Before
             // DTLS is up the keyframe would go by unseen; `sessionConnected` asks then.
-            if source.kind == .video && session.isConnected { source.wantKeyframe(layer: 0) }
+            if source.kind == .video && session.isConnected {
+                source.wantKeyframe(layer: viewerTrack.forwarder?.targetLayer ?? 0)
+            }
         }
     }
 
@@ -146,7 +153,8 @@ final class WorkerViewers {
         }
         let forwarder = ViewerTrackForwarder(
             stream: stream, histories: histories, sourceCaptureTimeID: source.captureTimeID,
-            retransmission: retransmission)
+            retransmission: retransmission,
+            estimator: ViewerBandwidthEstimator.Configuration(initialBitrate: startBitrate))
         if let cap = state.options.maxBitrate {
             forwarder.setBitrateCap(UInt64(cap), until: state.capExpiry ?? .max, now: now)
         }

@@ -49,7 +49,8 @@ final class WorkerMedia: @unchecked Sendable {
             linkDropRate: engine.configuration.linkDropRate)
         router = TrackRouter(index: index, output: output)
         publishers = PublisherIngest(output: output, router: router, trace: engine.trace)
-        viewers = WorkerViewers(output: output, router: router, logger: logger)
+        viewers = WorkerViewers(
+            output: output, router: router, startBitrate: engine.configuration.viewerStartBitrate, logger: logger)
         links = WorkerLinks(output: output, router: router, engine: engine, logger: logger)
         sendControl = { [output] data, destination in output.sendControl(data, to: destination) }
     }
