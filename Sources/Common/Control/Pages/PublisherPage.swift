@@ -1,7 +1,8 @@
 /// `GET /publish`: sends the camera or the screen to this node over WHIP (RFC 9725).
 ///
 /// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
-/// `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
+/// `order=high-first` (list the full-size layer first, as many applications do; the node ranks
+/// layers by what they carry), `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
 /// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
 enum PublisherPage: WebPage {
     static let path = "/publish"
@@ -55,7 +56,9 @@ enum PublisherPage: WebPage {
         function encodings(simulcast, maxBitrate) {
           if (!simulcast) return [maxBitrate ? { maxBitrate } : {}];
           // Low, half and full resolution; a cap applies to the top layer, lower ones get a share.
-          return [["q", 4], ["h", 2], ["f", 1]].map(([rid, scale]) => {
+          const layers = [["q", 4], ["h", 2], ["f", 1]];
+          if (query.get("order") === "high-first") layers.reverse();
+          return layers.map(([rid, scale]) => {
             const layer = { rid, scaleResolutionDownBy: scale };
             if (maxBitrate) layer.maxBitrate = Math.max(30000, Math.round(maxBitrate / (scale * scale)));
             return layer;

@@ -21,9 +21,10 @@ extension WorkerLinks {
             switch receiving.receiver.receive(buffer, length: buffer.count, now: now) {
             case .media(let ssrc, let length, let keyframe):
                 guard let slot = receiving.routes.index(forKey: ssrc) else { return }
-                receiving.routes.values[slot].bytesThisSecond &+= length
                 let route = receiving.routes.values[slot]
-                measure(route, packet: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), keyframe: keyframe)
+                if measure(route, packet: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), keyframe: keyframe) {
+                    receiving.routes.values[slot].bytesThisSecond &+= length
+                }
                 let sequence = UInt16(buffer[2]) << 8 | UInt16(buffer[3])
                 engine.trace?.record(.linkIn, ssrc: ssrc, sequence: sequence, at: now, worker: output.index)
                 router.route(route.track, layer: route.layer, sequence: sequence, stream: route.stream, now: now)
@@ -36,12 +37,16 @@ extension WorkerLinks {
     }
 
     /// Frame rate and key frame size of a received video layer, measured on every hop from
-    /// the media itself, so that each node ranks the layers as the origin does.
-    private func measure(_ route: LinkReceivingHalf.Route, packet: UnsafeRawBufferPointer, keyframe: Bool) {
-        guard route.track.kind == .video, let media = try? RTPPacketView(parsing: packet) else { return }
-        if route.track.layers[route.layer].observe(media, codec: route.track.codec.kind, keyframe: keyframe) {
+    /// the media itself, so that each node ranks the layers as the origin does. False for a
+    /// padding-only packet (a probe), which the layer's bitrate leaves out, as on the origin.
+    private func measure(_ route: LinkReceivingHalf.Route, packet: UnsafeRawBufferPointer, keyframe: Bool) -> Bool {
+        guard let media = try? RTPPacketView(parsing: packet), !media.payload.isEmpty else { return false }
+        if route.track.kind == .video,
+            route.track.layers[route.layer].observe(media, codec: route.track.codec.kind, keyframe: keyframe)
+        {
             route.track.rankLayers()
         }
+        return true
     }
 
     // MARK: Timers

@@ -66,10 +66,14 @@ final class PublisherIngest {
         trace?.record(.ingest, ssrc: layer.shared.meshSSRC, sequence: sequence, at: now, worker: output.index)
         layer.statistics?.record(sequence: sequence, rtpTimestamp: media.timestamp, arrival: now, size: length)
         layer.nacks.received(sequence: sequence, now: now)
-        layer.bytesThisSecond &+= length
+        // Retransmissions and padding-only packets are repairs and bandwidth probes (Chromium
+        // probes with RTX on one layer as its estimate grows), not the encoder's rate: counted,
+        // they made the smallest layer look like the largest.
+        let isEncoderOutput = !route.isRetransmission && !media.payload.isEmpty
+        if isEncoderOutput { layer.bytesThisSecond &+= length }
         let isKeyframe = KeyframeDetector.isKeyframeStart(track.shared.codec.kind, payload: media.payload)
         if isKeyframe { track.keyframeGate.keyframeArrived(now: now) }
-        if track.shared.kind == .video,
+        if track.shared.kind == .video, isEncoderOutput,
             layer.shared.observe(media, codec: track.shared.codec.kind, keyframe: isKeyframe)
         {
             track.shared.rankLayers()
