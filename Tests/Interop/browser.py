@@ -15,9 +15,12 @@ ARGUMENTS = [
 
 
 @contextlib.asynccontextmanager
-async def chromium():
+async def chromium(executable: str = CHROMIUM, secure_origin: str | None = None):
+    """A headless Chromium; `executable` may be a wrapper (one that enters a network namespace).
+    `secure_origin` (http://host:port) gets getUserMedia as if it were HTTPS or loopback."""
+    extra = [f"--unsafely-treat-insecure-origin-as-secure={secure_origin}"] if secure_origin else []
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS)
+        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=ARGUMENTS + extra)
         try:
             yield browser
         finally:

@@ -22,17 +22,17 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def start_node(request, tmp_path):
-    """start_node(**env) -> a ready MeshNode. Stops it afterwards; fails the test if the node
+    """start_node(host="127.0.0.1", **env) -> a ready MeshNode (API and media on `host`). Stops it afterwards; fails the test if the node
     crashed or died of a signal, and prints its log when anything failed."""
     reason = meshnode.why_no_node()
     if reason:
         pytest.skip(f"needs a meshcast node: {reason}")
     started: list[meshnode.MeshNode] = []
 
-    def start(**env) -> meshnode.MeshNode:
+    def start(host: str = "127.0.0.1", **env) -> meshnode.MeshNode:
         directory = tmp_path / f"node{len(started)}"
         directory.mkdir()
-        node = meshnode.MeshNode(directory, env)
+        node = meshnode.MeshNode(directory, env, host=host)
         started.append(node)
         node.start()
         return node

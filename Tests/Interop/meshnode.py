@@ -66,15 +66,15 @@ TOPOLOGY = """\
 mesh: interop
 regions:
   - name: loopback
-    cidrs: [127.0.0.0/8]
+    cidrs: [127.0.0.0/8, 10.0.0.0/8]
     coordinates: {{lat: 0, lon: 0}}
 nodes:
   - id: {node_id}
     role: origin
     region: loopback
-    api: 127.0.0.1:{api_port}
-    media: 127.0.0.1
-    announce: 127.0.0.1
+    api: {host}:{api_port}
+    media: {host}
+    announce: {host}
     ports: {first}-{last}
     workers: 2
 secrets:
@@ -86,13 +86,15 @@ secrets:
 class MeshNode:
     """A running node. `base` is its API URL, `udp_ports` its media port range."""
 
-    def __init__(self, directory: pathlib.Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, directory: pathlib.Path, extra_env: dict[str, str] | None = None,
+                 host: str = "127.0.0.1") -> None:
         self.node_id = "origin-1"
+        self.host = host
         self.api_port = free_tcp_port()
         self.udp_ports = free_udp_range()
-        self.base = f"http://127.0.0.1:{self.api_port}"
+        self.base = f"http://{host}:{self.api_port}"
         self.topology = directory / "topology.yaml"
-        self.topology.write_text(TOPOLOGY.format(node_id=self.node_id, api_port=self.api_port,
+        self.topology.write_text(TOPOLOGY.format(node_id=self.node_id, host=host, api_port=self.api_port,
                                                  first=self.udp_ports[0], last=self.udp_ports[-1]))
         self.log_path = directory / "node.log"
         self.secret = secrets.token_hex(24)
@@ -169,7 +171,7 @@ class MeshNode:
                 headers: dict[str, str] | None = None, timeout_s: float = 10.0):
         """(status, headers with lower-case names, body). A server that answers before
         reading the whole body (413) may reset the connection: the answer still counts."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.api_port, timeout=timeout_s)
+        connection = http.client.HTTPConnection(self.host, self.api_port, timeout=timeout_s)
         try:
             try:
                 connection.request(method, path, body=body, headers=headers or {})

@@ -3,6 +3,13 @@
 /// (RFC 3550 §6.4.1) in the manner of GCC's loss-based controller
 /// (draft-ietf-rmcat-gcc-02 §6: cut on more than 10 % loss, grow slowly under 2 %), and an
 /// optional cap with an expiry time (set from a WHEP query parameter; tests lift it).
+///
+/// Two departures from GCC, because an SFU switches layers instead of tuning an encoder: a cut
+/// starts from the rate the viewer was actually sent (the layer it had), not from an estimate
+/// that reports of the old layer's loss already pushed down, so a bottleneck lands the viewer on
+/// the layer that fits rather than spiralling to the lowest; and once reports have been clean
+/// for `lossMemory`, the loss-based limit is dropped and REMB, the receiver's delay-based
+/// estimate, rules again, so a viewer whose bottleneck went away climbs in seconds.
 public struct ViewerBandwidthEstimator: Sendable {
     /// Tunables.
     public struct Configuration: Sendable {
@@ -18,6 +25,9 @@ public struct ViewerBandwidthEstimator: Sendable {
         public var growthFactor: Double
         /// Least time (ns) between two growth steps.
         public var growthInterval: UInt64
+        /// How long (ns) reports must stay under 2 % loss before the loss-based limit is
+        /// dropped (with REMB present).
+        public var lossMemory: UInt64 = 2_000_000_000
 
         /// The start when the topology names none: enough for a 720p camera layer, so that a
         /// viewer on a good path sees the full picture first; REMB or loss move it down within a
@@ -45,6 +55,10 @@ public struct ViewerBandwidthEstimator: Sendable {
     /// The loss-based limit, once a receiver report has arrived.
     public private(set) var lossBasedBitrate: UInt64?
     private var lastGrowth: UInt64?
+    /// The rate sent over the last second, from the forwarder.
+    public private(set) var sendRate: UInt64?
+    /// Since when reports have shown under 2 % loss.
+    private var cleanSince: UInt64?
     private var cap: (bitrate: UInt64, expiry: UInt64)?
 
     /// An estimator with `configuration`.
@@ -57,14 +71,28 @@ public struct ViewerBandwidthEstimator: Sendable {
         rembBitrate = bitrate
     }
 
+    /// What was sent to the viewer over the last second (bits per second).
+    public mutating func recordSendRate(_ bitsPerSecond: UInt64) {
+        sendRate = bitsPerSecond
+    }
+
     /// A receiver report block arrived with `fractionLost` (1/256 units) at `now`.
     public mutating func receivedLossReport(fractionLost: UInt8, now: UInt64) {
         let base = lossBasedBitrate ?? rembBitrate ?? configuration.initialBitrate
         let loss = Double(fractionLost) / 256
+        if loss >= 0.02 { cleanSince = nil }
         if loss > 0.10 {
-            // GCC: As = As * (1 - 0.5 p).
-            lossBasedBitrate = clamp(Double(base) * (1 - 0.5 * loss))
+            // GCC: As = As * (1 - 0.5 p), As being what was sent.
+            let sent = sendRate.map { min($0, base) } ?? base
+            lossBasedBitrate = clamp(Double(sent) * (1 - 0.5 * loss))
         } else if loss < 0.02 {
+            let clean = cleanSince ?? now
+            cleanSince = clean
+            // With REMB present and no loss limit (or none for a while), REMB alone rules.
+            if rembBitrate != nil, lossBasedBitrate == nil || now &- clean >= configuration.lossMemory {
+                lossBasedBitrate = nil
+                return
+            }
             if let lastGrowth, now &- lastGrowth < configuration.growthInterval {
                 lossBasedBitrate = base
                 return

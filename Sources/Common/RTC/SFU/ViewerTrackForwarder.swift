@@ -62,6 +62,7 @@ public final class ViewerTrackForwarder {
     public private(set) var packetsSent: UInt32 = 0
     /// Payload octets sent, retransmissions excluded (the SR sender's octet count).
     public private(set) var octetsSent: UInt32 = 0
+    private var octetsAtLastSecond: UInt32 = 0
 
     /// A forwarder for the track whose layers are `histories` to the viewer described by `stream`;
     /// `sourceCaptureTimeID` is the abs-capture-time ID the stored packets carry (their
@@ -210,6 +211,13 @@ public final class ViewerTrackForwarder {
     public func setLayerBitrate(_ bitsPerSecond: UInt64, layer: Int, now: UInt64) {
         selector.setBitrate(bitsPerSecond, layer: layer)
         selectLayer(now: now)
+    }
+
+    /// Once a second: what was sent over the last second goes to the estimator, so that a loss
+    /// report cuts from the rate the viewer actually got (GCC's As, draft-ietf-rmcat-gcc-02 §6).
+    public func recordSecond() {
+        estimator.recordSendRate(UInt64(octetsSent &- octetsAtLastSecond) * 8)
+        octetsAtLastSecond = octetsSent
     }
 
     /// The producer ranked the layers by what they carry (``LayerOrder``).

@@ -78,6 +78,7 @@ final class WorkerViewers {
         guard session.isConnected, slow else { return }
         for track in state.tracks {
             guard let forwarder = track.forwarder, let source = track.source else { continue }
+            forwarder.recordSecond()
             forwarder.setLayerOrder(source.layerOrder, now: now)
             for layer in source.layers {
                 forwarder.setLayerBitrate(UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
