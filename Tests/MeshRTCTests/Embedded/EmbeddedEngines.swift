@@ -58,6 +58,16 @@ final class EmbeddedEngines: @unchecked Sendable {
         return peer
     }
 
+    /// Opens a link from `edge` up to `origin` and feeds `stream` over it, as the coordinator would.
+    func link(_ stream: StreamRecord, from origin: MediaEngine, to edge: MediaEngine) async throws -> String {
+        let request = try await edge.prepareUpstreamLink(to: origin.nodeID)
+        let accepted = try await origin.acceptLink(request)
+        let linkID = try await edge.openUpstreamLink(request, accepted: accepted)
+        try await edge.receive(stream, overLink: linkID)
+        try await origin.forward(stream: stream.name, tracks: stream.tracks.map(\.ssrc), onLink: linkID)
+        return linkID
+    }
+
     /// Lets ICE and DTLS finish (a few exchanges, a few ms of embedded time).
     private func connect(_ peer: EmbeddedPeer) throws {
         for _ in 0..<20 where !peer.isConnected { try advance(by: .milliseconds(10)) }

@@ -10,16 +10,6 @@ import Testing
 struct EmbeddedLinkTests {
     static let ssrc: UInt32 = 0x0BAD_CAFE
 
-    /// Opens a link from `edge` up to `origin` and feeds `stream` over it, as the coordinator would.
-    private func link(_ stream: StreamRecord, from origin: MediaEngine, to edge: MediaEngine) async throws -> String {
-        let request = try await edge.prepareUpstreamLink(to: origin.nodeID)
-        let accepted = try await origin.acceptLink(request)
-        let linkID = try await edge.openUpstreamLink(request, accepted: accepted)
-        try await edge.receive(stream, overLink: linkID)
-        try await origin.forward(stream: stream.name, tracks: stream.tracks.map(\.ssrc), onLink: linkID)
-        return linkID
-    }
-
     @Test(
         "an edge viewer gets the origin's stream over a link; moved to a new link, it goes on from the next key frame")
     func linkMove() async throws {
@@ -29,7 +19,7 @@ struct EmbeddedLinkTests {
         let publisher = try await engines.publisher(of: "cam", on: origin)
         try engines.send(1...2, from: publisher, ssrc: Self.ssrc)
         let record = try #require(await origin.carriedStream("cam"))
-        let first = try await link(record, from: origin, to: edge)
+        let first = try await engines.link(record, from: origin, to: edge)
         let viewer = try await engines.viewer(of: "cam", on: edge)
         try engines.advance(by: .milliseconds(100))
         // The edge's new feed and its viewer both want a picture: the request climbs to the publisher.
@@ -38,7 +28,7 @@ struct EmbeddedLinkTests {
         #expect(viewer.video.map(\.source) == Array(3...10))
 
         // The coordinator moves the stream to a new link (a new path generation); the old one closes.
-        let second = try await link(record, from: origin, to: edge)
+        let second = try await engines.link(record, from: origin, to: edge)
         #expect(second != first)
         #expect(await origin.closeLink(first, reason: "re-pathed"))
         // The new feed wants a key frame; the publisher's gate lets one request through per 500 ms.

@@ -20,6 +20,13 @@ enum EmbeddedMedia {
             extensions: rid.map { [(id: EmbeddedOffer.ridID, value: Array($0.utf8))] } ?? [])
     }
 
+    /// One Opus packet (RFC 7587), 20 ms of audio: its body carries `sequence` like a video packet's.
+    static func audio(ssrc: UInt32, sequence: UInt16) -> [UInt8] {
+        SFUTestPacket.rtp(
+            sequence: sequence, timestamp: UInt32(sequence) &* 960, ssrc: ssrc, payloadType: EmbeddedOffer.opus,
+            marker: false, payload: [0xFC, 0xAB, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0])
+    }
+
     /// The publisher's sequence number and layer that a viewer's packet carries.
     static func origin(of payload: [UInt8]) -> (sequence: UInt16, layer: UInt8)? {
         guard payload.count >= 3 else { return nil }

@@ -31,7 +31,7 @@ final class EmbeddedPeer: @unchecked Sendable {
     enum Feedback: Equatable {
         case nack([UInt16])
         case keyframeRequest
-        case senderReport(ssrc: UInt32)
+        case senderReport(ssrc: UInt32, ntp: UInt64, rtp: UInt32)
         case other
     }
 
@@ -105,7 +105,9 @@ final class EmbeddedPeer: @unchecked Sendable {
                     switch try? RTCPPacket(parsing: view) {
                     case .genericNACK(let nack)?: rtcp.append(.nack(Array(nack.lostSequenceNumbers)))
                     case .pictureLossIndication?, .fullIntraRequest?: rtcp.append(.keyframeRequest)
-                    case .senderReport(let report)?: rtcp.append(.senderReport(ssrc: report.ssrc))
+                    case .senderReport(let report)?:
+                        rtcp.append(
+                            .senderReport(ssrc: report.ssrc, ntp: report.ntpTimestamp, rtp: report.rtpTimestamp))
                     default: rtcp.append(.other)
                     }
                 }

@@ -3,8 +3,10 @@ import MeshWire
 /// Writes the few RTCP packets a relay link sends straight into a caller's buffer, without the
 /// arrays MeshWire's general builders take, so that feedback allocates nothing.
 ///
-/// Each is a single packet (reduced-size RTCP, RFC 5506 §3): both ends of a link are Meshcast
-/// nodes, so the compound rule of RFC 3550 §6.1 buys nothing but bytes.
+/// Feedback goes as single packets (reduced-size RTCP, RFC 5506 §3): both ends of a link are
+/// Meshcast nodes, so the compound rule of RFC 3550 §6.1 buys nothing but bytes. Sender reports
+/// are the exception: the tracks' SRs follow the link's own in one compound, which is how the
+/// downstream end tells the link's SR (first) from the tracks' (RFC 3550 §6.1).
 enum LinkRTCPWriter {
     /// The first header byte: version 2 (RFC 3550 §6.4.1), no padding, `count` in 5 bits.
     private static func firstByte(_ count: Int) -> UInt8 { 0x80 | UInt8(truncatingIfNeeded: count & 0x1F) }

@@ -14,7 +14,8 @@ public final class LinkReceiver {
         /// An RTP packet of subscribed track `ssrc`, decrypted in place: `buffer[0..<length]`.
         /// It is already stored in the track's retransmission buffer.
         case media(ssrc: UInt32, length: Int, keyframe: Bool)
-        /// RTCP from the upstream end (a sender report / keepalive), handled.
+        /// RTCP from the upstream end (a sender report / keepalive), handled; the tracks'
+        /// publisher clocks it carried wait for ``takeSenderReports(_:)``.
         case control
         /// Dropped; the reason is counted in ``statistics``.
         case dropped
@@ -28,6 +29,9 @@ public final class LinkReceiver {
         var nacks: NACKRequester
         var keyframes: KeyframeRequestGate
         let history: PacketHistory?
+        /// The publisher's NTP/RTP pair last relayed for the track, not yet taken by
+        /// ``takeSenderReports(_:)``.
+        var relayedSenderReport: SenderReportClock.Mapping?
     }
 
     /// The SSRC this end sends its RTCP under.
@@ -170,6 +174,7 @@ public final class LinkReceiver {
         }
         lastHeard = now
         var iterator = RTCPCompoundIterator(UnsafeRawBufferPointer(rebasing: buffer[0..<plain]))
+        var first = true
         while true {
             let view: RTCPPacketView?
             do { view = try iterator.next() } catch {
@@ -177,18 +182,33 @@ public final class LinkReceiver {
                 return .dropped
             }
             guard let view else { return .control }
+            defer { first = false }
             guard view.packetType == RTCPPacketType.senderReport, let report = try? SenderReport(parsing: view) else {
                 continue
             }
             statistics.senderReportsReceived &+= 1
-            if let index = trackIndex[report.ssrc] {
-                // A track's own SR (the origin relaying its publisher's): for the track's LSR.
-                tracks[index].statistics.receivedSenderReport(ntpTimestamp: report.ntpTimestamp, arrival: now)
-            } else {
+            if first {
+                // The compound starts with the sender's own report (RFC 3550 §6.1): the link's.
                 upstreamSSRC = report.ssrc
                 lastSenderReportNTP = report.ntpTimestamp
                 lastSenderReportArrival = now
+            } else if let index = trackIndex[report.ssrc] {
+                // A track's SR: its publisher's pair, relayed unchanged (``LinkSender``).
+                statistics.trackSenderReportsReceived &+= 1
+                tracks[index].statistics.receivedSenderReport(ntpTimestamp: report.ntpTimestamp, arrival: now)
+                tracks[index].relayedSenderReport = SenderReportClock.Mapping(
+                    ntpTimestamp: report.ntpTimestamp, rtpTimestamp: report.rtpTimestamp)
             }
+        }
+    }
+
+    /// Hands each track's publisher NTP/RTP pair that arrived since the last call to `body`
+    /// (mesh SSRC, pair), once. The caller keeps it in the layer's ``SenderReportClock``.
+    public func takeSenderReports(_ body: (_ ssrc: UInt32, _ pair: SenderReportClock.Mapping) -> Void) {
+        for index in tracks.indices {
+            guard let pair = tracks[index].relayedSenderReport else { continue }
+            tracks[index].relayedSenderReport = nil
+            body(tracks[index].ssrc, pair)
         }
     }
 

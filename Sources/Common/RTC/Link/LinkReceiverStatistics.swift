@@ -12,8 +12,10 @@ public struct LinkReceiverStatistics: Sendable, Equatable {
     public var replaysDropped = 0
     /// Datagrams too short or malformed to be SRTP, RTP or RTCP (RFC 3550 §5.1, §6.4.1).
     public var malformed = 0
-    /// Sender reports (keepalives) received from the upstream end.
+    /// Sender reports received from the upstream end: its own (keepalives) and the tracks'.
     public var senderReportsReceived = 0
+    /// Of those, the tracks' (their publishers' NTP/RTP pairs) for tracks this end accepts.
+    public var trackSenderReportsReceived = 0
     /// Generic NACK packets sent upstream (RFC 4585 §6.2.1).
     public var nacksSent = 0
     /// Sequence numbers asked for in them.

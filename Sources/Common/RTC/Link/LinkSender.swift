@@ -12,6 +12,13 @@ import MeshWire
 /// what it receives under the original sequence number, so the original packet is what it
 /// lacks. The SRTP sender therefore allows a repeated index (libsrtp `allow_repeat_tx`); that is
 /// safe because the bytes are identical.
+///
+/// Each of its sender reports is a compound (RFC 3550 §6.1): the link's own SR first, then one
+/// SR per subscribed track whose publisher clock is known, under the track's mesh SSRC, carrying
+/// the publisher's last NTP/RTP pair unchanged (RFC 3550 §6.4.1). Unchanged rather than
+/// extrapolated to now: the pair is exact as it stands, a hop adds neither rounding nor its own
+/// clock to it, every hop relays the same pair so the downstream node can tell a newer report
+/// from a repeat, and only the node that serves viewers extrapolates (once, as the origin does).
 public final class LinkSender {
     /// Where the downstream end's feedback landed; returned by ``receiveFeedback(_:length:now:send:keyframeRequested:)``.
     public enum FeedbackOutcome: Sendable, Equatable {
@@ -32,6 +39,8 @@ public final class LinkSender {
     private var feedback: SRTPReceiver
     /// Subscribed tracks by mesh SSRC, each with the buffer its NACKs are answered from.
     private var histories: [UInt32: PacketHistory] = [:]
+    /// Subscribed tracks' publisher clocks, by mesh SSRC (those subscribed with one).
+    private var clocks: [UInt32: RelayedClock] = [:]
     /// Resends and reports are built here: 2048 bytes hold any packet a history slot holds
     /// (1500) plus the SRTP trailer.
     private let scratch: UnsafeMutableRawBufferPointer
@@ -60,14 +69,20 @@ public final class LinkSender {
     // MARK: Subscriptions (control plane)
 
     /// Starts forwarding the track `ssrc`, answering NACKs for it out of `history`. The history
-    /// holds the packets under the sequence numbers the link carries.
-    public func subscribe(ssrc: UInt32, history: PacketHistory) {
+    /// holds the packets under the sequence numbers the link carries. `senderReport` reads the
+    /// track's publisher clock (``SenderReportClock``) for the link's sender reports: called on
+    /// this end's worker at each poll, so it must be cheap and thread-safe.
+    public func subscribe(
+        ssrc: UInt32, history: PacketHistory, senderReport: (() -> SenderReportClock.Mapping?)? = nil
+    ) {
         histories[ssrc] = history
+        clocks[ssrc] = senderReport.map { RelayedClock(read: $0) }
     }
 
     /// Stops forwarding the track `ssrc`.
     public func unsubscribe(ssrc: UInt32) {
         histories[ssrc] = nil
+        clocks[ssrc] = nil
     }
 
     /// The mesh SSRCs forwarded on this link.
@@ -133,31 +148,68 @@ public final class LinkSender {
 
     // MARK: Reports and keepalives
 
-    /// Sends a sender report (RFC 3550 §6.4.1) when one is due: every report interval, and
-    /// sooner as a keepalive once nothing has gone out for the keepalive interval. `ntpTime` is
-    /// the wall clock in NTP format (RFC 3550 §4); its middle 32 bits come back as LSR.
+    /// Sends a sender report (RFC 3550 §6.4.1) when one is due: every report interval, sooner
+    /// as a keepalive once nothing has gone out for the keepalive interval, and at once when a
+    /// track's publisher clock has a pair this link has not carried yet (a new publisher report,
+    /// a new subscription), so that a downstream node that lost its pair (a moved feed, a
+    /// publisher reconnect) gets one within a poll. `ntpTime` is the wall clock in NTP format
+    /// (RFC 3550 §4); its middle 32 bits come back as LSR.
     ///
     /// The keepalive is a sender report rather than an empty receiver report because the
     /// downstream end needs an SR to echo for the round-trip time anyway; one packet does both.
+    /// Every report carries the tracks' pairs after the link's own SR (see the type's note).
     public func poll(now: UInt64, ntpTime: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
         let reportDue = lastReport.map { now &- $0 >= configuration.reportInterval } ?? true
         let idle = lastSent.map { now &- $0 >= configuration.keepaliveInterval } ?? true
-        guard reportDue || idle else { return }
-        var writer = ByteWriter(scratch)
-        // 28 bytes always fit the scratch buffer.
-        try? LinkRTCPWriter.senderReport(
-            ssrc: linkSSRC, ntpTimestamp: ntpTime, rtpTimestamp: 0,
-            packetCount: UInt32(truncatingIfNeeded: statistics.packetsSent),
-            octetCount: UInt32(truncatingIfNeeded: statistics.bytesSent), into: &writer)
-        guard let length = try? media.protectRTCP(scratch, length: writer.offset) else {
-            statistics.protectFailures &+= 1
-            return
-        }
+        guard reportDue || idle || clocks.values.contains(where: \.isAhead) else { return }
+        var next = clocks.startIndex
+        repeat {
+            var writer = ByteWriter(scratch)
+            do {
+                // 28 bytes, and then at most `trackReportsPerPacket` more of 28, fit the scratch buffer.
+                try LinkRTCPWriter.senderReport(
+                    ssrc: linkSSRC, ntpTimestamp: ntpTime, rtpTimestamp: 0,
+                    packetCount: UInt32(truncatingIfNeeded: statistics.packetsSent),
+                    octetCount: UInt32(truncatingIfNeeded: statistics.bytesSent), into: &writer)
+                next = try writeTrackReports(from: next, into: &writer)
+            } catch {
+                return
+            }
+            guard let length = try? media.protectRTCP(scratch, length: writer.offset) else {
+                statistics.protectFailures &+= 1
+                return
+            }
+            statistics.senderReportsSent &+= 1
+            send(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+        } while next != clocks.endIndex
         recentReports.record(ntpMiddle: UInt32(truncatingIfNeeded: ntpTime >> 16), sentAt: now)
-        statistics.senderReportsSent &+= 1
         lastReport = now
         lastSent = now
-        send(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+    }
+
+    /// Track SRs per datagram: with the link's SR, 41 × 28 = 1148 bytes, under any path MTU.
+    public static let trackReportsPerPacket = 40
+
+    /// Writes the SRs of tracks with a known pair, from `start` on, until the datagram is full;
+    /// returns where the next datagram goes on. Their counts are zero: the downstream end
+    /// reads only the pair, and the SRs its viewers get carry their own counts.
+    private func writeTrackReports(from start: Dictionary<UInt32, RelayedClock>.Index, into writer: inout ByteWriter)
+        throws(ByteWriter.Overflow) -> Dictionary<UInt32, RelayedClock>.Index
+    {
+        var index = start
+        var written = 0
+        while index != clocks.endIndex && written < Self.trackReportsPerPacket {
+            if let pair = clocks.values[index].read() {
+                try LinkRTCPWriter.senderReport(
+                    ssrc: clocks.keys[index], ntpTimestamp: pair.ntpTimestamp, rtpTimestamp: pair.rtpTimestamp,
+                    packetCount: 0, octetCount: 0, into: &writer)
+                clocks.values[index].carried = pair
+                statistics.trackSenderReportsSent &+= 1
+                written += 1
+            }
+            index = clocks.index(after: index)
+        }
+        return index
     }
 
     /// True when no authenticated feedback has come for the liveness timeout: the downstream

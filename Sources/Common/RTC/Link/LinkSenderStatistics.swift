@@ -20,6 +20,8 @@ public struct LinkSenderStatistics: Sendable, Equatable {
     public var reportsReceived = 0
     /// Sender reports sent (each doubles as keepalive).
     public var senderReportsSent = 0
+    /// Tracks' sender reports sent after them: their publishers' NTP/RTP pairs.
+    public var trackSenderReportsSent = 0
     /// Feedback datagrams that failed SRTCP authentication (RFC 7714 §9.3): wrong key or forged.
     public var authenticationFailures = 0
     /// Feedback datagrams refused as replays (RFC 3711 §3.3.2).

@@ -6,7 +6,25 @@ import MeshWire
 /// A viewer's stream carries timestamps shifted by the rewriter's offset, so its SR must map
 /// the same NTP instant to the shifted RTP time; then the viewer lines audio and video up just
 /// as the publisher meant (RFC 3550 §6.4.1: "the same time as the NTP timestamp").
+///
+/// Relays and edges hold the same mapping: the upstream end of a relay link passes the pair on
+/// unchanged (``LinkSender``), and packets keep the publisher's RTP timestamps on every hop.
 public struct SenderReportClock: Sendable {
+    /// One NTP ↔ RTP pair: the same instant on the publisher's wall clock and its media clock
+    /// (RFC 3550 §6.4.1), as its sender report stated it.
+    public struct Mapping: Sendable, Equatable {
+        /// The NTP timestamp (RFC 3550 §4: 32.32 fixed-point seconds since 1900).
+        public var ntpTimestamp: UInt64
+        /// The RTP timestamp of the same instant.
+        public var rtpTimestamp: UInt32
+
+        /// A pair.
+        public init(ntpTimestamp: UInt64, rtpTimestamp: UInt32) {
+            self.ntpTimestamp = ntpTimestamp
+            self.rtpTimestamp = rtpTimestamp
+        }
+    }
+
     /// The layer's media clock rate (Hz).
     public let clockRate: UInt32
     /// The NTP timestamp of the publisher's last SR.
@@ -19,10 +37,34 @@ public struct SenderReportClock: Sendable {
         self.clockRate = clockRate
     }
 
+    /// The pair held, `nil` before the first report (or after ``reset()``).
+    public var mapping: Mapping? {
+        ntpTimestamp.map { Mapping(ntpTimestamp: $0, rtpTimestamp: rtpTimestamp) }
+    }
+
     /// Records the publisher's SR for this layer.
     public mutating func receivedSenderReport(ntpTimestamp: UInt64, rtpTimestamp: UInt32) {
         self.ntpTimestamp = ntpTimestamp
         self.rtpTimestamp = rtpTimestamp
+    }
+
+    /// Records a pair relayed over a link, but only when it is newer than the one held (by NTP
+    /// time): a pair that arrives late (another link still sending the layer, a relay that has
+    /// not heard of a newer report yet) must not replace a newer one. Returns whether it was taken.
+    @discardableResult
+    public mutating func receivedRelayedSenderReport(_ mapping: Mapping) -> Bool {
+        // A signed difference: NTP time only moves forward, and wraps in 2036.
+        if let held = ntpTimestamp, Int64(bitPattern: mapping.ntpTimestamp &- held) <= 0 { return false }
+        receivedSenderReport(ntpTimestamp: mapping.ntpTimestamp, rtpTimestamp: mapping.rtpTimestamp)
+        return true
+    }
+
+    /// Forgets the pair: the layer's source changed (a publisher reconnect behind a relay link,
+    /// or the feed moved to another link), so the next pair is taken whatever its NTP time, and
+    /// until it comes no report is built from a pair that may belong to the old source.
+    public mutating func reset() {
+        ntpTimestamp = nil
+        rtpTimestamp = 0
     }
 
     /// The publisher's RTP time at NTP time `ntp`, extrapolated from its last SR; `nil` before one

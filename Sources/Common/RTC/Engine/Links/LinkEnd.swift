@@ -54,6 +54,8 @@ final class LinkReceivingHalf {
         let layer: Int
         let stream: LiveStream
         var bytesThisSecond = 0
+        /// The layer history's ``PacketHistory/generation`` its publisher clock belongs to.
+        var clockGeneration: UInt32
     }
 
     let receiver: LinkReceiver
@@ -66,4 +68,27 @@ final class LinkReceivingHalf {
 
     /// The streams received on this link.
     var streamNames: [String] { Array(Set(routes.values.map(\.stream.name))).sorted() }
+
+    /// Keeps the publisher NTP/RTP `pair` relayed for `ssrc` in its layer's clock, unless the
+    /// clock holds a newer one (``SenderReportClock/receivedRelayedSenderReport(_:)``).
+    func receivedSenderReport(ssrc: UInt32, pair: SenderReportClock.Mapping) {
+        guard let slot = routes.index(forKey: ssrc) else { return }
+        let layer = forgetClockAfterBreak(at: slot)
+        _ = layer.senderReport.withLock { $0.receivedRelayedSenderReport(pair) }
+    }
+
+    /// Resets the publisher clock of the layer at `slot` when its history marked a break since
+    /// the clock's pair came (a publisher reconnect upstream shows here as a break, and its new
+    /// pair may be older by NTP time than the old publisher's last), and returns the layer.
+    @discardableResult
+    func forgetClockAfterBreak(at slot: Dictionary<UInt32, Route>.Index) -> PublishedLayer {
+        let route = routes.values[slot]
+        let layer = route.track.layers[route.layer]
+        let generation = layer.history.generation
+        if generation != route.clockGeneration {
+            routes.values[slot].clockGeneration = generation
+            layer.senderReport.withLock { $0.reset() }
+        }
+        return layer
+    }
 }

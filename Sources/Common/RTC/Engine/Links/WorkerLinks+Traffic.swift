@@ -29,7 +29,9 @@ extension WorkerLinks {
                 engine.trace?.record(.linkIn, ssrc: ssrc, sequence: sequence, at: now, worker: output.index)
                 router.route(route.track, layer: route.layer, sequence: sequence, stream: route.stream, now: now)
             case .control:
-                break
+                receiving.receiver.takeSenderReports { ssrc, pair in
+                    receiving.receivedSenderReport(ssrc: ssrc, pair: pair)
+                }
             case .dropped:
                 output.counters.drop(.linkMediaRejected)
             }
@@ -51,8 +53,8 @@ extension WorkerLinks {
 
     // MARK: Timers
 
-    /// Every 20 ms: reports, keepalives, NACKs and merged key frame requests on each link;
-    /// once a second the received layers' bitrates. Reports links whose peer went quiet (a
+    /// Every 20 ms: reports (carrying the layers' publisher clocks on), keepalives, NACKs and
+    /// merged key frame requests on each link; once a second the received layers' bitrates. Reports links whose peer went quiet (a
     /// sending end: once when quiet for a second, again when it closes the link).
     func tick(now: UInt64, ntpNow: UInt64, slow: Bool) {
         guard !isEmpty else { return }
@@ -82,7 +84,8 @@ extension WorkerLinks {
         var slot = receiving.routes.startIndex
         while slot != receiving.routes.endIndex {
             let (ssrc, route) = receiving.routes[slot]
-            let layer = route.track.layers[route.layer]
+            // Viewers' reports must not translate an old source's clock past a break.
+            let layer = receiving.forgetClockAfterBreak(at: slot)
             if layer.keyframeWanted.exchange(false, ordering: .relaxed) {
                 output.counters.keyframeRequestsSent &+= 1
                 receiving.receiver.requestKeyframe(ssrc: ssrc, now: now, send: send)

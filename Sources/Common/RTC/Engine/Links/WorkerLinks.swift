@@ -70,7 +70,10 @@ final class WorkerLinks {
             let layers = track.layers.filter { ssrcs.contains($0.meshSSRC) }
             guard !layers.isEmpty else { continue }
             for layer in layers {
-                sending.sender.subscribe(ssrc: layer.meshSSRC, history: layer.history)
+                // The link's sender reports carry the publisher's clock of each layer on.
+                sending.sender.subscribe(ssrc: layer.meshSSRC, history: layer.history) {
+                    layer.senderReport.withLock { $0.mapping }
+                }
                 sending.layersBySSRC[layer.meshSSRC] = layer
             }
             router.add(consumer, of: track)
@@ -117,11 +120,13 @@ final class WorkerLinks {
     func route(_ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf) {
         for track in tracks {
             for layer in track.layers {
-                // The new feed does not continue the old one's numbering without a gap.
+                // The new feed does not continue the old one's numbering without a gap, and
+                // its clock comes with its first sender report (the old feed's may be stale).
                 layer.history.markDiscontinuity()
+                layer.senderReport.withLock { $0.reset() }
                 receiving.receiver.addTrack(ssrc: layer.meshSSRC, codec: track.codec.kind, history: layer.history)
                 receiving.routes[layer.meshSSRC] = LinkReceivingHalf.Route(
-                    track: track, layer: layer.index, stream: stream)
+                    track: track, layer: layer.index, stream: stream, clockGeneration: layer.history.generation)
                 // Whatever the viewers here show, they need a key frame from the new path.
                 if track.kind == .video { layer.keyframeWanted.store(true, ordering: .relaxed) }
             }
