@@ -59,6 +59,12 @@ public struct ViewerBandwidthEstimator: Sendable {
     public private(set) var sendRate: UInt64?
     /// Since when reports have shown under 2 % loss.
     private var cleanSince: UInt64?
+    /// The delay-based limit: set to 85 % of what the viewer received when a queue builds on
+    /// its path (GCC's overuse response, draft-ietf-rmcat-gcc-02 §5.5, with the round trip of
+    /// receiver reports in place of one-way delay), grown back once the path has been calm.
+    public private(set) var delayBasedBitrate: UInt64?
+    private var lastDelayChange: UInt64?
+    private var calmSince: UInt64?
     private var cap: (bitrate: UInt64, expiry: UInt64)?
 
     /// An estimator with `configuration`.
@@ -107,6 +113,34 @@ public struct ViewerBandwidthEstimator: Sendable {
         }
     }
 
+    /// A report block showed `queueing` ns of round trip over the path's base
+    /// (``ViewerPathMonitor``) while the viewer received `receivedRate` bits per second.
+    ///
+    /// Over the threshold, the limit drops to 85 % of what got through, at most once a second
+    /// (the queue needs time to drain before the next block can show the cut worked). Calm for
+    /// `lossMemory`, it grows by `growthFactor` per `growthInterval`, and goes once it passes
+    /// REMB, which is then the ceiling again.
+    public mutating func receivedQueueing(_ queueing: UInt64, receivedRate: UInt64?, now: UInt64) {
+        let changedRecently = lastDelayChange.map { now &- $0 < configuration.growthInterval * 2 } ?? false
+        if queueing > ViewerPathMonitor.queueingThreshold {
+            calmSince = nil
+            guard !changedRecently || delayBasedBitrate == nil else { return }
+            let reference = receivedRate ?? sendRate ?? estimate(now: now) ?? configuration.initialBitrate
+            delayBasedBitrate = min(delayBasedBitrate ?? .max, clamp(Double(reference) * 0.85))
+            lastDelayChange = now
+            return
+        }
+        let calm = calmSince ?? now
+        calmSince = calm
+        guard let limit = delayBasedBitrate, now &- calm >= configuration.lossMemory,
+            !(lastDelayChange.map { now &- $0 < configuration.growthInterval } ?? false)
+        else { return }
+        let grown = clamp(Double(limit) * max(configuration.growthFactor, 1.15))
+        lastDelayChange = now
+        if let remb = rembBitrate, grown >= remb { delayBasedBitrate = nil } else { delayBasedBitrate = grown }
+        if grown >= configuration.maximumBitrate { delayBasedBitrate = nil }
+    }
+
     /// Caps the estimate at `bitrate` until `expiry` (monotonic ns).
     public mutating func setCap(bitrate: UInt64, until expiry: UInt64) {
         cap = (bitrate, expiry)
@@ -117,12 +151,13 @@ public struct ViewerBandwidthEstimator: Sendable {
         cap = nil
     }
 
-    /// The estimate at `now` (bits per second): the least of REMB, the loss-based limit and an
-    /// unexpired cap; `nil` until REMB or a loss report arrived.
+    /// The estimate at `now` (bits per second): the least of REMB, the loss- and delay-based
+    /// limits and an unexpired cap; `nil` until one of the first three exists.
     public func estimate(now: UInt64) -> UInt64? {
         var value: UInt64?
         if let remb = rembBitrate { value = remb }
         if let loss = lossBasedBitrate { value = min(value ?? .max, loss) }
+        if let delay = delayBasedBitrate { value = min(value ?? .max, delay) }
         guard var result = value else { return nil }
         if let cap, now < cap.expiry { result = min(result, cap.bitrate) }
         return min(max(result, configuration.minimumBitrate), configuration.maximumBitrate)

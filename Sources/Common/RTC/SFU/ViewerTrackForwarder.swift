@@ -38,6 +38,7 @@ public final class ViewerTrackForwarder {
     private var rewriter: OutgoingStreamRewriter
     private var selector: SimulcastLayerSelector
     private var estimator: ViewerBandwidthEstimator
+    private var path = ViewerPathMonitor()
     private let scratch: UnsafeMutableRawBufferPointer
     private let retransmissionScratch: UnsafeMutableRawBufferPointer
     private var rtxSequence: UInt16
@@ -264,9 +265,15 @@ public final class ViewerTrackForwarder {
         selectLayer(now: now)
     }
 
-    /// The viewer's receiver report block for this stream said `fractionLost` (RFC 3550 §6.4.1).
-    public func receivedLossReport(fractionLost: UInt8, now: UInt64) {
-        estimator.receivedLossReport(fractionLost: fractionLost, now: now)
+    /// The viewer's receiver report block for this stream (RFC 3550 §6.4.1): its loss fraction,
+    /// and the round trip and received rate that show a queue building (``ViewerPathMonitor``).
+    public func receivedReport(_ block: ReceptionReport, now: UInt64) {
+        estimator.receivedLossReport(fractionLost: block.fractionLost, now: now)
+        guard block.ssrc == rewriter.configuration.ssrc else { return }  // not the RTX stream's block
+        let bytesPerPacket = rewriter.headerLength + Int(octetsSent / max(packetsSent, 1))
+        if let queueing = path.received(block, bytesPerPacket: bytesPerPacket, now: now) {
+            estimator.receivedQueueing(queueing, receivedRate: path.receivedRate, now: now)
+        }
         selectLayer(now: now)
     }
 
@@ -284,11 +291,15 @@ public final class ViewerTrackForwarder {
 
     /// The viewer's SR at NTP time `ntpNow`, from the publisher's clock of the current layer;
     /// `nil` before anything was forwarded or before the publisher's first SR.
-    public func senderReport(clock: SenderReportClock, ntpNow: UInt64) -> SenderReport? {
-        guard let offset = rewriter.timestampOffset else { return nil }
-        return clock.senderReport(
-            ssrc: rewriter.configuration.ssrc, ntpNow: ntpNow, timestampOffset: offset, packetCount: packetsSent,
-            octetCount: octetsSent)
+    /// `now` (monotonic) is when it goes: the viewer's report blocks echo it for the round trip.
+    public func senderReport(clock: SenderReportClock, ntpNow: UInt64, now: UInt64 = 0) -> SenderReport? {
+        guard let offset = rewriter.timestampOffset,
+            let report = clock.senderReport(
+                ssrc: rewriter.configuration.ssrc, ntpNow: ntpNow, timestampOffset: offset, packetCount: packetsSent,
+                octetCount: octetsSent)
+        else { return nil }
+        path.sentSenderReport(ntpTimestamp: ntpNow, at: now)
+        return report
     }
 
     private func askForKeyframe(layer: Int, now: UInt64) {

@@ -55,8 +55,7 @@ final class WorkerViewers {
                 for track in state.tracks { track.forwarder?.receivedREMB(bitrate: remb.bitrate, now: now) }
             case .receiverReport(let report):
                 for block in report.reportBlocks {
-                    state.track(sendingSSRC: block.ssrc)?.forwarder?.receivedLossReport(
-                        fractionLost: block.fractionLost, now: now)
+                    state.track(sendingSSRC: block.ssrc)?.forwarder?.receivedReport(block, now: now)
                 }
             default:
                 continue
@@ -93,7 +92,7 @@ final class WorkerViewers {
                     metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
             }
             let clock = source.layers[layer].senderReport.withLock { $0 }
-            guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow) else { continue }
+            guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow, now: now) else { continue }
             output.send(report, session: session)
         }
     }

@@ -1,0 +1,81 @@
+import MeshWire
+
+/// Queueing on a viewer's path, read from its receiver report blocks (RFC 3550 §6.4.1): the
+/// round trip each block gives through LSR and DLSR, against the least seen recently, and the
+/// rate the viewer received between two blocks.
+///
+/// A queue building in front of a bottleneck raises the round trip long before it overflows
+/// into loss, and a REMB receiver says nothing useful for its first seconds (Chromium's
+/// estimate is not valid until it has five seconds of data or sees overuse itself). Chromium
+/// sends a report block about every 250 ms, so a viewer that starts on a layer its link cannot
+/// carry is moved within a second instead of freezing until loss reports pile up.
+/// Allocation-free after `init`.
+public struct ViewerPathMonitor: Sendable {
+    /// Extra round trip (ns) over the base that counts as a queue: well above jitter on any
+    /// path, well below the half second a bloated buffer adds.
+    public static let queueingThreshold: UInt64 = 60_000_000
+    /// How long (ns) the least round trip stands as the base before a new one replaces it.
+    static let baseLifetime: UInt64 = 30_000_000_000
+    /// Least spacing (ns) of the blocks a received rate is measured between.
+    static let rateInterval: UInt64 = 200_000_000
+
+    /// The sender reports sent last: their NTP middle 32 bits (the LSR a block echoes) and
+    /// when they went (RFC 3550 §6.4.1: RTT = A - LSR - DLSR, with A in our own clock).
+    private var reportMiddles: [UInt32] = [0, 0, 0, 0]
+    private var reportTimes: [UInt64] = [0, 0, 0, 0]
+    private var nextReport = 0
+    /// The last round trip (ns).
+    public private(set) var roundTripTime: UInt64?
+    private var base: (roundTrip: UInt64, at: UInt64)?
+    private var previous: (at: UInt64, highest: UInt32, lost: Int32)?
+    /// Bits per second the viewer received between its last two blocks (≥ 200 ms apart).
+    public private(set) var receivedRate: UInt64?
+
+    /// A monitor with nothing seen yet.
+    public init() {}
+
+    /// A sender report with NTP timestamp `ntpTimestamp` went to the viewer at `now`.
+    public mutating func sentSenderReport(ntpTimestamp: UInt64, at now: UInt64) {
+        reportMiddles[nextReport] = UInt32(truncatingIfNeeded: ntpTimestamp >> 16)
+        reportTimes[nextReport] = now
+        nextReport = (nextReport + 1) % reportMiddles.count
+    }
+
+    /// A report block for the viewer's stream arrived at `now`; `bytesPerPacket` is what the
+    /// stream's packets weigh on average. Returns the queueing delay (ns over the base round
+    /// trip), `nil` when the block echoes no report of ours.
+    public mutating func received(_ block: ReceptionReport, bytesPerPacket: Int, now: UInt64) -> UInt64? {
+        measureRate(block, bytesPerPacket: bytesPerPacket, now: now)
+        guard block.lastSenderReport != 0, let sent = sentTime(ofMiddle: block.lastSenderReport) else { return nil }
+        let held = UInt64(block.delaySinceLastSenderReport) * 1_000_000_000 / 65_536
+        guard now >= sent &+ held else { return nil }
+        let roundTrip = now - sent - held
+        roundTripTime = roundTrip
+        if let current = base, current.roundTrip <= roundTrip, now &- current.at < Self.baseLifetime {
+            return roundTrip - current.roundTrip
+        }
+        base = (roundTrip, now)
+        return 0
+    }
+
+    private func sentTime(ofMiddle middle: UInt32) -> UInt64? {
+        for slot in reportMiddles.indices where reportMiddles[slot] == middle && reportTimes[slot] != 0 {
+            return reportTimes[slot]
+        }
+        return nil
+    }
+
+    private mutating func measureRate(_ block: ReceptionReport, bytesPerPacket: Int, now: UInt64) {
+        guard let last = previous else {
+            previous = (now, block.extendedHighestSequenceNumber, block.cumulativeLost)
+            return
+        }
+        let elapsed = now &- last.at
+        guard elapsed >= Self.rateInterval else { return }
+        let sent = Int64(block.extendedHighestSequenceNumber &- last.highest)
+        let lost = Int64(block.cumulativeLost) - Int64(last.lost)
+        let packets = max(0, sent - lost)
+        receivedRate = UInt64(packets) * UInt64(bytesPerPacket) * 8 * 1_000_000_000 / elapsed
+        previous = (now, block.extendedHighestSequenceNumber, block.cumulativeLost)
+    }
+}

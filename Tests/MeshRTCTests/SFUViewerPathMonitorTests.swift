@@ -1,0 +1,55 @@
+import MeshRTC
+import MeshWire
+import Testing
+
+/// Queueing from receiver reports (RFC 3550 §6.4.1: RTT = A - LSR - DLSR) and the delay-based
+/// limit it sets (draft-ietf-rmcat-gcc-02 §5.5's overuse response: 85 % of what got through).
+@Suite("SFU: viewer path monitor")
+struct SFUViewerPathMonitorTests {
+    static let millisecond: UInt64 = 1_000_000
+
+    /// A block echoing the SR whose NTP middle is `lsr`, held `heldMS` at the viewer.
+    private func block(lsr: UInt32, heldMS: UInt32, highest: UInt32, lost: Int32 = 0) -> ReceptionReport {
+        ReceptionReport(
+            ssrc: 1, fractionLost: 0, cumulativeLost: lost, extendedHighestSequenceNumber: highest, jitter: 0,
+            lastSenderReport: lsr, delaySinceLastSenderReport: heldMS * 65_536 / 1000)
+    }
+
+    @Test("the round trip over its base is the queue; the received rate comes from sequence numbers less loss")
+    func queueingAndRate() {
+        var path = ViewerPathMonitor()
+        let ntp: UInt64 = 0x1234_5678_9ABC_0000
+        path.sentSenderReport(ntpTimestamp: ntp, at: 1_000 * Self.millisecond)
+        let lsr = UInt32(truncatingIfNeeded: ntp >> 16)
+        // 20 ms round trip (+ 100 ms held): the base.
+        #expect(
+            path.received(
+                block(lsr: lsr, heldMS: 100, highest: 1000), bytesPerPacket: 1000, now: 1_120 * Self.millisecond) == 0)
+        // 250 ms later, 200 ms more round trip: a queue; 100 packets of 1000 B in 0.25 s, 10 lost.
+        let queue = path.received(
+            block(lsr: lsr, heldMS: 300, highest: 1100, lost: 10), bytesPerPacket: 1000, now: 1_520 * Self.millisecond)
+        #expect(queue.map { (199 * Self.millisecond)...(201 * Self.millisecond) ~= $0 } == true)  // DLSR is 1/65536 s
+        #expect(path.receivedRate == 90 * 1000 * 8 * 1000 / 400)
+        // A block echoing no SR of ours gives no round trip.
+        #expect(
+            path.received(block(lsr: 7, heldMS: 0, highest: 1200), bytesPerPacket: 1000, now: 2_000 * Self.millisecond)
+                == nil)
+    }
+
+    @Test("a queue cuts to 85 % of what got through, once a second; calm, the limit grows back and yields to REMB")
+    func delayBasedLimit() {
+        let second: UInt64 = 1_000_000_000
+        var estimator = ViewerBandwidthEstimator()
+        estimator.receivedREMB(bitrate: 2_000_000)
+        estimator.receivedQueueing(200 * Self.millisecond, receivedRate: 600_000, now: second)
+        #expect(estimator.estimate(now: second) == 510_000)
+        estimator.receivedQueueing(300 * Self.millisecond, receivedRate: 300_000, now: second + 500 * Self.millisecond)
+        #expect(estimator.estimate(now: second) == 510_000)  // the cut has not had time to show
+        estimator.receivedQueueing(0, receivedRate: 500_000, now: 2 * second)
+        estimator.receivedQueueing(0, receivedRate: 500_000, now: 4 * second)
+        #expect(estimator.estimate(now: 4 * second) == 586_500)  // × 1.15 after 2 s calm
+        for step in 9...40 { estimator.receivedQueueing(0, receivedRate: 500_000, now: UInt64(step) * second / 2) }
+        #expect(estimator.delayBasedBitrate == nil)
+        #expect(estimator.estimate(now: 20 * second) == 2_000_000)
+    }
+}
