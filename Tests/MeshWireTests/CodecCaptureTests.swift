@@ -1,14 +1,16 @@
+import MeshTestSupport
 import MeshWire
 import Testing
 
 /// Key frame detection against real packets: RTP captures made by ffmpeg 5.1 (Debian 12) with
-/// scripts/fixtures/make-rtp-captures.sh. The video captures hold 15 frames encoded with a key
-/// frame interval of 10 (`-g 10`), so frames 0 and 10 are key frames and the rest are not.
+/// scripts/fixtures/make-rtp-captures.sh, read with MeshTestSupport's `CodecCapture`. The video
+/// captures hold 15 frames encoded with a key frame interval of 10 (`-g 10`), so frames 0 and
+/// 10 are key frames and the rest are not.
 @Suite struct CodecCaptureTests {
     static let keyFrameInterval = 10
 
     @Test func vp8KeyFrames() throws {
-        let frames = framesByTimestamp(try loadCapture("vp8.rtp"))
+        let frames = CodecCapture.frames(try CodecCapture.packets("rtp/vp8.rtp"))
         #expect(frames.count == 15)
         for (index, frame) in frames.enumerated() {
             let expectKey = index % Self.keyFrameInterval == 0
@@ -29,7 +31,7 @@ import Testing
     /// ffmpeg 5.1 leaves P=0 on every VP9 frame, so the descriptor alone calls every frame
     /// start a key picture; the VP9 uncompressed header tells the truth.
     @Test func vp9KeyFrames() throws {
-        let frames = framesByTimestamp(try loadCapture("vp9.rtp"))
+        let frames = CodecCapture.frames(try CodecCapture.packets("rtp/vp9.rtp"))
         #expect(frames.count == 15)
         for (index, frame) in frames.enumerated() {
             for (position, packet) in frame.enumerated() {
@@ -45,7 +47,7 @@ import Testing
     }
 
     @Test func h264KeyFrames() throws {
-        let frames = framesByTimestamp(try loadCapture("h264.rtp"))
+        let frames = CodecCapture.frames(try CodecCapture.packets("rtp/h264.rtp"))
         #expect(frames.count == 15)
         for (index, frame) in frames.enumerated() {
             let payloads = try frame.map { packet in try withPayload(packet.payload) { try H264Payload(parsing: $0) } }
@@ -67,7 +69,7 @@ import Testing
     }
 
     @Test func h264AggregatedParameterSets() throws {
-        let packets = try loadCapture("h264.rtp")
+        let packets = try CodecCapture.packets("rtp/h264.rtp")
         let first = try #require(packets.first)
         try withPayload(first.payload) { bytes in
             let payload = try H264Payload(parsing: bytes)
@@ -84,7 +86,7 @@ import Testing
 
     /// Every Opus packet is valid and its duration matches the RTP clock (48 kHz, RFC 7587 §4.1).
     @Test func opusDurationsMatchTimestamps() throws {
-        let packets = try loadCapture("opus.rtp")
+        let packets = try CodecCapture.packets("rtp/opus.rtp")
         #expect(packets.count >= 10)
         for (previous, next) in zip(packets, packets.dropFirst()) {
             let parsed = try withPayload(previous.payload) { try OpusPacket(parsing: $0) }

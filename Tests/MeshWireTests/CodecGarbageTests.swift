@@ -10,10 +10,18 @@ import Testing
             if let vp8 = try? VP8PayloadDescriptor(parsing: payload) {
                 #expect(vp8.payloadOffset < payload.count)
                 #expect(vp8.partitionIndex <= 7)
+                if let key = vp8.payloadHeader?.keyFrameHeader { expectPicture(key.dimensions) }
+            }
+            if let key = try? VP8KeyFrameHeader(parsing: payload) { expectPicture(key.dimensions) }
+            if let key = try? VP9KeyFrameHeader(parsing: payload) { expectPicture(key.dimensions) }
+            if let sps = try? H264SequenceParameterSet(parsing: payload) {
+                expectPicture(sps.dimensions)
+                #expect(sps.codedWidth >= Int(sps.width) && sps.codedHeight >= Int(sps.height))
             }
             if let vp9 = try? VP9PayloadDescriptor(parsing: payload) {
                 #expect(vp9.payloadOffset < payload.count)
                 #expect(vp9.referenceCount <= 3)
+                if let key = try? vp9.keyFrameHeader(in: payload) { expectPicture(key.dimensions) }
                 if let range = vp9.scalabilityStructureRange {
                     #expect(range.upperBound <= vp9.payloadOffset)
                     let structure = vp9.scalabilityStructure(in: payload)
@@ -40,12 +48,18 @@ import Testing
                     }
                     #expect(seen == count)
                 }
+                if let sps = try? h264.sequenceParameterSet(in: payload) { expectPicture(sps.dimensions) }
             }
             if let opus = try? OpusPacket(parsing: payload) {
                 #expect(opus.durationSamples <= OpusPacket.maximumSamples)
                 #expect(opus.paddingLength < payload.count)
             }
         }
+    }
+
+    /// What a parser accepted as a picture size has pixels.
+    static func expectPicture(_ dimensions: VideoDimensions) {
+        #expect(dimensions.width > 0 && dimensions.height > 0)
     }
 
     @Test func randomBytesNeverTrap() {
@@ -63,6 +77,8 @@ import Testing
             CodecVP8Tests.deltaFrameAllExtensions, CodecVP8Tests.keyFrameMinimal,
             CodecVP9Tests.keyFrameWithScalabilityStructure, CodecVP9Tests.flexibleDeltaThreeReferences,
             CodecH264Tests.aggregationSPSAndPPS,
+            CodecVP8KeyFrameTests.scaledKeyFrame, [0x08] + CodecVP9KeyFrameHeaderTests.keyFrame(profile: 3),
+            CodecH264SPSFieldTests.Fields(crop: (left: 1, right: 2, top: 3, bottom: 4)).nalUnit,
             [0x7B, 0x83, 0x01, 0x02, 0xA, 0xB, 0xB, 0xC, 0xC],  // Opus VBR code 3
         ]
         for seed in seeds {

@@ -72,6 +72,31 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Key frame sizes: run on every H.264 packet and on each VP8/VP9 key frame start.
+    Benchmark("Key frame size: H.264 SPS in Chromium's STAP-A [SPS, PPS]") { benchmark in
+        let units = try annexBUnits("codecs/chromium-h264-1280x720.h264")
+        var stapA: [UInt8] = [0x78]
+        for unit in units.prefix(2) { stapA += [UInt8(unit.count >> 8), UInt8(unit.count & 0xFF)] + unit }
+        try stapA.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations {
+                blackHole(try H264Payload(parsing: bytes).sequenceParameterSet(in: bytes)?.dimensions)
+            }
+        }
+    }
+
+    Benchmark("Key frame size: VP8 and VP9 key frame headers") { benchmark in
+        let vp8 = try firstPayload("codecs/vp8-640x360.rtp")
+        let vp9 = try firstPayload("codecs/vp9-profile0-640x360.rtp")
+        try vp8.withUnsafeBytes { vp8 in
+            try vp9.withUnsafeBytes { vp9 in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try VP8PayloadDescriptor(parsing: vp8).payloadHeader?.keyFrameHeader?.dimensions)
+                    blackHole(try VP9PayloadDescriptor(parsing: vp9).keyFrameHeader(in: vp9)?.dimensions)
+                }
+            }
+        }
+    }
+
     // Control plane: one WHIP/WHEP offer per session, not per packet.
     Benchmark("SDP parse Chromium simulcast offer", configuration: .init(scalingFactor: .one)) { benchmark in
         let offer = try String(contentsOfFile: fixture("sdp/chromium-simulcast.sdp"), encoding: .utf8)
@@ -86,4 +111,30 @@ func fixture(_ name: String) -> String {
     let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return repository.appendingPathComponent("Tests/Fixtures/\(name)").path
+}
+
+/// The RTP payload of the first packet of a capture (records of a 2-byte length and a packet
+/// with a bare 12-byte header, as ffmpeg sends them).
+func firstPayload(_ name: String) throws -> [UInt8] {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(name))))
+    let length = Int(bytes[0]) << 8 | Int(bytes[1])
+    return Array(bytes[2 + 12..<2 + length])
+}
+
+/// The NAL units of an Annex B file (after each 00 00 01, trailing zero bytes dropped).
+func annexBUnits(_ name: String) throws -> [[UInt8]] {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(name))))
+    var units: [[UInt8]] = []
+    var index = 0
+    while index + 3 <= bytes.count {
+        if bytes[index] == 0, bytes[index + 1] == 0, bytes[index + 2] == 1 {
+            units.append([])
+            index += 3
+        } else {
+            if !units.isEmpty { units[units.count - 1].append(bytes[index]) }
+            index += 1
+        }
+    }
+    if !units.isEmpty { units[units.count - 1] += bytes[index...] }
+    return units.map { unit in Array(unit.reversed().drop { $0 == 0 }.reversed()) }
 }

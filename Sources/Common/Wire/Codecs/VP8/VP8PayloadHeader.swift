@@ -20,11 +20,14 @@ public struct VP8PayloadHeader: Equatable, Sendable {
     public let showFrame: Bool
     /// The size of the first partition in bytes: Size0 + 8 × Size1 + 2048 × Size2.
     public let firstPartitionSize: UInt32
+    /// What a key frame states after the tag (start code, width, height, RFC 6386 §9.1) when
+    /// this packet holds those bytes and they are valid; `nil` for inter frames.
+    public let keyFrameHeader: VP8KeyFrameHeader?
     /// The frame width in pixels from a key frame's start code block (RFC 6386 §9.1), when the
-    /// packet holds it; `nil` for delta frames or when the bytes are not in this packet.
-    public let keyFrameWidth: UInt16?
+    /// packet holds a valid one; `nil` for delta frames or when the bytes are not in this packet.
+    public var keyFrameWidth: UInt16? { keyFrameHeader?.width }
     /// The frame height in pixels, on the same terms as `keyFrameWidth`.
-    public let keyFrameHeight: UInt16?
+    public var keyFrameHeight: UInt16? { keyFrameHeader?.height }
 
     /// Parses the header at the start of `bytes`, the VP8 payload of a packet with S=1, PID=0.
     public init(parsing bytes: UnsafeRawBufferPointer) throws(CodecPayloadError) {
@@ -35,16 +38,9 @@ public struct VP8PayloadHeader: Equatable, Sendable {
         version = (size0 >> 1) & 0x07
         showFrame = size0 & 0x10 != 0
         firstPartitionSize = UInt32(size0 >> 5) | UInt32(size1) << 3 | UInt32(size2) << 11
-        // A key frame continues with the start code 9d 01 2a and two little-endian 16-bit
-        // fields whose low 14 bits are width and height (RFC 6386 §9.1).
-        if isKeyFrame, reader.readUInt8() == 0x9D, reader.readUInt8() == 0x01, reader.readUInt8() == 0x2A,
-            let width = reader.readUInt16(), let height = reader.readUInt16()
-        {
-            keyFrameWidth = width.byteSwapped & 0x3FFF
-            keyFrameHeight = height.byteSwapped & 0x3FFF
-        } else {
-            keyFrameWidth = nil
-            keyFrameHeight = nil
-        }
+        // A short or damaged first packet still tells a key frame (P=0) from an inter frame;
+        // only its size is then unknown.
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
+        keyFrameHeader = isKeyFrame ? try? VP8KeyFrameHeader(parsingAfterFrameTag: rest) : nil
     }
 }

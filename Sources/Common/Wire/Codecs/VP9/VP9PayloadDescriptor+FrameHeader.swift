@@ -19,4 +19,17 @@ extension VP9PayloadDescriptor {
         guard (first >> showExistingShift) & 1 == 0 else { return nil }
         return (first >> (showExistingShift - 1)) & 1 == 0
     }
+
+    /// The key frame header of the VP9 frame starting in this packet, read from `payload` (the
+    /// buffer this descriptor was parsed from): `nil` when the packet does not start a layer
+    /// frame (B=0) or the frame is not a key frame; throws when the header is malformed.
+    ///
+    /// The frame's own header decides, not the P bit (see ``bitstreamIsKeyFrame(in:)``). With
+    /// spatial layers (SVC), only the base layer frame of a key picture is a key frame; the
+    /// layers above predict from it and give `nil` (their sizes are in the scalability
+    /// structure, ``scalabilityStructure(in:)``).
+    public func keyFrameHeader(in payload: UnsafeRawBufferPointer) throws(CodecPayloadError) -> VP9KeyFrameHeader? {
+        guard isStartOfFrame, payloadOffset < payload.count else { return nil }
+        return try VP9KeyFrameHeader(parsing: UnsafeRawBufferPointer(rebasing: payload[payloadOffset...]))
+    }
 }
