@@ -187,6 +187,7 @@ class MeshProcess(MeshNode):
                  api_port: int, udp_ports: range, env: dict[str, str]) -> None:
         self.node_id = node_id
         self.role, self.region = NODES[node_id]
+        self.host = "127.0.0.1"
         self.api_port = api_port
         self.udp_ports = udp_ports
         self.base = f"http://127.0.0.1:{api_port}"
