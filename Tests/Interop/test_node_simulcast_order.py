@@ -12,12 +12,15 @@ size first as Janus's demos do. For each order:
 
 import asyncio
 import json
+import os
 import time
 
 import results
 from browser import chromium, stats, wait_for_state
 
 TOP_WITHIN_S = 3.0
+# Seconds watched after the top is reached (MESHCAST_STEADY_S=60 for the issue's steady run).
+STEADY_S = float(os.environ.get("MESHCAST_STEADY_S", "10"))
 
 
 async def wait_for_layers(node, stream: str, timeout_s: float = 40.0) -> list[dict]:
@@ -38,7 +41,7 @@ async def wait_for_layers(node, stream: str, timeout_s: float = 40.0) -> list[di
     raise AssertionError(f"the node never measured three layers of {stream}: {layers}")
 
 
-async def watch_until_top(browser, url: str, timeout_s: float = 10.0, steady_s: float = 10.0) -> dict:
+async def watch_until_top(browser, url: str, timeout_s: float = 10.0, steady_s: float = STEADY_S) -> dict:
     """Opens a player and samples it every 100 ms until it decodes 1280x720 (or times out),
     then for `steady_s` more, counting changes of picture width (layer switches)."""
     player = await browser.new_page()
@@ -112,6 +115,6 @@ def test_simulcast_in_either_order_reaches_the_top_fast(start_node):
         uncapped = run["uncapped"]
         assert uncapped["to_top_s"] is not None, f"{run['order']}: the player never reached 1280x720: {uncapped}"
         assert uncapped["to_top_s"] <= TOP_WITHIN_S, f"{run['order']}: 1280x720 after {uncapped['to_top_s']:.1f} s"
-        assert uncapped["switches_after_top"] <= 1, f"{run['order']}: {uncapped}"
+        assert uncapped["switches_after_top"] <= max(1, STEADY_S // 10), f"{run['order']}: {uncapped}"
         assert run["capped"]["frameWidth"] == 640, f"{run['order']}: capped at {run['cap']} got {run['capped']}"
     assert node.request("GET", "/ready")[0] == 200
