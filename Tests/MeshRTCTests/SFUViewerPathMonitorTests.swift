@@ -15,21 +15,28 @@ struct SFUViewerPathMonitorTests {
             lastSenderReport: lsr, delaySinceLastSenderReport: heldMS * 65_536 / 1000)
     }
 
-    @Test("the round trip over its base is the queue; the received rate comes from sequence numbers less loss")
+    @Test("a queue: two blocks running over the base round trip, not shrinking; rate: sequence numbers less loss")
     func queueingAndRate() {
         var path = ViewerPathMonitor()
         let ntp: UInt64 = 0x1234_5678_9ABC_0000
         path.sentSenderReport(ntpTimestamp: ntp, at: 1_000 * Self.millisecond)
         let lsr = UInt32(truncatingIfNeeded: ntp >> 16)
-        // 20 ms round trip (+ 100 ms held): the base.
-        #expect(
+        func report(heldMS: UInt32, highest: UInt32, lost: Int32 = 0, atMS: UInt64) -> UInt64? {
             path.received(
-                block(lsr: lsr, heldMS: 100, highest: 1000), bytesPerPacket: 1000, now: 1_120 * Self.millisecond) == 0)
-        // 250 ms later, 200 ms more round trip: a queue; 100 packets of 1000 B in 0.25 s, 10 lost.
-        let queue = path.received(
-            block(lsr: lsr, heldMS: 300, highest: 1100, lost: 10), bytesPerPacket: 1000, now: 1_520 * Self.millisecond)
-        #expect(queue.map { (199 * Self.millisecond)...(201 * Self.millisecond) ~= $0 } == true)  // DLSR is 1/65536 s
-        #expect(path.receivedRate == 90 * 1000 * 8 * 1000 / 400)
+                block(lsr: lsr, heldMS: heldMS, highest: highest, lost: lost), bytesPerPacket: 1000,
+                now: atMS * Self.millisecond)
+        }
+        // 20 ms round trip (+ 100 ms held): the base.
+        #expect(report(heldMS: 100, highest: 1000, atMS: 1_120) == 0)
+        // One late block is a blip, not a queue.
+        #expect(report(heldMS: 300, highest: 1050, atMS: 1_520) == 0)
+        #expect(report(heldMS: 490, highest: 1100, atMS: 1_530) == 0)  // back to 20 ms over the base
+        // Two blocks 200 then 250 ms over the base: a queue.
+        #expect(report(heldMS: 500, highest: 1100, lost: 0, atMS: 1_720) == 0)
+        let queue = report(heldMS: 600, highest: 1150, lost: 10, atMS: 1_870)
+        #expect(queue.map { (249 * Self.millisecond)...(251 * Self.millisecond) ~= $0 } == true)  // DLSR is 1/65536 s
+        // Measured over at least 500 ms: 100 packets of 1000 B from 1 120 to 1 720 ms.
+        #expect(path.receivedRate == 100 * 1000 * 8 * 1000 / 600)
         // A block echoing no SR of ours gives no round trip.
         #expect(
             path.received(block(lsr: 7, heldMS: 0, highest: 1200), bytesPerPacket: 1000, now: 2_000 * Self.millisecond)

@@ -11,13 +11,14 @@ import MeshWire
 /// carry is moved within a second instead of freezing until loss reports pile up.
 /// Allocation-free after `init`.
 public struct ViewerPathMonitor: Sendable {
-    /// Extra round trip (ns) over the base that counts as a queue: well above jitter on any
-    /// path, well below the half second a bloated buffer adds.
-    public static let queueingThreshold: UInt64 = 60_000_000
+    /// Extra round trip (ns) over the base that counts as a queue, when two blocks in a row
+    /// show it and the second no less than the first: above the scheduling blips of a busy
+    /// host (a single late report), well below the half second a bloated buffer adds.
+    public static let queueingThreshold: UInt64 = 80_000_000
     /// How long (ns) the least round trip stands as the base before a new one replaces it.
     static let baseLifetime: UInt64 = 30_000_000_000
     /// Least spacing (ns) of the blocks a received rate is measured between.
-    static let rateInterval: UInt64 = 200_000_000
+    static let rateInterval: UInt64 = 500_000_000
 
     /// The sender reports sent last: their NTP middle 32 bits (the LSR a block echoes) and
     /// when they went (RFC 3550 §6.4.1: RTT = A - LSR - DLSR, with A in our own clock).
@@ -28,6 +29,8 @@ public struct ViewerPathMonitor: Sendable {
     public private(set) var roundTripTime: UInt64?
     private var base: (roundTrip: UInt64, at: UInt64)?
     private var previous: (at: UInt64, highest: UInt32, lost: Int32)?
+    /// The queueing the last block showed (ns over the base).
+    private var lastQueueing: UInt64 = 0
     /// Bits per second the viewer received between its last two blocks (≥ 200 ms apart).
     public private(set) var receivedRate: UInt64?
 
@@ -43,7 +46,8 @@ public struct ViewerPathMonitor: Sendable {
 
     /// A report block for the viewer's stream arrived at `now`; `bytesPerPacket` is what the
     /// stream's packets weigh on average. Returns the queueing delay (ns over the base round
-    /// trip), `nil` when the block echoes no report of ours.
+    /// trip, 0 unless this block and the one before both show a queue and it is not shrinking),
+    /// `nil` when the block echoes no report of ours.
     public mutating func received(_ block: ReceptionReport, bytesPerPacket: Int, now: UInt64) -> UInt64? {
         measureRate(block, bytesPerPacket: bytesPerPacket, now: now)
         guard block.lastSenderReport != 0, let sent = sentTime(ofMiddle: block.lastSenderReport) else { return nil }
@@ -51,11 +55,15 @@ public struct ViewerPathMonitor: Sendable {
         guard now >= sent &+ held else { return nil }
         let roundTrip = now - sent - held
         roundTripTime = roundTrip
-        if let current = base, current.roundTrip <= roundTrip, now &- current.at < Self.baseLifetime {
-            return roundTrip - current.roundTrip
+        guard let current = base, current.roundTrip <= roundTrip, now &- current.at < Self.baseLifetime else {
+            base = (roundTrip, now)
+            lastQueueing = 0
+            return 0
         }
-        base = (roundTrip, now)
-        return 0
+        let queueing = roundTrip - current.roundTrip
+        defer { lastQueueing = queueing }
+        let sustained = lastQueueing > Self.queueingThreshold && queueing >= lastQueueing
+        return sustained ? queueing : 0
     }
 
     private func sentTime(ofMiddle middle: UInt32) -> UInt64? {
