@@ -43,7 +43,9 @@ enum TextSummary {
         }
         if let memory = report.loadGenerator {
             let perViewer = memory.rssKbPerFinishedViewer.map { "\(number($0)) KB per finished viewer" } ?? "no churn"
-            let perHour = memory.rssMbPerHour.map { "\(number($0)) MB per hour" } ?? "-"
+            let fitted = memory.steadyFromSeconds.flatMap { from in memory.samples.last.map { $0.t - from } }
+            let window = fitted.map { " (fit over \(FigureFormat.number($0, digits: 0)) s)" } ?? ""
+            let perHour = memory.rssMbPerHour.map { "\(number($0)) MB per hour\(window)" } ?? "-"
             lines.append(
                 "meshbench: RSS \(number(memory.rssMbFirst)) → \(number(memory.rssMbLast)) MB "
                     + "(max \(number(memory.rssMbMax))), \(perViewer) (\(memory.viewersFinished) finished), \(perHour)")

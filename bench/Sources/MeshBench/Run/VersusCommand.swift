@@ -82,8 +82,8 @@ struct VersusCommand: AsyncParsableCommand {
                     + VersusTable.comparison(
                         meshcast: a, other: b, viewers: first.viewers, scenario: scenario,
                         heading: "SATURATED: a side broke the limits here; not a fair comparison"))
-            try options.write(a, name: scenario.name + "-saturated")
-            try options.write(b, name: scenario.name + "-saturated")
+            try options.write(a, name: scenario.name + "-saturated", summary: false)
+            try options.write(b, name: scenario.name + "-saturated", summary: false)
         }
     }
 
