@@ -18,9 +18,22 @@ struct LoadGeneratorTests {
                 viewersFinished: (t - 10) * 10)
         }
         let figures = try #require(memory.figures)
-        #expect(abs((figures.rssMbPerHour ?? 0) - 36) < 1e-6)
+        #expect(abs((figures.rssMbPerHour ?? 0) - 36) < 1e-4)
         #expect(abs((figures.rssKbPerFinishedViewer ?? 0) - 1.024) < 1e-6)
         #expect(figures.viewersFinished == 1000 && figures.rssMbLast == 81 && figures.samples.count == 111)
+    }
+
+    @Test("a warm-up after the joins (arenas and buffers growing once) is not read as growth per hour")
+    func warmUp() throws {
+        var memory = LoadGeneratorMemory()
+        memory.steadyFrom = 0
+        for t in 0..<100 {
+            memory.record(at: Double(t), residentBytes: (100 + min(t, 10) * 3) * 1_048_576, viewersFinished: t * 10)
+        }
+        let figures = try #require(memory.figures)
+        #expect(figures.fitFromSeconds == 49.5)
+        #expect(figures.rssMbPerHour == 0 && figures.rssKbPerFinishedViewer == 0)
+        #expect(figures.rssMbFirst == 100 && figures.rssMbMax == 130)
     }
 
     @Test("no churn gives no per-viewer slope; a flat line gives zero; one sample gives none")

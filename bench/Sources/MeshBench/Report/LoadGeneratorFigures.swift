@@ -1,7 +1,8 @@
-/// meshbench's own resident memory over a run (`/proc/self/statm`), and how it grew once every
-/// viewer had joined: per viewer that finished (left) and per hour, each the slope of a least
-/// squares line through the samples of that steady part. Near zero means a run of any length
-/// fits; the per-viewer slope is what churn costs.
+/// meshbench's own resident memory over a run (`/proc/self/statm`), and how it grew once it had
+/// warmed up: per viewer that finished (left) and per hour, each the slope of a least squares
+/// line through the samples of the second half of the time after every viewer had joined
+/// (``LoadGeneratorMemory``). Near zero means a run of any length fits; the per-viewer slope is
+/// what churn costs.
 struct LoadGeneratorFigures: Codable, Sendable, Equatable {
     /// RSS at the first and the last sample, and the largest.
     var rssMbFirst: Double
@@ -9,8 +10,9 @@ struct LoadGeneratorFigures: Codable, Sendable, Equatable {
     var rssMbMax: Double
     /// Viewers that left during the run (folded into the totals and dropped).
     var viewersFinished: Int
-    /// Seconds into the run the fits start from: when every viewer had joined.
-    var steadyFromSeconds: Double?
+    /// Seconds into the run the fits start from: halfway between every viewer having joined
+    /// and the end.
+    var fitFromSeconds: Double?
     /// RSS growth per finished viewer, KB (no figure without churn).
     var rssKbPerFinishedViewer: Double?
     /// RSS growth per hour, MB.

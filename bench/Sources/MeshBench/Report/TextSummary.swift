@@ -43,7 +43,7 @@ enum TextSummary {
         }
         if let memory = report.loadGenerator {
             let perViewer = memory.rssKbPerFinishedViewer.map { "\(number($0)) KB per finished viewer" } ?? "no churn"
-            let fitted = memory.steadyFromSeconds.flatMap { from in memory.samples.last.map { $0.t - from } }
+            let fitted = memory.fitFromSeconds.flatMap { from in memory.samples.last.map { $0.t - from } }
             let window = fitted.map { " (fit over \(FigureFormat.number($0, digits: 0)) s)" } ?? ""
             let perHour = memory.rssMbPerHour.map { "\(number($0)) MB per hour\(window)" } ?? "-"
             lines.append(
