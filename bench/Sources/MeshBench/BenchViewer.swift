@@ -37,6 +37,8 @@ final class BenchViewer {
     /// Picture send times, for a server that drops abs-capture-time (see ``FrameSendTimes``).
     var sendTimes: FrameSendTimes?
     private let latency: FleetLatency
+    /// The worker's per-second packet counts, by receive timestamp.
+    private let arrivals: ArrivalSeconds
     private var keyframeRequests = KeyframeRequestGate()
     /// Monotonic ns when the offer was POSTed, when DTLS finished, when the first RTP came.
     private(set) var postedAt: UInt64 = 0
@@ -57,9 +59,12 @@ final class BenchViewer {
     private var nextFeedback: UInt64 = 0
 
     /// Opens the viewer's socket on `worker` at `address` (port 0: any); worker thread only.
-    init(index: Int, worker: MediaWorker, address: SocketAddress, latency: FleetLatency) throws {
+    init(
+        index: Int, worker: MediaWorker, address: SocketAddress, latency: FleetLatency, arrivals: ArrivalSeconds
+    ) throws {
         self.index = index
         self.latency = latency
+        self.arrivals = arrivals
         socket = try UDPSocket(worker: worker, bindingTo: address)
         receiveBuffer = .allocate(byteCount: 65_536, alignment: 16)
         feedbackBuffer = .allocate(byteCount: 1500, alignment: 16)
@@ -147,6 +152,7 @@ final class BenchViewer {
             return
         }
         if firstRTPAt == nil { firstRTPAt = now }
+        arrivals.record(at: now)
         if let captureTimeID, let latency = Self.latencyMicroseconds(packet, id: captureTimeID) {
             self.latency.record(microseconds: latency)
         } else if let sentAt = sendTimes?.sentAt(packet) {

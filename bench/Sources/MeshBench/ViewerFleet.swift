@@ -5,16 +5,24 @@ import MeshRuntime
 /// The viewers of one worker and the timer that drives them. Every method runs on the
 /// worker's thread (call through `worker.run`); `@unchecked Sendable` only so the command
 /// can hand it into those closures.
+///
+/// A viewer that leaves is dropped at once (``close(_:)`` hands its last figures to the
+/// caller to fold), so the fleet holds only the viewers still here: a churn run of any length
+/// keeps constant memory.
 final class ViewerFleet: @unchecked Sendable {
     /// Tick period of the timer that runs every viewer's transport timers and feedback.
     static let tickMilliseconds: UInt64 = 10
 
     let worker: MediaWorker
     let certificate: DTLSCertificate
-    private var viewers: [BenchViewer] = []
+    /// The viewers still here, by index (indexes are never reused).
+    private var viewers: [Int: BenchViewer] = [:]
+    private var nextIndex = 0
     private var timer: WorkerTimer?
     /// Latency samples of every viewer here.
     let latency = FleetLatency()
+    /// Packets per second of arrival, every viewer here.
+    let arrivals = ArrivalSeconds()
 
     init(worker: MediaWorker, certificate: DTLSCertificate) {
         self.worker = worker
@@ -27,7 +35,8 @@ final class ViewerFleet: @unchecked Sendable {
         try timer.start(afterMilliseconds: Self.tickMilliseconds, repeatingEvery: Self.tickMilliseconds) {
             [unowned self] in
             let now = BenchClock.now()
-            for viewer in viewers { viewer.tick(now: now) }
+            arrivals.noteTick(at: now)
+            for viewer in viewers.values { viewer.tick(now: now) }
         }
         self.timer = timer
     }
@@ -35,35 +44,46 @@ final class ViewerFleet: @unchecked Sendable {
     /// Opens a socket for a new viewer on `host`; returns its index and local port.
     func addViewer(host: String) throws -> (index: Int, port: UInt16) {
         let viewer = try BenchViewer(
-            index: viewers.count, worker: worker, address: try SocketAddress(ipv4: host, port: 0), latency: latency)
-        viewers.append(viewer)
+            index: nextIndex, worker: worker, address: try SocketAddress(ipv4: host, port: 0), latency: latency,
+            arrivals: arrivals)
+        viewers[nextIndex] = viewer
+        nextIndex += 1
         return (viewer.index, viewer.socket.localAddress.port)
     }
 
     /// Starts viewer `index` against the node's answer.
     func connect(_ index: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64) throws {
-        viewers[index].captureTimeID = answer.captureTimeID
-        try viewers[index].connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
+        guard let viewer = viewers[index] else { return }
+        viewer.captureTimeID = answer.captureTimeID
+        try viewer.connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
     }
 
     /// Gives viewer `index` the picture send times to measure latency by (see ``FrameSendTimes``).
     func setSendTimes(_ index: Int, _ sendTimes: FrameSendTimes?) {
-        viewers[index].sendTimes = sendTimes
+        viewers[index]?.sendTimes = sendTimes
     }
 
     /// Marks viewer `index` as failed before it connected.
     func fail(_ index: Int, _ reason: String) {
-        viewers[index].fail(reason)
+        viewers[index]?.fail(reason)
     }
 
-    /// Every viewer's counters now.
+    /// The counters of every viewer still here, in index order.
     func snapshot() -> [ViewerTally] {
-        viewers.map(ViewerTally.init)
+        viewers.keys.sorted().compactMap { viewers[$0].map(ViewerTally.init) }
     }
 
-    /// Closes viewer `index` (it left: churn); its figures stay in the snapshot.
-    func close(_ index: Int) {
-        viewers[index].close()
+    /// Closes viewer `index` (it left: churn) and drops it; returns its final figures for the
+    /// caller to fold into its totals (`nil` if it was gone already).
+    func close(_ index: Int) -> ViewerTally? {
+        guard let viewer = viewers.removeValue(forKey: index) else { return nil }
+        viewer.close()
+        return ViewerTally(viewer)
+    }
+
+    /// Counts packets by arrival second from `origin` (monotonic ns) on.
+    func startArrivalClock(at origin: UInt64) {
+        arrivals.start(at: origin)
     }
 
     /// The latency samples since the last call.
@@ -75,6 +95,6 @@ final class ViewerFleet: @unchecked Sendable {
     func closeAll() {
         timer?.close()
         timer = nil
-        for viewer in viewers { viewer.close() }
+        for viewer in viewers.values { viewer.close() }
     }
 }

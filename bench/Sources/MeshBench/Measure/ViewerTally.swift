@@ -43,6 +43,18 @@ struct ViewerTally: Sendable {
     let failure: String?
     let leftAt: UInt64?
 
+    /// Receiving now: has media, has not failed or left.
+    var isWatching: Bool { firstRTPAt != nil && failure == nil && leftAt == nil }
+
+    /// All RTP packets received.
+    var packets: Int { audio.packets + video.packets }
+    /// Nanoseconds from POST to the first RTP packet.
+    var joinTime: UInt64? { firstRTPAt.map { $0 >= postedAt ? $0 - postedAt : 0 } }
+    /// Nanoseconds from POST to the first complete key frame.
+    var keyframeJoinTime: UInt64? { firstKeyframeAt.map { $0 >= postedAt ? $0 - postedAt : 0 } }
+}
+
+extension ViewerTally {
     /// A viewer's figures now (on its worker).
     init(_ viewer: BenchViewer) {
         index = viewer.index
@@ -64,14 +76,4 @@ struct ViewerTally: Sendable {
         failure = viewer.failure
         leftAt = viewer.leftAt
     }
-
-    /// Receiving now: has media, has not failed or left.
-    var isWatching: Bool { firstRTPAt != nil && failure == nil && leftAt == nil }
-
-    /// All RTP packets received.
-    var packets: Int { audio.packets + video.packets }
-    /// Nanoseconds from POST to the first RTP packet.
-    var joinTime: UInt64? { firstRTPAt.map { $0 >= postedAt ? $0 - postedAt : 0 } }
-    /// Nanoseconds from POST to the first complete key frame.
-    var keyframeJoinTime: UInt64? { firstKeyframeAt.map { $0 >= postedAt ? $0 - postedAt : 0 } }
 }

@@ -1,4 +1,6 @@
 /// Two reports side by side: every figure of either, with the B/A ratio and which is better.
+/// Node figures are lined up by ``NodeMatching`` (id, then role, then position), so reports
+/// of different targets compare node with node; the table says which was matched with which.
 struct ReportComparison {
     /// One compared figure.
     struct Row: Equatable {
@@ -13,10 +15,18 @@ struct ReportComparison {
 
     /// The rows, sorted by figure name.
     let rows: [Row]
+    /// Which node of A was compared with which node of B.
+    let nodes: NodeMatching
 
     init(_ a: RunReport, _ b: RunReport) {
-        let first = Dictionary(ReportFigures.flatten(a).map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
-        let second = Dictionary(ReportFigures.flatten(b).map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+        let nodes = NodeMatching(a.nodes, b.nodes)
+        let first = Dictionary(
+            ReportFigures.flatten(a).map { (NodeMatching.rename($0.name, nodes.label(a:)), $0) },
+            uniquingKeysWith: { x, _ in x })
+        let second = Dictionary(
+            ReportFigures.flatten(b).map { (NodeMatching.rename($0.name, nodes.label(b:)), $0) },
+            uniquingKeysWith: { x, _ in x })
+        self.nodes = nodes
         rows = Set(first.keys).union(second.keys).sorted().map { name in
             Self.row(name, first[name]?.value, second[name]?.value)
         }
@@ -52,7 +62,7 @@ struct ReportComparison {
                 return column == 0 ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }
-        return (["A: \(nameA)", "B: \(nameB)"] + lines).joined(separator: "\n")
+        return (["A: \(nameA)", "B: \(nameB)"] + nodes.lines + lines).joined(separator: "\n")
     }
 
     /// The same table as a self-contained HTML page.
@@ -70,6 +80,7 @@ struct ReportComparison {
             <style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}
             td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style></head>
             <body><h1>meshbench compare</h1><p>A: \(HTMLText.escape(nameA))<br>B: \(HTMLText.escape(nameB))</p>
+            \(nodes.lines.isEmpty ? "" : "<p>" + nodes.lines.map(HTMLText.escape).joined(separator: "<br>") + "</p>")
             <table><tr><th>figure</th><th>A</th><th>B</th><th>B/A</th><th>better</th></tr>\(rowsHTML.joined())</table>
             </body></html>
 

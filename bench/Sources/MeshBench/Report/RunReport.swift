@@ -51,6 +51,10 @@ struct RunReport: Codable, Sendable, Equatable {
     /// RTP packets the viewers received, retransmissions included (to check against the
     /// nodes' forwarded counters); absent in reports from before it was added.
     var packetsReceived: Int?
+    /// meshbench's own memory over the run; absent in older reports.
+    var loadGenerator: LoadGeneratorFigures?
+    /// How the target was fed and the CPU per delivered packet; absent in older reports.
+    var delivery: DeliveryFigures?
 }
 
 /// The machine a run was on.
@@ -143,7 +147,7 @@ struct TimelinePoint: Codable, Sendable, Equatable {
     var t: Double
     /// Viewers receiving media.
     var viewersConnected: Int
-    /// Packets received per second by all viewers.
+    /// Packets all viewers received in that second, by their receive timestamps.
     var packetsPerSecond: Double
     /// Loss after retransmission in that second.
     var lossPercent: Double
@@ -151,4 +155,7 @@ struct TimelinePoint: Codable, Sendable, Equatable {
     var latencyP50Ms: Double
     /// 99th-percentile latency in that second.
     var latencyP99Ms: Double
+    /// True when a viewer worker stalled in that second: packets it read then may have
+    /// arrived earlier, so its count is not that second's alone (absent otherwise).
+    var late: Bool?
 }

@@ -33,6 +33,27 @@ enum TextSummary {
                 "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB\(perPacket)"
             )
         }
+        if let delivery = report.delivery {
+            let total = delivery.totalCpuUsPerDeliveredPacket.map { "\(number($0)) µs CPU per delivered packet" } ?? "-"
+            let feeder = delivery.feederCpuSeconds.map { " + feeder \(number($0)) s" } ?? ""
+            lines.append(
+                "delivery:  fed \(delivery.feedDescription); \(total) "
+                    + "(server \(number(delivery.serverCpuSeconds)) s\(feeder) for \(delivery.packetsDelivered) packets)"
+            )
+        }
+        if let memory = report.loadGenerator {
+            let perViewer = memory.rssKbPerFinishedViewer.map { "\(number($0)) KB per finished viewer" } ?? "no churn"
+            let fitted = memory.fitFromSeconds.flatMap { from in memory.samples.last.map { $0.t - from } }
+            let window = fitted.map { " (fit over \(FigureFormat.number($0, digits: 0)) s)" } ?? ""
+            let perHour = memory.rssMbPerHour.map { "\(number($0)) MB per hour\(window)" } ?? "-"
+            lines.append(
+                "meshbench: RSS \(number(memory.rssMbFirst)) → \(number(memory.rssMbLast)) MB "
+                    + "(max \(number(memory.rssMbMax))), \(perViewer) (\(memory.viewersFinished) finished), \(perHour)")
+        }
+        let late = report.timeline.filter { $0.late == true }.count
+        if late > 0 {
+            lines.append("timeline:  \(late) of \(report.timeline.count) seconds late (a viewer worker stalled)")
+        }
         if let capacity = report.capacity {
             lines.append(
                 "capacity:  \(capacity.largestPassing) viewers (\(number(capacity.perCore)) per core) within "

@@ -42,9 +42,7 @@ struct CapacityCommand: AsyncParsableCommand {
             let report = try await run.execute()
             last = report
             let underTest = Self.nodeUnderTest(report, scenario: scenario)
-            let passed =
-                report.viewers.connected == viewers && report.loss.percentAfter <= limits.lossAfterRetransmissionPercent
-                && report.latencyMs.p99 <= limits.latencyP99Ms
+            let passed = limits.admits(report, viewers: viewers)
             trials.append(
                 CapacityTrial(
                     viewers: viewers, passed: passed, lossAfterPercent: report.loss.percentAfter,

@@ -17,8 +17,11 @@ final class JanusTarget: LoadTarget, @unchecked Sendable {
     private var mountpoints: [String: (id: Int, sendTimes: FrameSendTimes)] = [:]
     private var sessions: [Int: JanusAPI] = [:]
     private var lastKeepalive = 0.0
+    /// The plain RTP senders' worker thread, for the feeder's CPU time.
+    private var feederThread: Int32?
 
     let name = "janus"
+    let feed = FeedKind.plainRTP
 
     init(workerIndex: Int) throws {
         worker = try MediaWorker(index: workerIndex, cpu: nil)
@@ -37,6 +40,7 @@ final class JanusTarget: LoadTarget, @unchecked Sendable {
         let points = streams.indices.map {
             JanusMountpoint(id: $0 + 1, videoPort: Self.firstVideoPort + UInt16($0) * 2)
         }
+        feederThread = try await worker.run { ThreadCPU.currentThreadID() }
         let server = try JanusServer(mountpoints: points, httpPort: Self.httpPort, rtpPortRange: 41_000...41_999)
         self.server = server
         let layer = MediaClipSet.layer(closestTo: plan.video.bitrateKbps)
@@ -88,6 +92,10 @@ final class JanusTarget: LoadTarget, @unchecked Sendable {
 
     func inject(_ action: FaultAction) async -> String {
         "faults are not applied to janus (the comparison is about steady-state cost)"
+    }
+
+    func feederCPUSeconds() -> Double? {
+        feederThread.flatMap { ThreadCPU.seconds(thread: $0) }
     }
 
     func tick(elapsed: Double) async {

@@ -7,6 +7,11 @@ protocol LoadTarget: AnyObject, Sendable {
     var viewerHost: String { get }
     /// The processes whose CPU and memory are sampled (and whose `/metrics` are read, if any).
     var nodesUnderTest: [MeshUnderTest.Node] { get }
+    /// How the publishers feed the server.
+    var feed: FeedKind { get }
+    /// CPU seconds meshbench's feeding thread (the publishers' worker) has used so far, once
+    /// publishers run; `nil` if unreadable.
+    func feederCPUSeconds() -> Double?
     /// Starts one publisher per stream and returns once they send (or failed).
     func startPublishers(_ streams: [String], plan: PublisherPlan, clips: MediaClipSet) async throws
     /// Joins one more viewer of `stream` (the `index`-th) into `crowd`; a refusal is the

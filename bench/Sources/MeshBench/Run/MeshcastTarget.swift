@@ -15,8 +15,12 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     /// Each viewer's session URL and the token that created it, by seat.
     private var sessions: [Int: (url: HTTPURL, token: String)] = [:]
 
+    /// The publishers' worker thread, for the feeder's CPU time.
+    private var feederThread: Int32?
+
     let name = "meshcast"
     let viewerHost = "127.0.0.1"
+    let feed = FeedKind.webrtc
 
     init(mesh: MeshUnderTest, scenario: Scenario, workerIndex: Int) throws {
         self.mesh = mesh
@@ -32,6 +36,7 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     }
 
     func startPublishers(_ streams: [String], plan: PublisherPlan, clips: MediaClipSet) async throws {
+        feederThread = try await worker.run { ThreadCPU.currentThreadID() }
         let layer = MediaClipSet.layer(closestTo: plan.video.bitrateKbps)
         for stream in streams {
             try await publishers.publish(
@@ -85,6 +90,10 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
             await publishers.setDelay(milliseconds: milliseconds)
             return "the publishers' packets now reach the node \(milliseconds) ms later"
         }
+    }
+
+    func feederCPUSeconds() -> Double? {
+        feederThread.flatMap { ThreadCPU.seconds(thread: $0) }
     }
 
     func tick(elapsed: Double) async {}

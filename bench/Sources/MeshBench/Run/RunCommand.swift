@@ -102,14 +102,15 @@ struct RunOptions: ParsableArguments {
         return ProcessInfo.processInfo.environment["MESHCAST_BIN"] ?? "meshcast"
     }
 
-    /// Writes `report` as JSON and HTML under `out` and prints the summary.
-    func write(_ report: RunReport, name: String) throws {
+    /// Writes `report` as JSON and HTML under `out` and prints the summary (unless `summary` is
+    /// false) and where the files went.
+    func write(_ report: RunReport, name: String, summary: Bool = true) throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let stamp = ISO8601DateFormatter().string(from: report.startedAt).replacingOccurrences(of: ":", with: "")
         let base = "\(out)/\(name)-\(report.target)-\(stamp)"
         try ReportJSON.encode(report).write(to: URL(fileURLWithPath: base + ".json"))
         try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: base + ".html"))
-        print(TextSummary.render(report))
+        if summary { print(TextSummary.render(report)) }
         print("report: \(base).json, \(base).html")
     }
 }

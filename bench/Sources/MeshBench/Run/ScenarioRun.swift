@@ -38,17 +38,20 @@ struct ScenarioRun {
         // meshbench samples itself too: it must cost less than what it measures.
         let itself = MeshUnderTest.Node(id: "meshbench", role: "load generator", base: "", pid: getpid())
         var sampler = NodeSampler(nodes: target.nodesUnderTest + [itself])
+        var memory = LoadGeneratorMemory()
         var faults = FaultSchedule(scenario.faults, target: target)
-        var timeline: [TimelinePoint] = []
+        var timeline = RunTimeline()
         var joined = 0
         var left = 0
-        var churn = (join: 0.0, leave: 0.0)
-        var previous = (packets: 0, expected: 0, lost: 0)
+        var churn = (join: 0.0, leave: 0.0, since: nil as Double?)
         let rampSeconds = Double(viewers) / Double(max(1, scenario.viewers.rampPerSecond))
         let start = BenchClock.now()
+        try await crowd.startArrivalClock(at: start)
         // The CPU window is the whole run, from before the first join to after the last sample
         // the loop took: a loop slowed by joins on a busy machine may sample once or not at all.
         sampler.sample(at: 0)
+        memory.sample(at: 0, viewersFinished: 0)
+        let feederAtStart = target.feederCPUSeconds()
         var nextSample = 0.0
         while true {
             let elapsed = Double(BenchClock.now() - start) / 1e9
@@ -60,10 +63,15 @@ struct ScenarioRun {
             }
             await faults.apply(upTo: elapsed)
             if elapsed >= nextSample {
-                nextSample += 1
+                // One sample per second of the clock; seconds a stalled loop missed are not
+                // sampled twice: packets are booked by arrival second and churn by elapsed time.
+                nextSample = elapsed.rounded(.down) + 1
                 if joined >= viewers {
-                    churn.join += scenario.churn.joinsPerSecond
-                    churn.leave += scenario.churn.leavesPerSecond
+                    memory.steadyFrom = memory.steadyFrom ?? elapsed
+                    let seconds = elapsed - (churn.since ?? elapsed)
+                    churn.since = elapsed
+                    churn.join += scenario.churn.joinsPerSecond * seconds
+                    churn.leave += scenario.churn.leavesPerSecond * seconds
                     while churn.join >= 1 {
                         churn.join -= 1
                         try await target.joinViewer(joined, stream: stream(for: joined, of: streams), crowd: crowd)
@@ -76,45 +84,44 @@ struct ScenarioRun {
                     }
                 }
                 await target.tick(elapsed: elapsed)
-                let (tallies, latency) = try await crowd.snapshot()
+                let snapshot = try await crowd.snapshot()
                 sampler.sample(at: elapsed)
-                let packets = tallies.reduce(0) { $0 + $1.packets }
-                let expected = tallies.reduce(0) { $0 + $1.video.expected + $1.audio.expected }
-                let lost = tallies.reduce(0) {
-                    $0 + $1.video.lostAfterRetransmission + $1.audio.lostAfterRetransmission
-                }
-                let interval = (packets - previous.packets, expected - previous.expected, lost - previous.lost)
-                previous = (packets, expected, lost)
-                let intervalLatency = latency.percentiles
-                let point = TimelinePoint(
-                    t: elapsed, viewersConnected: tallies.filter(\.isWatching).count,
-                    packetsPerSecond: Double(interval.0),
-                    lossPercent: interval.1 > 0 ? Double(max(0, interval.2)) * 100 / Double(interval.1) : 0,
-                    latencyP50Ms: intervalLatency.p50, latencyP99Ms: intervalLatency.p99)
-                timeline.append(point)
-                if showProgress { Self.progress(point, target: viewers) }
+                memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
+                let points = timeline.add(snapshot)
+                if showProgress, let point = points.last { Self.progress(point, target: viewers) }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
 
-        let (tallies, _) = try await crowd.snapshot()
+        let final = try await crowd.snapshot()
+        timeline.add(final)
         let endedAt = BenchClock.now()
-        sampler.sample(at: Double(endedAt - start) / 1e9)
+        let ended = Double(endedAt - start) / 1e9
+        sampler.sample(at: ended)
+        memory.sample(at: ended, viewersFinished: crowd.finished.viewers)
+        let feederCPU = target.feederCPUSeconds().flatMap { end in feederAtStart.map { end - $0 } }
         let latency = try await crowd.totalLatency()
         let sent = await target.publisherTallies()
+        // Every viewer, the ones that left and the ones still here (their watch ends now).
+        let viewerTotals = final.finished.adding(final.live, endedAt: endedAt)
         var forwarded = sampler.forwardedPackets()
         // A server without /metrics (Janus) forwarded what its viewers received.
         if forwarded.isEmpty, let only = target.nodesUnderTest.first, target.nodesUnderTest.count == 1 {
-            forwarded[only.id] = Double(tallies.reduce(0) { $0 + $1.packets })
+            forwarded[only.id] = Double(viewerTotals.packets)
         }
         await target.finish(crowd: crowd)
         await crowd.finish()
-        return RunReportBuilder(
-            scenario: scenario, target: target.name, startedAt: startedAt, requested: joined, tallies: tallies,
-            latency: latency, publishers: sent, nodes: sampler.figures(forwarded: forwarded), timeline: timeline,
-            endedAt: endedAt
-        ).report
+        let nodes = sampler.figures(forwarded: forwarded)
+        var builder = RunReportBuilder(
+            scenario: scenario, target: target.name, startedAt: startedAt, requested: joined, viewers: viewerTotals,
+            latency: latency, publishers: sent, nodes: nodes, timeline: timeline.points)
+        builder.loadGenerator = memory.figures
+        builder.delivery = DeliveryFigures(
+            feed: target.feed,
+            serverCpuSeconds: nodes.filter { $0.id != itself.id }.reduce(0) { $0 + $1.cpuSeconds },
+            feederCpuSeconds: feederCPU, packetsDelivered: viewerTotals.packets)
+        return builder.report
     }
 
     private func stream(for viewer: Int, of streams: [String]) -> String {
@@ -125,7 +132,7 @@ struct ScenarioRun {
         let line = ProgressLine.render(
             elapsedSeconds: point.t, viewersConnected: point.viewersConnected, viewersTarget: target,
             packetsPerSecond: point.packetsPerSecond, lossPercent: point.lossPercent,
-            latencyP50Ms: point.latencyP50Ms, latencyP99Ms: point.latencyP99Ms)
+            latencyP50Ms: point.latencyP50Ms, latencyP99Ms: point.latencyP99Ms, late: point.late == true)
         FileHandle.standardError.write(Data(("\r" + line + "   ").utf8))
     }
 }

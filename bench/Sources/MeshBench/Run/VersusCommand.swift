@@ -1,17 +1,29 @@
 import ArgumentParser
 import Foundation
 
-/// `meshbench versus janus SCENARIO`: the same scenario against the Meshcast mesh and then
-/// against Janus's streaming plugin on this machine, both reports written, and the figures
-/// that matter side by side: CPU per forwarded packet, join time, latency.
+/// `meshbench versus janus SCENARIO`: the same scenario against the Meshcast mesh and against
+/// Janus's streaming plugin on this machine, compared at a load both carry.
+///
+/// First a load search (``LoadSearch``: trials of `capacity.trial_seconds` up the
+/// `capacity` ladder, the other server first) finds the largest viewer count both keep within
+/// the scenario's `limits`, unless `--viewers` names it. Then a full-length run of each at that
+/// count, both reports written, and the figures side by side, with how each side was fed and
+/// the total CPU (server and feeder) per delivered packet. The trials where a side broke the
+/// limits are printed apart as saturated figures, and their reports written with `-saturated`.
 struct VersusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "versus",
-        abstract: "Run a scenario against Meshcast, then against another server, and compare.")
+        abstract: "Compare Meshcast with another server at the largest load both carry within the scenario's limits.")
 
     @Argument(help: "The other server (janus).")
     var server: TargetServer
     @OptionGroup var options: RunOptions
+    @Option(help: "Override the scenario's capacity.start for the load search.")
+    var start: Int?
+    @Option(help: "Override the scenario's capacity.step for the load search.")
+    var step: Int?
+    @Option(name: .customLong("trial-seconds"), help: "Override the scenario's capacity.trial_seconds.")
+    var trialSeconds: Int?
 
     func validate() throws {
         guard server == .janus else { throw ValidationError("versus compares Meshcast with another server: janus") }
@@ -19,47 +31,86 @@ struct VersusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try options.loadScenario()
+        let scenario = loaded.scenario
         let clips = try options.loadClips()
-        let meshcast: RunReport
-        do {
-            let mesh = try options.startMesh(for: loaded.scenario)
-            defer { mesh.stop() }
-            meshcast = try await options.run(
-                loaded.scenario,
-                on: try MeshcastTarget(mesh: mesh, scenario: loaded.scenario, workerIndex: options.workers),
-                clips: clips)
+        let plan = scenario.capacity
+        var search = LoadSearch(start: start ?? plan.start, step: step ?? plan.step, max: plan.max)
+        let trial = Double(trialSeconds ?? plan.trialSeconds)
+        if options.viewers == nil {
+            // The other server first: it is the one expected to break, which caps Meshcast's climb.
+            try await search.climb(server.rawValue) { viewers in
+                Self.judged(
+                    try await measure(.janus, scenario, clips, viewers: viewers, seconds: trial), viewers, scenario)
+            }
         }
-        try options.write(meshcast, name: loaded.scenario.name)
-        let janus = try await options.run(
-            loaded.scenario, on: try JanusTarget(workerIndex: options.workers), clips: clips)
-        try options.write(janus, name: loaded.scenario.name)
-        print(Self.table(meshcast: meshcast, janus: janus, scenario: loaded.scenario))
+        let meshcast: RunReport
+        let load: Int
+        do {
+            let mesh = try options.startMesh(for: scenario)
+            defer { mesh.stop() }
+            if options.viewers == nil {
+                try await search.climb(TargetServer.meshcast.rawValue) { viewers in
+                    Self.judged(
+                        try await measure(.meshcast, scenario, clips, viewers: viewers, seconds: trial, mesh: mesh),
+                        viewers, scenario)
+                }
+                print(VersusTable.search(search.trials, limits: scenario.limits))
+            }
+            load = options.viewers ?? search.common ?? search.start
+            if options.viewers == nil, search.common == nil {
+                print("no load both carry within the limits: comparing at \(load) viewers, saturated")
+            }
+            meshcast = try await measure(
+                .meshcast, scenario, clips, viewers: load,
+                seconds: options.duration ?? Double(scenario.durationSeconds),
+                mesh: mesh)
+        }
+        try options.write(meshcast, name: scenario.name)
+        let other = try await measure(
+            server, scenario, clips, viewers: load, seconds: options.duration ?? Double(scenario.durationSeconds))
+        try options.write(other, name: scenario.name)
+        print(
+            VersusTable.comparison(
+                meshcast: meshcast, other: other, viewers: load, scenario: scenario, heading: "compared"))
+        let saturated = search.saturated
+        if let first = saturated.first,
+            let a = saturated.first(where: { $0.side == TargetServer.meshcast.rawValue })?.report,
+            let b = saturated.first(where: { $0.side == server.rawValue })?.report
+        {
+            print(
+                "\n"
+                    + VersusTable.comparison(
+                        meshcast: a, other: b, viewers: first.viewers, scenario: scenario,
+                        heading: "SATURATED: a side broke the limits here; not a fair comparison"))
+            try options.write(a, name: scenario.name + "-saturated", summary: false)
+            try options.write(b, name: scenario.name + "-saturated", summary: false)
+        }
     }
 
-    /// Meshcast, Janus, and Janus / Meshcast for the headline figures.
-    static func table(meshcast: RunReport, janus: RunReport, scenario: Scenario) -> String {
-        let node = CapacityCommand.nodeUnderTest(meshcast, scenario: scenario)
-        let other = janus.nodes.first
-        let rows: [(String, Double?, Double?)] = [
-            ("CPU µs per forwarded packet", node?.cpuUsPerForwardedPacket, other?.cpuUsPerForwardedPacket),
-            ("CPU %", node?.cpuPercent, other?.cpuPercent),
-            ("RSS max MB", node?.rssMbMax, other?.rssMbMax),
-            ("viewers connected", Double(meshcast.viewers.connected), Double(janus.viewers.connected)),
-            ("join to first packet p50 ms", meshcast.joinMs.toFirstPacket.p50, janus.joinMs.toFirstPacket.p50),
-            ("join to first packet p95 ms", meshcast.joinMs.toFirstPacket.p95, janus.joinMs.toFirstPacket.p95),
-            ("join to key frame p50 ms", meshcast.joinMs.toFirstKeyframe.p50, janus.joinMs.toFirstKeyframe.p50),
-            ("latency p50 ms", meshcast.latencyMs.p50, janus.latencyMs.p50),
-            ("latency p99 ms", meshcast.latencyMs.p99, janus.latencyMs.p99),
-            ("loss after retransmission %", meshcast.loss.percentAfter, janus.loss.percentAfter),
-        ]
-        var lines = ["\(scenario.name): meshcast versus janus (ratio = janus / meshcast)"]
-        lines.append("figure".padded(to: 32) + "meshcast".padded(to: 12) + "janus".padded(to: 12) + "ratio")
-        for (name, a, b) in rows {
-            let ratio = a.flatMap { a in b.map { b in a > 0 ? FigureFormat.number(b / a, digits: 2) : "-" } } ?? "-"
-            lines.append(
-                name.padded(to: 32) + (a.map { FigureFormat.number($0, digits: 2) } ?? "-").padded(to: 12)
-                    + (b.map { FigureFormat.number($0, digits: 2) } ?? "-").padded(to: 12) + ratio)
+    /// A trial, judged by the scenario's limits.
+    private static func judged(_ report: RunReport, _ viewers: Int, _ scenario: Scenario) -> LoadSearch.Trial {
+        LoadSearch.Trial(
+            side: report.target, viewers: viewers, passed: scenario.limits.admits(report, viewers: viewers),
+            report: report)
+    }
+
+    /// One run of `viewers` viewers for `seconds` against `side` (Meshcast on `mesh`).
+    private func measure(
+        _ side: TargetServer, _ scenario: Scenario, _ clips: MediaClipSet, viewers: Int, seconds: Double,
+        mesh: MeshUnderTest? = nil
+    ) async throws -> RunReport {
+        FileHandle.standardError.write(Data("\(side.rawValue): \(viewers) viewers for \(Int(seconds)) s\n".utf8))
+        let target: any LoadTarget
+        switch side {
+        case .meshcast:
+            guard let mesh else { throw ValidationError("no mesh to run meshcast on") }
+            target = try MeshcastTarget(mesh: mesh, scenario: scenario, workerIndex: options.workers)
+        case .janus:
+            target = try JanusTarget(workerIndex: options.workers)
         }
-        return lines.joined(separator: "\n")
+        var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: options.workers)
+        run.viewers = viewers
+        run.durationSeconds = seconds
+        return try await run.execute()
     }
 }
