@@ -11,7 +11,8 @@ import MeshWire
 /// changes (another layer, or a new SSRC), the offsets are chosen so that the sequence number
 /// continues at last + 1 and the timestamp advances by the wall time since the last packet;
 /// within one source they stay put, so upstream loss stays a gap the viewer can NACK.
-/// VP8 picture ids and TL0PICIDX (RFC 7741 §4.2) get the same treatment. A ring remembers,
+/// VP8 and VP9 picture ids and TL0PICIDX (RFC 7741 §4.2, RFC 9628 §4.2) get the same
+/// treatment (see ``PictureNumbering``). A ring remembers,
 /// per outgoing sequence number, which source packet it was, to answer the viewer's NACKs.
 /// All memory is allocated in `init`; rewriting allocates nothing.
 public struct OutgoingStreamRewriter {
@@ -19,6 +20,8 @@ public struct OutgoingStreamRewriter {
     public enum Codec: Sendable {
         /// VP8 (RFC 7741): picture id and TL0PICIDX are renumbered on switches.
         case vp8
+        /// VP9 (RFC 9628): picture id and TL0PICIDX are renumbered on switches.
+        case vp9
         /// Anything else: payload bytes are copied untouched.
         case opaque
     }
@@ -174,7 +177,7 @@ public struct OutgoingStreamRewriter {
         _ source: UnsafeRawBufferPointer, layer: Int, now: UInt64, into out: UnsafeMutableRawBufferPointer
     ) -> Int? {
         guard let view = try? RTPPacketView(parsing: source) else { return nil }
-        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        let descriptor = PictureNumbering(codec: configuration.codec, payload: view.payload)
         var current: Translation
         if let existing = translation, !restartPending, existing.sourceSSRC == view.ssrc, existing.layer == layer {
             current = existing
@@ -244,13 +247,13 @@ public struct OutgoingStreamRewriter {
             view.sequenceNumber == record.sourceSequence,
             view.ssrc == record.translation.sourceSSRC
         else { return nil }
-        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        let descriptor = PictureNumbering(codec: configuration.codec, payload: view.payload)
         return write(view, descriptor: descriptor, translation: record.translation, now: now, into: out)?.length
     }
 
     /// Offsets that make `view` follow the last packet sent.
     private func switchTranslation(
-        to view: RTPPacketView, layer: Int, descriptor: VP8PayloadDescriptor?, now: UInt64
+        to view: RTPPacketView, layer: Int, descriptor: PictureNumbering?, now: UInt64
     ) -> Translation {
         let nextSequence = lastSequence &+ 1
         var nextTimestamp = lastTimestamp
@@ -272,10 +275,10 @@ public struct OutgoingStreamRewriter {
             pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset, captureTimeID: sourceCaptureTimeID)
     }
 
-    /// Writes our header, then the source's payload (and padding), then the VP8 renumbering;
-    /// returns the packet's length and its header's.
+    /// Writes our header, then the source's payload (and padding), then the VP8/VP9
+    /// renumbering; returns the packet's length and its header's.
     private func write(
-        _ view: RTPPacketView, descriptor: VP8PayloadDescriptor?, translation: Translation, now: UInt64,
+        _ view: RTPPacketView, descriptor: PictureNumbering?, translation: Translation, now: UInt64,
         into out: UnsafeMutableRawBufferPointer
     ) -> (length: Int, header: Int)? {
         var capture: Range<Int>?
@@ -305,12 +308,7 @@ public struct OutgoingStreamRewriter {
         }
         if let descriptor {
             let payload = UnsafeMutableRawBufferPointer(rebasing: out[header..<(header + view.payloadRange.count)])
-            if let pictureID = descriptor.pictureID {
-                try? descriptor.rewritePictureID(pictureID &+ translation.pictureIDOffset, in: payload)
-            }
-            if let tl0 = descriptor.tl0PictureIndex {
-                try? descriptor.rewriteTL0PictureIndex(tl0 &+ translation.tl0Offset, in: payload)
-            }
+            descriptor.shift(pictureIDBy: translation.pictureIDOffset, tl0By: translation.tl0Offset, in: payload)
         }
         return (length, header)
     }
