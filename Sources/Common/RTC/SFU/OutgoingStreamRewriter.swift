@@ -210,6 +210,38 @@ public struct OutgoingStreamRewriter {
         return written.length
     }
 
+    /// RFC 3550 §A.1's MAX_DROPOUT: a sequence number further ahead of the newest than this is
+    /// not loss but another numbering.
+    public static let maximumDropout = 3000
+    /// How far (in seconds of the media clock) a packet's RTP timestamp may stray from the newest
+    /// packet's plus the wall time since it was sent. One source's timestamps advance with the
+    /// wall clock (RFC 3550 §5.1); a new source starts at a random one.
+    public static let maximumTimestampStraySeconds: UInt32 = 5
+
+    /// Whether `source`, a stored packet of `layer`, can continue the current source: the same
+    /// SSRC and layer, a sequence number at most ``maximumDropout`` ahead of the newest and at
+    /// most `misorderWindow` behind it, and an RTP timestamp within
+    /// ``maximumTimestampStraySeconds`` of the newest packet's advanced by the time since.
+    ///
+    /// `false` means another stream under the same SSRC (RFC 3550 §A.1 treats such a jump as a
+    /// restarted source): an origin keeps a layer's mesh SSRC when its publisher reconnects, so
+    /// behind a relay link the new publisher's packets arrive under the old SSRC, numbered and
+    /// timed from random starting points. Rewritten with the old offsets they would reuse
+    /// numbers the viewer already has (the viewer drops them as duplicates) or leave a gap
+    /// nobody can fill. `true` when nothing is being forwarded or a restart is pending.
+    public func continuesCurrentSource(
+        _ source: UnsafeRawBufferPointer, layer: Int, now: UInt64, misorderWindow: Int
+    ) -> Bool {
+        guard let translation, !restartPending, source.count >= 12 else { return true }
+        guard source.bigEndianUInt32(at: 8) == translation.sourceSSRC, layer == translation.layer else { return false }
+        let ahead = Int(Int16(bitPattern: source.bigEndianUInt16(at: 2) &- translation.highestSourceSequence))
+        guard ahead <= Self.maximumDropout, -ahead <= misorderWindow else { return false }
+        let newest = lastTimestamp &- translation.timestampOffset
+        let expected = newest &+ MediaClock.ticks(now &- lastSendTime, clockRate: configuration.clockRate)
+        let stray = Int32(bitPattern: source.bigEndianUInt32(at: 4) &- expected).magnitude
+        return stray <= Self.maximumTimestampStraySeconds &* configuration.clockRate
+    }
+
     /// Makes the next packet start a new translation, continuing the outgoing stream at
     /// last + 1 whatever its SSRC and sequence number: the source kept its SSRC but not its
     /// numbering (a publisher reconnected at an origin that keeps mesh SSRCs, or the feed

@@ -105,7 +105,7 @@ public final class ViewerTrackForwarder {
             restartAtKeyframe()
         }
         let wanted = selector.target ?? (awaitingNewSource ? layer : current ?? layer)
-        let switching = layer != current || awaitingNewSource
+        var switching = layer != current || awaitingNewSource
         // Packets of layers the viewer neither gets nor waits for are skipped before the copy:
         // with three simulcast layers, most notices a viewer sees are of other layers.
         if switching && layer != wanted {
@@ -122,6 +122,21 @@ public final class ViewerTrackForwarder {
             droppedCount += 1
             return nil
         }
+        let source = UnsafeRawBufferPointer(rebasing: scratch[0..<stored.length])
+        if !switching,
+            !rewriter.continuesCurrentSource(
+                source, layer: layer, now: now, misorderWindow: histories[layer].capacity)
+        {
+            // Another stream under the same SSRC: a publisher reconnected upstream of a relay
+            // link. Its packets carry new numbers and times; start again on its key frame.
+            restartAtKeyframe()
+            switching = true
+            if layer != wanted {
+                askForKeyframe(layer: wanted, now: now)
+                skippedCount += 1
+                return nil
+            }
+        }
         if switching {
             guard stored.isKeyframeStart, startsItsFrame(layer: layer, sequence: sequence, length: stored.length) else {
                 askForKeyframe(layer: wanted, now: now)
@@ -134,7 +149,6 @@ public final class ViewerTrackForwarder {
         } else if wanted != layer {
             askForKeyframe(layer: wanted, now: now)
         }
-        let source = UnsafeRawBufferPointer(rebasing: scratch[0..<stored.length])
         guard let length = rewriter.rewrite(source, layer: layer, now: now, into: out) else {
             droppedCount += 1
             return nil
