@@ -25,8 +25,10 @@ enum IndexPage: WebPage {
         <pre>meshcast token --stream demo --publish --ttl 3600
         meshcast token --stream demo --view --ttl 3600</pre>
         <p>Paste the token into the page's form, or put everything in the address, which starts at once:</p>
-        <pre>/publish?stream=demo&amp;token=…&amp;source=camera&amp;simulcast=1
+        <pre>/publish?stream=demo&amp;token=…&amp;source=camera&amp;simulcast=1&amp;codec=vp9
         /watch?stream=demo&amp;token=…&amp;maxBitrate=300000&amp;maxBitrateSeconds=10</pre>
+        <p><code>codec</code> is <code>vp8</code>, <code>vp9</code> or <code>h264</code> (constrained baseline);
+          without it the browser picks.</p>
         <p>Other tools: <code>GET /v1/streams/{stream}</code> describes a stream as JSON,
           <code>GET /metrics</code> is Prometheus text, <code>GET /ready</code> answers 200 once the node serves.</p>
         </html>

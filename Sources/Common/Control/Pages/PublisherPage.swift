@@ -2,8 +2,14 @@
 ///
 /// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
 /// `order=high-first` (list the full-size layer first, as many applications do; the node ranks
-/// layers by what they carry), `maxBitrate` in bit/s, `width`, `height`); with both `stream` and `token` present it
-/// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
+/// layers by what they carry), `codec=vp8|vp9|h264`, `maxBitrate` in bit/s, `width`, `height`);
+/// with both `stream` and `token` present it starts at once. `window.meshcast` exposes the
+/// state and `stats()` for tests.
+///
+/// `codec` forces the video codec with `RTCRtpTransceiver.setCodecPreferences` (the chosen codec
+/// and RTX only): `h264` is constrained baseline (`42e01f`) with packetization-mode 1, `vp9` is
+/// profile 0, and every simulcast layer of VP9 is sent as its own stream (`scalabilityMode`
+/// L1T3), not as Chromium's spatial layers in one stream. Empty leaves the browser's order.
 enum PublisherPage: WebPage {
     static let path = "/publish"
 
@@ -24,6 +30,8 @@ enum PublisherPage: WebPage {
           <label>Token <input id="token" required size="40"></label>
           <label>Source <select id="source"><option>camera</option><option>screen</option></select></label>
           <label><input type="checkbox" id="simulcast"> Simulcast (3 layers)</label>
+          <label>Codec <select id="codec"><option value="">any</option><option value="vp8">VP8</option>
+            <option value="vp9">VP9</option><option value="h264">H.264</option></select></label>
           <label>Max bitrate (bit/s) <input id="maxBitrate" type="number" min="0" placeholder="none"></label>
           <button id="start">Start</button> <button id="stop" type="button" disabled>Stop</button>
         </form>
@@ -65,6 +73,34 @@ enum PublisherPage: WebPage {
           });
         }
 
+        // What `codec=` asks for, as a test on a capability's mimeType and fmtp line.
+        const codecChoices = {
+          vp8: (mime) => mime === "video/vp8",
+          vp9: (mime, fmtp) => mime === "video/vp9" && (fmtp.get("profile-id") || "0") === "0",
+          h264: (mime, fmtp) => mime === "video/h264" && fmtp.get("packetization-mode") === "1"
+            && (fmtp.get("profile-level-id") || "").toLowerCase() === "42e01f",
+        };
+
+        // Keeps only the chosen codec (and RTX) in the offer, so the node cannot answer another.
+        function preferCodec(transceiver, name) {
+          if (!name) return;
+          const choose = codecChoices[name];
+          if (!choose) throw new Error(`unknown codec ${name}`);
+          const codecs = RTCRtpSender.getCapabilities("video").codecs;
+          const fmtp = (codec) => new Map((codec.sdpFmtpLine || "").split(";").map((part) => part.split("=")));
+          const chosen = codecs.filter((codec) => choose(codec.mimeType.toLowerCase(), fmtp(codec)));
+          if (!chosen.length) throw new Error(`this browser cannot send ${name}`);
+          const rtx = codecs.filter((codec) => codec.mimeType.toLowerCase() === "video/rtx");
+          transceiver.setCodecPreferences([...chosen, ...rtx]);
+        }
+
+        // Chromium sends VP9 with several encodings as spatial layers of one stream unless each
+        // encoding names a scalability mode; L1T3 makes them simulcast streams, as VP8's are.
+        function withScalability(list, codec) {
+          if (codec !== "vp9" || list.length < 2) return list;
+          return list.map((layer) => ({ ...layer, scalabilityMode: "L1T3" }));
+        }
+
         async function capture(source) {
           const size = { width: { ideal: Number(query.get("width")) || 1280 },
                          height: { ideal: Number(query.get("height")) || 720 } };
@@ -86,10 +122,14 @@ enum PublisherPage: WebPage {
               if (pc.connectionState === "connected") setState("connected");
               if (pc.connectionState === "failed") setState("failed", "ICE or DTLS failed");
             });
+            const codec = $("codec").value;
             for (const track of media.getTracks()) {
               const init = { direction: "sendonly", streams: [media] };
-              if (track.kind === "video") init.sendEncodings = encodings($("simulcast").checked, maxBitrate);
-              pc.addTransceiver(track, init);
+              if (track.kind === "video") {
+                init.sendEncodings = withScalability(encodings($("simulcast").checked, maxBitrate), codec);
+              }
+              const transceiver = pc.addTransceiver(track, init);
+              if (track.kind === "video") preferCodec(transceiver, codec);
             }
             await pc.setLocalDescription();
             await gatheringComplete(pc);
@@ -120,10 +160,14 @@ enum PublisherPage: WebPage {
         }
 
         async function publisherStats() {
-          const result = { framesEncoded: 0, bytesSent: 0, packetsSent: 0, nackCount: 0, pliCount: 0, layers: [] };
+          const result = { framesEncoded: 0, bytesSent: 0, packetsSent: 0, nackCount: 0, pliCount: 0, codec: null,
+                           layers: [] };
           if (!pc) return result;
-          (await pc.getStats()).forEach((report) => {
+          const reports = await pc.getStats();
+          reports.forEach((report) => {
             if (report.type !== "outbound-rtp" || report.kind !== "video") return;
+            const codec = reports.get(report.codecId);
+            if (codec) result.codec = codec.mimeType;
             for (const key of ["framesEncoded", "bytesSent", "packetsSent", "nackCount", "pliCount"]) {
               result[key] += report[key] || 0;
             }
@@ -139,11 +183,11 @@ enum PublisherPage: WebPage {
           if (!pc) return;
           const s = await publisherStats();
           const layers = s.layers.map((l) => `${l.rid || "-"} ${l.frameWidth}x${l.frameHeight}@${l.framesPerSecond}`);
-          $("stats").textContent = `encoded ${s.framesEncoded} frames, ${s.bytesSent} bytes, ` +
+          $("stats").textContent = `${s.codec || "-"}: encoded ${s.framesEncoded} frames, ${s.bytesSent} bytes, ` +
             `NACK ${s.nackCount}, PLI ${s.pliCount}; layers: ${layers.join(", ")}`;
         }, 1000);
 
-        for (const name of ["stream", "token", "source", "maxBitrate"]) {
+        for (const name of ["stream", "token", "source", "codec", "maxBitrate"]) {
           if (query.has(name)) $(name).value = query.get(name);
         }
         $("simulcast").checked = ["1", "on", "true"].includes(query.get("simulcast"));

@@ -41,6 +41,9 @@ public final class LinkSender {
     private var histories: [UInt32: PacketHistory] = [:]
     /// Subscribed tracks' publisher clocks, by mesh SSRC (those subscribed with one).
     private var clocks: [UInt32: RelayedClock] = [:]
+    /// How each track forwarded so far is numbered on the link; kept after unsubscribing, so
+    /// that a new source of the SSRC continues the numbering (a few bytes per SSRC).
+    private var numbering: [UInt32: LinkTrackNumbering] = [:]
     /// Resends and reports are built here: 2048 bytes hold any packet a history slot holds
     /// (1500) plus the SRTP trailer.
     private let scratch: UnsafeMutableRawBufferPointer
@@ -69,14 +72,19 @@ public final class LinkSender {
     // MARK: Subscriptions (control plane)
 
     /// Starts forwarding the track `ssrc`, answering NACKs for it out of `history`. The history
-    /// holds the packets under the sequence numbers the link carries. `senderReport` reads the
-    /// track's publisher clock (``SenderReportClock``) for the link's sender reports: called on
-    /// this end's worker at each poll, so it must be cheap and thread-safe.
+    /// holds the packets under the sequence numbers the link carries, unless
+    /// `continuingNumbering`: `history` is a new source of an SSRC this link forwarded before (a
+    /// publisher reconnected at the origin), whose packets continue the link's numbering of it
+    /// (``LinkTrackNumbering``). `senderReport` reads the track's publisher clock
+    /// (``SenderReportClock``) for the link's sender reports: called on this end's worker at
+    /// each poll, so it must be cheap and thread-safe.
     public func subscribe(
-        ssrc: UInt32, history: PacketHistory, senderReport: (() -> SenderReportClock.Mapping?)? = nil
+        ssrc: UInt32, history: PacketHistory, continuingNumbering: Bool = false,
+        senderReport: (() -> SenderReportClock.Mapping?)? = nil
     ) {
         histories[ssrc] = history
         clocks[ssrc] = senderReport.map { RelayedClock(read: $0) }
+        if continuingNumbering { numbering[ssrc]?.continueWithNewSource() }
     }
 
     /// Stops forwarding the track `ssrc`.
@@ -113,6 +121,7 @@ public final class LinkSender {
             return nil
         }
         destination.copyMemory(from: source, byteCount: packet.count)
+        number(buffer)
         guard let length = try? media.protectRTP(buffer, length: packet.count) else {
             statistics.protectFailures &+= 1
             return nil
@@ -136,6 +145,7 @@ public final class LinkSender {
             statistics.packetsNotSubscribed &+= 1
             return nil
         }
+        number(buffer)
         guard let protected = try? media.protectRTP(buffer, length: length) else {
             statistics.protectFailures &+= 1
             return nil
@@ -144,6 +154,14 @@ public final class LinkSender {
         statistics.bytesSent &+= protected
         lastSent = now
         return protected
+    }
+
+    /// Gives the first transmission in `buffer` (a subscribed track's RTP packet) its link number.
+    private func number(_ buffer: UnsafeMutableRawBufferPointer) {
+        let bytes = UnsafeRawBufferPointer(buffer)
+        let sequence = bytes.bigEndianUInt16(at: 2)
+        let link = numbering[bytes.bigEndianUInt32(at: 8), default: LinkTrackNumbering()].send(sequence)
+        if link != sequence { buffer.storeBigEndian(link, at: 2) }
     }
 
     // MARK: Reports and keepalives
@@ -292,12 +310,17 @@ public final class LinkSender {
     private func resend(ssrc: UInt32, sequence: UInt16, send: (UnsafeRawBufferPointer) -> Void) {
         let trailer = media.profile.rtpTrailerLength
         let room = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(scratch.count - trailer)])
-        guard let history = histories[ssrc], let stored = history.load(sequence: sequence, into: room) else {
+        let historySequence = numbering[ssrc].map { $0.historySequence(ofLink: sequence) } ?? sequence
+        guard let history = histories[ssrc], let historySequence,
+            let stored = history.load(sequence: historySequence, into: room)
+        else {
             statistics.nackedPacketsMissing &+= 1
             return
         }
-        // The history may hold the publisher's own SSRC (the origin's case): the link carries the mesh one.
+        // The history may hold the publisher's own SSRC (the origin's case): the link carries the
+        // mesh one, and its own number for the packet.
         scratch.storeBigEndian(ssrc, at: 8)
+        scratch.storeBigEndian(sequence, at: 2)
         guard let length = try? media.protectRTP(scratch, length: stored.length) else {
             statistics.protectFailures &+= 1
             return

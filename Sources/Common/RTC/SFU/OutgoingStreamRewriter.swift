@@ -11,7 +11,8 @@ import MeshWire
 /// changes (another layer, or a new SSRC), the offsets are chosen so that the sequence number
 /// continues at last + 1 and the timestamp advances by the wall time since the last packet;
 /// within one source they stay put, so upstream loss stays a gap the viewer can NACK.
-/// VP8 picture ids and TL0PICIDX (RFC 7741 §4.2) get the same treatment. A ring remembers,
+/// VP8 and VP9 picture ids and TL0PICIDX (RFC 7741 §4.2, RFC 9628 §4.2) get the same
+/// treatment (see ``PictureNumbering``). A ring remembers,
 /// per outgoing sequence number, which source packet it was, to answer the viewer's NACKs.
 /// All memory is allocated in `init`; rewriting allocates nothing.
 public struct OutgoingStreamRewriter {
@@ -19,6 +20,8 @@ public struct OutgoingStreamRewriter {
     public enum Codec: Sendable {
         /// VP8 (RFC 7741): picture id and TL0PICIDX are renumbered on switches.
         case vp8
+        /// VP9 (RFC 9628): picture id and TL0PICIDX are renumbered on switches.
+        case vp9
         /// Anything else: payload bytes are copied untouched.
         case opaque
     }
@@ -174,7 +177,7 @@ public struct OutgoingStreamRewriter {
         _ source: UnsafeRawBufferPointer, layer: Int, now: UInt64, into out: UnsafeMutableRawBufferPointer
     ) -> Int? {
         guard let view = try? RTPPacketView(parsing: source) else { return nil }
-        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        let descriptor = PictureNumbering(codec: configuration.codec, payload: view.payload)
         var current: Translation
         if let existing = translation, !restartPending, existing.sourceSSRC == view.ssrc, existing.layer == layer {
             current = existing
@@ -205,6 +208,38 @@ public struct OutgoingStreamRewriter {
         sent[Int(sequence) & sentMask] = SentRecord(
             outgoingSequence: sequence, sourceSequence: view.sequenceNumber, isValid: true, translation: current)
         return written.length
+    }
+
+    /// RFC 3550 §A.1's MAX_DROPOUT: a sequence number further ahead of the newest than this is
+    /// not loss but another numbering.
+    public static let maximumDropout = 3000
+    /// How far (in seconds of the media clock) a packet's RTP timestamp may stray from the newest
+    /// packet's plus the wall time since it was sent. One source's timestamps advance with the
+    /// wall clock (RFC 3550 §5.1); a new source starts at a random one.
+    public static let maximumTimestampStraySeconds: UInt32 = 5
+
+    /// Whether `source`, a stored packet of `layer`, can continue the current source: the same
+    /// SSRC and layer, a sequence number at most ``maximumDropout`` ahead of the newest and at
+    /// most `misorderWindow` behind it, and an RTP timestamp within
+    /// ``maximumTimestampStraySeconds`` of the newest packet's advanced by the time since.
+    ///
+    /// `false` means another stream under the same SSRC (RFC 3550 §A.1 treats such a jump as a
+    /// restarted source): an origin keeps a layer's mesh SSRC when its publisher reconnects, so
+    /// behind a relay link the new publisher's packets arrive under the old SSRC, numbered and
+    /// timed from random starting points. Rewritten with the old offsets they would reuse
+    /// numbers the viewer already has (the viewer drops them as duplicates) or leave a gap
+    /// nobody can fill. `true` when nothing is being forwarded or a restart is pending.
+    public func continuesCurrentSource(
+        _ source: UnsafeRawBufferPointer, layer: Int, now: UInt64, misorderWindow: Int
+    ) -> Bool {
+        guard let translation, !restartPending, source.count >= 12 else { return true }
+        guard source.bigEndianUInt32(at: 8) == translation.sourceSSRC, layer == translation.layer else { return false }
+        let ahead = Int(Int16(bitPattern: source.bigEndianUInt16(at: 2) &- translation.highestSourceSequence))
+        guard ahead <= Self.maximumDropout, -ahead <= misorderWindow else { return false }
+        let newest = lastTimestamp &- translation.timestampOffset
+        let expected = newest &+ MediaClock.ticks(now &- lastSendTime, clockRate: configuration.clockRate)
+        let stray = Int32(bitPattern: source.bigEndianUInt32(at: 4) &- expected).magnitude
+        return stray <= Self.maximumTimestampStraySeconds &* configuration.clockRate
     }
 
     /// Makes the next packet start a new translation, continuing the outgoing stream at
@@ -244,13 +279,13 @@ public struct OutgoingStreamRewriter {
             view.sequenceNumber == record.sourceSequence,
             view.ssrc == record.translation.sourceSSRC
         else { return nil }
-        let descriptor = configuration.codec == .vp8 ? try? VP8PayloadDescriptor(parsing: view.payload) : nil
+        let descriptor = PictureNumbering(codec: configuration.codec, payload: view.payload)
         return write(view, descriptor: descriptor, translation: record.translation, now: now, into: out)?.length
     }
 
     /// Offsets that make `view` follow the last packet sent.
     private func switchTranslation(
-        to view: RTPPacketView, layer: Int, descriptor: VP8PayloadDescriptor?, now: UInt64
+        to view: RTPPacketView, layer: Int, descriptor: PictureNumbering?, now: UInt64
     ) -> Translation {
         let nextSequence = lastSequence &+ 1
         var nextTimestamp = lastTimestamp
@@ -272,10 +307,10 @@ public struct OutgoingStreamRewriter {
             pictureIDOffset: pictureIDOffset, tl0Offset: tl0Offset, captureTimeID: sourceCaptureTimeID)
     }
 
-    /// Writes our header, then the source's payload (and padding), then the VP8 renumbering;
-    /// returns the packet's length and its header's.
+    /// Writes our header, then the source's payload (and padding), then the VP8/VP9
+    /// renumbering; returns the packet's length and its header's.
     private func write(
-        _ view: RTPPacketView, descriptor: VP8PayloadDescriptor?, translation: Translation, now: UInt64,
+        _ view: RTPPacketView, descriptor: PictureNumbering?, translation: Translation, now: UInt64,
         into out: UnsafeMutableRawBufferPointer
     ) -> (length: Int, header: Int)? {
         var capture: Range<Int>?
@@ -305,12 +340,7 @@ public struct OutgoingStreamRewriter {
         }
         if let descriptor {
             let payload = UnsafeMutableRawBufferPointer(rebasing: out[header..<(header + view.payloadRange.count)])
-            if let pictureID = descriptor.pictureID {
-                try? descriptor.rewritePictureID(pictureID &+ translation.pictureIDOffset, in: payload)
-            }
-            if let tl0 = descriptor.tl0PictureIndex {
-                try? descriptor.rewriteTL0PictureIndex(tl0 &+ translation.tl0Offset, in: payload)
-            }
+            descriptor.shift(pictureIDBy: translation.pictureIDOffset, tl0By: translation.tl0Offset, in: payload)
         }
         return (length, header)
     }

@@ -57,10 +57,12 @@ final class WorkerLinks {
 
     // MARK: Sending ends (link egress)
 
-    /// Starts forwarding `ssrcs` of `stream`'s `tracks` on `end`.
-    func startForwarding(stream: LiveStream, tracks: [PublishedTrack], ssrcs: Set<UInt32>, on end: LinkEnd)
-        throws(LinkError)
-    {
+    /// Starts forwarding `ssrcs` of `stream`'s `tracks` on `end`; `continuingNumbering` when the
+    /// tracks are a new source of SSRCs `end` forwarded before (``LinkTrackNumbering``).
+    func startForwarding(
+        stream: LiveStream, tracks: [PublishedTrack], ssrcs: Set<UInt32>, on end: LinkEnd,
+        continuingNumbering: Bool = false
+    ) throws(LinkError) {
         guard case .sending(let sending) = end.half, let consumer = sending.consumer else {
             throw .invalid("link \(end.id) does not send from here")
         }
@@ -71,9 +73,9 @@ final class WorkerLinks {
             guard !layers.isEmpty else { continue }
             for layer in layers {
                 // The link's sender reports carry the publisher's clock of each layer on.
-                sending.sender.subscribe(ssrc: layer.meshSSRC, history: layer.history) {
-                    layer.senderReport.withLock { $0.mapping }
-                }
+                sending.sender.subscribe(
+                    ssrc: layer.meshSSRC, history: layer.history, continuingNumbering: continuingNumbering
+                ) { layer.senderReport.withLock { $0.mapping } }
                 sending.layersBySSRC[layer.meshSSRC] = layer
             }
             router.add(consumer, of: track)
@@ -110,7 +112,7 @@ final class WorkerLinks {
             guard case .sending(let sending) = end.half, let forwarded = sending.streams[stream.name] else { continue }
             let ssrcs = Set(forwarded.tracks.flatMap { $0.layers.map(\.meshSSRC) })
             stopForwarding(stream.name, on: end, sending: sending)
-            try? startForwarding(stream: stream, tracks: tracks, ssrcs: ssrcs, on: end)
+            try? startForwarding(stream: stream, tracks: tracks, ssrcs: ssrcs, on: end, continuingNumbering: true)
         }
     }
 

@@ -145,7 +145,7 @@ final class WorkerViewers {
         else { return nil }
         let stream = OutgoingStreamRewriter.Configuration(
             ssrc: ssrc, payloadType: codec.payloadType, clockRate: codec.clockRate,
-            codec: codec.kind == .vp8 ? .vp8 : .opaque, absSendTimeID: media.extensions.absSendTime,
+            codec: .init(codec.kind), absSendTimeID: media.extensions.absSendTime,
             midID: media.extensions.mid, mid: Array(media.mid.utf8), absCaptureTimeID: media.extensions.absCaptureTime,
             initialSequence: .random(in: 0...UInt16.max), initialTimestamp: .random(in: 0...UInt32.max))
         let retransmission = zip(media.localRTXSSRC, codec.rtxPayloadType).map {
