@@ -69,6 +69,9 @@ struct SFUViewerTrackForwarderH264Tests {
         let (forwarder, histories) = Self.makeForwarder(layers: 2)
         let out = makeOutputBuffer()
         defer { out.deallocate() }
+        // Capped at first, so that the viewer starts on layer 0 (its starting estimate would
+        // otherwise take it to layer 1 at once).
+        forwarder.setBitrateCap(300_000, until: .max, now: 0)
         for sequence in Self.publishKeyframe(histories, layer: 0, from: 1, timestamp: 0) {
             #expect(forwarder.forward(layer: 0, sequence: sequence, now: 0, into: out) != nil)
         }
@@ -76,6 +79,7 @@ struct SFUViewerTrackForwarderH264Tests {
         forwarder.setLayerBitrate(1_000_000, layer: 1, now: 0)
         let upper = Self.publishKeyframe(histories, layer: 1, from: 50, timestamp: 3000)
         #expect(forwarder.forward(layer: 1, sequence: upper[0], now: 0, into: out) == nil)  // not wanted yet
+        forwarder.liftBitrateCap(now: 0)
         forwarder.receivedREMB(bitrate: 3_000_000, now: 0)
         #expect(forwarder.targetLayer == 1)
         for sequence in upper.dropFirst() {

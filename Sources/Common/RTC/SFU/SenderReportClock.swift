@@ -52,9 +52,17 @@ public struct SenderReportClock: Sendable {
     /// time): a pair that arrives late (another link still sending the layer, a relay that has
     /// not heard of a newer report yet) must not replace a newer one. Returns whether it was taken.
     @discardableResult
+    ///
+    /// An older pair that does not lie on the held pair's line (more than a second of media
+    /// clock away from it) is a new source, and taken: a publisher that reconnected with a clock
+    /// behind the old one, whose packets the link numbered on without a break to reset on.
     public mutating func receivedRelayedSenderReport(_ mapping: Mapping) -> Bool {
         // A signed difference: NTP time only moves forward, and wraps in 2036.
-        if let held = ntpTimestamp, Int64(bitPattern: mapping.ntpTimestamp &- held) <= 0 { return false }
+        if let held = ntpTimestamp, Int64(bitPattern: mapping.ntpTimestamp &- held) <= 0 {
+            guard let expected = sourceTimestamp(atNTP: mapping.ntpTimestamp) else { return false }
+            let drift = Int32(bitPattern: mapping.rtpTimestamp &- expected).magnitude
+            guard drift > clockRate else { return false }
+        }
         receivedSenderReport(ntpTimestamp: mapping.ntpTimestamp, rtpTimestamp: mapping.rtpTimestamp)
         return true
     }
