@@ -124,7 +124,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record)
         for worker in workers {
             worker.loop.post {
-                worker.follow(live, to: tracks)
+                worker.follow(live, to: tracks, newPublisher: true)
             }
         }
         emit(.streamPublished(record))

@@ -106,13 +106,16 @@ final class WorkerLinks {
     }
 
     /// A publisher came back with new tracks (same mesh SSRCs): links forwarding the stream
-    /// forward the new tracks from now on.
-    func follow(_ stream: LiveStream, to tracks: [PublishedTrack]) {
+    /// forward the new tracks from now on. `newPublisher`: the tracks carry a new publisher's
+    /// numbering, which the links continue from theirs (``LinkTrackNumbering``); tracks fed
+    /// over a link keep the origin's numbering, and a gap in it is the next hop's to see.
+    func follow(_ stream: LiveStream, to tracks: [PublishedTrack], newPublisher: Bool = false) {
         for end in byID.values {
             guard case .sending(let sending) = end.half, let forwarded = sending.streams[stream.name] else { continue }
             let ssrcs = Set(forwarded.tracks.flatMap { $0.layers.map(\.meshSSRC) })
             stopForwarding(stream.name, on: end, sending: sending)
-            try? startForwarding(stream: stream, tracks: tracks, ssrcs: ssrcs, on: end, continuingNumbering: true)
+            try? startForwarding(
+                stream: stream, tracks: tracks, ssrcs: ssrcs, on: end, continuingNumbering: newPublisher)
         }
     }
 

@@ -72,13 +72,14 @@ extension WorkerMedia {
     }
 
     /// A stream's tracks were replaced (a publisher came back, a link feeds it now): the local
-    /// viewers and the links forwarding it follow the new tracks.
-    func follow(_ stream: LiveStream, to tracks: [PublishedTrack]) {
+    /// viewers and the links forwarding it follow the new tracks (`newPublisher`: see
+    /// ``WorkerLinks/follow(_:to:newPublisher:)``).
+    func follow(_ stream: LiveStream, to tracks: [PublishedTrack], newPublisher: Bool = false) {
         let now = engine.clock.now()
         for session in sessionsByID.values where session.stream === stream {
             if case .viewer(let state) = session.role { viewers.attach(session, state: state, to: tracks, now: now) }
         }
-        links.follow(stream, to: tracks)
+        links.follow(stream, to: tracks, newPublisher: newPublisher)
     }
 
     /// ICE restart (RFC 8445 §9): new local credentials, the session keeps its DTLS and SRTP.
