@@ -5,24 +5,7 @@ import Testing
 /// `policies.declared_stream_ttl_seconds`: its default, its range with file:line errors, its
 /// canonical JSON, and a change that running nodes take live.
 @Suite struct DeclaredStreamTTLPolicyTests {
-    /// A valid one-origin topology; `policies` lines start at line 12.
-    private func topology(policies: [String]) -> String {
-        let lines =
-            [
-                "mesh: ttl",
-                "regions: [{name: local}]",
-                "secrets: {cluster: CLUSTER_SECRET, token: TOKEN_SECRET}",
-                "nodes:",
-                "  - id: origin-1",
-                "    role: origin",
-                "    region: local",
-                "    api: 127.0.0.1:8080",
-                "    media: 127.0.0.1",
-                "    announce: 127.0.0.1",
-                "    ports: 40000-40099",
-            ] + policies
-        return lines.joined(separator: "\n") + "\n"
-    }
+    private func topology(policies: [String]) -> String { PolicyTopology.yaml(policies: policies) }
 
     private func load(_ yaml: String) throws -> Topology {
         try TopologyLoader.load(yaml: yaml, file: "inline.yaml")

@@ -4,24 +4,7 @@ import Testing
 /// `policies.viewer_start_bitrate` (issue 11): what a new viewer's bandwidth is assumed to be
 /// before it reports any; unset by default, bounded, with file:line errors.
 @Suite struct ViewerStartBitratePolicyTests {
-    /// A valid one-origin topology; `policies` lines start at line 12.
-    private func topology(policies: [String]) -> String {
-        let lines =
-            [
-                "mesh: start",
-                "regions: [{name: local}]",
-                "secrets: {cluster: CLUSTER_SECRET, token: TOKEN_SECRET}",
-                "nodes:",
-                "  - id: origin-1",
-                "    role: origin",
-                "    region: local",
-                "    api: 127.0.0.1:8080",
-                "    media: 127.0.0.1",
-                "    announce: 127.0.0.1",
-                "    ports: 40000-40099",
-            ] + policies
-        return lines.joined(separator: "\n") + "\n"
-    }
+    private func topology(policies: [String]) -> String { PolicyTopology.yaml(policies: policies) }
 
     @Test func unsetByDefaultAndReadWhenWritten() throws {
         #expect(

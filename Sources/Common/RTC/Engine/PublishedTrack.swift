@@ -115,10 +115,7 @@ extension PublishedTrack {
         guard layers.count > 1 else { return }
         let ranked = LayerOrder.ranking(
             count: layers.count,
-            pixels: { index in
-                let packed = self.layers[index].dimensions.load(ordering: .relaxed)
-                return Int(packed >> 16) * Int(packed & 0xFFFF)
-            },
+            pixels: { self.layers[$0].videoDimensions?.pixelCount ?? 0 },
             bitrate: { self.layers[$0].bitrate.load(ordering: .relaxed) })
         order.store(ranked.rawValue, ordering: .relaxed)
     }

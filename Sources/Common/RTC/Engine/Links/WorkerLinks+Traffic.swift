@@ -54,8 +54,9 @@ extension WorkerLinks {
     // MARK: Timers
 
     /// Every 20 ms: reports (carrying the layers' publisher clocks on), keepalives, NACKs and
-    /// merged key frame requests on each link; once a second the received layers' bitrates. Reports links whose peer went quiet (a
-    /// sending end: once when quiet for a second, again when it closes the link).
+    /// merged key frame requests on each link; once a second the received layers' bitrates.
+    /// Reports links whose peer went quiet (a sending end: once when quiet for a second, again
+    /// when it closes the link).
     func tick(now: UInt64, ntpNow: UInt64, slow: Bool) {
         guard !isEmpty else { return }
         var silent: [LinkEnd] = []
