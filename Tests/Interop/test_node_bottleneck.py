@@ -3,13 +3,12 @@ link from the node is shaped to 600 kbit/s with a 0.6 s queue (`tc netem rate`, 
 kernels without sch_netem, as on this machine).
 
 The node's publisher page sends Chromium's fake 1280x720 camera with three simulcast layers
-(about 150, 350 and 700+ kbit/s once ramped up). The viewer starts on the top layer (the
-node's starting estimate), the bottleneck's delay and loss reach the node as REMB
-(draft-alvestrand-rmcat-remb) and receiver report loss (RFC 3550 §6.4.1), and it must leave
-the top layer, which the link cannot carry, and keep decoding. Issue 11's targets (settle on
-the middle layer within 2 s, the top within 5 s of the limit going, no freeze over 500 ms) need
-probing with padding, which the node does not do yet: the figures (width timeline, time to
-settle, freezes, time back to the top) are printed and written for the note, not asserted.
+(about 150, 380 and 800 kbit/s once ramped up). The viewer starts on the top layer (the
+node's starting estimate); the queue it builds shows in the round trips of its report blocks
+(RFC 3550 §6.4.1) and in its REMB (draft-alvestrand-rmcat-remb), and it must settle on the
+middle layer. When the limit goes, only a probe can show that the top layer fits again (RTX
+padding up to its rate, RFC 4588): the viewer must be back on it within 5 s. The figures (width
+timeline, time to settle, freezes, time back to the top) are written for the note.
 """
 
 import asyncio
@@ -56,6 +55,12 @@ async def session(node, space: ShapedNamespace, wrapper: str) -> dict:
                              "&width=1280&height=720")
         await wait_for_state(publisher, "connected")
         layers = await wait_for_layers(node, stream)
+        # Chromium raises its layers for ten seconds or so; the limit is chosen from what they
+        # carry once the top one passes 650 kbit/s (or after 15 s, from what they carry then).
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and min(l["bitrate"] for l in layers if l["rid"] == "f") < 650_000:
+            await asyncio.sleep(1)
+            layers = await wait_for_layers(node, stream)
         by_rid = {layer["rid"]: layer for layer in layers}
         # 600 kbit/s as the issue asks, unless this run's top layer would fit in it (Chromium's
         # fake camera encodes cheaply on a loaded machine): then halfway between what the middle
@@ -76,7 +81,7 @@ async def session(node, space: ShapedNamespace, wrapper: str) -> dict:
         return {"qdisc": qdisc, "rate_kbit": rate_kbit, "layers": layers, "limited": limited, "lifted_at": lifted_at, "free": free}
 
 
-def test_viewer_behind_600kbit_settles_on_the_middle_layer(start_node, tmp_path):
+def test_viewer_behind_600kbit_settles_on_the_middle_layer_and_climbs_back_when_it_goes(start_node, tmp_path):
     reason = ShapedNamespace.why_not()
     if reason:
         pytest.skip(reason)
@@ -99,6 +104,7 @@ def test_viewer_behind_600kbit_settles_on_the_middle_layer(start_node, tmp_path)
     print(f"widths: {[(t, w) for t, w, *_ in limited + free]}")
     results.write("bottleneck", figures)
     assert first is not None, "the viewer behind the bottleneck decoded nothing"
-    assert limited[-1][1] < 1280, f"still on the top layer after 15 s behind {figures['rate_kbit']} kbit/s"
+    assert limited[-1][1] == 640, f"not on the middle layer after 15 s behind {figures['rate_kbit']} kbit/s"
+    assert top is not None and figures["top_after_lift_s"] <= 5, "not back on the top layer within 5 s of the lift"
     decoded = [d for _, _, d, *_ in limited + free]
     assert decoded[-1] > decoded[len(decoded) // 2], "the viewer stopped decoding"

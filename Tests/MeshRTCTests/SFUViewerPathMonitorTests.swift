@@ -43,6 +43,22 @@ struct SFUViewerPathMonitorTests {
                 == nil)
     }
 
+    @Test("a block whose highest sequence went back or leapt ahead is no rate, and never traps (a forged report)")
+    func hostileSequences() {
+        var path = ViewerPathMonitor()
+        let second: UInt64 = 1_000 * Self.millisecond
+        _ = path.received(block(lsr: 0, heldMS: 0, highest: 102), bytesPerPacket: 1200, now: 0)
+        _ = path.received(block(lsr: 0, heldMS: 0, highest: 0), bytesPerPacket: 1200, now: second)
+        #expect(path.receivedRate == nil)
+        _ = path.received(block(lsr: 0, heldMS: 0, highest: .max), bytesPerPacket: 1200, now: 2 * second)
+        #expect(path.receivedRate == nil)
+        _ = path.received(
+            block(lsr: 0, heldMS: 0, highest: .max, lost: .min), bytesPerPacket: .max / 2, now: 3 * second)
+        _ = path.received(block(lsr: 0, heldMS: 0, highest: 50, lost: .max), bytesPerPacket: 1200, now: 4 * second)
+        _ = path.received(block(lsr: 0, heldMS: 0, highest: 150), bytesPerPacket: 1200, now: 5 * second)
+        #expect(path.receivedRate == 100 * 1200 * 8)
+    }
+
     @Test("a queue cuts to 85 % of what got through, once a second; calm, the limit grows back and yields to REMB")
     func delayBasedLimit() {
         let second: UInt64 = 1_000_000_000

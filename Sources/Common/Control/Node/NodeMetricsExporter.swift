@@ -48,6 +48,7 @@ final class NodeMetricsExporter: Sendable {
             ("nacks_received", worker.nacksReceived, "NACKed packets received from viewers."),
             ("nacks_sent", worker.nacksSent, "NACK requests sent to publishers."),
             ("retransmissions", worker.retransmissions, "Packets retransmitted to viewers."),
+            ("padding_packets", worker.paddingPackets, "Padding packets sent to viewers by bandwidth probes."),
             ("keyframe_requests_received", worker.keyframeRequestsReceived, "PLI/FIR received from viewers."),
             ("keyframe_requests_sent", worker.keyframeRequestsSent, "PLI/FIR sent to publishers."),
         ]

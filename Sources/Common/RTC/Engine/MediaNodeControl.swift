@@ -178,6 +178,8 @@ public struct WorkerMetrics: Sendable, Equatable {
     public var nacksSent = 0
     /// Packets retransmitted to viewers.
     public var retransmissions = 0
+    /// Padding packets sent to viewers by bandwidth probes (RTX copies of recent packets).
+    public var paddingPackets = 0
     /// PLI/FIR received from viewers, and sent to publishers.
     public var keyframeRequestsReceived = 0
     /// PLI/FIR sent to publishers after merging.

@@ -106,6 +106,17 @@ public struct SimulcastLayerSelector: Sendable {
         return nil
     }
 
+    /// The highest flowing layer in ``order``.
+    public func highestFlowing() -> Int? {
+        var rank = order.count
+        while rank > 0 {
+            rank -= 1
+            let candidate = order.layer(atRank: rank)
+            if bitrate(layer: candidate) > 0 { return candidate }
+        }
+        return nil
+    }
+
     private func previousFlowing(below layer: Int) -> Int? {
         guard var rank = order.rank(of: layer) else { return nil }
         while rank > 0 {

@@ -64,17 +64,40 @@ public struct ViewerBandwidthEstimator: Sendable {
     /// receiver reports in place of one-way delay), grown back once the path has been calm.
     public private(set) var delayBasedBitrate: UInt64?
     private var lastDelayChange: UInt64?
+    /// The queueing that caused the last delay-based cut.
+    private var queueingAtCut: UInt64 = 0
+    /// How long (ns) after a delay-based cut a queue no larger than the one that caused it is
+    /// taken for one still draining.
+    static let drainAllowance: UInt64 = 3_000_000_000
     private var calmSince: UInt64?
     private var cap: (bitrate: UInt64, expiry: UInt64)?
+    /// The rate a probe showed the path carries (``proved(bitrate:)``).
+    public private(set) var probedBitrate: UInt64?
 
     /// An estimator with `configuration`.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
-    /// A REMB arrived.
-    public mutating func receivedREMB(bitrate: UInt64) {
-        rembBitrate = bitrate
+    /// A REMB arrived. Returns whether it says the path is overused: it fell (the receiver
+    /// cut its estimate, which libwebrtc does only on overuse, to 85 % of what arrives) to
+    /// below what this track alone was sent. A proven rate is forgotten then.
+    @discardableResult
+    public mutating func receivedREMB(bitrate: UInt64) -> Bool {
+        defer { rembBitrate = bitrate }
+        guard let previous = rembBitrate, let sendRate, Double(bitrate) < Double(previous) * 0.97,
+            Double(bitrate) < Double(sendRate) * 0.95
+        else { return false }
+        probedBitrate = nil
+        return true
+    }
+
+    /// A probe (``BandwidthProbe``) showed the path carries `bitrate`: it stands above REMB,
+    /// which cannot show room it was not offered, until loss, a queue or an overuse REMB.
+    public mutating func proved(bitrate: UInt64) {
+        probedBitrate = max(probedBitrate ?? 0, bitrate)
+        if let loss = lossBasedBitrate, loss < bitrate { lossBasedBitrate = nil }
+        if let delay = delayBasedBitrate, delay < bitrate { delayBasedBitrate = nil }
     }
 
     /// What was sent to the viewer over the last second (bits per second).
@@ -82,15 +105,24 @@ public struct ViewerBandwidthEstimator: Sendable {
         sendRate = bitsPerSecond
     }
 
-    /// A receiver report block arrived with `fractionLost` (1/256 units) at `now`.
-    public mutating func receivedLossReport(fractionLost: UInt8, now: UInt64) {
+    /// A receiver report block arrived with `fractionLost` (1/256 units) at `now`; the viewer
+    /// received `receivedRate` bits per second lately (``ViewerPathMonitor``), when known.
+    ///
+    /// A cut never goes below 85 % of what got through: losses from a full queue are what
+    /// the path carries plus what overflowed, and reports keep counting a queue's overflow for
+    /// a round trip after the viewer moved to a layer that fits.
+    public mutating func receivedLossReport(fractionLost: UInt8, receivedRate: UInt64? = nil, now: UInt64) {
         let base = lossBasedBitrate ?? rembBitrate ?? configuration.initialBitrate
         let loss = Double(fractionLost) / 256
         if loss >= 0.02 { cleanSince = nil }
         if loss > 0.10 {
-            // GCC: As = As * (1 - 0.5 p), As being what was sent.
-            let sent = sendRate.map { min($0, base) } ?? base
-            lossBasedBitrate = clamp(Double(sent) * (1 - 0.5 * loss))
+            // GCC: As = As * (1 - 0.5 p), As being what was sent. From the send rate, not from
+            // the last cut: the blocks come four times a second and each covers only its own
+            // interval, so cutting from the cut would spiral to the floor within a second.
+            probedBitrate = nil
+            let sent = sendRate ?? base
+            let floor = receivedRate.map { Double($0) * 0.85 } ?? 0
+            lossBasedBitrate = clamp(max(Double(sent) * (1 - 0.5 * loss), floor))
         } else if loss < 0.02 {
             let clean = cleanSince ?? now
             cleanSince = clean
@@ -124,9 +156,25 @@ public struct ViewerBandwidthEstimator: Sendable {
         let changedRecently = lastDelayChange.map { now &- $0 < configuration.growthInterval * 2 } ?? false
         if queueing > ViewerPathMonitor.queueingThreshold {
             calmSince = nil
+            probedBitrate = nil
             guard !changedRecently || delayBasedBitrate == nil else { return }
+            // After a cut the queue needs seconds to drain through a slow link (0.6 s of queue
+            // at 600 kbit/s, with the new layer taking most of it): only a queue that grew
+            // since the cut says the cut was not enough.
+            if delayBasedBitrate != nil, let lastDelayChange, now &- lastDelayChange < Self.drainAllowance,
+                queueing < queueingAtCut &+ ViewerPathMonitor.queueingThreshold
+            {
+                return
+            }
+            queueingAtCut = queueing
             let reference = receivedRate ?? sendRate ?? estimate(now: now) ?? configuration.initialBitrate
-            delayBasedBitrate = min(delayBasedBitrate ?? .max, clamp(Double(reference) * 0.85))
+            var limit = Double(reference) * 0.85
+            // A REMB under what was sent is the receiver's own overuse verdict, 85 % of what it
+            // measured arriving (libwebrtc's AIMD), over a window our report blocks cannot match:
+            // in a viewer's first second the rate between two blocks still counts the time
+            // before the queue filled, and would cut to the lowest layer.
+            if let remb = rembBitrate, let sendRate, remb < sendRate { limit = max(limit, Double(remb)) }
+            delayBasedBitrate = min(delayBasedBitrate ?? .max, clamp(limit))
             lastDelayChange = now
             return
         }
@@ -151,16 +199,27 @@ public struct ViewerBandwidthEstimator: Sendable {
         cap = nil
     }
 
-    /// The estimate at `now` (bits per second): the least of REMB, the loss- and delay-based
-    /// limits and an unexpired cap; `nil` until one of the first three exists.
+    /// The estimate at `now` (bits per second): the least of REMB (or the proven rate, where a
+    /// probe showed more), the loss- and delay-based limits and an unexpired cap; `nil` until
+    /// one of the first three exists.
     public func estimate(now: UInt64) -> UInt64? {
         var value: UInt64?
-        if let remb = rembBitrate { value = remb }
+        if let remb = rembBitrate {
+            value = max(remb, probedBitrate ?? 0)
+        } else if let probed = probedBitrate {
+            value = probed
+        }
         if let loss = lossBasedBitrate { value = min(value ?? .max, loss) }
         if let delay = delayBasedBitrate { value = min(value ?? .max, delay) }
         guard var result = value else { return nil }
         if let cap, now < cap.expiry { result = min(result, cap.bitrate) }
         return min(max(result, configuration.minimumBitrate), configuration.maximumBitrate)
+    }
+
+    /// The cap at `now`, if one is set and unexpired.
+    public func cap(now: UInt64) -> UInt64? {
+        guard let cap, now < cap.expiry else { return nil }
+        return cap.bitrate
     }
 
     /// What to assume at `now` before any report: the initial bitrate under an unexpired cap.

@@ -22,15 +22,19 @@ public struct ViewerPathMonitor: Sendable {
 
     /// The sender reports sent last: their NTP middle 32 bits (the LSR a block echoes) and
     /// when they went (RFC 3550 §6.4.1: RTT = A - LSR - DLSR, with A in our own clock).
-    private var reportMiddles: [UInt32] = [0, 0, 0, 0]
-    private var reportTimes: [UInt64] = [0, 0, 0, 0]
+    private var reportMiddles = [UInt32](repeating: 0, count: 16)
+    private var reportTimes = [UInt64](repeating: 0, count: 16)
     private var nextReport = 0
+    /// When the sender report the last round trip was measured with went (monotonic ns): the
+    /// round trip shows the path as it was then.
+    public private(set) var echoedReportTime: UInt64 = 0
     /// The last round trip (ns).
     public private(set) var roundTripTime: UInt64?
     private var base: (roundTrip: UInt64, at: UInt64)?
     private var previous: (at: UInt64, highest: UInt32, lost: Int32)?
-    /// The queueing the last block showed (ns over the base).
-    private var lastQueueing: UInt64 = 0
+    /// The round trip over the base (ns) the last block that echoed a report showed, shrinking
+    /// or not, one block or two.
+    public private(set) var lastQueueing: UInt64 = 0
     /// Bits per second the viewer received between its last two blocks (≥ 200 ms apart).
     public private(set) var receivedRate: UInt64?
 
@@ -55,6 +59,7 @@ public struct ViewerPathMonitor: Sendable {
         guard now >= sent &+ held else { return nil }
         let roundTrip = now - sent - held
         roundTripTime = roundTrip
+        echoedReportTime = sent
         guard let current = base, current.roundTrip <= roundTrip, now &- current.at < Self.baseLifetime else {
             base = (roundTrip, now)
             lastQueueing = 0
@@ -80,10 +85,14 @@ public struct ViewerPathMonitor: Sendable {
         }
         let elapsed = now &- last.at
         guard elapsed >= Self.rateInterval else { return }
-        let sent = Int64(block.extendedHighestSequenceNumber &- last.highest)
-        let lost = Int64(block.cumulativeLost) - Int64(last.lost)
-        let packets = max(0, sent - lost)
-        receivedRate = UInt64(packets) * UInt64(bytesPerPacket) * 8 * 1_000_000_000 / elapsed
         previous = (now, block.extendedHighestSequenceNumber, block.cumulativeLost)
+        // Signed, and in doubles: a block is the viewer's word, and one whose highest sequence
+        // went back or leapt ahead (a reordered or forged report) must not trap on overflow.
+        let sent = Int64(block.extendedHighestSequenceNumber) - Int64(last.highest)
+        let lost = Int64(block.cumulativeLost) - Int64(last.lost)
+        guard sent >= 0, sent <= Int64(UInt16.max) else { return }
+        // Duplicates make the loss negative (RFC 3550 §6.4.1), but no more arrived than was sent.
+        let packets = Double(min(sent, max(0, sent - lost)))
+        receivedRate = UInt64(min(packets * Double(max(bytesPerPacket, 0)) * 8 * 1e9 / Double(elapsed), 1e12))
     }
 }

@@ -39,8 +39,19 @@ public final class ViewerTrackForwarder {
     private var selector: SimulcastLayerSelector
     private var estimator: ViewerBandwidthEstimator
     private var path = ViewerPathMonitor()
-    private let scratch: UnsafeMutableRawBufferPointer
-    private let retransmissionScratch: UnsafeMutableRawBufferPointer
+    /// Proves a higher layer's rate with RTX padding before moving up (only with RTX).
+    private var probe = BandwidthProbe()
+    private var retransmissionBudget = RetransmissionBudget()
+    /// When the first packet went to the viewer.
+    private var firstForward: UInt64?
+    /// When the last sender report went.
+    private var lastSenderReport: UInt64 = 0
+    /// Which recent outgoing packet the next padding packet copies.
+    private var paddingCursor: UInt16 = 0
+    /// Where a packet is loaded from a history (``startsItsFrame(layer:sequence:length:)`` reads it).
+    let scratch: UnsafeMutableRawBufferPointer
+    /// Where a retransmission is written before its RTX wrapping, and a frame's earlier packets are read.
+    let retransmissionScratch: UnsafeMutableRawBufferPointer
     private var rtxSequence: UInt16
     private var wantedKeyframe: (layer: Int, asked: UInt64)?
     private var keyframeRequest: Int?
@@ -57,6 +68,8 @@ public final class ViewerTrackForwarder {
     public private(set) var retransmittedCount = 0
     /// Packets that could not be sent: gone from the history, unknown, or not RTP.
     public private(set) var droppedCount = 0
+    /// Padding packets sent by probes (RTX copies of recent packets).
+    public private(set) var paddingCount = 0
     /// Packets of layers the viewer is not getting (not an error).
     public private(set) var skippedCount = 0
     /// Packets sent, retransmissions excluded (the SR sender's packet count, RFC 3550 §6.4.1).
@@ -156,6 +169,7 @@ public final class ViewerTrackForwarder {
             return nil
         }
         forwardedCount += 1
+        if firstForward == nil { firstForward = now }
         packetsSent &+= 1
         octetsSent &+= UInt32(truncatingIfNeeded: length - rewriter.headerLength)
         return length
@@ -163,37 +177,73 @@ public final class ViewerTrackForwarder {
 
     /// Answers the viewer's NACK of outgoing sequence number `nackedSequence` (RFC 4585 §6.2.1)
     /// into `out`, as RTX when negotiated; `nil` when the packet is no longer available.
+    /// Retransmissions are held to a share of what the viewer was sent (``RetransmissionBudget``).
     public func retransmit(nackedSequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
-        guard let origin = rewriter.origin(ofOutgoing: nackedSequence), histories.indices.contains(origin.layer),
-            let stored = histories[origin.layer].load(sequence: origin.sourceSequence, into: scratch)
+        guard retransmissionBudget.allows, let length = copy(outgoingSequence: nackedSequence, now: now, into: out)
         else {
             droppedCount += 1
             return nil
         }
+        retransmissionBudget.spend(length)
+        retransmittedCount += 1
+        return length
+    }
+
+    /// Writes outgoing packet `sequence` again into `out`, as RTX when negotiated.
+    private func copy(outgoingSequence nackedSequence: UInt16, now: UInt64, into out: UnsafeMutableRawBufferPointer)
+        -> Int?
+    {
+        // Only packets of the layer the viewer has now: after a switch its decoder starts from
+        // the new layer's key frame, and resending the old layer's losses behind a bottleneck
+        // only keeps the queue that made the viewer switch full.
+        guard let origin = rewriter.origin(ofOutgoing: nackedSequence), origin.layer == rewriter.currentLayer,
+            histories.indices.contains(origin.layer),
+            let stored = histories[origin.layer].load(sequence: origin.sourceSequence, into: scratch)
+        else { return nil }
         let source = UnsafeRawBufferPointer(rebasing: scratch[0..<stored.length])
         let target = retransmission == nil ? out : retransmissionScratch
         guard
             let length = rewriter.rewriteRetransmission(
                 source, outgoingSequence: nackedSequence, now: now, into: target)
-        else {
-            droppedCount += 1
-            return nil
-        }
-        guard let retransmission else {
-            retransmittedCount += 1
-            return length
-        }
+        else { return nil }
+        guard let retransmission else { return length }
         guard
             let wrapped = RTXPacket.wrap(
                 UnsafeRawBufferPointer(rebasing: retransmissionScratch[0..<length]), ssrc: retransmission.ssrc,
                 payloadType: retransmission.payloadType, sequence: rtxSequence, into: out)
+        else { return nil }
+        rtxSequence &+= 1
+        return wrapped
+    }
+
+    /// The next padding packet of a probe (``BandwidthProbe``) into `out`, or `nil` when none is
+    /// owed now; starts one when due (RTX negotiated, settled on a layer). The padding is an RTX
+    /// copy of one of the last packets the viewer got, so it costs the viewer nothing.
+    public func padding(now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard retransmission != nil, let current = rewriter.currentLayer, !awaitingNewSource,
+            selector.target == current
         else {
-            droppedCount += 1
+            probe.cancel()
             return nil
         }
-        rtxSequence &+= 1
-        retransmittedCount += 1
-        return wrapped
+        guard
+            probe.attempt != nil
+                || probe.startIfDue(
+                    above: current, of: selector, estimate: estimator.estimate(now: now), cap: estimator.cap(now: now),
+                    now: now)
+        else { return nil }
+        guard probe.owed(mediaRate: selector.bitrate(layer: current), now: now) > 0 else { return nil }
+        // The last eight packets in turn: recent enough to be in every history, and a copy of
+        // a packet the viewer has is dropped by its jitter buffer.
+        paddingCursor = (paddingCursor &+ 1) & 7
+        guard let length = copy(outgoingSequence: rewriter.lastSequence &- paddingCursor, now: now, into: out)
+        else {
+            probe.cancel()
+            return nil
+        }
+        probe.paid(length)
+        paddingCount += 1
+        return length
     }
 
     /// Follows a publisher's reconnect: the same viewer stream (the rewriter keeps sequence
@@ -216,36 +266,6 @@ public final class ViewerTrackForwarder {
         rewriter.beginNewSource()
     }
 
-    /// How far back ``startsItsFrame(layer:sequence:length:)`` looks for an earlier packet of the
-    /// same frame: an H.264 access unit may put an AUD, SPS, PPS and SEI before its IDR slice.
-    static let frameStartLookBack: UInt16 = 8
-
-    /// Whether the key frame packet `sequence` of `layer`, loaded into `scratch`, is where its
-    /// frame starts for a decoder: no earlier packet of the same frame (same RTP timestamp,
-    /// RFC 3550 §5.1) is a key frame start too.
-    ///
-    /// H.264 marks both the packet with the SPS and the one that starts the IDR slice
-    /// (``KeyframeDetector``), and libwebrtc sends them apart (a STAP-A of SPS and PPS, then the
-    /// IDR's FU-As, RFC 6184 §5.7.1, §5.8). A viewer that starts on the IDR has missed the
-    /// parameter sets: after a layer switch its decoder applies the old layer's SPS (same id,
-    /// other size) to the new picture; a new viewer cannot decode at all, and receivers that
-    /// send no PLI on a decoding error (aiortc) wait for the next key frame. VP8 and VP9 mark
-    /// only a frame's first packet, so this never refuses them. A packet gone from the history
-    /// ends the search: starting is the better guess than waiting.
-    private func startsItsFrame(layer: Int, sequence: UInt16, length: Int) -> Bool {
-        guard length >= 8 else { return true }
-        let timestamp = UnsafeRawBufferPointer(scratch).loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-        for back in 1...Self.frameStartLookBack {
-            guard let earlier = histories[layer].load(sequence: sequence &- back, into: retransmissionScratch),
-                earlier.length >= 8,
-                UnsafeRawBufferPointer(retransmissionScratch).loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-                    == timestamp
-            else { return true }
-            if earlier.isKeyframeStart { return false }
-        }
-        return true
-    }
-
     /// The layer to ask the publisher for a key frame of, once; `nil` when none is needed.
     public func takeKeyframeRequest() -> Int? {
         defer { keyframeRequest = nil }
@@ -261,8 +281,10 @@ public final class ViewerTrackForwarder {
     /// Once a second: what was sent over the last second goes to the estimator, so that a loss
     /// report cuts from the rate the viewer actually got (GCC's As, draft-ietf-rmcat-gcc-02 §6).
     public func recordSecond() {
-        estimator.recordSendRate(UInt64(octetsSent &- octetsAtLastSecond) * 8)
+        let bytes = Int(octetsSent &- octetsAtLastSecond)
+        estimator.recordSendRate(UInt64(bytes) * 8)
         octetsAtLastSecond = octetsSent
+        retransmissionBudget.refill(sentBytes: bytes)
     }
 
     /// The producer ranked the layers by what they carry (``LayerOrder``).
@@ -298,25 +320,41 @@ public final class ViewerTrackForwarder {
     /// real media instead of padding.
     public func receivedREMB(bitrate: UInt64, now: UInt64) {
         var usable = bitrate
-        if let current = rewriter.currentLayer {
+        // Without RTX there is no padding to probe with: a REMB well over the current layer's
+        // rate moves the viewer up on trust.
+        if retransmission == nil, let current = rewriter.currentLayer {
             let currentRate = Double(selector.bitrate(layer: current))
             let next = selector.nextFlowing(above: current)
             if currentRate > 0, Double(bitrate) >= Self.uncongestedRatio * currentRate, let next {
                 usable = max(bitrate, UInt64(Double(selector.bitrate(layer: next)) * selector.upgradeHeadroom * 1.05))
             }
         }
-        estimator.receivedREMB(bitrate: usable)
+        if estimator.receivedREMB(bitrate: usable) { probe.congestion(now: now) }
         selectLayer(now: now)
     }
 
     /// The viewer's receiver report block for this stream (RFC 3550 §6.4.1): its loss fraction,
     /// and the round trip and received rate that show a queue building (``ViewerPathMonitor``).
+    /// The RTX stream's blocks are not read: its losses are padding and retransmissions lost,
+    /// and they would count the same interval twice.
     public func receivedReport(_ block: ReceptionReport, now: UInt64) {
-        estimator.receivedLossReport(fractionLost: block.fractionLost, now: now)
-        guard block.ssrc == rewriter.configuration.ssrc else { return }  // not the RTX stream's block
+        guard block.ssrc == rewriter.configuration.ssrc else { return }
         let bytesPerPacket = rewriter.headerLength + Int(octetsSent / max(packetsSent, 1))
-        if let queueing = path.received(block, bytesPerPacket: bytesPerPacket, now: now) {
-            estimator.receivedQueueing(queueing, receivedRate: path.receivedRate, now: now)
+        let queueing = path.received(block, bytesPerPacket: bytesPerPacket, now: now)
+        // A queue or loss that a probe's padding made goes when the padding stops: it fails the
+        // probe and cuts nothing (the rate the viewer receives does not count the padding).
+        let padded = probe.paddedRecently(now: now)
+        if !padded {
+            estimator.receivedLossReport(fractionLost: block.fractionLost, receivedRate: path.receivedRate, now: now)
+            if let queueing { estimator.receivedQueueing(queueing, receivedRate: path.receivedRate, now: now) }
+        }
+        // 2 % loss (5/256) or a queue: the path is full.
+        if block.fractionLost >= 5 || (queueing ?? 0) > 0 {
+            probe.congestion(now: now)
+        } else if let proven = probe.cleanReport(
+            queueing: queueing.map { _ in path.lastQueueing }, measuredAt: path.echoedReportTime, now: now)
+        {
+            estimator.proved(bitrate: proven)
         }
         selectLayer(now: now)
     }
@@ -343,7 +381,13 @@ public final class ViewerTrackForwarder {
                 octetCount: octetsSent)
         else { return nil }
         path.sentSenderReport(ntpTimestamp: ntpNow, at: now)
+        lastSenderReport = now
         return report
+    }
+
+    /// Whether a sender report should go now for a probe (``BandwidthProbe/wantsSenderReport``).
+    public func probeWantsSenderReport(now: UInt64) -> Bool {
+        probe.wantsSenderReport(firstForward: firstForward, lastReport: lastSenderReport, now: now)
     }
 
     private func askForKeyframe(layer: Int, now: UInt64) {

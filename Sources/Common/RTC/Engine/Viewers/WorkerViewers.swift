@@ -74,7 +74,9 @@ final class WorkerViewers {
     /// Once a second per viewer: the layer rates into its selector (which also lets an expired
     /// bitrate cap go) and a sender report per track (RFC 3550 §6.4.1) for lip sync.
     func tick(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64, slow: Bool) {
-        guard session.isConnected, slow else { return }
+        guard session.isConnected else { return }
+        sendPadding(session, state: state, now: now, ntpNow: ntpNow)
+        guard slow else { return }
         for track in state.tracks {
             guard let forwarder = track.forwarder, let source = track.source else { continue }
             forwarder.recordSecond()
@@ -91,9 +93,42 @@ final class WorkerViewers {
                     "viewer now receives layer \(source.layers[layer].rid) (estimate \(estimate))",
                     metadata: ["session": "\(session.id)", "stream": "\(session.stream.name)"])
             }
-            let clock = source.layers[layer].senderReport.withLock { $0 }
-            guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow, now: now) else { continue }
-            output.send(report, session: session)
+            sendSenderReport(session, forwarder: forwarder, source: source, now: now, ntpNow: ntpNow)
+        }
+    }
+
+    /// A sender report for one track, from the publisher's clock of the layer it gets.
+    private func sendSenderReport(
+        _ session: MediaSession, forwarder: ViewerTrackForwarder, source: PublishedTrack, now: UInt64, ntpNow: UInt64
+    ) {
+        guard let layer = forwarder.currentLayer, source.layers.indices.contains(layer) else { return }
+        let clock = source.layers[layer].senderReport.withLock { $0 }
+        guard let report = forwarder.senderReport(clock: clock, ntpNow: ntpNow, now: now) else { return }
+        output.send(report, session: session)
+    }
+
+    /// Most padding packets per track and tick (8 per 20 ms: 4.8 Mbit/s of 1200-byte packets).
+    static let paddingPacketsPerTick = 8
+
+    /// Every tick: the padding a probe owes (``BandwidthProbe``), at most
+    /// ``paddingPacketsPerTick`` packets per track.
+    /// While a probe runs, sender reports go every ``BandwidthProbe/reportInterval`` so that the
+    /// viewer's report blocks show the round trip under the padding.
+    private func sendPadding(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64) {
+        guard let destination = session.transport.remoteAddress else { return }
+        for track in state.tracks where track.media.kind == .video {
+            guard let forwarder = track.forwarder else { continue }
+            if forwarder.probeWantsSenderReport(now: now), let source = track.source {
+                sendSenderReport(session, forwarder: forwarder, source: source, now: now, ntpNow: ntpNow)
+            }
+            for _ in 0..<Self.paddingPacketsPerTick {
+                let buffer = output.nextBuffer
+                guard let length = forwarder.padding(now: now, into: buffer),
+                    let protected = session.transport.protectRTP(buffer, length: length)
+                else { break }
+                output.egress.commit(length: protected, to: destination)
+                output.counters.paddingPackets &+= 1
+            }
         }
     }
 

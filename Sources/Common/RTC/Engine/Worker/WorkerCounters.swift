@@ -8,6 +8,7 @@ struct WorkerCounters {
     var nacksReceived = 0
     var nacksSent = 0
     var retransmissions = 0
+    var paddingPackets = 0
     var keyframeRequestsReceived = 0
     var keyframeRequestsSent = 0
     /// Drops by reason; a reason's first drop inserts its key, later ones only count.
@@ -36,6 +37,7 @@ struct WorkerCounters {
         metrics.nacksReceived = nacksReceived
         metrics.nacksSent = nacksSent
         metrics.retransmissions = retransmissions
+        metrics.paddingPackets = paddingPackets
         metrics.keyframeRequestsReceived = keyframeRequestsReceived
         metrics.keyframeRequestsSent = keyframeRequestsSent
         for (reason, count) in drops { metrics.drops[reason.rawValue] = count }
