@@ -17,7 +17,7 @@ struct CatalogOutageTests {
         catalog.trackAdded(RecordedTrack(number: 1, kind: .video, codec: "VP8"), to: id)
         var writer = SegmentWriter(recording: id)
         for _ in 0..<5 { writer.next(catalog) }
-        #expect(await catalog.waitUntilApplied(timeout: .seconds(20)))
+        #expect(await catalog.waitUntilApplied(timeout: .seconds(60)))
 
         server.stop()  // fast shutdown: the catalog's connection drops mid-stream
         let outageEnds = ContinuousClock.now + .seconds(10)
@@ -57,7 +57,7 @@ struct CatalogOutageTests {
         let (first, journal) = try CatalogFixture.open(server.url)
         defer { try? FileManager.default.removeItem(at: journal) }
         let id = first.recordingStarted(stream: "live", node: "recorder-1")
-        #expect(await first.waitUntilApplied(timeout: .seconds(20)))
+        #expect(await first.waitUntilApplied(timeout: .seconds(60)))
         server.stop()
         var writer = SegmentWriter(recording: id)
         for _ in 0..<40 { writer.next(first) }
@@ -74,7 +74,7 @@ struct CatalogOutageTests {
         try server.start()
         let (second, _) = try CatalogFixture.open(server.url, journal: journal)
         #expect(second.lag.pending == writer.changes + 1)
-        #expect(await second.waitUntilApplied(timeout: .seconds(30)))
+        #expect(await second.waitUntilApplied(timeout: .seconds(60)))
         #expect(second.lag.rejected == 0)
         let detail = try #require(try await second.detail(id))
         #expect(detail.recording.state == .stopped)

@@ -1,3 +1,4 @@
+import Glibc
 import MeshCatalog
 import MeshTestSupport
 import Testing
@@ -103,5 +104,27 @@ struct PostgresConnectionTests {
         } catch {
             #expect(error.isConnectionFailure)
         }
+    }
+
+    @Test("a server that stops answering fails the call with a timeout instead of hanging")
+    func ioTimeout() throws {
+        let server = try PostgresTestServer()
+        let connection = try PostgresConnection(url: server.url, ioTimeout: .milliseconds(500))
+        // SIGSTOP this connection's own backend: the socket stays open, nothing answers.
+        let row = try connection.query("SELECT pg_backend_pid() AS pid").rows[0]
+        let backend = Int32(truncatingIfNeeded: try row.int("pid"))
+        kill(backend, SIGSTOP)
+        defer { kill(backend, SIGCONT) }
+        do {
+            try connection.query("SELECT 1")
+            Issue.record("a stopped backend answered")
+        } catch {
+            guard case .timeout = error else {
+                Issue.record("expected a timeout, got \(error)")
+                return
+            }
+            #expect(error.isConnectionFailure)
+        }
+        #expect(!connection.isOpen)
     }
 }

@@ -48,6 +48,9 @@ public final class PostgresTestServer {
         }
     }
 
+    /// The postmaster's process id (its backends are children with their own ids).
+    public var pid: Int32 { server.pid }
+
     /// A fast shutdown (`pg_ctl stop -m fast`'s signal): connections drop, the data stays.
     public func stop() {
         server.stop()
