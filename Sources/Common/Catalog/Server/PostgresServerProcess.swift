@@ -19,6 +19,11 @@ public final class PostgresServerProcess {
     public struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with where to look.
         public let description: String
+
+        /// A failure described by `description`.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Where PostgreSQL's binaries live (`initdb`, `postgres`).
@@ -64,6 +69,25 @@ public final class PostgresServerProcess {
         initdb.waitUntilExit()
         guard initdb.terminationStatus == 0 else {
             throw Failure(description: "initdb failed (status \(initdb.terminationStatus)); see \(logFile.path)")
+        }
+    }
+
+    /// Copies `template`, the data directory of a stopped, initialised cluster (`cp -a`, keeping its owner)
+    /// instead of running `initdb` again: how tests get a fresh cluster each in a fraction of
+    /// initdb's time.
+    public func initialize(copying template: URL) throws(Failure) {
+        try ownDirectory()
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = ["-a", template.path, dataDirectory.path]
+        do {
+            try copy.run()
+        } catch {
+            throw Failure(description: "cannot run cp: \(error.localizedDescription)")
+        }
+        copy.waitUntilExit()
+        guard copy.terminationStatus == 0 else {
+            throw Failure(description: "cannot copy \(template.path) (status \(copy.terminationStatus))")
         }
     }
 
