@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Lines are appended with `write(2)` to an `O_APPEND` descriptor, so they survive the
 /// process (a crash, `kill -9`) as soon as the call returns; `fsync` runs when the outbox asks
-/// (`sync()`, after each batch), so a machine crash loses at most the latest batch.
+/// (`sync()`, after each applied batch and once a second during an outage), so a machine
+/// crash loses at most about a second of changes.
 ///
 /// `@unchecked Sendable`: `RecordingCatalog` calls `append`, `read` and `truncate` only under its
 /// backlog lock (the encoder and decoder are not thread-safe); `sync` and `size` are single

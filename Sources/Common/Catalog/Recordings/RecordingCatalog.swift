@@ -185,11 +185,16 @@ public final class RecordingCatalog: Sendable {
         }
     }
 
-    /// Waits for the client to reconnect, then a moment more, so a link that flaps (or a
-    /// client that was shut down and never returns) does not spin the writer.
+    /// Waits for the client to reconnect, flushing the journal to disk once a second
+    /// meanwhile: during an outage nothing else syncs it, and a machine crash should lose at
+    /// most the last second. Polls rather than awaiting the availability stream, so a client
+    /// that was shut down (and never returns) leaves the writer idle until it is cancelled.
     private func pauseUntilAvailable() async {
-        await client.waitUntil(available: true)
-        try? await Task.sleep(for: .milliseconds(100))
+        journal.sync()
+        while !client.isAvailable && !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            journal.sync()
+        }
     }
 
     /// A batch PostgreSQL refused: apply each change alone, so one bad change (a bug: the
