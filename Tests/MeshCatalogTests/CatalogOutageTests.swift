@@ -72,7 +72,8 @@ struct CatalogOutageTests {
         try handle.close()
 
         try server.start()
-        let (second, _) = try CatalogFixture.open(server.url, journal: journal)
+        // A small memory bound: the replay itself reads the journal back in pieces.
+        let (second, _) = try CatalogFixture.open(server.url, journal: journal, memoryLimit: 8)
         #expect(second.lag.pending == writer.changes + 1)
         #expect(await second.waitUntilApplied(timeout: .seconds(60)))
         #expect(second.lag.rejected == 0)

@@ -32,7 +32,7 @@ final class CatalogJournal: @unchecked Sendable {
     /// Opens (creating) the journal at `url`.
     init(url: URL) throws(Failure) {
         self.url = url
-        descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        descriptor = open(url.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(description: "cannot open \(url.path): \(Self.errorText())") }
         encoder.dateEncodingStrategy = .secondsSince1970
     }
@@ -41,8 +41,11 @@ final class CatalogJournal: @unchecked Sendable {
         close(descriptor)
     }
 
-    /// Appends one entry as a line.
-    func append(_ entry: Entry) throws(Failure) {
+    /// Appends one entry as a line; returns the offset where the line starts. A failed write
+    /// is cut off again, so a half line never glues onto the next one.
+    @discardableResult
+    func append(_ entry: Entry) throws(Failure) -> Int64 {
+        let start = size
         var line: Data
         do {
             line = try encoder.encode(entry)
@@ -52,9 +55,42 @@ final class CatalogJournal: @unchecked Sendable {
         line.append(0x0A)
         let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == line.count else {
-            throw Failure(
-                description: "cannot append to \(url.path): \(written < 0 ? Self.errorText() : "short write")")
+            let reason = written < 0 ? Self.errorText() : "short write"
+            _ = ftruncate(descriptor, off_t(start))
+            throw Failure(description: "cannot append to \(url.path): \(reason)")
         }
+        return start
+    }
+
+    /// Up to `limit` entries from the line that starts at byte `offset`, and the offset of the
+    /// line after them (nil when they run to the end). Reads only as far as it needs, in 1 MiB
+    /// chunks, so reading a long spill back a piece at a time stays linear.
+    func read(at offset: Int64, limit: Int) throws(Failure) -> (entries: [Entry], next: Int64?) {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        let end = size
+        var entries: [Entry] = []
+        var position = offset
+        var pending = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var readAt = offset
+        while entries.count < limit && position < end {
+            if let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                guard let entry = try? decoder.decode(Entry.self, from: line) else {
+                    throw Failure(description: "\(url.path) at byte \(position) is not a catalog change")
+                }
+                entries.append(entry)
+                position += Int64(line.count + 1)
+                pending.removeSubrange(pending.startIndex...newline)
+                continue
+            }
+            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(readAt)) }
+            guard count > 0 else { throw Failure(description: "\(url.path) ends inside a line at byte \(readAt)") }
+            pending.append(contentsOf: chunk[0..<count])
+            readAt += Int64(count)
+        }
+        return (entries, position < end ? position : nil)
     }
 
     /// Flushes what was appended to the disk.
@@ -99,14 +135,10 @@ final class CatalogJournal: @unchecked Sendable {
         }
     }
 
-    /// Every entry with `seq >= from`, in order, plus whether the last line was torn (a crash
-    /// in the middle of a write; the change it held was never accepted, so it is dropped). A
-    /// malformed line elsewhere is not ours to guess at: it throws, naming the line.
-    func read(from first: UInt64 = 0) throws(Failure) -> (entries: [Entry], tornTail: Bool) {
-        try Self.read(url, from: first)
-    }
-
-    /// ``read(from:)`` on the file at `url`, before a journal is opened on it.
+    /// Every entry of the file at `url` with `seq >= first`, in order, plus whether the last
+    /// line was torn (a crash in the middle of a write; the change it held was never accepted,
+    /// so it is dropped). A malformed line elsewhere is not ours to guess at: it throws, naming
+    /// the line. Run once, before a journal is opened on the file.
     static func read(_ url: URL, from first: UInt64 = 0) throws(Failure) -> (entries: [Entry], tornTail: Bool) {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

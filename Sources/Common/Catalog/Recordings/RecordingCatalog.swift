@@ -32,7 +32,9 @@ public final class RecordingCatalog: Sendable {
     private struct Backlog {
         var memory: [CatalogJournal.Entry] = []
         /// The first change that overflowed memory and waits in the journal only.
-        var spilledFrom: UInt64?
+        /// Where in the journal the first change that overflowed memory starts: it and
+        /// everything after it wait in the journal only.
+        var spilledAt: Int64?
         var nextSeq: UInt64 = 0
         var pending = 0
         var oldestSince: ContinuousClock.Instant?
@@ -78,10 +80,11 @@ public final class RecordingCatalog: Sendable {
             let renumbered = found.enumerated().map { CatalogJournal.Entry(seq: UInt64($0), change: $1.change) }
             try CatalogJournal.replace(url, with: renumbered)
             state.nextSeq = UInt64(renumbered.count)
-            state.memory = Array(renumbered.prefix(configuration.memoryLimit))
-            state.spilledFrom = renumbered.count > state.memory.count ? renumbered[state.memory.count].seq : nil
         }
         journal = try CatalogJournal(url: url)
+        if state.nextSeq > 0 {
+            (state.memory, state.spilledAt) = try journal.read(at: 0, limit: configuration.memoryLimit)
+        }
         let left = state.nextSeq
         state.pending = Int(left)
         state.oldestSince = left == 0 ? nil : .now
@@ -109,18 +112,19 @@ public final class RecordingCatalog: Sendable {
             let entry = CatalogJournal.Entry(seq: state.nextSeq, change: change)
             var journalled = true
             var problem: String?
+            var offset: Int64 = 0
             do {
-                try journal.append(entry)
+                offset = try journal.append(entry)
             } catch {
                 journalled = false
                 state.journalFailures += 1
                 problem = "catalog journal: \(error); keeping change \(entry.seq) in memory only"
             }
             // In memory while there is room and nothing older waits in the journal alone.
-            if state.spilledFrom == nil && (state.memory.count < configuration.memoryLimit || !journalled) {
+            if state.spilledAt == nil && (state.memory.count < configuration.memoryLimit || !journalled) {
                 state.memory.append(entry)
             } else if journalled {
-                state.spilledFrom = state.spilledFrom ?? entry.seq
+                state.spilledAt = state.spilledAt ?? offset
             } else {
                 state.lost += 1
                 return "catalog: lost change \(entry.seq) (memory full and the journal failed)"
@@ -231,16 +235,14 @@ public final class RecordingCatalog: Sendable {
             state.pending -= count
             state.applied += count - rejected
             state.rejected += rejected
-            if state.memory.isEmpty, let first = state.spilledFrom {
+            if state.memory.isEmpty, let offset = state.spilledAt {
                 do {
-                    let waiting = try journal.read(from: first).entries
-                    state.memory = Array(waiting.prefix(configuration.memoryLimit))
-                    state.spilledFrom = waiting.count > state.memory.count ? waiting[state.memory.count].seq : nil
+                    (state.memory, state.spilledAt) = try journal.read(at: offset, limit: configuration.memoryLimit)
                 } catch {
                     return "catalog journal: cannot read back spilled changes: \(error)"
                 }
             }
-            if state.memory.isEmpty && state.spilledFrom == nil {
+            if state.memory.isEmpty && state.spilledAt == nil {
                 state.oldestSince = nil
                 do { try journal.truncate() } catch { return "\(error)" }
             } else {
