@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
         .library(name: "MeshControl", targets: ["MeshControl"]),
+        .library(name: "MeshCatalog", targets: ["MeshCatalog"]),
         .executable(name: "meshbench", targets: ["MeshBench"]),
     ],
     dependencies: [
@@ -89,6 +90,14 @@ let package = Package(
             name: "MeshCluster",
             dependencies: ["CHiredis", .product(name: "Yams", package: "Yams")],
             path: "Sources/Common/Cluster",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The recordings catalog in PostgreSQL (libpq): client, migrations, outbox, local server.
+        .target(
+            name: "MeshCatalog",
+            dependencies: ["CLibPQ", "MeshCluster", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Common/Catalog",
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -178,7 +187,7 @@ let package = Package(
             name: "Meshcast",
             dependencies: [
                 "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder", "MeshCascade", "MeshControl", "MeshRTC",
-                "MeshCluster", "MeshRuntime", "MeshCrypto", "MeshWire",
+                "MeshCluster", "MeshCatalog", "MeshRuntime", "MeshCrypto", "MeshWire",
                 "CLibUV", "CLibSRTP", "COpenSSL", "CHiredis", "CLibPQ", "CNuma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,7 +219,7 @@ let package = Package(
         // depend on it; no product names it (Tests/MeshTestSupport/README.md).
         .target(
             name: "MeshTestSupport",
-            dependencies: ["MeshCluster", "MeshWire"],
+            dependencies: ["MeshCluster", "MeshWire", "MeshCatalog"],
             path: "Tests/MeshTestSupport",
             exclude: ["README.md"],
             swiftSettings: strict
@@ -240,6 +249,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeshCatalogTests",
+            dependencies: ["MeshCatalog", "MeshTestSupport"],
+            path: "Tests/MeshCatalogTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MeshRTCTests",
             dependencies: ["MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime", "MeshTestSupport"],
             path: "Tests/MeshRTCTests",
@@ -266,7 +281,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshcastCommandTests",
-            dependencies: ["Meshcast", "MeshCluster", "MeshTestSupport"],
+            dependencies: ["Meshcast", "MeshCluster", "MeshCatalog", "MeshTestSupport"],
             path: "Tests/MeshcastCommandTests",
             swiftSettings: strict
         ),

@@ -15,7 +15,8 @@ struct UpCommand: ParsableCommand {
             prints the pages and the WHIP/WHEP URLs to open, and stops them all on Ctrl-C or \
             SIGTERM. Recorders are not built yet and are skipped. Without the Redis URL variable \
             (MESHCAST_REDIS_URL by default) a local redis-server is started for the run and \
-            stopped last; without the token or cluster secret a random one is made for the run. \
+            stopped last; likewise, for a topology with a recorder and no catalog URL variable \
+            (secrets.postgres, MESHCAST_POSTGRES_URL by default), a local PostgreSQL; without the token or cluster secret a random one is made for the run. \
             The topology is applied to Redis at start, so `meshcast topology plan` compares with it.
 
             By default, when one node exits or dies on its own, `up` stops all the others and \
@@ -60,14 +61,17 @@ struct UpCommand: ParsableCommand {
         }
         let lifeline: ParentLifeline
         let redis: LocalRedisServer?
+        let postgres: LocalPostgresServer?
         do {
             lifeline = try ParentLifeline()
             redis = try startRedisIfNeeded(topology, environment: &environment, lifeline: lifeline)
+            postgres = try startPostgresIfNeeded(topology, environment: &environment, lifeline: lifeline, redis: redis)
         } catch {
             StandardError.write("meshcast up: \(error)")
             throw ExitCode.failure
         }
         defer {
+            postgres?.stop()
             redis?.stop()
             lifeline.release()
         }
@@ -85,17 +89,20 @@ struct UpCommand: ParsableCommand {
         } catch is StopRequested {
             print("\nstop signal while the nodes were starting: stopping them")
             let clean = supervisor.stopAll()
+            stopPostgres(postgres)
             stopRedis(redis)
             if !clean { throw ExitCode.failure }
             return
         } catch {
             StandardError.write("\(error)")
             supervisor.stopAll()
+            stopPostgres(postgres)
             stopRedis(redis)
             throw ExitCode.failure
         }
         printURLs(for: running, secret: Array((environment[topology.secrets.tokenSecretVariable] ?? "").utf8))
         let status = supervisor.superviseUntilStopped()
+        stopPostgres(postgres)
         stopRedis(redis)
         if status != 0 { throw ExitCode(status) }
     }
@@ -104,6 +111,32 @@ struct UpCommand: ParsableCommand {
         guard let redis else { return }
         redis.stop()
         print("redis-server on port \(redis.port) stopped")
+    }
+
+    private func stopPostgres(_ postgres: LocalPostgresServer?) {
+        guard let postgres else { return }
+        postgres.stop()
+        print("postgres on port \(postgres.port) stopped")
+    }
+
+    /// Starts a local PostgreSQL for the recordings catalog when the topology has a recorder
+    /// and its catalog URL variable is unset, and sets the variable for the nodes.
+    private func startPostgresIfNeeded(
+        _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline, redis: LocalRedisServer?
+    ) throws -> LocalPostgresServer? {
+        let variable = topology.secrets.catalogURLVariable
+        guard topology.nodes.contains(where: { $0.role == .recorder }), (environment[variable] ?? "").isEmpty else {
+            return nil
+        }
+        do {
+            let started = try LocalPostgresServer(lifeline: lifeline)
+            environment[variable] = started.url
+            print("\(variable) is not set: started postgres (pid \(started.pid)) at \(started.url) for this run.")
+            return started
+        } catch {
+            redis?.stop()
+            throw error
+        }
     }
 
     /// Starts a local redis-server when the topology's Redis URL variable is unset (and sets it

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MeshCatalog
 import MeshTestSupport
 import Testing
 
@@ -14,22 +15,26 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// A topology of an origin and, with `edge`, an edge fed by it, on ports free now, with
-    /// secret variables nobody sets.
-    private func topology(edge: Bool) throws -> String {
+    /// A topology of an origin and, with `edge`, an edge fed by it (with `recorder`, a recorder),
+    /// on ports free now, with secret variables nobody sets.
+    private func topology(edge: Bool, recorder: Bool = false) throws -> String {
         var lines = [
             "mesh: uptest",
             "regions: [{name: local}]",
-            "secrets: {cluster: UPTEST_CLUSTER_SECRET, token: UPTEST_TOKEN_SECRET, redis: UPTEST_REDIS_URL}",
+            "secrets: {cluster: UPTEST_CLUSTER_SECRET, token: UPTEST_TOKEN_SECRET, redis: UPTEST_REDIS_URL, "
+                + "postgres: UPTEST_POSTGRES_URL}",
             "nodes:",
         ]
-        for (id, role) in [("origin-t", "origin")] + (edge ? [("edge-t", "edge")] : []) {
+        let roles =
+            [("origin-t", "origin")] + (edge ? [("edge-t", "edge")] : []) + (recorder ? [("rec-t", "recorder")] : [])
+        for (id, role) in roles {
             let media = try FreePort.udpRangeStart()
             lines += [
                 "  - id: \(id)", "    role: \(role)", "    region: local",
                 "    api: 127.0.0.1:\(try FreePort.tcp())",
                 "    media: 127.0.0.1", "    announce: 127.0.0.1", "    ports: \(media)-\(media + 9)", "    workers: 1",
             ]
+            if role == "recorder" { lines.append("    storage: {path: \(directory.path)/recordings}") }
         }
         if edge { lines += ["links:", "  - {from: origin-t, to: [edge-t]}"] }
         let file = directory.appendingPathComponent("up.yaml")
@@ -117,6 +122,38 @@ import Testing
         // A node died during the run, so the run as a whole still ends non-zero.
         #expect(up.exitStatus(within: 40) == 1)
         #expect(ProcessState.isGone(redis, within: 5))
+    }
+
+    @Test func aRecorderGetsALocalPostgresThatStopsWithTheRun() throws {
+        let up = try UpRun([try topology(edge: false, recorder: true)])
+        defer { finish(up) }
+        let (redis, _) = try Self.ready(up, nodes: ["origin-t"])
+        let postgres = try #require(up.number(after: "started postgres (pid "))
+        defer {
+            ProcessState.killIfAlive(redis)
+            ProcessState.killIfAlive(postgres)
+        }
+        #expect(up.standardOutput.contains("UPTEST_POSTGRES_URL is not set: started postgres"))
+        let printed = up.standardOutput.split(separator: "\n").first { $0.contains("started postgres") } ?? ""
+        let url = String(printed.split(separator: " ").first { $0.hasPrefix("postgresql://") } ?? "")
+        #expect(PostgresConnection.ping(url: url), "nothing accepts connections at \(url)")
+        #expect(ProcessState.blocks(postgres, SIGTERM) == false)
+
+        kill(up.pid, SIGTERM)
+        #expect(up.exitStatus(within: 40) == 0, "stderr: \(up.standardError)")
+        #expect(ProcessState.isGone(postgres, within: 15), "postgres \(postgres) of this run is still running")
+        #expect(up.standardOutput.contains("stopped"))
+        #expect(!PostgresConnection.ping(url: url))
+    }
+
+    @Test func withoutARecorderNoPostgresStarts() throws {
+        let up = try UpRun([try topology(edge: false)])
+        defer { finish(up) }
+        let (redis, _) = try Self.ready(up, nodes: ["origin-t"])
+        defer { ProcessState.killIfAlive(redis) }
+        #expect(!up.standardOutput.contains("started postgres"))
+        kill(up.pid, SIGTERM)
+        #expect(up.exitStatus(within: 40) == 0, "stderr: \(up.standardError)")
     }
 
     // MARK: helpers

@@ -19,6 +19,11 @@ public struct SecretNames: Sendable, Equatable, Codable {
 
     /// The Redis URL variable when the topology names none.
     public static let defaultRedisURLVariable = "MESHCAST_REDIS_URL"
+    /// The catalog's PostgreSQL URL variable when the topology names none.
+    public static let defaultPostgresURLVariable = "MESHCAST_POSTGRES_URL"
+
+    /// The variable recorders read the catalog URL from: the named one, else the default.
+    public var catalogURLVariable: String { postgresURLVariable ?? Self.defaultPostgresURLVariable }
 
     /// Creates the set of names.
     public init(
