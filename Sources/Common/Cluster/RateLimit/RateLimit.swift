@@ -1,0 +1,100 @@
+/// One request rate: `requests` per `periodSeconds`, with bursts of up to `burst` requests at
+/// once. Written in a topology as `10/s burst 20`, `600/min` or `100/h burst 5` (without
+/// `burst`, a burst is one period's worth).
+public struct RateLimit: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Requests allowed per period.
+    public var requests: Int
+    /// The period in seconds: 1 (`/s`), 60 (`/min`) or 3600 (`/h`).
+    public var periodSeconds: Int
+    /// Requests that may arrive at once after a quiet spell.
+    public var burst: Int
+
+    /// The largest count accepted for `requests` and `burst`.
+    public static let maximumCount = 1_000_000
+
+    /// A limit from its parts.
+    public init(requests: Int, periodSeconds: Int, burst: Int) {
+        self.requests = requests
+        self.periodSeconds = periodSeconds
+        self.burst = burst
+    }
+
+    /// Reads `<n>/s|/min|/h [burst <b>]`; `nil` when the text is anything else, a count is
+    /// outside 1...``maximumCount``.
+    public init?(text: String) {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 1 || (words.count == 3 && words[1] == "burst") else { return nil }
+        let rate = words[0].split(separator: "/", omittingEmptySubsequences: false)
+        guard rate.count == 2, let requests = Self.count(rate[0]) else { return nil }
+        switch rate[1] {
+        case "s": periodSeconds = 1
+        case "min": periodSeconds = 60
+        case "h": periodSeconds = 3600
+        default: return nil
+        }
+        self.requests = requests
+        if words.count == 3 {
+            guard let burst = Self.count(words[2]) else { return nil }
+            self.burst = burst
+        } else {
+            burst = requests
+        }
+    }
+
+    /// The grammar, for error messages.
+    public static let grammar = "'<count>/s', '/min' or '/h', optionally followed by 'burst <count>' (counts 1-1000000)"
+
+    /// Microseconds between two requests at the steady rate (the GCRA emission interval).
+    public var intervalMicroseconds: Int64 {
+        max(1, Int64(periodSeconds) * 1_000_000 / Int64(requests))
+    }
+
+    public var description: String {
+        let unit = periodSeconds == 1 ? "s" : periodSeconds == 60 ? "min" : "h"
+        return "\(requests)/\(unit) burst \(burst)"
+    }
+
+    private static func count(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.allSatisfy(\.isASCII), let value = Int(text), (1...maximumCount).contains(value)
+        else { return nil }
+        return value
+    }
+}
+
+/// The request classes rate-limited per client address and per token (issue 15, item 4), as
+/// `policies.rate_limits` in a topology:
+///
+/// ```yaml
+/// policies:
+///   rate_limits: {whip: 2/s burst 10, whep: 20/s burst 40, patch: 50/s burst 100, api: 20/s burst 40}
+/// ```
+///
+/// Keys left out keep their defaults. The defaults leave room for honest clients: a publisher
+/// posts once per (re)connection; a page behind one address (an office NAT) may start dozens of
+/// players at once; trickle ICE sends a PATCH per candidate batch.
+public struct RateLimits: Sendable, Equatable, Codable {
+    /// `POST /whip/{stream}`.
+    public var whip: RateLimit
+    /// `POST /whep/{stream}`.
+    public var whep: RateLimit
+    /// `PATCH` (trickle ICE, ICE restarts) and `DELETE` on session resources.
+    public var patch: RateLimit
+    /// `/v1/...`: the stream list, stream declarations and the operator API.
+    public var api: RateLimit
+
+    /// The defaults, or the given limits.
+    public init(
+        whip: RateLimit = RateLimit(requests: 2, periodSeconds: 1, burst: 10),
+        whep: RateLimit = RateLimit(requests: 20, periodSeconds: 1, burst: 40),
+        patch: RateLimit = RateLimit(requests: 50, periodSeconds: 1, burst: 100),
+        api: RateLimit = RateLimit(requests: 20, periodSeconds: 1, burst: 40)
+    ) {
+        self.whip = whip
+        self.whep = whep
+        self.patch = patch
+        self.api = api
+    }
+
+    /// The topology keys, in order.
+    public static let keys = ["whip", "whep", "patch", "api"]
+}

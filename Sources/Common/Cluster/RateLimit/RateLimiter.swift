@@ -1,0 +1,57 @@
+import Dispatch
+
+/// Rate limits per client address and per token (issue 15, item 4): GCRA buckets in Redis when
+/// the node has a mesh and Redis answers, local buckets otherwise (no Redis configured, Redis
+/// away, or a call that failed on the connection). Every key is checked; the first one over
+/// its limit refuses the request.
+public final class RateLimiter: Sendable {
+    /// The limits per request class.
+    public let limits: RateLimits
+    private let redis: RedisRateBuckets?
+    private let local: LocalRateBuckets
+
+    /// A limiter with `limits`, sharing its buckets through `redis` when given.
+    public init(limits: RateLimits, redis: RedisClient? = nil, local: LocalRateBuckets = LocalRateBuckets()) {
+        self.limits = limits
+        self.redis = redis.map(RedisRateBuckets.init)
+        self.local = local
+    }
+
+    /// A request class, with its topology name.
+    public enum RequestClass: String, Sendable, CaseIterable {
+        case whip, whep, patch, api
+    }
+
+    /// The limit of `kind`.
+    public func limit(for kind: RequestClass) -> RateLimit {
+        switch kind {
+        case .whip: limits.whip
+        case .whep: limits.whep
+        case .patch: limits.patch
+        case .api: limits.api
+        }
+    }
+
+    /// Takes one request of `kind` from each of `clients`' buckets (e.g. `addr:203.0.113.7`,
+    /// `token:<hash>`): `nil` when all allow it, else the wait in µs of the first that does not.
+    public func take(_ kind: RequestClass, clients: [String]) async -> Int64? {
+        let limit = limit(for: kind)
+        for client in clients {
+            // The hash tag is the whole bucket: any Redis Cluster slot will do.
+            let bucket = "ratelimit:{\(kind.rawValue):\(client)}"
+            if let wait = await take(bucket, limit: limit) { return wait }
+        }
+        return nil
+    }
+
+    private func take(_ bucket: String, limit: RateLimit) async -> Int64? {
+        if let redis, redis.client.isAvailable {
+            do {
+                return try await redis.take(bucket, limit: limit)
+            } catch {
+                // Redis went away during the call: this request is counted locally instead.
+            }
+        }
+        return local.take(bucket, limit: limit, now: Int64(DispatchTime.now().uptimeNanoseconds / 1000))
+    }
+}
