@@ -17,6 +17,7 @@ public final class NodeAnnouncer: Sendable {
         var node: TopologyNode
         var load = NodeStatus.Load()
         var draining = false
+        var stopping = false
         var redisAway = false
     }
 
@@ -40,6 +41,13 @@ public final class NodeAnnouncer: Sendable {
 
     /// Whether the mesh wants this node drained, as of the last successful heartbeat.
     public var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// The node was asked to stop: from the next heartbeat (within ``NodeRegistry/refreshInterval``)
+    /// its status says `stopping`, which placement and the reservation script read as draining,
+    /// while its sessions keep flowing and its heartbeats go on.
+    public func beginStopping() {
+        state.withLock { $0.stopping = true }
+    }
 
     /// Takes the node's new topology entry (a reloaded topology may change its capacity).
     public func update(node: TopologyNode) {
@@ -74,11 +82,11 @@ public final class NodeAnnouncer: Sendable {
 
     /// The status the next heartbeat sends.
     func status() -> NodeStatus {
-        let (node, load) = state.withLock { ($0.node, $0.load) }
+        let (node, load, stopping) = state.withLock { ($0.node, $0.load, $0.stopping) }
         return NodeStatus(
             id: node.id, role: node.role, region: node.region, apiURL: "http://\(node.api)",
             mediaAddress: "\(node.mediaHost):\(node.ports.first)", capacity: Self.capacity(of: node), load: load,
-            updatedAt: UInt64((Date().timeIntervalSince1970 * 1000).rounded()))
+            stopping: stopping, updatedAt: UInt64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 
     /// The topology's limits in heartbeat terms; an unset limit is the largest value, since
