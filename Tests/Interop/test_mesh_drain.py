@@ -95,6 +95,7 @@ async def drain(mesh) -> dict:
                             placed_node(status, headers)))
         await asyncio.sleep(0.1)
     figures["placements"] = answers
+    figures["served_by_edge_a_itself"] = [answer for answer in answers if answer[1] == "edge-a" and answer[2] == 201]
     figures["edge_a_chosen_until_s"] = max((at for at, _, _, node in answers if node == "edge-a"), default=0.0)
 
     exited_after = await wait_exit(edge, DEADLINE_S + 5.0)
@@ -103,6 +104,7 @@ async def drain(mesh) -> dict:
     ended_at = sent_at + (figures["exited_after_s"] or DEADLINE_S)
     figures["largest_frame_gap_while_draining_s"] = round(largest_gap(viewer.video, sent_at, ended_at - 0.3), 3)
     figures["frames_while_draining"] = sum(1 for _, at in readable(viewer.video) if sent_at < at < ended_at)
+    viewer.location = None  # edge-a has exited: nothing to DELETE
     await viewer.close()
 
     # Started again: a viewer joins it, then two SIGTERMs stop it at once.
@@ -120,6 +122,7 @@ async def drain(mesh) -> dict:
     stopped = await wait_exit(edge, DEADLINE_S + 5.0)
     figures["second_sigterm_stopped_after_s"] = None if stopped is None else round(stopped, 3)
     figures["second_exit_status"] = edge.process.returncode
+    second.location = None
     await second.close()
     await publisher.close()
     return figures
@@ -141,6 +144,8 @@ def test_sigterm_drains_then_exits_at_the_deadline(start_mesh):
     # Draining comes from the node's own status, not the operator's mark (which would outlive it).
     assert figures["registry"] == {"draining": "1", "stopping": "1", "drain_mark": 0}, figures["registry"]
     assert figures["edge_a_chosen_until_s"] <= MAX_STILL_PLACED_S, figures["placements"]
+    # A draining node places a viewer that reaches it elsewhere, from the first request on.
+    assert figures["served_by_edge_a_itself"] == [], figures["placements"]
     late = [answer for answer in figures["placements"] if answer[0] > MAX_STILL_PLACED_S]
     assert late and all(node == "edge-b" for _, _, _, node in late), late
     assert figures["exit_status"] == 0, figures

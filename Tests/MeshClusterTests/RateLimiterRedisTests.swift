@@ -34,17 +34,17 @@ struct RateLimiterRedisTests {
     func limitsHoldWhileRedisIsAway() async throws {
         let server = try RedisTestServer()
         let client = await RedisRegistryTests.connectedClient(server)
-        let limiter = RateLimiter(limits: RateLimits(whep: Self.slow), redis: client)
-        #expect(await limiter.take(.whep, clients: ["addr:203.0.113.7"]) == nil)
+        let limiter = RateLimiter(limits: RateLimits(whep: RateLimitPair(both: Self.slow)), redis: client)
+        #expect(await limiter.take(.whep, address: "203.0.113.7", token: nil) == nil)
         server.stop()
         // The client learns Redis is gone from the first call that fails; that call and the
         // rest are counted locally.
         var answers: [Int64?] = []
-        for _ in 0..<4 { answers.append(await limiter.take(.whep, clients: ["addr:198.51.100.9"])) }
+        for _ in 0..<4 { answers.append(await limiter.take(.whep, address: "198.51.100.9", token: nil)) }
         #expect(answers.prefix(3).allSatisfy { $0 == nil })
         #expect(answers[3] != nil)
         // The address flooding while Redis is away is refused; another is still served.
-        #expect(await limiter.take(.whep, clients: ["addr:192.0.2.1"]) == nil)
+        #expect(await limiter.take(.whep, address: "192.0.2.1", token: nil) == nil)
         await client.shutdown()
     }
 

@@ -13,8 +13,9 @@ import Testing
 /// `X-Forwarded-For` address only behind a trusted proxy. Over real sockets, so that the
 /// address is the connection's. (The limits holding while Redis is away: RateLimiterRedisTests.)
 @Suite struct RateLimitRouteTests {
-    /// WHEP: 1 request per hour after a burst of 3, so the clock never refills a bucket here.
-    static let limits = RateLimits(whep: RateLimit(requests: 1, periodSeconds: 3600, burst: 3))
+    /// WHEP: 1 request per hour after a burst of 3, per address and per token, so the clock
+    /// never refills a bucket here.
+    static let limits = RateLimits(whep: RateLimitPair(both: RateLimit(requests: 1, periodSeconds: 3600, burst: 3)))
 
     private static func configuration(trustingLoopback: Bool) -> ControlConfiguration {
         var configuration = ControlConfiguration(tokenSecret: ControlTest.secret)

@@ -42,11 +42,21 @@ public final class NodeAnnouncer: Sendable {
     /// Whether the mesh wants this node drained, as of the last successful heartbeat.
     public var isDraining: Bool { state.withLock { $0.draining } }
 
-    /// The node was asked to stop: from the next heartbeat (within ``NodeRegistry/refreshInterval``)
-    /// its status says `stopping`, which placement and the reservation script read as draining,
-    /// while its sessions keep flowing and its heartbeats go on.
-    public func beginStopping() {
+    /// The node was asked to stop: its status says `stopping`, which placement and the
+    /// reservation script read as draining, while its sessions keep flowing and its heartbeats go
+    /// on. Written at once rather than at the next beat, so that not even this node's own
+    /// placement picks it in between; if Redis is away, the next successful beat writes it.
+    public func beginStopping() async {
         state.withLock { $0.stopping = true }
+        // A Redis known to be away would only hold the drain up for its I/O timeout.
+        guard registry.client.isAvailable else { return }
+        do {
+            _ = try await registry.heartbeat(status())
+        } catch {
+            logger.notice(
+                "could not mark \(state.withLock { $0.node.id }) stopping in Redis now (\(error)); the next heartbeat will"
+            )
+        }
     }
 
     /// Takes the node's new topology entry (a reloaded topology may change its capacity).

@@ -86,7 +86,7 @@ public final class NodeDrainService: Service, Sendable {
                 draining = true
                 let seconds = deadlineSeconds()
                 drain.beginDraining()
-                announcer?.beginStopping()
+                await announcer?.beginStopping()
                 logger.notice(
                     "\(why): draining: not ready, placement sends no one new; the sessions here keep flowing for up to \(seconds) s (send it again to stop now)"
                 )

@@ -61,33 +61,65 @@ public struct RateLimit: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 }
 
+/// The two limits of one request class: per client address and per token. They differ because
+/// a view token is often shared by every viewer of a stream (a page embeds it), so its bucket
+/// must hold a whole audience's joins, while one address is one client or one NAT.
+public struct RateLimitPair: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Per client address.
+    public var address: RateLimit
+    /// Per token.
+    public var token: RateLimit
+
+    /// A pair from its limits.
+    public init(address: RateLimit, token: RateLimit) {
+        self.address = address
+        self.token = token
+    }
+
+    /// One limit for both.
+    public init(both limit: RateLimit) {
+        self.init(address: limit, token: limit)
+    }
+
+    public var description: String {
+        address == token ? "\(address)" : "address \(address), token \(token)"
+    }
+}
+
 /// The request classes rate-limited per client address and per token (issue 15, item 4), as
-/// `policies.rate_limits` in a topology:
+/// `policies.rate_limits` in a topology; a class takes one rate for both or a mapping:
 ///
 /// ```yaml
 /// policies:
-///   rate_limits: {whip: 2/s burst 10, whep: 20/s burst 40, patch: 50/s burst 100, api: 20/s burst 40}
+///   rate_limits:
+///     whip: 2/s burst 10
+///     whep: {address: 100/s burst 200, token: 500/s burst 2000}
 /// ```
 ///
-/// Keys left out keep their defaults. The defaults leave room for honest clients: a publisher
-/// posts once per (re)connection; a page behind one address (an office NAT) may start dozens of
-/// players at once; trickle ICE sends a PATCH per candidate batch.
+/// Classes left out keep their defaults, which leave room for honest clients and load tests: a
+/// publisher posts once per (re)connection; one address may be an office NAT or a load generator
+/// starting a hundred players a second; a view token is shared by a stream's whole audience;
+/// trickle ICE sends a PATCH per candidate batch. They stop floods, not busy moments.
 public struct RateLimits: Sendable, Equatable, Codable {
     /// `POST /whip/{stream}`.
-    public var whip: RateLimit
+    public var whip: RateLimitPair
     /// `POST /whep/{stream}`.
-    public var whep: RateLimit
+    public var whep: RateLimitPair
     /// `PATCH` (trickle ICE, ICE restarts) and `DELETE` on session resources.
-    public var patch: RateLimit
+    public var patch: RateLimitPair
     /// `/v1/...`: the stream list, stream declarations and the operator API.
-    public var api: RateLimit
+    public var api: RateLimitPair
 
     /// The defaults, or the given limits.
     public init(
-        whip: RateLimit = RateLimit(requests: 2, periodSeconds: 1, burst: 10),
-        whep: RateLimit = RateLimit(requests: 20, periodSeconds: 1, burst: 40),
-        patch: RateLimit = RateLimit(requests: 50, periodSeconds: 1, burst: 100),
-        api: RateLimit = RateLimit(requests: 20, periodSeconds: 1, burst: 40)
+        whip: RateLimitPair = RateLimitPair(both: RateLimit(requests: 5, periodSeconds: 1, burst: 20)),
+        whep: RateLimitPair = RateLimitPair(
+            address: RateLimit(requests: 100, periodSeconds: 1, burst: 200),
+            token: RateLimit(requests: 500, periodSeconds: 1, burst: 2000)),
+        patch: RateLimitPair = RateLimitPair(
+            address: RateLimit(requests: 200, periodSeconds: 1, burst: 400),
+            token: RateLimit(requests: 2000, periodSeconds: 1, burst: 4000)),
+        api: RateLimitPair = RateLimitPair(both: RateLimit(requests: 50, periodSeconds: 1, burst: 100))
     ) {
         self.whip = whip
         self.whep = whep

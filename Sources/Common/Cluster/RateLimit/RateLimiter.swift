@@ -22,8 +22,8 @@ public final class RateLimiter: Sendable {
         case whip, whep, patch, api
     }
 
-    /// The limit of `kind`.
-    public func limit(for kind: RequestClass) -> RateLimit {
+    /// The limits of `kind`.
+    public func limits(for kind: RequestClass) -> RateLimitPair {
         switch kind {
         case .whip: limits.whip
         case .whep: limits.whep
@@ -32,16 +32,15 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// Takes one request of `kind` from each of `clients`' buckets (e.g. `addr:203.0.113.7`,
-    /// `token:<hash>`): `nil` when all allow it, else the wait in µs of the first that does not.
-    public func take(_ kind: RequestClass, clients: [String]) async -> Int64? {
-        let limit = limit(for: kind)
-        for client in clients {
-            // The hash tag is the whole bucket: any Redis Cluster slot will do.
-            let bucket = "ratelimit:{\(kind.rawValue):\(client)}"
-            if let wait = await take(bucket, limit: limit) { return wait }
-        }
-        return nil
+    /// Takes one request of `kind` from the bucket of `address` and, when given, of `token` (a
+    /// digest, never the token): `nil` when both allow it, else the wait in µs of the first that
+    /// does not.
+    public func take(_ kind: RequestClass, address: String, token: String?) async -> Int64? {
+        let pair = limits(for: kind)
+        // The hash tag is the whole bucket: any Redis Cluster slot will do.
+        if let wait = await take("ratelimit:{\(kind.rawValue):addr:\(address)}", limit: pair.address) { return wait }
+        guard let token else { return nil }
+        return await take("ratelimit:{\(kind.rawValue):token:\(token)}", limit: pair.token)
     }
 
     private func take(_ bucket: String, limit: RateLimit) async -> Int64? {

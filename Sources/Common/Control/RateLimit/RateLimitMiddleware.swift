@@ -23,13 +23,13 @@ struct RateLimitMiddleware: RouterMiddleware {
         guard let kind = Self.requestClass(method: request.method, path: request.uri.path) else {
             return try await next(request, context)
         }
-        var clients = ["addr:\(clientAddress(request, context))"]
-        if let token = Self.token(request) { clients.append("token:\(Self.digest(token))") }
-        guard let wait = await limiter.take(kind, clients: clients) else { return try await next(request, context) }
+        let wait = await limiter.take(
+            kind, address: clientAddress(request, context), token: Self.token(request).map(Self.digest))
+        guard let wait else { return try await next(request, context) }
         let seconds = GCRA.retryAfterSeconds(microseconds: wait)
-        let limit = limiter.limit(for: kind)
         return Responses.text(
-            .tooManyRequests, "too many \(kind.rawValue) requests (limit \(limit)): retry in \(seconds) s",
+            .tooManyRequests,
+            "too many \(kind.rawValue) requests (limit \(limiter.limits(for: kind))): retry in \(seconds) s",
             headers: [.retryAfter: String(seconds)])
     }
 
