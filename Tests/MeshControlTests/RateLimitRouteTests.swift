@@ -78,6 +78,17 @@ import Testing
             let other = try await Self.postWHEP(
                 port: port, token: Self.token(10), forwardedFor: "198.51.100.9")
             #expect(Self.status(other) == "HTTP/1.1 201 Created", "\(other)")
+
+            // Counted for operators; probes and /metrics itself are never limited.
+            let metrics = try await offThePool {
+                let socket = try RawHTTPSocket(port: port)
+                _ = socket.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                socket.read(for: 5)
+                return socket.text
+            }
+            #expect(metrics.contains("meshcast_rate_limited_total{class=\"whep\",by=\"address\"} 3\n"), "\(metrics)")
+            #expect(metrics.contains("meshcast_rate_limited_total{class=\"whep\",by=\"token\"} 0\n"))
+            #expect(metrics.contains("meshcast_rate_limit_local_total 11\n"))
         }
         // The refused requests never reached the engine.
         #expect(engine.calls.count == 4)

@@ -1,4 +1,5 @@
 import Hummingbird
+import MeshCluster
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
@@ -19,6 +20,7 @@ struct NodeRoutes: Sendable {
     let rejections: InternalRejectionCounter
     let authorization: BearerAuthorization
     let drain: NodeDrainState
+    let limiter: RateLimiter?
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -38,6 +40,7 @@ struct NodeRoutes: Sendable {
             var text = exporter.export(await control.metrics())
             text += rejections.prometheusText()
             text += ProcessUsage.prometheusText()
+            if let limiter { text += limiter.prometheusText() }
             if let mesh { text += await mesh.metricsText() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }

@@ -80,3 +80,25 @@ struct RateLimitMiddleware: RouterMiddleware {
         return output.prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }
+
+extension RateLimiter {
+    /// `meshcast_rate_limited_total{class,by}` (every class and bucket kind from the first
+    /// scrape) and `meshcast_rate_limit_local_total` (requests counted without Redis).
+    func prometheusText() -> String {
+        let counts = snapshot
+        var text =
+            "# HELP meshcast_rate_limited_total Requests answered 429, by class and by the bucket that refused.\n"
+        text += "# TYPE meshcast_rate_limited_total counter\n"
+        for kind in RequestClass.allCases {
+            for bucket in ["address", "token"] {
+                let value = counts.refused["\(kind.rawValue)/\(bucket)", default: 0]
+                text += "meshcast_rate_limited_total{class=\"\(kind.rawValue)\",by=\"\(bucket)\"} \(value)\n"
+            }
+        }
+        text +=
+            "# HELP meshcast_rate_limit_local_total Rate limit buckets taken in this process (Redis away or absent).\n"
+        text += "# TYPE meshcast_rate_limit_local_total counter\n"
+        text += "meshcast_rate_limit_local_total \(counts.local)\n"
+        return text
+    }
+}

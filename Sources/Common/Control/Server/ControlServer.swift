@@ -51,7 +51,8 @@ public struct ControlServer: Sendable {
         SessionRoutes(control: control, mesh: mesh, configuration: configuration, authorization: authorization)
             .register(on: router)
         NodeRoutes(
-            control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain
+            control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
+            limiter: configuration.rateLimiter
         )
         .register(on: router)
         InternalRoutes(
