@@ -35,7 +35,7 @@ import Testing
         init(deadlineSeconds: Int = 3600) {
             let holding = holding
             service = NodeDrainService(
-                drain: drain, announcer: nil, signals: [], logger: Logger(label: "test.drain"),
+                drain: drain, announcer: nil, signals: nil, logger: Logger(label: "test.drain"),
                 deadlineSeconds: { deadlineSeconds }, isIdle: { !holding.sessions })
             group = NodeServices.group(
                 NodeServices.inStartOrder(

@@ -25,7 +25,7 @@ public final class NodeDrainService: Service, Sendable {
     private let drain: NodeDrainState
     private let announcer: NodeAnnouncer?
     private let isIdle: @Sendable () async -> Bool
-    private let signals: [UnixSignal]
+    private let signals: UnixSignalsSequence?
     private let logger: Logger
     private let deadlineSeconds: @Sendable () -> Int
     private let events: AsyncStream<Event>
@@ -34,10 +34,11 @@ public final class NodeDrainService: Service, Sendable {
     /// A drain service that sets `drain` and, in a mesh, tells `announcer`. `deadlineSeconds`
     /// is read when the drain begins (the topology the node follows then); `isIdle` says
     /// whether the node holds no session and feeds no link (polled four times a second while
-    /// draining); `signals` are the stop signals it traps (none in tests, which call
-    /// ``requestStop(_:)``).
+    /// draining); `signals` are the stop signals, trapped by the caller as early as it can, so
+    /// that one arriving while the node starts is kept for this service, not fatal (none in
+    /// tests, which call ``requestStop(_:)``).
     public init(
-        drain: NodeDrainState, announcer: NodeAnnouncer?, signals: [UnixSignal] = [.sigterm, .sigint],
+        drain: NodeDrainState, announcer: NodeAnnouncer?, signals: UnixSignalsSequence?,
         logger: Logger, deadlineSeconds: @escaping @Sendable () -> Int,
         isIdle: @escaping @Sendable () async -> Bool
     ) {
@@ -58,8 +59,7 @@ public final class NodeDrainService: Service, Sendable {
 
     public func run() async {
         await withTaskGroup(of: Void.self) { tasks in
-            if !signals.isEmpty {
-                let trapped = await UnixSignalsSequence(trapping: signals)
+            if let trapped = signals {
                 tasks.addTask { [self] in
                     for await signal in trapped { requestStop(signal == .sigint ? "SIGINT" : "SIGTERM") }
                 }

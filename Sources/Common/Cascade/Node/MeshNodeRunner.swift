@@ -4,6 +4,7 @@ import MeshControl
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
+import UnixSignals
 
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
@@ -33,6 +34,8 @@ public struct MeshNodeRunner {
     /// stops announcing, ends the sessions, closes the relay links and stops the workers, in that
     /// order.
     public func run() async throws {
+        // Trapped first: a stop signal while the node starts is kept for the drain service.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let group = try WorkerGroup(configuration: settings.workers)
         let engine: MediaEngine
         do {
@@ -56,7 +59,7 @@ public struct MeshNodeRunner {
         }
         let drain = NodeDrainState()
         let drainer = NodeDrainService(
-            drain: drain, announcer: mesh?.announcer, logger: logger,
+            drain: drain, announcer: mesh?.announcer, signals: stopSignals, logger: logger,
             deadlineSeconds: { [topology, follower = mesh?.follower] in
                 (follower?.current ?? topology).policies.drainDeadline
             },
