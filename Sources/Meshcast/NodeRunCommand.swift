@@ -8,14 +8,17 @@ import MeshCluster
 struct NodeRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run one node of a topology (stops cleanly on SIGINT/SIGTERM; SIGHUP re-reads the topology).",
+        abstract:
+            "Run one node of a topology (drains on SIGINT/SIGTERM, stops at once on a second; SIGHUP re-reads the topology).",
         discussion: """
             The node's role, addresses, ports and workers come from its entry in the topology; \
             secrets from the environment variables the topology names: the token secret \
             (MESHCAST_SECRET by default), the Redis URL (MESHCAST_REDIS_URL) and the cluster \
             secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis. Origins \
             without Redis run alone as a single SFU; relays and edges need Redis. Recorders are \
-            not built yet.
+            not built yet. On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
+            placement sends it no one new, and its sessions keep flowing until none is left or \
+            policies.drain_deadline_seconds (default 30) has passed; a second signal stops it at once.
             """)
 
     @Option(help: "The topology file.")

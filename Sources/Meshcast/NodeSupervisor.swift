@@ -90,11 +90,16 @@ final class NodeSupervisor {
         return status
     }
 
-    /// SIGTERM to every running child, SIGKILL to any still running 10 s later. Returns false
-    /// when a child did not stop cleanly (killed, crashed or a non-zero status).
+    /// SIGTERM to every running child, a second SIGTERM 0.3 s later (a node drains on the first
+    /// and stops at once on the second: `up` stops a whole mesh, so there is nowhere to drain
+    /// to), SIGKILL to any still running 10 s later. Returns false when a child did not stop
+    /// cleanly (killed, crashed or a non-zero status).
     @discardableResult
     func stopAll() -> Bool {
         var clean = true
+        for child in children where child.process.isRunning { child.process.terminate() }
+        // Apart, so that each node's signal listener sees two signals, not one pending twice.
+        Thread.sleep(forTimeInterval: 0.3)
         for child in children where child.process.isRunning { child.process.terminate() }
         let deadline = Date().addingTimeInterval(10)
         for child in children {

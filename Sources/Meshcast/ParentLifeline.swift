@@ -28,12 +28,16 @@ final class ParentLifeline {
 
     deinit { release() }
 
-    /// Starts the watcher of process `pid`: SIGTERM to it once `up` is gone.
+    /// Starts the watcher of process `pid`: SIGTERM to it once `up` is gone, and a second one
+    /// 0.3 s later so that the node stops without draining (nobody is left to wait for it).
     func watch(_ pid: pid_t) throws {
         let watcher = Process()
         watcher.executableURL = URL(fileURLWithPath: "/bin/sh")
         // `read` returns at end-of-file: nothing is ever written to the pipe.
-        watcher.arguments = ["-c", "read -r _ignored; kill -TERM \"$1\" 2>/dev/null", "meshcast-lifeline", String(pid)]
+        watcher.arguments = [
+            "-c", "read -r _ignored; kill -TERM \"$1\" 2>/dev/null; sleep 0.3; kill -TERM \"$1\" 2>/dev/null",
+            "meshcast-lifeline", String(pid),
+        ]
         watcher.standardInput = FileHandle(fileDescriptor: readEnd, closeOnDealloc: false)
         watcher.standardOutput = FileHandle.nullDevice
         watcher.standardError = FileHandle.nullDevice

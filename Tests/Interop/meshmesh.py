@@ -61,7 +61,7 @@ class MeshRefused(Exception):
 
 
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
-                    order: tuple[str, ...]) -> str:
+                    order: tuple[str, ...], policies: dict[str, int] | None = None) -> str:
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
         "mesh: interop",
@@ -97,6 +97,8 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
         lines.append("links:")
     for upstream, downstream in links.items():
         lines += [f"  - from: {upstream}", f"    to: [{', '.join(downstream)}]"]
+    if policies:
+        lines += ["policies:"] + [f"  {key}: {value}" for key, value in policies.items()]
     lines += [
         "secrets:",
         "  cluster: MESHCAST_CLUSTER_SECRET",
@@ -228,7 +230,7 @@ class Mesh:
 
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
-                 trace: bool = True) -> None:
+                 trace: bool = True, policies: dict[str, int] | None = None) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
@@ -247,7 +249,7 @@ class Mesh:
                 udp = free_udp_range()
             ports[node_id] = (api, udp)
         self.topology = directory / "topology.yaml"
-        self.topology.write_text(render_topology(ports, self.links, order))
+        self.topology.write_text(render_topology(ports, self.links, order, policies))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in START_ORDER:
@@ -309,6 +311,12 @@ class Mesh:
                 node.stopped_by_us = True
                 node.process.send_signal(signal.SIGTERM)
                 signalled.append(node)
+        # A second SIGTERM ends a node's drain at once (tear-down does not wait for the drain
+        # deadline; test_mesh_drain tests draining).
+        time.sleep(0.3)
+        for node in signalled:
+            if node.running():
+                node.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
         for node in signalled:
             try:

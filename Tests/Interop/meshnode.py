@@ -124,12 +124,18 @@ class MeshNode:
         return self.process is not None and self.process.poll() is not None and not self.stopped_by_us
 
     def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after 10 s. Returns the exit status (negative: signal)."""
+        """SIGTERM twice, 0.3 s apart (the first drains, the second stops at once: tear-down does
+        not wait for a drain deadline; test_mesh_drain tests draining), then SIGKILL after 10 s.
+        Returns the exit status (negative: signal)."""
         if self.process is None:
             return None
         if self.process.poll() is None:
             self.stopped_by_us = True
             self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(0.3)
+            except subprocess.TimeoutExpired:
+                self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

@@ -11,7 +11,8 @@ before, and what the mesh must answer now:
 - A grant signed with another secret, altered, for another node, expired, or used twice: 403.
   Even a validly signed publish grant for an edge is refused: edges take no publishers.
 - 1000 WHEP POSTs at origin-1 whose 307s are never followed: every edge's reservations were
-  taken and real viewers got 503 for 10 s; now another client is placed and decodes.
+  taken and real viewers got 503 for 10 s; now another client is placed and decodes. Since the
+  rate limits (issue 15) the flood also meets 429 once its address's burst is spent.
 """
 
 import asyncio
@@ -195,5 +196,7 @@ def test_a_thousand_unfollowed_redirects_leave_other_viewers_placeable(module_me
                                              "unreserved_redirects": unreserved})
     print(f"\n1000 unfollowed WHEP POSTs in {spent:.1f} s: {statuses}; unreserved redirects {unreserved}; "
           f"a viewer afterwards: {got}")
-    assert statuses == {307: 1000}, statuses
+    # 307s (without reservations past the redirect quota) until the address's WHEP burst is spent,
+    # then 429s as fast as it keeps posting (policies.rate_limits, issue 15); nothing else.
+    assert set(statuses) <= {307, 429} and statuses.get(307, 0) >= 200, statuses
     assert got["decoded"] > 0 and got["ratio"] >= 0.95, f"the viewer after the hoarding: {got}"

@@ -111,6 +111,12 @@ import Testing
             ) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "7")
+                // A browser page reads Retry-After only when CORS exposes it (Fetch standard,
+                // "CORS-unsafe response header names"); issue 15 found it hidden.
+                let exposed = response.headers[.accessControlExposeHeaders]?.split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                #expect(exposed?.contains("Retry-After") == true)
                 #expect(ControlTest.text(response) == "no origin has room\n")
             }
         }

@@ -23,6 +23,7 @@ final class RecordingNodeControl: MediaNodeControl {
         var sessions: [SessionAddress: String] = [:]
         var nextSession = 1
         var ready = true
+        var liveness = NodeLiveness(workers: [])
         var metrics = NodeMetrics()
         var streams: [StreamSnapshot] = []
         /// The tag a restart moves the session to.
@@ -118,4 +119,6 @@ final class RecordingNodeControl: MediaNodeControl {
     func metrics() async -> NodeMetrics { state.withLock { $0.script.metrics } }
     func streams() async -> [StreamSnapshot] { state.withLock { $0.script.streams } }
     func isReady() async -> Bool { state.withLock { $0.script.ready } }
+
+    func liveness() async -> NodeLiveness { state.withLock { $0.script.liveness } }
 }

@@ -35,7 +35,7 @@ import Testing
                             + "credential=\"pw\"; credential-type=\"password\"",
                     ])
                 #expect(response.headers[.accessControlAllowOrigin] == "*")
-                #expect(response.headers[.accessControlExposeHeaders] == "Location, ETag, Link")
+                #expect(response.headers[.accessControlExposeHeaders] == "Location, ETag, Link, Retry-After")
             }
         }
         #expect(engine.calls == [.publish(stream: "lobby", offer: ControlTest.offer, client: "unknown")])

@@ -165,7 +165,7 @@ import Testing
                 #expect(response.headers[.accessControlAllowOrigin] == "https://app.example.net")
                 #expect(response.headers[.accessControlAllowMethods] == "POST, OPTIONS")
                 #expect(response.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, If-Match")
-                #expect(response.headers[.accessControlExposeHeaders] == "Location, ETag, Link")
+                #expect(response.headers[.accessControlExposeHeaders] == "Location, ETag, Link, Retry-After")
                 #expect(response.headers[.testAcceptPost] == "application/sdp")
                 #expect(response.headers[values: .testLink] == ["<stun:127.0.0.1:3478>; rel=\"ice-server\""])
             }

@@ -17,6 +17,7 @@ public final class NodeAnnouncer: Sendable {
         var node: TopologyNode
         var load = NodeStatus.Load()
         var draining = false
+        var stopping = false
         var redisAway = false
     }
 
@@ -40,6 +41,23 @@ public final class NodeAnnouncer: Sendable {
 
     /// Whether the mesh wants this node drained, as of the last successful heartbeat.
     public var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// The node was asked to stop: its status says `stopping`, which placement and the
+    /// reservation script read as draining, while its sessions keep flowing and its heartbeats go
+    /// on. Written at once rather than at the next beat, so that not even this node's own
+    /// placement picks it in between; if Redis is away, the next successful beat writes it.
+    public func beginStopping() async {
+        state.withLock { $0.stopping = true }
+        // A Redis known to be away would only hold the drain up for its I/O timeout.
+        guard registry.client.isAvailable else { return }
+        do {
+            _ = try await registry.heartbeat(status())
+        } catch {
+            logger.notice(
+                "could not mark \(state.withLock { $0.node.id }) stopping in Redis now (\(error)); the next heartbeat will"
+            )
+        }
+    }
 
     /// Takes the node's new topology entry (a reloaded topology may change its capacity).
     public func update(node: TopologyNode) {
@@ -74,11 +92,11 @@ public final class NodeAnnouncer: Sendable {
 
     /// The status the next heartbeat sends.
     func status() -> NodeStatus {
-        let (node, load) = state.withLock { ($0.node, $0.load) }
+        let (node, load, stopping) = state.withLock { ($0.node, $0.load, $0.stopping) }
         return NodeStatus(
             id: node.id, role: node.role, region: node.region, apiURL: "http://\(node.api)",
             mediaAddress: "\(node.mediaHost):\(node.ports.first)", capacity: Self.capacity(of: node), load: load,
-            updatedAt: UInt64((Date().timeIntervalSince1970 * 1000).rounded()))
+            stopping: stopping, updatedAt: UInt64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 
     /// The topology's limits in heartbeat terms; an unset limit is the largest value, since

@@ -2,9 +2,12 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// The services a node runs, declared once in start order. A graceful shutdown (SIGINT,
-/// SIGTERM, or any service ending, even by an error) stops them one at a time in reverse:
+/// The services a node runs, declared once in start order. A graceful shutdown (the drain
+/// service ending after SIGINT or SIGTERM, or any service ending, even by an error) stops them
+/// one at a time in reverse:
 ///
+/// 0. the drain service (``NodeDrainService``: on a stop signal, readiness fails and placement
+///    passes the node by while its sessions run on until they end or the drain deadline),
 /// 1. the HTTP server (no new requests; those under way finish),
 /// 2. the announcer (stops heartbeating and withdraws from the registry: placement stops
 ///    choosing the node),
@@ -19,13 +22,14 @@ enum NodeServices {
     /// The services in start order; a node without a mesh has only the engine and the server.
     static func inStartOrder(
         redis: (any Service)?, coordinator: (any Service)?, engine: any Service, follower: (any Service)?,
-        announcer: (any Service)?, http: any Service
+        announcer: (any Service)?, http: any Service, drain: (any Service)? = nil
     ) -> [any Service] {
-        [redis, coordinator, engine, follower, announcer, http].compactMap { $0 }
+        [redis, coordinator, engine, follower, announcer, http, drain].compactMap { $0 }
     }
 
-    /// A group of `services` (in start order) that shuts down gracefully on `signals`. Whatever
-    /// ends first, the rest still stop in order; the first error is thrown once all have.
+    /// A group of `services` (in start order) that shuts down gracefully on `signals` (none
+    /// when a drain service traps them itself). Whatever ends first, the rest still stop in
+    /// order; the first error is thrown once all have.
     static func group(_ services: [any Service], signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger)
         -> ServiceGroup
     {

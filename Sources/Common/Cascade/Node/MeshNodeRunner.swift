@@ -4,6 +4,7 @@ import MeshControl
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
+import UnixSignals
 
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
@@ -29,9 +30,12 @@ public struct MeshNodeRunner {
         self.logger = logger
     }
 
-    /// Starts everything and runs until SIGINT or SIGTERM; then stops announcing, ends the
-    /// sessions, closes the relay links and stops the workers, in that order.
+    /// Starts everything and runs until SIGINT or SIGTERM; then drains (``NodeDrainService``),
+    /// stops announcing, ends the sessions, closes the relay links and stops the workers, in that
+    /// order.
     public func run() async throws {
+        // Trapped first: a stop signal while the node starts is kept for the drain service.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let group = try WorkerGroup(configuration: settings.workers)
         let engine: MediaEngine
         do {
@@ -53,13 +57,23 @@ public struct MeshNodeRunner {
                 engine: engine,
                 workers: group.workers.count, logger: logger)
         }
+        let drain = NodeDrainState()
+        let drainer = NodeDrainService(
+            drain: drain, announcer: mesh?.announcer, signals: stopSignals, logger: logger,
+            deadlineSeconds: { [topology, follower = mesh?.follower] in
+                (follower?.current ?? topology).policies.drainDeadline
+            },
+            isIdle: { [engine] in await Self.holdsNothing(engine) })
         var control = ControlConfiguration(
             tokenSecret: settings.tokenSecret, host: settings.node.api.host, port: Int(settings.node.api.port),
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
-        let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
+        control.trustedProxies = control.uncappedClients
+        control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
+        let server = ControlServer(
+            configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)
         let services = NodeServices.inStartOrder(
             redis: mesh.map { RedisClientService(redis: $0.redis) },
             coordinator: mesh.map {
@@ -68,13 +82,20 @@ public struct MeshNodeRunner {
             engine: MediaEngineService(engine: engine, logger: logger),
             follower: mesh.map { TopologyFollowerService(follower: $0.follower) },
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
-            http: server.makeApplication())
+            http: server.makeApplication(), drain: drainer)
         let role = settings.node.role.rawValue
         let redisNote = settings.redis.map { " in the mesh at \($0)" } ?? " as a single SFU (no Redis configured)"
         logger.info(
             "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
         )
-        try await NodeServices.group(services, logger: logger).run()
+        try await NodeServices.group(services, signals: [], logger: logger).run()
+    }
+
+    /// Whether a draining node can stop early: no session left, and no link on which it still
+    /// forwards a stream (downstream nodes move those off a stopping node by themselves).
+    static func holdsNothing(_ engine: MediaEngine) async -> Bool {
+        guard await engine.health().sessions == 0 else { return false }
+        return await engine.meshStatus().links.allSatisfy { $0.end == .downstream || $0.streams.isEmpty }
     }
 }
 

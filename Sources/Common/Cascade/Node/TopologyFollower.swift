@@ -32,6 +32,9 @@ final class TopologyFollower: Sendable {
         state = Mutex(State(current: current))
     }
 
+    /// The topology the node follows now.
+    var current: Topology { state.withLock { $0.current } }
+
     /// Runs until cancelled.
     func run() async {
         await withTaskGroup(of: Void.self) { group in

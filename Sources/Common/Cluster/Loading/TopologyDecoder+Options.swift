@@ -10,7 +10,7 @@ extension TopologyDecoder {
     static let edgeKeys = ["unsubscribe_after_seconds"]
     static let policyKeys = [
         "record", "max_viewers_per_stream", "max_publishers", "streams", "declared_stream_ttl_seconds",
-        "viewer_start_bitrate",
+        "viewer_start_bitrate", "drain_deadline_seconds", "rate_limits",
     ]
     static let streamLimitKeys = ["match", "max_viewers"]
 
@@ -23,6 +23,8 @@ extension TopologyDecoder {
     static let declaredStreamTTLRange = 1...86_400
     /// From a thin audio-only path to more than any camera layer needs.
     static let viewerStartBitrateRange = 50_000...50_000_000
+    /// 0 stops at once (no drain); an hour is longer than any supervisor waits before SIGKILL.
+    static let drainDeadlineRange = 0...3600
 
     /// The listeners and where each key's value was written, so port collisions point at it.
     func decodeTURN(_ node: Node) -> (listeners: TURNListeners, locations: [String: SourceLocation])? {
@@ -134,6 +136,15 @@ extension TopologyDecoder {
             draft.value.viewerStartBitrate = bounded(
                 startNode, "'viewer_start_bitrate'", Self.viewerStartBitrateRange)
             valid = valid && draft.value.viewerStartBitrate != nil
+        }
+        if let drainNode = fields["drain_deadline_seconds"] {
+            draft.value.drainDeadlineSeconds = bounded(
+                drainNode, "'drain_deadline_seconds'", Self.drainDeadlineRange)
+            valid = valid && draft.value.drainDeadlineSeconds != nil
+        }
+        if let limitsNode = fields["rate_limits"] {
+            draft.value.rateLimits = decodeRateLimits(limitsNode)
+            valid = valid && draft.value.rateLimits != nil
         }
         for item in fields["streams"].flatMap({ read.list($0, "'streams'") }) ?? [] {
             guard

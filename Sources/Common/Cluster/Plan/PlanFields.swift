@@ -62,6 +62,17 @@ enum PlanFields {
             // Read when the node starts its media engine.
             PlanField(
                 name: "viewer_start_bitrate", value: policies.viewerStartBitrate.map(String.init), isLive: false),
+            // A node reads it when it is asked to stop, from the topology it follows then.
+            PlanField(
+                name: "drain_deadline_seconds", value: policies.drainDeadlineSeconds.map(String.init), isLive: true),
+        ]
+        // Read when the node starts its HTTP server.
+        let limits = policies.rateLimits
+        fields += [
+            PlanField(name: "rate_limits.whip", value: limits.map { "\($0.whip)" }, isLive: false),
+            PlanField(name: "rate_limits.whep", value: limits.map { "\($0.whep)" }, isLive: false),
+            PlanField(name: "rate_limits.patch", value: limits.map { "\($0.patch)" }, isLive: false),
+            PlanField(name: "rate_limits.api", value: limits.map { "\($0.api)" }, isLive: false),
         ]
         for limit in policies.streamLimits {
             fields.append(

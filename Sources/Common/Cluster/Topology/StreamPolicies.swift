@@ -8,6 +8,8 @@
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
 ///   viewer_start_bitrate: 3000000
+///   drain_deadline_seconds: 30
+///   rate_limits: {whip: 2/s burst 10, whep: 20/s burst 40}
 ///   streams:
 ///     - {match: "keynote-*", max_viewers: 50000}
 /// ```
@@ -26,11 +28,22 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// What a new viewer's bandwidth is assumed to be before it reports any (bits per second):
     /// it starts on the highest simulcast layer that fits (`nil`: the engine's default, 3 Mbit/s).
     public var viewerStartBitrate: Int?
+    /// How long a node asked to stop (SIGTERM) keeps its sessions flowing before it exits, as
+    /// written (`nil`: the default, see ``drainDeadline``).
+    public var drainDeadlineSeconds: Int?
+    /// Request rates per client address and token, as written (`nil`: the defaults, see
+    /// ``effectiveRateLimits``; keys not written keep theirs).
+    public var rateLimits: RateLimits?
 
     /// The lifetime of an unused declaration when the topology gives none: long enough to
     /// declare an event, hand out its links and start the encoder, short enough that names
     /// declared by mistake or by a hostile client do not pile up.
     public static let defaultDeclaredStreamTTLSeconds = 600
+
+    /// The drain deadline when the topology gives none: Kubernetes' default grace period
+    /// (`terminationGracePeriodSeconds`) and systemd's `TimeoutStopSec` are 30 s and 90 s, so
+    /// a node stopped by either drains for as long as it is given before a SIGKILL.
+    public static let defaultDrainDeadlineSeconds = 30
 
     /// Creates policies; the defaults record nothing, limit nothing, and forget an unused
     /// declared stream after ten minutes.
@@ -40,7 +53,9 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
         declaredStreamTTLSeconds: Int? = nil,
-        viewerStartBitrate: Int? = nil
+        viewerStartBitrate: Int? = nil,
+        drainDeadlineSeconds: Int? = nil,
+        rateLimits: RateLimits? = nil
     ) {
         self.record = record
         self.maxViewersPerStream = maxViewersPerStream
@@ -48,11 +63,23 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         self.streamLimits = streamLimits
         self.declaredStreamTTLSeconds = declaredStreamTTLSeconds
         self.viewerStartBitrate = viewerStartBitrate
+        self.drainDeadlineSeconds = drainDeadlineSeconds
+        self.rateLimits = rateLimits
     }
 
     /// How long, in seconds, a declared stream with neither publisher nor viewers stays known.
     public var declaredStreamTTL: Int {
         declaredStreamTTLSeconds ?? Self.defaultDeclaredStreamTTLSeconds
+    }
+
+    /// How long, in seconds, a stopping node lets its sessions run before it exits.
+    public var drainDeadline: Int {
+        drainDeadlineSeconds ?? Self.defaultDrainDeadlineSeconds
+    }
+
+    /// The request rate limits the nodes apply.
+    public var effectiveRateLimits: RateLimits {
+        rateLimits ?? RateLimits()
     }
 
     /// No automatic recording and no limits: what a topology without `policies` means.

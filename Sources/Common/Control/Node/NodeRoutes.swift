@@ -1,4 +1,5 @@
 import Hummingbird
+import MeshCluster
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
@@ -9,28 +10,37 @@ import MeshRuntime
     import Foundation
 #endif
 
-/// The node's own resources: `/health`, `/ready`, `/metrics`, the stream list, and `PUT` to
-/// declare a stream ahead of its publisher. `/metrics` adds the internal API's refusals and,
-/// in a mesh, the coordinator's own lines.
+/// The node's own resources: `/health`, `/ready`, the probes `/health/live` and
+/// `/health/ready`, `/metrics`, the stream list, and `PUT` to declare a stream ahead of its
+/// publisher. `/metrics` adds the internal API's refusals and, in a mesh, the coordinator's own
+/// lines.
 struct NodeRoutes: Sendable {
     let control: any MediaNodeControl
     let mesh: (any MeshCoordination)?
     let rejections: InternalRejectionCounter
     let authorization: BearerAuthorization
+    let drain: NodeDrainState
+    let limiter: RateLimiter?
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
         router.get("/health") { _, _ in
             json(await control.health())
         }
-        router.get("/ready") { _, _ in
-            await control.isReady()
-                ? Responses.text(.ok, "ready") : Responses.text(.serviceUnavailable, "not ready")
+        // Kept beside /health/ready for the supervisors and tests that poll it.
+        router.get("/ready") { _, _ in await readiness() }
+        router.get("/health/ready") { _, _ in await readiness() }
+        router.get("/health/live") { _, _ in
+            let liveness = await control.liveness()
+            var response = json(liveness)
+            if !liveness.isLive { response.status = .serviceUnavailable }
+            return response
         }
         router.get("/metrics") { _, _ in
             var text = exporter.export(await control.metrics())
             text += rejections.prometheusText()
             text += ProcessUsage.prometheusText()
+            if let limiter { text += limiter.prometheusText() }
             if let mesh { text += await mesh.metricsText() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }
@@ -60,6 +70,13 @@ struct NodeRoutes: Sendable {
         }
         await control.declareStream(stream)
         return RequestOutcome(Responses.empty(.noContent), stream: stream, reason: "stream declared")
+    }
+
+    /// Whether the node takes new sessions now: its engine runs and it is not draining.
+    private func readiness() async -> Response {
+        if drain.isDraining { return Responses.text(.serviceUnavailable, "draining") }
+        return await control.isReady()
+            ? Responses.text(.ok, "ready") : Responses.text(.serviceUnavailable, "not ready")
     }
 
     private func json(_ value: some Encodable) -> Response {

@@ -25,6 +25,10 @@ import MeshCluster
 ///   each other's internal API over fresh short connections, so 64 leaves them room.
 /// - `uncappedClients`: addresses the per-address cap does not apply to: the topology's trusted
 ///   proxies, behind which every client shares one address (none by default).
+/// - `rateLimiter`: request rates per client address and token (``RateLimitMiddleware``); none
+///   by default (router tests), a node always sets one.
+/// - `trustedProxies`: peers whose `X-Forwarded-For` names the client the rate limits count
+///   (none by default).
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -52,6 +56,10 @@ public struct ControlConfiguration: Sendable {
     public var maxConnectionsPerClient = 64
     /// Addresses exempt from ``maxConnectionsPerClient`` (reverse proxies).
     public var uncappedClients: [IPNetwork] = []
+    /// The request rate limits, if any.
+    public var rateLimiter: RateLimiter?
+    /// Peers whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [IPNetwork] = []
 
     /// Creates a configuration; only the token secret is required.
     public init(

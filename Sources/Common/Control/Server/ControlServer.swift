@@ -22,15 +22,19 @@ public struct ControlServer: Sendable {
     public let mesh: (any MeshCoordination)?
     /// The logger request outcomes are written to.
     public let logger: Logger
+    /// Whether the node is draining; readiness fails while it is.
+    public let drain: NodeDrainState
 
-    /// Creates a server over `control`, in a mesh when `mesh` is given.
+    /// Creates a server over `control`, in a mesh when `mesh` is given; `drain` is the switch
+    /// the node's drain service sets when it is asked to stop.
     public init(
         configuration: ControlConfiguration, control: any MediaNodeControl, mesh: (any MeshCoordination)? = nil,
-        logger: Logger = Logger(label: "meshcast.control")
+        drain: NodeDrainState = NodeDrainState(), logger: Logger = Logger(label: "meshcast.control")
     ) {
         self.configuration = configuration
         self.control = control
         self.mesh = mesh
+        self.drain = drain
         self.logger = logger
     }
 
@@ -38,12 +42,19 @@ public struct ControlServer: Sendable {
     public func makeRouter() -> Router<ControlRequestContext> {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: CORSHeaders(allowedOrigin: configuration.allowedOrigin))
+        // After CORS, so that a 429's Retry-After is exposed to pages.
+        if let limiter = configuration.rateLimiter {
+            router.add(middleware: RateLimitMiddleware(limiter: limiter, trustedProxies: configuration.trustedProxies))
+        }
         let authorization = BearerAuthorization(verifier: StreamTokenVerifier(secret: configuration.tokenSecret))
         let rejections = InternalRejectionCounter()
         SessionRoutes(control: control, mesh: mesh, configuration: configuration, authorization: authorization)
             .register(on: router)
-        NodeRoutes(control: control, mesh: mesh, rejections: rejections, authorization: authorization)
-            .register(on: router)
+        NodeRoutes(
+            control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
+            limiter: configuration.rateLimiter
+        )
+        .register(on: router)
         InternalRoutes(
             mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections,
             testFaults: configuration.testFaults

@@ -51,6 +51,13 @@ public protocol MediaNodeControl: Sendable {
     func streams() async -> [StreamSnapshot]
     /// Whether the node accepts sessions now (workers running, ports bound), for `/ready`.
     func isReady() async -> Bool
+    /// Whether its media loops still turn, for `/health/live`.
+    func liveness() async -> NodeLiveness
+}
+
+extension MediaNodeControl {
+    /// A control with no media loops of its own has none that can stall.
+    public func liveness() async -> NodeLiveness { NodeLiveness(workers: []) }
 }
 
 /// The answer to a WHIP or WHEP offer.

@@ -22,7 +22,9 @@ public struct NodeRegistry: Sendable {
     public static let staleAfter = refreshInterval * 2
 
     /// Writes status fields, keeps the drain marker's verdict, refreshes the expiry and lists
-    /// the node, in one atomic step. Returns 1 when the node is draining.
+    /// the node, in one atomic step. The hash's `draining` is the marker's verdict or the
+    /// status's own `stopping` (a node asked to stop drains itself); the script returns the
+    /// marker's verdict alone (1: drained by the operator), which the node logs.
     ///
     /// An entry written afresh (the node is new, restarted, came back after expiring, or Redis
     /// restarted) starts with no reservations: those were taken for a node that was gone, and
@@ -33,12 +35,13 @@ public struct NodeRegistry: Sendable {
         """
         if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[4]) end
         redis.call('HSET', KEYS[1], 'ttlMs', ARGV[1], unpack(ARGV, 3))
-        local draining = 0
-        if redis.call('EXISTS', KEYS[2]) == 1 then draining = 1 end
+        local marked = redis.call('EXISTS', KEYS[2])
+        local draining = marked
+        if redis.call('HGET', KEYS[1], 'stopping') == '1' then draining = 1 end
         redis.call('HSET', KEYS[1], 'draining', draining)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         redis.call('SADD', KEYS[3], ARGV[2])
-        return draining
+        return marked
         """)
 
     /// Refreshes the expiry of an unchanged status without rewriting it. Returns -1 when the
@@ -53,7 +56,8 @@ public struct NodeRegistry: Sendable {
         return redis.call('EXISTS', KEYS[2])
         """)
 
-    /// Sets or clears the drain marker and the live flag. Returns 1 if the node is known.
+    /// Sets or clears the drain marker and the live flag (which stays set while the node is
+    /// stopping). Returns 1 if the node is known.
     /// KEYS: node hash, drain marker. ARGV: "1" to drain, "0" to undrain.
     static let drainScript = RedisScript(
         """
@@ -63,7 +67,9 @@ public struct NodeRegistry: Sendable {
           redis.call('DEL', KEYS[2])
         end
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        redis.call('HSET', KEYS[1], 'draining', ARGV[1])
+        local draining = ARGV[1]
+        if redis.call('HGET', KEYS[1], 'stopping') == '1' then draining = '1' end
+        redis.call('HSET', KEYS[1], 'draining', draining)
         return 1
         """)
 

@@ -16,8 +16,13 @@ public struct NodeStatus: Sendable, Equatable {
     /// How much it carries now.
     public var load: Load
     /// True while the node is being drained: it takes no new viewers. Read from Redis; a
-    /// heartbeat does not write it (`NodeRegistry.setDraining` does).
+    /// heartbeat does not write it directly: the heartbeat script sets it from the operator's
+    /// drain marker (`NodeRegistry.setDraining`) or from ``stopping``.
     public var draining: Bool
+    /// True once the node was asked to stop (SIGTERM) and lets its sessions finish: placement
+    /// treats it as draining. Unlike the drain marker it lives in the status itself, so it ends
+    /// with the node and a restarted node is not drained by its previous life.
+    public var stopping: Bool
     /// Wall-clock milliseconds since 1970 when the status was taken (passed in, not read). A
     /// refresh of an unchanged status does not rewrite it.
     public var updatedAt: UInt64
@@ -59,7 +64,7 @@ public struct NodeStatus: Sendable, Equatable {
     /// A status from its parts.
     public init(
         id: String, role: NodeRole, region: String, apiURL: String, mediaAddress: String, capacity: Capacity,
-        load: Load = Load(), draining: Bool = false, updatedAt: UInt64
+        load: Load = Load(), draining: Bool = false, stopping: Bool = false, updatedAt: UInt64
     ) {
         self.id = id
         self.role = role
@@ -69,6 +74,7 @@ public struct NodeStatus: Sendable, Equatable {
         self.capacity = capacity
         self.load = load
         self.draining = draining
+        self.stopping = stopping
         self.updatedAt = updatedAt
     }
 }
@@ -88,11 +94,13 @@ extension NodeStatus {
         static let packets = "pps"
         static let sessions = "sessions"
         static let draining = "draining"
+        static let stopping = "stopping"
         static let updatedAt = "updatedAt"
     }
 
-    /// The fields a heartbeat writes. `draining` is not among them: the heartbeat script copies
-    /// it from the drain marker (`NodeRegistry.setDraining`), so a drain survives heartbeats.
+    /// The fields a heartbeat writes. `draining` is not among them: the heartbeat script derives
+    /// it from the drain marker (`NodeRegistry.setDraining`) and `stopping`, so a drain survives
+    /// heartbeats.
     var heartbeatFields: [String] {
         [
             Field.role, role.rawValue, Field.region, region, Field.api, apiURL, Field.media, mediaAddress,
@@ -100,7 +108,7 @@ extension NodeStatus {
             String(capacity.egressBitsPerSecond),
             Field.cpu, String(load.cpu), Field.egress, String(load.egressBitsPerSecond),
             Field.packets, String(load.packetsPerSecond), Field.sessions, String(load.sessions),
-            Field.updatedAt, String(updatedAt),
+            Field.stopping, stopping ? "1" : "0", Field.updatedAt, String(updatedAt),
         ]
     }
 
@@ -121,6 +129,6 @@ extension NodeStatus {
             id: id, role: role, region: region, apiURL: api, mediaAddress: media,
             capacity: Capacity(sessions: capacitySessions, egressBitsPerSecond: capacityEgress),
             load: Load(cpu: cpu, egressBitsPerSecond: egress, packetsPerSecond: packets, sessions: sessions),
-            draining: fields[Field.draining] == "1", updatedAt: updatedAt)
+            draining: fields[Field.draining] == "1", stopping: fields[Field.stopping] == "1", updatedAt: updatedAt)
     }
 }

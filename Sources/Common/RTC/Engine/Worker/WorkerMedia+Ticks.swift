@@ -6,6 +6,7 @@ extension WorkerMedia {
     /// Every 20 ms: DTLS retransmissions, consent freshness, feedback to publishers, reports
     /// and layer choices for viewers. Once a second the slow duties run too.
     func tick(now: UInt64) {
+        lastTurn.store(now, ordering: .relaxed)
         let slow = now &- lastSlowTick >= .milliseconds(1000)
         if slow { lastSlowTick = now }
         let ntpNow = engine.clock.ntpNow()

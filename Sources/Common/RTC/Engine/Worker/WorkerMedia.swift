@@ -1,6 +1,7 @@
 import Logging
 import MeshRuntime
 import MeshWire
+import Synchronization
 
 /// The media side of one worker: its port and the demultiplexer in front of everything on it.
 ///
@@ -35,6 +36,9 @@ final class WorkerMedia: @unchecked Sendable {
     var lastSlowTick: UInt64 = 0
     var lastIdleTime: UInt64 = 0
     var lastUtilisationSample: UInt64 = 0
+    /// When the loop last ran its 20 ms tick (engine clock, ns): written by the worker, read by
+    /// `/health/live` from any thread, so a stuck loop shows without asking the loop anything.
+    let lastTurn = Atomic<UInt64>(0)
 
     init(index: Int, loop: any MediaLoop, port: UInt16, engine: MediaEngine, logger: Logger) {
         self.index = index
@@ -79,6 +83,7 @@ final class WorkerMedia: @unchecked Sendable {
         }
         lastUtilisationSample = engine.clock.now()
         lastIdleTime = loop.loopIdleTime
+        lastTurn.store(lastUtilisationSample, ordering: .relaxed)
     }
 
     /// Points the router at every worker's inbox; runs once all workers started.
