@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "MeshBench",
             dependencies: [
-                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster", "MeshControl",
+                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster", "MeshControl", "CMeshShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -8,7 +8,7 @@ struct MeshBenchCommand: AsyncParsableCommand {
         abstract: "Load generators for a Meshcast node.",
         subcommands: [
             RunCommand.self, CapacityCommand.self, ViewersCommand.self, PublishCommand.self, ValidateCommand.self,
-            CompareCommand.self, VersusCommand.self, JanusCheckCommand.self,
+            CompareCommand.self, VersusCommand.self, JanusCheckCommand.self, LimitsCommand.self,
         ]
     )
 }

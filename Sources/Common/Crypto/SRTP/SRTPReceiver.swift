@@ -5,14 +5,15 @@ import CLibSRTP
 ///
 /// One media worker owns each receiver: it is `~Copyable`, its methods are `mutating`, and it is
 /// not `Sendable`. Each call works in place in the caller's buffer and allocates nothing.
-/// `AEAD_AES_128_GCM` runs Meshcast's own RFC 7714 transform (see ``SRTPSender`` for why);
-/// `AES_CM_128_HMAC_SHA1_80` goes through libsrtp, which clones its template stream once per
-/// new SSRC, not per packet.
+/// Both profiles run Meshcast's own transforms by default (see ``SRTPSender`` for why); with
+/// ``SRTPImplementation/libsrtp``, libsrtp clones its template stream once per new SSRC.
 public struct SRTPReceiver: ~Copyable {
-    /// The libsrtp session, for the AES-CM profile.
+    /// The libsrtp session, when ``SRTPImplementation/libsrtp`` was asked for.
     private let session: srtp_t?
     /// The RFC 7714 transform, for the GCM profile.
     private let aead: AEADSRTPContext?
+    /// The RFC 3711 transform, for the AES-CM profile.
+    private let counterMode: AESCMSRTPContext?
     /// The master key, kept to add libsrtp streams with a known rollover counter.
     private let masterKey: SRTPMasterKey
     private let replayWindow: Int
@@ -21,20 +22,27 @@ public struct SRTPReceiver: ~Copyable {
 
     /// A receiver keyed with `masterKey`; `replayWindow` packets behind the newest are accepted
     /// once each (RFC 3711 §3.3.2 asks for at least 64; at most 32767).
-    public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024) throws(SRTPError) {
+    /// `implementation` picks Meshcast's own transforms (the default) or libsrtp's.
+    public init(
+        _ masterKey: SRTPMasterKey, replayWindow: Int = 1024, implementation: SRTPImplementation = .builtIn
+    ) throws(SRTPError) {
         guard (64...0x7fff).contains(replayWindow) else { throw .badParameter }
         // Built into locals first: a ~Copyable value with a deinit must be fully initialised
         // on every path that leaves the initialiser.
         var session: srtp_t? = nil
         var aead: AEADSRTPContext? = nil
-        switch masterKey.profile {
-        case .aesCM128HmacSHA1_80:
+        var counterMode: AESCMSRTPContext? = nil
+        switch (implementation, masterKey.profile) {
+        case (.libsrtp, _):
             session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
-        case .aeadAES128GCM:
+        case (.builtIn, .aesCM128HmacSHA1_80):
+            counterMode = try AESCMSRTPContext(masterKey, sending: false, replayWindow: replayWindow)
+        case (.builtIn, .aeadAES128GCM):
             aead = try AEADSRTPContext(masterKey, sending: false, replayWindow: replayWindow)
         }
         self.session = session
         self.aead = aead
+        self.counterMode = counterMode
         self.masterKey = masterKey
         self.replayWindow = replayWindow
     }
@@ -43,6 +51,7 @@ public struct SRTPReceiver: ~Copyable {
     /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
     public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
         if let aead { return try aead.setRolloverCounter(rolloverCounter, forSSRC: ssrc) }
+        if let counterMode { return try counterMode.setRolloverCounter(rolloverCounter, forSSRC: ssrc) }
         guard let session else { throw .badParameter }
         try SRTPSession.setRolloverCounter(
             rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow)
@@ -54,6 +63,7 @@ public struct SRTPReceiver: ~Copyable {
     public mutating func unprotectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         try checkLength(buffer, length: length)
         if let aead { return try aead.unprotectRTP(buffer, length: length) }
+        if let counterMode { return try counterMode.unprotectRTP(buffer, length: length) }
         return try unprotect(buffer, length: length, srtp_unprotect)
     }
 
@@ -61,6 +71,7 @@ public struct SRTPReceiver: ~Copyable {
     public mutating func unprotectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         try checkLength(buffer, length: length)
         if let aead { return try aead.unprotectRTCP(buffer, length: length) }
+        if let counterMode { return try counterMode.unprotectRTCP(buffer, length: length) }
         return try unprotect(buffer, length: length, srtp_unprotect_rtcp)
     }
 

@@ -4,14 +4,17 @@ import CLibSRTP
 ///
 /// One media worker owns each sender: it is `~Copyable`, its methods are `mutating`, and it is
 /// not `Sendable`, so two threads cannot use the same state. Each call works in place in the
-/// caller's buffer and allocates nothing. `AEAD_AES_128_GCM` runs Meshcast's own RFC 7714
-/// transform over one reused OpenSSL context per key (Debian's libsrtp2 is built on NSS, whose
-/// `PK11_Encrypt` allocates on every packet); `AES_CM_128_HMAC_SHA1_80` goes through libsrtp.
+/// caller's buffer and allocates nothing. Both profiles run Meshcast's own transforms over
+/// reused OpenSSL contexts (RFC 7714 GCM, RFC 3711 AES-CM with HMAC-SHA1): Debian's libsrtp2 is
+/// built on NSS, whose `PK11_Encrypt` allocates on every packet. libsrtp stays selectable
+/// (``SRTPImplementation/libsrtp``) as the reference.
 public struct SRTPSender: ~Copyable {
-    /// The libsrtp session, for the AES-CM profile.
+    /// The libsrtp session, when ``SRTPImplementation/libsrtp`` was asked for.
     private let session: srtp_t?
     /// The RFC 7714 transform, for the GCM profile.
     private let aead: AEADSRTPContext?
+    /// The RFC 3711 transform, for the AES-CM profile.
+    private let counterMode: AESCMSRTPContext?
     /// The master key, kept to add libsrtp streams with a known rollover counter.
     private let masterKey: SRTPMasterKey
     private let replayWindow: Int
@@ -26,25 +29,33 @@ public struct SRTPSender: ~Copyable {
     /// (libsrtp's `allow_repeat_tx`), for resending a lost packet unchanged as relay links do
     /// instead of RTX. The caller must resend the identical packet: with a counter-mode cipher
     /// two different plaintexts under one index would leak their XOR (RFC 3711 §9.1, RFC 7714 §8.3).
-    public init(_ masterKey: SRTPMasterKey, replayWindow: Int = 1024, allowsRepeatedIndex: Bool = false)
-        throws(SRTPError)
-    {
+    ///
+    /// `implementation` picks Meshcast's own transforms (the default) or libsrtp's.
+    public init(
+        _ masterKey: SRTPMasterKey, replayWindow: Int = 1024, allowsRepeatedIndex: Bool = false,
+        implementation: SRTPImplementation = .builtIn
+    ) throws(SRTPError) {
         guard (64...0x7fff).contains(replayWindow) else { throw .badParameter }
         // Built into locals first: a ~Copyable value with a deinit must be fully initialised
         // on every path that leaves the initialiser.
         var session: srtp_t? = nil
         var aead: AEADSRTPContext? = nil
-        switch masterKey.profile {
-        case .aesCM128HmacSHA1_80:
+        var counterMode: AESCMSRTPContext? = nil
+        switch (implementation, masterKey.profile) {
+        case (.libsrtp, _):
             session = try SRTPSession.create(
                 masterKey, direction: ssrc_any_outbound, replayWindow: replayWindow,
                 allowsRepeatedIndex: allowsRepeatedIndex)
-        case .aeadAES128GCM:
+        case (.builtIn, .aesCM128HmacSHA1_80):
+            counterMode = try AESCMSRTPContext(
+                masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
+        case (.builtIn, .aeadAES128GCM):
             aead = try AEADSRTPContext(
                 masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
         }
         self.session = session
         self.aead = aead
+        self.counterMode = counterMode
         self.masterKey = masterKey
         self.replayWindow = replayWindow
         self.allowsRepeatedIndex = allowsRepeatedIndex
@@ -54,6 +65,7 @@ public struct SRTPSender: ~Copyable {
     /// stream joined after its sequence numbers wrapped. Control-plane call: it may allocate.
     public mutating func setRolloverCounter(_ rolloverCounter: UInt32, forSSRC ssrc: UInt32) throws(SRTPError) {
         if let aead { return try aead.setRolloverCounter(rolloverCounter, forSSRC: ssrc) }
+        if let counterMode { return try counterMode.setRolloverCounter(rolloverCounter, forSSRC: ssrc) }
         guard let session else { throw .badParameter }
         try SRTPSession.setRolloverCounter(
             rolloverCounter, ssrc: ssrc, in: session, masterKey: masterKey, replayWindow: replayWindow,
@@ -68,6 +80,7 @@ public struct SRTPSender: ~Copyable {
     public mutating func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         try checkRoom(buffer, length: length, trailer: profile.rtpTrailerLength)
         if let aead { return try aead.protectRTP(buffer, length: length) }
+        if let counterMode { return try counterMode.protectRTP(buffer, length: length) }
         return try protect(buffer, length: length, srtp_protect)
     }
 
@@ -77,6 +90,7 @@ public struct SRTPSender: ~Copyable {
     public mutating func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         try checkRoom(buffer, length: length, trailer: profile.rtcpTrailerLength)
         if let aead { return try aead.protectRTCP(buffer, length: length) }
+        if let counterMode { return try counterMode.protectRTCP(buffer, length: length) }
         return try protect(buffer, length: length, srtp_protect_rtcp)
     }
 

@@ -1,8 +1,9 @@
 import CLibSRTP
 
-/// The libsrtp calls ``SRTPSender`` and ``SRTPReceiver`` share for `AES_CM_128_HMAC_SHA1_80`:
-/// creating a session and adding streams with a known rollover counter. (`AEAD_AES_128_GCM`
-/// does not go through libsrtp: see `AEADSRTPContext`.)
+/// The libsrtp calls ``SRTPSender`` and ``SRTPReceiver`` share when built with
+/// ``SRTPImplementation/libsrtp``: creating a session and adding streams with a known rollover
+/// counter. (By default neither profile goes through libsrtp: see `AEADSRTPContext` and
+/// `AESCMSRTPContext`.)
 enum SRTPSession {
     /// Builds a libsrtp session whose single template stream matches any SSRC in `direction`;
     /// the caller owns it and frees it with `srtp_dealloc`.

@@ -5,3 +5,4 @@
 #include "CMeshShims_net.h"
 #include "CMeshShims_cpu.h"
 #include "CMeshShims_uv.h"
+#include "CMeshShims_hmac.h"

@@ -10,7 +10,7 @@ enum HTMLReport {
         body += "<pre>\(HTMLText.escape(TextSummary.render(report)))</pre>"
         body += "<div class=\"charts\">" + charts(report).joined() + "</div>"
         body += HTMLTables.figures(report)
-        body += HTMLTables.nodes(report.nodes)
+        body += HTMLTables.nodes(report.nodes, sendLimit: report.sendLimit)
         if let capacity = report.capacity { body += HTMLTables.capacity(capacity) }
         return """
             <!DOCTYPE html>

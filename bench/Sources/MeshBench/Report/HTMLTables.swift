@@ -8,23 +8,31 @@ enum HTMLTables {
         return "<h2>Figures</h2><table><tr><th>figure</th><th>value</th></tr>\(rows.joined())</table>"
     }
 
-    /// One row per node.
-    static func nodes(_ nodes: [NodeFigures]) -> String {
+    /// One row per node, with its share of the send limit when one was measured.
+    static func nodes(_ nodes: [NodeFigures], sendLimit: SendLimitFigures? = nil) -> String {
         guard !nodes.isEmpty else { return "" }
         let header =
             "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
-            + "<th>packets forwarded</th><th>CPU µs/packet</th></tr>"
+            + "<th>packets forwarded</th><th>CPU µs/packet</th><th>share of send limit</th></tr>"
         let rows = nodes.map { node in
             let cells = [
                 node.pid.map(String.init) ?? "-", FigureFormat.number(node.cpuSeconds),
                 FigureFormat.number(node.cpuPercent), FigureFormat.number(node.rssMbMax),
                 node.packetsForwarded.map(String.init) ?? "-",
                 node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
+                share(of: node, in: sendLimit),
             ]
             return "<tr><td>\(HTMLText.escape(node.id))</td><td>\(HTMLText.escape(node.role))</td>"
                 + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
-        return "<h2>Nodes</h2><table>\(header)\(rows.joined())</table>"
+        let limit = sendLimit.map { "<p>Send limit: \(HTMLText.escape($0.summary)).</p>" } ?? ""
+        return "<h2>Nodes</h2><table>\(header)\(rows.joined())</table>\(limit)"
+    }
+
+    /// `49 %`: the node's CPU per packet as a share of the send limit, or `-`.
+    private static func share(of node: NodeFigures, in sendLimit: SendLimitFigures?) -> String {
+        guard let share = sendLimit?.shareByNode[node.id] else { return "-" }
+        return FigureFormat.number(share * 100, digits: 0) + " %"
     }
 
     /// The capacity search trials and result.

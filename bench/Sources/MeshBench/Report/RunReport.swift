@@ -55,6 +55,9 @@ struct RunReport: Codable, Sendable, Equatable {
     var loadGenerator: LoadGeneratorFigures?
     /// How the target was fed and the CPU per delivered packet; absent in older reports.
     var delivery: DeliveryFigures?
+    /// This machine's UDP send cost measured before the run, and each node's share of it;
+    /// absent in older reports and where the probe could not run.
+    var sendLimit: SendLimitFigures?
 }
 
 /// The machine a run was on.

@@ -28,10 +28,16 @@ enum TextSummary {
             lines.append("bitrate:   " + layers.map { "\($0.key) \(number($0.value)) kbit/s" }.joined(separator: ", "))
         }
         for node in report.nodes {
-            let perPacket = node.cpuUsPerForwardedPacket.map { ", \(number($0)) µs CPU/packet" } ?? ""
+            var perPacket = node.cpuUsPerForwardedPacket.map { ", \(number($0)) µs CPU/packet" } ?? ""
+            if let share = report.sendLimit?.shareByNode[node.id] {
+                perPacket += " (\(FigureFormat.number(share * 100, digits: 0)) % of the send limit)"
+            }
             lines.append(
                 "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB\(perPacket)"
             )
+        }
+        if let limit = report.sendLimit {
+            lines.append("limit:     " + limit.summary)
         }
         if let delivery = report.delivery {
             let total = delivery.totalCpuUsPerDeliveredPacket.map { "\(number($0)) µs CPU per delivered packet" } ?? "-"

@@ -23,7 +23,7 @@ struct CapacityCommand: AsyncParsableCommand {
         let scenario = loaded.scenario
         let mesh = try options.startMesh(for: scenario)
         defer { mesh.stop() }
-        let clips = try options.loadClips()
+        let clips = try options.loadClips(for: loaded)
         var plan = scenario.capacity
         plan.start = start ?? plan.start
         plan.step = step ?? plan.step

@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try options.loadScenario()
-        let clips = try options.loadClips()
+        let clips = try options.loadClips(for: loaded)
         let report: RunReport
         switch options.target {
         case .meshcast:
@@ -49,8 +49,9 @@ struct RunOptions: ParsableArguments {
     var viewers: Int?
     @Option(help: "Override the scenario's duration (seconds).")
     var duration: Double?
-    @Option(help: "Directory with the clips from scripts/make-clips.")
-    var clips = "bench/clips"
+    @Option(
+        help: "Directory with the clips from scripts/make-clips (default: bench/clips in the scenario's repository).")
+    var clips: String?
     @Option(help: "The meshcast binary (default: next to meshbench, else MESHCAST_BIN).")
     var meshcast: String?
 
@@ -71,11 +72,13 @@ struct RunOptions: ParsableArguments {
         return try await run.execute()
     }
 
-    func loadClips() throws -> MediaClipSet {
+    /// The clips from `--clips`, or from `bench/clips` in the repository `loaded` came from.
+    func loadClips(for loaded: LoadedScenario) throws -> MediaClipSet {
+        let directory = clips ?? ScenarioRoot.resolve("bench/clips", from: loaded.baseDirectory)
         do {
-            return try MediaClipSet.load(directory: clips)
+            return try MediaClipSet.load(directory: directory)
         } catch {
-            throw ValidationError("cannot read the clips in \(clips) (\(error)); make them with scripts/make-clips")
+            throw ValidationError("cannot read the clips in \(directory) (\(error)); make them with scripts/make-clips")
         }
     }
 

@@ -18,6 +18,8 @@ struct RunReportBuilder {
     var loadGenerator: LoadGeneratorFigures?
     /// How the target was fed, and the CPU it took to deliver the viewers' packets.
     var delivery: DeliveryFigures?
+    /// The send limit measured before the run (``SendLimitProbe``).
+    var sendLimit: SendLimitFigures?
 
     var report: RunReport {
         let totals = viewers
@@ -49,7 +51,8 @@ struct RunReportBuilder {
                 count: totals.freezeCount, totalSeconds: Double(totals.frozenNanoseconds) / 1e9,
                 longestMs: Double(totals.longestFreezeNanoseconds) / 1e6),
             nodes: nodes, timeline: timeline, joinSamplesMs: totals.joinSamples, capacity: nil,
-            packetsReceived: totals.packets, loadGenerator: loadGenerator, delivery: delivery)
+            packetsReceived: totals.packets, loadGenerator: loadGenerator, delivery: delivery,
+            sendLimit: sendLimit?.sharing(with: nodes))
     }
 
     /// Failure texts name the viewer; the report counts reasons, so the numbers go.

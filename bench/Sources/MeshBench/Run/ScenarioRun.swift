@@ -15,6 +15,8 @@ struct ScenarioRun {
     var durationSeconds: Double
     /// Prints the live progress line to stderr.
     var showProgress = true
+    /// Measures this machine's UDP send limit before the run (``SendLimitProbe``, under a second).
+    var measureSendLimit = true
 
     init(scenario: Scenario, target: any LoadTarget, clips: MediaClipSet, workers: Int) {
         self.scenario = scenario
@@ -26,6 +28,8 @@ struct ScenarioRun {
     }
 
     func execute() async throws -> RunReport {
+        // Before anything of the run loads the machine: the kernel's cost alone.
+        let sendLimit = measureSendLimit ? Self.sendLimit(destinations: viewers) : nil
         let startedAt = Date()
         let streams = (0..<scenario.publishers.count).map {
             scenario.publishers.stream.replacingOccurrences(of: "{n}", with: String($0))
@@ -117,11 +121,23 @@ struct ScenarioRun {
             scenario: scenario, target: target.name, startedAt: startedAt, requested: joined, viewers: viewerTotals,
             latency: latency, publishers: sent, nodes: nodes, timeline: timeline.points)
         builder.loadGenerator = memory.figures
+        builder.sendLimit = sendLimit
         builder.delivery = DeliveryFigures(
             feed: target.feed,
             serverCpuSeconds: nodes.filter { $0.id != itself.id }.reduce(0) { $0 + $1.cpuSeconds },
             feederCpuSeconds: feederCPU, packetsDelivered: viewerTotals.packets)
         return builder.report
+    }
+
+    /// The send limit to as many destinations as the run has viewers (32 to 1000); a probe that
+    /// cannot run (no sockets left) is reported on stderr and leaves the figures out.
+    private static func sendLimit(destinations: Int) -> SendLimitFigures? {
+        do {
+            return try SendLimitProbe(destinations: min(1000, max(32, destinations))).measure()
+        } catch {
+            FileHandle.standardError.write(Data("\(error); the report has no send limit\n".utf8))
+            return nil
+        }
     }
 
     private func stream(for viewer: Int, of streams: [String]) -> String {

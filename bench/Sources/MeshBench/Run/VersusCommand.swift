@@ -32,7 +32,7 @@ struct VersusCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try options.loadScenario()
         let scenario = loaded.scenario
-        let clips = try options.loadClips()
+        let clips = try options.loadClips(for: loaded)
         let plan = scenario.capacity
         var search = LoadSearch(start: start ?? plan.start, step: step ?? plan.step, max: plan.max)
         let trial = Double(trialSeconds ?? plan.trialSeconds)

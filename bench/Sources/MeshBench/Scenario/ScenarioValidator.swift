@@ -56,6 +56,6 @@ struct ScenarioValidator {
     }
 
     private func resolve(_ path: String) -> String {
-        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+        ScenarioRoot.resolve(path, from: baseDirectory)
     }
 }

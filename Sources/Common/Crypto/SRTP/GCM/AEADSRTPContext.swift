@@ -1,5 +1,3 @@
-import MeshWire
-
 /// SRTP and SRTCP with `AEAD_AES_128_GCM` (RFC 7714), in place and without allocating per packet.
 ///
 /// Set-up derives the four session keys and salts (RFC 3711 §4.3, labels 0x00/0x02 for SRTP
@@ -68,9 +66,9 @@ final class AEADSRTPContext {
     /// returns the new length. The caller checked there is room for the tag.
     func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress else { throw .badParameter }
-        let headerLength = try Self.rtpHeaderLength(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
-        let ssrc = Self.loadUInt32(base, at: 8)
-        let sequence = Self.loadUInt16(base, at: 2)
+        let headerLength = try SRTPPacketBytes.rtpHeaderLength(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        let ssrc = SRTPPacketBytes.loadUInt32(base, at: 8)
+        let sequence = SRTPPacketBytes.loadUInt16(base, at: 2)
         let slot = try streams.slot(for: ssrc)
         let index = try streams.rtpIndex(sequence: sequence, slot: slot)
         // Recorded before sealing: an index is never used twice under one key (RFC 7714 §14.1).
@@ -89,9 +87,9 @@ final class AEADSRTPContext {
         guard let base = buffer.baseAddress else { throw .badParameter }
         let bodyEnd = length - Self.tagLength
         guard bodyEnd >= 12 else { throw .parseError }
-        let headerLength = try Self.rtpHeaderLength(UnsafeRawBufferPointer(rebasing: buffer[0..<bodyEnd]))
-        let ssrc = Self.loadUInt32(base, at: 8)
-        let sequence = Self.loadUInt16(base, at: 2)
+        let headerLength = try SRTPPacketBytes.rtpHeaderLength(UnsafeRawBufferPointer(rebasing: buffer[0..<bodyEnd]))
+        let ssrc = SRTPPacketBytes.loadUInt32(base, at: 8)
+        let sequence = SRTPPacketBytes.loadUInt16(base, at: 2)
         // No slot is claimed before the tag verifies, so forged SSRCs cannot fill the table.
         let known = streams.lookup(ssrc)
         let index = try streams.rtpIndex(sequence: sequence, slot: known)
@@ -112,13 +110,13 @@ final class AEADSRTPContext {
     func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress else { throw .badParameter }
         guard length >= 8 else { throw .parseError }
-        let ssrc = Self.loadUInt32(base, at: 4)
+        let ssrc = SRTPPacketBytes.loadUInt32(base, at: 4)
         let slot = try streams.slot(for: ssrc)
         let index = try streams.nextRTCPIndex(slot: slot)
         streams.accept(index, slot: slot, track: .rtcp)
         let trailer = base + length + Self.tagLength
         // E = 1: the packet is encrypted (RFC 3711 §3.4).
-        Self.storeUInt32(0x8000_0000 | UInt32(truncatingIfNeeded: index), to: trailer)
+        SRTPPacketBytes.storeUInt32(0x8000_0000 | UInt32(truncatingIfNeeded: index), to: trailer)
         setRTCPIV(ssrc: ssrc, index: index)
         // §9.2: AAD = the first 8 octets ‖ E ‖ SRTCP index.
         try rtcpCipher.seal(
@@ -135,10 +133,10 @@ final class AEADSRTPContext {
         let bodyEnd = length - Self.tagLength - Self.rtcpIndexLength
         guard bodyEnd >= 8 else { throw .parseError }
         let trailer = base + bodyEnd + Self.tagLength
-        let word = Self.loadUInt32(trailer, at: 0)
+        let word = SRTPPacketBytes.loadUInt32(trailer, at: 0)
         let encrypted = word & 0x8000_0000 != 0
         let index = Int64(word & 0x7FFF_FFFF)
-        let ssrc = Self.loadUInt32(base, at: 4)
+        let ssrc = SRTPPacketBytes.loadUInt32(base, at: 4)
         let known = streams.lookup(ssrc)
         try streams.check(index, slot: known, track: .rtcp)
         setRTCPIV(ssrc: ssrc, index: index)
@@ -172,39 +170,13 @@ final class AEADSRTPContext {
 
     /// Writes (0x0000 ‖ ssrc ‖ high16 ‖ low32) XOR salt into the IV scratch; `high` holds 16 bits.
     private func setIV(salt: UnsafeMutableRawPointer, ssrc: UInt32, high: UInt32, low: UInt32) {
-        Self.storeUInt32(ssrc >> 16, to: iv)  // 0x0000 ‖ SSRC's high half
-        Self.storeUInt32((ssrc & 0xFFFF) << 16 | (high & 0xFFFF), to: iv + 4)
-        Self.storeUInt32(low, to: iv + 8)
+        SRTPPacketBytes.storeUInt32(ssrc >> 16, to: iv)  // 0x0000 ‖ SSRC's high half
+        SRTPPacketBytes.storeUInt32((ssrc & 0xFFFF) << 16 | (high & 0xFFFF), to: iv + 4)
+        SRTPPacketBytes.storeUInt32(low, to: iv + 8)
         for offset in 0..<AESGCMCipher.ivLength {
             let byte =
                 iv.load(fromByteOffset: offset, as: UInt8.self) ^ salt.load(fromByteOffset: offset, as: UInt8.self)
             iv.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
         }
-    }
-
-    /// RFC 3550 §5.1 and §5.3.1: the header's length (fixed part, CSRCs, extension), which is
-    /// the AAD of RFC 7714 §8.2. Padding is inside the encrypted payload, so it is not checked.
-    private static func rtpHeaderLength(_ packet: UnsafeRawBufferPointer) throws(SRTPError) -> Int {
-        var reader = ByteReader(packet)
-        guard let first = reader.readUInt8(), first >> 6 == 2, reader.skip(11) else { throw .parseError }
-        guard reader.skip(Int(first & 0x0F) * 4) else { throw .parseError }
-        if first & 0x10 != 0 {
-            guard reader.skip(2), let words = reader.readUInt16(), reader.skip(Int(words) * 4) else {
-                throw .parseError
-            }
-        }
-        return reader.offset
-    }
-
-    private static func loadUInt16(_ base: UnsafeRawPointer, at offset: Int) -> UInt16 {
-        UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    }
-
-    private static func loadUInt32(_ base: UnsafeRawPointer, at offset: Int) -> UInt32 {
-        UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    private static func storeUInt32(_ value: UInt32, to pointer: UnsafeMutableRawPointer) {
-        pointer.storeBytes(of: value.bigEndian, as: UInt32.self)
     }
 }

@@ -9,8 +9,10 @@ enum SRTPKeyDerivation {
     /// RFC 3711 §4.3.2 labels.
     enum Label: UInt8 {
         case rtpEncryption = 0x00
+        case rtpAuthentication = 0x01
         case rtpSalt = 0x02
         case rtcpEncryption = 0x03
+        case rtcpAuthentication = 0x04
         case rtcpSalt = 0x05
     }
 
