@@ -18,16 +18,24 @@ struct SFUBandwidthProbeTests {
         return probe
     }
 
-    @Test("no probe before the path has been clean for the initial wait")
+    @Test("no probe before the path has been clean for the wait: short for a new viewer, longer after a success")
     func waitsForACleanPath() {
         var probe = BandwidthProbe()
         let result2 = probe.startIfDue(rate: 1_000_000, now: 10_000 * Self.ms)  // nothing seen yet
         #expect(!result2)
         _ = probe.cleanReport(queueing: 0, measuredAt: 0, now: 10_000 * Self.ms)
-        let result3 = probe.startIfDue(rate: 1_000_000, now: 11_000 * Self.ms)
+        let result3 = probe.startIfDue(rate: 1_000_000, now: 10_200 * Self.ms)
         #expect(!result3)
-        let result4 = probe.startIfDue(rate: 1_000_000, now: 11_500 * Self.ms)
+        let result4 = probe.startIfDue(rate: 1_000_000, now: 10_300 * Self.ms)
         #expect(result4)
+        let proven = probe.cleanReport(queueing: 0, measuredAt: 10_800 * Self.ms, now: 11_100 * Self.ms)
+        #expect(proven == nil)  // one clean block
+        let proven2 = probe.cleanReport(queueing: 0, measuredAt: 10_900 * Self.ms, now: 11_200 * Self.ms)
+        #expect(proven2 == 1_000_000)
+        let result5 = probe.startIfDue(rate: 2_000_000, now: 12_000 * Self.ms)
+        #expect(!result5)
+        let result6 = probe.startIfDue(rate: 2_000_000, now: 12_700 * Self.ms)
+        #expect(result6)
     }
 
     @Test("padding ramps up to the difference between the probe's rate and the media's")
@@ -57,11 +65,11 @@ struct SFUBandwidthProbeTests {
         #expect(owed == BandwidthProbe.maximumOwed)
     }
 
-    @Test("clean blocks measured late enough in the probe prove its rate, and the next aims for the top")
+    @Test("clean blocks measured late enough in the probe prove its rate, and the next aims for the top again")
     func succeeds() {
         var probe = Self.started()
         let start = 1_600 * Self.ms
-        #expect(!probe.aimsForTop)
+        #expect(probe.aimsForTop)  // a new viewer's first probe
         // Blocks whose report went before the padding settled do not count.
         let result9 = probe.cleanReport(queueing: 0, measuredAt: start + 100 * Self.ms, now: start + 300 * Self.ms)
         #expect(result9 == nil)
@@ -79,7 +87,7 @@ struct SFUBandwidthProbeTests {
         #expect(probe.wait == BandwidthProbe.initialWait)
     }
 
-    @Test("a queue over the limit fails the probe at once; the next waits twice as long, up to the cap")
+    @Test("a queue over the limit fails the probe at once; the next waits longer, up to the cap")
     func failsOnAQueue() {
         var probe = Self.started()
         let start = 1_600 * Self.ms
@@ -88,16 +96,17 @@ struct SFUBandwidthProbeTests {
                 == nil)
         #expect(probe.attempt == nil)
         #expect(probe.failed == 1)
-        #expect(probe.wait == 2 * BandwidthProbe.initialWait)
+        #expect(!probe.aimsForTop)
+        #expect(probe.wait == min(2 * BandwidthProbe.initialWait, BandwidthProbe.maximumWait))
         let result11 = probe.owed(mediaRate: 0, now: start + 400 * Self.ms)
         #expect(result11 == 0)
         #expect(probe.paddedRecently(now: start + 400 * Self.ms))
         #expect(!probe.paddedRecently(now: start + 300 * Self.ms + BandwidthProbe.drainTime + 1))
         // The clean time starts again at the next clean block.
         _ = probe.cleanReport(queueing: 0, measuredAt: 0, now: 3_000 * Self.ms)
-        let result12 = probe.startIfDue(rate: 1_000_000, now: 5_000 * Self.ms)
+        let result12 = probe.startIfDue(rate: 1_000_000, now: 3_000 * Self.ms + probe.wait - 1)
         #expect(!result12)
-        let result13 = probe.startIfDue(rate: 1_000_000, now: 6_000 * Self.ms)
+        let result13 = probe.startIfDue(rate: 1_000_000, now: 3_000 * Self.ms + probe.wait)
         #expect(result13)
         probe.congestion(now: 6_100 * Self.ms)
         #expect(probe.wait == BandwidthProbe.maximumWait)

@@ -26,7 +26,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// neither publisher nor viewers, as written (`nil`: the default, see ``declaredStreamTTL``).
     public var declaredStreamTTLSeconds: Int?
     /// What a new viewer's bandwidth is assumed to be before it reports any (bits per second):
-    /// it starts on the highest simulcast layer that fits (`nil`: the engine's default, 3 Mbit/s).
+    /// it starts on the highest simulcast layer that fits (`nil`: the engine's default, 600 kbit/s).
     public var viewerStartBitrate: Int?
     /// How long a node asked to stop (SIGTERM) keeps its sessions flowing before it exits, as
     /// written (`nil`: the default, see ``drainDeadline``).

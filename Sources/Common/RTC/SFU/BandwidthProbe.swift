@@ -10,8 +10,9 @@
 /// packets (RTX copies of what the viewer just got, RFC 4588, which its jitter buffer drops)
 /// at the difference, and watches the report blocks that come back:
 ///
-/// - a path clean for ``initialWait`` (no loss, no queue) with a higher layer flowing starts a
-///   probe at that layer's rate times the selector's headroom;
+/// - a path clean (no loss, no queue) for ``firstWait`` (a new viewer) or ``initialWait``, with
+///   a higher layer flowing, starts a probe at that layer's rate times the selector's headroom
+///   (the top layer's at first and after a success, else the next one up);
 /// - a report block during the probe whose round trip sits ``queueingLimit`` over the path's
 ///   base, any loss of 2 % or more, or a REMB that says overuse fails it: padding stops at once,
 ///   and the next try waits twice as long (up to ``maximumWait``);
@@ -25,11 +26,15 @@ public struct BandwidthProbe: Sendable {
     /// How long (ns) the padding takes to rise to the probe's rate: a path that carries less
     /// shows a queue when the rate passes what it carries, not a queue of the whole step.
     public static let rampTime: UInt64 = 400_000_000
-    /// Clean time (ns) before the first probe, and after a successful one.
+    /// Clean time (ns) before a new viewer's first probe: it starts on a layer a modest path
+    /// carries, and one on a good path should reach the top layer within a second or two.
+    public static let firstWait: UInt64 = 300_000_000
+    /// Clean time (ns) before a probe after a successful one, and the base of the back-off.
     public static let initialWait: UInt64 = 1_500_000_000
     /// The longest wait (ns) between probes after failures: a bottleneck that goes is found
-    /// within this and a probe's length (libwebrtc probes a capped sender every 5 s).
-    public static let maximumWait: UInt64 = 3_000_000_000
+    /// within this and a probe's length, and a failing probe costs a queue of 40 ms or so for
+    /// a moment (libwebrtc probes a capped sender every 5 s).
+    public static let maximumWait: UInt64 = 2_000_000_000
     /// How long (ns) after a viewer's first packet its report blocks come every
     /// ``reportInterval`` as during a probe.
     public static let startupTime: UInt64 = 2_000_000_000
@@ -64,14 +69,14 @@ public struct BandwidthProbe: Sendable {
     /// Since when the path has been clean; `nil` until a clean block after congestion.
     private var cleanSince: UInt64?
     /// The wait before the next probe (doubles after each failure).
-    public private(set) var wait: UInt64 = BandwidthProbe.initialWait
+    public private(set) var wait: UInt64 = BandwidthProbe.firstWait
     private var owedBytes = 0
     private var lastPadding: UInt64 = 0
     private var lastPaddingTime: UInt64 = 0
 
-    /// Whether the next probe may aim for the top layer: after a success; after a failure, and
-    /// for a viewer that came down, one layer up at a time.
-    public private(set) var aimsForTop = false
+    /// Whether the next probe may aim for the top layer: at first and after a success; after
+    /// congestion (a failed probe, or a viewer that came down), one layer up at a time.
+    public private(set) var aimsForTop = true
     /// Probes that proved their rate.
     public private(set) var succeeded = 0
     /// Probes that failed.
@@ -83,12 +88,12 @@ public struct BandwidthProbe: Sendable {
     /// Congestion seen at `now` (loss, a queue, an overuse REMB): a probe under way fails.
     public mutating func congestion(now: UInt64) {
         cleanSince = nil
+        aimsForTop = false
         guard attempt != nil else { return }
         attempt = nil
         lastPaddingTime = now
         failed += 1
-        aimsForTop = false
-        wait = min(wait * 2, Self.maximumWait)
+        wait = min(max(wait, Self.initialWait) * 2, Self.maximumWait)
     }
 
     /// A clean report block at `now` whose round trip, measured with a sender report sent at

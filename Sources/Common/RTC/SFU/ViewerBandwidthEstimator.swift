@@ -29,12 +29,13 @@ public struct ViewerBandwidthEstimator: Sendable {
         /// dropped (with REMB present).
         public var lossMemory: UInt64 = 2_000_000_000
 
-        /// The start when the topology names none: enough for a 720p camera layer, so that a
-        /// viewer on a good path sees the full picture first; REMB or loss move it down within a
-        /// second where the path cannot carry it.
-        public static let defaultInitialBitrate: UInt64 = 3_000_000
+        /// The start when the topology names none: what a modest path carries (mediasoup's
+        /// default initial outgoing bitrate), so a viewer behind a slow link is not buried under
+        /// a layer its queue drops; a probe (``BandwidthProbe``) moves a viewer on a good path
+        /// to the top layer within about 1.5 s.
+        public static let defaultInitialBitrate: UInt64 = 600_000
 
-        /// The defaults: 3 Mbit/s initial, 50 kbit/s to 50 Mbit/s, +5 % at most every 500 ms.
+        /// The defaults: 600 kbit/s initial, 50 kbit/s to 50 Mbit/s, +5 % at most every 500 ms.
         public init(
             initialBitrate: UInt64 = Configuration.defaultInitialBitrate, minimumBitrate: UInt64 = 50_000,
             maximumBitrate: UInt64 = 50_000_000,
