@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "meshcast", targets: ["Meshcast"]),
         .library(name: "MeshWire", targets: ["MeshWire"]),
         .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
+        .library(name: "MeshTURN", targets: ["MeshTURN"]),
         .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
@@ -73,6 +74,14 @@ let package = Package(
             name: "MeshCrypto",
             dependencies: ["MeshWire", "CLibSRTP", "COpenSSL", "CMeshShims"],
             path: "Sources/Common/Crypto",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The TURN server (RFC 8656) as a pure state machine: credentials, nonces, peer policy.
+        .target(
+            name: "MeshTURN",
+            dependencies: ["MeshWire", "MeshCrypto"],
+            path: "Sources/Common/TURN",
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -228,6 +237,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeshTURNTests",
+            dependencies: ["MeshTURN", "MeshWire", "MeshCrypto", "MeshTestSupport"],
+            path: "Tests/MeshTURNTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "CLibUV"],
             path: "Tests/MeshRuntimeTests",
@@ -291,7 +306,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
-        ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
+        ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
     ] {
         package.targets.append(
             .executableTarget(
