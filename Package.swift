@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "MeshCascade",
             dependencies: [
-                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime",
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

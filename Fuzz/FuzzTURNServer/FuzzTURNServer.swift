@@ -9,7 +9,8 @@ import MeshWire
 // valid, signed Allocate, CreatePermission and ChannelBind so the relay paths are reachable.
 // Properties: nothing traps; every reply is a STUN message that parses, is a response to a
 // request and never larger than the output buffer; a relay is only ever to a permitted peer
-// from the allocation's own relayed address; no 401/438 reply is larger than its request.
+// from the allocation's own relayed address; a 401/438 larger than its request is in its
+// smallest form (no reason phrase, no FINGERPRINT).
 
 nonisolated(unsafe) let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
 let start = TURNInstant(seconds: 1_733_400_000)
@@ -65,8 +66,10 @@ func check(_ answer: TURNServerOutput, request: UnsafeRawBufferPointer, server: 
         guard reply.type.messageClass == .successResponse || reply.type.messageClass == .errorResponse else {
             fuzzFailure("a reply is not a response")
         }
-        if let code = try? reply.errorCode?.code, code == 401 || code == 438, count > request.count {
-            fuzzFailure("a \(code) is larger than its request")
+        if let error = try? reply.errorCode, error.code == 401 || error.code == 438, count > request.count,
+            !error.reasonBytes.isEmpty || reply.fingerprintOffset != nil
+        {
+            fuzzFailure("a \(error.code) larger than its request is not in its smallest form")
         }
     case let .relay(peer, relayed, payload):
         guard OpenRelayRules(allow: allowList, deniedPorts: [8080]).permits(peer: peer), peer.port != 8080 else {

@@ -40,22 +40,41 @@ import Testing
         #expect(harness.server.allocationCount == 0)
     }
 
-    /// With room, the 401 carries its reason phrase; without room (a bare 28-byte Allocate), no
-    /// answer at all: a 401 is never larger than its request.
-    @Test func challengeNeverLargerThanRequest() throws {
+    /// With room, the 401 carries its reason phrase and mirrors FINGERPRINT; when the full
+    /// answer is larger than the request it shrinks to its smallest form (68 bytes), and with
+    /// `dropChallengesLargerThanRequest` a request smaller than that gets no answer at all.
+    @Test func challengeSizeFollowsTheRequest() throws {
         var harness = try Harness()
-        let padded = try harness.request(.allocate, sign: false) { builder in
+        let padded = try harness.request(.allocate, sign: false, fingerprint: true) { builder in
             try builder.appendRequestedTransport()
             try builder.appendText(.software, String(repeating: "x", count: 60))
         }
-        let response = try harness.parse(try #require(harness.send(padded).bytes))
+        let full = try harness.parse(try #require(harness.send(padded).bytes))
+        #expect(full.errorCode == 401)
+        #expect(full.reason == "Unauthorized")
+        #expect(full.realm == "meshcast")
+        #expect(full.hasFingerprint)
+        #expect(!full.hasIntegrity)
+        // coturn's turnutils_uclient opens with this 52-byte Allocate (captured on loopback):
+        // REQUESTED-TRANSPORT UDP, LIFETIME 777, REQUESTED-ADDRESS-FAMILY IPv4, FINGERPRINT.
+        let uclient = try harness.request(.allocate, sign: false, fingerprint: true) { builder in
+            try builder.appendRequestedTransport()
+            try builder.appendLifetime(777)
+            try builder.appendRequestedAddressFamily(.ipv4)
+        }
+        #expect(uclient.count == 52)
+        let minimal = try #require(harness.send(uclient).bytes)
+        #expect(minimal.count == 68)
+        let response = try harness.parse(minimal)
         #expect(response.errorCode == 401)
-        #expect(response.reason == "Unauthorized")
-        #expect(response.realm == "meshcast")
-        #expect(!response.hasIntegrity)
-        let bare = try harness.request(.allocate, sign: false) { try $0.appendRequestedTransport() }
-        #expect(bare.count == 28)
-        #expect(harness.send(bare) == .drop(.challengeLargerThanRequest))
+        #expect(response.reason == "")
+        #expect(!response.hasFingerprint)
+        #expect(response.nonce?.count == TURNNonceIssuer.length)
+        var configuration = TURNServerConfiguration()
+        configuration.dropChallengesLargerThanRequest = true
+        var strict = try Harness(configuration: configuration)
+        #expect(strict.send(uclient) == .drop(.challengeLargerThanRequest))
+        #expect(strict.send(padded).bytes != nil)
     }
 
     /// 401s per source are rate-limited (10 per second by default); the next second resets it,

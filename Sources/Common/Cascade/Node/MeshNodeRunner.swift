@@ -47,6 +47,11 @@ public struct MeshNodeRunner {
             withExtendedLifetime(engine) { group.stop() }
         }
 
+        var turn: TURNUDPRelay?
+        if let loop = group.workers.first {
+            turn = try await NodeTURN.start(settings: settings, workers: group.workers.count, on: loop, logger: logger)
+        }
+
         let mesh = try settings.redis.map { endpoint in
             try MeshParts(
                 endpoint: endpoint, settings: settings, intake: intake, topology: topology, topologyPath: topologyPath,
@@ -74,7 +79,19 @@ public struct MeshNodeRunner {
         logger.info(
             "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
         )
-        try await NodeServices.group(services, logger: logger).run()
+        do {
+            try await NodeServices.group(services, logger: logger).run()
+        } catch {
+            await stopTURN(turn, group: group)
+            throw error
+        }
+        await stopTURN(turn, group: group)
+    }
+
+    /// Ends the TURN allocations (each logged) and closes their sockets before the loops stop.
+    private func stopTURN(_ turn: TURNUDPRelay?, group: WorkerGroup) async {
+        guard let turn, let loop = group.workers.first else { return }
+        try? await loop.run { turn.stop() }
     }
 }
 

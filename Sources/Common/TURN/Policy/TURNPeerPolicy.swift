@@ -37,7 +37,8 @@ public enum TURNPeerPolicy: Sendable {
             "self-only: peers limited to this node's media addresses \(own.map(\.description).sorted())"
         case let .open(rules):
             "open: deny list of \(OpenRelayRules.deniedV4.count + OpenRelayRules.deniedV6.count) ranges, allow-list "
-                + "\(rules.allow.map(\.description)), control-plane ports refused \(rules.deniedPeers.map(\.description).sorted())"
+                + "\(rules.allow.map(\.description)), refused ports \(rules.deniedPorts.sorted()), refused peers "
+                + "\(rules.deniedPeers.map(\.description).sorted())"
         }
     }
 }

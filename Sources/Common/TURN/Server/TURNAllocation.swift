@@ -29,7 +29,7 @@ public struct TURNFiveTuple: Hashable, Sendable, CustomStringConvertible {
 
 /// One allocation (RFC 8656 §2.2, §5): its relayed address, owner, timers, permissions and
 /// channels, and its counters for the close log line.
-struct TURNAllocation {
+struct TURNAllocation: Sendable {
     let fiveTuple: TURNFiveTuple
     let relayed: STUNTransportAddress
     /// The USERNAME that created it; later requests must carry the same (441 otherwise).

@@ -28,7 +28,8 @@ extension TURNServer {
     /// response; `body` adds the method's attributes. Signed with `key` when given.
     func reply(
         to request: STUNMessage, key: STUNIntegrityKey?, into output: UnsafeMutableRawBufferPointer,
-        error: Int? = nil, reasonPhrase: Bool = true, body: (inout STUNMessageBuilder) throws -> Void = { _ in }
+        error: Int? = nil, reasonPhrase: Bool = true, fingerprint: Bool? = nil,
+        body: (inout STUNMessageBuilder) throws -> Void = { _ in }
     ) -> TURNServerOutput {
         let type = STUNMessageType(
             method: request.type.method, messageClass: error == nil ? .successResponse : .errorResponse)
@@ -38,7 +39,7 @@ extension TURNServer {
             try body(&builder)
             if error == nil, let software = configuration.software { try builder.appendText(.software, software) }
             if let key { try builder.appendIntegrity(.hmacSHA1, key: key) }
-            if request.fingerprintOffset != nil { try builder.appendFingerprint() }
+            if fingerprint ?? (request.fingerprintOffset != nil) { try builder.appendFingerprint() }
             return .reply(count: builder.count)
         } catch {
             return .drop(.outputTooSmall)
@@ -46,9 +47,10 @@ extension TURNServer {
     }
 
     /// A 401 or 438 with REALM and a fresh NONCE (RFC 8489 §9.2.4), unsigned: the client has
-    /// not proved a key. Rate-limited per source IP, and never larger than the request (so an
-    /// unauthenticated sender gains no amplification): when the full answer is larger, it is
-    /// sent without its reason phrase, and when even that is larger, not at all.
+    /// not proved a key. Rate-limited per source IP. When the full answer is larger than the
+    /// request it is sent in its smallest form (no reason phrase, no FINGERPRINT), so an
+    /// unauthenticated sender gains at most that small fixed size per request; with
+    /// ``TURNServerConfiguration/dropChallengesLargerThanRequest`` it is then not sent at all.
     mutating func challenge(
         _ code: Int, to request: STUNMessage, client: STUNTransportAddress, now: TURNInstant,
         into output: UnsafeMutableRawBufferPointer
@@ -56,15 +58,19 @@ extension TURNServer {
         guard challenges.allow(client.ip, now: now) else { return .drop(.challengeRateLimited) }
         let nonce = nonces.issue(for: client, now: now)
         let realm = configuration.realm
-        for phrase in [true, false] {
-            let answer = reply(to: request, key: nil, into: output, error: code, reasonPhrase: phrase) { builder in
+        var answer = TURNServerOutput.drop(.outputTooSmall)
+        for full in [true, false] {
+            answer = reply(
+                to: request, key: nil, into: output, error: code, reasonPhrase: full,
+                fingerprint: full && request.fingerprintOffset != nil
+            ) { builder in
                 try builder.appendText(.realm, realm)
                 try nonce.withUnsafeBytes { try builder.appendText(.nonce, $0) }
             }
             guard case let .reply(count) = answer else { return answer }
             if count <= request.bytes.count { return answer }
         }
-        return .drop(.challengeLargerThanRequest)
+        return configuration.dropChallengesLargerThanRequest ? .drop(.challengeLargerThanRequest) : answer
     }
 }
 

@@ -14,7 +14,7 @@ import MeshWire
 /// stateless, ``TURNNonceIssuer``); the only per-source state is the bounded 401 limiter. The
 /// relay path (ChannelData, Send, peer data) allocates nothing: look-ups are hashed on value
 /// types and the payload is borrowed from the input or written into the caller's buffer.
-public struct TURNServer {
+public struct TURNServer: Sendable {
     /// Limits and timers.
     public let configuration: TURNServerConfiguration
     /// Which peers may be relayed to.
@@ -47,6 +47,11 @@ public struct TURNServer {
     /// The relayed address of the allocation on `fiveTuple`, if any.
     public func relayedAddress(of fiveTuple: TURNFiveTuple) -> STUNTransportAddress? {
         allocations[fiveTuple]?.relayed
+    }
+
+    /// The 5-tuple of the allocation relaying from `relayed`, if any.
+    public func fiveTuple(relayedAt relayed: STUNTransportAddress) -> TURNFiveTuple? {
+        allocationOfRelayed[relayed]
     }
 
     /// The allocation events since the last call, oldest first.

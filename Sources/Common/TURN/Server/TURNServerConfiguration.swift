@@ -12,6 +12,10 @@
 /// - `bandwidthBytesPerSecond` / `bandwidthBurstBytes`: each allocation's relayed bandwidth cap;
 ///   0 disables it.
 /// - `challengesPerSourcePerSecond`: 401s one source IP may draw per second.
+/// - `dropChallengesLargerThanRequest`: send no 401/438 at all when even its smallest form is
+///   larger than the request. Off by default: coturn's client opens with a 52-byte Allocate and
+///   the smallest 401 (REALM `meshcast`, a 24-byte NONCE) is 68 bytes, so this rule would lock
+///   out real clients; the smallest form bounds the gain instead.
 /// - `supportsDontFragment`: whether the relay can send with DF set; when not, DONT-FRAGMENT is
 ///   an unknown comprehension-required attribute (420, RFC 8656 §7.2 step 4).
 /// - `software`: SOFTWARE in success responses, or `nil` for none.
@@ -40,6 +44,8 @@ public struct TURNServerConfiguration: Sendable {
     public var bandwidthBurstBytes: Int64 = 500_000
     /// 401 challenges per source IP per second.
     public var challengesPerSourcePerSecond = 10
+    /// Drop a 401/438 whose smallest form is still larger than the request.
+    public var dropChallengesLargerThanRequest = false
     /// Whether DONT-FRAGMENT can be honoured.
     public var supportsDontFragment = false
     /// SOFTWARE in success responses.

@@ -1,0 +1,103 @@
+"""Issue 13: coturn's own client through the node's integrated TURN server over UDP.
+
+The node runs `turn: {udp, relay_ports, relay_to: open, allow_peers: [127.0.0.0/8]}` with a
+TURN REST secret; `turnutils_peer` (Debian's coturn) echoes on loopback. `turnutils_uclient -W`
+mints its own REST credential from the secret, allocates on the node, installs permissions and
+sends numbered messages as Send indications; the echoes come back as Data indications. The
+test fails unless every message came back through the relay (uclient's own counts), the node
+logged each allocation opening and closing with the bytes it carried, and a peer outside the
+allow-list (10.0.0.1, on the deny list) is refused.
+
+uclient runs with `-s` (Send indications): for channels it picks numbers in RFC 5766's
+0x4000-0x7FFF, and RFC 8656 §12 answers those above 0x4FFF with 400, as this server does; the
+ChannelBind and ChannelData paths are covered byte by byte in Tests/MeshTURNTests.
+"""
+
+import re
+import secrets
+import shutil
+import subprocess
+import time
+
+import pytest
+
+import meshnode
+import results
+
+MESSAGES = 20
+CLIENTS = 2
+
+
+def start_turn_node(tmp_path):
+    reason = meshnode.why_no_node()
+    if reason:
+        pytest.skip(f"needs a meshcast node: {reason}")
+    if not (shutil.which("turnutils_uclient") and shutil.which("turnutils_peer")):
+        pytest.skip("needs Debian's coturn (turnutils_uclient, turnutils_peer): run scripts/interop-setup")
+    secret = secrets.token_hex(16)
+    node = meshnode.MeshNode(tmp_path, {"MESHCAST_TURN_SECRET": secret})
+    turn_port = meshnode.free_udp_range(1)[0]
+    relay = meshnode.free_udp_range(50)
+    while set(relay) & set(node.udp_ports) or turn_port in relay or turn_port in node.udp_ports:
+        turn_port, relay = meshnode.free_udp_range(1)[0], meshnode.free_udp_range(50)
+    text = node.topology.read_text()
+    text = text.replace(
+        "    workers: 2\n",
+        "    workers: 2\n"
+        f"    turn: {{udp: {turn_port}, relay_ports: {relay[0]}-{relay[-1]}, relay_to: open, "
+        "allow_peers: [127.0.0.0/8]}\n")
+    text += "  turn: MESHCAST_TURN_SECRET\n"
+    node.topology.write_text(text)
+    node.start()
+    return node, secret, turn_port, relay
+
+
+def uclient(secret: str, port: int, peer_host: str, peer_port: int, timeout_s: float = 60):
+    command = ["turnutils_uclient", "-s", "-W", secret, "-p", str(port), "-e", peer_host, "-r", str(peer_port),
+               "-n", str(MESSAGES), "-m", str(CLIENTS), "-l", "170", "-c", "127.0.0.1"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+
+
+def test_uclient_relays_through_the_node(tmp_path):
+    node, secret, turn_port, relay = start_turn_node(tmp_path)
+    peer_port = meshnode.free_udp_range(1)[0]
+    peer = subprocess.Popen(["turnutils_peer", "-L", "127.0.0.1", "-p", str(peer_port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        run = uclient(secret, turn_port, "127.0.0.1", peer_port)
+        elapsed = time.monotonic() - started
+        output = run.stdout + run.stderr
+        sent = re.findall(r"start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)", output)
+        lost = re.search(r"Total lost packets (\d+)", output)
+        assert run.returncode == 0, f"uclient exited {run.returncode}:\n{output[-3000:]}"
+        assert sent, f"uclient printed no totals:\n{output[-3000:]}"
+        total_sent, total_received = map(int, sent[-1])
+        # Every message went out through the relay and its echo came back the same way.
+        assert total_sent == MESSAGES * CLIENTS, output[-2000:]
+        assert total_received == total_sent, output[-2000:]
+        assert lost is not None and int(lost.group(1)) == 0, output[-2000:]
+
+        # A peer on the deny list (10/8) is refused: nothing is relayed.
+        denied = uclient(secret, turn_port, "10.0.0.1", peer_port, timeout_s=60)
+        denied_output = denied.stdout + denied.stderr
+        denied_totals = re.findall(r"start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)", denied_output)
+        assert denied.returncode != 0 or (denied_totals and int(denied_totals[-1][1]) == 0), denied_output[-2000:]
+        assert "403" in denied_output, denied_output[-2000:]
+    finally:
+        peer.terminate()
+        peer.wait(5)
+        status = node.stop()
+    log = node.log_path.read_text(errors="replace")
+    opened = re.findall(r"turn allocation opened user=\S+ from=udp/127\.0\.0\.1:\d+ relayed=127\.0\.0\.1:(\d+)", log)
+    closed = re.findall(r"turn allocation closed .* bytes_from_client=(\d+) bytes_to_client=(\d+)", log)
+    assert status in (0, -15, 143), f"node exited {status}:\n{node.log_tail()}"
+    assert len(opened) >= CLIENTS and all(int(port) in relay for port in opened), node.log_tail()
+    assert len(closed) == len(opened), node.log_tail()
+    carried = sum(int(up) for up, _ in closed)
+    assert carried >= MESSAGES * CLIENTS * 170, node.log_tail()
+    results.write("node_turn_uclient", {
+        "messages_sent": total_sent, "messages_received": total_received, "allocations": len(opened),
+        "bytes_relayed_from_clients": carried, "uclient_seconds": round(elapsed, 2),
+    })
