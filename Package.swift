@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "MeshCascadeTests",
             dependencies: [
-                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl", "MeshTestSupport",
+                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl", "MeshTestSupport", "MeshTURN",
                 "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

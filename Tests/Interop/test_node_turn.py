@@ -11,8 +11,14 @@ allow-list (10.0.0.1, on the deny list) is refused.
 uclient runs with `-s` (Send indications): for channels it picks numbers in RFC 5766's
 0x4000-0x7FFF, and RFC 8656 §12 answers those above 0x4FFF with 400, as this server does; the
 ChannelBind and ChannelData paths are covered byte by byte in Tests/MeshTURNTests.
+
+RFC 9725 §4.6: a WHIP `201` carries a `Link: <turn:...>; rel="ice-server"` with credentials
+minted for that session; uclient relays with exactly those (`-u`, `-w`), and a second `201`
+carries different ones.
 """
 
+import asyncio
+import http.client
 import re
 import secrets
 import shutil
@@ -52,10 +58,46 @@ def start_turn_node(tmp_path):
     return node, secret, turn_port, relay
 
 
-def uclient(secret: str, port: int, peer_host: str, peer_port: int, timeout_s: float = 60):
-    command = ["turnutils_uclient", "-s", "-W", secret, "-p", str(port), "-e", peer_host, "-r", str(peer_port),
+def uclient(secret: str | None, port: int, peer_host: str, peer_port: int, timeout_s: float = 60,
+            user: tuple[str, str] | None = None):
+    auth = ["-u", user[0], "-w", user[1]] if user else ["-W", secret]
+    command = ["turnutils_uclient", "-s", *auth, "-p", str(port), "-e", peer_host, "-r", str(peer_port),
                "-n", str(MESSAGES), "-m", str(CLIENTS), "-l", "170", "-c", "127.0.0.1"]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+
+
+def totals(output: str) -> tuple[int, int]:
+    found = re.findall(r"start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)", output)
+    assert found, f"uclient printed no totals:\n{output[-3000:]}"
+    return int(found[-1][0]), int(found[-1][1])
+
+
+def whip_links(node, stream: str) -> list[str]:
+    """POSTs an aiortc offer to /whip/STREAM and returns every Link header of the 201."""
+    from aiortc import RTCPeerConnection
+
+    import clients
+    from media import NumberedVideoTrack
+
+    async def offer() -> str:
+        pc = RTCPeerConnection()
+        clients.prefer_vp8(pc.addTransceiver(NumberedVideoTrack(), direction="sendonly"))
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp = pc.localDescription.sdp
+        await pc.close()
+        return sdp
+
+    sdp = asyncio.run(offer())
+    connection = http.client.HTTPConnection(node.host, node.api_port, timeout=10)
+    try:
+        connection.request("POST", f"/whip/{stream}", body=sdp.encode(), headers={
+            "Content-Type": "application/sdp", "Authorization": f"Bearer {node.token(stream, 'publish')}"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 201, f"WHIP answered {response.status}"
+        return [value for name, value in response.getheaders() if name.lower() == "link"]
+    finally:
+        connection.close()
 
 
 def test_uclient_relays_through_the_node(tmp_path):
@@ -101,3 +143,36 @@ def test_uclient_relays_through_the_node(tmp_path):
         "messages_sent": total_sent, "messages_received": total_received, "allocations": len(opened),
         "bytes_relayed_from_clients": carried, "uclient_seconds": round(elapsed, 2),
     })
+
+
+def test_link_header_credentials_relay(tmp_path):
+    node, _, turn_port, _ = start_turn_node(tmp_path)
+    peer_port = meshnode.free_udp_range(1)[0]
+    peer = subprocess.Popen(["turnutils_peer", "-L", "127.0.0.1", "-p", str(peer_port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pattern = re.compile(r'<turn:127\.0\.0\.1:(\d+)\?transport=udp>; rel="ice-server"; '
+                             r'username="([^"]+)"; credential="([^"]+)"; credential-type="password"')
+        first = [m for m in map(pattern.fullmatch, whip_links(node, "turn-a")) if m]
+        second = [m for m in map(pattern.fullmatch, whip_links(node, "turn-b")) if m]
+        assert len(first) == 1 and len(second) == 1, "each 201 carries one TURN Link"
+        assert int(first[0].group(1)) == turn_port
+        assert first[0].group(2) != second[0].group(2), "credentials are minted per session"
+        expiry = int(first[0].group(2).split(":")[0])
+        assert 11 * 3600 < expiry - time.time() <= 12 * 3600 + 5
+        time.sleep(0.5)
+        run = uclient(None, turn_port, "127.0.0.1", peer_port, user=(first[0].group(2), first[0].group(3)))
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, f"uclient exited {run.returncode}:\n{output[-3000:]}"
+        sent, received = totals(output)
+        assert sent == MESSAGES * CLIENTS and received == sent, output[-2000:]
+        # A tampered password is refused (401): nothing is relayed.
+        bad = uclient(None, turn_port, "127.0.0.1", peer_port, timeout_s=30,
+                      user=(first[0].group(2), "x" + first[0].group(3)))
+        bad_output = bad.stdout + bad.stderr
+        assert bad.returncode != 0 or totals(bad_output)[1] == 0, bad_output[-2000:]
+    finally:
+        peer.terminate()
+        peer.wait(5)
+        node.stop()
+    results.write("node_turn_link_credentials", {"messages_sent": sent, "messages_received": received})

@@ -63,6 +63,7 @@ public struct MeshNodeRunner {
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
+        if turn != nil { control.sessionICEServers = NodeTURN.sessionLinks(settings: settings) }
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
         let services = NodeServices.inStartOrder(

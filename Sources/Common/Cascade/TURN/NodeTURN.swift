@@ -1,5 +1,6 @@
 import Logging
 import MeshCluster
+import MeshControl
 import MeshRuntime
 import MeshTURN
 import MeshWire
@@ -72,6 +73,37 @@ public enum NodeTURN {
                 logger: logger)
             try relay.start()
             return relay
+        }
+    }
+}
+
+extension NodeTURN {
+    /// How long a minted credential lasts: past any session the node expects to carry
+    /// (a working day), short enough that a leaked one soon stops working.
+    static let credentialLifetimeSeconds: Int64 = 12 * 3600
+
+    /// The `turn:` URL of `node`'s UDP listener (RFC 7065), at its announced address.
+    public static func url(of node: TopologyNode) -> String? {
+        guard let port = node.turn?.udpPort else { return nil }
+        let host = node.announceIP.contains(":") ? "[\(node.announceIP)]" : node.announceIP
+        return "turn:\(host):\(port)?transport=udp"
+    }
+
+    /// A minter of `Link` values for this node's TURN listener, each with a fresh TURN REST
+    /// credential (`expiry:random id`, signed with the newest secret), for every WHIP/WHEP `201`
+    /// (RFC 9725 §4.6); `nil` when the node runs no TURN over UDP or has no secret.
+    public static func sessionLinks(
+        settings: NodeSettings, clock: @escaping @Sendable () -> TURNInstant = TURNUDPRelay.wallClock
+    ) -> (@Sendable () -> [ICEServerLink])? {
+        guard let url = url(of: settings.node), let secret = settings.turnSecrets.first.map(TURNSecret.init) else {
+            return nil
+        }
+        return {
+            var generator = SystemRandomNumberGenerator()
+            let id = String(generator.next() as UInt64, radix: 36)
+            let expiry = clock().adding(seconds: credentialLifetimeSeconds)
+            guard let credential = try? TURNRESTCredential(secret: secret, id: id, expiry: expiry) else { return [] }
+            return [ICEServerLink(url: url, username: credential.username, credential: credential.password)]
         }
     }
 }
