@@ -48,7 +48,11 @@ public enum NodeTURN {
         settings: NodeSettings, workers: Int, on loop: any MediaLoop, logger: Logger
     ) async throws -> TURNUDPRelay? {
         let node = settings.node
-        guard let turn = node.turn, let port = turn.udpPort else { return nil }
+        guard let turn = node.turn else { return nil }
+        if turn.tcpPort != nil || turn.tls != nil {
+            logger.warning("TURN over TCP and TLS is not built yet: only the UDP listener (if any) is served")
+        }
+        guard let port = turn.udpPort else { return nil }
         guard !settings.turnSecrets.isEmpty else {
             logger.warning("TURN is configured on UDP \(port) but no TURN secret is set: TURN stays off")
             return nil
