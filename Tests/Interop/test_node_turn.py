@@ -14,7 +14,8 @@ ChannelBind and ChannelData paths are covered byte by byte in Tests/MeshTURNTest
 
 RFC 9725 §4.6: a WHIP `201` carries a `Link: <turn:...>; rel="ice-server"` with credentials
 minted for that session; uclient relays with exactly those (`-u`, `-w`), and a second `201`
-carries different ones.
+carries different ones. DELETE of the WHIP session ends the allocations made with its
+credential within 1 s.
 """
 
 import asyncio
@@ -72,8 +73,8 @@ def totals(output: str) -> tuple[int, int]:
     return int(found[-1][0]), int(found[-1][1])
 
 
-def whip_links(node, stream: str) -> list[str]:
-    """POSTs an aiortc offer to /whip/STREAM and returns every Link header of the 201."""
+def whip_links(node, stream: str) -> tuple[list[str], str]:
+    """POSTs an aiortc offer to /whip/STREAM; returns every Link header of the 201 and its Location."""
     from aiortc import RTCPeerConnection
 
     import clients
@@ -95,7 +96,8 @@ def whip_links(node, stream: str) -> list[str]:
         response = connection.getresponse()
         response.read()
         assert response.status == 201, f"WHIP answered {response.status}"
-        return [value for name, value in response.getheaders() if name.lower() == "link"]
+        links = [value for name, value in response.getheaders() if name.lower() == "link"]
+        return links, response.getheader("Location")
     finally:
         connection.close()
 
@@ -153,8 +155,9 @@ def test_link_header_credentials_relay(tmp_path):
     try:
         pattern = re.compile(r'<turn:127\.0\.0\.1:(\d+)\?transport=udp>; rel="ice-server"; '
                              r'username="([^"]+)"; credential="([^"]+)"; credential-type="password"')
-        first = [m for m in map(pattern.fullmatch, whip_links(node, "turn-a")) if m]
-        second = [m for m in map(pattern.fullmatch, whip_links(node, "turn-b")) if m]
+        links, location = whip_links(node, "turn-a")
+        first = [m for m in map(pattern.fullmatch, links) if m]
+        second = [m for m in map(pattern.fullmatch, whip_links(node, "turn-b")[0]) if m]
         assert len(first) == 1 and len(second) == 1, "each 201 carries one TURN Link"
         assert int(first[0].group(1)) == turn_port
         assert first[0].group(2) != second[0].group(2), "credentials are minted per session"
@@ -171,8 +174,24 @@ def test_link_header_credentials_relay(tmp_path):
                       user=(first[0].group(2), "x" + first[0].group(3)))
         bad_output = bad.stdout + bad.stderr
         assert bad.returncode != 0 or totals(bad_output)[1] == 0, bad_output[-2000:]
+
+        # DELETE of the WHIP session ends the allocations of the credential minted for it
+        # within 1 s (the username carries the session id).
+        username = re.escape(first[0].group(2))
+        ended = re.compile(rf"turn allocation closed user={username} .* reason=session-ended")
+        assert not ended.search(node.log_path.read_text(errors="replace")), "ended before the DELETE"
+        path = location if location.startswith("/") else "/" + location.split("/", 3)[3]
+        deleted_at = time.monotonic()
+        status, _, _ = node.request("DELETE", path, None,
+                                    {"Authorization": f"Bearer {node.token('turn-a', 'publish')}"})
+        assert status == 200, f"DELETE answered {status}"
+        while not ended.search(node.log_path.read_text(errors="replace")):
+            assert time.monotonic() - deleted_at < 1.0, f"allocations outlived their session by 1 s:\n{node.log_tail(40)}"
+            time.sleep(0.02)
+        end_seconds = time.monotonic() - deleted_at
     finally:
         peer.terminate()
         peer.wait(5)
         node.stop()
-    results.write("node_turn_link_credentials", {"messages_sent": sent, "messages_received": received})
+    results.write("node_turn_link_credentials", {"messages_sent": sent, "messages_received": received,
+                                                 "allocations_ended_after_delete_seconds": round(end_seconds, 3)})

@@ -60,20 +60,21 @@ import Testing
         #expect(!policy.permits(peer: STUNTransportAddress(ip: .v4(0x0A00_0001), port: 5000)))
     }
 
-    /// Each call mints a different credential for the announced address that the server's
-    /// verifier accepts with the newest secret until it expires 12 h later.
+    /// Each call mints a credential for its session (the id after the expiry) and the
+    /// announced address, which the server's verifier accepts with the newest secret until it
+    /// expires 12 h later.
     @Test func sessionLinksMintVerifiableCredentials() throws {
         let settings = try Self.settings(turn: "{udp: 3478}")
         let now = TURNInstant(seconds: 1_733_400_000)
         let clock: @Sendable () -> TURNInstant = { now }
         let links = NodeTURN.sessionLinks(settings: settings, clock: clock)
         let mint = try #require(links)
-        let first = try #require(mint().first)
-        let second = try #require(mint().first)
+        let first = try #require(mint("0123456789abcdef").first)
+        let second = try #require(mint("fedcba9876543210").first)
         #expect(first.url == "turn:198.51.100.20:3478?transport=udp")
         #expect(first.username != second.username)
         let username = try #require(first.username)
-        #expect(username.hasPrefix("1733443200:"))
+        #expect(username == "1733443200:0123456789abcdef")
         #expect(
             try first.credential == TURNRESTCredential.password(secret: TURNSecret("new-secret"), username: username))
         let verifier = TURNCredentialVerifier(secrets: [TURNSecret("new-secret")], realm: "meshcast")

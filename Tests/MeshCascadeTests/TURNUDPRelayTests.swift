@@ -122,8 +122,17 @@ import Testing
         try send(try Self.request(.refresh, client: clientSocket.localAddress) { try $0.appendLifetime(0) })
         #expect(try Self.errorCode(try #require(client.take().first).bytes) == nil)
         #expect(try await loop.run { relay.allocationCount } == 0)
-        // The relayed socket is closed: the port can be bound again, and the peer's datagrams to it go nowhere.
+        // The relayed socket is closed: the port can be bound again.
         _ = try runtime.network.openSocket(bindingTo: relayed)
+
+        // A new allocation ends when the session its credential was minted for ("relay") ends.
+        try send(try Self.request(.allocate, client: clientSocket.localAddress) { try $0.appendRequestedTransport() })
+        #expect(try Self.errorCode(try #require(client.take().first).bytes) == nil)
+        #expect(try await loop.run { relay.allocationCount } == 1)
+        try await loop.run { relay.endSession("someone-else") }
+        #expect(try await loop.run { relay.allocationCount } == 1)
+        try await loop.run { relay.endSession("relay") }
+        #expect(try await loop.run { relay.allocationCount } == 0)
         try await loop.run { relay.stop() }
     }
 }

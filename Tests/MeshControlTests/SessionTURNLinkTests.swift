@@ -11,7 +11,9 @@ import Testing
         let minted = Mutex(0)
         var configuration = ControlConfiguration(
             tokenSecret: ControlTest.secret, iceServers: [ICEServerLink(url: "stun:stun.example.net:3478")])
-        configuration.sessionICEServers = {
+        let sessions = Mutex<[String]>([])
+        configuration.sessionICEServers = { session in
+            sessions.withLock { $0.append(session) }
             let count = minted.withLock { count in
                 count += 1
                 return count
@@ -41,5 +43,8 @@ import Testing
             }
         }
         #expect(minted.withLock { $0 } == 2)
+        // Minted for the session each 201 created, one id each.
+        #expect(sessions.withLock { $0 }.count == 2)
+        #expect(Set(sessions.withLock { $0 }).count == 2)
     }
 }

@@ -199,6 +199,34 @@ import Testing
         #expect(try harness.errorCode(of: try harness.request(.refresh)) == 437)
     }
 
+    /// When the session a credential was minted for ends, its allocations end with it (and
+    /// only those): the id after `expiry:` names the session.
+    @Test func sessionEndRemovesItsCredentialsAllocations() throws {
+        var harness = try Harness()
+        let relayed = try #require(try harness.allocate())
+        let bob = try TURNRESTCredential(secret: Fixture.secret, id: "bob", expiry: Fixture.start.adding(seconds: 60))
+        harness.client.port += 1
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        #expect(
+            try harness.errorCode(
+                of: try harness.request(.allocate, username: bob.username, password: bob.password) {
+                    try $0.appendRequestedTransport()
+                }) == nil)
+        _ = harness.server.takeEvents()
+        harness.server.removeAllocations(credentialID: "alice", now: harness.now)
+        #expect(harness.server.allocationCount == 1)
+        let events = harness.server.takeEvents()
+        guard case let .closed(username, _, closedRelayed, reason, _, _, _, _) = events.first, events.count == 1 else {
+            Issue.record("expected one close event, got \(events)")
+            return
+        }
+        #expect(username == harness.username)
+        #expect(closedRelayed == relayed)
+        #expect(reason == .sessionEnded)
+        harness.server.removeAllocations(credentialID: "nobody", now: harness.now)
+        #expect(harness.server.allocationCount == 1)
+    }
+
     /// An allocation that is not refreshed ends at its lifetime, and its port is reused.
     @Test func allocationExpires() throws {
         var harness = try Harness(ports: 50000...50000)

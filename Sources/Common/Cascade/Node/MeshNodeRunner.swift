@@ -63,7 +63,11 @@ public struct MeshNodeRunner {
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
-        if turn != nil { control.sessionICEServers = NodeTURN.sessionLinks(settings: settings) }
+        if let turn, let loop = group.workers.first {
+            control.sessionICEServers = NodeTURN.sessionLinks(settings: settings)
+            // A session's end ends the allocations of the credential minted for it.
+            engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
+        }
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         let server = ControlServer(configuration: control, control: engine, mesh: mesh?.coordinator, logger: logger)
         let services = NodeServices.inStartOrder(

@@ -94,17 +94,16 @@ extension NodeTURN {
     }
 
     /// A minter of `Link` values for this node's TURN listener, each with a fresh TURN REST
-    /// credential (`expiry:random id`, signed with the newest secret), for every WHIP/WHEP `201`
-    /// (RFC 9725 §4.6); `nil` when the node runs no TURN over UDP or has no secret.
+    /// credential (`expiry:session id`, signed with the newest secret), for every WHIP/WHEP `201`
+    /// (RFC 9725 §4.6); `nil` when the node runs no TURN over UDP or has no secret. The session
+    /// id in the username is what ends the credential's allocations with the session.
     public static func sessionLinks(
         settings: NodeSettings, clock: @escaping @Sendable () -> TURNInstant = TURNUDPRelay.wallClock
-    ) -> (@Sendable () -> [ICEServerLink])? {
+    ) -> (@Sendable (String) -> [ICEServerLink])? {
         guard let url = url(of: settings.node), let secret = settings.turnSecrets.first.map(TURNSecret.init) else {
             return nil
         }
-        return {
-            var generator = SystemRandomNumberGenerator()
-            let id = String(generator.next() as UInt64, radix: 36)
+        return { id in
             let expiry = clock().adding(seconds: credentialLifetimeSeconds)
             guard let credential = try? TURNRESTCredential(secret: secret, id: id, expiry: expiry) else { return [] }
             return [ICEServerLink(url: url, username: credential.username, credential: credential.password)]

@@ -84,6 +84,12 @@ public final class TURNUDPRelay: @unchecked Sendable {
         listener = nil
     }
 
+    /// Ends the allocations made with the credential minted for session `id`. Loop only.
+    public func endSession(_ id: String) {
+        server.removeAllocations(credentialID: id, now: clock())
+        handleEvents()
+    }
+
     private func fromClient(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
         guard let client = STUNTransportAddress(from) else { return }
         switch server.receive(bytes, from: client, transport: .udp, now: clock(), into: output) {

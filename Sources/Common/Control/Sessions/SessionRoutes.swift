@@ -104,7 +104,7 @@ struct SessionRoutes: Sendable {
             Task { await forgetEnded(sessions) }
         }
         var headers = iceServerHeaders()
-        for server in configuration.sessionICEServers?() ?? [] {
+        for server in configuration.sessionICEServers?(answer.sessionID) ?? [] {
             headers.append(HTTPField(name: .link, value: server.headerValue))
         }
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))

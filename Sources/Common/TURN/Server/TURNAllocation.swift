@@ -84,7 +84,8 @@ public enum TURNAllocationEvent: Equatable, Sendable, CustomStringConvertible {
         case let .opened(username, fiveTuple, relayed, lifetime):
             return "turn allocation opened user=\(username) from=\(fiveTuple) relayed=\(relayed) lifetime=\(lifetime)s"
         case let .closed(username, fiveTuple, relayed, reason, duration, up, down, dropped):
-            return "turn allocation closed user=\(username) from=\(fiveTuple) relayed=\(relayed) reason=\(reason) "
+            return
+                "turn allocation closed user=\(username) from=\(fiveTuple) relayed=\(relayed) reason=\(reason.rawValue) "
                 + "duration=\(duration)ms bytes_from_client=\(up) bytes_to_client=\(down) dropped=\(dropped)"
         }
     }
@@ -96,6 +97,8 @@ public enum TURNCloseReason: String, Equatable, Sendable {
     case refreshedToZero = "refresh-0"
     /// Its lifetime ran out (RFC 8656 §7).
     case expired
-    /// The host removed it (shutdown, session ended).
+    /// The host removed it (shutdown).
     case removed
+    /// The media session its credential was minted for ended.
+    case sessionEnded = "session-ended"
 }

@@ -92,6 +92,16 @@ public struct TURNServer: Sendable {
         for fiveTuple in allocations.keys { allocations[fiveTuple]?.expireChildren(now: now) }
     }
 
+    /// Ends every allocation made with a credential whose id (after `expiry:`) is `id`: the
+    /// media session the credential was minted for has ended.
+    public mutating func removeAllocations(credentialID id: String, now: TURNInstant) {
+        let key = Array(id.utf8)
+        guard allocationsPerCredential[key] != nil else { return }
+        for (fiveTuple, allocation) in allocations where allocation.credentialID == key {
+            close(fiveTuple, reason: .sessionEnded, now: now)
+        }
+    }
+
     /// Ends the allocation on `fiveTuple` (the client's session ended, or shutdown).
     public mutating func remove(_ fiveTuple: TURNFiveTuple, now: TURNInstant) {
         close(fiveTuple, reason: .removed, now: now)
