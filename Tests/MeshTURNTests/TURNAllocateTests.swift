@@ -200,7 +200,8 @@ import Testing
     }
 
     /// When the session a credential was minted for ends, its allocations end with it (and
-    /// only those): the id after `expiry:` names the session.
+    /// only those), and the credential is refused afterwards: the id after `expiry:` names the
+    /// session.
     @Test func sessionEndRemovesItsCredentialsAllocations() throws {
         var harness = try Harness()
         let relayed = try #require(try harness.allocate())
@@ -225,6 +226,10 @@ import Testing
         #expect(reason == .sessionEnded)
         harness.server.removeAllocations(credentialID: "nobody", now: harness.now)
         #expect(harness.server.allocationCount == 1)
+        // The ended session's credential opens nothing more: 401 (a new session gets a new one).
+        harness.client.port += 1
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        #expect(try harness.errorCode(of: try harness.request(.allocate) { try $0.appendRequestedTransport() }) == 401)
     }
 
     /// An allocation that is not refreshed ends at its lifetime, and its port is reused.
@@ -240,5 +245,20 @@ import Testing
         harness.client.port += 1
         harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
         #expect(try harness.allocate()?.port == 50000)
+    }
+}
+
+/// The record of ended sessions' credentials is bounded in count and in time.
+@Suite struct TURNEndedCredentialsTests {
+    @Test func boundedByCapacityAndRetention() {
+        var ended = TURNEndedCredentials(capacity: 2, retentionSeconds: 60)
+        let start = Fixture.start
+        ended.insert(Array("a".utf8), now: start)
+        ended.insert(Array("b".utf8), now: start)
+        ended.insert(Array("c".utf8), now: start)
+        #expect(!ended.contains(Array("a".utf8), now: start))
+        #expect(ended.contains(Array("b".utf8), now: start))
+        #expect(ended.contains(Array("c".utf8), now: start.adding(seconds: 59)))
+        #expect(!ended.contains(Array("c".utf8), now: start.adding(seconds: 60)))
     }
 }

@@ -105,8 +105,10 @@ extension TURNServer {
         guard nonces.check(nonce, client: client, now: now) == .fresh else {
             return .answered(challenge(438, to: request, client: client, now: now, into: output))
         }
-        // Another realm, an unknown or expired username, or a MAC no secret's key produces: 401.
+        // Another realm, an unknown or expired username, a MAC no secret's key produces, or a
+        // credential whose session has ended: 401.
         guard realm.elementsEqual(configuration.realm.utf8),
+            !endedCredentials.contains(Self.credentialID(of: username), now: now),
             let keys = try? credentials.keys(username: username, now: now),
             let key = keys.first(where: { (try? request.verifyIntegrity(.hmacSHA1, key: $0)) == true })
         else {

@@ -27,6 +27,7 @@ public struct TURNServer: Sendable {
     var allocationOfRelayed: [STUNTransportAddress: TURNFiveTuple] = [:]
     var allocationsPerCredential: [[UInt8]: Int] = [:]
     var events: [TURNAllocationEvent] = []
+    var endedCredentials = TURNEndedCredentials()
 
     /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
     public init(
@@ -92,10 +93,11 @@ public struct TURNServer: Sendable {
         for fiveTuple in allocations.keys { allocations[fiveTuple]?.expireChildren(now: now) }
     }
 
-    /// Ends every allocation made with a credential whose id (after `expiry:`) is `id`: the
-    /// media session the credential was minted for has ended.
+    /// Ends every allocation made with a credential whose id (after `expiry:`) is `id`, and
+    /// refuses the credential from now on (401): the media session it was minted for has ended.
     public mutating func removeAllocations(credentialID id: String, now: TURNInstant) {
         let key = Array(id.utf8)
+        endedCredentials.insert(key, now: now)
         guard allocationsPerCredential[key] != nil else { return }
         for (fiveTuple, allocation) in allocations where allocation.credentialID == key {
             close(fiveTuple, reason: .sessionEnded, now: now)
