@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "meshcast", targets: ["Meshcast"]),
         .library(name: "MeshWire", targets: ["MeshWire"]),
         .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
+        .library(name: "MeshTURN", targets: ["MeshTURN"]),
         .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
@@ -74,6 +75,14 @@ let package = Package(
             name: "MeshCrypto",
             dependencies: ["MeshWire", "CLibSRTP", "COpenSSL", "CMeshShims"],
             path: "Sources/Common/Crypto",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // The TURN server (RFC 8656) as a pure state machine: credentials, nonces, peer policy.
+        .target(
+            name: "MeshTURN",
+            dependencies: ["MeshWire", "MeshCrypto"],
+            path: "Sources/Common/TURN",
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -132,7 +141,7 @@ let package = Package(
         .target(
             name: "MeshCascade",
             dependencies: [
-                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime",
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -237,6 +246,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeshTURNTests",
+            dependencies: ["MeshTURN", "MeshWire", "MeshCrypto", "MeshTestSupport"],
+            path: "Tests/MeshTURNTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "CLibUV"],
             path: "Tests/MeshRuntimeTests",
@@ -272,7 +287,7 @@ let package = Package(
         .testTarget(
             name: "MeshCascadeTests",
             dependencies: [
-                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl", "MeshTestSupport",
+                "MeshCascade", "MeshRTC", "MeshCluster", "MeshControl", "MeshTestSupport", "MeshTURN",
                 "MeshOrigin", "MeshRelay", "MeshEdge", "MeshRecorder",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -306,7 +321,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzSTUN", ["MeshWire", "MeshCrypto"]), ("FuzzSDP", ["MeshWire"]),
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
-        ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
+        ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -16,7 +16,8 @@ struct UpCommand: ParsableCommand {
             SIGTERM. Recorders are not built yet and are skipped. Without the Redis URL variable \
             (MESHCAST_REDIS_URL by default) a local redis-server is started for the run and \
             stopped last; likewise, for a topology with a recorder and no catalog URL variable \
-            (secrets.postgres, MESHCAST_POSTGRES_URL by default), a local PostgreSQL; without the token or cluster secret a random one is made for the run. \
+            (secrets.postgres, MESHCAST_POSTGRES_URL by default), a local PostgreSQL; without the token, cluster or \
+            TURN secret a random one is made for the run. \
             The topology is applied to Redis at start, so `meshcast topology plan` compares with it.
 
             By default, when one node exits or dies on its own, `up` stops all the others and \
@@ -46,8 +47,11 @@ struct UpCommand: ParsableCommand {
             throw ExitCode.failure
         }
         var environment = ProcessInfo.processInfo.environment
-        for variable in [topology.secrets.tokenSecretVariable, topology.secrets.clusterSecretVariable]
-        where (environment[variable] ?? "").isEmpty {
+        let secretVariables = [
+            topology.secrets.tokenSecretVariable, topology.secrets.clusterSecretVariable,
+            topology.secrets.turnSecretVariable,
+        ].compactMap { $0 }
+        for variable in secretVariables where (environment[variable] ?? "").isEmpty {
             environment[variable] = Self.randomSecret()
             print("\(variable) is not set: using a random secret for this run.")
         }
@@ -181,6 +185,9 @@ struct UpCommand: ParsableCommand {
             }
             if policy.servesViewers { print("  watch    \(base)/watch?stream=\(stream)&token=\(view)") }
             print("  WHEP     \(base)/whep/\(stream)")
+            if let turn = NodeTURN.url(of: node) {
+                print("  TURN     \(turn)   (credentials: each WHIP/WHEP answer's Link header)")
+            }
             print("  health   \(base)/health   metrics \(base)/metrics")
         }
         print("\nWHEP on any node redirects the viewer to the right edge (307).")

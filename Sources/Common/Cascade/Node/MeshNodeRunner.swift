@@ -51,6 +51,11 @@ public struct MeshNodeRunner {
             withExtendedLifetime(engine) { group.stop() }
         }
 
+        var turn: TURNUDPRelay?
+        if let loop = group.workers.first {
+            turn = try await NodeTURN.start(settings: settings, workers: group.workers.count, on: loop, logger: logger)
+        }
+
         let mesh = try settings.redis.map { endpoint in
             try MeshParts(
                 endpoint: endpoint, settings: settings, intake: intake, topology: topology, topologyPath: topologyPath,
@@ -69,6 +74,11 @@ public struct MeshNodeRunner {
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
+        if let turn, let loop = group.workers.first {
+            control.sessionICEServers = NodeTURN.sessionLinks(settings: settings)
+            // A session's end ends the allocations of the credential minted for it.
+            engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
+        }
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
@@ -88,7 +98,19 @@ public struct MeshNodeRunner {
         logger.info(
             "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
         )
-        try await NodeServices.group(services, signals: [], logger: logger).run()
+        do {
+            try await NodeServices.group(services, signals: [], logger: logger).run()
+        } catch {
+            await stopTURN(turn, group: group)
+            throw error
+        }
+        await stopTURN(turn, group: group)
+    }
+
+    /// Ends the TURN allocations (each logged) and closes their sockets before the loops stop.
+    private func stopTURN(_ turn: TURNUDPRelay?, group: WorkerGroup) async {
+        guard let turn, let loop = group.workers.first else { return }
+        try? await loop.run { turn.stop() }
     }
 
     /// Whether a draining node can stop early: no session left, and no link on which it still

@@ -24,6 +24,9 @@ public struct NodeSettings: Sendable {
     /// The secret the internal node API is signed with (from the variable
     /// `topology.secrets.clusterSecretVariable` names); set whenever `redis` is.
     public var clusterSecret: [UInt8]?
+    /// The TURN REST secrets (from the variable `topology.secrets.turnSecretVariable` names, a
+    /// comma-separated list for rotation, newest first); empty when unset.
+    public var turnSecrets: [String] = []
     /// `MESHCAST_TEST_FAULTS=1`: the internal API takes test-fault requests (load tests).
     public var testFaults = false
 
@@ -61,6 +64,11 @@ public struct NodeSettings: Sendable {
         engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         if let start = topology.policies.viewerStartBitrate { engine.viewerStartBitrate = UInt64(start) }
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
+        if let variable = topology.secrets.turnSecretVariable, let text = environment[variable] {
+            turnSecrets = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+        }
         self.engine = engine
         workers = WorkerGroupConfiguration(placement: Self.placement(for: node.workers))
         let count = (try? CPUTopology.cpus(for: workers.placement).count) ?? 1

@@ -4,7 +4,7 @@ import Yams
 /// policies and edge options. Same rules as the rest: every problem is logged with its
 /// location, and a section that fails returns `nil` so the topology does not load.
 extension TopologyDecoder {
-    static let turnKeys = ["udp", "tcp", "tls", "relay_ports"]
+    static let turnKeys = ["udp", "tcp", "tls", "relay_ports", "relay_to", "allow_peers"]
     static let tlsKeys = ["port", "cert", "key"]
     static let storageKeys = ["path", "segment_seconds"]
     static let edgeKeys = ["unsubscribe_after_seconds"]
@@ -54,6 +54,34 @@ extension TopologyDecoder {
             }
         } else if fields["relay_ports"] != nil {
             valid = false
+        }
+        if let modeNode = fields["relay_to"], let mode = read.string(modeNode, "'turn.relay_to'") {
+            switch mode.value {
+            case "self": listeners.relayToAnyPeer = false
+            case "open": listeners.relayToAnyPeer = true
+            default:
+                log.error("'turn.relay_to' is 'self' (the default) or 'open', not '\(mode.value)'", at: modeNode)
+                valid = false
+            }
+        } else if fields["relay_to"] != nil {
+            valid = false
+        }
+        if let allowNode = fields["allow_peers"] {
+            var blocks: [CIDRBlock] = []
+            for item in read.list(allowNode, "'turn.allow_peers'") ?? [] {
+                guard let text = read.string(item, "a CIDR") else { continue }
+                switch AddressSyntax.cidr(text.value) {
+                case .success(let block): blocks.append(block)
+                case .failure(let problem):
+                    log.error("malformed CIDR '\(text.value)': \(problem.message)", at: item)
+                    valid = false
+                }
+            }
+            guard listeners.relayToAnyPeer == true else {
+                log.error("'turn.allow_peers' needs 'relay_to: open'", at: allowNode)
+                return nil
+            }
+            listeners.allowPeers = blocks
         }
         if valid, listeners.udpPort == nil, listeners.tcpPort == nil, listeners.tls == nil {
             log.error("'turn' needs at least one listener: 'udp', 'tcp' or 'tls'", at: node)

@@ -2,7 +2,9 @@
 /// host. Only origins and edges run TURN.
 ///
 /// Written `turn: {udp: 3478, tcp: 3478, tls: {port: 5349, cert: FILE, key: FILE},
-/// relay_ports: 49152-49999}`; every listener is optional but at least one is given.
+/// relay_ports: 49152-49999, relay_to: self, allow_peers: [127.0.0.0/8]}`; every listener is
+/// optional but at least one is given. `relay_to: open` relays to peers other than this node's
+/// own media (issue 13: the deny list still applies, `allow_peers` opens ranges of it).
 public struct TURNListeners: Sendable, Equatable, Codable {
     /// The UDP listener's port, if TURN over UDP is offered.
     public var udpPort: UInt16?
@@ -12,6 +14,10 @@ public struct TURNListeners: Sendable, Equatable, Codable {
     public var tls: TURNTLSListener?
     /// The UDP ports allocations relay from; `nil` lets the server pick ephemeral ports.
     public var relayPorts: PortRange?
+    /// `true` for `relay_to: open`; `nil` or `false` relays only to this node's own media.
+    public var relayToAnyPeer: Bool?
+    /// Ranges relayed to in open mode although the deny list covers them (tests, private nets).
+    public var allowPeers: [CIDRBlock]?
 
     /// Creates a set of listeners.
     public init(

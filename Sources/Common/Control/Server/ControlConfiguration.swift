@@ -38,6 +38,10 @@ public struct ControlConfiguration: Sendable {
     public var tokenSecret: [UInt8]
     /// ICE servers advertised in `Link` headers.
     public var iceServers: [ICEServerLink]
+    /// This node's own TURN servers with credentials minted for one session (RFC 9725 §4.6),
+    /// called with the new session's id once per WHIP/WHEP `201`; never on an unauthenticated
+    /// `OPTIONS`, which would hand relay credentials to anyone.
+    public var sessionICEServers: (@Sendable (String) -> [ICEServerLink])?
     /// The largest SDP offer or sdpfrag body accepted, in bytes.
     public var maxSDPBytes: Int
     /// The CORS allowed origin.

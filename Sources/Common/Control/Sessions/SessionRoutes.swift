@@ -104,6 +104,9 @@ struct SessionRoutes: Sendable {
             Task { await forgetEnded(sessions) }
         }
         var headers = iceServerHeaders()
+        for server in configuration.sessionICEServers?(answer.sessionID) ?? [] {
+            headers.append(HTTPField(name: .link, value: server.headerValue))
+        }
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
         headers[.eTag] = ETag.strong(answer.tag)
         let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)

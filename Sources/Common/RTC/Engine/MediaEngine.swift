@@ -23,6 +23,8 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     /// Each session's worker, stream and role: the one place a session is looked up
     /// (`MediaEngine+SessionAccess.swift`).
     let sessions = Mutex<[String: SessionPlace]>([:])
+    /// Who is told when a session ends (the TURN relay ends the allocations minted for it).
+    let sessionEndObservers = Mutex<[@Sendable (String) -> Void]>([])
     /// Which worker owns each relay link end.
     let linkWorkers = Mutex<[String: Int]>([:])
     /// Test fault drop rates by downstream node, for links opened after the fault.
@@ -235,6 +237,13 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     /// A session ended on its worker (any reason); forget where it lived.
     func sessionEnded(id: String) {
         _ = sessions.withLock { $0.removeValue(forKey: id) }
+        for observer in sessionEndObservers.withLock({ $0 }) { observer(id) }
+    }
+
+    /// Calls `observer` with the id of every session that ends, for any reason, on the
+    /// worker thread that ended it: the observer must only hand the id on.
+    public func observeSessionEnds(_ observer: @escaping @Sendable (String) -> Void) {
+        sessionEndObservers.withLock { $0.append(observer) }
     }
 
     /// A link end closed on its worker; forget where it lived.

@@ -24,6 +24,32 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// An IPv4 address from its 32 bits (host order) and a port, without going through text, so
+    /// a relay can address a peer per packet without allocating.
+    public init(ipv4 address: UInt32, port: UInt16) {
+        var socket = sockaddr_in()
+        socket.sin_family = sa_family_t(AF_INET)
+        socket.sin_port = port.bigEndian
+        socket.sin_addr.s_addr = address.bigEndian
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: socket) { target.copyMemory(from: $0) }
+        }
+    }
+
+    /// An IPv6 address from its two 64-bit halves (host order) and a port.
+    public init(ipv6High high: UInt64, low: UInt64, port: UInt16) {
+        var socket = sockaddr_in6()
+        socket.sin6_family = sa_family_t(AF_INET6)
+        socket.sin6_port = port.bigEndian
+        withUnsafeMutableBytes(of: &socket.sin6_addr) { target in
+            target.storeBytes(of: high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            target.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
+        }
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: socket) { target.copyMemory(from: $0) }
+        }
+    }
+
     /// Copies a kernel-provided address (IPv4 or IPv6; anything else leaves an empty address).
     init(copying address: UnsafePointer<sockaddr>) {
         let size: Int

@@ -1,0 +1,223 @@
+import MeshCrypto
+import MeshWire
+
+/// The TURN server (RFC 8656) as a state machine over received bytes: no sockets, no clock.
+///
+/// The host feeds it each datagram from a client (``receive(_:from:transport:now:into:)``) and
+/// each datagram a relayed socket receives from a peer
+/// (``receive(fromPeer:at:payload:now:into:)``), and does what the answer says: send a reply
+/// to the client, send a payload from a relayed address to a peer, or nothing. It calls
+/// ``expire(now:)`` about once a second and opens or closes relayed sockets as
+/// ``takeEvents()`` reports allocations opening and closing.
+///
+/// Nothing is remembered about a client before a request authenticates (the nonce is
+/// stateless, ``TURNNonceIssuer``); the only per-source state is the bounded 401 limiter. The
+/// relay path (ChannelData, Send, peer data) allocates nothing: look-ups are hashed on value
+/// types and the payload is borrowed from the input or written into the caller's buffer.
+public struct TURNServer: Sendable {
+    /// Limits and timers.
+    public let configuration: TURNServerConfiguration
+    /// Which peers may be relayed to.
+    public let policy: TURNPeerPolicy
+    let credentials: TURNCredentialVerifier
+    let nonces: TURNNonceIssuer
+    var relayPorts: TURNRelayPorts
+    var challenges: TURNChallengeLimiter
+    var allocations: [TURNFiveTuple: TURNAllocation] = [:]
+    var allocationOfRelayed: [STUNTransportAddress: TURNFiveTuple] = [:]
+    var allocationsPerCredential: [[UInt8]: Int] = [:]
+    var events: [TURNAllocationEvent] = []
+    var endedCredentials = TURNEndedCredentials()
+
+    /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
+    public init(
+        configuration: TURNServerConfiguration = TURNServerConfiguration(), secrets: [TURNSecret],
+        nonces: TURNNonceIssuer = TURNNonceIssuer(), policy: TURNPeerPolicy, relayPorts: TURNRelayPorts
+    ) {
+        self.configuration = configuration
+        self.credentials = TURNCredentialVerifier(secrets: secrets, realm: configuration.realm)
+        self.nonces = nonces
+        self.policy = policy
+        self.relayPorts = relayPorts
+        self.challenges = TURNChallengeLimiter(perSourcePerSecond: configuration.challengesPerSourcePerSecond)
+    }
+
+    /// Live allocations.
+    public var allocationCount: Int { allocations.count }
+
+    /// The relayed address of the allocation on `fiveTuple`, if any.
+    public func relayedAddress(of fiveTuple: TURNFiveTuple) -> STUNTransportAddress? {
+        allocations[fiveTuple]?.relayed
+    }
+
+    /// The 5-tuple of the allocation relaying from `relayed`, if any.
+    public func fiveTuple(relayedAt relayed: STUNTransportAddress) -> TURNFiveTuple? {
+        allocationOfRelayed[relayed]
+    }
+
+    /// The allocation events since the last call, oldest first.
+    public mutating func takeEvents() -> [TURNAllocationEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Handles one datagram (or one frame cut from a stream) from a client: a STUN message or
+    /// ChannelData, told apart by the first two bits (RFC 8656 §12: 0b00 STUN, 0b01 ChannelData).
+    public mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, from client: STUNTransportAddress, transport: TURNClientTransport = .udp,
+        now: TURNInstant, into output: UnsafeMutableRawBufferPointer
+    ) -> TURNServerOutput {
+        let fiveTuple = TURNFiveTuple(client: client, transport: transport)
+        guard let first = bytes.first else { return .drop(.notTURN) }
+        switch first >> 6 {
+        case 0b00: break
+        case 0b01: return channelData(bytes, on: fiveTuple, now: now)
+        default: return .drop(.notTURN)
+        }
+        let message: STUNMessage
+        do { message = try STUNMessage(parsing: bytes) } catch { return .drop(.malformed) }
+        if message.fingerprintIsValid == false { return .drop(.malformed) }
+        switch message.type.messageClass {
+        case .request: return request(message, on: fiveTuple, now: now, into: output)
+        case .indication:
+            return message.type.method == .send ? sendIndication(message, on: fiveTuple, now: now) : .drop(.notTURN)
+        case .successResponse, .errorResponse: return .drop(.notTURN)
+        }
+    }
+
+    /// Ends every allocation whose lifetime ran out and every expired permission and channel.
+    public mutating func expire(now: TURNInstant) {
+        for (fiveTuple, allocation) in allocations where allocation.expiry <= now {
+            close(fiveTuple, reason: .expired, now: now)
+        }
+        for fiveTuple in allocations.keys { allocations[fiveTuple]?.expireChildren(now: now) }
+    }
+
+    /// Ends every allocation made with a credential whose id (after `expiry:`) is `id`, and
+    /// refuses the credential from now on (401): the media session it was minted for has ended.
+    public mutating func removeAllocations(credentialID id: String, now: TURNInstant) {
+        let key = Array(id.utf8)
+        endedCredentials.insert(key, now: now)
+        guard allocationsPerCredential[key] != nil else { return }
+        for (fiveTuple, allocation) in allocations where allocation.credentialID == key {
+            close(fiveTuple, reason: .sessionEnded, now: now)
+        }
+    }
+
+    /// Ends the allocation on `fiveTuple` (the client's session ended, or shutdown).
+    public mutating func remove(_ fiveTuple: TURNFiveTuple, now: TURNInstant) {
+        close(fiveTuple, reason: .removed, now: now)
+    }
+
+    private mutating func request(
+        _ message: STUNMessage, on fiveTuple: TURNFiveTuple, now: TURNInstant,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> TURNServerOutput {
+        let method = message.type.method
+        if method == .binding { return binding(message, on: fiveTuple, now: now, into: output) }
+        guard [.allocate, .refresh, .createPermission, .channelBind].contains(method) else {
+            // RFC 8489 §6.3.1: a request for a method the server does not know gets 400. RFC 6062
+            // (Connect, ConnectionBind) and RFC 8016 (mobility) methods land here too.
+            guard challenges.allow(fiveTuple.client.ip, now: now) else { return .drop(.challengeRateLimited) }
+            return reply(to: message, key: nil, into: output, error: 400)
+        }
+        let key: STUNIntegrityKey
+        let username: UnsafeRawBufferPointer
+        switch authenticate(message, on: fiveTuple, now: now, into: output) {
+        case let .authenticated(authenticatedKey, authenticatedUsername):
+            key = authenticatedKey
+            username = authenticatedUsername
+        case let .answered(answer):
+            return answer
+        }
+        if let unknown = unknownRequiredAttributes(of: message) {
+            return reply(to: message, key: key, into: output, error: 420) { builder in
+                try builder.appendUnknownAttributes(unknown)
+            }
+        }
+        switch method {
+        case .allocate: return allocate(message, on: fiveTuple, username: username, key: key, now: now, into: output)
+        case .refresh: return refresh(message, on: fiveTuple, username: username, key: key, now: now, into: output)
+        case .createPermission:
+            return createPermission(message, on: fiveTuple, username: username, key: key, now: now, into: output)
+        default: return channelBind(message, on: fiveTuple, username: username, key: key, now: now, into: output)
+        }
+    }
+
+    /// A Binding request: a TURN server is a STUN server too (RFC 8656 §4), and answers
+    /// without authentication. It counts against the same per-source limit as 401s, since
+    /// its answer is also sent to an address nobody has proved.
+    private mutating func binding(
+        _ message: STUNMessage, on fiveTuple: TURNFiveTuple, now: TURNInstant,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> TURNServerOutput {
+        guard challenges.allow(fiveTuple.client.ip, now: now) else { return .drop(.challengeRateLimited) }
+        return reply(to: message, key: nil, into: output) { builder in
+            try builder.appendXORAddress(fiveTuple.client)
+        }
+    }
+
+    /// Removes an allocation, frees its relayed port and reports it closed.
+    mutating func close(_ fiveTuple: TURNFiveTuple, reason: TURNCloseReason, now: TURNInstant) {
+        guard let allocation = allocations.removeValue(forKey: fiveTuple) else { return }
+        allocationOfRelayed[allocation.relayed] = nil
+        relayPorts.release(allocation.relayed)
+        let remaining = (allocationsPerCredential[allocation.credentialID] ?? 1) - 1
+        allocationsPerCredential[allocation.credentialID] = remaining > 0 ? remaining : nil
+        events.append(
+            .closed(
+                username: String(decoding: allocation.username, as: UTF8.self), fiveTuple: fiveTuple,
+                relayed: allocation.relayed, reason: reason,
+                durationMilliseconds: now.milliseconds - allocation.opened.milliseconds,
+                bytesFromClient: allocation.bytesFromClient, bytesToClient: allocation.bytesToClient,
+                dropped: allocation.packetsDropped))
+    }
+}
+
+/// What the host does with a client's datagram.
+public enum TURNServerOutput {
+    /// Send the first `count` bytes of the output buffer back to the client.
+    case reply(count: Int)
+    /// Send `payload` from the allocation's relayed address to `peer` (Send indication,
+    /// ChannelData). The payload is borrowed from the received bytes.
+    case relay(peer: STUNTransportAddress, relayed: STUNTransportAddress, payload: UnsafeRawBufferPointer)
+    /// Send nothing.
+    case drop(TURNDropReason)
+}
+
+/// What the host does with a datagram a relayed socket received from a peer.
+public enum TURNPeerOutput: Equatable {
+    /// Send the first `count` bytes of the output buffer (ChannelData or a Data indication)
+    /// to the client of `fiveTuple`.
+    case deliver(to: TURNFiveTuple, count: Int)
+    /// Send nothing.
+    case drop(TURNDropReason)
+}
+
+/// Why nothing was sent; each names the rule, for counters and tests.
+public enum TURNDropReason: String, Equatable, Sendable {
+    /// Neither STUN nor ChannelData, or a STUN message the server does not act on (a
+    /// response, an indication other than Send).
+    case notTURN = "not-turn"
+    /// Bytes that do not parse, or a FINGERPRINT that does not match (RFC 8489 §7.3).
+    case malformed
+    /// No allocation on this 5-tuple or relayed address (indications are never answered).
+    case noAllocation = "no-allocation"
+    /// No permission for the peer's IP (RFC 8656 §10.2, §11.5: silently discarded).
+    case noPermission = "no-permission"
+    /// ChannelData on an unbound channel (RFC 8656 §12.6).
+    case noChannel = "no-channel"
+    /// The peer policy refuses the peer.
+    case forbiddenPeer = "forbidden-peer"
+    /// A Send indication missing XOR-PEER-ADDRESS or DATA, or with DONT-FRAGMENT the relay
+    /// cannot honour (RFC 8656 §10.2).
+    case badIndication = "bad-indication"
+    /// The allocation's bandwidth cap.
+    case overBandwidth = "over-bandwidth"
+    /// The per-source limit on unauthenticated answers.
+    case challengeRateLimited = "challenge-rate-limited"
+    /// A 401 or 438 would be larger than the request that drew it.
+    case challengeLargerThanRequest = "challenge-larger-than-request"
+    /// The output buffer cannot hold the answer.
+    case outputTooSmall = "output-too-small"
+}
