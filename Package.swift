@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "MeshWire", targets: ["MeshWire"]),
         .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
         .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
+        .library(name: "MeshRecording", targets: ["MeshRecording"]),
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
         .library(name: "MeshControl", targets: ["MeshControl"]),
@@ -73,6 +74,14 @@ let package = Package(
             name: "MeshCrypto",
             dependencies: ["MeshWire", "CLibSRTP", "COpenSSL", "CMeshShims"],
             path: "Sources/Common/Crypto",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // Recording files: our own Matroska/WebM writer, crash recovery, RTP depacketizers, A/V clock.
+        .target(
+            name: "MeshRecording",
+            dependencies: ["MeshWire"],
+            path: "Sources/Common/Recording",
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -228,6 +237,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeshRecordingTests",
+            dependencies: ["MeshRecording", "MeshWire"],
+            path: "Tests/MeshRecordingTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "CLibUV"],
             path: "Tests/MeshRuntimeTests",
@@ -292,6 +307,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
         ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
+        ("FuzzMatroskaRecovery", ["MeshRecording"]),
     ] {
         package.targets.append(
             .executableTarget(
