@@ -118,3 +118,19 @@ import Testing
         }
     }
 }
+
+/// Inputs FuzzMatroskaRecovery found, kept as regression cases (Tests/Fixtures/recording).
+@Suite struct MatroskaRecoveryFuzzRegressionTests {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/recording")
+
+    @Test func aHeaderElementAfterAClusterEndsTheWalk() throws {
+        // A second Info after the first cluster once supplied the Duration the first Info
+        // lacked, so the kept prefix (without it) scanned differently. Now the walk stops there.
+        let bytes = [UInt8](
+            try Data(contentsOf: Self.fixtures.appendingPathComponent("fuzz-info-after-cluster.webm.part")))
+        #expect(throws: MatroskaRecoveryError.headerIncomplete("Info with an 8-byte Duration")) {
+            try bytes.withUnsafeBytes { try MatroskaPartScan(scanning: $0) }
+        }
+    }
+}

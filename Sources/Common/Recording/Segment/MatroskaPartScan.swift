@@ -53,6 +53,10 @@ public struct MatroskaPartScan {
         var position = segment.dataStart
         walk: while position < limit, let element = reader.header(at: position) {
             guard let end = reader.end(of: element), end <= limit else { break }
+            // This writer puts SeekHead, Info and Tracks before the first cluster; a header
+            // element after one is not ours (and would make a cut before it scan differently).
+            let isHeader = element.id == ID.seekHead || element.id == ID.info || element.id == ID.tracks
+            guard !isHeader || walker.clusters == 0 else { break }
             switch element.id {
             case ID.seekHead:
                 seekHead = Self.seekSlot(reader: reader, seekHead: element, end: end)
@@ -64,7 +68,9 @@ public struct MatroskaPartScan {
                 trackList = Self.tracks(reader: reader, tracks: element, end: end)
                 walker.tracks = trackList ?? []
             case ID.cluster:
-                guard trackList != nil, walker.accept(cluster: element, end: end) else { break walk }
+                guard trackList != nil, durationValue != nil, walker.accept(cluster: element, end: end) else {
+                    break walk
+                }
             default:
                 break walk
             }

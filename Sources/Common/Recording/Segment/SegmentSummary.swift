@@ -11,4 +11,3 @@ public struct SegmentSummary: Equatable, Sendable {
     /// How many blocks (frames) the clusters hold.
     public let frames: Int
 }
-
