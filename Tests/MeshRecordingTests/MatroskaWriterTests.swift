@@ -107,6 +107,14 @@ import Testing
                 try writer.write(track: 1, timestamp: -1, isKeyFrame: true, frame: bytes)
             }
         }
+        // A segment's video starts with a key frame.
+        let video = try MatroskaSegmentWriter(
+            path: "\(directory)/v.webm", tracks: [MatroskaTrack(number: 1, codec: .vp8(width: 16, height: 16))])
+        _ = frame.withUnsafeBytes { bytes in
+            #expect(throws: MatroskaSegmentWriter.WriteError.firstVideoFrameNotKeyFrame(track: 1)) {
+                try video.write(track: 1, timestamp: 0, isKeyFrame: false, frame: bytes)
+            }
+        }
         // A second writer on the same name must not clobber the first's .part.
         #expect(throws: MatroskaSegmentWriter.WriteError.self) {
             _ = try MatroskaSegmentWriter(

@@ -17,6 +17,8 @@ public final class MatroskaSegmentWriter {
         case unknownTrack(Int)
         /// A negative timestamp, or one past what a 1 ms Matroska file holds here (2^53 ms).
         case timestampOutOfRange(Int64)
+        /// A video track's first frame in a segment must be a key frame (a segment plays alone).
+        case firstVideoFrameNotKeyFrame(track: Int)
         /// The segment is closed (or a write failed and left it unusable).
         case closed
         /// The file system refused (disk full, permissions...).
@@ -80,6 +82,9 @@ public final class MatroskaSegmentWriter {
             tracks.contains(where: { $0.number == track })
         else { throw .unknownTrack(track) }
         guard timestamp >= 0, timestamp < 1 << 53 else { throw .timestampOutOfRange(timestamp) }
+        guard lastTimestamp[track] >= 0 || isKeyFrame || !videoTrack[track] else {
+            throw .firstVideoFrameNotKeyFrame(track: track)
+        }
         let time = max(timestamp, lastTimestamp[track])
         let startsCluster = isKeyFrame && videoTrack[track]
         if !cluster.isEmpty
