@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "MeshCrypto", targets: ["MeshCrypto"]),
         .library(name: "MeshTURN", targets: ["MeshTURN"]),
         .library(name: "MeshRuntime", targets: ["MeshRuntime"]),
+        .library(name: "MeshRecording", targets: ["MeshRecording"]),
         .library(name: "MeshCluster", targets: ["MeshCluster"]),
         .library(name: "MeshRTC", targets: ["MeshRTC"]),
         .library(name: "MeshControl", targets: ["MeshControl"]),
@@ -83,6 +84,14 @@ let package = Package(
             name: "MeshTURN",
             dependencies: ["MeshWire", "MeshCrypto"],
             path: "Sources/Common/TURN",
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // Recording files: our own Matroska/WebM writer, crash recovery, RTP depacketizers, A/V clock.
+        .target(
+            name: "MeshRecording",
+            dependencies: ["MeshWire"],
+            path: "Sources/Common/Recording",
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -252,6 +261,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeshRecordingTests",
+            dependencies: ["MeshRecording", "MeshWire"],
+            path: "Tests/MeshRecordingTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "CLibUV"],
             path: "Tests/MeshRuntimeTests",
@@ -322,6 +337,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzToken", ["MeshCrypto"]), ("FuzzNegotiation", ["MeshRTC", "MeshWire"]),
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
         ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]), ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
+        ("FuzzMatroskaRecovery", ["MeshRecording"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -17,6 +17,7 @@ let package = Package(
         suite("CryptoBenchmarks", uses: "MeshCrypto"),
         suite("RuntimeBenchmarks", uses: "MeshRuntime"),
         suite("ForwardingBenchmarks", uses: "MeshRTC", "MeshCrypto", "MeshWire"),
+        suite("RecordingBenchmarks", uses: "MeshRecording"),
     ]
 )
 
