@@ -17,10 +17,14 @@ final class EmbeddedEngines: @unchecked Sendable {
         clientLoop = runtime.makeLoop()
     }
 
-    /// An engine with `workers` embedded workers at 127.0.0.1, ports from `firstPort`.
-    func engine(id: String, role: String = "origin", workers: Int = 2, firstPort: UInt16) async throws -> MediaEngine {
-        let configuration = MediaEngineConfiguration(
+    /// An engine with `workers` embedded workers at 127.0.0.1, ports from `firstPort`; new viewers
+    /// assume `viewerStartBitrate` (`policies.viewer_start_bitrate`) when given.
+    func engine(
+        id: String, role: String = "origin", workers: Int = 2, firstPort: UInt16, viewerStartBitrate: UInt64? = nil
+    ) async throws -> MediaEngine {
+        var configuration = MediaEngineConfiguration(
             nodeID: id, role: role, mediaHost: "127.0.0.1", announceIP: "127.0.0.1", firstPort: firstPort)
+        if let viewerStartBitrate { configuration.viewerStartBitrate = viewerStartBitrate }
         var logger = Logger(label: "embedded.\(id)")
         logger.logLevel = .warning
         let loops = (0..<workers).map { _ in runtime.makeLoop() }

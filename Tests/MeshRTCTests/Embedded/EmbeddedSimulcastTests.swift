@@ -75,7 +75,9 @@ struct EmbeddedSimulcastTests {
     @Test("a viewer starts on the top layer its starting estimate fits, goes down on REMB and up again, at key frames")
     func layerSwitches() async throws {
         let engines = EmbeddedEngines()
-        let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
+        // As a topology's `viewer_start_bitrate: 3000000` would: these viewers send no receiver
+        // reports, so no probe moves them up from the 600 kbit/s default.
+        let node = try await engines.engine(id: "origin-e", firstPort: 10_000, viewerStartBitrate: 3_000_000)
         let layers = Layers(Self.lowFirst)
         let publisher = try await engines.publisher(of: "cam", on: node, rids: layers.encodings.map(\.rid))
         // Five seconds: the layer rates are smoothed over about four.
@@ -103,7 +105,9 @@ struct EmbeddedSimulcastTests {
     @Test("layers listed full size first are ranked by their key frames: a 600 kbit/s viewer gets 640x360")
     func highFirstOrder() async throws {
         let engines = EmbeddedEngines()
-        let node = try await engines.engine(id: "origin-e", firstPort: 10_000)
+        // As a topology's `viewer_start_bitrate: 3000000` would: these viewers send no receiver
+        // reports, so no probe moves them up from the 600 kbit/s default.
+        let node = try await engines.engine(id: "origin-e", firstPort: 10_000, viewerStartBitrate: 3_000_000)
         let layers = Layers(Self.highFirst)
         let publisher = try await engines.publisher(of: "cam", on: node, rids: layers.encodings.map(\.rid))
         // Five seconds: the layer rates are smoothed over about four.
