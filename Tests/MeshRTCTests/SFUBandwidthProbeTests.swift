@@ -133,7 +133,7 @@ struct SFUViewerBandwidthEstimatorProbeTests {
         return max(value, expected) - min(value, expected) <= 1
     }
 
-    @Test("a proven rate stands above REMB until an overuse REMB (a fall below what was sent)")
+    @Test("a proven rate stands above REMB until an overuse REMB (a fall of a tenth or more, below what was sent)")
     func provenRateOverREMB() {
         var estimator = ViewerBandwidthEstimator()
         estimator.recordSendRate(400_000)
@@ -145,10 +145,13 @@ struct SFUViewerBandwidthEstimatorProbeTests {
         #expect(!result15)
         #expect(estimator.estimate(now: 0) == 1_000_000)
         estimator.recordSendRate(900_000)
-        let result16 = estimator.receivedREMB(bitrate: 450_000)  // 85 % of what arrived, under what was sent
+        let wobble = estimator.receivedREMB(bitrate: 500_000)  // a few per cent down: no verdict
+        #expect(!wobble)
+        #expect(estimator.estimate(now: 0) == 1_000_000)
+        let result16 = estimator.receivedREMB(bitrate: 440_000)  // 85 % of what arrived, under what was sent
         #expect(result16)
         #expect(estimator.probedBitrate == nil)
-        #expect(estimator.estimate(now: 0) == 450_000)
+        #expect(estimator.estimate(now: 0) == 440_000)
     }
 
     @Test("loss cuts start from what was sent, never below 85 % of what got through, and do not compound")

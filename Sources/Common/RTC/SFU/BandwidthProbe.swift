@@ -49,7 +49,8 @@ public struct BandwidthProbe: Sendable {
     /// How often (ns) the viewer gets a sender report while a probe runs, so that its report
     /// blocks measure the round trip during the probe (once a second otherwise).
     public static let reportInterval: UInt64 = 100_000_000
-    /// Clean report blocks a probe needs before it counts (Chromium sends about four a second).
+    /// Clean report blocks, measured late enough, a probe needs before it counts: one alone
+    /// let probes through a bottleneck now and then (Chromium reports about once a second).
     public static let cleanBlocksNeeded = 2
     /// Most padding bytes one call may owe: a stalled loop does not burst a second of padding.
     static let maximumOwed = 16_000
@@ -136,7 +137,7 @@ public struct BandwidthProbe: Sendable {
     /// How far over what the goal layer needs (with the selector's headroom) a probe goes: the
     /// layer's measured rate may rise while the viewer moves, and a proven rate just short of
     /// it would move no one.
-    static let margin = 1.05
+    static let margin = 1.1
 
     /// Starts a probe when one is due for a viewer on layer `current` of `selector`'s layers:
     /// toward the top layer after a success, else the next one up, unless the `estimate` already

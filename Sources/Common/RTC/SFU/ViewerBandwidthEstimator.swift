@@ -80,14 +80,15 @@ public struct ViewerBandwidthEstimator: Sendable {
         self.configuration = configuration
     }
 
-    /// A REMB arrived. Returns whether it says the path is overused: it fell (the receiver
-    /// cut its estimate, which libwebrtc does only on overuse, to 85 % of what arrives) to
-    /// below what this track alone was sent. A proven rate is forgotten then.
+    /// A REMB arrived. Returns whether it says the path is overused: it fell by a tenth or more
+    /// at once (libwebrtc cuts its estimate to 85 % of what arrives on overuse; otherwise it
+    /// moves by a few per cent) to below what this track alone was sent. A proven rate is
+    /// forgotten then.
     @discardableResult
     public mutating func receivedREMB(bitrate: UInt64) -> Bool {
         defer { rembBitrate = bitrate }
-        guard let previous = rembBitrate, let sendRate, Double(bitrate) < Double(previous) * 0.97,
-            Double(bitrate) < Double(sendRate) * 0.95
+        guard let previous = rembBitrate, let sendRate, Double(bitrate) < Double(previous) * 0.9,
+            bitrate < sendRate
         else { return false }
         probedBitrate = nil
         return true
@@ -127,6 +128,12 @@ public struct ViewerBandwidthEstimator: Sendable {
         } else if loss < 0.02 {
             let clean = cleanSince ?? now
             cleanSince = clean
+            // A proven rate on a clean path needs no loss limit under it (before the receiver's
+            // first REMB, the growth below would otherwise hold the viewer near the start).
+            if let probed = probedBitrate, (lossBasedBitrate ?? 0) <= probed {
+                lossBasedBitrate = nil
+                return
+            }
             // With REMB present and no loss limit (or none for a while), REMB alone rules.
             if rembBitrate != nil, lossBasedBitrate == nil || now &- clean >= configuration.lossMemory {
                 lossBasedBitrate = nil
