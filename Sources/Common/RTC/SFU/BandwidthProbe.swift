@@ -72,8 +72,8 @@ public struct BandwidthProbe: Sendable {
     /// The wait before the next probe (doubles after each failure).
     public private(set) var wait: UInt64 = BandwidthProbe.firstWait
     private var owedBytes = 0
-    private var lastPadding: UInt64 = 0
-    private var lastPaddingTime: UInt64 = 0
+    /// When the probe under way last owed padding, or when the last one started or ended.
+    private var lastActive: UInt64 = 0
 
     /// Whether the next probe may aim for the top layer: at first and after a success; after
     /// congestion (a failed probe, or a viewer that came down), one layer up at a time.
@@ -92,7 +92,7 @@ public struct BandwidthProbe: Sendable {
         aimsForTop = false
         guard attempt != nil else { return }
         attempt = nil
-        lastPaddingTime = now
+        lastActive = now
         failed += 1
         wait = min(max(wait, Self.initialWait) * 2, Self.maximumWait)
     }
@@ -114,7 +114,7 @@ public struct BandwidthProbe: Sendable {
         attempt = current
         guard now &- current.start >= Self.duration, current.cleanBlocks >= Self.cleanBlocksNeeded else { return nil }
         attempt = nil
-        lastPaddingTime = now
+        lastActive = now
         succeeded += 1
         aimsForTop = true
         wait = Self.initialWait
@@ -130,7 +130,7 @@ public struct BandwidthProbe: Sendable {
         guard let clean = cleanSince, now &- clean >= wait else { return false }
         attempt = Attempt(start: now, rate: rate, cleanBlocks: 0)
         owedBytes = 0
-        lastPadding = now
+        lastActive = now
         return true
     }
 
@@ -174,9 +174,8 @@ public struct BandwidthProbe: Sendable {
             owedBytes = 0
             return 0
         }
-        let elapsed = now &- lastPadding
-        lastPadding = now
-        lastPaddingTime = now
+        let elapsed = now &- lastActive
+        lastActive = now
         let ramp = min(1, Double(now &- current.start) / Double(Self.rampTime))
         let bytes = Int(Double(current.rate - mediaRate) * ramp / 8 * Double(elapsed) / 1_000_000_000)
         owedBytes = min(owedBytes + bytes, Self.maximumOwed)
@@ -185,7 +184,7 @@ public struct BandwidthProbe: Sendable {
 
     /// Whether a probe ran within ``drainTime`` of `now` (or one is under way).
     public func paddedRecently(now: UInt64) -> Bool {
-        attempt != nil || (lastPaddingTime != 0 && now &- lastPaddingTime < Self.drainTime)
+        attempt != nil || (lastActive != 0 && now &- lastActive < Self.drainTime)
     }
 
     /// `bytes` of padding went out.

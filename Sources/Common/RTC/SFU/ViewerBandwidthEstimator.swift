@@ -220,7 +220,7 @@ public struct ViewerBandwidthEstimator: Sendable {
         if let loss = lossBasedBitrate { value = min(value ?? .max, loss) }
         if let delay = delayBasedBitrate { value = min(value ?? .max, delay) }
         guard var result = value else { return nil }
-        if let cap, now < cap.expiry { result = min(result, cap.bitrate) }
+        if let cap = cap(now: now) { result = min(result, cap) }
         return min(max(result, configuration.minimumBitrate), configuration.maximumBitrate)
     }
 
@@ -232,8 +232,7 @@ public struct ViewerBandwidthEstimator: Sendable {
 
     /// What to assume at `now` before any report: the initial bitrate under an unexpired cap.
     public func startingEstimate(now: UInt64) -> UInt64 {
-        guard let cap, now < cap.expiry else { return configuration.initialBitrate }
-        return min(configuration.initialBitrate, cap.bitrate)
+        min(configuration.initialBitrate, cap(now: now) ?? .max)
     }
 
     private func clamp(_ value: Double) -> UInt64 {

@@ -111,9 +111,9 @@ final class WorkerViewers {
     static let paddingPacketsPerTick = 8
 
     /// Every tick: the padding a probe owes (``BandwidthProbe``), at most
-    /// ``paddingPacketsPerTick`` packets per track.
-    /// While a probe runs, sender reports go every ``BandwidthProbe/reportInterval`` so that the
-    /// viewer's report blocks show the round trip under the padding.
+    /// ``paddingPacketsPerTick`` packets per track. While a probe runs, sender reports go every
+    /// ``BandwidthProbe/reportInterval`` so that the viewer's report blocks show the round trip
+    /// under the padding.
     private func sendPadding(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64) {
         guard let destination = session.transport.remoteAddress else { return }
         for track in state.tracks where track.media.kind == .video {
