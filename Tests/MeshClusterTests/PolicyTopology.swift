@@ -1,3 +1,5 @@
+import MeshCluster
+
 /// A valid one-origin topology followed by `policies` lines (they start at line 12), for the
 /// tests of one `policies` key each.
 enum PolicyTopology {
@@ -17,5 +19,20 @@ enum PolicyTopology {
                 "    ports: 40000-40099",
             ] + policies
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The topology with `policies`, loaded.
+    static func load(_ policies: [String]) throws -> Topology {
+        try TopologyLoader.load(yaml: yaml(policies: policies), file: "inline.yaml")
+    }
+
+    /// What loading the topology with `policies` reported (nothing when it loaded).
+    static func reported(_ policies: [String]) -> [Reported] {
+        do {
+            _ = try TopologyLoader.load(yaml: yaml(policies: policies), file: "inline.yaml")
+            return []
+        } catch {
+            return error.diagnostics.map(Reported.init)
+        }
     }
 }
