@@ -6,7 +6,9 @@ three layers (q 1/4, h 1/2, f full size), listed low first and, with `order=high
 size first as Janus's demos do. For each order:
 
 - `/v1/streams` ranks f above h above q and reports each layer's size and frame rate;
-- an uncapped player reaches 1280x720 within 3 s of its first decoded frame;
+- an uncapped player reaches 1280x720 within 3 s of its first decoded frame, joining once the
+  top layer runs over 700 kbit/s: above the 600 kbit/s start estimate with the selector's
+  headroom, so the viewer starts on a lower layer and must climb;
 - a player capped between h's and f's bitrate (WHEP `maxBitrate`) gets 640x360.
 """
 
@@ -25,7 +27,8 @@ STEADY_S = float(os.environ.get("MESHCAST_STEADY_S", "10"))
 
 async def wait_for_layers(node, stream: str, timeout_s: float = 40.0) -> list[dict]:
     """The video layers once all three carry a picture size and Chromium has ramped them up
-    (its encoder starts every layer low and raises them as its bandwidth estimate grows)."""
+    (its encoder starts every layer low and raises them as its bandwidth estimate grows) until
+    the top layer no longer fits the node's start estimate."""
     deadline = time.monotonic() + timeout_s
     layers: list[dict] = []
     while time.monotonic() < deadline:
@@ -35,7 +38,8 @@ async def wait_for_layers(node, stream: str, timeout_s: float = 40.0) -> list[di
             layers = video[0]["layers"] if video else []
             by_rid = {layer["rid"]: layer for layer in layers}
             if (len(layers) == 3 and all(layer.get("width") for layer in layers)
-                    and by_rid["f"]["bitrate"] > 2 * by_rid["h"]["bitrate"] > 4 * by_rid["q"]["bitrate"] > 0):
+                    and by_rid["f"]["bitrate"] > 2 * by_rid["h"]["bitrate"] > 4 * by_rid["q"]["bitrate"] > 0
+                    and by_rid["f"]["bitrate"] > 700_000):
                 return layers
         await asyncio.sleep(0.5)
     raise AssertionError(f"the node never measured three layers of {stream}: {layers}")

@@ -18,7 +18,7 @@ struct SFUBandwidthProbeTests {
         return probe
     }
 
-    @Test("no probe before the path has been clean for the wait: short for a new viewer, longer after a success")
+    @Test("no probe before the path has been clean for the wait: short for a new viewer and after a success")
     func waitsForACleanPath() {
         var probe = BandwidthProbe()
         let result2 = probe.startIfDue(rate: 1_000_000, now: 10_000 * Self.ms)  // nothing seen yet
@@ -32,9 +32,9 @@ struct SFUBandwidthProbeTests {
         #expect(proven == nil)  // one clean block
         let proven2 = probe.cleanReport(queueing: 0, measuredAt: 10_900 * Self.ms, now: 11_200 * Self.ms)
         #expect(proven2 == 1_000_000)
-        let result5 = probe.startIfDue(rate: 2_000_000, now: 12_000 * Self.ms)
+        let result5 = probe.startIfDue(rate: 2_000_000, now: 11_400 * Self.ms)
         #expect(!result5)
-        let result6 = probe.startIfDue(rate: 2_000_000, now: 12_700 * Self.ms)
+        let result6 = probe.startIfDue(rate: 2_000_000, now: 11_500 * Self.ms)
         #expect(result6)
     }
 
@@ -42,20 +42,48 @@ struct SFUBandwidthProbeTests {
     func rampsPadding() {
         var probe = Self.started()
         let start = 1_600 * Self.ms
-        // 100 ms into the 400 ms ramp: a quarter of 600 kbit/s for 100 ms = 1875 bytes.
-        let result5 = probe.owed(mediaRate: 400_000, now: start + 100 * Self.ms)
-        #expect(result5 == 1_875)
-        probe.paid(1_200)
-        // The next 100 ms at half the rate: 3750 more, 675 still owed from before.
-        let result6 = probe.owed(mediaRate: 400_000, now: start + 200 * Self.ms)
-        #expect(result6 == 675 + 3_750)
+        // 100 ms into the 400 ms ramp: a quarter of 600 kbit/s for 100 ms = 1875 bytes, less
+        // than a cluster: nothing goes yet.
+        #expect(probe.owed(mediaRate: 400_000, now: start + 100 * Self.ms) == 0)
+        // The next 100 ms at half the rate: 3750 more, still short of a cluster.
+        #expect(probe.owed(mediaRate: 400_000, now: start + 200 * Self.ms) == 0)
+        // 50 ms more at five eighths of the rate (2343 bytes): a cluster is owed.
+        #expect(probe.owed(mediaRate: 400_000, now: start + 250 * Self.ms) == 1_875 + 3_750 + 2_343)
         // After the probe's duration nothing is owed, whatever was left.
         let result7 = probe.owed(mediaRate: 400_000, now: start + BandwidthProbe.duration)
         #expect(result7 == 0)
         // Media already at the probe's rate: no padding.
         var rich = Self.started(rate: 300_000)
-        let result8 = rich.owed(mediaRate: 400_000, now: start + 100 * Self.ms)
+        let result8 = rich.owed(mediaRate: 400_000, now: start + 300 * Self.ms)
         #expect(result8 == 0)
+    }
+
+    @Test("padding leaves in clusters of evenly spaced packets, at the probe's rate on average")
+    func sendsClusters() {
+        var probe = Self.started()
+        let start = 1_600 * Self.ms
+        var sent: [UInt64] = []
+        // A pacer every millisecond sends a 1200-byte packet whenever one is owed.
+        for step in 1...Int(BandwidthProbe.duration / Self.ms) {
+            let now = start + UInt64(step) * Self.ms
+            if probe.owed(mediaRate: 400_000, now: now) > 0 {
+                probe.paid(1_200, now: now)
+                sent.append(now - start)
+            }
+        }
+        // 600 kbit/s ramped over the first 400 ms of 800: 600 kbit/s × 0.6 s / 8 = 45000 bytes,
+        // give or take the cluster that was not yet owed when the time ran out.
+        let bytes = sent.count * 1_200
+        #expect(bytes <= 45_000 + 1_200 && bytes >= 45_000 - BandwidthProbe.clusterBytes - 1_200)
+        // Clusters: runs of packets exactly `clusterSpacing` apart, none longer than
+        // `clusterPackets`, separated by longer gaps.
+        var runs: [Int] = [1]
+        for (previous, next) in zip(sent, sent.dropFirst()) {
+            if next - previous == BandwidthProbe.clusterSpacing { runs[runs.count - 1] += 1 } else { runs.append(1) }
+            #expect(next - previous >= BandwidthProbe.clusterSpacing)
+        }
+        #expect(runs.allSatisfy { $0 <= BandwidthProbe.clusterPackets })
+        #expect(runs.dropLast().allSatisfy { $0 >= 5 })
     }
 
     @Test("a stalled loop owes at most a bounded burst")
@@ -84,7 +112,7 @@ struct SFUBandwidthProbeTests {
         #expect(probe.attempt == nil)
         #expect(probe.succeeded == 1)
         #expect(probe.aimsForTop)
-        #expect(probe.wait == BandwidthProbe.initialWait)
+        #expect(probe.wait == BandwidthProbe.firstWait)
     }
 
     @Test("a queue over the limit fails the probe at once; the next waits longer, up to the cap")

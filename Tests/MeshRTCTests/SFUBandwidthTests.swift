@@ -80,6 +80,23 @@ struct SFUViewerBandwidthEstimatorTests {
         #expect(estimator.estimate(now: 0) == 2_000_000)  // REMB stays the ceiling
     }
 
+    @Test("growth from the start estimate gives way to a REMB at once; a loss cut holds it back for a while")
+    func firstREMBAfterGrowth() {
+        var estimator = ViewerBandwidthEstimator(configuration: .init(initialBitrate: 600_000))
+        estimator.receivedLossReport(fractionLost: 0, now: 0)  // before any REMB: 600 k + 5 %
+        #expect(estimator.estimate(now: 0) == 630_000)
+        // Chromium's first REMB reads a probe cluster: the path carries 2.4 Mbit/s.
+        estimator.receivedREMB(bitrate: 2_400_000)
+        #expect(estimator.estimate(now: 0) == 2_400_000)
+        estimator.receivedLossReport(fractionLost: 0, now: Self.second / 4)
+        #expect(estimator.estimate(now: 0) == 2_400_000)
+        // After a loss cut, a REMB above it waits for two clean seconds.
+        estimator.recordSendRate(2_000_000)
+        estimator.receivedLossReport(fractionLost: 64, now: Self.second)  // 25 %: 2 M × 0.875
+        estimator.receivedREMB(bitrate: 2_500_000)
+        #expect(estimator.estimate(now: 0) == 1_750_000)
+    }
+
     @Test("a cap holds until its expiry, and can be lifted")
     func cap() {
         var estimator = ViewerBandwidthEstimator()

@@ -35,7 +35,8 @@ struct SFUViewerTrackForwarderProbeTests {
         #expect(forwarder.padding(now: 200 * Self.ms, into: out) == nil)  // clean for 200 ms only
         #expect(forwarder.padding(now: 300 * Self.ms, into: out) == nil)  // starts; nothing owed yet
         #expect(forwarder.probeWantsSenderReport(now: 300 * Self.ms))
-        let length = try #require(forwarder.padding(now: 400 * Self.ms, into: out))
+        // Padding goes in clusters: the first once 6 kB are owed.
+        let length = try #require(forwarder.padding(now: 450 * Self.ms, into: out))
         let view = try RTPPacketView(parsing: UnsafeRawBufferPointer(rebasing: out[0..<length]))
         #expect(view.ssrc == 0xFEED)
         let osn = UInt16(view.payload[0]) << 8 | UInt16(view.payload[1])
@@ -49,8 +50,8 @@ struct SFUViewerTrackForwarderProbeTests {
         let (forwarder, out) = try Self.settledLow(rtx: true)
         defer { out.deallocate() }
         _ = forwarder.padding(now: 300 * Self.ms, into: out)
-        #expect(forwarder.padding(now: 400 * Self.ms, into: out) != nil)
-        forwarder.receivedReport(ReceptionReport(ssrc: 0xBEEF, fractionLost: 26), now: 450 * Self.ms)
+        #expect(forwarder.padding(now: 450 * Self.ms, into: out) != nil)
+        forwarder.receivedReport(ReceptionReport(ssrc: 0xBEEF, fractionLost: 26), now: 470 * Self.ms)
         #expect(forwarder.padding(now: 500 * Self.ms, into: out) == nil)
         #expect(!forwarder.probeWantsSenderReport(now: 2_100 * Self.ms))  // past the start-up reports too
     }
@@ -60,7 +61,7 @@ struct SFUViewerTrackForwarderProbeTests {
         let (forwarder, out) = try Self.settledLow(rtx: false)
         defer { out.deallocate() }
         _ = forwarder.padding(now: 300 * Self.ms, into: out)
-        #expect(forwarder.padding(now: 400 * Self.ms, into: out) == nil)
+        #expect(forwarder.padding(now: 450 * Self.ms, into: out) == nil)
         #expect(forwarder.paddingCount == 0)
     }
 

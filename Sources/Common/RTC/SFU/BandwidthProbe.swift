@@ -10,7 +10,8 @@
 /// packets (RTX copies of what the viewer just got, RFC 4588, which its jitter buffer drops)
 /// at the difference, and watches the report blocks that come back:
 ///
-/// - a path clean (no loss, no queue) for ``firstWait`` (a new viewer) or ``initialWait``, with
+/// - a path clean (no loss, no queue) for ``firstWait`` (a new viewer, or after a success: the
+///   goal layer's rate may have risen past what was proven) or ``initialWait``, with
 ///   a higher layer flowing, starts a probe at that layer's rate times the selector's headroom
 ///   (the top layer's at first and after a success, else the next one up);
 /// - a report block during the probe whose round trip sits ``queueingLimit`` over the path's
@@ -29,7 +30,7 @@ public struct BandwidthProbe: Sendable {
     /// Clean time (ns) before a new viewer's first probe: it starts on a layer a modest path
     /// carries, and one on a good path should reach the top layer within a second or two.
     public static let firstWait: UInt64 = 300_000_000
-    /// Clean time (ns) before a probe after a successful one, and the base of the back-off.
+    /// The base of the back-off after a failed probe.
     public static let initialWait: UInt64 = 1_500_000_000
     /// The longest wait (ns) between probes after failures: a bottleneck that goes is found
     /// within this and a probe's length, and a failing probe costs a queue of 40 ms or so for
@@ -54,6 +55,21 @@ public struct BandwidthProbe: Sendable {
     public static let cleanBlocksNeeded = 2
     /// Most padding bytes one call may owe: a stalled loop does not burst a second of padding.
     static let maximumOwed = 16_000
+    /// Padding leaves in clusters of this many packets, ``clusterSpacing`` apart. Chromium's
+    /// receive-side estimator, until it has an estimate of its own (a viewer's first seconds),
+    /// reads a cluster of at least five evenly spaced packets as the rate the path carries and
+    /// sends a REMB at once (libwebrtc's `RemoteBitrateEstimatorAbsSendTime` probe detection);
+    /// padding trickled between media packets forms no cluster. A cluster that a bottleneck
+    /// spreads out is read as a failed probe, so the REMB says nothing it cannot carry.
+    public static let clusterPackets = 6
+    /// The spacing (ns) of a cluster's packets: at least the millisecond the receiver measures
+    /// in, and short enough that media packets between them keep the cluster's spacing within
+    /// the 2.5 ms the receiver allows (4.8 Mbit/s of 1200-byte packets).
+    public static let clusterSpacing: UInt64 = 2_000_000
+    /// Bytes owed before a cluster starts.
+    static let clusterBytes = clusterPackets * 1_000
+    private var clusterLeft = 0
+    private var lastPacket: UInt64 = 0
 
     /// A probe under way.
     public struct Attempt: Sendable, Equatable {
@@ -117,7 +133,7 @@ public struct BandwidthProbe: Sendable {
         lastActive = now
         succeeded += 1
         aimsForTop = true
-        wait = Self.initialWait
+        wait = Self.firstWait
         cleanSince = now
         return current.rate
     }
@@ -130,14 +146,15 @@ public struct BandwidthProbe: Sendable {
         guard let clean = cleanSince, now &- clean >= wait else { return false }
         attempt = Attempt(start: now, rate: rate, cleanBlocks: 0)
         owedBytes = 0
+        clusterLeft = 0
         lastActive = now
         return true
     }
 
     /// How far over what the goal layer needs (with the selector's headroom) a probe goes: the
-    /// layer's measured rate may rise while the viewer moves, and a proven rate just short of
-    /// it would move no one.
-    static let margin = 1.1
+    /// layer's measured rate rises while an encoder ramps up (Chromium's top layer for many
+    /// seconds after it starts), and a proven rate just short of it would move no one.
+    static let margin = 1.25
 
     /// Starts a probe when one is due for a viewer on layer `current` of `selector`'s layers:
     /// toward the top layer after a success, else the next one up, unless the `estimate` already
@@ -166,9 +183,18 @@ public struct BandwidthProbe: Sendable {
         attempt = nil
     }
 
+    /// Whether padding is due at `now`: a probe is under way and its time is not up (its
+    /// verdict may still wait for a report block).
+    public func isPadding(now: UInt64) -> Bool {
+        attempt.map { now &- $0.start < Self.duration } ?? false
+    }
+
     /// Padding bytes owed at `now` while the stream carries `mediaRate` bits per second; the
-    /// caller sends packets and reports each with ``paid(_:)``. 0 when no probe is under way
-    /// or its time is up (the verdict waits for the next report block).
+    /// caller sends a packet when this is over 0 and reports it with ``paid(_:now:)``. The
+    /// padding keeps its rate on average and leaves in clusters (``clusterPackets``): a cluster
+    /// starts once it is owed and goes one packet per ``clusterSpacing``, the last packet's
+    /// excess credited against the next cluster. 0 when no probe is under way, its time is up,
+    /// or no packet is due.
     public mutating func owed(mediaRate: UInt64, now: UInt64) -> Int {
         guard let current = attempt, now &- current.start < Self.duration, current.rate > mediaRate else {
             owedBytes = 0
@@ -179,7 +205,15 @@ public struct BandwidthProbe: Sendable {
         let ramp = min(1, Double(now &- current.start) / Double(Self.rampTime))
         let bytes = Int(Double(current.rate - mediaRate) * ramp / 8 * Double(elapsed) / 1_000_000_000)
         owedBytes = min(owedBytes + bytes, Self.maximumOwed)
-        return owedBytes
+        if clusterLeft == 0 {
+            guard owedBytes >= Self.clusterBytes else { return 0 }
+            clusterLeft = Self.clusterPackets
+        }
+        guard owedBytes > 0 else {
+            clusterLeft = 0
+            return 0
+        }
+        return now &- lastPacket >= Self.clusterSpacing ? owedBytes : 0
     }
 
     /// Whether a probe ran within ``drainTime`` of `now` (or one is under way).
@@ -187,8 +221,10 @@ public struct BandwidthProbe: Sendable {
         attempt != nil || (lastActive != 0 && now &- lastActive < Self.drainTime)
     }
 
-    /// `bytes` of padding went out.
-    public mutating func paid(_ bytes: Int) {
-        owedBytes = max(0, owedBytes - bytes)
+    /// `bytes` of padding went out at `now`.
+    public mutating func paid(_ bytes: Int, now: UInt64) {
+        owedBytes = max(-Self.maximumOwed, owedBytes - bytes)
+        clusterLeft = max(0, clusterLeft - 1)
+        lastPacket = now
     }
 }

@@ -55,6 +55,9 @@ public struct ViewerBandwidthEstimator: Sendable {
     public private(set) var rembBitrate: UInt64?
     /// The loss-based limit, once a receiver report has arrived.
     public private(set) var lossBasedBitrate: UInt64?
+    /// Whether the loss-based limit comes from a cut (over 10 % loss) rather than from growth
+    /// from the start: only a cut holds a REMB above it back for `lossMemory`.
+    private var lossCut = false
     private var lastGrowth: UInt64?
     /// The rate sent over the last second, from the forwarder.
     public private(set) var sendRate: UInt64?
@@ -84,9 +87,14 @@ public struct ViewerBandwidthEstimator: Sendable {
     /// at once (libwebrtc cuts its estimate to 85 % of what arrives on overuse; otherwise it
     /// moves by a few per cent) to below what this track alone was sent. A proven rate is
     /// forgotten then.
+    ///
+    /// Without a loss cut in force, the loss-based growth from the start estimate gives way to
+    /// the REMB at once: the first REMB of a Chromium viewer is its read of a probe cluster
+    /// (``BandwidthProbe``) or of five seconds of media, and it is what the path carries.
     @discardableResult
     public mutating func receivedREMB(bitrate: UInt64) -> Bool {
         defer { rembBitrate = bitrate }
+        if !lossCut { lossBasedBitrate = nil }
         guard let previous = rembBitrate, let sendRate, Double(bitrate) < Double(previous) * 0.9,
             bitrate < sendRate
         else { return false }
@@ -98,7 +106,10 @@ public struct ViewerBandwidthEstimator: Sendable {
     /// which cannot show room it was not offered, until loss, a queue or an overuse REMB.
     public mutating func proved(bitrate: UInt64) {
         probedBitrate = max(probedBitrate ?? 0, bitrate)
-        if let loss = lossBasedBitrate, loss < bitrate { lossBasedBitrate = nil }
+        if let loss = lossBasedBitrate, loss < bitrate {
+            lossBasedBitrate = nil
+            lossCut = false
+        }
         if let delay = delayBasedBitrate, delay < bitrate { delayBasedBitrate = nil }
     }
 
@@ -125,6 +136,7 @@ public struct ViewerBandwidthEstimator: Sendable {
             let sent = sendRate ?? base
             let floor = receivedRate.map { Double($0) * 0.85 } ?? 0
             lossBasedBitrate = clamp(max(Double(sent) * (1 - 0.5 * loss), floor))
+            lossCut = true
         } else if loss < 0.02 {
             let clean = cleanSince ?? now
             cleanSince = clean
@@ -132,11 +144,13 @@ public struct ViewerBandwidthEstimator: Sendable {
             // first REMB, the growth below would otherwise hold the viewer near the start).
             if let probed = probedBitrate, (lossBasedBitrate ?? 0) <= probed {
                 lossBasedBitrate = nil
+                lossCut = false
                 return
             }
-            // With REMB present and no loss limit (or none for a while), REMB alone rules.
-            if rembBitrate != nil, lossBasedBitrate == nil || now &- clean >= configuration.lossMemory {
+            // With REMB present and no loss cut (or none for a while), REMB alone rules.
+            if rembBitrate != nil, !lossCut || now &- clean >= configuration.lossMemory {
                 lossBasedBitrate = nil
+                lossCut = false
                 return
             }
             if let lastGrowth, now &- lastGrowth < configuration.growthInterval {

@@ -241,10 +241,13 @@ public final class ViewerTrackForwarder {
             probe.cancel()
             return nil
         }
-        probe.paid(length)
+        probe.paid(length, now: now)
         paddingCount += 1
         return length
     }
+
+    /// Whether this track's probe pads at `now` (``BandwidthProbe/isPadding(now:)``).
+    public func isPadding(now: UInt64) -> Bool { probe.isPadding(now: now) }
 
     /// Follows a publisher's reconnect: the same viewer stream (the rewriter keeps sequence
     /// numbers and timestamps continuous) now reads the new publisher's layers, starting at

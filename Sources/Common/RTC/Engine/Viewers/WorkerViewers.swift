@@ -107,29 +107,55 @@ final class WorkerViewers {
         output.send(report, session: session)
     }
 
-    /// Most padding packets per track and tick (8 per 20 ms: 4.8 Mbit/s of 1200-byte packets).
-    static let paddingPacketsPerTick = 8
+    /// Spaces probe padding; set when the worker starts (without it, each tick sends one
+    /// padding packet per probing track).
+    var pacer: ProbePacer?
+    /// The viewers whose probe pads now, by their state's identity.
+    private var probing: [ObjectIdentifier: (session: MediaSession, state: ViewerState)] = [:]
 
-    /// Every tick: the padding a probe owes (``BandwidthProbe``), at most
-    /// ``paddingPacketsPerTick`` packets per track. While a probe runs, sender reports go every
-    /// ``BandwidthProbe/reportInterval`` so that the viewer's report blocks show the round trip
-    /// under the padding.
+    /// Every tick: a sender report every ``BandwidthProbe/reportInterval`` while a probe runs
+    /// (so that the viewer's report blocks show the round trip under the padding), a probe
+    /// started where one is due, and its padding handed to the pacer.
     private func sendPadding(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64) {
-        guard let destination = session.transport.remoteAddress else { return }
         for track in state.tracks where track.media.kind == .video {
             guard let forwarder = track.forwarder else { continue }
             if forwarder.probeWantsSenderReport(now: now), let source = track.source {
                 sendSenderReport(session, forwarder: forwarder, source: source, now: now, ntpNow: ntpNow)
             }
-            for _ in 0..<Self.paddingPacketsPerTick {
-                let buffer = output.nextBuffer
-                guard let length = forwarder.padding(now: now, into: buffer),
-                    let protected = session.transport.protectRTP(buffer, length: length)
-                else { break }
-                output.egress.commit(length: protected, to: destination)
-                output.counters.paddingPackets &+= 1
+            sendPaddingPacket(session, forwarder: forwarder, now: now)
+            if pacer != nil, forwarder.isPadding(now: now) {
+                probing[ObjectIdentifier(state)] = (session, state)
+                pacer?.run()
             }
         }
+    }
+
+    /// Every millisecond while a probe pads: at most one packet per probing track, which keeps
+    /// the padding at its rate up to 9.6 Mbit/s of 1200-byte packets.
+    func pace(now: UInt64) {
+        for (key, viewer) in probing {
+            var padding = false
+            if viewer.session.isConnected {
+                for track in viewer.state.tracks where track.media.kind == .video {
+                    guard let forwarder = track.forwarder, forwarder.isPadding(now: now) else { continue }
+                    padding = true
+                    sendPaddingPacket(viewer.session, forwarder: forwarder, now: now)
+                }
+            }
+            if !padding { probing[key] = nil }
+        }
+        if probing.isEmpty { pacer?.stop() }
+    }
+
+    /// One padding packet of `forwarder`'s probe, if it owes one.
+    private func sendPaddingPacket(_ session: MediaSession, forwarder: ViewerTrackForwarder, now: UInt64) {
+        guard let destination = session.transport.remoteAddress else { return }
+        let buffer = output.nextBuffer
+        guard let length = forwarder.padding(now: now, into: buffer),
+            let protected = session.transport.protectRTP(buffer, length: length)
+        else { return }
+        output.egress.commit(length: protected, to: destination)
+        output.counters.paddingPackets &+= 1
     }
 
     /// Points the viewer's sections at a publisher's tracks: each section takes the first
@@ -198,6 +224,7 @@ final class WorkerViewers {
 
     /// Takes a leaving viewer's sections out of the subscriber lists.
     func detach(_ state: ViewerState) {
+        probing[ObjectIdentifier(state)] = nil
         for track in state.tracks {
             if let source = track.source { router.remove(track, of: source) }
             track.source = nil

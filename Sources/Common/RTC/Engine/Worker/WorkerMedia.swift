@@ -81,6 +81,10 @@ final class WorkerMedia: @unchecked Sendable {
         try timer.start(afterMilliseconds: 20, repeatingEvery: 20) { [unowned self] in
             tick(now: engine.clock.now())
         }
+        viewers.pacer = ProbePacer(timer: try loop.makeTimer()) { [unowned self] in
+            viewers.pace(now: engine.clock.now())
+            output.flush()
+        }
         lastUtilisationSample = engine.clock.now()
         lastIdleTime = loop.loopIdleTime
         lastTurn.store(lastUtilisationSample, ordering: .relaxed)
