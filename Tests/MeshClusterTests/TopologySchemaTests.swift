@@ -276,6 +276,39 @@ import Testing
             ])
     }
 
+    // MARK: redis
+
+    @Test func redisModeIsNamedAndSentinelNeedsItsAddresses() throws {
+        #expect(try load(topology(topLevel: [])).redis == nil)
+        #expect(try load(topology(topLevel: ["redis: {mode: standalone}"])).redis == nil)
+        let sentinel = try load(
+            topology(topLevel: ["redis: {mode: sentinel, master_name: mc, sentinels: [127.0.0.1:26379, '[::1]:26380']}"]
+            ))
+        #expect(
+            sentinel.redis
+                == RedisSettings(
+                    mode: .sentinel, masterName: "mc",
+                    sentinels: [
+                        EndpointAddress(host: "127.0.0.1", port: 26379), EndpointAddress(host: "::1", port: 26380),
+                    ]))
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: cluster}"])) == [
+                Reported(
+                    13, 15,
+                    "unknown 'redis.mode' 'cluster' (Redis Cluster is not supported yet); expected one of: standalone, sentinel"
+                )
+            ])
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: sentinel, master_name: mc}"])) == [
+                Reported(13, 8, "'redis.mode: sentinel' needs 'master_name' and 'sentinels'")
+            ])
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: sentinel, master_name: mc, sentinels: [nohost]}"])).count == 1)
+        #expect(
+            reported(topology(topLevel: ["redis: {sentinels: []}"])).first?.message
+                == "'redis' is missing required key 'mode'")
+    }
+
     // MARK: secrets
 
     @Test func secretNamesIncludeRedisTURNAndPostgres() throws {

@@ -129,10 +129,10 @@ struct MeshParts {
     let follower: TopologyFollower
 
     init(
-        endpoint: RedisEndpoint, settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?,
+        endpoint: RedisTarget, settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?,
         engine: MediaEngine, workers: Int, logger: Logger
     ) throws {
-        let redis = RedisClient(endpoint: endpoint)
+        let redis = RedisClient(target: endpoint)
         let policy = settings.policy
         let coordinator = MeshCoordinator(
             topology: topology, nodeID: settings.node.id, policy: policy, intake: intake, dataPlane: engine,

@@ -18,9 +18,10 @@ public struct NodeSettings: Sendable {
     /// STUN/TURN URLs offered to clients in WHIP/WHEP `Link` headers (`MESHCAST_ICE_SERVERS`,
     /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
     public var iceServers: [String]
-    /// Where the mesh's Redis is (from the variable `topology.secrets.redisURLVariable` names);
-    /// `nil` runs an origin as a single SFU. Roles whose policy needs Redis cannot run without it.
-    public var redis: RedisEndpoint?
+    /// Where the mesh's Redis is (the URL in the variable `topology.secrets.redisURLVariable`
+    /// names, or the topology's Sentinel set); `nil` runs an origin as a single SFU. Roles whose
+    /// policy needs Redis cannot run without it.
+    public var redis: RedisTarget?
     /// The secret the internal node API is signed with (from the variable
     /// `topology.secrets.clusterSecretVariable` names); set whenever `redis` is.
     public var clusterSecret: [UInt8]?
@@ -46,7 +47,7 @@ public struct NodeSettings: Sendable {
         self.policy = policy
         tokenSecret = Array(secret.utf8)
         (redis, clusterSecret) = try Self.meshSettings(
-            for: node, policy: policy, secrets: topology.secrets, environment: environment)
+            for: node, policy: policy, topology: topology, environment: environment)
         iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
@@ -75,19 +76,22 @@ public struct NodeSettings: Sendable {
         guard count <= node.ports.count else { throw .tooFewPorts(node.ports.description, workers: count) }
     }
 
-    /// The Redis endpoint and cluster secret: both or neither, and both for roles whose policy
-    /// needs Redis (relays, edges, recorders), which only exist as part of a mesh.
+    /// The Redis target and cluster secret: both or neither, and both for roles whose policy
+    /// needs Redis (relays, edges, recorders), which only exist as part of a mesh. A Sentinel
+    /// set named in the topology is always used; a standalone server when its URL is set.
     static func meshSettings(
-        for node: TopologyNode, policy: RolePolicy, secrets: SecretNames, environment: [String: String]
-    ) throws(NodeSettingsError) -> (RedisEndpoint?, [UInt8]?) {
+        for node: TopologyNode, policy: RolePolicy, topology: Topology, environment: [String: String]
+    ) throws(NodeSettingsError) -> (RedisTarget?, [UInt8]?) {
+        let secrets = topology.secrets
         let urlVariable = secrets.redisURLVariable
-        guard let url = environment[urlVariable], !url.isEmpty else {
+        let url = environment[urlVariable].flatMap { $0.isEmpty ? nil : $0 }
+        guard url != nil || topology.redis?.mode == .sentinel else {
             guard !policy.needsRedis else { throw .missingRedis(urlVariable, role: node.role) }
             return (nil, nil)
         }
-        let endpoint: RedisEndpoint
+        let endpoint: RedisTarget
         do {
-            endpoint = try RedisEndpoint(url: url, environment: environment)
+            endpoint = try RedisTarget(settings: topology.redis, url: url, environment: environment)
         } catch {
             throw .invalidRedisURL(urlVariable, reason: error.description)
         }

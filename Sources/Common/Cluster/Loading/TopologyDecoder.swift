@@ -12,7 +12,7 @@ struct TopologyDecoder {
     }
 
     static let topLevelKeys = [
-        "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge",
+        "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge", "redis",
     ]
     static let regionKeys = ["name", "cidrs", "coordinates"]
     static let latencyKeys = ["between", "ms"]
@@ -47,6 +47,9 @@ struct TopologyDecoder {
         }
         if let edge = fields["edge"] {
             draft.edge = decodeEdgeOptions(edge)
+        }
+        if let redis = fields["redis"] {
+            draft.redis = decodeRedis(redis)
         }
         return draft
     }

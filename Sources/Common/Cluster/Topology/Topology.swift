@@ -23,6 +23,9 @@ public struct Topology: Sendable, Equatable, Codable {
     public var policies: StreamPolicies
     /// How every edge behaves.
     public var edge: EdgeOptions
+    /// The Redis deployment (`nil`: standalone, the URL in `secrets.redis`'s variable). Optional
+    /// so that topologies published before the section existed still decode.
+    public var redis: RedisSettings?
 
     /// Creates a topology from parts that were already validated.
     public init(
@@ -34,7 +37,8 @@ public struct Topology: Sendable, Equatable, Codable {
         secrets: SecretNames,
         trustedProxies: [CIDRBlock] = [],
         policies: StreamPolicies = .none,
-        edge: EdgeOptions = .standard
+        edge: EdgeOptions = .standard,
+        redis: RedisSettings? = nil
     ) {
         self.mesh = mesh
         self.regions = regions
@@ -45,6 +49,7 @@ public struct Topology: Sendable, Equatable, Codable {
         self.trustedProxies = trustedProxies
         self.policies = policies
         self.edge = edge
+        self.redis = redis
     }
 
     /// The node with this id, if the topology has one.

@@ -9,6 +9,11 @@ import Synchronization
 /// `availabilityUpdates()`), fails commands fast with `RedisError.closed`, and reconnects in the
 /// background with `ReconnectBackoff`. Nodes keep forwarding media meanwhile and answer new
 /// placements with `503`; they re-register when availability returns.
+///
+/// With a Sentinel target (`RedisTarget.sentinel`) every connect asks the sentinels for the
+/// master and checks its `ROLE`; a `READONLY`, `LOADING` or `MASTERDOWN` answer counts as a lost
+/// connection, so the client follows a failover within a reconnect back-off. Scripts survive a
+/// master that never saw them: `EVALSHA` falls back to `EVAL` on `NOSCRIPT`.
 public final class RedisClient: Sendable {
     /// Timeouts and back-off.
     public struct Configuration: Sendable {
@@ -34,6 +39,8 @@ public final class RedisClient: Sendable {
     private struct Link {
         var connection: RedisConnection?
         var backoff: ReconnectBackoff
+        /// Sentinel mode: the sentinel to ask first (the last one that answered).
+        var firstSentinel = 0
         var reconnectPending = false
         var isShutDown = false
     }
@@ -43,8 +50,9 @@ public final class RedisClient: Sendable {
         var continuations: [Int: AsyncStream<Bool>.Continuation] = [:]
     }
 
-    /// Where the client connects.
-    public let endpoint: RedisEndpoint
+    /// Where the client finds its server.
+    public let target: RedisTarget
+    private let current: Mutex<RedisEndpoint?>
     private let configuration: Configuration
     private let queue: DispatchQueue
     private let link: Mutex<Link>
@@ -57,17 +65,33 @@ public final class RedisClient: Sendable {
     private let failure = Mutex<RedisError?>(nil)
     private let scriptHashes = Mutex<[RedisScript: String]>([:])
 
+    /// Creates a client of one server and starts connecting at once, in the background.
+    public convenience init(endpoint: RedisEndpoint, configuration: Configuration = Configuration()) {
+        self.init(target: .standalone(endpoint), configuration: configuration)
+    }
+
     /// Creates the client and starts connecting at once, in the background.
-    public init(endpoint: RedisEndpoint, configuration: Configuration = Configuration()) {
-        self.endpoint = endpoint
+    public init(target: RedisTarget, configuration: Configuration = Configuration()) {
+        self.target = target
+        if case .standalone(let endpoint) = target {
+            current = Mutex(endpoint)
+        } else {
+            current = Mutex(nil)
+        }
         self.configuration = configuration
-        self.queue = DispatchQueue(label: "meshcast.redis.\(endpoint)")
+        self.queue = DispatchQueue(label: "meshcast.redis.\(target)")
         self.link = Mutex(Link(backoff: configuration.backoff))
         queue.async { self.attemptConnect() }
     }
 
     deinit {
         finishWatchers()
+    }
+
+    /// The server the client uses (the master found last, with a Sentinel target), or the
+    /// target when none was found yet; for logs and messages.
+    public var endpoint: String {
+        current.withLock { $0 }.map(\.description) ?? target.description
     }
 
     // MARK: Availability
@@ -192,7 +216,7 @@ public final class RedisClient: Sendable {
             do throws(RedisError) {
                 return .success(try body(connection))
             } catch {
-                if error.isConnectionFailure {
+                if error.isConnectionFailure || error.isFailoverSignal {
                     connection.close()
                     link.connection = nil
                     failure.withLock { $0 = error }
@@ -215,9 +239,9 @@ public final class RedisClient: Sendable {
             if link.isShutDown { return false }
             if link.connection != nil { return true }
             do throws(RedisError) {
-                link.connection = try RedisConnection(
-                    endpoint: endpoint, connectTimeout: configuration.connectTimeout,
-                    ioTimeout: configuration.ioTimeout)
+                let connection = try connect(firstSentinel: &link.firstSentinel)
+                link.connection = connection
+                current.withLock { $0 = connection.endpoint }
                 link.backoff.reset()
                 failure.withLock { $0 = nil }
                 return true
@@ -230,6 +254,24 @@ public final class RedisClient: Sendable {
             setAvailable(true)
         } else {
             scheduleReconnect()
+        }
+    }
+
+    /// On the queue: a connection to the server, or to the master the sentinels name now.
+    private func connect(firstSentinel: inout Int) throws(RedisError) -> RedisConnection {
+        switch target {
+        case .standalone(let endpoint):
+            return try RedisConnection(
+                endpoint: endpoint, connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout)
+        case .sentinel(var set):
+            // Ask the one that answered last first (the specification's "move it to the head").
+            let first = min(firstSentinel, set.sentinels.count - 1)
+            set.sentinels = Array(set.sentinels[first...] + set.sentinels[..<first])
+            var answered = 0
+            defer { firstSentinel = (first + answered) % max(set.sentinels.count, 1) }
+            return try SentinelResolver.connectToMaster(
+                of: set, connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout
+            ) { answered = $0 }
         }
     }
 

@@ -22,6 +22,14 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case unexpectedReply(String)
 
     /// True when the connection is unusable and the client should reconnect.
+    /// An answer that means the server is no longer (or not yet) the master a client should
+    /// write to: a demoted master (`READONLY`), one loading its data (`LOADING`), or one whose
+    /// replication link is down (`MASTERDOWN`). The client reconnects, asking the sentinels.
+    public var isFailoverSignal: Bool {
+        guard case .server(let text) = self else { return false }
+        return text.hasPrefix("READONLY") || text.hasPrefix("LOADING") || text.hasPrefix("MASTERDOWN")
+    }
+
     public var isConnectionFailure: Bool {
         switch self {
         case .connection, .protocolViolation, .timeout, .closed: true

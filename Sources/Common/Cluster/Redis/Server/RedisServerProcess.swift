@@ -26,16 +26,18 @@ public final class RedisServerProcess {
     public let directory: URL
     private let process = Process()
 
-    /// Prepares the server; nothing runs until ``start(spawning:)``.
-    public init(executable: String, port: Int, directory: URL) {
+    /// Prepares the server; nothing runs until ``start(spawning:)``. `extraArguments` go after
+    /// the standard ones (`--replicaof HOST PORT` for a replica of a local Sentinel set).
+    public init(executable: String, port: Int, directory: URL, extraArguments: [String] = []) {
         self.executable = executable
         self.port = port
         self.directory = directory
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", directory.path, "--logfile", logFile.path,
-        ]
+        process.arguments =
+            [
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory.path, "--logfile", logFile.path,
+            ] + extraArguments
     }
 
     /// Where the server writes its log.

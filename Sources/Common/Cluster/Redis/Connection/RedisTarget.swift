@@ -1,0 +1,76 @@
+/// Where the client finds the Redis master: one fixed server, or whichever server a Sentinel
+/// set names as master right now.
+public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
+    /// One server.
+    case standalone(RedisEndpoint)
+    /// A master found through sentinels (`RedisSentinels`).
+    case sentinel(RedisSentinels)
+
+    /// The target a topology's `redis` section and the environment describe: `url` (from the
+    /// variable `secrets.redis` names) for a standalone server, the sentinels otherwise, with
+    /// the password from `MESHCAST_REDIS_PASSWORD` either way.
+    public init(settings: RedisSettings?, url: String?, environment: [String: String]) throws(RedisError) {
+        let settings = settings ?? .standalone
+        switch settings.mode {
+        case .standalone:
+            guard let url, !url.isEmpty else { throw .invalidURL("no Redis URL for a standalone server") }
+            self = .standalone(try RedisEndpoint(url: url, environment: environment))
+        case .sentinel:
+            let password = environment[RedisEndpoint.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+            let sentinelPassword = environment[RedisSentinels.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+            self = .sentinel(
+                RedisSentinels(
+                    masterName: settings.masterName ?? "",
+                    sentinels: settings.sentinels.map {
+                        RedisEndpoint(address: .tcp(host: $0.host, port: Int($0.port)), password: sentinelPassword)
+                    },
+                    password: password))
+        }
+    }
+
+    /// The server's URL, or the sentinels and the master's name.
+    public var description: String {
+        switch self {
+        case .standalone(let endpoint): endpoint.description
+        case .sentinel(let set): set.description
+        }
+    }
+}
+
+/// A Sentinel set watching one master: the client asks the sentinels for the master's address
+/// (`SENTINEL get-master-addr-by-name`), checks with `ROLE` that the server it reached is a
+/// master, and asks again after any connection failure or a `READONLY`/`LOADING` answer
+/// (the Sentinel client specification, redis.io/docs/reference/sentinel-clients).
+public struct RedisSentinels: Sendable, Equatable, CustomStringConvertible {
+    /// The environment variable holding the sentinels' own password, when they have one.
+    public static let passwordVariable = "MESHCAST_REDIS_SENTINEL_PASSWORD"
+
+    /// The name the sentinels monitor the master under.
+    public var masterName: String
+    /// The sentinels, asked in turn; one that answers moves to the front.
+    public var sentinels: [RedisEndpoint]
+    /// The master's (and replicas') password, sent with `AUTH`.
+    public var password: String?
+    /// The logical database selected on the master.
+    public var database: Int
+
+    /// Creates a Sentinel target.
+    public init(masterName: String, sentinels: [RedisEndpoint], password: String? = nil, database: Int = 0) {
+        self.masterName = masterName
+        self.sentinels = sentinels
+        self.password = password
+        self.database = database
+    }
+
+    /// `sentinel://host:port,host:port/name`, without passwords.
+    public var description: String {
+        let hosts = sentinels.map { $0.description.replacingPrefix("redis://") }.joined(separator: ",")
+        return "sentinel://\(hosts)/\(masterName)"
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}
