@@ -8,7 +8,7 @@ import MeshCluster
 /// stops even when `up` is killed with SIGKILL. The process itself is MeshCluster's
 /// `RedisServerProcess`, which the tests' Redis servers share; this type adds the port search,
 /// the lifeline and the operator's messages.
-final class LocalRedisServer {
+final class LocalRedisServer: LocalRedis {
     /// Why the server could not start.
     struct StartFailure: Error, CustomStringConvertible {
         let description: String
@@ -75,6 +75,8 @@ final class LocalRedisServer {
     }
 
     var endpoint: RedisEndpoint { RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)) }
+    var started: String { "redis-server (pid \(pid)) at \(url)" }
+    var stopped: String { "redis-server on port \(port) stopped" }
     var url: String { endpoint.description }
 
     /// Stops the server (`SHUTDOWN NOSAVE`, SIGKILL if it lingers) and removes its directory.

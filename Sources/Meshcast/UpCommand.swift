@@ -64,7 +64,7 @@ struct UpCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let lifeline: ParentLifeline
-        let redis: LocalRedisServer?
+        let redis: (any LocalRedis)?
         let postgres: LocalPostgresServer?
         do {
             lifeline = try ParentLifeline()
@@ -111,10 +111,10 @@ struct UpCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func stopRedis(_ redis: LocalRedisServer?) {
+    private func stopRedis(_ redis: (any LocalRedis)?) {
         guard let redis else { return }
         redis.stop()
-        print("redis-server on port \(redis.port) stopped")
+        print(redis.stopped)
     }
 
     private func stopPostgres(_ postgres: LocalPostgresServer?) {
@@ -126,7 +126,7 @@ struct UpCommand: ParsableCommand {
     /// Starts a local PostgreSQL for the recordings catalog when the topology has a recorder
     /// and its catalog URL variable is unset, and sets the variable for the nodes.
     private func startPostgresIfNeeded(
-        _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline, redis: LocalRedisServer?
+        _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline, redis: (any LocalRedis)?
     ) throws -> LocalPostgresServer? {
         let variable = topology.secrets.catalogURLVariable
         guard topology.nodes.contains(where: { $0.role == .recorder }), (environment[variable] ?? "").isEmpty else {
@@ -144,29 +144,39 @@ struct UpCommand: ParsableCommand {
     }
 
     /// Starts a local redis-server when the topology's Redis URL variable is unset (and sets it
-    /// for the nodes), then applies the topology to whichever Redis the mesh uses.
+    /// for the nodes), or a local Sentinel set when the topology names sentinels on loopback
+    /// that do not answer, then applies the topology to whichever Redis the mesh uses.
     private func startRedisIfNeeded(
         _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline
-    ) throws -> LocalRedisServer? {
+    ) throws -> (any LocalRedis)? {
         let variable = topology.secrets.redisURLVariable
-        var server: LocalRedisServer?
-        if (environment[variable] ?? "").isEmpty {
+        var server: (any LocalRedis)?
+        if let settings = topology.redis, settings.mode == .sentinel {
+            if !LocalSentinelRedis.anySentinelAnswers(settings) {
+                server = try LocalSentinelRedis(settings: settings, lifeline: lifeline)
+            }
+        } else if (environment[variable] ?? "").isEmpty {
             let started = try LocalRedisServer(lifeline: lifeline)
             environment[variable] = started.url
             print("\(variable) is not set: started redis-server (pid \(started.pid)) at \(started.url) for this run.")
             server = started
         }
+        if let server, server is LocalSentinelRedis { print("started \(server.started) for this run.") }
         do {
-            let endpoint = try RedisEndpoint(url: environment[variable] ?? "", environment: environment)
-            let connection = try RedisConnection(endpoint: endpoint)
+            let target = try RedisTarget(settings: topology.redis, url: environment[variable], environment: environment)
+            let connection = try target.openConnection()
             let json = try TopologyJSON.encode(topology)
             _ = try connection.command(bytes: [Array("SET".utf8), Array(PublishedTopology.key.utf8), Array(json)])
-            print("applied \(file) to \(endpoint) (key `topology`)")
+            print("applied \(file) to \(connection.endpoint) (key `topology`)")
         } catch {
             server?.stop()
-            throw SupervisorError("cannot apply the topology to Redis (\(variable)): \(error)")
+            throw SupervisorError("cannot apply the topology to Redis (\(target(topology, variable))): \(error)")
         }
         return server
+    }
+
+    private func target(_ topology: Topology, _ variable: String) -> String {
+        topology.redis?.mode == .sentinel ? "the topology's sentinels" : variable
     }
 
     private func printURLs(for nodes: [TopologyNode], secret: [UInt8]) {

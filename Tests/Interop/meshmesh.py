@@ -61,7 +61,8 @@ class MeshRefused(Exception):
 
 
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
-                    order: tuple[str, ...], policies: dict[str, int] | None = None) -> str:
+                    order: tuple[str, ...], policies: dict[str, int] | None = None,
+                    redis: list[str] | None = None) -> str:
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
         "mesh: interop",
@@ -99,6 +100,7 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
         lines += [f"  - from: {upstream}", f"    to: [{', '.join(downstream)}]"]
     if policies:
         lines += ["policies:"] + [f"  {key}: {value}" for key, value in policies.items()]
+    lines += redis or []
     lines += [
         "secrets:",
         "  cluster: MESHCAST_CLUSTER_SECRET",
@@ -118,6 +120,8 @@ class RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_tcp_port()
         self.process: subprocess.Popen | None = None
+        # `--replicaof HOST PORT` for a replica of a Sentinel set (meshsentinel.py).
+        self.extra_arguments: list[str] = []
 
     @property
     def url(self) -> str:
@@ -127,7 +131,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory),
-             "--logfile", str(self.directory / "redis.log")],
+             "--logfile", str(self.directory / "redis.log"), *self.extra_arguments],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -230,11 +234,15 @@ class Mesh:
 
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
-                 trace: bool = True, policies: dict[str, int] | None = None) -> None:
+                 trace: bool = True, policies: dict[str, int] | None = None, sentinel: bool = False) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
-        self.redis = RedisServer(directory / "redis")
+        if sentinel:
+            from meshsentinel import SentinelSet
+            self.redis = SentinelSet(directory / "redis")
+        else:
+            self.redis = RedisServer(directory / "redis")
         self.secret = secrets.token_hex(24)
         self.cluster_secret = secrets.token_hex(24)
         ports: dict[str, tuple[int, range]] = {}
@@ -249,12 +257,14 @@ class Mesh:
                 udp = free_udp_range()
             ports[node_id] = (api, udp)
         self.topology = directory / "topology.yaml"
-        self.topology.write_text(render_topology(ports, self.links, order, policies))
+        self.topology.write_text(render_topology(
+            ports, self.links, order, policies, self.redis.topology_section() if sentinel else None))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in START_ORDER:
-            env = {**os.environ, "MESHCAST_SECRET": self.secret, "MESHCAST_CLUSTER_SECRET": self.cluster_secret,
-                   "MESHCAST_REDIS_URL": self.redis.url}
+            env = {**os.environ, "MESHCAST_SECRET": self.secret, "MESHCAST_CLUSTER_SECRET": self.cluster_secret}
+            if not sentinel:
+                env["MESHCAST_REDIS_URL"] = self.redis.url
             if node_id in self.trace_paths:
                 env["MESHCAST_TRACE_HOPS"] = str(self.trace_paths[node_id])
             env.update((node_env or {}).get(node_id, {}))

@@ -28,6 +28,20 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One blocking connection to the server, or to the master the sentinels name now: for
+    /// commands that send a few commands and exit (`meshcast up` applying the topology).
+    public func openConnection(
+        connectTimeout: Duration = .seconds(1), ioTimeout: Duration = .seconds(2)
+    ) throws(RedisError) -> RedisConnection {
+        switch self {
+        case .standalone(let endpoint):
+            return try RedisConnection(endpoint: endpoint, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
+        case .sentinel(let set):
+            return try SentinelResolver.connectToMaster(
+                of: set, connectTimeout: connectTimeout, ioTimeout: ioTimeout, answered: { _ in })
+        }
+    }
+
     /// The server's URL, or the sentinels and the master's name.
     public var description: String {
         switch self {
