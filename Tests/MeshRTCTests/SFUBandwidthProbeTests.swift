@@ -86,6 +86,36 @@ struct SFUBandwidthProbeTests {
         #expect(runs.dropLast().allSatisfy { $0 >= 5 })
     }
 
+    @Test("once the receiver has its own estimate (a REMB came), padding goes whenever owed, not in clusters")
+    func sendsEvenlyAfterTheFirstREMB() {
+        var probe = Self.started()
+        let start = 1_600 * Self.ms
+        var sent: [UInt64] = []
+        for step in 1...Int(BandwidthProbe.duration / Self.ms) {
+            let now = start + UInt64(step) * Self.ms
+            if probe.owed(mediaRate: 400_000, now: now, clustered: false) > 0 {
+                probe.paid(1_200, now: now)
+                sent.append(now - start)
+            }
+        }
+        // The same 45000 bytes, but at full rate (600 kbit/s) one 1200-byte packet every 16 ms.
+        #expect(abs(sent.count * 1_200 - 45_000) <= 1_200)
+        let gaps = zip(sent.dropFirst(), sent).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 > BandwidthProbe.clusterSpacing })
+    }
+
+    @Test(
+        "sender reports go every 100 ms during a probe and for a while after it failed, so the queue is seen to drain")
+    func reportsWhileTheQueueDrains() {
+        var probe = Self.started()
+        let start = 1_600 * Self.ms
+        #expect(probe.wantsSenderReport(firstForward: 0, lastReport: start, now: start + 100 * Self.ms))
+        probe.congestion(now: start + 300 * Self.ms)
+        #expect(probe.wantsSenderReport(firstForward: 0, lastReport: start + 300 * Self.ms, now: start + 400 * Self.ms))
+        let later = start + 300 * Self.ms + BandwidthProbe.drainTime
+        #expect(!probe.wantsSenderReport(firstForward: 0, lastReport: later - 100 * Self.ms, now: later))
+    }
+
     @Test("a stalled loop owes at most a bounded burst")
     func boundsTheBurst() {
         var probe = Self.started(rate: 50_000_000)

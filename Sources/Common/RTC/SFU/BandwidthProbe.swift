@@ -153,8 +153,9 @@ public struct BandwidthProbe: Sendable {
 
     /// How far over what the goal layer needs (with the selector's headroom) a probe goes: the
     /// layer's measured rate rises while an encoder ramps up (Chromium's top layer for many
-    /// seconds after it starts), and a proven rate just short of it would move no one.
-    static let margin = 1.25
+    /// seconds after it starts), and a proven rate just short of it would move no one. More
+    /// (1.25 was tried) deepens the queue a probe that fails behind a bottleneck leaves.
+    static let margin = 1.1
 
     /// Starts a probe when one is due for a viewer on layer `current` of `selector`'s layers:
     /// toward the top layer after a success, else the next one up, unless the `estimate` already
@@ -171,11 +172,13 @@ public struct BandwidthProbe: Sendable {
     }
 
     /// Whether the viewer should get a sender report now: every ``reportInterval`` while a probe
-    /// runs and for ``startupTime`` after its `firstForward` packet (the layer it starts on fits
-    /// an assumed estimate, and a queue it builds must show within a few hundred ms).
+    /// runs and for ``drainTime`` after it ends (a failed probe's queue must be seen to drain,
+    /// or the clean time before the next try starts up to a second late), and for
+    /// ``startupTime`` after its `firstForward` packet (the layer it starts on fits an assumed
+    /// estimate, and a queue it builds must show within a few hundred ms).
     public func wantsSenderReport(firstForward: UInt64?, lastReport: UInt64, now: UInt64) -> Bool {
         let starting = firstForward.map { now &- $0 < Self.startupTime } ?? false
-        return (attempt != nil || starting) && now &- lastReport >= Self.reportInterval
+        return (paddedRecently(now: now) || starting) && now &- lastReport >= Self.reportInterval
     }
 
     /// Stops a probe without a verdict (the viewer moved, a cap came, the layer went away).
@@ -190,12 +193,14 @@ public struct BandwidthProbe: Sendable {
     }
 
     /// Padding bytes owed at `now` while the stream carries `mediaRate` bits per second; the
-    /// caller sends a packet when this is over 0 and reports it with ``paid(_:now:)``. The
-    /// padding keeps its rate on average and leaves in clusters (``clusterPackets``): a cluster
-    /// starts once it is owed and goes one packet per ``clusterSpacing``, the last packet's
-    /// excess credited against the next cluster. 0 when no probe is under way, its time is up,
-    /// or no packet is due.
-    public mutating func owed(mediaRate: UInt64, now: UInt64) -> Int {
+    /// caller sends a packet when this is over 0 and reports it with ``paid(_:now:)``, a
+    /// packet's excess over what was owed credited against the next. `clustered` (while the
+    /// receiver has sent no REMB, so may still read a cluster as its first estimate), the padding
+    /// leaves in clusters (``clusterPackets``): a cluster starts once it is owed and goes one
+    /// packet per ``clusterSpacing``. Otherwise a packet goes whenever one is owed: a cluster's
+    /// burst would only deepen the queue a failing probe builds behind a bottleneck. 0 when no
+    /// probe is under way, its time is up, or no packet is due.
+    public mutating func owed(mediaRate: UInt64, now: UInt64, clustered: Bool = true) -> Int {
         guard let current = attempt, now &- current.start < Self.duration, current.rate > mediaRate else {
             owedBytes = 0
             return 0
@@ -205,6 +210,7 @@ public struct BandwidthProbe: Sendable {
         let ramp = min(1, Double(now &- current.start) / Double(Self.rampTime))
         let bytes = Int(Double(current.rate - mediaRate) * ramp / 8 * Double(elapsed) / 1_000_000_000)
         owedBytes = min(owedBytes + bytes, Self.maximumOwed)
+        guard clustered else { return max(owedBytes, 0) }
         if clusterLeft == 0 {
             guard owedBytes >= Self.clusterBytes else { return 0 }
             clusterLeft = Self.clusterPackets

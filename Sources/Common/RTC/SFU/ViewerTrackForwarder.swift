@@ -232,7 +232,10 @@ public final class ViewerTrackForwarder {
                     above: current, of: selector, estimate: estimator.estimate(now: now), cap: estimator.cap(now: now),
                     now: now)
         else { return nil }
-        guard probe.owed(mediaRate: selector.bitrate(layer: current), now: now) > 0 else { return nil }
+        let clustered = estimator.rembBitrate == nil
+        guard probe.owed(mediaRate: selector.bitrate(layer: current), now: now, clustered: clustered) > 0 else {
+            return nil
+        }
         // The last eight packets in turn: recent enough to be in every history, and a copy of
         // a packet the viewer has is dropped by its jitter buffer.
         paddingCursor = (paddingCursor &+ 1) & 7
