@@ -220,4 +220,7 @@ public enum TURNDropReason: String, Equatable, Sendable {
     case challengeLargerThanRequest = "challenge-larger-than-request"
     /// The output buffer cannot hold the answer.
     case outputTooSmall = "output-too-small"
+    /// A TCP or TLS client is this far behind reading: its data is dropped rather than queued
+    /// without bound (the host decides; the server never returns it).
+    case clientBacklog = "client-backlog"
 }
