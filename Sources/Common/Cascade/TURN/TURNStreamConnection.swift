@@ -87,6 +87,8 @@ final class TURNStreamConnection {
             }
             do {
                 try tls.receive(bytes) { plaintext in deframe(plaintext) }
+                // A frame that closed the connection (not TURN, a failed write) ends it here.
+                guard !isClosed else { return }
                 try flushTLS()
             } catch {
                 relay.logger.debug("TURN \(fiveTuple): TLS failed (\(error)), closing")
