@@ -120,6 +120,13 @@ public final class TURNRelay: @unchecked Sendable {
         listener = nil
     }
 
+    /// Sends new allocations to `alternate` (300 Try Alternate) from now on, or stops doing
+    /// so with `nil`; live allocations are not touched. Loop only.
+    public func redirectAllocations(to alternate: STUNTransportAddress?) {
+        server.alternateServer = alternate
+        logger.info("TURN: new allocations \(alternate.map { "go to \($0) (300)" } ?? "are served here")")
+    }
+
     /// Ends the allocations made with the credential minted for session `id`. Loop only.
     public func endSession(_ id: String) {
         server.removeAllocations(credentialID: id, now: clock())
