@@ -338,7 +338,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
         ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]),
         ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
-        ("FuzzMatroskaRecovery", ["MeshRecording"]),
+        ("FuzzMatroskaRecovery", ["MeshRecording"]), ("FuzzTURNStream", ["MeshTURN"]),
     ] {
         package.targets.append(
             .executableTarget(

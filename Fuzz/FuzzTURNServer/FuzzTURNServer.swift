@@ -129,7 +129,7 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
                 continue
             }
             let answer = server.receive(
-                datagram, from: client, transport: control & 0x80 == 0 ? .udp : .stream, now: now, into: output)
+                datagram, from: client, transport: control & 0x80 == 0 ? .udp : .tcp, now: now, into: output)
             check(answer, request: datagram, server: server)
             server.expire(now: now)
             _ = server.takeEvents()

@@ -195,7 +195,7 @@ struct UpCommand: ParsableCommand {
             }
             if policy.servesViewers { print("  watch    \(base)/watch?stream=\(stream)&token=\(view)") }
             print("  WHEP     \(base)/whep/\(stream)")
-            if let turn = NodeTURN.url(of: node) {
+            for turn in NodeTURN.urls(of: node) {
                 print("  TURN     \(turn)   (credentials: each WHIP/WHEP answer's Link header)")
             }
             print("  health   \(base)/health   metrics \(base)/metrics")

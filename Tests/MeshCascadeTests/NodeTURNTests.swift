@@ -67,8 +67,7 @@ import Testing
         let settings = try Self.settings(turn: "{udp: 3478}")
         let now = TURNInstant(seconds: 1_733_400_000)
         let clock: @Sendable () -> TURNInstant = { now }
-        let links = NodeTURN.sessionLinks(settings: settings, clock: clock)
-        let mint = try #require(links)
+        let mint = try #require(NodeTURN.sessionLinks(settings: settings, clock: clock))
         let first = try #require(mint("0123456789abcdef").first)
         let second = try #require(mint("fedcba9876543210").first)
         #expect(first.url == "turn:198.51.100.20:3478?transport=udp")
@@ -85,6 +84,17 @@ import Testing
             }
         }
         #expect(NodeTURN.sessionLinks(settings: try Self.settings(turn: "{udp: 3478}", secret: nil)) == nil)
-        #expect(NodeTURN.sessionLinks(settings: try Self.settings(turn: "{tcp: 3478}")) == nil)
+        // One credential for every listener: UDP, TCP and TLS (`turns:`, RFC 7065 §3.1).
+        let all = try #require(
+            NodeTURN.sessionLinks(
+                settings: try Self.settings(turn: "{udp: 3478, tcp: 3478, tls: {port: 5349, cert: c.pem, key: k.pem}}"),
+                clock: clock))
+        let links = all("0123456789abcdef")
+        #expect(
+            links.map(\.url) == [
+                "turn:198.51.100.20:3478?transport=udp", "turn:198.51.100.20:3478?transport=tcp",
+                "turns:198.51.100.20:5349?transport=tcp",
+            ])
+        #expect(Set(links.map(\.username)).count == 1)
     }
 }

@@ -7,7 +7,7 @@ import MeshWire
 import Synchronization
 import Testing
 
-/// `TURNUDPRelay` on an embedded loop and network: the listener answers, an allocation opens a
+/// `TURNRelay` over UDP on an embedded loop and network: the listener answers, an allocation opens a
 /// relayed socket on its port, a Send goes out of that socket to the peer, the peer's answer
 /// comes back as a Data indication, and Refresh 0 closes the relayed socket (RFC 8656 §7–§10).
 @Suite struct TURNUDPRelayTests {
@@ -67,7 +67,7 @@ import Testing
             relayPorts: TURNRelayPorts(ipv4: .v4(0x0A00_0001), range: 50000...50001))
         let listen = SocketAddress(ipv4: 0x0A00_0001, port: 3478)
         let relay = try await loop.run {
-            let relay = TURNUDPRelay(
+            let relay = TURNRelay(
                 loop: loop, server: server, listen: listen, relayBindHost: nil, logger: Logger(label: "turn-test"),
                 clock: { Self.now })
             try relay.start()

@@ -142,11 +142,11 @@ import Testing
     @Test func streamFramingAndPadding() throws {
         var harness = try Harness(policy: Self.openLoopback)
         let request = try harness.request(.allocate) { try $0.appendRequestedTransport() }
-        #expect(harness.send(request, transport: .stream).bytes != nil)
+        #expect(harness.send(request, transport: .tcp).bytes != nil)
         let bind = try Self.bind(harness, 0x4ABC, Fixture.peer)
-        #expect(harness.send(bind, transport: .stream).bytes != nil)
+        #expect(harness.send(bind, transport: .tcp).bytes != nil)
         let relayed = try #require(
-            harness.server.relayedAddress(of: TURNFiveTuple(client: Fixture.client, transport: .stream)))
+            harness.server.relayedAddress(of: TURNFiveTuple(client: Fixture.client, transport: .tcp)))
         #expect(harness.fromPeer(Fixture.peer, to: relayed, [7]).1 == [0x4A, 0xBC, 0x00, 0x01, 7, 0, 0, 0])
         let stream: [UInt8] = [0x4A, 0xBC, 0x00, 0x01, 7, 0, 0, 0] + bind
         try stream.withUnsafeBytes { raw in

@@ -51,9 +51,10 @@ public struct MeshNodeRunner {
             withExtendedLifetime(engine) { group.stop() }
         }
 
-        var turn: TURNUDPRelay?
-        if let loop = group.workers.first {
-            turn = try await NodeTURN.start(settings: settings, workers: group.workers.count, on: loop, logger: logger)
+        var turn: TURNRelay?
+        if let worker = group.workers.first {
+            turn = try await NodeTURN.start(
+                settings: settings, workers: group.workers.count, on: worker, logger: logger)
         }
 
         let mesh = try settings.redis.map { endpoint in
@@ -76,6 +77,7 @@ public struct MeshNodeRunner {
         control.testFaults = settings.testFaults
         if let turn, let loop = group.workers.first {
             control.sessionICEServers = NodeTURN.sessionLinks(settings: settings)
+            control.turn = TURNRelayStatus(relay: turn)
             // A session's end ends the allocations of the credential minted for it.
             engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
         }
@@ -108,7 +110,7 @@ public struct MeshNodeRunner {
     }
 
     /// Ends the TURN allocations (each logged) and closes their sockets before the loops stop.
-    private func stopTURN(_ turn: TURNUDPRelay?, group: WorkerGroup) async {
+    private func stopTURN(_ turn: TURNRelay?, group: WorkerGroup) async {
         guard let turn, let loop = group.workers.first else { return }
         try? await loop.run { turn.stop() }
     }

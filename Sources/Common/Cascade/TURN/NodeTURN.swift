@@ -1,6 +1,7 @@
 import Logging
 import MeshCluster
 import MeshControl
+import MeshCrypto
 import MeshRuntime
 import MeshTURN
 import MeshWire
@@ -42,25 +43,26 @@ public enum NodeTURN {
         return .open(OpenRelayRules(allow: allow, deniedPorts: Set(control)))
     }
 
-    /// The TURN relay for `settings`' node, created and started on `loop`, or `nil` when the
-    /// node has no UDP listener or no secret is set (logged: TURN stays off, the node runs).
+    /// The TURN relay for `settings`' node, created and started on `worker` with its UDP, TCP
+    /// and TLS listeners, or `nil` when the node has no TURN listener or no secret is set
+    /// (logged: TURN stays off, the node runs). A TLS certificate that does not load stops the
+    /// node from starting: the operator asked for TLS.
     public static func start(
-        settings: NodeSettings, workers: Int, on loop: any MediaLoop, logger: Logger
-    ) async throws -> TURNUDPRelay? {
+        settings: NodeSettings, workers: Int, on worker: MediaWorker, logger: Logger
+    ) async throws -> TURNRelay? {
         let node = settings.node
-        guard let turn = node.turn else { return nil }
-        if turn.tcpPort != nil || turn.tls != nil {
-            logger.warning("TURN over TCP and TLS is not built yet: only the UDP listener (if any) is served")
-        }
-        guard let port = turn.udpPort else { return nil }
+        guard let turn = node.turn, turn.udpPort != nil || turn.tcpPort != nil || turn.tls != nil else { return nil }
         guard !settings.turnSecrets.isEmpty else {
-            logger.warning("TURN is configured on UDP \(port) but no TURN secret is set: TURN stays off")
+            logger.warning("TURN is configured but no TURN secret is set: TURN stays off")
             return nil
         }
         guard let announced = IPAddressText.parse(node.announceIP) else {
             throw Failure.notAnIPAddress(node.announceIP)
         }
         guard let bound = IPAddressText.parse(node.mediaHost) else { throw Failure.notAnIPAddress(node.mediaHost) }
+        let certificate = try turn.tls.map { tls in
+            try TLSServerContext(certificatePath: tls.certificatePath, keyPath: tls.keyPath)
+        }
         let range = turn.relayPorts.map { $0.first...$0.last } ?? defaultRelayPorts
         let relayPorts =
             announced.family == .ipv4
@@ -69,13 +71,33 @@ public enum NodeTURN {
             secrets: settings.turnSecrets.map(TURNSecret.init),
             policy: try policy(for: node, turn: turn, workers: workers),
             relayPorts: relayPorts)
-        let listen = SocketAddress(turn: STUNTransportAddress(ip: bound, port: port))
+        @Sendable func address(_ port: UInt16) -> SocketAddress {
+            SocketAddress(turn: STUNTransportAddress(ip: bound, port: port))
+        }
         let logger = logger
-        return try await loop.run {
-            let relay = TURNUDPRelay(
-                loop: loop, server: server, listen: listen, relayBindHost: bound == announced ? nil : bound,
-                logger: logger)
-            try relay.start()
+        return try await worker.run {
+            let relay = TURNRelay(
+                loop: worker, server: server, listen: turn.udpPort.map(address),
+                relayBindHost: bound == announced ? nil : bound, logger: logger)
+            do {
+                try relay.start()
+                if let port = turn.tcpPort {
+                    relay.add(
+                        try TURNStreamListener(worker: worker, relay: relay, bindingTo: address(port), certificate: nil)
+                    )
+                }
+                if let tls = turn.tls, let certificate {
+                    let listener = try TURNStreamListener(
+                        worker: worker, relay: relay, bindingTo: address(tls.port), certificate: certificate)
+                    relay.add(listener)
+                    relay.certificateReloader = TURNCertificateReloader(
+                        listener: listener, worker: worker, certificatePath: tls.certificatePath, keyPath: tls.keyPath,
+                        logger: logger)
+                }
+            } catch {
+                relay.stop()
+                throw error
+            }
             return relay
         }
     }
@@ -86,27 +108,31 @@ extension NodeTURN {
     /// (a working day), short enough that a leaked one soon stops working.
     static let credentialLifetimeSeconds: Int64 = 12 * 3600
 
-    /// The `turn:` URL of `node`'s UDP listener (RFC 7065), at its announced address.
-    public static func url(of node: TopologyNode) -> String? {
-        guard let port = node.turn?.udpPort else { return nil }
+    /// The URLs of `node`'s TURN listeners at its announced address (RFC 7065): UDP, TCP,
+    /// then TLS (`turns:`), those the topology gives.
+    public static func urls(of node: TopologyNode) -> [String] {
+        guard let turn = node.turn else { return [] }
         let host = node.announceIP.contains(":") ? "[\(node.announceIP)]" : node.announceIP
-        return "turn:\(host):\(port)?transport=udp"
+        var urls: [String] = []
+        if let port = turn.udpPort { urls.append("turn:\(host):\(port)?transport=udp") }
+        if let port = turn.tcpPort { urls.append("turn:\(host):\(port)?transport=tcp") }
+        if let port = turn.tls?.port { urls.append("turns:\(host):\(port)?transport=tcp") }
+        return urls
     }
 
-    /// A minter of `Link` values for this node's TURN listener, each with a fresh TURN REST
-    /// credential (`expiry:session id`, signed with the newest secret), for every WHIP/WHEP `201`
-    /// (RFC 9725 §4.6); `nil` when the node runs no TURN over UDP or has no secret. The session
-    /// id in the username is what ends the credential's allocations with the session.
+    /// A minter of `Link` values for this node's TURN listeners, one per listener with one fresh
+    /// TURN REST credential (`expiry:session id`, signed with the newest secret), for every
+    /// WHIP/WHEP `201` (RFC 9725 §4.6); `nil` when the node runs no TURN or has no secret. The
+    /// session id in the username is what ends the credential's allocations with the session.
     public static func sessionLinks(
-        settings: NodeSettings, clock: @escaping @Sendable () -> TURNInstant = TURNUDPRelay.wallClock
+        settings: NodeSettings, clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
     ) -> (@Sendable (String) -> [ICEServerLink])? {
-        guard let url = url(of: settings.node), let secret = settings.turnSecrets.first.map(TURNSecret.init) else {
-            return nil
-        }
+        let urls = urls(of: settings.node)
+        guard !urls.isEmpty, let secret = settings.turnSecrets.first.map(TURNSecret.init) else { return nil }
         return { id in
             let expiry = clock().adding(seconds: credentialLifetimeSeconds)
             guard let credential = try? TURNRESTCredential(secret: secret, id: id, expiry: expiry) else { return [] }
-            return [ICEServerLink(url: url, username: credential.username, credential: credential.password)]
+            return urls.map { ICEServerLink(url: $0, username: credential.username, credential: credential.password) }
         }
     }
 }

@@ -21,6 +21,7 @@ struct NodeRoutes: Sendable {
     let authorization: BearerAuthorization
     let drain: NodeDrainState
     let limiter: RateLimiter?
+    let turn: (any TURNStatusSource)?
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -41,6 +42,7 @@ struct NodeRoutes: Sendable {
             text += rejections.prometheusText()
             text += ProcessUsage.prometheusText()
             if let limiter { text += limiter.prometheusText() }
+            if let turn { text += await turn.prometheusText() }
             if let mesh { text += await mesh.metricsText() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }

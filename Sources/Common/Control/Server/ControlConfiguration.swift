@@ -25,6 +25,8 @@ import MeshCluster
 ///   each other's internal API over fresh short connections, so 64 leaves them room.
 /// - `uncappedClients`: addresses the per-address cap does not apply to: the topology's trusted
 ///   proxies, behind which every client shares one address (none by default).
+/// - `turn`: the node's integrated TURN server, whose counters `/metrics` adds and whose
+///   allocations `GET /v1/turn` lists (none by default).
 /// - `rateLimiter`: request rates per client address and token (``RateLimitMiddleware``); none
 ///   by default (router tests), a node always sets one.
 /// - `trustedProxies`: peers whose `X-Forwarded-For` names the client the rate limits count
@@ -64,6 +66,8 @@ public struct ControlConfiguration: Sendable {
     public var rateLimiter: RateLimiter?
     /// Peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPNetwork] = []
+    /// The node's TURN server, for `/metrics` and `GET /v1/turn`; none when it runs no TURN.
+    public var turn: (any TURNStatusSource)?
 
     /// Creates a configuration; only the token secret is required.
     public init(

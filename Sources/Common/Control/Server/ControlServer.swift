@@ -52,9 +52,10 @@ public struct ControlServer: Sendable {
             .register(on: router)
         NodeRoutes(
             control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
-            limiter: configuration.rateLimiter
+            limiter: configuration.rateLimiter, turn: configuration.turn
         )
         .register(on: router)
+        TURNRoutes(turn: configuration.turn, authorization: authorization).register(on: router)
         InternalRoutes(
             mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections,
             testFaults: configuration.testFaults

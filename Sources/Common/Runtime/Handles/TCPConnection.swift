@@ -82,6 +82,29 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
         }
     }
 
+    /// The address of the other end; `nil` once closed or before a connect completes.
+    public var peerAddress: SocketAddress? {
+        guard let handle else { return nil }
+        var address = SocketAddress(ipv4: 0, port: 0)
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let status = address.withMutableSockAddr { pointer in uv_tcp_getpeername(handle, pointer, &length) }
+        return status == 0 ? address : nil
+    }
+
+    /// Bytes queued with `uv_write` that the kernel has not taken yet: how far behind the
+    /// other end is reading.
+    public var queuedWriteBytes: Int {
+        guard let handle else { return 0 }
+        return uv_stream_get_write_queue_size(asUVStream(handle))
+    }
+
+    /// Turns Nagle's algorithm off (`true`) so small writes leave at once. Best effort: a
+    /// closed connection ignores it.
+    public func setNoDelay(_ enabled: Bool) {
+        guard let handle else { return }
+        _ = uv_tcp_nodelay(handle, enabled ? 1 : 0)
+    }
+
     /// Starts reading; each read lands in a packet-pool buffer that returns to the pool as
     /// soon as `onRead` returns.
     public func startReading(onRead: @escaping ReadHandler, onEnd: @escaping EndHandler) throws(UVError) {

@@ -80,6 +80,10 @@ public struct OpenRelayRules: Sendable {
     public func permits(ip: STUNIPAddress) -> Bool {
         let plain = IPv4Embedding.normalize(ip)
         if allow.contains(where: { $0.contains(plain) }) { return true }
+        // The IPv6 ranges are refused whole, whatever IPv4 address one carries: a mapped,
+        // NAT64, 6to4 or Teredo peer is not one a real client names (browsers use the IPv4
+        // family for IPv4 peers), and the address it unwraps to is checked as well below.
+        if ip.family == .ipv6, Self.deniedV6.contains(where: { $0.contains(ip) }) { return false }
         let denied = plain.family == .ipv4 ? Self.deniedV4 : Self.deniedV6
         return !denied.contains { $0.contains(plain) }
     }

@@ -6,8 +6,22 @@ import MeshWire
 public enum TURNClientTransport: Hashable, Sendable {
     /// One datagram per message; ChannelData needs no padding.
     case udp
-    /// A byte stream (TCP or TLS); ChannelData is padded to 4 bytes (RFC 8656 §12.5).
-    case stream
+    /// A TCP byte stream; ChannelData is padded to 4 bytes (RFC 8656 §12.5).
+    case tcp
+    /// TLS over TCP: a byte stream like TCP once decrypted.
+    case tls
+
+    /// Whether messages travel on a byte stream (framed, ChannelData padded).
+    public var isStream: Bool { self != .udp }
+
+    /// `udp`, `tcp` or `tls`, for logs, metrics and `/v1/turn`.
+    public var name: String {
+        switch self {
+        case .udp: "udp"
+        case .tcp: "tcp"
+        case .tls: "tls"
+        }
+    }
 }
 
 /// The client side of an allocation's 5-tuple (RFC 8656 §2): with one listener per transport
@@ -24,7 +38,7 @@ public struct TURNFiveTuple: Hashable, Sendable, CustomStringConvertible {
         self.transport = transport
     }
 
-    public var description: String { "\(transport == .udp ? "udp" : "stream")/\(client)" }
+    public var description: String { "\(transport.name)/\(client)" }
 }
 
 /// One allocation (RFC 8656 §2.2, §5): its relayed address, owner, timers, permissions and

@@ -15,6 +15,20 @@ extension TURNServer {
         return Array(username[(colon + 1)...])
     }
 
+    /// Whether `client` may be sent to `alternate`: the same family (RFC 8489 §10), and a
+    /// loopback alternate only for a loopback client.
+    static func canRedirect(_ client: STUNTransportAddress, to alternate: STUNTransportAddress) -> Bool {
+        guard client.ip.family == alternate.ip.family else { return false }
+        return !isLoopback(alternate.ip) || isLoopback(client.ip)
+    }
+
+    static func isLoopback(_ ip: STUNIPAddress) -> Bool {
+        switch ip {
+        case let .v4(value): value >> 24 == 127
+        case let .v6(high, low): high == 0 && low == 1
+        }
+    }
+
     mutating func allocate(
         _ request: STUNMessage, on fiveTuple: TURNFiveTuple, username: UnsafeRawBufferPointer, key: STUNIntegrityKey,
         now: TURNInstant, into output: UnsafeMutableRawBufferPointer
@@ -26,6 +40,11 @@ extension TURNServer {
                 return reply(to: request, key: key, into: output, error: 437)
             }
             return allocateSuccess(request, existing, key: key, now: now, into: output)
+        }
+        if let alternate = alternateServer, Self.canRedirect(fiveTuple.client, to: alternate) {
+            return reply(to: request, key: key, into: output, error: 300) { builder in
+                try builder.appendMappedAddress(alternate, as: .alternateServer)
+            }
         }
         let turn = request.turn
         do {

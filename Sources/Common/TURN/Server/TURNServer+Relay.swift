@@ -67,7 +67,7 @@ extension TURNServer {
                 now < binding.expiry
             {
                 try TURNChannelData.write(
-                    channelNumber: number, payload: payload, padToFourBytes: fiveTuple.transport == .stream,
+                    channelNumber: number, payload: payload, padToFourBytes: fiveTuple.transport.isStream,
                     into: &writer)
             } else {
                 var builder = try STUNMessageBuilder(

@@ -28,6 +28,11 @@ public struct TURNServer: Sendable {
     var allocationsPerCredential: [[UInt8]: Int] = [:]
     var events: [TURNAllocationEvent] = []
     var endedCredentials = TURNEndedCredentials()
+    /// Where new allocations go while this node drains: an authenticated Allocate is answered
+    /// 300 Try Alternate with ALTERNATE-SERVER (RFC 8489 §10, RFC 8656 §7.2) when the client's
+    /// family matches and the address is one it can reach (never loopback for a remote
+    /// client); live allocations keep being served. `nil`: no redirect.
+    public var alternateServer: STUNTransportAddress?
 
     /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
     public init(
@@ -220,4 +225,7 @@ public enum TURNDropReason: String, Equatable, Sendable {
     case challengeLargerThanRequest = "challenge-larger-than-request"
     /// The output buffer cannot hold the answer.
     case outputTooSmall = "output-too-small"
+    /// A TCP or TLS client is this far behind reading: its data is dropped rather than queued
+    /// without bound (the host decides; the server never returns it).
+    case clientBacklog = "client-backlog"
 }

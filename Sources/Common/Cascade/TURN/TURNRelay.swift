@@ -1,0 +1,251 @@
+import Glibc
+import Logging
+import MeshRuntime
+import MeshTURN
+import MeshWire
+
+/// The TURN server on one media loop: the UDP listener, the stream clients (TCP and TLS
+/// connections, accepted by ``TURNStreamListener``), one relayed UDP socket per allocation
+/// (bound on a port from `relay_ports`, so relayed traffic goes through the kernel), a
+/// one-second timer that expires allocations, permissions, channels and idle connections,
+/// and the log lines when an allocation opens and closes.
+///
+/// Everything runs on `loop`: create, ``start()`` and ``stop()`` it there. The datagram and
+/// frame paths allocate nothing: the server answers into one preallocated buffer, and
+/// addresses are converted without text.
+public final class TURNRelay: @unchecked Sendable {
+    let loop: any MediaLoop
+    private var server: TURNServer
+    private let listenAddress: SocketAddress?
+    private let relayBindHost: STUNIPAddress?
+    let logger: Logger
+    let clock: @Sendable () -> TURNInstant
+    private var listener: (any DatagramSocket)?
+    private var relays: [STUNTransportAddress: any DatagramSocket] = [:]
+    /// TCP and TLS clients by their address (a stream 5-tuple's client side).
+    private var streamClients: [STUNTransportAddress: TURNStreamConnection] = [:]
+    private var streamListeners: [TURNStreamListener] = []
+    private var timer: (any LoopTimer)?
+    /// What the server did, for `/metrics`. Loop only.
+    public private(set) var counters = TURNCounters()
+    /// Watches SIGHUP for the TLS listener's certificate; cancelled on ``stop()``.
+    var certificateReloader: TURNCertificateReloader?
+    /// Room for the largest UDP payload plus a Data indication's header and attributes.
+    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 64, alignment: 8)
+
+    /// A relay for `server` listening on UDP at `listen` (none when `nil`: TCP/TLS only);
+    /// relayed sockets bind to `relayBindHost` (the node's media host, when it differs from the
+    /// announced relayed address) or, when `nil`, to the relayed address itself.
+    public init(
+        loop: any MediaLoop, server: TURNServer, listen: SocketAddress?, relayBindHost: STUNIPAddress?,
+        logger: Logger, clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
+    ) {
+        self.loop = loop
+        self.server = server
+        self.listenAddress = listen
+        self.relayBindHost = relayBindHost
+        self.logger = logger
+        self.clock = clock
+    }
+
+    deinit { output.deallocate() }
+
+    /// The bound UDP listener address (the port picked when 0 was asked). Loop only.
+    public var localAddress: SocketAddress? { listener?.localAddress }
+
+    /// Live allocations. Loop only.
+    public var allocationCount: Int { server.allocationCount }
+
+    /// Every live allocation, oldest first. Loop only.
+    public func allocationSummaries() -> [TURNAllocationSummary] { server.allocationSummaries() }
+
+    /// The `/metrics` lines: the counters and the live allocations per transport. Loop only.
+    public func prometheusText() -> String {
+        counters.prometheusText(live: server.allocationCountsByTransport())
+    }
+
+    /// Open TCP and TLS client connections. Loop only.
+    public var streamClientCount: Int { streamClients.count }
+
+    /// The wall clock, for TURN REST expiries and nonces.
+    public static let wallClock: @Sendable () -> TURNInstant = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return TURNInstant(milliseconds: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)
+    }
+
+    /// Binds the UDP listener (if any) and starts the timer. Loop only.
+    public func start() throws {
+        if let listenAddress {
+            let socket = try loop.openDatagramSocket(bindingTo: listenAddress)
+            listener = socket
+            try? socket.setReceiveBufferSize(4 << 20)
+            try? socket.setSendBufferSize(4 << 20)
+            try socket.startReceiving({ [unowned self] bytes, from in fromClient(bytes, from: from) }, batchEnded: nil)
+            logger.info("TURN over UDP on \(socket.localAddress), peers: \(server.policy.summary)")
+        }
+        let timer = try loop.makeTimer()
+        self.timer = timer
+        try timer.start(afterMilliseconds: 1000, repeatingEvery: 1000) { [unowned self] in
+            let now = clock()
+            server.expire(now: now)
+            handleEvents()
+            closeIdleStreamClients(now: now)
+        }
+    }
+
+    /// Serves TCP or TLS clients accepted by `streamListener` from now on. Loop only.
+    public func add(_ streamListener: TURNStreamListener) {
+        streamListeners.append(streamListener)
+        logger.info(
+            "TURN over \(streamListener.transport.name) on \(streamListener.localAddress), peers: \(server.policy.summary)"
+        )
+    }
+
+    /// Ends every allocation (logging each), closes every connection and socket. Loop only.
+    public func stop() {
+        let now = clock()
+        for relayed in Array(relays.keys) {
+            if let fiveTuple = server.fiveTuple(relayedAt: relayed) { server.remove(fiveTuple, now: now) }
+        }
+        handleEvents()
+        certificateReloader?.cancel()
+        certificateReloader = nil
+        for listener in streamListeners { listener.close() }
+        streamListeners.removeAll()
+        for connection in Array(streamClients.values) { connection.close() }
+        timer?.close()
+        timer = nil
+        listener?.close()
+        listener = nil
+    }
+
+    /// Sends new allocations to `alternate` (300 Try Alternate) from now on, or stops doing
+    /// so with `nil`; live allocations are not touched. Loop only.
+    public func redirectAllocations(to alternate: STUNTransportAddress?) {
+        server.alternateServer = alternate
+        logger.info("TURN: new allocations \(alternate.map { "go to \($0) (300)" } ?? "are served here")")
+    }
+
+    /// Ends the allocations made with the credential minted for session `id`. Loop only.
+    public func endSession(_ id: String) {
+        server.removeAllocations(credentialID: id, now: clock())
+        handleEvents()
+    }
+
+    private func fromClient(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
+        guard let client = STUNTransportAddress(from) else { return }
+        let answer = server.receive(bytes, from: client, transport: .udp, now: clock(), into: output)
+        counters.count(answer, output: output)
+        switch answer {
+        case let .reply(count):
+            _ = try? listener?.send(UnsafeRawBufferPointer(rebasing: output[..<count]), to: from)
+            handleEvents()
+        case let .relay(peer, relayed, payload):
+            _ = try? relays[relayed]?.send(payload, to: SocketAddress(turn: peer))
+        case .drop:
+            break
+        }
+    }
+
+    private func fromPeer(_ bytes: UnsafeRawBufferPointer, from: SocketAddress, relayed: STUNTransportAddress) {
+        guard let peer = STUNTransportAddress(from) else { return }
+        let answer = server.receive(fromPeer: peer, at: relayed, payload: bytes, now: clock(), into: output)
+        guard case let .deliver(fiveTuple, count) = answer else {
+            return counters.count(answer, payloadCount: bytes.count)
+        }
+        let framed = UnsafeRawBufferPointer(rebasing: output[..<count])
+        if fiveTuple.transport.isStream {
+            guard let connection = streamClients[fiveTuple.client] else { return }
+            // Replies are always sent; relayed data is dropped for a client that stopped reading.
+            guard !connection.isBacklogged else { return counters.countDrop(.clientBacklog) }
+            connection.send(framed)
+        } else {
+            _ = try? listener?.send(framed, to: SocketAddress(turn: fiveTuple.client))
+        }
+        counters.count(answer, payloadCount: bytes.count)
+    }
+
+    /// Opens a relayed socket for each new allocation and closes those of ended ones.
+    private func handleEvents() {
+        for event in server.takeEvents() {
+            switch event {
+            case let .opened(_, fiveTuple, relayed, _):
+                logger.info("\(event)")
+                counters.countOpened(fiveTuple.transport)
+                openRelay(relayed, for: fiveTuple)
+            case let .closed(_, _, relayed, _, _, _, _, _):
+                logger.info("\(event)")
+                relays.removeValue(forKey: relayed)?.close()
+            }
+        }
+    }
+
+    private func openRelay(_ relayed: STUNTransportAddress, for fiveTuple: TURNFiveTuple) {
+        let bind = SocketAddress(turn: STUNTransportAddress(ip: relayBindHost ?? relayed.ip, port: relayed.port))
+        do {
+            let socket = try loop.openDatagramSocket(bindingTo: bind)
+            try socket.startReceiving(
+                { [unowned self] bytes, from in fromPeer(bytes, from: from, relayed: relayed) }, batchEnded: nil)
+            relays[relayed] = socket
+        } catch {
+            // The port is taken by another process: the allocation cannot relay, so it ends now
+            // and the client's next Refresh gets 437.
+            logger.warning(
+                "TURN relayed port \(bind) cannot be bound (\(error)); ending the allocation of \(fiveTuple)")
+            server.remove(fiveTuple, now: clock())
+            handleEvents()
+        }
+    }
+}
+
+// The stream side: connections register when accepted and leave when closed.
+extension TURNRelay {
+    /// How long a TCP or TLS connection may stay open without an allocation: long enough for a
+    /// handshake and the 401 round trip, short enough that idle sockets do not pile up.
+    static let streamIdleLimitMilliseconds: Int64 = 30_000
+
+    /// Takes a newly accepted client; `false` when another connection already has its address
+    /// (the caller closes the new one).
+    func register(_ connection: TURNStreamConnection) -> Bool {
+        guard streamClients[connection.client] == nil else { return false }
+        streamClients[connection.client] = connection
+        return true
+    }
+
+    /// A closed connection's allocation ends with it: its 5-tuple is gone (RFC 8656 §3.1).
+    func unregister(_ connection: TURNStreamConnection) {
+        guard streamClients[connection.client] === connection else { return }
+        streamClients[connection.client] = nil
+        server.remove(connection.fiveTuple, now: clock())
+        handleEvents()
+    }
+
+    /// One frame from a stream client, cut by its reassembler.
+    func fromStreamClient(_ frame: UnsafeRawBufferPointer, on connection: TURNStreamConnection) {
+        let answer = server.receive(
+            frame, from: connection.client, transport: connection.transport, now: clock(), into: output)
+        counters.count(answer, output: output)
+        switch answer {
+        case let .reply(count):
+            connection.send(UnsafeRawBufferPointer(rebasing: output[..<count]))
+            handleEvents()
+        case let .relay(peer, relayed, payload):
+            _ = try? relays[relayed]?.send(payload, to: SocketAddress(turn: peer))
+        case .drop:
+            break
+        }
+    }
+
+    /// Closes connections that have held no allocation for ``streamIdleLimitMilliseconds``.
+    private func closeIdleStreamClients(now: TURNInstant) {
+        for connection in streamClients.values {
+            if server.relayedAddress(of: connection.fiveTuple) != nil {
+                connection.lastAllocated = now
+            } else if now.milliseconds - connection.lastAllocated.milliseconds >= Self.streamIdleLimitMilliseconds {
+                logger.debug("TURN \(connection.fiveTuple): no allocation for 30 s, closing the connection")
+                connection.close()
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import MeshWire
+
+/// What the TURN server has done since start, for Prometheus (issue 13, operations): answers by
+/// method and code, relayed packets and bytes each way, drops by reason, allocations opened by
+/// client transport. The host counts every output of ``TURNServer``; nothing here allocates
+/// once each key has been seen (the tables are small and fixed by the protocol).
+public struct TURNCounters: Sendable {
+    /// A response's method and code (200 for a success).
+    public struct ResponseKey: Hashable, Sendable {
+        /// The request's method.
+        public var method: STUNMethod
+        /// The ERROR-CODE (RFC 8489 §14.8), or 200 for a success response.
+        public var code: Int
+
+        /// A key from its parts.
+        public init(method: STUNMethod, code: Int) {
+            self.method = method
+            self.code = code
+        }
+    }
+
+    /// Responses sent, by method and code; 401 and 438 are the challenges.
+    public private(set) var responses: [ResponseKey: Int] = [:]
+    /// Datagrams the server decided not to send, by rule.
+    public private(set) var drops: [TURNDropReason: Int] = [:]
+    /// Allocations opened, by the client's transport.
+    public private(set) var allocationsOpened: [TURNClientTransport: Int] = [:]
+    /// Payloads relayed from clients to peers, and their bytes.
+    public private(set) var packetsToPeers = 0
+    /// Payload bytes relayed from clients to peers.
+    public private(set) var bytesToPeers = 0
+    /// Payloads relayed from peers to clients, and their bytes (payload only, not the framing).
+    public private(set) var packetsToClients = 0
+    /// Payload bytes relayed from peers to clients.
+    public private(set) var bytesToClients = 0
+
+    /// No counts yet.
+    public init() {}
+
+    /// Counts one answer to a client's message; `output` is the buffer a `.reply` was written to.
+    public mutating func count(_ answer: TURNServerOutput, output: UnsafeMutableRawBufferPointer) {
+        switch answer {
+        case let .reply(count):
+            guard let key = Self.responseKey(UnsafeRawBufferPointer(rebasing: output[..<count])) else { return }
+            responses[key, default: 0] += 1
+        case let .relay(_, _, payload):
+            packetsToPeers += 1
+            bytesToPeers += payload.count
+        case let .drop(reason):
+            drops[reason, default: 0] += 1
+        }
+    }
+
+    /// Counts one answer to a peer's datagram of `payloadCount` bytes.
+    public mutating func count(_ answer: TURNPeerOutput, payloadCount: Int) {
+        switch answer {
+        case .deliver:
+            packetsToClients += 1
+            bytesToClients += payloadCount
+        case let .drop(reason):
+            drops[reason, default: 0] += 1
+        }
+    }
+
+    /// Counts a datagram the host dropped by its own rule (``TURNDropReason/clientBacklog``).
+    public mutating func countDrop(_ reason: TURNDropReason) {
+        drops[reason, default: 0] += 1
+    }
+
+    /// Counts an allocation opened over `transport`.
+    public mutating func countOpened(_ transport: TURNClientTransport) {
+        allocationsOpened[transport, default: 0] += 1
+    }
+
+    /// The method and code of a response the server wrote: the code comes from ERROR-CODE,
+    /// which ``TURNServer`` always writes as the first attribute of an error response.
+    static func responseKey(_ bytes: UnsafeRawBufferPointer) -> ResponseKey? {
+        guard bytes.count >= STUNMessage.headerSize else { return nil }
+        let type = STUNMessageType(rawValue: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+        switch type.messageClass {
+        case .successResponse: return ResponseKey(method: type.method, code: 200)
+        case .errorResponse:
+            let attribute = STUNMessage.headerSize
+            // Type 0x0009, then the value: 2 reserved bytes, class (hundreds), number (RFC 8489 §14.8).
+            guard bytes.count >= attribute + 8, bytes[attribute] == 0, bytes[attribute + 1] == 0x09 else { return nil }
+            return ResponseKey(
+                method: type.method, code: Int(bytes[attribute + 6] & 0x07) * 100 + Int(bytes[attribute + 7]))
+        case .request, .indication: return nil
+        }
+    }
+}

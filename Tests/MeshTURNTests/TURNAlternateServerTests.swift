@@ -1,0 +1,65 @@
+import MeshTURN
+import MeshWire
+import Testing
+
+/// A draining node sends new allocations elsewhere: 300 Try Alternate with ALTERNATE-SERVER
+/// (RFC 8489 §10 and §14.15, RFC 8656 §7.2), signed, after authentication; allocations already
+/// made keep being served; the alternate is of the client's family and never loopback for a
+/// remote client.
+@Suite struct TURNAlternateServerTests {
+    static let alternate = STUNTransportAddress(ip: .v4(0xCB00_7102), port: 3478)  // 203.0.113.2
+
+    @Test func newAllocationsGetTryAlternate() throws {
+        var harness = try Harness()
+        let before = try harness.request(.allocate) { try $0.appendRequestedTransport() }
+        let relayed = try #require(harness.send(before).bytes.map { try harness.parse($0).relayed })
+        harness.server.alternateServer = Self.alternate
+
+        // Unauthenticated: still the 401 challenge, so nothing is learned without a key.
+        let unsigned = try harness.request(.allocate, sign: false) { try $0.appendRequestedTransport() }
+        #expect(try harness.errorCode(of: unsigned) == 401)
+
+        // Another client's Allocate: 300, signed, with the alternate as ALTERNATE-SERVER.
+        harness.client = STUNTransportAddress(ip: .v4(0xC633_6408), port: 40001)
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        let reply = try #require(
+            harness.send(try harness.request(.allocate) { try $0.appendRequestedTransport() }).bytes)
+        let response = try harness.parse(reply)
+        #expect(response.errorCode == 300)
+        #expect(response.integrityValid)
+        #expect(try reply.withUnsafeBytes { try STUNMessage(parsing: $0).alternateServer } == Self.alternate)
+        #expect(harness.server.allocationCount == 1)
+
+        // The allocation made before the drain is served: Refresh and its retransmitted Allocate.
+        harness.client = Fixture.client
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        #expect(try harness.errorCode(of: try harness.request(.refresh)) == nil)
+        #expect(try harness.send(before).bytes.map { try harness.parse($0).relayed } == relayed)
+
+        // Back to normal: a new client allocates here.
+        harness.server.alternateServer = nil
+        harness.client = STUNTransportAddress(ip: .v4(0xC633_6408), port: 40001)
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        #expect(try harness.allocate() != nil)
+    }
+
+    /// No redirect across families or to loopback for a remote client: the Allocate is served.
+    @Test(arguments: [
+        STUNTransportAddress(ip: .v6(high: 0x2001_0DB8_0000_0000, low: 2), port: 3478),
+        STUNTransportAddress(ip: .v4(0x7F00_0001), port: 3478),
+    ])
+    func unreachableAlternatesAreNotNamed(alternate: STUNTransportAddress) throws {
+        var harness = try Harness()
+        harness.server.alternateServer = alternate
+        #expect(try harness.allocate() != nil)
+    }
+
+    /// A loopback client (one machine, the interop tests) may be sent to a loopback alternate.
+    @Test func loopbackClientMayGoToLoopback() throws {
+        var harness = try Harness()
+        harness.client = STUNTransportAddress(ip: .v4(0x7F00_0001), port: 40000)
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        harness.server.alternateServer = STUNTransportAddress(ip: .v4(0x7F00_0001), port: 3479)
+        #expect(try harness.errorCode(of: try harness.request(.allocate) { try $0.appendRequestedTransport() }) == 300)
+    }
+}
