@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MeshCluster
 
@@ -11,7 +12,11 @@ enum MeshRedis {
 
     /// A client for the URL in `environment`, or `nil` when the variable is unset or empty.
     static func client(for topology: Topology, environment: [String: String]) throws(Unusable) -> RedisClient? {
-        let variable = topology.secrets.redisURLVariable
+        try client(variable: topology.secrets.redisURLVariable, environment: environment)
+    }
+
+    /// A client for the URL in `environment[variable]`, or `nil` when it is unset or empty.
+    static func client(variable: String, environment: [String: String]) throws(Unusable) -> RedisClient? {
         guard let url = environment[variable], !url.isEmpty else { return nil }
         do {
             let endpoint = try RedisEndpoint(url: url, environment: environment)
@@ -19,6 +24,44 @@ enum MeshRedis {
             return RedisClient(endpoint: endpoint, configuration: .init(connectTimeout: .seconds(2)))
         } catch {
             throw Unusable(description: "\(variable): \(error.description)")
+        }
+    }
+
+    /// The client for an operator command: from the variable `topology` names when a file is
+    /// given, else from MESHCAST_REDIS_URL; prints why not and fails otherwise.
+    static func operatorClient(command: String, topology path: String?) throws -> RedisClient {
+        var variable = SecretNames.defaultRedisURLVariable
+        if let path {
+            guard let topology = TopologyPlanCommand.load(path) else { throw ExitCode.failure }
+            variable = topology.secrets.redisURLVariable
+        }
+        do {
+            guard let client = try client(variable: variable, environment: ProcessInfo.processInfo.environment) else {
+                StandardError.write("\(command): \(variable) is not set: the command needs the mesh's Redis URL")
+                throw ExitCode.failure
+            }
+            return client
+        } catch let error as Unusable {
+            StandardError.write("\(command): \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The audit actor of a command run on this machine: `cli:<user>`.
+    static var commandActor: String {
+        "cli:" + (ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+    }
+
+    /// Appends a command's audit record; a failure is printed, never fatal (the change is made).
+    static func audit(_ action: String, target: String, result: String, to client: RedisClient) async {
+        let record = AuditRecord(
+            time: Int64(Date().timeIntervalSince1970 * 1000), actor: commandActor, keyID: "-", action: action,
+            target: target, client: "local", requestID: String(UInt64.random(in: 0...UInt64.max), radix: 16),
+            result: result, node: "cli")
+        do {
+            try await AuditLog.append(record, to: client)
+        } catch {
+            StandardError.write("warning: the audit record of \(action) could not be written: \(error)")
         }
     }
 }

@@ -82,6 +82,9 @@ public struct MeshNodeRunner {
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
+        control.tokenKeys = settings.tokenKeys
+        control.revocations = TokenRevocations(redis: mesh?.redis)
+        control.auditLog = AuditLog(redis: mesh?.redis)
         let server = ControlServer(
             configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)
         let services = NodeServices.inStartOrder(
@@ -91,6 +94,7 @@ public struct MeshNodeRunner {
             },
             engine: MediaEngineService(engine: engine, logger: logger),
             follower: mesh.map { TopologyFollowerService(follower: $0.follower) },
+            controlPlane: ControlPlaneService(revocations: control.revocations, audit: control.auditLog),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
             http: server.makeApplication(), drain: drainer)
         let role = settings.node.role.rawValue

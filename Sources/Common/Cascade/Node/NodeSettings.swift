@@ -1,5 +1,6 @@
 import Foundation
 import MeshCluster
+import MeshCrypto
 import MeshRTC
 import MeshRuntime
 
@@ -15,6 +16,9 @@ public struct NodeSettings: Sendable {
     public var workers: WorkerGroupConfiguration
     /// The secret that signs stream tokens (from the variable the topology names).
     public var tokenSecret: [UInt8]
+    /// Named token keys for rotation (`MESHCAST_TOKEN_KEYS=kid1:secret1,kid2:secret2`, newest
+    /// first); none when unset.
+    public var tokenKeys: [TokenKey] = []
     /// STUN/TURN URLs offered to clients in WHIP/WHEP `Link` headers (`MESHCAST_ICE_SERVERS`,
     /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
     public var iceServers: [String]
@@ -45,6 +49,11 @@ public struct NodeSettings: Sendable {
         self.node = node
         self.policy = policy
         tokenSecret = Array(secret.utf8)
+        do {
+            tokenKeys = try TokenKeyRing.parse(environment[TokenKeyRing.environmentVariable] ?? "")
+        } catch {
+            throw .badTokenKeys(error.description)
+        }
         (redis, clusterSecret) = try Self.meshSettings(
             for: node, policy: policy, secrets: topology.secrets, environment: environment)
         iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
@@ -124,6 +133,8 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
     case missingSecret(String)
     /// The token secret is too short to be safe.
     case weakSecret(String)
+    /// `MESHCAST_TOKEN_KEYS` cannot be read; says why.
+    case badTokenKeys(String)
     /// The port range cannot give each worker a port.
     case tooFewPorts(String, workers: Int)
     /// A role that needs Redis was started without the Redis URL variable.
@@ -142,6 +153,7 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
             "\(id) is \(Self.named(role)) in the topology, not \(Self.named(policy))"
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
+        case .badTokenKeys(let reason): reason
         case .missingRedis(let variable, let role):
             "\(variable) is not set: \(Self.named(role)) runs only as part of a mesh and needs the mesh's Redis URL "
                 + "(redis://host:port); `meshcast up` starts a local redis-server when it is unset"

@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshCrypto
 
 /// How a node's HTTP side is set up. Every key but the token secret has a default.
 ///
@@ -29,6 +30,11 @@ import MeshCluster
 ///   by default (router tests), a node always sets one.
 /// - `trustedProxies`: peers whose `X-Forwarded-For` names the client the rate limits count
 ///   (none by default).
+/// - `tokenKeys`: named token keys (`kid`) beside the token secret, newest first
+///   (``TokenKeyRing``; from `MESHCAST_TOKEN_KEYS`); none by default.
+/// - `revocations`: revoked token ids (``TokenRevocations``), shared through Redis in a mesh;
+///   a list local to the process by default.
+/// - `auditLog`: where audited calls go besides the log (``AuditLog``); nowhere by default.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -64,6 +70,16 @@ public struct ControlConfiguration: Sendable {
     public var rateLimiter: RateLimiter?
     /// Peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPNetwork] = []
+    /// Named token keys, newest (the signing key) first.
+    public var tokenKeys: [TokenKey] = []
+    /// Revoked token ids.
+    public var revocations = TokenRevocations(redis: nil)
+    /// The audit stream, when there is one.
+    public var auditLog = AuditLog(redis: nil)
+
+    /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
+    /// the named keys.
+    public var tokenKeyRing: TokenKeyRing { TokenKeyRing(primary: tokenSecret, keys: tokenKeys) }
 
     /// Creates a configuration; only the token secret is required.
     public init(
