@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "MeshCascade",
             dependencies: [
-                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN",
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN", "MeshCatalog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import Logging
+import MeshCatalog
 import MeshCluster
 import MeshControl
 import MeshCrypto
@@ -94,7 +95,13 @@ public struct MeshNodeRunner {
             },
             engine: MediaEngineService(engine: engine, logger: logger),
             follower: mesh.map { TopologyFollowerService(follower: $0.follower) },
-            controlPlane: ControlPlaneService(revocations: control.revocations, audit: control.auditLog),
+            controlPlane: ControlPlaneService(
+                revocations: control.revocations, audit: control.auditLog,
+                copier: mesh.flatMap { mesh in
+                    settings.catalogURL.map {
+                        AuditCatalogCopier(redis: mesh.redis, postgres: RecordingCatalog.client(url: $0))
+                    }
+                }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
             http: server.makeApplication(), drain: drainer)
         let role = settings.node.role.rawValue

@@ -31,6 +31,10 @@ public struct NodeSettings: Sendable {
     /// The TURN REST secrets (from the variable `topology.secrets.turnSecretVariable` names, a
     /// comma-separated list for rotation, newest first); empty when unset.
     public var turnSecrets: [String] = []
+    /// The catalog's PostgreSQL URL (from the variable `topology.secrets.catalogURLVariable`
+    /// names), if set: in a mesh, the node then copies the audit stream into the catalog's
+    /// `security_audit_log`.
+    public var catalogURL: String?
     /// `MESHCAST_TEST_FAULTS=1`: the internal API takes test-fault requests (load tests).
     public var testFaults = false
 
@@ -73,6 +77,7 @@ public struct NodeSettings: Sendable {
         engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         if let start = topology.policies.viewerStartBitrate { engine.viewerStartBitrate = UInt64(start) }
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
+        catalogURL = environment[topology.secrets.catalogURLVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let variable = topology.secrets.turnSecretVariable, let text = environment[variable] {
             turnSecrets = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty

@@ -93,25 +93,33 @@ public final class AuditLog: Sendable {
         var start = since.map { String(max($0, 0)) } ?? "-"
         // Pages of 1000 so that a filter over a long log does not ask for all of it at once.
         while found.count < limit {
-            let reply = try await client.command(["XRANGE", streamKey, start, "+", "COUNT", "1000"])
-            guard let entries = reply.array else { throw .unexpectedReply("XRANGE did not return an array") }
-            var lastID: String?
-            for entry in entries {
-                guard let parts = entry.array, parts.count == 2, let id = parts[0].string,
-                    let flat = parts[1].array
-                else { throw .unexpectedReply("XRANGE entry is not [id, [field, value, ...]]") }
-                lastID = id
-                var fields: [String: String] = [:]
-                for index in stride(from: 0, to: flat.count - 1, by: 2) {
-                    if let name = flat[index].string, let value = flat[index + 1].string { fields[name] = value }
-                }
-                guard let record = AuditRecord(fields: fields) else { continue }
-                if let actor, record.actor != actor { continue }
-                found.append(record)
+            let page = try await entries(from: client, start: start, count: 1000)
+            for entry in page where actor == nil || entry.record.actor == actor {
+                found.append(entry.record)
                 if found.count == limit { break }
             }
-            guard entries.count == 1000, let lastID else { break }
-            start = "(" + lastID
+            guard page.count == 1000, let last = page.last else { break }
+            start = "(" + last.id
+        }
+        return found
+    }
+
+    /// Up to `count` entries of the stream from `start` (an `XRANGE` start: `-`, an id, or
+    /// `(id` for after it), oldest first, with their ids; entries missing a field are skipped.
+    public static func entries(
+        from client: RedisClient, start: String, count: Int
+    ) async throws(RedisError) -> [(id: String, record: AuditRecord)] {
+        let reply = try await client.command(["XRANGE", streamKey, start, "+", "COUNT", String(count)])
+        guard let entries = reply.array else { throw .unexpectedReply("XRANGE did not return an array") }
+        var found: [(id: String, record: AuditRecord)] = []
+        for entry in entries {
+            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array
+            else { throw .unexpectedReply("XRANGE entry is not [id, [field, value, ...]]") }
+            var fields: [String: String] = [:]
+            for index in stride(from: 0, to: flat.count - 1, by: 2) {
+                if let name = flat[index].string, let value = flat[index + 1].string { fields[name] = value }
+            }
+            if let record = AuditRecord(fields: fields) { found.append((id, record)) }
         }
         return found
     }
