@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCatalog
 import MeshCluster
 
 /// `meshcast audit [--since T] [--actor A] [--limit N] [--topology FILE]`: prints the mesh's
@@ -10,8 +11,11 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Print the audit log: who did what to what, from where, and how it ended.",
         discussion: """
             Reads the Redis stream \(AuditLog.streamKey) (the URL from the variable the topology \
-            names, or MESHCAST_REDIS_URL without --topology). --since takes seconds since 1970, \
-            an ISO 8601 time (2026-12-05T08:00:00Z), or an age: 90s, 15m, 2h, 1d.
+            names, or MESHCAST_REDIS_URL without --topology); with --catalog, the table \
+            security_audit_log of the catalog's PostgreSQL instead (its URL variable from the \
+            topology, or MESHCAST_POSTGRES_URL), which keeps what the stream has trimmed. --since \
+            takes seconds since 1970, an ISO 8601 time (2026-12-05T08:00:00Z), or an age: 90s, \
+            15m, 2h, 1d.
             """)
 
     @Option(help: "Only calls from this time on.")
@@ -29,6 +33,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line instead of a table.")
     var json = false
 
+    @Flag(help: "Read the catalog's security_audit_log instead of the Redis stream.")
+    var catalog = false
+
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
         if let since, Self.milliseconds(since, now: Date()) == nil {
@@ -37,17 +44,8 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try MeshRedis.operatorClient(command: "meshcast audit", topology: topology)
-        let records: [AuditRecord]
-        do {
-            records = try await AuditLog.read(
-                from: client, since: since.flatMap { Self.milliseconds($0, now: Date()) }, actor: actor, limit: limit)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            StandardError.write("meshcast audit: cannot read \(AuditLog.streamKey) at \(client.endpoint): \(error)")
-            throw ExitCode.failure
-        }
+        let start = since.flatMap { Self.milliseconds($0, now: Date()) }
+        let records = catalog ? try await fromCatalog(since: start) : try await fromStream(since: start)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -64,6 +62,41 @@ struct AuditCommand: AsyncParsableCommand {
             TextTable.render(
                 header: ["TIME", "ACTOR", "KID", "ACTION", "TARGET", "CLIENT", "REQUEST", "NODE", "RESULT"], rows: rows)
         )
+    }
+
+    private func fromStream(since start: Int64?) async throws -> [AuditRecord] {
+        let client = try MeshRedis.operatorClient(command: "meshcast audit", topology: topology)
+        do {
+            let records = try await AuditLog.read(from: client, since: start, actor: actor, limit: limit)
+            await client.shutdown()
+            return records
+        } catch {
+            await client.shutdown()
+            StandardError.write("meshcast audit: cannot read \(AuditLog.streamKey) at \(client.endpoint): \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    private func fromCatalog(since start: Int64?) async throws -> [AuditRecord] {
+        var variable = SecretNames.defaultPostgresURLVariable
+        if let topology {
+            guard let loaded = TopologyPlanCommand.load(topology) else { throw ExitCode.failure }
+            variable = loaded.secrets.catalogURLVariable
+        }
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else {
+            StandardError.write("meshcast audit: \(variable) is not set: --catalog needs the catalog's PostgreSQL URL")
+            throw ExitCode.failure
+        }
+        let postgres = PostgresClient(url: url)
+        do {
+            let records = try await AuditCatalogQuery.read(from: postgres, since: start, actor: actor, limit: limit)
+            await postgres.shutdown()
+            return records
+        } catch {
+            await postgres.shutdown()
+            StandardError.write("meshcast audit: cannot read security_audit_log: \(error)")
+            throw ExitCode.failure
+        }
     }
 
     /// `text` as milliseconds since 1970: whole seconds, ISO 8601, or an age before `now`.

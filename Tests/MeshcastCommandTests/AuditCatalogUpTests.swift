@@ -7,7 +7,8 @@ import Testing
 
 /// A node of a mesh with a catalog copies the audit stream into `security_audit_log` (issue 15,
 /// item 5): `meshcast up` runs an origin with the test's Redis and PostgreSQL, `meshcast token
-/// revoke` writes an audit record to the stream, and the row appears in the catalog.
+/// revoke` writes an audit record to the stream, the row appears in the catalog, and
+/// `meshcast audit --catalog` prints it.
 @Suite(.serialized) struct AuditCatalogUpTests {
     @Test func aNodeWithACatalogCopiesTheAuditStream() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshcast-audit-\(UUID())")
@@ -54,5 +55,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(actors == ["cli:audit-tester"])
+        // `meshcast audit --catalog` reads the table back.
+        let printed = try MeshcastBinary.run(
+            ["audit", "--catalog", "--json", "--actor", "cli:audit-tester", "--topology", file.path],
+            environment: environment)
+        #expect(printed.status == 0, "\(printed.standardError)")
+        #expect(printed.standardOutput.contains(#""target":"token/copied-jti""#))
+        #expect(printed.standardOutput.split(separator: "\n").count == 1)
     }
 }
