@@ -6,7 +6,8 @@ every operator endpoint (DELETE /v1/sessions/{id}, POST /v1/tokens/revoke) on ev
 publish and view tokens with 403 and a reason, and a legacy operator token without a jti; a token
 signed with either key of the rotation is accepted on every node; an operator token revoked over
 HTTP at origin-1, and another revoked with `meshcast token revoke JTI`, are refused (401) on
-every node within 1 s; an aiortc publisher's session is ended by id by an operator on origin-1;
+every node within 1 s; an aiortc publisher's session is ended by id by an operator on origin-1
+(audited as the operator's session.end and the publisher's publish.end);
 edge-b restarted without k-old refuses k-old tokens and still takes k-new ones; the audit stream
 holds a row for every mutating call made here, with actor, kid, target, client, request id and
 result, and `meshcast audit --actor` prints them. Figures in .build/interop-results/mesh_roles.json.
@@ -187,6 +188,11 @@ def test_every_mutating_call_is_audited(module_mesh):
     assert revoke["target"].startswith("token/")
     ended = [row for row in rows if row["action"] == "session.end" and row["result"].startswith("204")]
     assert ended and ended[0]["target"].startswith("session/")
+    # The publish the operator ended is also a publish.end under its publisher's name, from the
+    # engine's report of the session's end (no DELETE of the publisher's own).
+    session = ended[0]["target"].removeprefix("session/")
+    assert any(row["action"] == "publish.end" and row["actor"] == "roles-test"
+               and row["target"] == f"whip/{STREAM}/{session}" for row in rows), rows
     # Refused operator calls by view/publish tokens are not state changes: they are the request
     # log's, not the audit log's; the operator's 404s are audited with their result.
     assert not any(row["actor"] == "roles-test" and row["action"] == "token.revoke" for row in rows)

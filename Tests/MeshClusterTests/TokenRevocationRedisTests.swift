@@ -78,6 +78,30 @@ struct TokenRevocationRedisTests {
         await client.shutdown()
     }
 
+    @Test("a Redis that restarts empty does not un-revoke what a node had seen")
+    func redisLosesTheSet() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let writer = TokenRevocations(redis: client)
+        try await writer.revoke("before-restart", expiresAt: Self.now + 600, now: Self.now)
+        let reader = TokenRevocations(redis: client)
+        try await reader.refresh(now: Self.now)
+        #expect(reader.isRevoked("before-restart", now: Self.now))
+        server.stop()
+        try server.start()
+        // The client learns of the restart from the first call that fails, then reconnects.
+        _ = try? await reader.refresh(now: Self.now + 1)
+        await client.waitUntil(available: true)
+        try await reader.refresh(now: Self.now + 1)
+        try await writer.revoke("after-restart", expiresAt: Self.now + 600, now: Self.now + 1)
+        try await reader.refresh(now: Self.now + 2)
+        #expect(reader.isRevoked("before-restart", now: Self.now + 2))
+        #expect(reader.isRevoked("after-restart", now: Self.now + 2))
+        #expect(!reader.isRevoked("before-restart", now: Self.now + 600))
+        await client.shutdown()
+    }
+
     @Test("without Redis the list is the process's own")
     func local() async throws {
         let list = TokenRevocations(redis: nil)

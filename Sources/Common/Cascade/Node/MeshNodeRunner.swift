@@ -86,6 +86,10 @@ public struct MeshNodeRunner {
         control.tokenKeys = settings.tokenKeys
         control.revocations = TokenRevocations(redis: mesh?.redis)
         control.auditLog = AuditLog(redis: mesh?.redis)
+        // A publish that ends without its publisher's DELETE is audited from the engine's report.
+        engine.observeSessionEnds { [ledger = control.publishers, log = control.auditLog, node = settings.node.id] id in
+            if let record = ledger.ended(id, node: node) { log.record(record) }
+        }
         let server = ControlServer(
             configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)
         let services = NodeServices.inStartOrder(

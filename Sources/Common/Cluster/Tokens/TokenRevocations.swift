@@ -12,6 +12,8 @@ import Synchronization
 /// ``run(every:)`` refreshes every 250 ms, so a revocation is honoured on every node within
 /// about a quarter second plus one Redis round trip. While Redis is away the copy is kept:
 /// tokens revoked before the outage stay refused, and a revocation cannot be made (it throws).
+/// A Redis that comes back empty does not empty the copies either: a node that saw a
+/// revocation keeps it until the token expires (a node started after such a loss does not).
 ///
 /// Without Redis (a single node), revocations live in this process only, which is then every
 /// node there is.
@@ -86,7 +88,10 @@ public final class TokenRevocations: Sendable {
             expiries[jti] = Int64(score)
         }
         copy.withLock { copy in
-            copy.expiries = expiries
+            // A union, not a replacement: nothing un-revokes a token, so an entry missing from
+            // Redis (a Redis that restarted empty, or failed over and lost the last writes) is
+            // kept here until its token expires.
+            copy.expiries = copy.expiries.filter { $0.value > now }.merging(expiries, uniquingKeysWith: max)
             copy.version = version
         }
     }

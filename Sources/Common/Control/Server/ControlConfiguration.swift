@@ -35,6 +35,8 @@ import MeshCrypto
 /// - `revocations`: revoked token ids (``TokenRevocations``), shared through Redis in a mesh;
 ///   a list local to the process by default.
 /// - `auditLog`: where audited calls go besides the log (``AuditLog``); nowhere by default.
+/// - `publishers`: the publisher sessions started here (``PublisherLedger``), for the
+///   `publish.end` of sessions that end without a DELETE.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -76,6 +78,8 @@ public struct ControlConfiguration: Sendable {
     public var revocations = TokenRevocations(redis: nil)
     /// The audit stream, when there is one.
     public var auditLog = AuditLog(redis: nil)
+    /// The publisher sessions started here and who started them.
+    public var publishers = PublisherLedger()
 
     /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
     /// the named keys.

@@ -113,6 +113,7 @@ struct SessionRoutes: Sendable {
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
         headers[.eTag] = ETag.strong(answer.tag)
         let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)
+        if kind == .whip { configuration.publishers.started(answer.sessionID, stream: stream, claims: bearer.claims) }
         let created = RequestOutcome(
             response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
         return audited(kind, created, claims: bearer.claims, request: request, context: context)
@@ -213,12 +214,17 @@ struct SessionRoutes: Sendable {
         } catch {
             return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
         }
+        // A publisher ending its own session is audited here, with this request's id; the
+        // engine's report of the end must not audit it a second time.
+        let ownEnd = kind == .whip && !claims.action.isOperatorRole
+        let taken = ownEnd ? configuration.publishers.take(address.id, stream: address.stream) : nil
         let outcome: RequestOutcome
         if await control.endSession(address, reason: "\(kind.rawValue.uppercased()) DELETE") {
             // Only now: a DELETE under another stream's or kind's path must not erase the owner's ufrag.
             credentials.forget(session)
             outcome = RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
         } else {
+            if let taken { configuration.publishers.restore(taken) }
             outcome = RequestOutcome(
                 SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
                 reason: "DELETE of an unknown session")
