@@ -293,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "MeshControlTests",
             dependencies: [
-                "MeshControl", "MeshRTC", "MeshCrypto",
+                "MeshControl", "MeshRTC", "MeshCrypto", "MeshTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/MeshControlTests",

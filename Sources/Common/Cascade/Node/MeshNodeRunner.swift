@@ -7,6 +7,12 @@ import MeshRTC
 import MeshRuntime
 import UnixSignals
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
 /// the heartbeat announcer and the topology follower, as one service group (``NodeServices``).
@@ -86,9 +92,19 @@ public struct MeshNodeRunner {
         control.tokenKeys = settings.tokenKeys
         control.revocations = TokenRevocations(redis: mesh?.redis)
         control.auditLog = AuditLog(redis: mesh?.redis)
-        // A publish that ends without its publisher's DELETE is audited from the engine's report.
-        engine.observeSessionEnds { [ledger = control.publishers, log = control.auditLog, node = settings.node.id] id in
-            if let record = ledger.ended(id, node: node) { log.record(record) }
+        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
+        control.webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) {
+            [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
+        }
+        drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
+        // A publish that ends without its publisher's DELETE is audited (and reported) from the
+        // engine's report.
+        engine.observeSessionEnds {
+            [ledger = control.publishers, log = control.auditLog, events = control.webhooks, node = settings.node.id] id
+            in
+            guard let record = ledger.ended(id, node: node) else { return }
+            log.record(record)
+            events.report(.streamEnded, stream: record.target.split(separator: "/").dropFirst().first.map(String.init))
         }
         let server = ControlServer(
             configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)
@@ -104,6 +120,12 @@ public struct MeshNodeRunner {
                 copier: mesh.flatMap { mesh in
                     settings.catalogURL.map {
                         AuditCatalogCopier(redis: mesh.redis, postgres: RecordingCatalog.client(url: $0))
+                    }
+                },
+                webhooks: control.webhooks,
+                deliverer: webhookOutbox.map { outbox in
+                    WebhookDeliverer(outbox: outbox, consumer: settings.node.id) {
+                        ProcessInfo.processInfo.environment[$0]
                     }
                 }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },

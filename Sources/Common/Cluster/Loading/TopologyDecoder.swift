@@ -13,6 +13,7 @@ struct TopologyDecoder {
 
     static let topLevelKeys = [
         "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge",
+        "webhooks",
     ]
     static let regionKeys = ["name", "cidrs", "coordinates"]
     static let latencyKeys = ["between", "ms"]
@@ -47,6 +48,9 @@ struct TopologyDecoder {
         }
         if let edge = fields["edge"] {
             draft.edge = decodeEdgeOptions(edge)
+        }
+        if let webhooks = fields["webhooks"] {
+            draft.webhooks = decodeWebhooks(webhooks)
         }
         return draft
     }

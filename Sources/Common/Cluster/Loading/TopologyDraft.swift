@@ -11,6 +11,8 @@ struct TopologyDraft {
     var policies = PoliciesDraft(value: .none, recordLocation: nil)
     /// `nil` when the section was written but failed to decode.
     var edge: EdgeOptions? = .standard
+    /// `nil` when the section was written but failed to decode.
+    var webhooks: [WebhookTarget]? = []
 }
 
 /// Decoded policies and where `record` was written, for the "no recorder" check.
@@ -63,7 +65,7 @@ extension TopologyDraft {
     /// The finished model, or `nil` if any part failed to decode. Called only when the
     /// log is clean, so `nil` here means a decoding bug rather than a user error.
     func model() -> Topology? {
-        guard let mesh, let secrets, policies.isValid, let edge else { return nil }
+        guard let mesh, let secrets, policies.isValid, let edge, let webhooks else { return nil }
         var regionModels: [Region] = []
         for draft in regions {
             guard let name = draft.name else { return nil }
@@ -111,7 +113,8 @@ extension TopologyDraft {
             secrets: secrets,
             trustedProxies: trustedProxies.map(\.value),
             policies: policies.value,
-            edge: edge
+            edge: edge,
+            webhooks: webhooks
         )
     }
 }

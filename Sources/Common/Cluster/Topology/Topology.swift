@@ -23,6 +23,9 @@ public struct Topology: Sendable, Equatable, Codable {
     public var policies: StreamPolicies
     /// How every edge behaves.
     public var edge: EdgeOptions
+    /// Where events are `POST`ed (issue 15, item 7); `nil` when the topology has none, so that
+    /// the canonical JSON of a topology without webhooks is what it always was.
+    public var webhooks: [WebhookTarget]?
 
     /// Creates a topology from parts that were already validated.
     public init(
@@ -34,7 +37,8 @@ public struct Topology: Sendable, Equatable, Codable {
         secrets: SecretNames,
         trustedProxies: [CIDRBlock] = [],
         policies: StreamPolicies = .none,
-        edge: EdgeOptions = .standard
+        edge: EdgeOptions = .standard,
+        webhooks: [WebhookTarget] = []
     ) {
         self.mesh = mesh
         self.regions = regions
@@ -45,6 +49,7 @@ public struct Topology: Sendable, Equatable, Codable {
         self.trustedProxies = trustedProxies
         self.policies = policies
         self.edge = edge
+        self.webhooks = webhooks.isEmpty ? nil : webhooks
     }
 
     /// The node with this id, if the topology has one.

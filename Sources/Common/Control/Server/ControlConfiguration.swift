@@ -37,6 +37,7 @@ import MeshCrypto
 /// - `auditLog`: where audited calls go besides the log (``AuditLog``); nowhere by default.
 /// - `publishers`: the publisher sessions started here (``PublisherLedger``), for the
 ///   `publish.end` of sessions that end without a DELETE.
+/// - `webhooks`: where stream events are reported (``WebhookEvents``); nowhere by default.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -80,6 +81,8 @@ public struct ControlConfiguration: Sendable {
     public var auditLog = AuditLog(redis: nil)
     /// The publisher sessions started here and who started them.
     public var publishers = PublisherLedger()
+    /// Where webhook events go.
+    public var webhooks = WebhookEvents.none
 
     /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
     /// the named keys.

@@ -113,7 +113,10 @@ struct SessionRoutes: Sendable {
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
         headers[.eTag] = ETag.strong(answer.tag)
         let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)
-        if kind == .whip { configuration.publishers.started(answer.sessionID, stream: stream, claims: bearer.claims) }
+        if kind == .whip {
+            configuration.publishers.started(answer.sessionID, stream: stream, claims: bearer.claims)
+            configuration.webhooks.report(.streamStarted, stream: stream)
+        }
         let created = RequestOutcome(
             response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
         return audited(kind, created, claims: bearer.claims, request: request, context: context)
@@ -222,6 +225,7 @@ struct SessionRoutes: Sendable {
         if await control.endSession(address, reason: "\(kind.rawValue.uppercased()) DELETE") {
             // Only now: a DELETE under another stream's or kind's path must not erase the owner's ufrag.
             credentials.forget(session)
+            if taken != nil { configuration.webhooks.report(.streamEnded, stream: address.stream) }
             outcome = RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
         } else {
             if let taken { configuration.publishers.restore(taken) }
