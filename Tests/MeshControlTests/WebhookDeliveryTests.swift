@@ -121,8 +121,9 @@ struct WebhookDeliveryTests {
                 #expect(delivery.signature.count == "t=\(t),v1=".count + 64)
             }
             let json = try #require(
-                try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String])
-            #expect(json["event"] == "stream.started" && json["stream"] == "lobby" && json["node"] == "origin-1")
+                try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(json["event"] as? String == "stream.started" && json["stream"] as? String == "lobby")
+            #expect(json["node"] as? String == "origin-1" && (json["time"] as? Int ?? 0) > 1_700_000_000_000)
             // Nothing is pending once delivered.
             let pending = try await redis.command(["XPENDING", WebhookOutbox.streamKey, WebhookOutbox.group])
             #expect(pending.array?.first?.int == 0)

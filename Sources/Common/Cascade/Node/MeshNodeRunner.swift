@@ -97,6 +97,11 @@ public struct MeshNodeRunner {
             [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
         }
         drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
+        for target in topology.webhooks ?? [] where ProcessInfo.processInfo.environment[target.secretVariable] == nil {
+            logger.warning(
+                "\(target.secretVariable) is not set: this node cannot sign webhooks to \(target.url) and leaves them to others"
+            )
+        }
         // A publish that ends without its publisher's DELETE is audited (and reported) from the
         // engine's report.
         engine.observeSessionEnds {

@@ -25,17 +25,24 @@ public final class WebhookEvents: Sendable {
     /// No webhooks.
     public static let none = WebhookEvents(outbox: nil, node: "", targets: { [] })
 
-    /// The JSON body of `event`: `{"event", "id", "node", "time", "stream"?}` (`time` in
+    /// The JSON body of `event`: `{"event", "id", "node", "stream"?, "time"}` (`time` in
     /// milliseconds since 1970; `id` is random, the same for every receiver of this event).
     public func body(_ event: WebhookEvent, stream: String?) -> String {
-        var object: [String: String] = [
-            "event": event.rawValue, "id": String(UInt64.random(in: 0...UInt64.max), radix: 16), "node": node,
-            "time": String(Int64(Date().timeIntervalSince1970 * 1000)),
-        ]
-        object["stream"] = stream
+        let body = Body(
+            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node,
+            stream: stream, time: Int64(Date().timeIntervalSince1970 * 1000))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        // Four strings and a number always encode.
+        return (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private struct Body: Encodable {
+        let event: String
+        let id: String
+        let node: String
+        let stream: String?
+        let time: Int64
     }
 
     /// Reports `event` (of `stream`, for stream events) without waiting.
