@@ -90,4 +90,15 @@ import Testing
     func badEndpoints(url: String) {
         #expect(WebhookTarget.endpoint(url) == nil)
     }
+
+    @Test func addingAReceiverIsALiveChangeInThePlan() throws {
+        let running = try TopologyLoader.load(path: FixtureFiles.path("topology/local.yaml"))
+        var target = running
+        target.webhooks = [WebhookTarget(url: "http://127.0.0.1:9000/h", events: [.nodeDown], secretVariable: "HOOK")]
+        let plan = TopologyPlan(from: running, to: target)
+        #expect(plan.changes.map(\.subject) == [.webhooks])
+        #expect(plan.changes.first?.rollout == .live)
+        #expect(plan.rendered().contains("http://127.0.0.1:9000/h"))
+        #expect(TopologyPlan(from: target, to: target).isEmpty)
+    }
 }
