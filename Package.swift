@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "MeshCascade",
             dependencies: [
-                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN",
+                "MeshRTC", "MeshCluster", "MeshControl", "MeshCrypto", "MeshRuntime", "MeshTURN", "MeshCatalog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -293,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "MeshControlTests",
             dependencies: [
-                "MeshControl", "MeshRTC", "MeshCrypto",
+                "MeshControl", "MeshRTC", "MeshCrypto", "MeshTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/MeshControlTests",

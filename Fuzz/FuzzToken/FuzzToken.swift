@@ -1,18 +1,27 @@
 import FuzzDriver
 import MeshCrypto
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 // Property: whatever arrives as a Bearer token is refused with a TokenError or verified; a
-// verified token's claims, signed again with the same secret, verify to the same claims.
-// Base64url decoding and encoding round-trip.
+// verified token's claims, signed again with the key its kid names, verify to the same claims.
+// Base64url decoding and encoding round-trip. A revocation body (POST /v1/tokens/revoke) is
+// refused with an error or parses, and what parses encodes and parses back to the same request.
 
 let secret = Array("fuzzing-secret-0123456789".utf8)
-let verifier = StreamTokenVerifier(secret: secret)
+let named = TokenKey(id: "k1", secret: Array("fuzzing-named-key-0123456789".utf8))
+let ring = TokenKeyRing(primary: secret, keys: [named])
+let verifier = StreamTokenVerifier(keys: ring)
 
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     withFuzzInput(data, size) { bytes in
         let text = String(decoding: bytes, as: UTF8.self)
         if let claims = try? verifier.verify(text, stream: "fuzz", action: .publish) {
-            guard let again = try? claims.signed(secret: secret),
+            guard let key = try? ring.secret(for: claims.keyID), let again = try? claims.signed(secret: key),
                 (try? verifier.verify(again, stream: "fuzz", action: .publish)) == claims
             else { fuzzFailure("verified claims do not verify again after signing: \(text)") }
         }
@@ -20,6 +29,11 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             guard Base64URL.decode(Base64URL.encode(decoded)) == decoded else {
                 fuzzFailure("base64url round trip changed \(text)")
             }
+        }
+        if let request = try? RevocationRequest.parse(bytes) {
+            guard let encoded = try? JSONEncoder().encode(request),
+                (try? RevocationRequest.parse(Array(encoded))) == request
+            else { fuzzFailure("a parsed revocation request does not parse again: \(text)") }
         }
     }
     return 0

@@ -47,6 +47,9 @@ struct NodeDrainCommand: AsyncParsableCommand {
         let live: Bool
         do {
             live = try await NodeRegistry(client: client).setDraining(id: id, !undo)
+            await MeshRedis.audit(
+                undo ? "node.undrain" : "node.drain", target: "node/\(id)", result: live ? "ok" : "ok (not running)",
+                to: client)
             await client.shutdown()
         } catch {
             await client.shutdown()

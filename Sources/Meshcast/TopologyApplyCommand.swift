@@ -49,6 +49,7 @@ struct TopologyApplyCommand: AsyncParsableCommand {
         let running = try? await PublishedTopology.fetch(from: client)
         do {
             try await PublishedTopology.publish(topology, to: client)
+            await MeshRedis.audit("topology.apply", target: "topology/\(topology.mesh)", result: "ok", to: client)
             await client.shutdown()
         } catch {
             await client.shutdown()

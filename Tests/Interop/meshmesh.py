@@ -62,7 +62,7 @@ class MeshRefused(Exception):
 
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
                     order: tuple[str, ...], policies: dict[str, int] | None = None,
-                    redis: list[str] | None = None) -> str:
+                    redis: list[str] | None = None, extra: tuple[str, ...] = ()) -> str:
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
         "mesh: interop",
@@ -106,6 +106,7 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
         "  cluster: MESHCAST_CLUSTER_SECRET",
         "  token: MESHCAST_SECRET",
         "  redis: MESHCAST_REDIS_URL",
+        *extra,
         "",
     ]
     return "\n".join(lines)
@@ -234,7 +235,8 @@ class Mesh:
 
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
-                 trace: bool = True, policies: dict[str, int] | None = None, sentinel: bool = False) -> None:
+                 trace: bool = True, policies: dict[str, int] | None = None, sentinel: bool = False,
+                 extra_topology: tuple[str, ...] = ()) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
@@ -258,7 +260,8 @@ class Mesh:
             ports[node_id] = (api, udp)
         self.topology = directory / "topology.yaml"
         self.topology.write_text(render_topology(
-            ports, self.links, order, policies, self.redis.topology_section() if sentinel else None))
+            ports, self.links, order, policies, self.redis.topology_section() if sentinel else None,
+            extra_topology))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in START_ORDER:

@@ -18,7 +18,7 @@ struct CatalogMigratorTests {
         #expect(try CatalogMigrator.migrate(connection) == [])
         let versions = try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows
         #expect(try versions.map { Int(try $0.int("version")) } == all)
-        for table in ["recordings", "tracks", "segments", "gaps", "jobs"] {
+        for table in ["recordings", "tracks", "segments", "gaps", "jobs", "security_audit_log"] {
             #expect(
                 try connection.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]).rows.first?.bool("ok") == true
             )
@@ -34,7 +34,8 @@ struct CatalogMigratorTests {
         // one would fail with duplicate_table (42P07) or unique_violation on pg_type (23505).
         for _ in 0..<3 {
             results.withLock { $0 = [] }
-            try server.query("DROP TABLE IF EXISTS schema_migrations, jobs, gaps, segments, tracks, recordings")
+            try server.query(
+                "DROP TABLE IF EXISTS schema_migrations, security_audit_log, jobs, gaps, segments, tracks, recordings")
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
                 let result = Result { () throws(PostgresError) -> [Int] in
                     try CatalogMigrator.migrate(try PostgresConnection(url: url))

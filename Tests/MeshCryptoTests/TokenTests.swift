@@ -176,7 +176,7 @@ import Testing
         #"{"action":"view","exp":1800000000}"#,  // no stream
         #"{"stream":"a","exp":1800000000}"#,  // no action
         #"{"stream":"a","action":"view"}"#,  // no exp
-        #"{"stream":"a","action":"admin","exp":1800000000}"#,  // unknown action
+        #"{"stream":"a","action":"root","exp":1800000000}"#,  // unknown action
         #"{"stream":"a","action":"view","exp":"soon"}"#,  // exp not a NumericDate
         #"["stream"]"#,  // not an object
     ])

@@ -1,10 +1,17 @@
 import Logging
+import MeshCatalog
 import MeshCluster
 import MeshControl
 import MeshCrypto
 import MeshRTC
 import MeshRuntime
 import UnixSignals
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What every node role runs: the media workers and engine, the HTTP server, and, when the
 /// node belongs to a mesh (a Redis URL is configured), the Redis client, the mesh coordinator,
@@ -84,6 +91,28 @@ public struct MeshNodeRunner {
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
+        control.tokenKeys = settings.tokenKeys
+        control.revocations = TokenRevocations(redis: mesh?.redis)
+        control.auditLog = AuditLog(redis: mesh?.redis)
+        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
+        control.webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) {
+            [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
+        }
+        drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
+        for target in topology.webhooks ?? [] where ProcessInfo.processInfo.environment[target.secretVariable] == nil {
+            logger.warning(
+                "\(target.secretVariable) is not set: this node cannot sign webhooks to \(target.url) and leaves them to others"
+            )
+        }
+        // A publish that ends without its publisher's DELETE is audited (and reported) from the
+        // engine's report.
+        engine.observeSessionEnds {
+            [ledger = control.publishers, log = control.auditLog, events = control.webhooks, node = settings.node.id] id
+            in
+            guard let record = ledger.ended(id, node: node) else { return }
+            log.record(record)
+            events.report(.streamEnded, stream: record.target.split(separator: "/").dropFirst().first.map(String.init))
+        }
         let server = ControlServer(
             configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)
         let services = NodeServices.inStartOrder(
@@ -93,6 +122,19 @@ public struct MeshNodeRunner {
             },
             engine: MediaEngineService(engine: engine, logger: logger),
             follower: mesh.map { TopologyFollowerService(follower: $0.follower) },
+            controlPlane: ControlPlaneService(
+                revocations: control.revocations, audit: control.auditLog,
+                copier: mesh.flatMap { mesh in
+                    settings.catalogURL.map {
+                        AuditCatalogCopier(redis: mesh.redis, postgres: RecordingCatalog.client(url: $0))
+                    }
+                },
+                webhooks: control.webhooks,
+                deliverer: webhookOutbox.map { outbox in
+                    WebhookDeliverer(outbox: outbox, consumer: settings.node.id) {
+                        ProcessInfo.processInfo.environment[$0]
+                    }
+                }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
             http: server.makeApplication(), drain: drainer)
         let role = settings.node.role.rawValue

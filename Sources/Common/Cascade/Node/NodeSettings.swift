@@ -1,5 +1,6 @@
 import Foundation
 import MeshCluster
+import MeshCrypto
 import MeshRTC
 import MeshRuntime
 
@@ -15,6 +16,9 @@ public struct NodeSettings: Sendable {
     public var workers: WorkerGroupConfiguration
     /// The secret that signs stream tokens (from the variable the topology names).
     public var tokenSecret: [UInt8]
+    /// Named token keys for rotation (`MESHCAST_TOKEN_KEYS=kid1:secret1,kid2:secret2`, newest
+    /// first); none when unset.
+    public var tokenKeys: [TokenKey] = []
     /// STUN/TURN URLs offered to clients in WHIP/WHEP `Link` headers (`MESHCAST_ICE_SERVERS`,
     /// comma-separated); none by default, since an ICE-lite node on a public address needs none.
     public var iceServers: [String]
@@ -28,6 +32,10 @@ public struct NodeSettings: Sendable {
     /// The TURN REST secrets (from the variable `topology.secrets.turnSecretVariable` names, a
     /// comma-separated list for rotation, newest first); empty when unset.
     public var turnSecrets: [String] = []
+    /// The catalog's PostgreSQL URL (from the variable `topology.secrets.catalogURLVariable`
+    /// names), if set: in a mesh, the node then copies the audit stream into the catalog's
+    /// `security_audit_log`.
+    public var catalogURL: String?
     /// `MESHCAST_TEST_FAULTS=1`: the internal API takes test-fault requests (load tests).
     public var testFaults = false
 
@@ -46,6 +54,11 @@ public struct NodeSettings: Sendable {
         self.node = node
         self.policy = policy
         tokenSecret = Array(secret.utf8)
+        do {
+            tokenKeys = try TokenKeyRing.parse(environment[TokenKeyRing.environmentVariable] ?? "")
+        } catch {
+            throw .badTokenKeys(error.description)
+        }
         (redis, clusterSecret) = try Self.meshSettings(
             for: node, policy: policy, topology: topology, environment: environment)
         iceServers = (environment["MESHCAST_ICE_SERVERS"] ?? "").split(separator: ",").map {
@@ -65,6 +78,7 @@ public struct NodeSettings: Sendable {
         engine.declaredStreamTTLSeconds = Double(topology.policies.declaredStreamTTL)
         if let start = topology.policies.viewerStartBitrate { engine.viewerStartBitrate = UInt64(start) }
         testFaults = environment["MESHCAST_TEST_FAULTS"] == "1"
+        catalogURL = environment[topology.secrets.catalogURLVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let variable = topology.secrets.turnSecretVariable, let text = environment[variable] {
             turnSecrets = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty
@@ -128,6 +142,8 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
     case missingSecret(String)
     /// The token secret is too short to be safe.
     case weakSecret(String)
+    /// `MESHCAST_TOKEN_KEYS` cannot be read; says why.
+    case badTokenKeys(String)
     /// The port range cannot give each worker a port.
     case tooFewPorts(String, workers: Int)
     /// A role that needs Redis was started without the Redis URL variable.
@@ -146,6 +162,7 @@ public enum NodeSettingsError: Error, CustomStringConvertible {
             "\(id) is \(Self.named(role)) in the topology, not \(Self.named(policy))"
         case .missingSecret(let variable): "\(variable) is not set: it holds the secret that signs stream tokens"
         case .weakSecret(let variable): "\(variable) is shorter than 16 bytes: use a long random secret"
+        case .badTokenKeys(let reason): reason
         case .missingRedis(let variable, let role):
             "\(variable) is not set: \(Self.named(role)) runs only as part of a mesh and needs the mesh's Redis URL "
                 + "(redis://host:port); `meshcast up` starts a local redis-server when it is unset"

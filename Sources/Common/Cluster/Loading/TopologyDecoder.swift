@@ -12,7 +12,8 @@ struct TopologyDecoder {
     }
 
     static let topLevelKeys = [
-        "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge", "redis",
+        "mesh", "regions", "latency", "nodes", "links", "secrets", "trusted_proxies", "policies", "edge",
+        "webhooks", "redis",
     ]
     static let regionKeys = ["name", "cidrs", "coordinates"]
     static let latencyKeys = ["between", "ms"]
@@ -50,6 +51,9 @@ struct TopologyDecoder {
         }
         if let redis = fields["redis"] {
             draft.redis = decodeRedis(redis)
+        }
+        if let webhooks = fields["webhooks"] {
+            draft.webhooks = decodeWebhooks(webhooks)
         }
         return draft
     }

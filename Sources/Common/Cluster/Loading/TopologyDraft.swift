@@ -12,6 +12,8 @@ struct TopologyDraft {
     /// `nil` when the section was written but failed to decode.
     var edge: EdgeOptions? = .standard
     var redis: RedisSettings? = .standalone
+    /// `nil` when the section was written but failed to decode.
+    var webhooks: [WebhookTarget]? = []
 }
 
 /// Decoded policies and where `record` was written, for the "no recorder" check.
@@ -64,7 +66,7 @@ extension TopologyDraft {
     /// The finished model, or `nil` if any part failed to decode. Called only when the
     /// log is clean, so `nil` here means a decoding bug rather than a user error.
     func model() -> Topology? {
-        guard let mesh, let secrets, policies.isValid, let edge, let redis else { return nil }
+        guard let mesh, let secrets, policies.isValid, let edge, let redis, let webhooks else { return nil }
         var regionModels: [Region] = []
         for draft in regions {
             guard let name = draft.name else { return nil }
@@ -113,7 +115,8 @@ extension TopologyDraft {
             trustedProxies: trustedProxies.map(\.value),
             policies: policies.value,
             edge: edge,
-            redis: redis == .standalone ? nil : redis
+            redis: redis == .standalone ? nil : redis,
+            webhooks: webhooks
         )
     }
 }

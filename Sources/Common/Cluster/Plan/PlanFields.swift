@@ -89,6 +89,16 @@ enum PlanFields {
         [PlanField(name: "trusted_proxies", value: list(blocks.map(\.description)), isLive: true)]
     }
 
+    /// Nodes read the receivers when an event happens, so a change is live.
+    static func webhooks(_ targets: [WebhookTarget]?) -> [PlanField] {
+        (targets ?? []).map { target in
+            PlanField(
+                name: target.url,
+                value: "events \(list(target.events.map(\.rawValue)) ?? "[]"), secret \(target.secretVariable)",
+                isLive: true)
+        }
+    }
+
     /// Nodes read the variables once, at start.
     static func secrets(_ secrets: SecretNames) -> [PlanField] {
         [

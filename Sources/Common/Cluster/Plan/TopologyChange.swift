@@ -30,6 +30,8 @@ public struct TopologyChange: Sendable, Equatable {
         case edgeOptions
         /// The names of the secrets' environment variables.
         case secrets
+        /// The webhook receivers.
+        case webhooks
 
         /// How the subject reads in a plan: `node edge-a`, `link origin-1 -> edge-b`.
         public var description: String {
@@ -43,6 +45,7 @@ public struct TopologyChange: Sendable, Equatable {
             case .policies: "policies"
             case .edgeOptions: "edge"
             case .secrets: "secrets"
+            case .webhooks: "webhooks"
             }
         }
     }

@@ -52,6 +52,9 @@ public struct TopologyPlan: Sendable, Equatable {
         changes += Self.single(
             .secrets, running.map { PlanFields.secrets($0.secrets) }, PlanFields.secrets(target.secrets),
             restart: restartAll)
+        changes += Self.single(
+            .webhooks, running.map { PlanFields.webhooks($0.webhooks) }, PlanFields.webhooks(target.webhooks),
+            restart: restartAll)
         self.changes = changes
     }
 

@@ -26,6 +26,9 @@ public struct Topology: Sendable, Equatable, Codable {
     /// The Redis deployment (`nil`: standalone, the URL in `secrets.redis`'s variable). Optional
     /// so that topologies published before the section existed still decode.
     public var redis: RedisSettings?
+    /// Where events are `POST`ed (issue 15, item 7); `nil` when the topology has none, so that
+    /// the canonical JSON of a topology without webhooks is what it always was.
+    public var webhooks: [WebhookTarget]?
 
     /// Creates a topology from parts that were already validated.
     public init(
@@ -38,7 +41,8 @@ public struct Topology: Sendable, Equatable, Codable {
         trustedProxies: [CIDRBlock] = [],
         policies: StreamPolicies = .none,
         edge: EdgeOptions = .standard,
-        redis: RedisSettings? = nil
+        redis: RedisSettings? = nil,
+        webhooks: [WebhookTarget] = []
     ) {
         self.mesh = mesh
         self.regions = regions
@@ -50,6 +54,7 @@ public struct Topology: Sendable, Equatable, Codable {
         self.policies = policies
         self.edge = edge
         self.redis = redis
+        self.webhooks = webhooks.isEmpty ? nil : webhooks
     }
 
     /// The node with this id, if the topology has one.

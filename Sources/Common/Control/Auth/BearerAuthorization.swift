@@ -1,4 +1,5 @@
 import Hummingbird
+import MeshCluster
 import MeshCrypto
 import MeshRTC
 
@@ -11,9 +12,17 @@ import MeshRTC
 /// Checks the `Authorization: Bearer` stream token (RFC 6750 §2.1) of a request and, when it
 /// fails, builds the 401/403 answer with its `WWW-Authenticate` challenge (RFC 6750 §3).
 /// WHIP/WHEP `POST`s may instead carry it as the `access_token` query parameter (RFC 6750 §2.3),
-/// which is how a placement redirect hands it on.
+/// which is how a placement redirect hands it on. A token whose `jti` was revoked
+/// (``TokenRevocations``) is refused like an expired one.
 struct BearerAuthorization: Sendable {
     let verifier: StreamTokenVerifier
+    let revocations: TokenRevocations
+
+    /// A token that passed, and its claims.
+    struct Authorized: Sendable {
+        let token: String
+        let claims: StreamToken
+    }
 
     /// Why a request was refused, with the response to send.
     struct Refusal: Error {
@@ -28,7 +37,52 @@ struct BearerAuthorization: Sendable {
     func authorize(
         _ request: Request, stream: String, action: StreamAction, orOperator: Bool = false,
         acceptingQueryToken: Bool = false
-    ) throws(Refusal) -> String {
+    ) throws(Refusal) -> Authorized {
+        let token = try bearer(request, acceptingQueryToken: acceptingQueryToken)
+        let now = Date()
+        let claims: StreamToken
+        do {
+            claims = try verifier.verify(token, stream: stream, action: action, orOperator: orOperator, now: now)
+        } catch {
+            throw Self.refusal(error)
+        }
+        try checkNotRevoked(claims, now: now)
+        return Authorized(token: token, claims: claims)
+    }
+
+    /// Returns the request's token when it may call the operator API: an operator or admin
+    /// token for every stream (`*`) that can be revoked (it has a `jti`). Anything else valid is
+    /// refused with 403 and a sentence saying which of these it lacks.
+    func authorizeOperator(_ request: Request) throws(Refusal) -> Authorized {
+        let token = try bearer(request, acceptingQueryToken: false)
+        let now = Date()
+        let claims: StreamToken
+        do {
+            claims = try verifier.verify(token, now: now)
+        } catch {
+            throw Self.refusal(error)
+        }
+        try checkNotRevoked(claims, now: now)
+        guard claims.action.isOperatorRole else {
+            throw Self.refusal(
+                .forbidden, error: "insufficient_scope",
+                reason: "the operator API needs an operator or admin token, not a \(claims.action.rawValue) token")
+        }
+        guard claims.stream == StreamToken.anyStream else {
+            throw Self.refusal(
+                .forbidden, error: "insufficient_scope",
+                reason: "the operator API needs a token for every stream (*), not one scoped to a pattern")
+        }
+        guard claims.tokenID != nil else {
+            throw Self.refusal(
+                .forbidden, error: "insufficient_scope",
+                reason: "the operator API needs a revocable token (with a jti): mint one with meshcast token --operator"
+            )
+        }
+        return Authorized(token: token, claims: claims)
+    }
+
+    private func bearer(_ request: Request, acceptingQueryToken: Bool) throws(Refusal) -> String {
         let header = request.headers[.authorization]
         let token =
             header == nil && acceptingQueryToken
@@ -37,17 +91,25 @@ struct BearerAuthorization: Sendable {
         guard let token else {
             throw Self.refusal(.unauthorized, error: "invalid_token", reason: "missing bearer token")
         }
-        do {
-            _ = try verifier.verify(token, stream: stream, action: action, orOperator: orOperator, now: Date())
-        } catch {
-            switch error {
-            case .malformed, .badSignature, .unsupportedAlgorithm, .expired:
-                throw Self.refusal(.unauthorized, error: "invalid_token", reason: error.description)
-            case .wrongStream, .wrongAction:
-                throw Self.refusal(.forbidden, error: "insufficient_scope", reason: error.description)
-            }
-        }
         return token
+    }
+
+    private func checkNotRevoked(_ claims: StreamToken, now: Date) throws(Refusal) {
+        guard let jti = claims.tokenID else { return }
+        if revocations.isRevoked(jti, now: Int64(now.timeIntervalSince1970)) {
+            throw Self.refusal(TokenError.revoked)
+        }
+    }
+
+    /// RFC 6750 §3.1: a token that is no good is 401 `invalid_token`; a good one that grants
+    /// something else is 403 `insufficient_scope`.
+    private static func refusal(_ error: TokenError) -> Refusal {
+        switch error {
+        case .malformed, .badSignature, .unsupportedAlgorithm, .unknownKey, .expired, .revoked:
+            refusal(.unauthorized, error: "invalid_token", reason: error.description)
+        case .wrongStream, .wrongAction:
+            refusal(.forbidden, error: "insufficient_scope", reason: error.description)
+        }
     }
 
     /// The token of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1).

@@ -12,6 +12,8 @@ extension HTTPField.Name {
     static let meshcastSignature = literal(InternalRequestSignature.headerName)
     /// The de facto proxy header naming the client (placement believes it only from trusted proxies).
     static let xForwardedFor = literal("X-Forwarded-For")
+    /// The de facto request id header; the audit log records it and audited answers echo it.
+    static let requestID = literal("X-Request-ID")
 
     /// A field name HTTPTypes does not predefine. The literals above are valid tokens, so the
     /// failable initializer cannot fail; the precondition only guards future edits.

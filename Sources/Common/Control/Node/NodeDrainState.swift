@@ -6,6 +6,7 @@ import Synchronization
 /// Set once by the node's drain service (MeshCascade), read by the routes.
 public final class NodeDrainState: Sendable {
     private let draining = Atomic<Bool>(false)
+    private let observers = Mutex<[@Sendable () -> Void]>([])
 
     /// A node that is not draining.
     public init() {}
@@ -13,8 +14,14 @@ public final class NodeDrainState: Sendable {
     /// Whether the node is draining.
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
 
-    /// Marks the node draining; there is no way back but a restart.
+    /// Marks the node draining; there is no way back but a restart. Observers hear it once.
     public func beginDraining() {
-        draining.store(true, ordering: .releasing)
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
+
+    /// Calls `observer` when the node begins draining (the `node.draining` webhook).
+    public func observe(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 }

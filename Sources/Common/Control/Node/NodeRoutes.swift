@@ -22,6 +22,7 @@ struct NodeRoutes: Sendable {
     let drain: NodeDrainState
     let limiter: RateLimiter?
     let turn: (any TURNStatusSource)?
+    let audit: AuditTrail
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -65,13 +66,17 @@ struct NodeRoutes: Sendable {
         guard let stream = context.parameters.get("stream"), StreamName.isValid(stream) else {
             return RequestOutcome(Responses.text(.badRequest, StreamName.rule), reason: StreamName.rule)
         }
+        let bearer: BearerAuthorization.Authorized
         do {
-            try authorization.authorize(request, stream: stream, action: .publish)
+            bearer = try authorization.authorize(request, stream: stream, action: .publish)
         } catch {
             return RequestOutcome(error.response, stream: stream, reason: error.reason)
         }
         await control.declareStream(stream)
-        return RequestOutcome(Responses.empty(.noContent), stream: stream, reason: "stream declared")
+        return audit.record(
+            "stream.declare", target: "stream/\(stream)", claims: bearer.claims,
+            outcome: RequestOutcome(Responses.empty(.noContent), stream: stream, reason: "stream declared"),
+            request: request, context: context)
     }
 
     /// Whether the node takes new sessions now: its engine runs and it is not draining.

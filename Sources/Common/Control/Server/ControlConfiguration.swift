@@ -1,4 +1,5 @@
 import MeshCluster
+import MeshCrypto
 
 /// How a node's HTTP side is set up. Every key but the token secret has a default.
 ///
@@ -31,6 +32,14 @@ import MeshCluster
 ///   by default (router tests), a node always sets one.
 /// - `trustedProxies`: peers whose `X-Forwarded-For` names the client the rate limits count
 ///   (none by default).
+/// - `tokenKeys`: named token keys (`kid`) beside the token secret, newest first
+///   (``TokenKeyRing``; from `MESHCAST_TOKEN_KEYS`); none by default.
+/// - `revocations`: revoked token ids (``TokenRevocations``), shared through Redis in a mesh;
+///   a list local to the process by default.
+/// - `auditLog`: where audited calls go besides the log (``AuditLog``); nowhere by default.
+/// - `publishers`: the publisher sessions started here (``PublisherLedger``), for the
+///   `publish.end` of sessions that end without a DELETE.
+/// - `webhooks`: where stream events are reported (``WebhookEvents``); nowhere by default.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -68,6 +77,20 @@ public struct ControlConfiguration: Sendable {
     public var trustedProxies: [IPNetwork] = []
     /// The node's TURN server, for `/metrics` and `GET /v1/turn`; none when it runs no TURN.
     public var turn: (any TURNStatusSource)?
+    /// Named token keys, newest (the signing key) first.
+    public var tokenKeys: [TokenKey] = []
+    /// Revoked token ids.
+    public var revocations = TokenRevocations(redis: nil)
+    /// The audit stream, when there is one.
+    public var auditLog = AuditLog(redis: nil)
+    /// The publisher sessions started here and who started them.
+    public var publishers = PublisherLedger()
+    /// Where webhook events go.
+    public var webhooks = WebhookEvents.none
+
+    /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
+    /// the named keys.
+    public var tokenKeyRing: TokenKeyRing { TokenKeyRing(primary: tokenSecret, keys: tokenKeys) }
 
     /// Creates a configuration; only the token secret is required.
     public init(

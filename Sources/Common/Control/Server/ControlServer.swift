@@ -46,13 +46,21 @@ public struct ControlServer: Sendable {
         if let limiter = configuration.rateLimiter {
             router.add(middleware: RateLimitMiddleware(limiter: limiter, trustedProxies: configuration.trustedProxies))
         }
-        let authorization = BearerAuthorization(verifier: StreamTokenVerifier(secret: configuration.tokenSecret))
+        let authorization = BearerAuthorization(
+            verifier: StreamTokenVerifier(keys: configuration.tokenKeyRing), revocations: configuration.revocations)
+        let audit = AuditTrail(log: configuration.auditLog, node: control.nodeID)
         let rejections = InternalRejectionCounter()
-        SessionRoutes(control: control, mesh: mesh, configuration: configuration, authorization: authorization)
-            .register(on: router)
+        SessionRoutes(
+            control: control, mesh: mesh, configuration: configuration, authorization: authorization, audit: audit
+        )
+        .register(on: router)
         NodeRoutes(
             control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
-            limiter: configuration.rateLimiter, turn: configuration.turn
+            limiter: configuration.rateLimiter, turn: configuration.turn, audit: audit
+        )
+        .register(on: router)
+        OperatorRoutes(
+            control: control, authorization: authorization, revocations: configuration.revocations, audit: audit
         )
         .register(on: router)
         TURNRoutes(turn: configuration.turn, authorization: authorization).register(on: router)

@@ -14,6 +14,7 @@ struct SessionRoutes: Sendable {
     let mesh: (any MeshCoordination)?
     let configuration: ControlConfiguration
     let authorization: BearerAuthorization
+    let audit: AuditTrail
     let credentials = RemoteICECredentials()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -46,15 +47,16 @@ struct SessionRoutes: Sendable {
         let stream: String
         let offer: String
         let options: ViewerOptions
-        let token: String
+        let bearer: BearerAuthorization.Authorized
         do throws(RouteRefusal) {
             stream = try streamParameter(context)
-            token = try authorize(request, stream: stream, action: kind.action, acceptingQueryToken: true)
+            bearer = try authorize(request, stream: stream, action: kind.action, acceptingQueryToken: true)
             options = try kind == .whep ? viewerOptions(request) : ViewerOptions()
             offer = try await body(&request, mediaType: MediaTypes.sdp, accept: .acceptPost)
         } catch {
             return RequestOutcome(error.response, stream: context.parameters.get("stream"), reason: error.reason)
         }
+        let token = bearer.token
 
         let placement = SessionPlacement.request(request, context: context, token: token)
         if let mesh {
@@ -94,8 +96,9 @@ struct SessionRoutes: Sendable {
         switch outcome {
         case .success(let value): answer = value
         case .failure(let error):
-            return RequestOutcome(
+            let refused = RequestOutcome(
                 SessionErrorResponse.response(error), stream: stream, reason: "\(kind.role) refused: \(error)")
+            return audited(kind, refused, claims: bearer.claims, request: request, context: context)
         }
 
         if let ufrag = RemoteICECredentials.ufrag(ofOffer: offer),
@@ -110,8 +113,25 @@ struct SessionRoutes: Sendable {
         headers[.location] = location(kind.sessionPath(stream: stream, session: answer.sessionID))
         headers[.eTag] = ETag.strong(answer.tag)
         let response = Responses.body(.created, contentType: MediaTypes.sdp, answer.sdp, headers: headers)
-        return RequestOutcome(
+        if kind == .whip {
+            configuration.publishers.started(answer.sessionID, stream: stream, claims: bearer.claims)
+            configuration.webhooks.report(.streamStarted, stream: stream)
+        }
+        let created = RequestOutcome(
             response, stream: stream, session: answer.sessionID, reason: "\(kind.role) session created")
+        return audited(kind, created, claims: bearer.claims, request: request, context: context)
+    }
+
+    /// A publisher's start (`201` or the engine's refusal) goes to the audit trail; a viewer's
+    /// does not (viewers come and go by the thousand and change nothing but their own session).
+    private func audited(
+        _ kind: SessionKind, _ outcome: RequestOutcome, claims: StreamToken, request: Request,
+        context: ControlRequestContext
+    ) -> RequestOutcome {
+        guard kind == .whip, let stream = outcome.stream else { return outcome }
+        let target = outcome.session.map { "whip/\(stream)/\($0)" } ?? "stream/\(stream)"
+        return audit.record(
+            "publish.start", target: target, claims: claims, outcome: outcome, request: request, context: context)
     }
 
     // MARK: PATCH
@@ -126,7 +146,7 @@ struct SessionRoutes: Sendable {
         let text: String
         let fragment: TrickleICEFragment
         do throws(RouteRefusal) {
-            address = try sessionAddress(kind, request, context)
+            address = try sessionAddress(kind, request, context).address
             text = try await body(&request, mediaType: MediaTypes.trickleICEFragment, accept: .acceptPatch)
             do {
                 fragment = try TrickleICEFragment(parsing: text)
@@ -189,19 +209,38 @@ struct SessionRoutes: Sendable {
         let stream = context.parameters.get("stream")
         let session = context.parameters.get("session") ?? ""
         let address: SessionAddress
+        let claims: StreamToken
         do throws(RouteRefusal) {
-            address = try sessionAddress(kind, request, context)
+            let found = try sessionAddress(kind, request, context)
+            address = found.address
+            claims = found.claims
         } catch {
             return RequestOutcome(error.response, stream: stream, session: session, reason: error.reason)
         }
-        guard await control.endSession(address, reason: "\(kind.rawValue.uppercased()) DELETE") else {
-            return RequestOutcome(
+        // A publisher ending its own session is audited here, with this request's id; the
+        // engine's report of the end must not audit it a second time.
+        let ownEnd = kind == .whip && !claims.action.isOperatorRole
+        let taken = ownEnd ? configuration.publishers.take(address.id, stream: address.stream) : nil
+        let outcome: RequestOutcome
+        if await control.endSession(address, reason: "\(kind.rawValue.uppercased()) DELETE") {
+            // Only now: a DELETE under another stream's or kind's path must not erase the owner's ufrag.
+            credentials.forget(session)
+            if taken != nil { configuration.webhooks.report(.streamEnded, stream: address.stream) }
+            outcome = RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
+        } else {
+            if let taken { configuration.publishers.restore(taken) }
+            outcome = RequestOutcome(
                 SessionErrorResponse.response(.unknownSession), stream: stream, session: session,
                 reason: "DELETE of an unknown session")
         }
-        // Only now: a DELETE under another stream's or kind's path must not erase the owner's ufrag.
-        credentials.forget(session)
-        return RequestOutcome(Responses.empty(.ok), stream: stream, session: session, reason: "session ended")
+        // An operator (or admin) ending someone's session, or a publisher ending its own, is
+        // audited; a viewer leaving is not.
+        let action: String? =
+            claims.action.isOperatorRole ? "session.end" : kind == .whip ? "publish.end" : nil
+        guard let action else { return outcome }
+        return audit.record(
+            action, target: "\(kind.rawValue)/\(address.stream)/\(address.id)", claims: claims, outcome: outcome,
+            request: request, context: context)
     }
 
     // MARK: Pieces
@@ -211,11 +250,11 @@ struct SessionRoutes: Sendable {
     /// when it grants something else). Whether the session belongs to that stream and kind is
     /// the engine's check, answered like an unknown id (404).
     private func sessionAddress(_ kind: SessionKind, _ request: Request, _ context: ControlRequestContext)
-        throws(RouteRefusal) -> SessionAddress
+        throws(RouteRefusal) -> (address: SessionAddress, claims: StreamToken)
     {
         let stream = try streamParameter(context)
-        try authorize(request, stream: stream, action: kind.action, orOperator: true)
-        return kind.address(stream: stream, session: context.parameters.get("session") ?? "")
+        let bearer = try authorize(request, stream: stream, action: kind.action, orOperator: true)
+        return (kind.address(stream: stream, session: context.parameters.get("session") ?? ""), bearer.claims)
     }
 
     private func streamParameter(_ context: ControlRequestContext) throws(RouteRefusal) -> String {
@@ -229,7 +268,7 @@ struct SessionRoutes: Sendable {
     private func authorize(
         _ request: Request, stream: String, action: StreamAction, orOperator: Bool = false,
         acceptingQueryToken: Bool = false
-    ) throws(RouteRefusal) -> String {
+    ) throws(RouteRefusal) -> BearerAuthorization.Authorized {
         do {
             return try authorization.authorize(
                 request, stream: stream, action: action, orOperator: orOperator,

@@ -21,6 +21,15 @@ public enum CompactHS256 {
 
     /// Checks the header's algorithm and the signature (RFC 7515 §5.2), then returns the payload bytes.
     public static func verifiedPayload(_ token: String, secret: [UInt8]) throws(TokenError) -> [UInt8] {
+        try verifiedPayload(token) { _ throws(TokenError) in secret }.payload
+    }
+
+    /// As ``verifiedPayload(_:secret:)``, with the secret chosen by the header's `kid`
+    /// (RFC 7515 §4.1.4; `nil` when absent) through `key`, which throws for a kid it does not
+    /// know. Returns the payload and the kid.
+    public static func verifiedPayload(
+        _ token: String, key: (String?) throws(TokenError) -> [UInt8]
+    ) throws(TokenError) -> (payload: [UInt8], kid: String?) {
         guard token.utf8.count <= maximumTokenLength else {
             throw .malformed("longer than \(maximumTokenLength) bytes")
         }
@@ -36,13 +45,14 @@ public enum CompactHS256 {
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(headerBytes))
         } catch {
-            throw .malformed("header is not a JSON object with a string alg (RFC 7515 §4.1.1)")
+            throw .malformed("header is not a JSON object with a string alg and kid (RFC 7515 §4.1.1, §4.1.4)")
         }
         guard header.alg == "HS256" else { throw .unsupportedAlgorithm(header.alg) }
         // RFC 7515 §4.1.11: extensions listed in crit must be understood, and we understand none.
         if let critical = header.crit {
             throw .unsupportedAlgorithm("HS256 with crit \(critical.joined(separator: ","))")
         }
+        let secret = try key(header.kid)
         guard let signature = Base64URL.decode(Substring(parts[2])), signature.count == Digest.Algorithm.sha256.size
         else { throw .badSignature }
         let signingInput = Array(token.utf8[parts[0].startIndex..<parts[1].endIndex])
@@ -62,12 +72,13 @@ public enum CompactHS256 {
         guard let payload = Base64URL.decode(Substring(parts[1])) else {
             throw .malformed("payload is not base64url (RFC 7515 §2)")
         }
-        return payload
+        return (payload, header.kid)
     }
 
     private struct Header: Decodable {
         var alg: String
         var crit: [String]?
+        var kid: String?
     }
 
     private static func hmacSHA256(_ message: [UInt8], secret: [UInt8]) throws(OpenSSLError) -> [UInt8] {

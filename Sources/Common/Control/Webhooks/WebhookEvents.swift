@@ -1,0 +1,64 @@
+import MeshCluster
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Where a node reports webhook events (issue 15, item 7): each one becomes an entry of the
+/// mesh's outbox for every receiver of the topology (read when the event happens, so an
+/// applied topology takes effect at once) that takes it. Reporting never waits: the append runs
+/// in its own task, and an event raised while Redis is away is lost (counted), not queued.
+public final class WebhookEvents: Sendable {
+    private let outbox: WebhookOutbox?
+    private let node: String
+    private let targets: @Sendable () -> [WebhookTarget]
+
+    /// Events of `node` into `outbox` for `targets()`; without an outbox (no Redis) nothing is sent.
+    public init(outbox: WebhookOutbox?, node: String, targets: @escaping @Sendable () -> [WebhookTarget]) {
+        self.outbox = outbox
+        self.node = node
+        self.targets = targets
+    }
+
+    /// No webhooks.
+    public static let none = WebhookEvents(outbox: nil, node: "", targets: { [] })
+
+    /// The JSON body of `event`: `{"event", "id", "node", "stream"?, "time"}` (`time` in
+    /// milliseconds since 1970; `id` is random, the same for every receiver of this event).
+    public func body(_ event: WebhookEvent, stream: String?) -> String {
+        let body = Body(
+            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node,
+            stream: stream, time: Int64(Date().timeIntervalSince1970 * 1000))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Four strings and a number always encode.
+        return (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private struct Body: Encodable {
+        let event: String
+        let id: String
+        let node: String
+        let stream: String?
+        let time: Int64
+    }
+
+    /// Reports `event` (of `stream`, for stream events) without waiting.
+    public func report(_ event: WebhookEvent, stream: String? = nil) {
+        guard outbox != nil else { return }
+        let body = body(event, stream: stream)
+        Task { try? await self.enqueue(event, body: body) }
+    }
+
+    /// Appends `event` now (for the node's last word, `node.down`, which must land before Redis closes).
+    public func reportNow(_ event: WebhookEvent) async {
+        try? await enqueue(event, body: body(event, stream: nil))
+    }
+
+    private func enqueue(_ event: WebhookEvent, body: String) async throws(RedisError) {
+        guard let outbox else { return }
+        try await outbox.enqueue(event, body: body, targets: targets())
+    }
+}

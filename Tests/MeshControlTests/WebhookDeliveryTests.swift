@@ -1,0 +1,169 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MeshCluster
+import MeshControl
+import MeshCrypto
+import MeshTestSupport
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Webhooks (issue 15, item 7) from the Redis outbox to a small HTTP receiver on loopback: a
+/// delivery is signed (HMAC-SHA256 over `<t>.<body>`), refused attempts are retried after their
+/// back-off with the same id, receivers get only the events they asked for, and an entry past
+/// its attempts is given up.
+@Suite("Webhook delivery", .serialized, .timeLimit(.minutes(1)))
+struct WebhookDeliveryTests {
+    static let secret = "a webhook secret of 32 bytes ok!"
+
+    /// What the receiver saw: each request's headers and body.
+    final class Receiver: Sendable {
+        struct Delivery: Sendable {
+            let id: String
+            let event: String
+            let signature: String
+            let body: String
+        }
+        let deliveries = Mutex<[Delivery]>([])
+        static let idHeader = HTTPField.Name("X-Meshcast-Webhook-Id") ?? .contentType
+        static let eventHeader = HTTPField.Name("X-Meshcast-Webhook-Event") ?? .contentType
+        static let signatureHeader = HTTPField.Name("X-Meshcast-Webhook-Signature") ?? .contentType
+        /// Answers 500 to the first `refusals` requests, then 204.
+        let refusals: Int
+
+        init(refusals: Int) { self.refusals = refusals }
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("/hook") { request, _ -> HTTPResponse.Status in
+                let body = try await request.body.collect(upTo: 65536)
+                let delivery = Delivery(
+                    id: request.headers[Self.idHeader] ?? "",
+                    event: request.headers[Self.eventHeader] ?? "",
+                    signature: request.headers[Self.signatureHeader] ?? "",
+                    body: String(buffer: body))
+                let count = self.deliveries.withLock {
+                    $0.append(delivery)
+                    return $0.count
+                }
+                return count <= self.refusals ? .internalServerError : .noContent
+            }
+            return router
+        }
+    }
+
+    /// Runs `body` with a receiver listening on an ephemeral port of 127.0.0.1.
+    static func withReceiver(_ receiver: Receiver, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                listening.yield(channel.localAddress?.port ?? 0)
+                listening.finish()
+            })
+        let services = ServiceGroup(services: [application], logger: Logger(label: "test.webhook-receiver"))
+        let server = Task { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        try #require(port > 0)
+        do {
+            try await body(port)
+        } catch {
+            await services.triggerGracefulShutdown()
+            _ = await server.result
+            throw error
+        }
+        await services.triggerGracefulShutdown()
+        try await server.value
+    }
+
+    @Test(
+        "a refused delivery is retried after its back-off, signed, with the same id; other receivers' events stay away")
+    func retriedAndSigned() async throws {
+        let redisServer = try RedisTestServer()
+        defer { redisServer.stop() }
+        let redis = RedisClient(endpoint: redisServer.endpoint)
+        await redis.waitUntil(available: true)
+        let receiver = Receiver(refusals: 1)
+        try await Self.withReceiver(receiver) { port in
+            let outbox = WebhookOutbox(redis: redis)
+            try await outbox.prepare()
+            let targets = [
+                WebhookTarget(url: "http://127.0.0.1:\(port)/hook", events: [.streamStarted], secretVariable: "HOOK"),
+                WebhookTarget(url: "http://127.0.0.1:\(port)/other", events: [.nodeUp], secretVariable: "HOOK"),
+            ]
+            let events = WebhookEvents(outbox: outbox, node: "origin-1") { targets }
+            let body = events.body(.streamStarted, stream: "lobby")
+            try await outbox.enqueue(.streamStarted, body: body, targets: targets)
+            let deliverer = WebhookDeliverer(outbox: outbox, consumer: "origin-1") {
+                $0 == "HOOK" ? Self.secret : nil
+            }
+            try await deliverer.runOnce()
+            #expect(deliverer.snapshot.failed == 1 && deliverer.snapshot.delivered == 0)
+            // Not due again before its back-off (1 s after the first attempt).
+            try await deliverer.runOnce()
+            #expect(receiver.deliveries.withLock { $0.count } == 1)
+            try await Task.sleep(for: .milliseconds(1100))
+            try await deliverer.runOnce()
+            #expect(deliverer.snapshot.delivered == 1)
+            let seen = receiver.deliveries.withLock { $0 }
+            #expect(seen.count == 2)
+            #expect(Set(seen.map(\.id)).count == 1 && seen[0].event == "stream.started")
+            for delivery in seen {
+                #expect(delivery.body == body)
+                let t = try #require(delivery.signature.split(separator: ",").first?.dropFirst(2)).description
+                let expected = WebhookDeliverer.signature(
+                    secret: Array(Self.secret.utf8), timestamp: try #require(Int64(t)), body: Array(body.utf8))
+                #expect(delivery.signature == expected)
+                #expect(delivery.signature.count == "t=\(t),v1=".count + 64)
+            }
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(json["event"] as? String == "stream.started" && json["stream"] as? String == "lobby")
+            #expect(json["node"] as? String == "origin-1" && (json["time"] as? Int ?? 0) > 1_700_000_000_000)
+            // Nothing is pending once delivered.
+            let pending = try await redis.command(["XPENDING", WebhookOutbox.streamKey, WebhookOutbox.group])
+            #expect(pending.array?.first?.int == 0)
+        }
+        await redis.shutdown()
+    }
+
+    @Test("an entry past its attempts is given up; an unreachable receiver counts failures")
+    func givenUp() async throws {
+        let redisServer = try RedisTestServer()
+        defer { redisServer.stop() }
+        let redis = RedisClient(endpoint: redisServer.endpoint)
+        await redis.waitUntil(available: true)
+        let outbox = WebhookOutbox(redis: redis)
+        try await outbox.prepare()
+        let closedPort = try FreePort.tcp()
+        let target = WebhookTarget(url: "http://127.0.0.1:\(closedPort)/hook", secretVariable: "HOOK")
+        try await outbox.enqueue(.nodeDown, body: "{}", targets: [target])
+        let deliverer = WebhookDeliverer(outbox: outbox, consumer: "edge-1", timeout: .seconds(1)) { _ in Self.secret }
+        try await deliverer.runOnce()
+        #expect(deliverer.snapshot.failed == 1)
+        // As if it had been tried WebhookOutbox.maximumAttempts times already.
+        let id = try #require(
+            try await redis.command(["XRANGE", WebhookOutbox.streamKey, "-", "+"]).array?.first?.array?.first?.string)
+        _ = try await redis.command([
+            "XCLAIM", WebhookOutbox.streamKey, WebhookOutbox.group, "edge-1", "0", id, "RETRYCOUNT",
+            String(WebhookOutbox.maximumAttempts),
+        ])
+        try await deliverer.runOnce()
+        #expect(deliverer.snapshot.givenUp == 1)
+        let pending = try await redis.command(["XPENDING", WebhookOutbox.streamKey, WebhookOutbox.group])
+        #expect(pending.array?.first?.int == 0)
+        await redis.shutdown()
+    }
+
+    @Test("the back-off doubles from 1 s to at most 60 s")
+    func backoff() {
+        #expect(
+            (1...9).map { WebhookOutbox.backoffMilliseconds(afterAttempts: $0) } == [
+                1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000,
+            ])
+    }
+}
