@@ -14,7 +14,10 @@ struct MeshcastCommand: AsyncParsableCommand {
                 """,
             // `--version` also names every linked C library, which proves each bridge links.
             version: LinkedLibraryVersions.report(),
-            subcommands: [NodeCommand.self, UpCommand.self, TokenCommand.self, TopologyCommand.self, RouteCommand.self]
+            subcommands: [
+                NodeCommand.self, UpCommand.self, TokenCommand.self, TopologyCommand.self, RouteCommand.self,
+                StatusCommand.self,
+            ]
         )
     }
 }

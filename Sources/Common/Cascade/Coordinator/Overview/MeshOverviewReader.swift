@@ -1,0 +1,130 @@
+import Foundation
+import MeshCluster
+import MeshControl
+import MeshCrypto
+import Synchronization
+
+/// Reads the `/v1/mesh` overview out of Redis: the node registry (with each entry's heartbeat
+/// age), the stream directory (records, carriers, viewer reports) and the applied topology.
+///
+/// A dashboard full of viewers must not load the mesh, so answers come from a cache at most
+/// ``maximumAge`` old, and callers that miss it at the same time share one read.
+final class MeshOverviewReader: Sendable {
+    /// How old an answer may be.
+    static let maximumAge = Duration.seconds(1)
+
+    let nodeID: String
+    let topology: TopologyInForce
+    let redis: RedisClient
+    let registry: NodeRegistry
+    let directory: StreamDirectory
+    private let cache = Mutex<Cache>(Cache())
+
+    private struct Cache {
+        var last: (overview: MeshOverview, at: ContinuousClock.Instant)?
+        var reading: Task<MeshOverview?, Never>?
+    }
+
+    private enum Step {
+        case cached(MeshOverview)
+        case wait(Task<MeshOverview?, Never>)
+    }
+
+    init(
+        nodeID: String, topology: TopologyInForce, redis: RedisClient, registry: NodeRegistry,
+        directory: StreamDirectory
+    ) {
+        self.nodeID = nodeID
+        self.topology = topology
+        self.redis = redis
+        self.registry = registry
+        self.directory = directory
+    }
+
+    /// The overview, from the cache when fresh; `nil` when Redis cannot be read.
+    func overview() async -> MeshOverview? {
+        let step = cache.withLock { cache -> Step in
+            if let last = cache.last, last.at.duration(to: .now) < Self.maximumAge { return .cached(last.overview) }
+            if let reading = cache.reading { return .wait(reading) }
+            // The task takes the lock to finish, so it cannot end before it is recorded here.
+            let reading = Task { await self.readAndKeep() }
+            cache.reading = reading
+            return .wait(reading)
+        }
+        switch step {
+        case .cached(let overview): return overview
+        case .wait(let reading): return await reading.value
+        }
+    }
+
+    private func readAndKeep() async -> MeshOverview? {
+        let overview = await read()
+        cache.withLock { cache in
+            cache.reading = nil
+            if let overview { cache.last = (overview, .now) }
+        }
+        return overview
+    }
+
+    /// One read of everything, straight from Redis.
+    func read() async -> MeshOverview? {
+        guard redis.isAvailable else { return nil }
+        let topology = self.topology.topology
+        let now = WallClock.milliseconds()
+        do throws(RedisError) {
+            let statuses = try await registry.nodes()
+            let ages = try await registry.heartbeatAges(ids: statuses.map(\.id))
+            let applied = try await PublishedTopology.fetchJSON(from: redis)
+            var streams: [MeshOverview.Stream] = []
+            for name in try await directory.streams() {
+                guard let record = try await directory.lookup(name) else { continue }
+                streams.append(
+                    MeshOverview.Stream(
+                        name: name, origin: record.originNode, startedAt: record.startedAt,
+                        carriers: try await directory.carriers(of: name, now: now),
+                        viewers: try await directory.viewerReports(of: name, now: now)))
+            }
+            return MeshOverview(
+                mesh: topology.mesh, answeredBy: nodeID, readAt: now,
+                appliedTopology: applied.map { Self.digest(Array($0.utf8)) },
+                answeringNodeTopology: Self.digest((try? TopologyJSON.encode(topology)).map(Array.init) ?? []),
+                nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages), streams: streams)
+        } catch {
+            return nil
+        }
+    }
+
+    /// The topology's nodes in its order, then registered nodes it does not name.
+    static func nodes(topology: Topology, statuses: [NodeStatus], ages: [String: UInt64]) -> [MeshOverview.Node] {
+        let byID = Dictionary(statuses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var nodes = topology.nodes.map { node -> MeshOverview.Node in
+            guard let status = byID[node.id] else {
+                return MeshOverview.Node(
+                    id: node.id, role: node.role.rawValue, region: node.region, state: "stale",
+                    heartbeatAgeMilliseconds: nil, sessions: 0, sessionCapacity: 0, egressBitsPerSecond: 0,
+                    egressCapacityBitsPerSecond: 0, cpu: 0)
+            }
+            return entry(status, state: status.draining || status.stopping ? "draining" : "serving", ages: ages)
+        }
+        let named = Set(topology.nodes.map(\.id))
+        nodes += statuses.filter { !named.contains($0.id) }.map { entry($0, state: "unlisted", ages: ages) }
+        return nodes
+    }
+
+    private static func entry(_ status: NodeStatus, state: String, ages: [String: UInt64]) -> MeshOverview.Node {
+        // NodeAnnouncer states "no limit" as Int32.max sessions and Int64.max bit/s; shown as 0.
+        let sessions = status.capacity.sessions >= Int(Int32.max) ? 0 : status.capacity.sessions
+        let egress = status.capacity.egressBitsPerSecond == Int64.max ? 0 : status.capacity.egressBitsPerSecond
+        return MeshOverview.Node(
+            id: status.id, role: status.role.rawValue, region: status.region, state: state,
+            heartbeatAgeMilliseconds: ages[status.id], sessions: status.load.sessions, sessionCapacity: sessions,
+            egressBitsPerSecond: status.load.egressBitsPerSecond, egressCapacityBitsPerSecond: egress,
+            cpu: status.load.cpu)
+    }
+
+    /// The first 16 hex digits of SHA-256 over `bytes`.
+    static func digest(_ bytes: [UInt8]) -> String {
+        let hash = (try? Digest.hash(.sha256, bytes)) ?? []
+        return hash.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import MeshControl
+
+/// `meshcast status`'s text: a heading, the nodes and the streams of a ``MeshOverview``.
+enum StatusReport {
+    static func render(_ overview: MeshOverview) -> String {
+        var heading = "mesh \(overview.mesh), answered by \(overview.answeredBy)"
+        switch overview.appliedTopology {
+        case nil: heading += "; no topology applied"
+        case overview.answeringNodeTopology: heading += "; topology \(overview.answeringNodeTopology) applied"
+        case let applied?:
+            heading += "; topology \(applied) applied, \(overview.answeredBy) runs \(overview.answeringNodeTopology)"
+        }
+        let nodes = TextTable.render(
+            header: ["NODE", "ROLE", "REGION", "STATE", "HEARTBEAT", "SESSIONS", "EGRESS", "CPU"],
+            rows: overview.nodes.map { node in
+                [
+                    node.id, node.role, node.region, node.state,
+                    node.heartbeatAgeMilliseconds.map { "\($0) ms" } ?? "-",
+                    node.sessionCapacity > 0 ? "\(node.sessions)/\(node.sessionCapacity)" : "\(node.sessions)",
+                    bitrate(node.egressBitsPerSecond, of: node.egressCapacityBitsPerSecond),
+                    String(format: "%.0f %%", node.cpu * 100),
+                ]
+            })
+        let streams =
+            overview.streams.isEmpty
+            ? "no live streams"
+            : TextTable.render(
+                header: ["STREAM", "ORIGIN", "CARRIERS", "VIEWERS"],
+                rows: overview.streams.map { stream in
+                    let viewers = stream.viewers.sorted { $0.key < $1.key }.filter { $0.value > 0 }
+                    return [
+                        stream.name, stream.origin, stream.carriers.joined(separator: ", "),
+                        viewers.isEmpty ? "0" : viewers.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                    ]
+                })
+        return [heading, "", nodes, "", streams].joined(separator: "\n")
+    }
+
+    /// `0.2 Mbit/s`, or against a stated capacity `0.2/1000 Mbit/s`.
+    private static func bitrate(_ bits: Int64, of capacity: Int64) -> String {
+        capacity > 0
+            ? String(format: "%.1f/%.0f Mbit/s", Double(bits) / 1e6, Double(capacity) / 1e6)
+            : String(format: "%.1f Mbit/s", Double(bits) / 1e6)
+    }
+}
