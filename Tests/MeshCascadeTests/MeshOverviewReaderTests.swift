@@ -40,6 +40,7 @@ import Testing
         #expect(overview.mesh == "test" && overview.answeredBy == "origin")
         #expect(overview.appliedTopology == overview.answeringNodeTopology)
         #expect(overview.appliedTopology?.count == 16)
+        #expect(overview.regions.map(\.name) == ["a", "b"])
         #expect(overview.nodes.map(\.id) == ["origin", "relay", "edge-a", "edge-b", "edge-z"])
         #expect(overview.nodes.map(\.state) == ["serving", "stale", "serving", "draining", "unlisted"])
         let edgeB = overview.nodes[3]

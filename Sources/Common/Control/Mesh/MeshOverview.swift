@@ -14,10 +14,29 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     public var appliedTopology: String?
     /// The topology the answering node runs, in the same form, to compare with `appliedTopology`.
     public var answeringNodeTopology: String
+    /// The topology's regions, with their coordinates when it states them (for maps).
+    public var regions: [Region]
     /// Every node of the topology, then any registered node the topology does not name.
     public var nodes: [Node]
     /// Every stream with a live origin, by name.
     public var streams: [Stream]
+
+    /// One region of the topology.
+    public struct Region: Sendable, Equatable, Codable {
+        /// The region's name.
+        public var name: String
+        /// Degrees north, when the topology states coordinates.
+        public var latitude: Double?
+        /// Degrees east, when the topology states coordinates.
+        public var longitude: Double?
+
+        /// A region from its parts.
+        public init(name: String, latitude: Double?, longitude: Double?) {
+            self.name = name
+            self.latitude = latitude
+            self.longitude = longitude
+        }
+    }
 
     /// One node.
     public struct Node: Sendable, Equatable, Codable {
@@ -90,13 +109,14 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     /// An overview from its parts.
     public init(
         mesh: String, answeredBy: String, readAt: UInt64, appliedTopology: String?, answeringNodeTopology: String,
-        nodes: [Node], streams: [Stream]
+        regions: [Region] = [], nodes: [Node], streams: [Stream]
     ) {
         self.mesh = mesh
         self.answeredBy = answeredBy
         self.readAt = readAt
         self.appliedTopology = appliedTopology
         self.answeringNodeTopology = answeringNodeTopology
+        self.regions = regions
         self.nodes = nodes
         self.streams = streams
     }

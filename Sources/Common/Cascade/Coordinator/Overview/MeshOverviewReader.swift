@@ -88,6 +88,10 @@ final class MeshOverviewReader: Sendable {
                 mesh: topology.mesh, answeredBy: nodeID, readAt: now,
                 appliedTopology: applied.map { Self.digest(Array($0.utf8)) },
                 answeringNodeTopology: Self.digest((try? TopologyJSON.encode(topology)).map(Array.init) ?? []),
+                regions: topology.regions.map {
+                    MeshOverview.Region(
+                        name: $0.name, latitude: $0.coordinates?.latitude, longitude: $0.coordinates?.longitude)
+                },
                 nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages), streams: streams)
         } catch {
             return nil
