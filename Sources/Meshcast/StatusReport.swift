@@ -1,7 +1,8 @@
 import Foundation
 import MeshControl
 
-/// `meshcast status`'s text: a heading, the nodes and the streams of a ``MeshOverview``.
+/// `meshcast status`'s text: a heading, the nodes, the streams and the relay links of a
+/// ``MeshOverview``.
 enum StatusReport {
     static func render(_ overview: MeshOverview) -> String {
         var heading = "mesh \(overview.mesh), answered by \(overview.answeredBy)"
@@ -34,7 +35,19 @@ enum StatusReport {
                         viewers.isEmpty ? "0" : viewers.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                     ]
                 })
-        return [heading, "", nodes, "", streams].joined(separator: "\n")
+        let links =
+            overview.links.isEmpty
+            ? "no relay links"
+            : TextTable.render(
+                header: ["LINK", "PACKETS/S", "RTT", "LOSS", "STREAMS"],
+                rows: overview.links.map { link in
+                    [
+                        "\(link.upstream) -> \(link.downstream)", String(format: "%.0f", link.packetsPerSecond),
+                        link.roundTripMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-",
+                        String(format: "%.1f %%", link.fractionLost * 100), link.streams.joined(separator: ", "),
+                    ]
+                })
+        return [heading, "", nodes, "", streams, "", links].joined(separator: "\n")
     }
 
     /// `0.2 Mbit/s`, or against a stated capacity `0.2/1000 Mbit/s`.

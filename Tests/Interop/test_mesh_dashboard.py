@@ -3,7 +3,8 @@
 An aiortc publisher on origin-1, one viewer placed on edge-a (region a) and one on edge-b
 (region b, by X-Forwarded-For). Chromium opens origin-1's /dashboard with an operator token:
 - every node of the topology has a row with its state (all `serving`), and a dot on the map;
-- the stream's tree shows origin-1 as origin and edge-a and edge-b with one viewer each;
+- the stream's tree shows origin-1 as origin and edge-a and edge-b with one viewer each, each
+  fed by origin-1, and the map draws those two relay links;
 - no alert while all is well; relay-1 killed with SIGKILL turns `stale` in the table and raises
   an alert naming it within 5 s.
 Screenshots (before and after the kill) go to .build/interop-results/dashboard*.png.
@@ -57,6 +58,10 @@ async def session(mesh) -> dict:
                      return viewers['edge-a'] === '1' && viewers['edge-b'] === '1'; }""", timeout=15000)
             figures["table"] = await table(page)
             figures["map_dots"] = await page.evaluate("() => document.querySelectorAll('#map circle[data-node]').length")
+            figures["map_links"] = await page.evaluate(
+                "() => [...document.querySelectorAll('#map line[data-link]')].map(l => l.dataset.link)")
+            figures["fed_from"] = await page.evaluate(
+                "() => Object.fromEntries([...document.querySelectorAll('#tree [data-carrier]')].map(b => [b.dataset.carrier, b.dataset.from]))")
             figures["tree"] = await page.evaluate(
                 "() => [...document.querySelectorAll('#tree .tier')].map(t => t.textContent)")
             figures["alerts_before"] = await page.evaluate("() => window.meshcast.alerts")
@@ -86,8 +91,12 @@ def test_dashboard_shows_the_mesh_and_a_dead_relay(start_mesh):
     assert figures["table"] == {"origin-1": "serving", "relay-1": "serving", "edge-a": "serving", "edge-b": "serving"}
     assert figures["map_dots"] == 4
     origin, relays, edges = figures["tree"]
-    assert "origin-1" in origin and "edge-a · 1 viewer" in edges and "edge-b · 1 viewer" in edges, figures["tree"]
+    assert "origin-1" in origin and "edge-a ← origin-1 · 1 viewer" in edges and "edge-b ← origin-1 · 1 viewer" in edges, (
+        figures["tree"])
     assert figures["alerts_before"] == [], figures["alerts_before"]
+    # DIRECT_LINKS: the idle mesh feeds both edges straight from the origin.
+    assert {"origin-1>edge-a", "origin-1>edge-b"} <= set(figures["map_links"]), figures["map_links"]
+    assert figures["fed_from"]["edge-a"] == "origin-1" and figures["fed_from"]["edge-b"] == "origin-1", figures
     assert figures["table_after"]["relay-1"] == "stale"
     assert any("relay-1" in alert and "stale" in alert for alert in figures["alerts_after"])
     assert figures["stale_after_s"] <= 5.0

@@ -3,7 +3,8 @@
 An aiortc publisher on origin-1 and a viewer placed on edge-a (region a, X-Forwarded-For):
 - `/v1/mesh` on edge-b (any node answers for the whole mesh) with an operator token lists the
   four nodes serving with fresh heartbeats (< 1.5 s, the registry's expiry), the stream with
-  origin-1 as origin, origin-1 and edge-a among its carriers and edge-a's one viewer; view and
+  origin-1 as origin, origin-1 and edge-a among its carriers and edge-a's one viewer, and the
+  relay link feeding edge-a carrying it with packets flowing; view and
   publish tokens get 403, no token 401.
 - `meshcast status --api <relay-1>` (operator token from MESHCAST_OPERATOR_TOKEN) prints every
   node with its state and the stream with its viewers; `--json` prints the same overview.
@@ -76,6 +77,10 @@ def test_mesh_overview_and_status_command(start_mesh):
         assert {"origin-1", "edge-a"} <= set(stream["carriers"]), stream
         assert stream["viewers"].get("edge-a") == 1, stream
         assert answer.get("appliedTopology") in (None, answer["answeringNodeTopology"])
+        # The tree: the link that feeds edge-a carries the stream, with packets flowing.
+        feeds = [link for link in answer["links"] if link["downstream"] == "edge-a" and "overview" in link["streams"]]
+        assert len(feeds) == 1 and feeds[0]["upstream"] in ("origin-1", "relay-1"), answer["links"]
+        assert feeds[0]["packetsPerSecond"] > 0 and 0 <= feeds[0]["fractionLost"] <= 1, feeds
 
         for scope in ("view", "publish"):
             refused, body = overview(mesh["edge-b"], mesh["origin-1"].token("overview", scope))
@@ -87,6 +92,7 @@ def test_mesh_overview_and_status_command(start_mesh):
         for node_id in nodes:
             assert any(line.split()[:1] == [node_id] and "serving" in line for line in printed.splitlines()), printed
         assert any(line.startswith("overview") and "edge-a 1" in line for line in printed.splitlines()), printed
+        assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") for line in printed.splitlines()), printed
         as_json = json.loads(status_command(mesh["relay-1"], token, "--json"))
         assert [node["id"] for node in as_json["nodes"]] == list(nodes)
 

@@ -32,6 +32,26 @@ import Testing
         try await directory.addCarrier(stream: "live", node: "edge-a", now: now)
         try await directory.reportViewers(stream: "live", node: "edge-a", count: 4, now: now)
         try await PublishedTopology.publish(topology, to: world.redis)
+        // Both ends of origin → edge-a report; only the upstream end of origin → relay (its
+        // downstream end is dead).
+        let reports = LinkReports(client: world.redis, ttl: .seconds(120))
+        try await reports.publish(
+            node: "origin",
+            [
+                LinkReport(
+                    id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "origin", streams: ["live"],
+                    packetsPerSecond: 110, roundTripMilliseconds: 2.5, fractionLost: 0.01),
+                LinkReport(
+                    id: "l2", upstream: "origin", downstream: "relay", reportedBy: "origin", streams: [],
+                    packetsPerSecond: 0, roundTripMilliseconds: nil, fractionLost: 0),
+            ])
+        try await reports.publish(
+            node: "edge-a",
+            [
+                LinkReport(
+                    id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
+                    packetsPerSecond: 100, roundTripMilliseconds: nil, fractionLost: 0.03)
+            ])
 
         let reader = MeshOverviewReader(
             nodeID: "origin", topology: TopologyInForce(topology), redis: world.redis, registry: registry,
@@ -50,6 +70,15 @@ import Testing
         // Just written with a 120 s TTL: a few milliseconds old, on Redis's clock.
         #expect((overview.nodes[0].heartbeatAgeMilliseconds ?? .max) < 5_000)
         #expect(overview.nodes[1].heartbeatAgeMilliseconds == nil)
+        #expect(
+            overview.links == [
+                MeshOverview.Link(
+                    id: "l1", upstream: "origin", downstream: "edge-a", streams: ["live"], packetsPerSecond: 100,
+                    roundTripMilliseconds: 2.5, fractionLost: 0.03),
+                MeshOverview.Link(
+                    id: "l2", upstream: "origin", downstream: "relay", streams: [], packetsPerSecond: 0,
+                    roundTripMilliseconds: nil, fractionLost: 0),
+            ])
         #expect(
             overview.streams == [
                 MeshOverview.Stream(

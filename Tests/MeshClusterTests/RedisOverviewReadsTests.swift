@@ -37,4 +37,23 @@ struct RedisOverviewReadsTests {
         #expect(try await registry.heartbeatAges(ids: []) == [:])
         await client.shutdown()
     }
+
+    @Test("link reports replace a node's earlier ones and expire with it")
+    func linkReports() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let reports = LinkReports(client: client, ttl: .milliseconds(300))
+        let report = LinkReport(
+            id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
+            packetsPerSecond: 90.5, roundTripMilliseconds: nil, fractionLost: 0.02)
+        try await reports.publish(node: "edge-a", [report, report])
+        try await reports.publish(node: "edge-a", [report])
+        #expect(try await reports.reports(of: ["edge-a", "origin"]) == [report])
+        _ = try await client.command(["SET", "node:{origin}:links", "not json"])
+        #expect(try await reports.reports(of: ["origin", "edge-a"]) == [report])
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await reports.reports(of: ["edge-a"]) == [])
+        await client.shutdown()
+    }
 }

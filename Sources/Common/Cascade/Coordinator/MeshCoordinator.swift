@@ -51,6 +51,8 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     let linkRequests: LinkRequests
     /// `GET /v1/mesh`, read from Redis at most once a second.
     let overviewReader: MeshOverviewReader
+    /// This node's link ends, written to Redis for `GET /v1/mesh`.
+    let linkReporter: LinkReporter
 
     /// A coordinator for node `nodeID` of `topology`, whose role module states `policy` and
     /// takes clients as `intake` says.
@@ -97,6 +99,7 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         linkRequests = LinkRequests(nodeID: nodeID, dataPlane: dataPlane, carrier: carrier, logger: logger)
         overviewReader = MeshOverviewReader(
             nodeID: nodeID, topology: inForce, redis: redis, registry: registry, directory: directory)
+        linkReporter = LinkReporter(nodeID: nodeID, redis: redis)
     }
 
     /// Consumes dataPlane.events() and runs the once-a-second duties until the task is cancelled.

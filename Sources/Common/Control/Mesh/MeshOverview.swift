@@ -20,6 +20,8 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     public var nodes: [Node]
     /// Every stream with a live origin, by name.
     public var streams: [Stream]
+    /// Every relay link either end reported within the last 3 s.
+    public var links: [Link] = []
 
     /// One region of the topology.
     public struct Region: Sendable, Equatable, Codable {
@@ -83,6 +85,38 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         }
     }
 
+    /// One relay link, both ends' reports merged.
+    public struct Link: Sendable, Equatable, Codable {
+        /// The link's id.
+        public var id: String
+        /// The node that sends media on it.
+        public var upstream: String
+        /// The node that receives media on it.
+        public var downstream: String
+        /// Streams it carries, sorted.
+        public var streams: [String]
+        /// RTP packets per second (as received downstream when that end reported).
+        public var packetsPerSecond: Double
+        /// Round-trip time in ms, once the upstream end measured it.
+        public var roundTripMilliseconds: Double?
+        /// Loss the downstream end last reported, 0...1.
+        public var fractionLost: Double
+
+        /// A link from its parts.
+        public init(
+            id: String, upstream: String, downstream: String, streams: [String], packetsPerSecond: Double,
+            roundTripMilliseconds: Double?, fractionLost: Double
+        ) {
+            self.id = id
+            self.upstream = upstream
+            self.downstream = downstream
+            self.streams = streams
+            self.packetsPerSecond = packetsPerSecond
+            self.roundTripMilliseconds = roundTripMilliseconds
+            self.fractionLost = fractionLost
+        }
+    }
+
     /// One live stream.
     public struct Stream: Sendable, Equatable, Codable {
         /// The stream's name.
@@ -109,7 +143,7 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     /// An overview from its parts.
     public init(
         mesh: String, answeredBy: String, readAt: UInt64, appliedTopology: String?, answeringNodeTopology: String,
-        regions: [Region] = [], nodes: [Node], streams: [Stream]
+        regions: [Region] = [], nodes: [Node], streams: [Stream], links: [Link] = []
     ) {
         self.mesh = mesh
         self.answeredBy = answeredBy
@@ -119,5 +153,6 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         self.regions = regions
         self.nodes = nodes
         self.streams = streams
+        self.links = links
     }
 }

@@ -2,7 +2,8 @@
 ///
 /// The page itself is public; its data needs an operator token (the `token` query field or the
 /// form), sent as a Bearer token. It shows alerts, a map of the regions (topology coordinates)
-/// with nodes coloured by state, a node table with load bars, one stream's carriers by role with
+/// with nodes coloured by state and relay links drawn with their packet rate and loss, a node
+/// table with load bars, one stream's carriers by role (each with the node feeding it) and
 /// viewers per node, and sparklines of the last five minutes. `window.meshcast` exposes the last
 /// overview and the alerts for tests.
 enum DashboardPage: WebPage {
@@ -84,6 +85,8 @@ enum DashboardPage: WebPage {
             const sessions = nodes.reduce((sum, n) => sum + n.sessions, 0);
             if (capacity > 0 && sessions > 0.8 * capacity) alerts.push(`region ${region.name}: ${sessions} of ${capacity} sessions (over 80 %)`);
           }
+          for (const link of overview.links || [])
+            if (link.fractionLost > 0.02) alerts.push(`link ${link.upstream} → ${link.downstream}: ${(link.fractionLost * 100).toFixed(1)} % loss`);
           if (overview.appliedTopology && overview.appliedTopology !== overview.answeringNodeTopology)
             alerts.push(`${overview.answeredBy} runs topology ${overview.answeringNodeTopology}, applied is ${overview.appliedTopology}`);
           return alerts;
@@ -128,10 +131,28 @@ enum DashboardPage: WebPage {
             map.append(element("text", { svg: 1, x: x, y: y + 52, "text-anchor": "middle" }, region.name));
           });
           const colours = { serving: "#1b9e5a", draining: "#e08a00", stale: "#d33", unlisted: "#888" };
+          const spot = new Map(), dots = [];
           for (const region of overview.regions) {
             const nodes = overview.nodes.filter((n) => n.region === region.name), [x, y] = where.get(region.name);
             nodes.forEach((node, index) => {
-              const angle = 2 * Math.PI * index / Math.max(nodes.length, 1), nx = x + 22 * Math.cos(angle), ny = y + 22 * Math.sin(angle);
+              const angle = 2 * Math.PI * index / Math.max(nodes.length, 1);
+              spot.set(node.id, [x + 22 * Math.cos(angle), y + 22 * Math.sin(angle)]);
+            });
+          }
+          // Links under the dots: width by packet rate, red above 2 % loss.
+          for (const link of overview.links || []) {
+            const from = spot.get(link.upstream), to = spot.get(link.downstream);
+            if (!from || !to) continue;
+            const line = element("line", { svg: 1, x1: from[0], y1: from[1], x2: to[0], y2: to[1], "data-link": `${link.upstream}>${link.downstream}`,
+              stroke: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb", "stroke-width": 1 + Math.min(5, link.packetsPerSecond / 100) });
+            line.append(element("title", { svg: 1 }, `${link.upstream} → ${link.downstream}: ${Math.round(link.packetsPerSecond)} packets/s, ${(link.fractionLost * 100).toFixed(1)} % loss${link.roundTripMilliseconds === undefined ? "" : `, ${link.roundTripMilliseconds.toFixed(1)} ms`}`));
+            map.append(line, element("text", { svg: 1, x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle", fill: "#2a6fdb" },
+              `${Math.round(link.packetsPerSecond)} pkt/s · ${(link.fractionLost * 100).toFixed(1)} %`));
+          }
+          for (const region of overview.regions) {
+            const nodes = overview.nodes.filter((n) => n.region === region.name);
+            nodes.forEach((node) => {
+              const [nx, ny] = spot.get(node.id);
               const dot = element("circle", { svg: 1, cx: nx, cy: ny, r: 8, fill: colours[node.state] || "#888", "data-node": node.id });
               dot.append(element("title", { svg: 1 }, `${node.id} (${node.role}) ${node.state}`));
               map.append(dot, element("text", { svg: 1, x: nx, y: ny - 11, "text-anchor": "middle" }, node.id));
@@ -154,7 +175,10 @@ enum DashboardPage: WebPage {
             row.append(element("b", {}, label));
             for (const id of ids) {
               const viewers = stream.viewers[id] || 0;
-              row.append(element("span", { class: "box", "data-carrier": id, "data-viewers": viewers }, `${id} · ${viewers} viewer${viewers === 1 ? "" : "s"}`));
+              const feed = (overview.links || []).find((l) => l.downstream === id && l.streams.includes(stream.name));
+              const from = feed ? ` ← ${feed.upstream}` : "";
+              row.append(element("span", { class: "box", "data-carrier": id, "data-viewers": viewers, "data-from": feed ? feed.upstream : "" },
+                `${id}${from} · ${viewers} viewer${viewers === 1 ? "" : "s"}`));
             }
             if (!ids.length) row.append(element("span", { class: "unlisted" }, "none"));
             return row;

@@ -18,6 +18,7 @@ final class MeshOverviewReader: Sendable {
     let redis: RedisClient
     let registry: NodeRegistry
     let directory: StreamDirectory
+    let linkReports: LinkReports
     private let cache = Mutex<Cache>(Cache())
 
     private struct Cache {
@@ -39,6 +40,7 @@ final class MeshOverviewReader: Sendable {
         self.redis = redis
         self.registry = registry
         self.directory = directory
+        linkReports = LinkReports(client: redis)
     }
 
     /// The overview, from the cache when fresh; `nil` when Redis cannot be read.
@@ -75,6 +77,8 @@ final class MeshOverviewReader: Sendable {
             let statuses = try await registry.nodes()
             let ages = try await registry.heartbeatAges(ids: statuses.map(\.id))
             let applied = try await PublishedTopology.fetchJSON(from: redis)
+            let ids = Set(topology.nodes.map(\.id)).union(statuses.map(\.id)).sorted()
+            let links = Self.links(try await linkReports.reports(of: ids))
             var streams: [MeshOverview.Stream] = []
             for name in try await directory.streams() {
                 guard let record = try await directory.lookup(name) else { continue }
@@ -92,7 +96,7 @@ final class MeshOverviewReader: Sendable {
                     MeshOverview.Region(
                         name: $0.name, latitude: $0.coordinates?.latitude, longitude: $0.coordinates?.longitude)
                 },
-                nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages), streams: streams)
+                nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages), streams: streams, links: links)
         } catch {
             return nil
         }
@@ -124,6 +128,21 @@ final class MeshOverviewReader: Sendable {
             heartbeatAgeMilliseconds: ages[status.id], sessions: status.load.sessions, sessionCapacity: sessions,
             egressBitsPerSecond: status.load.egressBitsPerSecond, egressCapacityBitsPerSecond: egress,
             cpu: status.load.cpu)
+    }
+
+    /// One entry per link id: the downstream end's rate and loss when it reported, the upstream
+    /// end's round trip.
+    static func links(_ reports: [LinkReport]) -> [MeshOverview.Link] {
+        Dictionary(grouping: reports, by: \.id).values.compactMap { ends -> MeshOverview.Link? in
+            guard let any = ends.first else { return nil }
+            let downstream = ends.first { $0.reportedBy == $0.downstream } ?? any
+            return MeshOverview.Link(
+                id: any.id, upstream: any.upstream, downstream: any.downstream,
+                streams: Set(ends.flatMap(\.streams)).sorted(), packetsPerSecond: downstream.packetsPerSecond,
+                roundTripMilliseconds: ends.compactMap(\.roundTripMilliseconds).first,
+                fractionLost: downstream.fractionLost)
+        }
+        .sorted { ($0.upstream, $0.downstream, $0.id) < ($1.upstream, $1.downstream, $1.id) }
     }
 
     /// The first 16 hex digits of SHA-256 over `bytes`.
