@@ -4,7 +4,7 @@ import MeshControl
 
 /// `meshcast status [--api HOST:PORT] [--watch] [--json]`: the mesh overview (`GET /v1/mesh`)
 /// of any node, as tables in the terminal.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the whole mesh: nodes with state and load, streams with the nodes that carry them.",
@@ -23,10 +23,10 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Redraw every 2 seconds.")
     var watch = false
 
-    @Flag(help: "Print the JSON answer as it came.")
+    @Flag(help: "Print the overview as JSON.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         guard let token = ProcessInfo.processInfo.environment[Self.tokenVariable], !token.isEmpty else {
             throw ValidationError("set \(Self.tokenVariable) to an operator token (meshcast token --operator)")
         }
@@ -34,31 +34,26 @@ struct StatusCommand: ParsableCommand {
         repeat {
             let text: String
             do {
-                text = try fetch(host: host, port: port, token: token)
-            } catch let failure as StatusFailure where watch {
+                let overview = try await MeshOverviewClient.fetch(host: host, port: Int(port), token: token)
+                text = json ? try Self.json(overview) : StatusReport.render(overview)
+            } catch let failure as MeshOverviewClient.Failure {
+                guard watch else {
+                    StandardError.write("meshcast status: \(failure)")
+                    throw ExitCode.failure
+                }
                 text = "meshcast status: \(failure)"
             }
             if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
             print(text)
-            if watch { Thread.sleep(forTimeInterval: 2) }
+            if watch { try await Task.sleep(for: .seconds(2)) }
         } while watch
     }
 
-    private func fetch(host: String, port: UInt16, token: String) throws -> String {
-        guard
-            let answer = HTTPGet.fetch(
-                host: host, port: port, path: "/v1/mesh", headers: ["Authorization": "Bearer \(token)"])
-        else { throw StatusFailure(message: "no answer from \(api)") }
-        let body = String(decoding: answer.body, as: UTF8.self)
-        guard answer.status == 200 else {
-            throw StatusFailure(message: "\(api) answered \(answer.status): \(body.prefix(300))")
-        }
-        if json { return body }
-        do {
-            return StatusReport.render(try JSONDecoder().decode(MeshOverview.self, from: Data(answer.body)))
-        } catch {
-            throw StatusFailure(message: "\(api) answered JSON that is not a mesh overview: \(error)")
-        }
+    /// The overview as indented JSON with sorted keys.
+    static func json(_ overview: MeshOverview) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(overview), as: UTF8.self)
     }
 
     static func address(_ text: String) throws -> (String, UInt16) {
@@ -77,10 +72,4 @@ struct StatusCommand: ParsableCommand {
         }
         return (String(host), port)
     }
-}
-
-/// Why `meshcast status` printed no overview.
-struct StatusFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -7,7 +7,8 @@ An aiortc publisher on origin-1 and a viewer placed on edge-a (region a, X-Forwa
   relay link feeding edge-a carrying it with packets flowing; view and
   publish tokens get 403, no token 401.
 - `meshcast status --api <relay-1>` (operator token from MESHCAST_OPERATOR_TOKEN) prints every
-  node with its state and the stream with its viewers; `--json` prints the same overview.
+  node with its state and the stream with its viewers; `--json` prints the same overview; with a
+  view token it exits 1 naming the 403.
 - relay-1 killed with SIGKILL shows as `stale` within 3 s (1.5 s expiry plus the 1 s cache).
 """
 
@@ -95,6 +96,11 @@ def test_mesh_overview_and_status_command(start_mesh):
         assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") for line in printed.splitlines()), printed
         as_json = json.loads(status_command(mesh["relay-1"], token, "--json"))
         assert [node["id"] for node in as_json["nodes"]] == list(nodes)
+        refused = subprocess.run(
+            [str(binary()), "status", "--api", f"127.0.0.1:{mesh['relay-1'].api_port}"], capture_output=True, text=True,
+            env={**mesh["relay-1"].env, "MESHCAST_OPERATOR_TOKEN": mesh["origin-1"].token("overview", "view")},
+            timeout=30)
+        assert refused.returncode == 1 and "answered 403" in refused.stderr, (refused.returncode, refused.stderr)
 
     asyncio.run(with_viewer(mesh, check))
 
