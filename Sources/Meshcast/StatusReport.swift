@@ -13,14 +13,14 @@ enum StatusReport {
             heading += "; topology \(applied) applied, \(overview.answeredBy) runs \(overview.answeringNodeTopology)"
         }
         let nodes = TextTable.render(
-            header: ["NODE", "ROLE", "REGION", "STATE", "HEARTBEAT", "SESSIONS", "EGRESS", "CPU"],
+            header: ["NODE", "ROLE", "REGION", "STATE", "HEARTBEAT", "SESSIONS", "EGRESS", "CPU", "TOPOLOGY"],
             rows: overview.nodes.map { node in
                 [
                     node.id, node.role, node.region, node.state,
                     node.heartbeatAgeMilliseconds.map { "\($0) ms" } ?? "-",
                     node.sessionCapacity > 0 ? "\(node.sessions)/\(node.sessionCapacity)" : "\(node.sessions)",
                     bitrate(node.egressBitsPerSecond, of: node.egressCapacityBitsPerSecond),
-                    String(format: "%.0f %%", node.cpu * 100),
+                    String(format: "%.0f %%", node.cpu * 100), topologyCell(node, applied: overview.appliedTopology),
                 ]
             })
         let streams =
@@ -48,6 +48,13 @@ enum StatusReport {
                     ]
                 })
         return [heading, "", nodes, "", streams, "", links].joined(separator: "\n")
+    }
+
+    /// The topology the node runs, marked when it is not the applied one.
+    private static func topologyCell(_ node: MeshOverview.Node, applied: String?) -> String {
+        guard let running = node.topology else { return "-" }
+        guard let applied, running != applied else { return running }
+        return "\(running) (not applied)"
     }
 
     /// `0.2 Mbit/s`, or against a stated capacity `0.2/1000 Mbit/s`.

@@ -2,7 +2,8 @@
 
 An aiortc publisher on origin-1 and a viewer placed on edge-a (region a, X-Forwarded-For):
 - `/v1/mesh` on edge-b (any node answers for the whole mesh) with an operator token lists the
-  four nodes serving with fresh heartbeats (< 1.5 s, the registry's expiry), the stream with
+  four nodes serving with fresh heartbeats (< 1.5 s, the registry's expiry), each running the
+  same topology by its own report, the stream with
   origin-1 as origin, origin-1 and edge-a among its carriers and edge-a's one viewer, and the
   relay link feeding edge-a carrying it with packets flowing; view and
   publish tokens get 403, no token 401.
@@ -70,6 +71,8 @@ def test_mesh_overview_and_status_command(start_mesh):
         assert list(nodes) == ["origin-1", "relay-1", "edge-a", "edge-b"], nodes
         for node in nodes.values():
             assert node["state"] == "serving", node
+            # Every node reports the topology it runs: the same file here.
+            assert node.get("topology") == answer["answeringNodeTopology"], node
             assert node.get("heartbeatAgeMilliseconds", 9999) < 1500, node
         assert nodes["edge-a"]["sessions"] >= 1, nodes["edge-a"]
         streams = {stream["name"]: stream for stream in answer["streams"]}

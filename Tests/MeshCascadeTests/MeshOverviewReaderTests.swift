@@ -33,26 +33,28 @@ import Testing
         try await directory.reportViewers(stream: "live", node: "edge-a", count: 4, now: now)
         try await PublishedTopology.publish(topology, to: world.redis)
         // Both ends of origin → edge-a report; only the upstream end of origin → relay (its
-        // downstream end is dead).
-        let reports = LinkReports(client: world.redis, ttl: .seconds(120))
+        // downstream end is dead). edge-a runs an older topology.
+        let reports = NodeReports(client: world.redis, ttl: .seconds(120))
+        let running = MeshOverviewReader.digest(of: topology)
         try await reports.publish(
-            node: "origin",
-            [
-                LinkReport(
-                    id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "origin", streams: ["live"],
-                    packetsPerSecond: 110, roundTripMilliseconds: 2.5, fractionLost: 0.01),
-                LinkReport(
-                    id: "l2", upstream: "origin", downstream: "relay", reportedBy: "origin", streams: [],
-                    packetsPerSecond: 0, roundTripMilliseconds: nil, fractionLost: 0),
-            ])
+            NodeReport(
+                node: "origin", topology: running, placementsPerSecond: 12, placementP99Seconds: 0.004,
+                links: [
+                    LinkReport(
+                        id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "origin", streams: ["live"],
+                        packetsPerSecond: 110, roundTripMilliseconds: 2.5, fractionLost: 0.01),
+                    LinkReport(
+                        id: "l2", upstream: "origin", downstream: "relay", reportedBy: "origin", streams: [],
+                        packetsPerSecond: 0, roundTripMilliseconds: nil, fractionLost: 0),
+                ]))
         try await reports.publish(
-            node: "edge-a",
-            [
-                LinkReport(
-                    id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
-                    packetsPerSecond: 100, roundTripMilliseconds: nil, fractionLost: 0.03)
-            ])
-
+            NodeReport(
+                node: "edge-a", topology: "0000000000000000", placementsPerSecond: 0, placementP99Seconds: nil,
+                links: [
+                    LinkReport(
+                        id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
+                        packetsPerSecond: 100, roundTripMilliseconds: nil, fractionLost: 0.03)
+                ]))
         let reader = MeshOverviewReader(
             nodeID: "origin", topology: TopologyInForce(topology), redis: world.redis, registry: registry,
             directory: directory)
@@ -66,6 +68,10 @@ import Testing
         let edgeB = overview.nodes[3]
         #expect(edgeB.sessions == 7 && edgeB.sessionCapacity == 100 && edgeB.cpu == 0.5)
         #expect(edgeB.egressBitsPerSecond == 3_000_000 && edgeB.egressCapacityBitsPerSecond == 1_000_000_000)
+        #expect(overview.nodes[0].topology == running && overview.answeringNodeTopology == running)
+        #expect(overview.nodes[0].placementsPerSecond == 12 && overview.nodes[0].placementP99Seconds == 0.004)
+        #expect(overview.nodes[2].topology == "0000000000000000")
+        #expect(overview.nodes[3].topology == nil)
         #expect(overview.nodes[4].sessionCapacity == 0 && overview.nodes[4].egressCapacityBitsPerSecond == 0)
         // Just written with a 120 s TTL: a few milliseconds old, on Redis's clock.
         #expect((overview.nodes[0].heartbeatAgeMilliseconds ?? .max) < 5_000)

@@ -38,19 +38,23 @@ struct RedisOverviewReadsTests {
         await client.shutdown()
     }
 
-    @Test("link reports replace a node's earlier ones and expire with it")
-    func linkReports() async throws {
+    @Test("a node's report replaces its earlier one and expires with it")
+    func nodeReports() async throws {
         let server = try RedisTestServer()
         defer { server.stop() }
         let client = await RedisRegistryTests.connectedClient(server)
-        let reports = LinkReports(client: client, ttl: .milliseconds(300))
-        let report = LinkReport(
+        let reports = NodeReports(client: client, ttl: .milliseconds(300))
+        let link = LinkReport(
             id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
             packetsPerSecond: 90.5, roundTripMilliseconds: nil, fractionLost: 0.02)
-        try await reports.publish(node: "edge-a", [report, report])
-        try await reports.publish(node: "edge-a", [report])
+        var report = NodeReport(
+            node: "edge-a", topology: "0123456789abcdef", placementsPerSecond: 1, placementP99Seconds: nil,
+            links: [link, link])
+        try await reports.publish(report)
+        report.links = [link]
+        try await reports.publish(report)
         #expect(try await reports.reports(of: ["edge-a", "origin"]) == [report])
-        _ = try await client.command(["SET", "node:{origin}:links", "not json"])
+        _ = try await client.command(["SET", "node:{origin}:report", "not json"])
         #expect(try await reports.reports(of: ["origin", "edge-a"]) == [report])
         try await Task.sleep(for: .milliseconds(400))
         #expect(try await reports.reports(of: ["edge-a"]) == [])

@@ -51,8 +51,8 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     let linkRequests: LinkRequests
     /// `GET /v1/mesh`, read from Redis at most once a second.
     let overviewReader: MeshOverviewReader
-    /// This node's link ends, written to Redis for `GET /v1/mesh`.
-    let linkReporter: LinkReporter
+    /// This node's report (topology, placement figures, link ends), written to Redis for `GET /v1/mesh`.
+    let nodeReporter: NodeReporter
 
     /// A coordinator for node `nodeID` of `topology`, whose role module states `policy` and
     /// takes clients as `intake` says.
@@ -99,7 +99,7 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         linkRequests = LinkRequests(nodeID: nodeID, dataPlane: dataPlane, carrier: carrier, logger: logger)
         overviewReader = MeshOverviewReader(
             nodeID: nodeID, topology: inForce, redis: redis, registry: registry, directory: directory)
-        linkReporter = LinkReporter(nodeID: nodeID, redis: redis)
+        nodeReporter = NodeReporter(nodeID: nodeID, redis: redis, topology: inForce, placement: placement)
     }
 
     /// Consumes dataPlane.events() and runs the once-a-second duties until the task is cancelled.

@@ -65,12 +65,19 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         public var egressCapacityBitsPerSecond: Int64
         /// CPU use of the node's media workers, 0...1.
         public var cpu: Double
+        /// The digest of the topology the node runs (as ``MeshOverview/appliedTopology``), from
+        /// its own report; `nil` when it sent none within 3 s.
+        public var topology: String?
+        /// Placement decisions per second the node made lately, from its report.
+        public var placementsPerSecond: Double?
+        /// The 99th percentile of its recent placement decisions, in seconds.
+        public var placementP99Seconds: Double?
 
         /// A node from its parts.
         public init(
             id: String, role: String, region: String, state: String, heartbeatAgeMilliseconds: UInt64?,
             sessions: Int, sessionCapacity: Int, egressBitsPerSecond: Int64, egressCapacityBitsPerSecond: Int64,
-            cpu: Double
+            cpu: Double, topology: String? = nil, placementsPerSecond: Double? = nil, placementP99Seconds: Double? = nil
         ) {
             self.id = id
             self.role = role
@@ -82,6 +89,9 @@ public struct MeshOverview: Sendable, Equatable, Codable {
             self.egressBitsPerSecond = egressBitsPerSecond
             self.egressCapacityBitsPerSecond = egressCapacityBitsPerSecond
             self.cpu = cpu
+            self.topology = topology
+            self.placementsPerSecond = placementsPerSecond
+            self.placementP99Seconds = placementP99Seconds
         }
     }
 

@@ -87,8 +87,9 @@ enum DashboardPage: WebPage {
           }
           for (const link of overview.links || [])
             if (link.fractionLost > 0.02) alerts.push(`link ${link.upstream} → ${link.downstream}: ${(link.fractionLost * 100).toFixed(1)} % loss`);
-          if (overview.appliedTopology && overview.appliedTopology !== overview.answeringNodeTopology)
-            alerts.push(`${overview.answeredBy} runs topology ${overview.answeringNodeTopology}, applied is ${overview.appliedTopology}`);
+          const applied = overview.appliedTopology;
+          for (const node of overview.nodes)
+            if (applied && node.topology && node.topology !== applied) alerts.push(`${node.id} runs topology ${node.topology}, applied is ${applied}`);
           return alerts;
         }
 
@@ -201,7 +202,9 @@ enum DashboardPage: WebPage {
           history.push({ viewers, egress });
           if (history.length > 300) history.shift();
           $("mesh").textContent = overview.mesh;
-          $("summary").textContent = `${overview.nodes.length} nodes · ${overview.streams.length} streams · answered by ${overview.answeredBy} · ${new Date(overview.readAt).toLocaleTimeString()}`;
+          const placements = overview.nodes.reduce((sum, n) => sum + (n.placementsPerSecond || 0), 0);
+          const p99 = Math.max(0, ...overview.nodes.map((n) => n.placementP99Seconds || 0));
+          $("summary").textContent = `${overview.nodes.length} nodes · ${overview.streams.length} streams · ${placements.toFixed(1)} placements/s (p99 ${(p99 * 1000).toFixed(1)} ms) · answered by ${overview.answeredBy} · ${new Date(overview.readAt).toLocaleTimeString()}`;
           $("viewersNow").textContent = viewers;
           $("egressNow").textContent = mbit(egress);
           sparkline($("viewersLine"), history.map((h) => h.viewers));

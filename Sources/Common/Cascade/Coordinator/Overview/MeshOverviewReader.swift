@@ -5,7 +5,8 @@ import MeshCrypto
 import Synchronization
 
 /// Reads the `/v1/mesh` overview out of Redis: the node registry (with each entry's heartbeat
-/// age), the stream directory (records, carriers, viewer reports) and the applied topology.
+/// age), the stream directory (records, carriers, viewer reports), the applied topology, and
+/// each node's own report (the topology it runs, placement figures, relay link ends).
 ///
 /// A dashboard full of viewers must not load the mesh, so answers come from a cache at most
 /// ``maximumAge`` old, and callers that miss it at the same time share one read.
@@ -18,7 +19,7 @@ final class MeshOverviewReader: Sendable {
     let redis: RedisClient
     let registry: NodeRegistry
     let directory: StreamDirectory
-    let linkReports: LinkReports
+    let nodeReports: NodeReports
     private let cache = Mutex<Cache>(Cache())
 
     private struct Cache {
@@ -40,7 +41,7 @@ final class MeshOverviewReader: Sendable {
         self.redis = redis
         self.registry = registry
         self.directory = directory
-        linkReports = LinkReports(client: redis)
+        nodeReports = NodeReports(client: redis)
     }
 
     /// The overview, from the cache when fresh; `nil` when Redis cannot be read.
@@ -78,7 +79,8 @@ final class MeshOverviewReader: Sendable {
             let ages = try await registry.heartbeatAges(ids: statuses.map(\.id))
             let applied = try await PublishedTopology.fetchJSON(from: redis)
             let ids = Set(topology.nodes.map(\.id)).union(statuses.map(\.id)).sorted()
-            let links = Self.links(try await linkReports.reports(of: ids))
+            let reports = try await nodeReports.reports(of: ids)
+            let links = Self.links(reports.flatMap(\.links))
             var streams: [MeshOverview.Stream] = []
             for name in try await directory.streams() {
                 guard let record = try await directory.lookup(name) else { continue }
@@ -91,19 +93,23 @@ final class MeshOverviewReader: Sendable {
             return MeshOverview(
                 mesh: topology.mesh, answeredBy: nodeID, readAt: now,
                 appliedTopology: applied.map { Self.digest(Array($0.utf8)) },
-                answeringNodeTopology: Self.digest((try? TopologyJSON.encode(topology)).map(Array.init) ?? []),
+                answeringNodeTopology: Self.digest(of: topology),
                 regions: topology.regions.map {
                     MeshOverview.Region(
                         name: $0.name, latitude: $0.coordinates?.latitude, longitude: $0.coordinates?.longitude)
                 },
-                nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages), streams: streams, links: links)
+                nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages, reports: reports),
+                streams: streams,
+                links: links)
         } catch {
             return nil
         }
     }
 
     /// The topology's nodes in its order, then registered nodes it does not name.
-    static func nodes(topology: Topology, statuses: [NodeStatus], ages: [String: UInt64]) -> [MeshOverview.Node] {
+    static func nodes(
+        topology: Topology, statuses: [NodeStatus], ages: [String: UInt64], reports: [NodeReport] = []
+    ) -> [MeshOverview.Node] {
         let byID = Dictionary(statuses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var nodes = topology.nodes.map { node -> MeshOverview.Node in
             guard let status = byID[node.id] else {
@@ -116,6 +122,13 @@ final class MeshOverviewReader: Sendable {
         }
         let named = Set(topology.nodes.map(\.id))
         nodes += statuses.filter { !named.contains($0.id) }.map { entry($0, state: "unlisted", ages: ages) }
+        let byNode = Dictionary(reports.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+        for index in nodes.indices {
+            guard nodes[index].state != "stale", let report = byNode[nodes[index].id] else { continue }
+            nodes[index].topology = report.topology
+            nodes[index].placementsPerSecond = report.placementsPerSecond
+            nodes[index].placementP99Seconds = report.placementP99Seconds
+        }
         return nodes
     }
 
@@ -143,6 +156,11 @@ final class MeshOverviewReader: Sendable {
                 fractionLost: downstream.fractionLost)
         }
         .sorted { ($0.upstream, $0.downstream, $0.id) < ($1.upstream, $1.downstream, $1.id) }
+    }
+
+    /// The digest of `topology`'s canonical JSON, as `meshcast topology apply` stores it.
+    static func digest(of topology: Topology) -> String {
+        digest((try? TopologyJSON.encode(topology)).map(Array.init) ?? [])
     }
 
     /// The first 16 hex digits of SHA-256 over `bytes`.
