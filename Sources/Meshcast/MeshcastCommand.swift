@@ -17,6 +17,7 @@ struct MeshcastCommand: AsyncParsableCommand {
             subcommands: [
                 NodeCommand.self, UpCommand.self, TokenCommand.self, TopologyCommand.self, RouteCommand.self,
                 AuditCommand.self,
+                StatusCommand.self,
             ]
         )
     }

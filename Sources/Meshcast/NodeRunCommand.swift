@@ -14,7 +14,9 @@ struct NodeRunCommand: AsyncParsableCommand {
             The node's role, addresses, ports and workers come from its entry in the topology; \
             secrets from the environment variables the topology names: the token secret \
             (MESHCAST_SECRET by default), the Redis URL (MESHCAST_REDIS_URL) and the cluster \
-            secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis. Origins \
+            secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis; a file of \
+            the variable's name in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) wins over \
+            the environment. Origins \
             without Redis run alone as a single SFU; relays and edges need Redis. Recorders are \
             not built yet. On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
             placement sends it no one new, and its sessions keep flowing until none is left or \
@@ -43,8 +45,10 @@ struct NodeRunCommand: AsyncParsableCommand {
                 throw NodeSettingsError.unknownNode(id, known: loaded.nodes.map(\.id))
             }
             role = NodeRoles.node(for: node.role)
-            settings = try NodeSettings(
-                topology: loaded, id: id, policy: role.policy, environment: ProcessInfo.processInfo.environment)
+            // Under systemd, secrets may come as credentials instead (deploy/systemd).
+            let environment = try NodeCredentials.environment(
+                ProcessInfo.processInfo.environment, secrets: loaded.secrets)
+            settings = try NodeSettings(topology: loaded, id: id, policy: role.policy, environment: environment)
         } catch let error as TopologyLoadFailure {
             StandardError.write(error.description)
             throw ExitCode.failure

@@ -200,7 +200,13 @@ struct UpCommand: ParsableCommand {
             }
             print("  health   \(base)/health   metrics \(base)/metrics")
         }
-        print("\nWHEP on any node redirects the viewer to the right edge (307).")
+        if let first = nodes.first {
+            let operatorToken =
+                (try? StreamToken.mint(stream: StreamToken.anyStream, action: .operator, ttl: day, secret: secret))
+                ?? ""
+            print("\nDashboard: http://\(first.api)/dashboard?token=\(operatorToken)")
+        }
+        print("WHEP on any node redirects the viewer to the right edge (307).")
         print("Tokens for other streams: meshcast token --stream NAME --publish|--view")
         print("Press Ctrl-C to stop.")
         // Into a log file or a pipe stdout is block-buffered: the URLs must show now, not at exit.

@@ -60,19 +60,25 @@ class MeshRefused(Exception):
     """`meshcast node` exited at start-up saying it does not run this role yet."""
 
 
+# Client addresses: region CIDRs and the proxies whose X-Forwarded-For is believed.
+CLIENTS = {"a": "127.0.0.0/9", "b": "127.128.0.0/9", "trusted_proxies": "127.0.0.1/32"}
+
+
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
                     order: tuple[str, ...], policies: dict[str, int] | None = None,
-                    redis: list[str] | None = None, extra: tuple[str, ...] = ()) -> str:
+                    redis: list[str] | None = None, extra: tuple[str, ...] = (),
+                    clients: dict[str, str] | None = None) -> str:
+    clients = {**CLIENTS, **(clients or {})}
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
         "mesh: interop",
-        "trusted_proxies: [127.0.0.1/32]",
+        f"trusted_proxies: [{clients['trusted_proxies']}]",
         "regions:",
         "  - name: a",
-        "    cidrs: [127.0.0.0/9]",
+        f"    cidrs: [{clients['a']}]",
         "    coordinates: {lat: 48.8566, lon: 2.3522}",
         "  - name: b",
-        "    cidrs: [127.128.0.0/9]",
+        f"    cidrs: [{clients['b']}]",
         "    coordinates: {lat: 52.52, lon: 13.405}",
         "latency:",
         "  - between: [a, b]",
@@ -236,7 +242,7 @@ class Mesh:
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
                  trace: bool = True, policies: dict[str, int] | None = None, sentinel: bool = False,
-                 extra_topology: tuple[str, ...] = ()) -> None:
+                 extra_topology: tuple[str, ...] = (), clients: dict[str, str] | None = None) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
@@ -261,7 +267,7 @@ class Mesh:
         self.topology = directory / "topology.yaml"
         self.topology.write_text(render_topology(
             ports, self.links, order, policies, self.redis.topology_section() if sentinel else None,
-            extra_topology))
+            extra_topology, clients))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in START_ORDER:

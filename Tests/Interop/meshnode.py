@@ -86,6 +86,8 @@ secrets:
 class MeshNode:
     """A running node. `base` is its API URL, `udp_ports` its media port range."""
 
+    wrapper: tuple[str, ...] = ()  # a command the node runs under (strace, in test_deploy_systemd)
+
     def __init__(self, directory: pathlib.Path, extra_env: dict[str, str] | None = None,
                  host: str = "127.0.0.1") -> None:
         self.node_id = "origin-1"
@@ -106,7 +108,7 @@ class MeshNode:
     def start(self, timeout_s: float = 30.0) -> None:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(binary()), "node", "--topology", str(self.topology), "--id", self.node_id],
+            [*self.wrapper, str(binary()), "node", "--topology", str(self.topology), "--id", self.node_id],
             stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

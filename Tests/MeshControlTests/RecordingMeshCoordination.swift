@@ -26,6 +26,8 @@ final class RecordingMeshCoordination: MeshCoordination {
         var links: Set<String> = ["link-1"]
         var acceptError: InternalRequestError?
         var metricsText = "meshcast_mesh_links 1\n"
+        /// What `GET /v1/mesh` shows; `nil`: Redis cannot be read.
+        var overview: MeshOverview?
     }
 
     private let state: Mutex<(script: Script, calls: [Call])>
@@ -84,4 +86,6 @@ final class RecordingMeshCoordination: MeshCoordination {
     }
 
     func metricsText() async -> String { state.withLock { $0.script.metricsText } }
+
+    func meshOverview() async -> MeshOverview? { state.withLock { $0.script.overview } }
 }

@@ -61,6 +61,9 @@ import Testing
         defer { ProcessState.killIfAlive(redis) }
         // The cause of the old leak: redis-server inherited a mask that blocked SIGTERM.
         #expect(ProcessState.blocks(redis, SIGTERM) == false)
+        // The operators' page, with an operator token (issue 16).
+        #expect(up.standardOutput.contains("Dashboard: http://127.0.0.1:"))
+        #expect(up.standardOutput.contains("/dashboard?token=ey"))
 
         kill(up.pid, SIGTERM)
         #expect(up.exitStatus(within: 40) == 0, "stderr: \(up.standardError)")

@@ -61,4 +61,8 @@ extension MeshCoordinator {
             links: links
         ).text
     }
+
+    public func meshOverview() async -> MeshOverview? {
+        await overviewReader.overview()
+    }
 }

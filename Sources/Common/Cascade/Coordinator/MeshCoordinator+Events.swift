@@ -45,5 +45,6 @@ extension MeshCoordinator {
         await carrier.unsubscribeIdleStreams(status, now: now)
         await carrier.handOffDrainingUpstreams(status)
         await carrier.closeIdleLinks(status, now: now)
+        await nodeReporter.report(status, now: now)
     }
 }

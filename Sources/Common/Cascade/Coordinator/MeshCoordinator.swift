@@ -49,6 +49,10 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
     let directorySync: DirectorySync
     /// Downstream nodes' link requests.
     let linkRequests: LinkRequests
+    /// `GET /v1/mesh`, read from Redis at most once a second.
+    let overviewReader: MeshOverviewReader
+    /// This node's report (topology, placement figures, link ends), written to Redis for `GET /v1/mesh`.
+    let nodeReporter: NodeReporter
 
     /// A coordinator for node `nodeID` of `topology`, whose role module states `policy` and
     /// takes clients as `intake` says.
@@ -93,6 +97,9 @@ public final class MeshCoordinator: MeshCoordination, Sendable {
         liveness = PeerLiveness(nodeID: nodeID, redis: redis, registry: registry, logger: logger)
         directorySync = DirectorySync(nodeID: nodeID, redis: redis, directory: directory, logger: logger)
         linkRequests = LinkRequests(nodeID: nodeID, dataPlane: dataPlane, carrier: carrier, logger: logger)
+        overviewReader = MeshOverviewReader(
+            nodeID: nodeID, topology: inForce, redis: redis, registry: registry, directory: directory)
+        nodeReporter = NodeReporter(nodeID: nodeID, redis: redis, topology: inForce, placement: placement)
     }
 
     /// Consumes dataPlane.events() and runs the once-a-second duties until the task is cancelled.

@@ -34,6 +34,10 @@ public protocol MeshCoordination: Sendable {
     /// Lines appended to `/metrics` (Prometheus text format, each ending in a newline): link and
     /// placement figures the coordinator keeps.
     func metricsText() async -> String
+
+    /// `GET /v1/mesh`: the whole mesh read from Redis, at most about a second old; `nil` when
+    /// Redis cannot be read now.
+    func meshOverview() async -> MeshOverview?
 }
 
 /// What placement needs to know about a WHIP/WHEP request.

@@ -60,6 +60,26 @@ struct NodeRoutes: Sendable {
         router.put("/v1/streams/{stream}") { request, context in
             await declare(request, context).logged(request, context: context)
         }
+        router.get("/v1/mesh") { request, _ in
+            await meshOverview(request)
+        }
+    }
+
+    /// `GET /v1/mesh`: operator tokens only (an operator token is valid on every stream, so
+    /// it is checked as one for `*`); 503 without a mesh or while Redis cannot be read.
+    private func meshOverview(_ request: Request) async -> Response {
+        do {
+            try authorization.authorize(request, stream: StreamToken.anyStream, action: .operator)
+        } catch {
+            return error.response
+        }
+        guard let mesh else { return Responses.text(.serviceUnavailable, "this node runs without a mesh") }
+        guard let overview = await mesh.meshOverview() else {
+            var response = Responses.text(.serviceUnavailable, "the mesh's Redis cannot be read now")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        return json(overview)
     }
 
     private func declare(_ request: Request, _ context: ControlRequestContext) async -> RequestOutcome {

@@ -1,10 +1,10 @@
 import Hummingbird
 
 /// The browser pages (each a ``WebPage``, in `Pages/`): a landing page, a WHIP publisher, a WHEP
-/// player.
+/// player, the operators' mesh dashboard.
 enum PageRoutes {
     static func register(on router: Router<ControlRequestContext>) {
-        let pages: [any WebPage.Type] = [IndexPage.self, PublisherPage.self, PlayerPage.self]
+        let pages: [any WebPage.Type] = [IndexPage.self, PublisherPage.self, PlayerPage.self, DashboardPage.self]
         for page in pages {
             let html = page.html
             router.get(RouterPath(page.path)) { _, _ in

@@ -103,14 +103,21 @@ public struct StreamDirectory: Sendable {
 
     /// The viewers of `stream` across the mesh at `now`: the sum of every node's unexpired report.
     public func viewerCount(of stream: String, now: UInt64) async throws(RedisError) -> Int {
+        try await viewerReports(of: stream, now: now).values.reduce(0, +)
+    }
+
+    /// Each node's unexpired report of its viewers of `stream` at `now`.
+    public func viewerReports(of stream: String, now: UInt64) async throws(RedisError) -> [String: Int] {
         let reports = try await client.command(["HGETALL", RedisKeys.streamViewers(stream)]).fieldMap()
-        return reports.values.reduce(0) { total, report in
+        var counts: [String: Int] = [:]
+        for (node, report) in reports {
             let parts = report.split(separator: ":")
             guard parts.count == 2, let count = Int(parts[0]), let expiry = UInt64(parts[1]), expiry > now else {
-                return total
+                continue
             }
-            return total + max(count, 0)
+            counts[node] = max(count, 0)
         }
+        return counts
     }
 
     /// Removes `node` from `stream`'s carriers (it unsubscribed).

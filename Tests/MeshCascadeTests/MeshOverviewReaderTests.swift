@@ -1,0 +1,125 @@
+import Foundation
+import MeshCluster
+import MeshControl
+import MeshTestSupport
+import Testing
+
+@testable import MeshCascade
+
+/// `GET /v1/mesh`'s figures (issue 16), read from a real Redis: node states from the registry and
+/// the topology, heartbeat ages from `PTTL`, streams with carriers and viewer reports, and the
+/// one-second cache.
+@Suite struct MeshOverviewReaderTests {
+    @Test func nodesStreamsAndTheirStatesComeFromRedis() async throws {
+        let world = try await MeshWorld(nodes: [])
+        let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
+        let topology = world.topology
+        // The world registered every node; the relay dies, edge-b stops, a stranger appears.
+        try await registry.remove(id: "relay")
+        var stopping = MeshFixture.status(of: try #require(topology.node(id: "edge-b")))
+        stopping.stopping = true
+        stopping.load = NodeStatus.Load(cpu: 0.5, egressBitsPerSecond: 3_000_000, sessions: 7)
+        _ = try await registry.heartbeat(stopping)
+        var stranger = MeshFixture.status(of: try #require(topology.node(id: "edge-a")))
+        stranger.id = "edge-z"
+        // How NodeAnnouncer states a node without limits.
+        stranger.capacity = NodeStatus.Capacity(sessions: Int(Int32.max), egressBitsPerSecond: .max)
+        _ = try await registry.heartbeat(stranger)
+        let directory = StreamDirectory(client: world.redis)
+        try await directory.register(MeshFixture.record)
+        let now = WallClock.milliseconds()
+        try await directory.addCarrier(stream: "live", node: "origin", now: now)
+        try await directory.addCarrier(stream: "live", node: "edge-a", now: now)
+        try await directory.reportViewers(stream: "live", node: "edge-a", count: 4, now: now)
+        try await PublishedTopology.publish(topology, to: world.redis)
+        // Both ends of origin → edge-a report; only the upstream end of origin → relay (its
+        // downstream end is dead). edge-a runs an older topology.
+        let reports = NodeReports(client: world.redis, ttl: .seconds(120))
+        let running = MeshOverviewReader.digest(of: topology)
+        try await reports.publish(
+            NodeReport(
+                node: "origin", topology: running, placementsPerSecond: 12, placementP99Seconds: 0.004,
+                links: [
+                    LinkReport(
+                        id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "origin", streams: ["live"],
+                        packetsPerSecond: 110, roundTripMilliseconds: 2.5, fractionLost: 0.01),
+                    LinkReport(
+                        id: "l2", upstream: "origin", downstream: "relay", reportedBy: "origin", streams: [],
+                        packetsPerSecond: 0, roundTripMilliseconds: nil, fractionLost: 0),
+                ]))
+        try await reports.publish(
+            NodeReport(
+                node: "edge-a", topology: "0000000000000000", placementsPerSecond: 0, placementP99Seconds: nil,
+                links: [
+                    LinkReport(
+                        id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
+                        packetsPerSecond: 100, roundTripMilliseconds: nil, fractionLost: 0.03)
+                ]))
+        let reader = MeshOverviewReader(
+            nodeID: "origin", topology: TopologyInForce(topology), redis: world.redis, registry: registry,
+            directory: directory)
+        let overview = try #require(await reader.read())
+        #expect(overview.mesh == "test" && overview.answeredBy == "origin")
+        #expect(overview.appliedTopology == overview.answeringNodeTopology)
+        #expect(overview.appliedTopology?.count == 16)
+        #expect(overview.regions.map(\.name) == ["a", "b"])
+        #expect(overview.nodes.map(\.id) == ["origin", "relay", "edge-a", "edge-b", "edge-z"])
+        #expect(overview.nodes.map(\.state) == ["serving", "stale", "serving", "draining", "unlisted"])
+        let edgeB = overview.nodes[3]
+        #expect(edgeB.sessions == 7 && edgeB.sessionCapacity == 100 && edgeB.cpu == 0.5)
+        #expect(edgeB.egressBitsPerSecond == 3_000_000 && edgeB.egressCapacityBitsPerSecond == 1_000_000_000)
+        #expect(overview.nodes[0].topology == running && overview.answeringNodeTopology == running)
+        #expect(overview.nodes[0].placementsPerSecond == 12 && overview.nodes[0].placementP99Seconds == 0.004)
+        #expect(overview.nodes[2].topology == "0000000000000000")
+        #expect(overview.nodes[3].topology == nil)
+        #expect(overview.nodes[4].sessionCapacity == 0 && overview.nodes[4].egressCapacityBitsPerSecond == 0)
+        // Just written with a 120 s TTL: a few milliseconds old, on Redis's clock.
+        #expect((overview.nodes[0].heartbeatAgeMilliseconds ?? .max) < 5_000)
+        #expect(overview.nodes[1].heartbeatAgeMilliseconds == nil)
+        #expect(
+            overview.links == [
+                MeshOverview.Link(
+                    id: "l1", upstream: "origin", downstream: "edge-a", streams: ["live"], packetsPerSecond: 100,
+                    roundTripMilliseconds: 2.5, fractionLost: 0.03),
+                MeshOverview.Link(
+                    id: "l2", upstream: "origin", downstream: "relay", streams: [], packetsPerSecond: 0,
+                    roundTripMilliseconds: nil, fractionLost: 0),
+            ])
+        #expect(
+            overview.streams == [
+                MeshOverview.Stream(
+                    name: "live", origin: "origin", startedAt: MeshFixture.record.startedAt,
+                    carriers: ["edge-a", "origin"], viewers: ["edge-a": 4])
+            ])
+    }
+
+    @Test func answersComeFromACacheForASecond() async throws {
+        let world = try await MeshWorld(nodes: [])
+        let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
+        let reader = MeshOverviewReader(
+            nodeID: "origin", topology: TopologyInForce(world.topology), redis: world.redis, registry: registry,
+            directory: StreamDirectory(client: world.redis))
+        // Many callers at once share one read.
+        let answers = await withTaskGroup(of: MeshOverview?.self) { group in
+            for _ in 0..<20 { group.addTask { await reader.overview() } }
+            return await group.reduce(into: [MeshOverview?]()) { $0.append($1) }
+        }
+        let first = try #require(answers.first ?? nil)
+        #expect(Set(answers.map { $0?.readAt }).count == 1)
+        try await registry.remove(id: "edge-a")
+        #expect(await reader.overview() == first)
+        try await Task.sleep(for: .milliseconds(1100))
+        let later = try #require(await reader.overview())
+        #expect(later.readAt > first.readAt)
+        #expect(later.nodes.first { $0.id == "edge-a" }?.state == "stale")
+    }
+
+    @Test func withoutRedisThereIsNoOverview() async throws {
+        let world = try await MeshWorld(nodes: [])
+        let reader = MeshOverviewReader(
+            nodeID: "origin", topology: TopologyInForce(world.topology), redis: world.redis,
+            registry: NodeRegistry(client: world.redis), directory: StreamDirectory(client: world.redis))
+        world.server.stop()
+        #expect(await reader.overview() == nil)
+    }
+}

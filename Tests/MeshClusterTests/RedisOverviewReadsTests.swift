@@ -1,0 +1,63 @@
+import MeshCluster
+import MeshTestSupport
+import Testing
+
+/// What `GET /v1/mesh` reads from the registries (issue 16): each node's viewer report of a
+/// stream while it has not expired, and the time since each node's last heartbeat.
+@Suite("Redis reads for the mesh overview", .timeLimit(.minutes(1)))
+struct RedisOverviewReadsTests {
+    @Test("viewer reports count per node until they expire; the total is their sum")
+    func viewerReports() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let directory = StreamDirectory(client: client, carrierTTL: .seconds(5))
+        try await directory.reportViewers(stream: "live", node: "edge-a", count: 3, now: 1_000)
+        try await directory.reportViewers(stream: "live", node: "edge-b", count: 2, now: 4_000)
+        // edge-a's report expires at 6 000, edge-b's at 9 000 (now + the 5 s carrier TTL).
+        #expect(try await directory.viewerReports(of: "live", now: 5_000) == ["edge-a": 3, "edge-b": 2])
+        #expect(try await directory.viewerCount(of: "live", now: 5_000) == 5)
+        #expect(try await directory.viewerReports(of: "live", now: 6_000) == ["edge-b": 2])
+        #expect(try await directory.viewerReports(of: "other", now: 5_000) == [:])
+        await client.shutdown()
+    }
+
+    @Test("heartbeat ages are the TTL less PTTL, and expired nodes are left out")
+    func heartbeatAges() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let registry = NodeRegistry(client: client, ttl: .seconds(60))
+        _ = try await registry.heartbeat(RedisRegistryTests.edge("edge-1", sessions: 0, capacity: 10))
+        // As if the last beat were 20 s ago.
+        _ = try await client.command(["PEXPIRE", "node:{edge-1}", "40000"])
+        let ages = try await registry.heartbeatAges(ids: ["edge-1", "gone"])
+        #expect(ages.keys.sorted() == ["edge-1"])
+        #expect((20_000..<21_000).contains(ages["edge-1"] ?? 0))
+        #expect(try await registry.heartbeatAges(ids: []) == [:])
+        await client.shutdown()
+    }
+
+    @Test("a node's report replaces its earlier one and expires with it")
+    func nodeReports() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let reports = NodeReports(client: client, ttl: .milliseconds(300))
+        let link = LinkReport(
+            id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
+            packetsPerSecond: 90.5, roundTripMilliseconds: nil, fractionLost: 0.02)
+        var report = NodeReport(
+            node: "edge-a", topology: "0123456789abcdef", placementsPerSecond: 1, placementP99Seconds: nil,
+            links: [link, link])
+        try await reports.publish(report)
+        report.links = [link]
+        try await reports.publish(report)
+        #expect(try await reports.reports(of: ["edge-a", "origin"]) == [report])
+        _ = try await client.command(["SET", "node:{origin}:report", "not json"])
+        #expect(try await reports.reports(of: ["origin", "edge-a"]) == [report])
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await reports.reports(of: ["edge-a"]) == [])
+        await client.shutdown()
+    }
+}
