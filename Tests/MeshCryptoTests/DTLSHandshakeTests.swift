@@ -167,6 +167,46 @@ import Testing
         #expect(server.state == .closed)
     }
 
+    @Test func connectedServerAnswersARetransmittedFinalFlightAfterFreeingItsBuffers() throws {
+        // RFC 6347 §4.2.4: the server sends the last flight; when it is lost, the client's
+        // timer resends its own flight and the server must send its last flight again. The
+        // server freed its record buffers on connecting, so this also shows libssl takes them
+        // back when a record comes (and close_notify still reads afterwards).
+        let (client, server) = try Self.pair()
+        try client.start()
+        while server.state != .connected {
+            let toServer = client.takeOutgoingDatagrams()
+            try #require(!toServer.isEmpty)
+            for datagram in toServer { try server.receive(datagram) }
+            guard server.state != .connected else { break }
+            for datagram in server.takeOutgoingDatagrams() { try client.receive(datagram) }
+        }
+        let lostFinalFlight = server.takeOutgoingDatagrams()
+        #expect(!lostFinalFlight.isEmpty)
+        #expect(client.state == .handshaking)
+
+        let wait = try #require(client.nextTimeout)
+        sleepFor(wait + .milliseconds(20))
+        try client.handleTimeout()
+        let resent = client.takeOutgoingDatagrams()
+        #expect(!resent.isEmpty)
+        for datagram in resent { try server.receive(datagram) }
+        let finalFlightAgain = server.takeOutgoingDatagrams()
+        #expect(finalFlightAgain.count == lostFinalFlight.count)
+        for datagram in finalFlightAgain { try client.receive(datagram) }
+        #expect(client.state == .connected)
+        #expect(client.srtpKeys == server.srtpKeys)
+
+        client.close()
+        #expect {
+            for datagram in client.takeOutgoingDatagrams() { try server.receive(datagram) }
+        } throws: { error in
+            if case .closedByPeer? = error as? DTLSError { return true }
+            return false
+        }
+        #expect(server.state == .closed)
+    }
+
     @Test func fingerprintIsSDPShapedAndParsesBack() throws {
         let fingerprint = try DTLSCertificate.generateSelfSigned().fingerprint
         let sdp = fingerprint.sdpValue

@@ -163,6 +163,46 @@ struct SFUOutgoingStreamRewriterTests {
             } == nil)
     }
 
+    @Test("the mapping keeps each packet's own translation across switches, forgetting the oldest")
+    func mappingAcrossManySwitches() throws {
+        var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)
+        let switches = OutgoingStreamRewriter.translationMemory + 4
+        var sent: [(packet: [UInt8], bytes: [UInt8])] = []
+        // Each source sends two packets, then the feed moves to another layer and SSRC.
+        for index in 0..<switches {
+            let ssrc = UInt32(0x100 + index)
+            let start = UInt16(100 * index)
+            for offset in 0..<2 {
+                let packet = Self.video(
+                    start + UInt16(offset), UInt32(3000 * index), ssrc: ssrc, picture: UInt16(index), key: offset == 0)
+                let result = try #require(
+                    try Self.run(&rewriter, packet, layer: index % 3, now: UInt64(index * 40 + offset) * Self.ms))
+                sent.append((packet, result.bytes))
+            }
+        }
+        let out = makeOutputBuffer()
+        defer { out.deallocate() }
+        for (number, entry) in sent.enumerated() {
+            let outgoing = UInt16(1000 + number)
+            let source = number / 2
+            if source < switches - OutgoingStreamRewriter.translationMemory {
+                #expect(rewriter.origin(ofOutgoing: outgoing) == nil)
+                continue
+            }
+            #expect(
+                rewriter.origin(ofOutgoing: outgoing)
+                    == .init(layer: source % 3, sourceSequence: UInt16(100 * source + number % 2)))
+            let length = try #require(
+                entry.packet.withRaw {
+                    rewriter.rewriteRetransmission($0, outgoingSequence: outgoing, now: 0, into: out)
+                })
+            // As first sent (sequence, timestamp, picture id), but for abs-send-time (bytes 16–19:
+            // one-byte element after the 0xBEDE preamble), which is the resend's time.
+            #expect(Array(out[0..<16]) == Array(entry.bytes[0..<16]))
+            #expect(Array(out[20..<length]) == Array(entry.bytes[20..<entry.bytes.count]))
+        }
+    }
+
     @Test("non-RTP input and a too-small output give nil")
     func rejects() {
         var rewriter = OutgoingStreamRewriter(configuration: Self.viewer)

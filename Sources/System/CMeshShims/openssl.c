@@ -21,6 +21,10 @@ long CMeshShims_SSL_CTX_set_max_proto_version(SSL_CTX *context, int version) {
 
 long CMeshShims_SSL_CTX_set_mode(SSL_CTX *context, long mode) { return SSL_CTX_set_mode(context, mode); }
 
+long CMeshShims_SSL_CTX_disable_session_cache(SSL_CTX *context) {
+    return SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+}
+
 long CMeshShims_BIO_set_mem_eof_return(BIO *bio, int value) { return BIO_set_mem_eof_return(bio, value); }
 
 long CMeshShims_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }

@@ -31,8 +31,10 @@ enum SampleReports {
                     id: "origin-1", role: "origin", pid: 4242, cpuSeconds: 24, cpuPercent: cpuPercent, rssMbMax: 61.5,
                     packetsForwarded: 3_000_000, cpuUsPerForwardedPacket: 8,
                     samples: (0..<30).map {
-                        NodeSample(t: Double($0), cpuPercent: cpuPercent, rssMb: 60 + Double($0) / 20)
-                    })
+                        NodeSample(
+                            t: Double($0), cpuPercent: cpuPercent, rssMb: 60 + Double($0) / 20,
+                            viewers: min($0 * 50, 100))
+                    }, rssKbPerViewer: 62.5)
             ],
             timeline: (0..<30).map {
                 TimelinePoint(
@@ -43,9 +45,12 @@ enum SampleReports {
             capacity: CapacityResult(
                 criteria: PassCriteria(),
                 trials: [
-                    CapacityTrial(viewers: 50, passed: true, lossAfterPercent: 0, latencyP99Ms: 80, cpuPercent: 40),
-                    CapacityTrial(viewers: 100, passed: false, lossAfterPercent: 2, latencyP99Ms: 500, cpuPercent: 99),
-                ], largestPassing: 50, perCore: 25, cpuUsPerForwardedPacket: 8))
+                    CapacityTrial(
+                        viewers: 50, passed: true, lossAfterPercent: 0, latencyP99Ms: 80, cpuPercent: 40, rssMbMax: 64),
+                    CapacityTrial(
+                        viewers: 100, passed: false, lossAfterPercent: 2, latencyP99Ms: 500, cpuPercent: 99,
+                        rssMbMax: 67.125),
+                ], largestPassing: 50, perCore: 25, cpuUsPerForwardedPacket: 8, rssKbPerViewer: 62.72))
     }
 }
 

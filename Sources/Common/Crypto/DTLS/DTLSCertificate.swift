@@ -1,5 +1,6 @@
 import CMeshShims
 import COpenSSL
+import Synchronization
 
 /// A self-signed ECDSA P-256 certificate and its private key, the identity a DTLS endpoint
 /// presents; peers authenticate it by the fingerprint carried in SDP (RFC 8827 §6.5).
@@ -18,7 +19,12 @@ public final class DTLSCertificate: @unchecked Sendable {
         fingerprint = try CertificateFingerprint.sha256(of: certificate)
     }
 
+    /// The `SSL_CTX`s made for this certificate, by offered profiles (``DTLSContext/shared(for:profiles:)``),
+    /// as pointer bits so the dictionary is `Sendable`.
+    let contexts = Mutex<[String: UInt]>([:])
+
     deinit {
+        for bits in contexts.withLock({ Array($0.values) }) { SSL_CTX_free(OpaquePointer(bitPattern: bits)) }
         X509_free(certificate)
         EVP_PKEY_free(privateKey)
     }

@@ -44,6 +44,8 @@ public final class DTLSEndpoint {
     /// Records OpenSSL wants sent; `SSL_free` frees it.
     private let outgoing: OpaquePointer
     private var pending: [[UInt8]] = []
+    /// Whether ``releaseRecordBuffers()`` freed libssl's record buffers since they were last used.
+    private var buffersReleased = false
 
     /// An endpoint presenting `certificate`, offering `profiles` in order of preference
     /// (RFC 7714's GCM profile first: it is cheaper per packet and has the shorter trailer).
@@ -55,7 +57,7 @@ public final class DTLSEndpoint {
         self.mtu = mtu
         self.expectedPeerFingerprint = expectedPeerFingerprint
         do {
-            context = try DTLSContext.make(certificate: certificate, profiles: profiles)
+            context = try DTLSContext.shared(for: certificate, profiles: profiles)
         } catch {
             throw .openSSL(error)
         }
@@ -95,6 +97,7 @@ public final class DTLSEndpoint {
     public func receive(_ datagram: UnsafeRawBufferPointer) throws(DTLSError) {
         guard state == .handshaking || state == .connected else { throw .sessionEnded }
         guard let base = datagram.baseAddress, !datagram.isEmpty else { return }
+        takeBackRecordBuffers()
         guard BIO_write(incoming, base, Int32(clamping: datagram.count)) == Int32(clamping: datagram.count) else {
             throw fail(.openSSL(.capture("BIO_write")))
         }
@@ -135,6 +138,7 @@ public final class DTLSEndpoint {
     /// Sends close_notify and ends the session.
     public func close() {
         guard state == .handshaking || state == .connected else { return }
+        takeBackRecordBuffers()
         _ = SSL_shutdown(connection)
         _ = OpenSSLError.capture("SSL_shutdown")  // a failed close leaves nothing to report
         state = .closed
@@ -162,7 +166,26 @@ public final class DTLSEndpoint {
                 }
             }
             try check(result, "SSL_read")
+            releaseRecordBuffers()
         }
+    }
+
+    /// Frees libssl's read and write record buffers (about 33 KB, sized for 16 KB records) once
+    /// the session is connected and nothing is pending: after the handshake a WebRTC association
+    /// carries a DTLS record only for an alert or a retransmitted flight. What stays is the
+    /// handshake buffer libssl keeps for DTLS over UDP (about 21 KB, to answer a retransmitted
+    /// final flight) and the `SSL` itself.
+    private func releaseRecordBuffers() {
+        guard state == .connected else { return }
+        buffersReleased = SSL_free_buffers(connection) == 1
+    }
+
+    /// Allocates the record buffers again before libssl may write. `SSL_free_buffers(3)` says
+    /// they come back on the next read or write, but OpenSSL 3.0's DTLS record writer (alerts,
+    /// a retransmitted flight) writes into the buffer without allocating it: it crashed here.
+    private func takeBackRecordBuffers() {
+        guard buffersReleased else { return }
+        buffersReleased = SSL_alloc_buffers(connection) != 1
     }
 
     /// Turns a non-positive libssl result into a state change and error, or returns when

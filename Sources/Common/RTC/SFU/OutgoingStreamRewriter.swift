@@ -96,13 +96,19 @@ public struct OutgoingStreamRewriter {
         var captureTimeID: UInt8?
     }
 
-    /// One ring entry of the NACK mapping.
+    /// One ring entry of the NACK mapping: 8 bytes, so a viewer's 1024 entries per track take
+    /// 8 KB. The translation it was sent with is found by `generation` in `translations`.
     struct SentRecord: Sendable {
         var outgoingSequence: UInt16
         var sourceSequence: UInt16
-        var isValid: Bool
-        var translation: Translation
+        /// The generation of its translation; 0: never written.
+        var generation: UInt32
     }
+
+    /// Translations the mapping remembers: a source switch every few seconds at most, so a
+    /// mapping of a few seconds of packets spans far fewer; a record whose translation was
+    /// overwritten is forgotten like one overwritten in the ring.
+    static let translationMemory = 16
 
     /// The viewer's negotiation.
     public let configuration: Configuration
@@ -110,7 +116,11 @@ public struct OutgoingStreamRewriter {
     /// The viewer's abs-capture-time ID, when usable in the one-byte form we write.
     private let captureTimeID: UInt8?
     private var translation: Translation?
+    /// The generation of `translation`: 1 for the first, one more on each switch.
+    private var generation: UInt32 = 0
     private var sent: [SentRecord]
+    /// Recent translations, the one of generation `g` at `g % translationMemory`.
+    private var translations: [Translation]
     private let sentMask: Int
     /// The newest outgoing sequence number sent.
     public private(set) var lastSequence: UInt16
@@ -146,9 +156,8 @@ public struct OutgoingStreamRewriter {
             sourceSSRC: 0, layer: 0, highestSourceSequence: 0, span: 0, sequenceOffset: 0, timestampOffset: 0,
             pictureIDOffset: 0,
             tl0Offset: 0, captureTimeID: nil)
-        sent = Array(
-            repeating: SentRecord(outgoingSequence: 0, sourceSequence: 0, isValid: false, translation: empty),
-            count: capacity)
+        sent = Array(repeating: SentRecord(outgoingSequence: 0, sourceSequence: 0, generation: 0), count: capacity)
+        translations = Array(repeating: empty, count: Self.translationMemory)
         lastSequence = configuration.initialSequence &- 1
         lastTimestamp = configuration.initialTimestamp
     }
@@ -179,6 +188,7 @@ public struct OutgoingStreamRewriter {
         guard let view = try? RTPPacketView(parsing: source) else { return nil }
         let descriptor = PictureNumbering(codec: configuration.codec, payload: view.payload)
         var current: Translation
+        var switched = false
         if let existing = translation, !restartPending, existing.sourceSSRC == view.ssrc, existing.layer == layer {
             current = existing
             let ahead = Int16(bitPattern: view.sequenceNumber &- existing.highestSourceSequence)
@@ -190,12 +200,15 @@ public struct OutgoingStreamRewriter {
             }
         } else {
             current = switchTranslation(to: view, layer: layer, descriptor: descriptor, now: now)
+            switched = true
         }
         guard let written = write(view, descriptor: descriptor, translation: current, now: now, into: out) else {
             return nil
         }
         headerLength = written.header
         translation = current
+        if switched { generation &+= 1 }
+        translations[Int(generation % UInt32(Self.translationMemory))] = current
         restartPending = false
         let sequence = view.sequenceNumber &+ current.sequenceOffset
         if Int16(bitPattern: sequence &- lastSequence) > 0 {
@@ -206,7 +219,7 @@ public struct OutgoingStreamRewriter {
             if let tl0 = descriptor?.tl0PictureIndex { lastTL0 = tl0 &+ current.tl0Offset }
         }
         sent[Int(sequence) & sentMask] = SentRecord(
-            outgoingSequence: sequence, sourceSequence: view.sequenceNumber, isValid: true, translation: current)
+            outgoingSequence: sequence, sourceSequence: view.sequenceNumber, generation: generation)
         return written.length
     }
 
@@ -259,14 +272,18 @@ public struct OutgoingStreamRewriter {
     /// source's span maps through its offsets: those are packets that arrived before the key
     /// frame the viewer started on (the key frame itself was late, repaired by a NACK) and
     /// were skipped, and the viewer asks for them as soon as it sees the gap.
-    private func record(ofOutgoing sequence: UInt16) -> SentRecord? {
+    private func record(ofOutgoing sequence: UInt16) -> (sourceSequence: UInt16, translation: Translation)? {
         let record = sent[Int(sequence) & sentMask]
-        if record.isValid, record.outgoingSequence == sequence { return record }
+        if record.generation != 0, record.outgoingSequence == sequence {
+            // Generations more than `translationMemory` back share a ring entry with a newer one.
+            guard generation &- record.generation < UInt32(Self.translationMemory) else { return nil }
+            return (record.sourceSequence, translations[Int(record.generation % UInt32(Self.translationMemory))])
+        }
         guard let translation, !restartPending else { return nil }
         let source = sequence &- translation.sequenceOffset
         let behind = Int64(Int16(bitPattern: translation.highestSourceSequence &- source))
         guard behind > 0, behind <= translation.span else { return nil }
-        return SentRecord(outgoingSequence: sequence, sourceSequence: source, isValid: true, translation: translation)
+        return (source, translation)
     }
 
     /// Writes outgoing packet `sequence` again from its `source` packet, with the translation it

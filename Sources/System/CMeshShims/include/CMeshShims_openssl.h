@@ -29,6 +29,10 @@ long CMeshShims_SSL_CTX_set_max_proto_version(SSL_CTX *context, int version);
 /// SSL_CTX_set_mode is a macro over SSL_CTX_ctrl(SSL_CTRL_MODE).
 long CMeshShims_SSL_CTX_set_mode(SSL_CTX *context, long mode);
 
+/// SSL_CTX_set_session_cache_mode is a macro over SSL_CTX_ctrl; sessions are never resumed on
+/// WebRTC's DTLS, and a context shared by many sessions would otherwise keep each one.
+long CMeshShims_SSL_CTX_disable_session_cache(SSL_CTX *context);
+
 /// BIO_set_mem_eof_return is a macro over BIO_ctrl: makes an empty memory BIO read as
 /// "retry later" instead of end of file, which is what a datagram transport needs.
 long CMeshShims_BIO_set_mem_eof_return(BIO *bio, int value);

@@ -10,6 +10,10 @@ struct CapacityResult: Codable, Sendable, Equatable {
     var perCore: Double
     /// CPU microseconds per forwarded packet at the largest passing trial.
     var cpuUsPerForwardedPacket: Double?
+    /// The node under test's resident memory per viewer, KB: the least-squares slope of each
+    /// trial's peak RSS against its viewers (one node serves every trial, so a trial's peak is
+    /// the most its allocator ever held: the high-water mark for that many viewers).
+    var rssKbPerViewer: Double? = nil
 }
 
 /// One capacity-search trial.
@@ -24,4 +28,6 @@ struct CapacityTrial: Codable, Sendable, Equatable {
     var latencyP99Ms: Double
     /// CPU use of the nodes under test, 100 = one core.
     var cpuPercent: Double
+    /// Peak resident memory of the node under test.
+    var rssMbMax: Double? = nil
 }

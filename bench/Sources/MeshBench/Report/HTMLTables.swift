@@ -13,11 +13,13 @@ enum HTMLTables {
         guard !nodes.isEmpty else { return "" }
         let header =
             "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
+            + "<th>RSS KB/viewer</th>"
             + "<th>packets forwarded</th><th>CPU µs/packet</th><th>share of send limit</th></tr>"
         let rows = nodes.map { node in
             let cells = [
                 node.pid.map(String.init) ?? "-", FigureFormat.number(node.cpuSeconds),
                 FigureFormat.number(node.cpuPercent), FigureFormat.number(node.rssMbMax),
+                node.rssKbPerViewer.map { FigureFormat.number($0) } ?? "-",
                 node.packetsForwarded.map(String.init) ?? "-",
                 node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 share(of: node, in: sendLimit),
@@ -38,16 +40,21 @@ enum HTMLTables {
     /// The capacity search trials and result.
     static func capacity(_ capacity: CapacityResult) -> String {
         let header =
-            "<tr><th>viewers</th><th>result</th><th>loss after %</th><th>latency p99 ms</th><th>CPU %</th></tr>"
+            "<tr><th>viewers</th><th>result</th><th>loss after %</th><th>latency p99 ms</th><th>CPU %</th>"
+            + "<th>RSS max MB</th></tr>"
         let rows = capacity.trials.map { trial in
             let result = trial.passed ? "<td class=\"pass\">pass</td>" : "<td class=\"fail\">fail</td>"
             return "<tr><td>\(trial.viewers)</td>\(result)<td>\(FigureFormat.number(trial.lossAfterPercent))</td>"
-                + "<td>\(FigureFormat.number(trial.latencyP99Ms))</td><td>\(FigureFormat.number(trial.cpuPercent))</td></tr>"
+                + "<td>\(FigureFormat.number(trial.latencyP99Ms))</td><td>\(FigureFormat.number(trial.cpuPercent))</td>"
+                + "<td>\(trial.rssMbMax.map { FigureFormat.number($0) } ?? "-")</td></tr>"
         }
         let summary =
             "<p>Largest passing: \(capacity.largestPassing) viewers (\(FigureFormat.number(capacity.perCore)) per core), "
             + "within \(FigureFormat.number(capacity.criteria.lossAfterRetransmissionPercent)) % loss and "
-            + "p99 \(FigureFormat.number(capacity.criteria.latencyP99Ms)) ms.</p>"
+            + "p99 \(FigureFormat.number(capacity.criteria.latencyP99Ms)) ms."
+            + (capacity.rssKbPerViewer.map { " Node RSS: \(FigureFormat.number($0)) KB per viewer across the trials." }
+                ?? "")
+            + "</p>"
         return "<h2>Capacity search</h2>\(summary)<table>\(header)\(rows.joined())</table>"
     }
 }

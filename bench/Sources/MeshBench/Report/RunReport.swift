@@ -132,6 +132,10 @@ struct NodeFigures: Codable, Sendable, Equatable {
     var cpuUsPerForwardedPacket: Double?
     /// Samples over time.
     var samples: [NodeSample]
+    /// Resident memory per viewer at the node, KB: the least-squares slope of RSS against the
+    /// viewers with a session (joined, not left) over the run's samples, from the sample before
+    /// the first join to the last; `nil` when the count never changed.
+    var rssKbPerViewer: Double? = nil
 }
 
 /// One CPU/RSS sample of a node.
@@ -142,6 +146,8 @@ struct NodeSample: Codable, Sendable, Equatable {
     var cpuPercent: Double
     /// Resident memory.
     var rssMb: Double
+    /// Viewers with a session (joined, not left) when it was taken.
+    var viewers: Int? = nil
 }
 
 /// One second of the run.

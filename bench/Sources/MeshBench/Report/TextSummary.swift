@@ -32,8 +32,10 @@ enum TextSummary {
             if let share = report.sendLimit?.shareByNode[node.id] {
                 perPacket += " (\(FigureFormat.number(share * 100, digits: 0)) % of the send limit)"
             }
+            let perViewer = node.rssKbPerViewer.map { " (\(number($0)) KB per viewer)" } ?? ""
             lines.append(
-                "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB\(perPacket)"
+                "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB"
+                    + "\(perViewer)\(perPacket)"
             )
         }
         if let limit = report.sendLimit {
@@ -64,6 +66,7 @@ enum TextSummary {
             lines.append(
                 "capacity:  \(capacity.largestPassing) viewers (\(number(capacity.perCore)) per core) within "
                     + "\(number(capacity.criteria.lossAfterRetransmissionPercent)) % loss, p99 \(number(capacity.criteria.latencyP99Ms)) ms"
+                    + (capacity.rssKbPerViewer.map { "; RSS \(number($0)) KB per viewer across the trials" } ?? "")
             )
         }
         return lines.joined(separator: "\n")

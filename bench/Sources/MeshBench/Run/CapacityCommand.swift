@@ -46,7 +46,8 @@ struct CapacityCommand: AsyncParsableCommand {
             trials.append(
                 CapacityTrial(
                     viewers: viewers, passed: passed, lossAfterPercent: report.loss.percentAfter,
-                    latencyP99Ms: report.latencyMs.p99, cpuPercent: underTest?.cpuPercent ?? 0))
+                    latencyP99Ms: report.latencyMs.p99, cpuPercent: underTest?.cpuPercent ?? 0,
+                    rssMbMax: underTest?.rssMbMax))
             FileHandle.standardError.write(
                 Data(
                     ("  \(passed ? "pass" : "FAIL"): connected \(report.viewers.connected), loss after "
@@ -63,8 +64,15 @@ struct CapacityCommand: AsyncParsableCommand {
             criteria: limits, trials: trials, largestPassing: largest, perCore: Double(largest) / cores,
             cpuUsPerForwardedPacket: best.flatMap {
                 Self.nodeUnderTest($0, scenario: scenario)?.cpuUsPerForwardedPacket
-            })
+            },
+            rssKbPerViewer: Self.rssKbPerViewer(trials))
         try options.write(report, name: scenario.name + "-capacity")
+    }
+
+    /// KB of peak RSS per viewer across `trials` (least squares); `nil` with fewer than two.
+    static func rssKbPerViewer(_ trials: [CapacityTrial]) -> Double? {
+        LoadGeneratorMemory.slope(
+            trials.compactMap { trial in trial.rssMbMax.map { (Double(trial.viewers), $0 * 1024) } })
     }
 
     /// The node the capacity is about: the first `under_test`, else the busiest node.

@@ -11,6 +11,8 @@ struct NodeSampler {
         /// The reading the chart's latest point was measured from.
         var charted: (at: Double, reading: ProcessProbe.Reading)?
         var samples: [NodeSample] = []
+        /// Every reading's viewers with a session and RSS in KB, for the per-viewer slope.
+        var residentByViewers: [(x: Double, y: Double)] = []
         var maxResident = 0
         var forwardedAtStart: Double?
     }
@@ -25,8 +27,8 @@ struct NodeSampler {
         }
     }
 
-    /// Reads every local node at `at` seconds into the run.
-    mutating func sample(at seconds: Double) {
+    /// Reads every local node at `at` seconds into the run, when `viewers` had a session.
+    mutating func sample(at seconds: Double, viewers: Int) {
         for index in tracks.indices {
             let node = tracks[index].node
             let local = node.pid.flatMap { ProcessProbe.read(pid: $0) }
@@ -41,7 +43,8 @@ struct NodeSampler {
                         (reading.cpuMicroseconds - charted.reading.cpuMicroseconds) / 1e6 / (seconds - charted.at) * 100
                     tracks[index].samples.append(
                         NodeSample(
-                            t: seconds, cpuPercent: max(0, cpu), rssMb: Double(reading.residentBytes) / 1_048_576))
+                            t: seconds, cpuPercent: max(0, cpu), rssMb: Double(reading.residentBytes) / 1_048_576,
+                            viewers: viewers))
                     tracks[index].charted = (seconds, reading)
                 }
             } else {
@@ -50,6 +53,7 @@ struct NodeSampler {
             if tracks[index].first == nil { tracks[index].first = (seconds, reading) }
             tracks[index].last = (seconds, reading)
             tracks[index].maxResident = max(tracks[index].maxResident, reading.residentBytes)
+            tracks[index].residentByViewers.append((Double(viewers), Double(reading.residentBytes) / 1024))
         }
     }
 
@@ -77,7 +81,8 @@ struct NodeSampler {
             return NodeFigures(
                 id: track.node.id, role: track.node.role, pid: track.node.pid.map(Int.init), cpuSeconds: cpuSeconds,
                 cpuPercent: span > 0 ? cpuSeconds / span * 100 : 0, rssMbMax: Double(track.maxResident) / 1_048_576,
-                packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket, samples: track.samples)
+                packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket, samples: track.samples,
+                rssKbPerViewer: LoadGeneratorMemory.slope(track.residentByViewers))
         }
     }
 

@@ -53,7 +53,7 @@ struct ScenarioRun {
         try await crowd.startArrivalClock(at: start)
         // The CPU window is the whole run, from before the first join to after the last sample
         // the loop took: a loop slowed by joins on a busy machine may sample once or not at all.
-        sampler.sample(at: 0)
+        sampler.sample(at: 0, viewers: 0)
         memory.sample(at: 0, viewersFinished: 0)
         let feederAtStart = target.feederCPUSeconds()
         var nextSample = 0.0
@@ -89,7 +89,7 @@ struct ScenarioRun {
                 }
                 await target.tick(elapsed: elapsed)
                 let snapshot = try await crowd.snapshot()
-                sampler.sample(at: elapsed)
+                sampler.sample(at: elapsed, viewers: joined - left)
                 memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
                 let points = timeline.add(snapshot)
                 if showProgress, let point = points.last { Self.progress(point, target: viewers) }
@@ -102,7 +102,7 @@ struct ScenarioRun {
         timeline.add(final)
         let endedAt = BenchClock.now()
         let ended = Double(endedAt - start) / 1e9
-        sampler.sample(at: ended)
+        sampler.sample(at: ended, viewers: joined - left)
         memory.sample(at: ended, viewersFinished: crowd.finished.viewers)
         let feederCPU = target.feederCPUSeconds().flatMap { end in feederAtStart.map { end - $0 } }
         let latency = try await crowd.totalLatency()
