@@ -1,3 +1,4 @@
+import Hummingbird
 import MeshCluster
 
 /// How a node's HTTP side is set up. Every key but the token secret has a default.
@@ -64,6 +65,8 @@ public struct ControlConfiguration: Sendable {
     public var rateLimiter: RateLimiter?
     /// Peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPNetwork] = []
+    /// Routes a role adds to the node's own (the recorder's `/v1/recordings`).
+    public var roleRoutes: (@Sendable (Router<ControlRequestContext>) -> Void)?
 
     /// Creates a configuration; only the token secret is required.
     public init(

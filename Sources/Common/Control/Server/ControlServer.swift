@@ -60,6 +60,7 @@ public struct ControlServer: Sendable {
             testFaults: configuration.testFaults
         )
         .register(on: router)
+        configuration.roleRoutes?(router)
         PageRoutes.register(on: router)
         return router
     }
