@@ -15,8 +15,8 @@ struct NodeRunCommand: AsyncParsableCommand {
             secrets from the environment variables the topology names: the token secret \
             (MESHCAST_SECRET by default), the Redis URL (MESHCAST_REDIS_URL) and the cluster \
             secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis. Origins \
-            without Redis run alone as a single SFU; relays and edges need Redis. Recorders are \
-            not built yet. On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
+            without Redis run alone as a single SFU; relays, edges and recorders need Redis, and \
+            recorders their catalog's PostgreSQL URL (MESHCAST_POSTGRES_URL). On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
             placement sends it no one new, and its sessions keep flowing until none is left or \
             policies.drain_deadline_seconds (default 30) has passed; a second signal stops it at once.
             """)

@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import MeshCatalog
+import MeshRTC
+import MeshRecording
+import Synchronization
+
+/// One recording being written: a ``StreamTap``'s packets → each track's ``TrackIngest`` →
+/// frames on the publisher's clock → ``SegmentSeries``. Runs on the recorder's queue only
+/// (``RecordingPump``): ``pump()`` as packets come, ``finish(error:)`` once. Other threads
+/// read only its constants, ``failed``, and ``bytes``/``duration`` after the finish.
+///
+/// The first segment opens at the first video key frame (audio alone: the first frame), once
+/// every video track's size is known; a segment is cut at a video key frame once it spans
+/// `segmentSeconds`, and a key frame is asked for a second before that, so cuts land near it.
+final class ActiveRecording: @unchecked Sendable {
+    let id: UUID
+    let stream: String
+    let policy: String?
+    let tap: StreamTap
+    private let series: SegmentSeries
+    private let catalog: RecordingCatalog
+    private let segmentNanoseconds: Int64
+    private let logger: Logger
+    private var ingests: [TrackIngest]
+    /// Matroska track numbers by tap track (from 1, in the stream's order).
+    private let numbers: [Int]
+    private var askedForCut = false
+    /// The frame the last push completed, copied out of the depacketizer (reused buffer).
+    private var staged: [UInt8] = []
+    private var stagedFrame: (wall: Int64, key: Bool)?
+    private var stagedGap: TrackIngest.Gap?
+    /// Set when writing failed; the recording stops with it.
+    private(set) var failure: String?
+    /// Whether writing failed, for other threads.
+    let failed = Atomic<Bool>(false)
+
+    init(
+        id: UUID, stream: String, policy: String?, tap: StreamTap, storage: String, segmentSeconds: Int,
+        catalog: RecordingCatalog, logger: Logger
+    ) {
+        self.id = id
+        self.stream = stream
+        self.policy = policy
+        self.tap = tap
+        self.catalog = catalog
+        self.logger = logger
+        segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
+        series = SegmentSeries(recording: id, storage: storage, catalog: catalog)
+        ingests = tap.tracks.map(TrackIngest.init(track:))
+        numbers = tap.tracks.indices.map { $0 + 1 }
+        staged.reserveCapacity(512 << 10)
+    }
+
+    /// Bytes in closed segments.
+    var bytes: Int64 { series.bytes }
+    /// Media seconds in closed segments.
+    var duration: Double { series.duration }
+
+    /// Writes whatever the tap holds. Returns the packets taken.
+    @discardableResult
+    func pump() -> Int {
+        guard failure == nil else { return tap.drain { _ in } }
+        return tap.drain { packet in
+            guard ingests.indices.contains(packet.track), failure == nil else { return }
+            stagedFrame = nil
+            stagedGap = nil
+            ingests[packet.track].push(
+                packet,
+                frame: { frame in
+                    staged.removeAll(keepingCapacity: true)
+                    staged.append(contentsOf: frame.bytes)
+                    stagedFrame = (frame.wallTime, frame.isKeyFrame)
+                },
+                gap: { stagedGap = $0 })
+            if let gap = stagedGap { note(gap) }
+            if let frame = stagedFrame { write(track: packet.track, wall: frame.wall, key: frame.key) }
+        }
+    }
+
+    private func write(track index: Int, wall: Int64, key: Bool) {
+        let isVideo = ingests[index].isVideo
+        do throws(MatroskaSegmentWriter.WriteError) {
+            if let start = series.currentStart {
+                let spanned = wall - start
+                if !askedForCut, spanned >= segmentNanoseconds - 1_000_000_000, hasVideo {
+                    askedForCut = true
+                    tap.requestKeyframe()
+                }
+                let cutsHere = hasVideo ? (isVideo && key && index == firstVideo) : true
+                if cutsHere && spanned >= segmentNanoseconds {
+                    try openSegment(at: wall)
+                }
+            } else if !hasVideo || (isVideo && key) {
+                guard ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }) else { return }
+                try openSegment(at: wall)
+            }
+            let number = numbers[index]
+            let written = staged.withUnsafeBytes { bytes -> Result<Bool, MatroskaSegmentWriter.WriteError> in
+                do throws(MatroskaSegmentWriter.WriteError) {
+                    return .success(
+                        try series.write(track: number, isVideo: isVideo, wall: wall, isKeyFrame: key, frame: bytes))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            _ = try written.get()
+        } catch {
+            fail("writing segment failed: \(error)")
+        }
+    }
+
+    private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
+        let first = !series.isOpen && series.recordingStart == nil
+        let tracks = ingests.indices.compactMap { index in
+            ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
+        }
+        try series.open(tracks: tracks, at: wall)
+        askedForCut = false
+        if first {
+            for (index, ingest) in ingests.enumerated() {
+                catalog.trackAdded(
+                    RecordedTrack(
+                        number: numbers[index], kind: ingest.isVideo ? .video : .audio,
+                        codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc),
+                    to: id)
+            }
+        }
+    }
+
+    private func note(_ gap: TrackIngest.Gap) {
+        guard let start = series.recordingStart else { return }
+        let reason =
+            switch gap.reason {
+            case .packetLoss: "loss"
+            case .malformedPayload: "malformed-payload"
+            }
+        catalog.gap(
+            RecordedGap(
+                at: Double(gap.start - start) / 1e9, duration: Double(gap.end - gap.start) / 1e9, reason: reason),
+            in: id)
+    }
+
+    private var hasVideo: Bool { firstVideo != nil }
+    private var firstVideo: Int? { ingests.firstIndex { $0.isVideo } }
+
+    private func fail(_ reason: String) {
+        guard failure == nil else { return }
+        failure = reason
+        failed.store(true, ordering: .relaxed)
+        series.abandonAll()
+        logger.error("recording \(id) of '\(stream)' failed: \(reason)")
+    }
+
+    /// Closes the segments and catalogues the end: stopped, or failed with `error` (or the
+    /// write failure that stopped it).
+    func finish(error: String? = nil) {
+        pump()
+        if failure == nil {
+            do throws(MatroskaSegmentWriter.WriteError) {
+                try series.closeAll()
+            } catch {
+                fail("closing segment failed: \(error)")
+            }
+        }
+        if let reason = failure ?? error {
+            catalog.recordingFailed(id, error: reason, bytes: series.bytes, duration: series.duration)
+        } else {
+            catalog.recordingStopped(id, bytes: series.bytes, duration: series.duration)
+        }
+    }
+}
