@@ -37,6 +37,26 @@ enum RecordingJSON {
             duration = recording.duration
             error = recording.error
         }
+
+        private enum CodingKeys: String, CodingKey {
+            case id, stream, node, state, startedAt, stoppedAt, policy, layers, bytes, duration, error
+        }
+
+        /// Every key always present: an absent value is `null`, not a missing key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(stream, forKey: .stream)
+            try container.encode(node, forKey: .node)
+            try container.encode(state, forKey: .state)
+            try container.encode(startedAt, forKey: .startedAt)
+            try container.encode(stoppedAt, forKey: .stoppedAt)
+            try container.encode(policy, forKey: .policy)
+            try container.encode(layers, forKey: .layers)
+            try container.encode(bytes, forKey: .bytes)
+            try container.encode(duration, forKey: .duration)
+            try container.encode(error, forKey: .error)
+        }
     }
 
     /// One page of `GET /v1/recordings`.

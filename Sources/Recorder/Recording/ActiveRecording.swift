@@ -11,8 +11,8 @@ import Synchronization
 /// read only its constants, ``failed``, and ``bytes``/``duration`` after the finish.
 ///
 /// The first segment opens at the first video key frame (audio alone: the first frame), once
-/// every video track's size is known; a segment is cut at a video key frame once it spans
-/// `segmentSeconds`, and a key frame is asked for a second before that, so cuts land near it.
+/// every video track's size is known; a segment is cut at the first video key frame once it
+/// spans `segmentSeconds`, which it asks for then (and every second until one comes).
 final class ActiveRecording: @unchecked Sendable {
     let id: UUID
     let stream: String
@@ -25,7 +25,9 @@ final class ActiveRecording: @unchecked Sendable {
     private var ingests: [TrackIngest]
     /// Matroska track numbers by tap track (from 1, in the stream's order).
     private let numbers: [Int]
-    private var askedForCut = false
+    /// When (segment-relative wall ns) the last key frame for a cut was asked for; nil when none
+    /// was asked for in this segment.
+    private var askedForCutAt: Int64?
     /// The frame the last push completed, copied out of the depacketizer (reused buffer).
     private var staged: [UInt8] = []
     private var stagedFrame: (wall: Int64, key: Bool)?
@@ -83,8 +85,12 @@ final class ActiveRecording: @unchecked Sendable {
         do throws(MatroskaSegmentWriter.WriteError) {
             if let start = series.currentStart {
                 let spanned = wall - start
-                if !askedForCut, spanned >= segmentNanoseconds - 1_000_000_000, hasVideo {
-                    askedForCut = true
+                // Asked for once the segment is due (a key frame asked for earlier would arrive
+                // before the cut and the encoder might send none after it), again every second.
+                if hasVideo, spanned >= segmentNanoseconds,
+                    askedForCutAt.map({ spanned - $0 >= 1_000_000_000 }) ?? true
+                {
+                    askedForCutAt = spanned
                     tap.requestKeyframe()
                 }
                 let cutsHere = hasVideo ? (isVideo && key && index == firstVideo) : true
@@ -116,7 +122,7 @@ final class ActiveRecording: @unchecked Sendable {
             ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
         }
         try series.open(tracks: tracks, at: wall)
-        askedForCut = false
+        askedForCutAt = nil
         if first {
             for (index, ingest) in ingests.enumerated() {
                 catalog.trackAdded(
