@@ -269,7 +269,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshRecorderTests",
-            dependencies: ["MeshRecorder"],
+            dependencies: [
+                "MeshRecorder", "MeshRecording", "MeshCatalog", "MeshTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/MeshRecorderTests",
             swiftSettings: strict
         ),
