@@ -87,7 +87,10 @@ final class SegmentSeries {
                 return true
             }
         }
-        guard var current else {
+        // A frame from before the segment began that no earlier segment takes (before the
+        // recording's first key frame, or past the overlap): written at 0 it would move against
+        // the other tracks, so it is dropped.
+        guard var current, wall >= current.startWall else {
             droppedFrames += 1
             return false
         }

@@ -10,7 +10,7 @@ import Testing
 @Suite struct TapConsumerTests {
     let ssrc: UInt32 = 0x1234_5678
 
-    private func makeTrack() -> PublishedTrack {
+    func makeTrack() -> PublishedTrack {
         let codec = NegotiatedCodec(
             payloadType: 96, kind: .vp8, clockRate: 90_000, channels: 1, fmtp: nil, rtxPayloadType: nil,
             feedback: [.nack, .pli])
@@ -19,7 +19,7 @@ import Testing
         return PublishedTrack(mid: "0", kind: .video, codec: codec, layers: [layer], captureTimeID: nil)
     }
 
-    private func makeTap(capacity: Int = 64) -> StreamTap {
+    func makeTap(capacity: Int = 64) -> StreamTap {
         StreamTap(
             stream: "s",
             tracks: [TappedTrack(kind: .video, codec: .vp8, clockRate: 90_000, channels: 1, ssrc: ssrc)],
@@ -28,7 +28,7 @@ import Testing
 
     /// Stores packet `sequence` (RFC 3550 §5.1 header, payload = the sequence's low byte) and
     /// routes it to `consumer`, as a link's ingest would, at `now` ns.
-    private func arrive(
+    func arrive(
         _ sequence: UInt16, track: PublishedTrack, consumer: TapConsumer, output: WorkerOutput, now: UInt64
     ) {
         let packet = TestPacket.rtp(
@@ -39,7 +39,7 @@ import Testing
         consumer.consume(track, layer: 0, sequence: sequence, now: now, output: output)
     }
 
-    private func drained(_ tap: StreamTap) -> [(sequence: UInt16, gap: Bool)] {
+    func drained(_ tap: StreamTap) -> [(sequence: UInt16, gap: Bool)] {
         var out: [(UInt16, Bool)] = []
         tap.drain { packet in
             out.append((UInt16(packet.bytes[2]) << 8 | UInt16(packet.bytes[3]), packet.followsGap))
@@ -116,5 +116,24 @@ import Testing
         arrive(20, track: track, consumer: consumer, output: output, now: 2)
         let out = drained(tap)
         #expect(out.map(\.sequence) == [20] && out[0].gap)
+    }
+}
+
+extension TapConsumerTests {
+    @Test func aTapStartsOnTheKeyFrameAlreadyInTheHistory() {
+        let (track, tap, output) = (makeTrack(), makeTap(), WorkerOutput(index: 0, viewerDropRate: 0, linkDropRate: 0))
+        // Packets 1...5 arrived before the tap (the link's first key frame starts at 3).
+        for sequence in UInt16(1)...5 {
+            let packet = TestPacket.rtp(sequence: sequence, timestamp: 9000, ssrc: ssrc, payload: [UInt8(sequence)])
+            packet.withUnsafeBytes {
+                _ = track.layers[0].history.store($0, sequence: sequence, arrival: 1, isKeyframeStart: sequence == 3)
+            }
+        }
+        let consumer = TapConsumer(tap: tap, trackIndex: 0, layer: 0)
+        arrive(6, track: track, consumer: consumer, output: output, now: 2)
+        #expect(drained(tap).map(\.sequence) == [3, 4, 5, 6])
+        // It had a key frame: none is asked for.
+        let wanted = track.layers[0].keyframeWanted.load(ordering: .relaxed)
+        #expect(!wanted)
     }
 }

@@ -44,9 +44,8 @@ final class TapConsumer: TrackConsumer {
             if next != nil { resynchronize(track) }
         }
         guard let start = next else {
-            next = sequence
             newest = sequence
-            if track.kind == .video { track.wantKeyframe(layer: layer) }
+            next = startingPoint(sequence, track: track, shared: shared, output: output)
             drain(track, shared: shared, now: now)
             return
         }
@@ -55,6 +54,33 @@ final class TapConsumer: TrackConsumer {
         guard Int16(bitPattern: sequence &- start) >= 0 else { return }
         drain(track, shared: shared, now: now)
     }
+
+    /// Where a tap starts: the packets already in the history count, since the stream was
+    /// carried a moment before the tap was added and its first key frame (asked for when the
+    /// link subscribed) may be there. Video starts at the latest key frame among the last
+    /// ``lookBack`` packets when every packet from it on is held, else at `sequence` after
+    /// asking for a key frame; audio at the oldest of an unbroken run of up to 50 packets (1 s).
+    private func startingPoint(_ sequence: UInt16, track: PublishedTrack, shared: PublishedLayer, output: WorkerOutput)
+        -> UInt16
+    {
+        let isVideo = track.kind == .video
+        let scratch = output.nextBuffer  // not committed: only read into
+        var oldest = sequence
+        for back in 0..<(isVideo ? Self.lookBack : 50) {
+            let candidate = sequence &- UInt16(back)
+            guard let stored = shared.history.load(sequence: candidate, into: scratch) else { break }
+            oldest = candidate
+            if isVideo && stored.isKeyframeStart { return candidate }
+        }
+        if isVideo {
+            track.wantKeyframe(layer: layer)
+            return sequence
+        }
+        return oldest
+    }
+
+    /// How far back a video tap looks for a key frame to start on.
+    static let lookBack = 512
 
     /// Hands out packets from ``next`` on while the history has them; gives a missing one up
     /// when it has waited long enough or the track ran far ahead.
