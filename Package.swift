@@ -354,7 +354,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzSRTP", ["MeshCrypto", "MeshWire"]), ("FuzzSealedLinkKeys", ["MeshCrypto", "MeshRTC"]),
         ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]),
         ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
-        ("FuzzMatroskaRecovery", ["MeshRecording"]),
+        ("FuzzMatroskaRecovery", ["MeshRecording"]), ("FuzzByteRange", ["MeshRecording"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -46,6 +46,8 @@ final class Recorder: Service, Sendable {
     private let topology: @Sendable () -> Topology
     private let logger: Logger
     private let pump = RecordingPump()
+    /// Counters for `/metrics`.
+    let metrics = RecorderMetrics()
     private let active = Mutex<[UUID: ActiveRecording]>([:])
     /// Streams whose start failed lately, so the policy loop does not log every 250 ms.
     private let refused = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -95,6 +97,16 @@ final class Recorder: Service, Sendable {
         await catalog.shutdown()
     }
 
+    /// `/metrics` lines: recordings, segments, bytes, gaps, write latency, catalog lag.
+    func metricsText() -> String {
+        let running = recordings
+        let lag = catalog.lag
+        let behind = lag.behindFor.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
+        return metrics.prometheusText(
+            active: running.count, tapDrops: running.map(\.tap.dropped).reduce(0, +), catalogPending: lag.pending,
+            catalogBehind: behind, rejected: lag.rejected)
+    }
+
     /// The recordings running here.
     var recordings: [ActiveRecording] { active.withLock { Array($0.values) } }
 
@@ -118,7 +130,7 @@ final class Recorder: Service, Sendable {
         let id = catalog.recordingStarted(stream: stream, node: nodeID, policy: policy, layers: .top)
         let recording = ActiveRecording(
             id: id, stream: stream, policy: policy, tap: tap, storage: storage, segmentSeconds: segmentSeconds,
-            catalog: catalog, logger: logger)
+            catalog: catalog, metrics: metrics, logger: logger)
         let raced = active.withLock { active -> Bool in
             if active.values.contains(where: { $0.stream == stream }) { return true }
             active[id] = recording

@@ -51,7 +51,8 @@ public struct RecorderNode: RoleNode {
             let routes = RecordingRoutes(
                 recorder: recorder, verifier: StreamTokenVerifier(secret: parts.settings.tokenSecret))
             logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s")
-            return RoleAddOn(routes: { routes.register(on: $0) }, service: recorder)
+            return RoleAddOn(
+                routes: { routes.register(on: $0) }, service: recorder, metrics: { recorder.metricsText() })
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeshRecording
 import Testing
 
 @testable import MeshRecorder

@@ -3,6 +3,7 @@ import Hummingbird
 import MeshCatalog
 import MeshControl
 import MeshCrypto
+import MeshRecording
 import NIOCore
 
 /// The recorder's API, for operators (a Bearer operator token for every stream, `*`):

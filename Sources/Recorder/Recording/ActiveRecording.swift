@@ -32,15 +32,21 @@ final class ActiveRecording: @unchecked Sendable {
     private var staged: [UInt8] = []
     private var stagedFrame: (wall: Int64, key: Bool)?
     private var stagedGap: TrackIngest.Gap?
+    /// When a video frame was last written, and a key frame last asked for because none was.
+    private var lastVideoWritten: ContinuousClock.Instant?
+    private var lastKeyframeAsk: ContinuousClock.Instant?
     /// Set when writing failed; the recording stops with it.
     private(set) var failure: String?
     /// Whether writing failed, for other threads.
     let failed = Atomic<Bool>(false)
 
+    private let metrics: RecorderMetrics
+
     init(
         id: UUID, stream: String, policy: String?, tap: StreamTap, storage: String, segmentSeconds: Int,
-        catalog: RecordingCatalog, logger: Logger
+        catalog: RecordingCatalog, metrics: RecorderMetrics, logger: Logger
     ) {
+        self.metrics = metrics
         self.id = id
         self.stream = stream
         self.policy = policy
@@ -48,7 +54,7 @@ final class ActiveRecording: @unchecked Sendable {
         self.catalog = catalog
         self.logger = logger
         segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
-        series = SegmentSeries(recording: id, storage: storage, catalog: catalog)
+        series = SegmentSeries(recording: id, storage: storage, catalog: catalog, metrics: metrics)
         ingests = tap.tracks.map(TrackIngest.init(track:))
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
@@ -63,6 +69,7 @@ final class ActiveRecording: @unchecked Sendable {
     @discardableResult
     func pump() -> Int {
         guard failure == nil else { return tap.drain { _ in } }
+        askForKeyframeIfStalled()
         return tap.drain { packet in
             guard ingests.indices.contains(packet.track), failure == nil else { return }
             stagedFrame = nil
@@ -78,6 +85,24 @@ final class ActiveRecording: @unchecked Sendable {
             if let gap = stagedGap { note(gap) }
             if let frame = stagedFrame { write(track: packet.track, wall: frame.wall, key: frame.key) }
         }
+    }
+
+    /// Video that has written nothing for a second (waiting for its first key frame, or for one
+    /// after a loss) asks again, once a second: a single request can be swallowed upstream (a
+    /// hop ignores requests just after it forwarded a key frame, which this node may have missed).
+    private func askForKeyframeIfStalled() {
+        guard hasVideo else { return }
+        let now = ContinuousClock.now
+        let since = lastVideoWritten ?? lastKeyframeAsk
+        guard since.map({ $0.duration(to: now) >= .seconds(1) }) ?? true,
+            lastKeyframeAsk.map({ $0.duration(to: now) >= .seconds(1) }) ?? true
+        else { return }
+        if lastKeyframeAsk == nil && lastVideoWritten == nil {
+            lastKeyframeAsk = now  // the tap asked when it started: the first retry is a second later
+            return
+        }
+        lastKeyframeAsk = now
+        tap.requestKeyframe()
     }
 
     private func write(track index: Int, wall: Int64, key: Bool) {
@@ -102,6 +127,11 @@ final class ActiveRecording: @unchecked Sendable {
                 try openSegment(at: wall)
             }
             let number = numbers[index]
+            let started = ContinuousClock.now
+            defer {
+                let took = started.duration(to: .now).components
+                metrics.noteWrite(nanoseconds: Int(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000))
+            }
             let written = staged.withUnsafeBytes { bytes -> Result<Bool, MatroskaSegmentWriter.WriteError> in
                 do throws(MatroskaSegmentWriter.WriteError) {
                     return .success(
@@ -110,7 +140,7 @@ final class ActiveRecording: @unchecked Sendable {
                     return .failure(error)
                 }
             }
-            _ = try written.get()
+            if try written.get(), isVideo { lastVideoWritten = .now }
         } catch {
             fail("writing segment failed: \(error)")
         }
@@ -141,6 +171,7 @@ final class ActiveRecording: @unchecked Sendable {
             case .packetLoss: "loss"
             case .malformedPayload: "malformed-payload"
             }
+        metrics.gaps.add(1, ordering: .relaxed)
         catalog.gap(
             RecordedGap(
                 at: Double(gap.start - start) / 1e9, duration: Double(gap.end - gap.start) / 1e9, reason: reason),
@@ -154,6 +185,7 @@ final class ActiveRecording: @unchecked Sendable {
         guard failure == nil else { return }
         failure = reason
         failed.store(true, ordering: .relaxed)
+        metrics.failures.add(1, ordering: .relaxed)
         series.abandonAll()
         logger.error("recording \(id) of '\(stream)' failed: \(reason)")
     }

@@ -20,11 +20,14 @@ final class SegmentSeries {
         let startWall: Int64
         /// Video tracks that have had their first (key) frame in this segment.
         var started: Set<Int>
+        /// The last timestamp (ms) written per track number; -1 before the first.
+        var last: [Int64]
     }
 
     let recording: UUID
     let storage: String
     let catalog: RecordingCatalog
+    let metrics: RecorderMetrics
     private var current: Open?
     private var previous: Open?
     private var nextSequence = 0
@@ -37,10 +40,11 @@ final class SegmentSeries {
     private(set) var droppedFrames = 0
 
     /// A series for `recording`, written under `storage/<id>/`.
-    init(recording: UUID, storage: String, catalog: RecordingCatalog) {
+    init(recording: UUID, storage: String, catalog: RecordingCatalog, metrics: RecorderMetrics) {
         self.recording = recording
         self.storage = storage
         self.catalog = catalog
+        self.metrics = metrics
     }
 
     /// The recording's directory, relative to the storage path.
@@ -72,7 +76,10 @@ final class SegmentSeries {
         let file = "\(directory)/\(name)"
         let writer = try MatroskaSegmentWriter(path: "\(storage)/\(file)", tracks: tracks)
         nextSequence += 1
-        current = Open(writer: writer, sequence: sequence, file: file, startWall: wall, started: [])
+        let slots = (tracks.map(\.number).max() ?? 0) + 1
+        current = Open(
+            writer: writer, sequence: sequence, file: file, startWall: wall, started: [],
+            last: Array(repeating: -1, count: slots))
         catalog.segmentOpened(sequence, file: file, start: start, in: recording)
     }
 
@@ -92,6 +99,7 @@ final class SegmentSeries {
         // the other tracks, so it is dropped.
         guard var current, wall >= current.startWall else {
             droppedFrames += 1
+            metrics.droppedFrames.add(1, ordering: .relaxed)
             return false
         }
         let written = try write(
@@ -101,7 +109,10 @@ final class SegmentSeries {
             self.previous = nil
             try close(previous)
         }
-        if !written { droppedFrames += 1 }
+        if !written {
+            droppedFrames += 1
+            metrics.droppedFrames.add(1, ordering: .relaxed)
+        }
         return written
     }
 
@@ -112,7 +123,12 @@ final class SegmentSeries {
             guard key else { return false }
             segment.started.insert(track)
         }
-        let milliseconds = max(wall - segment.startWall, 0) / 1_000_000
+        guard segment.last.indices.contains(track) else { return false }
+        // Strictly increasing per track: a sender report that re-anchors a track's clock may put
+        // a frame at or before the one written last, and two blocks of one track at the same
+        // time are a non-monotonic DTS to players (ffmpeg says so).
+        let milliseconds = max(max(wall - segment.startWall, 0) / 1_000_000, segment.last[track] + 1)
+        segment.last[track] = milliseconds
         try segment.writer.write(track: track, timestamp: milliseconds, isKeyFrame: key, frame: frame)
         return true
     }
@@ -135,7 +151,13 @@ final class SegmentSeries {
     }
 
     private func close(_ segment: Open) throws(MatroskaSegmentWriter.WriteError) {
+        let started = ContinuousClock.now
         let summary = try segment.writer.close()
+        let took = started.duration(to: .now)
+        metrics.noteWrite(
+            nanoseconds: Int(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000))
+        metrics.segments.add(1, ordering: .relaxed)
+        metrics.bytes.add(summary.bytes, ordering: .relaxed)
         let seconds = Double(summary.durationMilliseconds) / 1000
         bytes += Int64(summary.bytes)
         duration += seconds

@@ -35,6 +35,12 @@ struct TrackIngest {
     private var h264: H264Depacketizer?
     private var opus: OpusDepacketizer?
     private var lastSenderReport: UInt64 = 0
+    /// The offsets (NTP ns minus RTP time, on a reference timestamp) of the last sender reports.
+    private var offsets: [Int64] = []
+    private var referenceRTP: UInt32?
+    private var heldOffset: Int64?
+    /// How many recent reports the clock's anchor is the earliest of.
+    static let reportWindow = 8
 
     init(track: TappedTrack) {
         self.track = track
@@ -67,7 +73,7 @@ struct TrackIngest {
         guard let view = try? RTPPacketView(parsing: packet.bytes) else { return }
         if packet.senderReportNTP != 0, packet.senderReportNTP != lastSenderReport {
             lastSenderReport = packet.senderReportNTP
-            clock.senderReport(ntp: packet.senderReportNTP, rtpTimestamp: packet.senderReportRTP)
+            senderReport(ntp: packet.senderReportNTP, rtp: packet.senderReportRTP)
         }
         let payload = UnsafeRawBufferPointer(rebasing: view.bytes[view.payloadRange])
         let arrival = packet.arrival
@@ -92,6 +98,28 @@ struct TrackIngest {
                 Self.route($0, clock: &clock, arrival: arrival, frame: frame, gap: gap)
             }
         }
+    }
+
+    /// Hands the clock the earliest-mapping report of the last ``reportWindow``: a sender that
+    /// stamps a report with the time it sent its last packet (aiortc) rather than the capture
+    /// instant adds its encoding delay, which varies from frame to frame; followed report by
+    /// report, the anchor jumps by tens of milliseconds and frames land out of step with their
+    /// neighbours. The earliest mapping is the one with the least delay in it; the window lets
+    /// a real drift of the sender's clock through within a few reports.
+    private mutating func senderReport(ntp: UInt64, rtp: UInt32) {
+        let reference = referenceRTP ?? rtp
+        referenceRTP = reference
+        let ticks = Int64(Int32(bitPattern: rtp &- reference))
+        let offset = TrackClock.nanoseconds(ntp: ntp) - ticks * 1_000_000_000 / Int64(track.clockRate)
+        if offsets.count == Self.reportWindow { offsets.removeFirst() }
+        offsets.append(offset)
+        guard let earliest = offsets.min(), earliest != heldOffset else { return }
+        heldOffset = earliest
+        // The earliest mapping, as an NTP/RTP pair at the reference timestamp.
+        let nanoseconds = UInt64(max(earliest, 0))
+        let seconds = nanoseconds / 1_000_000_000
+        let fraction = ((nanoseconds % 1_000_000_000) << 32) / 1_000_000_000
+        clock.senderReport(ntp: seconds << 32 | fraction, rtpTimestamp: reference)
     }
 
     private static func route(

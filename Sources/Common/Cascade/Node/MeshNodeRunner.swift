@@ -93,6 +93,7 @@ public struct MeshNodeRunner {
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
         control.roleRoutes = role?.routes
+        control.roleMetrics = role?.metrics
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
         let server = ControlServer(
             configuration: control, control: engine, mesh: mesh?.coordinator, drain: drain, logger: logger)

@@ -13,11 +13,17 @@ public struct RoleAddOn: Sendable {
     public var routes: (@Sendable (Router<ControlRequestContext>) -> Void)?
     /// The role's service.
     public var service: (any Service)?
+    /// Prometheus lines the role adds to `/metrics`.
+    public var metrics: (@Sendable () async -> String)?
 
-    /// An add-on of `routes` and `service`.
-    public init(routes: (@Sendable (Router<ControlRequestContext>) -> Void)? = nil, service: (any Service)? = nil) {
+    /// An add-on of `routes`, `service` and `metrics`.
+    public init(
+        routes: (@Sendable (Router<ControlRequestContext>) -> Void)? = nil, service: (any Service)? = nil,
+        metrics: (@Sendable () async -> String)? = nil
+    ) {
         self.routes = routes
         self.service = service
+        self.metrics = metrics
     }
 }
 

@@ -21,6 +21,8 @@ struct NodeRoutes: Sendable {
     let authorization: BearerAuthorization
     let drain: NodeDrainState
     let limiter: RateLimiter?
+    /// The role's own lines (``ControlConfiguration/roleMetrics``).
+    var roleMetrics: (@Sendable () async -> String)? = nil
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -42,6 +44,7 @@ struct NodeRoutes: Sendable {
             text += ProcessUsage.prometheusText()
             if let limiter { text += limiter.prometheusText() }
             if let mesh { text += await mesh.metricsText() }
+            if let roleMetrics { text += await roleMetrics() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }
         router.get("/v1/streams") { _, _ in

@@ -67,6 +67,8 @@ public struct ControlConfiguration: Sendable {
     public var trustedProxies: [IPNetwork] = []
     /// Routes a role adds to the node's own (the recorder's `/v1/recordings`).
     public var roleRoutes: (@Sendable (Router<ControlRequestContext>) -> Void)?
+    /// Prometheus lines a role adds to `/metrics` (the recorder's recordings and catalog lag).
+    public var roleMetrics: (@Sendable () async -> String)?
 
     /// Creates a configuration; only the token secret is required.
     public init(

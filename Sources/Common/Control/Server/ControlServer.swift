@@ -52,7 +52,7 @@ public struct ControlServer: Sendable {
             .register(on: router)
         NodeRoutes(
             control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
-            limiter: configuration.rateLimiter
+            limiter: configuration.rateLimiter, roleMetrics: configuration.roleMetrics
         )
         .register(on: router)
         InternalRoutes(

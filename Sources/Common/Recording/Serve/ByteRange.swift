@@ -1,7 +1,8 @@
-/// A single `Range: bytes=…` request (RFC 9110 §14.1.2) resolved against a file's length.
-/// Several ranges in one header are answered with the whole file (allowed: a server may
-/// ignore Range), so no multipart body is ever built.
-enum ByteRange: Equatable {
+/// A single `Range: bytes=…` request (RFC 9110 §14.1.2) resolved against a file's length, for
+/// serving segment files. Several ranges in one header are answered with the whole file
+/// (allowed: a server may ignore Range), so no multipart body is ever built. The header is a
+/// client's text: anything malformed resolves to `.whole`, never a trap (`Fuzz/FuzzByteRange`).
+public enum ByteRange: Equatable, Sendable {
     /// No usable Range header (absent, not `bytes`, several ranges): send everything.
     case whole
     /// Send `range` (206).
@@ -10,7 +11,7 @@ enum ByteRange: Equatable {
     case unsatisfiable
 
     /// Resolves `header` for a file of `length` bytes.
-    init(header: String?, length: Int) {
+    public init(header: String?, length: Int) {
         guard let header, header.hasPrefix("bytes="), header.count < 200 else {
             self = .whole
             return
