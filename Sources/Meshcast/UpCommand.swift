@@ -184,6 +184,9 @@ struct UpCommand: ParsableCommand {
                 print("  WHIP     \(base)/whip/\(stream)")
             }
             if policy.servesViewers { print("  watch    \(base)/watch?stream=\(stream)&token=\(view)") }
+            if node.role == .recorder {
+                print("  records  \(base)/v1/recordings   (operator token: meshcast token --operator)")
+            }
             print("  WHEP     \(base)/whep/\(stream)")
             if let turn = NodeTURN.url(of: node) {
                 print("  TURN     \(turn)   (credentials: each WHIP/WHEP answer's Link header)")
