@@ -192,10 +192,17 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
-        // The recorder role: a shell until the recorder is built; its policy says what it will be.
+        // The recorder role: streams pulled over relay links into Matroska segments, the catalog, the API.
         .target(
             name: "MeshRecorder",
-            dependencies: ["MeshCascade", "MeshCluster", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MeshCascade", "MeshCluster", "MeshControl", "MeshRTC", "MeshRecording", "MeshCatalog", "MeshCrypto",
+                "MeshWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Recorder",
             exclude: ["README.md"],
             swiftSettings: strict
@@ -258,6 +265,15 @@ let package = Package(
             name: "MeshTURNTests",
             dependencies: ["MeshTURN", "MeshWire", "MeshCrypto", "MeshTestSupport"],
             path: "Tests/MeshTURNTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeshRecorderTests",
+            dependencies: [
+                "MeshRecorder", "MeshRecording", "MeshCatalog", "MeshTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/MeshRecorderTests",
             swiftSettings: strict
         ),
         .testTarget(
@@ -339,6 +355,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]),
         ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
         ("FuzzMatroskaRecovery", ["MeshRecording"]), ("FuzzTURNStream", ["MeshTURN"]),
+        ("FuzzByteRange", ["MeshRecording"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -17,8 +17,8 @@ struct NodeRunCommand: AsyncParsableCommand {
             secret (MESHCAST_CLUSTER_SECRET), 16 bytes or more, required with Redis; a file of \
             the variable's name in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) wins over \
             the environment. Origins \
-            without Redis run alone as a single SFU; relays and edges need Redis. Recorders are \
-            not built yet. On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
+            without Redis run alone as a single SFU; relays, edges and recorders need Redis, and \
+            recorders their catalog's PostgreSQL URL (MESHCAST_POSTGRES_URL). On SIGTERM or SIGINT the node drains: /health/ready answers 503, \
             placement sends it no one new, and its sessions keep flowing until none is left or \
             policies.drain_deadline_seconds (default 30) has passed; a second signal stops it at once.
             """)

@@ -10,10 +10,10 @@ struct UpCommand: ParsableCommand {
         commandName: "up",
         abstract: "Run the nodes of a topology on this machine, in the foreground.",
         discussion: """
-            Starts each origin, relay and edge as a separate `meshcast node` process (origins \
-            first, then relays, then edges, each waiting until the ones before answer /ready), \
-            prints the pages and the WHIP/WHEP URLs to open, and stops them all on Ctrl-C or \
-            SIGTERM. Recorders are not built yet and are skipped. Without the Redis URL variable \
+            Starts each origin, relay, edge and recorder as a separate `meshcast node` process \
+            (origins first, then relays, then edges and recorders, each waiting until the ones \
+            before answer /ready), prints the pages and the WHIP/WHEP URLs to open, and stops them \
+            all on Ctrl-C or SIGTERM. Without the Redis URL variable \
             (MESHCAST_REDIS_URL by default) a local redis-server is started for the run and \
             stopped last; likewise, for a topology with a recorder and no catalog URL variable \
             (secrets.postgres, MESHCAST_POSTGRES_URL by default), a local PostgreSQL; without the token, cluster or \
@@ -194,6 +194,9 @@ struct UpCommand: ParsableCommand {
                 print("  WHIP     \(base)/whip/\(stream)")
             }
             if policy.servesViewers { print("  watch    \(base)/watch?stream=\(stream)&token=\(view)") }
+            if node.role == .recorder {
+                print("  records  \(base)/v1/recordings   (operator token: meshcast token --operator)")
+            }
             print("  WHEP     \(base)/whep/\(stream)")
             for turn in NodeTURN.urls(of: node) {
                 print("  TURN     \(turn)   (credentials: each WHIP/WHEP answer's Link header)")

@@ -1,31 +1,63 @@
+import Foundation
 import Logging
 import MeshCascade
+import MeshCatalog
 import MeshCluster
+import MeshCrypto
 
-/// The recorder role, not built yet: it will pull streams over relay links like an edge and
-/// write them to disk (DESIGN.md "Recorder"). Its policy says what it will be; running one
-/// refuses with a sentence, as `meshcast up` skips it.
+/// The recorder role: pulls the streams it records over relay links like an edge (it is a leaf
+/// of each stream's tree; NACKs and key-frame requests go upstream hop by hop), writes them as
+/// Matroska/WebM segments under its `storage` path, keeps the catalog in PostgreSQL through the
+/// outbox, and serves `/v1/recordings` (``RecordingRoutes``). Needs Redis (it is mesh only)
+/// and the catalog's URL in the variable the topology names (`secrets.postgres`, default
+/// `MESHCAST_POSTGRES_URL`).
 public struct RecorderNode: RoleNode {
     /// No publishers and no WHEP viewers; a leaf that pulls the streams it records; mesh only.
-    /// Not built yet.
     public static let policy = RolePolicy(
         role: .recorder, acceptsPublishers: false, servesViewers: false, needsRedis: true, position: .leaf,
-        drainEffect: "streams it carries keep flowing; new paths avoid it.", isBuilt: false)
+        drainEffect: "its recordings close their segments; new paths avoid it.")
 
     /// Neither publishers nor WHEP viewers: it consumes the streams it records.
     public static let intake: RoleIntake = .refusesClients
 
-    let id: String
+    let runner: MeshNodeRunner
 
-    /// A recorder for `settings`; the other parts are for when the role is built.
+    /// A recorder for `settings` from `topology` (read from `topologyPath`). The storage path
+    /// comes from the node's `storage` entry; the catalog URL from the environment.
     public init(settings: NodeSettings, topology: Topology, topologyPath: String?, logger: Logger) {
-        id = settings.node.id
+        let storage = settings.node.storage ?? RecordingStorage(path: "recordings")
+        let catalogVariable = topology.secrets.catalogURLVariable
+        let catalogURL = ProcessInfo.processInfo.environment[catalogVariable]
+        let nodeID = settings.node.id
+        runner = MeshNodeRunner(
+            settings: settings, intake: Self.intake, topology: topology, topologyPath: topologyPath, logger: logger
+        ) { parts in
+            guard let catalogURL, !catalogURL.isEmpty else {
+                throw NodeRunRefusal(
+                    "\(nodeID) is a recorder and needs its catalog: set \(catalogVariable) to a PostgreSQL URL "
+                        + "(meshcast up starts one when it is unset)")
+            }
+            let path = URL(fileURLWithPath: storage.path).standardizedFileURL.path
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw NodeRunRefusal("\(nodeID) cannot create its storage directory \(path): \(error)")
+            }
+            let catalog = try RecordingCatalog(
+                client: RecordingCatalog.client(url: catalogURL),
+                journal: URL(fileURLWithPath: "\(path)/catalog-journal.jsonl"), logger: logger)
+            let recorder = Recorder(
+                parts: parts, storage: path, segmentSeconds: storage.segmentSeconds, catalog: catalog)
+            let routes = RecordingRoutes(
+                recorder: recorder, verifier: StreamTokenVerifier(secret: parts.settings.tokenSecret))
+            logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s")
+            return RoleAddOn(
+                routes: { routes.register(on: $0) }, service: recorder, metrics: { recorder.metricsText() })
+        }
     }
 
-    /// Refuses: the role is not built yet.
+    /// Runs until SIGINT or SIGTERM (see ``MeshNodeRunner/run()``).
     public func run() async throws {
-        throw NodeRunRefusal(
-            "\(id) is a recorder, and the recorder role is not built yet; "
-                + "run the origins, relays and edges, and leave recorders out for now")
+        try await runner.run()
     }
 }

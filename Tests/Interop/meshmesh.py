@@ -26,6 +26,8 @@ NODES = {
     "relay-1": ("relay", "a"),
     "edge-a": ("edge", "a"),
     "edge-b": ("edge", "b"),
+    # Only in meshes started with `recorder=` (test_mesh_recorder): fed by origin-1 or relay-1.
+    "recorder-1": ("recorder", "a"),
 }
 START_ORDER = ("origin-1", "relay-1", "edge-a", "edge-b")
 
@@ -65,9 +67,9 @@ CLIENTS = {"a": "127.0.0.0/9", "b": "127.128.0.0/9", "trusted_proxies": "127.0.0
 
 
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
-                    order: tuple[str, ...], policies: dict[str, int] | None = None,
+                    order: tuple[str, ...], policies: dict[str, int | str] | None = None,
                     redis: list[str] | None = None, extra: tuple[str, ...] = (),
-                    clients: dict[str, str] | None = None) -> str:
+                    clients: dict[str, str] | None = None, storage: str | None = None) -> str:
     clients = {**CLIENTS, **(clients or {})}
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
@@ -100,6 +102,8 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
         ]
         if role == "edge":
             lines.append("    capacity: {sessions: 500, viewers: 450}")
+        if role == "recorder":
+            lines.append(f"    storage: {storage}")
     if links:
         lines.append("links:")
     for upstream, downstream in links.items():
@@ -241,11 +245,19 @@ class Mesh:
 
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
-                 trace: bool = True, policies: dict[str, int] | None = None, sentinel: bool = False,
-                 extra_topology: tuple[str, ...] = (), clients: dict[str, str] | None = None) -> None:
+                 trace: bool = True, policies: dict[str, int | str] | None = None, sentinel: bool = False,
+                 extra_topology: tuple[str, ...] = (), clients: dict[str, str] | None = None,
+                 recorder: dict[str, str] | None = None) -> None:
+        """`recorder`: {"storage": "{path: DIR, segment_seconds: N}", "postgres_url": URL} adds
+        recorder-1 (started last, fed by origin-1 or relay-1, the catalog at that URL)."""
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
+        self.node_ids = START_ORDER
+        if recorder:
+            self.node_ids = START_ORDER + ("recorder-1",)
+            order = order + ("recorder-1",)
+            self.links = {upstream: downstream + ["recorder-1"] for upstream, downstream in self.links.items()}
         if sentinel:
             from meshsentinel import SentinelSet
             self.redis = SentinelSet(directory / "redis")
@@ -255,7 +267,7 @@ class Mesh:
         self.cluster_secret = secrets.token_hex(24)
         ports: dict[str, tuple[int, range]] = {}
         taken: set[int] = set()
-        for node_id in START_ORDER:
+        for node_id in self.node_ids:
             api = free_tcp_port()
             while api in taken:
                 api = free_tcp_port()
@@ -267,15 +279,17 @@ class Mesh:
         self.topology = directory / "topology.yaml"
         self.topology.write_text(render_topology(
             ports, self.links, order, policies, self.redis.topology_section() if sentinel else None,
-            extra_topology, clients))
+            extra_topology, clients, storage=(recorder or {}).get("storage")))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
-        for node_id in START_ORDER:
+        for node_id in self.node_ids:
             env = {**os.environ, "MESHCAST_SECRET": self.secret, "MESHCAST_CLUSTER_SECRET": self.cluster_secret}
             if not sentinel:
                 env["MESHCAST_REDIS_URL"] = self.redis.url
             if node_id in self.trace_paths:
                 env["MESHCAST_TRACE_HOPS"] = str(self.trace_paths[node_id])
+            if node_id == "recorder-1" and recorder:
+                env["MESHCAST_POSTGRES_URL"] = recorder["postgres_url"]
             env.update((node_env or {}).get(node_id, {}))
             api, udp = ports[node_id]
             self.nodes[node_id] = MeshProcess(node_id, self.topology, directory, api, udp, env)
@@ -288,7 +302,7 @@ class Mesh:
         """Raises MeshRefused when a node does not run its role yet (the caller skips)."""
         global _refused
         self.redis.start()
-        for node_id in START_ORDER:
+        for node_id in self.node_ids:
             node = self.nodes[node_id]
             self.started.append(node)
             try:

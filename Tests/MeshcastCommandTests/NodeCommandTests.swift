@@ -39,15 +39,15 @@ import Testing
         #expect(outcome.standardError.contains("MESHCAST_CLUSTER_SECRET is not set"))
     }
 
-    @Test func aRecorderIsRefusedWithASentence() throws {
+    @Test func aRecorderWithoutItsCatalogIsRefusedWithASentence() throws {
         let outcome = try MeshcastBinary.run(
             ["node", "--topology", "topology/local.yaml", "--id", "recorder-1"],
             environment: [
                 "MESHCAST_SECRET": Self.tokenSecret, "MESHCAST_REDIS_URL": "redis://127.0.0.1:1",
-                "MESHCAST_CLUSTER_SECRET": Self.tokenSecret,
+                "MESHCAST_CLUSTER_SECRET": Self.tokenSecret, "MESHCAST_POSTGRES_URL": nil,
             ])
         #expect(outcome.status == 1)
-        #expect(outcome.standardError.contains("the recorder role is not built yet"))
+        #expect(outcome.standardError.contains("needs its catalog: set MESHCAST_POSTGRES_URL"))
     }
 
     @Test func drainSetsTheMarkInRedisAndUndoClearsIt() throws {
@@ -77,7 +77,7 @@ import Testing
             "relay-1": "relay-1 (relay) is draining: placement sends it no new viewers or links; "
                 + "streams it carries keep flowing; new paths avoid it.",
             "recorder-1": "recorder-1 (recorder) is draining: placement sends it no new viewers or links; "
-                + "streams it carries keep flowing; new paths avoid it.",
+                + "its recordings close their segments; new paths avoid it.",
         ]
         for (id, sentence) in expected {
             let drained = try MeshcastBinary.run(

@@ -11,12 +11,13 @@ import UnixSignals
 /// 1. the HTTP server (no new requests; those under way finish),
 /// 2. the announcer (stops heartbeating and withdraws from the registry: placement stops
 ///    choosing the node),
-/// 3. the control plane (``ControlPlaneService``: writes the audit records still queued, stops
+/// 3. the role's own service, if any (the recorder's recordings: their segments close),
+/// 4. the control plane (``ControlPlaneService``: writes the audit records still queued, stops
 ///    refreshing token revocations),
-/// 4. the topology follower,
-/// 5. the media engine (ends every session),
-/// 6. the coordinator (stops placing and keeping links, then closes the relay links),
-/// 7. the Redis client.
+/// 5. the topology follower,
+/// 6. the media engine (ends every session),
+/// 7. the coordinator (stops placing and keeping links, then closes the relay links),
+/// 8. the Redis client.
 ///
 /// The media workers are not a service: like Hummingbird's event loops, they are the ground
 /// the group runs on, and stop after it (``MeshNodeRunner``).
@@ -24,9 +25,10 @@ enum NodeServices {
     /// The services in start order; a node without a mesh has only the engine and the server.
     static func inStartOrder(
         redis: (any Service)?, coordinator: (any Service)?, engine: any Service, follower: (any Service)?,
-        controlPlane: (any Service)? = nil, announcer: (any Service)?, http: any Service, drain: (any Service)? = nil
+        controlPlane: (any Service)? = nil, announcer: (any Service)?, http: any Service, drain: (any Service)? = nil,
+        role: (any Service)? = nil
     ) -> [any Service] {
-        [redis, coordinator, engine, follower, controlPlane, announcer, http, drain].compactMap { $0 }
+        [redis, coordinator, engine, follower, controlPlane, role, announcer, http, drain].compactMap { $0 }
     }
 
     /// A group of `services` (in start order) that shuts down gracefully on `signals` (none

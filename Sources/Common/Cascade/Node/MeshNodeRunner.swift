@@ -24,17 +24,21 @@ public struct MeshNodeRunner {
     let topology: Topology
     let topologyPath: String?
     let logger: Logger
+    let addOn: (@Sendable (RoleNodeParts) throws -> RoleAddOn)?
 
     /// A runner for `settings` and the role's `intake`, taken from `topology` (read from
-    /// `topologyPath`, which SIGHUP re-reads; `nil` disables that).
+    /// `topologyPath`, which SIGHUP re-reads; `nil` disables that). `addOn` builds what the role
+    /// adds to the node (``RoleAddOn``) once its engine and mesh parts exist.
     public init(
-        settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?, logger: Logger
+        settings: NodeSettings, intake: RoleIntake, topology: Topology, topologyPath: String?, logger: Logger,
+        addOn: (@Sendable (RoleNodeParts) throws -> RoleAddOn)? = nil
     ) {
         self.settings = settings
         self.intake = intake
         self.topology = topology
         self.topologyPath = topologyPath
         self.logger = logger
+        self.addOn = addOn
     }
 
     /// Starts everything and runs until SIGINT or SIGTERM; then drains (``NodeDrainService``),
@@ -70,6 +74,13 @@ public struct MeshNodeRunner {
                 engine: engine,
                 workers: group.workers.count, logger: logger)
         }
+        let current: @Sendable () -> Topology = { [topology, follower = mesh?.follower] in
+            follower?.current ?? topology
+        }
+        let role = try addOn?(
+            RoleNodeParts(
+                settings: settings, engine: engine, coordinator: mesh?.coordinator, redis: mesh?.redis,
+                topology: current, logger: logger))
         let drain = NodeDrainState()
         let drainer = NodeDrainService(
             drain: drain, announcer: mesh?.announcer, signals: stopSignals, logger: logger,
@@ -90,6 +101,8 @@ public struct MeshNodeRunner {
         }
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
+        control.roleRoutes = role?.routes
+        control.roleMetrics = role?.metrics
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
         control.tokenKeys = settings.tokenKeys
         control.revocations = TokenRevocations(redis: mesh?.redis)
@@ -136,11 +149,11 @@ public struct MeshNodeRunner {
                     }
                 }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
-            http: server.makeApplication(), drain: drainer)
-        let role = settings.node.role.rawValue
+            http: server.makeApplication(), drain: drainer, role: role?.service)
+        let roleName = settings.node.role.rawValue
         let redisNote = settings.redis.map { " in the mesh at \($0)" } ?? " as a single SFU (no Redis configured)"
         logger.info(
-            "\(settings.node.id) (\(role)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
+            "\(settings.node.id) (\(roleName)) serving http://\(settings.node.api) with \(group.workers.count) worker(s)\(redisNote)"
         )
         do {
             try await NodeServices.group(services, signals: [], logger: logger).run()

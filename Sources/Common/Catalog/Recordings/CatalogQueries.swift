@@ -33,6 +33,12 @@ public struct RecordingCursor: Sendable, Equatable {
     public var startedAt: String
     /// The last row's id.
     public var id: UUID
+
+    /// A cursor from a previous page's `next` (the API hands it to clients and back).
+    public init(startedAt: String, id: UUID) {
+        self.startedAt = startedAt
+        self.id = id
+    }
 }
 
 /// One page of recordings, newest first.

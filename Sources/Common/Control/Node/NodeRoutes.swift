@@ -23,6 +23,8 @@ struct NodeRoutes: Sendable {
     let limiter: RateLimiter?
     let turn: (any TURNStatusSource)?
     let audit: AuditTrail
+    /// The role's own lines (``ControlConfiguration/roleMetrics``).
+    var roleMetrics: (@Sendable () async -> String)? = nil
     let exporter = NodeMetricsExporter()
 
     func register(on router: Router<ControlRequestContext>) {
@@ -45,6 +47,7 @@ struct NodeRoutes: Sendable {
             if let limiter { text += limiter.prometheusText() }
             if let turn { text += await turn.prometheusText() }
             if let mesh { text += await mesh.metricsText() }
+            if let roleMetrics { text += await roleMetrics() }
             return Responses.body(.ok, contentType: MediaTypes.prometheus, text)
         }
         router.get("/v1/streams") { _, _ in

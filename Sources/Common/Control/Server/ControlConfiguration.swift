@@ -1,3 +1,4 @@
+import Hummingbird
 import MeshCluster
 import MeshCrypto
 
@@ -91,6 +92,11 @@ public struct ControlConfiguration: Sendable {
     /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
     /// the named keys.
     public var tokenKeyRing: TokenKeyRing { TokenKeyRing(primary: tokenSecret, keys: tokenKeys) }
+
+    /// Routes a role adds to the node's own (the recorder's `/v1/recordings`).
+    public var roleRoutes: (@Sendable (Router<ControlRequestContext>) -> Void)?
+    /// Prometheus lines a role adds to `/metrics` (the recorder's recordings and catalog lag).
+    public var roleMetrics: (@Sendable () async -> String)?
 
     /// Creates a configuration; only the token secret is required.
     public init(

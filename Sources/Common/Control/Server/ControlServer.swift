@@ -56,7 +56,8 @@ public struct ControlServer: Sendable {
         .register(on: router)
         NodeRoutes(
             control: control, mesh: mesh, rejections: rejections, authorization: authorization, drain: drain,
-            limiter: configuration.rateLimiter, turn: configuration.turn, audit: audit
+            limiter: configuration.rateLimiter, turn: configuration.turn, audit: audit,
+            roleMetrics: configuration.roleMetrics
         )
         .register(on: router)
         OperatorRoutes(
@@ -69,6 +70,7 @@ public struct ControlServer: Sendable {
             testFaults: configuration.testFaults
         )
         .register(on: router)
+        configuration.roleRoutes?(router)
         PageRoutes.register(on: router)
         return router
     }

@@ -197,7 +197,7 @@ extension MediaEngine: MeshDataPlane {
                 ? .publisher : entry.link.map { .link(linkID: $0.id, upstreamNode: $0.upstreamNode) } ?? .none
             return CarriedStreamSnapshot(
                 record: entry.record, source: source, viewers: entry.viewers,
-                downstreamLinks: downstream[entry.record.name] ?? [])
+                downstreamLinks: downstream[entry.record.name] ?? [], taps: entry.taps)
         }
         return MeshDataStatus(links: links.sorted { $0.id < $1.id }, streams: streams)
     }

@@ -188,12 +188,15 @@ public struct CarriedStreamSnapshot: Sendable, Equatable {
     public var viewers: Int
     /// Downstream links forwarding it.
     public var downstreamLinks: [String]
+    /// Taps on it (a recorder's recordings, ``StreamTap``): they need it as viewers do.
+    public var taps: Int
 
     /// A snapshot from its parts.
-    public init(record: StreamRecord, source: Source, viewers: Int, downstreamLinks: [String]) {
+    public init(record: StreamRecord, source: Source, viewers: Int, downstreamLinks: [String], taps: Int = 0) {
         self.record = record
         self.source = source
         self.viewers = viewers
         self.downstreamLinks = downstreamLinks
+        self.taps = taps
     }
 }

@@ -25,6 +25,8 @@ final class StreamRegistry: Sendable {
         var declaredIdleSince: UInt64?
         var publisherEndedAt: UInt64?
         var viewerSessions: Set<String> = []
+        /// Taps on the stream (recordings): they keep it carried like viewers do.
+        var taps = 0
         /// The mesh record while the stream's tracks are here (published or received).
         var record: StreamRecord?
         /// The upstream link feeding the tracks (relay, edge), and the node at its other end.
@@ -183,13 +185,25 @@ final class StreamRegistry: Sendable {
 
     /// Every stream with a mesh record, for ``MeshDataStatus``.
     func carriedSnapshot() -> [(
-        record: StreamRecord, publisher: Bool, link: (id: String, upstreamNode: String)?, viewers: Int
+        record: StreamRecord, publisher: Bool, link: (id: String, upstreamNode: String)?, viewers: Int, taps: Int
     )] {
         entries.withLock { entries in
             entries.keys.sorted().compactMap { name in
                 guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty else { return nil }
-                return (record, entry.publisherSession != nil, entry.link, entry.viewerSessions.count)
+                return (record, entry.publisherSession != nil, entry.link, entry.viewerSessions.count, entry.taps)
             }
+        }
+    }
+
+    /// A tap of `name` was added.
+    func tapAdded(_ name: String) {
+        entries.withLock { $0[name]?.taps += 1 }
+    }
+
+    /// A tap of `name` was removed.
+    func tapRemoved(_ name: String) {
+        entries.withLock { entries in
+            if let taps = entries[name]?.taps, taps > 0 { entries[name]?.taps = taps - 1 }
         }
     }
 

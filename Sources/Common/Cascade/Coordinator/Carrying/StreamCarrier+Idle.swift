@@ -11,15 +11,17 @@ extension StreamCarrier {
     /// is never caught reusing a link this end just dropped.
     static let idleUpstreamEndTimeout = Duration.seconds(60)
 
-    /// (duty) A stream received here that nobody watched or fed onwards for the topology's
-    /// `edge.unsubscribe_after_seconds` is unsubscribed upstream and dropped.
+    /// (duty) A stream received here that nobody watched, tapped (a recording) or fed onwards
+    /// for the topology's `edge.unsubscribe_after_seconds` is unsubscribed upstream and dropped.
     func unsubscribeIdleStreams(_ status: MeshDataStatus, now: ContinuousClock.Instant) async {
         let after = Duration.seconds(topology.topology.edge.unsubscribeAfterSeconds)
         let due = memory.withLock { memory -> [CarriedStreamSnapshot] in
             var idle: [String: ContinuousClock.Instant] = [:]
             var due: [CarriedStreamSnapshot] = []
             for stream in status.streams
-            where stream.source != .publisher && stream.viewers == 0 && stream.downstreamLinks.isEmpty {
+            where stream.source != .publisher && stream.viewers == 0 && stream.taps == 0
+                && stream.downstreamLinks.isEmpty
+            {
                 let since = memory.idleStreamsSince[stream.record.name] ?? now
                 idle[stream.record.name] = since
                 if since.duration(to: now) >= after { due.append(stream) }

@@ -86,4 +86,16 @@ public struct PublisherClaims: Sendable {
             arguments: [stream, origin]
         ).int == 1
     }
+
+    /// Whether `stream` has a live claim at wall-clock `now` (ms since 1970): its publisher is on
+    /// an origin now. The claim goes within a second of the publisher leaving (the origin's duty
+    /// releases it), unlike the stream's directory record, which outlives it by the grace period;
+    /// a recorder stops a recording when it goes.
+    public func isClaimed(_ stream: String, now: UInt64) async throws(RedisError) -> Bool {
+        let reply = try await client.command(["ZSCORE", RedisKeys.publisherClaims, stream])
+        guard case .bulk(let bytes) = reply, let expiresAt = Double(String(decoding: bytes, as: UTF8.self)) else {
+            return false
+        }
+        return expiresAt > Double(now)
+    }
 }

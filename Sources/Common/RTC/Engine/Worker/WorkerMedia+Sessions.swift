@@ -80,6 +80,7 @@ extension WorkerMedia {
             if case .viewer(let state) = session.role { viewers.attach(session, state: state, to: tracks, now: now) }
         }
         links.follow(stream, to: tracks, newPublisher: newPublisher)
+        taps.follow(stream, to: tracks)
     }
 
     /// ICE restart (RFC 8445 §9): new local credentials, the session keeps its DTLS and SRTP.

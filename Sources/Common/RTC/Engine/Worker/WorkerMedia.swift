@@ -23,6 +23,8 @@ final class WorkerMedia: @unchecked Sendable {
     let publishers: PublisherIngest
     let viewers: WorkerViewers
     let links: WorkerLinks
+    /// Streams tapped on this worker (a recorder's).
+    let taps: WorkerTaps
     /// How sessions' transports send STUN, DTLS and RTCP: made once, not per datagram.
     let sendControl: PeerTransport.Send
 
@@ -56,6 +58,7 @@ final class WorkerMedia: @unchecked Sendable {
         viewers = WorkerViewers(
             output: output, router: router, startBitrate: engine.configuration.viewerStartBitrate, logger: logger)
         links = WorkerLinks(output: output, router: router, engine: engine, logger: logger)
+        taps = WorkerTaps(router: router)
         sendControl = { [output] data, destination in output.sendControl(data, to: destination) }
     }
 

@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+import MeshCatalog
+import MeshRTC
+import MeshRecording
+import Synchronization
+
+/// One recording being written: a ``StreamTap``'s packets → each track's ``TrackIngest`` →
+/// frames on the publisher's clock → ``SegmentSeries``. Runs on the recorder's queue only
+/// (``RecordingPump``): ``pump()`` as packets come, ``finish(error:)`` once. Other threads
+/// read only its constants, ``failed``, and ``bytes``/``duration`` after the finish.
+///
+/// The first segment opens at the first video key frame (audio alone: the first frame), once
+/// every video track's size is known; a segment is cut at the first video key frame once it
+/// spans `segmentSeconds`, which it asks for then (and every second until one comes).
+final class ActiveRecording: @unchecked Sendable {
+    let id: UUID
+    let stream: String
+    let policy: String?
+    let tap: StreamTap
+    private let series: SegmentSeries
+    private let catalog: RecordingCatalog
+    private let segmentNanoseconds: Int64
+    private let logger: Logger
+    private var ingests: [TrackIngest]
+    /// Matroska track numbers by tap track (from 1, in the stream's order).
+    private let numbers: [Int]
+    /// When (segment-relative wall ns) the last key frame for a cut was asked for; nil when none
+    /// was asked for in this segment.
+    private var askedForCutAt: Int64?
+    /// The frame the last push completed, copied out of the depacketizer (reused buffer).
+    private var staged: [UInt8] = []
+    private var stagedFrame: (wall: Int64, key: Bool)?
+    private var stagedGap: TrackIngest.Gap?
+    /// When a video frame was last written, and a key frame last asked for because none was.
+    private var lastVideoWritten: ContinuousClock.Instant?
+    private var lastKeyframeAsk: ContinuousClock.Instant?
+    /// Set when writing failed; the recording stops with it.
+    private(set) var failure: String?
+    /// Whether writing failed, for other threads.
+    let failed = Atomic<Bool>(false)
+
+    private let metrics: RecorderMetrics
+
+    init(
+        id: UUID, stream: String, policy: String?, tap: StreamTap, storage: String, segmentSeconds: Int,
+        catalog: RecordingCatalog, metrics: RecorderMetrics, logger: Logger
+    ) {
+        self.metrics = metrics
+        self.id = id
+        self.stream = stream
+        self.policy = policy
+        self.tap = tap
+        self.catalog = catalog
+        self.logger = logger
+        segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
+        series = SegmentSeries(recording: id, storage: storage, catalog: catalog, metrics: metrics)
+        ingests = tap.tracks.map(TrackIngest.init(track:))
+        numbers = tap.tracks.indices.map { $0 + 1 }
+        staged.reserveCapacity(512 << 10)
+    }
+
+    /// Bytes in closed segments.
+    var bytes: Int64 { series.bytes }
+    /// Media seconds in closed segments.
+    var duration: Double { series.duration }
+
+    /// Writes whatever the tap holds. Returns the packets taken.
+    @discardableResult
+    func pump() -> Int {
+        guard failure == nil else { return tap.drain { _ in } }
+        askForKeyframeIfStalled()
+        return tap.drain { packet in
+            guard ingests.indices.contains(packet.track), failure == nil else { return }
+            stagedFrame = nil
+            stagedGap = nil
+            ingests[packet.track].push(
+                packet,
+                frame: { frame in
+                    staged.removeAll(keepingCapacity: true)
+                    staged.append(contentsOf: frame.bytes)
+                    stagedFrame = (frame.wallTime, frame.isKeyFrame)
+                },
+                gap: { stagedGap = $0 })
+            if let gap = stagedGap { note(gap) }
+            if let frame = stagedFrame { write(track: packet.track, wall: frame.wall, key: frame.key) }
+        }
+    }
+
+    /// Video that has written nothing for a second (waiting for its first key frame, or for one
+    /// after a loss) asks again, once a second: a single request can be swallowed upstream (a
+    /// hop ignores requests just after it forwarded a key frame, which this node may have missed).
+    private func askForKeyframeIfStalled() {
+        guard hasVideo else { return }
+        let now = ContinuousClock.now
+        let since = lastVideoWritten ?? lastKeyframeAsk
+        guard since.map({ $0.duration(to: now) >= .seconds(1) }) ?? true,
+            lastKeyframeAsk.map({ $0.duration(to: now) >= .seconds(1) }) ?? true
+        else { return }
+        if lastKeyframeAsk == nil && lastVideoWritten == nil {
+            lastKeyframeAsk = now  // the tap asked when it started: the first retry is a second later
+            return
+        }
+        lastKeyframeAsk = now
+        tap.requestKeyframe()
+    }
+
+    private func write(track index: Int, wall: Int64, key: Bool) {
+        let isVideo = ingests[index].isVideo
+        do throws(MatroskaSegmentWriter.WriteError) {
+            if let start = series.currentStart {
+                let spanned = wall - start
+                // Asked for once the segment is due (a key frame asked for earlier would arrive
+                // before the cut and the encoder might send none after it), again every second.
+                if hasVideo, spanned >= segmentNanoseconds,
+                    askedForCutAt.map({ spanned - $0 >= 1_000_000_000 }) ?? true
+                {
+                    askedForCutAt = spanned
+                    tap.requestKeyframe()
+                }
+                let cutsHere = hasVideo ? (isVideo && key && index == firstVideo) : true
+                if cutsHere && spanned >= segmentNanoseconds {
+                    try openSegment(at: wall)
+                }
+            } else if !hasVideo || (isVideo && key) {
+                guard ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }) else { return }
+                try openSegment(at: wall)
+            }
+            let number = numbers[index]
+            let started = ContinuousClock.now
+            defer {
+                let took = started.duration(to: .now).components
+                metrics.noteWrite(nanoseconds: Int(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000))
+            }
+            let written = staged.withUnsafeBytes { bytes -> Result<Bool, MatroskaSegmentWriter.WriteError> in
+                do throws(MatroskaSegmentWriter.WriteError) {
+                    return .success(
+                        try series.write(track: number, isVideo: isVideo, wall: wall, isKeyFrame: key, frame: bytes))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            if try written.get(), isVideo { lastVideoWritten = .now }
+        } catch {
+            fail("writing segment failed: \(error)")
+        }
+    }
+
+    private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
+        let first = !series.isOpen && series.recordingStart == nil
+        let tracks = ingests.indices.compactMap { index in
+            ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
+        }
+        try series.open(tracks: tracks, at: wall)
+        askedForCutAt = nil
+        if first {
+            for (index, ingest) in ingests.enumerated() {
+                catalog.trackAdded(
+                    RecordedTrack(
+                        number: numbers[index], kind: ingest.isVideo ? .video : .audio,
+                        codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc),
+                    to: id)
+            }
+        }
+    }
+
+    private func note(_ gap: TrackIngest.Gap) {
+        guard let start = series.recordingStart else { return }
+        let reason =
+            switch gap.reason {
+            case .packetLoss: "loss"
+            case .malformedPayload: "malformed-payload"
+            }
+        metrics.gaps.add(1, ordering: .relaxed)
+        catalog.gap(
+            RecordedGap(
+                at: Double(gap.start - start) / 1e9, duration: Double(gap.end - gap.start) / 1e9, reason: reason),
+            in: id)
+    }
+
+    private var hasVideo: Bool { firstVideo != nil }
+    private var firstVideo: Int? { ingests.firstIndex { $0.isVideo } }
+
+    private func fail(_ reason: String) {
+        guard failure == nil else { return }
+        failure = reason
+        failed.store(true, ordering: .relaxed)
+        metrics.failures.add(1, ordering: .relaxed)
+        series.abandonAll()
+        logger.error("recording \(id) of '\(stream)' failed: \(reason)")
+    }
+
+    /// Closes the segments and catalogues the end: stopped, or failed with `error` (or the
+    /// write failure that stopped it).
+    func finish(error: String? = nil) {
+        pump()
+        if failure == nil {
+            do throws(MatroskaSegmentWriter.WriteError) {
+                try series.closeAll()
+            } catch {
+                fail("closing segment failed: \(error)")
+            }
+        }
+        if let reason = failure ?? error {
+            catalog.recordingFailed(id, error: reason, bytes: series.bytes, duration: series.duration)
+        } else {
+            catalog.recordingStopped(id, bytes: series.bytes, duration: series.duration)
+        }
+    }
+}

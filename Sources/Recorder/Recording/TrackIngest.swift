@@ -1,0 +1,138 @@
+import MeshRTC
+import MeshRecording
+import MeshWire
+
+/// One tapped track on its way into a file: RTP packets (in sequence order, from the
+/// ``StreamTap``) → its codec's depacketizer → whole frames with wall-clock times from the
+/// publisher's sender reports (``TrackClock``).
+struct TrackIngest {
+    /// A frame out of the depacketizer; `bytes` are valid only inside the callback.
+    struct Frame {
+        /// Wall time of the frame, nanoseconds on the NTP timescale.
+        let wallTime: Int64
+        /// A video key frame (always true for audio).
+        let isKeyFrame: Bool
+        /// The frame.
+        let bytes: UnsafeRawBufferPointer
+    }
+
+    /// A stretch the track lost, on the wall clock.
+    struct Gap {
+        /// Wall time where it began, ns.
+        let start: Int64
+        /// Wall time where the track resumed, ns.
+        let end: Int64
+        /// Why.
+        let reason: RecordingGap.Reason
+    }
+
+    let track: TappedTrack
+    private(set) var clock: TrackClock
+    // One of these is set, by codec: optionals rather than an enum, so that a push mutates the
+    // depacketizer in place instead of copying its frame buffer out of an enum payload.
+    private var vp8: VP8Depacketizer?
+    private var vp9: VP9Depacketizer?
+    private var h264: H264Depacketizer?
+    private var opus: OpusDepacketizer?
+    private var lastSenderReport: UInt64 = 0
+    /// The offsets (NTP ns minus RTP time, on a reference timestamp) of the last sender reports.
+    private var offsets: [Int64] = []
+    private var referenceRTP: UInt32?
+    private var heldOffset: Int64?
+    /// How many recent reports the clock's anchor is the earliest of.
+    static let reportWindow = 8
+
+    init(track: TappedTrack) {
+        self.track = track
+        clock = TrackClock(clockRate: Int(track.clockRate))
+        switch track.codec {
+        case .vp8: vp8 = VP8Depacketizer()
+        case .vp9: vp9 = VP9Depacketizer()
+        case .h264: h264 = H264Depacketizer()
+        case .opus: opus = OpusDepacketizer()
+        }
+    }
+
+    var isVideo: Bool { track.kind == .video }
+
+    /// The Matroska description of the track as far as it is known: video needs the size of a
+    /// key frame (and H.264 its SPS and PPS); nil until then.
+    func matroskaCodec() -> MatroskaTrack.Codec? {
+        if let vp8 { return vp8.dimensions.map { .vp8(width: Int($0.width), height: Int($0.height)) } }
+        if let vp9 { return vp9.dimensions.map { .vp9(width: Int($0.width), height: Int($0.height)) } }
+        if let h264 {
+            guard let size = h264.dimensions, let configuration = h264.decoderConfiguration else { return nil }
+            return .h264(width: Int(size.width), height: Int(size.height), decoderConfiguration: configuration)
+        }
+        // RFC 7845 §5.1: 312 samples of pre-skip is what libopus encoders put there.
+        return .opus(channels: max(track.channels, 1), preSkip: 312)
+    }
+
+    /// Feeds one tapped packet; `frame` and `gap` are called for what it completes.
+    mutating func push(_ packet: TappedPacket, frame: (Frame) -> Void, gap: (Gap) -> Void) {
+        guard let view = try? RTPPacketView(parsing: packet.bytes) else { return }
+        if packet.senderReportNTP != 0, packet.senderReportNTP != lastSenderReport {
+            lastSenderReport = packet.senderReportNTP
+            senderReport(ntp: packet.senderReportNTP, rtp: packet.senderReportRTP)
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: view.bytes[view.payloadRange])
+        let arrival = packet.arrival
+        let (sequence, timestamp, marker) = (view.sequenceNumber, view.timestamp, view.marker)
+        var clock = self.clock
+        defer { self.clock = clock }
+        // Closures written at the call, so they stay non-escaping: nothing is allocated per packet.
+        if vp8 != nil {
+            vp8?.push(sequence: sequence, timestamp: timestamp, marker: marker, payload: payload) {
+                Self.route($0, clock: &clock, arrival: arrival, frame: frame, gap: gap)
+            }
+        } else if vp9 != nil {
+            vp9?.push(sequence: sequence, timestamp: timestamp, marker: marker, payload: payload) {
+                Self.route($0, clock: &clock, arrival: arrival, frame: frame, gap: gap)
+            }
+        } else if h264 != nil {
+            h264?.push(sequence: sequence, timestamp: timestamp, marker: marker, payload: payload) {
+                Self.route($0, clock: &clock, arrival: arrival, frame: frame, gap: gap)
+            }
+        } else {
+            opus?.push(sequence: sequence, timestamp: timestamp, marker: marker, payload: payload) {
+                Self.route($0, clock: &clock, arrival: arrival, frame: frame, gap: gap)
+            }
+        }
+    }
+
+    /// Hands the clock the earliest-mapping report of the last ``reportWindow``: a sender that
+    /// stamps a report with the time it sent its last packet (aiortc) rather than the capture
+    /// instant adds its encoding delay, which varies from frame to frame; followed report by
+    /// report, the anchor jumps by tens of milliseconds and frames land out of step with their
+    /// neighbours. The earliest mapping is the one with the least delay in it; the window lets
+    /// a real drift of the sender's clock through within a few reports.
+    private mutating func senderReport(ntp: UInt64, rtp: UInt32) {
+        let reference = referenceRTP ?? rtp
+        referenceRTP = reference
+        let ticks = Int64(Int32(bitPattern: rtp &- reference))
+        let offset = TrackClock.nanoseconds(ntp: ntp) - ticks * 1_000_000_000 / Int64(track.clockRate)
+        if offsets.count == Self.reportWindow { offsets.removeFirst() }
+        offsets.append(offset)
+        guard let earliest = offsets.min(), earliest != heldOffset else { return }
+        heldOffset = earliest
+        // The earliest mapping, as an NTP/RTP pair at the reference timestamp.
+        let nanoseconds = UInt64(max(earliest, 0))
+        let seconds = nanoseconds / 1_000_000_000
+        let fraction = ((nanoseconds % 1_000_000_000) << 32) / 1_000_000_000
+        clock.senderReport(ntp: seconds << 32 | fraction, rtpTimestamp: reference)
+    }
+
+    private static func route(
+        _ event: DepacketizerEvent, clock: inout TrackClock, arrival: Int64, frame: (Frame) -> Void, gap: (Gap) -> Void
+    ) {
+        switch event {
+        case .frame(let assembled):
+            let wall = clock.wallTime(rtpTimestamp: assembled.rtpTimestamp, arrival: arrival)
+            frame(Frame(wallTime: wall, isKeyFrame: assembled.isKeyFrame, bytes: assembled.bytes))
+        case .gap(let lost):
+            let start = clock.wallTime(rtpTimestamp: lost.startRTPTimestamp, arrival: arrival)
+            let end = clock.wallTime(rtpTimestamp: lost.endRTPTimestamp, arrival: arrival)
+            gap(Gap(start: start, end: max(end, start), reason: lost.reason))
+        }
+    }
+}

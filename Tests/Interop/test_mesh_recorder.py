@@ -1,0 +1,309 @@
+"""Issue 14, dedicated recorder nodes: a real PostgreSQL (meshpostgres), a real Redis and every
+node a separate `meshcast node` process (origin-1, relay-1, edge-a, edge-b, recorder-1), the
+recorder fed over a relay link through placement like an edge.
+
+- Policy: aiortc publishes `rec-policy` (matching the topology's `policies.record: ["rec-*"]`)
+  for 20 s after its recording is listed, then stops. The recording must end on its own (the
+  stream ended), its catalog rows must be there (recording stopped, tracks, closed segments
+  with the SHA-256 of their files), `ffprobe` must report VP8 video and Opus audio in every
+  segment, the segments' durations must add up within 2 % to the time published while recorded
+  (from the first recorded frame to the last, by the publisher's clock: the frames are
+  numbered), `ffmpeg -v error -i FILE -f null -` must print nothing for each segment, and decoding the
+  segments (PyAV) must give every numbered frame (framecode) from the first recorded to the
+  last sent, once and in order.
+  The recorder joins once the stream is published (it learns of it from Redis); how long after
+  the publisher connected its first recorded frame was taken is printed and kept in the results.
+- API: start, stop twice, list (stream and state filters, paging), detail, a segment
+  downloaded whole and with `Range`, delete; bad ids, bad bodies and bad tokens get 4xx.
+"""
+
+import asyncio
+import hashlib
+import json
+import pathlib
+import shutil
+import subprocess
+import time
+import urllib.parse
+
+import av
+import pytest
+
+import framecode
+import meshpostgres
+import results
+from clients import publish
+from conftest import running_mesh
+from meshnode import binary
+
+POLICY_STREAM = "rec-policy"
+API_STREAM = "api-rec"
+SEGMENT_SECONDS = 5
+PUBLISH_SECONDS = 20.0
+
+
+@pytest.fixture(scope="module")
+def recorder_mesh(request, tmp_path_factory):
+    reason = meshpostgres.why_no_postgres()
+    if reason:
+        pytest.skip(reason)
+    for tool in ("ffprobe", "ffmpeg"):
+        if not shutil.which(tool):
+            pytest.skip(f"needs {tool} (apt-get install ffmpeg)")
+    directory = tmp_path_factory.mktemp("mesh_recorder")
+    postgres = meshpostgres.PostgresServer()
+    postgres.start()
+    storage = directory / "recordings"
+    options = {
+        "recorder": {"storage": f"{{path: {storage}, segment_seconds: {SEGMENT_SECONDS}}}",
+                     "postgres_url": postgres.url},
+        "policies": {"record": '["rec-*"]'},
+        "trace": False,
+    }
+    try:
+        with running_mesh(request, directory, "mesh_recorder", **options) as mesh:
+            mesh.postgres = postgres
+            mesh.storage = storage
+            yield mesh
+    finally:
+        postgres.stop()
+
+
+def operator_token(mesh) -> str:
+    node = mesh["recorder-1"]
+    result = subprocess.run([str(binary()), "token", "--operator"], capture_output=True, text=True,
+                            env=node.env, timeout=30, check=True)
+    return result.stdout.strip().splitlines()[-1].strip()
+
+
+def api(mesh, method: str, path: str, token: str | None, body: dict | bytes | None = None,
+        headers: dict[str, str] | None = None):
+    node = mesh["recorder-1"]
+    sent = dict(headers or {})
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    data = None
+    if isinstance(body, dict):
+        data = json.dumps(body).encode()
+        sent["Content-Type"] = "application/json"
+    elif body is not None:
+        data = body
+    return node.request(method, path, data, sent)
+
+
+def wait_for(check, timeout_s: float, what: str, interval_s: float = 0.25):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError(f"{what}: not within {timeout_s} s")
+
+
+def ffprobe(path: pathlib.Path) -> dict:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+         "format=duration:stream=codec_type,codec_name,nb_read_frames,duration", "-of", "json", str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"ffprobe {path}: {result.stderr}"
+    return json.loads(result.stdout)
+
+
+def ffmpeg_errors(path: pathlib.Path) -> str:
+    result = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"],
+                            capture_output=True, text=True, timeout=120)
+    return (result.stdout + result.stderr).strip()
+
+
+def frame_numbers(path: pathlib.Path) -> list[int | None]:
+    """The number each decoded video frame of a segment shows (framecode barcodes)."""
+    with av.open(str(path)) as container:
+        return [framecode.read_frame(frame) for frame in container.decode(video=0)]
+
+
+def recording_rows(mesh, stream: str) -> list[list[str]]:
+    return mesh.postgres.query(
+        f"SELECT id, state, bytes, duration, coalesce(policy, ''), coalesce(error, '') FROM recordings "
+        f"WHERE stream = '{stream}' ORDER BY started_at")
+
+
+def test_policy_recording_plays_with_audio_and_video(recorder_mesh):
+    mesh = recorder_mesh
+    token = operator_token(mesh)
+    origin = mesh["origin-1"]
+
+    async def run() -> dict:
+        publisher = await publish(origin, POLICY_STREAM, origin.token(POLICY_STREAM, "publish"))
+        await publisher.connected()
+        connected_at = time.monotonic()
+
+        def listed():
+            status, _, body = api(mesh, "GET", f"/v1/recordings?stream={POLICY_STREAM}", token)
+            return status == 200 and json.loads(body)["recordings"]
+
+        rows = await asyncio.to_thread(wait_for, listed, 15, "the policy recording listed by the recorder")
+        listed_at = time.monotonic()
+        await asyncio.sleep(PUBLISH_SECONDS)
+        await publisher.close()
+        stopped_at = time.monotonic()
+        sent = list(publisher.source.sent)
+        return {"id": rows[0]["id"], "policy": rows[0]["policy"], "listed_after_s": listed_at - connected_at,
+                "published_s": stopped_at - connected_at, "connected_at": connected_at, "sent": sent,
+                "frames_sent": len(sent), "frames_sent_while_listed": sum(1 for _, t in sent if t >= listed_at)}
+
+    figures = asyncio.run(run())
+    recording = figures["id"]
+    assert figures["policy"] == "rec-*"
+    # The stream ended: the recording stops by itself and its end reaches the catalog.
+    rows = wait_for(lambda: [r for r in recording_rows(mesh, POLICY_STREAM) if r[1] != "recording"], 20,
+                    "the recording stopped in the catalog after the publisher left")
+    assert rows[0][0] == recording and rows[0][1] == "stopped", rows
+    tracks = mesh.postgres.query(f"SELECT number, kind, codec FROM tracks WHERE recording_id = '{recording}' "
+                                 "ORDER BY number")
+    assert sorted(t[1] for t in tracks) == ["audio", "video"], (tracks, recording_rows(mesh, POLICY_STREAM))
+    segments = mesh.postgres.query(
+        f"SELECT sequence, file, state, duration, bytes, frames, sha256 FROM segments "
+        f"WHERE recording_id = '{recording}' ORDER BY sequence")
+    assert len(segments) >= 3, f"{PUBLISH_SECONDS} s in {SEGMENT_SECONDS} s segments: {segments}"
+    total = 0.0
+    per_segment = []
+    numbers: list[int | None] = []
+    for sequence, file, state, duration, size, frames, sha in segments:
+        assert state == "closed", (sequence, state)
+        path = mesh.storage / file
+        data = path.read_bytes()
+        assert len(data) == int(size) and hashlib.sha256(data).hexdigest() == sha, f"segment {sequence} row vs file"
+        probe = ffprobe(path)
+        kinds = {s["codec_type"]: s for s in probe["streams"]}
+        assert set(kinds) == {"video", "audio"}, probe
+        assert kinds["video"]["codec_name"] == "vp8" and kinds["audio"]["codec_name"] == "opus", probe
+        errors = ffmpeg_errors(path)
+        assert errors == "", f"ffmpeg -v error on segment {sequence}: {errors}"
+        numbers.extend(frame_numbers(path))
+        seconds = float(probe["format"]["duration"])
+        total += seconds
+        per_segment.append({"sequence": int(sequence), "ffprobe_s": seconds, "catalog_s": float(duration),
+                            "video_frames": int(kinds["video"].get("nb_read_frames", 0)),
+                            "audio_frames": int(kinds["audio"].get("nb_read_frames", 0))})
+    metrics = mesh["recorder-1"].metrics()
+    assert "meshcast_recordings_active 0" in metrics
+    assert mesh["recorder-1"].metric_total("meshcast_recording_segments_total") >= len(segments)
+    assert mesh["recorder-1"].metric_total("meshcast_catalog_pending") == 0
+    recorded_frames = sum(s["video_frames"] for s in per_segment)
+    read = [n for n in numbers if n is not None]
+    assert read and len(read) >= 0.99 * len(numbers), f"{len(read)} of {len(numbers)} frames carry a readable number"
+    # From the first frame recorded to the last, every frame the publisher sent is there, in order.
+    expected = read[-1] - read[0] + 1
+    # The time published while recorded: from the first recorded frame to the last, by the times
+    # the publisher took them, plus one frame interval (30 fps). The recorder joins after the
+    # stream is published, so how long after the publisher connected its first frame was taken
+    # is a separate figure (the join delay).
+    sent = dict(figures.pop("sent"))
+    recorded_s = sent[read[-1]] - sent[read[0]] + 1 / 30
+    figures.update(segments=per_segment, ffprobe_total_s=total, video_frames=recorded_frames, recorded_s=recorded_s,
+                   join_delay_s=sent[read[0]] - figures.pop("connected_at"),
+                   first_frame=read[0], last_frame=read[-1], frames_in_order=len(read), frames_expected=expected,
+                   error_pct=100 * (total - recorded_s) / recorded_s)
+    results.write("mesh_recorder_policy", figures)
+    print(f"\nrecording {recording}: {len(segments)} segments, ffprobe total {total:.3f} s; "
+          f"published while recorded {recorded_s:.3f} s, off by {figures['error_pct']:+.2f} %; first frame taken "
+          f"{figures['join_delay_s']:.3f} s after the publisher connected (listed after {figures['listed_after_s']:.3f} s)")
+    print(f"video frames: {recorded_frames} recorded, numbers {read[0]}..{read[-1]} of {figures['frames_sent']} sent "
+          f"({figures['frames_sent_while_listed']} after the recording was listed)")
+    for segment in per_segment:
+        print(f"  {segment}")
+    assert abs(total - recorded_s) <= 0.02 * recorded_s, figures
+    # Every frame from the first recorded on is in the files, once and in order (no loss on this
+    # mesh; the 5 %-loss case is not built yet), up to the last ones the publisher sent.
+    assert read == list(range(read[0], read[-1] + 1)), f"missing or out of order: {expected - len(read)}"
+    assert read[-1] >= figures["frames_sent"] - 5, figures
+
+
+def test_recordings_api(recorder_mesh):
+    mesh = recorder_mesh
+    token = operator_token(mesh)
+    origin = mesh["origin-1"]
+    view_token = origin.token(API_STREAM, "view")
+
+    # Tokens: none → 401 with a challenge, a viewer's → 403, garbage → 401.
+    status, headers, _ = api(mesh, "GET", "/v1/recordings", None)
+    assert status == 401 and "bearer" in headers.get("www-authenticate", "").lower()
+    assert api(mesh, "GET", "/v1/recordings", view_token)[0] == 403
+    assert api(mesh, "GET", "/v1/recordings", "not.a.token")[0] == 401
+    assert api(mesh, "POST", "/v1/recordings", view_token, {"stream": API_STREAM})[0] == 403
+    # Bad bodies and ids.
+    assert api(mesh, "POST", "/v1/recordings", token, b"{nope")[0] == 400
+    assert api(mesh, "POST", "/v1/recordings", token, {"stream": "bad/name"})[0] == 400
+    assert api(mesh, "POST", "/v1/recordings", token, {"stream": API_STREAM, "layers": "some"})[0] == 400
+    assert api(mesh, "POST", "/v1/recordings", token, {"stream": "never-published"})[0] == 404
+    assert api(mesh, "GET", "/v1/recordings/not-a-uuid", token)[0] == 400
+    assert api(mesh, "GET", "/v1/recordings/00000000-0000-4000-8000-000000000000", token)[0] == 404
+    assert api(mesh, "POST", "/v1/recordings/00000000-0000-4000-8000-000000000000/stop", token)[0] == 404
+    assert api(mesh, "GET", "/v1/recordings?state=sleeping", token)[0] == 400
+
+    async def run() -> str:
+        publisher = await publish(origin, API_STREAM, origin.token(API_STREAM, "publish"))
+        await publisher.connected()
+        await asyncio.sleep(1.0)
+        status, headers, body = await asyncio.to_thread(api, mesh, "POST", "/v1/recordings", token,
+                                                        {"stream": API_STREAM})
+        assert status == 201, body
+        started = json.loads(body)
+        assert headers["location"] == f"/v1/recordings/{started['id']}"
+        again = await asyncio.to_thread(api, mesh, "POST", "/v1/recordings", token, {"stream": API_STREAM})
+        assert again[0] == 409, again
+        await asyncio.sleep(2 * SEGMENT_SECONDS + 1)
+        first = await asyncio.to_thread(api, mesh, "POST", f"/v1/recordings/{started['id']}/stop", token)
+        second = await asyncio.to_thread(api, mesh, "POST", f"/v1/recordings/{started['id']}/stop", token)
+        assert first[0] == 200 and json.loads(first[2])["state"] == "stopped", first
+        assert second[0] == 200 and json.loads(second[2])["state"] == "stopped", second
+        await publisher.close()
+        return started["id"]
+
+    recording = asyncio.run(run())
+
+    def detail():
+        status, _, body = api(mesh, "GET", f"/v1/recordings/{recording}", token)
+        assert status == 200, body
+        value = json.loads(body)
+        done = value["recording"]["state"] == "stopped" and value["segments"] and all(
+            s["state"] == "closed" for s in value["segments"])
+        return value if done else None
+
+    found = wait_for(detail, 10, "the stopped recording with closed segments in the catalog")
+    assert found["recording"]["stream"] == API_STREAM and found["recording"]["policy"] is None
+    assert sorted(t["kind"] for t in found["tracks"]) == ["audio", "video"]
+    listed = json.loads(api(mesh, "GET", f"/v1/recordings?stream={API_STREAM}&state=stopped", token)[2])
+    assert [r["id"] for r in listed["recordings"]] == [recording], listed
+    assert json.loads(api(mesh, "GET", f"/v1/recordings?stream={API_STREAM}&state=recording", token)[2])[
+        "recordings"] == []
+    page = json.loads(api(mesh, "GET", "/v1/recordings?limit=1", token)[2])
+    assert len(page["recordings"]) == 1 and page["next"], page
+    after = urllib.parse.quote(page["next"])
+    following = json.loads(api(mesh, "GET", f"/v1/recordings?limit=1&after={after}", token)[2])
+    assert following["recordings"] and following["recordings"][0]["id"] != page["recordings"][0]["id"]
+
+    segment = found["segments"][0]
+    status, headers, whole = api(mesh, "GET", f"/v1/recordings/{recording}/segments/0", token)
+    assert status == 200 and headers["content-type"] == "video/webm" and headers["accept-ranges"] == "bytes"
+    assert len(whole) == segment["bytes"] and hashlib.sha256(whole).hexdigest() == segment["sha256"]
+    status, headers, part = api(mesh, "GET", f"/v1/recordings/{recording}/segments/0", token,
+                                headers={"Range": "bytes=100-1099"})
+    assert status == 206 and part == whole[100:1100]
+    assert headers["content-range"] == f"bytes 100-1099/{len(whole)}"
+    status, _, tail = api(mesh, "GET", f"/v1/recordings/{recording}/segments/0", token,
+                          headers={"Range": "bytes=-500"})
+    assert status == 206 and tail == whole[-500:]
+    status, headers, _ = api(mesh, "GET", f"/v1/recordings/{recording}/segments/0", token,
+                             headers={"Range": f"bytes={len(whole)}-"})
+    assert status == 416 and headers["content-range"] == f"bytes */{len(whole)}"
+    assert api(mesh, "GET", f"/v1/recordings/{recording}/segments/99", token)[0] == 404
+    assert api(mesh, "GET", f"/v1/recordings/{recording}/segments/x", token)[0] == 400
+    assert api(mesh, "DELETE", f"/v1/recordings/{recording}", view_token)[0] == 403
+
+    assert api(mesh, "DELETE", f"/v1/recordings/{recording}", token)[0] == 204
+    assert api(mesh, "GET", f"/v1/recordings/{recording}", token)[0] == 404
+    assert api(mesh, "DELETE", f"/v1/recordings/{recording}", token)[0] == 404
+    assert not (mesh.storage / recording).exists()
+    assert mesh.postgres.query(f"SELECT count(*) FROM segments WHERE recording_id = '{recording}'") == [["0"]]
