@@ -48,11 +48,10 @@ public struct RecorderNode: RoleNode {
                 journal: URL(fileURLWithPath: "\(path)/catalog-journal.jsonl"), logger: logger)
             let recorder = Recorder(
                 parts: parts, storage: path, segmentSeconds: storage.segmentSeconds, catalog: catalog)
-            let routes = RecordingRoutes(
-                recorder: recorder, verifier: StreamTokenVerifier(secret: parts.settings.tokenSecret))
+            let routes = RecordingRoutes(recorder: recorder)
             logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s")
             return RoleAddOn(
-                routes: { routes.register(on: $0) }, service: recorder, metrics: { recorder.metricsText() })
+                routes: { routes.register(on: $0, gate: $1) }, service: recorder, metrics: { recorder.metricsText() })
         }
     }
 

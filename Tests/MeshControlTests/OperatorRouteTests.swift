@@ -121,6 +121,28 @@ import Testing
         #expect(engine.sessions.count == 1)
     }
 
+    @Test("a role's routes (the recorder's /v1/recordings) get the node's own operator check: roles, jti, revocation")
+    func roleRoutesShareTheOperatorCheck() async throws {
+        var configuration = ControlConfiguration(tokenSecret: ControlTest.secret)
+        configuration.roleRoutes = { router, gate in
+            router.get("/v1/role-thing") { request, _ in gate.refusal(for: request) ?? Response(status: .ok) }
+        }
+        let victim = Self.token(.operator, jti: "role-victim")
+        try await ControlTest.withServer(Self.engine, configuration: configuration) { client in
+            let route: (HTTPRequest.Method, String, String?) = (.get, "/v1/role-thing", nil)
+            #expect(try await Self.call(client, route, token: nil).0 == .unauthorized)
+            #expect(try await Self.call(client, route, token: Self.token(.view)).0 == .forbidden)
+            #expect(try await Self.call(client, route, token: Self.token(.record)).0 == .forbidden)
+            #expect(try await Self.call(client, route, token: Self.token(.operator, jti: nil)).0 == .forbidden)
+            #expect(try await Self.call(client, route, token: Self.token(.admin)).0 == .ok)
+            #expect(try await Self.call(client, route, token: victim).0 == .ok)
+            let revoke: (HTTPRequest.Method, String, String?) = (.post, "/v1/tokens/revoke", #"{"jti":"role-victim"}"#)
+            #expect(try await Self.call(client, revoke, token: Self.token(.admin)).0 == .ok)
+            let (status, body) = try await Self.call(client, route, token: victim)
+            #expect(status == .unauthorized && body.contains("token revoked"))
+        }
+    }
+
     @Test("a malformed revocation body is 400")
     func malformedRevocation() async throws {
         try await ControlTest.withServer(Self.engine) { client in

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import MeshCatalog
 import MeshControl
-import MeshCrypto
 import MeshRecording
 import NIOCore
 
@@ -20,25 +19,26 @@ import NIOCore
 /// Reads go to PostgreSQL: while it is away they answer `503` (recordings go on).
 struct RecordingRoutes: Sendable {
     let recorder: Recorder
-    let verifier: StreamTokenVerifier
     /// The largest body `POST /v1/recordings` reads.
     static let bodyLimit = 4096
 
-    func register(on router: Router<ControlRequestContext>) {
+    /// Registers the routes; `gate` is the node's operator check, the same as for its own
+    /// operator API (roles, key rotation, revocation).
+    func register(on router: Router<ControlRequestContext>, gate: OperatorGate) {
         router.post("/v1/recordings") { request, _ in
-            await answer(request) { try await start(request) }
+            await answer(request, gate) { try await start(request) }
         }
         router.get("/v1/recordings") { request, _ in
-            await answer(request) { try await list(request) }
+            await answer(request, gate) { try await list(request) }
         }
         router.get("/v1/recordings/{id}") { request, context in
-            await answer(request) { try await detail(try recordingID(context)) }
+            await answer(request, gate) { try await detail(try recordingID(context)) }
         }
         router.post("/v1/recordings/{id}/stop") { request, context in
-            await answer(request) { try await stop(try recordingID(context)) }
+            await answer(request, gate) { try await stop(try recordingID(context)) }
         }
         router.get("/v1/recordings/{id}/segments/{sequence}") { request, context in
-            await answer(request) {
+            await answer(request, gate) {
                 guard let text = context.parameters.get("sequence"), let sequence = Int(text), sequence >= 0 else {
                     throw APIError(.badRequest, "a segment is named by its sequence number (0, 1, ...)")
                 }
@@ -46,7 +46,7 @@ struct RecordingRoutes: Sendable {
             }
         }
         router.delete("/v1/recordings/{id}") { request, context in
-            await answer(request) { try await delete(try recordingID(context)) }
+            await answer(request, gate) { try await delete(try recordingID(context)) }
         }
     }
 
@@ -199,34 +199,17 @@ struct RecordingRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// Checks the operator token, runs `body`, and turns its errors into answers.
-    private func answer(_ request: Request, _ body: () async throws -> Response) async -> Response {
+    /// Checks the operator token through `gate`, runs `body`, and turns its errors into answers.
+    private func answer(
+        _ request: Request, _ gate: OperatorGate, _ body: () async throws -> Response
+    ) async -> Response {
+        if let refusal = gate.refusal(for: request) { return refusal }
         do {
-            try authorize(request)
             return try await body()
         } catch let error as APIError {
             return error.response
         } catch {
             return APIError(.internalServerError, "\(error)").response
-        }
-    }
-
-    private func authorize(_ request: Request) throws {
-        guard let field = request.headers[.authorization], field.lowercased().hasPrefix("bearer "),
-            case let token = field.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), !token.isEmpty
-        else {
-            throw APIError(.unauthorized, "an operator token is needed (Authorization: Bearer)", challenge: true)
-        }
-        do {
-            _ = try verifier.verify(token, stream: "*", action: .operator)
-        } catch {
-            switch error {
-            case .wrongStream, .wrongAction:
-                throw APIError(
-                    .forbidden, "recordings need an operator token for every stream (meshcast token --operator)")
-            default:
-                throw APIError(.unauthorized, "invalid token: \(error)", challenge: true)
-            }
         }
     }
 

@@ -9,8 +9,8 @@ import ServiceLifecycle
 /// the node's HTTP server and one service in its group (started after the engine and the
 /// coordinator, stopped before them). The recorder's recordings and `/v1/recordings` are one.
 public struct RoleAddOn: Sendable {
-    /// Registers the role's routes on the node's router.
-    public var routes: (@Sendable (Router<ControlRequestContext>) -> Void)?
+    /// Registers the role's routes on the node's router; the gate is the node's operator check.
+    public var routes: (@Sendable (Router<ControlRequestContext>, OperatorGate) -> Void)?
     /// The role's service.
     public var service: (any Service)?
     /// Prometheus lines the role adds to `/metrics`.
@@ -18,7 +18,7 @@ public struct RoleAddOn: Sendable {
 
     /// An add-on of `routes`, `service` and `metrics`.
     public init(
-        routes: (@Sendable (Router<ControlRequestContext>) -> Void)? = nil, service: (any Service)? = nil,
+        routes: (@Sendable (Router<ControlRequestContext>, OperatorGate) -> Void)? = nil, service: (any Service)? = nil,
         metrics: (@Sendable () async -> String)? = nil
     ) {
         self.routes = routes

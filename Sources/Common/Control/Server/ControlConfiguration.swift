@@ -94,7 +94,7 @@ public struct ControlConfiguration: Sendable {
     public var tokenKeyRing: TokenKeyRing { TokenKeyRing(primary: tokenSecret, keys: tokenKeys) }
 
     /// Routes a role adds to the node's own (the recorder's `/v1/recordings`).
-    public var roleRoutes: (@Sendable (Router<ControlRequestContext>) -> Void)?
+    public var roleRoutes: (@Sendable (Router<ControlRequestContext>, OperatorGate) -> Void)?
     /// Prometheus lines a role adds to `/metrics` (the recorder's recordings and catalog lag).
     public var roleMetrics: (@Sendable () async -> String)?
 

@@ -70,7 +70,7 @@ public struct ControlServer: Sendable {
             testFaults: configuration.testFaults
         )
         .register(on: router)
-        configuration.roleRoutes?(router)
+        configuration.roleRoutes?(router, OperatorGate(authorization: authorization))
         PageRoutes.register(on: router)
         return router
     }
