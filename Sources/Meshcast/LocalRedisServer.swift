@@ -75,7 +75,6 @@ final class LocalRedisServer: LocalRedis {
     }
 
     var endpoint: RedisEndpoint { RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)) }
-    var started: String { "redis-server (pid \(pid)) at \(url)" }
     var stopped: String { "redis-server on port \(port) stopped" }
     var url: String { endpoint.description }
 

@@ -62,6 +62,7 @@ final class LocalSentinelRedis: LocalRedis {
         }
     }
 
+    /// What was started, for the operator.
     var started: String {
         let replicas = set.serverPorts.dropFirst().map(String.init).joined(separator: ", ")
         let sentinels = set.sentinelPorts.map(String.init).joined(separator: ", ")
@@ -79,8 +80,6 @@ final class LocalSentinelRedis: LocalRedis {
 
 /// A Redis that `meshcast up` started for the run and stops at its end.
 protocol LocalRedis: AnyObject {
-    /// What was started, for the operator.
-    var started: String { get }
     /// The line printed once it stopped.
     var stopped: String { get }
     /// Stops it.

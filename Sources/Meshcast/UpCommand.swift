@@ -153,7 +153,9 @@ struct UpCommand: ParsableCommand {
         var server: (any LocalRedis)?
         if let settings = topology.redis, settings.mode == .sentinel {
             if !LocalSentinelRedis.anySentinelAnswers(settings) {
-                server = try LocalSentinelRedis(settings: settings, lifeline: lifeline)
+                let started = try LocalSentinelRedis(settings: settings, lifeline: lifeline)
+                print("started \(started.started) for this run.")
+                server = started
             }
         } else if (environment[variable] ?? "").isEmpty {
             let started = try LocalRedisServer(lifeline: lifeline)
@@ -161,7 +163,6 @@ struct UpCommand: ParsableCommand {
             print("\(variable) is not set: started redis-server (pid \(started.pid)) at \(started.url) for this run.")
             server = started
         }
-        if let server, server is LocalSentinelRedis { print("started \(server.started) for this run.") }
         do {
             let target = try RedisTarget(settings: topology.redis, url: environment[variable], environment: environment)
             let connection = try target.openConnection()

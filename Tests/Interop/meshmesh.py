@@ -178,13 +178,21 @@ class RedisServer:
         except OSError:
             return "(no redis log)"
 
-    def command(self, *arguments: str) -> int | str | None:
-        """One command whose reply is an integer, a status or a bulk string (RESP2), e.g.
-        `command("EXISTS", "node:{edge-a}")`. Enough for a test to look at the mesh's keys."""
-        request = f"*{len(arguments)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in arguments)
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
-            connection.sendall(request.encode())
-            reply = connection.makefile("rb")
+    def command(self, *arguments: str) -> int | str | list | None:
+        """One command, e.g. `command("EXISTS", "node:{edge-a}")` (see `redis_command`)."""
+        return redis_command(self.port, *arguments)
+
+
+def redis_command(port: int, *arguments: str) -> int | str | list | None:
+    """One command on a fresh connection to the Redis (or sentinel) on loopback `port`; its
+    reply as an integer, a status, a bulk string or a list of those (RESP2). Enough for a test
+    to look at the mesh's keys or ask a sentinel for its master."""
+    request = f"*{len(arguments)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in arguments)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(request.encode())
+        reply = connection.makefile("rb")
+
+        def read():
             line = reply.readline().decode().rstrip("\r\n")
             kind, rest = line[:1], line[1:]
             if kind == ":":
@@ -193,7 +201,10 @@ class RedisServer:
                 return rest
             if kind == "$":
                 return None if int(rest) < 0 else reply.read(int(rest) + 2)[:-2].decode()
-            raise AssertionError(f"redis answered {line!r} to {arguments}")
+            if kind == "*":
+                return None if int(rest) < 0 else [read() for _ in range(int(rest))]
+            raise AssertionError(f"redis on {port} answered {line!r} to {arguments}")
+        return read()
 
 
 class MeshProcess(MeshNode):

@@ -8,32 +8,9 @@ import signal
 import subprocess
 import time
 
-from meshmesh import RedisServer, free_tcp_port
+from meshmesh import RedisServer, free_tcp_port, redis_command
 
 MASTER_NAME = "meshcast"
-
-
-def _ask(port: int, *arguments: str) -> list | str | int | None:
-    """One RESP2 command on a fresh connection; arrays of bulk strings are enough here."""
-    import socket
-    request = f"*{len(arguments)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in arguments)
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
-        connection.sendall(request.encode())
-        reply = connection.makefile("rb")
-
-        def read():
-            line = reply.readline().decode().rstrip("\r\n")
-            kind, rest = line[:1], line[1:]
-            if kind == "*":
-                return None if int(rest) < 0 else [read() for _ in range(int(rest))]
-            if kind == "$":
-                return None if int(rest) < 0 else reply.read(int(rest) + 2)[:-2].decode()
-            if kind == ":":
-                return int(rest)
-            if kind == "+":
-                return rest
-            raise AssertionError(f"redis on {port} answered {line!r} to {arguments}")
-        return read()
 
 
 class SentinelSet:
@@ -68,7 +45,7 @@ class SentinelSet:
         while time.monotonic() < deadline:
             try:
                 named = {self.master_port(port) for port in self.sentinel_ports}
-                info = _ask(master.port, "INFO", "replication")
+                info = redis_command(master.port, "INFO", "replication")
                 if named == {master.port} and "connected_slaves:2" in info:
                     return
             except (OSError, AssertionError):
@@ -77,7 +54,7 @@ class SentinelSet:
         raise AssertionError(f"the Sentinel set did not settle within {timeout_s} s: {self.log_tail()}")
 
     def master_port(self, sentinel_port: int | None = None) -> int:
-        reply = _ask(sentinel_port or self.sentinel_ports[0], "SENTINEL", "get-master-addr-by-name", MASTER_NAME)
+        reply = redis_command(sentinel_port or self.sentinel_ports[0], "SENTINEL", "get-master-addr-by-name", MASTER_NAME)
         return int(reply[1])
 
     def master(self) -> RedisServer:

@@ -239,7 +239,9 @@ public final class RedisClient: Sendable {
             if link.isShutDown { return false }
             if link.connection != nil { return true }
             do throws(RedisError) {
-                let connection = try connect(firstSentinel: &link.firstSentinel)
+                let connection = try target.openConnection(
+                    connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout,
+                    firstSentinel: &link.firstSentinel)
                 link.connection = connection
                 current.withLock { $0 = connection.endpoint }
                 link.backoff.reset()
@@ -254,24 +256,6 @@ public final class RedisClient: Sendable {
             setAvailable(true)
         } else {
             scheduleReconnect()
-        }
-    }
-
-    /// On the queue: a connection to the server, or to the master the sentinels name now.
-    private func connect(firstSentinel: inout Int) throws(RedisError) -> RedisConnection {
-        switch target {
-        case .standalone(let endpoint):
-            return try RedisConnection(
-                endpoint: endpoint, connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout)
-        case .sentinel(var set):
-            // Ask the one that answered last first (the specification's "move it to the head").
-            let first = min(firstSentinel, set.sentinels.count - 1)
-            set.sentinels = Array(set.sentinels[first...] + set.sentinels[..<first])
-            var answered = 0
-            defer { firstSentinel = (first + answered) % max(set.sentinels.count, 1) }
-            return try SentinelResolver.connectToMaster(
-                of: set, connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout
-            ) { answered = $0 }
         }
     }
 

@@ -14,15 +14,13 @@ enum SentinelResolver {
                 let connection = try RedisConnection(
                     endpoint: sentinel, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
                 defer { connection.close() }
-                let reply = try connection.command(["SENTINEL", "get-master-addr-by-name", set.masterName])
-                guard let parts = reply.array, parts.count == 2, let host = parts[0].string,
-                    let port = parts[1].string.flatMap(Int.init)
-                else {
+                guard let address = try masterAddress(askedOf: connection, masterName: set.masterName) else {
                     problems.append("\(sentinel) does not know master '\(set.masterName)'")
                     continue
                 }
                 master = RedisEndpoint(
-                    address: .tcp(host: host, port: port), database: set.database, password: set.password)
+                    address: .tcp(host: address.host, port: address.port), database: set.database,
+                    password: set.password)
             } catch {
                 problems.append("\(sentinel): \(error)")
                 continue
@@ -38,5 +36,17 @@ enum SentinelResolver {
             return connection
         }
         throw .connection("no sentinel named a master '\(set.masterName)': \(problems.joined(separator: "; "))")
+    }
+
+    /// The master's address as the sentinel on `connection` names it now
+    /// (`SENTINEL get-master-addr-by-name`); `nil` when it knows no master of that name.
+    static func masterAddress(
+        askedOf connection: RedisConnection, masterName: String
+    ) throws(RedisError) -> (host: String, port: Int)? {
+        let reply = try connection.command(["SENTINEL", "get-master-addr-by-name", masterName])
+        guard let parts = reply.array, parts.count == 2, let host = parts[0].string,
+            let port = parts[1].string.flatMap(Int.init)
+        else { return nil }
+        return (host, port)
     }
 }

@@ -33,12 +33,28 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
     public func openConnection(
         connectTimeout: Duration = .seconds(1), ioTimeout: Duration = .seconds(2)
     ) throws(RedisError) -> RedisConnection {
+        var firstSentinel = 0
+        return try openConnection(
+            connectTimeout: connectTimeout, ioTimeout: ioTimeout, firstSentinel: &firstSentinel)
+    }
+
+    /// The same, asking the sentinel at index `firstSentinel` first and leaving there the index
+    /// of the one that answered (the specification's "move it to the head"), so a client that
+    /// reconnects asks a sentinel known to answer.
+    func openConnection(
+        connectTimeout: Duration, ioTimeout: Duration, firstSentinel: inout Int
+    ) throws(RedisError) -> RedisConnection {
         switch self {
         case .standalone(let endpoint):
             return try RedisConnection(endpoint: endpoint, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
-        case .sentinel(let set):
+        case .sentinel(var set):
+            let first = min(firstSentinel, set.sentinels.count - 1)
+            set.sentinels = Array(set.sentinels[first...] + set.sentinels[..<first])
+            var answered = 0
+            defer { firstSentinel = (first + answered) % max(set.sentinels.count, 1) }
             return try SentinelResolver.connectToMaster(
-                of: set, connectTimeout: connectTimeout, ioTimeout: ioTimeout, answered: { _ in })
+                of: set, connectTimeout: connectTimeout, ioTimeout: ioTimeout
+            ) { answered = $0 }
         }
     }
 

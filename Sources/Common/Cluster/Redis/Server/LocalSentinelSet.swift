@@ -107,11 +107,8 @@ public final class LocalSentinelSet {
 
     /// The master's port as `sentinel` names it now.
     public func masterPort(askedOf sentinel: RedisEndpoint) -> Int? {
-        guard let connection = try? RedisConnection(endpoint: sentinel),
-            let reply = try? connection.command(["SENTINEL", "get-master-addr-by-name", masterName]),
-            let parts = reply.array, parts.count == 2
-        else { return nil }
-        return parts[1].string.flatMap(Int.init)
+        guard let connection = try? RedisConnection(endpoint: sentinel) else { return nil }
+        return (try? SentinelResolver.masterAddress(askedOf: connection, masterName: masterName))??.port
     }
 
     /// The master's port as the first sentinel that answers names it.
