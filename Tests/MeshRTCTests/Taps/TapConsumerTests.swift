@@ -36,7 +36,7 @@ import Testing
         packet.withUnsafeBytes {
             _ = track.layers[0].history.store($0, sequence: sequence, arrival: now, isKeyframeStart: false)
         }
-        consumer.consume(track, layer: 0, sequence: sequence, now: now, output: output)
+        consumer.consume(track, layer: 0, sequence: sequence, now: now, router: TrackRouter(index: 0, output: output))
     }
 
     func drained(_ tap: StreamTap) -> [(sequence: UInt16, gap: Bool)] {

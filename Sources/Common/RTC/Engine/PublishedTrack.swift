@@ -16,6 +16,9 @@ final class PublishedLayer: @unchecked Sendable {
     /// The mesh-wide SSRC (DESIGN.md "Relay links"): the packets in ``history`` carry it, on the
     /// origin (which rewrites the publisher's SSRC on ingest) as on every hop after it.
     let meshSSRC: UInt32
+    /// The workers with a consumer that wants this layer now, a bit per worker index: the
+    /// producer's worker hands a packet only to those (``TrackRouter``).
+    let consumerWorkers = Atomic<UInt64>(0)
     /// Bits per second received over the last second.
     let bitrate = Atomic<Int>(0)
     /// The size of the layer's last key frame, packed as width << 16 | height; 0 before one.
@@ -99,6 +102,9 @@ final class PublishedTrack: @unchecked Sendable {
 }
 
 extension PublishedTrack {
+    /// A bit for each of the track's layers.
+    var allLayers: UInt64 { layers.count >= 64 ? .max : (1 << UInt64(layers.count)) - 1 }
+
     /// Asks the producer's worker for a key frame of `layer` (merged and rate-limited there).
     func wantKeyframe(layer: Int) {
         guard layers.indices.contains(layer) else { return }

@@ -1,14 +1,11 @@
 import MeshCluster
 import Synchronization
 
-/// A stream as every worker sees it: its name and which workers have consumers of it.
+/// A stream as every worker sees it. Which workers want its packets is kept per layer
+/// (``PublishedLayer/consumerWorkers``).
 final class LiveStream: @unchecked Sendable {
     /// The stream's name.
     let name: String
-    /// Bit *n* is set while worker *n* has at least one consumer (a viewer, a link forwarding)
-    /// of the stream: the producer's worker reads it for every packet and pushes one notice per
-    /// set bit (``TrackRouter``).
-    let consumerWorkers = Atomic<UInt64>(0)
 
     init(name: String) { self.name = name }
 }

@@ -105,6 +105,17 @@ public final class ViewerTrackForwarder {
     public var currentLayer: Int? { rewriter.currentLayer }
     /// The layer the selector wants, `nil` before any layer bitrate is known.
     public var targetLayer: Int? { selector.target }
+    /// The layers whose packets ``forward(layer:sequence:now:into:)`` can use now, a bit per
+    /// layer index: the one forwarded and the one switched to; every layer while a first or new
+    /// source is awaited with no target yet (whichever key frame comes first starts the viewer).
+    /// Packets of other layers would only be skipped, so their workers need not be told of them.
+    public var wantedLayers: UInt64 {
+        let all: UInt64 = histories.count >= 64 ? .max : (1 << UInt64(histories.count)) - 1
+        let current = awaitingNewSource ? nil : rewriter.currentLayer
+        guard let target = selector.target else { return current.map { 1 << UInt64($0) } ?? all }
+        return (1 << UInt64(target) | (current.map { 1 << UInt64($0) } ?? 0)) & all
+    }
+
     /// The viewer's bandwidth estimate at `now`.
     public func estimate(now: UInt64) -> UInt64? { estimator.estimate(now: now) }
 

@@ -27,7 +27,7 @@ extension WorkerLinks {
                 }
                 let sequence = UInt16(buffer[2]) << 8 | UInt16(buffer[3])
                 engine.trace?.record(.linkIn, ssrc: ssrc, sequence: sequence, at: now, worker: output.index)
-                router.route(route.track, layer: route.layer, sequence: sequence, stream: route.stream, now: now)
+                router.route(route.track, layer: route.layer, sequence: sequence, now: now)
             case .control:
                 receiving.receiver.takeSenderReports { ssrc, pair in
                     receiving.receivedSenderReport(ssrc: ssrc, pair: pair)

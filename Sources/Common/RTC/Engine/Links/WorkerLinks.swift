@@ -78,12 +78,11 @@ final class WorkerLinks {
                 ) { layer.senderReport.withLock { $0.mapping } }
                 sending.layersBySSRC[layer.meshSSRC] = layer
             }
-            router.add(consumer, of: track)
+            router.add(consumer, of: track, layers: layers.reduce(0) { $0 | 1 << UInt64($1.index) })
             forwarded.append(track)
         }
         guard !forwarded.isEmpty else { throw .invalid("none of the requested SSRCs belong to '\(stream.name)'") }
         sending.streams[stream.name] = (stream, forwarded)
-        router.join(stream)
         // The downstream node needs a picture now, not at the publisher's next key frame.
         for track in forwarded where track.kind == .video {
             for layer in track.layers where ssrcs.contains(layer.meshSSRC) {
@@ -94,7 +93,7 @@ final class WorkerLinks {
 
     /// Stops forwarding `name` on `end`.
     func stopForwarding(_ name: String, on end: LinkEnd, sending: LinkSendingHalf) {
-        guard let (stream, tracks) = sending.streams.removeValue(forKey: name) else { return }
+        guard let (_, tracks) = sending.streams.removeValue(forKey: name) else { return }
         for track in tracks {
             if let consumer = sending.consumer { router.remove(consumer, of: track) }
             for layer in track.layers where sending.layersBySSRC[layer.meshSSRC] != nil {
@@ -102,7 +101,6 @@ final class WorkerLinks {
                 sending.layersBySSRC[layer.meshSSRC] = nil
             }
         }
-        router.leave(stream)
     }
 
     /// A publisher came back with new tracks (same mesh SSRCs): links forwarding the stream

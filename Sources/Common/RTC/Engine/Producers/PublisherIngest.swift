@@ -79,7 +79,7 @@ final class PublisherIngest {
             track.shared.rankLayers()
         }
         layer.shared.history.store(stored, sequence: sequence, arrival: now, isKeyframeStart: isKeyframe)
-        router.route(track.shared, layer: route.layer, sequence: sequence, stream: session.stream, now: now)
+        router.route(track.shared, layer: route.layer, sequence: sequence, now: now)
     }
 
     /// RTCP from a publisher: sender reports give the NTP/RTP mapping viewers' reports need.

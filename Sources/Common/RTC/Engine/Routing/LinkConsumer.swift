@@ -14,7 +14,8 @@ final class LinkConsumer: TrackConsumer {
         self.trace = trace
     }
 
-    func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, output: WorkerOutput) {
+    func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
+        let output = router.output
         let shared = track.layers[layer]
         let buffer = output.nextBuffer
         guard let stored = shared.history.load(sequence: sequence, into: buffer) else {

@@ -13,11 +13,13 @@ struct ForwardNotice: Sendable {
 
 /// One worker's routing table (the mediasoup shape: a router between producers and consumers).
 ///
-/// Producers (publisher ingest, link ingest) call ``route(_:layer:sequence:stream:now:)`` on the
-/// worker where the packet arrived. The stream's worker mask names every worker with a consumer
-/// of it; each of those gets one ``ForwardNotice`` in its inbox (this worker delivers directly),
-/// and its router hands the packet to each consumer of the track. Consumers join and leave here
-/// only, which keeps the mask and the table in step. Worker thread only.
+/// Producers (publisher ingest, link ingest) call ``route(_:layer:sequence:now:)`` on the worker
+/// where the packet arrived. Each layer's worker mask names every worker with a consumer that
+/// wants that layer now (issue 12: a worker whose viewers all watch the lowest layer gets no
+/// notices of the others); each of those gets one ``ForwardNotice`` in its inbox (this worker
+/// delivers directly), and its router hands the packet to each consumer of the track. Consumers
+/// join, leave and change the layers they want here only, which keeps the masks and the table in
+/// step. Worker thread only.
 final class TrackRouter {
     let index: Int
     let output: WorkerOutput
@@ -25,9 +27,11 @@ final class TrackRouter {
     var inboxes: [(any LoopInbox<ForwardNotice>)?] = []
     /// The consumers of each published track on this worker, links first.
     private(set) var consumers: [ObjectIdentifier: [any TrackConsumer]] = [:]
-    /// How many consumers of each stream live on this worker: the first sets the worker's bit
-    /// in the stream's mask, the last clears it.
-    private var consumersPerStream: [ObjectIdentifier: Int] = [:]
+    /// The layers each consumer wants of each track, as registered (``ConsumerOfTrack``).
+    private var wanted: [ConsumerOfTrack: UInt64] = [:]
+    /// How many consumers on this worker want each layer (by the layer's identity): the first
+    /// sets this worker's bit in the layer's mask, the last clears it.
+    private var wantsPerLayer: [ObjectIdentifier: Int] = [:]
 
     init(index: Int, output: WorkerOutput) {
         self.index = index
@@ -36,9 +40,11 @@ final class TrackRouter {
 
     // MARK: The data path
 
-    /// A producer on this worker stored a packet: every worker with consumers of `stream` gets it.
-    func route(_ track: PublishedTrack, layer: Int, sequence: UInt16, stream: LiveStream, now: UInt64) {
-        var mask = stream.consumerWorkers.load(ordering: .acquiring)
+    /// A producer on this worker stored a packet: every worker with a consumer that wants its
+    /// layer gets it.
+    func route(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64) {
+        guard track.layers.indices.contains(layer) else { return }
+        var mask = track.layers[layer].consumerWorkers.load(ordering: .acquiring)
         while mask != 0 {
             let target = mask.trailingZeroBitCount
             mask &= mask &- 1
@@ -57,42 +63,60 @@ final class TrackRouter {
     func deliver(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64) {
         guard let list = consumers[ObjectIdentifier(track)] else { return }
         output.flushIfWaiting(now: now)
-        for consumer in list { consumer.consume(track, layer: layer, sequence: sequence, now: now, output: output) }
+        for consumer in list { consumer.consume(track, layer: layer, sequence: sequence, now: now, router: self) }
     }
 
     // MARK: Membership
 
-    /// `consumer` takes `track` of `stream` from now on.
-    func add(_ consumer: any TrackConsumer, of track: PublishedTrack) {
+    /// `consumer` takes `layers` (a bit per layer index) of `track` from now on.
+    func add(_ consumer: any TrackConsumer, of track: PublishedTrack, layers: UInt64) {
         let key = ObjectIdentifier(track)
         if consumer.isLink {
             consumers[key, default: []].insert(consumer, at: 0)
         } else {
             consumers[key, default: []].append(consumer)
         }
+        want(layers, by: consumer, of: track)
     }
 
     /// `consumer` no longer takes `track`.
     func remove(_ consumer: any TrackConsumer, of track: PublishedTrack) {
+        want(0, by: consumer, of: track)
         let key = ObjectIdentifier(track)
         consumers[key]?.removeAll { $0 === consumer }
         if consumers[key]?.isEmpty == true { consumers[key] = nil }
     }
 
-    /// One more consumer (a viewer session, a link forwarding) of `stream` on this worker.
-    func join(_ stream: LiveStream) {
-        let key = ObjectIdentifier(stream)
-        consumersPerStream[key, default: 0] += 1
-        if consumersPerStream[key] == 1 { stream.consumerWorkers.bitwiseOr(1 << UInt64(index), ordering: .releasing) }
-    }
-
-    /// One fewer; the last clears this worker's bit.
-    func leave(_ stream: LiveStream) {
-        let key = ObjectIdentifier(stream)
-        consumersPerStream[key, default: 1] -= 1
-        if consumersPerStream[key] == 0 {
-            consumersPerStream[key] = nil
-            stream.consumerWorkers.bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
+    /// `consumer` now wants `layers` of `track` (a viewer switching layers): only the layers whose
+    /// count on this worker moves between 0 and 1 touch the shared masks.
+    func want(_ layers: UInt64, by consumer: any TrackConsumer, of track: PublishedTrack) {
+        let key = ConsumerOfTrack(consumer: ObjectIdentifier(consumer), track: ObjectIdentifier(track))
+        let before = wanted[key] ?? 0
+        guard layers != before else { return }
+        wanted[key] = layers == 0 ? nil : layers
+        let bit = UInt64(1) << UInt64(index)
+        for layer in track.layers {
+            let mask = UInt64(1) << UInt64(layer.index)
+            let id = ObjectIdentifier(layer)
+            switch (before & mask != 0, layers & mask != 0) {
+            case (false, true):
+                wantsPerLayer[id, default: 0] += 1
+                if wantsPerLayer[id] == 1 { layer.consumerWorkers.bitwiseOr(bit, ordering: .releasing) }
+            case (true, false):
+                wantsPerLayer[id, default: 1] -= 1
+                if wantsPerLayer[id] == 0 {
+                    wantsPerLayer[id] = nil
+                    layer.consumerWorkers.bitwiseAnd(~bit, ordering: .releasing)
+                }
+            default:
+                continue
+            }
         }
     }
+}
+
+/// One consumer's registration for one track (a link consumer forwards several tracks).
+private struct ConsumerOfTrack: Hashable {
+    let consumer: ObjectIdentifier
+    let track: ObjectIdentifier
 }

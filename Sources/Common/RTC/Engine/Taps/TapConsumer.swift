@@ -30,7 +30,8 @@ final class TapConsumer: TrackConsumer {
         self.layer = layer
     }
 
-    func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, output: WorkerOutput) {
+    func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
+        let output = router.output
         guard layer == self.layer else { return }
         if track.kind == .video, tap.keyframeRequested.load(ordering: .relaxed),
             tap.keyframeRequested.exchange(false, ordering: .relaxed)

@@ -20,10 +20,9 @@ final class WorkerTaps {
         var consumers: [TapConsumer] = []
         for (index, track) in tracks.enumerated() {
             let consumer = TapConsumer(tap: tap, trackIndex: index, layer: layers[index])
-            router.add(consumer, of: track)
+            router.add(consumer, of: track, layers: 1 << UInt64(consumer.layer))
             consumers.append(consumer)
         }
-        router.join(stream)
         attached[ObjectIdentifier(tap)] = Attached(tap: tap, stream: stream, tracks: tracks, consumers: consumers)
     }
 
@@ -31,7 +30,6 @@ final class WorkerTaps {
     func detach(_ tap: StreamTap) {
         guard let entry = attached.removeValue(forKey: ObjectIdentifier(tap)) else { return }
         for (track, consumer) in zip(entry.tracks, entry.consumers) { router.remove(consumer, of: track) }
-        router.leave(entry.stream)
     }
 
     /// The stream's tracks were rebuilt (a publisher came back with other tracks): taps move to
@@ -45,7 +43,7 @@ final class WorkerTaps {
             where tracks.indices.contains(index) && tracks[index].kind == entry.tracks[index].kind {
                 let layer = min(consumer.layer, tracks[index].layers.count - 1)
                 let moved = TapConsumer(tap: entry.tap, trackIndex: index, layer: layer)
-                router.add(moved, of: tracks[index])
+                router.add(moved, of: tracks[index], layers: 1 << UInt64(layer))
                 kept.append(tracks[index])
                 consumers.append(moved)
             }

@@ -10,6 +10,9 @@ final class ViewerTrack {
     var forwarder: ViewerTrackForwarder?
     /// The layer last reported in the log, so that switches are logged once each.
     var loggedLayer: Int?
+    /// The layers of ``source`` the router delivers to this section (a bit per layer index), as
+    /// last registered with it.
+    var registeredLayers: UInt64 = 0
 
     init(session: MediaSession, media: NegotiatedMedia) {
         self.session = session

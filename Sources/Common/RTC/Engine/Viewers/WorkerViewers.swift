@@ -75,6 +75,7 @@ final class WorkerViewers {
     /// bitrate cap go) and a sender report per track (RFC 3550 §6.4.1) for lip sync.
     func tick(_ session: MediaSession, state: ViewerState, now: UInt64, ntpNow: UInt64, slow: Bool) {
         guard session.isConnected else { return }
+        for track in state.tracks { track.registerWantedLayers(with: router) }
         sendPadding(session, state: state, now: now, ntpNow: ntpNow)
         guard slow else { return }
         for track in state.tracks {
@@ -172,7 +173,10 @@ final class WorkerViewers {
             else { continue }
             claimed.insert(ObjectIdentifier(source))
             if viewerTrack.source === source { continue }
-            if let old = viewerTrack.source { router.remove(viewerTrack, of: old) }
+            if let old = viewerTrack.source {
+                router.remove(viewerTrack, of: old)
+                viewerTrack.registeredLayers = 0
+            }
             let histories = source.layers.map(\.history)
             if let forwarder = viewerTrack.forwarder {
                 forwarder.switchSource(to: histories, sourceCaptureTimeID: source.captureTimeID)
@@ -188,7 +192,8 @@ final class WorkerViewers {
                 viewerTrack.forwarder?.setLayerBitrate(
                     UInt64(layer.bitrate.load(ordering: .relaxed)), layer: layer.index, now: now)
             }
-            router.add(viewerTrack, of: source)
+            router.add(viewerTrack, of: source, layers: 0)
+            viewerTrack.registerWantedLayers(with: router)
             // A new viewer gets a picture fast: ask for a keyframe of the layer it starts on. Before
             // DTLS is up the keyframe would go by unseen; `sessionConnected` asks then.
             if source.kind == .video && session.isConnected {
@@ -228,6 +233,7 @@ final class WorkerViewers {
         for track in state.tracks {
             if let source = track.source { router.remove(track, of: source) }
             track.source = nil
+            track.registeredLayers = 0
         }
     }
 

@@ -50,7 +50,6 @@ extension WorkerMedia {
             localUfrag: credentials.ufrag, now: now)
         state.tracks = negotiated.media.map { ViewerTrack(session: session, media: $0) }
         register(session)
-        router.join(stream)
         viewers.attach(session, state: state, to: engine.registry.currentTracks(of: stream.name), now: now)
     }
 
@@ -112,7 +111,6 @@ extension WorkerMedia {
             }
         case .viewer(let state):
             viewers.detach(state)
-            router.leave(session.stream)
             engine.registry.viewerEnded(session.stream.name, session: id, now: engine.clock.now())
         }
         engine.sessionEnded(id: id)
