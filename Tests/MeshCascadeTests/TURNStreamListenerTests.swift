@@ -36,7 +36,7 @@ import Testing
     }
 
     static func waitFor(_ condition: () -> Bool) async {
-        for _ in 0..<200 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1000 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     @Test(.timeLimit(.minutes(1)))

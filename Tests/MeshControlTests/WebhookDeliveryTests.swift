@@ -89,7 +89,8 @@ struct WebhookDeliveryTests {
         await redis.waitUntil(available: true)
         let receiver = Receiver(refusals: 1)
         try await Self.withReceiver(receiver) { port in
-            let outbox = WebhookOutbox(redis: redis)
+            // A minute's back-off first, so that no slow first attempt makes the entry due at once.
+            let outbox = WebhookOutbox(redis: redis, firstBackoffMilliseconds: 60_000)
             try await outbox.prepare()
             let targets = [
                 WebhookTarget(url: "http://127.0.0.1:\(port)/hook", events: [.streamStarted], secretVariable: "HOOK"),
@@ -103,12 +104,16 @@ struct WebhookDeliveryTests {
             }
             try await deliverer.runOnce()
             #expect(deliverer.snapshot.failed == 1 && deliverer.snapshot.delivered == 0)
-            // Not due again before its back-off (1 s after the first attempt).
+            // Not due again before its back-off.
             try await deliverer.runOnce()
             #expect(receiver.deliveries.withLock { $0.count } == 1)
-            try await Task.sleep(for: .milliseconds(1100))
-            try await deliverer.runOnce()
-            #expect(deliverer.snapshot.delivered == 1)
+            // Due once idle for the back-off: the same stream seen with a 200 ms one.
+            let quick = WebhookDeliverer(
+                outbox: WebhookOutbox(redis: redis, firstBackoffMilliseconds: 200), consumer: "origin-1"
+            ) { $0 == "HOOK" ? Self.secret : nil }
+            try await Task.sleep(for: .milliseconds(300))
+            try await quick.runOnce()
+            #expect(quick.snapshot.delivered == 1)
             let seen = receiver.deliveries.withLock { $0 }
             #expect(seen.count == 2)
             #expect(Set(seen.map(\.id)).count == 1 && seen[0].event == "stream.started")

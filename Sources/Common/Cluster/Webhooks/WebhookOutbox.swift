@@ -34,10 +34,13 @@ public struct WebhookOutbox: Sendable {
 
     /// The mesh's Redis.
     public let redis: RedisClient
+    /// The wait after a first failed attempt; it doubles with each further one.
+    public let firstBackoffMilliseconds: Int64
 
-    /// An outbox in `redis`.
-    public init(redis: RedisClient) {
+    /// An outbox in `redis`; retries wait `firstBackoffMilliseconds` after the first attempt.
+    public init(redis: RedisClient, firstBackoffMilliseconds: Int64 = 1000) {
         self.redis = redis
+        self.firstBackoffMilliseconds = firstBackoffMilliseconds
     }
 
     /// Creates the consumer group (and the stream) unless they exist; the group starts at the
@@ -89,7 +92,7 @@ public struct WebhookOutbox: Sendable {
                 givenUp.append(id)
                 continue
             }
-            let wait = Self.backoffMilliseconds(afterAttempts: Int(deliveries))
+            let wait = Self.backoffMilliseconds(afterAttempts: Int(deliveries), first: firstBackoffMilliseconds)
             guard idle >= wait else { continue }
             let claimed = try await redis.command([
                 "XCLAIM", Self.streamKey, Self.group, consumer, String(wait), id,
@@ -106,9 +109,9 @@ public struct WebhookOutbox: Sendable {
         _ = try await redis.command(["XACK", Self.streamKey, Self.group, id])
     }
 
-    /// 1 s after the first attempt, doubling, at most 60 s.
-    public static func backoffMilliseconds(afterAttempts attempts: Int) -> Int64 {
-        min(60_000, 1000 << Int64(min(max(attempts - 1, 0), 6)))
+    /// `first` (1 s) after the first attempt, doubling, at most 60 s.
+    public static func backoffMilliseconds(afterAttempts attempts: Int, first: Int64 = 1000) -> Int64 {
+        min(60_000, first << Int64(min(max(attempts - 1, 0), 6)))
     }
 
     private static func entry(_ reply: RedisReply, attempts: Int) -> Entry? {

@@ -12,7 +12,7 @@ import Synchronization
 /// ``maximumAge`` old, and callers that miss it at the same time share one read.
 final class MeshOverviewReader: Sendable {
     /// How old an answer may be.
-    static let maximumAge = Duration.seconds(1)
+    let maximumAge: Duration
 
     let nodeID: String
     let topology: TopologyInForce
@@ -34,8 +34,9 @@ final class MeshOverviewReader: Sendable {
 
     init(
         nodeID: String, topology: TopologyInForce, redis: RedisClient, registry: NodeRegistry,
-        directory: StreamDirectory
+        directory: StreamDirectory, maximumAge: Duration = .seconds(1)
     ) {
+        self.maximumAge = maximumAge
         self.nodeID = nodeID
         self.topology = topology
         self.redis = redis
@@ -47,7 +48,7 @@ final class MeshOverviewReader: Sendable {
     /// The overview, from the cache when fresh; `nil` when Redis cannot be read.
     func overview() async -> MeshOverview? {
         let step = cache.withLock { cache -> Step in
-            if let last = cache.last, last.at.duration(to: .now) < Self.maximumAge { return .cached(last.overview) }
+            if let last = cache.last, last.at.duration(to: .now) < maximumAge { return .cached(last.overview) }
             if let reading = cache.reading { return .wait(reading) }
             // The task takes the lock to finish, so it cannot end before it is recorded here.
             let reading = Task { await self.readAndKeep() }

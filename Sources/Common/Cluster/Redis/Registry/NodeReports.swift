@@ -78,7 +78,7 @@ public struct NodeReports: Sendable {
     }
 
     /// The key of `node`'s report.
-    static func key(_ node: String) -> String { "node:{\(node)}:report" }
+    public static func key(_ node: String) -> String { "node:{\(node)}:report" }
 
     /// Replaces the report of `report.node`.
     public func publish(_ report: NodeReport) async throws(RedisError) {
