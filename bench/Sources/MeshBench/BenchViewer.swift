@@ -39,6 +39,9 @@ final class BenchViewer {
     private let latency: FleetLatency
     /// The worker's per-second packet counts, by receive timestamp.
     private let arrivals: ArrivalSeconds
+    /// Where the viewer's packets and latency are counted a second time: the steady viewers of
+    /// a join burst (``ViewerFleet/markSteady()``), measured apart from those joining.
+    var cohort: (arrivals: ArrivalSeconds, latency: FleetLatency)?
     private var keyframeRequests = KeyframeRequestGate()
     /// Monotonic ns when the offer was POSTed, when DTLS finished, when the first RTP came.
     private(set) var postedAt: UInt64 = 0
@@ -153,10 +156,18 @@ final class BenchViewer {
         }
         if firstRTPAt == nil { firstRTPAt = now }
         arrivals.record(at: now)
-        if let captureTimeID, let latency = Self.latencyMicroseconds(packet, id: captureTimeID) {
-            self.latency.record(microseconds: latency)
+        cohort?.arrivals.record(at: now)
+        let latency: UInt64?
+        if let captureTimeID, let measured = Self.latencyMicroseconds(packet, id: captureTimeID) {
+            latency = measured
         } else if let sentAt = sendTimes?.sentAt(packet) {
-            self.latency.record(microseconds: Self.microseconds(since: sentAt))
+            latency = Self.microseconds(since: sentAt)
+        } else {
+            latency = nil
+        }
+        if let latency {
+            self.latency.record(microseconds: latency)
+            cohort?.latency.record(microseconds: latency)
         }
         if packet.payloadType == ViewerOffer.opusPayloadType {
             audio.received(packet, length: length, now: now)

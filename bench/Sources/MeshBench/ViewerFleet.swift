@@ -23,6 +23,10 @@ final class ViewerFleet: @unchecked Sendable {
     let latency = FleetLatency()
     /// Packets per second of arrival, every viewer here.
     let arrivals = ArrivalSeconds()
+    /// The same for the viewers marked steady before a join burst (``markSteady()``) only.
+    let steadyArrivals = ArrivalSeconds()
+    /// Latency samples of the steady viewers only.
+    let steadyLatency = FleetLatency()
 
     init(worker: MediaWorker, certificate: DTLSCertificate) {
         self.worker = worker
@@ -36,6 +40,7 @@ final class ViewerFleet: @unchecked Sendable {
             [unowned self] in
             let now = BenchClock.now()
             arrivals.noteTick(at: now)
+            steadyArrivals.noteTick(at: now)
             for viewer in viewers.values { viewer.tick(now: now) }
         }
         self.timer = timer
@@ -84,6 +89,13 @@ final class ViewerFleet: @unchecked Sendable {
     /// Counts packets by arrival second from `origin` (monotonic ns) on.
     func startArrivalClock(at origin: UInt64) {
         arrivals.start(at: origin)
+        steadyArrivals.start(at: origin)
+    }
+
+    /// Counts every viewer here now a second time, apart from those who join after: the
+    /// existing viewers of a join burst, whose packet rate must not dip while others join.
+    func markSteady() {
+        for viewer in viewers.values { viewer.cohort = (steadyArrivals, steadyLatency) }
     }
 
     /// The latency samples since the last call.

@@ -25,6 +25,14 @@ enum HTMLReport {
     /// The charts, in reading order.
     static func charts(_ report: RunReport) -> [String] {
         let timeline = report.timeline
+        let burst = report.burst.map { burst in
+            SVGCharts.lines(
+                title: "Steady viewers during the join burst", xLabel: "s since the burst", yLabel: "% of steady rate",
+                series: [
+                    ChartSeries(name: "received", points: burst.seconds.map { ($0.t, $0.percent) }),
+                    ChartSeries(name: "limit", points: burst.seconds.map { ($0.t, burst.minimumRatePercent) }),
+                ])
+        }
         return [
             SVGCharts.histogram(title: "Join time to first packet", xLabel: "ms", values: report.joinSamplesMs),
             SVGCharts.lines(
@@ -46,7 +54,7 @@ enum HTMLReport {
             SVGCharts.lines(
                 title: "Loss after retransmission", xLabel: "s", yLabel: "%",
                 series: [ChartSeries(name: "loss", points: timeline.map { ($0.t, $0.lossPercent) })]),
-        ]
+        ] + (burst.map { [$0] } ?? [])
     }
 
     private static let style = """

@@ -58,6 +58,8 @@ struct RunReport: Codable, Sendable, Equatable {
     /// This machine's UDP send cost measured before the run, and each node's share of it;
     /// absent in older reports and where the probe could not run.
     var sendLimit: SendLimitFigures?
+    /// What the steady viewers received during a join burst; absent without one.
+    var burst: BurstFigures?
 }
 
 /// The machine a run was on.

@@ -41,6 +41,9 @@ enum TextSummary {
         if let limit = report.sendLimit {
             lines.append("limit:     " + limit.summary)
         }
+        if let burst = report.burst {
+            lines.append("burst:     " + burst.summary)
+        }
         if let delivery = report.delivery {
             let total = delivery.totalCpuUsPerDeliveredPacket.map { "\(number($0)) µs CPU per delivered packet" } ?? "-"
             let feeder = delivery.feederCpuSeconds.map { " + feeder \(number($0)) s" } ?? ""

@@ -8,6 +8,10 @@ struct CrowdSnapshot: Sendable {
     var latencyInterval: LatencyRecorder
     /// Packets per arrival second completed since the previous snapshot, every worker summed.
     var seconds: [ArrivalSeconds.Second]
+    /// The same, of the viewers marked steady before a join burst only (empty before).
+    var steadySeconds: [ArrivalSeconds.Second] = []
+    /// Latency samples of the steady viewers since the previous snapshot.
+    var steadyLatencyInterval = LatencyRecorder(highestMicroseconds: FleetLatency.highestMicroseconds)
 
     /// Viewers receiving media now.
     var watching: Int { live.filter(\.isWatching).count }

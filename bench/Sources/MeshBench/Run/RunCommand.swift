@@ -27,6 +27,11 @@ struct RunCommand: AsyncParsableCommand {
                 loaded.scenario, on: try JanusTarget(workerIndex: options.workers), clips: clips)
         }
         try options.write(report, name: loaded.scenario.name)
+        if report.burst?.passed == false || (loaded.scenario.burst != nil && report.burst == nil) {
+            FileHandle.standardError.write(
+                Data("meshbench: the join burst \(report.burst == nil ? "did not run" : "failed its limits")\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 

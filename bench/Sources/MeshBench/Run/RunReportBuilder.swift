@@ -20,6 +20,8 @@ struct RunReportBuilder {
     var delivery: DeliveryFigures?
     /// The send limit measured before the run (``SendLimitProbe``).
     var sendLimit: SendLimitFigures?
+    /// The join burst, when the scenario had one.
+    var burst: BurstFigures?
 
     var report: RunReport {
         let totals = viewers
@@ -52,7 +54,7 @@ struct RunReportBuilder {
                 longestMs: Double(totals.longestFreezeNanoseconds) / 1e6),
             nodes: nodes, timeline: timeline, joinSamplesMs: totals.joinSamples, capacity: nil,
             packetsReceived: totals.packets, loadGenerator: loadGenerator, delivery: delivery,
-            sendLimit: sendLimit?.sharing(with: nodes))
+            sendLimit: sendLimit?.sharing(with: nodes), burst: burst)
     }
 
     /// Failure texts name the viewer; the report counts reasons, so the numbers go.

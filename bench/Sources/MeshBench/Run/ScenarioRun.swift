@@ -48,6 +48,8 @@ struct ScenarioRun {
         var joined = 0
         var left = 0
         var churn = (join: 0.0, leave: 0.0, since: nil as Double?)
+        var burst = scenario.burst.map(JoinBurst.init)
+        var rampEnded: Double?
         let rampSeconds = Double(viewers) / Double(max(1, scenario.viewers.rampPerSecond))
         let start = BenchClock.now()
         try await crowd.startArrivalClock(at: start)
@@ -64,6 +66,19 @@ struct ScenarioRun {
             while joined < due {
                 try await target.joinViewer(joined, stream: stream(for: joined, of: streams), crowd: crowd)
                 joined += 1
+            }
+            if joined >= viewers, rampEnded == nil { rampEnded = elapsed }
+            if var current = burst {
+                if current.shouldMark(elapsed: elapsed, rampEnded: rampEnded) {
+                    try await crowd.markSteady()
+                    current.marked(viewers: joined - left, at: elapsed)
+                }
+                for _ in 0..<current.joinsDue(elapsed: elapsed) {
+                    try await target.joinViewer(joined, stream: stream(for: joined, of: streams), crowd: crowd)
+                    joined += 1
+                    current.joinedOne(at: Double(BenchClock.now() - start) / 1e9)
+                }
+                burst = current
             }
             await faults.apply(upTo: elapsed)
             if elapsed >= nextSample {
@@ -91,6 +106,7 @@ struct ScenarioRun {
                 let snapshot = try await crowd.snapshot()
                 sampler.sample(at: elapsed, viewers: joined - left)
                 memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
+                burst?.add(snapshot, at: elapsed)
                 let points = timeline.add(snapshot)
                 if showProgress, let point = points.last { Self.progress(point, target: viewers) }
             }
@@ -102,6 +118,7 @@ struct ScenarioRun {
         timeline.add(final)
         let endedAt = BenchClock.now()
         let ended = Double(endedAt - start) / 1e9
+        burst?.add(final, at: ended)
         sampler.sample(at: ended, viewers: joined - left)
         memory.sample(at: ended, viewersFinished: crowd.finished.viewers)
         let feederCPU = target.feederCPUSeconds().flatMap { end in feederAtStart.map { end - $0 } }
@@ -122,6 +139,7 @@ struct ScenarioRun {
             latency: latency, publishers: sent, nodes: nodes, timeline: timeline.points)
         builder.loadGenerator = memory.figures
         builder.sendLimit = sendLimit
+        builder.burst = burst?.figures
         builder.delivery = DeliveryFigures(
             feed: target.feed,
             serverCpuSeconds: nodes.filter { $0.id != itself.id }.reduce(0) { $0 + $1.cpuSeconds },

@@ -102,23 +102,41 @@ final class ViewerCrowd: @unchecked Sendable {
         // One end for every fleet, so each drains the same seconds and their sums are whole.
         let now = BenchClock.now()
         let end = now > origin ? Int((now - origin) / 1_000_000_000) : 0
+        var steadyLatency = LatencyRecorder(highestMicroseconds: FleetLatency.highestMicroseconds)
         var seconds: [Int: ArrivalSeconds.Second] = [:]
+        var steadySeconds: [Int: ArrivalSeconds.Second] = [:]
         for fleet in fleets {
-            let (part, interval, drained) = try await fleet.worker.run {
-                (fleet.snapshot(), fleet.takeLatencyInterval(), fleet.arrivals.drain(before: end))
+            let (part, interval, drained, steady, steadyInterval) = try await fleet.worker.run {
+                (
+                    fleet.snapshot(), fleet.takeLatencyInterval(), fleet.arrivals.drain(before: end),
+                    fleet.steadyArrivals.drain(before: end), fleet.steadyLatency.takeInterval()
+                )
             }
             tallies += part
             latency.merge(interval)
-            for second in drained {
-                var sum = seconds[second.index] ?? ArrivalSeconds.Second(index: second.index, packets: 0, late: false)
-                sum.packets += second.packets
-                sum.late = sum.late || second.late
-                seconds[second.index] = sum
-            }
+            steadyLatency.merge(steadyInterval)
+            Self.add(drained, to: &seconds)
+            Self.add(steady, to: &steadySeconds)
         }
         return CrowdSnapshot(
             live: tallies, finished: finished, latencyInterval: latency,
-            seconds: seconds.values.sorted { $0.index < $1.index })
+            seconds: seconds.values.sorted { $0.index < $1.index },
+            steadySeconds: steadySeconds.values.sorted { $0.index < $1.index }, steadyLatencyInterval: steadyLatency)
+    }
+
+    /// Sums one fleet's drained seconds into `seconds`.
+    private static func add(_ drained: [ArrivalSeconds.Second], to seconds: inout [Int: ArrivalSeconds.Second]) {
+        for second in drained {
+            var sum = seconds[second.index] ?? ArrivalSeconds.Second(index: second.index, packets: 0, late: false)
+            sum.packets += second.packets
+            sum.late = sum.late || second.late
+            seconds[second.index] = sum
+        }
+    }
+
+    /// Marks every viewer here now as steady (``ViewerFleet/markSteady()``).
+    func markSteady() async throws {
+        for fleet in fleets { try await fleet.worker.run { fleet.markSteady() } }
     }
 
     /// Latency over the whole run, every worker merged.

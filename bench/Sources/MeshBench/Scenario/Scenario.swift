@@ -16,6 +16,8 @@ struct Scenario: Sendable, Equatable {
     var viewers: ViewerPlan
     /// Viewers joining and leaving during the run.
     var churn: ChurnPlan
+    /// Many viewers joining at once while the others watch; `nil`: none.
+    var burst: BurstPlan? = nil
     /// Faults injected at set times, in file order.
     var faults: [ScheduledFault]
     /// The pass criteria of a capacity search trial.
@@ -105,6 +107,30 @@ struct ViewerPlan: Sendable, Equatable {
     var streams: StreamAssignment = .roundRobin
     /// Whether viewers are relayed through TURN (not built yet: validation rejects `true`).
     var turn: Bool = false
+}
+
+/// A join burst (issue 12, item 5): once the steady viewers have watched for
+/// `steadySeconds`, `count` more join at `perSecond`; the steady viewers' packet rate in each
+/// second of the burst must stay at least `minimumRatePercent` of what it was before, and
+/// their latency p99 under `latencyP99Ms`, or the run fails.
+struct BurstPlan: Sendable, Equatable {
+    /// Viewers that join in the burst.
+    var count: Int = 250
+    /// How fast they join.
+    var perSecond: Int = 250
+    /// Seconds the steady viewers watch (their rate measured) before the burst.
+    var steadySeconds: Int = 10
+    /// The lowest share of the steady packet rate any second of the burst may deliver.
+    var minimumRatePercent: Double = 90
+    /// The steady viewers' latency p99 allowed during the burst.
+    var latencyP99Ms: Double = 100
+
+    /// Seconds from the last initial viewer to the end of the burst's window: settling,
+    /// steady, joining and the seconds after (``JoinBurst``).
+    var seconds: Double {
+        JoinBurst.settleSeconds + Double(steadySeconds) + (Double(count) / Double(max(1, perSecond))).rounded(.up)
+            + JoinBurst.trailingSeconds
+    }
 }
 
 /// Viewers joining and leaving during the run, on top of the steady count.

@@ -16,7 +16,7 @@ struct ScenarioDecoder {
     }
 
     static let topKeys = [
-        "name", "description", "target", "duration_seconds", "publishers", "viewers", "churn", "faults",
+        "name", "description", "target", "duration_seconds", "publishers", "viewers", "churn", "burst", "faults",
         "limits", "capacity",
     ]
 
@@ -32,13 +32,14 @@ struct ScenarioDecoder {
         let publishers = fields["publishers"].map(decodePublishers) ?? PublisherPlan()
         let viewers = fields["viewers"].map(decodeViewers)
         let churn = fields["churn"].map(decodeChurn) ?? ChurnPlan()
+        let burst = fields["burst"].map { decodeBurst($0, duration: duration) }
         let faults = fields["faults"].map { decodeFaults($0, duration: duration) } ?? []
         let limits = fields["limits"].map(decodeLimits) ?? PassCriteria()
         let capacity = fields["capacity"].map(decodeCapacity) ?? CapacityPlan()
         guard let name, let target, let duration, let viewers else { return nil }
         return Scenario(
             name: name, description: description, target: target, durationSeconds: duration,
-            publishers: publishers, viewers: viewers, churn: churn, faults: faults, limits: limits,
+            publishers: publishers, viewers: viewers, churn: churn, burst: burst, faults: faults, limits: limits,
             capacity: capacity)
     }
 
