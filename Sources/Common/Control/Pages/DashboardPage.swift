@@ -85,7 +85,7 @@ enum DashboardPage: WebPage {
             if (node.state === "stale") alerts.push(`${node.id}: no heartbeat (stale)`);
             const draining = node.drainingSince === undefined ? 0 : (overview.readAt - node.drainingSince) / 1000;
             if (node.state === "draining" && draining > overview.drainDeadlineSeconds)
-              alerts.push(`${node.id}: draining for ${Math.round(draining)} s, past its ${overview.drainDeadlineSeconds} s deadline (${node.sessions} sessions left)`);
+              alerts.push(`${node.id}: draining for ${draining.toFixed(1)} s, past its ${overview.drainDeadlineSeconds} s deadline (${node.sessions} session${node.sessions === 1 ? "" : "s"} left)`);
             else if (node.heartbeatAgeMilliseconds > 1000) alerts.push(`${node.id}: heartbeat ${node.heartbeatAgeMilliseconds} ms old`);
             if (node.state === "unlisted") alerts.push(`${node.id}: heartbeating but not in the topology`);
           }
@@ -158,8 +158,11 @@ enum DashboardPage: WebPage {
               "data-bitrate": Math.round(link.bitsPerSecond), stroke: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb",
               "stroke-width": 1 + Math.min(5, link.bitsPerSecond / 1e6) });
             line.append(element("title", { svg: 1 }, `${link.upstream} → ${link.downstream}: ${linkFigures(link)}`));
-            map.append(line, element("text", { svg: 1, x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle",
-              fill: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb" }, `${mbit(link.bitsPerSecond)} · ${percent(link.fractionLost)}`));
+            map.append(line);
+            // Links inside one region are too short to label: their figures are in the tooltip and the table.
+            if (Math.hypot(to[0] - from[0], to[1] - from[1]) > 90)
+              map.append(element("text", { svg: 1, x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle",
+                fill: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb" }, `${mbit(link.bitsPerSecond)} · ${percent(link.fractionLost)}`));
           }
           for (const region of overview.regions) {
             const nodes = overview.nodes.filter((n) => n.region === region.name);
@@ -220,7 +223,8 @@ enum DashboardPage: WebPage {
             const row = element("tr", { "data-failover": `${move.node}:${move.stream}`, "data-from": move.from, "data-to": move.to || "" });
             const ago = Math.max(0, Math.round((overview.readAt - move.at) / 1000));
             for (const text of [`${ago} s ago`, move.node, move.stream, move.from]) row.append(element("td", {}, text));
-            row.append(element("td", { class: move.to ? "" : "stale" }, move.to || `none: ${move.failure || "no path"}`),
+            // A failure's reason can be long: the cell says "none", its tooltip why.
+            row.append(element("td", { class: move.to ? "" : "stale", title: move.failure || "" }, move.to || "none"),
               element("td", { class: move.cause === "upstream lost" ? "stale" : "draining" }, move.cause), element("td", {}, `${move.milliseconds} ms`));
             return row;
           }));
