@@ -98,7 +98,9 @@ def test_mesh_overview_and_status_command(start_mesh):
         for node_id in nodes:
             assert any(line.split()[:1] == [node_id] and "serving" in line for line in printed.splitlines()), printed
         assert any(line.startswith("overview") and "edge-a 1" in line for line in printed.splitlines()), printed
-        assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") for line in printed.splitlines()), printed
+        assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") and "Mbit/s" in line
+                   for line in printed.splitlines()), printed
+        assert "BITRATE" in printed and "no failovers recorded" in printed, printed
         as_json = json.loads(status_command(mesh["relay-1"], token, "--json"))
         assert [node["id"] for node in as_json["nodes"]] == list(nodes)
         refused = subprocess.run(
