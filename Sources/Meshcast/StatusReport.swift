@@ -1,8 +1,8 @@
 import Foundation
 import MeshControl
 
-/// `meshcast status`'s text: a heading, the nodes, the streams and the relay links of a
-/// ``MeshOverview``.
+/// `meshcast status`'s text: a heading, the nodes, the streams, the relay links and the recent
+/// failovers of a ``MeshOverview``.
 enum StatusReport {
     static func render(_ overview: MeshOverview) -> String {
         var heading = "mesh \(overview.mesh), answered by \(overview.answeredBy)"
@@ -16,7 +16,7 @@ enum StatusReport {
             header: ["NODE", "ROLE", "REGION", "STATE", "HEARTBEAT", "SESSIONS", "EGRESS", "CPU", "TOPOLOGY"],
             rows: overview.nodes.map { node in
                 [
-                    node.id, node.role, node.region, node.state,
+                    node.id, node.role, node.region, stateCell(node, overview),
                     node.heartbeatAgeMilliseconds.map { "\($0) ms" } ?? "-",
                     node.sessionCapacity > 0 ? "\(node.sessions)/\(node.sessionCapacity)" : "\(node.sessions)",
                     bitrate(node.egressBitsPerSecond, of: node.egressCapacityBitsPerSecond),
@@ -39,15 +39,38 @@ enum StatusReport {
             overview.links.isEmpty
             ? "no relay links"
             : TextTable.render(
-                header: ["LINK", "PACKETS/S", "RTT", "LOSS", "STREAMS"],
+                header: ["LINK", "BITRATE", "PACKETS/S", "RTT", "LOSS", "STREAMS"],
                 rows: overview.links.map { link in
                     [
-                        "\(link.upstream) -> \(link.downstream)", String(format: "%.0f", link.packetsPerSecond),
+                        "\(link.upstream) -> \(link.downstream)",
+                        String(format: "%.2f Mbit/s", link.bitsPerSecond / 1e6),
+                        String(format: "%.0f", link.packetsPerSecond),
                         link.roundTripMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-",
                         String(format: "%.1f %%", link.fractionLost * 100), link.streams.joined(separator: ", "),
                     ]
                 })
-        return [heading, "", nodes, "", streams, "", links].joined(separator: "\n")
+        let failovers =
+            overview.failovers.isEmpty
+            ? "no failovers recorded"
+            : TextTable.render(
+                header: ["WHEN", "NODE", "STREAM", "FROM", "TO", "CAUSE", "TOOK"],
+                rows: overview.failovers.map { move in
+                    [
+                        "\((overview.readAt - min(move.at, overview.readAt)) / 1000) s ago", move.node, move.stream,
+                        move.from, move.to ?? "none (\(move.failure ?? "no path"))", move.cause,
+                        "\(move.milliseconds) ms",
+                    ]
+                })
+        return [heading, "", nodes, "", streams, "", links, "", failovers].joined(separator: "\n")
+    }
+
+    /// The state, with how long a draining node has drained, marked past the deadline.
+    private static func stateCell(_ node: MeshOverview.Node, _ overview: MeshOverview) -> String {
+        guard node.state == "draining", let since = node.drainingSince else { return node.state }
+        let seconds = (overview.readAt - min(since, overview.readAt)) / 1000
+        let past =
+            seconds > overview.drainDeadlineSeconds ? ", past the \(overview.drainDeadlineSeconds) s deadline" : ""
+        return "draining \(seconds) s\(past)"
     }
 
     /// The topology the node runs, marked when it is not the applied one.

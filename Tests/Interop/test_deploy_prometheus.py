@@ -3,9 +3,12 @@
 - `promtool check rules` and `check config` accept deploy/prometheus/alerts.yml and the example
   prometheus.yml; `promtool test rules alerts_test.yml` passes (each alert fires on the series
   that should raise it and not on ones under its threshold).
-- On a running mesh (origin-1, relay-1, edge-a, edge-b and Redis; an aiortc publisher at
-  origin-1, a viewer placed on edge-a through a 307, garbage datagrams at edge-a so drops are
-  counted), every metric the dashboard and the rules name is exported by some node's /metrics.
+- On a running mesh (origin-1, relay-1, edge-a, edge-b with TURN over UDP, recorder-1 recording
+  the stream into a throw-away PostgreSQL's catalog, and Redis; an aiortc publisher at origin-1, a
+  viewer placed on edge-a through a 307, garbage datagrams at edge-a so drops are counted, an
+  unauthenticated TURN Allocate at edge-b so its answers are counted), every metric the dashboard
+  and the rules name is exported by some node's /metrics: the per-stream, TURN and recorder
+  panels included.
 - Debian's real Prometheus scrapes that mesh every second with the labels prometheus.yml gives
   (node, role, region) and loads alerts.yml: every rule evaluates without error, and every
   dashboard query, variables substituted as Grafana would for "All", returns series.
@@ -14,8 +17,10 @@
 import asyncio
 import json
 import re
+import secrets
 import shutil
 import socket
+import struct
 import subprocess
 import time
 import urllib.parse
@@ -24,6 +29,7 @@ import urllib.request
 import pytest
 
 import meshnode
+import meshpostgres
 from clients import publish
 from meshclients import view_placed
 
@@ -112,8 +118,22 @@ def send_garbage(node) -> None:
             sock.sendto(b"\x80\x00not rtp at all", ("127.0.0.1", node.udp_ports[0]))
 
 
-async def load_mesh(mesh) -> tuple:
-    """A publisher at origin-1, a viewer placed on edge-a through origin-1's 307, garbage at edge-a."""
+def turn_allocate_without_credentials(port: int) -> bytes:
+    """An Allocate request with no credentials (RFC 8656 §7.1); the answer is a 401 (§7.2 step 1)."""
+    transaction = secrets.token_bytes(12)
+    # Allocate (0x0003), 8 bytes of attributes, the magic cookie; REQUESTED-TRANSPORT (0x0019): UDP (17).
+    request = struct.pack("!HHI", 0x0003, 8, 0x2112A442) + transaction + struct.pack("!HHB3x", 0x0019, 4, 17)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(request, ("127.0.0.1", port))
+        answer, _ = sock.recvfrom(2048)
+    assert answer[8:20] == transaction and struct.unpack("!H", answer[:2])[0] == 0x0113, answer.hex()
+    return answer
+
+
+async def load_mesh(mesh, turn_port: int) -> tuple:
+    """A publisher at origin-1, a viewer placed on edge-a through origin-1's 307, garbage at edge-a,
+    a TURN Allocate without credentials at edge-b."""
     origin = mesh["origin-1"]
     publisher = await publish(origin, "dash", origin.token("dash", "publish"))
     await publisher.connected()
@@ -121,6 +141,7 @@ async def load_mesh(mesh) -> tuple:
                                expect_edge="edge-a")
     await viewer.connected()
     send_garbage(mesh["edge-a"])
+    await asyncio.to_thread(turn_allocate_without_credentials, turn_port)
     await asyncio.sleep(3.0)
     return publisher, viewer
 
@@ -192,8 +213,8 @@ def check_with_prometheus(mesh, directory) -> list[str]:
         prometheus.wait(15)
 
 
-async def scenario(mesh, directory) -> list[str]:
-    publisher, viewer = await load_mesh(mesh)
+async def scenario(mesh, directory, turn_port: int) -> list[str]:
+    publisher, viewer = await load_mesh(mesh, turn_port)
     try:
         exported = exported_names(mesh)
         referenced: dict[str, str] = {}
@@ -212,7 +233,26 @@ async def scenario(mesh, directory) -> list[str]:
 @needs_promtool
 @pytest.mark.skipif(shutil.which("prometheus") is None, reason="prometheus is missing (scripts/interop-setup)")
 def test_a_running_mesh_feeds_every_panel_and_rule(start_mesh, tmp_path):
-    mesh = start_mesh(trace=False)
-    firing = asyncio.run(scenario(mesh, tmp_path))
+    reason = meshpostgres.why_no_postgres()
+    if reason:
+        pytest.skip(reason)
+    postgres = meshpostgres.PostgresServer()
+    postgres.start()
+    try:
+        firing = run_panels_and_rules(start_mesh, tmp_path, postgres)
+    finally:
+        postgres.stop()
     print(f"Prometheus: every rule healthy, every panel has series; firing: {firing or 'none'}")
     assert "MeshcastNodeDown" not in firing
+
+
+def run_panels_and_rules(start_mesh, tmp_path, postgres) -> list[str]:
+    turn_port, relay = meshnode.free_udp_range(1)[0], meshnode.free_udp_range(20)
+    mesh = start_mesh(
+        trace=False,
+        recorder={"storage": f"{{path: {tmp_path / 'recordings'}, segment_seconds: 5}}", "postgres_url": postgres.url},
+        policies={"record": '["dash"]'},
+        node_lines={"edge-b": [f"    turn: {{udp: {turn_port}, relay_ports: {relay[0]}-{relay[-1]}}}"]},
+        extra_topology=("  turn: MESHCAST_TURN_SECRET",),
+        node_env={"edge-b": {"MESHCAST_TURN_SECRET": secrets.token_hex(16)}})
+    return asyncio.run(scenario(mesh, tmp_path, turn_port))

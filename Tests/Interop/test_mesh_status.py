@@ -5,7 +5,7 @@ An aiortc publisher on origin-1 and a viewer placed on edge-a (region a, X-Forwa
   four nodes serving with fresh heartbeats (< 1.5 s, the registry's expiry), each running the
   same topology by its own report, the stream with
   origin-1 as origin, origin-1 and edge-a among its carriers and edge-a's one viewer, and the
-  relay link feeding edge-a carrying it with packets flowing; view and
+  relay link feeding edge-a carrying it with packets and bits flowing; view and
   publish tokens get 403, no token 401.
 - `meshcast status --api <relay-1>` (operator token from MESHCAST_OPERATOR_TOKEN) prints every
   node with its state and the stream with its viewers; `--json` prints the same overview; with a
@@ -85,6 +85,8 @@ def test_mesh_overview_and_status_command(start_mesh):
         feeds = [link for link in answer["links"] if link["downstream"] == "edge-a" and "overview" in link["streams"]]
         assert len(feeds) == 1 and feeds[0]["upstream"] in ("origin-1", "relay-1"), answer["links"]
         assert feeds[0]["packetsPerSecond"] > 0 and 0 <= feeds[0]["fractionLost"] <= 1, feeds
+        # Bits and packets come from the same end and interval: at least an RTP header per packet.
+        assert feeds[0]["bitsPerSecond"] >= 8 * 12 * feeds[0]["packetsPerSecond"], feeds
 
         for scope in ("view", "publish"):
             refused, body = overview(mesh["edge-b"], mesh["origin-1"].token("overview", scope))
@@ -96,7 +98,9 @@ def test_mesh_overview_and_status_command(start_mesh):
         for node_id in nodes:
             assert any(line.split()[:1] == [node_id] and "serving" in line for line in printed.splitlines()), printed
         assert any(line.startswith("overview") and "edge-a 1" in line for line in printed.splitlines()), printed
-        assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") for line in printed.splitlines()), printed
+        assert any(line.startswith(f"{feeds[0]['upstream']} -> edge-a") and "Mbit/s" in line
+                   for line in printed.splitlines()), printed
+        assert "BITRATE" in printed and "no failovers recorded" in printed, printed
         as_json = json.loads(status_command(mesh["relay-1"], token, "--json"))
         assert [node["id"] for node in as_json["nodes"]] == list(nodes)
         refused = subprocess.run(

@@ -18,6 +18,7 @@ import Testing
         try await registry.remove(id: "relay")
         var stopping = MeshFixture.status(of: try #require(topology.node(id: "edge-b")))
         stopping.stopping = true
+        stopping.drainingSince = 1_700_000_000_000
         stopping.load = NodeStatus.Load(cpu: 0.5, egressBitsPerSecond: 3_000_000, sessions: 7)
         _ = try await registry.heartbeat(stopping)
         var stranger = MeshFixture.status(of: try #require(topology.node(id: "edge-a")))
@@ -32,7 +33,8 @@ import Testing
         try await directory.addCarrier(stream: "live", node: "edge-a", now: now)
         try await directory.reportViewers(stream: "live", node: "edge-a", count: 4, now: now)
         try await PublishedTopology.publish(topology, to: world.redis)
-        // Both ends of origin → edge-a report; only the upstream end of origin → relay (its
+        // Both ends of origin → edge-a report (rates come from what arrived, the RTT from the
+        // upstream end, the larger loss wins); only the upstream end of origin → relay (its
         // downstream end is dead). edge-a runs an older topology.
         let reports = NodeReports(client: world.redis, ttl: .seconds(120))
         let running = MeshOverviewReader.digest(of: topology)
@@ -42,7 +44,8 @@ import Testing
                 links: [
                     LinkReport(
                         id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "origin", streams: ["live"],
-                        packetsPerSecond: 110, roundTripMilliseconds: 2.5, fractionLost: 0.01),
+                        packetsPerSecond: 110, bitsPerSecond: 1_200_000, roundTripMilliseconds: 2.5,
+                        fractionLost: 0.01),
                     LinkReport(
                         id: "l2", upstream: "origin", downstream: "relay", reportedBy: "origin", streams: [],
                         packetsPerSecond: 0, roundTripMilliseconds: nil, fractionLost: 0),
@@ -53,12 +56,26 @@ import Testing
                 links: [
                     LinkReport(
                         id: "l1", upstream: "origin", downstream: "edge-a", reportedBy: "edge-a", streams: ["live"],
-                        packetsPerSecond: 100, roundTripMilliseconds: nil, fractionLost: 0.03)
+                        packetsPerSecond: 100, bitsPerSecond: 1_100_000, roundTripMilliseconds: nil,
+                        fractionLost: 0.03)
                 ]))
+        // edge-a lost its relay and moved "live" to the origin.
+        let failover = FailoverRecord(
+            at: now, node: "edge-a", stream: "live", from: "relay", to: "origin", cause: .upstreamLost,
+            milliseconds: 180)
+        try await FailoverLog(client: world.redis).record(failover)
         let reader = MeshOverviewReader(
             nodeID: "origin", topology: TopologyInForce(topology), redis: world.redis, registry: registry,
             directory: directory)
         let overview = try #require(await reader.read())
+        #expect(
+            overview.failovers == [
+                MeshOverview.Failover(
+                    at: now, node: "edge-a", stream: "live", from: "relay", to: "origin", cause: "upstream lost",
+                    milliseconds: 180)
+            ])
+        #expect(overview.drainDeadlineSeconds == topology.policies.drainDeadline)
+        #expect(overview.nodes.map(\.drainingSince) == [nil, nil, nil, 1_700_000_000_000, nil])
         #expect(overview.mesh == "test" && overview.answeredBy == "origin")
         #expect(overview.appliedTopology == overview.answeringNodeTopology)
         #expect(overview.appliedTopology?.count == 16)
@@ -80,7 +97,7 @@ import Testing
             overview.links == [
                 MeshOverview.Link(
                     id: "l1", upstream: "origin", downstream: "edge-a", streams: ["live"], packetsPerSecond: 100,
-                    roundTripMilliseconds: 2.5, fractionLost: 0.03),
+                    bitsPerSecond: 1_100_000, roundTripMilliseconds: 2.5, fractionLost: 0.03),
                 MeshOverview.Link(
                     id: "l2", upstream: "origin", downstream: "relay", streams: [], packetsPerSecond: 0,
                     roundTripMilliseconds: nil, fractionLost: 0),

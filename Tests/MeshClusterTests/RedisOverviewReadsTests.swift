@@ -62,6 +62,39 @@ struct RedisOverviewReadsTests {
         #expect(left > 0 && left <= 30_000)
         _ = try await client.command(["DEL", NodeReports.key("edge-a")])
         #expect(try await reports.reports(of: ["edge-a"]) == [])
+        // A report from a build whose links counted no bytes still reads, without a bitrate.
+        let older =
+            #"{"node":"relay","topology":"0123456789abcdef","placementsPerSecond":0,"links":[{"id":"l2","#
+            + #""upstream":"origin","downstream":"relay","reportedBy":"relay","streams":[],"packetsPerSecond":5,"#
+            + #""fractionLost":0}]}"#
+        _ = try await client.command(["SET", "node:{relay}:report", older])
+        #expect(try await reports.reports(of: ["relay"]).first?.links.first?.bitsPerSecond == nil)
+        #expect(try await reports.reports(of: ["relay"]).first?.links.first?.packetsPerSecond == 5)
+        await client.shutdown()
+    }
+
+    @Test("the failover log keeps the newest records first and no more than its capacity")
+    func failoverLog() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let client = await RedisRegistryTests.connectedClient(server)
+        let log = FailoverLog(client: client, capacity: 3)
+        #expect(try await log.recent() == [])
+        var records: [FailoverRecord] = []
+        for index in 0..<5 {
+            let record = FailoverRecord(
+                at: UInt64(1_000 + index), node: "edge-\(index)", stream: "live", from: "relay-1",
+                to: index == 4 ? nil : "origin-1", cause: index == 3 ? .upstreamDraining : .upstreamLost,
+                milliseconds: 40 + index, failure: index == 4 ? "no path to an origin" : nil)
+            records.append(record)
+            try await log.record(record)
+        }
+        #expect(try await log.recent() == [records[4], records[3], records[2]])
+        #expect(try await log.recent(limit: 1) == [records[4]])
+        #expect(try await client.command(["LLEN", "failovers:{mesh}"]) == .integer(3))
+        // A record this build cannot read is skipped, not fatal.
+        _ = try await client.command(["LPUSH", "failovers:{mesh}", "{not json"])
+        #expect(try await log.recent(limit: 2) == [records[4]])
         await client.shutdown()
     }
 }

@@ -35,6 +35,15 @@ struct RedisRegistryTests {
         let ttl = try await client.command(["PTTL", "node:{edge-1}"]).int ?? -1
         #expect(ttl > 0 && ttl <= 60_000)
         #expect(NodeRegistry(client: client).ttl == .milliseconds(1500))
+        // Since when it drains reads back too, and an undrained node's next status clears it
+        // (a heartbeat's HSET keeps fields it does not write, so "none" is written as 0).
+        var draining = status
+        draining.stopping = true
+        draining.drainingSince = 1_700_000_123_456
+        _ = try await registry.heartbeat(draining)
+        #expect(try await registry.node(id: "edge-1")?.drainingSince == 1_700_000_123_456)
+        _ = try await registry.heartbeat(status)
+        #expect(try await registry.node(id: "edge-1") == status)
         await client.shutdown()
     }
 

@@ -87,6 +87,12 @@ struct EngineLinkTests {
         #expect(toEdge.packets == 40)
         #expect(atEdge.packets == 40)
         #expect(toEdge.streams == ["cam"])
+        // Bytes move with the packets: the relay and the edge count plain RTP in, the relay SRTP
+        // out, each packet 16 bytes longer for AEAD_AES_128_GCM's tag (RFC 7714 §14.2).
+        let length = UInt64(Self.vp8Packet(ssrc: ssrc, sequence: 0, keyframe: false).count)
+        #expect(fromOrigin.bytes == 40 * length)
+        #expect(toEdge.bytes == 40 * (length + 16))
+        #expect(atEdge.bytes == 40 * length)
         #expect(edgeStatus.streams.first?.source == .link(linkID: edgeLink, upstreamNode: "relay-t"))
         // The edge's forward request asked for a key frame, which climbed to the origin.
         #expect(sawPLI)
@@ -101,7 +107,9 @@ struct EngineLinkTests {
         try await Task.sleep(for: .milliseconds(100))
         let dropped = await relay.engine.meshStatus().links.first { $0.id == linkID }
         #expect(dropped?.packets == 45)
-        #expect(await edge.engine.meshStatus().links.first { $0.id == edgeLink }?.packets == 40)
+        #expect(dropped?.bytes == 45 * length)
+        let atEdgeAfterDrop = await edge.engine.meshStatus().links.first { $0.id == edgeLink }
+        #expect(atEdgeAfterDrop?.packets == 40 && atEdgeAfterDrop?.bytes == 40 * length)
 
         // The origin falls silent: the relay reports its upstream link down after ~1 s.
         let started = ContinuousClock.now

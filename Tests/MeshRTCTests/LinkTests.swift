@@ -138,6 +138,23 @@ struct LinkTests {
         #expect(link.keyframeRequests == [ssrc])
     }
 
+    @Test("the loss the downstream end reports (RFC 3550 §6.4.1 fraction lost) is what the upstream end reads")
+    func reportedLoss() throws {
+        let link = try LinkHarness(historyCapacity: 16)
+        let ssrc = Self.ssrcs[0]
+        link.subscribe(ssrc)
+        // 100 packets, number 5 lost on the wire and gone from the 16-slot history when NACKed.
+        for sequence in UInt16(0)..<100 where sequence != 5 {
+            link.forward(LinkHarness.packet(ssrc: ssrc, sequence: sequence))
+        }
+        #expect(link.receiver.statistics.fractionLostReported == 0)
+        // The first report with the track's block: 1 lost of 100 expected, 256 / 100 → 2 (§A.3).
+        link.advance(by: 1_100 * Self.ms)
+        #expect(link.receiver.statistics.reportsSent >= 1)
+        #expect(link.receiver.statistics.fractionLostReported == 2)
+        #expect(link.sender.statistics.fractionLost == 2)
+    }
+
     @Test("the link is down after 2 s of silence and up again with a keepalive (DESIGN.md Relay links)")
     func liveness() throws {
         let link = try LinkHarness()

@@ -18,6 +18,8 @@ public final class NodeAnnouncer: Sendable {
         var load = NodeStatus.Load()
         var draining = false
         var stopping = false
+        /// Wall-clock ms when this node first saw itself draining or stopping.
+        var drainingSince: UInt64?
         var redisAway = false
     }
 
@@ -92,11 +94,19 @@ public final class NodeAnnouncer: Sendable {
 
     /// The status the next heartbeat sends.
     func status() -> NodeStatus {
-        let (node, load, stopping) = state.withLock { ($0.node, $0.load, $0.stopping) }
+        let now = UInt64((Date().timeIntervalSince1970 * 1000).rounded())
+        let (node, load, stopping, drainingSince) = state.withLock { state in
+            if state.draining || state.stopping {
+                if state.drainingSince == nil { state.drainingSince = now }
+            } else {
+                state.drainingSince = nil
+            }
+            return (state.node, state.load, state.stopping, state.drainingSince)
+        }
         return NodeStatus(
             id: node.id, role: node.role, region: node.region, apiURL: "http://\(node.api)",
             mediaAddress: "\(node.mediaHost):\(node.ports.first)", capacity: Self.capacity(of: node), load: load,
-            stopping: stopping, updatedAt: UInt64((Date().timeIntervalSince1970 * 1000).rounded()))
+            stopping: stopping, drainingSince: drainingSince, updatedAt: now)
     }
 
     /// The topology's limits in heartbeat terms; an unset limit is the largest value, since

@@ -59,6 +59,10 @@ struct CoordinatorMetrics {
             "\($0.packets)"
         }
         family(
+            "meshcast_relay_link_bytes_total", "counter",
+            "Bytes of those packets (SRTP as sent upstream, RTP as received downstream)."
+        ) { "\($0.bytes)" }
+        family(
             "meshcast_relay_link_retransmissions_total", "counter", "Retransmissions sent or requested on the link."
         ) { "\($0.retransmissions)" }
         family("meshcast_relay_link_dropped_total", "counter", "Datagrams the link dropped.") { "\($0.dropped)" }

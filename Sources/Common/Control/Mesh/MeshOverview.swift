@@ -22,6 +22,11 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     public var streams: [Stream]
     /// Every relay link either end reported within the last 3 s.
     public var links: [Link] = []
+    /// The newest streams moved to another upstream (a lost or draining one), newest first.
+    public var failovers: [Failover] = []
+    /// How long a draining node may take (`policies.drain_deadline_seconds` of the answering
+    /// node's topology): a node draining for longer is past its deadline.
+    public var drainDeadlineSeconds: Int = 30
 
     /// One region of the topology.
     public struct Region: Sendable, Equatable, Codable {
@@ -72,12 +77,17 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         public var placementsPerSecond: Double?
         /// The 99th percentile of its recent placement decisions, in seconds.
         public var placementP99Seconds: Double?
+        /// Wall-clock milliseconds since 1970 when the node began draining (its heartbeat says);
+        /// `nil` when it is not draining or did not say.
+        public var drainingSince: UInt64?
 
         /// A node from its parts.
         public init(
             id: String, role: String, region: String, state: String, heartbeatAgeMilliseconds: UInt64?,
             sessions: Int, sessionCapacity: Int, egressBitsPerSecond: Int64, egressCapacityBitsPerSecond: Int64,
-            cpu: Double, topology: String? = nil, placementsPerSecond: Double? = nil, placementP99Seconds: Double? = nil
+            cpu: Double, topology: String? = nil, placementsPerSecond: Double? = nil,
+            placementP99Seconds: Double? = nil,
+            drainingSince: UInt64? = nil
         ) {
             self.id = id
             self.role = role
@@ -92,6 +102,7 @@ public struct MeshOverview: Sendable, Equatable, Codable {
             self.topology = topology
             self.placementsPerSecond = placementsPerSecond
             self.placementP99Seconds = placementP99Seconds
+            self.drainingSince = drainingSince
         }
     }
 
@@ -107,6 +118,8 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         public var streams: [String]
         /// RTP packets per second (as received downstream when that end reported).
         public var packetsPerSecond: Double
+        /// Media bits per second, from the same end as ``packetsPerSecond``.
+        public var bitsPerSecond: Double
         /// Round-trip time in ms, once the upstream end measured it.
         public var roundTripMilliseconds: Double?
         /// Loss the downstream end last reported, 0...1.
@@ -115,13 +128,14 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         /// A link from its parts.
         public init(
             id: String, upstream: String, downstream: String, streams: [String], packetsPerSecond: Double,
-            roundTripMilliseconds: Double?, fractionLost: Double
+            bitsPerSecond: Double = 0, roundTripMilliseconds: Double?, fractionLost: Double
         ) {
             self.id = id
             self.upstream = upstream
             self.downstream = downstream
             self.streams = streams
             self.packetsPerSecond = packetsPerSecond
+            self.bitsPerSecond = bitsPerSecond
             self.roundTripMilliseconds = roundTripMilliseconds
             self.fractionLost = fractionLost
         }
@@ -153,7 +167,8 @@ public struct MeshOverview: Sendable, Equatable, Codable {
     /// An overview from its parts.
     public init(
         mesh: String, answeredBy: String, readAt: UInt64, appliedTopology: String?, answeringNodeTopology: String,
-        regions: [Region] = [], nodes: [Node], streams: [Stream], links: [Link] = []
+        regions: [Region] = [], nodes: [Node], streams: [Stream], links: [Link] = [], failovers: [Failover] = [],
+        drainDeadlineSeconds: Int = 30
     ) {
         self.mesh = mesh
         self.answeredBy = answeredBy
@@ -164,5 +179,7 @@ public struct MeshOverview: Sendable, Equatable, Codable {
         self.nodes = nodes
         self.streams = streams
         self.links = links
+        self.failovers = failovers
+        self.drainDeadlineSeconds = drainDeadlineSeconds
     }
 }

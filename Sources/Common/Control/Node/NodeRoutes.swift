@@ -44,6 +44,7 @@ struct NodeRoutes: Sendable {
             var text = exporter.export(await control.metrics())
             text += rejections.prometheusText()
             text += ProcessUsage.prometheusText()
+            text += StreamMetrics.text(await control.streams())
             if let limiter { text += limiter.prometheusText() }
             if let turn { text += await turn.prometheusText() }
             if let mesh { text += await mesh.metricsText() }

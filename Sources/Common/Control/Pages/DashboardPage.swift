@@ -2,10 +2,11 @@
 ///
 /// The page itself is public; its data needs an operator token (the `token` query field or the
 /// form), sent as a Bearer token. It shows alerts, a map of the regions (topology coordinates)
-/// with nodes coloured by state and relay links drawn with their packet rate and loss, a node
-/// table with load bars, one stream's carriers by role (each with the node feeding it) and
-/// viewers per node, and sparklines of the last five minutes. `window.meshcast` exposes the last
-/// overview and the alerts for tests.
+/// with nodes coloured by state and relay links drawn with their bitrate and loss, a node table
+/// with load bars, one stream's carriers by role (each with the node feeding it) and viewers per
+/// node, the relay links with bitrate, packets, RTT and loss, the recent failovers, and
+/// sparklines of the last five minutes. `window.meshcast` exposes the last overview and the
+/// alerts for tests.
 enum DashboardPage: WebPage {
     static let path = "/dashboard"
 
@@ -47,6 +48,10 @@ enum DashboardPage: WebPage {
           <section class="wide"><h2>Nodes</h2><table><thead><tr><th>node</th><th>role</th><th>region</th><th>state</th>
             <th>heartbeat</th><th>sessions</th><th>egress</th><th>cpu</th></tr></thead><tbody id="nodes"></tbody></table></section>
           <section class="wide"><h2>Stream <select id="picker"></select></h2><div id="tree" class="tree"></div></section>
+          <section class="wide"><h2>Relay links</h2><table><thead><tr><th>link</th><th>bitrate</th><th>packets/s</th><th>RTT</th>
+            <th>loss</th><th>streams</th></tr></thead><tbody id="links"></tbody></table></section>
+          <section class="wide"><h2>Recent failovers</h2><table><thead><tr><th>when</th><th>node</th><th>stream</th><th>from</th>
+            <th>to</th><th>cause</th><th>took</th></tr></thead><tbody id="failovers"></tbody></table></section>
         </main>
         <script>
         "use strict";
@@ -62,7 +67,9 @@ enum DashboardPage: WebPage {
           if (text !== undefined) made.textContent = text;
           return made;
         }
-        const mbit = (bits) => `${(bits / 1e6).toFixed(1)} Mbit/s`;
+        const mbit = (bits) => `${(bits / 1e6).toFixed(bits < 1e7 ? 2 : 1)} Mbit/s`;
+        const percent = (share) => `${(share * 100).toFixed(1)} %`;
+        const linkFigures = (link) => `${mbit(link.bitsPerSecond)}, ${Math.round(link.packetsPerSecond)} packets/s, ${percent(link.fractionLost)} loss${link.roundTripMilliseconds === undefined ? "" : `, RTT ${link.roundTripMilliseconds.toFixed(1)} ms`}`;
         function bar(share) {
           const outer = element("span", { class: "bar" }), inner = element("i", {});
           inner.style.width = `${Math.min(100, Math.round(share * 100))}%`;
@@ -76,6 +83,9 @@ enum DashboardPage: WebPage {
           const alerts = [];
           for (const node of overview.nodes) {
             if (node.state === "stale") alerts.push(`${node.id}: no heartbeat (stale)`);
+            const draining = node.drainingSince === undefined ? 0 : (overview.readAt - node.drainingSince) / 1000;
+            if (node.state === "draining" && draining > overview.drainDeadlineSeconds)
+              alerts.push(`${node.id}: draining for ${draining.toFixed(1)} s, past its ${overview.drainDeadlineSeconds} s deadline (${node.sessions} session${node.sessions === 1 ? "" : "s"} left)`);
             else if (node.heartbeatAgeMilliseconds > 1000) alerts.push(`${node.id}: heartbeat ${node.heartbeatAgeMilliseconds} ms old`);
             if (node.state === "unlisted") alerts.push(`${node.id}: heartbeating but not in the topology`);
           }
@@ -140,15 +150,19 @@ enum DashboardPage: WebPage {
               spot.set(node.id, [x + 22 * Math.cos(angle), y + 22 * Math.sin(angle)]);
             });
           }
-          // Links under the dots: width by packet rate, red above 2 % loss.
+          // Links under the dots: width by bitrate (1 px + 1 px per Mbit/s, 6 at most), red above 2 % loss.
           for (const link of overview.links || []) {
             const from = spot.get(link.upstream), to = spot.get(link.downstream);
             if (!from || !to) continue;
             const line = element("line", { svg: 1, x1: from[0], y1: from[1], x2: to[0], y2: to[1], "data-link": `${link.upstream}>${link.downstream}`,
-              stroke: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb", "stroke-width": 1 + Math.min(5, link.packetsPerSecond / 100) });
-            line.append(element("title", { svg: 1 }, `${link.upstream} → ${link.downstream}: ${Math.round(link.packetsPerSecond)} packets/s, ${(link.fractionLost * 100).toFixed(1)} % loss${link.roundTripMilliseconds === undefined ? "" : `, ${link.roundTripMilliseconds.toFixed(1)} ms`}`));
-            map.append(line, element("text", { svg: 1, x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle", fill: "#2a6fdb" },
-              `${Math.round(link.packetsPerSecond)} pkt/s · ${(link.fractionLost * 100).toFixed(1)} %`));
+              "data-bitrate": Math.round(link.bitsPerSecond), stroke: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb",
+              "stroke-width": 1 + Math.min(5, link.bitsPerSecond / 1e6) });
+            line.append(element("title", { svg: 1 }, `${link.upstream} → ${link.downstream}: ${linkFigures(link)}`));
+            map.append(line);
+            // Links inside one region are too short to label: their figures are in the tooltip and the table.
+            if (Math.hypot(to[0] - from[0], to[1] - from[1]) > 90)
+              map.append(element("text", { svg: 1, x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle",
+                fill: link.fractionLost > 0.02 ? "#d33" : "#2a6fdb" }, `${mbit(link.bitsPerSecond)} · ${percent(link.fractionLost)}`));
           }
           for (const region of overview.regions) {
             const nodes = overview.nodes.filter((n) => n.region === region.name);
@@ -189,6 +203,34 @@ enum DashboardPage: WebPage {
             tier("edges", others.filter((id) => role(id) !== "relay")));
         }
 
+        function drawLinks(overview) {
+          const links = overview.links || [];
+          $("links").replaceChildren(...links.map((link) => {
+            const row = element("tr", { "data-link": `${link.upstream}>${link.downstream}`, "data-bitrate": Math.round(link.bitsPerSecond) });
+            for (const text of [`${link.upstream} → ${link.downstream}`, mbit(link.bitsPerSecond), Math.round(link.packetsPerSecond),
+              link.roundTripMilliseconds === undefined ? "–" : `${link.roundTripMilliseconds.toFixed(1)} ms`])
+              row.append(element("td", {}, text));
+            row.append(element("td", { class: link.fractionLost > 0.02 ? "stale" : "" }, percent(link.fractionLost)), element("td", {}, link.streams.join(", ")));
+            return row;
+          }));
+          if (!links.length) $("links").append(element("tr", {}, "no relay links"));
+        }
+
+        // Streams moved off a lost or draining upstream, newest first.
+        function drawFailovers(overview) {
+          const moves = overview.failovers || [];
+          $("failovers").replaceChildren(...moves.map((move) => {
+            const row = element("tr", { "data-failover": `${move.node}:${move.stream}`, "data-from": move.from, "data-to": move.to || "" });
+            const ago = Math.max(0, Math.round((overview.readAt - move.at) / 1000));
+            for (const text of [`${ago} s ago`, move.node, move.stream, move.from]) row.append(element("td", {}, text));
+            // A failure's reason can be long: the cell says "none", its tooltip why.
+            row.append(element("td", { class: move.to ? "" : "stale", title: move.failure || "" }, move.to || "none"),
+              element("td", { class: move.cause === "upstream lost" ? "stale" : "draining" }, move.cause), element("td", {}, `${move.milliseconds} ms`));
+            return row;
+          }));
+          if (!moves.length) $("failovers").append(element("tr", {}, "none recorded"));
+        }
+
         function sparkline(svg, values) {
           // The newest sample at the right; at least a minute across, five at most.
           const top = Math.max(1, ...values), step = 300 / Math.max(60, values.length);
@@ -214,6 +256,8 @@ enum DashboardPage: WebPage {
           drawMap(overview);
           drawNodes(overview);
           drawTree(overview);
+          drawLinks(overview);
+          drawFailovers(overview);
         }
 
         async function poll() {

@@ -142,6 +142,8 @@ public struct LinkSnapshot: Sendable, Equatable {
     public var fractionLost: Double
     /// RTP packets sent (upstream end) or received (downstream end).
     public var packets: UInt64
+    /// Their bytes: SRTP as sent (upstream end), RTP after decryption (downstream end).
+    public var bytes: UInt64
     /// Retransmissions sent (upstream end) or requested (downstream end).
     public var retransmissions: UInt64
     /// Datagrams dropped (bad authentication, replays, unknown SSRC, malformed).
@@ -150,7 +152,7 @@ public struct LinkSnapshot: Sendable, Equatable {
     /// A snapshot from its parts.
     public init(
         id: String, end: End, peerNode: String, peerAddress: LinkAddress, worker: Int, streams: [String],
-        roundTripMilliseconds: Double? = nil, fractionLost: Double = 0, packets: UInt64 = 0,
+        roundTripMilliseconds: Double? = nil, fractionLost: Double = 0, packets: UInt64 = 0, bytes: UInt64 = 0,
         retransmissions: UInt64 = 0,
         dropped: UInt64 = 0
     ) {
@@ -163,6 +165,7 @@ public struct LinkSnapshot: Sendable, Equatable {
         self.roundTripMilliseconds = roundTripMilliseconds
         self.fractionLost = fractionLost
         self.packets = packets
+        self.bytes = bytes
         self.retransmissions = retransmissions
         self.dropped = dropped
     }

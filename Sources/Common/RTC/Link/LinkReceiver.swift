@@ -295,6 +295,9 @@ public final class LinkReceiver {
                 delaySinceLastSenderReport: delay)
         }
         var next = 0
+        var fraction: UInt8 = 0
+        var sawTrack = false
+        defer { if sawTrack { statistics.fractionLostReported = fraction } }
         repeat {
             var blocks = 0
             var cursor = next
@@ -309,7 +312,10 @@ public final class LinkReceiver {
                 try LinkRTCPWriter.receiverReportHeader(ssrc: linkSSRC, blocks: blocks, into: &writer)
                 if let linkBlock, next == 0 { try linkBlock.write(into: &writer) }
                 for index in next..<cursor where tracks[index].statistics.extendedHighestSequence != nil {
-                    try tracks[index].statistics.reportBlock(now: now).write(into: &writer)
+                    let block = tracks[index].statistics.reportBlock(now: now)
+                    fraction = max(fraction, block.fractionLost)
+                    sawTrack = true
+                    try block.write(into: &writer)
                 }
             } catch {
                 return

@@ -28,6 +28,9 @@ public struct LinkReceiverStatistics: Sendable, Equatable {
     public var discontinuities = 0
     /// Receiver reports sent upstream.
     public var reportsSent = 0
+    /// The largest loss fraction (RFC 3550 §6.4.1, 1/256 units) of the tracks' blocks in the
+    /// last round of receiver reports: what the upstream end will read as this link's loss.
+    public var fractionLostReported: UInt8 = 0
 
     /// All zero.
     public init() {}

@@ -27,13 +27,35 @@ extension StreamCarrier {
         let result = await repath(record.name, record: record, avoiding: [old])
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let milliseconds = Int((seconds * 1000).rounded())
         switch result {
         case .success(let new):
             memory.withLock { $0.lastRepathSeconds = seconds }
-            let milliseconds = Int((seconds * 1000).rounded())
             logger.notice("re-pathed \(record.name) from \(old) to \(new) in \(milliseconds) ms")
         case .failure(let failure):
             logger.warning("mesh: re-pathing \(record.name) away from \(old) failed: \(failure)")
+        }
+        await recordMove(record.name, from: old, result: result, cause: .upstreamLost, milliseconds: milliseconds)
+    }
+
+    /// Adds a stream's move to the mesh's failover log (`GET /v1/mesh` shows it). Best effort:
+    /// with Redis away the move happened all the same, and only its record is lost.
+    func recordMove(
+        _ stream: String, from old: String, result: Result<String, CarryFailure>, cause: FailoverRecord.Cause,
+        milliseconds: Int
+    ) async {
+        guard redis.isAvailable else { return }
+        var record = FailoverRecord(
+            at: WallClock.milliseconds(), node: nodeID, stream: stream, from: old, to: nil, cause: cause,
+            milliseconds: milliseconds)
+        switch result {
+        case .success(let new): record.to = new
+        case .failure(let failure): record.failure = "\(failure)"
+        }
+        do {
+            try await failovers.record(record)
+        } catch {
+            logger.debug("mesh: could not log the move of '\(stream)' from \(old): \(error)")
         }
     }
 
@@ -61,7 +83,13 @@ extension StreamCarrier {
                     everyStreamMoved = false
                     continue
                 }
-                switch await repath(stream, record: record, avoiding: [link.peerNode]) {
+                let started = ContinuousClock.now
+                let result = await repath(stream, record: record, avoiding: [link.peerNode])
+                let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
+                await recordMove(
+                    stream, from: link.peerNode, result: result, cause: .upstreamDraining,
+                    milliseconds: Int(elapsed.rounded()))
+                switch result {
                 case .success(let new):
                     if let base { try? await api.unsubscribe(apiBase: base, link: link.id, stream: stream) }
                     logger.notice("mesh: handed '\(stream)' off draining \(link.peerNode) to \(new)")

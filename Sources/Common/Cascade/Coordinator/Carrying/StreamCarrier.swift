@@ -35,6 +35,8 @@ final class StreamCarrier: Sendable {
     let upstreams: UpstreamSelector
     let logger: Logger
     let memory = Mutex(Memory())
+    /// Where moves to a new upstream are recorded for operators.
+    let failovers: FailoverLog
     /// One subscription attempt per stream at a time.
     let carrying = SharedAttempts<String>()
     /// One link set-up per upstream node at a time.
@@ -54,6 +56,7 @@ final class StreamCarrier: Sendable {
         self.topology = topology
         self.upstreams = upstreams
         self.logger = logger
+        failovers = FailoverLog(client: redis)
     }
 
     /// How long the last re-path took, in seconds; nil before the first.

@@ -5,8 +5,9 @@ import MeshCrypto
 import Synchronization
 
 /// Reads the `/v1/mesh` overview out of Redis: the node registry (with each entry's heartbeat
-/// age), the stream directory (records, carriers, viewer reports), the applied topology, and
-/// each node's own report (the topology it runs, placement figures, relay link ends).
+/// age and drain start), the stream directory (records, carriers, viewer reports), the applied
+/// topology, each node's own report (the topology it runs, placement figures, relay link ends)
+/// and the failover log (the newest streams moved to another upstream).
 ///
 /// A dashboard full of viewers must not load the mesh, so answers come from a cache at most
 /// ``maximumAge`` old, and callers that miss it at the same time share one read.
@@ -20,6 +21,7 @@ final class MeshOverviewReader: Sendable {
     let registry: NodeRegistry
     let directory: StreamDirectory
     let nodeReports: NodeReports
+    let failovers: FailoverLog
     private let cache = Mutex<Cache>(Cache())
 
     private struct Cache {
@@ -43,6 +45,7 @@ final class MeshOverviewReader: Sendable {
         self.registry = registry
         self.directory = directory
         nodeReports = NodeReports(client: redis)
+        failovers = FailoverLog(client: redis)
     }
 
     /// The overview, from the cache when fresh; `nil` when Redis cannot be read.
@@ -101,7 +104,13 @@ final class MeshOverviewReader: Sendable {
                 },
                 nodes: Self.nodes(topology: topology, statuses: statuses, ages: ages, reports: reports),
                 streams: streams,
-                links: links)
+                links: links,
+                failovers: try await failovers.recent().map {
+                    MeshOverview.Failover(
+                        at: $0.at, node: $0.node, stream: $0.stream, from: $0.from, to: $0.to, cause: $0.cause.rawValue,
+                        milliseconds: $0.milliseconds, failure: $0.failure)
+                },
+                drainDeadlineSeconds: topology.policies.drainDeadline)
         } catch {
             return nil
         }
@@ -141,11 +150,12 @@ final class MeshOverviewReader: Sendable {
             id: status.id, role: status.role.rawValue, region: status.region, state: state,
             heartbeatAgeMilliseconds: ages[status.id], sessions: status.load.sessions, sessionCapacity: sessions,
             egressBitsPerSecond: status.load.egressBitsPerSecond, egressCapacityBitsPerSecond: egress,
-            cpu: status.load.cpu)
+            cpu: status.load.cpu, drainingSince: state == "draining" ? status.drainingSince : nil)
     }
 
-    /// One entry per link id: the downstream end's rate and loss when it reported, the upstream
-    /// end's round trip.
+    /// One entry per link id: the downstream end's rates when it reported (what arrived), the
+    /// upstream end's round trip, and the larger loss of the two ends (the downstream end's last
+    /// receiver report, or the upstream end's reading of it; they differ by one report at most).
     static func links(_ reports: [LinkReport]) -> [MeshOverview.Link] {
         Dictionary(grouping: reports, by: \.id).values.compactMap { ends -> MeshOverview.Link? in
             guard let any = ends.first else { return nil }
@@ -153,8 +163,9 @@ final class MeshOverviewReader: Sendable {
             return MeshOverview.Link(
                 id: any.id, upstream: any.upstream, downstream: any.downstream,
                 streams: Set(ends.flatMap(\.streams)).sorted(), packetsPerSecond: downstream.packetsPerSecond,
+                bitsPerSecond: downstream.bitsPerSecond ?? ends.compactMap(\.bitsPerSecond).first ?? 0,
                 roundTripMilliseconds: ends.compactMap(\.roundTripMilliseconds).first,
-                fractionLost: downstream.fractionLost)
+                fractionLost: ends.map(\.fractionLost).max() ?? 0)
         }
         .sorted { ($0.upstream, $0.downstream, $0.id) < ($1.upstream, $1.downstream, $1.id) }
     }

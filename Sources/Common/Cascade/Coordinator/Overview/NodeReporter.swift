@@ -3,7 +3,7 @@ import MeshRTC
 import Synchronization
 
 /// (duty) Writes this node's ``NodeReport`` to Redis once a second: the topology it runs, its
-/// placement rate and p99, and its relay link ends with their packet rates. Each node knows
+/// placement rate and p99, and its relay link ends with their packet and bit rates, RTT and loss. Each node knows
 /// only its own; `/v1/mesh` gathers them.
 final class NodeReporter: Sendable {
     let nodeID: String
@@ -11,12 +11,12 @@ final class NodeReporter: Sendable {
     let topology: TopologyInForce
     let placement: ClientPlacement
     let reports: NodeReports
-    /// What the rates are computed against: each link's packet count and the decision count,
-    /// and when they were read.
+    /// What the rates are computed against: each link's packet and byte counts and the decision
+    /// count, and when they were read.
     private let last = Mutex<Counts?>(nil)
 
     private struct Counts {
-        var links: [String: UInt64]
+        var links: [String: (packets: UInt64, bytes: UInt64)]
         var decisions: UInt64
         var at: ContinuousClock.Instant
     }
@@ -32,7 +32,9 @@ final class NodeReporter: Sendable {
     func report(_ status: MeshDataStatus, now: ContinuousClock.Instant) async {
         let timings = placement.decisionTimings
         let counts = Counts(
-            links: Dictionary(status.links.map { ($0.id, $0.packets) }, uniquingKeysWith: { first, _ in first }),
+            links: Dictionary(
+                status.links.map { ($0.id, (packets: $0.packets, bytes: $0.bytes)) },
+                uniquingKeysWith: { first, _ in first }),
             decisions: timings.count, at: now)
         let previous = last.withLock { last in
             defer { last = counts }
@@ -47,7 +49,9 @@ final class NodeReporter: Sendable {
             LinkReport(
                 id: link.id, upstream: link.end == .upstream ? nodeID : link.peerNode,
                 downstream: link.end == .upstream ? link.peerNode : nodeID, reportedBy: nodeID,
-                streams: link.streams.sorted(), packetsPerSecond: rate(link.packets, previous?.links[link.id]),
+                streams: link.streams.sorted(),
+                packetsPerSecond: rate(link.packets, previous?.links[link.id]?.packets),
+                bitsPerSecond: 8 * rate(link.bytes, previous?.links[link.id]?.bytes),
                 roundTripMilliseconds: link.roundTripMilliseconds, fractionLost: link.fractionLost)
         }
         let report = NodeReport(

@@ -14,6 +14,9 @@ public struct LinkReport: Sendable, Equatable, Codable {
     public var streams: [String]
     /// RTP packets per second sent (upstream end) or received (downstream end) over the last report interval.
     public var packetsPerSecond: Double
+    /// Their bits per second over the same interval (SRTP as sent, or RTP as received); `nil`
+    /// from a node built before links counted bytes.
+    public var bitsPerSecond: Double?
     /// Round-trip time in ms, measured by the upstream end.
     public var roundTripMilliseconds: Double?
     /// Loss the downstream end last reported, 0...1.
@@ -22,7 +25,7 @@ public struct LinkReport: Sendable, Equatable, Codable {
     /// A report from its parts.
     public init(
         id: String, upstream: String, downstream: String, reportedBy: String, streams: [String],
-        packetsPerSecond: Double, roundTripMilliseconds: Double?, fractionLost: Double
+        packetsPerSecond: Double, bitsPerSecond: Double? = nil, roundTripMilliseconds: Double?, fractionLost: Double
     ) {
         self.id = id
         self.upstream = upstream
@@ -30,6 +33,7 @@ public struct LinkReport: Sendable, Equatable, Codable {
         self.reportedBy = reportedBy
         self.streams = streams
         self.packetsPerSecond = packetsPerSecond
+        self.bitsPerSecond = bitsPerSecond
         self.roundTripMilliseconds = roundTripMilliseconds
         self.fractionLost = fractionLost
     }

@@ -23,6 +23,10 @@ public struct NodeStatus: Sendable, Equatable {
     /// treats it as draining. Unlike the drain marker it lives in the status itself, so it ends
     /// with the node and a restarted node is not drained by its previous life.
     public var stopping: Bool
+    /// Wall-clock milliseconds since 1970 when the node first saw itself draining or stopping
+    /// (its own clock); `nil` while it is not, or from a build that did not say. Operators
+    /// compare it with the drain deadline (`/v1/mesh`); placement does not read it.
+    public var drainingSince: UInt64?
     /// Wall-clock milliseconds since 1970 when the status was taken (passed in, not read). A
     /// refresh of an unchanged status does not rewrite it.
     public var updatedAt: UInt64
@@ -64,7 +68,8 @@ public struct NodeStatus: Sendable, Equatable {
     /// A status from its parts.
     public init(
         id: String, role: NodeRole, region: String, apiURL: String, mediaAddress: String, capacity: Capacity,
-        load: Load = Load(), draining: Bool = false, stopping: Bool = false, updatedAt: UInt64
+        load: Load = Load(), draining: Bool = false, stopping: Bool = false, drainingSince: UInt64? = nil,
+        updatedAt: UInt64
     ) {
         self.id = id
         self.role = role
@@ -75,6 +80,7 @@ public struct NodeStatus: Sendable, Equatable {
         self.load = load
         self.draining = draining
         self.stopping = stopping
+        self.drainingSince = drainingSince
         self.updatedAt = updatedAt
     }
 }
@@ -95,6 +101,7 @@ extension NodeStatus {
         static let sessions = "sessions"
         static let draining = "draining"
         static let stopping = "stopping"
+        static let drainingSince = "drainingSince"
         static let updatedAt = "updatedAt"
     }
 
@@ -109,6 +116,8 @@ extension NodeStatus {
             Field.cpu, String(load.cpu), Field.egress, String(load.egressBitsPerSecond),
             Field.packets, String(load.packetsPerSecond), Field.sessions, String(load.sessions),
             Field.stopping, stopping ? "1" : "0", Field.updatedAt, String(updatedAt),
+            // 0 rather than no field: a heartbeat's HSET would leave an earlier value in place.
+            Field.drainingSince, String(drainingSince ?? 0),
         ]
     }
 
@@ -129,6 +138,8 @@ extension NodeStatus {
             id: id, role: role, region: region, apiURL: api, mediaAddress: media,
             capacity: Capacity(sessions: capacitySessions, egressBitsPerSecond: capacityEgress),
             load: Load(cpu: cpu, egressBitsPerSecond: egress, packetsPerSecond: packets, sessions: sessions),
-            draining: fields[Field.draining] == "1", stopping: fields[Field.stopping] == "1", updatedAt: updatedAt)
+            draining: fields[Field.draining] == "1", stopping: fields[Field.stopping] == "1",
+            drainingSince: fields[Field.drainingSince].flatMap { UInt64($0) }.flatMap { $0 > 0 ? $0 : nil },
+            updatedAt: updatedAt)
     }
 }

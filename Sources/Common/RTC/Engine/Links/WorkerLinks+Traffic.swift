@@ -121,14 +121,16 @@ extension WorkerLinks {
                     worker: output.index, streams: sending.streams.keys.sorted(),
                     roundTripMilliseconds: statistics.roundTripTime.map { Double($0) / 1_000_000 },
                     fractionLost: Double(statistics.fractionLost) / 256, packets: UInt64(statistics.packetsSent),
-                    retransmissions: UInt64(statistics.packetsResent),
+                    bytes: UInt64(statistics.bytesSent), retransmissions: UInt64(statistics.packetsResent),
                     dropped: UInt64(
                         statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
             case .receiving(let receiving):
                 let statistics = receiving.receiver.statistics
                 return LinkSnapshot(
                     id: end.id, end: .downstream, peerNode: end.peerNode, peerAddress: end.peerAddress,
-                    worker: output.index, streams: receiving.streamNames, packets: UInt64(statistics.packetsReceived),
+                    worker: output.index, streams: receiving.streamNames,
+                    fractionLost: Double(statistics.fractionLostReported) / 256,
+                    packets: UInt64(statistics.packetsReceived), bytes: UInt64(statistics.bytesReceived),
                     retransmissions: UInt64(statistics.packetsRequested),
                     dropped: UInt64(
                         statistics.authenticationFailures + statistics.replaysDropped + statistics.malformed
