@@ -14,9 +14,6 @@ and MESSAGE-INTEGRITY with the long-term key MD5(username:realm:password) (RFC 8
 TURN REST credential minted with the node's secret.
 """
 
-import base64
-import hashlib
-import hmac
 import secrets
 import socket
 import time
@@ -25,6 +22,7 @@ import pytest
 
 import meshnode
 import results
+from turnclient import TURNClient, allocate_request, credential
 
 FLOOD = 120_000
 SOURCES = 64
@@ -44,67 +42,6 @@ def start_node(tmp_path):
     node.topology.write_text(text + "  turn: MESHCAST_TURN_SECRET\n")
     node.start()
     return node, secret, port
-
-
-def credential(secret: str, user: str) -> tuple[str, str]:
-    """TURN REST: username = expiry:id, password = base64(HMAC-SHA1(secret, username))."""
-    username = f"{int(time.time()) + 3600}:{user}"
-    return username, base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
-
-
-def allocate_request(**attributes):
-    from aioice import stun
-    from aioice.turn import UDP_TRANSPORT
-
-    message = stun.Message(message_method=stun.Method.ALLOCATE, message_class=stun.Class.REQUEST)
-    message.attributes["REQUESTED-TRANSPORT"] = UDP_TRANSPORT
-    message.attributes.update(attributes)
-    return message
-
-
-class TURNClient:
-    """One UDP 5-tuple speaking the long-term credential mechanism to the node."""
-
-    def __init__(self, port: int, username: str, password: str) -> None:
-        self.server = ("127.0.0.1", port)
-        self.username, self.password = username, password
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.settimeout(2.0)
-        self.realm = self.nonce = None
-
-    def transact(self, message):
-        from aioice import stun
-
-        self.socket.sendto(bytes(message), self.server)
-        while True:
-            answer = stun.parse_message(self.socket.recv(2048))
-            if answer.transaction_id == message.transaction_id:
-                return answer
-
-    def signed(self, message):
-        from aioice.turn import make_integrity_key
-
-        message.attributes.update(USERNAME=self.username, REALM=self.realm, NONCE=self.nonce)
-        message.add_message_integrity(make_integrity_key(self.username, self.realm, self.password))
-        return message
-
-    def allocate(self) -> int | None:
-        """The error code of an authenticated Allocate (None: success), after the 401 that
-        gives REALM and NONCE."""
-        challenge = self.transact(allocate_request())
-        assert challenge.attributes["ERROR-CODE"][0] == 401, challenge
-        self.realm, self.nonce = challenge.attributes["REALM"], challenge.attributes["NONCE"]
-        answer = self.transact(self.signed(allocate_request()))
-        return answer.attributes["ERROR-CODE"][0] if "ERROR-CODE" in answer.attributes else None
-
-    def release(self) -> int | None:
-        from aioice import stun
-
-        message = stun.Message(message_method=stun.Method.REFRESH, message_class=stun.Class.REQUEST)
-        message.attributes["LIFETIME"] = 0
-        answer = self.transact(self.signed(message))
-        return answer.attributes["ERROR-CODE"][0] if "ERROR-CODE" in answer.attributes else None
 
 
 def live_allocations(node) -> int:
