@@ -69,7 +69,8 @@ CLIENTS = {"a": "127.0.0.0/9", "b": "127.128.0.0/9", "trusted_proxies": "127.0.0
 def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[str]],
                     order: tuple[str, ...], policies: dict[str, int | str] | None = None,
                     redis: list[str] | None = None, extra: tuple[str, ...] = (),
-                    clients: dict[str, str] | None = None, storage: str | None = None) -> str:
+                    clients: dict[str, str] | None = None, storage: str | None = None,
+                    node_lines: dict[str, list[str]] | None = None) -> str:
     clients = {**CLIENTS, **(clients or {})}
     lines = [
         "# Written by Tests/Interop/meshmesh.py: a whole mesh on loopback.",
@@ -100,6 +101,7 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
             f"    ports: {udp[0]}-{udp[-1]}",
             "    workers: 1",
         ]
+        lines += [f"    {line}" for line in (node_lines or {}).get(node_id, [])]
         if role == "edge":
             lines.append("    capacity: {sessions: 500, viewers: 450}")
         if role == "recorder":
@@ -258,9 +260,10 @@ class Mesh:
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
                  trace: bool = True, policies: dict[str, int | str] | None = None, sentinel: bool = False,
                  extra_topology: tuple[str, ...] = (), clients: dict[str, str] | None = None,
-                 recorder: dict[str, str] | None = None) -> None:
+                 recorder: dict[str, str] | None = None, node_lines: dict[str, list[str]] | None = None) -> None:
         """`recorder`: {"storage": "{path: DIR, segment_seconds: N}", "postgres_url": URL} adds
-        recorder-1 (started last, fed by origin-1 or relay-1, the catalog at that URL)."""
+        recorder-1 (started last, fed by origin-1 or relay-1, the catalog at that URL).
+        `node_lines`: more topology lines per node id (`turn: {...}`), indented under the node."""
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links
@@ -290,7 +293,7 @@ class Mesh:
         self.topology = directory / "topology.yaml"
         self.topology.write_text(render_topology(
             ports, self.links, order, policies, self.redis.topology_section() if sentinel else None,
-            extra_topology, clients, storage=(recorder or {}).get("storage")))
+            extra_topology, clients, storage=(recorder or {}).get("storage"), node_lines=node_lines))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in self.node_ids:

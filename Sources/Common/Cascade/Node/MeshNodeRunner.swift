@@ -112,6 +112,14 @@ public struct MeshNodeRunner {
             [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
         }
         drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
+        // A draining node sends new TURN allocations where placement would send its clients.
+        let turnRedirect = TURNDrainFollower()
+        if let turn, let mesh, let loop = group.workers.first {
+            drain.observe { [node = settings.node, coordinator = mesh.coordinator, logger] in
+                turnRedirect.start(node: node, coordinator: coordinator, relay: turn, loop: loop, logger: logger)
+            }
+        }
+        defer { turnRedirect.cancel() }
         for target in topology.webhooks ?? [] where ProcessInfo.processInfo.environment[target.secretVariable] == nil {
             logger.warning(
                 "\(target.secretVariable) is not set: this node cannot sign webhooks to \(target.url) and leaves them to others"
