@@ -14,7 +14,9 @@ SIGTERM and drains. Within 1 s a new authenticated Allocate there is answered 30
 ALTERNATE-SERVER naming edge-b's TURN listener (edge-a's region has no other edge, so placement
 would choose edge-b; loopback is named because the client is on loopback), the same credential
 allocates on edge-b (the TURN secret is the mesh's), and an allocation made on edge-a before the
-drain is still refreshed there. Runs last: edge-a stays draining until the mesh stops.
+drain is still refreshed there, and the credential of the viewer whose session lives on edge-a
+still allocates on edge-a (no other node may relay to edge-a's media). Runs last: edge-a stays
+draining until the mesh stops.
 """
 
 import asyncio
@@ -105,6 +107,36 @@ def test_redirected_viewer_relays_through_its_edge(module_mesh):
                                          "ice_servers": figures["servers"]})
 
 
+async def offer_keeping_links(session, path: str) -> tuple[str, str]:
+    """Session.offer, keeping the 201's UDP TURN credential (username, password) from its Links."""
+    import http.client
+    import urllib.parse
+
+    from aiortc import RTCSessionDescription
+
+    await session.pc.setLocalDescription(await session.pc.createOffer())
+    node = session.node
+
+    def post():
+        connection = http.client.HTTPConnection(node.host, node.api_port, timeout=10)
+        try:
+            connection.request("POST", path, body=session.pc.localDescription.sdp.encode(), headers={
+                "Content-Type": "application/sdp", "Authorization": f"Bearer {session.token}"})
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+    status, headers, body = await asyncio.to_thread(post)
+    assert status == 201, f"POST {path} answered {status}: {body[:300]!r}"
+    session.location = urllib.parse.urljoin(node.base + path, dict(headers)["Location"])
+    await session.pc.setRemoteDescription(RTCSessionDescription(body.decode(), "answer"))
+    links = ", ".join(value for name, value in headers if name.lower() == "link")
+    found = re.search(r'<turn:[^>]+\?transport=udp>; rel="ice-server"; username="([^"]+)"; credential="([^"]+)"', links)
+    assert found, links
+    return found.group(1), found.group(2)
+
+
 def test_draining_edge_sends_new_allocations_where_placement_would(module_mesh):
     import clients
 
@@ -113,9 +145,10 @@ def test_draining_edge_sends_new_allocations_where_placement_would(module_mesh):
 
     async def drain() -> dict:
         publisher = await clients.publish(origin, "drain-turn", origin.token("drain-turn", "publish"))
-        viewer = await clients.view(edge_a, "drain-turn", edge_a.token("drain-turn", "view"))
+        viewer = clients.viewer_session(edge_a, edge_a.token("drain-turn", "view"))
         try:
             await publisher.connected()
+            viewer_credential = await offer_keeping_links(viewer, "/whep/drain-turn")
             await viewer.connected()  # keeps edge-a draining instead of stopping at once
             before = TURNClient(TURN_PORTS["edge-a"], *credential(SECRET, "before-drain"))
             assert await asyncio.to_thread(before.allocate) is None
@@ -132,10 +165,15 @@ def test_draining_edge_sends_new_allocations_where_placement_would(module_mesh):
                 assert time.monotonic() - sent_at < 1.0, f"no 300 within 1 s of SIGTERM (last: {code})"
                 await asyncio.sleep(0.25)
             redirected_after = time.monotonic() - sent_at
+            # The viewer's own credential (its session lives on edge-a) still allocates here.
+            own = TURNClient(TURN_PORTS["edge-a"], *viewer_credential)
+            await asyncio.sleep(0.3)
+            served_here = await asyncio.to_thread(own.allocate)
             alternate = alternate_server(client.last_answer)
             follower = TURNClient(alternate[1], username, password) if alternate else None
             followed = await asyncio.to_thread(follower.allocate) if follower else "no alternate"
             return {"redirected_after_s": round(redirected_after, 3), "alternate": alternate,
+                    "session_credential_here": served_here,
                     "followed": followed, "refresh_before_drain": await asyncio.to_thread(before.refresh)}
         finally:
             await viewer.close()
@@ -146,6 +184,7 @@ def test_draining_edge_sends_new_allocations_where_placement_would(module_mesh):
     assert figures["alternate"] == ("127.0.0.1", TURN_PORTS["edge-b"]), figures
     assert figures["followed"] is None, f"Allocate at the alternate answered {figures['followed']}"
     assert figures["refresh_before_drain"] is None, figures
+    assert figures["session_credential_here"] is None, f"the live session's credential was refused: {figures}"
     log = edge_a.log_path.read_text(errors="replace")
     assert f"TURN: draining: new allocations go to edge-b at 127.0.0.1:{TURN_PORTS['edge-b']}" in log, edge_a.log_tail()
     results.write("mesh_turn_drain", figures)

@@ -94,7 +94,13 @@ public struct MeshNodeRunner {
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
         if let turn, let loop = group.workers.first {
-            control.sessionICEServers = NodeTURN.sessionLinks(settings: settings)
+            // A session's 201 mints its credential and tells the relay the session lives here.
+            if let links = NodeTURN.sessionLinks(settings: settings) {
+                control.sessionICEServers = { [turn] id in
+                    loop.post { turn.sessionStarted(id) }
+                    return links(id)
+                }
+            }
             control.turn = TURNRelayStatus(relay: turn)
             // A session's end ends the allocations of the credential minted for it.
             engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
