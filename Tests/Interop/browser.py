@@ -15,10 +15,12 @@ ARGUMENTS = [
 
 
 @contextlib.asynccontextmanager
-async def chromium(executable: str = CHROMIUM, secure_origin: str | None = None):
+async def chromium(executable: str = CHROMIUM, secure_origin: str | None = None, arguments: list[str] | None = None):
     """A headless Chromium; `executable` may be a wrapper (one that enters a network namespace).
-    `secure_origin` (http://host:port) gets getUserMedia as if it were HTTPS or loopback."""
+    `secure_origin` (http://host:port) gets getUserMedia as if it were HTTPS or loopback;
+    `arguments` are more command-line switches."""
     extra = [f"--unsafely-treat-insecure-origin-as-secure={secure_origin}"] if secure_origin else []
+    extra += arguments or []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=ARGUMENTS + extra)
         try:

@@ -101,11 +101,11 @@ def render_topology(ports: dict[str, tuple[int, range]], links: dict[str, list[s
             f"    ports: {udp[0]}-{udp[-1]}",
             "    workers: 1",
         ]
+        lines += [f"    {line}" for line in (node_lines or {}).get(node_id, [])]
         if role == "edge":
             lines.append("    capacity: {sessions: 500, viewers: 450}")
         if role == "recorder":
             lines.append(f"    storage: {storage}")
-        lines += (node_lines or {}).get(node_id, [])
     if links:
         lines.append("links:")
     for upstream, downstream in links.items():
@@ -263,7 +263,7 @@ class Mesh:
                  recorder: dict[str, str] | None = None, node_lines: dict[str, list[str]] | None = None) -> None:
         """`recorder`: {"storage": "{path: DIR, segment_seconds: N}", "postgres_url": URL} adds
         recorder-1 (started last, fed by origin-1 or relay-1, the catalog at that URL).
-        `node_lines`: more topology lines for a node's entry (e.g. its `turn:` map), by node id."""
+        `node_lines`: more topology lines per node id (`turn: {...}`), indented under the node."""
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.links = DIRECT_LINKS if links is None else links

@@ -252,7 +252,7 @@ def run_panels_and_rules(start_mesh, tmp_path, postgres) -> list[str]:
         trace=False,
         recorder={"storage": f"{{path: {tmp_path / 'recordings'}, segment_seconds: 5}}", "postgres_url": postgres.url},
         policies={"record": '["dash"]'},
-        node_lines={"edge-b": [f"    turn: {{udp: {turn_port}, relay_ports: {relay[0]}-{relay[-1]}}}"]},
+        node_lines={"edge-b": [f"turn: {{udp: {turn_port}, relay_ports: {relay[0]}-{relay[-1]}}}"]},
         extra_topology=("  turn: MESHCAST_TURN_SECRET",),
         node_env={"edge-b": {"MESHCAST_TURN_SECRET": secrets.token_hex(16)}})
     return asyncio.run(scenario(mesh, tmp_path, turn_port))

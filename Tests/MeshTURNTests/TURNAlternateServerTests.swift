@@ -54,6 +54,31 @@ import Testing
         #expect(try harness.allocate() != nil)
     }
 
+    /// A session live on this node keeps allocating here while it drains (in the default mode
+    /// no other node may relay to this node's media); another credential is sent to the
+    /// alternate; once the session ends, its credential is refused.
+    @Test func sessionsHereAreServedWhileDraining() throws {
+        var harness = try Harness()
+        let id = String(try #require(harness.username.split(separator: ":").last))
+        harness.server.sessionStarted(credentialID: id, now: harness.now)
+        harness.server.alternateServer = Self.alternate
+        #expect(try harness.allocate() != nil)
+
+        harness.client.port += 1
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        let other = try TURNRESTCredential(
+            secret: Fixture.secret, id: "other", expiry: Fixture.start.adding(seconds: 60))
+        let reply = try harness.request(.allocate, username: other.username, password: other.password) {
+            try $0.appendRequestedTransport()
+        }
+        #expect(try harness.errorCode(of: reply) == 300)
+
+        harness.server.removeAllocations(credentialID: id, now: harness.now)
+        harness.client.port += 1
+        harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        #expect(try harness.errorCode(of: try harness.request(.allocate) { try $0.appendRequestedTransport() }) == 401)
+    }
+
     /// A loopback client (one machine, the interop tests) may be sent to a loopback alternate.
     @Test func loopbackClientMayGoToLoopback() throws {
         var harness = try Harness()

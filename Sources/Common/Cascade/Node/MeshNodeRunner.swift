@@ -94,7 +94,13 @@ public struct MeshNodeRunner {
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
         if let turn, let loop = group.workers.first {
-            control.sessionICEServers = NodeTURN.sessionLinks(settings: settings)
+            // A session's 201 mints its credential and tells the relay the session lives here.
+            if let links = NodeTURN.sessionLinks(settings: settings) {
+                control.sessionICEServers = { [turn] id in
+                    loop.post { turn.sessionStarted(id) }
+                    return links(id)
+                }
+            }
             control.turn = TURNRelayStatus(relay: turn)
             // A session's end ends the allocations of the credential minted for it.
             engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
@@ -112,6 +118,14 @@ public struct MeshNodeRunner {
             [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
         }
         drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
+        // A draining node sends new TURN allocations where placement would send its clients.
+        let turnRedirect = TURNDrainFollower()
+        if let turn, let mesh, let loop = group.workers.first {
+            drain.observe { [node = settings.node, coordinator = mesh.coordinator, logger] in
+                turnRedirect.start(node: node, coordinator: coordinator, relay: turn, loop: loop, logger: logger)
+            }
+        }
+        defer { turnRedirect.cancel() }
         for target in topology.webhooks ?? [] where ProcessInfo.processInfo.environment[target.secretVariable] == nil {
             logger.warning(
                 "\(target.secretVariable) is not set: this node cannot sign webhooks to \(target.url) and leaves them to others"

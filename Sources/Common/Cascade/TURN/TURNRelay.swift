@@ -127,6 +127,12 @@ public final class TURNRelay: @unchecked Sendable {
         logger.info("TURN: new allocations \(alternate.map { "go to \($0) (300)" } ?? "are served here")")
     }
 
+    /// A media session `id` began here: its credential's Allocates are served here even while
+    /// the node drains. Loop only.
+    public func sessionStarted(_ id: String) {
+        server.sessionStarted(credentialID: id, now: clock())
+    }
+
     /// Ends the allocations made with the credential minted for session `id`. Loop only.
     public func endSession(_ id: String) {
         server.removeAllocations(credentialID: id, now: clock())

@@ -1,8 +1,10 @@
 /// `GET /watch`: plays a stream from this node over WHEP.
 ///
 /// Query fields fill the form (`stream`, `token`, and optional `maxBitrate` in bit/s with
-/// `maxBitrateSeconds`, passed on to the node); with both `stream` and `token` present it
-/// starts at once. `window.meshcast` exposes the state and `stats()` for tests.
+/// `maxBitrateSeconds`, passed on to the node; `relay=1` for relay only, `turn=udp|tcp|tls` for
+/// one TURN listener); with both `stream` and `token` present it starts at once. The ICE servers
+/// come from the `201`'s `Link` headers (``ICEServerScript``). `window.meshcast` exposes the
+/// state, `stats()`, `pair()` (the selected candidate pair's local type) and `iceServers` for tests.
 enum PlayerPage: WebPage {
     static let path = "/watch"
 
@@ -23,6 +25,9 @@ enum PlayerPage: WebPage {
           <label>Token <input id="token" required size="40"></label>
           <label>Max bitrate (bit/s) <input id="maxBitrate" type="number" min="0" placeholder="none"></label>
           <label>for (s) <input id="maxBitrateSeconds" type="number" min="0" placeholder="always"></label>
+          <label><input type="checkbox" id="relay"> Relay only (TURN)</label>
+          <label>TURN <select id="turn"><option value="">any</option><option>udp</option>
+            <option>tcp</option><option>tls</option></select></label>
           <button id="start">Play</button> <button id="stop" type="button" disabled>Stop</button>
         </form>
         <p>State: <b id="state">idle</b></p>
@@ -35,20 +40,15 @@ enum PlayerPage: WebPage {
         const query = new URLSearchParams(location.search);
         let pc = null, resource = null, token = "";
 
-        window.meshcast = { state: "idle", error: null, stats: playerStats };
+        \#(ICEServerScript.source)
+
+        window.meshcast = { state: "idle", error: null, stats: playerStats, iceServers: [],
+                            pair: () => (pc ? selectedPair(pc) : null) };
 
         function setState(state, error) {
           meshcast.state = state;
           meshcast.error = error || null;
           $("state").textContent = error ? `${state}: ${error}` : state;
-        }
-
-        // The node is ICE-lite and takes no trickled candidates: send the offer once it is complete.
-        function gatheringComplete(peer) {
-          if (peer.iceGatheringState === "complete") return Promise.resolve();
-          return new Promise((resolve) => peer.addEventListener("icegatheringstatechange", () => {
-            if (peer.iceGatheringState === "complete") resolve();
-          }));
         }
 
         async function start() {
@@ -61,7 +61,7 @@ enum PlayerPage: WebPage {
           $("start").disabled = true; $("stop").disabled = false;
           setState("connecting");
           try {
-            pc = new RTCPeerConnection();
+            pc = new RTCPeerConnection($("relay").checked ? { iceTransportPolicy: "relay" } : {});
             const received = new MediaStream();
             $("video").srcObject = received;
             pc.addEventListener("track", (event) => received.addTrack(event.track));
@@ -71,18 +71,9 @@ enum PlayerPage: WebPage {
             });
             pc.addTransceiver("video", { direction: "recvonly" });
             pc.addTransceiver("audio", { direction: "recvonly" });
-            await pc.setLocalDescription();
-            await gatheringComplete(pc);
             const suffix = options.toString() ? `?${options}` : "";
-            const response = await fetch(`/whep/${encodeURIComponent(stream)}${suffix}`, {
-              method: "POST",
-              headers: { "Content-Type": "application/sdp", "Authorization": `Bearer ${token}` },
-              body: pc.localDescription.sdp,
-            });
-            const body = await response.text();
-            if (response.status !== 201) throw new Error(`WHEP answered ${response.status} ${body.trim()}`);
-            resource = new URL(response.headers.get("Location"), location.href).href;
-            await pc.setRemoteDescription({ type: "answer", sdp: body });
+            resource = await exchange(pc, await pc.createOffer(), `/whep/${encodeURIComponent(stream)}${suffix}`,
+                                      token, $("relay").checked, $("turn").value);
           } catch (error) {
             setState("failed", error.message);
           }
@@ -126,9 +117,10 @@ enum PlayerPage: WebPage {
             `${s.bytesReceived} bytes, lost ${s.packetsLost}, NACK ${s.nackCount}, PLI ${s.pliCount}`;
         }, 1000);
 
-        for (const name of ["stream", "token", "maxBitrate", "maxBitrateSeconds"]) {
+        for (const name of ["stream", "token", "maxBitrate", "maxBitrateSeconds", "turn"]) {
           if (query.has(name)) $(name).value = query.get(name);
         }
+        $("relay").checked = ["1", "on", "true"].includes(query.get("relay"));
         $("form").addEventListener("submit", (event) => { event.preventDefault(); start(); });
         $("stop").addEventListener("click", stop);
         addEventListener("pagehide", stop);

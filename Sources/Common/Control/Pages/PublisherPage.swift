@@ -3,8 +3,10 @@
 /// Query fields fill the form (`stream`, `token`, `source=camera|screen`, `simulcast=1`,
 /// `order=high-first` (list the full-size layer first, as many applications do; the node ranks
 /// layers by what they carry), `codec=vp8|vp9|h264`, `maxBitrate` in bit/s, `width`, `height`);
-/// with both `stream` and `token` present it starts at once. `window.meshcast` exposes the
-/// state and `stats()` for tests.
+/// `relay=1` (relay only), `turn=udp|tcp|tls` (one TURN listener); with both `stream` and `token`
+/// present it starts at once. The ICE servers come from the `201`'s `Link` headers
+/// (``ICEServerScript``). `window.meshcast` exposes the state, `stats()`, `pair()` and
+/// `iceServers` for tests.
 ///
 /// `codec` forces the video codec with `RTCRtpTransceiver.setCodecPreferences` (the chosen codec
 /// and RTX only): `h264` is constrained baseline (`42e01f`) with packetization-mode 1, `vp9` is
@@ -33,6 +35,9 @@ enum PublisherPage: WebPage {
           <label>Codec <select id="codec"><option value="">any</option><option value="vp8">VP8</option>
             <option value="vp9">VP9</option><option value="h264">H.264</option></select></label>
           <label>Max bitrate (bit/s) <input id="maxBitrate" type="number" min="0" placeholder="none"></label>
+          <label><input type="checkbox" id="relay"> Relay only (TURN)</label>
+          <label>TURN <select id="turn"><option value="">any</option><option>udp</option>
+            <option>tcp</option><option>tls</option></select></label>
           <button id="start">Start</button> <button id="stop" type="button" disabled>Stop</button>
         </form>
         <p>State: <b id="state">idle</b></p>
@@ -45,20 +50,15 @@ enum PublisherPage: WebPage {
         const query = new URLSearchParams(location.search);
         let pc = null, media = null, resource = null, token = "";
 
-        window.meshcast = { state: "idle", error: null, stats: publisherStats };
+        \#(ICEServerScript.source)
+
+        window.meshcast = { state: "idle", error: null, stats: publisherStats, iceServers: [],
+                            pair: () => (pc ? selectedPair(pc) : null) };
 
         function setState(state, error) {
           meshcast.state = state;
           meshcast.error = error || null;
           $("state").textContent = error ? `${state}: ${error}` : state;
-        }
-
-        // The node is ICE-lite and takes no trickled candidates: send the offer once it is complete.
-        function gatheringComplete(peer) {
-          if (peer.iceGatheringState === "complete") return Promise.resolve();
-          return new Promise((resolve) => peer.addEventListener("icegatheringstatechange", () => {
-            if (peer.iceGatheringState === "complete") resolve();
-          }));
         }
 
         function encodings(simulcast, maxBitrate) {
@@ -117,7 +117,7 @@ enum PublisherPage: WebPage {
           try {
             media = await capture($("source").value);
             $("preview").srcObject = media;
-            pc = new RTCPeerConnection();
+            pc = new RTCPeerConnection($("relay").checked ? { iceTransportPolicy: "relay" } : {});
             pc.addEventListener("connectionstatechange", () => {
               if (pc.connectionState === "connected") setState("connected");
               if (pc.connectionState === "failed") setState("failed", "ICE or DTLS failed");
@@ -131,17 +131,8 @@ enum PublisherPage: WebPage {
               const transceiver = pc.addTransceiver(track, init);
               if (track.kind === "video") preferCodec(transceiver, codec);
             }
-            await pc.setLocalDescription();
-            await gatheringComplete(pc);
-            const response = await fetch(`/whip/${encodeURIComponent(stream)}`, {
-              method: "POST",
-              headers: { "Content-Type": "application/sdp", "Authorization": `Bearer ${token}` },
-              body: pc.localDescription.sdp,
-            });
-            const body = await response.text();
-            if (response.status !== 201) throw new Error(`WHIP answered ${response.status} ${body.trim()}`);
-            resource = new URL(response.headers.get("Location"), location.href).href;
-            await pc.setRemoteDescription({ type: "answer", sdp: body });
+            resource = await exchange(pc, await pc.createOffer(), `/whip/${encodeURIComponent(stream)}`, token,
+                                      $("relay").checked, $("turn").value);
           } catch (error) {
             setState("failed", error.message);
           }
@@ -187,9 +178,10 @@ enum PublisherPage: WebPage {
             `NACK ${s.nackCount}, PLI ${s.pliCount}; layers: ${layers.join(", ")}`;
         }, 1000);
 
-        for (const name of ["stream", "token", "source", "codec", "maxBitrate"]) {
+        for (const name of ["stream", "token", "source", "codec", "maxBitrate", "turn"]) {
           if (query.has(name)) $(name).value = query.get(name);
         }
+        $("relay").checked = ["1", "on", "true"].includes(query.get("relay"));
         $("simulcast").checked = ["1", "on", "true"].includes(query.get("simulcast"));
         $("form").addEventListener("submit", (event) => { event.preventDefault(); start(); });
         $("stop").addEventListener("click", stop);

@@ -41,7 +41,9 @@ extension TURNServer {
             }
             return allocateSuccess(request, existing, key: key, now: now, into: output)
         }
-        if let alternate = alternateServer, Self.canRedirect(fiveTuple.client, to: alternate) {
+        if let alternate = alternateServer, Self.canRedirect(fiveTuple.client, to: alternate),
+            !sessionsHere.contains(Self.credentialID(of: username))
+        {
             return reply(to: request, key: key, into: output, error: 300) { builder in
                 try builder.appendMappedAddress(alternate, as: .alternateServer)
             }

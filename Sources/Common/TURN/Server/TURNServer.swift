@@ -33,6 +33,11 @@ public struct TURNServer: Sendable {
     /// family matches and the address is one it can reach (never loopback for a remote
     /// client); live allocations keep being served. `nil`: no redirect.
     public var alternateServer: STUNTransportAddress?
+    /// Credential ids of the media sessions live on this node (``sessionStarted(credentialID:now:)``
+    /// until ``removeAllocations(credentialID:now:)``): their Allocates are served here even
+    /// while ``alternateServer`` is set, since in the default mode no other node may relay to
+    /// this node's media.
+    var sessionsHere: Set<[UInt8]> = []
 
     /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
     public init(
@@ -103,10 +108,20 @@ public struct TURNServer: Sendable {
     public mutating func removeAllocations(credentialID id: String, now: TURNInstant) {
         let key = Array(id.utf8)
         endedCredentials.insert(key, now: now)
+        sessionsHere.remove(key)
         guard allocationsPerCredential[key] != nil else { return }
         for (fiveTuple, allocation) in allocations where allocation.credentialID == key {
             close(fiveTuple, reason: .sessionEnded, now: now)
         }
+    }
+
+    /// Notes that the media session `id` (a credential's id) now lives on this node: a draining
+    /// server keeps allocating for it instead of sending it to the alternate. An id already
+    /// ended is not noted, so the set holds live sessions only.
+    public mutating func sessionStarted(credentialID id: String, now: TURNInstant) {
+        let key = Array(id.utf8)
+        guard !endedCredentials.contains(key, now: now) else { return }
+        sessionsHere.insert(key)
     }
 
     /// Ends the allocation on `fiveTuple` (the client's session ended, or shutdown).
