@@ -90,8 +90,9 @@ import Testing
         #expect(overview.nodes[2].topology == "0000000000000000")
         #expect(overview.nodes[3].topology == nil)
         #expect(overview.nodes[4].sessionCapacity == 0 && overview.nodes[4].egressCapacityBitsPerSecond == 0)
-        // Just written with a 120 s TTL: a few milliseconds old, on Redis's clock.
-        #expect((overview.nodes[0].heartbeatAgeMilliseconds ?? .max) < 5_000)
+        // Just written with a 120 s TTL, so younger than that on Redis's clock (how young depends
+        // on the machine's load: 8 s was seen on a busy one).
+        #expect((overview.nodes[0].heartbeatAgeMilliseconds ?? .max) < 120_000)
         #expect(overview.nodes[1].heartbeatAgeMilliseconds == nil)
         #expect(
             overview.links == [

@@ -137,8 +137,9 @@ struct RedisRegistryLivenessTests {
         let now: UInt64 = 1_700_000_000_000
         try await registry.heartbeat(Self.edge("edge-1"))
         #expect(try await reservations.reserve(node: "edge-1", token: "v1", now: now) == .reserved(pending: 1))
-        // Just refreshed: its link is silent but the process lives.
-        #expect(try await registry.evict(id: "edge-1") == .refreshedLately)
+        // Just refreshed: its link is silent but the process lives. (Against a 10 s threshold:
+        // the default 500 ms races a loaded machine's own delays since the heartbeat.)
+        #expect(try await registry.evict(id: "edge-1", staleAfter: .seconds(10)) == .refreshedLately)
         // 400 ms since the last refresh: not stale for a 10 s threshold. (Against the default
         // 500 ms this would race a loaded machine's own delays; time only ever adds staleness,
         // so the eviction below is safe with it.)
