@@ -33,6 +33,9 @@ struct JoinBurstTests {
         for _ in 0..<3 { burst.joinedOne(at: 18.6) }
         #expect(burst.joinsDue(elapsed: 30) == 0)
         #expect(burst.joined == 4)
+        // The run goes on to the end of the window: 2 s of joining and 5 after, from 17.
+        #expect(!burst.allowsEnd(at: 24.5))
+        #expect(burst.allowsEnd(at: 25))
     }
 
     @Test("a dip below 90 % of the steady median fails; a late second is shown but not judged")

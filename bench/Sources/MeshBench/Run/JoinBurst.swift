@@ -62,8 +62,18 @@ struct JoinBurst {
         }
     }
 
+    /// Whether the run may end at `elapsed`: a burst that started is watched to the end of its
+    /// window even when its joins took longer than planned.
+    func allowsEnd(at elapsed: Double) -> Bool {
+        guard let startedAt else { return true }
+        return joined >= plan.count && elapsed >= windowEnd(from: startedAt) + 1
+    }
+
+    /// The planned joining time or the one it took (WHEP exchanges may be slower than
+    /// planned), then ``trailingSeconds``.
     private func windowEnd(from start: Double) -> Double {
-        start + (Double(plan.count) / Double(max(1, plan.perSecond))).rounded(.up) + Self.trailingSeconds
+        let planned = start + (Double(plan.count) / Double(max(1, plan.perSecond))).rounded(.up)
+        return max(planned, lastJoinAt ?? planned) + Self.trailingSeconds
     }
 
     /// The figures, `nil` when the burst never started (a run too short, or stopped early).

@@ -61,7 +61,7 @@ struct ScenarioRun {
         var nextSample = 0.0
         while true {
             let elapsed = Double(BenchClock.now() - start) / 1e9
-            if elapsed >= rampSeconds + durationSeconds { break }
+            if elapsed >= rampSeconds + durationSeconds, burst?.allowsEnd(at: elapsed) ?? true { break }
             let due = min(viewers, Int(elapsed * Double(scenario.viewers.rampPerSecond)) + 1)
             while joined < due {
                 try await target.joinViewer(joined, stream: stream(for: joined, of: streams), crowd: crowd)
