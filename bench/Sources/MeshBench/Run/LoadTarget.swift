@@ -17,6 +17,9 @@ protocol LoadTarget: AnyObject, Sendable {
     /// Joins one more viewer of `stream` (the `index`-th) into `crowd`; a refusal is the
     /// viewer's failure, not a throw.
     func joinViewer(_ index: Int, stream: String, crowd: ViewerCrowd) async throws
+    /// Joins several viewers at once (a join burst), their signaling exchanges side by side
+    /// where the target can; `viewers` pairs each index with its stream.
+    func joinViewers(_ viewers: [(index: Int, stream: String)], crowd: ViewerCrowd) async throws
     /// Makes viewer seat number `seat` leave (DELETE its session; churn).
     func leave(seat: Int, crowd: ViewerCrowd) async throws
     /// Applies a fault; returns what happened, for the log.
@@ -27,4 +30,11 @@ protocol LoadTarget: AnyObject, Sendable {
     func publisherTallies() async -> [PublisherTally]
     /// Ends the viewers' sessions and stops the publishers.
     func finish(crowd: ViewerCrowd) async
+}
+
+extension LoadTarget {
+    /// One after the other.
+    func joinViewers(_ viewers: [(index: Int, stream: String)], crowd: ViewerCrowd) async throws {
+        for viewer in viewers { try await joinViewer(viewer.index, stream: viewer.stream, crowd: crowd) }
+    }
 }

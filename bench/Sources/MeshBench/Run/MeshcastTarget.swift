@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MeshRTC
 import MeshRuntime
+import Synchronization
 
 /// The Meshcast mesh as a load target: WHIP publishers and WHEP viewers entering a named
 /// node or the placement redirect, faults by signal or on the publishers' leg.
@@ -62,6 +63,66 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
                 seat, local: local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
         } catch {
             try await crowd.fail(seat, "\(error)")
+        }
+    }
+
+    /// The WHEP POSTs of a burst go out on up to ``burstConcurrency`` threads at once (a POST
+    /// blocks its thread; one at a time they reach about 60 a second here), then each viewer
+    /// connects as in ``joinViewer(_:stream:crowd:)``.
+    func joinViewers(_ viewers: [(index: Int, stream: String)], crowd: ViewerCrowd) async throws {
+        var prepared: [(seat: Int, local: ICECredentials, offer: String, url: HTTPURL)] = []
+        for viewer in viewers {
+            let regions = scenario.viewers.regions
+            let url = try endpoint(
+                "whep", stream: viewer.stream, enter: scenario.viewers.enter,
+                region: regions.isEmpty ? nil : regions[viewer.index % regions.count])
+            let (seat, port) = try await crowd.addSeat()
+            let local = ICECredentials.generate()
+            let offer = ViewerOffer(credentials: local, fingerprint: crowd.fingerprint, host: crowd.host, port: port)
+            prepared.append((seat, local, offer.sdp, url))
+        }
+        let token = viewToken
+        let requests = prepared.map { ($0.offer, $0.url) }
+        let postedAt = BenchClock.now()
+        let results = await Self.postSideBySide(requests, token: token)
+        for (entry, result) in zip(prepared, results) {
+            do {
+                let created = try result.get()
+                if let session = created.session { sessions[entry.seat] = (session, created.token) }
+                try await crowd.connect(
+                    entry.seat, local: entry.local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
+            } catch {
+                try await crowd.fail(entry.seat, "\(error)")
+            }
+        }
+    }
+
+    /// Threads posting a burst's offers at once.
+    static let burstConcurrency = 8
+
+    /// Posts every offer, up to ``burstConcurrency`` at a time, on threads of their own (the
+    /// POST blocks), and returns the answers in order.
+    private static func postSideBySide(
+        _ requests: [(offer: String, url: HTTPURL)], token: String
+    ) async -> [Result<OfferRequest.Created, any Error>] {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let results = Mutex([Result<OfferRequest.Created, any Error>?](repeating: nil, count: requests.count))
+                let next = Atomic<Int>(0)
+                DispatchQueue.concurrentPerform(iterations: min(burstConcurrency, requests.count)) { _ in
+                    while true {
+                        let index = next.add(1, ordering: .relaxed).oldValue
+                        guard index < requests.count else { return }
+                        let result = Result {
+                            try OfferRequest.post(offer: requests[index].offer, to: requests[index].url, token: token)
+                        }
+                        results.withLock { $0[index] = result }
+                    }
+                }
+                // concurrentPerform returns once every index is done, so none is left nil.
+                let done = results.withLock { $0.map { $0 ?? .failure(HTTPClientError(description: "not posted")) } }
+                continuation.resume(returning: done)
+            }
         }
     }
 

@@ -73,10 +73,12 @@ struct ScenarioRun {
                     try await crowd.markSteady()
                     current.marked(viewers: joined - left, at: elapsed)
                 }
-                for _ in 0..<current.joinsDue(elapsed: elapsed) {
-                    try await target.joinViewer(joined, stream: stream(for: joined, of: streams), crowd: crowd)
-                    joined += 1
-                    current.joinedOne(at: Double(BenchClock.now() - start) / 1e9)
+                let due = current.joinsDue(elapsed: elapsed)
+                if due > 0 {
+                    let batch = (joined..<joined + due).map { ($0, stream(for: $0, of: streams)) }
+                    try await target.joinViewers(batch, crowd: crowd)
+                    joined += due
+                    for _ in 0..<due { current.joinedOne(at: Double(BenchClock.now() - start) / 1e9) }
                 }
                 burst = current
             }
