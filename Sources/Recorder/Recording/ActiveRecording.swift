@@ -42,6 +42,8 @@ final class ActiveRecording: @unchecked Sendable {
     private var lastKeyframeAsk: ContinuousClock.Instant?
     /// When the first key frame came before a video sender report (see ``videoClocksReady()``).
     private var firstUnsynchronizedKey: ContinuousClock.Instant?
+    /// Whether a key frame was asked for as the sender reports completed.
+    private var askedAfterReports = false
     /// How long the first segment waits for video sender reports before it opens on arrival
     /// times (a sender that sends none).
     static let unsynchronizedWait = Duration.seconds(3)
@@ -117,6 +119,16 @@ final class ActiveRecording: @unchecked Sendable {
     private func askForKeyframeIfStalled() {
         guard hasVideo else { return }
         let now = ContinuousClock.now
+        // The first key frame came before the sender reports, which have come now: the next
+        // one opens the recording, so it is asked for at once rather than a second later.
+        if !series.isOpen, !askedAfterReports, firstUnsynchronizedKey != nil,
+            ingests.allSatisfy({ !$0.isVideo || $0.clock.isSynchronized })
+        {
+            askedAfterReports = true
+            lastKeyframeAsk = now
+            tap.requestKeyframe()
+            return
+        }
         let since = lastVideoWritten ?? lastKeyframeAsk
         guard since.map({ $0.duration(to: now) >= .seconds(1) }) ?? true,
             lastKeyframeAsk.map({ $0.duration(to: now) >= .seconds(1) }) ?? true

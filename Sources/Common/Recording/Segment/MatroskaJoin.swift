@@ -33,8 +33,13 @@ public enum MatroskaJoin {
         guard let first = parts.first else { throw .noCompleteCluster }
         let temporary = "\(path).\(UUID().uuidString.lowercased()).webm"
         let partPath = temporary + ".part"
-        var output = [UInt8]()
         do {
+            // Written segment by segment: memory holds one segment, however long the recording.
+            let fd = try POSIXFile.check("open", partPath) {
+                open(partPath, O_RDWR | O_CLOEXEC | O_CREAT | O_TRUNC, 0o644)
+            }
+            defer { close(fd) }
+            var output = [UInt8]()
             for (index, part) in parts.enumerated() {
                 let data: Data
                 do {
@@ -42,16 +47,13 @@ public enum MatroskaJoin {
                 } catch {
                     throw MatroskaRecoveryError.file(RecordingFileError(call: "read", path: part.path, code: EIO))
                 }
+                output.removeAll(keepingCapacity: true)
                 // An untyped closure: a typed-throws one here crashes Swift 6.3.1's IRGen.
                 try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws in
                     try append(bytes, header: index == 0, shift: part.startMilliseconds, to: &output)
                 }
+                try POSIXFile.writeAll(fd, output, path: partPath)
             }
-            let fd = try POSIXFile.check("open", partPath) {
-                open(partPath, O_RDWR | O_CLOEXEC | O_CREAT | O_TRUNC, 0o644)
-            }
-            defer { close(fd) }
-            try POSIXFile.writeAll(fd, output, path: partPath)
         } catch let error as MatroskaRecoveryError {
             unlink(partPath)
             throw error
