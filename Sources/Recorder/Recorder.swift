@@ -15,12 +15,14 @@ enum RecorderError: Error, Equatable, CustomStringConvertible {
     case alreadyRecording(UUID)
     /// Not now (503): the mesh cannot bring the stream here, or the recorder is stopping.
     case unavailable(String)
+    /// The storage has no room (507).
+    case storageFull(String)
 
     var description: String {
         switch self {
         case .unknownStream(let name): "stream '\(name)' is not published"
         case .alreadyRecording(let id): "the stream is already being recorded (\(id.uuidString.lowercased()))"
-        case .unavailable(let reason): reason
+        case .unavailable(let reason), .storageFull(let reason): reason
         }
     }
 }
@@ -116,6 +118,7 @@ final class Recorder: Service, Sendable {
         if let running = active.withLock({ $0.values.first { $0.stream == stream } }) {
             throw .alreadyRecording(running.id)
         }
+        if let full = StorageSpace.refusal(storage) { throw .storageFull(full) }
         if let coordinator, let problem = await coordinator.carry(stream) {
             if problem.contains("not published") { throw .unknownStream(stream) }
             throw .unavailable(problem)

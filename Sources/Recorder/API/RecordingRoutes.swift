@@ -88,6 +88,7 @@ struct RecordingRoutes: Sendable {
             case .unknownStream: throw APIError(.notFound, error.description)
             case .alreadyRecording: throw APIError(.conflict, error.description)
             case .unavailable: throw APIError(.serviceUnavailable, error.description)
+            case .storageFull: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), error.description)
             }
         }
     }

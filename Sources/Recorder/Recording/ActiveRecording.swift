@@ -181,8 +181,16 @@ final class ActiveRecording: @unchecked Sendable {
             }
             if try written.get(), isVideo { lastVideoWritten = .now }
         } catch {
-            fail("writing segment failed: \(error)")
+            fail(Self.describe(error, storage: series.storage, doing: "writing segment"))
         }
+    }
+
+    /// A write error as the catalog and the log say it: a full disk by name.
+    static func describe(_ error: MatroskaSegmentWriter.WriteError, storage: String, doing what: String) -> String {
+        if case .file(let failure) = error, failure.code == ENOSPC || failure.code == EDQUOT {
+            return "disk full: no space left in \(storage) (\(failure)); the segments written so far are kept"
+        }
+        return "\(what) failed: \(error)"
     }
 
     /// Silence for the hole before an audio frame at `wall`, if there is one (``OpusGapFiller``).
@@ -260,8 +268,8 @@ final class ActiveRecording: @unchecked Sendable {
         failure = reason
         failed.store(true, ordering: .relaxed)
         metrics.failures.add(1, ordering: .relaxed)
-        series.abandonAll()
-        logger.error("recording \(id) of '\(stream)' failed: \(reason)")
+        let kept = series.salvageAll()
+        logger.error("recording \(id) of '\(stream)' failed: \(reason) (\(kept) open segment(s) closed)")
     }
 
     /// Closes the segments and catalogues the end: stopped, or failed with `error` (or the
@@ -272,7 +280,7 @@ final class ActiveRecording: @unchecked Sendable {
             do throws(MatroskaSegmentWriter.WriteError) {
                 try series.closeAll()
             } catch {
-                fail("closing segment failed: \(error)")
+                fail(Self.describe(error, storage: series.storage, doing: "closing segment"))
             }
         }
         if let reason = failure ?? error {
