@@ -77,6 +77,10 @@ final class Recorder: Service, Sendable {
     /// recording and gives the catalog a few seconds to write its last rows.
     func run() async throws {
         let recovered = StorageRecovery.run(storage: storage, catalog: catalog, logger: logger)
+        // What recovery could not see: recordings a crash cut off before their first segment,
+        // or between two. After recovery's own changes, before any new recording's.
+        catalog.recordingsInterrupted(
+            node: nodeID, error: "interrupted: the recorder stopped without closing it (no open segment to recover)")
         if recovered.recovered + recovered.refused > 0 {
             logger.notice(
                 "storage \(storage): recovered \(recovered.recovered) open segment(s), refused \(recovered.refused)")

@@ -30,6 +30,7 @@ import av
 from aiortc import MediaStreamTrack
 
 WIDTH, HEIGHT, FPS, RATE = 320, 240, 30, 48000
+SAMPLES = 960
 FLASH_S = 0.1
 
 
@@ -67,8 +68,18 @@ class _ClipTrack(MediaStreamTrack):
         self._pacer = pacer
         self._skip_before = skip_before
         self._samples = 0
+        self._pcm = bytearray()
 
     async def recv(self):
+        if self.kind == "audio":
+            return await self._recv_audio()
+        frame = self._next()
+        await self._pacer.wait_until(frame.time)
+        frame.pts = round(frame.time * 90000)
+        frame.time_base = fractions.Fraction(1, 90000)
+        return frame
+
+    def _next(self):
         while True:
             try:
                 frame = next(self._frames)
@@ -76,19 +87,25 @@ class _ClipTrack(MediaStreamTrack):
                 self.stop()
                 raise
             if frame.time is not None and frame.time >= self._skip_before:
-                break
-        await self._pacer.wait_until(frame.time)
-        if self.kind == "video":
-            frame.pts = round(frame.time * 90000)
-            frame.time_base = fractions.Fraction(1, 90000)
-            return frame
-        # A plain mono s16 frame (the Matroska PCM decoder names its layout in a way aiortc's
-        # Opus encoder refuses), its pts the clip's own sample position.
-        mono = av.AudioFrame(format="s16", layout="mono", samples=frame.samples)
-        mono.planes[0].update(bytes(frame.planes[0])[:2 * frame.samples])
+                return frame
+
+    async def _recv_audio(self):
+        """Exactly 20 ms (960 samples) per frame, its pts the sample count: aiortc's Opus
+        encoder gives every packet made from one input frame that frame's RTP timestamp, so
+        the clip's 1024-sample frames would put two packets on one timestamp every 320 ms."""
+        while len(self._pcm) < 2 * SAMPLES:
+            frame = self._next()
+            if self._samples == 0 and not self._pcm:
+                self._samples = round(frame.time * RATE)
+            self._pcm += bytes(frame.planes[0])[:2 * frame.samples]
+        await self._pacer.wait_until(self._samples / RATE)
+        mono = av.AudioFrame(format="s16", layout="mono", samples=SAMPLES)
+        mono.planes[0].update(bytes(self._pcm[:2 * SAMPLES]))
+        del self._pcm[:2 * SAMPLES]
         mono.sample_rate = RATE
-        mono.pts = round(frame.time * RATE)
+        mono.pts = self._samples
         mono.time_base = fractions.Fraction(1, RATE)
+        self._samples += SAMPLES
         return mono
 
     def stop(self) -> None:

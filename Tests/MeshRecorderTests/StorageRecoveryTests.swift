@@ -73,6 +73,37 @@ import Testing
         await catalog.shutdown()
     }
 
+    /// A crash before a recording's first segment (or between two) leaves no `.part`: the
+    /// restart fails the node's recordings begun before it, and only those.
+    @Test func recordingsWithNoPartFailWhenTheirNodeStartsAgain() async throws {
+        let server = try PostgresTestServer()
+        let (catalog, journal) = try Self.catalog(server.url)
+        defer { try? FileManager.default.removeItem(at: journal) }
+        let restart = Date()
+        let cutOff = UUID()
+        let otherNode = UUID()
+        let stopped = UUID()
+        let afterRestart = UUID()
+        let before = restart.addingTimeInterval(-60)
+        catalog.record(.recordingStarted(Recording(id: cutOff, stream: "a", node: "rec-t", startedAt: before)))
+        catalog.record(.recordingStarted(Recording(id: otherNode, stream: "b", node: "rec-u", startedAt: before)))
+        catalog.record(.recordingStarted(Recording(id: stopped, stream: "c", node: "rec-t", startedAt: before)))
+        catalog.recordingStopped(stopped, bytes: 10, duration: 1, at: before.addingTimeInterval(5))
+        catalog.recordingsInterrupted(node: "rec-t", error: "interrupted: test", before: restart)
+        catalog.record(.recordingStarted(Recording(id: afterRestart, stream: "a", node: "rec-t", startedAt: Date())))
+        #expect(await catalog.waitUntilApplied(timeout: .seconds(10)))
+        func state(_ id: UUID) throws -> (String, String?) {
+            let row = try #require(
+                try server.query("SELECT state, error FROM recordings WHERE id = $1", [id.uuidString]).rows.first)
+            return (try row.string("state"), try? row.string("error"))
+        }
+        #expect(try state(cutOff) == ("failed", "interrupted: test"))
+        #expect(try state(otherNode).0 == "recording")
+        #expect(try state(stopped).0 == "stopped")
+        #expect(try state(afterRestart).0 == "recording")
+        await catalog.shutdown()
+    }
+
     static func catalog(_ url: String) throws -> (RecordingCatalog, URL) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("meshcast-catalog-\(UUID()).jsonl")
         return (try RecordingCatalog(client: RecordingCatalog.client(url: url), journal: file), file)
