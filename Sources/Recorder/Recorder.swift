@@ -81,9 +81,10 @@ final class Recorder: Service, Sendable {
         // or between two. After recovery's own changes, before any new recording's.
         catalog.recordingsInterrupted(
             node: nodeID, error: "interrupted: the recorder stopped without closing it (no open segment to recover)")
-        if recovered.recovered + recovered.refused > 0 {
+        if recovered.recovered + recovered.refused + recovered.empty > 0 {
             logger.notice(
-                "storage \(storage): recovered \(recovered.recovered) open segment(s), refused \(recovered.refused)")
+                "storage \(storage): recovered \(recovered.recovered) open segment(s), \(recovered.empty) empty, refused \(recovered.refused)"
+            )
         }
         pump.start()
         await cancelWhenGracefulShutdown {

@@ -168,8 +168,10 @@ def test_kill9_mid_segment_recovers_and_resumes(fault_mesh):
         publisher = await publish(origin, stream, origin.token(stream, "publish"))
         await publisher.connected()
         first = await asyncio.to_thread(recording_of, mesh, stream, token)
-        # Into the second segment, half of it written: the kill lands mid-segment.
-        await asyncio.sleep(SEGMENT_SECONDS + SEGMENT_SECONDS / 2)
+        # Into the second segment, half of it written: the kill lands mid-segment (timed from
+        # the segment's row: the first frame comes a second or two after the recording starts).
+        await asyncio.to_thread(wait_for, lambda: len(segment_rows(mesh, first)) >= 2, 20, "the second segment open")
+        await asyncio.sleep(SEGMENT_SECONDS / 2)
         killed_at = mesh.kill9("recorder-1")
         sent_before_kill = len(publisher.source.sent)
         await asyncio.sleep(1.0)

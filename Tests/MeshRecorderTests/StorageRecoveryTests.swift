@@ -45,8 +45,12 @@ import Testing
         let garbage = "\(directory)/000002-7500.webm.part"
         try Data("not a matroska file".utf8).write(to: URL(fileURLWithPath: garbage))
 
+        // Killed within its first cluster: a header and nothing else.
+        try MatroskaSegmentWriter(path: "\(directory)/000003-9000.webm", tracks: tracks).abandon()
+
         let outcome = StorageRecovery.run(storage: storage, catalog: catalog, logger: Logger(label: "test"))
-        #expect(outcome.recovered == 1 && outcome.refused == 1, "\(outcome)")
+        #expect(outcome.recovered == 1 && outcome.refused == 1 && outcome.empty == 1, "\(outcome)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/000003-9000.webm.part"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm.part"))
         #expect(FileManager.default.fileExists(atPath: garbage))
@@ -65,6 +69,11 @@ import Testing
         let bytes = try #require(FileManager.default.contents(atPath: "\(directory)/000001-5000.webm"))
         #expect(try segment.int("bytes") == Int64(bytes.count))
         #expect(try segment.string("sha256") == SegmentSeries.sha256(of: "\(directory)/000001-5000.webm"))
+        let empty = try #require(
+            try server.query(
+                "SELECT state, frames FROM segments WHERE recording_id = $1 AND sequence = 3", [id.uuidString]
+            ).rows.first)
+        #expect(try empty.string("state") == "recovered" && empty.int("frames") == 0)
         let recording = try #require(
             try server.query("SELECT state, error, duration FROM recordings WHERE id = $1", [id.uuidString]).rows.first)
         #expect(try recording.string("state") == "failed")

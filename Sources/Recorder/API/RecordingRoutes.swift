@@ -183,7 +183,10 @@ struct RecordingRoutes: Sendable {
         guard detail.recording.state != .recording, !recorder.recordings.contains(where: { $0.id == id }) else {
             throw APIError(.conflict, "the recording is still being written; its closed segments are served one by one")
         }
-        let segments = detail.segments.filter { $0.state != .open }.sorted { $0.sequence < $1.sequence }
+        // An empty recovered segment (killed in its first cluster) has no file to join.
+        let segments = detail.segments.filter { $0.state != .open && $0.frames > 0 }.sorted {
+            $0.sequence < $1.sequence
+        }
         guard !segments.isEmpty, segments.allSatisfy({ !$0.file.contains("..") && !$0.file.hasPrefix("/") }) else {
             throw APIError(.notFound, "the recording has no segments here")
         }
