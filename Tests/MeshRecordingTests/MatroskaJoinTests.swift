@@ -55,5 +55,25 @@ import Testing
             try MatroskaJoin.join(
                 [MatroskaJoin.Part(path: "\(directory)/audio.ogg", startMilliseconds: 0)], into: joined)
         }
+        // A damaged segment (cut anywhere, or with a byte flipped) is an error or a smaller
+        // file that still parses, never a trap: the join reads its input as untrusted bytes.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: parts[1].path))
+        let damaged = "\(directory)/damaged.webm"
+        var generator = SystemRandomNumberGenerator()
+        var joinedCount = 0
+        for (index, cut) in stride(from: 0, to: whole.count, by: max(whole.count / 40, 1)).enumerated() {
+            var bytes = Data(whole.prefix(cut))
+            if index % 2 == 1, !bytes.isEmpty {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= 0xFF
+            }
+            try bytes.write(to: URL(fileURLWithPath: damaged))
+            let part = MatroskaJoin.Part(path: damaged, startMilliseconds: 1000)
+            if let summary = try? MatroskaJoin.join([parts[0], part], into: joined) {
+                joinedCount += 1
+                #expect(summary.frames >= 1)
+                #expect(try MediaTools.mkvinfo(joined).status == 0)
+            }
+        }
+        #expect(joinedCount > 0)
     }
 }
