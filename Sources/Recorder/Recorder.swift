@@ -15,12 +15,14 @@ enum RecorderError: Error, Equatable, CustomStringConvertible {
     case alreadyRecording(UUID)
     /// Not now (503): the mesh cannot bring the stream here, or the recorder is stopping.
     case unavailable(String)
+    /// The storage has no room (507).
+    case storageFull(String)
 
     var description: String {
         switch self {
         case .unknownStream(let name): "stream '\(name)' is not published"
         case .alreadyRecording(let id): "the stream is already being recorded (\(id.uuidString.lowercased()))"
-        case .unavailable(let reason): reason
+        case .unavailable(let reason), .storageFull(let reason): reason
         }
     }
 }
@@ -75,9 +77,14 @@ final class Recorder: Service, Sendable {
     /// recording and gives the catalog a few seconds to write its last rows.
     func run() async throws {
         let recovered = StorageRecovery.run(storage: storage, catalog: catalog, logger: logger)
-        if recovered.recovered + recovered.refused > 0 {
+        // What recovery could not see: recordings a crash cut off before their first segment,
+        // or between two. After recovery's own changes, before any new recording's.
+        catalog.recordingsInterrupted(
+            node: nodeID, error: "interrupted: the recorder stopped without closing it (no open segment to recover)")
+        if recovered.recovered + recovered.refused + recovered.empty > 0 {
             logger.notice(
-                "storage \(storage): recovered \(recovered.recovered) open segment(s), refused \(recovered.refused)")
+                "storage \(storage): recovered \(recovered.recovered) open segment(s), \(recovered.empty) empty, refused \(recovered.refused)"
+            )
         }
         pump.start()
         await cancelWhenGracefulShutdown {
@@ -116,6 +123,7 @@ final class Recorder: Service, Sendable {
         if let running = active.withLock({ $0.values.first { $0.stream == stream } }) {
             throw .alreadyRecording(running.id)
         }
+        if let full = StorageSpace.refusal(storage) { throw .storageFull(full) }
         if let coordinator, let problem = await coordinator.carry(stream) {
             if problem.contains("not published") { throw .unknownStream(stream) }
             throw .unavailable(problem)

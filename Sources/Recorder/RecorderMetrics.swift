@@ -10,6 +10,8 @@ final class RecorderMetrics: Sendable {
     let gaps = Atomic<Int>(0)
     /// Frames no segment took (before the first key frame, older than a cut).
     let droppedFrames = Atomic<Int>(0)
+    /// Opus silence frames written into audio holes (``OpusGapFiller``).
+    let silenceFrames = Atomic<Int>(0)
     /// Recordings that failed writing.
     let failures = Atomic<Int>(0)
     /// Time to write one cluster or close one segment, worst of the last scrape interval (ns).
@@ -37,6 +39,9 @@ final class RecorderMetrics: Sendable {
             # HELP meshcast_recording_dropped_frames_total Frames no segment took.
             # TYPE meshcast_recording_dropped_frames_total counter
             meshcast_recording_dropped_frames_total \(droppedFrames.load(ordering: .relaxed))
+            # HELP meshcast_recording_silence_frames_total Opus silence frames written into audio holes (loss, DTX).
+            # TYPE meshcast_recording_silence_frames_total counter
+            meshcast_recording_silence_frames_total \(silenceFrames.load(ordering: .relaxed))
             # HELP meshcast_recording_failures_total Recordings stopped by a write error.
             # TYPE meshcast_recording_failures_total counter
             meshcast_recording_failures_total \(failures.load(ordering: .relaxed))

@@ -80,7 +80,9 @@ class PostgresServer:
             time.sleep(0.1)
         raise AssertionError(f"postgres on port {self.port} did not accept connections in {timeout_s} s")
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stops the server (fast shutdown: clients are cut off) and keeps its data, so that
+        `start()` brings the same cluster back on the same port: an outage."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -88,6 +90,9 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def query(self, sql: str) -> list[list[str]]:

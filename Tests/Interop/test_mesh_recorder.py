@@ -14,7 +14,9 @@ recorder fed over a relay link through placement like an edge.
   The recorder joins once the stream is published (it learns of it from Redis); how long after
   the publisher connected its first recorded frame was taken is printed and kept in the results.
 - API: start, stop twice, list (stream and state filters, paging), detail, a segment
-  downloaded whole and with `Range`, delete; bad ids, bad bodies and bad tokens get 4xx.
+  downloaded whole and with `Range`, the whole recording as one file (`/media`: 409 while it
+  records, then the segments joined: ffmpeg decodes it cleanly, ffprobe's duration within 2 % of
+  the segments', `Range` served), delete; bad ids, bad bodies and bad tokens get 4xx.
 """
 
 import asyncio
@@ -254,6 +256,9 @@ def test_recordings_api(recorder_mesh):
         again = await asyncio.to_thread(api, mesh, "POST", "/v1/recordings", token, {"stream": API_STREAM})
         assert again[0] == 409, again
         await asyncio.sleep(2 * SEGMENT_SECONDS + 1)
+        # The whole recording as one file only once it has stopped.
+        media = await asyncio.to_thread(api, mesh, "GET", f"/v1/recordings/{started['id']}/media", token)
+        assert media[0] == 409, media
         first = await asyncio.to_thread(api, mesh, "POST", f"/v1/recordings/{started['id']}/stop", token)
         second = await asyncio.to_thread(api, mesh, "POST", f"/v1/recordings/{started['id']}/stop", token)
         assert first[0] == 200 and json.loads(first[2])["state"] == "stopped", first
@@ -301,6 +306,28 @@ def test_recordings_api(recorder_mesh):
     assert api(mesh, "GET", f"/v1/recordings/{recording}/segments/99", token)[0] == 404
     assert api(mesh, "GET", f"/v1/recordings/{recording}/segments/x", token)[0] == 400
     assert api(mesh, "DELETE", f"/v1/recordings/{recording}", view_token)[0] == 403
+
+    # The whole recording as one file: the segments joined, playing, as long as they are together.
+    status, headers, media = api(mesh, "GET", f"/v1/recordings/{recording}/media", token)
+    assert status == 200 and headers["content-type"] == "video/webm" and headers["accept-ranges"] == "bytes"
+    joined = mesh.storage / "api-media.webm"
+    joined.write_bytes(media)
+    assert ffmpeg_errors(joined) == ""
+    probe = ffprobe(joined)
+    assert {s["codec_type"] for s in probe["streams"]} == {"video", "audio"}, probe
+    segments_s = sum(float(s["duration"]) for s in found["segments"])
+    joined_s = float(probe["format"]["duration"])
+    print(f"\n/media: {len(found['segments'])} segments joined, {len(media)} bytes, ffprobe {joined_s:.3f} s, "
+          f"segments {segments_s:.3f} s")
+    assert abs(joined_s - segments_s) <= 0.02 * segments_s, (joined_s, segments_s)
+    status, headers, part = api(mesh, "GET", f"/v1/recordings/{recording}/media", token,
+                                headers={"Range": "bytes=100-1099"})
+    assert status == 206 and part == media[100:1100] and headers["content-range"] == f"bytes 100-1099/{len(media)}"
+    assert api(mesh, "GET", f"/v1/recordings/{recording}/media", token)[2] == media
+    assert api(mesh, "GET", f"/v1/recordings/{recording}/media", view_token)[0] == 403
+    assert api(mesh, "GET", f"/v1/recordings/{recording}/media", None)[0] == 401
+    assert api(mesh, "GET", "/v1/recordings/not-a-uuid/media", token)[0] == 400
+    assert api(mesh, "GET", "/v1/recordings/00000000-0000-4000-8000-000000000000/media", token)[0] == 404
 
     assert api(mesh, "DELETE", f"/v1/recordings/{recording}", token)[0] == 204
     assert api(mesh, "GET", f"/v1/recordings/{recording}", token)[0] == 404

@@ -45,8 +45,12 @@ import Testing
         let garbage = "\(directory)/000002-7500.webm.part"
         try Data("not a matroska file".utf8).write(to: URL(fileURLWithPath: garbage))
 
+        // Killed within its first cluster: a header and nothing else.
+        try MatroskaSegmentWriter(path: "\(directory)/000003-9000.webm", tracks: tracks).abandon()
+
         let outcome = StorageRecovery.run(storage: storage, catalog: catalog, logger: Logger(label: "test"))
-        #expect(outcome.recovered == 1 && outcome.refused == 1, "\(outcome)")
+        #expect(outcome.recovered == 1 && outcome.refused == 1 && outcome.empty == 1, "\(outcome)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/000003-9000.webm.part"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm.part"))
         #expect(FileManager.default.fileExists(atPath: garbage))
@@ -65,11 +69,47 @@ import Testing
         let bytes = try #require(FileManager.default.contents(atPath: "\(directory)/000001-5000.webm"))
         #expect(try segment.int("bytes") == Int64(bytes.count))
         #expect(try segment.string("sha256") == SegmentSeries.sha256(of: "\(directory)/000001-5000.webm"))
+        let empty = try #require(
+            try server.query(
+                "SELECT state, frames FROM segments WHERE recording_id = $1 AND sequence = 3", [id.uuidString]
+            ).rows.first)
+        #expect(try empty.string("state") == "recovered" && empty.int("frames") == 0)
         let recording = try #require(
             try server.query("SELECT state, error, duration FROM recordings WHERE id = $1", [id.uuidString]).rows.first)
         #expect(try recording.string("state") == "failed")
         #expect(try recording.string("error").hasPrefix("interrupted"))
         #expect(try recording.double("duration") == 7.0)
+        await catalog.shutdown()
+    }
+
+    /// A crash before a recording's first segment (or between two) leaves no `.part`: the
+    /// restart fails the node's recordings begun before it, and only those.
+    @Test func recordingsWithNoPartFailWhenTheirNodeStartsAgain() async throws {
+        let server = try PostgresTestServer()
+        let (catalog, journal) = try Self.catalog(server.url)
+        defer { try? FileManager.default.removeItem(at: journal) }
+        let restart = Date()
+        let cutOff = UUID()
+        let otherNode = UUID()
+        let stopped = UUID()
+        let afterRestart = UUID()
+        let before = restart.addingTimeInterval(-60)
+        catalog.record(.recordingStarted(Recording(id: cutOff, stream: "a", node: "rec-t", startedAt: before)))
+        catalog.record(.recordingStarted(Recording(id: otherNode, stream: "b", node: "rec-u", startedAt: before)))
+        catalog.record(.recordingStarted(Recording(id: stopped, stream: "c", node: "rec-t", startedAt: before)))
+        catalog.recordingStopped(stopped, bytes: 10, duration: 1, at: before.addingTimeInterval(5))
+        catalog.recordingsInterrupted(node: "rec-t", error: "interrupted: test", before: restart)
+        catalog.record(.recordingStarted(Recording(id: afterRestart, stream: "a", node: "rec-t", startedAt: Date())))
+        #expect(await catalog.waitUntilApplied(timeout: .seconds(10)))
+        func state(_ id: UUID) throws -> (String, String?) {
+            let row = try #require(
+                try server.query("SELECT state, error FROM recordings WHERE id = $1", [id.uuidString]).rows.first)
+            return (try row.string("state"), try? row.string("error"))
+        }
+        #expect(try state(cutOff) == ("failed", "interrupted: test"))
+        #expect(try state(otherNode).0 == "recording")
+        #expect(try state(stopped).0 == "stopped")
+        #expect(try state(afterRestart).0 == "recording")
         await catalog.shutdown()
     }
 

@@ -18,6 +18,11 @@ import Testing
             case .gap(let gap): gaps.append(gap)
             }
         }
+
+        mutating func append(_ other: Output) {
+            frames += other.frames
+            gaps += other.gaps
+        }
     }
 
     typealias Push = (UInt16, UInt32, Bool, UnsafeRawBufferPointer, (DepacketizerEvent) -> Void) -> Void
@@ -120,7 +125,21 @@ import Testing
         let lost = try #require(packets.firstIndex { $0.timestamp == 1000 + UInt32(clip[10].milliseconds * 90) })
         packets.remove(at: lost)
         var vp8 = VP8Depacketizer()
-        let video = Self.run(packets) { vp8.push(sequence: $0, timestamp: $1, marker: $2, payload: $3, $4) }
+        #expect(vp8.isWaitingForKeyFrame)
+        // Waiting (the recorder asks for a key frame then) from the loss to the next key frame.
+        let keyFrameTimestamp = 1000 + UInt32(clip[30].milliseconds * 90)
+        let afterLoss = Array(packets[lost...].prefix { $0.timestamp != keyFrameTimestamp })
+        var video = Self.run(Array(packets[..<lost])) {
+            vp8.push(sequence: $0, timestamp: $1, marker: $2, payload: $3, $4)
+        }
+        #expect(!vp8.isWaitingForKeyFrame)
+        video.append(Self.run(afterLoss) { vp8.push(sequence: $0, timestamp: $1, marker: $2, payload: $3, $4) })
+        #expect(vp8.isWaitingForKeyFrame)
+        video.append(
+            Self.run(Array(packets[(lost + afterLoss.count)...])) {
+                vp8.push(sequence: $0, timestamp: $1, marker: $2, payload: $3, $4)
+            })
+        #expect(!vp8.isWaitingForKeyFrame)
         #expect(video.frames.count == clip.count - 20)
         let gap = try #require(video.gaps.first)
         #expect(video.gaps.count == 1)

@@ -14,6 +14,7 @@ import NIOCore
 /// | `GET /v1/recordings?stream=&state=&since=&limit=&after=` | a page, newest first, `next` for the following one |
 /// | `GET /v1/recordings/{id}` | the recording with its tracks, segments and gaps |
 /// | `GET /v1/recordings/{id}/segments/{n}` | the closed segment file; `Range` → `206` |
+/// | `GET /v1/recordings/{id}/media` | the whole stopped recording as one file (segments joined); `Range` → `206` |
 /// | `DELETE /v1/recordings/{id}` | `204`: stopped, rows and files gone |
 ///
 /// Reads go to PostgreSQL: while it is away they answer `503` (recordings go on).
@@ -44,6 +45,9 @@ struct RecordingRoutes: Sendable {
                 }
                 return try await segment(try recordingID(context), sequence: sequence, request: request)
             }
+        }
+        router.get("/v1/recordings/{id}/media") { request, context in
+            await answer(request, gate) { try await media(try recordingID(context), request: request) }
         }
         router.delete("/v1/recordings/{id}") { request, context in
             await answer(request, gate) { try await delete(try recordingID(context)) }
@@ -84,6 +88,7 @@ struct RecordingRoutes: Sendable {
             case .unknownStream: throw APIError(.notFound, error.description)
             case .alreadyRecording: throw APIError(.conflict, error.description)
             case .unavailable: throw APIError(.serviceUnavailable, error.description)
+            case .storageFull: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), error.description)
             }
         }
     }
@@ -165,9 +170,49 @@ struct RecordingRoutes: Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw APIError(.notFound, "segment \(sequence)'s file is not on this recorder")
         }
+        return try serve(
+            handle, contentType: segment.file.hasSuffix(".mkv") ? "video/x-matroska" : "video/webm", request)
+    }
+
+    /// The whole recording as one file (``MatroskaJoin``), made once it has stopped and kept
+    /// beside its segments; `Range` as for a segment. `409` while it records.
+    private func media(_ id: UUID, request: Request) async throws -> Response {
+        guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
+            throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
+        }
+        guard detail.recording.state != .recording, !recorder.recordings.contains(where: { $0.id == id }) else {
+            throw APIError(.conflict, "the recording is still being written; its closed segments are served one by one")
+        }
+        // An empty recovered segment (killed in its first cluster) has no file to join.
+        let segments = detail.segments.filter { $0.state != .open && $0.frames > 0 }.sorted {
+            $0.sequence < $1.sequence
+        }
+        guard !segments.isEmpty, segments.allSatisfy({ !$0.file.contains("..") && !$0.file.hasPrefix("/") }) else {
+            throw APIError(.notFound, "the recording has no segments here")
+        }
+        let isMatroska = segments.contains { $0.file.hasSuffix(".mkv") }
+        let path = "\(recorder.storage)/\(id.uuidString.lowercased())/recording" + (isMatroska ? ".mkv" : ".webm")
+        if !FileManager.default.fileExists(atPath: path) {
+            let parts = segments.map {
+                MatroskaJoin.Part(
+                    path: "\(recorder.storage)/\($0.file)", startMilliseconds: Int64(($0.start * 1000).rounded()))
+            }
+            do {
+                _ = try MatroskaJoin.join(parts, into: path)
+            } catch {
+                throw APIError(.internalServerError, "could not join the segments: \(error)")
+            }
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw APIError(.notFound, "the recording's file is not on this recorder")
+        }
+        return try serve(handle, contentType: isMatroska ? "video/x-matroska" : "video/webm", request)
+    }
+
+    /// A file, whole or the one `Range` asked for (RFC 9110 §14: `206`, `416`).
+    private func serve(_ handle: FileHandle, contentType: String, _ request: Request) throws -> Response {
         defer { try? handle.close() }
         let length = Int((try? handle.seekToEnd()) ?? 0)
-        let contentType = segment.file.hasSuffix(".mkv") ? "video/x-matroska" : "video/webm"
         var headers: HTTPFields = [.contentType: contentType, .acceptRanges: "bytes"]
         let range = ByteRange(header: request.headers[.range], length: length)
         let slice: Range<Int>

@@ -3,6 +3,7 @@ import Logging
 import MeshCatalog
 import MeshRTC
 import MeshRecording
+import MeshWire
 import Synchronization
 
 /// One recording being written: a ``StreamTap``'s packets → each track's ``TrackIngest`` →
@@ -11,7 +12,7 @@ import Synchronization
 /// read only its constants, ``failed``, and ``bytes``/``duration`` after the finish.
 ///
 /// The first segment opens at the first video key frame (audio alone: the first frame), once
-/// every video track's size is known; a segment is cut at the first video key frame once it
+/// every video track's size is known and its clock has a sender report; a segment is cut at the first video key frame once it
 /// spans `segmentSeconds`, which it asks for then (and every second until one comes).
 final class ActiveRecording: @unchecked Sendable {
     let id: UUID
@@ -23,6 +24,10 @@ final class ActiveRecording: @unchecked Sendable {
     private let segmentNanoseconds: Int64
     private let logger: Logger
     private var ingests: [TrackIngest]
+    /// Per tap track; used for audio only.
+    private var fillers: [OpusGapFiller]
+    /// Per tap track: whether video was waiting for a key frame after the last packet.
+    private var videoWaiting: [Bool]
     /// Matroska track numbers by tap track (from 1, in the stream's order).
     private let numbers: [Int]
     /// When (segment-relative wall ns) the last key frame for a cut was asked for; nil when none
@@ -35,6 +40,13 @@ final class ActiveRecording: @unchecked Sendable {
     /// When a video frame was last written, and a key frame last asked for because none was.
     private var lastVideoWritten: ContinuousClock.Instant?
     private var lastKeyframeAsk: ContinuousClock.Instant?
+    /// When the first key frame came before a video sender report (see ``videoClocksReady()``).
+    private var firstUnsynchronizedKey: ContinuousClock.Instant?
+    /// Whether a key frame was asked for as the sender reports completed.
+    private var askedAfterReports = false
+    /// How long the first segment waits for video sender reports before it opens on arrival
+    /// times (a sender that sends none).
+    static let unsynchronizedWait = Duration.seconds(3)
     /// Set when writing failed; the recording stops with it.
     private(set) var failure: String?
     /// Whether writing failed, for other threads.
@@ -56,6 +68,8 @@ final class ActiveRecording: @unchecked Sendable {
         segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
         series = SegmentSeries(recording: id, storage: storage, catalog: catalog, metrics: metrics)
         ingests = tap.tracks.map(TrackIngest.init(track:))
+        fillers = Array(repeating: OpusGapFiller(), count: tap.tracks.count)
+        videoWaiting = Array(repeating: true, count: tap.tracks.count)
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
     }
@@ -84,7 +98,19 @@ final class ActiveRecording: @unchecked Sendable {
                 gap: { stagedGap = $0 })
             if let gap = stagedGap { note(gap) }
             if let frame = stagedFrame { write(track: packet.track, wall: frame.wall, key: frame.key) }
+            if ingests[packet.track].isVideo { askForKeyframeAfterLoss(track: packet.track) }
         }
+    }
+
+    /// Video that has just lost a packet writes nothing until a key frame (frames that refer to
+    /// what was lost would decode to garbage, the "green frames" of other recorders): it asks
+    /// for one at once, rather than after ``askForKeyframeIfStalled``'s second.
+    private func askForKeyframeAfterLoss(track index: Int) {
+        let waiting = ingests[index].isWaitingForKeyFrame
+        defer { videoWaiting[index] = waiting }
+        guard waiting, !videoWaiting[index], series.isOpen else { return }
+        lastKeyframeAsk = .now
+        tap.requestKeyframe()
     }
 
     /// Video that has written nothing for a second (waiting for its first key frame, or for one
@@ -93,6 +119,16 @@ final class ActiveRecording: @unchecked Sendable {
     private func askForKeyframeIfStalled() {
         guard hasVideo else { return }
         let now = ContinuousClock.now
+        // The first key frame came before the sender reports, which have come now: the next
+        // one opens the recording, so it is asked for at once rather than a second later.
+        if !series.isOpen, !askedAfterReports, firstUnsynchronizedKey != nil,
+            ingests.allSatisfy({ !$0.isVideo || $0.clock.isSynchronized })
+        {
+            askedAfterReports = true
+            lastKeyframeAsk = now
+            tap.requestKeyframe()
+            return
+        }
         let since = lastVideoWritten ?? lastKeyframeAsk
         guard since.map({ $0.duration(to: now) >= .seconds(1) }) ?? true,
             lastKeyframeAsk.map({ $0.duration(to: now) >= .seconds(1) }) ?? true
@@ -123,10 +159,13 @@ final class ActiveRecording: @unchecked Sendable {
                     try openSegment(at: wall)
                 }
             } else if !hasVideo || (isVideo && key) {
-                guard ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }) else { return }
+                guard ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }), videoClocksReady() else {
+                    return
+                }
                 try openSegment(at: wall)
             }
             let number = numbers[index]
+            if !isVideo, series.isOpen { try fillSilence(track: index, number: number, before: wall) }
             let started = ContinuousClock.now
             defer {
                 let took = started.duration(to: .now).components
@@ -142,8 +181,51 @@ final class ActiveRecording: @unchecked Sendable {
             }
             if try written.get(), isVideo { lastVideoWritten = .now }
         } catch {
-            fail("writing segment failed: \(error)")
+            fail(Self.describe(error, storage: series.storage, doing: "writing segment"))
         }
+    }
+
+    /// A write error as the catalog and the log say it: a full disk by name.
+    static func describe(_ error: MatroskaSegmentWriter.WriteError, storage: String, doing what: String) -> String {
+        if case .file(let failure) = error, failure.code == ENOSPC || failure.code == EDQUOT {
+            return "disk full: no space left in \(storage) (\(failure)); the segments written so far are kept"
+        }
+        return "\(what) failed: \(error)"
+    }
+
+    /// Silence for the hole before an audio frame at `wall`, if there is one (``OpusGapFiller``).
+    private func fillSilence(track index: Int, number: Int, before wall: Int64) throws(MatroskaSegmentWriter.WriteError)
+    {
+        let samples = staged.withUnsafeBytes { (try? OpusPacket(parsing: $0))?.durationSamples } ?? 960
+        var failed: MatroskaSegmentWriter.WriteError?
+        let filled = fillers[index].frame(at: wall, samples: samples) { at in
+            guard failed == nil else { return }
+            OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
+                do throws(MatroskaSegmentWriter.WriteError) {
+                    try series.write(track: number, isVideo: false, wall: at, isKeyFrame: true, frame: bytes)
+                } catch {
+                    failed = error
+                }
+            }
+        }
+        if let failed { throw failed }
+        if filled > 0 { metrics.silenceFrames.add(filled, ordering: .relaxed) }
+    }
+
+    /// Whether the first segment may open: every video track's clock has a sender report, or
+    /// ``unsynchronizedWait`` has passed since the first key frame came without one. Before
+    /// its first report a track is timed by arrival, and the report then moves it back by the
+    /// sender's and the path's delay (tens of milliseconds); video moved back by more than half
+    /// a frame puts two frames in one frame slot, which players reject. The key frame is asked
+    /// for again within a second (``askForKeyframeIfStalled``).
+    private func videoClocksReady() -> Bool {
+        if ingests.allSatisfy({ !$0.isVideo || $0.clock.isSynchronized }) { return true }
+        let now = ContinuousClock.now
+        guard let since = firstUnsynchronizedKey else {
+            firstUnsynchronizedKey = now
+            return false
+        }
+        return since.duration(to: now) >= Self.unsynchronizedWait
     }
 
     private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
@@ -186,8 +268,8 @@ final class ActiveRecording: @unchecked Sendable {
         failure = reason
         failed.store(true, ordering: .relaxed)
         metrics.failures.add(1, ordering: .relaxed)
-        series.abandonAll()
-        logger.error("recording \(id) of '\(stream)' failed: \(reason)")
+        let kept = series.salvageAll()
+        logger.error("recording \(id) of '\(stream)' failed: \(reason) (\(kept) open segment(s) closed)")
     }
 
     /// Closes the segments and catalogues the end: stopped, or failed with `error` (or the
@@ -198,7 +280,7 @@ final class ActiveRecording: @unchecked Sendable {
             do throws(MatroskaSegmentWriter.WriteError) {
                 try series.closeAll()
             } catch {
-                fail("closing segment failed: \(error)")
+                fail(Self.describe(error, storage: series.storage, doing: "closing segment"))
             }
         }
         if let reason = failure ?? error {

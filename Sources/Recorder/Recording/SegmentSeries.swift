@@ -142,12 +142,33 @@ final class SegmentSeries {
         if let current { try close(current) }
     }
 
-    /// Leaves the open segments as `.part` files (a failed disk): recovery closes them later.
-    func abandonAll() {
-        previous?.writer.abandon()
-        current?.writer.abandon()
+    /// After a failed write (a full disk): closes the open segments the way a start after a
+    /// crash would (``MatroskaRecovery``: cut back to the last whole cluster, which also frees
+    /// the bytes of the one that did not fit, then Cues and Duration) and catalogues them
+    /// `recovered`, so what was written stays playable and listed now. A segment recovery
+    /// refuses stays a `.part` for the next start. Returns how many were kept.
+    @discardableResult
+    func salvageAll() -> Int {
+        let open = [previous, current].compactMap { $0 }
         previous = nil
         current = nil
+        var kept = 0
+        for segment in open {
+            segment.writer.abandon()
+            guard let recovered = try? MatroskaRecovery.recover(partPath: segment.writer.partPath) else { continue }
+            let seconds = Double(recovered.summary.durationMilliseconds) / 1000
+            bytes += Int64(recovered.summary.bytes)
+            duration += seconds
+            kept += 1
+            catalog.segmentClosed(
+                RecordedSegment(
+                    sequence: segment.sequence, file: segment.file, state: .recovered,
+                    start: Double(segment.startWall - (recordingStart ?? segment.startWall)) / 1e9, duration: seconds,
+                    bytes: Int64(recovered.summary.bytes), frames: Int64(recovered.summary.frames),
+                    sha256: Self.sha256(of: recovered.summary.path)),
+                in: recording)
+        }
+        return kept
     }
 
     private func close(_ segment: Open) throws(MatroskaSegmentWriter.WriteError) {

@@ -13,6 +13,8 @@ enum StorageRecovery {
     struct Outcome: Equatable {
         var recovered = 0
         var refused = 0
+        /// `.part` files with no whole cluster (removed).
+        var empty = 0
         var droppedBytes = 0
     }
 
@@ -48,6 +50,17 @@ enum StorageRecovery {
                     logger.notice(
                         "recovered \(directory)/\(closedName): kept \(recovered.keptBytes) bytes, dropped \(recovered.droppedBytes)"
                     )
+                } catch .noCompleteCluster {
+                    // Killed within the segment's first cluster: nothing playable to keep. The
+                    // file goes, and the segment is catalogued recovered and empty, not left open.
+                    unlink(path)
+                    catalog.segmentClosed(
+                        RecordedSegment(
+                            sequence: sequence, file: "\(directory)/\(closedName)", state: .recovered, start: start),
+                        in: id)
+                    found = true
+                    outcome.empty += 1
+                    logger.notice("\(directory)/\(name): no whole cluster in it; removed, catalogued empty")
                 } catch {
                     outcome.refused += 1
                     logger.error("could not recover \(path): \(error); left as it is")

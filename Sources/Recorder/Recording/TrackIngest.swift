@@ -55,6 +55,11 @@ struct TrackIngest {
 
     var isVideo: Bool { track.kind == .video }
 
+    /// Whether this video track waits for a key frame (at its start, or after a loss).
+    var isWaitingForKeyFrame: Bool {
+        vp8?.isWaitingForKeyFrame ?? vp9?.isWaitingForKeyFrame ?? h264?.isWaitingForKeyFrame ?? false
+    }
+
     /// The Matroska description of the track as far as it is known: video needs the size of a
     /// key frame (and H.264 its SPS and PPS); nil until then.
     func matroskaCodec() -> MatroskaTrack.Codec? {

@@ -57,6 +57,13 @@ extension CatalogChange {
                     id.uuidString, (error == nil ? RecordingState.stopped : .failed).rawValue, sql(at),
                     String(bytes), String(duration), error,
                 ])
+        case .recordingsInterrupted(let node, let before, let error):
+            try connection.query(
+                """
+                UPDATE recordings SET state = 'failed', stopped_at = to_timestamp($2), error = $3
+                WHERE node = $1 AND state = 'recording' AND started_at < to_timestamp($2)
+                """,
+                [node, sql(before), error])
         }
     }
 }

@@ -14,13 +14,18 @@ public enum CatalogChange: Sendable, Codable, Equatable {
     case gap(recording: UUID, RecordedGap)
     /// A recording stopped (`error` nil) or failed; its totals at that moment.
     case recordingEnded(recording: UUID, at: Date, bytes: Int64, duration: Double, error: String?)
+    /// A recorder started again: its recordings begun before `before` that are still
+    /// `recording` were cut off by a crash (killed with no segment open, so recovery found no
+    /// `.part` of theirs) and fail with `error`.
+    case recordingsInterrupted(node: String, before: Date, error: String)
 
-    /// The recording it belongs to.
-    public var recording: UUID {
+    /// The recording it belongs to; nil for a change about a node's recordings.
+    public var recording: UUID? {
         switch self {
         case .recordingStarted(let recording): recording.id
         case .trackAdded(let id, _), .segment(let id, _), .gap(let id, _): id
         case .recordingEnded(let id, _, _, _, _): id
+        case .recordingsInterrupted: nil
         }
     }
 }

@@ -46,6 +46,12 @@ extension RecordingCatalog {
         record(.recordingEnded(recording: recording, at: time, bytes: bytes, duration: duration, error: error))
     }
 
+    /// `node` started again: its recordings begun before `time` and still `recording` fail
+    /// with `error` (see ``CatalogChange/recordingsInterrupted(node:before:error:)``).
+    public func recordingsInterrupted(node: String, error: String, before time: Date = Date()) {
+        record(.recordingsInterrupted(node: node, before: time, error: error))
+    }
+
     // MARK: Reads (straight to PostgreSQL)
 
     /// A page of recordings, newest first.

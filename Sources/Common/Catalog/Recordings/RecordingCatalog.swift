@@ -217,7 +217,8 @@ public final class RecordingCatalog: Sendable {
                     continue
                 } catch {
                     logger.error(
-                        "catalog: PostgreSQL refused change \(entry.seq) for recording \(change.recording): \(error)")
+                        "catalog: PostgreSQL refused change \(entry.seq) for recording \(change.recording?.uuidString ?? "(all of a node)"): \(error)"
+                    )
                     settle(1, rejected: 1)
                 }
                 break

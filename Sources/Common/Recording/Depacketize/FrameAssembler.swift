@@ -12,7 +12,7 @@ struct FrameAssembler {
     private(set) var timestamp: UInt32 = 0
     private(set) var isKeyFrame = false
     /// Video waits for a key frame at the start and after each loss; audio never waits.
-    private var waitingForKeyFrame: Bool
+    private(set) var waitingForKeyFrame: Bool
     private let needsKeyFrames: Bool
     private var gap: (reason: RecordingGap.Reason, start: UInt32, lost: Int, dropped: Int)?
 

@@ -7,6 +7,9 @@ import MeshWire
 /// an IDR slice. The latest SPS and PPS are kept for the track's avcC.
 public struct H264Depacketizer {
     private var assembler = FrameAssembler(needsKeyFrames: true, capacity: 512 << 10)
+
+    /// Whether video waits for a key frame (at the start, or after a loss) and writes nothing.
+    public var isWaitingForKeyFrame: Bool { assembler.waitingForKeyFrame }
     /// Where the 4-byte length of the NAL unit an FU-A is rebuilding lies; `nil` outside one.
     private var fragmentLengthOffset: Int?
     private var sequenceParameterSet: [UInt8] = []

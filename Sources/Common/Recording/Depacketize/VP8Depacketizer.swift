@@ -5,6 +5,9 @@ import MeshWire
 /// packet is dropped and the track waits for the next key frame (a ``RecordingGap``).
 public struct VP8Depacketizer {
     private var assembler = FrameAssembler(needsKeyFrames: true, capacity: 256 << 10)
+
+    /// Whether video waits for a key frame (at the start, or after a loss) and writes nothing.
+    public var isWaitingForKeyFrame: Bool { assembler.waitingForKeyFrame }
     /// The size of the last key frame (RFC 6386 §9.1), for the segment's TrackEntry.
     public private(set) var dimensions: VideoDimensions?
 
@@ -43,6 +46,9 @@ public struct VP8Depacketizer {
 /// non-SVC or K-SVC stream); its key frames are P=0 at B=1.
 public struct VP9Depacketizer {
     private var assembler = FrameAssembler(needsKeyFrames: true, capacity: 256 << 10)
+
+    /// Whether video waits for a key frame (at the start, or after a loss) and writes nothing.
+    public var isWaitingForKeyFrame: Bool { assembler.waitingForKeyFrame }
     /// The size of the last key frame (VP9 §6.2 frame_size), for the segment's TrackEntry.
     public private(set) var dimensions: VideoDimensions?
 
