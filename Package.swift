@@ -15,6 +15,13 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+/// The data plane's modules (wire formats, crypto, loops, the SFU) also drop the runtime's
+/// exclusivity checks in release builds: `swift_beginAccess` on every class field a packet
+/// touches showed in the fan-out profile (issue 12, item 2); the compiler's static checks stay.
+let dataPlane: [SwiftSetting] = strict + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 /// A `[system]` bridge to one of the Debian `-dev` packages the product links against.
 func bridge(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(
@@ -69,7 +76,7 @@ let package = Package(
             name: "MeshWire",
             path: "Sources/Common/Wire",
             exclude: ["README.md"],
-            swiftSettings: strict
+            swiftSettings: dataPlane
         ),
         // SRTP/SRTCP (libsrtp2) and DTLS-SRTP (OpenSSL).
         .target(
@@ -77,7 +84,7 @@ let package = Package(
             dependencies: ["MeshWire", "CLibSRTP", "COpenSSL", "CMeshShims"],
             path: "Sources/Common/Crypto",
             exclude: ["README.md"],
-            swiftSettings: strict
+            swiftSettings: dataPlane
         ),
         // The TURN server (RFC 8656) as a pure state machine: credentials, nonces, peer policy.
         .target(
@@ -101,7 +108,7 @@ let package = Package(
             dependencies: ["CLibUV", "CNuma", "CMeshShims"],
             path: "Sources/Common/Runtime",
             exclude: ["README.md"],
-            swiftSettings: strict
+            swiftSettings: dataPlane
         ),
         // Topology model and loader (later: Redis, placement, relay links).
         .target(
@@ -128,7 +135,7 @@ let package = Package(
             ],
             path: "Sources/Common/RTC",
             exclude: ["README.md"],
-            swiftSettings: strict
+            swiftSettings: dataPlane
         ),
         // The HTTP side every role shares: WHIP/WHEP, tokens, health, metrics, pages.
         .target(

@@ -32,7 +32,12 @@ public final class ViewerTrackForwarder {
     public static let keyframeRetryInterval: UInt64 = 1_000_000_000
 
     /// The per-layer histories of the track, in the publisher's SDP order (``layerOrder`` ranks them).
-    public private(set) var histories: [PacketHistory]
+    public private(set) var histories: [PacketHistory] {
+        didSet { allLayers = Self.mask(layerCount: histories.count) }
+    }
+    /// A bit for each layer of ``histories``: read per packet by ``wantedLayers``, so kept
+    /// rather than counted from the array each time.
+    private var allLayers: UInt64
     /// RTX, when negotiated.
     public let retransmission: Retransmission?
     private var rewriter: OutgoingStreamRewriter
@@ -86,6 +91,7 @@ public final class ViewerTrackForwarder {
         retransmission: Retransmission? = nil, estimator: ViewerBandwidthEstimator.Configuration = .init()
     ) {
         self.histories = histories
+        allLayers = Self.mask(layerCount: histories.count)
         self.retransmission = retransmission
         rewriter = OutgoingStreamRewriter(configuration: stream, sourceCaptureTimeID: sourceCaptureTimeID)
         selector = SimulcastLayerSelector(layerCount: histories.count)
@@ -110,10 +116,13 @@ public final class ViewerTrackForwarder {
     /// source is awaited with no target yet (whichever key frame comes first starts the viewer).
     /// Packets of other layers would only be skipped, so their workers need not be told of them.
     public var wantedLayers: UInt64 {
-        let all: UInt64 = histories.count >= 64 ? .max : (1 << UInt64(histories.count)) - 1
         let current = awaitingNewSource ? nil : rewriter.currentLayer
-        guard let target = selector.target else { return current.map { 1 << UInt64($0) } ?? all }
-        return (1 << UInt64(target) | (current.map { 1 << UInt64($0) } ?? 0)) & all
+        guard let target = selector.target else { return current.map { 1 << UInt64($0) } ?? allLayers }
+        return (1 << UInt64(target) | (current.map { 1 << UInt64($0) } ?? 0)) & allLayers
+    }
+
+    private static func mask(layerCount: Int) -> UInt64 {
+        layerCount >= 64 ? .max : (1 << UInt64(layerCount)) - 1
     }
 
     /// The viewer's bandwidth estimate at `now`.
