@@ -26,9 +26,11 @@ public final class ClusterTestSet: @unchecked Sendable {
             throw error
         }
         if stoppedAtExit {
-            let cluster = self.cluster
             nonisolated(unsafe) let running = cluster
-            ProcessExitCleanup.add { running.stop() }
+            ProcessExitCleanup.add {
+                running.stop()
+                try? FileManager.default.removeItem(at: running.directory)
+            }
         }
     }
 
