@@ -362,7 +362,7 @@ if ProcessInfo.processInfo.environment["MESHCAST_FUZZ"] == "1" {
         ("FuzzTURNServer", ["MeshTURN", "MeshWire", "MeshCrypto"]), ("FuzzVP8KeyFrame", ["MeshWire"]),
         ("FuzzVP9Header", ["MeshWire"]), ("FuzzH264SPS", ["MeshWire"]),
         ("FuzzMatroskaRecovery", ["MeshRecording"]), ("FuzzTURNStream", ["MeshTURN"]),
-        ("FuzzByteRange", ["MeshRecording"]),
+        ("FuzzByteRange", ["MeshRecording"]), ("FuzzRedisCluster", ["MeshCluster"]),
     ] {
         package.targets.append(
             .executableTarget(

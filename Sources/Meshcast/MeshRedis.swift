@@ -15,7 +15,7 @@ enum MeshRedis {
     static func client(for topology: Topology, environment: [String: String]) throws(Unusable) -> RedisClient? {
         let variable = topology.secrets.redisURLVariable
         let url = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-        guard url != nil || topology.redis?.mode == .sentinel else { return nil }
+        guard url != nil || (topology.redis?.mode ?? .standalone) != .standalone else { return nil }
         return try client(settings: topology.redis, url: url, variable: variable, environment: environment)
     }
 

@@ -144,8 +144,9 @@ struct UpCommand: ParsableCommand {
     }
 
     /// Starts a local redis-server when the topology's Redis URL variable is unset (and sets it
-    /// for the nodes), or a local Sentinel set when the topology names sentinels on loopback
-    /// that do not answer, then applies the topology to whichever Redis the mesh uses.
+    /// for the nodes), a local Sentinel set when the topology names sentinels on loopback that
+    /// do not answer, or a local Redis Cluster when it names six Cluster nodes there, then
+    /// applies the topology to whichever Redis the mesh uses.
     private func startRedisIfNeeded(
         _ topology: Topology, environment: inout [String: String], lifeline: ParentLifeline
     ) throws -> (any LocalRedis)? {
@@ -154,6 +155,12 @@ struct UpCommand: ParsableCommand {
         if let settings = topology.redis, settings.mode == .sentinel {
             if !LocalSentinelRedis.anySentinelAnswers(settings) {
                 let started = try LocalSentinelRedis(settings: settings, lifeline: lifeline)
+                print("started \(started.started) for this run.")
+                server = started
+            }
+        } else if let settings = topology.redis, settings.mode == .cluster {
+            if !LocalClusterRedis.anyNodeAnswers(settings) {
+                let started = try LocalClusterRedis(settings: settings, lifeline: lifeline)
                 print("started \(started.started) for this run.")
                 server = started
             }
@@ -177,7 +184,11 @@ struct UpCommand: ParsableCommand {
     }
 
     private func target(_ topology: Topology, _ variable: String) -> String {
-        topology.redis?.mode == .sentinel ? "the topology's sentinels" : variable
+        switch topology.redis?.mode ?? .standalone {
+        case .sentinel: "the topology's sentinels"
+        case .cluster: "the topology's Cluster nodes"
+        case .standalone: variable
+        }
     }
 
     private func printURLs(for nodes: [TopologyNode], secret: [UInt8]) {

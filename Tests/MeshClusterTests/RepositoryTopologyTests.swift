@@ -56,6 +56,12 @@ import Testing
         )
     }
 
+    @Test func localClusterNamesSixClusterNodes() throws {
+        let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/local-cluster.yaml"))
+        #expect(topology.redis?.mode == .cluster)
+        #expect(topology.redis?.nodes.map(\.port) == [7000, 7001, 7002, 7003, 7004, 7005])
+    }
+
     @Test func multiRegionExampleLoadsWithPinnedWorkers() throws {
         let topology = try TopologyLoader.load(path: FixtureFiles.path("topology/examples/multi-region.yaml"))
         #expect(topology.regions.count == 3)

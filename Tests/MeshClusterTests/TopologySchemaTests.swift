@@ -291,13 +291,28 @@ import Testing
                     sentinels: [
                         EndpointAddress(host: "127.0.0.1", port: 26379), EndpointAddress(host: "::1", port: 26380),
                     ]))
+        let cluster = try load(topology(topLevel: ["redis: {mode: cluster, nodes: [127.0.0.1:7000, 127.0.0.1:7001]}"]))
+        #expect(
+            cluster.redis
+                == RedisSettings(
+                    mode: .cluster,
+                    nodes: [
+                        EndpointAddress(host: "127.0.0.1", port: 7000), EndpointAddress(host: "127.0.0.1", port: 7001),
+                    ]
+                ))
         #expect(
             reported(topology(topLevel: ["redis: {mode: cluster}"])) == [
-                Reported(
-                    13, 15,
-                    "unknown 'redis.mode' 'cluster' (Redis Cluster is not supported yet); expected one of: standalone, sentinel"
-                )
+                Reported(13, 8, "'redis.mode: cluster' needs 'nodes'")
             ])
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: cluster, nodes: [127.0.0.1:7000], master_name: mc}"])).first?
+                .message == "'redis.master_name' is only for 'mode: sentinel'")
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: sentinel, master_name: mc, sentinels: [h:1], nodes: [h:2]}"]))
+                .first?.message == "'redis.nodes' is only for 'mode: cluster'")
+        #expect(
+            reported(topology(topLevel: ["redis: {mode: clustre}"])).first?.message
+                == "unknown 'redis.mode' 'clustre'; expected one of: standalone, sentinel, cluster")
         #expect(
             reported(topology(topLevel: ["redis: {mode: sentinel, master_name: mc}"])) == [
                 Reported(13, 8, "'redis.mode: sentinel' needs 'master_name' and 'sentinels'")

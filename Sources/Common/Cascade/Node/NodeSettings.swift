@@ -99,7 +99,7 @@ public struct NodeSettings: Sendable {
         let secrets = topology.secrets
         let urlVariable = secrets.redisURLVariable
         let url = environment[urlVariable].flatMap { $0.isEmpty ? nil : $0 }
-        guard url != nil || topology.redis?.mode == .sentinel else {
+        guard url != nil || (topology.redis?.mode ?? .standalone) != .standalone else {
             guard !policy.needsRedis else { throw .missingRedis(urlVariable, role: node.role) }
             return (nil, nil)
         }

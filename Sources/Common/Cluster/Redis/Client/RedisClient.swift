@@ -14,6 +14,10 @@ import Synchronization
 /// master and checks its `ROLE`; a `READONLY`, `LOADING` or `MASTERDOWN` answer counts as a lost
 /// connection, so the client follows a failover within a reconnect back-off. Scripts survive a
 /// master that never saw them: `EVALSHA` falls back to `EVAL` on `NOSCRIPT`.
+///
+/// With a Cluster target (`RedisTarget.cluster`) the connection is a `RedisClusterConnection`:
+/// commands go to their slot's master and follow `MOVED`/`ASK`; the client loses availability
+/// only when a slot stays unreachable past that connection's retry budget.
 public final class RedisClient: Sendable {
     /// Timeouts and back-off.
     public struct Configuration: Sendable {
@@ -37,7 +41,7 @@ public final class RedisClient: Sendable {
 
     /// State that only the queue touches; the mutex makes that provable to the compiler.
     private struct Link {
-        var connection: RedisConnection?
+        var connection: (any RedisCommandChannel)?
         var backoff: ReconnectBackoff
         /// Sentinel mode: the sentinel to ask first (the last one that answered).
         var firstSentinel = 0
@@ -194,7 +198,7 @@ public final class RedisClient: Sendable {
 
     /// Runs `body` with the connection on the queue and hands its result back to the caller.
     private func onQueue<T: Sendable>(
-        _ body: @escaping @Sendable (RedisConnection) throws(RedisError) -> T
+        _ body: @escaping @Sendable (any RedisCommandChannel) throws(RedisError) -> T
     ) async throws(RedisError) -> T {
         let result = await withCheckedContinuation { (done: CheckedContinuation<Result<T, RedisError>, Never>) in
             queue.async { done.resume(returning: self.perform(body)) }
@@ -204,7 +208,7 @@ public final class RedisClient: Sendable {
 
     /// On the queue: use the connection, and drop it (then reconnect) if it failed.
     private func perform<T: Sendable>(
-        _ body: (RedisConnection) throws(RedisError) -> T
+        _ body: (any RedisCommandChannel) throws(RedisError) -> T
     ) -> Result<T, RedisError> {
         var lost = false
         let result: Result<T, RedisError> = link.withLock { link in

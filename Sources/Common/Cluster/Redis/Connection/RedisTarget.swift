@@ -1,10 +1,12 @@
-/// Where the client finds the Redis master: one fixed server, or whichever server a Sentinel
-/// set names as master right now.
+/// Where the client finds the Redis master: one fixed server, whichever server a Sentinel
+/// set names as master right now, or a Redis Cluster's masters, by slot.
 public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
     /// One server.
     case standalone(RedisEndpoint)
     /// A master found through sentinels (`RedisSentinels`).
     case sentinel(RedisSentinels)
+    /// A Redis Cluster reached through some of its nodes (`RedisClusterSeeds`).
+    case cluster(RedisClusterSeeds)
 
     /// The target a topology's `redis` section and the environment describe: `url` (from the
     /// variable `secrets.redis` names) for a standalone server, the sentinels otherwise, with
@@ -25,14 +27,21 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
                         RedisEndpoint(address: .tcp(host: $0.host, port: Int($0.port)), password: sentinelPassword)
                     },
                     password: password))
+        case .cluster:
+            let password = environment[RedisEndpoint.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+            self = .cluster(
+                RedisClusterSeeds(
+                    nodes: settings.nodes.map { RedisEndpoint(address: .tcp(host: $0.host, port: Int($0.port))) },
+                    password: password))
         }
     }
 
-    /// One blocking connection to the server, or to the master the sentinels name now: for
-    /// commands that send a few commands and exit (`meshcast up` applying the topology).
+    /// One blocking connection to the server, to the master the sentinels name now, or to a
+    /// Cluster's masters: for commands that send a few commands and exit (`meshcast up`
+    /// applying the topology).
     public func openConnection(
         connectTimeout: Duration = .seconds(1), ioTimeout: Duration = .seconds(2)
-    ) throws(RedisError) -> RedisConnection {
+    ) throws(RedisError) -> any RedisCommandChannel {
         var firstSentinel = 0
         return try openConnection(
             connectTimeout: connectTimeout, ioTimeout: ioTimeout, firstSentinel: &firstSentinel)
@@ -43,7 +52,7 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
     /// reconnects asks a sentinel known to answer.
     func openConnection(
         connectTimeout: Duration, ioTimeout: Duration, firstSentinel: inout Int
-    ) throws(RedisError) -> RedisConnection {
+    ) throws(RedisError) -> any RedisCommandChannel {
         switch self {
         case .standalone(let endpoint):
             return try RedisConnection(endpoint: endpoint, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
@@ -55,6 +64,8 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
             return try SentinelResolver.connectToMaster(
                 of: set, connectTimeout: connectTimeout, ioTimeout: ioTimeout
             ) { answered = $0 }
+        case .cluster(let seeds):
+            return try RedisClusterConnection(seeds: seeds, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
         }
     }
 
@@ -63,6 +74,7 @@ public enum RedisTarget: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .standalone(let endpoint): endpoint.description
         case .sentinel(let set): set.description
+        case .cluster(let seeds): seeds.description
         }
     }
 }

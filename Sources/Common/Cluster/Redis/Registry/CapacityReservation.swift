@@ -62,7 +62,7 @@ public struct CapacityReservation: Sendable {
         let ttlMilliseconds = max(ttl.wholeMilliseconds, 1)
         let expiresAt = now &+ UInt64(ttlMilliseconds)
         let reply = try await client.run(
-            Self.reserveScript, keys: [RedisKeys.node(node), RedisKeys.reservations(node)],
+            Self.reserveScript, keys: Self.reserveKeys(node),
             arguments: [token, String(now), String(expiresAt), String(ttlMilliseconds)])
         guard let parts = reply.array, parts.count == 2, let verdict = parts[0].int else {
             throw .unexpectedReply("reservation script answered \(reply)")
@@ -74,6 +74,11 @@ public struct CapacityReservation: Sendable {
             throw .unexpectedReply("reservation script refused with \(parts[1])")
         }
         return .refused(refusal)
+    }
+
+    /// The keys of ``reserveScript``: the node's hash and reservations, both tagged `{node}`.
+    static func reserveKeys(_ node: String) -> [String] {
+        [RedisKeys.node(node), RedisKeys.reservations(node)]
     }
 
     /// Gives the slot back (the viewer arrived and is now counted in `sessions`, or left).

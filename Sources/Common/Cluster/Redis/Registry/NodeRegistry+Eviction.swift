@@ -14,7 +14,8 @@ extension NodeRegistry {
     /// Age of the last refresh = `ttlMs` (written by each heartbeat) minus the remaining time to
     /// live, both on Redis's clock, so clock skew between nodes does not matter. An entry
     /// without `ttlMs` (written by an older build) is left to expire.
-    /// KEYS: node hash, reservations, nodes set. ARGV: id, stale-after ms.
+    /// The caller takes the id out of the `nodes` set afterwards (another Cluster slot).
+    /// KEYS (``evictionKeys(_:)``): node hash, reservations. ARGV: id, stale-after ms.
     /// Returns 1 evicted, 0 refreshed lately, -1 unknown.
     static let evictScript = RedisScript(
         """
@@ -23,9 +24,13 @@ extension NodeRegistry {
         if not ttl or left < 0 then return -1 end
         if ttl - left < tonumber(ARGV[2]) then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2])
-        redis.call('SREM', KEYS[3], ARGV[1])
         return 1
         """)
+
+    /// The keys of ``evictScript``, both tagged `{id}`.
+    static func evictionKeys(_ id: String) -> [String] {
+        [RedisKeys.node(id), RedisKeys.reservations(id)]
+    }
 
     /// Takes node `id` out of the registry, with its pending reservations, when it has not
     /// refreshed its status for `staleAfter`: called by a node whose relay link with `id` went
@@ -37,10 +42,11 @@ extension NodeRegistry {
         -> Eviction
     {
         let reply = try await client.run(
-            Self.evictScript, keys: [RedisKeys.node(id), RedisKeys.reservations(id), RedisKeys.nodes],
-            arguments: [id, String(staleAfter.wholeMilliseconds)])
+            Self.evictScript, keys: Self.evictionKeys(id), arguments: [id, String(staleAfter.wholeMilliseconds)])
         switch reply.int {
-        case 1: return .evicted
+        case 1:
+            _ = try await client.command(["SREM", RedisKeys.nodes, id])
+            return .evicted
         case 0: return .refreshedLately
         case -1: return .unknown
         default: throw .unexpectedReply("eviction script answered \(reply)")

@@ -30,29 +30,30 @@ public struct NodeRegistry: Sendable {
     /// restarted) starts with no reservations: those were taken for a node that was gone, and
     /// their viewers will not arrive. `ttlMs` lets ``evictScript`` tell how long ago the entry
     /// was refreshed from its remaining time to live, on Redis's own clock.
-    /// KEYS: node hash, drain marker, nodes set, reservations. ARGV: ttl ms, id, field/value pairs...
+    /// The node is listed in the `nodes` set by a separate `SADD` (``list(id:)``): that set is one
+    /// key for every node, so on a Redis Cluster it lives in another slot than the node's keys.
+    /// KEYS (``nodeKeys(_:)``): node hash, drain marker, reservations. ARGV: ttl ms, id, field/value pairs...
     static let heartbeatScript = RedisScript(
         """
-        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[4]) end
+        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3]) end
         redis.call('HSET', KEYS[1], 'ttlMs', ARGV[1], unpack(ARGV, 3))
         local marked = redis.call('EXISTS', KEYS[2])
         local draining = marked
         if redis.call('HGET', KEYS[1], 'stopping') == '1' then draining = 1 end
         redis.call('HSET', KEYS[1], 'draining', draining)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        redis.call('SADD', KEYS[3], ARGV[2])
         return marked
         """)
 
     /// Refreshes the expiry of an unchanged status without rewriting it. Returns -1 when the
     /// entry is gone (expired, evicted, Redis restarted): the caller writes the whole status.
-    /// Else 1 when the node is draining, 0 when not. The `SADD` changes nothing while the id is
-    /// listed; it relists a node whose id a concurrent `nodes()` pruned while it re-registered.
-    /// KEYS: node hash, drain marker, nodes set. ARGV: ttl ms, id.
+    /// Else 1 when the node is draining, 0 when not. The caller's `SADD` after it changes nothing
+    /// while the id is listed; it relists a node whose id a concurrent `nodes()` pruned while it
+    /// re-registered.
+    /// KEYS: node hash, drain marker. ARGV: ttl ms.
     static let touchScript = RedisScript(
         """
         if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return -1 end
-        redis.call('SADD', KEYS[3], ARGV[2])
         return redis.call('EXISTS', KEYS[2])
         """)
 
@@ -85,23 +86,31 @@ public struct NodeRegistry: Sendable {
     @discardableResult
     public func heartbeat(_ status: NodeStatus) async throws(RedisError) -> Bool {
         let reply = try await client.run(
-            Self.heartbeatScript,
-            keys: [
-                RedisKeys.node(status.id), RedisKeys.drain(status.id), RedisKeys.nodes,
-                RedisKeys.reservations(status.id),
-            ],
+            Self.heartbeatScript, keys: Self.nodeKeys(status.id),
             arguments: [String(ttl.wholeMilliseconds), status.id] + status.heartbeatFields)
+        try await list(id: status.id)
         return reply.int == 1
+    }
+
+    /// The keys of ``heartbeatScript``, all tagged `{id}`: one Cluster slot.
+    static func nodeKeys(_ id: String) -> [String] {
+        [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.reservations(id)]
+    }
+
+    /// Lists `id` in the `nodes` set, after each write or refresh of its status.
+    private func list(id: String) async throws(RedisError) {
+        _ = try await client.command(["SADD", RedisKeys.nodes, id])
     }
 
     /// Pushes back the expiry of node `id`'s status without rewriting it. Returns whether the
     /// node is draining, or `nil` when its status is gone and must be written whole.
     public func touch(id: String) async throws(RedisError) -> Bool? {
         let reply = try await client.run(
-            Self.touchScript, keys: [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.nodes],
-            arguments: [String(ttl.wholeMilliseconds), id])
+            Self.touchScript, keys: Self.drainKeys(id), arguments: [String(ttl.wholeMilliseconds)])
         guard let verdict = reply.int else { throw .unexpectedReply("heartbeat refresh answered \(reply)") }
-        return verdict < 0 ? nil : verdict == 1
+        if verdict < 0 { return nil }
+        try await list(id: id)
+        return verdict == 1
     }
 
     /// Every node with a live status, sorted by id. Ids whose status expired are pruned, and
@@ -141,8 +150,13 @@ public struct NodeRegistry: Sendable {
     @discardableResult
     public func setDraining(id: String, _ draining: Bool = true) async throws(RedisError) -> Bool {
         let reply = try await client.run(
-            Self.drainScript, keys: [RedisKeys.node(id), RedisKeys.drain(id)], arguments: [draining ? "1" : "0"])
+            Self.drainScript, keys: Self.drainKeys(id), arguments: [draining ? "1" : "0"])
         return reply.int == 1
+    }
+
+    /// The keys of ``touchScript`` and ``drainScript``: the node's hash and drain marker.
+    static func drainKeys(_ id: String) -> [String] {
+        [RedisKeys.node(id), RedisKeys.drain(id)]
     }
 
     /// Removes a node at once (graceful shutdown) instead of waiting for its expiry.

@@ -45,6 +45,9 @@ public struct PublisherClaims: Sendable {
         return 1
         """)
 
+    /// The keys of ``claimScript`` and ``releaseScript``, both tagged `{mesh}`.
+    static let claimKeys = [RedisKeys.publisherClaims, RedisKeys.publisherOrigins]
+
     /// The client the claims go through.
     public let client: RedisClient
     /// How long a claim lives unless refreshed.
@@ -63,7 +66,7 @@ public struct PublisherClaims: Sendable {
     public func claim(stream: String, origin: String, limit: Int?, now: UInt64) async throws(RedisError) -> Outcome {
         let ttlMilliseconds = max(ttl.wholeMilliseconds, 1)
         let reply = try await client.run(
-            Self.claimScript, keys: [RedisKeys.publisherClaims, RedisKeys.publisherOrigins],
+            Self.claimScript, keys: Self.claimKeys,
             arguments: [
                 stream, origin, String(now), String(now &+ UInt64(ttlMilliseconds)), String(max(limit ?? 0, 0)),
                 String(ttlMilliseconds),
@@ -82,7 +85,7 @@ public struct PublisherClaims: Sendable {
     @discardableResult
     public func release(stream: String, origin: String) async throws(RedisError) -> Bool {
         try await client.run(
-            Self.releaseScript, keys: [RedisKeys.publisherClaims, RedisKeys.publisherOrigins],
+            Self.releaseScript, keys: Self.claimKeys,
             arguments: [stream, origin]
         ).int == 1
     }

@@ -29,22 +29,26 @@ public struct StreamDirectory: Sendable {
         } catch {
             throw .unexpectedReply("cannot encode tracks of \(record.name): \(error)")
         }
-        let key = RedisKeys.stream(record.name)
-        // MULTI/EXEC so that a reader never sees a half-replaced record.
-        let replies = try await client.pipeline([
-            ["MULTI"],
-            ["DEL", key],
-            [
-                "HSET", key, "origin", record.originNode, "startedAt", String(record.startedAt), "tracks", tracks,
-            ],
-            ["SADD", RedisKeys.streams, record.name],
-            ["EXEC"],
-        ])
+        // MULTI/EXEC so that a reader never sees a half-replaced record; the `streams` index is
+        // another key (another Cluster slot), listed afterwards.
+        let replies = try await client.pipeline(Self.registerTransaction(record, tracks: tracks))
         _ = try replies.throwingFirstError()
         guard let results = replies.last?.array else {
             throw .unexpectedReply("EXEC for stream \(record.name) answered \(String(describing: replies.last))")
         }
         _ = try results.throwingFirstError()
+        _ = try await client.command(["SADD", RedisKeys.streams, record.name])
+    }
+
+    /// The `MULTI` that replaces a stream's record: every key in it tagged `{name}`.
+    static func registerTransaction(_ record: StreamRecord, tracks: String) -> [[String]] {
+        let key = RedisKeys.stream(record.name)
+        return [
+            ["MULTI"],
+            ["DEL", key],
+            ["HSET", key, "origin", record.originNode, "startedAt", String(record.startedAt), "tracks", tracks],
+            ["EXEC"],
+        ]
     }
 
     /// Removes a stream and its carriers (the publisher left).
