@@ -72,7 +72,7 @@ final class PublisherIngest {
         let isEncoderOutput = !route.isRetransmission && !media.payload.isEmpty
         if isEncoderOutput { layer.bytesThisSecond &+= length }
         let isKeyframe = KeyframeDetector.isKeyframeStart(track.shared.codec.kind, payload: media.payload)
-        if isKeyframe { track.keyframeGate.keyframeArrived(now: now) }
+        if isKeyframe { layer.keyframeGate.keyframeArrived(now: now) }
         if track.shared.kind == .video, isEncoderOutput,
             layer.shared.observe(media, codec: track.shared.codec.kind, keyframe: isKeyframe)
         {
@@ -126,11 +126,11 @@ final class PublisherIngest {
                 }
                 var due = false
                 if layer.shared.keyframeWanted.exchange(false, ordering: .relaxed) {
-                    due = track.keyframeGate.request(now: now)
+                    due = layer.keyframeGate.request(now: now)
                 }
-                if due || (layer.shared.index == 0 && track.keyframeGate.poll(now: now)) {
+                if due || layer.keyframeGate.poll(now: now) {
                     output.counters.keyframeRequestsSent &+= 1
-                    sendKeyframeRequest(track: track, mediaSSRC: ssrc, state: state, session: session)
+                    sendKeyframeRequest(track: track, layer: layer, mediaSSRC: ssrc, state: state, session: session)
                 }
                 if slow {
                     layer.shared.recordSecond(bytes: layer.bytesThisSecond)
@@ -149,13 +149,14 @@ final class PublisherIngest {
 
     /// PLI when negotiated (RFC 4585 §6.3.1), else FIR (RFC 5104 §4.3.1).
     private func sendKeyframeRequest(
-        track: PublisherTrackState, mediaSSRC: UInt32, state: PublisherState, session: MediaSession
+        track: PublisherTrackState, layer: PublisherLayerState, mediaSSRC: UInt32, state: PublisherState,
+        session: MediaSession
     ) {
         let feedback = track.shared.codec.feedback
         if feedback.contains(.pli) || !feedback.contains(.fir) {
             output.send(PictureLossIndication(senderSSRC: state.feedbackSSRC, mediaSSRC: mediaSSRC), session: session)
         } else {
-            let entry = FullIntraRequestEntry(ssrc: mediaSSRC, sequenceNumber: track.keyframeGate.firSequenceNumber)
+            let entry = FullIntraRequestEntry(ssrc: mediaSSRC, sequenceNumber: layer.keyframeGate.firSequenceNumber)
             output.send(FullIntraRequest(senderSSRC: state.feedbackSSRC, entries: [entry]), session: session)
         }
     }

@@ -14,6 +14,11 @@ final class PublisherLayerState {
     var statistics: ReceiveStatistics?
     var nacks = NACKRequester()
     var bytesThisSecond = 0
+    /// Key frame requests for this layer, merged. Per layer, not per track: a simulcast
+    /// publisher answers a PLI with a key frame of that layer only, so a key frame of one layer
+    /// must not swallow (as "already answered") the requests for another (RFC 5104 §4.3.1.1
+    /// keeps FIR sequence numbers per target SSRC too).
+    var keyframeGate = KeyframeRequestGate()
 
     init(shared: PublishedLayer) { self.shared = shared }
 }
@@ -23,7 +28,6 @@ final class PublisherTrackState {
     let shared: PublishedTrack
     let media: NegotiatedMedia
     let layers: [PublisherLayerState]
-    var keyframeGate = KeyframeRequestGate()
     /// Our estimate of the publisher's round-trip time, for NACK retry spacing.
     var roundTripTime: UInt64 = .milliseconds(100)
 
