@@ -54,7 +54,15 @@ extension EmbeddedPeer {
     var videoSSRC: UInt32 { answer?.ssrcs["1"] ?? 0 }
 
     /// Key frame requests (PLI or FIR) the node sent this publisher.
-    var keyframeRequests: Int { rtcp.filter { $0 == .keyframeRequest }.count }
+    var keyframeRequests: Int { keyframeRequestSSRCs.count }
+
+    /// The SSRCs of those requests, oldest first.
+    var keyframeRequestSSRCs: [UInt32] {
+        rtcp.compactMap { feedback in
+            if case .keyframeRequest(let ssrc) = feedback { return ssrc }
+            return nil
+        }
+    }
 
     /// Sequence numbers the node NACKed to this publisher.
     var nacked: [UInt16] {

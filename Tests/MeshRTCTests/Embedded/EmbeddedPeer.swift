@@ -30,7 +30,8 @@ final class EmbeddedPeer: @unchecked Sendable {
     /// What a client makes of the RTCP it receives (copied out: parsed packets borrow the buffer).
     enum Feedback: Equatable {
         case nack([UInt16])
-        case keyframeRequest
+        /// A PLI or FIR, with the SSRC it asks a key frame of.
+        case keyframeRequest(ssrc: UInt32)
         case senderReport(ssrc: UInt32, ntp: UInt64, rtp: UInt32)
         case other
     }
@@ -104,7 +105,9 @@ final class EmbeddedPeer: @unchecked Sendable {
                 while let view = try? iterator.next() {
                     switch try? RTCPPacket(parsing: view) {
                     case .genericNACK(let nack)?: rtcp.append(.nack(Array(nack.lostSequenceNumbers)))
-                    case .pictureLossIndication?, .fullIntraRequest?: rtcp.append(.keyframeRequest)
+                    case .pictureLossIndication(let pli)?: rtcp.append(.keyframeRequest(ssrc: pli.mediaSSRC))
+                    case .fullIntraRequest(let fir)?:
+                        rtcp += fir.entries.map { .keyframeRequest(ssrc: $0.ssrc) }
                     case .senderReport(let report)?:
                         rtcp.append(
                             .senderReport(ssrc: report.ssrc, ntp: report.ntpTimestamp, rtp: report.rtpTimestamp))

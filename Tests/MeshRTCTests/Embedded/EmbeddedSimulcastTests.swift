@@ -128,4 +128,43 @@ struct EmbeddedSimulcastTests {
         #expect(open.video.first?.layer == 0)
         #expect(Set(open.video.map(\.layer)) == [0])
     }
+
+    /// Simulcast publishers answer a PLI with a key frame of that layer only (Chromium does, per
+    /// SSRC), so requests are merged per layer: a key frame of one layer must not count as the
+    /// answer to a request for another (it did, for 200 ms, and a held request went out for
+    /// layer 0 only; an edge joining after the first key frames then waited on its layer for good).
+    @Test("key frame requests are merged per layer: viewers waiting on two layers each get theirs at once")
+    func keyframeRequestsPerLayer() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-e", firstPort: 10_000, viewerStartBitrate: 3_000_000)
+        let encodings = Self.lowFirst
+        let publisher = try await engines.publisher(of: "cam", on: node, rids: encodings.map(\.rid))
+        var sequences = [UInt16](repeating: 1, count: encodings.count)
+        var answered = 0
+        /// Key frames only at the start and in answer to a request for that layer's SSRC.
+        func send(ticks: Int, start: Bool = false) throws {
+            for tick in 0..<ticks {
+                let requested = Set(publisher.keyframeRequestSSRCs.dropFirst(answered))
+                answered = publisher.keyframeRequestSSRCs.count
+                for (layer, encoding) in encodings.enumerated() {
+                    let keyframe = (start && tick == 0) || requested.contains(encoding.ssrc)
+                    publisher.sendRTP(
+                        EmbeddedMedia.video(
+                            ssrc: encoding.ssrc, sequence: sequences[layer], keyframe: keyframe, layer: UInt8(layer),
+                            rid: encoding.rid, size: encoding.size, width: encoding.width, height: encoding.height))
+                    sequences[layer] &+= 1
+                }
+                try engines.advance(by: .milliseconds(20))
+            }
+        }
+        // Five seconds for the layer rates; the only key frames so far are the first ones.
+        try send(ticks: 250, start: true)
+        let low = try await engines.viewer(of: "cam", on: node, options: ViewerOptions(maxBitrate: 150_000))
+        let top = try await engines.viewer(of: "cam", on: node)
+        // Well inside the viewers' 1 s retry: one request per layer must be enough.
+        try send(ticks: 15)
+        #expect(Set(publisher.keyframeRequestSSRCs).isSuperset(of: [0x0100, 0x0300]))
+        #expect(low.video.first?.layer == 0)
+        #expect(top.video.first?.layer == 2)
+    }
 }
