@@ -18,9 +18,10 @@ let strict: [SwiftSetting] = [
 /// The data plane's modules (wire formats, crypto, loops, the SFU) also drop the runtime's
 /// exclusivity checks in release builds: `swift_beginAccess` on every class field a packet
 /// touches showed in the fan-out profile (issue 12, item 2); the compiler's static checks stay.
-let dataPlane: [SwiftSetting] = strict + [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-]
+let dataPlane: [SwiftSetting] =
+    strict + [
+        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+    ]
 
 /// A `[system]` bridge to one of the Debian `-dev` packages the product links against.
 func bridge(_ name: String, pkgConfig: String, apt: String) -> Target {
