@@ -247,12 +247,13 @@ def test_a_running_mesh_feeds_every_panel_and_rule(start_mesh, tmp_path):
 
 
 def run_panels_and_rules(start_mesh, tmp_path, postgres) -> list[str]:
-    turn_port, relay = meshnode.free_udp_range(1)[0], meshnode.free_udp_range(20)
+    # Above 60000: meshmesh's media ranges are below, and a free range picked here could overlap one.
+    turn_port, relay_ports = meshnode.free_turn_ports()
     mesh = start_mesh(
         trace=False,
         recorder={"storage": f"{{path: {tmp_path / 'recordings'}, segment_seconds: 5}}", "postgres_url": postgres.url},
         policies={"record": '["dash"]'},
-        node_lines={"edge-b": [f"turn: {{udp: {turn_port}, relay_ports: {relay[0]}-{relay[-1]}}}"]},
+        node_lines={"edge-b": [f"turn: {{udp: {turn_port}, relay_ports: {relay_ports}}}"]},
         extra_topology=("  turn: MESHCAST_TURN_SECRET",),
         node_env={"edge-b": {"MESHCAST_TURN_SECRET": secrets.token_hex(16)}})
     return asyncio.run(scenario(mesh, tmp_path, turn_port))

@@ -20,39 +20,20 @@ draining until the mesh stops.
 """
 
 import asyncio
-import random
 import re
 import secrets
 import signal
-import socket
 import time
 
 import results
 from browser import chromium, stats, wait_for_state
+from meshnode import free_turn_ports
 from turnclient import TURNClient, alternate_server, credential
 
 SECRET = secrets.token_hex(16)  # the mesh's TURN secret, the same on every node
 
 
 
-def free_turn_ports(avoid: int | None = None) -> tuple[int, str]:
-    """51 free UDP ports above 60000, where meshmesh never puts the nodes' media ranges, none
-    within 51 of `avoid` (another block's first port): the TURN listener and 50 relayed ports."""
-    for _ in range(50):
-        base = random.randrange(60000, 65400)
-        if avoid is not None and abs(base - avoid) < 51:
-            continue
-        probes = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(51)]
-        try:
-            for offset, probe in enumerate(probes):
-                probe.bind(("127.0.0.1", base + offset))
-            return base + 50, f"{base}-{base + 49}"
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no 51 free UDP ports above 60000")
 
 
 TURN_PORTS, RELAY_PORTS = {}, {}
