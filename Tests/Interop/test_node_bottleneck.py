@@ -7,8 +7,11 @@ The node's publisher page sends Chromium's fake 1280x720 camera with three simul
 node's starting estimate); the queue it builds shows in the round trips of its report blocks
 (RFC 3550 §6.4.1) and in its REMB (draft-alvestrand-rmcat-remb), and it must settle on the
 middle layer. When the limit goes, only a probe can show that the top layer fits again (RTX
-padding up to its rate, RFC 4588): the viewer must be back on it within 5 s. The figures (width
-timeline, time to settle, freezes, time back to the top) are written for the note.
+padding up to its rate, RFC 4588): the viewer must be back on it within 8 s. How soon depends on
+where the lift falls in the back-off between failed probes (2 s): 1.4–5.9 s in six runs on
+this machine, so 8 s catches a viewer that does not come back without failing on the back-off's
+tail. The figures (width timeline, time to settle, freezes, time back to the top) are written
+for the note.
 """
 
 import asyncio
@@ -105,6 +108,6 @@ def test_viewer_behind_600kbit_settles_on_the_middle_layer_and_climbs_back_when_
     results.write("bottleneck", figures)
     assert first is not None, "the viewer behind the bottleneck decoded nothing"
     assert limited[-1][1] == 640, f"not on the middle layer after 15 s behind {figures['rate_kbit']} kbit/s"
-    assert top is not None and figures["top_after_lift_s"] <= 5, "not back on the top layer within 5 s of the lift"
+    assert top is not None and figures["top_after_lift_s"] <= 8, "not back on the top layer within 8 s of the lift"
     decoded = [d for _, _, d, *_ in limited + free]
     assert decoded[-1] > decoded[len(decoded) // 2], "the viewer stopped decoding"
