@@ -7,16 +7,6 @@ import Testing
 /// timeout 1 s) and the client's slot map follows, with the promoted node's empty script cache.
 @Suite("Redis Cluster failover", .serialized, .timeLimit(.minutes(2)))
 struct RedisClusterFailoverTests {
-    /// Retries `body` every 100 ms until it succeeds or 30 s pass (readiness, not timing).
-    static func eventually<T>(_ body: () async throws -> T) async throws -> T {
-        var lastError: (any Error)?
-        for _ in 0..<300 {
-            do { return try await body() } catch { lastError = error }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw lastError ?? RedisError.closed("never succeeded")
-    }
-
     @Test("after kill -9 of a master the client reads and writes the slot on the promoted replica")
     func followsFailover() async throws {
         let set = try ClusterTestSet()
@@ -28,7 +18,7 @@ struct RedisClusterFailoverTests {
         #expect(try await client.run(script, keys: [key], arguments: ["2"]) == .integer(2))
         let first = try #require(cluster.masterPort(of: key))
         // The replica has the write before its master dies (READONLY: a replica may serve reads).
-        _ = try await Self.eventually {
+        _ = try await RedisSentinelTests.eventually {
             for port in cluster.ports where port != first {
                 let replica = try RedisClusterTests.connection(port)
                 _ = try replica.command(["READONLY"])
@@ -39,13 +29,15 @@ struct RedisClusterFailoverTests {
 
         let killed = ContinuousClock.now
         cluster.server(onPort: first)?.kill()
-        let after = try await Self.eventually { try await client.run(script, keys: [key], arguments: ["3"]) }
+        let after = try await RedisSentinelTests.eventually {
+            try await client.run(script, keys: [key], arguments: ["3"])
+        }
         let recovered = ContinuousClock.now - killed
         #expect(after == .integer(5))
         let second = try #require(cluster.masterPort(of: key))
         #expect(second != first)
         // Other slots kept working throughout, and keep working.
-        _ = try await Self.eventually { try await client.command(["SET", "other:{x}", "1"]) }
+        _ = try await RedisSentinelTests.eventually { try await client.command(["SET", "other:{x}", "1"]) }
         print("cluster failover: writes to the killed master's slot resumed \(recovered) after kill -9")
         await client.shutdown()
     }
