@@ -16,7 +16,7 @@ let package = Package(
         suite("WireBenchmarks", uses: "MeshWire"),
         suite("CryptoBenchmarks", uses: "MeshCrypto"),
         suite("RuntimeBenchmarks", uses: "MeshRuntime"),
-        suite("ForwardingBenchmarks", uses: "MeshRTC", "MeshCrypto", "MeshWire"),
+        suite("ForwardingBenchmarks", uses: "MeshRTC", "MeshCrypto", "MeshWire", "MeshRuntime"),
         suite("RecordingBenchmarks", uses: "MeshRecording"),
     ]
 )

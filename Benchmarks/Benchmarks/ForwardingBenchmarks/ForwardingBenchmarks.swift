@@ -124,4 +124,38 @@ let benchmarks: @Sendable () -> Void = {
             precondition(viewers.allSatisfy { $0.forwarder.droppedCount == 0 })
         }
     }
+
+    // Relay links: both ends of one link on one worker over loopback UDP (LinkEndPump), 10,000
+    // packets of 1200 bytes per iteration, so throughput x 10,000 is packets per second on one
+    // core; the DESIGN target is 1M packets/s per core for a link end with GSO.
+    let linkConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal], warmupIterations: 3,
+        maxDuration: .seconds(3), maxIterations: 200)
+    for segmentation in [true, false] {
+        let path = segmentation ? "GSO" : "sendmmsg"
+        Benchmark(
+            "Relay link 10000 x 1200 B, both ends on one worker, \(path)", configuration: linkConfiguration
+        ) { benchmark in
+            let worker = try MediaWorker(index: 0, cpu: 0)
+            defer { worker.stop() }
+            let pump = try await worker.run { try LinkEndPump(worker: worker, segmentation: segmentation) }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                await withCheckedContinuation { done in
+                    _ = worker.post { pump.start(count: linkPacketsPerIteration, done: done) }
+                }
+            }
+            benchmark.stopMeasurement()
+            let (lost, rejected, statistics) = try await worker.run {
+                let result = (pump.lost, pump.rejected, pump.sendStatistics)
+                pump.close()
+                return result
+            }
+            print(
+                "relay link \(path): lost \(lost), rejected \(rejected), "
+                    + "segmented \(statistics.datagramsSentSegmented), sendmmsg \(statistics.datagramsSentBatched)")
+        }
+    }
 }
+
+let linkPacketsPerIteration = 10_000

@@ -43,4 +43,32 @@ struct EmbeddedLinkTests {
         let status = await edge.meshStatus()
         #expect(status.streams.first?.source == .link(linkID: second, upstreamNode: "origin-e"))
     }
+
+    /// Packets that reach the origin in one receive batch leave on the link as UDP GSO runs (one
+    /// `sendmsg` with `UDP_SEGMENT` per run, Linux udp(7)), and the edge sees them in order.
+    @Test("a frame's packets cross the link as one GSO run, in order")
+    func linkSendsRuns() async throws {
+        let engines = EmbeddedEngines()
+        let origin = try await engines.engine(id: "origin-g", firstPort: 12_000)
+        let edge = try await engines.engine(id: "edge-g", role: "edge", firstPort: 13_000)
+        let publisher = try await engines.publisher(of: "cam", on: origin)
+        try engines.send(1...2, from: publisher, ssrc: Self.ssrc)
+        let record = try #require(await origin.carriedStream("cam"))
+        _ = try await engines.link(record, from: origin, to: edge)
+        let viewer = try await engines.viewer(of: "cam", on: edge)
+        try engines.advance(by: .milliseconds(100))
+        try engines.send(3...4, from: publisher, ssrc: Self.ssrc, keyframeAt: 3)
+        let before = await origin.metrics().workers.map(\.linkDatagramsSegmented).reduce(0, +)
+
+        // One frame of eight equal-size packets, all in flight at once.
+        for sequence in UInt16(5)...12 {
+            publisher.sendRTP(
+                EmbeddedMedia.video(ssrc: Self.ssrc, sequence: sequence, keyframe: false, endsFrame: sequence == 12))
+        }
+        try engines.settle()
+
+        let after = await origin.metrics().workers.map(\.linkDatagramsSegmented).reduce(0, +)
+        #expect(after - before == 8)
+        #expect(viewer.video.map(\.source) == Array(3...12))
+    }
 }

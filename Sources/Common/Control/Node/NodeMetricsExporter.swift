@@ -51,6 +51,10 @@ final class NodeMetricsExporter: Sendable {
             ("padding_packets", worker.paddingPackets, "Padding packets sent to viewers by bandwidth probes."),
             ("keyframe_requests_received", worker.keyframeRequestsReceived, "PLI/FIR received from viewers."),
             ("keyframe_requests_sent", worker.keyframeRequestsSent, "PLI/FIR sent to publishers."),
+            (
+                "link_datagrams_segmented", worker.linkDatagramsSegmented,
+                "Relay link datagrams sent in UDP GSO runs (the rest of packets_out went by sendmmsg)."
+            ),
         ]
     }
 

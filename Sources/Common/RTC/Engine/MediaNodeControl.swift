@@ -191,6 +191,8 @@ public struct WorkerMetrics: Sendable, Equatable {
     public var keyframeRequestsReceived = 0
     /// PLI/FIR sent to publishers after merging.
     public var keyframeRequestsSent = 0
+    /// Relay link datagrams sent in UDP GSO runs (one system call per run).
+    public var linkDatagramsSegmented = 0
     /// Datagrams dropped, by reason (garbage, unknown sender, SRTP auth failure, no buffer, ...).
     public var drops: [String: Int] = [:]
     /// The share of wall time the worker's loop spent busy since the last snapshot, 0...1.

@@ -15,6 +15,8 @@ public final class LinkBatch {
     public struct FlushResult: Sendable, Equatable {
         /// Datagrams the kernel took.
         public var sent = 0
+        /// Bytes of those datagrams.
+        public var bytes = 0
         /// Of those, datagrams sent in `sendSegmented` calls (GSO, or its own fallback).
         public var segmented = 0
         /// `sendSegmented` calls made.
@@ -93,7 +95,7 @@ public final class LinkBatch {
 
     /// Sends everything collected to `destination` on `socket` and empties the batch.
     @discardableResult
-    public func flush(on socket: UDPSocket, to destination: SocketAddress) -> FlushResult {
+    public func flush(on socket: any DatagramSocket, to destination: SocketAddress) -> FlushResult {
         var result = FlushResult()
         defer { count = 0 }
         guard count > 0 else { return result }
@@ -134,6 +136,7 @@ public final class LinkBatch {
             datagrams.deinitialize(count: pending)
         }
         result.dropped = count - result.sent
+        for index in 0..<result.sent { result.bytes &+= lengths[index] }
         return result
     }
 }

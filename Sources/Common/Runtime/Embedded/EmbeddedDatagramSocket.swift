@@ -17,6 +17,8 @@ public final class EmbeddedDatagramSocket: DatagramSocket, @unchecked Sendable {
     public private(set) var datagramsReceived = 0
     /// Datagrams sent (whatever the network then did with them).
     public private(set) var datagramsSent = 0
+    /// ``sendSegmented(_:to:)`` calls made (each one run of a relay link's batch).
+    public private(set) var segmentedSends = 0
     /// The last SO_RCVBUF size asked for (recorded only).
     public private(set) var receiveBufferSize: Int32 = 0
     /// The last SO_SNDBUF size asked for (recorded only).
@@ -79,6 +81,24 @@ public final class EmbeddedDatagramSocket: DatagramSocket, @unchecked Sendable {
         }
         datagramsSent += datagrams.count
         return datagrams.count
+    }
+
+    /// Segmented sends are delivered as the separate datagrams the kernel would make of them,
+    /// so the engine's GSO path runs in embedded tests too.
+    public var segmentationOffloadAvailable: Bool { true }
+
+    /// Sends each segment as its own datagram (what UDP GSO puts on the wire).
+    @discardableResult
+    public func sendSegmented(
+        _ segments: UnsafeBufferPointer<UnsafeRawBufferPointer>, to destination: SocketAddress
+    ) throws(UVError) -> Int {
+        let network = try checkOpen("sendmsg(UDP_SEGMENT)")
+        for segment in segments {
+            network.transmit(from: localAddress, to: destination, bytes: segment)
+        }
+        datagramsSent += segments.count
+        segmentedSends += 1
+        return segments.count
     }
 
     /// Unbinds the address and forgets the callbacks. Idempotent.

@@ -28,6 +28,16 @@ public protocol DatagramSocket: AnyObject {
     @discardableResult
     func sendBatch(_ datagrams: UnsafeBufferPointer<OutgoingDatagram>) throws(UVError) -> Int
 
+    /// True when ``sendSegmented(_:to:)`` can use UDP GSO (one system call for a run of
+    /// equal-size datagrams to one destination); when false it falls back to `sendmmsg`.
+    var segmentationOffloadAvailable: Bool { get }
+
+    /// Sends equal-size datagrams (the last may be shorter) to one destination; returns how
+    /// many went out (fewer: the socket was full).
+    @discardableResult
+    func sendSegmented(_ segments: UnsafeBufferPointer<UnsafeRawBufferPointer>, to destination: SocketAddress)
+        throws(UVError) -> Int
+
     /// Stops receiving and closes the socket. Idempotent.
     func close()
 }

@@ -35,6 +35,8 @@ final class LinkEnd: @unchecked Sendable {
 /// The upstream half: what it forwards and the layers its key frame requests reach.
 final class LinkSendingHalf {
     let sender: LinkSender
+    /// Protected packets waiting for the worker's next flush (``WorkerOutput/commitLink``).
+    let batch = LinkBatch()
     /// Forwarded streams and the tracks forwarded for each.
     var streams: [String: (stream: LiveStream, tracks: [PublishedTrack])] = [:]
     /// Forwarded layers by mesh SSRC, so a downstream PLI finds the layer to ask a key frame of.

@@ -1,6 +1,7 @@
 /// A sending link end's forwarding of one track to the next node: each packet is loaded from
-/// the layer's history straight into the send batch and protected in place with the link's
-/// SRTP context (it keeps its mesh SSRC and sequence number on every hop).
+/// the layer's history straight into the link's own send batch and protected in place with the
+/// link's SRTP context (it keeps its mesh SSRC and sequence number on every hop). The worker
+/// flushes the batch with its egress batch, so a frame's packets go as one GSO run.
 final class LinkConsumer: TrackConsumer {
     unowned let end: LinkEnd
     let sending: LinkSendingHalf
@@ -17,7 +18,7 @@ final class LinkConsumer: TrackConsumer {
     func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
         let output = router.output
         let shared = track.layers[layer]
-        let buffer = output.nextBuffer
+        let buffer = output.nextLinkBuffer(end, sending)
         guard let stored = shared.history.load(sequence: sequence, into: buffer) else {
             output.counters.drop(.linkHistoryMiss)
             return
@@ -30,6 +31,6 @@ final class LinkConsumer: TrackConsumer {
         }
         guard let length = sending.sender.protect(inPlace: buffer, length: stored.length, now: now) else { return }
         trace?.record(.linkOut, ssrc: shared.meshSSRC, sequence: sequence, at: now, worker: output.index)
-        output.egress.commit(length: length, to: end.peer)
+        output.commitLink(length: length, end, sending)
     }
 }

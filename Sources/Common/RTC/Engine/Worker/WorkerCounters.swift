@@ -11,6 +11,7 @@ struct WorkerCounters {
     var paddingPackets = 0
     var keyframeRequestsReceived = 0
     var keyframeRequestsSent = 0
+    var linkDatagramsSegmented = 0
     /// Drops by reason; a reason's first drop inserts its key, later ones only count.
     private var drops: [DropReason: Int] = [:]
     /// Datagrams a session's transport refused, by its reason.
@@ -40,6 +41,7 @@ struct WorkerCounters {
         metrics.paddingPackets = paddingPackets
         metrics.keyframeRequestsReceived = keyframeRequestsReceived
         metrics.keyframeRequestsSent = keyframeRequestsSent
+        metrics.linkDatagramsSegmented = linkDatagramsSegmented
         for (reason, count) in drops { metrics.drops[reason.rawValue] = count }
         for (reason, count) in transportDrops { metrics.drops[reason.name] = count }
         metrics.loopUtilisation = loopUtilisation

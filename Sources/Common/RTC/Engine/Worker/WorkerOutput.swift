@@ -10,6 +10,10 @@ final class WorkerOutput {
     var socket: (any DatagramSocket)?
     var counters = WorkerCounters()
     let egress = EgressBatch()
+    /// Sending link ends whose ``LinkSendingHalf/batch`` holds packets: flushed with the
+    /// egress batch, each link's packets as GSO runs (a video frame is one run, one system
+    /// call). Capacity is reserved so that listing a link allocates nothing.
+    private var pendingLinks: [LinkEnd] = []
     /// Scratch space for RTCP the worker builds (reports, NACKs, PLIs).
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
     var random = SystemRandomNumberGenerator()
@@ -21,6 +25,7 @@ final class WorkerOutput {
         self.index = index
         self.viewerDropRate = viewerDropRate
         self.linkDropRate = linkDropRate
+        pendingLinks.reserveCapacity(64)
     }
 
     deinit { scratch.deallocate() }
@@ -51,6 +56,18 @@ final class WorkerOutput {
         return egress.nextBuffer
     }
 
+    /// The slot the next packet for the link `end` is written into, flushing a full batch first.
+    func nextLinkBuffer(_ end: LinkEnd, _ sending: LinkSendingHalf) -> UnsafeMutableRawBufferPointer {
+        if sending.batch.isFull { flush() }
+        return sending.batch.nextBuffer
+    }
+
+    /// Adds the first `length` bytes of the link's next slot to its batch.
+    func commitLink(length: Int, _ end: LinkEnd, _ sending: LinkSendingHalf) {
+        if sending.batch.count == 0 { pendingLinks.append(end) }
+        sending.batch.commit(length: length)
+    }
+
     /// The longest a packet may wait in the batch while a long receive batch or inbox drain is
     /// worked through. The viewer's abs-send-time was stamped when the packet was rewritten, so
     /// a packet held longer would reach the viewer later than its stamp says; browsers read that
@@ -65,8 +82,8 @@ final class WorkerOutput {
     /// Sends the batch now if its oldest packet has waited ``maximumWait``; notes when a new
     /// batch opens. The router calls it before each delivery with that delivery's `now`.
     func flushIfWaiting(now: UInt64) {
-        if egress.count > 0, now &- batchOpenedAt >= Self.maximumWait { flush() }
-        if egress.count == 0 { batchOpenedAt = now }
+        if hasPending, now &- batchOpenedAt >= Self.maximumWait { flush() }
+        if !hasPending { batchOpenedAt = now }
     }
 
     /// Sends everything batched. Called once per receive batch and per inbox drain, when the
@@ -77,5 +94,17 @@ final class WorkerOutput {
         counters.packetsOut &+= result.sent
         counters.bytesOut &+= result.bytes
         if result.dropped > 0 { counters.drop(.socketFull, count: result.dropped) }
+        for end in pendingLinks {
+            guard case .sending(let sending) = end.half else { continue }
+            let linkResult = sending.batch.flush(on: socket, to: end.peer)
+            counters.packetsOut &+= linkResult.sent
+            counters.bytesOut &+= linkResult.bytes
+            counters.linkDatagramsSegmented &+= linkResult.segmented
+            if linkResult.dropped > 0 { counters.drop(.socketFull, count: linkResult.dropped) }
+        }
+        pendingLinks.removeAll(keepingCapacity: true)
     }
+
+    /// True while a batch holds packets not yet sent.
+    private var hasPending: Bool { egress.count > 0 || !pendingLinks.isEmpty }
 }
