@@ -1,6 +1,7 @@
 import Benchmark
 import MeshCrypto
 import MeshRTC
+import MeshRuntime
 import MeshWire
 
 // The SFU forwarding path with no sockets: one publisher stream of 1200-byte VP8 packets is

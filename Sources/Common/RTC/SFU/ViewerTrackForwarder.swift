@@ -53,10 +53,12 @@ public final class ViewerTrackForwarder {
     private var lastSenderReport: UInt64 = 0
     /// Which recent outgoing packet the next padding packet copies.
     private var paddingCursor: UInt16 = 0
+    /// The worker's scratch buffers (or this forwarder's own).
+    private let buffers: ForwarderScratch
     /// Where a packet is loaded from a history (``startsItsFrame(layer:sequence:length:)`` reads it).
-    let scratch: UnsafeMutableRawBufferPointer
+    var scratch: UnsafeMutableRawBufferPointer { buffers.packet }
     /// Where a retransmission is written before its RTX wrapping, and a frame's earlier packets are read.
-    let retransmissionScratch: UnsafeMutableRawBufferPointer
+    var retransmissionScratch: UnsafeMutableRawBufferPointer { buffers.retransmission }
     private var rtxSequence: UInt16
     private var wantedKeyframe: (layer: Int, asked: UInt64)?
     private var keyframeRequest: Int?
@@ -85,10 +87,13 @@ public final class ViewerTrackForwarder {
 
     /// A forwarder for the track whose layers are `histories` to the viewer described by `stream`;
     /// `sourceCaptureTimeID` is the abs-capture-time ID the stored packets carry (their
-    /// publisher's negotiation), `nil` when they have none.
+    /// publisher's negotiation), `nil` when they have none. `scratch` is the worker's shared
+    /// scratch space (``ForwarderScratch``); without it (or when it is too small for the
+    /// histories' packets) the forwarder allocates its own.
     public init(
         stream: OutgoingStreamRewriter.Configuration, histories: [PacketHistory], sourceCaptureTimeID: UInt8? = nil,
-        retransmission: Retransmission? = nil, estimator: ViewerBandwidthEstimator.Configuration = .init()
+        retransmission: Retransmission? = nil, estimator: ViewerBandwidthEstimator.Configuration = .init(),
+        scratch: ForwarderScratch? = nil
     ) {
         self.histories = histories
         allLayers = Self.mask(layerCount: histories.count)
@@ -96,15 +101,9 @@ public final class ViewerTrackForwarder {
         rewriter = OutgoingStreamRewriter(configuration: stream, sourceCaptureTimeID: sourceCaptureTimeID)
         selector = SimulcastLayerSelector(layerCount: histories.count)
         self.estimator = ViewerBandwidthEstimator(configuration: estimator)
-        let size = (histories.map(\.slotSize).max() ?? 1500) + 64
-        scratch = .allocate(byteCount: size, alignment: 16)
-        retransmissionScratch = .allocate(byteCount: size, alignment: 16)
+        let size = (histories.map(\.slotSize).max() ?? 1500) + ForwarderScratch.headroom
+        buffers = scratch.flatMap { $0.packet.count >= size ? $0 : nil } ?? ForwarderScratch(size: size)
         rtxSequence = retransmission?.initialSequence ?? 0
-    }
-
-    deinit {
-        scratch.deallocate()
-        retransmissionScratch.deallocate()
     }
 
     /// The layer being forwarded, `nil` before the first key frame.

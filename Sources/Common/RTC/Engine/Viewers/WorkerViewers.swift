@@ -11,6 +11,8 @@ final class WorkerViewers {
     let logger: Logger
     /// A new viewer's assumed bandwidth (``MediaEngineConfiguration/viewerStartBitrate``).
     let startBitrate: UInt64
+    /// Shared by every forwarder of this worker's viewers.
+    let forwarderScratch = ForwarderScratch()
 
     init(output: WorkerOutput, router: TrackRouter, startBitrate: UInt64, logger: Logger) {
         self.output = output
@@ -202,6 +204,13 @@ final class WorkerViewers {
         }
     }
 
+    /// Outgoing packets whose NACKs a viewer's forwarder can map back to the source (8 bytes
+    /// each): about 4 s of 1.5 Mbit/s video, over 1 s at 4 Mbit/s; a NACK older than a few
+    /// round trips comes too late to help. Audio carries no NACK in browsers' offers, so its
+    /// ring is small. (Was 1024 for both: 16 KB per viewer, issue 12's memory target.)
+    static let videoMappingCapacity = 512
+    static let audioMappingCapacity = 128
+
     private func makeForwarder(
         for viewerTrack: ViewerTrack, source: PublishedTrack, histories: [PacketHistory], state: ViewerState,
         now: UInt64
@@ -213,14 +222,15 @@ final class WorkerViewers {
             ssrc: ssrc, payloadType: codec.payloadType, clockRate: codec.clockRate,
             codec: .init(codec.kind), absSendTimeID: media.extensions.absSendTime,
             midID: media.extensions.mid, mid: Array(media.mid.utf8), absCaptureTimeID: media.extensions.absCaptureTime,
-            initialSequence: .random(in: 0...UInt16.max), initialTimestamp: .random(in: 0...UInt32.max))
+            initialSequence: .random(in: 0...UInt16.max), initialTimestamp: .random(in: 0...UInt32.max),
+            mappingCapacity: source.kind == .video ? Self.videoMappingCapacity : Self.audioMappingCapacity)
         let retransmission = zip(media.localRTXSSRC, codec.rtxPayloadType).map {
             ViewerTrackForwarder.Retransmission(ssrc: $0.0, payloadType: $0.1)
         }
         let forwarder = ViewerTrackForwarder(
             stream: stream, histories: histories, sourceCaptureTimeID: source.captureTimeID,
             retransmission: retransmission,
-            estimator: ViewerBandwidthEstimator.Configuration(initialBitrate: startBitrate))
+            estimator: ViewerBandwidthEstimator.Configuration(initialBitrate: startBitrate), scratch: forwarderScratch)
         if let cap = state.options.maxBitrate {
             forwarder.setBitrateCap(UInt64(cap), until: state.capExpiry ?? .max, now: now)
         }
