@@ -62,6 +62,8 @@ async def cascade(mesh) -> dict:
         figures[name] = got
     figures["upstream"] = {edge: upstream_evidence(mesh, edge) for edge in ("edge-a", "edge-b")}
     figures["relay_link_lines"] = {node_id: meshmetrics.link_lines(mesh[node_id].metrics()) for node_id in mesh.nodes}
+    figures["segmented"] = {node_id: meshmetrics.total(mesh[node_id].metrics(), r"^meshcast_link_datagrams_segmented_total$")
+                            for node_id in mesh.nodes}
     figures["placement_seconds"] = {node_id: meshmetrics.placement_quantiles(mesh[node_id].metrics())
                                     for node_id in mesh.nodes}
     status, _, body = mesh["edge-a"].request("GET", f"/v1/streams/{STREAM}")
@@ -105,6 +107,8 @@ def test_viewers_are_placed_on_their_region_edge_and_fed_over_the_planned_path(m
                                      f"({' -> '.join(plan['path'])}); per upstream: {traffic}")
         # Keepalives on an idle link may count; media is a hundred packets a second.
         assert traffic[other] < traffic[feeder] / 10, f"{edge} was fed by {other} too, off the planned path: {traffic}"
+        # A video frame's packets leave a sending link end together, as one GSO run (udp(7) UDP_SEGMENT).
+        assert figures["segmented"][feeder] > 0, f"{feeder} sent no relay-link datagrams in GSO runs: {figures['segmented']}"
     for node_id in ("edge-b", "origin-1"):
         assert set(figures["placement_seconds"][node_id]) >= {"0.5", "0.99"}, (
             f"{node_id} placed viewers but has no meshcast_placement_decision_seconds quantiles")
