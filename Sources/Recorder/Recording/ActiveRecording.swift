@@ -31,6 +31,9 @@ final class ActiveRecording: @unchecked Sendable {
     private var breaks: [TapBreak]
     /// Per tap track: the wall time (ns) of its last frame out of the depacketizer, 0 before one.
     private var lastFrameWall: [Int64]
+    /// Per tap track: the last frame's wall time when its timeline restarted (a publisher
+    /// that reconnected, ``TrackIngest/restarts``), until the first frame after it.
+    private var restartedAfter: [Int64?]
     /// Per tap track: whether video was waiting for a key frame after the last packet.
     private var videoWaiting: [Bool]
     /// Matroska track numbers by tap track (from 1, in the stream's order).
@@ -77,6 +80,7 @@ final class ActiveRecording: @unchecked Sendable {
         videoWaiting = Array(repeating: true, count: tap.tracks.count)
         breaks = Array(repeating: .none, count: tap.tracks.count)
         lastFrameWall = Array(repeating: 0, count: tap.tracks.count)
+        restartedAfter = Array(repeating: nil, count: tap.tracks.count)
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
     }
@@ -95,6 +99,7 @@ final class ActiveRecording: @unchecked Sendable {
             guard ingests.indices.contains(packet.track), failure == nil else { return }
             stagedFrame = nil
             stagedGap = nil
+            let restarts = ingests[packet.track].restarts
             ingests[packet.track].push(
                 packet,
                 frame: { frame in
@@ -103,6 +108,9 @@ final class ActiveRecording: @unchecked Sendable {
                     stagedFrame = (frame.wallTime, frame.isKeyFrame)
                 },
                 gap: { stagedGap = $0 })
+            if ingests[packet.track].restarts != restarts, lastFrameWall[packet.track] > 0 {
+                restartedAfter[packet.track] = lastFrameWall[packet.track]
+            }
             if packet.breakReason != .none, breaks[packet.track] == .none || breaks[packet.track] == .loss {
                 breaks[packet.track] = packet.breakReason
             }
@@ -111,6 +119,12 @@ final class ActiveRecording: @unchecked Sendable {
                 breaks[packet.track] = .none
             }
             if let frame = stagedFrame {
+                if let from = restartedAfter[packet.track] {
+                    // Nothing lost by sequence number: the silence between the two senders.
+                    restartedAfter[packet.track] = nil
+                    let silence = TrackIngest.Gap(start: from, end: max(frame.wall, from), reason: .packetLoss)
+                    note(silence, after: .publisherChange, lastFrame: 0)
+                }
                 breaks[packet.track] = .none
                 lastFrameWall[packet.track] = frame.wall
                 write(track: packet.track, wall: frame.wall, key: frame.key)
