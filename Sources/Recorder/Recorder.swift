@@ -48,6 +48,7 @@ final class Recorder: Service, Sendable {
     private let topology: @Sendable () -> Topology
     private let logger: Logger
     private let pump = RecordingPump()
+    private let sweeper: RetentionSweeper
     /// Counters for `/metrics`.
     let metrics = RecorderMetrics()
     private let active = Mutex<[UUID: ActiveRecording]>([:])
@@ -71,6 +72,7 @@ final class Recorder: Service, Sendable {
         claims = parts.redis.map { PublisherClaims(client: $0) }
         topology = parts.topology
         logger = parts.logger
+        sweeper = RetentionSweeper(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
     }
 
     /// Recovers the storage, then records by policy until the node stops; then closes every
@@ -88,9 +90,22 @@ final class Recorder: Service, Sendable {
         }
         pump.start()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.followPolicy()
-                try? await Task.sleep(for: Self.policyInterval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.followPolicy()
+                        try? await Task.sleep(for: Self.policyInterval)
+                    }
+                }
+                // Apart from the policy, so deleting a large recording never delays a start.
+                group.addTask {
+                    while !Task.isCancelled {
+                        let running = Set(self.recordings.map(\.id))
+                        let expired = await self.sweeper.sweep(self.topology().policies, running: running)
+                        self.metrics.expired.add(expired.count, ordering: .relaxed)
+                        try? await Task.sleep(for: RetentionSweeper.interval)
+                    }
+                }
             }
         }
         stopping.store(true, ordering: .relaxed)

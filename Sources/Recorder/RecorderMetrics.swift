@@ -14,6 +14,8 @@ final class RecorderMetrics: Sendable {
     let silenceFrames = Atomic<Int>(0)
     /// Recordings that failed writing.
     let failures = Atomic<Int>(0)
+    /// Recordings whose files retention deleted.
+    let expired = Atomic<Int>(0)
     /// Time to write one cluster or close one segment, worst of the last scrape interval (ns).
     let slowestWrite = Atomic<Int>(0)
 
@@ -45,6 +47,9 @@ final class RecorderMetrics: Sendable {
             # HELP meshcast_recording_failures_total Recordings stopped by a write error.
             # TYPE meshcast_recording_failures_total counter
             meshcast_recording_failures_total \(failures.load(ordering: .relaxed))
+            # HELP meshcast_recordings_expired_total Recordings whose files retention deleted.
+            # TYPE meshcast_recordings_expired_total counter
+            meshcast_recordings_expired_total \(expired.load(ordering: .relaxed))
             # HELP meshcast_recording_tap_drops Packets the active recordings' rings dropped (the writer fell behind).
             # TYPE meshcast_recording_tap_drops gauge
             meshcast_recording_tap_drops \(tapDrops)

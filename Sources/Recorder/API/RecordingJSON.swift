@@ -23,6 +23,8 @@ enum RecordingJSON {
         let bytes: Int64
         let duration: Double
         let error: String?
+        /// When retention deleted its files (the row stays); null while they are kept.
+        let expiredAt: Date?
 
         init(_ recording: Recording) {
             id = recording.id.uuidString.lowercased()
@@ -36,10 +38,11 @@ enum RecordingJSON {
             bytes = recording.bytes
             duration = recording.duration
             error = recording.error
+            expiredAt = recording.expiredAt
         }
 
         private enum CodingKeys: String, CodingKey {
-            case id, stream, node, state, startedAt, stoppedAt, policy, layers, bytes, duration, error
+            case id, stream, node, state, startedAt, stoppedAt, policy, layers, bytes, duration, error, expiredAt
         }
 
         /// Every key always present: an absent value is `null`, not a missing key.
@@ -56,6 +59,7 @@ enum RecordingJSON {
             try container.encode(bytes, forKey: .bytes)
             try container.encode(duration, forKey: .duration)
             try container.encode(error, forKey: .error)
+            try container.encode(expiredAt, forKey: .expiredAt)
         }
     }
 

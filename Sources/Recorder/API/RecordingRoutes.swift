@@ -13,8 +13,8 @@ import NIOCore
 /// | `POST /v1/recordings/{id}/stop` | `200`, also when stopped already; `404` unknown |
 /// | `GET /v1/recordings?stream=&state=&since=&limit=&after=` | a page, newest first, `next` for the following one |
 /// | `GET /v1/recordings/{id}` | the recording with its tracks, segments and gaps |
-/// | `GET /v1/recordings/{id}/segments/{n}` | the closed segment file; `Range` → `206` |
-/// | `GET /v1/recordings/{id}/media` | the whole stopped recording as one file (segments joined); `Range` → `206` |
+/// | `GET /v1/recordings/{id}/segments/{n}` | the closed segment file; `Range` → `206`; `410` once expired |
+/// | `GET /v1/recordings/{id}/media` | the whole stopped recording as one file (segments joined); `Range` → `206`; `410` once expired |
 /// | `DELETE /v1/recordings/{id}` | `204`: stopped, rows and files gone |
 ///
 /// Reads go to PostgreSQL: while it is away they answer `503` (recordings go on).
@@ -158,6 +158,7 @@ struct RecordingRoutes: Sendable {
         guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
+        try refuseExpired(detail.recording)
         guard let segment = detail.segments.first(where: { $0.sequence == sequence }) else {
             throw APIError(.notFound, "recording \(id.uuidString.lowercased()) has no segment \(sequence)")
         }
@@ -174,12 +175,20 @@ struct RecordingRoutes: Sendable {
             handle, contentType: segment.file.hasSuffix(".mkv") ? "video/x-matroska" : "video/webm", request)
     }
 
+    /// `410 Gone` for a recording whose retention ran out: its row is kept, its files are not.
+    private func refuseExpired(_ recording: Recording) throws {
+        guard let expired = recording.expiredAt else { return }
+        throw APIError(
+            .gone, "recording \(recording.id.uuidString.lowercased()) expired at \(expired): its files were deleted")
+    }
+
     /// The whole recording as one file (``MatroskaJoin``), made once it has stopped and kept
     /// beside its segments; `Range` as for a segment. `409` while it records.
     private func media(_ id: UUID, request: Request) async throws -> Response {
         guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
+        try refuseExpired(detail.recording)
         guard detail.recording.state != .recording, !recorder.recordings.contains(where: { $0.id == id }) else {
             throw APIError(.conflict, "the recording is still being written; its closed segments are served one by one")
         }

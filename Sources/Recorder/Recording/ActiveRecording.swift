@@ -26,6 +26,14 @@ final class ActiveRecording: @unchecked Sendable {
     private var ingests: [TrackIngest]
     /// Per tap track; used for audio only.
     private var fillers: [OpusGapFiller]
+    /// Per tap track: why the feed last broke (``TapBreak``), until the gap it opened is
+    /// catalogued or a frame follows on without one (a move that lost nothing).
+    private var breaks: [TapBreak]
+    /// Per tap track: the wall time (ns) of its last frame out of the depacketizer, 0 before one.
+    private var lastFrameWall: [Int64]
+    /// Per tap track: the last frame's wall time when its timeline restarted (a publisher
+    /// that reconnected, ``TrackIngest/restarts``), until the first frame after it.
+    private var restartedAfter: [Int64?]
     /// Per tap track: whether video was waiting for a key frame after the last packet.
     private var videoWaiting: [Bool]
     /// Matroska track numbers by tap track (from 1, in the stream's order).
@@ -70,6 +78,9 @@ final class ActiveRecording: @unchecked Sendable {
         ingests = tap.tracks.map(TrackIngest.init(track:))
         fillers = Array(repeating: OpusGapFiller(), count: tap.tracks.count)
         videoWaiting = Array(repeating: true, count: tap.tracks.count)
+        breaks = Array(repeating: .none, count: tap.tracks.count)
+        lastFrameWall = Array(repeating: 0, count: tap.tracks.count)
+        restartedAfter = Array(repeating: nil, count: tap.tracks.count)
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
     }
@@ -88,6 +99,7 @@ final class ActiveRecording: @unchecked Sendable {
             guard ingests.indices.contains(packet.track), failure == nil else { return }
             stagedFrame = nil
             stagedGap = nil
+            let restarts = ingests[packet.track].restarts
             ingests[packet.track].push(
                 packet,
                 frame: { frame in
@@ -96,8 +108,27 @@ final class ActiveRecording: @unchecked Sendable {
                     stagedFrame = (frame.wallTime, frame.isKeyFrame)
                 },
                 gap: { stagedGap = $0 })
-            if let gap = stagedGap { note(gap) }
-            if let frame = stagedFrame { write(track: packet.track, wall: frame.wall, key: frame.key) }
+            if ingests[packet.track].restarts != restarts, lastFrameWall[packet.track] > 0 {
+                restartedAfter[packet.track] = lastFrameWall[packet.track]
+            }
+            if packet.breakReason != .none, breaks[packet.track] == .none || breaks[packet.track] == .loss {
+                breaks[packet.track] = packet.breakReason
+            }
+            if let gap = stagedGap {
+                note(gap, after: breaks[packet.track], lastFrame: lastFrameWall[packet.track])
+                breaks[packet.track] = .none
+            }
+            if let frame = stagedFrame {
+                if let from = restartedAfter[packet.track] {
+                    // Nothing lost by sequence number: the silence between the two senders.
+                    restartedAfter[packet.track] = nil
+                    let silence = TrackIngest.Gap(start: from, end: max(frame.wall, from), reason: .packetLoss)
+                    note(silence, after: .publisherChange, lastFrame: 0)
+                }
+                breaks[packet.track] = .none
+                lastFrameWall[packet.track] = frame.wall
+                write(track: packet.track, wall: frame.wall, key: frame.key)
+            }
             if ingests[packet.track].isVideo { askForKeyframeAfterLoss(track: packet.track) }
         }
     }
@@ -246,12 +277,22 @@ final class ActiveRecording: @unchecked Sendable {
         }
     }
 
-    private func note(_ gap: TrackIngest.Gap) {
+    /// Catalogues a gap; `cause`, the break the tap reported before it, names packet loss
+    /// that came with a relay link taking over or with a publisher back on other tracks. Such
+    /// a gap starts at the track's last frame before it (`lastFrame`): the depacketizer only
+    /// sees the hole from the first packet after it, and nothing came while the feed moved.
+    private func note(_ gap: TrackIngest.Gap, after cause: TapBreak, lastFrame: Int64) {
         guard let start = series.recordingStart else { return }
+        var gap = gap
+        if cause == .linkMove || cause == .publisherChange, lastFrame > 0, lastFrame < gap.start {
+            gap = TrackIngest.Gap(start: max(lastFrame, start), end: gap.end, reason: gap.reason)
+        }
         let reason =
-            switch gap.reason {
-            case .packetLoss: "loss"
-            case .malformedPayload: "malformed-payload"
+            switch (gap.reason, cause) {
+            case (.malformedPayload, _): "malformed-payload"
+            case (.packetLoss, .linkMove): "link-move"
+            case (.packetLoss, .publisherChange): "publisher-reconnect"
+            case (.packetLoss, .none), (.packetLoss, .loss): "loss"
             }
         metrics.gaps.add(1, ordering: .relaxed)
         catalog.gap(

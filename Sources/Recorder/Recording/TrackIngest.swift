@@ -41,6 +41,21 @@ struct TrackIngest {
     private var heldOffset: Int64?
     /// How many recent reports the clock's anchor is the earliest of.
     static let reportWindow = 8
+    /// How far a track's RTP time may run apart from its arrival time between two packets, or
+    /// a sender report from the held mapping, before it counts as a new timeline (a publisher
+    /// that reconnected: the origin keeps the tracks and their numbering, but the new sender's
+    /// timestamps start anywhere). Report jitter and encoder delay are tens of milliseconds.
+    static let restartTolerance: Int64 = 2_000_000_000
+    /// Reports off the held line in a row after which the line itself moved (a sender clock
+    /// step) rather than a new sender's report riding on the old one's last packets.
+    static let offLineReportsToFollow = 3
+    /// The last packet's RTP timestamp and arrival, for ``restartTolerance``.
+    private var lastPacket: (rtp: UInt32, arrival: Int64)?
+    /// Reports off the held line, latest last, not applied: the new timeline's packets apply
+    /// the latest when they come (a report can ride on the old sender's last packets).
+    private var offLine: [(ntp: UInt64, rtp: UInt32)] = []
+    /// How many times the track's timeline restarted (see ``restartTolerance``).
+    private(set) var restarts = 0
 
     init(track: TappedTrack) {
         self.track = track
@@ -76,6 +91,12 @@ struct TrackIngest {
     /// Feeds one tapped packet; `frame` and `gap` are called for what it completes.
     mutating func push(_ packet: TappedPacket, frame: (Frame) -> Void, gap: (Gap) -> Void) {
         guard let view = try? RTPPacketView(parsing: packet.bytes) else { return }
+        if let last = lastPacket {
+            let ticks = Int64(Int32(bitPattern: view.timestamp &- last.rtp))
+            let media = ticks * 1_000_000_000 / Int64(track.clockRate)
+            if abs(media - (packet.arrival - last.arrival)) > Self.restartTolerance { restartTimeline() }
+        }
+        lastPacket = (view.timestamp, packet.arrival)
         if packet.senderReportNTP != 0, packet.senderReportNTP != lastSenderReport {
             lastSenderReport = packet.senderReportNTP
             senderReport(ntp: packet.senderReportNTP, rtp: packet.senderReportRTP)
@@ -116,6 +137,13 @@ struct TrackIngest {
         referenceRTP = reference
         let ticks = Int64(Int32(bitPattern: rtp &- reference))
         let offset = TrackClock.nanoseconds(ntp: ntp) - ticks * 1_000_000_000 / Int64(track.clockRate)
+        if let held = heldOffset, abs(offset - held) > Self.restartTolerance {
+            offLine.append((ntp, rtp))
+            guard offLine.count >= Self.offLineReportsToFollow else { return }
+            restartTimeline()
+            return
+        }
+        offLine.removeAll(keepingCapacity: true)
         if offsets.count == Self.reportWindow { offsets.removeFirst() }
         offsets.append(offset)
         guard let earliest = offsets.min(), earliest != heldOffset else { return }
@@ -125,6 +153,20 @@ struct TrackIngest {
         let seconds = nanoseconds / 1_000_000_000
         let fraction = ((nanoseconds % 1_000_000_000) << 32) / 1_000_000_000
         clock.senderReport(ntp: seconds << 32 | fraction, rtpTimestamp: reference)
+    }
+
+    /// The track's timestamps start over (a publisher that reconnected): a new clock, timed by
+    /// arrival until a report of the new timeline, as at the start of a recording; the old
+    /// timeline's reports are forgotten and the latest report off their line, if any, applied.
+    private mutating func restartTimeline() {
+        clock = TrackClock(clockRate: Int(track.clockRate))
+        offsets.removeAll(keepingCapacity: true)
+        heldOffset = nil
+        referenceRTP = nil
+        restarts += 1
+        let waiting = offLine.last
+        offLine.removeAll(keepingCapacity: true)
+        if let waiting { senderReport(ntp: waiting.ntp, rtp: waiting.rtp) }
     }
 
     private static func route(

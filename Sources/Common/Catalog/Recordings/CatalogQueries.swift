@@ -54,7 +54,8 @@ public struct RecordingPage: Sendable, Equatable {
 public enum CatalogQueries {
     private static let recordingColumns = """
         id, stream, node, state, extract(epoch FROM started_at)::float8 AS started, started_at::text AS cursor,
-        extract(epoch FROM stopped_at)::float8 AS stopped, policy, layers, bytes, duration, error
+        extract(epoch FROM stopped_at)::float8 AS stopped, policy, layers, bytes, duration, error,
+        extract(epoch FROM expired_at)::float8 AS expired
         """
 
     /// A page of recordings matching `filter`, newest first.
@@ -144,6 +145,7 @@ public enum CatalogQueries {
         recording.bytes = try row.int("bytes")
         recording.duration = try row.double("duration")
         recording.error = try row.optionalString("error")
+        recording.expiredAt = try row.optionalDouble("expired").map { Date(timeIntervalSince1970: $0) }
         return recording
     }
 }

@@ -60,6 +60,8 @@ public struct Recording: Sendable, Codable, Equatable {
     public var duration: Double
     /// Why it failed, if it did.
     public var error: String?
+    /// When its retention ran out and its files were deleted; nil while they are kept.
+    public var expiredAt: Date?
 
     /// Creates a recording row in the `recording` state.
     public init(

@@ -143,9 +143,10 @@ extension TopologyDecoder {
         var valid = true
         var draft = PoliciesDraft(value: .none, recordLocation: fields["record"].map { log.location(of: $0) })
         if let recordNode = fields["record"] {
-            let patterns = read.stringOrList(recordNode, "'record'")?.map { self.pattern($0) }
-            valid = valid && patterns?.allSatisfy { $0 != nil } == true
-            draft.value.record = patterns?.compactMap { $0?.value } ?? []
+            let record = decodeRecord(recordNode)
+            valid = valid && record != nil
+            draft.value.record = record?.patterns ?? []
+            draft.value.recordRetention = record.flatMap { $0.retention.isEmpty ? nil : $0.retention }
         }
         if let limitNode = fields["max_viewers_per_stream"] {
             draft.value.maxViewersPerStream = positiveCount(limitNode, "'max_viewers_per_stream'")
@@ -193,7 +194,7 @@ extension TopologyDecoder {
     }
 
     /// A stream-name pattern, or `nil` after saying which characters are allowed.
-    private func pattern(_ text: Located<String>) -> Located<StreamPattern>? {
+    func pattern(_ text: Located<String>) -> Located<StreamPattern>? {
         guard let pattern = StreamPattern(text.value) else {
             log.error(
                 "bad stream pattern '\(text.value)': use 1-128 of A-Z a-z 0-9 . _ ~ - and '*' for any characters",

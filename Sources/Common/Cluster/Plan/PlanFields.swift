@@ -52,6 +52,12 @@ enum PlanFields {
     static func policies(_ policies: StreamPolicies) -> [PlanField] {
         var fields = [
             PlanField(name: "record", value: list(policies.record.map(\.text)), isLive: true),
+            // The sweeper reads the topology each round: a new retention applies at its next sweep.
+            PlanField(
+                name: "record.retention",
+                value: policies.recordRetention.flatMap { rules in
+                    list(rules.map { "\($0.pattern.text)=\(RecordRetention.text($0.seconds))" })
+                }, isLive: true),
             PlanField(
                 name: "max_viewers_per_stream", value: policies.maxViewersPerStream.map(String.init), isLive: true),
             PlanField(name: "max_publishers", value: policies.maxPublishers.map(String.init), isLive: true),

@@ -3,7 +3,7 @@
 ///
 /// ```yaml
 /// policies:
-///   record: [town-hall, "event-*"]
+///   record: [town-hall, {match: "event-*", retention: 7d}]
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
@@ -16,6 +16,10 @@
 public struct StreamPolicies: Sendable, Equatable, Codable {
     /// Streams whose names match one of these are recorded as soon as they are published.
     public var record: [StreamPattern]
+    /// How long the recordings of some `record` patterns are kept (`nil` or absent: forever).
+    /// Optional so that a topology stored before retention existed still decodes, and one
+    /// without retention encodes to the same bytes as before.
+    public var recordRetention: [RecordRetention]?
     /// The most viewers one stream may have across the mesh, unless an override says otherwise.
     public var maxViewersPerStream: Int?
     /// The most streams published at once across the mesh.
@@ -49,6 +53,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// declared stream after ten minutes.
     public init(
         record: [StreamPattern] = [],
+        recordRetention: [RecordRetention]? = nil,
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
@@ -58,6 +63,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         rateLimits: RateLimits? = nil
     ) {
         self.record = record
+        self.recordRetention = recordRetention
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
@@ -88,6 +94,12 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// Whether a stream of this name is recorded automatically.
     public func recordsAutomatically(_ stream: String) -> Bool {
         record.contains { $0.matches(stream) }
+    }
+
+    /// How long, in seconds, recordings started by the `record` pattern written `policy` are
+    /// kept after they end; nil: forever.
+    public func retentionSeconds(forPolicy policy: String) -> Int? {
+        recordRetention?.first { $0.pattern.text == policy }?.seconds
     }
 
     /// The most viewers this stream may have: the first matching override, else the default.

@@ -117,7 +117,9 @@ extension MediaEngine: MeshDataPlane {
             guard let end = media.links.byID[linkID], case .receiving(let receiving) = end.half else {
                 throw .unknownLink(linkID)
             }
-            media.links.route(fed.tracks, of: fed.stream, into: receiving)
+            // Tracks fed before by another link (or by one since lost: a failover): a move.
+            let moved = !fed.isNew && fed.previousLink != linkID
+            media.links.route(fed.tracks, of: fed.stream, into: receiving, moved: moved)
         }
         if fed.isNew {
             for worker in workers {

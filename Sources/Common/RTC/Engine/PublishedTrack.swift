@@ -30,6 +30,10 @@ final class PublishedLayer: @unchecked Sendable {
     /// Set by any viewer's worker that needs a keyframe of this layer; the publisher's worker
     /// clears it when it sends the (merged, rate-limited) request.
     let keyframeWanted = Atomic<Bool>(false)
+    /// How many times a relay link took over feeding this layer from another one (a failover
+    /// or a repath; ``WorkerLinks/route(_:of:into:moved:)``), so a reader that sees the
+    /// history's break can tell a link move from a loss.
+    let feedMoves = Atomic<UInt32>(0)
     /// The publisher's clock from its last sender report for this layer (RFC 3550 §6.4.1),
     /// which viewers' reports translate so that audio and video stay in sync.
     let senderReport: Mutex<SenderReportClock>

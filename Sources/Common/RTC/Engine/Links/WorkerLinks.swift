@@ -119,10 +119,14 @@ final class WorkerLinks {
 
     // MARK: Receiving ends (link ingest)
 
-    /// Feeds `tracks` of `stream` from a receiving link half.
-    func route(_ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf) {
+    /// Feeds `tracks` of `stream` from a receiving link half; `moved`: another link fed them
+    /// before (counted in ``PublishedLayer/feedMoves`` ahead of the break it causes).
+    func route(
+        _ tracks: [PublishedTrack], of stream: LiveStream, into receiving: LinkReceivingHalf, moved: Bool = false
+    ) {
         for track in tracks {
             for layer in track.layers {
+                if moved { layer.feedMoves.add(1, ordering: .relaxed) }
                 // The new feed does not continue the old one's numbering without a gap, and
                 // its clock comes with its first sender report (the old feed's may be stale).
                 layer.history.markDiscontinuity()

@@ -14,6 +14,18 @@ public struct TappedTrack: Sendable, Equatable {
     public let ssrc: UInt32
 }
 
+/// Why a tapped packet does not follow on from the one before it on its track.
+public enum TapBreak: UInt8, Sendable {
+    /// It follows on.
+    case none
+    /// Packets before it were given up for lost, or dropped by a full ring.
+    case loss
+    /// A relay link took over feeding the stream from another one (failover, repath).
+    case linkMove
+    /// The stream's tracks were rebuilt: its publisher came back with other tracks.
+    case publisherChange
+}
+
 /// One packet taken out of a ``StreamTap``: the RTP packet (header and payload, as every hop
 /// stores it) and what came with it. The bytes are valid only inside ``StreamTap/drain(_:)``.
 public struct TappedPacket {
@@ -28,9 +40,12 @@ public struct TappedPacket {
     public let senderReportNTP: UInt64
     /// The RTP timestamp of ``senderReportNTP``.
     public let senderReportRTP: UInt32
+    /// Why the packets before this one are not its predecessors, if they are not.
+    public let breakReason: TapBreak
+
     /// True when packets before this one were given up for lost or the feed broke
     /// (another link, a new publisher).
-    public let followsGap: Bool
+    public var followsGap: Bool { breakReason != .none }
 }
 
 /// A stream's packets handed out of the data plane in sequence order, for a consumer that is
@@ -52,7 +67,7 @@ public final class StreamTap: @unchecked Sendable {
         var arrival: Int64 = 0
         var ntp: UInt64 = 0
         var rtp: UInt32 = 0
-        var followsGap = false
+        var breakReason = TapBreak.none
     }
 
     private struct Ring {
@@ -148,7 +163,7 @@ public final class StreamTap: @unchecked Sendable {
                     track: slot.track,
                     bytes: UnsafeRawBufferPointer(start: memory + index * slotSize, count: slot.length),
                     arrival: slot.arrival, senderReportNTP: slot.ntp, senderReportRTP: slot.rtp,
-                    followsGap: slot.followsGap))
+                    breakReason: slot.breakReason))
         }
         ring.withLock { ring in
             ring.head = (ring.head + count) % capacity

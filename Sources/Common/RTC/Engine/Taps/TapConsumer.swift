@@ -2,7 +2,8 @@
 /// layer in sequence order. The layer's ``PacketHistory`` is the reorder buffer: a packet that
 /// arrives ahead of a missing one waits there while the link NACKs upstream; the missing one
 /// is given up after ``giveUpAfter`` or when the track runs ``giveUpDistance`` packets ahead,
-/// and the next packet handed out says it follows a gap. Worker thread only.
+/// and the next packet handed out says it follows a gap, and why (``TapBreak``: a loss, a
+/// relay link taking over, a publisher back with other tracks). Worker thread only.
 final class TapConsumer: TrackConsumer {
     /// How long a missing packet is waited for (a few NACK round trips on a relay link).
     static let giveUpAfter: UInt64 = 400_000_000
@@ -21,13 +22,19 @@ final class TapConsumer: TrackConsumer {
     private var newest: UInt16 = 0
     /// When the packet at ``next`` was first found missing (0: not missing).
     private var missingSince: UInt64 = 0
-    private var pendingGap = false
+    /// Why the next packet handed out follows a break; `.none`: it follows on.
+    private var pendingBreak: TapBreak
     private var generation: UInt32 = 0
+    /// The layer's ``PublishedLayer/feedMoves`` when last looked at; nil before the first packet.
+    private var feedMoves: UInt32?
 
-    init(tap: StreamTap, trackIndex: Int, layer: Int) {
+    /// `startingBreak`: why the first packet does not follow on from what the tap had before
+    /// (`.publisherChange` for a consumer that replaces one on rebuilt tracks).
+    init(tap: StreamTap, trackIndex: Int, layer: Int, startingBreak: TapBreak = .none) {
         self.tap = tap
         self.trackIndex = trackIndex
         self.layer = layer
+        pendingBreak = startingBreak
     }
 
     func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
@@ -40,9 +47,13 @@ final class TapConsumer: TrackConsumer {
         }
         let shared = track.layers[layer]
         let generation = shared.history.generation
+        // Read after the generation: a move is counted before the break it causes.
+        let moves = shared.feedMoves.load(ordering: .relaxed)
+        let moved = feedMoves.map { $0 != moves } ?? false
+        feedMoves = moves
         if generation != self.generation {
             self.generation = generation
-            if next != nil { resynchronize(track) }
+            if next != nil { resynchronize(moved ? .linkMove : .loss) }
         }
         guard let start = next else {
             newest = sequence
@@ -97,8 +108,8 @@ final class TapConsumer: TrackConsumer {
             let behind = Int(Int16(bitPattern: newest &- sequence))
             guard now &- missingSince >= Self.giveUpAfter || behind >= Self.giveUpDistance else { break }
             // Given up: the depacketizer sees the jump; a video track asks for a key frame.
-            if !pendingGap, track.kind == .video { track.wantKeyframe(layer: layer) }
-            pendingGap = true
+            if pendingBreak == .none, track.kind == .video { track.wantKeyframe(layer: layer) }
+            noteBreak(.loss)
             sequence &+= 1
         }
         next = sequence
@@ -106,32 +117,39 @@ final class TapConsumer: TrackConsumer {
 
     /// Copies packet `sequence` from the history into the tap; false when the history lacks it.
     private func hand(_ sequence: UInt16, shared: PublishedLayer, now: UInt64) -> Bool {
-        let gap = pendingGap
+        let gap = pendingBreak
         let (tap, trackIndex) = (tap, trackIndex)
         let outcome = tap.push { buffer in
             guard let stored = shared.history.load(sequence: sequence, into: buffer) else { return nil }
             let clock = shared.senderReport.withLock { $0.mapping }
             return StreamTap.Slot(
                 track: trackIndex, length: stored.length, arrival: Int64(stored.arrival) &+ tap.wallOffset,
-                ntp: clock?.ntpTimestamp ?? 0, rtp: clock?.rtpTimestamp ?? 0, followsGap: gap)
+                ntp: clock?.ntpTimestamp ?? 0, rtp: clock?.rtpTimestamp ?? 0, breakReason: gap)
         }
         switch outcome {
         case .stored:
-            pendingGap = false
+            pendingBreak = .none
             return true
         case .full:
             // Dropped, and handed on: waiting would not empty the ring.
-            pendingGap = true
+            noteBreak(.loss)
             return true
         case .missing:
             return false
         }
     }
 
-    /// The feed broke (another link, a new publisher): start again at the next packet routed.
-    private func resynchronize(_ track: PublishedTrack) {
+    /// The feed broke (another link, a new publisher, a loss upstream): start again at the
+    /// next packet routed.
+    private func resynchronize(_ reason: TapBreak) {
         next = nil
         missingSince = 0
-        pendingGap = true
+        noteBreak(reason)
+    }
+
+    /// Records why the next packet follows a break: a link move or a publisher change is not
+    /// hidden by a loss that comes with it (packets lost while the feed moved).
+    private func noteBreak(_ reason: TapBreak) {
+        if pendingBreak == .none || pendingBreak == .loss { pendingBreak = reason }
     }
 }

@@ -42,7 +42,8 @@ final class WorkerTaps {
             for (index, consumer) in entry.consumers.enumerated()
             where tracks.indices.contains(index) && tracks[index].kind == entry.tracks[index].kind {
                 let layer = min(consumer.layer, tracks[index].layers.count - 1)
-                let moved = TapConsumer(tap: entry.tap, trackIndex: index, layer: layer)
+                let moved = TapConsumer(
+                    tap: entry.tap, trackIndex: index, layer: layer, startingBreak: .publisherChange)
                 router.add(moved, of: tracks[index], layers: 1 << UInt64(layer))
                 kept.append(tracks[index])
                 consumers.append(moved)

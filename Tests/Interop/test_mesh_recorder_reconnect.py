@@ -1,0 +1,91 @@
+"""Issue 14 item 3, a publisher reconnect: a real PostgreSQL, a real Redis and every node a
+separate `meshcast node` process, `policies.record: ["rec-*"]`. aiortc publishes `rec-again`
+for 4 s after its recording is catalogued, leaves, and publishes again 0.5 s later (inside the
+recorder's 1.5 s of grace, so the same recording goes on) for 5 s more. The origin keeps the
+stream's tracks and continues their sequence numbers, so the recorder sees no break in them;
+the new sender's RTP timestamps start elsewhere. Then:
+
+- there is one recording, and it holds both publishers: at least 3 s of media after the
+  reconnect's gap (before the fix the second publisher's frames were timed with the first
+  one's reports and nothing of them was written: 3.0 s recorded in all);
+- its gaps include `publisher-reconnect` ones (one per track), each spanning the silence
+  between the two senders (0.2-5 s), and none is `loss`;
+- every segment plays (`ffmpeg -v error` prints nothing).
+"""
+
+import asyncio
+import shutil
+
+import pytest
+
+import meshpostgres
+from clients import publish
+from conftest import running_mesh
+from test_mesh_recorder import ffmpeg_errors, recording_rows, wait_for
+
+STREAM = "rec-again"
+
+
+@pytest.fixture(scope="module")
+def reconnect_mesh(request, tmp_path_factory):
+    reason = meshpostgres.why_no_postgres()
+    if reason:
+        pytest.skip(reason)
+    if not shutil.which("ffmpeg"):
+        pytest.skip("needs ffmpeg (apt-get install ffmpeg)")
+    directory = tmp_path_factory.mktemp("mesh_recorder_reconnect")
+    postgres = meshpostgres.PostgresServer()
+    postgres.start()
+    storage = directory / "recordings"
+    options = {
+        "recorder": {"storage": f"{{path: {storage}, segment_seconds: 3}}", "postgres_url": postgres.url},
+        "policies": {"record": '["rec-*"]'},
+        "trace": False,
+    }
+    try:
+        with running_mesh(request, directory, "mesh_recorder_reconnect", **options) as mesh:
+            mesh.postgres = postgres
+            mesh.storage = storage
+            yield mesh
+    finally:
+        postgres.stop()
+
+
+def test_a_publisher_reconnect_is_a_gap_of_its_own_and_recording_goes_on(reconnect_mesh):
+    mesh = reconnect_mesh
+    origin = mesh["origin-1"]
+
+    async def run() -> None:
+        first = await publish(origin, STREAM, origin.token(STREAM, "publish"))
+        await first.connected()
+        await asyncio.to_thread(wait_for, lambda: recording_rows(mesh, STREAM), 20, "the recording catalogued")
+        await asyncio.sleep(4.0)
+        await first.close()
+        await asyncio.sleep(0.5)
+        second = await publish(origin, STREAM, origin.token(STREAM, "publish"))
+        await second.connected()
+        await asyncio.sleep(5.0)
+        await second.close()
+
+    asyncio.run(run())
+    rows = wait_for(lambda: [r for r in recording_rows(mesh, STREAM) if r[1] != "recording"], 20,
+                    "the recording stopped after the second publisher left")
+    assert len(recording_rows(mesh, STREAM)) == 1, recording_rows(mesh, STREAM)
+    recording = rows[0][0]
+    assert rows[0][1] == "stopped", rows
+    gaps = mesh.postgres.query(f"SELECT reason, at, duration FROM gaps WHERE recording_id = '{recording}' ORDER BY at")
+    reconnects = [g for g in gaps if g[0] == "publisher-reconnect"]
+    assert reconnects, f"no publisher-reconnect gap: {gaps}"
+    assert all(0.2 <= float(g[2]) <= 5.0 for g in reconnects), reconnects
+    assert not [g for g in gaps if g[0] == "loss"], gaps
+    segments = mesh.postgres.query(
+        f"SELECT file, duration FROM segments WHERE recording_id = '{recording}' ORDER BY sequence")
+    total = sum(float(s[1]) for s in segments)
+    # The second publisher sent 5 s: at least 3 of them are in the files after the gap (the
+    # first key frame after the reconnect, and the last one before the stream ended, bound it).
+    after = total - max(float(g[1]) + float(g[2]) for g in reconnects)
+    assert after >= 3.0, f"{after:.2f} s of the second publisher in {total:.2f} s: {segments}, gaps {gaps}"
+    for file, _ in segments:
+        assert ffmpeg_errors(mesh.storage / file) == "", file
+    print(f"\npublisher reconnect: {total:.2f} s recorded in {len(segments)} segments, {after:.2f} s after the "
+          f"gap; gaps {gaps}")
