@@ -27,9 +27,10 @@ public final class WebhookEvents: Sendable {
 
     /// The JSON body of `event`: `{"event", "id", "node", "stream"?, "time"}` (`time` in
     /// milliseconds since 1970; `id` is random, the same for every receiver of this event).
-    public func body(_ event: WebhookEvent, stream: String?) -> String {
+    /// `node` is this node unless the event is about another (`node.down` of a crashed node).
+    public func body(_ event: WebhookEvent, stream: String?, node: String? = nil) -> String {
         let body = Body(
-            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node,
+            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node ?? self.node,
             stream: stream, time: Int64(Date().timeIntervalSince1970 * 1000))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -45,16 +46,18 @@ public final class WebhookEvents: Sendable {
         let time: Int64
     }
 
-    /// Reports `event` (of `stream`, for stream events) without waiting.
-    public func report(_ event: WebhookEvent, stream: String? = nil) {
+    /// Reports `event` (of `stream`, for stream events; about `node` when not this node's own)
+    /// without waiting.
+    public func report(_ event: WebhookEvent, stream: String? = nil, node: String? = nil) {
         guard outbox != nil else { return }
-        let body = body(event, stream: stream)
+        let body = body(event, stream: stream, node: node)
         Task { try? await self.enqueue(event, body: body) }
     }
 
-    /// Appends `event` now (for the node's last word, `node.down`, which must land before Redis closes).
-    public func reportNow(_ event: WebhookEvent) async {
-        try? await enqueue(event, body: body(event, stream: nil))
+    /// Appends `event` now (for the node's last word, `node.down`, which must land before Redis
+    /// closes; and for another node's `node.down`, `node` being the dead one).
+    public func reportNow(_ event: WebhookEvent, node: String? = nil) async {
+        try? await enqueue(event, body: body(event, stream: nil, node: node))
     }
 
     private func enqueue(_ event: WebhookEvent, body: String) async throws(RedisError) {
