@@ -113,6 +113,7 @@ public struct MeshNodeRunner {
         control.tokenKeys = settings.tokenKeys
         control.revocations = TokenRevocations(redis: mesh?.redis)
         control.auditLog = AuditLog(redis: mesh?.redis)
+        control.meshOperations = mesh.map { MeshOperations.redis($0.redis, topology: current) }
         let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
         control.webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) {
             [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
@@ -161,6 +162,10 @@ public struct MeshNodeRunner {
                     WebhookDeliverer(outbox: outbox, consumer: settings.node.id) {
                         ProcessInfo.processInfo.environment[$0]
                     }
+                },
+                deaths: mesh.map {
+                    NodeDeathWatch(
+                        nodeID: settings.node.id, redis: $0.redis, webhooks: control.webhooks, logger: logger)
                 }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
             http: server.makeApplication(), drain: drainer, role: role?.service)
