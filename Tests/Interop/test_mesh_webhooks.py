@@ -5,7 +5,8 @@ The topology sends every event to the receiver, signed with the secret in WEBHOO
 node.up from all four nodes; stream.started when an aiortc publisher goes live on origin-1 (the
 receiver refuses its first attempt with 500: it is retried with the same id after the 1 s
 back-off) and stream.ended when the publisher DELETEs; node.draining and node.down when edge-b
-is stopped; every request's `X-Meshcast-Webhook-Signature` is HMAC-SHA256 of `<t>.<body>` with
+is stopped; node.down of edge-a, killed with SIGKILL (it says nothing), sent once, by one of the
+nodes that noticed its heartbeat expire, a few seconds after the kill; every request's `X-Meshcast-Webhook-Signature` is HMAC-SHA256 of `<t>.<body>` with
 the secret. Figures (delivery delays) in .build/interop-results/mesh_webhooks.json.
 """
 
@@ -118,6 +119,23 @@ def test_a_stopping_node_reports_draining_and_down(module_mesh):
     for event in ("node.draining", "node.down"):
         assert wait_for(lambda: any(json.loads(r["body"])["node"] == "edge-b" for r in RECEIVER.events(event)),
                         10.0) is not None, f"no {event} from edge-b: {RECEIVER.requests}"
+
+
+def test_a_crashed_node_is_reported_down_once_by_another(module_mesh):
+    killed_at = module_mesh.kill9("edge-a")
+
+    def downs() -> list[dict]:
+        return [json.loads(r["body"]) for r in RECEIVER.events("node.down") if json.loads(r["body"])["node"] == "edge-a"]
+
+    assert wait_for(lambda: downs(), 15.0) is not None, f"no node.down for edge-a: {RECEIVER.requests}"
+    reported_after = time.monotonic() - killed_at
+    time.sleep(3.0)  # two more sweeps of every node: none reports it again
+    with RECEIVER.lock:
+        ids = {r["id"] for r in RECEIVER.requests if r["event"] == "node.down"
+               and json.loads(r["body"])["node"] == "edge-a"}
+    print(f"\nnode.down of edge-a (SIGKILL) delivered {reported_after:.2f} s after the kill: {downs()}")
+    results.write("mesh_webhooks_crash", {"node_down_after_kill_s": round(reported_after, 3)})
+    assert len(ids) == 1, f"edge-a's death reported as {len(ids)} events: {downs()}"
 
 
 def test_every_request_is_signed(module_mesh):
