@@ -38,14 +38,25 @@ struct RedisSentinelSwitchTests {
             return dropped
         }
 
-        let started = ContinuousClock.now
+        // The test hears the announcement too (on another sentinel), to time the client's move from it.
+        let announced = Self.announcement(on: set.sentinelEndpoints[1])
+        try await announced.subscribed()
+
+        // A sentinel that has not listed the replicas yet (it asks the master's INFO every 10 s)
+        // answers NOGOODSLAVE and does nothing: asked again until it fails over.
         let sentinel = try RedisConnection(endpoint: set.sentinelEndpoints[0])
-        #expect(try sentinel.command(["SENTINEL", "FAILOVER", set.masterName]) == .status("OK"))
+        let started = try await RedisSentinelTests.eventually {
+            let asked = ContinuousClock.now
+            _ = try sentinel.command(["SENTINEL", "FAILOVER", set.masterName])
+            return asked
+        }
         // No command is sent meanwhile: only the announcement can move the client.
         while client.masterSwitchesFollowed == 0 {
             try await Task.sleep(for: .milliseconds(5))
         }
-        let learned = ContinuousClock.now - started
+        let moved = ContinuousClock.now
+        let learned = moved - started
+        let heard = try await announced.heard.value
         let after = try #require(set.currentMasterPort)
         #expect(after != before)
         #expect(client.endpoint.hasSuffix(":\(after)"), "client on \(client.endpoint), master on \(after)")
@@ -56,8 +67,40 @@ struct RedisSentinelSwitchTests {
         #expect(client.masterSwitchesFollowed == 1)
         dropped.cancel()
         #expect(await dropped.value == false, "availability dropped during the switch")
-        print("switch-master: the client was on the new master \(learned) after SENTINEL FAILOVER")
+        print(
+            "switch-master: the client was on the new master \(learned) after SENTINEL FAILOVER, "
+                + "\(moved - heard) after the announcement reached a subscriber")
         await client.shutdown()
+    }
+
+    /// A subscriber of `sentinel`'s `+switch-master` on its own thread: `heard` is when the first
+    /// message came.
+    struct Announcement {
+        let ready: Task<Void, any Error>
+        let heard: Task<ContinuousClock.Instant, any Error>
+
+        func subscribed() async throws { try await ready.value }
+    }
+
+    static func announcement(on sentinel: RedisEndpoint) -> Announcement {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        let heard = Task.detached { () throws -> ContinuousClock.Instant in
+            let connection = try RedisConnection(endpoint: sentinel)
+            try connection.append(["SUBSCRIBE", "+switch-master"])
+            while true {
+                guard let reply = try connection.nextReply(within: .milliseconds(50)) else { continue }
+                switch reply.array?.first?.string {
+                case "subscribe": continuation.yield()
+                case "message": return ContinuousClock.now
+                default: continue
+                }
+            }
+        }
+        let ready = Task {
+            for await _ in stream { return }
+            _ = try await heard.value
+        }
+        return Announcement(ready: ready, heard: heard)
     }
 
     @Test("a +switch-master payload names the new master only for the client's master name")
