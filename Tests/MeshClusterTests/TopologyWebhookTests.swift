@@ -72,7 +72,8 @@ import Testing
                     Reported(
                         14, 60,
                         "unknown webhook event 'stream.exploded' (known: stream.started, stream.ended, node.up, "
-                            + "node.draining, node.down)"),
+                            + "node.draining, node.down, recording.started, recording.segment_closed, recording.stopped)"
+                    ),
                     Reported(15, 5, "webhook is missing required key 'secret'"),
                 ])
     }

@@ -77,10 +77,12 @@ public struct MeshNodeRunner {
         let current: @Sendable () -> Topology = { [topology, follower = mesh?.follower] in
             follower?.current ?? topology
         }
+        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
+        let webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) { current().webhooks ?? [] }
         let role = try addOn?(
             RoleNodeParts(
                 settings: settings, engine: engine, coordinator: mesh?.coordinator, redis: mesh?.redis,
-                topology: current, logger: logger))
+                topology: current, logger: logger, webhooks: webhooks))
         let drain = NodeDrainState()
         let drainer = NodeDrainService(
             drain: drain, announcer: mesh?.announcer, signals: stopSignals, logger: logger,
@@ -114,10 +116,7 @@ public struct MeshNodeRunner {
         control.revocations = TokenRevocations(redis: mesh?.redis)
         control.auditLog = AuditLog(redis: mesh?.redis)
         control.meshOperations = mesh.map { MeshOperations.redis($0.redis, topology: current) }
-        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
-        control.webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) {
-            [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
-        }
+        control.webhooks = webhooks
         drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
         // A draining node sends new TURN allocations where placement would send its clients.
         let turnRedirect = TURNDrainFollower()

@@ -8,8 +8,14 @@ public enum WebhookEvent: String, Sendable, Equatable, Codable, CaseIterable {
     case nodeUp = "node.up"
     /// A node was asked to stop and drains.
     case nodeDraining = "node.draining"
-    /// A node stopped.
+    /// A node stopped (or, reported by another node, died).
     case nodeDown = "node.down"
+    /// A recorder began a recording.
+    case recordingStarted = "recording.started"
+    /// A recorder closed a segment file of a recording (it can be fetched now).
+    case recordingSegmentClosed = "recording.segment_closed"
+    /// A recording stopped (the body's `error` says why when it failed).
+    case recordingStopped = "recording.stopped"
 }
 
 /// One webhook receiver of a topology: where to `POST`, which events, and the environment
