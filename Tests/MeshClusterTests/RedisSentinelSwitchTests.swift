@@ -107,13 +107,13 @@ struct RedisSentinelSwitchTests {
     func payloads() {
         let set = RedisSentinels(
             masterName: "meshcast", sentinels: [], password: "pw", database: 2)
-        let master = SentinelSwitchWatcher.newMaster("meshcast 127.0.0.1 6379 127.0.0.2 6380", of: set)
+        let master = set.switchedMaster("meshcast 127.0.0.1 6379 127.0.0.2 6380")
         #expect(master == RedisEndpoint(address: .tcp(host: "127.0.0.2", port: 6380), database: 2, password: "pw"))
         for payload in [
             "other 127.0.0.1 6379 127.0.0.2 6380", "meshcast 127.0.0.1 6379 127.0.0.2", "meshcast a b c 0",
             "meshcast 127.0.0.1 6379 127.0.0.2 70000", "",
         ] {
-            #expect(SentinelSwitchWatcher.newMaster(payload, of: set) == nil, "\(payload)")
+            #expect(set.switchedMaster(payload) == nil, "\(payload)")
         }
     }
 }

@@ -93,7 +93,7 @@ final class SentinelSwitchWatcher: Sendable {
             case "subscribe": subscribed()
             case "pong": pingSent = nil
             case "message":
-                if parts.count == 3, parts[1] == Self.channel, let master = Self.newMaster(parts[2], of: set) {
+                if parts.count == 3, parts[1] == Self.channel, let master = set.switchedMaster(parts[2]) {
                     onSwitch(master)
                 }
             default: break
@@ -101,13 +101,16 @@ final class SentinelSwitchWatcher: Sendable {
         }
     }
 
+}
+
+extension RedisSentinels {
     /// The new master in a `+switch-master` payload (`<name> <old-ip> <old-port> <new-ip>
-    /// <new-port>`) for `set`'s master name; `nil` for another master or a malformed payload.
-    static func newMaster(_ payload: String, of set: RedisSentinels) -> RedisEndpoint? {
+    /// <new-port>`, a sentinel's message) when it is about this set's master, with the set's
+    /// database and password; `nil` for another master or a malformed payload.
+    public func switchedMaster(_ payload: String) -> RedisEndpoint? {
         let fields = payload.split(separator: " ")
-        guard fields.count == 5, fields[0] == set.masterName, let port = Int(fields[4]), (1...65535).contains(port)
+        guard fields.count == 5, fields[0] == masterName, let port = Int(fields[4]), (1...65535).contains(port)
         else { return nil }
-        return RedisEndpoint(
-            address: .tcp(host: String(fields[3]), port: port), database: set.database, password: set.password)
+        return RedisEndpoint(address: .tcp(host: String(fields[3]), port: port), database: database, password: password)
     }
 }
