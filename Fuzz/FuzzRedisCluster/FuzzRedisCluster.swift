@@ -1,24 +1,39 @@
 import FuzzDriver
 import MeshCluster
 
-// Input: first byte picks the parser. Even: the rest is an error reply's text, read as a Redis
-// Cluster redirection (`MOVED`/`ASK slot host:port`, `TRYAGAIN`, `CLUSTERDOWN`). Odd: the rest
-// builds a `CLUSTER SLOTS` reply (a small grammar below), read as a slot map. Properties: no
-// trap; a redirection's slot is in 0..<16384 and its port in 1...65535, and written back it reads
-// the same; every slot of a map names a listed master, and re-encoding the map's ranges reads back
-// to the same map.
+// Input: first byte picks the parser. Its low two bits 3: the rest is a sentinel's
+// `+switch-master` message, read for the master `meshcast`. Else even: the rest is an error
+// reply's text, read as a Redis Cluster redirection (`MOVED`/`ASK slot host:port`, `TRYAGAIN`,
+// `CLUSTERDOWN`); odd: the rest builds a `CLUSTER SLOTS` reply (a small grammar below), read as a
+// slot map.
+// Properties: no trap; a redirection's slot is in 0..<16384 and its port in 1...65535, and
+// written back it reads the same; every slot of a map names a listed master, and re-encoding the
+// map's ranges reads back to the same map; a switched master's port is in range and the message
+// written back from it reads the same.
 
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     withFuzzInput(data, size) { bytes in
         guard let selector = bytes.first else { return }
         let rest = Array(bytes.dropFirst())
-        if selector & 1 == 0 {
+        if selector & 3 == 3 {
+            checkSwitchMaster(String(decoding: rest, as: UTF8.self))
+        } else if selector & 1 == 0 {
             checkRedirect(String(decoding: rest, as: UTF8.self))
         } else {
             checkSlotMap(reply(from: rest))
         }
     }
     return 0
+}
+
+func checkSwitchMaster(_ text: String) {
+    let set = RedisSentinels(masterName: "meshcast", sentinels: [])
+    guard let master = set.switchedMaster(text) else { return }
+    guard case .tcp(let host, let port) = master.address, (1...65535).contains(port), !host.contains(" ") else {
+        fuzzFailure("\(text) read as \(master)")
+    }
+    let again = set.switchedMaster("meshcast 0.0.0.0 1 \(host) \(port)")
+    guard again == master else { fuzzFailure("\(master) written back read as \(String(describing: again))") }
 }
 
 func checkRedirect(_ text: String) {

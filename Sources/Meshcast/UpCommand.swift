@@ -216,9 +216,12 @@ struct UpCommand: ParsableCommand {
             print("  health   \(base)/health   metrics \(base)/metrics")
         }
         if let first = nodes.first {
-            let operatorToken =
-                (try? StreamToken.mint(stream: StreamToken.anyStream, action: .operator, ttl: day, secret: secret))
-                ?? ""
+            // The operator API (and /v1/mesh behind the dashboard) takes revocable tokens only.
+            let now = Int64(Date().timeIntervalSince1970)
+            let claims = StreamToken(
+                stream: StreamToken.anyStream, action: .operator, expiresAt: now + 12 * 3600, issuedAt: now,
+                subject: "meshcast-up", tokenID: StreamToken.newTokenID())
+            let operatorToken = (try? claims.signed(secret: secret)) ?? ""
             print("\nDashboard: http://\(first.api)/dashboard?token=\(operatorToken)")
         }
         print("WHEP on any node redirects the viewer to the right edge (307).")

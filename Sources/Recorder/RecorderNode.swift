@@ -46,6 +46,8 @@ public struct RecorderNode: RoleNode {
             let catalog = try RecordingCatalog(
                 client: RecordingCatalog.client(url: catalogURL),
                 journal: URL(fileURLWithPath: "\(path)/catalog-journal.jsonl"), logger: logger)
+            let webhooks = RecordingWebhooks(events: parts.webhooks)
+            catalog.observe { webhooks.handle($0) }
             let recorder = Recorder(
                 parts: parts, storage: path, segmentSeconds: storage.segmentSeconds, catalog: catalog)
             let routes = RecordingRoutes(recorder: recorder)

@@ -259,6 +259,7 @@ class Mesh:
     def __init__(self, directory: pathlib.Path, links: dict[str, list[str]] | None = None,
                  order: tuple[str, ...] = START_ORDER, node_env: dict[str, dict[str, str]] | None = None,
                  trace: bool = True, policies: dict[str, int | str] | None = None, sentinel: bool = False,
+                 cluster: bool = False,
                  extra_topology: tuple[str, ...] = (), clients: dict[str, str] | None = None,
                  recorder: dict[str, str] | None = None, node_lines: dict[str, list[str]] | None = None) -> None:
         """`recorder`: {"storage": "{path: DIR, segment_seconds: N}", "postgres_url": URL} adds
@@ -275,6 +276,9 @@ class Mesh:
         if sentinel:
             from meshsentinel import SentinelSet
             self.redis = SentinelSet(directory / "redis")
+        elif cluster:
+            from meshcluster import ClusterSet
+            self.redis = ClusterSet(directory / "redis")
         else:
             self.redis = RedisServer(directory / "redis")
         self.secret = secrets.token_hex(24)
@@ -292,13 +296,13 @@ class Mesh:
             ports[node_id] = (api, udp)
         self.topology = directory / "topology.yaml"
         self.topology.write_text(render_topology(
-            ports, self.links, order, policies, self.redis.topology_section() if sentinel else None,
+            ports, self.links, order, policies, self.redis.topology_section() if sentinel or cluster else None,
             extra_topology, clients, storage=(recorder or {}).get("storage"), node_lines=node_lines))
         self.trace_paths = {node_id: directory / f"hops-{node_id}.csv" for node_id in START_ORDER} if trace else {}
         self.nodes: dict[str, MeshProcess] = {}
         for node_id in self.node_ids:
             env = {**os.environ, "MESHCAST_SECRET": self.secret, "MESHCAST_CLUSTER_SECRET": self.cluster_secret}
-            if not sentinel:
+            if not (sentinel or cluster):
                 env["MESHCAST_REDIS_URL"] = self.redis.url
             if node_id in self.trace_paths:
                 env["MESHCAST_TRACE_HOPS"] = str(self.trace_paths[node_id])

@@ -2,8 +2,11 @@
 Redis.
 
 Every node runs with two named token keys (MESHCAST_TOKEN_KEYS=k-new:...,k-old:...). Checked:
-every operator endpoint (DELETE /v1/sessions/{id}, POST /v1/tokens/revoke) on every node refuses
-publish and view tokens with 403 and a reason, and a legacy operator token without a jti; a token
+every operator endpoint (DELETE /v1/sessions/{id}, POST /v1/tokens/revoke, POST and DELETE
+/v1/nodes/{id}/drain, POST /v1/topology, GET /v1/mesh) on every node refuses publish and view
+tokens with 403 and a reason, and a legacy operator token without a jti; an operator drains edge-b
+over HTTP on relay-1 (the mesh overview shows it draining, then serving after the DELETE) and
+applies the running topology over HTTP, each audited; a token
 signed with either key of the rotation is accepted on every node; an operator token revoked over
 HTTP at origin-1, and another revoked with `meshcast token revoke JTI`, are refused (401) on
 every node within 1 s; an aiortc publisher's session is ended by id by an operator on origin-1
@@ -31,7 +34,11 @@ KEY_NEW = "k-new:" + secrets.token_hex(20)
 KEY_OLD = "k-old:" + secrets.token_hex(20)
 ROTATION = f"{KEY_NEW},{KEY_OLD}"
 NODE_IDS = ("origin-1", "relay-1", "edge-a", "edge-b")
-MESH_OPTIONS = {"node_env": {node: {"MESHCAST_TOKEN_KEYS": ROTATION} for node in NODE_IDS}}
+# Every call here comes from loopback: a wider API limit than the default (50/s burst 100 per
+# address, mesh-wide), so that the checks of every endpoint on every node leave the revocation
+# polls room; the limits have their own tests.
+MESH_OPTIONS = {"node_env": {node: {"MESHCAST_TOKEN_KEYS": ROTATION} for node in NODE_IDS},
+                "policies": {"rate_limits": "{api: 1000/s burst 2000}"}}
 MAX_REVOCATION_S = 1.0
 STREAM = "roles"
 
@@ -102,7 +109,9 @@ def test_operator_endpoints_refuse_other_roles_on_every_node(module_mesh):
     for node_id in NODE_IDS:
         node = module_mesh[node_id]
         for method, path, body in (("DELETE", "/v1/sessions/abc", None),
-                                   ("POST", "/v1/tokens/revoke", revoke_body("x"))):
+                                   ("POST", "/v1/tokens/revoke", revoke_body("x")),
+                                   ("POST", "/v1/nodes/edge-a/drain", None), ("DELETE", "/v1/nodes/edge-a/drain", None),
+                                   ("POST", "/v1/topology", b"mesh: x"), ("GET", "/v1/mesh", None)):
             for role, token in (("view", view), ("publish", publish_token)):
                 status, headers, text = call(node, method, path, token, body)
                 assert status == 403, f"{node_id} {method} {path} with a {role} token: {status} {text!r}"
@@ -214,3 +223,50 @@ def test_removing_the_old_key_refuses_its_tokens(module_mesh):
     assert status == 401 and b"unknown token key id k-old" in text, text
     assert call(edge, "DELETE", "/v1/sessions/none", new)[0] == 404
     assert call(module_mesh["edge-a"], "DELETE", "/v1/sessions/none", old)[0] == 404
+
+
+def test_http_drain_and_topology_apply_by_an_operator_are_followed_and_audited(module_mesh):
+    relay = module_mesh["relay-1"]
+    operator, _ = mint(relay, "operator", subject="http-operator")
+
+    def state_of_edge_b() -> str:
+        status, _, body = call(relay, "GET", "/v1/mesh", operator)
+        assert status == 200, body
+        return next(node["state"] for node in json.loads(body)["nodes"] if node["id"] == "edge-b")
+
+    def within(seconds: float, wanted: str) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if state_of_edge_b() == wanted:
+                return True
+            time.sleep(0.1)
+        return False
+
+    status, _, text = call(relay, "POST", "/v1/nodes/edge-b/drain", operator)
+    assert status == 200 and json.loads(text) == {"node": "edge-b", "draining": True, "running": True}, text
+    assert within(3.0, "draining"), "edge-b never showed as draining after the HTTP drain"
+    status, _, text = call(relay, "DELETE", "/v1/nodes/edge-b/drain", operator)
+    assert status == 200 and json.loads(text)["draining"] is False, text
+    assert within(3.0, "serving"), "edge-b still draining after the HTTP undrain"
+    status, _, text = call(relay, "POST", "/v1/nodes/nowhere/drain", operator)
+    assert status == 404, text
+
+    status, _, text = relay.request("POST", "/v1/topology", body=module_mesh.topology.read_bytes(),
+                                    headers={"Authorization": f"Bearer {operator}", "Content-Type": "application/yaml"})
+    assert status == 200 and json.loads(text)["mesh"], text
+    mesh_name = json.loads(text)["mesh"]
+    status, _, text = relay.request("POST", "/v1/topology", body=b"mesh: [unclosed",
+                                    headers={"Authorization": f"Bearer {operator}", "Content-Type": "application/yaml"})
+    assert status == 422, text
+
+    deadline = time.monotonic() + 5
+    while True:
+        rows = audit_rows(relay, "--actor", "http-operator")
+        if len(rows) >= 5 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    seen = [(row["action"], row["target"], row["result"][:3]) for row in rows]
+    print(f"\naudit rows of the HTTP operator: {seen}")
+    assert seen == [("node.drain", "node/edge-b", "200"), ("node.undrain", "node/edge-b", "200"),
+                    ("node.drain", "node/nowhere", "404"), ("topology.apply", f"topology/{mesh_name}", "200"),
+                    ("topology.apply", "topology/-", "422")], seen

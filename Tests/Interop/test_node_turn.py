@@ -335,7 +335,7 @@ def test_tls_certificate_reloads_on_sighup_without_dropping_allocations(tmp_path
         assert presented_certificate(tls_port) == der(second_cert), "new connections still get the old certificate"
         # GET /v1/turn lists the live TLS allocations for an operator token valid on every stream.
         publish = node.token("turn-ops", "publish")
-        operator = node.resigned(publish, stream="*", action="operator")
+        operator = node.resigned(publish, stream="*", action="operator", jti="turn-listing")
         assert node.request("GET", "/v1/turn")[0] == 401
         assert node.request("GET", "/v1/turn", headers={"Authorization": f"Bearer {publish}"})[0] == 403
         status, _, body = node.request("GET", "/v1/turn", headers={"Authorization": f"Bearer {operator}"})

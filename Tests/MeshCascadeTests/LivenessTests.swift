@@ -1,6 +1,7 @@
 import MeshCluster
 import MeshControl
 import MeshRTC
+import MeshTestSupport
 import Testing
 
 @testable import MeshCascade
@@ -21,46 +22,55 @@ import Testing
         return nil
     }
 
-    @Test func deadEdgeBehindAQuietLinkIsDroppedWithItsReservations() async throws {
-        let world = try await MeshWorld(nodes: ["origin"])
-        try await world.publishOnOrigin()
-        let origin = world.coordinator("origin")
-        #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
-        let reservations = CapacityReservation(client: world.redis)
-        #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 1)
+    @Test(arguments: RedisTestKind.allCases) func deadEdgeBehindAQuietLinkIsDroppedWithItsReservations(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.with(kind, nodes: ["origin"]) { world async throws in
+            try await world.publishOnOrigin()
+            let origin = world.coordinator("origin")
+            #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
+            let reservations = CapacityReservation(client: world.redis)
+            #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 1)
 
-        // edge-a died 1 s ago: its link is quiet and its entry was last refreshed before that.
-        try await Self.age("edge-a", by: 1_000, in: world)
-        await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
-        #expect(try await NodeRegistry(client: world.redis).node(id: "edge-a") == nil)
-        #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 0)
-        // Region a has no live edge left: the next region's edge.
-        #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-b")
+            // edge-a died 1 s ago: its link is quiet and its entry was last refreshed before that.
+            try await Self.age("edge-a", by: 1_000, in: world)
+            await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
+            #expect(try await NodeRegistry(client: world.redis).node(id: "edge-a") == nil)
+            #expect(try await reservations.pending(node: "edge-a", now: WallClock.milliseconds()) == 0)
+            // Region a has no live edge left: the next region's edge.
+            #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-b")
 
-        // edge-a starts again: its first heartbeat makes it the choice again.
-        let edgeA = try #require(world.topology.node(id: "edge-a"))
-        try await NodeRegistry(client: world.redis, ttl: .seconds(120)).heartbeat(
-            MeshFixture.status(of: edgeA, updatedAt: 2))
-        #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
+            // edge-a starts again: its first heartbeat makes it the choice again.
+            let edgeA = try #require(world.topology.node(id: "edge-a"))
+            try await NodeRegistry(client: world.redis, ttl: .seconds(120)).heartbeat(
+                MeshFixture.status(of: edgeA, updatedAt: 2))
+            #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
+        }
     }
 
-    @Test func quietLinkToANodeThatStillHeartbeatsKeepsItPlaced() async throws {
-        let world = try await MeshWorld(nodes: ["origin"])
-        try await world.publishOnOrigin()
-        let origin = world.coordinator("origin")
-        // Refreshed 200 ms ago: on schedule (every 250 ms), so alive whatever its link says.
-        try await Self.age("edge-a", by: 200, in: world)
-        await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
-        #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
+    @Test(arguments: RedisTestKind.allCases) func quietLinkToANodeThatStillHeartbeatsKeepsItPlaced(kind: RedisTestKind)
+        async throws
+    {
+        try await MeshWorld.with(kind, nodes: ["origin"]) { world async throws in
+            try await world.publishOnOrigin()
+            let origin = world.coordinator("origin")
+            // Refreshed 200 ms ago: on schedule (every 250 ms), so alive whatever its link says.
+            try await Self.age("edge-a", by: 200, in: world)
+            await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
+            #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
+        }
     }
 
-    @Test func lostUpstreamThatStoppedHeartbeatingLeavesTheRegistry() async throws {
-        let world = try await MeshWorld(nodes: ["edge-b"])
-        try await Self.age("relay", by: 1_000, in: world)
-        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
-        await world.coordinator("edge-b").handle(
-            .upstreamLinkDown(linkID: "relay>edge-b#1", upstreamNode: "relay", streams: []))
-        #expect(try await NodeRegistry(client: world.redis).node(id: "relay") == nil)
+    @Test(arguments: RedisTestKind.allCases) func lostUpstreamThatStoppedHeartbeatingLeavesTheRegistry(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.with(kind, nodes: ["edge-b"]) { world async throws in
+            try await Self.age("relay", by: 1_000, in: world)
+            world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
+            await world.coordinator("edge-b").handle(
+                .upstreamLinkDown(linkID: "relay>edge-b#1", upstreamNode: "relay", streams: []))
+            #expect(try await NodeRegistry(client: world.redis).node(id: "relay") == nil)
+        }
     }
 
     @Test func afterRedisReturnsPlacementWaitsAsLongAsANodeMaySleepInItsBackoff() async throws {

@@ -90,10 +90,11 @@ enum MeshFixture {
         ], startedAt: 1_700_000_000_000)
 }
 
-/// One test's world: a Redis server, a client, the fake internal API and one coordinator and
-/// fake data plane per node asked for.
+/// One test's world: a Redis (a server of its own, or a shared Sentinel set or Cluster), a client,
+/// the fake internal API and one coordinator and fake data plane per node asked for.
 final class MeshWorld {
-    let server: RedisTestServer
+    /// The world's own server when it has one (standalone), which outage tests stop and restart.
+    private let standaloneServer: RedisTestServer?
     let redis: RedisClient
     let topology: Topology
     let mesh: FakeMesh
@@ -102,12 +103,46 @@ final class MeshWorld {
 
     /// A world with a coordinator for each of `nodes`, each with its role's policy and intake
     /// unless `roles` names another (to show that the coordinator follows what it is given).
-    init(
+    convenience init(
         nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none,
         grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime, roles: [String: NodeRole] = [:]
     ) async throws {
-        server = try RedisTestServer()
-        redis = RedisClient(endpoint: server.endpoint)
+        let server = try RedisTestServer()
+        try await self.init(
+            server: server, target: .standalone(server.endpoint), nodes: nodes,
+            unsubscribeAfterSeconds: unsubscribeAfterSeconds, policies: policies, grantLifetime: grantLifetime,
+            roles: roles)
+    }
+
+    /// Runs `body` in a world on a Redis of `kind` (`RedisTestBackend`: a shared Sentinel set or
+    /// Cluster is leased for the test and emptied first); the client is shut down before the
+    /// lease goes to the next test.
+    static func with(
+        _ kind: RedisTestKind, nodes: [String], unsubscribeAfterSeconds: Int = 30, policies: StreamPolicies = .none,
+        grantLifetime: Duration = MeshCoordinator.defaultGrantLifetime, roles: [String: NodeRole] = [:],
+        _ body: (MeshWorld) async throws -> Void
+    ) async throws {
+        try await RedisTestBackend.with(kind) { target in
+            let world = try await MeshWorld(
+                server: nil, target: target, nodes: nodes, unsubscribeAfterSeconds: unsubscribeAfterSeconds,
+                policies: policies,
+                grantLifetime: grantLifetime, roles: roles)
+            do {
+                try await body(world)
+            } catch {
+                await world.redis.shutdown()
+                throw error
+            }
+            await world.redis.shutdown()
+        }
+    }
+
+    private init(
+        server: RedisTestServer?, target: RedisTarget, nodes: [String], unsubscribeAfterSeconds: Int,
+        policies: StreamPolicies, grantLifetime: Duration, roles: [String: NodeRole]
+    ) async throws {
+        standaloneServer = server
+        redis = RedisClient(target: target)
         await redis.waitUntil(available: true)
         topology = MeshFixture.topology(unsubscribeAfterSeconds: unsubscribeAfterSeconds, policies: policies)
         mesh = FakeMesh(topology: topology)
@@ -143,6 +178,12 @@ final class MeshWorld {
         return try MeshFixture.grants().sign(
             PlacementGrant(
                 node: node, stream: stream, action: action, id: id, reserved: false, expiresAt: UInt64(max(expiry, 0))))
+    }
+
+    /// The world's own Redis server (a test that stops Redis runs on standalone only).
+    var server: RedisTestServer {
+        guard let server = standaloneServer else { fatalError("only a standalone world has a server to stop") }
+        return server
     }
 
     /// The fake data plane of a node the world was made with (a test naming another is wrong).

@@ -1,5 +1,6 @@
 import MeshCluster
 import MeshControl
+import MeshTestSupport
 import Testing
 
 @testable import MeshCascade
@@ -12,32 +13,38 @@ import Testing
         return (status, reason)
     }
 
-    @Test func aRelayServesNoViewersEvenWithAGrantForItself() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "relay"])
-        try await world.publishOnOrigin()
-        let relay = world.coordinator("relay")
-        let granted = await relay.placeViewer(
-            stream: "live", request: PlacementRequest(grant: try world.grant("relay", "live")))
-        #expect(refusal(granted)?.status == 403)
-        #expect(refusal(granted)?.reason == "this node serves no viewers; watch on an edge")
-        // Refused before joining the tree: the relay did not pull the stream for nobody.
-        #expect(world.plane("relay").stream("live") == nil)
-        // Without a grant the relay places the viewer like any node: on the edge of its region.
-        guard
-            case .redirect("edge-b", _, _) = await relay.placeViewer(
-                stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        else {
-            Issue.record("a viewer asking a relay is sent to the edge of its region")
-            return
+    @Test(arguments: RedisTestKind.allCases) func aRelayServesNoViewersEvenWithAGrantForItself(kind: RedisTestKind)
+        async throws
+    {
+        try await MeshWorld.with(kind, nodes: ["origin", "relay"]) { world async throws in
+            try await world.publishOnOrigin()
+            let relay = world.coordinator("relay")
+            let granted = await relay.placeViewer(
+                stream: "live", request: PlacementRequest(grant: try world.grant("relay", "live")))
+            #expect(refusal(granted)?.status == 403)
+            #expect(refusal(granted)?.reason == "this node serves no viewers; watch on an edge")
+            // Refused before joining the tree: the relay did not pull the stream for nobody.
+            #expect(world.plane("relay").stream("live") == nil)
+            // Without a grant the relay places the viewer like any node: on the edge of its region.
+            guard
+                case .redirect("edge-b", _, _) = await relay.placeViewer(
+                    stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+            else {
+                Issue.record("a viewer asking a relay is sent to the edge of its region")
+                return
+            }
         }
     }
 
-    @Test func anEdgeRefusesAGrantedPublisherWithTheSameStatusAsBefore() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
-        let granted = await world.coordinator("edge-b").placePublisher(
-            stream: "new", request: PlacementRequest(grant: try world.grant("edge-b", "new", action: .publish)))
-        #expect(refusal(granted)?.status == 403)
-        #expect(refusal(granted)?.reason == "this node does not take publishers; publish to an origin")
+    @Test(arguments: RedisTestKind.allCases) func anEdgeRefusesAGrantedPublisherWithTheSameStatusAsBefore(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.with(kind, nodes: ["origin", "edge-b"]) { world async throws in
+            let granted = await world.coordinator("edge-b").placePublisher(
+                stream: "new", request: PlacementRequest(grant: try world.grant("edge-b", "new", action: .publish)))
+            #expect(refusal(granted)?.status == 403)
+            #expect(refusal(granted)?.reason == "this node does not take publishers; publish to an origin")
+        }
     }
 
     @Test func theCoordinatorFollowsItsPolicyNotTheTopologysRole() async throws {
@@ -51,16 +58,19 @@ import Testing
         #expect(taken == .here)
     }
 
-    @Test func aRecorderTakesNeitherPublishersNorViewers() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "relay"], roles: ["relay": .recorder])
-        try await world.publishOnOrigin()
-        let recorder = world.coordinator("relay")
-        let publisher = await recorder.placePublisher(
-            stream: "new", request: PlacementRequest(grant: try world.grant("relay", "new", action: .publish)))
-        #expect(refusal(publisher)?.status == 403)
-        let viewer = await recorder.placeViewer(
-            stream: "live", request: PlacementRequest(grant: try world.grant("relay", "live")))
-        #expect(refusal(viewer)?.status == 403)
+    @Test(arguments: RedisTestKind.allCases) func aRecorderTakesNeitherPublishersNorViewers(kind: RedisTestKind)
+        async throws
+    {
+        try await MeshWorld.with(kind, nodes: ["origin", "relay"], roles: ["relay": .recorder]) { world async throws in
+            try await world.publishOnOrigin()
+            let recorder = world.coordinator("relay")
+            let publisher = await recorder.placePublisher(
+                stream: "new", request: PlacementRequest(grant: try world.grant("relay", "new", action: .publish)))
+            #expect(refusal(publisher)?.status == 403)
+            let viewer = await recorder.placeViewer(
+                stream: "live", request: PlacementRequest(grant: try world.grant("relay", "live")))
+            #expect(refusal(viewer)?.status == 403)
+        }
     }
 
     @Test func whileRedisIsAwayOnlyANodeThatTakesPublishersServesThem() async throws {

@@ -34,15 +34,18 @@ struct RedisKeySlotTests {
         #expect((0..<RedisHashSlot.count).contains(RedisHashSlot.of("any key at all")))
     }
 
-    @Test("each node script (heartbeat, refresh, drain, eviction, reservation) touches one slot")
+    @Test("each node script (heartbeat, refresh, drain, eviction, reservation, death claim) touches one slot")
     func nodeScripts() {
         for id in Self.ids {
             #expect(Self.slots(NodeRegistry.nodeKeys(id)).count == 1, "heartbeat of \(id)")
             #expect(Self.slots(NodeRegistry.drainKeys(id)).count == 1, "refresh and drain of \(id)")
             #expect(Self.slots(NodeRegistry.evictionKeys(id)).count == 1, "eviction of \(id)")
             #expect(Self.slots(CapacityReservation.reserveKeys(id)).count == 1, "reservation on \(id)")
+            #expect(Self.slots(NodeRegistry.deathKeys(id)).count == 1, "death claim of \(id)")
             // And it is the same slot for all of them, so they can never disagree on a node's master.
-            let all = NodeRegistry.nodeKeys(id) + NodeRegistry.evictionKeys(id) + CapacityReservation.reserveKeys(id)
+            let all =
+                NodeRegistry.nodeKeys(id) + NodeRegistry.evictionKeys(id) + CapacityReservation.reserveKeys(id)
+                + NodeRegistry.deathKeys(id)
             #expect(Self.slots(all).count == 1)
         }
         // Different nodes spread over the cluster rather than piling onto one slot.

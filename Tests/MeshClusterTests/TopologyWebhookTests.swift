@@ -39,6 +39,7 @@ import Testing
                 "webhooks:",
                 "  - {url: 'http://hooks.internal:9000/meshcast', events: [stream.started, node.down], secret: HOOK_A}",
                 "  - {url: 'http://127.0.0.1/all', secret: HOOK_B}",
+                "  - {url: 'https://hooks.example/x', secret: HOOK_C, ca: /etc/meshcast/hooks-ca.pem}",
             ]), file: "inline.yaml")
         #expect(
             loaded.webhooks == [
@@ -46,8 +47,11 @@ import Testing
                     url: "http://hooks.internal:9000/meshcast", events: [.streamStarted, .nodeDown],
                     secretVariable: "HOOK_A"),
                 WebhookTarget(url: "http://127.0.0.1/all", events: WebhookEvent.allCases, secretVariable: "HOOK_B"),
+                WebhookTarget(
+                    url: "https://hooks.example/x", secretVariable: "HOOK_C", caFile: "/etc/meshcast/hooks-ca.pem"),
             ])
         #expect(loaded.webhooks?[0].endpoint?.port == 9000 && loaded.webhooks?[1].endpoint?.port == 80)
+        #expect(loaded.webhooks?[2].endpoint?.port == 443 && WebhookTarget.usesTLS("https://hooks.example/x"))
         let again = try TopologyJSON.decode(try TopologyJSON.encode(loaded))
         #expect(again == loaded)
     }
@@ -64,29 +68,33 @@ import Testing
             reported(
                 topology([
                     "webhooks:",
-                    "  - {url: 'https://hooks.example/x', secret: HOOK}",
+                    "  - {url: 'ftp://hooks.example/x', secret: HOOK}",
                     "  - {url: 'http://ok.internal/x', events: [stream.started, stream.exploded], secret: HOOK}",
                     "  - {url: 'http://ok.internal/x'}",
+                    "  - {url: 'http://ok.internal/x', secret: HOOK, ca: ca.pem}",
                 ])) == [
-                    Reported(13, 11, "webhook url must be http://host[:port][/path], found 'https://hooks.example/x'"),
+                    Reported(13, 11, "webhook url must be http(s)://host[:port][/path], found 'ftp://hooks.example/x'"),
                     Reported(
                         14, 60,
                         "unknown webhook event 'stream.exploded' (known: stream.started, stream.ended, node.up, "
-                            + "node.draining, node.down)"),
+                            + "node.draining, node.down, recording.started, recording.segment_closed, recording.stopped)"
+                    ),
                     Reported(15, 5, "webhook is missing required key 'secret'"),
+                    Reported(16, 53, "webhook 'ca' is for an https:// url, not 'http://ok.internal/x'"),
                 ])
     }
 
     @Test(
         arguments: [
             ("http://a", "a", 80, "/"), ("http://a.b-c:81/x/y?z=1", "a.b-c", 81, "/x/y?z=1"),
+            ("https://hooks.example/x", "hooks.example", 443, "/x"), ("https://localhost:8443", "localhost", 8443, "/"),
         ])
     func endpoints(url: String, host: String, port: Int, path: String) throws {
         let endpoint = try #require(WebhookTarget.endpoint(url))
         #expect(endpoint.host == host && endpoint.port == port && endpoint.path == path)
     }
 
-    @Test(arguments: ["https://a/x", "http://", "http://a:0/", "http://a:70000/", "http://a b/", "ftp://a/"])
+    @Test(arguments: ["https://", "http://", "http://a:0/", "http://a:70000/", "http://a b/", "ftp://a/", "httpx://a/"])
     func badEndpoints(url: String) {
         #expect(WebhookTarget.endpoint(url) == nil)
     }

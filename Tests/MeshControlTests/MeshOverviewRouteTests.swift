@@ -28,7 +28,7 @@ import Testing
 
     @Test func operatorTokensGetTheOverview() async throws {
         let mesh = RecordingMeshCoordination(.init(overview: Self.overview))
-        let token = ControlTest.token(.operator, stream: StreamToken.anyStream)
+        let token = OperatorRouteTests.token(.operator)
         try await MeshTest.withServer(mesh) { client in
             try await client.execute(uri: "/v1/mesh", method: .get, headers: ControlTest.bearer(token)) { response in
                 #expect(response.status == .ok)
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func withoutAMeshOrRedisItIsUnavailable() async throws {
-        let token = ControlTest.bearer(ControlTest.token(.operator, stream: StreamToken.anyStream))
+        let token = ControlTest.bearer(OperatorRouteTests.token(.operator))
         try await MeshTest.withServer(nil) { client in
             try await client.execute(uri: "/v1/mesh", method: .get, headers: token) { response in
                 #expect(response.status == .serviceUnavailable)

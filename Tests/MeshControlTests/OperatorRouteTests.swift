@@ -24,10 +24,16 @@ import Testing
         return (try? claims.signed(secret: key?.secret ?? ControlTest.secret)) ?? "unsigned"
     }
 
-    /// The operator endpoints, each with a body that would be accepted.
+    /// The operator endpoints, each with a body that would be accepted (the check comes first,
+    /// so the topology's content type does not matter here).
     static let endpoints: [(HTTPRequest.Method, String, String?)] = [
         (.delete, "/v1/sessions/s1", nil),
         (.post, "/v1/tokens/revoke", #"{"jti":"some-token"}"#),
+        (.post, "/v1/nodes/edge-a/drain", nil),
+        (.delete, "/v1/nodes/edge-a/drain", nil),
+        (.post, "/v1/topology", "mesh: local"),
+        (.get, "/v1/mesh", nil),
+        (.get, "/v1/turn", nil),
     ]
 
     static func call(

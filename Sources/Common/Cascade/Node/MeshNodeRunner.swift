@@ -77,10 +77,12 @@ public struct MeshNodeRunner {
         let current: @Sendable () -> Topology = { [topology, follower = mesh?.follower] in
             follower?.current ?? topology
         }
+        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
+        let webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) { current().webhooks ?? [] }
         let role = try addOn?(
             RoleNodeParts(
                 settings: settings, engine: engine, coordinator: mesh?.coordinator, redis: mesh?.redis,
-                topology: current, logger: logger))
+                topology: current, logger: logger, webhooks: webhooks))
         let drain = NodeDrainState()
         let drainer = NodeDrainService(
             drain: drain, announcer: mesh?.announcer, signals: stopSignals, logger: logger,
@@ -113,10 +115,8 @@ public struct MeshNodeRunner {
         control.tokenKeys = settings.tokenKeys
         control.revocations = TokenRevocations(redis: mesh?.redis)
         control.auditLog = AuditLog(redis: mesh?.redis)
-        let webhookOutbox = mesh.map { WebhookOutbox(redis: $0.redis) }
-        control.webhooks = WebhookEvents(outbox: webhookOutbox, node: settings.node.id) {
-            [topology, follower = mesh?.follower] in (follower?.current ?? topology).webhooks ?? []
-        }
+        control.meshOperations = mesh.map { MeshOperations.redis($0.redis, topology: current) }
+        control.webhooks = webhooks
         drain.observe { [events = control.webhooks] in events.report(.nodeDraining) }
         // A draining node sends new TURN allocations where placement would send its clients.
         let turnRedirect = TURNDrainFollower()
@@ -161,6 +161,10 @@ public struct MeshNodeRunner {
                     WebhookDeliverer(outbox: outbox, consumer: settings.node.id) {
                         ProcessInfo.processInfo.environment[$0]
                     }
+                },
+                deaths: mesh.map {
+                    NodeDeathWatch(
+                        nodeID: settings.node.id, redis: $0.redis, webhooks: control.webhooks, logger: logger)
                 }),
             announcer: mesh.map { NodeAnnouncerService(announcer: $0.announcer, logger: logger) },
             http: server.makeApplication(), drain: drainer, role: role?.service)

@@ -41,4 +41,6 @@ public struct RoleNodeParts: Sendable {
     public let topology: @Sendable () -> Topology
     /// The node's logger.
     public let logger: Logger
+    /// Where the role reports webhook events (the recorder's recording events).
+    public var webhooks = WebhookEvents.none
 }

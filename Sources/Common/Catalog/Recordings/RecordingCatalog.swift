@@ -52,6 +52,7 @@ public final class RecordingCatalog: Sendable {
     private let wakeups: AsyncStream<Void>.Continuation
     private let writer: Mutex<Task<Void, Never>?> = Mutex(nil)
     private let logger: Logger
+    private let observers = Mutex<[@Sendable (CatalogChange) -> Void]>([])
 
     /// A client for the catalog at `url` that applies the migrations on every connection.
     public static func client(url: String) -> PostgresClient {
@@ -106,8 +107,15 @@ public final class RecordingCatalog: Sendable {
         wakeups.finish()
     }
 
+    /// Calls `observer` with every change accepted from now on, on the caller's thread (the
+    /// recorder's webhooks); it must not block.
+    public func observe(_ observer: @escaping @Sendable (CatalogChange) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
     /// Accepts one change; never blocks on PostgreSQL.
     public func record(_ change: CatalogChange) {
+        for observer in observers.withLock({ $0 }) { observer(change) }
         let logged: String? = backlog.withLock { state in
             let entry = CatalogJournal.Entry(seq: state.nextSeq, change: change)
             var journalled = true

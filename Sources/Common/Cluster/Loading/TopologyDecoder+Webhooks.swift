@@ -1,8 +1,8 @@
 import Yams
 
-/// `webhooks`: a list of `{url, events, secret}` (``WebhookTarget``).
+/// `webhooks`: a list of `{url, events, secret, ca}` (``WebhookTarget``).
 extension TopologyDecoder {
-    static let webhookKeys = ["url", "events", "secret"]
+    static let webhookKeys = ["url", "events", "secret", "ca"]
 
     /// The targets, or `nil` after reporting every bad entry with its location.
     func decodeWebhooks(_ node: Node) -> [WebhookTarget]? {
@@ -18,7 +18,8 @@ extension TopologyDecoder {
                 continue
             }
             guard WebhookTarget.endpoint(url.value) != nil else {
-                log.error("webhook url must be http://host[:port][/path], found '\(url.value)'", at: url.location)
+                log.error(
+                    "webhook url must be http(s)://host[:port][/path], found '\(url.value)'", at: url.location)
                 valid = false
                 continue
             }
@@ -35,7 +36,13 @@ extension TopologyDecoder {
                     events.append(event)
                 }
             }
-            targets.append(WebhookTarget(url: url.value, events: events, secretVariable: secret.value))
+            let ca = fields["ca"].flatMap { read.string($0, "'ca'") }
+            if let ca, !WebhookTarget.usesTLS(url.value) {
+                log.error("webhook 'ca' is for an https:// url, not '\(url.value)'", at: ca.location)
+                valid = false
+            }
+            targets.append(
+                WebhookTarget(url: url.value, events: events, secretVariable: secret.value, caFile: ca?.value))
         }
         return valid ? targets : nil
     }

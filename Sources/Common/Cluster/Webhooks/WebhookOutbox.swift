@@ -30,6 +30,8 @@ public struct WebhookOutbox: Sendable {
         public var body: String
         /// How many times it was handed out so far (1 on the first attempt).
         public var attempts: Int
+        /// An `https` receiver's CA file (``WebhookTarget/caFile``), if the topology names one.
+        public var caFile: String? = nil
     }
 
     /// The mesh's Redis.
@@ -57,7 +59,8 @@ public struct WebhookOutbox: Sendable {
     public func enqueue(_ event: WebhookEvent, body: String, targets: [WebhookTarget]) async throws(RedisError) {
         for target in targets where target.events.contains(event) {
             _ = try await redis.command([
-                "XADD", Self.streamKey, "MAXLEN", "~", "100000", "*", "url", target.url, "secret",
+                "XADD", Self.streamKey, "MAXLEN", "~", "100000", "*", "url", target.url, "ca", target.caFile ?? "",
+                "secret",
                 target.secretVariable, "event", event.rawValue, "body", body,
             ])
         }
@@ -125,6 +128,8 @@ public struct WebhookOutbox: Sendable {
         guard let url = fields["url"], let secret = fields["secret"], let event = fields["event"],
             let body = fields["body"]
         else { return nil }
-        return Entry(id: id, url: url, secretVariable: secret, event: event, body: body, attempts: attempts)
+        let ca = fields["ca"].flatMap { $0.isEmpty ? nil : $0 }
+        return Entry(
+            id: id, url: url, secretVariable: secret, event: event, body: body, attempts: attempts, caFile: ca)
     }
 }

@@ -69,11 +69,11 @@ struct NodeRoutes: Sendable {
         }
     }
 
-    /// `GET /v1/mesh`: operator tokens only (an operator token is valid on every stream, so
-    /// it is checked as one for `*`); 503 without a mesh or while Redis cannot be read.
+    /// `GET /v1/mesh`: the operator API's check (an operator or admin token for every stream,
+    /// revocable and not revoked); 503 without a mesh or while Redis cannot be read.
     private func meshOverview(_ request: Request) async -> Response {
         do {
-            try authorization.authorize(request, stream: StreamToken.anyStream, action: .operator)
+            _ = try authorization.authorizeOperator(request)
         } catch {
             return error.response
         }

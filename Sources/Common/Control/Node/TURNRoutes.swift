@@ -7,9 +7,9 @@ import MeshCrypto
     import Foundation
 #endif
 
-/// `GET /v1/turn`: the node's live TURN allocations, for an operator token valid for every
-/// stream (`stream: "*"`, action `operator`): a listing names every client, so a token scoped to
-/// one stream does not open it. 404 when the node runs no TURN.
+/// `GET /v1/turn`: the node's live TURN allocations, behind the operator API's check (an
+/// operator or admin token for every stream, revocable and not revoked): a listing names every
+/// client, so a token scoped to one stream does not open it. 404 when the node runs no TURN.
 struct TURNRoutes: Sendable {
     let turn: (any TURNStatusSource)?
     let authorization: BearerAuthorization
@@ -27,7 +27,7 @@ struct TURNRoutes: Sendable {
 
     private func list(_ request: Request) async -> RequestOutcome {
         do {
-            try authorization.authorize(request, stream: StreamToken.anyStream, action: .operator)
+            _ = try authorization.authorizeOperator(request)
         } catch {
             return RequestOutcome(error.response, reason: error.reason)
         }

@@ -41,6 +41,8 @@ import MeshCrypto
 /// - `publishers`: the publisher sessions started here (``PublisherLedger``), for the
 ///   `publish.end` of sessions that end without a DELETE.
 /// - `webhooks`: where stream events are reported (``WebhookEvents``); nowhere by default.
+/// - `meshOperations`: what `POST /v1/nodes/{id}/drain` and `POST /v1/topology` do
+///   (``MeshOperations``); none by default, and those routes answer 503.
 public struct ControlConfiguration: Sendable {
     /// The address the server binds.
     public var host: String
@@ -88,6 +90,8 @@ public struct ControlConfiguration: Sendable {
     public var publishers = PublisherLedger()
     /// Where webhook events go.
     public var webhooks = WebhookEvents.none
+    /// The mesh commands of the operator API, in a mesh.
+    public var meshOperations: MeshOperations?
 
     /// The keys tokens are checked against: the token secret for tokens without a `kid`, and
     /// the named keys.

@@ -64,6 +64,8 @@ public struct ControlServer: Sendable {
             control: control, authorization: authorization, revocations: configuration.revocations, audit: audit
         )
         .register(on: router)
+        MeshOperatorRoutes(operations: configuration.meshOperations, authorization: authorization, audit: audit)
+            .register(on: router)
         TURNRoutes(turn: configuration.turn, authorization: authorization).register(on: router)
         InternalRoutes(
             mesh: mesh, clusterSecret: configuration.clusterSecret, rejections: rejections,

@@ -1,3 +1,4 @@
+import Dispatch
 import MeshCluster
 import MeshCrypto
 import NIOCore
@@ -86,6 +87,32 @@ public final class WebhookDeliverer: Sendable {
     }
 
     /// Posts `entry`; true for a 2xx answer.
+    /// Posts over TLS (``TLSClientExchange``, blocking, on a global dispatch thread) and returns the
+    /// response's status (0 when the answer has no status line).
+    static func postOverTLS(
+        _ head: HTTPRequestHead, body: [UInt8], endpoint: (host: String, port: Int, path: String), caFile: String?,
+        timeout: TimeAmount
+    ) async throws -> Int {
+        var request = "POST \(head.uri) HTTP/1.1\r\n"
+        for (name, value) in head.headers { request += "\(name): \(value)\r\n" }
+        let bytes = Array((request + "\r\n").utf8) + body
+        let wait = Duration.nanoseconds(timeout.nanoseconds)
+        let response = try await withCheckedThrowingContinuation { (done: CheckedContinuation<[UInt8], any Error>) in
+            DispatchQueue.global().async {
+                done.resume(
+                    with: Result {
+                        try TLSClientExchange.send(
+                            bytes, host: endpoint.host, port: endpoint.port, caFile: caFile, timeout: wait)
+                    })
+            }
+        }
+        // "HTTP/1.1 204 No Content": the second word of the first line.
+        let line = response.prefix { $0 != UInt8(ascii: "\r") }
+        let words = line.split(separator: UInt8(ascii: " "))
+        guard words.count >= 2, let status = Int(String(decoding: words[1], as: UTF8.self)) else { return 0 }
+        return status
+    }
+
     func deliver(_ entry: WebhookOutbox.Entry) async -> Bool {
         guard let secret = secrets(entry.secretVariable), !secret.isEmpty,
             let endpoint = WebhookTarget.endpoint(entry.url)
@@ -108,9 +135,14 @@ public final class WebhookDeliverer: Sendable {
                 secret: Array(secret.utf8), timestamp: Int64(Date().timeIntervalSince1970), body: body))
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path, headers: headers)
         do {
-            let answer = try await HTTPExchange.send(
-                head, body: body, host: endpoint.host, port: endpoint.port, timeout: timeout)
-            if (200..<300).contains(answer.status) {
+            let status =
+                WebhookTarget.usesTLS(entry.url)
+                ? try await Self.postOverTLS(
+                    head, body: body, endpoint: endpoint, caFile: entry.caFile, timeout: timeout)
+                : try await HTTPExchange.send(
+                    head, body: body, host: endpoint.host, port: endpoint.port, timeout: timeout
+                ).status
+            if (200..<300).contains(status) {
                 counts.withLock { $0.delivered += 1 }
                 return true
             }

@@ -25,12 +25,17 @@ public final class WebhookEvents: Sendable {
     /// No webhooks.
     public static let none = WebhookEvents(outbox: nil, node: "", targets: { [] })
 
-    /// The JSON body of `event`: `{"event", "id", "node", "stream"?, "time"}` (`time` in
-    /// milliseconds since 1970; `id` is random, the same for every receiver of this event).
-    public func body(_ event: WebhookEvent, stream: String?) -> String {
+    /// The JSON body of `event`: `{"event", "id", "node", "stream"?, "recording"?, "segment"?,
+    /// "error"?, "time"}` (`time` in milliseconds since 1970; `id` is random, the same for every
+    /// receiver of this event). `node` is this node unless the event is about another
+    /// (`node.down` of a crashed node); `recording` the recording's id for recording events.
+    public func body(
+        _ event: WebhookEvent, stream: String?, node: String? = nil, recording: RecordingFields? = nil
+    ) -> String {
         let body = Body(
-            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node,
-            stream: stream, time: Int64(Date().timeIntervalSince1970 * 1000))
+            event: event.rawValue, id: String(UInt64.random(in: 0...UInt64.max), radix: 16), node: node ?? self.node,
+            stream: stream, recording: recording?.id, segment: recording?.segment, error: recording?.error,
+            time: Int64(Date().timeIntervalSince1970 * 1000))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Four strings and a number always encode.
@@ -42,19 +47,44 @@ public final class WebhookEvents: Sendable {
         let id: String
         let node: String
         let stream: String?
+        let recording: String?
+        let segment: Int?
+        let error: String?
         let time: Int64
     }
 
-    /// Reports `event` (of `stream`, for stream events) without waiting.
-    public func report(_ event: WebhookEvent, stream: String? = nil) {
+    /// What a recording event adds to the body: the recording's id, the segment's number
+    /// (`recording.segment_closed`) and the failure (`recording.stopped` of a failed recording).
+    public struct RecordingFields: Sendable, Equatable {
+        /// The recording's id.
+        public var id: String
+        /// The closed segment's sequence number.
+        public var segment: Int?
+        /// Why the recording failed, if it did.
+        public var error: String?
+
+        /// The fields from their parts.
+        public init(id: String, segment: Int? = nil, error: String? = nil) {
+            self.id = id
+            self.segment = segment
+            self.error = error
+        }
+    }
+
+    /// Reports `event` (of `stream`, for stream events; about `node` when not this node's own)
+    /// without waiting.
+    public func report(
+        _ event: WebhookEvent, stream: String? = nil, node: String? = nil, recording: RecordingFields? = nil
+    ) {
         guard outbox != nil else { return }
-        let body = body(event, stream: stream)
+        let body = body(event, stream: stream, node: node, recording: recording)
         Task { try? await self.enqueue(event, body: body) }
     }
 
-    /// Appends `event` now (for the node's last word, `node.down`, which must land before Redis closes).
-    public func reportNow(_ event: WebhookEvent) async {
-        try? await enqueue(event, body: body(event, stream: nil))
+    /// Appends `event` now (for the node's last word, `node.down`, which must land before Redis
+    /// closes; and for another node's `node.down`, `node` being the dead one).
+    public func reportNow(_ event: WebhookEvent, node: String? = nil) async {
+        try? await enqueue(event, body: body(event, stream: nil, node: node))
     }
 
     private func enqueue(_ event: WebhookEvent, body: String) async throws(RedisError) {

@@ -11,8 +11,10 @@ import Synchronization
 /// placements with `503`; they re-register when availability returns.
 ///
 /// With a Sentinel target (`RedisTarget.sentinel`) every connect asks the sentinels for the
-/// master and checks its `ROLE`; a `READONLY`, `LOADING` or `MASTERDOWN` answer counts as a lost
-/// connection, so the client follows a failover within a reconnect back-off. Scripts survive a
+/// master and checks its `ROLE`; the client also subscribes to `+switch-master` on every
+/// sentinel (``SentinelSwitchWatcher``) and moves to an announced master at once, without
+/// losing availability. A `READONLY`, `LOADING` or `MASTERDOWN` answer counts as a lost
+/// connection, so a failover whose announcement was missed is followed within a back-off. Scripts survive a
 /// master that never saw them: `EVALSHA` falls back to `EVAL` on `NOSCRIPT`.
 ///
 /// With a Cluster target (`RedisTarget.cluster`) the connection is a `RedisClusterConnection`:
@@ -68,6 +70,8 @@ public final class RedisClient: Sendable {
     // Apart from `link`, whose lock is held through blocking I/O, so these never wait on it.
     private let failure = Mutex<RedisError?>(nil)
     private let scriptHashes = Mutex<[RedisScript: String]>([:])
+    private let switches = Atomic<Int>(0)
+    private let watcher: SentinelSwitchWatcher?
 
     /// Creates a client of one server and starts connecting at once, in the background.
     public convenience init(endpoint: RedisEndpoint, configuration: Configuration = Configuration()) {
@@ -85,10 +89,22 @@ public final class RedisClient: Sendable {
         self.configuration = configuration
         self.queue = DispatchQueue(label: "meshcast.redis.\(target)")
         self.link = Mutex(Link(backoff: configuration.backoff))
+        // Weak: the watcher's threads must not keep a client nobody uses alive.
+        let follow = WeakClient()
+        if case .sentinel(let set) = target {
+            watcher = SentinelSwitchWatcher(
+                set: set, connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout
+            ) { master in follow.client?.followSwitch(to: master) }
+        } else {
+            watcher = nil
+        }
+        follow.client = self
+        watcher?.start()
         queue.async { self.attemptConnect() }
     }
 
     deinit {
+        watcher?.stop()
         finishWatchers()
     }
 
@@ -109,6 +125,9 @@ public final class RedisClient: Sendable {
 
     /// The last connection-level failure, for logs and `/health` (nil once connected again).
     public var lastError: RedisError? { failure.withLock { $0 } }
+
+    /// How many `+switch-master` announcements moved the client to a new master (Sentinel).
+    public var masterSwitchesFollowed: Int { switches.load(ordering: .relaxed) }
 
     /// How many times a script had to fall back from `EVALSHA` to `EVAL` (a metric).
     public var scriptFallbackCount: Int { fallbacks.load(ordering: .relaxed) }
@@ -180,6 +199,7 @@ public final class RedisClient: Sendable {
 
     /// Stops reconnecting and closes the connection; later commands throw `RedisError.closed`.
     public func shutdown() async {
+        watcher?.stop()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             queue.async {
                 self.link.withLock { link in
@@ -234,6 +254,43 @@ public final class RedisClient: Sendable {
             scheduleReconnect()
         }
         return result
+    }
+
+    /// Sentinel mode: the sentinels announced `master`. On the queue, unless the connection is
+    /// already there: connect to the master the sentinels name now (with its `ROLE` checked),
+    /// then swap it in, so commands never see the old master and availability never drops; if
+    /// that connect fails, the old connection is dropped as lost and reconnects as usual.
+    func followSwitch(to master: RedisEndpoint) {
+        queue.async { [self] in
+            let outcome = link.withLock { link -> Bool? in
+                if link.isShutDown || link.connection?.endpoint.address == master.address { return nil }
+                link.connection?.close()
+                link.connection = nil
+                do throws(RedisError) {
+                    let connection = try target.openConnection(
+                        connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout,
+                        firstSentinel: &link.firstSentinel)
+                    link.connection = connection
+                    current.withLock { $0 = connection.endpoint }
+                    link.backoff.reset()
+                    failure.withLock { $0 = nil }
+                    return true
+                } catch {
+                    failure.withLock { $0 = error }
+                    return false
+                }
+            }
+            switch outcome {
+            case true?:
+                switches.add(1, ordering: .relaxed)
+                setAvailable(true)
+            case false?:
+                setAvailable(false)
+                scheduleReconnect()
+            case nil:
+                break
+            }
+        }
     }
 
     /// On the queue: one connect attempt.
@@ -300,4 +357,10 @@ public final class RedisClient: Sendable {
             for continuation in watchers.continuations.values { continuation.yield(value) }
         }
     }
+}
+
+/// The client as the Sentinel watcher's callback holds it: weakly.
+private final class WeakClient: @unchecked Sendable {
+    // Written once, in the client's init, before the watcher starts; read only after.
+    weak var client: RedisClient?
 }

@@ -89,6 +89,46 @@ public final class RedisConnection {
         try exchange(commands)
     }
 
+    /// Queues a command without reading its reply, for a subscribed connection (`SUBSCRIBE`,
+    /// then `PING`s) whose replies and pushed messages ``nextReply(within:)`` reads in order.
+    public func append(_ arguments: [String]) throws(RedisError) {
+        guard let context else { throw .closed("connection to \(endpoint) is closed") }
+        let bytes = arguments.map { Array($0.utf8) }
+        guard !bytes.isEmpty else { throw .unexpectedReply("empty command") }
+        let status = Self.withArgv(bytes) { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths)
+        }
+        if status != REDIS_OK { throw fail(context, doing: "append \(Self.name(bytes))") }
+    }
+
+    /// Sends what ``append(_:)`` queued, then returns the next reply or pushed message (Pub/Sub
+    /// `message`), or `nil` when none starts arriving within `wait`. Waiting for nothing is not
+    /// a failure here: `poll` watches the socket instead of a read timing out, which would leave
+    /// the hiredis context unusable; a reply that has begun is read under the I/O timeout.
+    public func nextReply(within wait: Duration) throws(RedisError) -> RedisReply? {
+        guard let context else { throw .closed("connection to \(endpoint) is closed") }
+        var written: Int32 = 0
+        while written == 0 {
+            if redisBufferWrite(context, &written) != REDIS_OK { throw fail(context, doing: "write") }
+        }
+        var raw: UnsafeMutableRawPointer?
+        // A reply hiredis already holds (two messages can arrive in one read) comes first.
+        if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw fail(context, doing: "parse a reply") }
+        if raw == nil {
+            var watched = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(
+                clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
+            let ready = poll(&watched, 1, milliseconds)
+            if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
+            if ready < 0 { throw fail(context, doing: "poll") }
+            guard redisGetReply(context, &raw) == REDIS_OK, raw != nil else {
+                throw fail(context, doing: "read a pushed message")
+            }
+        }
+        guard let raw else { return nil }
+        defer { freeReplyObject(raw) }
+        return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
     /// Appends every command to hiredis's output buffer (`redisAppendCommandArgv`, which takes
     /// explicit lengths, so no format string ever sees user data), then reads one reply each.
     private func exchange(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {

@@ -28,14 +28,15 @@ public struct NodeRegistry: Sendable {
     ///
     /// An entry written afresh (the node is new, restarted, came back after expiring, or Redis
     /// restarted) starts with no reservations: those were taken for a node that was gone, and
-    /// their viewers will not arrive. `ttlMs` lets ``evictScript`` tell how long ago the entry
+    /// their viewers will not arrive; and without a death record: a new life may die again. `ttlMs` lets ``evictScript`` tell how long ago the entry
     /// was refreshed from its remaining time to live, on Redis's own clock.
     /// The node is listed in the `nodes` set by a separate `SADD` (``list(id:)``): that set is one
     /// key for every node, so on a Redis Cluster it lives in another slot than the node's keys.
-    /// KEYS (``nodeKeys(_:)``): node hash, drain marker, reservations. ARGV: ttl ms, id, field/value pairs...
+    /// KEYS (``nodeKeys(_:)``): node hash, drain marker, reservations, death record. ARGV: ttl
+    /// ms, id, field/value pairs...
     static let heartbeatScript = RedisScript(
         """
-        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3]) end
+        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) end
         redis.call('HSET', KEYS[1], 'ttlMs', ARGV[1], unpack(ARGV, 3))
         local marked = redis.call('EXISTS', KEYS[2])
         local draining = marked
@@ -94,7 +95,7 @@ public struct NodeRegistry: Sendable {
 
     /// The keys of ``heartbeatScript``, all tagged `{id}`: one Cluster slot.
     static func nodeKeys(_ id: String) -> [String] {
-        [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.reservations(id)]
+        [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.reservations(id), RedisKeys.death(id)]
     }
 
     /// Lists `id` in the `nodes` set, after each write or refresh of its status.

@@ -12,6 +12,9 @@ enum RedisKeys {
     static func node(_ id: String) -> String { "node:{\(id)}" }
     /// A node's drain marker; no expiry, so a drain survives the node's status expiring.
     static func drain(_ id: String) -> String { "node:{\(id)}:drain" }
+    /// A node's death record: who noticed it was gone (`node.down`) and when; no expiry, so one
+    /// claim per life, cleared when the node writes a fresh entry (its next life).
+    static func death(_ id: String) -> String { "node:{\(id)}:down" }
     /// A node's pending viewer reservations: sorted set of tokens scored by expiry (ms).
     static func reservations(_ id: String) -> String { "node:{\(id)}:reservations" }
     /// A stream's record hash.

@@ -1,5 +1,4 @@
 import Foundation
-import MeshCluster
 
 /// The topology the operator applied, as the mesh stores it: its canonical JSON
 /// (``TopologyJSON``) under the Redis key `topology`. `meshcast topology apply` writes it;
