@@ -20,6 +20,10 @@ struct RunCommand: AsyncParsableCommand {
             defer { mesh.stop() }
             report = try await options.runMeshcast(loaded.scenario, mesh: mesh, clips: clips)
         case .janus:
+            guard loaded.scenario.viewers.turn == nil else {
+                throw ValidationError(
+                    "viewers.turn runs against meshcast only: Janus's viewers here have no TURN server")
+            }
             report = try await options.run(
                 loaded.scenario, on: try JanusTarget(workerIndex: options.workers), clips: clips)
         case .coturn:

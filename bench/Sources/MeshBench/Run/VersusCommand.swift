@@ -38,6 +38,9 @@ struct VersusCommand: AsyncParsableCommand {
         }
         let loaded = try options.loadScenario()
         let scenario = loaded.scenario
+        guard scenario.viewers.turn == nil else {
+            throw ValidationError("versus janus with viewers.turn would compare TURN viewers with direct ones")
+        }
         let clips = try options.loadClips(for: loaded)
         let plan = scenario.capacity
         var search = LoadSearch(start: start ?? plan.start, step: step ?? plan.step, max: plan.max)
