@@ -232,7 +232,8 @@ let package = Package(
         .executableTarget(
             name: "MeshBench",
             dependencies: [
-                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster", "MeshControl", "CMeshShims",
+                "MeshRTC", "MeshRuntime", "MeshCrypto", "MeshWire", "MeshCluster", "MeshControl", "MeshTURN",
+                "CMeshShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -242,7 +243,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshBenchTests",
-            dependencies: ["MeshBench", "MeshRTC", "MeshWire", "MeshTestSupport"],
+            dependencies: ["MeshBench", "MeshRTC", "MeshWire", "MeshTURN", "MeshCrypto", "MeshTestSupport"],
             path: "bench/Tests/MeshBenchTests",
             swiftSettings: strict
         ),

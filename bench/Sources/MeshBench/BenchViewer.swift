@@ -6,7 +6,8 @@ import MeshWire
 /// One WHEP viewer on a worker: its UDP socket and ``PeerTransport`` (ICE controlling, DTLS,
 /// SRTP), what it received and measured, and the RTCP a real receiver sends back: NACKs for
 /// lost video packets (RFC 4585 §6.2.1), a PLI when packets were given up on (§6.3.1),
-/// receiver reports and REMB every second.
+/// receiver reports and REMB every second. Given a TURN server, every packet to and from the
+/// node goes through a ``TURNTunnel`` (ChannelData over UDP or TCP) instead.
 ///
 /// Measured per packet: loss before and after retransmission, jitter, end-to-end latency from
 /// the publisher's abs-capture-time extension (into the worker's ``FleetLatency``), complete
@@ -23,6 +24,7 @@ final class BenchViewer {
 
     let index: Int
     let socket: UDPSocket
+    private unowned let worker: MediaWorker
     private(set) var transport: PeerTransport?
     private(set) var audio = ReceivedStream(clockRate: 48_000)
     private(set) var video = ReceivedStream(clockRate: 90_000)
@@ -57,7 +59,9 @@ final class BenchViewer {
     private let senderSSRC = UInt32.random(in: 1...UInt32.max)
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private let feedbackBuffer: UnsafeMutableRawBufferPointer
-    private let send: PeerTransport.Send
+    private var send: PeerTransport.Send
+    /// The path through a TURN server, when the viewer joins through one.
+    private(set) var tunnel: TURNTunnel?
     private var nextPoll: UInt64 = 0
     private var nextFeedback: UInt64 = 0
 
@@ -66,6 +70,7 @@ final class BenchViewer {
         index: Int, worker: MediaWorker, address: SocketAddress, latency: FleetLatency, arrivals: ArrivalSeconds
     ) throws {
         self.index = index
+        self.worker = worker
         self.latency = latency
         self.arrivals = arrivals
         socket = try UDPSocket(worker: worker, bindingTo: address)
@@ -73,7 +78,13 @@ final class BenchViewer {
         feedbackBuffer = .allocate(byteCount: 1500, alignment: 16)
         let socket = socket
         send = { bytes, destination in _ = try? socket.send(bytes, to: destination) }
-        try socket.startReceiving { [unowned self] datagram, from in receive(datagram, from: from) }
+        try socket.startReceiving { [unowned self] datagram, from in
+            if let tunnel {
+                tunnel.receiveDatagram(datagram, from: from)
+            } else {
+                receive(datagram, from: from)
+            }
+        }
     }
 
     deinit {
@@ -82,12 +93,29 @@ final class BenchViewer {
     }
 
     /// Starts ICE and DTLS towards the node's answer; the first check leaves at once.
-    func connect(local: ICECredentials, answer: ViewerAnswer, certificate: DTLSCertificate, postedAt: UInt64) throws {
+    /// With `turn`, the first check waits for the TURN channel to the node's address.
+    func connect(
+        local: ICECredentials, answer: ViewerAnswer, certificate: DTLSCertificate, postedAt: UInt64,
+        turn: TURNServerLink? = nil
+    ) throws {
         self.postedAt = postedAt
         let client = ICEControllingClient(local: local, remote: answer.credentials)
         transport = try PeerTransport(
             client: client, server: answer.server, certificate: certificate,
             remoteFingerprint: answer.fingerprint, dtlsRole: answer.dtlsRole)
+        if let turn {
+            let tunnel = try TURNTunnel(
+                link: turn, peer: answer.server, socket: socket, worker: worker,
+                deliver: { [unowned self] payload, from in receive(payload, from: from) },
+                onReady: { [unowned self] in
+                    nextPoll = 0
+                    tick(now: BenchClock.now())
+                })
+            self.tunnel = tunnel
+            send = { [unowned tunnel] bytes, _ in tunnel.send(bytes) }
+            try tunnel.start(now: BenchClock.now())
+            return
+        }
         tick(now: BenchClock.now())
     }
 
@@ -100,6 +128,11 @@ final class BenchViewer {
     /// feedback every second once connected.
     func tick(now: UInt64) {
         guard let transport, failure == nil, leftAt == nil else { return }
+        if let tunnel {
+            tunnel.poll(now: now)
+            if let reason = tunnel.failure { failure = "TURN: \(reason)" }
+            guard tunnel.isReady else { return }
+        }
         if now >= nextPoll {
             switch transport.poll(now: now, send: send) {
             case .wait(let until): nextPoll = until
@@ -123,6 +156,7 @@ final class BenchViewer {
         guard leftAt == nil else { return }
         leftAt = BenchClock.now()
         transport?.close(send: send)
+        tunnel?.close()
         socket.stopReceiving()
         socket.close()
     }

@@ -99,7 +99,10 @@ enum HTTPClient {
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            headers[name] = line[line.index(after: colon)...].trimmingSpaces
+            let value = line[line.index(after: colon)...].trimmingSpaces
+            // A repeated field is the same as one with the values comma-joined (RFC 9110 §5.3):
+            // a WHEP 201 carries one `Link` per ICE server.
+            headers[name] = headers[name].map { "\($0), \(value)" } ?? String(value)
         }
         var body = Array(bytes[(headEnd + 4)...])
         if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {

@@ -56,11 +56,13 @@ final class ViewerFleet: @unchecked Sendable {
         return (viewer.index, viewer.socket.localAddress.port)
     }
 
-    /// Starts viewer `index` against the node's answer.
-    func connect(_ index: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64) throws {
+    /// Starts viewer `index` against the node's answer, through `turn` when given.
+    func connect(
+        _ index: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64, turn: TURNServerLink? = nil
+    ) throws {
         guard let viewer = viewers[index] else { return }
         viewer.captureTimeID = answer.captureTimeID
-        try viewer.connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt)
+        try viewer.connect(local: local, answer: answer, certificate: certificate, postedAt: postedAt, turn: turn)
     }
 
     /// Gives viewer `index` the picture send times to measure latency by (see ``FrameSendTimes``).

@@ -13,9 +13,15 @@ import Testing
         PublisherEndToEndTests.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server")
 
     /// A one-node topology on free-looking ports, and a scenario of `viewers` viewers on it.
-    static func scenario(in directory: URL, viewers: Int, seconds: Int, faults: String = "") throws -> LoadedScenario {
+    /// With `turn` (a `viewers.turn` value) the node runs TURN over UDP and TCP.
+    static func scenario(
+        in directory: URL, viewers: Int, seconds: Int, faults: String = "", turn: String? = nil
+    ) throws -> LoadedScenario {
         let apiPort = UInt16.random(in: 20_000...29_999)
         let firstUDP = Int.random(in: 42_000...59_000)
+        let turnPort = Int.random(in: 30_000...39_999)
+        let relay = Int.random(in: 60_000...65_000)
+        let listeners = "\n    turn: {udp: \(turnPort), tcp: \(turnPort), relay_ports: \(relay)-\(relay + 199)}"
         let topology = directory.appendingPathComponent("topology.yaml")
         try """
         mesh: meshbench-run-test
@@ -30,11 +36,11 @@ import Testing
             media: 127.0.0.1
             announce: 127.0.0.1
             ports: \(firstUDP)-\(firstUDP + 99)
-            workers: 2
+            workers: 2\(turn == nil ? "" : listeners)
         secrets:
           cluster: MESHCAST_CLUSTER_SECRET
           token: MESHCAST_SECRET
-          redis: MESHCAST_TEST_UNSET_REDIS_URL
+          redis: MESHCAST_TEST_UNSET_REDIS_URL\(turn == nil ? "" : "\n  turn: MESHCAST_TURN_SECRET")
         """.write(to: topology, atomically: true, encoding: .utf8)
         let yaml = """
             name: run-test
@@ -49,13 +55,17 @@ import Testing
             viewers:
               count: \(viewers)
               enter: origin-1
-              ramp_per_second: 20
+              ramp_per_second: 20\(turn.map { "\n  turn: \($0)" } ?? "")
             \(faults)
             """
         return try ScenarioLoader.load(yaml: yaml, file: "run-test.yaml")
     }
 
-    static func run(viewers: Int, seconds: Int, faults: String = "") async throws -> RunReport {
+    /// `inspect` sees the mesh after the run, before it stops.
+    static func run(
+        viewers: Int, seconds: Int, faults: String = "", turn: String? = nil,
+        inspect: (MeshUnderTest) -> Void = { _ in }
+    ) async throws -> RunReport {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "meshbench-run-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -63,7 +73,7 @@ import Testing
         let clips = root.appendingPathComponent("bench/clips").path
         #expect(
             try PublisherEndToEndTests.run("/bin/bash", [root.appendingPathComponent("scripts/make-clips").path]) == 0)
-        let loaded = try scenario(in: directory, viewers: viewers, seconds: seconds, faults: faults)
+        let loaded = try scenario(in: directory, viewers: viewers, seconds: seconds, faults: faults, turn: turn)
         guard case .topology(let path) = loaded.scenario.target.source else { throw MeshUnderTestError("no topology") }
         let mesh = try MeshUnderTest(topology: path, meshcast: PublisherEndToEndTests.meshcast)
         defer { mesh.stop() }
@@ -71,7 +81,9 @@ import Testing
         var run = ScenarioRun(
             scenario: loaded.scenario, target: target, clips: try MediaClipSet.load(directory: clips), workers: 1)
         run.showProgress = false
-        return try await run.execute()
+        let report = try await run.execute()
+        inspect(mesh)
+        return report
     }
 
     @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))

@@ -127,7 +127,7 @@ struct ScenarioLoaderTests {
             name: n
             target: {url: http://127.0.0.1:8080}
             duration_seconds: 20
-            viewers: {count: 1, turn: true}
+            viewers: {count: 1, turn: {transport: quic}}
             faults:
               - {at_seconds: 25, delay_publishers: {ms: 50}}
               - {at_seconds: 5}
@@ -137,7 +137,7 @@ struct ScenarioLoaderTests {
             """)
         #expect(
             errors == [
-                "4:27: viewers.turn: TURN is not built yet",
+                "4:39: unknown viewers.turn.transport 'quic' (one of: udp, tcp)",
                 "6:18: faults[0].at_seconds 25 is not within the run (duration_seconds 20)",
                 "7:5: faults[1] needs one action: kill, stop, drop_link, delay_publishers, stop_redis",
                 "8:5: faults[2] has 2 actions (kill, stop); give each its own entry",

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("shipped scenarios")
 struct ScenarioShippedTests {
-    static let names = ["fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst"]
+    static let names = ["fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst", "turn"]
 
     @Test("every file in bench/scenarios validates", arguments: names)
     func validates(name: String) throws {

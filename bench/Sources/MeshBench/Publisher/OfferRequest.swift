@@ -8,6 +8,9 @@ enum OfferRequest {
         let session: HTTPURL?
         /// The token that worked (after redirects), for the DELETE.
         let token: String
+        /// The `Link` field (RFC 9725 §4.6: ICE servers, with TURN credentials), repeated
+        /// fields joined with commas; empty when there was none.
+        var links: String = ""
     }
 
     /// Redirects followed before giving up.
@@ -24,7 +27,8 @@ enum OfferRequest {
             switch response.status {
             case 201:
                 return Created(
-                    answer: response.text, session: response.headers["location"].flatMap(url.resolving), token: token)
+                    answer: response.text, session: response.headers["location"].flatMap(url.resolving), token: token,
+                    links: response.headers["link"] ?? "")
             case 307, 308:
                 guard let location = response.headers["location"], let next = url.resolving(location) else {
                     throw HTTPClientError(description: "redirect \(response.status) without a usable Location")

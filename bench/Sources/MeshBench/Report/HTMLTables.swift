@@ -57,4 +57,27 @@ enum HTMLTables {
             + "</p>"
         return "<h2>Capacity search</h2>\(summary)<table>\(header)\(rows.joined())</table>"
     }
+
+    /// Through TURN against direct (and against coturn), side by side.
+    static func turn(_ turn: TURNFigures) -> String {
+        let number = { (value: Double?) in value.map { FigureFormat.number($0) } ?? "-" }
+        var rows = [
+            (
+                "through TURN (\(turn.transport))", "\(turn.viewersThroughTurn)",
+                number(turn.turnCpuUsPerForwardedPacket)
+            ),
+            ("direct", turn.viewersDirect.map(String.init) ?? "-", number(turn.directCpuUsPerForwardedPacket)),
+        ]
+        if let coturn = turn.coturn {
+            rows.append(
+                ("through coturn \(coturn.version)", "\(coturn.viewers)", number(coturn.totalCpuUsPerForwardedPacket)))
+        }
+        let cells = rows.map { "<tr><td>\(HTMLText.escape($0.0))</td><td>\($0.1)</td><td>\($0.2)</td></tr>" }
+        let ratio = turn.ratio.map {
+            "<p>Through TURN / direct: ×\(FigureFormat.number($0)) (target ≤ \(FigureFormat.number(turn.targetRatio))).</p>"
+        }
+        let coturn = turn.coturn.map { "<p>\(HTMLText.escape($0.summary)).</p>" }
+        return "<h2>TURN</h2><table><tr><th>path</th><th>viewers</th><th>CPU µs/forwarded packet</th></tr>"
+            + cells.joined() + "</table>" + (ratio ?? "") + (coturn ?? "")
+    }
 }

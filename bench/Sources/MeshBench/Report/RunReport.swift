@@ -60,6 +60,8 @@ struct RunReport: Codable, Sendable, Equatable {
     var sendLimit: SendLimitFigures?
     /// What the steady viewers received during a join burst; absent without one.
     var burst: BurstFigures?
+    /// Viewers through TURN against direct (and coturn); absent when viewers went direct.
+    var turn: TURNFigures?
 }
 
 /// The machine a run was on.

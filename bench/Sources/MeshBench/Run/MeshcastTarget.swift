@@ -16,6 +16,15 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     /// Each viewer's session URL and the token that created it, by seat.
     private var sessions: [Int: (url: HTTPURL, token: String)] = [:]
 
+    /// The transport to the TURN server viewers join through (its `Link` headers on each
+    /// WHEP `201`), or `nil`: straight to the node.
+    var turnTransport: TURNServerLink.Transport?
+    /// Another TURN server in front of the node (`versus coturn`): mints each viewer's link
+    /// instead of the `201`'s. Its process is sampled beside the nodes (``companions``).
+    var externalTURN: (() throws -> TURNServerLink)?
+    /// Processes sampled with the nodes under test (an external TURN server).
+    var companions: [MeshUnderTest.Node] = []
+
     /// The publishers' worker thread, for the feeder's CPU time.
     private var feederThread: Int32?
 
@@ -26,6 +35,7 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     init(mesh: MeshUnderTest, scenario: Scenario, workerIndex: Int) throws {
         self.mesh = mesh
         self.scenario = scenario
+        turnTransport = scenario.viewers.turn?.transport
         publishToken = try mesh.token(publish: true)
         viewToken = try mesh.token(publish: false)
         worker = try MediaWorker(index: workerIndex, cpu: nil)
@@ -33,7 +43,7 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
     }
 
     var nodesUnderTest: [MeshUnderTest.Node] {
-        mesh.nodes.filter { node in scenario.target.underTest.map { $0.contains(node.id) } ?? true }
+        mesh.nodes.filter { node in scenario.target.underTest.map { $0.contains(node.id) } ?? true } + companions
     }
 
     func startPublishers(_ streams: [String], plan: PublisherPlan, clips: MediaClipSet) async throws {
@@ -60,7 +70,8 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
             let created = try OfferRequest.post(offer: offer.sdp, to: url, token: viewToken)
             if let session = created.session { sessions[seat] = (session, created.token) }
             try await crowd.connect(
-                seat, local: local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
+                seat, local: local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt,
+                turn: try turnServer(created.links))
         } catch {
             try await crowd.fail(seat, "\(error)")
         }
@@ -90,11 +101,26 @@ final class MeshcastTarget: LoadTarget, @unchecked Sendable {
                 let created = try result.get()
                 if let session = created.session { sessions[entry.seat] = (session, created.token) }
                 try await crowd.connect(
-                    entry.seat, local: entry.local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt)
+                    entry.seat, local: entry.local, answer: try ViewerAnswer(sdp: created.answer), postedAt: postedAt,
+                    turn: try turnServer(created.links))
             } catch {
                 try await crowd.fail(entry.seat, "\(error)")
             }
         }
+    }
+
+    /// The TURN server of ``turnTransport`` among a `201`'s `Link` headers; `nil` when viewers
+    /// go direct. Throws when the node named none (no TURN listener, or no TURN secret).
+    private func turnServer(_ links: String) throws -> TURNServerLink? {
+        guard let turnTransport else { return nil }
+        if let externalTURN { return try externalTURN() }
+        guard let link = TURNServerLink.first(try TURNServerLink.parse(links), transport: turnTransport) else {
+            throw TURNServerLink.Failure(
+                description:
+                    "the WHEP 201 named no turn: server over \(turnTransport.rawValue) (the node needs a TURN listener and MESHCAST_TURN_SECRET)"
+            )
+        }
+        return link
     }
 
     /// Threads posting a burst's offers at once.

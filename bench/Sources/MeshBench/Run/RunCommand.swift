@@ -18,13 +18,16 @@ struct RunCommand: AsyncParsableCommand {
         case .meshcast:
             let mesh = try options.startMesh(for: loaded.scenario)
             defer { mesh.stop() }
-            report = try await options.run(
-                loaded.scenario,
-                on: try MeshcastTarget(mesh: mesh, scenario: loaded.scenario, workerIndex: options.workers),
-                clips: clips)
+            report = try await options.runMeshcast(loaded.scenario, mesh: mesh, clips: clips)
         case .janus:
+            guard loaded.scenario.viewers.turn == nil else {
+                throw ValidationError(
+                    "viewers.turn runs against meshcast only: Janus's viewers here have no TURN server")
+            }
             report = try await options.run(
                 loaded.scenario, on: try JanusTarget(workerIndex: options.workers), clips: clips)
+        case .coturn:
+            throw ValidationError("coturn is not a media server: compare it with `meshbench versus coturn`")
         }
         try options.write(report, name: loaded.scenario.name)
         if report.burst?.passed == false || (loaded.scenario.burst != nil && report.burst == nil) {
@@ -35,9 +38,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// The server a run loads.
+/// The server a run loads; `coturn` only for `versus` (a TURN server in front of the node).
 enum TargetServer: String, ExpressibleByArgument, CaseIterable {
-    case meshcast, janus
+    case meshcast, janus, coturn
 }
 
 /// What `run`, `capacity` and `versus` share.

@@ -15,7 +15,7 @@ struct VersusCommand: AsyncParsableCommand {
         commandName: "versus",
         abstract: "Compare Meshcast with another server at the largest load both carry within the scenario's limits.")
 
-    @Argument(help: "The other server (janus).")
+    @Argument(help: "The other server: janus, or coturn (a TURN server in front of the node, for viewers.turn).")
     var server: TargetServer
     @OptionGroup var options: RunOptions
     @Option(help: "Override the scenario's capacity.start for the load search.")
@@ -26,12 +26,21 @@ struct VersusCommand: AsyncParsableCommand {
     var trialSeconds: Int?
 
     func validate() throws {
-        guard server == .janus else { throw ValidationError("versus compares Meshcast with another server: janus") }
+        guard server != .meshcast else {
+            throw ValidationError("versus compares Meshcast with another server: janus or coturn")
+        }
     }
 
     func run() async throws {
+        if server == .coturn {
+            try await CoturnVersus(options: options).run()
+            return
+        }
         let loaded = try options.loadScenario()
         let scenario = loaded.scenario
+        guard scenario.viewers.turn == nil else {
+            throw ValidationError("versus janus with viewers.turn would compare TURN viewers with direct ones")
+        }
         let clips = try options.loadClips(for: loaded)
         let plan = scenario.capacity
         var search = LoadSearch(start: start ?? plan.start, step: step ?? plan.step, max: plan.max)
@@ -105,7 +114,7 @@ struct VersusCommand: AsyncParsableCommand {
         case .meshcast:
             guard let mesh else { throw ValidationError("no mesh to run meshcast on") }
             target = try MeshcastTarget(mesh: mesh, scenario: scenario, workerIndex: options.workers)
-        case .janus:
+        case .janus, .coturn:
             target = try JanusTarget(workerIndex: options.workers)
         }
         var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: options.workers)

@@ -56,16 +56,17 @@ final class ViewerCrowd: @unchecked Sendable {
         return (seat, port)
     }
 
-    /// Starts seat `seat`'s ICE and DTLS towards the server's `answer`.
+    /// Starts seat `seat`'s ICE and DTLS towards the server's `answer`, through `turn` when given.
     func connect(
-        _ seat: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64, sendTimes: FrameSendTimes? = nil
+        _ seat: Int, local: ICECredentials, answer: ViewerAnswer, postedAt: UInt64, sendTimes: FrameSendTimes? = nil,
+        turn: TURNServerLink? = nil
     ) async throws {
         guard let place = seats[seat] else { return }
         let fleet = fleets[place.fleet]
         let index = place.index
         try await fleet.worker.run {
             fleet.setSendTimes(index, sendTimes)
-            try fleet.connect(index, local: local, answer: answer, postedAt: postedAt)
+            try fleet.connect(index, local: local, answer: answer, postedAt: postedAt, turn: turn)
         }
     }
 

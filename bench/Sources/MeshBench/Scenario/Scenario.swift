@@ -105,8 +105,17 @@ struct ViewerPlan: Sendable, Equatable {
     var rampPerSecond: Int = 50
     /// Which publisher each viewer watches.
     var streams: StreamAssignment = .roundRobin
-    /// Whether viewers are relayed through TURN (not built yet: validation rejects `true`).
-    var turn: Bool = false
+    /// Viewers join through the entry node's TURN listener (its `Link` headers), or not at all.
+    var turn: TURNPlan? = nil
+}
+
+/// `viewers.turn`: how viewers reach the node through TURN (`true` is `{transport: udp}`).
+struct TURNPlan: Sendable, Equatable {
+    /// UDP or TCP to the TURN server (ChannelData either way).
+    var transport: TURNServerLink.Transport = .udp
+    /// Also run the same viewers direct, first, on the same mesh: the report's `turn` gives the
+    /// node's CPU per forwarded packet both ways and their ratio.
+    var directBaseline: Bool = true
 }
 
 /// A join burst (issue 12, item 5): once the steady viewers have watched for

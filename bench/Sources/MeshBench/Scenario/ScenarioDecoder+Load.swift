@@ -78,9 +78,35 @@ extension ScenarioDecoder {
         {
             plan.streams = assignment
         }
-        if let turnNode = fields["turn"], let turn = values.boolean(turnNode, "viewers.turn") {
-            if turn { log.error("viewers.turn: TURN is not built yet", at: turnNode) }
-            plan.turn = turn
+        if let turnNode = fields["turn"] {
+            plan.turn = decodeTURN(turnNode)
+            if let turn = plan.turn {
+                var entry: String?
+                if case .node(let id) = plan.enter { entry = id }
+                references.turn = (turn.transport.rawValue, log.location(of: turnNode), entry)
+            }
+        }
+        return plan
+    }
+
+    /// `turn: false`, `turn: true` (UDP, with the direct baseline) or
+    /// `turn: {transport: udp|tcp, direct_baseline: true|false}`.
+    private func decodeTURN(_ node: Node) -> TURNPlan? {
+        if case .scalar = node {
+            return values.boolean(node, "viewers.turn") == true ? TURNPlan() : nil
+        }
+        var plan = TURNPlan()
+        guard let fields = read.fields(node, "viewers.turn", known: ["transport", "direct_baseline"]) else {
+            return plan
+        }
+        let transports = ["udp", "tcp"]
+        if let word = fields["transport"].flatMap({ values.word($0, "viewers.turn.transport", among: transports) }),
+            let transport = TURNServerLink.Transport(rawValue: word)
+        {
+            plan.transport = transport
+        }
+        if let baseline = fields["direct_baseline"].flatMap({ values.boolean($0, "viewers.turn.direct_baseline") }) {
+            plan.directBaseline = baseline
         }
         return plan
     }

@@ -16,6 +16,9 @@ final class ScenarioReferences {
     private(set) var nodes: [Reference] = []
     /// Region names, from `viewers.regions`.
     private(set) var regions: [Reference] = []
+    /// `viewers.turn`'s transport and where it was written, with the node viewers enter
+    /// (`nil`: placement), to check that a TURN listener is there.
+    var turn: (transport: String, location: SourceLocation, entry: String?)?
     /// Fields that only make sense when meshbench starts the nodes itself.
     private(set) var needingTopology: [Located<String>] = []
 

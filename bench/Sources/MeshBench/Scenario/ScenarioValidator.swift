@@ -42,11 +42,30 @@ struct ScenarioValidator {
                 "unknown node '\(reference.name.value)' in \(reference.field)\(Self.hint(reference.name.value, ids, "nodes"))",
                 at: reference.name.location)
         }
+        checkTURN(references, against: topology)
         let regions = topology.regions.map(\.name)
         for reference in references.regions where !regions.contains(reference.name.value) {
             log.error(
                 "unknown region '\(reference.name.value)' in \(reference.field)\(Self.hint(reference.name.value, regions, "regions"))",
                 at: reference.name.location)
+        }
+    }
+
+    /// `viewers.turn` needs a TURN listener of its transport where viewers enter (any node for
+    /// placement), or every viewer would fail at run time.
+    private func checkTURN(_ references: ScenarioReferences, against topology: Topology) {
+        guard let turn = references.turn else { return }
+        let candidates = topology.nodes.filter { turn.entry == nil || $0.id == turn.entry }
+        guard !candidates.isEmpty else { return }  // an unknown node id is reported on its own
+        let listening = candidates.contains { node in
+            turn.transport == "tcp" ? node.turn?.tcpPort != nil : node.turn?.udpPort != nil
+        }
+        let place = turn.entry.map { "node '\($0)'" } ?? "any node"
+        // The topology's own validation already asks for secrets.turn beside a TURN listener.
+        if !listening {
+            log.error(
+                "viewers.turn over \(turn.transport) needs a TURN listener on \(place) (turn: {\(turn.transport): PORT} in the topology)",
+                at: turn.location)
         }
     }
 
