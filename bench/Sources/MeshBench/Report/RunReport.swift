@@ -60,6 +60,8 @@ struct RunReport: Codable, Sendable, Equatable {
     var sendLimit: SendLimitFigures?
     /// What the steady viewers received during a join burst; absent without one.
     var burst: BurstFigures?
+    /// What recording the streams cost the recorder; absent without one.
+    var recording: RecordingFigures? = nil
 }
 
 /// The machine a run was on.
