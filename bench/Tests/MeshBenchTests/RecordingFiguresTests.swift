@@ -39,6 +39,24 @@ struct RecordingFiguresTests {
         #expect(!figures(writes: [0.001, 0.25]).withinLimits)
     }
 
+    @Test("an active recording that wrote nothing breaks the limits: recordings written are counted on disk")
+    func written() throws {
+        var result = figures()
+        result.noteWritten(recordings: 20)
+        #expect(result.withinLimits && result.recordingsWritten == 20)
+        result.noteWritten(recordings: 11)
+        #expect(!result.withinLimits && result.limitFailures == ["11 of 20 recordings wrote a segment"])
+        let root = NSTemporaryDirectory() + "recording-written-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["a", "b", "c"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        #expect(FileManager.default.createFile(atPath: root + "/a/0-0.webm", contents: Data(count: 10)))
+        #expect(FileManager.default.createFile(atPath: root + "/b/0-0.webm.part", contents: Data(count: 3)))
+        #expect(FileManager.default.createFile(atPath: root + "/c/0-0.webm.part", contents: Data()))
+        #expect(RecordingProbe.segmentFiles(in: root).recordings == ["a", "b"])
+    }
+
     @Test("no CPU measured: no per-stream or per-core figure rather than infinity")
     func noCPU() {
         let result = figures(cpu: 0)

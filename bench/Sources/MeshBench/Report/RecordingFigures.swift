@@ -9,6 +9,9 @@ struct RecordingFigures: Codable, Sendable, Equatable {
     var streams: Int
     /// The most recordings the recorder had open at once (`meshcast_recordings_active`).
     var recordingsActiveMax: Int
+    /// Recordings that wrote at least one non-empty segment file during the run (an active
+    /// recording whose stream never reached the recorder writes nothing); `nil` when not counted.
+    var recordingsWritten: Int? = nil
     /// The recorder's CPU over the sampled window, in % of one core.
     var cpuPercent: Double
     /// That CPU per recorded stream (% of one core).
@@ -82,6 +85,16 @@ struct RecordingFigures: Codable, Sendable, Equatable {
         withinLimits = broken.isEmpty
     }
 
+    /// Sets ``recordingsWritten`` and fails the limits when fewer recordings wrote than streams
+    /// were published.
+    mutating func noteWritten(recordings: Int) {
+        recordingsWritten = recordings
+        if recordings < streams {
+            limitFailures.append("\(recordings) of \(streams) recordings wrote a segment")
+            withinLimits = false
+        }
+    }
+
     /// Nearest-rank percentiles of a few samples (one per second); zeros for none.
     static func percentiles(_ values: [Double]) -> Percentiles {
         let sorted = values.sorted()
@@ -102,7 +115,8 @@ struct RecordingFigures: Codable, Sendable, Equatable {
         let ratio = writtenPerReceived.map { FigureFormat.number($0, digits: 3) } ?? "-"
         let verdict = withinLimits ? "within limits" : "OUT OF LIMITS: " + limitFailures.joined(separator: "; ")
         return [
-            "recording: \(node) \(recordingsActiveMax)/\(streams) streams, CPU \(number(cpuPercent)) %, "
+            "recording: \(node) \(recordingsActiveMax)/\(streams) streams"
+                + (recordingsWritten.map { " (\($0) wrote)" } ?? "") + ", CPU \(number(cpuPercent)) %, "
                 + "\(perStream), \(perCore)",
             "           written/received \(ratio) (\(bytesWritten) / \(bytesReceived) bytes); "
                 + "slowest write per second \(FigureFormat.percentiles(writeMsPerSecondMax))",

@@ -11,6 +11,7 @@ struct RecordingProbe {
     let storage: String
     private var start: Scrape
     private var storageAtStart: Int
+    private var writtenAtStart: Set<String>
     private(set) var writeMaxima: [Double] = []
     private var activeMax = 0
     private var tapDropsMax = 0
@@ -34,7 +35,7 @@ struct RecordingProbe {
         self.node = node
         self.storage = storage
         start = Self.scrape(node) ?? Scrape()
-        storageAtStart = Self.segmentBytes(in: storage)
+        (storageAtStart, writtenAtStart) = Self.segmentFiles(in: storage)
     }
 
     /// One second's reading: the slowest write since the last scrape, the open recordings.
@@ -56,12 +57,15 @@ struct RecordingProbe {
             end = Self.scrape(node)
         }
         let last = end ?? start
-        return RecordingFigures(
+        let files = Self.segmentFiles(in: storage)
+        var figures = RecordingFigures(
             node: node.id, streams: streams, recordingsActiveMax: activeMax, cpuPercent: cpuPercent,
             bytesReceived: Int(last.linkBytes - start.linkBytes),
-            bytesWritten: Self.segmentBytes(in: storage) - storageAtStart, writeSecondsMaxima: writeMaxima,
+            bytesWritten: files.bytes - storageAtStart, writeSecondsMaxima: writeMaxima,
             droppedFrames: Int(last.droppedFrames - start.droppedFrames), tapDrops: tapDropsMax,
             gaps: Int(last.gaps - start.gaps), failures: Int(last.failures - start.failures))
+        figures.noteWritten(recordings: files.recordings.subtracting(writtenAtStart).count)
+        return figures
     }
 
     /// The recorder's counters; `nil` when it does not answer.
@@ -81,8 +85,15 @@ struct RecordingProbe {
     /// Bytes of the segment files under `directory` (`.webm`, `.mkv`, `.part`), leaving out the
     /// catalog's journal and the joined `recording.*` files the API makes on request.
     static func segmentBytes(in directory: String) -> Int {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        segmentFiles(in: directory).bytes
+    }
+
+    /// The segment files' bytes, and the recording folders (`STORAGE/<id>/`) holding at least
+    /// one non-empty segment file: a recording that is active but never wrote is not counted.
+    static func segmentFiles(in directory: String) -> (bytes: Int, recordings: Set<String>) {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return (0, []) }
         var total = 0
+        var recordings: Set<String> = []
         while let name = walker.nextObject() as? String {
             let file = (name as NSString).lastPathComponent
             guard file.hasSuffix(".webm") || file.hasSuffix(".mkv") || file.hasSuffix(".part"),
@@ -91,8 +102,10 @@ struct RecordingProbe {
             var status = stat()
             if stat(directory + "/" + name, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
                 total += Int(status.st_size)
+                let folder = name.split(separator: "/").first.map(String.init) ?? name
+                if status.st_size > 0, folder != name { recordings.insert(folder) }
             }
         }
-        return total
+        return (total, recordings)
     }
 }
