@@ -44,8 +44,10 @@ struct RecordingFiguresTests {
         var result = figures()
         result.noteWritten(recordings: 20)
         #expect(result.withinLimits && result.recordingsWritten == 20)
-        result.noteWritten(recordings: 11)
-        #expect(!result.withinLimits && result.limitFailures == ["11 of 20 recordings wrote a segment"])
+        result.noteWritten(recordings: 10)
+        #expect(!result.withinLimits && result.limitFailures == ["10 of 20 recordings wrote a segment"])
+        // 40 % over the 10 that wrote: 4 % each, 25 per core.
+        #expect(result.cpuPercentPerStream == 4 && result.streamsPerCore == 25)
         let root = NSTemporaryDirectory() + "recording-written-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         for folder in ["a", "b", "c"] {

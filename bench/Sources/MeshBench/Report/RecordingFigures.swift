@@ -86,9 +86,14 @@ struct RecordingFigures: Codable, Sendable, Equatable {
     }
 
     /// Sets ``recordingsWritten`` and fails the limits when fewer recordings wrote than streams
-    /// were published.
+    /// were published; the CPU per stream then divides by the recordings that wrote (the
+    /// others cost the recorder next to nothing, so dividing by all would flatter it).
     mutating func noteWritten(recordings: Int) {
         recordingsWritten = recordings
+        if recordings > 0, cpuPercent > 0 {
+            cpuPercentPerStream = cpuPercent / Double(min(recordings, streams))
+            streamsPerCore = cpuPercentPerStream.map { 100 / $0 }
+        }
         if recordings < streams {
             limitFailures.append("\(recordings) of \(streams) recordings wrote a segment")
             withinLimits = false
