@@ -82,6 +82,7 @@ import Testing
     @Test(arguments: [
         ("/", "text/html; charset=utf-8"), ("/publish", "text/html; charset=utf-8"),
         ("/watch", "text/html; charset=utf-8"), ("/dashboard", "text/html; charset=utf-8"),
+        ("/recordings", "text/html; charset=utf-8"),
     ])
     func pagesAreHTML(path: String, contentType: String) async throws {
         try await ControlTest.withServer { client in

@@ -18,6 +18,8 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 5,
         scalingFactor: .kilo, maxDuration: .seconds(2), maxIterations: 50)
 
+    recorderWritePathBenchmark()
+
     Benchmark("Matroska write VP8 + Opus frames") { benchmark in
         let path = NSTemporaryDirectory() + "recording-benchmark-\(UUID().uuidString).webm"
         let writer = try MatroskaSegmentWriter(

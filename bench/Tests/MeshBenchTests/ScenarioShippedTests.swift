@@ -5,7 +5,7 @@ import Testing
 
 @Suite("shipped scenarios")
 struct ScenarioShippedTests {
-    static let names = ["fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst", "turn"]
+    static let names = ["fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst", "turn", "record"]
 
     @Test("every file in bench/scenarios validates", arguments: names)
     func validates(name: String) throws {
@@ -34,5 +34,22 @@ struct ScenarioShippedTests {
             path: repositoryRoot + "/bench/scenarios/failover.yaml", baseDirectory: repositoryRoot
         ).scenario
         #expect(failover.faults == [ScheduledFault(atSeconds: 10, action: .kill(node: "relay-1"))])
+    }
+
+    @Test("record: 20 publishers at 1500 kbit/s, no viewers, origin and recorder measured, every stream recorded")
+    func recordShape() throws {
+        let loaded = try ScenarioLoader.load(
+            path: repositoryRoot + "/bench/scenarios/record.yaml", baseDirectory: repositoryRoot)
+        let record = loaded.scenario
+        #expect(record.publishers.count == 20 && record.publishers.video.bitrateKbps == 1500)
+        #expect(record.viewers.count == 0 && record.target.underTest == ["origin-1", "recorder-1"])
+        let recorder = try #require(loaded.topology?.nodes.first { $0.id == "recorder-1" })
+        #expect(recorder.role.rawValue == "recorder" && recorder.storage != nil && recorder.workers.count == 1)
+        // Every stream the scenario publishes matches the topology's record policy.
+        let patterns = loaded.topology?.policies.record ?? []
+        #expect(!patterns.isEmpty)
+        for index in [0, 7, 149] {
+            #expect(patterns.contains { $0.matches(record.publishers.streamName(index)) })
+        }
     }
 }

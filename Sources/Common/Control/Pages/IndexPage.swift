@@ -30,7 +30,9 @@ enum IndexPage: WebPage {
         <p><code>codec</code> is <code>vp8</code>, <code>vp9</code> or <code>h264</code> (constrained baseline);
           without it the browser picks.</p>
         <p>Other tools: <code>GET /v1/streams/{stream}</code> describes a stream as JSON,
-          <code>GET /metrics</code> is Prometheus text, <code>GET /ready</code> answers 200 once the node serves.</p>
+          <code>GET /metrics</code> is Prometheus text, <code>GET /ready</code> answers 200 once the node serves.
+          Operators: <a href="/dashboard">/dashboard</a> shows the mesh, and on a recorder node
+          <a href="/recordings">/recordings</a> lists its recordings with a player.</p>
         </html>
         """#
 }

@@ -13,6 +13,7 @@ enum HTMLReport {
         body += HTMLTables.nodes(report.nodes, sendLimit: report.sendLimit)
         if let capacity = report.capacity { body += HTMLTables.capacity(capacity) }
         if let turn = report.turn { body += HTMLTables.turn(turn) }
+        if let recording = report.recording { body += HTMLTables.recording(recording) }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">

@@ -81,3 +81,31 @@ enum HTMLTables {
             + cells.joined() + "</table>" + (ratio ?? "") + (coturn ?? "")
     }
 }
+
+extension HTMLTables {
+    /// The recorder's figures (record.yaml): CPU per stream, bytes, writes, limits.
+    static func recording(_ recording: RecordingFigures) -> String {
+        let number = { (value: Double?) in value.map { FigureFormat.number($0) } ?? "-" }
+        let rows: [(String, String)] = [
+            ("recorder", HTMLText.escape(recording.node)),
+            ("streams recorded", "\(recording.recordingsActiveMax) of \(recording.streams)"),
+            ("CPU % (one core = 100)", number(recording.cpuPercent)),
+            ("CPU % per stream", number(recording.cpuPercentPerStream)),
+            ("streams per core (estimate)", recording.streamsPerCore.map { FigureFormat.number($0, digits: 0) } ?? "-"),
+            ("bytes received (RTP)", String(recording.bytesReceived)),
+            ("bytes written (segment files)", String(recording.bytesWritten)),
+            ("written / received", recording.writtenPerReceived.map { FigureFormat.number($0, digits: 3) } ?? "-"),
+            ("slowest write per second, ms", FigureFormat.percentiles(recording.writeMsPerSecondMax)),
+            (
+                "frames dropped / ring drops / gaps / failed",
+                "\(recording.droppedFrames) / \(recording.tapDrops) / \(recording.gaps) / \(recording.failures)"
+            ),
+        ]
+        let verdict =
+            recording.withinLimits
+            ? "<p class=\"pass\">Within the recording limits.</p>"
+            : "<p class=\"fail\">Out of limits: \(HTMLText.escape(recording.limitFailures.joined(separator: "; ")))</p>"
+        let body = rows.map { "<tr><td>\($0.0)</td><td>\($0.1)</td></tr>" }.joined()
+        return "<h2>Recording</h2><table>\(body)</table>\(verdict)"
+    }
+}

@@ -62,6 +62,8 @@ struct RunReport: Codable, Sendable, Equatable {
     var burst: BurstFigures?
     /// Viewers through TURN against direct (and coturn); absent when viewers went direct.
     var turn: TURNFigures?
+    /// What recording the streams cost the recorder; absent without one.
+    var recording: RecordingFigures? = nil
 }
 
 /// The machine a run was on.

@@ -47,6 +47,7 @@ enum TextSummary {
         if let turn = report.turn {
             lines.append("turn:      " + turn.summary)
         }
+        if let recording = report.recording { lines += recording.summary }
         if let delivery = report.delivery {
             let total = delivery.totalCpuUsPerDeliveredPacket.map { "\(number($0)) µs CPU per delivered packet" } ?? "-"
             let feeder = delivery.feederCpuSeconds.map { " + feeder \(number($0)) s" } ?? ""

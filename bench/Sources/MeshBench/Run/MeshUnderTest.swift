@@ -4,8 +4,8 @@ import MeshCluster
 import MeshControl
 
 /// The Meshcast nodes a run measures, started by meshbench from a topology with
-/// `meshcast up` (which brings a local Redis when no URL is configured, applies the topology
-/// and starts origins, relays and edges as separate processes), or an already running mesh
+/// `meshcast up` (which brings a local Redis, and PostgreSQL for a recorder, when no URL is
+/// configured, applies the topology and starts every node as a separate process), or an already running mesh
 /// reached by URL. Knows each local node's pid for CPU/RSS sampling and faults.
 final class MeshUnderTest: @unchecked Sendable {
     /// A node meshbench can reach.
@@ -16,6 +16,9 @@ final class MeshUnderTest: @unchecked Sendable {
         let base: String
         /// Set when the node runs on this machine under meshbench.
         var pid: Int32?
+        /// A recorder's storage directory as the topology gives it (a relative one is relative
+        /// to meshbench's working directory, which `meshcast up` and its nodes inherit).
+        var storage: String? = nil
     }
 
     private(set) var nodes: [Node]
@@ -52,8 +55,8 @@ final class MeshUnderTest: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         supervisor = process
-        nodes = topology.nodes.filter { $0.role != .recorder }.map {
-            Node(id: $0.id, role: $0.role.rawValue, base: "http://\($0.api)", pid: nil)
+        nodes = topology.nodes.map {
+            Node(id: $0.id, role: $0.role.rawValue, base: "http://\($0.api)", pid: nil, storage: $0.storage?.path)
         }
         let deadline = Date().addingTimeInterval(readyTimeout)
         while !allReady() {

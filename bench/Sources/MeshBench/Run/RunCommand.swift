@@ -35,6 +35,11 @@ struct RunCommand: AsyncParsableCommand {
                 Data("meshbench: the join burst \(report.burst == nil ? "did not run" : "failed its limits")\n".utf8))
             throw ExitCode.failure
         }
+        if let recording = report.recording, !recording.withinLimits {
+            let broken = recording.limitFailures.joined(separator: "; ")
+            FileHandle.standardError.write(Data("meshbench: the recorder broke its limits: \(broken)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 
@@ -57,6 +62,8 @@ struct RunOptions: ParsableArguments {
     var viewers: Int?
     @Option(help: "Override the scenario's duration (seconds).")
     var duration: Double?
+    @Option(help: "Override the scenario's publisher count (each publishes its own stream).")
+    var publishers: Int?
     @Option(
         help: "Directory with the clips from scripts/make-clips (default: bench/clips in the scenario's repository).")
     var clips: String?
@@ -74,6 +81,8 @@ struct RunOptions: ParsableArguments {
 
     /// Runs `scenario` against `target`, with the command line's overrides.
     func run(_ scenario: Scenario, on target: any LoadTarget, clips: MediaClipSet) async throws -> RunReport {
+        var scenario = scenario
+        if let publishers { scenario.publishers.count = max(1, publishers) }
         var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: workers)
         if let viewers { run.viewers = viewers }
         if let duration { run.durationSeconds = duration }

@@ -22,6 +22,8 @@ struct RunReportBuilder {
     var sendLimit: SendLimitFigures?
     /// The join burst, when the scenario had one.
     var burst: BurstFigures?
+    /// What recording the streams cost, when the mesh has a recorder.
+    var recording: RecordingFigures?
 
     var report: RunReport {
         let totals = viewers
@@ -54,7 +56,7 @@ struct RunReportBuilder {
                 longestMs: Double(totals.longestFreezeNanoseconds) / 1e6),
             nodes: nodes, timeline: timeline, joinSamplesMs: totals.joinSamples, capacity: nil,
             packetsReceived: totals.packets, loadGenerator: loadGenerator, delivery: delivery,
-            sendLimit: sendLimit?.sharing(with: nodes), burst: burst)
+            sendLimit: sendLimit?.sharing(with: nodes), burst: burst, recording: recording)
     }
 
     /// Failure texts name the viewer; the report counts reasons, so the numbers go.

@@ -34,6 +34,8 @@ struct ScenarioRun {
         let streams = (0..<scenario.publishers.count).map {
             scenario.publishers.stream.replacingOccurrences(of: "{n}", with: String($0))
         }
+        // A recorder's counters and storage are read before its first packet (record.yaml).
+        var recording = (target as? MeshcastTarget).flatMap { RecordingProbe(mesh: $0.mesh) }
         try await target.startPublishers(streams, plan: scenario.publishers, clips: clips)
         // The server learns the layers' bitrates over the first second; viewers join after.
         try await Task.sleep(for: .seconds(1))
@@ -107,6 +109,7 @@ struct ScenarioRun {
                 await target.tick(elapsed: elapsed)
                 let snapshot = try await crowd.snapshot()
                 sampler.sample(at: elapsed, viewers: joined - left)
+                recording?.sample()
                 memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
                 burst?.add(snapshot, at: elapsed)
                 let points = timeline.add(snapshot)
@@ -142,6 +145,10 @@ struct ScenarioRun {
         builder.loadGenerator = memory.figures
         builder.sendLimit = sendLimit
         builder.burst = burst?.figures
+        if let node = recording?.node.id {
+            let cpu = nodes.first { $0.id == node }?.cpuPercent ?? 0
+            builder.recording = recording?.finish(streams: streams.count, cpuPercent: cpu)
+        }
         builder.delivery = DeliveryFigures(
             feed: target.feed,
             serverCpuSeconds: nodes.filter { $0.id != itself.id }.reduce(0) { $0 + $1.cpuSeconds },
