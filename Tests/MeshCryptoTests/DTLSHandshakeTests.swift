@@ -207,6 +207,35 @@ import Testing
         #expect(server.state == .closed)
     }
 
+    /// `release()` frees libssl's state of a connected association; the close_notify it wrote
+    /// then is still a record the peer authenticates (RFC 5246 §7.2.1), and records from the
+    /// peer are only counted when their clear content type says alert (RFC 6347 §4.1).
+    @Test func releasedEndpointStillSendsAValidCloseNotify() throws {
+        let (client, server) = try Self.pair()
+        try client.start()
+        try Self.shuttle(client, server)
+        #expect(server.state == .connected)
+        server.release()
+        #expect(server.isReleased && server.nextTimeout == nil)
+        #expect(server.srtpKeys == client.srtpKeys)
+
+        // A handshake record (content type 22) is ignored, an alert (21) counted.
+        try server.receive([22, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0])
+        #expect(server.alertsAfterRelease == 0)
+        try server.receive([21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 2, 0, 2, 1, 0])
+        #expect(server.alertsAfterRelease == 1 && server.state == .connected)
+
+        server.close()
+        #expect(server.state == .closed)
+        #expect {
+            for datagram in server.takeOutgoingDatagrams() { try client.receive(datagram) }
+        } throws: { error in
+            if case .closedByPeer? = error as? DTLSError { return true }
+            return false
+        }
+        #expect(client.state == .closed)
+    }
+
     @Test func fingerprintIsSDPShapedAndParsesBack() throws {
         let fingerprint = try DTLSCertificate.generateSelfSigned().fingerprint
         let sdp = fingerprint.sdpValue

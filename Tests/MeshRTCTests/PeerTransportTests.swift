@@ -1,8 +1,9 @@
 import MeshCrypto
-import MeshRTC
 import MeshRuntime
 import MeshTestSupport
 import Testing
+
+@testable import MeshRTC
 
 /// An RTP packet (RFC 3550 §5.1): PT=96, timestamp 1000 and a 4-byte payload.
 private func rtpPacket(ssrc: UInt32, sequence: UInt16) -> [UInt8] {
@@ -157,5 +158,58 @@ private let second: UInt64 = 1_000_000_000
         peers.pump(now: 1)
         #expect(peers.server.poll(now: 1, send: { _, _ in }) == .failed)
         #expect(peers.protect(rtpPacket(ssrc: 1, sequence: 1), on: peers.client, rtcp: false) == nil)
+    }
+
+    /// Once the client's first SRTP packet authenticates, a server that releases its DTLS
+    /// state (viewer sessions do, `releasesDTLSStateWhenKeyed`) frees libssl's state (issue 12:
+    /// about 30 KB per viewer); one that does not (publishers) keeps it. Its own close still sends a close_notify the client
+    /// accepts (written at release); the client's close_notify, no longer authenticable, ends
+    /// the server's session only if no authenticated packet follows within 3 s
+    /// (`PeerTransport.alertConfirmation`), so a spoofed alert (RFC 6347 §4.1: the content
+    /// type is in the clear) cannot end a live session.
+    @Test func releasedDTLSStillClosesBothWays() throws {
+        let second: UInt64 = 1_000_000_000
+        let quiet: PeerTransport.Send = { _, _ in }
+        // The server closes: the pre-written close_notify ends the client's session.
+        let closing = try PeerTransportPair(profile: .aeadAES128GCM)
+        closing.server.releasesDTLSStateWhenKeyed = true
+        closing.connect()
+        let first = try #require(closing.protect(rtpPacket(ssrc: 3, sequence: 1), on: closing.client, rtcp: false))
+        #expect(closing.receive(first, sentBy: closing.client).0 == .rtp(length: 16))
+        #expect(closing.server.dtls.endpoint.isReleased)
+        let keeping = try PeerTransportPair(profile: .aeadAES128GCM)
+        keeping.connect()
+        let kept = try #require(keeping.protect(rtpPacket(ssrc: 3, sequence: 1), on: keeping.client, rtcp: false))
+        #expect(keeping.receive(kept, sentBy: keeping.client).0 == .rtp(length: 16))
+        #expect(!keeping.server.dtls.endpoint.isReleased)
+        closing.server.close(send: closing.sender(from: closing.serverAddress))
+        #expect(closing.inFlight.count == 1)
+        closing.pump(now: 1)
+        #expect(closing.client.poll(now: 1, send: quiet) == .failed)
+
+        // The client closes: its alert ends the server's session once 3 s pass without media.
+        let peers = try PeerTransportPair(profile: .aeadAES128GCM)
+        peers.server.releasesDTLSStateWhenKeyed = true
+        peers.connect()
+        let media = try #require(peers.protect(rtpPacket(ssrc: 3, sequence: 1), on: peers.client, rtcp: false))
+        #expect(peers.receive(media, sentBy: peers.client, now: second).0 == .rtp(length: 16))
+        peers.client.close(send: peers.sender(from: peers.clientAddress))
+        peers.pump(now: 2 * second)
+        #expect(peers.server.poll(now: 2 * second, send: quiet) == .wait(until: 5 * second))
+        #expect(peers.server.poll(now: 4 * second, send: quiet) != .failed)
+        #expect(peers.server.poll(now: 5 * second, send: quiet) == .failed)
+
+        // A spoofed alert from the client's address: the client's next packet contradicts it.
+        let live = try PeerTransportPair(profile: .aeadAES128GCM)
+        live.server.releasesDTLSStateWhenKeyed = true
+        live.connect()
+        let opening = try #require(live.protect(rtpPacket(ssrc: 3, sequence: 1), on: live.client, rtcp: false))
+        #expect(live.receive(opening, sentBy: live.client, now: second).0 == .rtp(length: 16))
+        // DTLS record header (RFC 6347 §4.1): alert, DTLS 1.2, epoch 1, sequence 9, 2 bytes.
+        let spoofed: [UInt8] = [21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 1, 0]
+        live.deliver(.init(bytes: spoofed, from: live.clientAddress, to: live.serverAddress), now: 2 * second)
+        let next = try #require(live.protect(rtpPacket(ssrc: 3, sequence: 2), on: live.client, rtcp: false))
+        #expect(live.receive(next, sentBy: live.client, now: 3 * second).0 == .rtp(length: 16))
+        #expect(live.server.poll(now: 6 * second, send: quiet) != .failed)
     }
 }

@@ -46,6 +46,14 @@ public final class DTLSEndpoint {
     private var pending: [[UInt8]] = []
     /// Whether ``releaseRecordBuffers()`` freed libssl's record buffers since they were last used.
     private var buffersReleased = false
+    /// Whether ``release()`` freed the `SSL` (and its BIOs): from then on only `state` and the
+    /// exported keys remain.
+    public private(set) var isReleased = false
+    /// Records a released endpoint got whose clear content type says alert (RFC 6347 §4.1):
+    /// probably the peer's close_notify, which can no longer be authenticated.
+    public private(set) var alertsAfterRelease = 0
+    /// The close_notify written when the endpoint was released, for ``close()`` to send.
+    private var closeNotify: [[UInt8]] = []
 
     /// An endpoint presenting `certificate`, offering `profiles` in order of preference
     /// (RFC 7714's GCM profile first: it is cheaper per packet and has the shorter trailer).
@@ -83,7 +91,7 @@ public final class DTLSEndpoint {
     }
 
     deinit {
-        SSL_free(connection)
+        if !isReleased { SSL_free(connection) }
         SSL_CTX_free(context)
     }
 
@@ -97,6 +105,10 @@ public final class DTLSEndpoint {
     public func receive(_ datagram: UnsafeRawBufferPointer) throws(DTLSError) {
         guard state == .handshaking || state == .connected else { throw .sessionEnded }
         guard let base = datagram.baseAddress, !datagram.isEmpty else { return }
+        if isReleased {
+            if datagram[0] == Self.alertContentType { alertsAfterRelease &+= 1 }
+            return
+        }
         takeBackRecordBuffers()
         guard BIO_write(incoming, base, Int32(clamping: datagram.count)) == Int32(clamping: datagram.count) else {
             throw fail(.openSSL(.capture("BIO_write")))
@@ -122,7 +134,7 @@ public final class DTLSEndpoint {
     /// How long until ``handleTimeout()`` should run, or `nil` when no flight awaits an answer.
     public var nextTimeout: Duration? {
         var remaining = timeval()
-        guard CMeshShims_DTLSv1_get_timeout(connection, &remaining) == 1 else { return nil }
+        guard !isReleased, CMeshShims_DTLSv1_get_timeout(connection, &remaining) == 1 else { return nil }
         return .seconds(remaining.tv_sec) + .microseconds(remaining.tv_usec)
     }
 
@@ -138,11 +150,43 @@ public final class DTLSEndpoint {
     /// Sends close_notify and ends the session.
     public func close() {
         guard state == .handshaking || state == .connected else { return }
+        if isReleased {
+            pending = closeNotify
+            closeNotify = []
+            state = .closed
+            return
+        }
         takeBackRecordBuffers()
         _ = SSL_shutdown(connection)
         _ = OpenSSLError.capture("SSL_shutdown")  // a failed close leaves nothing to report
         state = .closed
         collectOutgoing()
+    }
+
+    /// The TLS record content type of an alert (RFC 5246 §6.2.1), in every DTLS record header.
+    static let alertContentType: UInt8 = 21
+
+    /// Frees the `SSL` of a connected association: its handshake buffer (about 22 KB, which
+    /// libssl keeps for DTLS over UDP to answer a retransmitted final flight) and its state
+    /// (about 8 KB). Call it once the peer has shown it finished the handshake (it sent
+    /// authenticated SRTP or SRTCP, so it has the final flight): after that a WebRTC
+    /// association carries a DTLS record only to close it. The close_notify is written now and
+    /// kept for ``close()`` (the association sends no other record, so its sequence number
+    /// stays the next one). Records from the peer are afterwards only looked at for an alert's
+    /// content type (``alertsAfterRelease``), which the caller must confirm by other means: it can
+    /// no longer be authenticated.
+    public func release() {
+        guard state == .connected, !isReleased else { return }
+        takeBackRecordBuffers()
+        _ = SSL_shutdown(connection)
+        _ = OpenSSLError.capture("SSL_shutdown")
+        var data: UnsafeMutablePointer<CChar>?
+        let count = CMeshShims_BIO_get_mem_data(outgoing, &data)
+        if count > 0, let data {
+            DTLSDatagramPacker.pack(UnsafeRawBufferPointer(start: data, count: count), mtu: mtu, into: &closeNotify)
+        }
+        SSL_free(connection)
+        isReleased = true
     }
 
     /// Runs the handshake, or after it reads records so alerts from the peer are seen.

@@ -24,10 +24,14 @@ extension PeerTransport {
         guard !isClosed, let srtp else { return .dropped(.notConnected) }
         guard ice.isValidated(from) else { return .dropped(.unknownAddress) }
         do throws(SRTPError) {
-            if rtcp {
-                return .rtcp(length: try srtp.receiver.unprotectRTCP(buffer, length: length))
-            }
-            return .rtp(length: try srtp.receiver.unprotectRTP(buffer, length: length))
+            let inbound: PeerInbound =
+                rtcp
+                ? .rtcp(length: try srtp.receiver.unprotectRTCP(buffer, length: length))
+                : .rtp(length: try srtp.receiver.unprotectRTP(buffer, length: length))
+            authenticatedInbound &+= 1
+            // The peer keyed SRTP, so it has the handshake's final flight: libssl's state can go.
+            if authenticatedInbound == 1, releasesDTLSStateWhenKeyed { dtls.endpoint.release() }
+            return inbound
         } catch {
             switch error {
             case .authFail: return .dropped(.srtpAuth)

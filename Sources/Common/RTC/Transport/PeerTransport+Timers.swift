@@ -9,6 +9,13 @@ extension PeerTransport {
         if createdAt == nil { createdAt = now }
         if isClosed { return .closed }
         if dtls.endpoint.state == .failed || (dtls.endpoint.state == .closed && srtp != nil) { return .failed }
+        if let alert = unconfirmedAlert {
+            if authenticatedInbound != alert.authenticated {
+                unconfirmedAlert = nil
+            } else if now &- alert.at >= Self.alertConfirmation {
+                return .failed
+            }
+        }
         if consentExpired(now: now) { return .consentExpired }
 
         var deadline = consentDeadline(now: now)
@@ -19,6 +26,7 @@ extension PeerTransport {
             }
             deadline = min(deadline, nextCheck)
         }
+        if let alert = unconfirmedAlert { deadline = min(deadline, alert.at &+ Self.alertConfirmation) }
         switch dtls.pollRetransmission(now: now, destination: remoteAddress, send: send) {
         case .idle: break
         case .fired: if dtls.endpoint.state == .failed { return .failed }

@@ -42,6 +42,18 @@ public final class PeerTransport {
     var createdAt: UInt64?
     /// Client: when the next check is due.
     var nextCheck: UInt64 = 0
+    /// Whether the DTLS endpoint's libssl state is freed once the peer's first SRTP or SRTCP
+    /// packet authenticates (``DTLSEndpoint/release()``): about 30 KB less per session, for
+    /// ending on the peer's close_notify only after ``alertConfirmation`` without its packets.
+    public var releasesDTLSStateWhenKeyed = false
+    /// SRTP and SRTCP packets from the peer that authenticated.
+    var authenticatedInbound = 0
+    /// When a released DTLS endpoint saw an alert, and ``authenticatedInbound`` then: the
+    /// session ends if no authenticated packet follows within ``alertConfirmation``.
+    var unconfirmedAlert: (at: UInt64, authenticated: Int)?
+    /// How long an unauthenticated alert waits for the peer's media or reports to contradict
+    /// it (viewers send RTCP at least every second; a spoofed alert changes nothing).
+    static let alertConfirmation: UInt64 = 3_000_000_000
 
     /// A server-side transport answering ICE with `agent`.
     /// `profiles` are offered or accepted in order of preference.
@@ -115,7 +127,7 @@ public final class PeerTransport {
         case .stun:
             guard let message = try? STUNMessage(parsing: packet) else { return .dropped(.notSTUN) }
             return handleParsedSTUN(message, from: from, now: now, send: send)
-        case .dtls: return handleDTLS(packet, from: from, send: send)
+        case .dtls: return handleDTLS(packet, from: from, now: now, send: send)
         case .rtp: return unprotect(buffer, length: length, from: from, rtcp: false)
         case .rtcp: return unprotect(buffer, length: length, from: from, rtcp: true)
         case .zrtp, .turnChannel, .drop: return .dropped(.notDemuxable)
@@ -138,11 +150,17 @@ public final class PeerTransport {
 
     /// Feeds a DTLS record from a validated address to the endpoint, sends its replies, and
     /// keys SRTP when the handshake completes.
-    private func handleDTLS(_ record: UnsafeRawBufferPointer, from: SocketAddress, send: Send) -> PeerInbound {
+    private func handleDTLS(_ record: UnsafeRawBufferPointer, from: SocketAddress, now: UInt64, send: Send)
+        -> PeerInbound
+    {
         guard ice.isValidated(from) else { return .dropped(.unknownAddress) }
+        let alertsBefore = dtls.endpoint.alertsAfterRelease
         let accepted = dtls.receive(record)
         dtls.flush(to: remoteAddress ?? from, send: send)
         if !accepted { return .dropped(.dtlsError) }
+        if dtls.endpoint.alertsAfterRelease != alertsBefore, unconfirmedAlert == nil {
+            unconfirmedAlert = (now, authenticatedInbound)
+        }
         return keySRTPIfConnected() ? .connected : .none
     }
 

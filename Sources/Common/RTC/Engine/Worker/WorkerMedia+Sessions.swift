@@ -43,6 +43,10 @@ extension WorkerMedia {
         options: ViewerOptions
     ) throws {
         let transport = try makeTransport(negotiated: negotiated, credentials: credentials)
+        // Viewers are the many: their DTLS state (about 30 KB each) goes once keyed. Publishers
+        // keep theirs, so a publisher's close_notify ends its session at once and it can
+        // reconnect without waiting for the alert to be confirmed.
+        transport.releasesDTLSStateWhenKeyed = true
         let now = engine.clock.now()
         let state = ViewerState(negotiated: negotiated, options: options, now: now)
         let session = MediaSession(
