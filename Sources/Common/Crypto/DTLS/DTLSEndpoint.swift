@@ -218,7 +218,7 @@ public final class DTLSEndpoint {
     /// the session is connected and nothing is pending: after the handshake a WebRTC association
     /// carries a DTLS record only for an alert or a retransmitted flight. What stays is the
     /// handshake buffer libssl keeps for DTLS over UDP (about 21 KB, to answer a retransmitted
-    /// final flight) and the `SSL` itself.
+    /// final flight) and the `SSL` itself, until ``release()``.
     private func releaseRecordBuffers() {
         guard state == .connected else { return }
         buffersReleased = SSL_free_buffers(connection) == 1
