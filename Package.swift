@@ -279,7 +279,8 @@ let package = Package(
         .testTarget(
             name: "MeshRecorderTests",
             dependencies: [
-                "MeshRecorder", "MeshRecording", "MeshCatalog", "MeshTestSupport",
+                "MeshRecorder", "MeshRecording", "MeshCatalog", "MeshCluster", "MeshControl", "MeshRTC",
+                "MeshTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MeshRecorderTests",
