@@ -17,8 +17,6 @@ public final class EmbeddedDatagramSocket: DatagramSocket, @unchecked Sendable {
     public private(set) var datagramsReceived = 0
     /// Datagrams sent (whatever the network then did with them).
     public private(set) var datagramsSent = 0
-    /// ``sendSegmented(_:to:)`` calls made (each one run of a relay link's batch).
-    public private(set) var segmentedSends = 0
     /// The last SO_RCVBUF size asked for (recorded only).
     public private(set) var receiveBufferSize: Int32 = 0
     /// The last SO_SNDBUF size asked for (recorded only).
@@ -97,7 +95,6 @@ public final class EmbeddedDatagramSocket: DatagramSocket, @unchecked Sendable {
             network.transmit(from: localAddress, to: destination, bytes: segment)
         }
         datagramsSent += segments.count
-        segmentedSends += 1
         return segments.count
     }
 

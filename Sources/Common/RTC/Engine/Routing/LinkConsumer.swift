@@ -18,7 +18,7 @@ final class LinkConsumer: TrackConsumer {
     func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
         let output = router.output
         let shared = track.layers[layer]
-        let buffer = output.nextLinkBuffer(end, sending)
+        let buffer = output.nextLinkBuffer(sending)
         guard let stored = shared.history.load(sequence: sequence, into: buffer) else {
             output.counters.drop(.linkHistoryMiss)
             return

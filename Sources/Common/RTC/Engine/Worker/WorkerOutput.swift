@@ -56,8 +56,8 @@ final class WorkerOutput {
         return egress.nextBuffer
     }
 
-    /// The slot the next packet for the link `end` is written into, flushing a full batch first.
-    func nextLinkBuffer(_ end: LinkEnd, _ sending: LinkSendingHalf) -> UnsafeMutableRawBufferPointer {
+    /// The slot a sending link end's next packet is written into, flushing a full batch first.
+    func nextLinkBuffer(_ sending: LinkSendingHalf) -> UnsafeMutableRawBufferPointer {
         if sending.batch.isFull { flush() }
         return sending.batch.nextBuffer
     }
