@@ -73,26 +73,29 @@ import Testing
         }
     }
 
-    @Test func afterRedisReturnsPlacementWaitsAsLongAsANodeMaySleepInItsBackoff() async throws {
-        let world = try await MeshWorld(nodes: ["origin"])
-        let reader = world.coordinator("origin").stateReader
-        world.server.stop()
-        _ = try? await world.redis.command(["PING"])  // the client notices and reconnects
-        try world.server.start()  // empty
-        await world.redis.waitUntil(available: true)
-        let returned = try #require(world.redis.lastReturn)
-        let topology = world.topology
-        let empty = try await reader.liveState(stream: nil, origin: nil)
-        // Past the registry's expiry (1.5 s) but inside a 5 s ±20 % reconnect back-off.
-        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(2)) != nil)
-        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(6)) != nil)
-        #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(7)) == nil)
-        // Every edge back: no waiting.
-        let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
-        for node in topology.nodes(withRole: .edge) {
-            try await registry.heartbeat(MeshFixture.status(of: node, updatedAt: 3))
+    @Test(arguments: RedisTestKind.allCases) func afterRedisReturnsPlacementWaitsAsLongAsANodeMaySleepInItsBackoff(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.withOwnRedis(kind, nodes: ["origin"]) { world async throws in
+            let reader = world.coordinator("origin").stateReader
+            world.server.stop()
+            _ = try? await world.redis.command(["PING"])  // the client notices and reconnects
+            try await world.server.start()  // empty
+            await world.redis.waitUntil(available: true)
+            let returned = try #require(world.redis.lastReturn)
+            let topology = world.topology
+            let empty = try await reader.liveState(stream: nil, origin: nil)
+            // Past the registry's expiry (1.5 s) but inside a 5 s ±20 % reconnect back-off.
+            #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(2)) != nil)
+            #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(6)) != nil)
+            #expect(reader.registrySettling(empty, role: .edge, topology: topology, now: returned + .seconds(7)) == nil)
+            // Every edge back: no waiting.
+            let registry = NodeRegistry(client: world.redis, ttl: .seconds(120))
+            for node in topology.nodes(withRole: .edge) {
+                try await registry.heartbeat(MeshFixture.status(of: node, updatedAt: 3))
+            }
+            let full = try await reader.liveState(stream: nil, origin: nil)
+            #expect(reader.registrySettling(full, role: .edge, topology: topology, now: returned + .seconds(2)) == nil)
         }
-        let full = try await reader.liveState(stream: nil, origin: nil)
-        #expect(reader.registrySettling(full, role: .edge, topology: topology, now: returned + .seconds(2)) == nil)
     }
 }

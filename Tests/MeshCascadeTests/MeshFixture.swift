@@ -90,11 +90,14 @@ enum MeshFixture {
         ], startedAt: 1_700_000_000_000)
 }
 
-/// One test's world: a Redis (a server of its own, or a shared Sentinel set or Cluster), a client,
-/// the fake internal API and one coordinator and fake data plane per node asked for.
+/// One test's world: a Redis (a server of its own, a shared Sentinel set or Cluster, or a private
+/// Redis of any kind for a test that stops it), a client, the fake internal API and one
+/// coordinator and fake data plane per node asked for.
 final class MeshWorld {
-    /// The world's own server when it has one (standalone), which outage tests stop and restart.
+    /// The server `init(nodes:)` started, kept alive for the world.
     private let standaloneServer: RedisTestServer?
+    /// The test's private Redis (`withOwnRedis`), which outage tests stop and restart.
+    private let ownRedis: PrivateRedis?
     let redis: RedisClient
     let topology: Topology
     let mesh: FakeMesh
@@ -109,7 +112,7 @@ final class MeshWorld {
     ) async throws {
         let server = try RedisTestServer()
         try await self.init(
-            server: server, target: .standalone(server.endpoint), nodes: nodes,
+            server: server, own: nil, target: .standalone(server.endpoint), nodes: nodes,
             unsubscribeAfterSeconds: unsubscribeAfterSeconds, policies: policies, grantLifetime: grantLifetime,
             roles: roles)
     }
@@ -124,24 +127,45 @@ final class MeshWorld {
     ) async throws {
         try await RedisTestBackend.with(kind) { target in
             let world = try await MeshWorld(
-                server: nil, target: target, nodes: nodes, unsubscribeAfterSeconds: unsubscribeAfterSeconds,
+                server: nil, own: nil, target: target, nodes: nodes, unsubscribeAfterSeconds: unsubscribeAfterSeconds,
                 policies: policies,
                 grantLifetime: grantLifetime, roles: roles)
-            do {
-                try await body(world)
-            } catch {
-                await world.redis.shutdown()
-                throw error
-            }
-            await world.redis.shutdown()
+            try await world.run(body)
         }
     }
 
+    /// Runs `body` in a world on a private Redis of `kind` (`PrivateRedis`: a server, Sentinel set
+    /// or Cluster of the test's own), which the test may stop and restart through `server`
+    /// without disturbing the suites that share a set.
+    static func withOwnRedis(
+        _ kind: RedisTestKind, nodes: [String], roles: [String: NodeRole] = [:],
+        _ body: (MeshWorld) async throws -> Void
+    ) async throws {
+        try await PrivateRedis.with(kind) { redis in
+            let world = try await MeshWorld(
+                server: nil, own: redis, target: redis.target, nodes: nodes, unsubscribeAfterSeconds: 30,
+                policies: .none, grantLifetime: MeshCoordinator.defaultGrantLifetime, roles: roles)
+            try await world.run(body)
+        }
+    }
+
+    /// Runs `body`, then shuts the client down (before its Redis goes), whether or not it threw.
+    private func run(_ body: (MeshWorld) async throws -> Void) async throws {
+        do {
+            try await body(self)
+        } catch {
+            await redis.shutdown()
+            throw error
+        }
+        await redis.shutdown()
+    }
+
     private init(
-        server: RedisTestServer?, target: RedisTarget, nodes: [String], unsubscribeAfterSeconds: Int,
-        policies: StreamPolicies, grantLifetime: Duration, roles: [String: NodeRole]
+        server: RedisTestServer?, own: PrivateRedis?, target: RedisTarget, nodes: [String],
+        unsubscribeAfterSeconds: Int, policies: StreamPolicies, grantLifetime: Duration, roles: [String: NodeRole]
     ) async throws {
         standaloneServer = server
+        ownRedis = own
         redis = RedisClient(target: target)
         await redis.waitUntil(available: true)
         topology = MeshFixture.topology(unsubscribeAfterSeconds: unsubscribeAfterSeconds, policies: policies)
@@ -180,10 +204,10 @@ final class MeshWorld {
                 node: node, stream: stream, action: action, id: id, reserved: false, expiresAt: UInt64(max(expiry, 0))))
     }
 
-    /// The world's own Redis server (a test that stops Redis runs on standalone only).
-    var server: RedisTestServer {
-        guard let server = standaloneServer else { fatalError("only a standalone world has a server to stop") }
-        return server
+    /// The test's private Redis, to stop and restart (only a world made by `withOwnRedis` has one).
+    var server: PrivateRedis {
+        guard let ownRedis else { fatalError("only a world made by withOwnRedis has a Redis to stop") }
+        return ownRedis
     }
 
     /// The fake data plane of a node the world was made with (a test naming another is wrong).

@@ -138,12 +138,13 @@ import Testing
         #expect(later.nodes.first { $0.id == "edge-a" }?.state == "stale")
     }
 
-    @Test func withoutRedisThereIsNoOverview() async throws {
-        let world = try await MeshWorld(nodes: [])
-        let reader = MeshOverviewReader(
-            nodeID: "origin", topology: TopologyInForce(world.topology), redis: world.redis,
-            registry: NodeRegistry(client: world.redis), directory: StreamDirectory(client: world.redis))
-        world.server.stop()
-        #expect(await reader.overview() == nil)
+    @Test(arguments: RedisTestKind.allCases) func withoutRedisThereIsNoOverview(kind: RedisTestKind) async throws {
+        try await MeshWorld.withOwnRedis(kind, nodes: []) { world async throws in
+            let reader = MeshOverviewReader(
+                nodeID: "origin", topology: TopologyInForce(world.topology), redis: world.redis,
+                registry: NodeRegistry(client: world.redis), directory: StreamDirectory(client: world.redis))
+            world.server.stop()
+            #expect(await reader.overview() == nil)
+        }
     }
 }

@@ -79,37 +79,41 @@ import Testing
         }
     }
 
-    @Test func redisAwayAnswersUnavailableExceptForWhatThisNodeCanServe() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
-        try await world.publishOnOrigin()
-        world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
-        world.server.stop()
-        let verdict = await world.coordinator("origin").placeViewer(
-            stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
-        guard case .unavailable(_, 2) = verdict else {
-            Issue.record("expected 503 with Retry-After 2, got \(verdict)")
-            return
-        }
-        // Placed here and already carried: no Redis needed.
-        #expect(
-            await world.coordinator("edge-b").placeViewer(
-                stream: "live", request: PlacementRequest(grant: try world.grant("edge-b", "live")))
-                == .here)
-        // Placed here but not carried: the record is in Redis, which is away.
-        let other = await world.coordinator("edge-b").placeViewer(
-            stream: "other", request: PlacementRequest(grant: try world.grant("edge-b", "other")))
-        guard case .unavailable(_, 2) = other else {
-            Issue.record("expected 503, got \(other)")
-            return
-        }
-        // An origin keeps taking publishers; an edge cannot say where they go.
-        #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
-        guard
-            case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
-                stream: "new", request: PlacementRequest())
-        else {
-            Issue.record("expected 503 for a publisher on an edge")
-            return
+    @Test(arguments: RedisTestKind.allCases) func redisAwayAnswersUnavailableExceptForWhatThisNodeCanServe(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.withOwnRedis(kind, nodes: ["origin", "edge-b"]) { world async throws in
+            try await world.publishOnOrigin()
+            world.plane("edge-b").receiving(MeshFixture.record, overLink: "relay>edge-b#1", from: "relay", viewers: 1)
+            world.server.stop()
+            let verdict = await world.coordinator("origin").placeViewer(
+                stream: "live", request: PlacementRequest(peerAddress: "10.2.3.4"))
+            guard case .unavailable(_, 2) = verdict else {
+                Issue.record("expected 503 with Retry-After 2, got \(verdict)")
+                return
+            }
+            // Placed here and already carried: no Redis needed.
+            #expect(
+                await world.coordinator("edge-b").placeViewer(
+                    stream: "live", request: PlacementRequest(grant: try world.grant("edge-b", "live")))
+                    == .here)
+            // Placed here but not carried: the record is in Redis, which is away.
+            let other = await world.coordinator("edge-b").placeViewer(
+                stream: "other", request: PlacementRequest(grant: try world.grant("edge-b", "other")))
+            guard case .unavailable(_, 2) = other else {
+                Issue.record("expected 503, got \(other)")
+                return
+            }
+            // An origin keeps taking publishers; an edge cannot say where they go.
+            #expect(
+                await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
+            guard
+                case .unavailable(_, 2) = await world.coordinator("edge-b").placePublisher(
+                    stream: "new", request: PlacementRequest())
+            else {
+                Issue.record("expected 503 for a publisher on an edge")
+                return
+            }
         }
     }
 

@@ -57,15 +57,18 @@ import Testing
         }
     }
 
-    @Test func withoutRedisTheTopologyNamesTheNextUpstream() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "edge-a"])
-        world.plane("origin").publish(MeshFixture.record)
-        world.plane("edge-a").receiving(MeshFixture.record, overLink: "relay>edge-a#9", from: "relay", viewers: 1)
-        world.server.stop()
-        await world.coordinator("edge-a").handle(
-            .upstreamLinkDown(linkID: "relay>edge-a#9", upstreamNode: "relay", streams: ["live"]))
-        let carried = try #require(world.plane("edge-a").stream("live"))
-        #expect(carried.source == .link(linkID: "origin>edge-a#1", upstreamNode: "origin"))
+    @Test(arguments: RedisTestKind.allCases) func withoutRedisTheTopologyNamesTheNextUpstream(kind: RedisTestKind)
+        async throws
+    {
+        try await MeshWorld.withOwnRedis(kind, nodes: ["origin", "edge-a"]) { world async throws in
+            world.plane("origin").publish(MeshFixture.record)
+            world.plane("edge-a").receiving(MeshFixture.record, overLink: "relay>edge-a#9", from: "relay", viewers: 1)
+            world.server.stop()
+            await world.coordinator("edge-a").handle(
+                .upstreamLinkDown(linkID: "relay>edge-a#9", upstreamNode: "relay", streams: ["live"]))
+            let carried = try #require(world.plane("edge-a").stream("live"))
+            #expect(carried.source == .link(linkID: "origin>edge-a#1", upstreamNode: "origin"))
+        }
     }
 
     @Test(arguments: RedisTestKind.allCases) func idleStreamIsUnsubscribedAfterTheTopologyDelayThenItsLinkCloses(

@@ -73,16 +73,20 @@ import Testing
         }
     }
 
-    @Test func whileRedisIsAwayOnlyANodeThatTakesPublishersServesThem() async throws {
-        let world = try await MeshWorld(nodes: ["origin", "edge-b"])
-        world.server.stop()
-        #expect(await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
-        guard
-            case .unavailable = await world.coordinator("edge-b").placePublisher(
-                stream: "new", request: PlacementRequest())
-        else {
-            Issue.record("an edge cannot place a publisher while Redis is away")
-            return
+    @Test(arguments: RedisTestKind.allCases) func whileRedisIsAwayOnlyANodeThatTakesPublishersServesThem(
+        kind: RedisTestKind
+    ) async throws {
+        try await MeshWorld.withOwnRedis(kind, nodes: ["origin", "edge-b"]) { world async throws in
+            world.server.stop()
+            #expect(
+                await world.coordinator("origin").placePublisher(stream: "new", request: PlacementRequest()) == .here)
+            guard
+                case .unavailable = await world.coordinator("edge-b").placePublisher(
+                    stream: "new", request: PlacementRequest())
+            else {
+                Issue.record("an edge cannot place a publisher while Redis is away")
+                return
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ public enum RedisTestBackend {
 
 /// The process's shared Sentinel set and Cluster, and the lease that serializes their use.
 private enum SharedSets {
-    static let lease = Lease()
+    static let lease = TestLease()
     nonisolated(unsafe) static let sentinel = Result {
         let set = try SentinelTestSet()
         nonisolated(unsafe) let shared = set.set
@@ -74,27 +74,5 @@ private enum SharedSets {
     private static func flush(_ port: Int) throws -> RedisReply {
         try RedisConnection(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)))
             .command(["FLUSHALL"])
-    }
-}
-
-/// An async mutual exclusion: one holder at a time, waiters resumed in order.
-private actor Lease {
-    private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        if !held {
-            held = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            held = false
-        } else {
-            waiters.removeFirst().resume()
-        }
     }
 }
