@@ -266,19 +266,7 @@ public final class RedisClient: Sendable {
                 if link.isShutDown || link.connection?.endpoint.address == master.address { return nil }
                 link.connection?.close()
                 link.connection = nil
-                do throws(RedisError) {
-                    let connection = try target.openConnection(
-                        connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout,
-                        firstSentinel: &link.firstSentinel)
-                    link.connection = connection
-                    current.withLock { $0 = connection.endpoint }
-                    link.backoff.reset()
-                    failure.withLock { $0 = nil }
-                    return true
-                } catch {
-                    failure.withLock { $0 = error }
-                    return false
-                }
+                return open(&link)
             }
             switch outcome {
             case true?:
@@ -293,25 +281,31 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// Under the link's lock: opens a connection to the target's current master and records it
+    /// (endpoint, back-off reset, last failure cleared), or records the failure; true when open.
+    private func open(_ link: inout Link) -> Bool {
+        do throws(RedisError) {
+            let connection = try target.openConnection(
+                connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout,
+                firstSentinel: &link.firstSentinel)
+            link.connection = connection
+            current.withLock { $0 = connection.endpoint }
+            link.backoff.reset()
+            failure.withLock { $0 = nil }
+            return true
+        } catch {
+            failure.withLock { $0 = error }
+            return false
+        }
+    }
+
     /// On the queue: one connect attempt.
     private func attemptConnect() {
         let connected = link.withLock { link -> Bool in
             link.reconnectPending = false
             if link.isShutDown { return false }
             if link.connection != nil { return true }
-            do throws(RedisError) {
-                let connection = try target.openConnection(
-                    connectTimeout: configuration.connectTimeout, ioTimeout: configuration.ioTimeout,
-                    firstSentinel: &link.firstSentinel)
-                link.connection = connection
-                current.withLock { $0 = connection.endpoint }
-                link.backoff.reset()
-                failure.withLock { $0 = nil }
-                return true
-            } catch {
-                failure.withLock { $0 = error }
-                return false
-            }
+            return open(&link)
         }
         if connected {
             setAvailable(true)
