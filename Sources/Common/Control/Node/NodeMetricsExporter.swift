@@ -55,6 +55,10 @@ final class NodeMetricsExporter: Sendable {
                 "link_datagrams_segmented", worker.linkDatagramsSegmented,
                 "Relay link datagrams sent in UDP GSO runs (the rest of packets_out went by sendmmsg)."
             ),
+            (
+                "dtls_records_deferred", worker.handshakeRecordsDeferred,
+                "DTLS handshake records put off to a later loop turn (at most 2 are handled per turn)."
+            ),
         ]
     }
 

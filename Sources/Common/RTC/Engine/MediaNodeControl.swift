@@ -193,6 +193,9 @@ public struct WorkerMetrics: Sendable, Equatable {
     public var keyframeRequestsSent = 0
     /// Relay link datagrams sent in UDP GSO runs (one system call per run).
     public var linkDatagramsSegmented = 0
+    /// DTLS handshake records put off to a later loop turn so that a join burst cannot hold the
+    /// loop (`HandshakeBacklog`).
+    public var handshakeRecordsDeferred = 0
     /// Datagrams dropped, by reason (garbage, unknown sender, SRTP auth failure, no buffer, ...).
     public var drops: [String: Int] = [:]
     /// The share of wall time the worker's loop spent busy since the last snapshot, 0...1.

@@ -7,6 +7,8 @@ enum DropReason: String, CaseIterable, Sendable {
     case stunNoUser = "stun_no_user"
     case unknownSender = "unknown_sender"
     case viewerRTP = "viewer_rtp"
+    /// A DTLS handshake record found the worker's backlog full (``HandshakeBacklog``).
+    case handshakeBacklogFull = "handshake_backlog_full"
     // Publisher ingest
     case rtpMalformed = "rtp_malformed"
     case rtpUnknownSSRC = "rtp_unknown_ssrc"

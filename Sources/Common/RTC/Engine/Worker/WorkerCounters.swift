@@ -12,6 +12,7 @@ struct WorkerCounters {
     var keyframeRequestsReceived = 0
     var keyframeRequestsSent = 0
     var linkDatagramsSegmented = 0
+    var handshakeRecordsDeferred = 0
     /// Drops by reason; a reason's first drop inserts its key, later ones only count.
     private var drops: [DropReason: Int] = [:]
     /// Datagrams a session's transport refused, by its reason.
@@ -42,6 +43,7 @@ struct WorkerCounters {
         metrics.keyframeRequestsReceived = keyframeRequestsReceived
         metrics.keyframeRequestsSent = keyframeRequestsSent
         metrics.linkDatagramsSegmented = linkDatagramsSegmented
+        metrics.handshakeRecordsDeferred = handshakeRecordsDeferred
         for (reason, count) in drops { metrics.drops[reason.rawValue] = count }
         for (reason, count) in transportDrops { metrics.drops[reason.name] = count }
         metrics.loopUtilisation = loopUtilisation

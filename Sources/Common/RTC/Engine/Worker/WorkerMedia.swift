@@ -31,6 +31,10 @@ final class WorkerMedia: @unchecked Sendable {
     /// Notices from producers on other workers. Set in `start()`; producers on any thread.
     private(set) var notices: (any LoopInbox<ForwardNotice>)?
     private var timer: (any LoopTimer)?
+    /// Handshake records put off to later turns (see ``HandshakeBacklog``), and the timer that
+    /// takes them up when no receive batch comes to do it.
+    private let handshakes = HandshakeBacklog()
+    private var handshakeTimer: (any LoopTimer)?
 
     var sessionsByID: [String: MediaSession] = [:]
     var sessionsByUfrag: [String: MediaSession] = [:]
@@ -78,7 +82,11 @@ final class WorkerMedia: @unchecked Sendable {
             afterDrain: { [unowned self] in output.flush() })
         try socket.startReceiving(
             { [unowned self] bytes, from in receive(bytes, from: from) },
-            batchEnded: { [unowned self] in output.flush() })
+            batchEnded: { [unowned self] in
+                takeUpHandshakes()
+                output.flush()
+            })
+        handshakeTimer = try loop.makeTimer()
         let timer = try loop.makeTimer()
         self.timer = timer
         try timer.start(afterMilliseconds: 20, repeatingEvery: 20) { [unowned self] in
@@ -136,11 +144,49 @@ final class WorkerMedia: @unchecked Sendable {
                 output.counters.drop(.unknownSender)
                 return
             }
+            if kind == .dtls, !found.isConnected {
+                guard !handshakes.mustDefer else { return putOff(bytes, from: from) }
+                handshakes.budget -= 1
+            }
             session = found
             outcome = session.transport.handleDatagram(
                 buffer, length: bytes.count, kind: kind, from: from, now: now, send: sendControl)
         }
         handle(outcome, of: session, from: from, buffer: buffer, now: now)
+    }
+
+    // MARK: Handshakes put off
+
+    /// Keeps a handshake record for a later turn; dropped (the peer sends it again) when the
+    /// backlog is full.
+    private func putOff(_ record: UnsafeRawBufferPointer, from: SocketAddress) {
+        guard handshakes.append(record, from: from) else { return output.counters.drop(.handshakeBacklogFull) }
+        output.counters.handshakeRecordsDeferred &+= 1
+    }
+
+    /// Starts a new turn's budget and spends it on the oldest records put off; the timer comes
+    /// back for the rest in 1 ms if no receive batch does first.
+    private func takeUpHandshakes() {
+        handshakes.budget = HandshakeBacklog.perTurn
+        guard !handshakes.isEmpty else { return }
+        let now = engine.clock.now()
+        while handshakes.budget > 0 {
+            let took = handshakes.takeOldest { record, from in
+                guard let session = sessionsByAddress[from], !session.isClosed else {
+                    return output.counters.drop(.unknownSender)
+                }
+                let outcome = session.transport.handleDatagram(
+                    record, length: record.count, kind: .dtls, from: from, now: now, send: sendControl)
+                handle(outcome, of: session, from: from, buffer: record, now: now)
+            }
+            guard took else { break }
+            handshakes.budget -= 1
+        }
+        guard !handshakes.isEmpty else { return }
+        try? handshakeTimer?.start(afterMilliseconds: 1, repeatingEvery: 0) { [unowned self] in
+            takeUpHandshakes()
+            output.flush()
+        }
     }
 
     private func handle(
