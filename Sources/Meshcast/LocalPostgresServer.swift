@@ -45,7 +45,7 @@ final class LocalPostgresServer {
         var candidates = (5432..<5532).makeIterator()
         var initialised: PostgresServerProcess?
         for _ in 0..<5 {
-            guard let port = Self.nextFreePort(&candidates) else { break }
+            guard let port = LoopbackPort.nextFree(&candidates) else { break }
             // One cluster, tried on successive ports: the port is a start option, not in the data.
             let server = PostgresServerProcess(binaries: binaries, port: port, directory: directory)
             do {
@@ -74,13 +74,5 @@ final class LocalPostgresServer {
     func stop() {
         server?.stop()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// The next port of `candidates` that a loopback listener could bind now.
-    private static func nextFreePort(_ candidates: inout Range<Int>.Iterator) -> Int? {
-        while let port = candidates.next() {
-            if LoopbackPort.isFree(port) { return port }
-        }
-        return nil
     }
 }

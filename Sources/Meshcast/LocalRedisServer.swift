@@ -38,7 +38,7 @@ final class LocalRedisServer: LocalRedis {
         }
         var candidates = (6379..<6479).makeIterator()
         for _ in 0..<5 {
-            guard let port = Self.nextFreePort(&candidates) else { break }
+            guard let port = LoopbackPort.nextFree(&candidates) else { break }
             self.port = port
             if try start(executable, lifeline: lifeline) { return }
         }
@@ -82,13 +82,5 @@ final class LocalRedisServer: LocalRedis {
     func stop() {
         server?.shutDown()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// The next port of `candidates` that a loopback listener could bind now.
-    private static func nextFreePort(_ candidates: inout Range<Int>.Iterator) -> Int? {
-        while let port = candidates.next() {
-            if LoopbackPort.isFree(port) { return port }
-        }
-        return nil
     }
 }

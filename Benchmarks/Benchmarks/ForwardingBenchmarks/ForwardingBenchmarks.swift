@@ -157,6 +157,39 @@ let benchmarks: @Sendable () -> Void = {
                     + "segmented \(statistics.datagramsSentSegmented), sendmmsg \(statistics.datagramsSentBatched)")
         }
     }
+
+    // Relay links, one end per worker (SplitLinkEnds): each end's packets per second per core
+    // from its thread's CPU time, the figure the DESIGN target (1M) is about.
+    let sendingEnd = BenchmarkMetric.custom(
+        "sending end kpackets/s per core", polarity: .prefersLarger, useScalingFactor: false)
+    let receivingEnd = BenchmarkMetric.custom(
+        "receiving end kpackets/s per core", polarity: .prefersLarger, useScalingFactor: false)
+    let perEnd = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .cpuTotal, sendingEnd, receivingEnd], warmupIterations: 3,
+        maxDuration: .seconds(3), maxIterations: 200)
+    Benchmark("Relay link 10000 x 1200 B, one end per worker, GSO", configuration: perEnd) { benchmark in
+        let ends = try SplitLinkEnds()
+        try await ends.open()
+        let before = try await ends.threadCPUTimes()
+        benchmark.startMeasurement()
+        var packets = 0
+        for _ in benchmark.scaledIterations {
+            await withCheckedContinuation { done in
+                _ = ends.receivingWorker.post { ends.start(count: linkPacketsPerIteration, done: done) }
+            }
+            packets += linkPacketsPerIteration
+        }
+        benchmark.stopMeasurement()
+        let after = try await ends.threadCPUTimes()
+        let (lost, rejected) = try await ends.receivingWorker.run { (ends.lost, ends.rejected) }
+        try await ends.close()
+        func perCore(_ nanoseconds: UInt64) -> Int { Int(Double(packets) / (Double(nanoseconds) / 1e9) / 1000) }
+        let sending = perCore(after.sending - before.sending)
+        let receiving = perCore(after.receiving - before.receiving)
+        benchmark.measurement(sendingEnd, sending)
+        benchmark.measurement(receivingEnd, receiving)
+        print("relay link per end: sending \(sending)k/s, receiving \(receiving)k/s per core; lost \(lost), rejected \(rejected)")
+    }
 }
 
 let linkPacketsPerIteration = 10_000

@@ -37,4 +37,13 @@ public enum LoopbackPort {
     public static func isFree(_ port: Int, _ transport: Transport = .tcp) -> Bool {
         probe(port, transport) != nil
     }
+
+    /// The next port of `candidates` that a loopback listener could bind now; the ports before
+    /// it are used up, so a caller that lost the race to the port asks again for the next one.
+    public static func nextFree(_ candidates: inout Range<Int>.Iterator) -> Int? {
+        while let port = candidates.next() {
+            if isFree(port) { return port }
+        }
+        return nil
+    }
 }

@@ -1,0 +1,170 @@
+import Glibc
+import MeshRTC
+import MeshRuntime
+import Synchronization
+
+/// One relay link with its ends on two media workers (two threads, CPUs 0 and 1), as on two
+/// nodes: the sending end loads each packet from its track's history into the link's
+/// ``LinkBatch``, protects it in place (AEAD_AES_128_GCM) and flushes the batch as UDP GSO runs;
+/// the receiving end reads the datagrams (`recvmmsg`), authenticates, decrypts and stores them.
+/// Each end's thread CPU time (`CLOCK_THREAD_CPUTIME_ID`) over the run gives its packets per
+/// second per core, the figure DESIGN.md sets at 1M for a link end; the kernel's loopback
+/// delivery runs in the sender's `sendmsg`, so it counts against the sending end.
+///
+/// The receiver keeps two batches in flight: after each batch it receives it posts the next
+/// send to the sender's worker (one cross-thread wake-up per 64 packets).
+final class SplitLinkEnds: @unchecked Sendable {
+    static let batch = 64
+
+    /// The sending end; its worker's thread only.
+    final class SendingEnd: @unchecked Sendable {
+        let sender: LinkSender
+        let upstream = PacketHistory(capacity: Int(LinkEndPump.storedPackets), slotSize: 1500)
+        let linkBatch = LinkBatch(capacity: SplitLinkEnds.batch)
+        let socket: UDPSocket
+        var sequence = LinkEndPump.storedPackets &- 1
+        /// Packets sent; written here, read by the receiving end's watchdog.
+        let sent = Atomic<Int>(0)
+
+        init(worker: MediaWorker, keys: LinkKeys) throws {
+            sender = try LinkSender(keys: keys, linkSSRC: 1)
+            sender.subscribe(ssrc: LinkEndPump.ssrc, history: upstream)
+            socket = try UDPSocket(worker: worker, bindingTo: try SocketAddress(ipv4: "127.0.0.1", port: 0))
+            var packet = [UInt8](repeating: 0x42, count: LinkEndPump.packetSize)
+            packet[0] = 0x80
+            packet[1] = 96
+            packet.withUnsafeMutableBytes { $0.storeBigEndian(LinkEndPump.ssrc, at: 8) }
+            for stored in 0..<LinkEndPump.storedPackets {
+                packet.withUnsafeMutableBytes { $0.storeBigEndian(stored, at: 2) }
+                packet.withUnsafeBytes {
+                    _ = upstream.store($0, sequence: stored, arrival: 0, isKeyframeStart: stored == 0)
+                }
+            }
+        }
+
+        /// Protects and sends `count` packets to `destination`.
+        func send(_ count: Int, to destination: SocketAddress, now: UInt64) {
+            for _ in 0..<count {
+                sequence &+= 1
+                let slot = linkBatch.nextBuffer
+                guard let stored = upstream.load(sequence: sequence % LinkEndPump.storedPackets, into: slot) else {
+                    continue
+                }
+                slot.storeBigEndian(sequence, at: 2)
+                guard let length = sender.protect(inPlace: slot, length: stored.length, now: now) else { continue }
+                linkBatch.commit(length: length)
+            }
+            sent.add(linkBatch.flush(on: socket, to: destination).sent, ordering: .relaxed)
+        }
+    }
+
+    let sendingWorker: MediaWorker
+    let receivingWorker: MediaWorker
+    private(set) var sending: SendingEnd!
+    // The receiving end: its worker's thread only.
+    private var receiver: LinkReceiver!
+    private let downstream = PacketHistory(capacity: 1024, slotSize: 1500)
+    private var receiveSocket: UDPSocket!
+    private var watchdog: WorkerTimer!
+    private var received = 0
+    private var requested = 0
+    private var target = 0
+    private var lastProgress = 0
+    private var finished: CheckedContinuation<Void, Never>?
+    /// Packets the watchdog gave up waiting for (lost in the kernel's buffers).
+    private(set) var lost = 0
+    private(set) var rejected = 0
+
+    init() throws {
+        sendingWorker = try MediaWorker(index: 0, cpu: 0)
+        receivingWorker = try MediaWorker(index: 1, cpu: 1)
+    }
+
+    /// Builds both ends on their workers.
+    func open() async throws {
+        let keys = LinkKeys.generate()
+        let sendingWorker = self.sendingWorker
+        sending = try await sendingWorker.run { try SendingEnd(worker: sendingWorker, keys: keys) }
+        let receivingWorker = self.receivingWorker
+        try await receivingWorker.run { [self] in
+            receiver = try LinkReceiver(keys: keys, linkSSRC: 2, now: 0)
+            receiver.addTrack(ssrc: LinkEndPump.ssrc, codec: .vp8, history: downstream)
+            receiveSocket = try UDPSocket(
+                worker: receivingWorker, bindingTo: try SocketAddress(ipv4: "127.0.0.1", port: 0))
+            try receiveSocket.setReceiveBufferSize(1 << 22)
+            try receiveSocket.startReceiving { [unowned self] bytes, _ in didReceive(bytes) }
+            watchdog = try WorkerTimer(worker: receivingWorker)
+            try watchdog.start(afterMilliseconds: 500, repeatingEvery: 500) { [unowned self] in
+                guard finished != nil else { return }
+                if received == lastProgress { giveUp() }
+                lastProgress = received
+            }
+        }
+    }
+
+    /// Sends `count` packets through the link and resumes `done` once all arrived (or the flow
+    /// stalled and the rest counted lost). Receiving worker's thread.
+    func start(count: Int, done: CheckedContinuation<Void, Never>) {
+        target = received + count
+        finished = done
+        lastProgress = received
+        requestBatch()
+        requestBatch()
+    }
+
+    /// The CPU time each end's thread has used so far, in nanoseconds: (sending, receiving).
+    func threadCPUTimes() async throws -> (sending: UInt64, receiving: UInt64) {
+        (try await sendingWorker.run { Self.threadCPUTime() }, try await receivingWorker.run { Self.threadCPUTime() })
+    }
+
+    /// Closes both ends and stops the workers.
+    func close() async throws {
+        let sending = self.sending!
+        try await sendingWorker.run { sending.socket.close() }
+        try await receivingWorker.run { [self] in
+            receiveSocket.close()
+            watchdog.close()
+        }
+        sendingWorker.stop()
+        receivingWorker.stop()
+    }
+
+    private func didReceive(_ bytes: UnsafeRawBufferPointer) {
+        let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
+        if case .media = receiver.receive(buffer, length: bytes.count, now: 0) {} else { rejected += 1 }
+        received += 1
+        if received >= target {
+            complete()
+        } else if requested - received <= Self.batch {
+            requestBatch()
+        }
+    }
+
+    /// Asks the sending end for the next batch, if the run wants more.
+    private func requestBatch() {
+        let count = min(Self.batch, target - requested)
+        guard count > 0 else { return }
+        requested += count
+        let (sending, destination) = (self.sending!, receiveSocket.localAddress)
+        _ = sendingWorker.post { sending.send(count, to: destination, now: 0) }
+    }
+
+    private func giveUp() {
+        let sent = sending.sent.load(ordering: .relaxed)
+        lost += max(sent - received, 0)
+        received = max(received, sent)
+        if received >= target { complete() } else { requestBatch() }
+    }
+
+    private func complete() {
+        let done = finished
+        finished = nil
+        done?.resume()
+    }
+
+    private static func threadCPUTime() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
