@@ -132,8 +132,11 @@ final class Recorder: Service, Sendable {
     /// The recordings running here.
     var recordings: [ActiveRecording] { active.withLock { Array($0.values) } }
 
-    /// Starts recording `stream`: joins its tree, taps it, catalogues the recording.
-    func start(stream: String, policy: String? = nil) async throws(RecorderError) -> UUID {
+    /// Starts recording `stream`: joins its tree, taps it (the best live layer of each track, or
+    /// every simulcast layer, as `layers` says), catalogues the recording.
+    func start(stream: String, policy: String? = nil, layers: RecordingLayers = .top) async throws(RecorderError)
+        -> UUID
+    {
         guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the recorder is stopping") }
         if let running = active.withLock({ $0.values.first { $0.stream == stream } }) {
             throw .alreadyRecording(running.id)
@@ -145,12 +148,12 @@ final class Recorder: Service, Sendable {
         }
         let tap: StreamTap
         do {
-            tap = try await engine.addTap(stream: stream)
+            tap = try await engine.addTap(stream: stream, layers: layers == .all ? .all : .top)
         } catch {
             if case .unknownStream = error { throw .unknownStream(stream) }
             throw .unavailable(error.description)
         }
-        let id = catalog.recordingStarted(stream: stream, node: nodeID, policy: policy, layers: .top)
+        let id = catalog.recordingStarted(stream: stream, node: nodeID, policy: policy, layers: layers)
         let recording = ActiveRecording(
             id: id, stream: stream, policy: policy, tap: tap, storage: storage, segmentSeconds: segmentSeconds,
             catalog: catalog, metrics: metrics, logger: logger)
@@ -172,7 +175,8 @@ final class Recorder: Service, Sendable {
         }
         pump.add(recording)
         let why = policy.map { "policy '\($0)'" } ?? "API request"
-        logger.info("recording \(id.uuidString.lowercased()) of '\(stream)' started (\(why))")
+        logger.info(
+            "recording \(id.uuidString.lowercased()) of '\(stream)' started (\(why), layers: \(layers.rawValue))")
         return id
     }
 
@@ -226,7 +230,8 @@ final class Recorder: Service, Sendable {
             else { continue }
             if let last = refused.withLock({ $0[name] }), last.duration(to: now) < .seconds(2) { continue }
             do throws(RecorderError) {
-                _ = try await start(stream: name, policy: pattern.text)
+                let layers: RecordingLayers = topology.policies.recordsAllLayers(forPolicy: pattern.text) ? .all : .top
+                _ = try await start(stream: name, policy: pattern.text, layers: layers)
                 refused.withLock { _ = $0.removeValue(forKey: name) }
             } catch {
                 if case .alreadyRecording = error { continue }

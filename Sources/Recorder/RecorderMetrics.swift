@@ -12,6 +12,8 @@ final class RecorderMetrics: Sendable {
     let droppedFrames = Atomic<Int>(0)
     /// Opus silence frames written into audio holes (``OpusGapFiller``).
     let silenceFrames = Atomic<Int>(0)
+    /// Moves of a `layers: top` video track to another simulcast layer.
+    let layerSwitches = Atomic<Int>(0)
     /// Recordings that failed writing.
     let failures = Atomic<Int>(0)
     /// Recordings whose files retention deleted.
@@ -44,6 +46,9 @@ final class RecorderMetrics: Sendable {
             # HELP meshcast_recording_silence_frames_total Opus silence frames written into audio holes (loss, DTX).
             # TYPE meshcast_recording_silence_frames_total counter
             meshcast_recording_silence_frames_total \(silenceFrames.load(ordering: .relaxed))
+            # HELP meshcast_recording_layer_switches_total Moves of recorded video to another simulcast layer (layers: top).
+            # TYPE meshcast_recording_layer_switches_total counter
+            meshcast_recording_layer_switches_total \(layerSwitches.load(ordering: .relaxed))
             # HELP meshcast_recording_failures_total Recordings stopped by a write error.
             # TYPE meshcast_recording_failures_total counter
             meshcast_recording_failures_total \(failures.load(ordering: .relaxed))

@@ -29,7 +29,7 @@ import Testing
         var wall: Int64?
         bytes.withUnsafeBytes { raw in
             let packet = TappedPacket(
-                track: 0, bytes: raw, arrival: arrival, senderReportNTP: report.map { ntp($0.ntp) } ?? 0,
+                track: 0, layer: 0, bytes: raw, arrival: arrival, senderReportNTP: report.map { ntp($0.ntp) } ?? 0,
                 senderReportRTP: report?.rtp ?? 0, breakReason: .none)
             ingest.push(packet, frame: { wall = $0.wallTime }, gap: { _ in })
         }

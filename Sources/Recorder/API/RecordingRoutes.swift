@@ -72,13 +72,11 @@ struct RecordingRoutes: Sendable {
         guard Self.isStreamName(body.stream) else {
             throw APIError(.badRequest, "stream names are 1 to 128 of A-Z a-z 0-9 . _ - ~")
         }
-        switch body.layers ?? "top" {
-        case "top": break
-        case "all": throw APIError(.notImplemented, "layers: all is not built yet; record the top layer")
-        default: throw APIError(.badRequest, "layers is top or all")
+        guard let layers = RecordingLayers(rawValue: body.layers ?? "top") else {
+            throw APIError(.badRequest, "layers is top or all")
         }
         do {
-            let id = try await recorder.start(stream: body.stream)
+            let id = try await recorder.start(stream: body.stream, layers: layers)
             return Self.json(
                 .created,
                 RecordingJSON.Started(id: id.uuidString.lowercased(), stream: body.stream, state: "recording"),

@@ -14,6 +14,13 @@ import Synchronization
 /// The first segment opens at the first video key frame (audio alone: the first frame), once
 /// every video track's size is known and its clock has a sender report; a segment is cut at the first video key frame once it
 /// spans `segmentSeconds`, which it asks for then (and every second until one comes).
+///
+/// Simulcast: with `layers: top` a video track's packets move to another layer at one of its
+/// key frames (``TapBreak/layerSwitch``, ``TappedPacket/layer``); the track's ingest starts
+/// over (another RTP timeline and picture size) and a new segment starts at that key frame,
+/// catalogued with the layer's rid. With `layers: all` each layer is a video track of its own
+/// in the same segments (``StreamTap/tracks``, highest first); a layer whose size is not known
+/// when a segment opens joins at the next one.
 final class ActiveRecording: @unchecked Sendable {
     let id: UUID
     let stream: String
@@ -36,6 +43,16 @@ final class ActiveRecording: @unchecked Sendable {
     private var restartedAfter: [Int64?]
     /// Per tap track: whether video was waiting for a key frame after the last packet.
     private var videoWaiting: [Bool]
+    /// Per tap track: the simulcast layer its ingest reads now.
+    private var layers: [Int]
+    /// Per tap track: set when the track moved to another layer, until the segment that
+    /// starts at the new layer's first key frame is open.
+    private var switchPending: [Bool]
+    /// Per tap track: the last frame's wall time before a layer switch, until the first after it.
+    private var switchedAfter: [Int64?]
+    /// A hole longer than this at a layer switch is catalogued as a `layer-switch` gap: the
+    /// top stopped a moment before the lower layer's key frame came.
+    static let switchGapNanoseconds: Int64 = 200_000_000
     /// Matroska track numbers by tap track (from 1, in the stream's order).
     private let numbers: [Int]
     /// When (segment-relative wall ns) the last key frame for a cut was asked for; nil when none
@@ -50,6 +67,8 @@ final class ActiveRecording: @unchecked Sendable {
     private var lastKeyframeAsk: ContinuousClock.Instant?
     /// When the first key frame came before a video sender report (see ``videoClocksReady()``).
     private var firstUnsynchronizedKey: ContinuousClock.Instant?
+    /// When the first key frame came before every video track's size was known.
+    private var firstKeyWithoutSizes: ContinuousClock.Instant?
     /// Whether a key frame was asked for as the sender reports completed.
     private var askedAfterReports = false
     /// How long the first segment waits for video sender reports before it opens on arrival
@@ -81,6 +100,9 @@ final class ActiveRecording: @unchecked Sendable {
         breaks = Array(repeating: .none, count: tap.tracks.count)
         lastFrameWall = Array(repeating: 0, count: tap.tracks.count)
         restartedAfter = Array(repeating: nil, count: tap.tracks.count)
+        layers = tap.tracks.map(\.layer)
+        switchPending = Array(repeating: false, count: tap.tracks.count)
+        switchedAfter = Array(repeating: nil, count: tap.tracks.count)
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
     }
@@ -97,6 +119,7 @@ final class ActiveRecording: @unchecked Sendable {
         askForKeyframeIfStalled()
         return tap.drain { packet in
             guard ingests.indices.contains(packet.track), failure == nil else { return }
+            if packet.layer != layers[packet.track] { switchLayer(track: packet.track, to: packet.layer) }
             stagedFrame = nil
             stagedGap = nil
             let restarts = ingests[packet.track].restarts
@@ -119,6 +142,13 @@ final class ActiveRecording: @unchecked Sendable {
                 breaks[packet.track] = .none
             }
             if let frame = stagedFrame {
+                if let from = switchedAfter[packet.track] {
+                    switchedAfter[packet.track] = nil
+                    if frame.wall - from > Self.switchGapNanoseconds {
+                        let hole = TrackIngest.Gap(start: from, end: frame.wall, reason: .packetLoss)
+                        note(hole, after: .layerSwitch, lastFrame: 0)
+                    }
+                }
                 if let from = restartedAfter[packet.track] {
                     // Nothing lost by sequence number: the silence between the two senders.
                     restartedAfter[packet.track] = nil
@@ -131,6 +161,29 @@ final class ActiveRecording: @unchecked Sendable {
             }
             if ingests[packet.track].isVideo { askForKeyframeAfterLoss(track: packet.track) }
         }
+    }
+
+    /// The tap moved track `index` to simulcast layer `layer` at one of its key frames: another
+    /// SSRC, sequence numbering, RTP timeline (with its own sender reports) and picture size.
+    /// The track's depacketizer and clock start over, and its next key frame starts a segment.
+    private func switchLayer(track index: Int, to layer: Int) {
+        let from = tap.tracks[index].rid(of: layers[index]) ?? String(layers[index])
+        let to = tap.tracks[index].rid(of: layer) ?? String(layer)
+        layers[index] = layer
+        ingests[index] = TrackIngest(track: tap.tracks[index])
+        breaks[index] = .none
+        restartedAfter[index] = nil
+        videoWaiting[index] = true
+        switchPending[index] = true
+        if lastFrameWall[index] > 0 { switchedAfter[index] = lastFrameWall[index] }
+        metrics.layerSwitches.add(1, ordering: .relaxed)
+        logger.info("recording \(id.uuidString.lowercased()) of '\(stream)': video moves from layer \(from) to \(to)")
+    }
+
+    /// The rid of the layer the first video track reads now: what a `layers: top` segment holds.
+    private var videoRID: String? {
+        guard let first = firstVideo, tap.tracks[first].followsTop else { return nil }
+        return tap.tracks[first].rid(of: layers[first])
     }
 
     /// Video that has just lost a packet writes nothing until a key frame (frames that refer to
@@ -175,6 +228,11 @@ final class ActiveRecording: @unchecked Sendable {
     private func write(track index: Int, wall: Int64, key: Bool) {
         let isVideo = ingests[index].isVideo
         do throws(MatroskaSegmentWriter.WriteError) {
+            if switchPending[index], isVideo, key {
+                // The first key frame of the layer moved to: a new segment with its size.
+                switchPending[index] = false
+                if series.isOpen, ingests[index].matroskaCodec() != nil { try openSegment(at: wall) }
+            }
             if let start = series.currentStart {
                 let spanned = wall - start
                 // Asked for once the segment is due (a key frame asked for earlier would arrive
@@ -185,12 +243,17 @@ final class ActiveRecording: @unchecked Sendable {
                     askedForCutAt = spanned
                     tap.requestKeyframe()
                 }
-                let cutsHere = hasVideo ? (isVideo && key && index == firstVideo) : true
+                // Cut at the first video track that is flowing (with `layers: all`, the top
+                // layer may have stopped).
+                let cutTrack =
+                    ingests.indices.first { ingests[$0].isVideo && wall - lastFrameWall[$0] < 1_000_000_000 }
+                    ?? firstVideo
+                let cutsHere = hasVideo ? (isVideo && key && index == cutTrack) : true
                 if cutsHere && spanned >= segmentNanoseconds {
                     try openSegment(at: wall)
                 }
             } else if !hasVideo || (isVideo && key) {
-                guard ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }), videoClocksReady() else {
+                guard ingests[index].matroskaCodec() != nil || !isVideo, videoSizesReady(), videoClocksReady() else {
                     return
                 }
                 try openSegment(at: wall)
@@ -243,6 +306,19 @@ final class ActiveRecording: @unchecked Sendable {
         if filled > 0 { metrics.silenceFrames.add(filled, ordering: .relaxed) }
     }
 
+    /// Whether every video track's size is known (the first segment describes them), or
+    /// ``unsynchronizedWait`` has passed since the first key frame: a simulcast layer that is
+    /// not flowing (`layers: all`) joins at a later segment rather than hold up the recording.
+    private func videoSizesReady() -> Bool {
+        if ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }) { return true }
+        let now = ContinuousClock.now
+        guard let since = firstKeyWithoutSizes else {
+            firstKeyWithoutSizes = now
+            return false
+        }
+        return since.duration(to: now) >= Self.unsynchronizedWait
+    }
+
     /// Whether the first segment may open: every video track's clock has a sender report, or
     /// ``unsynchronizedWait`` has passed since the first key frame came without one. Before
     /// its first report a track is timed by arrival, and the report then moves it back by the
@@ -264,14 +340,15 @@ final class ActiveRecording: @unchecked Sendable {
         let tracks = ingests.indices.compactMap { index in
             ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
         }
-        try series.open(tracks: tracks, at: wall)
+        try series.open(tracks: tracks, at: wall, rid: videoRID)
         askedForCutAt = nil
         if first {
             for (index, ingest) in ingests.enumerated() {
                 catalog.trackAdded(
                     RecordedTrack(
                         number: numbers[index], kind: ingest.isVideo ? .video : .audio,
-                        codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc),
+                        codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc,
+                        rid: ingest.track.followsTop ? nil : ingest.track.rid(of: ingest.track.layer)),
                     to: id)
             }
         }
@@ -292,6 +369,7 @@ final class ActiveRecording: @unchecked Sendable {
             case (.malformedPayload, _): "malformed-payload"
             case (.packetLoss, .linkMove): "link-move"
             case (.packetLoss, .publisherChange): "publisher-reconnect"
+            case (.packetLoss, .layerSwitch): "layer-switch"
             case (.packetLoss, .none), (.packetLoss, .loss): "loss"
             }
         metrics.gaps.add(1, ordering: .relaxed)

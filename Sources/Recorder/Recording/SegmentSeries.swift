@@ -18,9 +18,12 @@ final class SegmentSeries {
         let sequence: Int
         let file: String
         let startWall: Int64
+        /// The simulcast layer its video holds (`layers: top`), for the catalog.
+        let rid: String?
         /// Video tracks that have had their first (key) frame in this segment.
         var started: Set<Int>
-        /// The last timestamp (ms) written per track number; -1 before the first.
+        /// The last timestamp (ms) written per track number; -1 before the first, -2 for a
+        /// number the segment has no track for (a layer whose size was not known yet).
         var last: [Int64]
     }
 
@@ -56,8 +59,9 @@ final class SegmentSeries {
     /// When the open segment started (wall ns).
     var currentStart: Int64? { current?.startWall }
 
-    /// Opens the next segment with `tracks`, starting at `wall` (the first frame's time).
-    func open(tracks: [MatroskaTrack], at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
+    /// Opens the next segment with `tracks`, starting at `wall` (the first frame's time), its
+    /// video from the simulcast layer `rid`.
+    func open(tracks: [MatroskaTrack], at wall: Int64, rid: String? = nil) throws(MatroskaSegmentWriter.WriteError) {
         if let current {
             if let previous { try close(previous) }
             previous = current
@@ -76,11 +80,11 @@ final class SegmentSeries {
         let file = "\(directory)/\(name)"
         let writer = try MatroskaSegmentWriter(path: "\(storage)/\(file)", tracks: tracks)
         nextSequence += 1
-        let slots = (tracks.map(\.number).max() ?? 0) + 1
+        var last = Array(repeating: Int64(-2), count: (tracks.map(\.number).max() ?? 0) + 1)
+        for track in tracks { last[track.number] = -1 }
         current = Open(
-            writer: writer, sequence: sequence, file: file, startWall: wall, started: [],
-            last: Array(repeating: -1, count: slots))
-        catalog.segmentOpened(sequence, file: file, start: start, in: recording)
+            writer: writer, sequence: sequence, file: file, startWall: wall, rid: rid, started: [], last: last)
+        catalog.segmentOpened(sequence, file: file, start: start, rid: rid, in: recording)
     }
 
     /// Writes a frame of Matroska track `number`; false when no segment takes it (dropped).
@@ -119,11 +123,11 @@ final class SegmentSeries {
     private func write(
         into segment: inout Open, track: Int, isVideo: Bool, wall: Int64, key: Bool, frame: UnsafeRawBufferPointer
     ) throws(MatroskaSegmentWriter.WriteError) -> Bool {
+        guard segment.last.indices.contains(track), segment.last[track] >= -1 else { return false }
         if isVideo && !segment.started.contains(track) {
             guard key else { return false }
             segment.started.insert(track)
         }
-        guard segment.last.indices.contains(track) else { return false }
         // Strictly increasing per track: a sender report that re-anchors a track's clock may put
         // a frame at or before the one written last, and two blocks of one track at the same
         // time are a non-monotonic DTS to players (ffmpeg says so).
@@ -165,7 +169,7 @@ final class SegmentSeries {
                     sequence: segment.sequence, file: segment.file, state: .recovered,
                     start: Double(segment.startWall - (recordingStart ?? segment.startWall)) / 1e9, duration: seconds,
                     bytes: Int64(recovered.summary.bytes), frames: Int64(recovered.summary.frames),
-                    sha256: Self.sha256(of: recovered.summary.path)),
+                    sha256: Self.sha256(of: recovered.summary.path), rid: segment.rid),
                 in: recording)
         }
         return kept
@@ -186,7 +190,8 @@ final class SegmentSeries {
         catalog.segmentClosed(
             RecordedSegment(
                 sequence: segment.sequence, file: segment.file, state: .closed, start: start, duration: seconds,
-                bytes: Int64(summary.bytes), frames: Int64(summary.frames), sha256: Self.sha256(of: summary.path)),
+                bytes: Int64(summary.bytes), frames: Int64(summary.frames), sha256: Self.sha256(of: summary.path),
+                rid: segment.rid),
             in: recording)
     }
 

@@ -20,25 +20,28 @@ extension CatalogChange {
         case .trackAdded(let id, let track):
             try connection.query(
                 """
-                INSERT INTO tracks (recording_id, number, kind, codec, ssrc) VALUES ($1, $2, $3, $4, $5)
+                INSERT INTO tracks (recording_id, number, kind, codec, ssrc, rid) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (recording_id, number) DO NOTHING
                 """,
-                [id.uuidString, String(track.number), track.kind.rawValue, track.codec, track.ssrc.map { String($0) }])
+                [
+                    id.uuidString, String(track.number), track.kind.rawValue, track.codec,
+                    track.ssrc.map { String($0) }, track.rid,
+                ])
         case .segment(let id, let segment):
             try connection.query(
                 """
-                INSERT INTO segments (recording_id, sequence, file, state, start, duration, bytes, frames, sha256)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO segments (recording_id, sequence, file, state, start, duration, bytes, frames, sha256, rid)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (recording_id, sequence) DO UPDATE SET
                     file = excluded.file, state = excluded.state, start = excluded.start,
                     duration = excluded.duration, bytes = excluded.bytes, frames = excluded.frames,
-                    sha256 = excluded.sha256
+                    sha256 = excluded.sha256, rid = COALESCE(excluded.rid, segments.rid)
                 WHERE segments.state = 'open'
                 """,
                 [
                     id.uuidString, String(segment.sequence), segment.file, segment.state.rawValue,
                     String(segment.start), String(segment.duration), String(segment.bytes), String(segment.frames),
-                    segment.sha256,
+                    segment.sha256, segment.rid,
                 ])
         case .gap(let id, let gap):
             try connection.query(

@@ -95,17 +95,18 @@ public enum CatalogQueries {
         else { return nil }
         var tracks: [RecordedTrack] = []
         for row in try connection.query(
-            "SELECT number, kind, codec, ssrc FROM tracks WHERE recording_id = $1 ORDER BY number", key
+            "SELECT number, kind, codec, ssrc, rid FROM tracks WHERE recording_id = $1 ORDER BY number", key
         ).rows {
             tracks.append(
                 RecordedTrack(
                     number: Int(try row.int("number")), kind: try value(row, "kind"), codec: try row.string("codec"),
-                    ssrc: try row.optionalInt("ssrc").map { UInt32(truncatingIfNeeded: $0) }))
+                    ssrc: try row.optionalInt("ssrc").map { UInt32(truncatingIfNeeded: $0) },
+                    rid: try row.optionalString("rid")))
         }
         var segments: [RecordedSegment] = []
         for row in try connection.query(
             """
-            SELECT sequence, file, state, start, duration, bytes, frames, sha256 FROM segments
+            SELECT sequence, file, state, start, duration, bytes, frames, sha256, rid FROM segments
             WHERE recording_id = $1 ORDER BY sequence
             """, key
         ).rows {
@@ -114,7 +115,8 @@ public enum CatalogQueries {
                     sequence: Int(try row.int("sequence")), file: try row.string("file"),
                     state: try value(row, "state"),
                     start: try row.double("start"), duration: try row.double("duration"), bytes: try row.int("bytes"),
-                    frames: try row.int("frames"), sha256: try row.optionalString("sha256")))
+                    frames: try row.int("frames"), sha256: try row.optionalString("sha256"),
+                    rid: try row.optionalString("rid")))
         }
         var gaps: [RecordedGap] = []
         for row in try connection.query(

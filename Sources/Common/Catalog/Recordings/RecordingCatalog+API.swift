@@ -18,10 +18,13 @@ extension RecordingCatalog {
         record(.trackAdded(recording: recording, track))
     }
 
-    /// A segment file was opened (`.part`) at `start` seconds into the recording.
-    public func segmentOpened(_ sequence: Int, file: String, start: Double, in recording: UUID) {
+    /// A segment file was opened (`.part`) at `start` seconds into the recording, its video
+    /// from the simulcast layer `rid` (nil: none, or every layer).
+    public func segmentOpened(_ sequence: Int, file: String, start: Double, rid: String? = nil, in recording: UUID) {
         record(
-            .segment(recording: recording, RecordedSegment(sequence: sequence, file: file, state: .open, start: start)))
+            .segment(
+                recording: recording,
+                RecordedSegment(sequence: sequence, file: file, state: .open, start: start, rid: rid)))
     }
 
     /// A segment was closed (or, with `state: .recovered`, recovered after a crash).

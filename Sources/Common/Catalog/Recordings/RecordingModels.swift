@@ -88,15 +88,18 @@ public struct RecordedTrack: Sendable, Codable, Equatable {
     public var kind: TrackKind
     /// The codec name (`VP8`, `VP9`, `H264`, `opus`).
     public var codec: String
-    /// The mesh SSRC it was recorded from.
+    /// The mesh SSRC it was recorded from (at the start, for a `layers: top` track).
     public var ssrc: UInt32?
+    /// The simulcast layer it holds, for a `layers: all` recording's video; nil otherwise.
+    public var rid: String?
 
     /// Creates a track.
-    public init(number: Int, kind: TrackKind, codec: String, ssrc: UInt32? = nil) {
+    public init(number: Int, kind: TrackKind, codec: String, ssrc: UInt32? = nil, rid: String? = nil) {
         self.number = number
         self.kind = kind
         self.codec = codec
         self.ssrc = ssrc
+        self.rid = rid
     }
 }
 
@@ -118,12 +121,16 @@ public struct RecordedSegment: Sendable, Codable, Equatable {
     public var frames: Int64
     /// The SHA-256 of the closed file, lowercase hex; nil while open.
     public var sha256: String?
+    /// The simulcast layer its video holds (`layers: top` follows the best live layer and starts
+    /// a segment where it moves); nil without simulcast, with `layers: all`, or unknown (recovered).
+    public var rid: String?
 
     /// Creates a segment.
     public init(
         sequence: Int, file: String, state: SegmentState, start: Double, duration: Double = 0, bytes: Int64 = 0,
-        frames: Int64 = 0, sha256: String? = nil
+        frames: Int64 = 0, sha256: String? = nil, rid: String? = nil
     ) {
+        self.rid = rid
         self.sequence = sequence
         self.file = file
         self.state = state

@@ -147,6 +147,7 @@ extension TopologyDecoder {
             valid = valid && record != nil
             draft.value.record = record?.patterns ?? []
             draft.value.recordRetention = record.flatMap { $0.retention.isEmpty ? nil : $0.retention }
+            draft.value.recordAllLayers = record.flatMap { $0.allLayers.isEmpty ? nil : $0.allLayers }
         }
         if let limitNode = fields["max_viewers_per_stream"] {
             draft.value.maxViewersPerStream = positiveCount(limitNode, "'max_viewers_per_stream'")

@@ -1,12 +1,16 @@
 import Yams
 
 /// Decoding of `policies.record`: each entry is a stream pattern, or a mapping with the
-/// pattern and how long its recordings are kept: `[town-hall, {match: "event-*", retention: 7d}]`.
+/// pattern, how long its recordings are kept and which simulcast layers they keep:
+/// `[town-hall, {match: "event-*", retention: 7d, layers: all}]`.
 extension TopologyDecoder {
-    static let recordEntryKeys = ["match", "retention"]
+    static let recordEntryKeys = ["match", "retention", "layers"]
 
-    /// The record patterns and their retentions; nil after reporting any entry that failed.
-    func decodeRecord(_ node: Node) -> (patterns: [StreamPattern], retention: [RecordRetention])? {
+    /// The record patterns, their retentions and those that keep every layer; nil after
+    /// reporting any entry that failed.
+    func decodeRecord(_ node: Node) -> (
+        patterns: [StreamPattern], retention: [RecordRetention], allLayers: [StreamPattern]
+    )? {
         let entries: [Node]
         if case .sequence(let sequence) = node {
             entries = Array(sequence)
@@ -15,6 +19,7 @@ extension TopologyDecoder {
         }
         var patterns: [StreamPattern] = []
         var retention: [RecordRetention] = []
+        var allLayers: [StreamPattern] = []
         var valid = true
         for entry in entries {
             guard case .mapping = entry else {
@@ -35,6 +40,13 @@ extension TopologyDecoder {
                 continue
             }
             patterns.append(pattern)
+            if let layers = fields["layers"] {
+                switch recordLayers(layers) {
+                case .some(true): allLayers.append(pattern)
+                case .some(false): break
+                case nil: valid = false
+                }
+            }
             guard let kept = fields["retention"] else { continue }
             guard let seconds = retentionSeconds(kept) else {
                 valid = false
@@ -42,7 +54,21 @@ extension TopologyDecoder {
             }
             retention.append(RecordRetention(pattern: pattern, seconds: seconds))
         }
-        return valid ? (patterns, retention) : nil
+        return valid ? (patterns, retention, allLayers) : nil
+    }
+
+    /// `layers: all` (true) or `top` (false), or nil after saying what is accepted.
+    private func recordLayers(_ node: Node) -> Bool? {
+        guard let text = read.string(node, "'layers'") else { return nil }
+        switch text.value {
+        case "all": return true
+        case "top": return false
+        default:
+            log.error(
+                "bad layers '\(text.value)': top (the best live simulcast layer) or all (every layer)",
+                at: text.location)
+            return nil
+        }
     }
 
     /// A retention such as `7d`, or nil after saying what is accepted.

@@ -58,6 +58,11 @@ enum PlanFields {
                 value: policies.recordRetention.flatMap { rules in
                     list(rules.map { "\($0.pattern.text)=\(RecordRetention.text($0.seconds))" })
                 }, isLive: true),
+            // Read when a policy recording starts: recordings running keep their layers.
+            PlanField(
+                name: "record.layers",
+                value: policies.recordAllLayers.flatMap { patterns in list(patterns.map { "\($0.text)=all" }) },
+                isLive: true),
             PlanField(
                 name: "max_viewers_per_stream", value: policies.maxViewersPerStream.map(String.init), isLive: true),
             PlanField(name: "max_publishers", value: policies.maxPublishers.map(String.init), isLive: true),

@@ -3,7 +3,7 @@
 ///
 /// ```yaml
 /// policies:
-///   record: [town-hall, {match: "event-*", retention: 7d}]
+///   record: [town-hall, {match: "event-*", retention: 7d}, {match: "sim-*", layers: all}]
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
@@ -20,6 +20,10 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// Optional so that a topology stored before retention existed still decodes, and one
     /// without retention encodes to the same bytes as before.
     public var recordRetention: [RecordRetention]?
+    /// The `record` patterns whose recordings keep every simulcast layer (`layers: all`); the
+    /// others record the best live layer (`top`). Optional for the same reason as
+    /// ``recordRetention``.
+    public var recordAllLayers: [StreamPattern]?
     /// The most viewers one stream may have across the mesh, unless an override says otherwise.
     public var maxViewersPerStream: Int?
     /// The most streams published at once across the mesh.
@@ -54,6 +58,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     public init(
         record: [StreamPattern] = [],
         recordRetention: [RecordRetention]? = nil,
+        recordAllLayers: [StreamPattern]? = nil,
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
@@ -64,6 +69,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     ) {
         self.record = record
         self.recordRetention = recordRetention
+        self.recordAllLayers = recordAllLayers
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
@@ -100,6 +106,12 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// kept after they end; nil: forever.
     public func retentionSeconds(forPolicy policy: String) -> Int? {
         recordRetention?.first { $0.pattern.text == policy }?.seconds
+    }
+
+    /// Whether recordings started by the `record` pattern written `policy` keep every simulcast
+    /// layer (`layers: all`) rather than the best live one.
+    public func recordsAllLayers(forPolicy policy: String) -> Bool {
+        recordAllLayers?.contains { $0.text == policy } ?? false
     }
 
     /// The most viewers this stream may have: the first matching override, else the default.

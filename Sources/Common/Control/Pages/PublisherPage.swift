@@ -6,7 +6,9 @@
 /// `relay=1` (relay only), `turn=udp|tcp|tls` (one TURN listener); with both `stream` and `token`
 /// present it starts at once. The ICE servers come from the `201`'s `Link` headers
 /// (``ICEServerScript``). `window.meshcast` exposes the state, `stats()`, `pair()` and
-/// `iceServers` for tests.
+/// `iceServers` for tests, and `setLayerActive(rid, active)`, which stops or restarts one
+/// simulcast layer (`RTCRtpSender.setParameters`) as an encoder short of bandwidth or CPU does,
+/// so tests can see what the mesh does when a layer goes (a recording's `layers: top`).
 ///
 /// `codec` forces the video codec with `RTCRtpTransceiver.setCodecPreferences` (the chosen codec
 /// and RTX only): `h264` is constrained baseline (`42e01f`) with packetization-mode 1, `vp9` is
@@ -53,7 +55,17 @@ enum PublisherPage: WebPage {
         \#(ICEServerScript.source)
 
         window.meshcast = { state: "idle", error: null, stats: publisherStats, iceServers: [],
-                            pair: () => (pc ? selectedPair(pc) : null) };
+                            pair: () => (pc ? selectedPair(pc) : null), setLayerActive };
+
+        async function setLayerActive(rid, active) {
+          const sender = pc && pc.getSenders().find((s) => s.track && s.track.kind === "video");
+          if (!sender) throw new Error("no video sender");
+          const parameters = sender.getParameters();
+          const encoding = parameters.encodings.find((e) => e.rid === rid);
+          if (!encoding) throw new Error(`no layer ${rid}`);
+          encoding.active = active;
+          await sender.setParameters(parameters);
+        }
 
         function setState(state, error) {
           meshcast.state = state;

@@ -97,6 +97,20 @@ public final class PacketHistory: @unchecked Sendable {
             isKeyframeStart: header.isKeyframeStart, marker: header.marker)
     }
 
+    /// Whether the packet stored under `sequence` starts a key frame, without copying it; nil
+    /// when it is not there (never stored, overwritten, or being written). Any thread.
+    public func isKeyframeStart(sequence: UInt16) -> Bool? {
+        let slot = Int(sequence) & mask
+        let before = stamps[slot].load(ordering: .acquiring)
+        guard before & 1 == 0 else { return nil }
+        let header = headers[slot]
+        atomicMemoryFence(ordering: .acquiring)
+        guard stamps[slot].load(ordering: .relaxed) == before, header.extendedSequence >= 0,
+            UInt16(truncatingIfNeeded: header.extendedSequence) == sequence
+        else { return nil }
+        return header.isKeyframeStart
+    }
+
     /// Counts the breaks in what the ring holds: the feed moved to another relay link, the
     /// publisher's stream restarted, or packets were given up for lost. A reader that started
     /// on a key frame before the newest break cannot decode on past it and restarts at the next

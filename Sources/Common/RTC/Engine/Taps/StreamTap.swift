@@ -10,8 +10,36 @@ public struct TappedTrack: Sendable, Equatable {
     public let clockRate: UInt32
     /// Opus channels (2), 1 for video.
     public let channels: Int
-    /// The mesh SSRC of the layer delivered.
+    /// The mesh SSRC of the layer delivered (at the start, for a track that follows the top).
     public let ssrc: UInt32
+    /// The index of the layer delivered (at the start, for a track that follows the top).
+    public let layer: Int
+    /// The rids of the track's layers, by index (one empty rid without simulcast).
+    public let rids: [String]
+    /// Whether the track follows the best live layer (``TapBreak/layerSwitch``) rather than
+    /// keeping ``layer``.
+    public let followsTop: Bool
+
+    /// Describes a tapped track.
+    public init(
+        kind: MediaKind, codec: CodecKind, clockRate: UInt32, channels: Int, ssrc: UInt32, layer: Int = 0,
+        rids: [String] = [""], followsTop: Bool = false
+    ) {
+        self.kind = kind
+        self.codec = codec
+        self.clockRate = clockRate
+        self.channels = channels
+        self.ssrc = ssrc
+        self.layer = layer
+        self.rids = rids
+        self.followsTop = followsTop
+    }
+
+    /// The rid of `layer`; nil without simulcast (one layer with no rid).
+    public func rid(of layer: Int) -> String? {
+        guard rids.indices.contains(layer), !rids[layer].isEmpty else { return nil }
+        return rids[layer]
+    }
 }
 
 /// Why a tapped packet does not follow on from the one before it on its track.
@@ -24,6 +52,9 @@ public enum TapBreak: UInt8, Sendable {
     case linkMove
     /// The stream's tracks were rebuilt: its publisher came back with other tracks.
     case publisherChange
+    /// The track moved to another simulcast layer (the best live one), at that layer's key
+    /// frame: another SSRC, sequence numbering, RTP timeline and picture size from here on.
+    case layerSwitch
 }
 
 /// One packet taken out of a ``StreamTap``: the RTP packet (header and payload, as every hop
@@ -31,6 +62,8 @@ public enum TapBreak: UInt8, Sendable {
 public struct TappedPacket {
     /// Index into ``StreamTap/tracks``.
     public let track: Int
+    /// The simulcast layer (index in its track) the packet belongs to.
+    public let layer: Int
     /// The whole RTP packet.
     public let bytes: UnsafeRawBufferPointer
     /// Arrival on the node, nanoseconds on the NTP timescale (``StreamTap`` converts the
@@ -63,6 +96,7 @@ public final class StreamTap: @unchecked Sendable {
 
     struct Slot {
         var track: Int = 0
+        var layer: Int = 0
         var length: Int = 0
         var arrival: Int64 = 0
         var ntp: UInt64 = 0
@@ -84,8 +118,9 @@ public final class StreamTap: @unchecked Sendable {
     private let ring = Mutex(Ring())
     /// Added to the engine's monotonic nanoseconds to get NTP-scale nanoseconds.
     let wallOffset: Int64
-    /// Set by ``requestKeyframe()``; the video consumer passes it upstream and clears it.
-    let keyframeRequested = Atomic<Bool>(false)
+    /// Counts ``requestKeyframe()`` calls; each video consumer passes a new count upstream for
+    /// its layer, so every video track and layer (``RecordingLayers/all``) is asked, not one.
+    let keyframeRequests = Atomic<UInt32>(0)
 
     init(stream: String, tracks: [TappedTrack], capacity: Int, slotSize: Int, wallOffset: Int64) {
         self.stream = stream
@@ -142,7 +177,7 @@ public final class StreamTap: @unchecked Sendable {
     /// Asks the publisher for a key frame of the tapped video (merged and rate-limited
     /// upstream like a viewer's PLI): a recorder about to cut a segment wants one soon.
     public func requestKeyframe() {
-        keyframeRequested.store(true, ordering: .relaxed)
+        keyframeRequests.add(1, ordering: .relaxed)
     }
 
     /// Marks the tap ended; a drainer finishes what is in the ring and stops.
@@ -160,7 +195,7 @@ public final class StreamTap: @unchecked Sendable {
             let slot = slots[index]
             body(
                 TappedPacket(
-                    track: slot.track,
+                    track: slot.track, layer: slot.layer,
                     bytes: UnsafeRawBufferPointer(start: memory + index * slotSize, count: slot.length),
                     arrival: slot.arrival, senderReportNTP: slot.ntp, senderReportRTP: slot.rtp,
                     breakReason: slot.breakReason))

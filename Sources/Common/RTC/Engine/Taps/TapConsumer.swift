@@ -3,7 +3,14 @@
 /// arrives ahead of a missing one waits there while the link NACKs upstream; the missing one
 /// is given up after ``giveUpAfter`` or when the track runs ``giveUpDistance`` packets ahead,
 /// and the next packet handed out says it follows a gap, and why (``TapBreak``: a loss, a
-/// relay link taking over, a publisher back with other tracks). Worker thread only.
+/// relay link taking over, a publisher back with other tracks).
+///
+/// A video consumer that follows the top (``TappedTrack/followsTop``, `layers: top`) takes
+/// every layer's packets from the router and hands out one: the best layer that is live
+/// (highest ranked, ``PublishedTrack/layerOrder``, with a bitrate: a layer with none for a
+/// second stopped). When that changes, it asks for a key frame of the new layer and moves to it
+/// at the first packet of one (``TapBreak/layerSwitch``), never between key frames: down when
+/// the publisher drops the top layer, up when a better one comes back. Worker thread only.
 final class TapConsumer: TrackConsumer {
     /// How long a missing packet is waited for (a few NACK round trips on a relay link).
     static let giveUpAfter: UInt64 = 400_000_000
@@ -11,10 +18,27 @@ final class TapConsumer: TrackConsumer {
     /// must not be lost to waiting).
     static let giveUpDistance: Int = 512
 
+    /// How often a consumer that follows the top looks at the layers' bitrates (measured once
+    /// a second on the producer's worker).
+    static let choiceInterval: UInt64 = 100_000_000
+    /// How often a key frame of the layer to switch to is asked for again until one comes.
+    static let switchAskInterval: UInt64 = 1_000_000_000
+
     let tap: StreamTap
     let trackIndex: Int
-    let layer: Int
+    /// The layer handed out now.
+    private(set) var layer: Int
+    /// Whether ``layer`` follows the best live layer.
+    let followsTop: Bool
     var isLink: Bool { false }
+
+    /// The layer to move to at its next key frame; nil when ``layer`` is the best live one.
+    private(set) var switchTarget: Int?
+    /// When the layers were last looked at, and a key frame of ``switchTarget`` last asked for.
+    private var lastChoice: UInt64 = 0
+    private var lastSwitchAsk: UInt64 = 0
+    /// ``StreamTap/keyframeRequests`` as last passed upstream.
+    private var answeredRequests: UInt32 = 0
 
     /// The next sequence number to hand out; nil before the first packet (or after a break).
     private var next: UInt16?
@@ -30,20 +54,40 @@ final class TapConsumer: TrackConsumer {
 
     /// `startingBreak`: why the first packet does not follow on from what the tap had before
     /// (`.publisherChange` for a consumer that replaces one on rebuilt tracks).
-    init(tap: StreamTap, trackIndex: Int, layer: Int, startingBreak: TapBreak = .none) {
+    init(tap: StreamTap, trackIndex: Int, layer: Int, followsTop: Bool = false, startingBreak: TapBreak = .none) {
         self.tap = tap
         self.trackIndex = trackIndex
         self.layer = layer
+        self.followsTop = followsTop
         pendingBreak = startingBreak
+        answeredRequests = tap.keyframeRequests.load(ordering: .relaxed)
+    }
+
+    /// The layers to take from the router: all of them when following the top.
+    func wantedLayers(of track: PublishedTrack) -> UInt64 {
+        followsTop ? track.allLayers : 1 << UInt64(layer)
     }
 
     func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
         let output = router.output
-        guard layer == self.layer else { return }
-        if track.kind == .video, tap.keyframeRequested.load(ordering: .relaxed),
-            tap.keyframeRequested.exchange(false, ordering: .relaxed)
-        {
-            track.wantKeyframe(layer: layer)
+        guard track.layers.indices.contains(layer) else { return }
+        if track.kind == .video {
+            let requests = tap.keyframeRequests.load(ordering: .relaxed)
+            if requests != answeredRequests {
+                answeredRequests = requests
+                track.wantKeyframe(layer: self.layer)
+            }
+        }
+        if followsTop, now &- lastChoice >= Self.choiceInterval {
+            lastChoice = now
+            chooseLayer(track, now: now)
+        }
+        if layer != self.layer {
+            guard layer == switchTarget, track.layers[layer].history.isKeyframeStart(sequence: sequence) == true else {
+                return
+            }
+            switchLayer(to: layer, at: sequence, track: track, now: now)
+            return
         }
         let shared = track.layers[layer]
         let generation = shared.history.generation
@@ -123,7 +167,8 @@ final class TapConsumer: TrackConsumer {
             guard let stored = shared.history.load(sequence: sequence, into: buffer) else { return nil }
             let clock = shared.senderReport.withLock { $0.mapping }
             return StreamTap.Slot(
-                track: trackIndex, length: stored.length, arrival: Int64(stored.arrival) &+ tap.wallOffset,
+                track: trackIndex, layer: shared.index, length: stored.length,
+                arrival: Int64(stored.arrival) &+ tap.wallOffset,
                 ntp: clock?.ntpTimestamp ?? 0, rtp: clock?.rtpTimestamp ?? 0, breakReason: gap)
         }
         switch outcome {
@@ -137,6 +182,45 @@ final class TapConsumer: TrackConsumer {
         case .missing:
             return false
         }
+    }
+
+    /// Looks for the best live layer: the highest ranked with a bitrate. None live (nothing
+    /// measured yet, or the whole track stopped): the consumer stays where it is.
+    private func chooseLayer(_ track: PublishedTrack, now: UInt64) {
+        let order = track.layerOrder
+        var best: Int?
+        var rank = order.count
+        while rank > 0, best == nil {
+            rank -= 1
+            let candidate = order.layer(atRank: rank)
+            if track.layers.indices.contains(candidate), track.layers[candidate].bitrate.load(ordering: .relaxed) > 0 {
+                best = candidate
+            }
+        }
+        guard let best, best != layer else {
+            switchTarget = nil
+            return
+        }
+        if switchTarget != best || now &- lastSwitchAsk >= Self.switchAskInterval {
+            switchTarget = best
+            lastSwitchAsk = now
+            track.wantKeyframe(layer: best)
+        }
+    }
+
+    /// Moves to `target` at packet `sequence`, the start of one of its key frames: what the old
+    /// layer still had waiting is left (the new layer's key frame does not need it).
+    private func switchLayer(to target: Int, at sequence: UInt16, track: PublishedTrack, now: UInt64) {
+        layer = target
+        switchTarget = nil
+        let shared = track.layers[target]
+        generation = shared.history.generation
+        feedMoves = shared.feedMoves.load(ordering: .relaxed)
+        next = sequence
+        newest = sequence
+        missingSince = 0
+        pendingBreak = .layerSwitch
+        drain(track, shared: shared, now: now)
     }
 
     /// The feed broke (another link, a new publisher, a loss upstream): start again at the

@@ -4,6 +4,9 @@ final class WorkerTaps {
     private struct Attached {
         let tap: StreamTap
         let stream: LiveStream
+        /// By tap track: the index of its track in the stream.
+        let positions: [Int]
+        /// The tracks fed, one per consumer (a track once per layer with `layers: all`).
         var tracks: [PublishedTrack]
         var consumers: [TapConsumer]
     }
@@ -15,15 +18,23 @@ final class WorkerTaps {
         self.router = router
     }
 
-    /// `tap` takes `layers[i]` of `tracks[i]` of `stream` from now on.
-    func attach(_ tap: StreamTap, stream: LiveStream, tracks: [PublishedTrack], layers: [Int]) {
+    /// `tap` takes the stream's track `positions[i]` of `tracks`, as `tap.tracks[i]` describes it
+    /// (its layer, or the best live one), from now on. A track tapped once per layer
+    /// (`layers: all`) is at several positions.
+    func attach(_ tap: StreamTap, stream: LiveStream, tracks streamTracks: [PublishedTrack], positions: [Int]) {
         var consumers: [TapConsumer] = []
-        for (index, track) in tracks.enumerated() {
-            let consumer = TapConsumer(tap: tap, trackIndex: index, layer: layers[index])
-            router.add(consumer, of: track, layers: 1 << UInt64(consumer.layer))
+        var tracks: [PublishedTrack] = []
+        for (index, position) in positions.enumerated() where streamTracks.indices.contains(position) {
+            let track = streamTracks[position]
+            tracks.append(track)
+            let described = tap.tracks[index]
+            let consumer = TapConsumer(
+                tap: tap, trackIndex: index, layer: described.layer, followsTop: described.followsTop)
+            router.add(consumer, of: track, layers: consumer.wantedLayers(of: track))
             consumers.append(consumer)
         }
-        attached[ObjectIdentifier(tap)] = Attached(tap: tap, stream: stream, tracks: tracks, consumers: consumers)
+        attached[ObjectIdentifier(tap)] = Attached(
+            tap: tap, stream: stream, positions: positions, tracks: tracks, consumers: consumers)
     }
 
     /// `tap` takes nothing more from this worker.
@@ -39,16 +50,19 @@ final class WorkerTaps {
             for (track, consumer) in zip(entry.tracks, entry.consumers) { router.remove(consumer, of: track) }
             var kept: [PublishedTrack] = []
             var consumers: [TapConsumer] = []
-            for (index, consumer) in entry.consumers.enumerated()
-            where tracks.indices.contains(index) && tracks[index].kind == entry.tracks[index].kind {
-                let layer = min(consumer.layer, tracks[index].layers.count - 1)
+            for (old, consumer) in zip(entry.tracks, entry.consumers) {
+                let position = entry.positions[consumer.trackIndex]
+                guard tracks.indices.contains(position), tracks[position].kind == old.kind else { continue }
+                let layer = min(consumer.layer, tracks[position].layers.count - 1)
                 let moved = TapConsumer(
-                    tap: entry.tap, trackIndex: index, layer: layer, startingBreak: .publisherChange)
-                router.add(moved, of: tracks[index], layers: 1 << UInt64(layer))
-                kept.append(tracks[index])
+                    tap: entry.tap, trackIndex: consumer.trackIndex, layer: layer, followsTop: consumer.followsTop,
+                    startingBreak: .publisherChange)
+                router.add(moved, of: tracks[position], layers: moved.wantedLayers(of: tracks[position]))
+                kept.append(tracks[position])
                 consumers.append(moved)
             }
-            attached[key] = Attached(tap: entry.tap, stream: stream, tracks: kept, consumers: consumers)
+            attached[key] = Attached(
+                tap: entry.tap, stream: stream, positions: entry.positions, tracks: kept, consumers: consumers)
         }
     }
 }
