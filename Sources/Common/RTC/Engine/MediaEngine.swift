@@ -117,7 +117,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         let media = pickWorker()
         let credentials = ICECredentials.generate()
         let negotiated = try negotiate(offer, role: .publisher, stream: stream, credentials: credentials, on: media)
-        let live = try registry.reservePublisher(stream, session: sessionID)
+        let live = try registry.reservePublisher(stream, session: sessionID, local: !announced)
         let meshSSRCs = registry.meshSSRCs(for: stream, keys: MeshTrackCatalog.layerKeys(of: negotiated))
         let tracks: [PublishedTrack]
         do {

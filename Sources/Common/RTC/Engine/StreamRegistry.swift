@@ -60,13 +60,15 @@ final class StreamRegistry: Sendable {
     }
 
     /// Claims `name` for a new publisher; a stream with a live publisher answers 409, and a
-    /// node at its limits 503.
-    func reservePublisher(_ name: String, session: String) throws(SessionRequestError) -> LiveStream {
+    /// node at its limits 503. `local`: for this node alone (``Entry/local``).
+    func reservePublisher(_ name: String, session: String, local: Bool = false) throws(SessionRequestError)
+        -> LiveStream
+    {
         let limits = self.limits.withLock { $0 }
         let result: Result<LiveStream, SessionRequestError> = entries.withLock { entries in
             var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
             if entry.publisherSession != nil || entry.link != nil { return .failure(.streamAlreadyPublished) }
-            if let refusal = limits.refusalOfPublisher(census: Self.census(entries)) {
+            if let refusal = limits.refusalOfPublisher(census: Self.census(entries), local: local) {
                 return .failure(.unavailable(refusal))
             }
             entry.publisherSession = session
