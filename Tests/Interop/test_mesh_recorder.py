@@ -451,3 +451,10 @@ def test_direct_ingest_renegotiated(recorder_mesh):
     assert abs(total - sum(recorded)) <= 0.02 * sum(recorded), (total, recorded)
     for n in numbers:
         assert n == list(range(n[0], n[-1] + 1)), "every frame of each publisher, once and in order"
+    # The renegotiated tracks kept their numbers, so the segments join into one playing file.
+    status, _, media = api(mesh, "GET", f"/v1/recordings/{recording}/media", token)
+    assert status == 200, media[:300]
+    joined = mesh.storage / "ingest-media.webm"
+    joined.write_bytes(media)
+    assert ffmpeg_errors(joined) == ""
+    assert {s["codec_type"] for s in ffprobe(joined)["streams"]} == {"video", "audio"}
