@@ -356,7 +356,8 @@ def test_direct_ingest_renegotiated(recorder_mesh):
     the recorder (`POST /v1/recordings/ingest?stream=`, WHIP semantics, RFC 9725 §4.2) with the
     stream's publish token for ~4 s, renegotiates once as a restarted client (a new peer
     connection's full offer, `PATCH` with `application/sdp`), publishes ~5 s more, then
-    `DELETE`s the session. One recording holds both: every segment has VP8 video and Opus audio,
+    `DELETE`s the session; a trickle `PATCH` (`application/trickle-ice-sdpfrag`) still answers
+    204. One recording holds both: every segment has VP8 video and Opus audio,
     plays with `ffmpeg -v error` silent, and the segments' ffprobe durations add up within 2 % to
     the time published while recorded (each publisher's first recorded frame to its last,
     framecode numbers); the time between the two is a `renegotiated` gap. The stream never
@@ -400,6 +401,16 @@ def test_direct_ingest_renegotiated(recorder_mesh):
         await second.pc.setRemoteDescription(RTCSessionDescription(body.decode(), "answer"))
         await second.connected()
         await first.pc.close()
+        # WHIP's own PATCH still works on the session (RFC 9725 §4.3.1, RFC 8840): a trickled
+        # candidate under the current ufrag is taken (204).
+        offered = second.pc.localDescription.sdp
+        ufrag = offered.split("a=ice-ufrag:", 1)[1].split("\r\n", 1)[0]
+        password = offered.split("a=ice-pwd:", 1)[1].split("\r\n", 1)[0]
+        fragment = (f"a=ice-ufrag:{ufrag}\r\na=ice-pwd:{password}\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                    "a=mid:0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 9 typ host\r\n")
+        trickled = await asyncio.to_thread(api, mesh, "PATCH", location, publish_token, fragment.encode(),
+                                           {"Content-Type": "application/trickle-ice-sdpfrag"})
+        assert trickled[0] == 204, trickled
         await asyncio.sleep(5.0)
         status, _, _ = await asyncio.to_thread(api, mesh, "DELETE", location, publish_token)
         assert status == 200
