@@ -41,7 +41,9 @@ final class Recorder: Service, Sendable {
     let storage: String
     let segmentSeconds: Int
     let catalog: RecordingCatalog
-    private let engine: MediaEngine
+    let engine: MediaEngine
+    /// Clients publishing straight to this recorder (`/v1/recordings/ingest`).
+    let ingests: DirectIngests
     private let coordinator: MeshCoordinator?
     private let directory: StreamDirectory?
     private let claims: PublisherClaims?
@@ -72,6 +74,7 @@ final class Recorder: Service, Sendable {
         claims = parts.redis.map { PublisherClaims(client: $0) }
         topology = parts.topology
         logger = parts.logger
+        ingests = DirectIngests(engine: parts.engine)
         sweeper = RetentionSweeper(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
     }
 
@@ -97,6 +100,14 @@ final class Recorder: Service, Sendable {
                         try? await Task.sleep(for: Self.policyInterval)
                     }
                 }
+                // A direct ingest whose publisher session ended on its own (the client went
+                // away, ICE failed) ends its recording.
+                group.addTask {
+                    for await session in self.ingests.endedSessions {
+                        guard let id = self.ingests.recording(ofSession: session) else { continue }
+                        await self.stop(id, reason: "the ingest's publisher left")
+                    }
+                }
                 // Apart from the policy, so deleting a large recording never delays a start.
                 group.addTask {
                     while !Task.isCancelled {
@@ -112,6 +123,7 @@ final class Recorder: Service, Sendable {
         for recording in active.withLock({ Array($0.values) }) {
             await stop(recording.id, reason: "the recorder is stopping")
         }
+        ingests.finish()
         pump.stop()
         if !(await catalog.waitUntilApplied(timeout: .seconds(3))) {
             logger.warning("catalog: \(catalog.lag.pending) change(s) still in the journal; written at the next start")
@@ -153,10 +165,27 @@ final class Recorder: Service, Sendable {
             if case .unknownStream = error { throw .unknownStream(stream) }
             throw .unavailable(error.description)
         }
+        return try await begin(stream: stream, tap: tap, policy: policy, layers: layers, direct: false)
+    }
+
+    /// Records what `tap` delivers as a recording of `stream`: catalogues it and hands it to the
+    /// pump. `direct`: a client publishing straight to this recorder (``DirectIngests``),
+    /// which the policy never stops. The tap is removed when this throws.
+    func begin(stream: String, tap: StreamTap, policy: String?, layers: RecordingLayers, direct: Bool)
+        async throws(RecorderError) -> UUID
+    {
+        guard !stopping.load(ordering: .relaxed) else {
+            await engine.removeTap(tap)
+            throw .unavailable("the recorder is stopping")
+        }
+        if let running = active.withLock({ $0.values.first { $0.stream == stream } }) {
+            await engine.removeTap(tap)
+            throw .alreadyRecording(running.id)
+        }
         let id = catalog.recordingStarted(stream: stream, node: nodeID, policy: policy, layers: layers)
         let recording = ActiveRecording(
             id: id, stream: stream, policy: policy, tap: tap, storage: storage, segmentSeconds: segmentSeconds,
-            catalog: catalog, metrics: metrics, logger: logger)
+            catalog: catalog, metrics: metrics, logger: logger, direct: direct)
         let raced = active.withLock { active -> Bool in
             if active.values.contains(where: { $0.stream == stream }) { return true }
             active[id] = recording
@@ -174,7 +203,7 @@ final class Recorder: Service, Sendable {
             logger.error("recording \(id): cannot create its directory: \(error)")
         }
         pump.add(recording)
-        let why = policy.map { "policy '\($0)'" } ?? "API request"
+        let why = policy.map { "policy '\($0)'" } ?? (direct ? "direct ingest" : "API request")
         logger.info(
             "recording \(id.uuidString.lowercased()) of '\(stream)' started (\(why), layers: \(layers.rawValue))")
         return id
@@ -187,6 +216,7 @@ final class Recorder: Service, Sendable {
         guard let recording = active.withLock({ $0.removeValue(forKey: id) }) else { return nil }
         await engine.removeTap(recording.tap)
         await pump.finish(recording)
+        if recording.direct { await ingests.end(id) }
         let failed = recording.failed.load(ordering: .relaxed) ? "; writing failed" : ""
         let seconds = (recording.duration * 100).rounded() / 100
         logger.info(
@@ -194,6 +224,23 @@ final class Recorder: Service, Sendable {
         )
         return recording.stream
     }
+
+    /// A direct ingest's recording `id` goes on with `tap` (its renegotiated session's): the
+    /// open segment closes and the next opens on the new tracks. False when `id` is not running
+    /// here any more (the caller removes the tap).
+    func switchTap(of id: UUID, to tap: StreamTap) async -> Bool {
+        guard let recording = active.withLock({ $0[id] }) else { return false }
+        let old = recording.tap
+        await pump.switchTap(of: recording, to: tap)
+        await engine.removeTap(old)
+        logger.info(
+            "recording \(id.uuidString.lowercased()) of '\(recording.stream)' renegotiated: \(tap.tracks.count) track(s)"
+        )
+        return true
+    }
+
+    /// Whether the storage refuses new recordings now, and why.
+    var storageRefusal: String? { StorageSpace.refusal(storage) }
 
     /// One round of the policy: streams whose publisher is live (claimed on an origin) that match
     /// `policies.record` and fall to this recorder start; recordings whose stream has had no
@@ -209,6 +256,8 @@ final class Recorder: Service, Sendable {
                 await stop(recording.id, reason: "writing failed")
                 continue
             }
+            // A direct ingest's stream is not in the mesh: it ends with its session.
+            if recording.direct { continue }
             let since = unpublishedSince.withLock { absent -> ContinuousClock.Instant? in
                 if live.contains(recording.stream) {
                     absent[recording.stream] = nil

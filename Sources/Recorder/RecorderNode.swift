@@ -51,9 +51,13 @@ public struct RecorderNode: RoleNode {
             let recorder = Recorder(
                 parts: parts, storage: path, segmentSeconds: storage.segmentSeconds, catalog: catalog)
             let routes = RecordingRoutes(recorder: recorder)
+            let ingest = IngestRoutes(recorder: recorder)
             logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s")
             return RoleAddOn(
-                routes: { routes.register(on: $0, gate: $1) }, service: recorder, metrics: { recorder.metricsText() })
+                routes: { router, gate in
+                    ingest.register(on: router, gate: gate)
+                    routes.register(on: router, gate: gate)
+                }, service: recorder, metrics: { recorder.metricsText() })
         }
     }
 

@@ -42,12 +42,14 @@ import urllib.parse
 
 import av
 import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 import framecode
 import meshpostgres
 import results
-from clients import publish
+from clients import Session, prefer_vp8, publish
 from conftest import running_mesh
+from media import NumberedVideoTrack, ToneAudioTrack
 from meshnode import binary
 
 POLICY_STREAM = "rec-policy"
@@ -521,3 +523,136 @@ def test_layers_all_records_every_layer(recorder_mesh):
         assert len(set(widths)) == 3, segment
         for rid, width in zip(video_rids, widths):
             assert 0 < width <= SIMULCAST_WIDTHS[rid], (segment, video_rids)
+
+
+INGEST_STREAM = "ingest-direct"
+INGEST_PATH = "/v1/recordings/ingest"
+
+
+def ingest_publisher(mesh, token: str):
+    """An aiortc publisher (numbered VP8 video and an Opus tone) for the recorder itself."""
+    session = Session(mesh["recorder-1"], RTCPeerConnection(RTCConfiguration(iceServers=[])), token)
+    session.source = NumberedVideoTrack()
+    prefer_vp8(session.pc.addTransceiver(session.source, direction="sendonly"))
+    session.pc.addTransceiver(ToneAudioTrack(), direction="sendonly")
+    return session
+
+
+def test_direct_ingest_renegotiated(recorder_mesh):
+    """Direct ingest (issue 14, "as the Go recorder offers it"): aiortc publishes straight to
+    the recorder (`POST /v1/recordings/ingest?stream=`, WHIP semantics, RFC 9725 §4.2) with the
+    stream's publish token for ~4 s, renegotiates once as a restarted client (a new peer
+    connection's full offer, `PATCH` with `application/sdp`), publishes ~5 s more, then
+    `DELETE`s the session; a trickle `PATCH` (`application/trickle-ice-sdpfrag`) still answers
+    204. One recording holds both: every segment has VP8 video and Opus audio,
+    plays with `ffmpeg -v error` silent, and the segments' ffprobe durations add up within 2 % to
+    the time published while recorded (each publisher's first recorded frame to its last,
+    framecode numbers); the time between the two is a `renegotiated` gap. The stream never
+    reaches the mesh's directory. Bad SDP → 400, no token → 401, unknown session → 404."""
+    mesh = recorder_mesh
+    token = operator_token(mesh)
+    recorder = mesh["recorder-1"]
+    publish_token = recorder.token(INGEST_STREAM, "publish")
+    path = f"{INGEST_PATH}?stream={INGEST_STREAM}"
+    sdp = {"Content-Type": "application/sdp"}
+
+    # Refusals first: no token, a token for another stream, no stream, bad SDP, unknown sessions.
+    assert api(mesh, "POST", path, None, b"v=0\r\n", sdp)[0] == 401
+    assert api(mesh, "POST", path, recorder.token("another", "publish"), b"v=0\r\n", sdp)[0] == 403
+    assert api(mesh, "POST", INGEST_PATH, token, b"v=0\r\n", sdp)[0] == 400
+    assert api(mesh, "POST", path, publish_token, b"this is not SDP", sdp)[0] == 400
+    assert api(mesh, "POST", path, publish_token, b"v=0\r\n", {"Content-Type": "text/plain"})[0] == 415
+    unknown = f"{INGEST_PATH}/00000000-0000-4000-8000-000000000000"
+    assert api(mesh, "DELETE", unknown, token)[0] == 404
+    assert api(mesh, "PATCH", unknown, token, b"v=0\r\n", sdp)[0] == 404
+    assert api(mesh, "DELETE", unknown, None)[0] == 401
+
+    async def run() -> dict:
+        first = ingest_publisher(mesh, publish_token)
+        await first.offer(path)
+        await first.connected()
+        location = urllib.parse.urlsplit(first.location).path
+        recording = location.rsplit("/", 1)[-1]
+        await asyncio.sleep(4.0)
+        # Not announced (4 s is four of the coordinator's once-a-second duties): no stream of
+        # the ingest in the directory, the publisher claims or any key.
+        announced = [await asyncio.to_thread(mesh.redis.command, *command) for command in (
+            ("SMEMBERS", "streams"), ("ZRANGE", "publishers:{mesh}", "0", "-1"), ("KEYS", "*ingest*"))]
+        assert not [name for found in announced for name in (found or []) if "ingest" in str(name)], announced
+        # Renegotiate: a restarted client's full offer on the same session.
+        second = ingest_publisher(mesh, publish_token)
+        await second.pc.setLocalDescription(await second.pc.createOffer())
+        status, headers, body = await asyncio.to_thread(
+            api, mesh, "PATCH", location, publish_token, second.pc.localDescription.sdp.encode(), sdp)
+        assert status == 200 and headers["content-type"].startswith("application/sdp"), (status, body[:300])
+        await second.pc.setRemoteDescription(RTCSessionDescription(body.decode(), "answer"))
+        await second.connected()
+        await first.pc.close()
+        # WHIP's own PATCH still works on the session (RFC 9725 §4.3.1, RFC 8840): a trickled
+        # candidate under the current ufrag is taken (204).
+        offered = second.pc.localDescription.sdp
+        ufrag = offered.split("a=ice-ufrag:", 1)[1].split("\r\n", 1)[0]
+        password = offered.split("a=ice-pwd:", 1)[1].split("\r\n", 1)[0]
+        fragment = (f"a=ice-ufrag:{ufrag}\r\na=ice-pwd:{password}\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                    "a=mid:0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 9 typ host\r\n")
+        trickled = await asyncio.to_thread(api, mesh, "PATCH", location, publish_token, fragment.encode(),
+                                           {"Content-Type": "application/trickle-ice-sdpfrag"})
+        assert trickled[0] == 204, trickled
+        await asyncio.sleep(5.0)
+        status, _, _ = await asyncio.to_thread(api, mesh, "DELETE", location, publish_token)
+        assert status == 200
+        await second.pc.close()
+        return {"recording": recording, "location": location,
+                "sent": [dict(first.source.sent), dict(second.source.sent)]}
+
+    figures = asyncio.run(run())
+    recording = figures["recording"]
+    assert api(mesh, "DELETE", figures["location"], token)[0] == 404, "the session ended with the DELETE"
+    stop = api(mesh, "POST", f"/v1/recordings/{recording}/stop", token)
+    assert stop[0] == 200 and json.loads(stop[2])["state"] == "stopped", stop
+
+    def detail():
+        status, _, body = api(mesh, "GET", f"/v1/recordings/{recording}", token)
+        assert status == 200, body
+        value = json.loads(body)
+        done = value["recording"]["state"] == "stopped" and value["segments"] and all(
+            s["state"] == "closed" for s in value["segments"])
+        return value if done else None
+
+    found = wait_for(detail, 10, "the stopped ingest recording with closed segments in the catalog")
+    assert found["recording"]["stream"] == INGEST_STREAM and found["recording"]["policy"] is None
+    assert sorted((t["kind"], t["number"]) for t in found["tracks"]) == [("audio", 2), ("video", 1)], found["tracks"]
+    assert [g["reason"] for g in found["gaps"]].count("renegotiated") == 1, found["gaps"]
+
+    total = 0.0
+    numbers: list[list[int]] = [[], []]
+    publisher = 0
+    for segment in sorted(found["segments"], key=lambda s: s["sequence"]):
+        file = mesh.storage / segment["file"]
+        probe = ffprobe(file)
+        assert {s["codec_type"]: s["codec_name"] for s in probe["streams"]} == {"video": "vp8", "audio": "opus"}, probe
+        errors = ffmpeg_errors(file)
+        assert errors == "", f"ffmpeg -v error on segment {segment['sequence']}: {errors}"
+        total += float(probe["format"]["duration"])
+        read = [n for n in frame_numbers(file) if n is not None]
+        # The second publisher numbers its frames from 0 again.
+        if publisher == 0 and numbers[0] and read and read[0] < numbers[0][-1]:
+            publisher = 1
+        numbers[publisher].extend(read)
+    assert numbers[0] and numbers[1], f"frames of both publishers: {[len(n) for n in numbers]}"
+    recorded = [sent[n[-1]] - sent[n[0]] + 1 / 30 for sent, n in zip(figures["sent"], numbers)]
+    error_pct = 100 * (total - sum(recorded)) / sum(recorded)
+    results.write("mesh_recorder_ingest", {"segments": len(found["segments"]), "ffprobe_total_s": total,
+                                           "recorded_s": recorded, "error_pct": error_pct, "gaps": found["gaps"]})
+    print(f"\ningest {recording}: {len(found['segments'])} segments, ffprobe {total:.3f} s, published while "
+          f"recorded {recorded[0]:.3f} + {recorded[1]:.3f} s, off by {error_pct:+.2f} %; gaps {found['gaps']}")
+    assert abs(total - sum(recorded)) <= 0.02 * sum(recorded), (total, recorded)
+    for n in numbers:
+        assert n == list(range(n[0], n[-1] + 1)), "every frame of each publisher, once and in order"
+    # The renegotiated tracks kept their numbers, so the segments join into one playing file.
+    status, _, media = api(mesh, "GET", f"/v1/recordings/{recording}/media", token)
+    assert status == 200, media[:300]
+    joined = mesh.storage / "ingest-media.webm"
+    joined.write_bytes(media)
+    assert ffmpeg_errors(joined) == ""
+    assert {s["codec_type"] for s in ffprobe(joined)["streams"]} == {"video", "audio"}

@@ -66,4 +66,22 @@ import Testing
             try origin.reservePublisher("c", session: "p4")
         }
     }
+
+    /// A recorder's direct ingest is a publisher of the node alone: its role's "no publishers"
+    /// and the mesh's `max_publishers` do not apply; the node's own capacity does.
+    @Test func localPublishersNeedOnlyRoom() throws {
+        let recorder = StreamRegistry(
+            graceSeconds: 300,
+            limits: SessionLimits(
+                acceptsPublishers: false, capacity: NodeCapacity(sessions: 2),
+                policies: StreamPolicies(maxPublishers: 1)))
+        _ = try recorder.reservePublisher("ingest:a:0", session: "p1", local: true)
+        _ = try recorder.reservePublisher("ingest:b:0", session: "p2", local: true)
+        #expect(throws: SessionRequestError.unavailable("this node serves its most sessions (2)")) {
+            try recorder.reservePublisher("ingest:c:0", session: "p3", local: true)
+        }
+        #expect(throws: SessionRequestError.unavailable("this node does not take publishers; publish to an origin")) {
+            try recorder.reservePublisher("mesh-stream", session: "p4")
+        }
+    }
 }

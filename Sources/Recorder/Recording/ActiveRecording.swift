@@ -25,7 +25,12 @@ final class ActiveRecording: @unchecked Sendable {
     let id: UUID
     let stream: String
     let policy: String?
-    let tap: StreamTap
+    /// Whether a client publishes it straight to this recorder (`/v1/recordings/ingest`).
+    let direct: Bool
+    /// The tap being written; a direct ingest's renegotiation replaces it (``switchTap(to:)``).
+    /// Read by other threads (metrics, stop), replaced on the recorder's queue.
+    var tap: StreamTap { currentTap.withLock { $0 } }
+    private let currentTap: Mutex<StreamTap>
     private let series: SegmentSeries
     private let catalog: RecordingCatalog
     private let segmentNanoseconds: Int64
@@ -53,8 +58,14 @@ final class ActiveRecording: @unchecked Sendable {
     /// A hole longer than this at a layer switch is catalogued as a `layer-switch` gap: the
     /// top stopped a moment before the lower layer's key frame came.
     static let switchGapNanoseconds: Int64 = 200_000_000
-    /// Matroska track numbers by tap track (from 1, in the stream's order).
-    private let numbers: [Int]
+    /// Matroska track numbers by tap track (from 1, in the stream's order; a renegotiated
+    /// tap's tracks keep the numbers of the same kind and codec, ``numbering(_:)``).
+    private var numbers: [Int]
+    /// The tracks catalogued so far, by Matroska number.
+    private var catalogued: [Int: TappedTrack] = [:]
+    /// The last frame's wall time before a renegotiation, until the first frame after it
+    /// (catalogued as a `renegotiated` gap).
+    private var renegotiatedAfter: Int64?
     /// When (segment-relative wall ns) the last key frame for a cut was asked for; nil when none
     /// was asked for in this segment.
     private var askedForCutAt: Int64?
@@ -83,13 +94,14 @@ final class ActiveRecording: @unchecked Sendable {
 
     init(
         id: UUID, stream: String, policy: String?, tap: StreamTap, storage: String, segmentSeconds: Int,
-        catalog: RecordingCatalog, metrics: RecorderMetrics, logger: Logger
+        catalog: RecordingCatalog, metrics: RecorderMetrics, logger: Logger, direct: Bool = false
     ) {
+        self.direct = direct
         self.metrics = metrics
         self.id = id
         self.stream = stream
         self.policy = policy
-        self.tap = tap
+        currentTap = Mutex(tap)
         self.catalog = catalog
         self.logger = logger
         segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
@@ -115,6 +127,7 @@ final class ActiveRecording: @unchecked Sendable {
     /// Writes whatever the tap holds. Returns the packets taken.
     @discardableResult
     func pump() -> Int {
+        let tap = self.tap
         guard failure == nil else { return tap.drain { _ in } }
         askForKeyframeIfStalled()
         return tap.drain { packet in
@@ -158,6 +171,7 @@ final class ActiveRecording: @unchecked Sendable {
                 breaks[packet.track] = .none
                 lastFrameWall[packet.track] = frame.wall
                 write(track: packet.track, wall: frame.wall, key: frame.key)
+                if renegotiatedAfter != nil, series.isOpen { noteRenegotiation(until: frame.wall) }
             }
             if ingests[packet.track].isVideo { askForKeyframeAfterLoss(track: packet.track) }
         }
@@ -336,21 +350,81 @@ final class ActiveRecording: @unchecked Sendable {
     }
 
     private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
-        let first = !series.isOpen && series.recordingStart == nil
         let tracks = ingests.indices.compactMap { index in
             ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
         }
         try series.open(tracks: tracks, at: wall, rid: videoRID)
         askedForCutAt = nil
-        if first {
-            for (index, ingest) in ingests.enumerated() {
-                catalog.trackAdded(
-                    RecordedTrack(
-                        number: numbers[index], kind: ingest.isVideo ? .video : .audio,
-                        codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc,
-                        rid: ingest.track.followsTop ? nil : ingest.track.rid(of: ingest.track.layer)),
-                    to: id)
+        for (index, ingest) in ingests.enumerated() where catalogued[numbers[index]] == nil {
+            catalogued[numbers[index]] = ingest.track
+            catalog.trackAdded(
+                RecordedTrack(
+                    number: numbers[index], kind: ingest.isVideo ? .video : .audio,
+                    codec: ingest.track.codec.encodingName, ssrc: ingest.track.ssrc,
+                    rid: ingest.track.followsTop ? nil : ingest.track.rid(of: ingest.track.layer)),
+                to: id)
+        }
+    }
+
+    /// A direct ingest was renegotiated: its new publisher session's tap replaces the old one,
+    /// whose remaining packets are written first. The open segment closes (the new tracks may
+    /// differ, and the new sender's timeline starts anywhere) and the next one opens at the new
+    /// tap's first video key frame (audio alone: its first frame), like a recording's first;
+    /// the time between is catalogued as a `renegotiated` gap. Recorder's queue only.
+    func switchTap(to new: StreamTap) {
+        pump()
+        guard failure == nil else {
+            currentTap.withLock { $0 = new }
+            return
+        }
+        do throws(MatroskaSegmentWriter.WriteError) {
+            try series.closeAll()
+        } catch {
+            fail(Self.describe(error, storage: series.storage, doing: "closing segment"))
+        }
+        renegotiatedAfter = lastFrameWall.max().flatMap { $0 > 0 ? $0 : nil } ?? renegotiatedAfter
+        currentTap.withLock { $0 = new }
+        ingests = new.tracks.map(TrackIngest.init(track:))
+        fillers = Array(repeating: OpusGapFiller(), count: new.tracks.count)
+        videoWaiting = Array(repeating: true, count: new.tracks.count)
+        breaks = Array(repeating: .none, count: new.tracks.count)
+        lastFrameWall = Array(repeating: 0, count: new.tracks.count)
+        restartedAfter = Array(repeating: nil, count: new.tracks.count)
+        layers = new.tracks.map(\.layer)
+        switchPending = Array(repeating: false, count: new.tracks.count)
+        switchedAfter = Array(repeating: nil, count: new.tracks.count)
+        numbers = Self.numbering(new.tracks, catalogued: catalogued)
+        askedForCutAt = nil
+        lastVideoWritten = nil
+        lastKeyframeAsk = nil
+        firstUnsynchronizedKey = nil
+        askedAfterReports = false
+    }
+
+    /// Catalogues the time from the last frame before a renegotiation to the first written after.
+    private func noteRenegotiation(until wall: Int64) {
+        guard let from = renegotiatedAfter else { return }
+        renegotiatedAfter = nil
+        let start = series.recordingStart ?? from
+        metrics.gaps.add(1, ordering: .relaxed)
+        catalog.gap(
+            RecordedGap(
+                at: Double(from - start) / 1e9, duration: Double(max(wall, from) - from) / 1e9, reason: "renegotiated"),
+            in: id)
+    }
+
+    /// Matroska numbers for `tracks`: each takes the number of a catalogued track of the same
+    /// kind and codec not taken yet (a renegotiation that keeps a track keeps its number, so the
+    /// catalog lists it once), else the next number after every one in use.
+    static func numbering(_ tracks: [TappedTrack], catalogued: [Int: TappedTrack]) -> [Int] {
+        var free = catalogued.sorted { $0.key < $1.key }
+        var next = (catalogued.keys.max() ?? 0) + 1
+        return tracks.map { track in
+            if let match = free.firstIndex(where: { $0.value.kind == track.kind && $0.value.codec == track.codec }) {
+                return free.remove(at: match).key
             }
+            defer { next += 1 }
+            return next
         }
     }
 

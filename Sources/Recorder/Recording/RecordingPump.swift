@@ -1,4 +1,5 @@
 import Dispatch
+import MeshRTC
 import Synchronization
 
 /// The recorder's one writing thread: a serial queue that drains every active recording's tap
@@ -48,6 +49,17 @@ final class RecordingPump: Sendable {
     /// `recording` is drained from now on.
     func add(_ recording: ActiveRecording) {
         recordings.withLock { $0.append(recording) }
+    }
+
+    /// `recording` goes on with `tap` (``ActiveRecording/switchTap(to:)``, on the queue);
+    /// returns once switched.
+    func switchTap(of recording: ActiveRecording, to tap: StreamTap) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async {
+                recording.switchTap(to: tap)
+                done.resume()
+            }
+        }
     }
 
     /// Stops draining `recording` and finishes it on the queue (segments closed, end

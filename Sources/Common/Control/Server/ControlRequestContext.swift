@@ -16,7 +16,7 @@ public struct ControlRequestContext: RequestContext, RemoteAddressRequestContext
     }
 
     /// The client as logs show it: `ip:port`, or `unknown` without a socket.
-    var client: String {
+    public var client: String {
         guard let remoteAddress, let ip = remoteAddress.ipAddress else { return "unknown" }
         return remoteAddress.port.map { "\(ip):\($0)" } ?? ip
     }

@@ -102,12 +102,22 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     public func publish(stream: String, offer: String, client: String) async throws(SessionRequestError)
         -> SessionAnswer
     {
+        try await publish(stream: stream, offer: offer, client: client, announced: true)
+    }
+
+    /// Starts a publisher session like ``publish(stream:offer:client:)``; unless `announced`,
+    /// the stream is this node's alone (a recorder's direct ingest): the coordinator is not
+    /// told, and the mesh status leaves it out, so it is never registered, claimed or relayed.
+    /// Taps take it like any stream carried here.
+    public func publish(stream: String, offer: String, client: String, announced: Bool)
+        async throws(SessionRequestError) -> SessionAnswer
+    {
         try checkRunning()
         let sessionID = SessionIdentifier.generate()
         let media = pickWorker()
         let credentials = ICECredentials.generate()
         let negotiated = try negotiate(offer, role: .publisher, stream: stream, credentials: credentials, on: media)
-        let live = try registry.reservePublisher(stream, session: sessionID)
+        let live = try registry.reservePublisher(stream, session: sessionID, local: !announced)
         let meshSSRCs = registry.meshSSRCs(for: stream, keys: MeshTrackCatalog.layerKeys(of: negotiated))
         let tracks: [PublishedTrack]
         do {
@@ -123,13 +133,13 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         remember(SessionAddress(id: sessionID, stream: stream, role: .publisher), on: media)
         let record = MeshTrackCatalog.record(
             name: stream, originNode: nodeID, tracks: tracks, startedAt: UInt64(Date().timeIntervalSince1970 * 1000))
-        registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record)
+        registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record, local: !announced)
         for worker in workers {
             worker.loop.post {
                 worker.follow(live, to: tracks, newPublisher: true)
             }
         }
-        emit(.streamPublished(record))
+        if announced { emit(.streamPublished(record)) }
         logger.info(
             "publisher session created",
             metadata: [

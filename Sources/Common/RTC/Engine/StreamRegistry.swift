@@ -31,6 +31,9 @@ final class StreamRegistry: Sendable {
         /// Mesh SSRCs by layer key, kept across a publisher's reconnects so that downstream
         /// hops keep their tracks (origin).
         var meshSSRCs: [String: UInt32] = [:]
+        /// Published here for this node alone (a recorder's direct ingest): left out of
+        /// ``carriedSnapshot()``, so the coordinator never registers, claims or forwards it.
+        var local = false
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -57,13 +60,15 @@ final class StreamRegistry: Sendable {
     }
 
     /// Claims `name` for a new publisher; a stream with a live publisher answers 409, and a
-    /// node at its limits 503.
-    func reservePublisher(_ name: String, session: String) throws(SessionRequestError) -> LiveStream {
+    /// node at its limits 503. `local`: for this node alone (``Entry/local``).
+    func reservePublisher(_ name: String, session: String, local: Bool = false) throws(SessionRequestError)
+        -> LiveStream
+    {
         let limits = self.limits.withLock { $0 }
         let result: Result<LiveStream, SessionRequestError> = entries.withLock { entries in
             var entry = entries[name] ?? Entry(stream: LiveStream(name: name))
             if entry.publisherSession != nil || entry.link != nil { return .failure(.streamAlreadyPublished) }
-            if let refusal = limits.refusalOfPublisher(census: Self.census(entries)) {
+            if let refusal = limits.refusalOfPublisher(census: Self.census(entries), local: local) {
                 return .failure(.unavailable(refusal))
             }
             entry.publisherSession = session
@@ -97,9 +102,13 @@ final class StreamRegistry: Sendable {
     }
 
     /// The publisher's tracks exist now, described for the mesh by `record`.
-    func publisherLive(_ name: String, session: String, tracks: [PublishedTrack], record: StreamRecord) {
+    /// `local`: for this node alone (``Entry/local``).
+    func publisherLive(
+        _ name: String, session: String, tracks: [PublishedTrack], record: StreamRecord, local: Bool = false
+    ) {
         entries.withLock { entries in
             guard entries[name]?.publisherSession == session else { return }
+            entries[name]?.local = local
             entries[name]?.tracks = tracks
             entries[name]?.record = record
             entries[name]?.publisherEndedAt = nil
@@ -186,7 +195,8 @@ final class StreamRegistry: Sendable {
     )] {
         entries.withLock { entries in
             entries.keys.sorted().compactMap { name in
-                guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty else { return nil }
+                guard let entry = entries[name], let record = entry.record, !entry.tracks.isEmpty, !entry.local
+                else { return nil }
                 return (record, entry.publisherSession != nil, entry.link, entry.viewerSessions.count, entry.taps)
             }
         }

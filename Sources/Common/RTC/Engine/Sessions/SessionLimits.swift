@@ -25,16 +25,18 @@ public struct SessionLimits: Sendable, Equatable {
     /// No limit at all: a bare engine in tests and tools.
     public static let unlimited = SessionLimits(acceptsPublishers: true, capacity: NodeCapacity(), policies: .none)
 
-    /// Why one more publisher cannot be admitted, or `nil` when it can.
-    func refusalOfPublisher(census: SessionCensus) -> String? {
-        guard acceptsPublishers else { return "this node does not take publishers; publish to an origin" }
+    /// Why one more publisher cannot be admitted, or `nil` when it can. A `local` one (a
+    /// recorder's direct ingest, never announced to the mesh) is the node's own business: the
+    /// role's publisher policy and the mesh's `max_publishers` do not apply, its capacity does.
+    func refusalOfPublisher(census: SessionCensus, local: Bool = false) -> String? {
+        guard acceptsPublishers || local else { return "this node does not take publishers; publish to an origin" }
         if let limit = capacity.sessions, census.sessions >= limit {
             return "this node serves its most sessions (\(limit))"
         }
         if let limit = capacity.publishers, census.publishers >= limit {
             return "this node serves its most publishers (\(limit))"
         }
-        if let limit = policies.maxPublishers, census.publishers >= limit {
+        if !local, let limit = policies.maxPublishers, census.publishers >= limit {
             return "the mesh publishes its most streams (max_publishers \(limit))"
         }
         return nil
