@@ -18,5 +18,5 @@ public struct CatalogMigration: Sendable, Equatable {
     }
 
     /// Every migration of the catalog, in order.
-    public static let all: [CatalogMigration] = [.recordings, .jobs, .securityAuditLog, .retention]
+    public static let all: [CatalogMigration] = [.recordings, .jobs, .securityAuditLog, .retention, .jobLeases]
 }

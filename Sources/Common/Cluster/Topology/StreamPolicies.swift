@@ -3,7 +3,7 @@
 ///
 /// ```yaml
 /// policies:
-///   record: [town-hall, {match: "event-*", retention: 7d}]
+///   record: [town-hall, {match: "event-*", retention: 7d, mp4: remux}]
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
@@ -20,6 +20,9 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// Optional so that a topology stored before retention existed still decodes, and one
     /// without retention encodes to the same bytes as before.
     public var recordRetention: [RecordRetention]?
+    /// Which `record` patterns' recordings get an MP4 when they stop (`nil`: none). Optional for
+    /// the same reason as ``recordRetention``.
+    public var recordMP4: [RecordMP4]?
     /// The most viewers one stream may have across the mesh, unless an override says otherwise.
     public var maxViewersPerStream: Int?
     /// The most streams published at once across the mesh.
@@ -54,6 +57,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     public init(
         record: [StreamPattern] = [],
         recordRetention: [RecordRetention]? = nil,
+        recordMP4: [RecordMP4]? = nil,
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
@@ -64,6 +68,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     ) {
         self.record = record
         self.recordRetention = recordRetention
+        self.recordMP4 = recordMP4
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
@@ -100,6 +105,12 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// kept after they end; nil: forever.
     public func retentionSeconds(forPolicy policy: String) -> Int? {
         recordRetention?.first { $0.pattern.text == policy }?.seconds
+    }
+
+    /// The MP4 the `record` pattern written `policy` asks for when one of its recordings stops;
+    /// nil: none.
+    public func mp4(forPolicy policy: String) -> RecordMP4.Mode? {
+        recordMP4?.first { $0.pattern.text == policy }?.mode
     }
 
     /// The most viewers this stream may have: the first matching override, else the default.
