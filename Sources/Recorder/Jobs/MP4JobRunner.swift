@@ -116,6 +116,11 @@ final class MP4JobRunner: Sendable {
         // Each claim writes its own `.part`: an ffmpeg left running by a recorder that died
         // mid-job cannot write into the new claim's file.
         let part = "\(directory)/recording.mp4.\(claim.attempt).part"
+        // An earlier claim's `.part` (its recorder was killed; its ffmpeg, an orphan, may still
+        // write to it, which an unlinked file lets it do harmlessly).
+        for attempt in 1..<claim.attempt {
+            try? FileManager.default.removeItem(atPath: "\(directory)/recording.mp4.\(attempt).part")
+        }
         let log = "\(directory)/recording.mp4.log"
         let renewing = Task {
             while !Task.isCancelled {
