@@ -51,6 +51,8 @@ final class Recorder: Service, Sendable {
     private let logger: Logger
     private let pump = RecordingPump()
     private let sweeper: RetentionSweeper
+    /// Post-processing (MP4) jobs of this node's recordings.
+    let jobs: MP4JobRunner
     /// Counters for `/metrics`.
     let metrics = RecorderMetrics()
     private let active = Mutex<[UUID: ActiveRecording]>([:])
@@ -76,6 +78,7 @@ final class Recorder: Service, Sendable {
         logger = parts.logger
         ingests = DirectIngests(engine: parts.engine)
         sweeper = RetentionSweeper(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
+        jobs = MP4JobRunner(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
     }
 
     /// Recovers the storage, then records by policy until the node stops; then closes every
@@ -117,6 +120,8 @@ final class Recorder: Service, Sendable {
                         try? await Task.sleep(for: RetentionSweeper.interval)
                     }
                 }
+                // ffmpeg runs as a child process; this task only waits for it.
+                group.addTask { await self.jobs.run() }
             }
         }
         stopping.store(true, ordering: .relaxed)
@@ -138,7 +143,12 @@ final class Recorder: Service, Sendable {
         let behind = lag.behindFor.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
         return metrics.prometheusText(
             active: running.count, tapDrops: running.map(\.tap.dropped).reduce(0, +), catalogPending: lag.pending,
-            catalogBehind: behind, rejected: lag.rejected)
+            catalogBehind: behind, rejected: lag.rejected) + jobs.metricsText()
+    }
+
+    /// `http://host:port` of a node's API, from the topology in force.
+    func apiBase(of node: String) -> String? {
+        topology().node(id: node).map { "http://\($0.api)" }
     }
 
     /// The recordings running here.
@@ -219,6 +229,14 @@ final class Recorder: Service, Sendable {
         if recording.direct { await ingests.end(id) }
         let failed = recording.failed.load(ordering: .relaxed) ? "; writing failed" : ""
         let seconds = (recording.duration * 100).rounded() / 100
+        // After the recording's end in the outbox, so the job is never claimed before the
+        // catalog says it stopped.
+        if let policy = recording.policy, let mode = topology().policies.mp4(forPolicy: policy) {
+            let job = catalog.jobQueued(mode == .remux ? .remuxMP4 : .transcodeMP4, recording: id)
+            logger.info(
+                "recording \(id.uuidString.lowercased()): \(mode.rawValue) to MP4 queued (job \(job.uuidString.lowercased()))"
+            )
+        }
         logger.info(
             "recording \(id.uuidString.lowercased()) of '\(recording.stream)' stopped (\(reason)): \(recording.bytes) bytes, \(seconds) s\(failed)"
         )
@@ -288,30 +306,5 @@ final class Recorder: Service, Sendable {
                 logger.warning("policy '\(pattern.text)': cannot record '\(name)' yet: \(error)")
             }
         }
-    }
-}
-
-/// Which recorder records a stream a policy matches: rendezvous hashing over the topology's
-/// recorders, so every recorder agrees without talking, and a recorder added or removed moves
-/// only its share of the streams.
-enum RecorderChoice {
-    /// The recorder node id for `stream`; nil when the topology has no recorder.
-    static func recorder(for stream: String, in topology: Topology) -> String? {
-        recorder(for: stream, among: topology.nodes.filter { $0.role == .recorder }.map(\.id))
-    }
-
-    /// The one of `recorders` that records `stream`; nil when there is none.
-    static func recorder(for stream: String, among recorders: [String]) -> String? {
-        recorders.max { score(stream, $0) < score(stream, $1) }
-    }
-
-    /// FNV-1a over the stream and node names: stable across processes (Swift's `Hasher` is not).
-    static func score(_ stream: String, _ node: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in stream.utf8 + [0] + node.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash
     }
 }

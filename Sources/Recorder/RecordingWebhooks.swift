@@ -31,7 +31,7 @@ final class RecordingWebhooks: Sendable {
         case .recordingEnded(let id, _, _, _, let error):
             let stream = streams.withLock { $0.removeValue(forKey: id) }
             events.report(.recordingStopped, stream: stream, recording: .init(id: id.uuidString, error: error))
-        case .segment, .trackAdded, .gap, .recordingsInterrupted:
+        case .segment, .trackAdded, .gap, .recordingsInterrupted, .jobQueued:
             break
         }
     }

@@ -13,6 +13,16 @@ recorder fed over a relay link through placement like an edge.
   last sent, once and in order.
   The recorder joins once the stream is published (it learns of it from Redis); how long after
   the publisher connected its first recorded frame was taken is printed and kept in the results.
+- MP4 (the post-processing job): the policy is `{match: "rec-*", mp4: remux}`, so the stopped
+  policy recording gets a `remux-mp4` job, which a recorder claims from PostgreSQL and runs
+  ffmpeg for (VP8 has no MP4 mapping: its video is re-encoded to H.264, the Opus copied); the
+  job is `done` in `GET /v1/recordings/{id}`, `/mp4` serves the file, which ffprobe reads as
+  H.264 + Opus with a duration within 2 % of the segments'. The API recording is given a
+  `transcode-mp4` job through `POST /v1/recordings/{id}/jobs` (409 while it records, 400 for a
+  bad kind, 404 for an unknown id): H.264 + AAC, within 2 %, `Range` served, jobs by state in
+  the recorder's metrics.
+- Any node: origin-1 (no recordings of its own) answers `/v1/recordings` requests with a `307`
+  to recorder-1 (the recorder placement picks), after checking the token (401 without one).
 - API: start, stop twice, list (stream and state filters, paging), detail, a segment
   downloaded whole and with `Range`, the whole recording as one file (`/media`: 409 while it
   records, then the segments joined: ffmpeg decodes it cleanly, ffprobe's duration within 2 % of
@@ -73,7 +83,7 @@ def recorder_mesh(request, tmp_path_factory):
     options = {
         "recorder": {"storage": f"{{path: {storage}, segment_seconds: {SEGMENT_SECONDS}}}",
                      "postgres_url": postgres.url},
-        "policies": {"record": '[{match: "rec-all-*", layers: all}, "rec-*"]'},
+        "policies": {"record": '[{match: "rec-all-*", layers: all}, {match: "rec-*", mp4: remux}]'},
         "trace": False,
     }
     try:
@@ -136,6 +146,28 @@ def frame_numbers(path: pathlib.Path) -> list[int | None]:
     """The number each decoded video frame of a segment shows (framecode barcodes)."""
     with av.open(str(path)) as container:
         return [framecode.read_frame(frame) for frame in container.decode(video=0)]
+
+
+def job_done(mesh, token: str, recording: str, kind: str, timeout_s: float = 90) -> dict:
+    """Waits for the recording's job of `kind` to end; returns it (it must be done)."""
+    def ended():
+        status, _, body = api(mesh, "GET", f"/v1/recordings/{recording}", token)
+        assert status == 200, body
+        jobs = [j for j in json.loads(body)["jobs"] if j["kind"] == kind]
+        return jobs[0] if jobs and jobs[0]["state"] in ("done", "failed") else None
+
+    job = wait_for(ended, timeout_s, f"the {kind} job of {recording} ended", interval_s=0.5)
+    assert job["state"] == "done" and job["error"] is None, job
+    assert job["claimedBy"] == "recorder-1" and job["output"] == f"{recording}/recording.mp4", job
+    return job
+
+
+def fetch_mp4(mesh, token: str, recording: str, name: str) -> tuple[pathlib.Path, bytes]:
+    status, headers, data = api(mesh, "GET", f"/v1/recordings/{recording}/mp4", token)
+    assert status == 200 and headers["content-type"] == "video/mp4" and headers["accept-ranges"] == "bytes", status
+    path = mesh.storage / name
+    path.write_bytes(data)
+    return path, data
 
 
 def recording_rows(mesh, stream: str) -> list[list[str]]:
@@ -235,6 +267,20 @@ def test_policy_recording_plays_with_audio_and_video(recorder_mesh):
     assert read == list(range(read[0], read[-1] + 1)), f"missing or out of order: {expected - len(read)}"
     assert read[-1] >= figures["frames_sent"] - 5, figures
 
+    # The policy's MP4: queued when the recording stopped, claimed and run by the recorder.
+    started = time.monotonic()
+    job = job_done(mesh, token, recording, "remux-mp4")
+    mp4, _ = fetch_mp4(mesh, token, recording, "policy.mp4")
+    assert ffmpeg_errors(mp4) == ""
+    probe = ffprobe(mp4)
+    codecs = sorted(s["codec_name"] for s in probe["streams"])
+    mp4_s = float(probe["format"]["duration"])
+    print(f"remux-mp4 (VP8 re-encoded, Opus copied): {codecs}, {mp4_s:.3f} s against segments {total:.3f} s, "
+          f"done {time.monotonic() - started:.1f} s after the recording stopped in the catalog, attempts {job['attempts']}")
+    assert codecs == ["h264", "opus"], probe
+    assert abs(mp4_s - total) <= 0.02 * total, (mp4_s, total)
+    results.write("mesh_recorder_mp4", {"ffprobe_s": mp4_s, "segments_s": total, "codecs": codecs})
+
 
 def test_recordings_api(recorder_mesh):
     mesh = recorder_mesh
@@ -269,6 +315,9 @@ def test_recordings_api(recorder_mesh):
         assert headers["location"] == f"/v1/recordings/{started['id']}"
         again = await asyncio.to_thread(api, mesh, "POST", "/v1/recordings", token, {"stream": API_STREAM})
         assert again[0] == 409, again
+        recording_job = await asyncio.to_thread(api, mesh, "POST", f"/v1/recordings/{started['id']}/jobs", token,
+                                                {"kind": "remux-mp4"})
+        assert recording_job[0] == 409, recording_job
         await asyncio.sleep(2 * SEGMENT_SECONDS + 1)
         # The whole recording as one file only once it has stopped.
         media = await asyncio.to_thread(api, mesh, "GET", f"/v1/recordings/{started['id']}/media", token)
@@ -342,6 +391,48 @@ def test_recordings_api(recorder_mesh):
     assert api(mesh, "GET", f"/v1/recordings/{recording}/media", None)[0] == 401
     assert api(mesh, "GET", "/v1/recordings/not-a-uuid/media", token)[0] == 400
     assert api(mesh, "GET", "/v1/recordings/00000000-0000-4000-8000-000000000000/media", token)[0] == 404
+
+    # An MP4 asked for through the API: transcode-mp4 (H.264 + AAC).
+    assert api(mesh, "POST", f"/v1/recordings/{recording}/jobs", token, {"kind": "gif"})[0] == 400
+    assert api(mesh, "POST", f"/v1/recordings/{recording}/jobs", token, b"{nope")[0] == 400
+    assert api(mesh, "POST", "/v1/recordings/00000000-0000-4000-8000-000000000000/jobs", token,
+               {"kind": "remux-mp4"})[0] == 404
+    assert api(mesh, "POST", f"/v1/recordings/{recording}/jobs", view_token, {"kind": "transcode-mp4"})[0] == 403
+    status, _, body = api(mesh, "POST", f"/v1/recordings/{recording}/jobs", token, {"kind": "transcode-mp4"})
+    assert status == 202, body
+    queued = json.loads(body)
+    assert queued["kind"] == "transcode-mp4" and queued["state"] in ("queued", "running", "done"), queued
+    job = job_done(mesh, token, recording, "transcode-mp4")
+    assert job["id"] == queued["id"]
+    mp4, data = fetch_mp4(mesh, token, recording, "api.mp4")
+    assert ffmpeg_errors(mp4) == ""
+    probe = ffprobe(mp4)
+    codecs = sorted(s["codec_name"] for s in probe["streams"])
+    mp4_s = float(probe["format"]["duration"])
+    print(f"transcode-mp4: {codecs}, {mp4_s:.3f} s against segments {segments_s:.3f} s")
+    assert codecs == ["aac", "h264"], probe
+    assert abs(mp4_s - segments_s) <= 0.02 * segments_s, (mp4_s, segments_s)
+    status, headers, part = api(mesh, "GET", f"/v1/recordings/{recording}/mp4", token,
+                                headers={"Range": "bytes=100-1099"})
+    assert status == 206 and part == data[100:1100] and headers["content-range"] == f"bytes 100-1099/{len(data)}"
+    metrics = mesh["recorder-1"].metrics()
+    assert 'meshcast_recording_jobs_finished_total{result="done"}' in metrics, metrics
+    assert mesh["recorder-1"].metric_total("meshcast_recording_jobs_finished_total") >= 1
+
+    # Any node: origin-1 redirects the recordings API to the recorder (after checking the token).
+    origin_node = mesh["origin-1"]
+    recorder_base = f"http://{mesh['recorder-1'].host}:{mesh['recorder-1'].api_port}"
+    auth = {"Authorization": f"Bearer {token}"}
+    assert origin_node.request("GET", f"/v1/recordings/{recording}")[0] == 401
+    for method, path in (("GET", f"/v1/recordings/{recording}"), ("GET", f"/v1/recordings/{recording}/mp4"),
+                         ("GET", "/v1/recordings?state=stopped")):
+        status, headers, _ = origin_node.request(method, path, None, auth)
+        assert status == 307 and headers["location"] == recorder_base + path, (path, status, headers)
+    status, headers, _ = origin_node.request("POST", "/v1/recordings", json.dumps({"stream": API_STREAM}).encode(),
+                                             {**auth, "Content-Type": "application/json"})
+    assert status == 307 and headers["location"] == recorder_base + "/v1/recordings", (status, headers)
+    # Following the redirect gives the recorder's answer.
+    assert api(mesh, "GET", urllib.parse.urlsplit(headers["location"]).path + f"/{recording}", token)[0] == 200
 
     assert api(mesh, "DELETE", f"/v1/recordings/{recording}", token)[0] == 204
     assert api(mesh, "GET", f"/v1/recordings/{recording}", token)[0] == 404

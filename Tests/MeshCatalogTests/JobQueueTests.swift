@@ -28,8 +28,8 @@ struct JobQueueTests {
         #expect(try JobQueue.claim(worker: "recorder-b", on: second) == nil)
         try first.query("COMMIT")
         #expect(try JobQueue.claim(worker: "recorder-b", on: second) == nil)
-        try JobQueue.finish(older, output: "out.mp4", error: nil, on: first)
-        try JobQueue.finish(newer, output: nil, error: "ffmpeg exited 1", on: second)
+        #expect(try JobQueue.finish(try #require(claimA), output: "out.mp4", error: nil, on: first))
+        #expect(try JobQueue.finish(try #require(claimB), output: nil, error: "ffmpeg exited 1", on: second))
         let states = try first.query("SELECT state FROM jobs ORDER BY created_at").rows.map { try $0.string("state") }
         #expect(states == ["done", "failed"])
     }
@@ -61,6 +61,74 @@ struct JobQueueTests {
         #expect(Set(all) == queued)
         let running = try setup.query("SELECT count(*) AS n FROM jobs WHERE state = 'running'").rows.first?.int("n")
         #expect(running == 200)
+    }
+
+    @Test("a job whose lease ran out is claimed again; the first worker can no longer finish or renew it")
+    func leaseExpiry() throws {
+        let server = try PostgresTestServer()
+        let connection = try PostgresConnection(url: server.url)
+        let recording = try Self.recording(connection)
+        let job = try JobQueue.enqueue(.remuxMP4, recording: recording, on: connection)
+        // The first worker claims for 50 ms and then "dies": it never renews.
+        let first = try #require(try JobQueue.claim(worker: "recorder-a", lease: .milliseconds(50), on: connection))
+        #expect(first.id == job)
+        #expect(first.attempt == 1)
+        // Set the lease into the past rather than sleeping: the claim query compares it with now().
+        try connection.query(
+            "UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1", [job.uuidString])
+        let second = try #require(try JobQueue.claim(worker: "recorder-b", on: connection))
+        #expect(second.id == job)
+        #expect(second.attempt == 2)
+        // The dead worker comes back late: its claim is stale.
+        #expect(try JobQueue.renew(first, on: connection) == false)
+        #expect(try JobQueue.finish(first, output: nil, error: "late", on: connection) == false)
+        #expect(try JobQueue.renew(second, on: connection))
+        #expect(try JobQueue.finish(second, output: "x/recording.mp4", error: nil, on: connection))
+        let jobs = try JobQueue.jobs(recording: recording, on: connection)
+        #expect(jobs.map(\.state) == [.done])
+        #expect(jobs.first?.claimedBy == "recorder-b")
+        #expect(jobs.first?.attempts == 2)
+        #expect(jobs.first?.output == "x/recording.mp4")
+        #expect(try JobQueue.counts(on: connection) == [.queued: 0, .running: 0, .done: 1, .failed: 0])
+    }
+
+    @Test("a renewed lease keeps the job; one abandoned maxAttempts times is failed, not handed on")
+    func renewAndAbandon() throws {
+        let server = try PostgresTestServer()
+        let connection = try PostgresConnection(url: server.url)
+        let recording = try Self.recording(connection)
+        let job = try JobQueue.enqueue(.transcodeMP4, recording: recording, on: connection)
+        var claim = try #require(try JobQueue.claim(worker: "recorder-a", on: connection))
+        #expect(try JobQueue.renew(claim, lease: .seconds(120), on: connection))
+        #expect(try JobQueue.claim(worker: "recorder-b", on: connection) == nil)
+        for attempt in 2...JobQueue.maxAttempts {
+            try connection.query(
+                "UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1", [job.uuidString])
+            claim = try #require(try JobQueue.claim(worker: "recorder-\(attempt)", on: connection))
+            #expect(claim.attempt == attempt)
+        }
+        try connection.query(
+            "UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1", [job.uuidString])
+        #expect(try JobQueue.claim(worker: "recorder-z", on: connection) == nil)
+        let jobs = try JobQueue.jobs(recording: recording, on: connection)
+        #expect(jobs.first?.state == .failed)
+        #expect(jobs.first?.error?.contains("abandoned") == true)
+    }
+
+    @Test("a claim for a node takes only the jobs of that node's recordings")
+    func nodeFilter() throws {
+        let server = try PostgresTestServer()
+        let connection = try PostgresConnection(url: server.url)
+        let mine = try Self.recording(connection)
+        let theirs = UUID()
+        try connection.query(
+            "INSERT INTO recordings (id, stream, node, state, started_at, layers) VALUES ($1, 't', 'other', 'stopped', now(), 'top')",
+            [theirs.uuidString])
+        let other = try JobQueue.enqueue(.remuxMP4, recording: theirs, on: connection)
+        let own = try JobQueue.enqueue(.remuxMP4, recording: mine, on: connection)
+        #expect(try JobQueue.claim(worker: "r", node: "r", on: connection)?.id == own)
+        #expect(try JobQueue.claim(worker: "r", node: "r", on: connection) == nil)
+        #expect(try JobQueue.claim(worker: "other", node: "other", on: connection)?.id == other)
     }
 
     /// Migrates and adds one recording for jobs to point at.

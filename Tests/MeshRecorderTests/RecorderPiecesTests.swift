@@ -1,4 +1,5 @@
 import Foundation
+import MeshCluster
 import MeshRecording
 import Testing
 

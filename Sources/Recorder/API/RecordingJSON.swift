@@ -76,6 +76,8 @@ enum RecordingJSON {
         let tracks: [RecordedTrack]
         let segments: [RecordedSegment]
         let gaps: [RecordedGap]
+        /// Its post-processing (MP4) jobs, oldest first.
+        let jobs: [JobJSON.Job]
         /// Catalog changes of this node not yet in PostgreSQL (the detail may lag by these).
         let pendingChanges: Int
     }

@@ -15,6 +15,8 @@ import NIOCore
 /// | `GET /v1/recordings/{id}` | the recording with its tracks, segments and gaps |
 /// | `GET /v1/recordings/{id}/segments/{n}` | the closed segment file; `Range` → `206`; `410` once expired |
 /// | `GET /v1/recordings/{id}/media` | the whole stopped recording as one file (segments joined); `Range` → `206`; `410` once expired |
+/// | `POST /v1/recordings/{id}/jobs {kind}` | `202` with the queued job (`remux-mp4`, `transcode-mp4`); `409` while recording; `404` unknown |
+/// | `GET /v1/recordings/{id}/mp4` | the MP4 a done job wrote; `Range` → `206`; `404` none yet |
 /// | `DELETE /v1/recordings/{id}` | `204`: stopped, rows and files gone |
 ///
 /// Reads go to PostgreSQL: while it is away they answer `503` (recordings go on).
@@ -36,7 +38,7 @@ struct RecordingRoutes: Sendable {
             await answer(request, gate) { try await detail(try recordingID(context)) }
         }
         router.post("/v1/recordings/{id}/stop") { request, context in
-            await answer(request, gate) { try await stop(try recordingID(context)) }
+            await answer(request, gate) { try await stop(try recordingID(context), request) }
         }
         router.get("/v1/recordings/{id}/segments/{sequence}") { request, context in
             await answer(request, gate) {
@@ -49,8 +51,14 @@ struct RecordingRoutes: Sendable {
         router.get("/v1/recordings/{id}/media") { request, context in
             await answer(request, gate) { try await media(try recordingID(context), request: request) }
         }
+        router.post("/v1/recordings/{id}/jobs") { request, context in
+            await answer(request, gate) { try await queueJob(try recordingID(context), request) }
+        }
+        router.get("/v1/recordings/{id}/mp4") { request, context in
+            await answer(request, gate) { try await mp4(try recordingID(context), request: request) }
+        }
         router.delete("/v1/recordings/{id}") { request, context in
-            await answer(request, gate) { try await delete(try recordingID(context)) }
+            await answer(request, gate) { try await delete(try recordingID(context), request) }
         }
     }
 
@@ -131,22 +139,24 @@ struct RecordingRoutes: Sendable {
         guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
+        let jobs = try await catalogRead { try await recorder.catalog.jobs(recording: id) }
         return Self.json(
             .ok,
             RecordingJSON.Detail(
                 recording: .init(detail.recording), tracks: detail.tracks, segments: detail.segments, gaps: detail.gaps,
-                pendingChanges: recorder.catalog.lag.pending))
+                jobs: jobs.map(JobJSON.Job.init), pendingChanges: recorder.catalog.lag.pending))
     }
 
-    private func stop(_ id: UUID) async throws -> Response {
+    private func stop(_ id: UUID, _ request: Request) async throws -> Response {
         if let stream = await recorder.stop(id, reason: "API request") {
             return Self.json(
                 .ok, RecordingJSON.Started(id: id.uuidString.lowercased(), stream: stream, state: "stopped"))
         }
-        // Not running here: stopped already (idempotent), or unknown.
+        // Not running here: stopped already (idempotent), unknown, or running on another recorder.
         guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
+        if detail.recording.state == .recording { try redirectIfElsewhere(detail.recording, request) }
         let state = detail.recording.state == .recording ? "stopped" : detail.recording.state.rawValue
         return Self.json(
             .ok, RecordingJSON.Started(id: id.uuidString.lowercased(), stream: detail.recording.stream, state: state))
@@ -157,6 +167,7 @@ struct RecordingRoutes: Sendable {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
         try refuseExpired(detail.recording)
+        try redirectIfElsewhere(detail.recording, request)
         guard let segment = detail.segments.first(where: { $0.sequence == sequence }) else {
             throw APIError(.notFound, "recording \(id.uuidString.lowercased()) has no segment \(sequence)")
         }
@@ -187,27 +198,18 @@ struct RecordingRoutes: Sendable {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
         }
         try refuseExpired(detail.recording)
+        try redirectIfElsewhere(detail.recording, request)
         guard detail.recording.state != .recording, !recorder.recordings.contains(where: { $0.id == id }) else {
             throw APIError(.conflict, "the recording is still being written; its closed segments are served one by one")
         }
-        // An empty recovered segment (killed in its first cluster) has no file to join.
-        let segments = detail.segments.filter { $0.state != .open && $0.frames > 0 }.sorted {
-            $0.sequence < $1.sequence
-        }
-        guard !segments.isEmpty, segments.allSatisfy({ !$0.file.contains("..") && !$0.file.hasPrefix("/") }) else {
-            throw APIError(.notFound, "the recording has no segments here")
-        }
-        let isMatroska = segments.contains { $0.file.hasSuffix(".mkv") }
-        let path = "\(recorder.storage)/\(id.uuidString.lowercased())/recording" + (isMatroska ? ".mkv" : ".webm")
-        if !FileManager.default.fileExists(atPath: path) {
-            let parts = segments.map {
-                MatroskaJoin.Part(
-                    path: "\(recorder.storage)/\($0.file)", startMilliseconds: Int64(($0.start * 1000).rounded()))
-            }
-            do {
-                _ = try MatroskaJoin.join(parts, into: path)
-            } catch {
-                throw APIError(.internalServerError, "could not join the segments: \(error)")
+        let path: String
+        let isMatroska: Bool
+        do {
+            (path, isMatroska) = try RecordingFiles.joined(detail, storage: recorder.storage)
+        } catch {
+            switch error {
+            case .noSegments: throw APIError(.notFound, error.description)
+            case .join: throw APIError(.internalServerError, error.description)
             }
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -240,7 +242,64 @@ struct RecordingRoutes: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func delete(_ id: UUID) async throws -> Response {
+    /// Queues an MP4 job for a stopped recording: `202` with the job.
+    private func queueJob(_ id: UUID, _ request: Request) async throws -> Response {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.bodyLimit)
+        } catch {
+            throw APIError(.contentTooLarge, "the body is over \(Self.bodyLimit) bytes")
+        }
+        guard let body = try? JSONDecoder().decode(JobJSON.Request.self, from: Data(buffer.readableBytesView)),
+            let kind = JobQueue.Kind(rawValue: body.kind)
+        else {
+            throw APIError(
+                .badRequest, "the body must be JSON: {\"kind\": \"remux-mp4\"} or {\"kind\": \"transcode-mp4\"}")
+        }
+        guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
+            throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
+        }
+        try refuseExpired(detail.recording)
+        guard detail.recording.state != .recording, !recorder.recordings.contains(where: { $0.id == id }) else {
+            throw APIError(.conflict, "the recording is still being written; queue its MP4 once it has stopped")
+        }
+        let job = try await catalogRead { try await recorder.catalog.enqueueJob(kind, recording: id) }
+        let jobs = try await catalogRead { try await recorder.catalog.jobs(recording: id) }
+        guard let queued = jobs.first(where: { $0.id == job }) else {
+            throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
+        }
+        return Self.json(
+            .accepted, JobJSON.Job(queued), headers: [.location: "/v1/recordings/\(id.uuidString.lowercased())"])
+    }
+
+    /// The MP4 a done job wrote beside the segments; `Range` as for a segment.
+    private func mp4(_ id: UUID, request: Request) async throws -> Response {
+        guard let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) else {
+            throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
+        }
+        try refuseExpired(detail.recording)
+        try redirectIfElsewhere(detail.recording, request)
+        let jobs = try await catalogRead { try await recorder.catalog.jobs(recording: id) }
+        guard jobs.contains(where: { $0.state == .done }),
+            let handle = FileHandle(
+                forReadingAtPath: RecordingFiles.directory(id, storage: recorder.storage) + "/recording.mp4")
+        else {
+            let pending = jobs.contains { $0.state == .queued || $0.state == .running }
+            throw APIError(
+                .notFound,
+                pending
+                    ? "the MP4 job has not finished yet"
+                    : "the recording has no MP4: queue one with POST /v1/recordings/\(id.uuidString.lowercased())/jobs")
+        }
+        return try serve(handle, contentType: "video/mp4", request)
+    }
+
+    private func delete(_ id: UUID, _ request: Request) async throws -> Response {
+        // The files are on the recorder that wrote them: it deletes.
+        if let detail = try await catalogRead({ try await recorder.catalog.detail(id) }) {
+            try redirectIfElsewhere(detail.recording, request)
+        }
         await recorder.stop(id, reason: "deleted through the API")
         guard try await catalogRead({ try await recorder.catalog.delete(id) }) else {
             throw APIError(.notFound, "no recording \(id.uuidString.lowercased())")
@@ -250,6 +309,19 @@ struct RecordingRoutes: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A `307` to the recorder that holds `recording`'s files (its catalog row's node), when
+    /// that is another one: a node that is not a recorder sends requests about a recording to
+    /// the recorder its id hashes to (`RecordingsRedirect`), which may not be the one.
+    private func redirectIfElsewhere(_ recording: Recording, _ request: Request) throws {
+        guard recording.node != recorder.nodeID else { return }
+        guard let base = recorder.apiBase(of: recording.node) else {
+            throw APIError(.notFound, "the recording is on \(recording.node), which is not in the topology")
+        }
+        var target = base + request.uri.path
+        if let query = request.uri.query, !query.isEmpty { target += "?\(query)" }
+        throw APIError(.temporaryRedirect, "the recording is on \(recording.node)", location: target)
+    }
 
     /// Checks the operator token through `gate`, runs `body`, and turns its errors into answers.
     private func answer(
@@ -308,16 +380,20 @@ struct APIError: Error {
     let status: HTTPResponse.Status
     let message: String
     var challenge = false
+    /// Where a `307` sends the client.
+    var location: String?
 
-    init(_ status: HTTPResponse.Status, _ message: String, challenge: Bool = false) {
+    init(_ status: HTTPResponse.Status, _ message: String, challenge: Bool = false, location: String? = nil) {
         self.status = status
         self.message = message
         self.challenge = challenge
+        self.location = location
     }
 
     var response: Response {
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         if challenge { headers[.wwwAuthenticate] = "Bearer realm=\"meshcast\"" }
+        if let location { headers[.location] = location }
         let body = ByteBuffer(string: message + "\n")
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))

@@ -110,6 +110,11 @@ public struct MeshNodeRunner {
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
         control.roleRoutes = role?.routes
+        if control.roleRoutes == nil, mesh != nil, settings.node.role != .recorder {
+            // Recordings live on recorders; any other mesh node redirects their API there.
+            let redirect = RecordingsRedirect(topology: current)
+            control.roleRoutes = { router, gate in redirect.register(on: router, gate: gate) }
+        }
         control.roleMetrics = role?.metrics
         control.rateLimiter = RateLimiter(limits: topology.policies.effectiveRateLimits, redis: mesh?.redis)
         control.tokenKeys = settings.tokenKeys

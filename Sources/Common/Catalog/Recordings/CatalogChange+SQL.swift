@@ -67,6 +67,10 @@ extension CatalogChange {
                 WHERE node = $1 AND state = 'recording' AND started_at < to_timestamp($2)
                 """,
                 [node, sql(before), error])
+        case .jobQueued(let recording, let id, let kind):
+            try connection.query(
+                "INSERT INTO jobs (id, recording_id, kind) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                [id.uuidString, recording.uuidString, kind.rawValue])
         }
     }
 }

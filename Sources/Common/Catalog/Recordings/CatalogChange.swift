@@ -18,6 +18,10 @@ public enum CatalogChange: Sendable, Codable, Equatable {
     /// `recording` were cut off by a crash (killed with no segment open, so recovery found no
     /// `.part` of theirs) and fail with `error`.
     case recordingsInterrupted(node: String, before: Date, error: String)
+    /// A post-processing job was queued for a recording (its policy asks for an MP4). Through
+    /// the outbox, after the recording's end, so the job is never claimed before the catalog
+    /// says the recording stopped, and a PostgreSQL outage at the stop loses no job.
+    case jobQueued(recording: UUID, id: UUID, kind: JobQueue.Kind)
 
     /// The recording it belongs to; nil for a change about a node's recordings.
     public var recording: UUID? {
@@ -25,6 +29,7 @@ public enum CatalogChange: Sendable, Codable, Equatable {
         case .recordingStarted(let recording): recording.id
         case .trackAdded(let id, _), .segment(let id, _), .gap(let id, _): id
         case .recordingEnded(let id, _, _, _, _): id
+        case .jobQueued(let id, _, _): id
         case .recordingsInterrupted: nil
         }
     }

@@ -18,5 +18,7 @@ public struct CatalogMigration: Sendable, Equatable {
     }
 
     /// Every migration of the catalog, in order.
-    public static let all: [CatalogMigration] = [.recordings, .jobs, .securityAuditLog, .retention, .recordedLayers]
+    public static let all: [CatalogMigration] = [
+        .recordings, .jobs, .securityAuditLog, .retention, .recordedLayers, .jobLeases,
+    ]
 }

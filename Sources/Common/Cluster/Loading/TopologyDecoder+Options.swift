@@ -148,6 +148,7 @@ extension TopologyDecoder {
             draft.value.record = record?.patterns ?? []
             draft.value.recordRetention = record.flatMap { $0.retention.isEmpty ? nil : $0.retention }
             draft.value.recordAllLayers = record.flatMap { $0.allLayers.isEmpty ? nil : $0.allLayers }
+            draft.value.recordMP4 = record.flatMap { $0.mp4.isEmpty ? nil : $0.mp4 }
         }
         if let limitNode = fields["max_viewers_per_stream"] {
             draft.value.maxViewersPerStream = positiveCount(limitNode, "'max_viewers_per_stream'")

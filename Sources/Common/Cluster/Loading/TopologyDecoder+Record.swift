@@ -1,15 +1,15 @@
 import Yams
 
 /// Decoding of `policies.record`: each entry is a stream pattern, or a mapping with the
-/// pattern, how long its recordings are kept and which simulcast layers they keep:
-/// `[town-hall, {match: "event-*", retention: 7d, layers: all}]`.
+/// pattern, how long its recordings are kept, which simulcast layers they keep and whether
+/// they get an MP4 when they stop: `[town-hall, {match: "event-*", retention: 7d, layers: all, mp4: remux}]`.
 extension TopologyDecoder {
-    static let recordEntryKeys = ["match", "retention", "layers"]
+    static let recordEntryKeys = ["match", "retention", "layers", "mp4"]
 
-    /// The record patterns, their retentions and those that keep every layer; nil after
-    /// reporting any entry that failed.
+    /// The record patterns, their retentions, those that keep every layer and their MP4 jobs;
+    /// nil after reporting any entry that failed.
     func decodeRecord(_ node: Node) -> (
-        patterns: [StreamPattern], retention: [RecordRetention], allLayers: [StreamPattern]
+        patterns: [StreamPattern], retention: [RecordRetention], allLayers: [StreamPattern], mp4: [RecordMP4]
     )? {
         let entries: [Node]
         if case .sequence(let sequence) = node {
@@ -20,6 +20,7 @@ extension TopologyDecoder {
         var patterns: [StreamPattern] = []
         var retention: [RecordRetention] = []
         var allLayers: [StreamPattern] = []
+        var mp4: [RecordMP4] = []
         var valid = true
         for entry in entries {
             guard case .mapping = entry else {
@@ -47,6 +48,18 @@ extension TopologyDecoder {
                 case nil: valid = false
                 }
             }
+            if let modeNode = fields["mp4"] {
+                guard let text = read.string(modeNode, "'mp4'") else {
+                    valid = false
+                    continue
+                }
+                guard let mode = RecordMP4.Mode(rawValue: text.value) else {
+                    log.error("bad mp4 '\(text.value)': remux or transcode", at: text.location)
+                    valid = false
+                    continue
+                }
+                mp4.append(RecordMP4(pattern: pattern, mode: mode))
+            }
             guard let kept = fields["retention"] else { continue }
             guard let seconds = retentionSeconds(kept) else {
                 valid = false
@@ -54,7 +67,7 @@ extension TopologyDecoder {
             }
             retention.append(RecordRetention(pattern: pattern, seconds: seconds))
         }
-        return valid ? (patterns, retention, allLayers) : nil
+        return valid ? (patterns, retention, allLayers, mp4) : nil
     }
 
     /// `layers: all` (true) or `top` (false), or nil after saying what is accepted.

@@ -63,6 +63,12 @@ enum PlanFields {
                 name: "record.layers",
                 value: policies.recordAllLayers.flatMap { patterns in list(patterns.map { "\($0.text)=all" }) },
                 isLive: true),
+            // Read when a recording stops.
+            PlanField(
+                name: "record.mp4",
+                value: policies.recordMP4.flatMap { rules in
+                    list(rules.map { "\($0.pattern.text)=\($0.mode.rawValue)" })
+                }, isLive: true),
             PlanField(
                 name: "max_viewers_per_stream", value: policies.maxViewersPerStream.map(String.init), isLive: true),
             PlanField(name: "max_publishers", value: policies.maxPublishers.map(String.init), isLive: true),

@@ -3,7 +3,7 @@
 ///
 /// ```yaml
 /// policies:
-///   record: [town-hall, {match: "event-*", retention: 7d}, {match: "sim-*", layers: all}]
+///   record: [town-hall, {match: "event-*", retention: 7d, mp4: remux}, {match: "sim-*", layers: all}]
 ///   max_viewers_per_stream: 5000
 ///   max_publishers: 200
 ///   declared_stream_ttl_seconds: 600
@@ -24,6 +24,9 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// others record the best live layer (`top`). Optional for the same reason as
     /// ``recordRetention``.
     public var recordAllLayers: [StreamPattern]?
+    /// Which `record` patterns' recordings get an MP4 when they stop (`nil`: none). Optional for
+    /// the same reason as ``recordRetention``.
+    public var recordMP4: [RecordMP4]?
     /// The most viewers one stream may have across the mesh, unless an override says otherwise.
     public var maxViewersPerStream: Int?
     /// The most streams published at once across the mesh.
@@ -59,6 +62,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         record: [StreamPattern] = [],
         recordRetention: [RecordRetention]? = nil,
         recordAllLayers: [StreamPattern]? = nil,
+        recordMP4: [RecordMP4]? = nil,
         maxViewersPerStream: Int? = nil,
         maxPublishers: Int? = nil,
         streamLimits: [StreamLimit] = [],
@@ -70,6 +74,7 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
         self.record = record
         self.recordRetention = recordRetention
         self.recordAllLayers = recordAllLayers
+        self.recordMP4 = recordMP4
         self.maxViewersPerStream = maxViewersPerStream
         self.maxPublishers = maxPublishers
         self.streamLimits = streamLimits
@@ -112,6 +117,12 @@ public struct StreamPolicies: Sendable, Equatable, Codable {
     /// layer (`layers: all`) rather than the best live one.
     public func recordsAllLayers(forPolicy policy: String) -> Bool {
         recordAllLayers?.contains { $0.text == policy } ?? false
+    }
+
+    /// The MP4 the `record` pattern written `policy` asks for when one of its recordings stops;
+    /// nil: none.
+    public func mp4(forPolicy policy: String) -> RecordMP4.Mode? {
+        recordMP4?.first { $0.pattern.text == policy }?.mode
     }
 
     /// The most viewers this stream may have: the first matching override, else the default.
