@@ -97,14 +97,15 @@ import Testing
         let directory = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let writer = try MatroskaSegmentWriter(
-            path: "\(directory)/a.webm", tracks: [MatroskaTrack(number: 1, codec: .opus(channels: 2, preSkip: 312))])
+            path: "\(directory)/a.webm", tracks: [MatroskaTrack(number: 1, codec: .opus(channels: 2, preSkip: 3840))])
         let frame: [UInt8] = [0xFC, 0xFF, 0xFE]
         frame.withUnsafeBytes { bytes in
             #expect(throws: MatroskaSegmentWriter.WriteError.unknownTrack(2)) {
                 try writer.write(track: 2, timestamp: 0, isKeyFrame: true, frame: bytes)
             }
-            #expect(throws: MatroskaSegmentWriter.WriteError.timestampOutOfRange(-1)) {
-                try writer.write(track: 1, timestamp: -1, isKeyFrame: true, frame: bytes)
+            #expect(throws: MatroskaSegmentWriter.WriteError.timestampOutOfRange(-81)) {
+                // Opus may start its 80 ms CodecDelay (the pre-roll) before the segment, no further.
+                try writer.write(track: 1, timestamp: -81, isKeyFrame: true, frame: bytes)
             }
         }
         // A segment's video starts with a key frame.

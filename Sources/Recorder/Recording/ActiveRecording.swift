@@ -428,29 +428,13 @@ final class ActiveRecording: @unchecked Sendable {
         }
     }
 
-    /// Catalogues a gap; `cause`, the break the tap reported before it, names packet loss
-    /// that came with a relay link taking over or with a publisher back on other tracks. Such
-    /// a gap starts at the track's last frame before it (`lastFrame`): the depacketizer only
-    /// sees the hole from the first packet after it, and nothing came while the feed moved.
+    /// Catalogues a gap (``CataloguedGap``): `cause`, the break the tap reported before it,
+    /// names packet loss that came with a relay link taking over or with a publisher back on
+    /// other tracks; the gap starts at the track's last frame before it (`lastFrame`).
     private func note(_ gap: TrackIngest.Gap, after cause: TapBreak, lastFrame: Int64) {
         guard let start = series.recordingStart else { return }
-        var gap = gap
-        if cause == .linkMove || cause == .publisherChange, lastFrame > 0, lastFrame < gap.start {
-            gap = TrackIngest.Gap(start: max(lastFrame, start), end: gap.end, reason: gap.reason)
-        }
-        let reason =
-            switch (gap.reason, cause) {
-            case (.malformedPayload, _): "malformed-payload"
-            case (.packetLoss, .linkMove): "link-move"
-            case (.packetLoss, .publisherChange): "publisher-reconnect"
-            case (.packetLoss, .layerSwitch): "layer-switch"
-            case (.packetLoss, .none), (.packetLoss, .loss): "loss"
-            }
         metrics.gaps.add(1, ordering: .relaxed)
-        catalog.gap(
-            RecordedGap(
-                at: Double(gap.start - start) / 1e9, duration: Double(gap.end - gap.start) / 1e9, reason: reason),
-            in: id)
+        catalog.gap(CataloguedGap.row(gap, after: cause, lastFrame: lastFrame, recordingStart: start), in: id)
     }
 
     private var hasVideo: Bool { firstVideo != nil }

@@ -9,6 +9,14 @@ import MeshRecording
 /// ``overlapNanoseconds`` of media so that frames of another track that belong before the cut
 /// (audio arriving a little after the key frame) still land in it. Each segment is catalogued
 /// when opened and when closed (bytes, frames, duration, SHA-256 of the closed file).
+///
+/// A segment's audio starts with the decoder pre-roll (``AudioPreRoll``): the frames of the
+/// ``MatroskaTrack/opusPreRollSamples`` (80 ms) before its start, stored before the time they
+/// play by the track's CodecDelay, which players decode and discard, so the segment's first
+/// audible frame decodes warm. The frames kept include those that came before the cut's key
+/// frame but play after it (audio travels ahead of video): the previous segment has them too,
+/// and the joined file takes them from this one (``MatroskaJoin``). Where the pre-roll is short
+/// (the recording's first audio), silence frames fill it so no audio is discarded.
 final class SegmentSeries {
     /// How long after a cut frames older than it still go to the previous segment.
     static let overlapNanoseconds: Int64 = 300_000_000
@@ -22,9 +30,14 @@ final class SegmentSeries {
         let rid: String?
         /// Video tracks that have had their first (key) frame in this segment.
         var started: Set<Int>
-        /// The last timestamp (ms) written per track number; -1 before the first, -2 for a
-        /// number the segment has no track for (a layer whose size was not known yet).
-        var last: [Int64]
+        /// The last timestamp (ms) written per track number; nil before the first.
+        var last: [Int64?]
+        /// Per track number: whether the segment has that track (a layer whose size was not
+        /// known yet at the cut has none until the next segment).
+        let hasTrack: [Bool]
+        /// Per track number: how long before the segment its frames may start (the pre-roll,
+        /// the track's CodecDelay, in ms).
+        let preRoll: [Int64]
     }
 
     let recording: UUID
@@ -34,6 +47,8 @@ final class SegmentSeries {
     private var current: Open?
     private var previous: Open?
     private var nextSequence = 0
+    /// Per Matroska track number: its last frames, for the next segment's pre-roll.
+    private var recent: [AudioPreRoll?] = []
     /// Wall time of the recording's first frame (ns); nil before the first segment.
     private(set) var recordingStart: Int64?
     private(set) var bytes: Int64 = 0
@@ -80,11 +95,31 @@ final class SegmentSeries {
         let file = "\(directory)/\(name)"
         let writer = try MatroskaSegmentWriter(path: "\(storage)/\(file)", tracks: tracks)
         nextSequence += 1
-        var last = Array(repeating: Int64(-2), count: (tracks.map(\.number).max() ?? 0) + 1)
-        for track in tracks { last[track.number] = -1 }
-        current = Open(
-            writer: writer, sequence: sequence, file: file, startWall: wall, rid: rid, started: [], last: last)
+        let slots = (tracks.map(\.number).max() ?? 0) + 1
+        var preRoll = [Int64](repeating: 0, count: slots)
+        var hasTrack = [Bool](repeating: false, count: slots)
+        for track in tracks {
+            preRoll[track.number] = track.codecDelayMilliseconds
+            hasTrack[track.number] = true
+        }
+        var opened = Open(
+            writer: writer, sequence: sequence, file: file, startWall: wall, rid: rid, started: [],
+            last: Array(repeating: nil, count: slots), hasTrack: hasTrack, preRoll: preRoll)
         catalog.segmentOpened(sequence, file: file, start: start, rid: rid, in: recording)
+        // The frames already here that this segment plays or pre-rolls.
+        var failed: MatroskaSegmentWriter.WriteError?
+        for track in tracks where preRoll[track.number] > 0 && recent.indices.contains(track.number) {
+            recent[track.number]?.forEach(since: wall - preRoll[track.number] * 1_000_000) { at, frame in
+                guard failed == nil else { return }
+                do throws(MatroskaSegmentWriter.WriteError) {
+                    _ = try write(into: &opened, track: track.number, isVideo: false, wall: at, key: true, frame: frame)
+                } catch {
+                    failed = error
+                }
+            }
+        }
+        current = opened
+        if let failed { throw failed }
     }
 
     /// Writes a frame of Matroska track `number`; false when no segment takes it (dropped).
@@ -92,6 +127,19 @@ final class SegmentSeries {
     func write(track number: Int, isVideo: Bool, wall: Int64, isKeyFrame: Bool, frame: UnsafeRawBufferPointer)
         throws(MatroskaSegmentWriter.WriteError) -> Bool
     {
+        if !isVideo { keepRecent(track: number, wall: wall, frame: frame) }
+        // Audio from just before the open segment: its pre-roll (and the previous segment's end).
+        if !isVideo, var current, wall < current.startWall,
+            current.preRoll.indices.contains(number), wall >= current.startWall - current.preRoll[number] * 1_000_000
+        {
+            _ = try write(into: &current, track: number, isVideo: false, wall: wall, key: isKeyFrame, frame: frame)
+            self.current = current
+            if var previous {
+                _ = try write(into: &previous, track: number, isVideo: false, wall: wall, key: isKeyFrame, frame: frame)
+                self.previous = previous
+            }
+            return true
+        }
         if var previous, wall < (current?.startWall ?? .max) {
             if try write(into: &previous, track: number, isVideo: isVideo, wall: wall, key: isKeyFrame, frame: frame) {
                 self.previous = previous
@@ -123,18 +171,63 @@ final class SegmentSeries {
     private func write(
         into segment: inout Open, track: Int, isVideo: Bool, wall: Int64, key: Bool, frame: UnsafeRawBufferPointer
     ) throws(MatroskaSegmentWriter.WriteError) -> Bool {
-        guard segment.last.indices.contains(track), segment.last[track] >= -1 else { return false }
+        guard segment.hasTrack.indices.contains(track), segment.hasTrack[track] else { return false }
         if isVideo && !segment.started.contains(track) {
             guard key else { return false }
             segment.started.insert(track)
         }
+        let preRoll = segment.preRoll[track]
         // Strictly increasing per track: a sender report that re-anchors a track's clock may put
         // a frame at or before the one written last, and two blocks of one track at the same
         // time are a non-monotonic DTS to players (ffmpeg says so).
-        let milliseconds = max(max(wall - segment.startWall, 0) / 1_000_000, segment.last[track] + 1)
+        let relative = Self.milliseconds(wall - segment.startWall)
+        var milliseconds = max(relative, -preRoll)
+        if let last = segment.last[track] {
+            milliseconds = max(milliseconds, last + 1)
+        } else if preRoll > 0 {
+            try fillPreRoll(into: segment, track: track, before: milliseconds)
+        }
         segment.last[track] = milliseconds
         try segment.writer.write(track: track, timestamp: milliseconds, isKeyFrame: key, frame: frame)
         return true
+    }
+
+    /// Before a track's first frame in a segment, at `milliseconds`: 20 ms silence frames
+    /// (``OpusGapFiller/silenceFrame``) back to the start of the pre-roll, so that what the
+    /// decoder discards (the CodecDelay, from the first block) is silence rather than the frame.
+    private func fillPreRoll(into segment: Open, track: Int, before milliseconds: Int64)
+        throws(MatroskaSegmentWriter.WriteError)
+    {
+        // Back to the segment's pre-roll start at most; no further than the 80 ms the decoder
+        // discards (audio that starts late in a segment is not preceded by seconds of silence).
+        let count = min(milliseconds + segment.preRoll[track], segment.preRoll[track]) / 20
+        guard count > 0 else { return }
+        let writer = segment.writer
+        var failed: MatroskaSegmentWriter.WriteError?
+        OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
+            for index in stride(from: count, to: 0, by: -1) where failed == nil {
+                do throws(MatroskaSegmentWriter.WriteError) {
+                    try writer.write(track: track, timestamp: milliseconds - 20 * index, isKeyFrame: true, frame: bytes)
+                } catch {
+                    failed = error
+                }
+            }
+        }
+        if let failed { throw failed }
+    }
+
+    /// Nanoseconds to whole milliseconds, rounded down (also below zero).
+    static func milliseconds(_ nanoseconds: Int64) -> Int64 {
+        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
+
+    /// Keeps an audio frame for the next segment's pre-roll.
+    private func keepRecent(track: Int, wall: Int64, frame: UnsafeRawBufferPointer) {
+        guard track > 0, track < 127 else { return }
+        if recent.count <= track { recent += Array(repeating: nil, count: track + 1 - recent.count) }
+        if recent[track] == nil { recent[track] = AudioPreRoll() }
+        recent[track]?.keep(wall: wall, frame: frame)
     }
 
     /// Closes every open segment.
@@ -182,11 +275,23 @@ final class SegmentSeries {
         metrics.noteWrite(
             nanoseconds: Int(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000))
         metrics.segments.add(1, ordering: .relaxed)
+        let start = Double(segment.startWall - (recordingStart ?? segment.startWall)) / 1e9
+        guard summary.frames > 0, summary.durationMilliseconds > 0 else {
+            // Nothing that plays: a cut's key frame alone as the stream ended (ffprobe gives
+            // such a file no duration). The file goes; the row says it is empty, and /media
+            // skips it, as it does a `.part` killed in its first cluster.
+            unlink(summary.path)
+            catalog.segmentClosed(
+                RecordedSegment(
+                    sequence: segment.sequence, file: segment.file, state: .closed, start: start, duration: 0,
+                    bytes: 0, frames: 0, sha256: nil),
+                in: recording)
+            return
+        }
         metrics.bytes.add(summary.bytes, ordering: .relaxed)
         let seconds = Double(summary.durationMilliseconds) / 1000
         bytes += Int64(summary.bytes)
         duration += seconds
-        let start = Double(segment.startWall - (recordingStart ?? segment.startWall)) / 1e9
         catalog.segmentClosed(
             RecordedSegment(
                 sequence: segment.sequence, file: segment.file, state: .closed, start: start, duration: seconds,

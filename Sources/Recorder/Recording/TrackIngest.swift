@@ -84,8 +84,9 @@ struct TrackIngest {
             guard let size = h264.dimensions, let configuration = h264.decoderConfiguration else { return nil }
             return .h264(width: Int(size.width), height: Int(size.height), decoderConfiguration: configuration)
         }
-        // RFC 7845 §5.1: 312 samples of pre-skip is what libopus encoders put there.
-        return .opus(channels: max(track.channels, 1), preSkip: 312)
+        // The pre-skip is the segment's decoder pre-roll (SegmentSeries): the encoder's own
+        // start-up delay was spent long before the recording began.
+        return .opus(channels: max(track.channels, 1), preSkip: MatroskaTrack.opusPreRollSamples)
     }
 
     /// Feeds one tapped packet; `frame` and `gap` are called for what it completes.

@@ -24,6 +24,20 @@ public struct MatroskaTrack: Equatable, Sendable {
         self.codec = codec
     }
 
+    /// The Opus pre-skip a recorder's segment declares: 80 ms at 48 kHz, the decoder pre-roll
+    /// RFC 7845 §4.6 asks for when decoding starts mid-stream. A segment's audio starts with
+    /// the 80 ms of frames before the segment's start; the decoder decodes and discards them,
+    /// so the segment's first audible frame is decoded warm.
+    public static let opusPreRollSamples = 3840
+
+    /// The track's CodecDelay in milliseconds (RFC 9559 §5.1.4.1.15, a whole number of ms for
+    /// the pre-skips used here): its blocks are stored this much after the time they play,
+    /// and players subtract it. 0 for video.
+    public var codecDelayMilliseconds: Int64 {
+        if case .opus(_, let preSkip) = codec { return Int64(preSkip) * 1000 / 48_000 }
+        return 0
+    }
+
     /// Whether this is a video track (the tracks whose key frames start clusters and cues).
     public var isVideo: Bool {
         if case .opus = codec { return false }
@@ -58,7 +72,8 @@ public struct MatroskaTrack: Equatable, Sendable {
         case .opus(let channels, let preSkip):
             buffer.string(ID.codecID, "A_OPUS")
             buffer.binary(ID.codecPrivate, Self.opusHead(channels: channels, preSkip: preSkip))
-            // RFC 9559 §A.8 / WebM: CodecDelay is the pre-skip in ns; SeekPreRoll 80 ms (RFC 7845 §4.6).
+            // RFC 9559 §A.8 / WebM: CodecDelay is the pre-skip in ns, by which every block is
+            // stored late; SeekPreRoll 80 ms (RFC 7845 §4.6).
             buffer.unsigned(ID.codecDelay, UInt64(preSkip) * 1_000_000_000 / 48_000)
             buffer.unsigned(ID.seekPreRoll, 80_000_000)
             let audio = buffer.beginMaster(ID.audio)

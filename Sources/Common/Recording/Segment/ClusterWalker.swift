@@ -4,6 +4,9 @@ struct ClusterWalker {
     let reader: EBMLElementReader
     let segmentDataStart: Int
     var tracks: [(number: Int, isVideo: Bool)] = []
+    /// Per track number: its CodecDelay in ms (blocks are stored that late; durations are
+    /// of the time they play).
+    var codecDelays = [Int64](repeating: 0, count: 127)
     private(set) var end = 0
     private(set) var clusters = 0
     private(set) var frames = 0
@@ -38,7 +41,7 @@ struct ClusterWalker {
                 guard let clusterTime, let block = block(element, end: elementEnd) else { return false }
                 let time = clusterTime + Int64(block.relative)
                 guard time >= 0 else { return false }
-                pending.note(track: block.track, timestamp: time)
+                pending.note(track: block.track, timestamp: time - codecDelays[block.track])
                 let isVideo = tracks.first { $0.number == block.track }?.isVideo ?? false
                 if cue == nil && (!hasVideo || (block.isKeyFrame && isVideo)) {
                     cue = MatroskaCluster.Cue(time: time, track: block.track)

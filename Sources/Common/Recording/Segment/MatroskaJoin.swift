@@ -9,6 +9,11 @@ import Glibc
 /// (``MatroskaRecovery``: Cues and Duration rebuilt from the clusters, fsync, rename). The
 /// segments of one recording share their tracks, so one header describes them all.
 ///
+/// Audio with a CodecDelay (Opus) overlaps at the cuts: a segment starts its audio with the
+/// frames before its start (the decoder pre-roll), and ends with any that arrived before the
+/// next segment's key frame. Each segment gives such a track only what plays from its own start
+/// to the next segment's; a cluster left with no block is not written.
+///
 /// The segments are this recorder's own closed files, but they are read as untrusted bytes all
 /// the same: every size is checked, and a file that is not laid out as expected is an error.
 public enum MatroskaJoin {
@@ -48,9 +53,14 @@ public enum MatroskaJoin {
                     throw MatroskaRecoveryError.file(RecordingFileError(call: "read", path: part.path, code: EIO))
                 }
                 output.removeAll(keepingCapacity: true)
+                // What delayed (audio) tracks keep, in ms of the segment's own play time.
+                let from = index == 0 ? Int64.min : 0
+                let until =
+                    index + 1 < parts.count ? parts[index + 1].startMilliseconds - part.startMilliseconds : Int64.max
+                let window = from..<max(from, until)
                 // An untyped closure: a typed-throws one here crashes Swift 6.3.1's IRGen.
                 try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws in
-                    try append(bytes, header: index == 0, shift: part.startMilliseconds, to: &output)
+                    try append(bytes, header: index == 0, shift: part.startMilliseconds, window: window, to: &output)
                 }
                 try POSIXFile.writeAll(fd, output, path: partPath)
             }
@@ -79,7 +89,7 @@ public enum MatroskaJoin {
 
     /// Appends one segment file's clusters (and, for the first, its header) to `output`.
     private static func append(
-        _ bytes: UnsafeRawBufferPointer, header: Bool, shift: Int64, to output: inout [UInt8]
+        _ bytes: UnsafeRawBufferPointer, header: Bool, shift: Int64, window: Range<Int64>, to output: inout [UInt8]
     ) throws(MatroskaRecoveryError) {
         let reader = EBMLElementReader(bytes: bytes)
         guard let ebml = reader.header(at: 0), ebml.id == MatroskaElementID.ebml, let ebmlEnd = reader.end(of: ebml)
@@ -90,8 +100,12 @@ public enum MatroskaJoin {
         let segmentEnd = segment.size.map { min(segment.dataStart + Int(clamping: $0), bytes.count) } ?? bytes.count
         var offset = segment.dataStart
         var sawCluster = false
+        var delays = [Int64](repeating: 0, count: 127)
         while offset < segmentEnd, let child = reader.header(at: offset) {
             guard let end = reader.end(of: child) else { throw .unsupportedLayout("an element runs past the file") }
+            if child.id == MatroskaElementID.tracks {
+                delays = MatroskaPartScan.codecDelays(reader: reader, tracks: child, end: end)
+            }
             if child.id == MatroskaElementID.cluster {
                 if header && !sawCluster {
                     // The header as it is, with the Segment's size "unknown" again (8 bytes).
@@ -101,7 +115,7 @@ public enum MatroskaJoin {
                     output += bytes[segment.dataStart..<child.start]
                 }
                 sawCluster = true
-                try appendCluster(reader, child, end: end, shift: shift, to: &output)
+                try appendCluster(reader, child, end: end, shift: shift, delays: delays, window: window, to: &output)
             }
             offset = end
         }
@@ -109,10 +123,11 @@ public enum MatroskaJoin {
     }
 
     /// One cluster with its Timestamp moved by `shift` ms: written back with an 8-byte size and
-    /// an 8-byte Timestamp, so the new value always fits.
+    /// an 8-byte Timestamp, so the new value always fits. Blocks of a track with a CodecDelay
+    /// (`delays`, ms by track number) that play outside `window` are left out.
     private static func appendCluster(
         _ reader: EBMLElementReader, _ cluster: EBMLElementReader.Header, end: Int, shift: Int64,
-        to output: inout [UInt8]
+        delays: [Int64], window: Range<Int64>, to output: inout [UInt8]
     ) throws(MatroskaRecoveryError) {
         var timestamp: UInt64?
         var rest: [Range<Int>] = []
@@ -122,12 +137,20 @@ public enum MatroskaJoin {
         {
             if child.id == MatroskaElementID.clusterTimestamp {
                 timestamp = reader.unsigned(child)
+            } else if child.id == MatroskaElementID.simpleBlock, let timestamp,
+                let (track, relative) = block(reader.bytes, child.dataStart..<childEnd), delays[track] > 0,
+                !window.contains(Int64(clamping: timestamp) + Int64(relative) - delays[track])
+            {
+                // Audio another segment plays: its pre-roll here, or its start.
             } else {
                 rest.append(child.start..<childEnd)
             }
             offset = childEnd
         }
         guard offset == end, let timestamp else { throw .unsupportedLayout("a cluster without its Timestamp") }
+        guard rest.contains(where: { reader.header(at: $0.lowerBound)?.id == MatroskaElementID.simpleBlock }) else {
+            return
+        }
         let moved = UInt64(clamping: Int64(clamping: timestamp) + shift)
         let size = 10 + rest.reduce(0) { $0 + $1.count }  // the Timestamp: ID, size, 8 bytes
         output += [0x1F, 0x43, 0xB6, 0x75, 0x01]
@@ -135,5 +158,18 @@ public enum MatroskaJoin {
         output += [0xE7, 0x88]
         output += (0..<8).reversed().map { UInt8(truncatingIfNeeded: moved >> (8 * UInt64($0))) }
         for range in rest { output += reader.bytes[range] }
+    }
+
+    /// A SimpleBlock's track number (under 127) and relative time (RFC 9559 §10.2); nil when
+    /// the bytes are too short for them.
+    private static func block(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (Int, Int16)? {
+        guard let first = range.first.map({ bytes[$0] }), first != 0 else { return nil }
+        let width = first.leadingZeroBitCount + 1
+        guard range.count >= width + 2 else { return nil }
+        var number = UInt64(first) & (UInt64(0xFF) >> UInt64(width))
+        for index in 1..<width { number = number << 8 | UInt64(bytes[range.lowerBound + index]) }
+        guard number < 127 else { return nil }
+        let time = range.lowerBound + width
+        return (Int(number), Int16(bitPattern: UInt16(bytes[time]) << 8 | UInt16(bytes[time + 1])))
     }
 }

@@ -67,6 +67,7 @@ public struct MatroskaPartScan {
             case ID.tracks:
                 trackList = Self.tracks(reader: reader, tracks: element, end: end)
                 walker.tracks = trackList ?? []
+                walker.codecDelays = Self.codecDelays(reader: reader, tracks: element, end: end)
             case ID.cluster:
                 guard trackList != nil, durationValue != nil, walker.accept(cluster: element, end: end) else {
                     break walk
@@ -120,6 +121,32 @@ public struct MatroskaPartScan {
             child = elementEnd
         }
         return nil
+    }
+
+    /// Each track's CodecDelay in whole ms, by track number (127 entries; 0 where none).
+    static func codecDelays(reader: EBMLElementReader, tracks: EBMLElementReader.Header, end: Int) -> [Int64] {
+        var delays = [Int64](repeating: 0, count: 127)
+        var entryStart = tracks.dataStart
+        while entryStart < end, let entry = reader.header(at: entryStart), let entryEnd = reader.end(of: entry),
+            entryEnd <= end
+        {
+            var number: UInt64?
+            var delay: UInt64 = 0
+            var child = entry.dataStart
+            while entry.id == MatroskaElementID.trackEntry, child < entryEnd, let element = reader.header(at: child),
+                let elementEnd = reader.end(of: element), elementEnd <= entryEnd
+            {
+                if element.id == MatroskaElementID.trackNumber { number = reader.unsigned(element) }
+                if element.id == MatroskaElementID.codecDelay { delay = reader.unsigned(element) ?? 0 }
+                child = elementEnd
+            }
+            // Capped at a second: a garbage value must not push every time out of range.
+            if let number, number > 0, number < 127 {
+                delays[Int(number)] = Int64(min(delay, 1_000_000_000) / 1_000_000)
+            }
+            entryStart = entryEnd
+        }
+        return delays
     }
 
     /// Each TrackEntry's number and whether its TrackType is video (1).

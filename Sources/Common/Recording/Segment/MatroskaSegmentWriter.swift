@@ -3,7 +3,10 @@ import Glibc
 /// Writes one recording segment as WebM (VP8, VP9, Opus) or Matroska (when an H.264 track is
 /// present) to `NAME.part`, then closes it to `NAME` (see ``SegmentCloser``).
 ///
-/// Frames go in with millisecond timestamps from the segment's start (TimestampScale 1 ms).
+/// Frames go in with millisecond timestamps from the segment's start (TimestampScale 1 ms), the
+/// time they play. A track with a CodecDelay (Opus) stores its blocks that much later, as
+/// RFC 9559 §5.1.4.1.15 and the WebM Opus mapping have it (players subtract it): its frames
+/// may start up to the delay before the segment (the decoder pre-roll the delay discards).
 /// They are staged into the open cluster; a cluster is written whole, with one `write`, when
 /// a video key frame arrives or it spans ``clusterMilliseconds``, so a crash loses at most the
 /// open cluster. Within a cluster blocks are sorted by timestamp, interleaving audio and
@@ -15,7 +18,8 @@ public final class MatroskaSegmentWriter {
     public enum WriteError: Error, Equatable {
         /// The track number is not one of the segment's tracks.
         case unknownTrack(Int)
-        /// A negative timestamp, or one past what a 1 ms Matroska file holds here (2^53 ms).
+        /// A timestamp before the segment (or, for a track with a CodecDelay, before the delay),
+        /// or one past what a 1 ms Matroska file holds here (2^53 ms).
         case timestampOutOfRange(Int64)
         /// A video track's first frame in a segment must be a key frame (a segment plays alone).
         case firstVideoFrameNotKeyFrame(track: Int)
@@ -40,6 +44,8 @@ public final class MatroskaSegmentWriter {
     private var duration: SegmentDuration
     private var lastTimestamp: [Int64]
     private var videoTrack: [Bool]
+    /// Per track number: the CodecDelay (ms) its blocks are stored late by.
+    private var delay: [Int64]
     private let hasVideo: Bool
     private var clusterCount = 0
     private var frameCount = 0
@@ -53,7 +59,11 @@ public final class MatroskaSegmentWriter {
         let maxNumber = tracks.map(\.number).max() ?? 1
         lastTimestamp = Array(repeating: -1, count: maxNumber + 1)
         videoTrack = Array(repeating: false, count: maxNumber + 1)
-        for track in tracks { videoTrack[track.number] = track.isVideo }
+        delay = Array(repeating: 0, count: maxNumber + 1)
+        for track in tracks {
+            videoTrack[track.number] = track.isVideo
+            delay[track.number] = track.codecDelayMilliseconds
+        }
         hasVideo = tracks.contains { $0.isVideo }
         duration = SegmentDuration(trackCount: maxNumber)
         cluster = MatroskaCluster(capacity: 1 << 20)
@@ -73,7 +83,8 @@ public final class MatroskaSegmentWriter {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    /// Adds a frame of track `track` at `timestamp` ms from the segment's start.
+    /// Adds a frame of track `track` playing at `timestamp` ms from the segment's start (from
+    /// minus the track's CodecDelay).
     public func write(
         track: Int, timestamp: Int64, isKeyFrame: Bool, frame: UnsafeRawBufferPointer
     ) throws(WriteError) {
@@ -81,11 +92,11 @@ public final class MatroskaSegmentWriter {
         guard track > 0, track < videoTrack.count, lastTimestamp.indices.contains(track),
             tracks.contains(where: { $0.number == track })
         else { throw .unknownTrack(track) }
-        guard timestamp >= 0, timestamp < 1 << 53 else { throw .timestampOutOfRange(timestamp) }
+        guard timestamp >= -delay[track], timestamp < 1 << 53 else { throw .timestampOutOfRange(timestamp) }
         guard lastTimestamp[track] >= 0 || isKeyFrame || !videoTrack[track] else {
             throw .firstVideoFrameNotKeyFrame(track: track)
         }
-        let time = max(timestamp, lastTimestamp[track])
+        let time = max(timestamp + delay[track], lastTimestamp[track])
         let startsCluster = isKeyFrame && videoTrack[track]
         if !cluster.isEmpty
             && (startsCluster || time - cluster.firstTimestamp >= clusterMilliseconds
@@ -94,7 +105,7 @@ public final class MatroskaSegmentWriter {
             try flushCluster()
         }
         lastTimestamp[track] = time
-        duration.note(track: track, timestamp: time)
+        duration.note(track: track, timestamp: time - delay[track])
         cluster.add(track: track, timestamp: time, isKeyFrame: isKeyFrame || !videoTrack[track], frame: frame)
         frameCount += 1
     }
