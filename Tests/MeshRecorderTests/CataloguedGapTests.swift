@@ -23,7 +23,7 @@ import Testing
                 payload: TrackIngestRestartTests.opus)
             bytes.withUnsafeBytes { raw in
                 let packet = TappedPacket(
-                    track: 0, bytes: raw, arrival: start + Int64(sequence) * 20_000_000, senderReportNTP: 0,
+                    track: 0, layer: 0, bytes: raw, arrival: start + Int64(sequence) * 20_000_000, senderReportNTP: 0,
                     senderReportRTP: 0, breakReason: .none)
                 ingest.push(packet, frame: { last = $0.wallTime }, gap: { gaps.append($0) })
             }
