@@ -168,27 +168,28 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .cpuTotal, sendingEnd, receivingEnd], warmupIterations: 3,
         maxDuration: .seconds(3), maxIterations: 200)
     Benchmark("Relay link 10000 x 1200 B, one end per worker, GSO", configuration: perEnd) { benchmark in
-        let ends = try SplitLinkEnds()
-        try await ends.open()
+        let ends = try await SplitLinkEnds.open()
         let before = try await ends.threadCPUTimes()
         benchmark.startMeasurement()
         var packets = 0
         for _ in benchmark.scaledIterations {
             await withCheckedContinuation { done in
-                _ = ends.receivingWorker.post { ends.start(count: linkPacketsPerIteration, done: done) }
+                _ = ends.receivingWorker.post { ends.receiving.start(count: linkPacketsPerIteration, done: done) }
             }
             packets += linkPacketsPerIteration
         }
         benchmark.stopMeasurement()
         let after = try await ends.threadCPUTimes()
-        let (lost, rejected) = try await ends.receivingWorker.run { (ends.lost, ends.rejected) }
+        let (lost, rejected) = try await ends.receivingWorker.run { (ends.receiving.lost, ends.receiving.rejected) }
         try await ends.close()
         func perCore(_ nanoseconds: UInt64) -> Int { Int(Double(packets) / (Double(nanoseconds) / 1e9) / 1000) }
         let sending = perCore(after.sending - before.sending)
         let receiving = perCore(after.receiving - before.receiving)
         benchmark.measurement(sendingEnd, sending)
         benchmark.measurement(receivingEnd, receiving)
-        print("relay link per end: sending \(sending)k/s, receiving \(receiving)k/s per core; lost \(lost), rejected \(rejected)")
+        print(
+            "relay link per end: sending \(sending)k/s, receiving \(receiving)k/s per core; "
+                + "lost \(lost), rejected \(rejected)")
     }
 }
 

@@ -58,58 +58,109 @@ final class SplitLinkEnds: @unchecked Sendable {
         }
     }
 
-    let sendingWorker: MediaWorker
-    let receivingWorker: MediaWorker
-    private(set) var sending: SendingEnd!
-    // The receiving end: its worker's thread only.
-    private var receiver: LinkReceiver!
-    private let downstream = PacketHistory(capacity: 1024, slotSize: 1500)
-    private var receiveSocket: UDPSocket!
-    private var watchdog: WorkerTimer!
-    private var received = 0
-    private var requested = 0
-    private var target = 0
-    private var lastProgress = 0
-    private var finished: CheckedContinuation<Void, Never>?
-    /// Packets the watchdog gave up waiting for (lost in the kernel's buffers).
-    private(set) var lost = 0
-    private(set) var rejected = 0
+    /// The receiving end, and the flow control that asks the sending end for more; its
+    /// worker's thread only.
+    final class ReceivingEnd: @unchecked Sendable {
+        let receiver: LinkReceiver
+        let downstream = PacketHistory(capacity: 1024, slotSize: 1500)
+        let socket: UDPSocket
+        let watchdog: WorkerTimer
+        let sending: SendingEnd
+        let sendingWorker: MediaWorker
+        var received = 0
+        var requested = 0
+        var target = 0
+        var lastProgress = 0
+        var finished: CheckedContinuation<Void, Never>?
+        /// Packets the watchdog gave up waiting for (lost in the kernel's buffers).
+        var lost = 0
+        var rejected = 0
 
-    init() throws {
-        sendingWorker = try MediaWorker(index: 0, cpu: 0)
-        receivingWorker = try MediaWorker(index: 1, cpu: 1)
-    }
-
-    /// Builds both ends on their workers.
-    func open() async throws {
-        let keys = LinkKeys.generate()
-        let sendingWorker = self.sendingWorker
-        sending = try await sendingWorker.run { try SendingEnd(worker: sendingWorker, keys: keys) }
-        let receivingWorker = self.receivingWorker
-        try await receivingWorker.run { [self] in
+        init(worker: MediaWorker, keys: LinkKeys, sending: SendingEnd, sendingWorker: MediaWorker) throws {
+            self.sending = sending
+            self.sendingWorker = sendingWorker
             receiver = try LinkReceiver(keys: keys, linkSSRC: 2, now: 0)
             receiver.addTrack(ssrc: LinkEndPump.ssrc, codec: .vp8, history: downstream)
-            receiveSocket = try UDPSocket(
-                worker: receivingWorker, bindingTo: try SocketAddress(ipv4: "127.0.0.1", port: 0))
-            try receiveSocket.setReceiveBufferSize(1 << 22)
-            try receiveSocket.startReceiving { [unowned self] bytes, _ in didReceive(bytes) }
-            watchdog = try WorkerTimer(worker: receivingWorker)
+            socket = try UDPSocket(worker: worker, bindingTo: try SocketAddress(ipv4: "127.0.0.1", port: 0))
+            try socket.setReceiveBufferSize(1 << 22)
+            watchdog = try WorkerTimer(worker: worker)
+            try socket.startReceiving { [unowned self] bytes, _ in didReceive(bytes) }
             try watchdog.start(afterMilliseconds: 500, repeatingEvery: 500) { [unowned self] in
                 guard finished != nil else { return }
                 if received == lastProgress { giveUp() }
                 lastProgress = received
             }
         }
+
+        /// Has `count` packets sent through the link and resumes `done` once all arrived (or
+        /// the flow stalled and the rest counted lost).
+        func start(count: Int, done: CheckedContinuation<Void, Never>) {
+            target = received + count
+            finished = done
+            lastProgress = received
+            requestBatch()
+            requestBatch()
+        }
+
+        private func didReceive(_ bytes: UnsafeRawBufferPointer) {
+            let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
+            if case .media = receiver.receive(buffer, length: bytes.count, now: 0) {} else { rejected += 1 }
+            received += 1
+            if received >= target {
+                complete()
+            } else if requested - received <= SplitLinkEnds.batch {
+                requestBatch()
+            }
+        }
+
+        /// Asks the sending end for the next batch, if the run wants more.
+        private func requestBatch() {
+            let count = min(SplitLinkEnds.batch, target - requested)
+            guard count > 0 else { return }
+            requested += count
+            let (sending, destination) = (self.sending, socket.localAddress)
+            _ = sendingWorker.post { sending.send(count, to: destination, now: 0) }
+        }
+
+        private func giveUp() {
+            let sent = sending.sent.load(ordering: .relaxed)
+            lost += max(sent - received, 0)
+            received = max(received, sent)
+            if received >= target { complete() } else { requestBatch() }
+        }
+
+        private func complete() {
+            let done = finished
+            finished = nil
+            done?.resume()
+        }
     }
 
-    /// Sends `count` packets through the link and resumes `done` once all arrived (or the flow
-    /// stalled and the rest counted lost). Receiving worker's thread.
-    func start(count: Int, done: CheckedContinuation<Void, Never>) {
-        target = received + count
-        finished = done
-        lastProgress = received
-        requestBatch()
-        requestBatch()
+    let sendingWorker: MediaWorker
+    let receivingWorker: MediaWorker
+    let sending: SendingEnd
+    let receiving: ReceivingEnd
+
+    private init(
+        sendingWorker: MediaWorker, receivingWorker: MediaWorker, sending: SendingEnd, receiving: ReceivingEnd
+    ) {
+        self.sendingWorker = sendingWorker
+        self.receivingWorker = receivingWorker
+        self.sending = sending
+        self.receiving = receiving
+    }
+
+    /// Both ends on their own workers (CPUs 0 and 1).
+    static func open() async throws -> SplitLinkEnds {
+        let sendingWorker = try MediaWorker(index: 0, cpu: 0)
+        let receivingWorker = try MediaWorker(index: 1, cpu: 1)
+        let keys = LinkKeys.generate()
+        let sending = try await sendingWorker.run { try SendingEnd(worker: sendingWorker, keys: keys) }
+        let receiving = try await receivingWorker.run {
+            try ReceivingEnd(worker: receivingWorker, keys: keys, sending: sending, sendingWorker: sendingWorker)
+        }
+        return SplitLinkEnds(
+            sendingWorker: sendingWorker, receivingWorker: receivingWorker, sending: sending, receiving: receiving)
     }
 
     /// The CPU time each end's thread has used so far, in nanoseconds: (sending, receiving).
@@ -119,47 +170,14 @@ final class SplitLinkEnds: @unchecked Sendable {
 
     /// Closes both ends and stops the workers.
     func close() async throws {
-        let sending = self.sending!
+        let (sending, receiving) = (self.sending, self.receiving)
         try await sendingWorker.run { sending.socket.close() }
-        try await receivingWorker.run { [self] in
-            receiveSocket.close()
-            watchdog.close()
+        try await receivingWorker.run {
+            receiving.socket.close()
+            receiving.watchdog.close()
         }
         sendingWorker.stop()
         receivingWorker.stop()
-    }
-
-    private func didReceive(_ bytes: UnsafeRawBufferPointer) {
-        let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
-        if case .media = receiver.receive(buffer, length: bytes.count, now: 0) {} else { rejected += 1 }
-        received += 1
-        if received >= target {
-            complete()
-        } else if requested - received <= Self.batch {
-            requestBatch()
-        }
-    }
-
-    /// Asks the sending end for the next batch, if the run wants more.
-    private func requestBatch() {
-        let count = min(Self.batch, target - requested)
-        guard count > 0 else { return }
-        requested += count
-        let (sending, destination) = (self.sending!, receiveSocket.localAddress)
-        _ = sendingWorker.post { sending.send(count, to: destination, now: 0) }
-    }
-
-    private func giveUp() {
-        let sent = sending.sent.load(ordering: .relaxed)
-        lost += max(sent - received, 0)
-        received = max(received, sent)
-        if received >= target { complete() } else { requestBatch() }
-    }
-
-    private func complete() {
-        let done = finished
-        finished = nil
-        done?.resume()
     }
 
     private static func threadCPUTime() -> UInt64 {
