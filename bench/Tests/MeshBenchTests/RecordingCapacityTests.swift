@@ -19,7 +19,7 @@ struct RecordingCapacityTests {
         return result
     }
 
-    @Test("a trial within every limit passes; gaps, write p99 and CPU each fail it; frames before the first segment do not")
+    @Test("within every limit a trial passes; gaps, write p99 and CPU each fail it; early frames dropped do not")
     func limits() {
         let limits = RecordingLimits(writeP99Ms: 50, cpuPercent: 80)
         #expect(limits.failures(of: figures(streams: 40, cpu: 30)).isEmpty)

@@ -21,7 +21,7 @@ struct RecordingCapacitySearch {
         guard let topology else { return nil }
         for id in scenario.target.underTest ?? [] {
             if let node = topology.nodes.first(where: { $0.id == id }), node.role == .recorder {
-                return (id, max(1, node.workers.count))
+                return (id, max(1, node.workers.count ?? 1))
             }
         }
         return nil
