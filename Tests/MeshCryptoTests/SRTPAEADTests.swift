@@ -193,6 +193,26 @@ import Testing
         }
     }
 
+    @Test func aRaisedLimitTakesMoreSSRCsAndStopsThere() throws {
+        // A relay link's context (issue 14): more SSRCs than a session's 64, still bounded.
+        var sender = try SRTPSender(Self.masterKey, maximumSSRCs: 300)
+        var receiver = try SRTPReceiver(Self.masterKey, maximumSSRCs: 300)
+        for ssrc in UInt32(1)...300 {
+            var plain = SRTPRoundTripTests.rtpPacket(sequence: 7)
+            plain.replaceSubrange(8..<12, with: SRTPReference.bigEndian(ssrc))
+            let opened = try inBuffer(plain) { buffer, length in
+                let sealed = try sender.protectRTP(buffer, length: length)
+                return try receiver.unprotectRTP(buffer, length: sealed)
+            }
+            #expect(opened == plain)
+        }
+        var extra = SRTPRoundTripTests.rtpPacket(sequence: 7)
+        extra.replaceSubrange(8..<12, with: SRTPReference.bigEndian(0xFFFF_0000))
+        #expect(throws: SRTPError.tooManyStreams(limit: 300)) {
+            _ = try inBuffer(extra) { try sender.protectRTP($0, length: $1) }
+        }
+    }
+
     @Test func forgedPacketsDoNotClaimStreamSlots() throws {
         // A receiver only records an SSRC once its tag verified.
         var receiver = try SRTPReceiver(Self.masterKey)

@@ -65,7 +65,10 @@ struct CoordinatorMetrics {
         family(
             "meshcast_relay_link_retransmissions_total", "counter", "Retransmissions sent or requested on the link."
         ) { "\($0.retransmissions)" }
-        family("meshcast_relay_link_dropped_total", "counter", "Datagrams the link dropped.") { "\($0.dropped)" }
+        family(
+            "meshcast_relay_link_dropped_total", "counter",
+            "Datagrams the link dropped: refused on receipt, or not protected for sending."
+        ) { "\($0.dropped)" }
         if let repath = lastRepathSeconds {
             text += "# HELP meshcast_repath_seconds How long the last re-path after a lost upstream took.\n"
             text += "# TYPE meshcast_repath_seconds gauge\n"

@@ -21,10 +21,13 @@ public struct SRTPReceiver: ~Copyable {
     public var profile: SRTPProfile { masterKey.profile }
 
     /// A receiver keyed with `masterKey`; `replayWindow` packets behind the newest are accepted
-    /// once each (RFC 3711 §3.3.2 asks for at least 64; at most 32767).
+    /// once each (RFC 3711 §3.3.2 asks for at least 64; at most 32767). `maximumSSRCs` is the
+    /// most SSRCs it accepts packets of (``SRTPSender/defaultMaximumSSRCs`` unless told: a relay
+    /// link's receiving end takes more); libsrtp has no such limit.
     /// `implementation` picks Meshcast's own transforms (the default) or libsrtp's.
     public init(
-        _ masterKey: SRTPMasterKey, replayWindow: Int = 1024, implementation: SRTPImplementation = .builtIn
+        _ masterKey: SRTPMasterKey, replayWindow: Int = 1024, maximumSSRCs: Int = SRTPSender.defaultMaximumSSRCs,
+        implementation: SRTPImplementation = .builtIn
     ) throws(SRTPError) {
         guard (64...0x7fff).contains(replayWindow) else { throw .badParameter }
         // Built into locals first: a ~Copyable value with a deinit must be fully initialised
@@ -36,9 +39,11 @@ public struct SRTPReceiver: ~Copyable {
         case (.libsrtp, _):
             session = try SRTPSession.create(masterKey, direction: ssrc_any_inbound, replayWindow: replayWindow)
         case (.builtIn, .aesCM128HmacSHA1_80):
-            counterMode = try AESCMSRTPContext(masterKey, sending: false, replayWindow: replayWindow)
+            counterMode = try AESCMSRTPContext(
+                masterKey, sending: false, replayWindow: replayWindow, maximumSSRCs: maximumSSRCs)
         case (.builtIn, .aeadAES128GCM):
-            aead = try AEADSRTPContext(masterKey, sending: false, replayWindow: replayWindow)
+            aead = try AEADSRTPContext(
+                masterKey, sending: false, replayWindow: replayWindow, maximumSSRCs: maximumSSRCs)
         }
         self.session = session
         self.aead = aead

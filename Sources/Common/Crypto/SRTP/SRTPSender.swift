@@ -22,6 +22,10 @@ public struct SRTPSender: ~Copyable {
     /// The profile the master key was made for.
     public var profile: SRTPProfile { masterKey.profile }
 
+    /// The SSRCs a context takes unless told otherwise: a WebRTC session's peer sends a
+    /// handful, and one that invents SSRCs must not grow the table without end.
+    public static var defaultMaximumSSRCs: Int { SRTPStreamTable.capacity }
+
     /// A sender keyed with `masterKey`; `replayWindow` is the transmit-side index window that
     /// refuses to protect one packet index twice (64 to 32767 packets).
     ///
@@ -30,10 +34,14 @@ public struct SRTPSender: ~Copyable {
     /// instead of RTX. The caller must resend the identical packet: with a counter-mode cipher
     /// two different plaintexts under one index would leak their XOR (RFC 3711 §9.1, RFC 7714 §8.3).
     ///
+    /// `maximumSSRCs` is the most SSRCs it protects for (``defaultMaximumSSRCs``, a WebRTC
+    /// session's handful, unless told: a relay link's sending end takes more); libsrtp has no
+    /// such limit.
+    ///
     /// `implementation` picks Meshcast's own transforms (the default) or libsrtp's.
     public init(
         _ masterKey: SRTPMasterKey, replayWindow: Int = 1024, allowsRepeatedIndex: Bool = false,
-        implementation: SRTPImplementation = .builtIn
+        maximumSSRCs: Int = defaultMaximumSSRCs, implementation: SRTPImplementation = .builtIn
     ) throws(SRTPError) {
         guard (64...0x7fff).contains(replayWindow) else { throw .badParameter }
         // Built into locals first: a ~Copyable value with a deinit must be fully initialised
@@ -48,10 +56,12 @@ public struct SRTPSender: ~Copyable {
                 allowsRepeatedIndex: allowsRepeatedIndex)
         case (.builtIn, .aesCM128HmacSHA1_80):
             counterMode = try AESCMSRTPContext(
-                masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
+                masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex,
+                maximumSSRCs: maximumSSRCs)
         case (.builtIn, .aeadAES128GCM):
             aead = try AEADSRTPContext(
-                masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
+                masterKey, sending: true, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex,
+                maximumSSRCs: maximumSSRCs)
         }
         self.session = session
         self.aead = aead

@@ -4,11 +4,12 @@
 /// (31-bit explicit index, RFC 3711 §3.4), each with the highest index seen and a replay
 /// bitmap of `replayWindow` packets (§3.3.2). The SSRCs live in an open-addressing table that
 /// starts with room for `initialCapacity` of them (a viewer's context sees two to four SSRCs)
-/// and doubles when a new SSRC finds it full, up to ``capacity``; one more is
-/// ``SRTPError/tooManyStreams(limit:)``. Only claiming a new SSRC beyond the current room
-/// allocates; packets of known SSRCs never do.
+/// and doubles when a new SSRC finds it full, up to its `limit` (``capacity`` for a WebRTC
+/// session's context); one more is ``SRTPError/tooManyStreams(limit:)``. Only claiming a new
+/// SSRC beyond the current room allocates; packets of known SSRCs never do.
 final class SRTPStreamTable {
-    /// SSRCs one context can track.
+    /// SSRCs a WebRTC session's context tracks (the default limit): a peer sends a handful, and
+    /// one that invents SSRCs must not grow the table without end.
     static let capacity = 64
     /// SSRCs a new table has room for before it first grows.
     static let defaultInitialCapacity = 4
@@ -62,18 +63,25 @@ final class SRTPStreamTable {
     private let wordsPerWindow: Int
     private var storage: Storage
     private var count = 0
+    /// The most SSRCs this table takes.
+    let limit: Int
 
     /// SSRCs the table has room for before it grows again.
     var room: Int { storage.slotCount / 2 }
 
     /// A table whose replay windows span `replayWindow` packets, with room for
-    /// `initialCapacity` SSRCs (rounded up to a power of two, at most ``capacity``) at first.
-    init(replayWindow: Int, allowsRepeatedIndex: Bool = false, initialCapacity: Int = defaultInitialCapacity) {
+    /// `initialCapacity` SSRCs (rounded up to a power of two, at most `limit`) at first, that
+    /// takes up to `limit` SSRCs.
+    init(
+        replayWindow: Int, allowsRepeatedIndex: Bool = false, initialCapacity: Int = defaultInitialCapacity,
+        limit: Int = capacity
+    ) {
         self.replayWindow = Int64(replayWindow)
         self.allowsRepeatedIndex = allowsRepeatedIndex
+        self.limit = max(limit, 1)
         wordsPerWindow = (replayWindow + 63) / 64
         var room = 1
-        while room < min(max(initialCapacity, 1), Self.capacity) { room <<= 1 }
+        while room < min(max(initialCapacity, 1), self.limit) { room <<= 1 }
         storage = Storage(slotCount: room * 2, wordsPerWindow: wordsPerWindow)
     }
 
@@ -97,7 +105,7 @@ final class SRTPStreamTable {
     /// Slots returned before may move when this claims a new SSRC: use a slot before the next claim.
     func slot(for ssrc: UInt32) throws(SRTPError) -> Int {
         if let known = lookup(ssrc) { return known }
-        guard count < Self.capacity else { throw .tooManyStreams(limit: Self.capacity) }
+        guard count < limit else { throw .tooManyStreams(limit: limit) }
         if count == room { grow() }
         // Never more than half full, so the probe always reaches an empty slot.
         var slot = home(ssrc)

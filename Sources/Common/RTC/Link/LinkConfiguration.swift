@@ -21,15 +21,24 @@ public struct LinkConfiguration: Sendable {
     public var keyframeRequestInterval: UInt64
     /// The downstream end's loss tracking per track.
     public var nack: NACKRequester.Configuration
+    /// The most SSRCs the media direction's SRTP context takes: every track's, plus the
+    /// upstream end's own for its sender reports. One link carries every stream between two
+    /// nodes; the WebRTC session limit of 64 stopped a link at 31 two-track streams and
+    /// silently dropped the rest (issue 14's 60-stream recording run). 16384 is 4096 simulcast
+    /// streams of three video layers and audio; with the 8192-packet replay window a context
+    /// holds 4 KB per SSRC of room (about 2 MB for 300 SSRCs, 64 MB when full), allocated only
+    /// as new SSRCs come. The table never forgets an SSRC, so this bounds the SSRCs a link
+    /// carries over its life.
+    public var maximumSSRCs: Int
 
     /// The defaults: keepalive after 500 ms idle, reports every second, down after 2 s, quiet
     /// after 2 s (two reports missed), a 8192-packet replay window, 100 ms assumed RTT, key frame
-    /// requests 500 ms apart.
+    /// requests 500 ms apart, 16384 SSRCs.
     public init(
         keepaliveInterval: UInt64 = 500_000_000, reportInterval: UInt64 = 1_000_000_000,
         livenessTimeout: UInt64 = 2_000_000_000, quietTimeout: UInt64 = 2_000_000_000, replayWindow: Int = 8192,
         initialRoundTripTime: UInt64 = 100_000_000, keyframeRequestInterval: UInt64 = 500_000_000,
-        nack: NACKRequester.Configuration = NACKRequester.Configuration()
+        nack: NACKRequester.Configuration = NACKRequester.Configuration(), maximumSSRCs: Int = 16384
     ) {
         self.keepaliveInterval = keepaliveInterval
         self.reportInterval = reportInterval
@@ -39,6 +48,7 @@ public struct LinkConfiguration: Sendable {
         self.initialRoundTripTime = initialRoundTripTime
         self.keyframeRequestInterval = keyframeRequestInterval
         self.nack = nack
+        self.maximumSSRCs = maximumSSRCs
     }
 }
 

@@ -66,7 +66,8 @@ public final class LinkReceiver {
         self.linkSSRC = linkSSRC
         self.configuration = configuration
         roundTripTime = configuration.initialRoundTripTime
-        media = try SRTPReceiver(keys.downstream, replayWindow: configuration.replayWindow)
+        media = try SRTPReceiver(
+            keys.downstream, replayWindow: configuration.replayWindow, maximumSSRCs: configuration.maximumSSRCs)
         feedback = try SRTPSender(keys.upstream, replayWindow: configuration.replayWindow)
         scratch = .allocate(byteCount: 2048, alignment: 16)
         start = now

@@ -61,7 +61,9 @@ public final class LinkSender {
     {
         self.linkSSRC = linkSSRC
         self.configuration = configuration
-        media = try SRTPSender(keys.downstream, replayWindow: configuration.replayWindow, allowsRepeatedIndex: true)
+        media = try SRTPSender(
+            keys.downstream, replayWindow: configuration.replayWindow, allowsRepeatedIndex: true,
+            maximumSSRCs: configuration.maximumSSRCs)
         feedback = try SRTPReceiver(keys.upstream, replayWindow: configuration.replayWindow)
         scratch = .allocate(byteCount: 2048, alignment: 16)
         recentReports = SentSenderReports()

@@ -14,6 +14,7 @@ enum HTMLReport {
         if let capacity = report.capacity { body += HTMLTables.capacity(capacity) }
         if let turn = report.turn { body += HTMLTables.turn(turn) }
         if let recording = report.recording { body += HTMLTables.recording(recording) }
+        if let search = report.recordingCapacity { body += search.html }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">

@@ -64,6 +64,8 @@ struct RunReport: Codable, Sendable, Equatable {
     var turn: TURNFigures?
     /// What recording the streams cost the recorder; absent without one.
     var recording: RecordingFigures? = nil
+    /// The recording capacity search (`meshbench capacity` on a recorder), when one ran.
+    var recordingCapacity: RecordingCapacityResult? = nil
 }
 
 /// The machine a run was on.

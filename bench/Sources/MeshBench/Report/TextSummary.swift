@@ -48,6 +48,7 @@ enum TextSummary {
             lines.append("turn:      " + turn.summary)
         }
         if let recording = report.recording { lines += recording.summary }
+        if let search = report.recordingCapacity { lines += search.summary }
         if let delivery = report.delivery {
             let total = delivery.totalCpuUsPerDeliveredPacket.map { "\(number($0)) µs CPU per delivered packet" } ?? "-"
             let feeder = delivery.feederCpuSeconds.map { " + feeder \(number($0)) s" } ?? ""

@@ -5,6 +5,8 @@ import MeshCluster
 /// `meshbench capacity SCENARIO`: raises the viewer count trial by trial until loss after
 /// retransmission or latency p99 breaks the scenario's limits, and reports the largest
 /// passing count, per core of the node under test, with its CPU cost per forwarded packet.
+/// With a recorder under test (`record.yaml`) it raises the recorded streams instead
+/// (``RecordingCapacitySearch``).
 struct CapacityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capacity",
@@ -17,6 +19,19 @@ struct CapacityCommand: AsyncParsableCommand {
     var step: Int?
     @Option(name: .customLong("trial-seconds"), help: "Override the scenario's capacity.trial_seconds.")
     var trialSeconds: Int?
+    @Option(
+        name: .customLong("write-p99-ms"),
+        help: "Recording search: the slowest write per second, p99 over a trial, may be at most this (ms).")
+    var writeP99Ms = RecordingLimits().writeP99Ms
+    @Option(
+        name: .customLong("recorder-cpu-percent"),
+        help: "Recording search: the recorder's CPU may be at most this share of one core (%).")
+    var recorderCPUPercent = RecordingLimits().cpuPercent
+
+    /// The recording search's limits from the options.
+    private var recordingLimits: RecordingLimits {
+        RecordingLimits(writeP99Ms: writeP99Ms, cpuPercent: recorderCPUPercent)
+    }
 
     func run() async throws {
         let loaded = try options.loadScenario()
@@ -28,19 +43,22 @@ struct CapacityCommand: AsyncParsableCommand {
         plan.start = start ?? plan.start
         plan.step = step ?? plan.step
         plan.trialSeconds = trialSeconds ?? plan.trialSeconds
+        if let recorder = RecordingCapacitySearch.recorder(of: scenario, topology: loaded.topology) {
+            let search = RecordingCapacitySearch(
+                scenario: scenario, plan: plan, limits: recordingLimits, recorder: recorder, workers: options.workers)
+            let report = try await search.run(mesh: mesh, clips: clips)
+            try options.write(report, name: scenario.name + "-capacity")
+            return
+        }
         let limits = scenario.limits
         var trials: [CapacityTrial] = []
-        var best: RunReport?
-        var last: RunReport?
-        var viewers = plan.start
-        while viewers <= plan.max {
+        let outcome = try await CapacityLadder(plan: plan).climb { viewers in
             let target = try MeshcastTarget(mesh: mesh, scenario: scenario, workerIndex: options.workers)
             var run = ScenarioRun(scenario: scenario, target: target, clips: clips, workers: options.workers)
             run.viewers = viewers
             run.durationSeconds = Double(plan.trialSeconds)
             FileHandle.standardError.write(Data("trial: \(viewers) viewers for \(plan.trialSeconds) s\n".utf8))
             let report = try await run.execute()
-            last = report
             let underTest = Self.nodeUnderTest(report, scenario: scenario)
             let passed = limits.admits(report, viewers: viewers)
             trials.append(
@@ -53,10 +71,9 @@ struct CapacityCommand: AsyncParsableCommand {
                     ("  \(passed ? "pass" : "FAIL"): connected \(report.viewers.connected), loss after "
                         + "\(FigureFormat.number(report.loss.percentAfter)) %, latency p99 "
                         + "\(FigureFormat.number(report.latencyMs.p99, digits: 1)) ms\n").utf8))
-            guard passed else { break }
-            best = report
-            viewers += plan.step
+            return (report, passed)
         }
+        let (best, last) = (outcome.best, outcome.last)
         guard var report = best ?? last else { throw ExitCode.failure }
         let largest = best.map { $0.viewers.connected } ?? 0
         let cores = Double(Self.cores(of: scenario, topology: loaded.topology))

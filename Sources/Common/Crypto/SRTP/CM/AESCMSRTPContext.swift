@@ -32,9 +32,10 @@ final class AESCMSRTPContext {
     ///
     /// `allowsRepeatedIndex` (senders only) lets an index be protected again: the same
     /// keystream, which is safe only for the byte-identical resend relay links make.
+    /// `maximumSSRCs`: the most SSRCs the context takes (``SRTPStreamTable``).
     init(
         _ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int, allowsRepeatedIndex: Bool = false,
-        rtpTagLength: Int = 10
+        rtpTagLength: Int = 10, maximumSSRCs: Int = SRTPStreamTable.capacity
     ) throws(SRTPError) {
         guard masterKey.profile == .aesCM128HmacSHA1_80, (64...0x7fff).contains(replayWindow) else {
             throw .badParameter
@@ -53,7 +54,8 @@ final class AESCMSRTPContext {
         scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 52)
         scratch.copyMemory(from: rtpSalt, byteCount: 14)
         (scratch + 16).copyMemory(from: rtcpSalt, byteCount: 14)
-        streams = SRTPStreamTable(replayWindow: replayWindow, allowsRepeatedIndex: sending && allowsRepeatedIndex)
+        streams = SRTPStreamTable(
+            replayWindow: replayWindow, allowsRepeatedIndex: sending && allowsRepeatedIndex, limit: maximumSSRCs)
     }
 
     deinit { scratch.deallocate() }

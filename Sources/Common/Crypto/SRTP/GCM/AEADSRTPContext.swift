@@ -22,8 +22,10 @@ final class AEADSRTPContext {
     ///
     /// `allowsRepeatedIndex` (senders only) lets an index be sealed again: the same IV under the
     /// same key, which is safe only for the byte-identical resend relay links make.
+    /// `maximumSSRCs`: the most SSRCs the context takes (``SRTPStreamTable``).
     convenience init(
-        _ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int, allowsRepeatedIndex: Bool = false
+        _ masterKey: SRTPMasterKey, sending: Bool, replayWindow: Int, allowsRepeatedIndex: Bool = false,
+        maximumSSRCs: Int = SRTPStreamTable.capacity
     ) throws(SRTPError) {
         guard masterKey.profile == .aeadAES128GCM else { throw .badParameter }
         func derive(_ label: SRTPKeyDerivation.Label, _ count: Int) throws(SRTPError) -> [UInt8] {
@@ -33,14 +35,15 @@ final class AEADSRTPContext {
         try self.init(
             rtpKey: try derive(.rtpEncryption, 16), rtpSalt: try derive(.rtpSalt, 12),
             rtcpKey: try derive(.rtcpEncryption, 16), rtcpSalt: try derive(.rtcpSalt, 12),
-            sending: sending, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex)
+            sending: sending, replayWindow: replayWindow, allowsRepeatedIndex: allowsRepeatedIndex,
+            maximumSSRCs: maximumSSRCs)
     }
 
     /// A context for already derived session keys (16 bytes) and salts (12 bytes), the form
     /// RFC 7714's §16–17 vectors are printed in.
     init(
         rtpKey: [UInt8], rtpSalt: [UInt8], rtcpKey: [UInt8], rtcpSalt: [UInt8], sending: Bool, replayWindow: Int,
-        allowsRepeatedIndex: Bool = false
+        allowsRepeatedIndex: Bool = false, maximumSSRCs: Int = SRTPStreamTable.capacity
     ) throws(SRTPError) {
         guard rtpSalt.count == 12, rtcpSalt.count == 12, (64...0x7fff).contains(replayWindow) else {
             throw .badParameter
@@ -51,7 +54,8 @@ final class AEADSRTPContext {
         scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 36)
         scratch.copyMemory(from: rtpSalt, byteCount: 12)
         (scratch + 12).copyMemory(from: rtcpSalt, byteCount: 12)
-        streams = SRTPStreamTable(replayWindow: replayWindow, allowsRepeatedIndex: sending && allowsRepeatedIndex)
+        streams = SRTPStreamTable(
+            replayWindow: replayWindow, allowsRepeatedIndex: sending && allowsRepeatedIndex, limit: maximumSSRCs)
     }
 
     deinit { scratch.deallocate() }

@@ -122,8 +122,10 @@ extension WorkerLinks {
                     roundTripMilliseconds: statistics.roundTripTime.map { Double($0) / 1_000_000 },
                     fractionLost: Double(statistics.fractionLost) / 256, packets: UInt64(statistics.packetsSent),
                     bytes: UInt64(statistics.bytesSent), retransmissions: UInt64(statistics.packetsResent),
+                    // Packets it could not protect are dropped too: a limit hit there must show.
                     dropped: UInt64(
-                        statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback))
+                        statistics.authenticationFailures + statistics.replaysDropped + statistics.malformedFeedback
+                            + statistics.protectFailures))
             case .receiving(let receiving):
                 let statistics = receiving.receiver.statistics
                 return LinkSnapshot(
