@@ -25,7 +25,7 @@ final class TURNMediaBridge: @unchecked Sendable {
     /// Worker `k` → relay, for every worker but the relay's own.
     private(set) var toRelay: [DatagramHandoff?] = []
     /// Datagrams a worker may have waiting in one handoff.
-    static let handoffCapacity = 1024
+    static let handoffCapacity = 4096
 
     init(engine: MediaEngine, relayWorker: Int, own: [STUNTransportAddress: Int], announced: STUNIPAddress) {
         self.engine = engine
