@@ -312,7 +312,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshRTCTests",
-            dependencies: ["MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime", "MeshTestSupport"],
+            dependencies: [
+                "MeshRTC", "MeshWire", "MeshCrypto", "MeshRuntime", "MeshTestSupport", "MeshCascade", "MeshTURN",
+            ],
             path: "Tests/MeshRTCTests",
             swiftSettings: strict
         ),

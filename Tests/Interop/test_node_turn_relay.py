@@ -97,6 +97,13 @@ def await_session_end(node, session: str) -> float:
     return time.monotonic() - started
 
 
+def relayed_packets(node, path: str) -> float:
+    """Relayed packets both ways by path: `in_process` (to and from the node's own media, no
+    socket) or `kernel` (a relayed socket)."""
+    pattern = rf'^meshcast_turn_relayed_packets_total\{{direction="\w+",path="{path}"\}} (\S+)$'
+    return sum(float(value) for value in re.findall(pattern, node.metrics(), re.M))
+
+
 async def browser_session(node, transport: str) -> dict:
     query = f"relay=1&turn={transport}"
     arguments = ["--ignore-certificate-errors"] if transport == "tls" else []
@@ -111,10 +118,13 @@ async def browser_session(node, transport: str) -> dict:
         await asyncio.sleep(1.0)
         first = await stats(player)
         packets_before = node.metric_total("meshcast_turn_relayed_packets_total")
+        in_process_before, kernel_before = relayed_packets(node, "in_process"), relayed_packets(node, "kernel")
         await asyncio.sleep(3.0)
         figures = {
             "player_first": first, "player": await stats(player),
             "relayed_packets_grew": node.metric_total("meshcast_turn_relayed_packets_total") - packets_before,
+            "in_process_grew": relayed_packets(node, "in_process") - in_process_before,
+            "kernel_grew": relayed_packets(node, "kernel") - kernel_before,
             "publisher_pair": await publisher.evaluate("() => meshcast.pair()"),
             "player_pair": await player.evaluate("() => meshcast.pair()"),
             "publisher_servers": await publisher.evaluate("() => meshcast.iceServers"),
@@ -150,11 +160,13 @@ def test_chromium_publishes_and_watches_through_turn_only(tmp_path, transport):
     assert first["framesDecoded"] > 0 and last["framesDecoded"] > first["framesDecoded"], (first, last)
     assert last["audioPacketsReceived"] > 0, last
     assert figures["relayed_packets_grew"] > 100, figures
+    # Issue 13 item 3: both pages relay to the node's own media, so all of it went in-process.
+    assert figures["in_process_grew"] > 100 and figures["kernel_grew"] == 0, figures
     assert len(opened(node, transport)) >= 2, node.log_tail(40)
     assert status in (0, -15, 143), f"node exited {status}:\n{node.log_tail()}"
     results.write(f"node_turn_chromium_{transport}", {
         "frames_decoded": last["framesDecoded"], "frame_size": f"{last['frameWidth']}x{last['frameHeight']}",
-        "relayed_packets_in_3s": figures["relayed_packets_grew"],
+        "relayed_packets_in_3s": figures["relayed_packets_grew"], "in_process_in_3s": figures["in_process_grew"],
         "allocation_end_after_whep_delete_s": figures["allocation_end_after_delete_s"]})
 
 

@@ -73,7 +73,7 @@ final class EmbeddedEngines: @unchecked Sendable {
     }
 
     /// Lets ICE and DTLS finish (a few exchanges, a few ms of embedded time).
-    private func connect(_ peer: EmbeddedPeer) throws {
+    func connect(_ peer: EmbeddedPeer) throws {
         for _ in 0..<20 where !peer.isConnected { try advance(by: .milliseconds(10)) }
         guard peer.isConnected else { throw NotConnected() }
     }

@@ -39,6 +39,14 @@ final class EmbeddedPeer: @unchecked Sendable {
     /// RTCP received (publishers: NACKs, PLIs, reports; viewers: sender reports), oldest first.
     private(set) var rtcp: [Feedback] = []
     private(set) var isConnected = false
+    /// A TURN server the client talks to (issue 13): what it sends that is not ChannelData on
+    /// ``channel`` lands in ``turnReplies``.
+    var turnServer: SocketAddress?
+    /// A TURN channel bound to the node (RFC 8656 §12): once set, everything the transport sends
+    /// goes as ChannelData to ``turnServer``, and ChannelData on it is received as from `peer`.
+    var channel: (number: UInt16, peer: SocketAddress)?
+    /// STUN messages from ``turnServer`` (Allocate, ChannelBind answers), oldest first.
+    private(set) var turnReplies: [[UInt8]] = []
     private let senderSSRC = UInt32.random(in: 1...UInt32.max)
     private var timer: (any LoopTimer)?
 
@@ -73,10 +81,34 @@ final class EmbeddedPeer: @unchecked Sendable {
     }
 
     private var send: PeerTransport.Send {
-        { [socket] bytes, destination in _ = try? socket.send(bytes, to: destination) }
+        { [unowned self] bytes, destination in transmit(bytes, to: destination) }
+    }
+
+    /// Sends `bytes` to `destination`, or as ChannelData through the TURN server when a channel
+    /// is bound (RFC 8656 §12.4: channel number, length, data; no padding over UDP).
+    func transmit(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        guard let channel, let turnServer else {
+            _ = try? socket.send(bytes, to: destination)
+            return
+        }
+        let number = channel.number
+        let length = UInt16(bytes.count)
+        let header = [UInt8(number >> 8), UInt8(number & 0xFF), UInt8(length >> 8), UInt8(length & 0xFF)]
+        let framed = header + Array(bytes)
+        framed.withUnsafeBytes { _ = try? socket.send($0, to: turnServer) }
     }
 
     private func receive(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
+        if let turnServer, from == turnServer {
+            // ChannelData starts 0b01 (RFC 8656 §12.4, RFC 7983); anything else is a STUN answer.
+            guard let channel, bytes.count >= 4, UInt16(bytes[0]) << 8 | UInt16(bytes[1]) == channel.number else {
+                turnReplies.append(Array(bytes))
+                return
+            }
+            let length = Int(UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+            guard bytes.count >= 4 + length else { return }
+            return receive(UnsafeRawBufferPointer(rebasing: bytes[4..<4 + length]), from: channel.peer)
+        }
         guard let transport else { return }
         var buffer = Array(bytes) + [UInt8](repeating: 0, count: 64)
         let outcome = buffer.withUnsafeMutableBytes { buffer in
@@ -127,7 +159,7 @@ final class EmbeddedPeer: @unchecked Sendable {
         var buffer = packet + [UInt8](repeating: 0, count: 64)
         let length = buffer.withUnsafeMutableBytes { transport.protectRTP($0, length: packet.count) }
         guard let length else { return }
-        buffer.withUnsafeBytes { send(UnsafeRawBufferPointer(rebasing: $0[..<length]), server) }
+        buffer.withUnsafeBytes { transmit(UnsafeRawBufferPointer(rebasing: $0[..<length]), to: server) }
     }
 
     /// Protects and sends one RTCP packet to the node.
@@ -139,7 +171,7 @@ final class EmbeddedPeer: @unchecked Sendable {
             guard (try? packet.marshal(into: &writer)) != nil,
                 let length = transport.protectRTCP(raw, length: writer.offset)
             else { return }
-            send(UnsafeRawBufferPointer(rebasing: raw[..<length]), server)
+            transmit(UnsafeRawBufferPointer(rebasing: raw[..<length]), to: server)
         }
     }
 

@@ -65,7 +65,7 @@ public struct MeshNodeRunner {
         var turn: TURNRelay?
         if let worker = group.workers.first {
             turn = try await NodeTURN.start(
-                settings: settings, workers: group.workers.count, on: worker, logger: logger)
+                settings: settings, workers: group.workers.count, on: worker, engine: engine, logger: logger)
         }
 
         let mesh = try settings.redis.map { endpoint in

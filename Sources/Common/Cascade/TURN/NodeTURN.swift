@@ -2,6 +2,7 @@ import Logging
 import MeshCluster
 import MeshControl
 import MeshCrypto
+import MeshRTC
 import MeshRuntime
 import MeshTURN
 import MeshWire
@@ -28,27 +29,32 @@ public enum NodeTURN {
     /// node's announced and bound media addresses; `open` with the allow-list, refusing the
     /// node's HTTP port and its own TURN ports.
     static func policy(for node: TopologyNode, turn: TURNListeners, workers: Int) throws -> TURNPeerPolicy {
-        guard turn.relayToAnyPeer == true else {
-            var own: Set<STUNTransportAddress> = []
-            for host in Set([node.announceIP, node.mediaHost]) {
-                guard let ip = IPAddressText.parse(host) else { continue }
-                for index in 0..<max(1, workers) {
-                    own.insert(STUNTransportAddress(ip: ip, port: node.ports.first &+ UInt16(index)))
-                }
-            }
-            return .selfOnly(own)
-        }
+        guard turn.relayToAnyPeer == true else { return .selfOnly(Set(ownMedia(of: node, workers: workers).keys)) }
         let allow = (turn.allowPeers ?? []).compactMap { IPPrefix($0.description) }
         let control = [node.api.port, turn.udpPort, turn.tcpPort, turn.tls?.port].compactMap { $0 }
         return .open(OpenRelayRules(allow: allow, deniedPorts: Set(control)))
     }
 
+    /// The node's own media addresses (announced and bound IP, each worker's port) and the
+    /// worker that owns each: the peers the in-process path serves.
+    static func ownMedia(of node: TopologyNode, workers: Int) -> [STUNTransportAddress: Int] {
+        var own: [STUNTransportAddress: Int] = [:]
+        for host in Set([node.announceIP, node.mediaHost]) {
+            guard let ip = IPAddressText.parse(host) else { continue }
+            for index in 0..<max(1, workers) {
+                own[STUNTransportAddress(ip: ip, port: node.ports.first &+ UInt16(index))] = index
+            }
+        }
+        return own
+    }
+
     /// The TURN relay for `settings`' node, created and started on `worker` with its UDP, TCP
     /// and TLS listeners, or `nil` when the node has no TURN listener or no secret is set
-    /// (logged: TURN stays off, the node runs). A TLS certificate that does not load stops the
-    /// node from starting: the operator asked for TLS.
+    /// (logged: TURN stays off, the node runs). With `engine`, payloads between allocations and
+    /// the node's own media ports go in-process (``TURNMediaBridge``). A TLS certificate that
+    /// does not load stops the node from starting: the operator asked for TLS.
     public static func start(
-        settings: NodeSettings, workers: Int, on worker: MediaWorker, logger: Logger
+        settings: NodeSettings, workers: Int, on worker: MediaWorker, engine: MediaEngine? = nil, logger: Logger
     ) async throws -> TURNRelay? {
         let node = settings.node
         guard let turn = node.turn, turn.udpPort != nil || turn.tcpPort != nil || turn.tls != nil else { return nil }
@@ -75,7 +81,7 @@ public enum NodeTURN {
             SocketAddress(turn: STUNTransportAddress(ip: bound, port: port))
         }
         let logger = logger
-        return try await worker.run {
+        let relay = try await worker.run {
             let relay = TURNRelay(
                 loop: worker, server: server, listen: turn.udpPort.map(address),
                 relayBindHost: bound == announced ? nil : bound, logger: logger)
@@ -100,6 +106,16 @@ public enum NodeTURN {
             }
             return relay
         }
+        if let engine, engine.workerCount == workers {
+            do {
+                let own = ownMedia(of: node, workers: workers)
+                try await relay.connect(to: engine, ownMedia: own, announced: announced)
+                logger.info("TURN: payloads to this node's media ports go in-process (\(workers) workers)")
+            } catch {
+                logger.warning("TURN: no in-process path to the media workers (\(error)); relaying through the kernel")
+            }
+        }
+        return relay
     }
 }
 

@@ -1,14 +1,16 @@
 import Glibc
 import Logging
+import MeshRTC
 import MeshRuntime
 import MeshTURN
 import MeshWire
 
 /// The TURN server on one media loop: the UDP listener, the stream clients (TCP and TLS
 /// connections, accepted by ``TURNStreamListener``), one relayed UDP socket per allocation
-/// (bound on a port from `relay_ports`, so relayed traffic goes through the kernel), a
-/// one-second timer that expires allocations, permissions, channels and idle connections,
-/// and the log lines when an allocation opens and closes.
+/// (bound on a port from `relay_ports`: the kernel path, for peers other than the node's own
+/// media, which go in-process through ``TURNMediaBridge``), a one-second timer that expires
+/// allocations, permissions, channels and idle connections, and the log lines when an
+/// allocation opens and closes.
 ///
 /// Everything runs on `loop`: create, ``start()`` and ``stop()`` it there. The datagram and
 /// frame paths allocate nothing: the server answers into one preallocated buffer, and
@@ -28,6 +30,9 @@ public final class TURNRelay: @unchecked Sendable {
     private var timer: (any LoopTimer)?
     /// What the server did, for `/metrics`. Loop only.
     public private(set) var counters = TURNCounters()
+    /// The in-process path to the node's own media workers; `nil`: everything goes through the
+    /// relayed sockets. Set once, before clients arrive.
+    var bridge: TURNMediaBridge?
     /// Watches SIGHUP for the TLS listener's certificate; cancelled on ``stop()``.
     var certificateReloader: TURNCertificateReloader?
     /// Room for the largest UDP payload plus a Data indication's header and attributes.
@@ -81,7 +86,9 @@ public final class TURNRelay: @unchecked Sendable {
             listener = socket
             try? socket.setReceiveBufferSize(4 << 20)
             try? socket.setSendBufferSize(4 << 20)
-            try socket.startReceiving({ [unowned self] bytes, from in fromClient(bytes, from: from) }, batchEnded: nil)
+            try socket.startReceiving(
+                { [unowned self] bytes, from in fromClient(bytes, from: from) },
+                batchEnded: { [unowned self] in bridge?.flush() })
             logger.info("TURN over UDP on \(socket.localAddress), peers: \(server.policy.summary)")
         }
         let timer = try loop.makeTimer()
@@ -92,6 +99,22 @@ public final class TURNRelay: @unchecked Sendable {
             handleEvents()
             closeIdleStreamClients(now: now)
         }
+    }
+
+    /// Opens the in-process path to `engine`'s workers (``TURNMediaBridge``): payloads to the
+    /// node's media addresses `ownMedia` (each with the worker that owns it) go to that worker
+    /// without a socket, and come back from it; the workers see them from the allocation's
+    /// relayed address and send back as from `announced`. The relay's loop must be one of the
+    /// engine's. Call once, off the loops, before clients arrive.
+    public func connect(
+        to engine: MediaEngine, ownMedia: [STUNTransportAddress: Int], announced: STUNIPAddress
+    ) async throws {
+        guard let relayWorker = (0..<engine.workerCount).first(where: { engine.loop(ofWorker: $0) === loop }) else {
+            return
+        }
+        let bridge = TURNMediaBridge(engine: engine, relayWorker: relayWorker, own: ownMedia, announced: announced)
+        try await bridge.connect(to: self)
+        try await loop.run { self.bridge = bridge }
     }
 
     /// Serves TCP or TLS clients accepted by `streamListener` from now on. Loop only.
@@ -142,34 +165,72 @@ public final class TURNRelay: @unchecked Sendable {
     private func fromClient(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
         guard let client = STUNTransportAddress(from) else { return }
         let answer = server.receive(bytes, from: client, transport: .udp, now: clock(), into: output)
-        counters.count(answer, output: output)
         switch answer {
         case let .reply(count):
+            counters.count(answer, output: output)
             _ = try? listener?.send(UnsafeRawBufferPointer(rebasing: output[..<count]), to: from)
             handleEvents()
         case let .relay(peer, relayed, payload):
-            _ = try? relays[relayed]?.send(payload, to: SocketAddress(turn: peer))
+            relay(answer, payload, to: peer, from: relayed)
         case .drop:
-            break
+            counters.count(answer, output: output)
+        }
+    }
+
+    /// Sends a client's payload on: to the node's own media in-process (``TURNMediaBridge``),
+    /// anywhere else out of the allocation's relayed socket.
+    private func relay(
+        _ answer: TURNServerOutput, _ payload: UnsafeRawBufferPointer, to peer: STUNTransportAddress,
+        from relayed: STUNTransportAddress
+    ) {
+        switch bridge?.deliver(payload, to: peer, from: relayed) {
+        case true?:
+            counters.count(answer, output: output, path: .inProcess)
+        case false?:
+            counters.countDrop(.handoffFull)
+        case nil:
+            counters.count(answer, output: output)
+            _ = try? relays[relayed]?.send(payload, to: SocketAddress(turn: peer))
         }
     }
 
     private func fromPeer(_ bytes: UnsafeRawBufferPointer, from: SocketAddress, relayed: STUNTransportAddress) {
         guard let peer = STUNTransportAddress(from) else { return }
         let answer = server.receive(fromPeer: peer, at: relayed, payload: bytes, now: clock(), into: output)
+        toClient(answer, payloadCount: bytes.count, path: .kernel)
+    }
+
+    /// What worker `worker`'s sessions sent to the relayed address `relayed`, handed over
+    /// in-process (``TURNMediaBridge``): wrapped for the client as if it came from the worker's
+    /// media address. False when it goes nowhere (the allocation ended). Loop only.
+    func fromMedia(_ bytes: UnsafeRawBufferPointer, worker: Int, to relayed: SocketAddress) -> Bool {
+        guard let bridge, let relayedAddress = STUNTransportAddress(relayed) else { return false }
+        let answer = server.receive(
+            fromPeer: bridge.mediaAddresses[worker], at: relayedAddress, payload: bytes, now: clock(), into: output)
+        return toClient(answer, payloadCount: bytes.count, path: .inProcess)
+    }
+
+    /// Sends the framed payload the server wrote to its client; false when it was dropped.
+    @discardableResult
+    private func toClient(_ answer: TURNPeerOutput, payloadCount: Int, path: TURNRelayPath) -> Bool {
         guard case let .deliver(fiveTuple, count) = answer else {
-            return counters.count(answer, payloadCount: bytes.count)
+            counters.count(answer, payloadCount: payloadCount, path: path)
+            return false
         }
         let framed = UnsafeRawBufferPointer(rebasing: output[..<count])
         if fiveTuple.transport.isStream {
-            guard let connection = streamClients[fiveTuple.client] else { return }
+            guard let connection = streamClients[fiveTuple.client] else { return false }
             // Replies are always sent; relayed data is dropped for a client that stopped reading.
-            guard !connection.isBacklogged else { return counters.countDrop(.clientBacklog) }
+            guard !connection.isBacklogged else {
+                counters.countDrop(.clientBacklog)
+                return false
+            }
             connection.send(framed)
         } else {
             _ = try? listener?.send(framed, to: SocketAddress(turn: fiveTuple.client))
         }
-        counters.count(answer, payloadCount: bytes.count)
+        counters.count(answer, payloadCount: payloadCount, path: path)
+        return true
     }
 
     /// Opens a relayed socket for each new allocation and closes those of ended ones.
@@ -183,6 +244,7 @@ public final class TURNRelay: @unchecked Sendable {
             case let .closed(_, _, relayed, _, _, _, _, _):
                 logger.info("\(event)")
                 relays.removeValue(forKey: relayed)?.close()
+                bridge?.forget(relayed)
             }
         }
     }
@@ -231,15 +293,16 @@ extension TURNRelay {
     func fromStreamClient(_ frame: UnsafeRawBufferPointer, on connection: TURNStreamConnection) {
         let answer = server.receive(
             frame, from: connection.client, transport: connection.transport, now: clock(), into: output)
-        counters.count(answer, output: output)
         switch answer {
         case let .reply(count):
+            counters.count(answer, output: output)
             connection.send(UnsafeRawBufferPointer(rebasing: output[..<count]))
             handleEvents()
         case let .relay(peer, relayed, payload):
-            _ = try? relays[relayed]?.send(payload, to: SocketAddress(turn: peer))
+            relay(answer, payload, to: peer, from: relayed)
+            bridge?.flush()
         case .drop:
-            break
+            counters.count(answer, output: output)
         }
     }
 

@@ -2,8 +2,8 @@ import MeshWire
 
 extension TURNCounters {
     /// The Prometheus text exposition of the counters and of `live` allocations per transport
-    /// (`meshcast_turn_*`, each line ending in a newline). The relay path is the kernel's
-    /// (`path="kernel"`): the in-process path to the node's own media is not built yet.
+    /// (`meshcast_turn_*`, each line ending in a newline). Relayed packets and bytes go by path:
+    /// `kernel` (a relayed socket) or `in_process` (handed to the node's own media worker).
     public func prometheusText(live: [TURNClientTransport: Int]) -> String {
         let transports: [TURNClientTransport] = [.udp, .tcp, .tls]
         var text = "# TYPE meshcast_turn_allocations gauge\n"
@@ -22,12 +22,24 @@ extension TURNCounters {
             text +=
                 "meshcast_turn_responses_total{method=\"\(Self.name(of: key.method))\",code=\"\(key.code)\"} \(count)\n"
         }
+        let kernel = (
+            toPeer: packetsToPeers - inProcessPacketsToPeers, toClient: packetsToClients - inProcessPacketsToClients,
+            bytesToPeer: bytesToPeers - inProcessBytesToPeers, bytesToClient: bytesToClients - inProcessBytesToClients
+        )
         text += "# TYPE meshcast_turn_relayed_packets_total counter\n"
-        text += "meshcast_turn_relayed_packets_total{direction=\"to_peer\",path=\"kernel\"} \(packetsToPeers)\n"
-        text += "meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"kernel\"} \(packetsToClients)\n"
+        text += "meshcast_turn_relayed_packets_total{direction=\"to_peer\",path=\"kernel\"} \(kernel.toPeer)\n"
+        text += "meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"kernel\"} \(kernel.toClient)\n"
+        text +=
+            "meshcast_turn_relayed_packets_total{direction=\"to_peer\",path=\"in_process\"} \(inProcessPacketsToPeers)\n"
+        text +=
+            "meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"in_process\"} \(inProcessPacketsToClients)\n"
         text += "# TYPE meshcast_turn_relayed_bytes_total counter\n"
-        text += "meshcast_turn_relayed_bytes_total{direction=\"to_peer\",path=\"kernel\"} \(bytesToPeers)\n"
-        text += "meshcast_turn_relayed_bytes_total{direction=\"to_client\",path=\"kernel\"} \(bytesToClients)\n"
+        text += "meshcast_turn_relayed_bytes_total{direction=\"to_peer\",path=\"kernel\"} \(kernel.bytesToPeer)\n"
+        text += "meshcast_turn_relayed_bytes_total{direction=\"to_client\",path=\"kernel\"} \(kernel.bytesToClient)\n"
+        text +=
+            "meshcast_turn_relayed_bytes_total{direction=\"to_peer\",path=\"in_process\"} \(inProcessBytesToPeers)\n"
+        text +=
+            "meshcast_turn_relayed_bytes_total{direction=\"to_client\",path=\"in_process\"} \(inProcessBytesToClients)\n"
         text += "# TYPE meshcast_turn_dropped_total counter\n"
         for (reason, count) in drops.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             text += "meshcast_turn_dropped_total{reason=\"\(reason.rawValue)\"} \(count)\n"

@@ -1,7 +1,15 @@
 import MeshWire
 
+/// Which way a relayed payload went between an allocation and its peer.
+public enum TURNRelayPath: String, Sendable {
+    /// Through a relayed UDP socket and the kernel (a peer elsewhere, `open` mode).
+    case kernel
+    /// Handed to the media worker in this process (the peer is the node's own media port).
+    case inProcess = "in_process"
+}
+
 /// What the TURN server has done since start, for Prometheus (issue 13, operations): answers by
-/// method and code, relayed packets and bytes each way, drops by reason, allocations opened by
+/// method and code, relayed packets and bytes each way and by path, drops by reason, allocations opened by
 /// client transport. The host counts every output of ``TURNServer``; nothing here allocates
 /// once each key has been seen (the tables are small and fixed by the protocol).
 public struct TURNCounters: Sendable {
@@ -33,12 +41,23 @@ public struct TURNCounters: Sendable {
     public private(set) var packetsToClients = 0
     /// Payload bytes relayed from peers to clients.
     public private(set) var bytesToClients = 0
+    /// Of the payloads above, those that went in-process (``TURNRelayPath/inProcess``), each way.
+    public private(set) var inProcessPacketsToPeers = 0
+    /// Payload bytes relayed in-process from clients to the node's media.
+    public private(set) var inProcessBytesToPeers = 0
+    /// Payloads relayed in-process from the node's media to clients.
+    public private(set) var inProcessPacketsToClients = 0
+    /// Payload bytes relayed in-process from the node's media to clients.
+    public private(set) var inProcessBytesToClients = 0
 
     /// No counts yet.
     public init() {}
 
-    /// Counts one answer to a client's message; `output` is the buffer a `.reply` was written to.
-    public mutating func count(_ answer: TURNServerOutput, output: UnsafeMutableRawBufferPointer) {
+    /// Counts one answer to a client's message; `output` is the buffer a `.reply` was written to,
+    /// `path` the way a `.relay` went.
+    public mutating func count(
+        _ answer: TURNServerOutput, output: UnsafeMutableRawBufferPointer, path: TURNRelayPath = .kernel
+    ) {
         switch answer {
         case let .reply(count):
             guard let key = Self.responseKey(UnsafeRawBufferPointer(rebasing: output[..<count])) else { return }
@@ -46,17 +65,25 @@ public struct TURNCounters: Sendable {
         case let .relay(_, _, payload):
             packetsToPeers += 1
             bytesToPeers += payload.count
+            if path == .inProcess {
+                inProcessPacketsToPeers += 1
+                inProcessBytesToPeers += payload.count
+            }
         case let .drop(reason):
             drops[reason, default: 0] += 1
         }
     }
 
-    /// Counts one answer to a peer's datagram of `payloadCount` bytes.
-    public mutating func count(_ answer: TURNPeerOutput, payloadCount: Int) {
+    /// Counts one answer to a peer's datagram of `payloadCount` bytes that came by `path`.
+    public mutating func count(_ answer: TURNPeerOutput, payloadCount: Int, path: TURNRelayPath = .kernel) {
         switch answer {
         case .deliver:
             packetsToClients += 1
             bytesToClients += payloadCount
+            if path == .inProcess {
+                inProcessPacketsToClients += 1
+                inProcessBytesToClients += payloadCount
+            }
         case let .drop(reason):
             drops[reason, default: 0] += 1
         }

@@ -243,4 +243,7 @@ public enum TURNDropReason: String, Equatable, Sendable {
     /// A TCP or TLS client is this far behind reading: its data is dropped rather than queued
     /// without bound (the host decides; the server never returns it).
     case clientBacklog = "client-backlog"
+    /// The in-process handoff between the relay's worker and the media worker is full (the
+    /// worker is that far behind): dropped as a full socket would drop it (the host decides).
+    case handoffFull = "handoff-full"
 }

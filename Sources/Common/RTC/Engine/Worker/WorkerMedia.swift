@@ -30,6 +30,9 @@ final class WorkerMedia: @unchecked Sendable {
 
     /// Notices from producers on other workers. Set in `start()`; producers on any thread.
     private(set) var notices: (any LoopInbox<ForwardNotice>)?
+    /// The in-process side of the socket, once something in this process serves addresses the
+    /// sessions talk to (the TURN relay: `MediaEngine+InProcess.swift`).
+    var inProcess: InProcessDivert?
     private var timer: (any LoopTimer)?
     /// Handshake records put off to later turns (see ``HandshakeBacklog``), and the timer that
     /// takes them up when no receive batch comes to do it.
@@ -108,7 +111,7 @@ final class WorkerMedia: @unchecked Sendable {
 
     // MARK: Receiving
 
-    private func receive(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
+    func receive(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
         output.counters.packetsIn &+= 1
         output.counters.bytesIn &+= bytes.count
         let now = engine.clock.now()

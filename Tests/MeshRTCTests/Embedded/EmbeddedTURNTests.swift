@@ -1,0 +1,139 @@
+import Logging
+import MeshCascade
+import MeshRTC
+import MeshRuntime
+import MeshTURN
+import MeshWire
+import Testing
+
+/// Viewers through the node's integrated TURN server (issue 13, item 3: "packets between an
+/// allocation and this node's own media never touch the kernel"), on embedded workers: each
+/// viewer allocates over UDP (RFC 8656 §7.2), binds a channel to the media port of its session's
+/// worker (§11) and runs ICE, DTLS and SRTP as ChannelData (§12). The relay runs on worker 0; one
+/// viewer's session is there (a direct call), the other's on worker 1 (the handoff rings).
+@Suite("Embedded engine: viewers through the integrated TURN server", .serialized)
+struct EmbeddedTURNTests {
+    static let ssrc: UInt32 = 0x1234_5678
+    static let now = TURNInstant(seconds: 1_733_400_000)
+    static let secret = TURNSecret("embedded-turn")
+    static let nonceKey = [UInt8](repeating: 7, count: 32)
+    static let loopback = STUNIPAddress.v4(0x7F00_0001)
+    static let turnAddress = SocketAddress(ipv4: 0x7F00_0001, port: 3478)
+    static let relayPorts: ClosedRange<UInt16> = 50_000...50_009
+
+    @Test("viewers on both workers get media through TURN in-process; nothing crosses the network to a relayed port")
+    func viewersThroughTURNInProcess() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-t", firstPort: 10_000)
+        let own = [
+            STUNTransportAddress(ip: Self.loopback, port: 10_000): 0,
+            STUNTransportAddress(ip: Self.loopback, port: 10_001): 1,
+        ]
+        let relay = try await Self.startRelay(on: node, own: own)
+        let publisher = try await engines.publisher(of: "cam", on: node)  // worker 0
+        try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
+        let onWorker1 = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
+        let onWorker0 = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
+        #expect(Set([onWorker1, onWorker0].compactMap { $0.channel?.peer.port }) == [10_000, 10_001])
+        try engines.advance(by: .milliseconds(100))
+        try engines.send(4...20, from: publisher, ssrc: Self.ssrc, keyframeAt: 4)
+        for viewer in [onWorker1, onWorker0] {
+            #expect(viewer.video.map(\.source) == Array(4...20))
+            #expect(viewer.videoIsContinuous)
+        }
+
+        let counters = try await node.loop(ofWorker: 0).run { relay.counters }
+        // ICE checks, DTLS, RTCP one way; ICE answers, DTLS, SRTP the other: all in-process.
+        #expect(counters.inProcessPacketsToPeers > 0 && counters.inProcessPacketsToPeers == counters.packetsToPeers)
+        #expect(counters.inProcessPacketsToClients >= 2 * 17)
+        #expect(counters.inProcessPacketsToClients == counters.packetsToClients)
+        let text = counters.prometheusText(live: [:])
+        #expect(text.contains("meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"kernel\"} 0\n"))
+        #expect(
+            text.contains(
+                "meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"in_process\"} \(counters.inProcessPacketsToClients)\n"
+            ))
+        // The relayed sockets are bound, yet nothing was sent to one: no loopback round trip.
+        for port in Self.relayPorts {
+            #expect(engines.runtime.network.counters(to: SocketAddress(ipv4: 0x7F00_0001, port: port)).sent == 0)
+        }
+        let handedOver = try await node.loop(ofWorker: 1).run { node.inProcessCounts(worker: 1) }
+        #expect(handedOver.datagrams > 17 && handedOver.refused == 0)
+        try await node.loop(ofWorker: 0).run { relay.stop() }
+    }
+
+    /// A relay on worker 0 with the in-process path to `node`'s workers, self-only (the default).
+    static func startRelay(on node: MediaEngine, own: [STUNTransportAddress: Int]) async throws -> TURNRelay {
+        let loop = node.loop(ofWorker: 0)
+        let server = TURNServer(
+            secrets: [secret], nonces: TURNNonceIssuer(key: nonceKey), policy: .selfOnly(Set(own.keys)),
+            relayPorts: TURNRelayPorts(ipv4: loopback, range: relayPorts))
+        var logger = Logger(label: "embedded.turn")
+        logger.logLevel = .warning
+        let relay = try await loop.run { [logger] in
+            let relay = TURNRelay(
+                loop: loop, server: server, listen: turnAddress, relayBindHost: nil, logger: logger, clock: { now })
+            try relay.start()
+            return relay
+        }
+        try await relay.connect(to: node, ownMedia: own, announced: loopback)
+        return relay
+    }
+
+    /// A viewer of `stream` that reaches `node` only through the TURN server: Allocate, then
+    /// ChannelBind 0x4000 to the media address of the answer's candidate, then ICE and DTLS.
+    static func viewerThroughTURN(of stream: String, on node: MediaEngine, engines: EmbeddedEngines) async throws
+        -> EmbeddedPeer
+    {
+        let peer = try engines.client()
+        peer.turnServer = turnAddress
+        let answer = try await node.view(
+            stream: stream, offer: peer.offer(direction: "recvonly"), client: "test", options: ViewerOptions())
+        let media = try EmbeddedAnswer(sdp: answer.sdp).server
+        let client = peer.socket.localAddress
+        try send(try request(.allocate, client: client) { try $0.appendRequestedTransport() }, from: peer, engines)
+        try send(
+            try request(.channelBind, client: client) {
+                try $0.appendChannelNumber(0x4000)
+                try $0.appendXORAddress(try #require(STUNTransportAddress(media)), as: .xorPeerAddress)
+            }, from: peer, engines)
+        peer.channel = (0x4000, media)
+        try peer.accept(answer.sdp)
+        try engines.connect(peer)
+        return peer
+    }
+
+    /// Sends a request and expects a success answer (RFC 8656 §7.3, §11.3).
+    static func send(_ request: [UInt8], from peer: EmbeddedPeer, _ engines: EmbeddedEngines) throws {
+        let before = peer.turnReplies.count
+        try request.withUnsafeBytes { _ = try peer.socket.send($0, to: turnAddress) }
+        try engines.settle()
+        let reply = try #require(peer.turnReplies.dropFirst(before).first)
+        let message = try reply.withUnsafeBytes { try STUNMessage(parsing: $0) }
+        let code = try message.errorCode?.code
+        #expect(message.type.messageClass == .successResponse, "error \(String(describing: code))")
+    }
+
+    /// A request signed with a REST credential for session "viewer" and the nonce the server
+    /// would issue to `client` (RFC 8489 §9.2).
+    static func request(
+        _ method: STUNMethod, client: SocketAddress, _ body: (inout STUNMessageBuilder) throws -> Void
+    ) throws -> [UInt8] {
+        let credential = try TURNRESTCredential(secret: secret, id: "viewer", expiry: now.adding(seconds: 3600))
+        let nonce = TURNNonceIssuer(key: nonceKey).issue(for: try #require(STUNTransportAddress(client)), now: now)
+        var storage = [UInt8](repeating: 0, count: 600)
+        let count = try storage.withUnsafeMutableBytes { buffer in
+            var builder = try STUNMessageBuilder(
+                into: buffer, type: STUNMessageType(method: method, messageClass: .request), transactionID: .random())
+            try body(&builder)
+            try builder.appendText(.username, credential.username)
+            try builder.appendText(.realm, "meshcast")
+            try nonce.withUnsafeBytes { try builder.appendText(.nonce, $0) }
+            try builder.appendIntegrity(
+                .hmacSHA1,
+                key: .longTerm(username: credential.username, realm: "meshcast", password: credential.password))
+            return builder.count
+        }
+        return Array(storage[..<count])
+    }
+}
