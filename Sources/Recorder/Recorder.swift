@@ -65,7 +65,10 @@ final class Recorder: Service, Sendable {
     static let publisherAbsence = Duration.milliseconds(1500)
     private let stopping = Atomic<Bool>(false)
 
-    init(parts: RoleNodeParts, storage: String, segmentSeconds: Int, catalog: RecordingCatalog) {
+    init(
+        parts: RoleNodeParts, storage: String, segmentSeconds: Int, sharedRoot: String? = nil,
+        catalog: RecordingCatalog
+    ) {
         nodeID = parts.settings.node.id
         self.storage = storage
         self.segmentSeconds = segmentSeconds
@@ -78,7 +81,8 @@ final class Recorder: Service, Sendable {
         logger = parts.logger
         ingests = DirectIngests(engine: parts.engine)
         sweeper = RetentionSweeper(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
-        jobs = MP4JobRunner(nodeID: nodeID, storage: storage, catalog: catalog, logger: parts.logger)
+        jobs = MP4JobRunner(
+            nodeID: nodeID, storage: storage, sharedRoot: sharedRoot, catalog: catalog, logger: parts.logger)
     }
 
     /// Recovers the storage, then records by policy until the node stops; then closes every

@@ -37,7 +37,10 @@ public struct RecorderNode: RoleNode {
                     "\(nodeID) is a recorder and needs its catalog: set \(catalogVariable) to a PostgreSQL URL "
                         + "(meshcast up starts one when it is unset)")
             }
-            let path = URL(fileURLWithPath: storage.path).standardizedFileURL.path
+            // On storage every recorder shares, each writes under its own folder: a recorder that
+            // restarts recovers its own `.part` files, never another's open ones.
+            let root = URL(fileURLWithPath: storage.path).standardizedFileURL.path
+            let path = storage.shared ? "\(root)/\(nodeID)" : root
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
@@ -49,10 +52,12 @@ public struct RecorderNode: RoleNode {
             let webhooks = RecordingWebhooks(events: parts.webhooks)
             catalog.observe { webhooks.handle($0) }
             let recorder = Recorder(
-                parts: parts, storage: path, segmentSeconds: storage.segmentSeconds, catalog: catalog)
+                parts: parts, storage: path, segmentSeconds: storage.segmentSeconds,
+                sharedRoot: storage.shared ? root : nil, catalog: catalog)
             let routes = RecordingRoutes(recorder: recorder)
             let ingest = IngestRoutes(recorder: recorder)
-            logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s")
+            let sharing = storage.shared ? "; storage shared with the other recorders: MP4 jobs of any of them" : ""
+            logger.info("\(nodeID) records into \(path), segments of \(storage.segmentSeconds) s\(sharing)")
             return RoleAddOn(
                 routes: { router, gate in
                     ingest.register(on: router, gate: gate)

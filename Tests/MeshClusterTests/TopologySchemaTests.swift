@@ -193,6 +193,24 @@ import Testing
             ])
     }
 
+    @Test func recordersOnSharedStorageMayNameOnePathOnOneHost() throws {
+        let yaml = topology(
+            role: "recorder",
+            nodeLines: ["storage: {path: rec, shared: true}"],
+            topLevel: [
+                "  - {id: n2, role: recorder, region: local, api: 127.0.0.1:8081, media: 127.0.0.1,",
+                "     announce: 127.0.0.1, ports: 40100-40199, storage: {path: rec, shared: true}}",
+            ])
+        let loaded = try load(yaml)
+        #expect(loaded.nodes.map { $0.storage?.shared } == [true, true])
+        #expect(
+            try load(topology(role: "recorder", nodeLines: ["storage: {path: rec}"])).nodes[0].storage?.shared == false)
+        #expect(
+            reported(topology(role: "recorder", nodeLines: ["storage: {path: rec, shared: yes}"])) == [
+                Reported(13, 34, "expected true or false for 'storage.shared', found 'yes'")
+            ])
+    }
+
     // MARK: trusted proxies
 
     @Test func trustedProxiesAreCIDRsListedOnce() throws {

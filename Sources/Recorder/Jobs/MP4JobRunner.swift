@@ -4,7 +4,8 @@ import MeshCatalog
 import Synchronization
 
 /// A recorder's worker for post-processing jobs: it claims the oldest free job of a recording
-/// catalogued on this node (``JobQueue``, `FOR UPDATE SKIP LOCKED`), runs ffmpeg on the joined
+/// catalogued on this node, or of any node's when the recorders share their storage
+/// (`storage.shared`) (``JobQueue``, `FOR UPDATE SKIP LOCKED`), runs ffmpeg on the joined
 /// recording (``FFmpegRun``: a child process, `nice -n 19`, one encoder thread, a time limit),
 /// writes `recording.mp4` beside the segments and records the result or the error in the
 /// catalog. The claim's lease is renewed while ffmpeg runs; a recorder that dies mid-job stops
@@ -18,6 +19,9 @@ final class MP4JobRunner: Sendable {
 
     let nodeID: String
     let storage: String
+    /// The storage every recorder shares (`storage.shared`: each writes under `ROOT/<node id>`),
+    /// whose jobs of any recorder's recordings this one claims; nil: only this node's.
+    let sharedRoot: String?
     let catalog: RecordingCatalog
     let logger: Logger
     /// The catalog's jobs by state, as last read (for `/metrics`).
@@ -25,9 +29,10 @@ final class MP4JobRunner: Sendable {
     /// Jobs this node finished, done and failed.
     let finished = Mutex<(done: Int, failed: Int)>((0, 0))
 
-    init(nodeID: String, storage: String, catalog: RecordingCatalog, logger: Logger) {
+    init(nodeID: String, storage: String, sharedRoot: String? = nil, catalog: RecordingCatalog, logger: Logger) {
         self.nodeID = nodeID
         self.storage = storage
+        self.sharedRoot = sharedRoot
         self.catalog = catalog
         self.logger = logger
     }
@@ -38,7 +43,8 @@ final class MP4JobRunner: Sendable {
             if let read = try? await catalog.jobCounts() { counts.withLock { $0 = read } }
             let claim: JobQueue.Claim?
             do {
-                claim = try await catalog.claimJob(worker: nodeID, node: nodeID, lease: Self.lease)
+                claim = try await catalog.claimJob(
+                    worker: nodeID, node: sharedRoot == nil ? nodeID : nil, lease: Self.lease)
             } catch {
                 claim = nil
             }
@@ -103,6 +109,8 @@ final class MP4JobRunner: Sendable {
         guard detail.recording.state != .recording else { return ("the recording is still being written", nil) }
         guard detail.recording.expiredAt == nil else { return ("the recording expired: its files were deleted", nil) }
         let plan = MP4Plan(kind: claim.kind, tracks: detail.tracks)
+        // Another recorder's recording (shared storage only) is in that recorder's folder.
+        let storage = sharedRoot.map { "\($0)/\(detail.recording.node)" } ?? self.storage
         let directory = RecordingFiles.directory(claim.recording, storage: storage)
         let output = "\(directory)/recording.mp4"
         // A claim that ran out after ffmpeg finished (PostgreSQL away at the end) left the MP4.

@@ -6,7 +6,7 @@ import Yams
 extension TopologyDecoder {
     static let turnKeys = ["udp", "tcp", "tls", "relay_ports", "relay_to", "allow_peers"]
     static let tlsKeys = ["port", "cert", "key"]
-    static let storageKeys = ["path", "segment_seconds"]
+    static let storageKeys = ["path", "segment_seconds", "shared"]
     static let edgeKeys = ["unsubscribe_after_seconds"]
     static let policyKeys = [
         "record", "max_viewers_per_stream", "max_publishers", "streams", "declared_stream_ttl_seconds",
@@ -110,9 +110,16 @@ extension TopologyDecoder {
         guard let fields = read.fields(node, "'storage'", known: Self.storageKeys, required: ["path"]),
             let path = fields["path"].flatMap({ filePath($0, "'storage.path'") })
         else { return nil }
-        guard let secondsNode = fields["segment_seconds"] else { return RecordingStorage(path: path.value) }
-        guard let seconds = bounded(secondsNode, "'segment_seconds'", Self.segmentSecondsRange) else { return nil }
-        return RecordingStorage(path: path.value, segmentSeconds: seconds)
+        var storage = RecordingStorage(path: path.value)
+        if let secondsNode = fields["segment_seconds"] {
+            guard let seconds = bounded(secondsNode, "'segment_seconds'", Self.segmentSecondsRange) else { return nil }
+            storage.segmentSeconds = seconds
+        }
+        if let sharedNode = fields["shared"] {
+            guard let shared = read.bool(sharedNode, "'storage.shared'") else { return nil }
+            storage.shared = shared.value
+        }
+        return storage
     }
 
     func decodeEdgeOptions(_ node: Node) -> EdgeOptions? {

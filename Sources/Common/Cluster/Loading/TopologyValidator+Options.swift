@@ -24,7 +24,8 @@ extension TopologyValidator {
             case (.recorder, nil):
                 log.error("recorder '\(id)' is missing 'storage' (where its recordings go)", at: node.location)
             case (.recorder, .some(let written)):
-                guard let storage = node.storage, let host = node.mediaHost else { break }
+                // Shared storage: each recorder writes under its own folder of the path.
+                guard let storage = node.storage, !storage.shared, let host = node.mediaHost else { break }
                 let place = "\(host) \(storage.path)"
                 if let owner = recorderPaths[place] {
                     log.error(

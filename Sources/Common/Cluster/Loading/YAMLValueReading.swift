@@ -69,6 +69,15 @@ public struct YAMLValueReading {
         return Located(value: value, location: log.location(of: node))
     }
 
+    /// `true` or `false` (YAML 1.2's core schema; `yes`/`no` are text, as there).
+    public func bool(_ node: Node, _ what: String) -> Located<Bool>? {
+        guard case .scalar(let scalar) = node, let value = ["true": true, "false": false][scalar.string] else {
+            log.error("expected true or false for \(what), found \(Self.describe(node))", at: node)
+            return nil
+        }
+        return Located(value: value, location: log.location(of: node))
+    }
+
     /// The items of a list.
     public func list(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {

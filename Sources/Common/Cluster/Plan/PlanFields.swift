@@ -35,6 +35,8 @@ enum PlanFields {
             PlanField(name: "storage.path", value: node.storage?.path, isLive: true),
             PlanField(
                 name: "storage.segment_seconds", value: node.storage.map { String($0.segmentSeconds) }, isLive: true),
+            // The job runner picks whose jobs it claims when it starts.
+            PlanField(name: "storage.shared", value: node.storage.map { String($0.shared) }, isLive: false),
         ]
         return fields
     }
