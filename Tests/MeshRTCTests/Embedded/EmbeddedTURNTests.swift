@@ -35,9 +35,14 @@ struct EmbeddedTURNTests {
         let onWorker1 = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
         let onWorker0 = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
         #expect(Set([onWorker1, onWorker0].compactMap { $0.channel?.peer.port }) == [10_000, 10_001])
+        // A third on worker 1, which has had nothing but in-process datagrams: its handshake
+        // records, beyond the budget the first viewer's spent, are taken up (a CI failure: the
+        // budget was only renewed when a kernel receive batch ended).
+        let again = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
+        #expect(again.channel?.peer.port == 10_001)
         try engines.advance(by: .milliseconds(100))
         try engines.send(4...20, from: publisher, ssrc: Self.ssrc, keyframeAt: 4)
-        for viewer in [onWorker1, onWorker0] {
+        for viewer in [onWorker1, onWorker0, again] {
             #expect(viewer.video.map(\.source) == Array(4...20))
             #expect(viewer.videoIsContinuous)
         }

@@ -35,9 +35,11 @@ extension MediaEngine {
         media.receive(UnsafeRawBufferPointer(bytes), from: from)
     }
 
-    /// Sends what in-process datagrams made worker `index` batch. Worker `index`'s thread only.
+    /// Ends a burst of in-process datagrams as a receive batch ends: handshakes put off are
+    /// taken up, and what the datagrams made worker `index` batch is sent. Worker `index`'s
+    /// thread only.
     public func flushInProcess(worker index: Int) {
-        workers[index].output.flush()
+        workers[index].endReceiveBatch()
     }
 
     /// `address` is no longer served in-process (its allocation ended): worker `index` sends to

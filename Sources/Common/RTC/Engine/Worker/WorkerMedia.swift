@@ -85,10 +85,7 @@ final class WorkerMedia: @unchecked Sendable {
             afterDrain: { [unowned self] in output.flush() })
         try socket.startReceiving(
             { [unowned self] bytes, from in receive(bytes, from: from) },
-            batchEnded: { [unowned self] in
-                takeUpHandshakes()
-                output.flush()
-            })
+            batchEnded: { [unowned self] in endReceiveBatch() })
         handshakeTimer = try loop.makeTimer()
         let timer = try loop.makeTimer()
         self.timer = timer
@@ -160,11 +157,27 @@ final class WorkerMedia: @unchecked Sendable {
 
     // MARK: Handshakes put off
 
+    /// Ends a burst of received datagrams (a `recvmmsg` batch, or datagrams handed over
+    /// in-process): a new handshake budget, spent on what waits, then what was batched leaves.
+    func endReceiveBatch() {
+        takeUpHandshakes()
+        output.flush()
+    }
+
     /// Keeps a handshake record for a later turn; dropped (the peer sends it again) when the
-    /// backlog is full.
+    /// backlog is full. The first record put off starts the timer, so the backlog is taken up
+    /// even when no receive batch ends (datagrams handed over in-process, an idle socket).
     private func putOff(_ record: UnsafeRawBufferPointer, from: SocketAddress) {
         guard handshakes.append(record, from: from) else { return output.counters.drop(.handshakeBacklogFull) }
         output.counters.handshakeRecordsDeferred &+= 1
+        if handshakes.count == 1 { scheduleHandshakes() }
+    }
+
+    /// Takes the backlog up again in 1 ms (a later loop turn).
+    private func scheduleHandshakes() {
+        try? handshakeTimer?.start(afterMilliseconds: 1, repeatingEvery: 0) { [unowned self] in
+            endReceiveBatch()
+        }
     }
 
     /// Starts a new turn's budget and spends it on the oldest records put off; the timer comes
@@ -185,11 +198,7 @@ final class WorkerMedia: @unchecked Sendable {
             guard took else { break }
             handshakes.budget -= 1
         }
-        guard !handshakes.isEmpty else { return }
-        try? handshakeTimer?.start(afterMilliseconds: 1, repeatingEvery: 0) { [unowned self] in
-            takeUpHandshakes()
-            output.flush()
-        }
+        if !handshakes.isEmpty { scheduleHandshakes() }
     }
 
     private func handle(
