@@ -51,18 +51,7 @@ final class LinkEndPump: @unchecked Sendable {
         if !segmentation { sendSocket.disableSegmentationOffload() }
         watchdog = try WorkerTimer(worker: worker)
         try receiveSocket.setReceiveBufferSize(1 << 22)
-        // The publisher's packets as the origin stored them; each is sent again under a new
-        // sequence number, so the history need not be refilled inside the measurement.
-        var packet = [UInt8](repeating: 0x42, count: Self.packetSize)
-        packet[0] = 0x80
-        packet[1] = 96
-        packet.withUnsafeMutableBytes { $0.storeBigEndian(Self.ssrc, at: 8) }
-        for stored in 0..<Self.storedPackets {
-            packet.withUnsafeMutableBytes { $0.storeBigEndian(stored, at: 2) }
-            packet.withUnsafeBytes {
-                _ = upstream.store($0, sequence: stored, arrival: 0, isKeyframeStart: stored == 0)
-            }
-        }
+        Self.storePublisherPackets(in: upstream)
         sequence = Self.storedPackets &- 1
         try receiveSocket.startReceiving { [unowned self] bytes, _ in self.didReceive(bytes) }
         try watchdog.start(afterMilliseconds: 500, repeatingEvery: 500) { [unowned self] in
@@ -96,15 +85,39 @@ final class LinkEndPump: @unchecked Sendable {
         let count = min(Self.batch, target - sent)
         guard count > 0 else { return }
         now = DispatchTime.now().uptimeNanoseconds
+        Self.protect(count, from: upstream, sequence: &sequence, with: sender, into: linkBatch, now: now)
+        sent += linkBatch.flush(on: sendSocket, to: receiveSocket.localAddress).sent
+    }
+
+    /// The publisher's packets as the origin stored them; each is sent again under a new
+    /// sequence number, so the history need not be refilled inside the measurement.
+    static func storePublisherPackets(in history: PacketHistory) {
+        var packet = [UInt8](repeating: 0x42, count: packetSize)
+        packet[0] = 0x80
+        packet[1] = 96
+        packet.withUnsafeMutableBytes { $0.storeBigEndian(ssrc, at: 8) }
+        for stored in 0..<storedPackets {
+            packet.withUnsafeMutableBytes { $0.storeBigEndian(stored, at: 2) }
+            packet.withUnsafeBytes {
+                _ = history.store($0, sequence: stored, arrival: 0, isKeyframeStart: stored == 0)
+            }
+        }
+    }
+
+    /// A sending end's work for `count` packets: each loaded from `history` into `batch` under
+    /// the next `sequence`, protected in place.
+    static func protect(
+        _ count: Int, from history: PacketHistory, sequence: inout UInt16, with sender: LinkSender,
+        into batch: LinkBatch, now: UInt64
+    ) {
         for _ in 0..<count {
             sequence &+= 1
-            let slot = linkBatch.nextBuffer
-            guard let stored = upstream.load(sequence: sequence % Self.storedPackets, into: slot) else { continue }
+            let slot = batch.nextBuffer
+            guard let stored = history.load(sequence: sequence % storedPackets, into: slot) else { continue }
             slot.storeBigEndian(sequence, at: 2)
             guard let length = sender.protect(inPlace: slot, length: stored.length, now: now) else { continue }
-            linkBatch.commit(length: length)
+            batch.commit(length: length)
         }
-        sent += linkBatch.flush(on: sendSocket, to: receiveSocket.localAddress).sent
     }
 
     private func giveUp() {

@@ -30,30 +30,12 @@ final class SplitLinkEnds: @unchecked Sendable {
             sender = try LinkSender(keys: keys, linkSSRC: 1)
             sender.subscribe(ssrc: LinkEndPump.ssrc, history: upstream)
             socket = try UDPSocket(worker: worker, bindingTo: try SocketAddress(ipv4: "127.0.0.1", port: 0))
-            var packet = [UInt8](repeating: 0x42, count: LinkEndPump.packetSize)
-            packet[0] = 0x80
-            packet[1] = 96
-            packet.withUnsafeMutableBytes { $0.storeBigEndian(LinkEndPump.ssrc, at: 8) }
-            for stored in 0..<LinkEndPump.storedPackets {
-                packet.withUnsafeMutableBytes { $0.storeBigEndian(stored, at: 2) }
-                packet.withUnsafeBytes {
-                    _ = upstream.store($0, sequence: stored, arrival: 0, isKeyframeStart: stored == 0)
-                }
-            }
+            LinkEndPump.storePublisherPackets(in: upstream)
         }
 
         /// Protects and sends `count` packets to `destination`.
         func send(_ count: Int, to destination: SocketAddress, now: UInt64) {
-            for _ in 0..<count {
-                sequence &+= 1
-                let slot = linkBatch.nextBuffer
-                guard let stored = upstream.load(sequence: sequence % LinkEndPump.storedPackets, into: slot) else {
-                    continue
-                }
-                slot.storeBigEndian(sequence, at: 2)
-                guard let length = sender.protect(inPlace: slot, length: stored.length, now: now) else { continue }
-                linkBatch.commit(length: length)
-            }
+            LinkEndPump.protect(count, from: upstream, sequence: &sequence, with: sender, into: linkBatch, now: now)
             sent.add(linkBatch.flush(on: socket, to: destination).sent, ordering: .relaxed)
         }
     }
