@@ -35,26 +35,8 @@ final class ActiveRecording: @unchecked Sendable {
     private let catalog: RecordingCatalog
     private let segmentNanoseconds: Int64
     private let logger: Logger
-    private var ingests: [TrackIngest]
-    /// Per tap track; used for audio only.
-    private var fillers: [OpusGapFiller]
-    /// Per tap track: why the feed last broke (``TapBreak``), until the gap it opened is
-    /// catalogued or a frame follows on without one (a move that lost nothing).
-    private var breaks: [TapBreak]
-    /// Per tap track: the wall time (ns) of its last frame out of the depacketizer, 0 before one.
-    private var lastFrameWall: [Int64]
-    /// Per tap track: the last frame's wall time when its timeline restarted (a publisher
-    /// that reconnected, ``TrackIngest/restarts``), until the first frame after it.
-    private var restartedAfter: [Int64?]
-    /// Per tap track: whether video was waiting for a key frame after the last packet.
-    private var videoWaiting: [Bool]
-    /// Per tap track: the simulcast layer its ingest reads now.
-    private var layers: [Int]
-    /// Per tap track: set when the track moved to another layer, until the segment that
-    /// starts at the new layer's first key frame is open.
-    private var switchPending: [Bool]
-    /// Per tap track: the last frame's wall time before a layer switch, until the first after it.
-    private var switchedAfter: [Int64?]
+    /// What each tap track's feed holds (by tap track), built afresh for each tap.
+    private var states: [TrackState]
     /// A hole longer than this at a layer switch is catalogued as a `layer-switch` gap: the
     /// top stopped a moment before the lower layer's key frame came.
     static let switchGapNanoseconds: Int64 = 200_000_000
@@ -106,15 +88,7 @@ final class ActiveRecording: @unchecked Sendable {
         self.logger = logger
         segmentNanoseconds = Int64(max(segmentSeconds, 1)) * 1_000_000_000
         series = SegmentSeries(recording: id, storage: storage, catalog: catalog, metrics: metrics)
-        ingests = tap.tracks.map(TrackIngest.init(track:))
-        fillers = Array(repeating: OpusGapFiller(), count: tap.tracks.count)
-        videoWaiting = Array(repeating: true, count: tap.tracks.count)
-        breaks = Array(repeating: .none, count: tap.tracks.count)
-        lastFrameWall = Array(repeating: 0, count: tap.tracks.count)
-        restartedAfter = Array(repeating: nil, count: tap.tracks.count)
-        layers = tap.tracks.map(\.layer)
-        switchPending = Array(repeating: false, count: tap.tracks.count)
-        switchedAfter = Array(repeating: nil, count: tap.tracks.count)
+        states = tap.tracks.map { TrackState(track: $0) }
         numbers = tap.tracks.indices.map { $0 + 1 }
         staged.reserveCapacity(512 << 10)
     }
@@ -131,12 +105,13 @@ final class ActiveRecording: @unchecked Sendable {
         guard failure == nil else { return tap.drain { _ in } }
         askForKeyframeIfStalled()
         return tap.drain { packet in
-            guard ingests.indices.contains(packet.track), failure == nil else { return }
-            if packet.layer != layers[packet.track] { switchLayer(track: packet.track, to: packet.layer) }
+            let index = packet.track
+            guard states.indices.contains(index), failure == nil else { return }
+            if packet.layer != states[index].layer { switchLayer(track: index, to: packet.layer) }
             stagedFrame = nil
             stagedGap = nil
-            let restarts = ingests[packet.track].restarts
-            ingests[packet.track].push(
+            let restarts = states[index].ingest.restarts
+            states[index].ingest.push(
                 packet,
                 frame: { frame in
                     staged.removeAll(keepingCapacity: true)
@@ -144,36 +119,36 @@ final class ActiveRecording: @unchecked Sendable {
                     stagedFrame = (frame.wallTime, frame.isKeyFrame)
                 },
                 gap: { stagedGap = $0 })
-            if ingests[packet.track].restarts != restarts, lastFrameWall[packet.track] > 0 {
-                restartedAfter[packet.track] = lastFrameWall[packet.track]
+            if states[index].ingest.restarts != restarts, states[index].lastFrameWall > 0 {
+                states[index].restartedAfter = states[index].lastFrameWall
             }
-            if packet.breakReason != .none, breaks[packet.track] == .none || breaks[packet.track] == .loss {
-                breaks[packet.track] = packet.breakReason
+            if packet.breakReason != .none, states[index].breakReason == .none || states[index].breakReason == .loss {
+                states[index].breakReason = packet.breakReason
             }
             if let gap = stagedGap {
-                note(gap, after: breaks[packet.track], lastFrame: lastFrameWall[packet.track])
-                breaks[packet.track] = .none
+                note(gap, after: states[index].breakReason, lastFrame: states[index].lastFrameWall)
+                states[index].breakReason = .none
             }
             if let frame = stagedFrame {
-                if let from = switchedAfter[packet.track] {
-                    switchedAfter[packet.track] = nil
+                if let from = states[index].switchedAfter {
+                    states[index].switchedAfter = nil
                     if frame.wall - from > Self.switchGapNanoseconds {
                         let hole = TrackIngest.Gap(start: from, end: frame.wall, reason: .packetLoss)
                         note(hole, after: .layerSwitch, lastFrame: 0)
                     }
                 }
-                if let from = restartedAfter[packet.track] {
+                if let from = states[index].restartedAfter {
                     // Nothing lost by sequence number: the silence between the two senders.
-                    restartedAfter[packet.track] = nil
+                    states[index].restartedAfter = nil
                     let silence = TrackIngest.Gap(start: from, end: max(frame.wall, from), reason: .packetLoss)
                     note(silence, after: .publisherChange, lastFrame: 0)
                 }
-                breaks[packet.track] = .none
-                lastFrameWall[packet.track] = frame.wall
-                write(track: packet.track, wall: frame.wall, key: frame.key)
+                states[index].breakReason = .none
+                states[index].lastFrameWall = frame.wall
+                write(track: index, wall: frame.wall, key: frame.key)
                 if renegotiatedAfter != nil, series.isOpen { noteRenegotiation(until: frame.wall) }
             }
-            if ingests[packet.track].isVideo { askForKeyframeAfterLoss(track: packet.track) }
+            if states[index].ingest.isVideo { askForKeyframeAfterLoss(track: index) }
         }
     }
 
@@ -181,15 +156,13 @@ final class ActiveRecording: @unchecked Sendable {
     /// SSRC, sequence numbering, RTP timeline (with its own sender reports) and picture size.
     /// The track's depacketizer and clock start over, and its next key frame starts a segment.
     private func switchLayer(track index: Int, to layer: Int) {
-        let from = tap.tracks[index].rid(of: layers[index]) ?? String(layers[index])
+        let from = tap.tracks[index].rid(of: states[index].layer) ?? String(states[index].layer)
         let to = tap.tracks[index].rid(of: layer) ?? String(layer)
-        layers[index] = layer
-        ingests[index] = TrackIngest(track: tap.tracks[index])
-        breaks[index] = .none
-        restartedAfter[index] = nil
-        videoWaiting[index] = true
-        switchPending[index] = true
-        if lastFrameWall[index] > 0 { switchedAfter[index] = lastFrameWall[index] }
+        var state = TrackState(track: tap.tracks[index], layer: layer)
+        state.lastFrameWall = states[index].lastFrameWall
+        state.switchPending = true
+        if state.lastFrameWall > 0 { state.switchedAfter = state.lastFrameWall }
+        states[index] = state
         metrics.layerSwitches.add(1, ordering: .relaxed)
         logger.info("recording \(id.uuidString.lowercased()) of '\(stream)': video moves from layer \(from) to \(to)")
     }
@@ -197,16 +170,16 @@ final class ActiveRecording: @unchecked Sendable {
     /// The rid of the layer the first video track reads now: what a `layers: top` segment holds.
     private var videoRID: String? {
         guard let first = firstVideo, tap.tracks[first].followsTop else { return nil }
-        return tap.tracks[first].rid(of: layers[first])
+        return tap.tracks[first].rid(of: states[first].layer)
     }
 
     /// Video that has just lost a packet writes nothing until a key frame (frames that refer to
     /// what was lost would decode to garbage, the "green frames" of other recorders): it asks
     /// for one at once, rather than after ``askForKeyframeIfStalled``'s second.
     private func askForKeyframeAfterLoss(track index: Int) {
-        let waiting = ingests[index].isWaitingForKeyFrame
-        defer { videoWaiting[index] = waiting }
-        guard waiting, !videoWaiting[index], series.isOpen else { return }
+        let waiting = states[index].ingest.isWaitingForKeyFrame
+        defer { states[index].videoWaiting = waiting }
+        guard waiting, !states[index].videoWaiting, series.isOpen else { return }
         lastKeyframeAsk = .now
         tap.requestKeyframe()
     }
@@ -220,7 +193,7 @@ final class ActiveRecording: @unchecked Sendable {
         // The first key frame came before the sender reports, which have come now: the next
         // one opens the recording, so it is asked for at once rather than a second later.
         if !series.isOpen, !askedAfterReports, firstUnsynchronizedKey != nil,
-            ingests.allSatisfy({ !$0.isVideo || $0.clock.isSynchronized })
+            states.allSatisfy({ !$0.ingest.isVideo || $0.ingest.clock.isSynchronized })
         {
             askedAfterReports = true
             lastKeyframeAsk = now
@@ -240,12 +213,12 @@ final class ActiveRecording: @unchecked Sendable {
     }
 
     private func write(track index: Int, wall: Int64, key: Bool) {
-        let isVideo = ingests[index].isVideo
+        let isVideo = states[index].ingest.isVideo
         do throws(MatroskaSegmentWriter.WriteError) {
-            if switchPending[index], isVideo, key {
+            if states[index].switchPending, isVideo, key {
                 // The first key frame of the layer moved to: a new segment with its size.
-                switchPending[index] = false
-                if series.isOpen, ingests[index].matroskaCodec() != nil { try openSegment(at: wall) }
+                states[index].switchPending = false
+                if series.isOpen, states[index].ingest.matroskaCodec() != nil { try openSegment(at: wall) }
             }
             if let start = series.currentStart {
                 let spanned = wall - start
@@ -260,14 +233,17 @@ final class ActiveRecording: @unchecked Sendable {
                 // Cut at the first video track that is flowing (with `layers: all`, the top
                 // layer may have stopped).
                 let cutTrack =
-                    ingests.indices.first { ingests[$0].isVideo && wall - lastFrameWall[$0] < 1_000_000_000 }
+                    states.indices.first {
+                        states[$0].ingest.isVideo && wall - states[$0].lastFrameWall < 1_000_000_000
+                    }
                     ?? firstVideo
                 let cutsHere = hasVideo ? (isVideo && key && index == cutTrack) : true
                 if cutsHere && spanned >= segmentNanoseconds {
                     try openSegment(at: wall)
                 }
             } else if !hasVideo || (isVideo && key) {
-                guard ingests[index].matroskaCodec() != nil || !isVideo, videoSizesReady(), videoClocksReady() else {
+                guard states[index].ingest.matroskaCodec() != nil || !isVideo, videoSizesReady(), videoClocksReady()
+                else {
                     return
                 }
                 try openSegment(at: wall)
@@ -306,7 +282,7 @@ final class ActiveRecording: @unchecked Sendable {
     {
         let samples = staged.withUnsafeBytes { (try? OpusPacket(parsing: $0))?.durationSamples } ?? 960
         var failed: MatroskaSegmentWriter.WriteError?
-        let filled = fillers[index].frame(at: wall, samples: samples) { at in
+        let filled = states[index].filler.frame(at: wall, samples: samples) { at in
             guard failed == nil else { return }
             OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
                 do throws(MatroskaSegmentWriter.WriteError) {
@@ -324,7 +300,7 @@ final class ActiveRecording: @unchecked Sendable {
     /// ``unsynchronizedWait`` has passed since the first key frame: a simulcast layer that is
     /// not flowing (`layers: all`) joins at a later segment rather than hold up the recording.
     private func videoSizesReady() -> Bool {
-        if ingests.allSatisfy({ !$0.isVideo || $0.matroskaCodec() != nil }) { return true }
+        if states.allSatisfy({ !$0.ingest.isVideo || $0.ingest.matroskaCodec() != nil }) { return true }
         let now = ContinuousClock.now
         guard let since = firstKeyWithoutSizes else {
             firstKeyWithoutSizes = now
@@ -340,7 +316,7 @@ final class ActiveRecording: @unchecked Sendable {
     /// a frame puts two frames in one frame slot, which players reject. The key frame is asked
     /// for again within a second (``askForKeyframeIfStalled``).
     private func videoClocksReady() -> Bool {
-        if ingests.allSatisfy({ !$0.isVideo || $0.clock.isSynchronized }) { return true }
+        if states.allSatisfy({ !$0.ingest.isVideo || $0.ingest.clock.isSynchronized }) { return true }
         let now = ContinuousClock.now
         guard let since = firstUnsynchronizedKey else {
             firstUnsynchronizedKey = now
@@ -350,12 +326,12 @@ final class ActiveRecording: @unchecked Sendable {
     }
 
     private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
-        let tracks = ingests.indices.compactMap { index in
-            ingests[index].matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
+        let tracks = states.indices.compactMap { index in
+            states[index].ingest.matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
         }
         try series.open(tracks: tracks, at: wall, rid: videoRID)
         askedForCutAt = nil
-        for (index, ingest) in ingests.enumerated() where catalogued[numbers[index]] == nil {
+        for (index, ingest) in states.map(\.ingest).enumerated() where catalogued[numbers[index]] == nil {
             catalogued[numbers[index]] = ingest.track
             catalog.trackAdded(
                 RecordedTrack(
@@ -382,17 +358,9 @@ final class ActiveRecording: @unchecked Sendable {
         } catch {
             fail(Self.describe(error, storage: series.storage, doing: "closing segment"))
         }
-        renegotiatedAfter = lastFrameWall.max().flatMap { $0 > 0 ? $0 : nil } ?? renegotiatedAfter
+        renegotiatedAfter = states.map(\.lastFrameWall).max().flatMap { $0 > 0 ? $0 : nil } ?? renegotiatedAfter
         currentTap.withLock { $0 = new }
-        ingests = new.tracks.map(TrackIngest.init(track:))
-        fillers = Array(repeating: OpusGapFiller(), count: new.tracks.count)
-        videoWaiting = Array(repeating: true, count: new.tracks.count)
-        breaks = Array(repeating: .none, count: new.tracks.count)
-        lastFrameWall = Array(repeating: 0, count: new.tracks.count)
-        restartedAfter = Array(repeating: nil, count: new.tracks.count)
-        layers = new.tracks.map(\.layer)
-        switchPending = Array(repeating: false, count: new.tracks.count)
-        switchedAfter = Array(repeating: nil, count: new.tracks.count)
+        states = new.tracks.map { TrackState(track: $0) }
         numbers = Self.numbering(new.tracks, catalogued: catalogued)
         askedForCutAt = nil
         lastVideoWritten = nil
@@ -438,7 +406,7 @@ final class ActiveRecording: @unchecked Sendable {
     }
 
     private var hasVideo: Bool { firstVideo != nil }
-    private var firstVideo: Int? { ingests.firstIndex { $0.isVideo } }
+    private var firstVideo: Int? { states.firstIndex { $0.ingest.isVideo } }
 
     private func fail(_ reason: String) {
         guard failure == nil else { return }
