@@ -136,17 +136,8 @@ def ffprobe(path: pathlib.Path) -> dict:
 
 
 def ffmpeg_errors(path: pathlib.Path) -> str:
-    """What `ffmpeg -v error` prints decoding the whole file.
-
-    The encoders run at the stream's own 1 ms time base (`-enc_time_base -1`). The null muxer is
-    the one output ffmpeg feeds variable-rate video unchanged (passthrough) at a 1/fps time base
-    guessed from the frames; after ffmpeg moves the file by its start (an Opus pre-roll makes it
-    negative, as in ffmpeg's own WebM files), two evenly spaced frames of a 20 fps layer could
-    round into one slot and it printed "non monotonically increasing dts". Real outputs (WebM and
-    Matroska drop such a frame, MP4 is constant-rate) print nothing for the same files; at 1 ms
-    two frames of one track at one time are still an error."""
-    result = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-enc_time_base", "-1",
-                             "-f", "null", "-"],
+    """What `ffmpeg -v error -i FILE -f null -` prints (the issue's check: nothing)."""
+    result = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"],
                             capture_output=True, text=True, timeout=120)
     return (result.stdout + result.stderr).strip()
 

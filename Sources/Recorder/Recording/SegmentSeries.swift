@@ -11,15 +11,27 @@ import MeshRecording
 /// when opened and when closed (bytes, frames, duration, SHA-256 of the closed file).
 ///
 /// A segment's audio starts with the decoder pre-roll (``AudioPreRoll``): the frames of the
-/// ``MatroskaTrack/opusPreRollSamples`` (80 ms) before its start, stored before the time they
-/// play by the track's CodecDelay, which players decode and discard, so the segment's first
-/// audible frame decodes warm. The frames kept include those that came before the cut's key
-/// frame but play after it (audio travels ahead of video): the previous segment has them too,
-/// and the joined file takes them from this one (``MatroskaJoin``). Where the pre-roll is short
-/// (the recording's first audio), silence frames fill it so no audio is discarded.
+/// ``decoderPreRollNanoseconds`` (80 ms) before its start, which players decode and discard
+/// (the track's CodecDelay), so the segment's first audible frame decodes warm. The frames kept
+/// include those that came before the cut's key frame but play after it (audio travels ahead of
+/// video): the previous segment has them too, and the joined file takes them from this one
+/// (``MatroskaJoin``).
+///
+/// The discarded part is the whole CodecDelay, ``MatroskaTrack/opusPreRollSamples`` (200 ms):
+/// every segment's audio begins exactly that long before its first video frame, with 20 ms
+/// silence frames ahead of the pre-roll, and the pre-roll frames sit on the 20 ms grid from
+/// there (moved up to 20 ms earlier; they are not heard). ffmpeg moves a file by its start, the
+/// audio's: by a fixed 200 ms the video stays on whole frame slots at 5, 10, 15, 20, 25, 30, 50
+/// and 60 frames/s. When the start followed each cut's arrival phase (-60 to -80 ms), its
+/// null muxer rounded two evenly spaced 20 fps frames into one 1/20 s slot in some segments.
 final class SegmentSeries {
     /// How long after a cut frames older than it still go to the previous segment.
     static let overlapNanoseconds: Int64 = 300_000_000
+    /// The audio before a segment's start that its pre-roll takes: what RFC 7845 §4.6 asks a
+    /// decoder to decode and discard when it starts mid-stream.
+    static let decoderPreRollNanoseconds: Int64 = 80_000_000
+    /// The Opus frame length the pre-roll's grid and silence use (what WebRTC senders send).
+    static let audioFrameMilliseconds: Int64 = 20
 
     private struct Open {
         let writer: MatroskaSegmentWriter
@@ -35,8 +47,8 @@ final class SegmentSeries {
         /// Per track number: whether the segment has that track (a layer whose size was not
         /// known yet at the cut has none until the next segment).
         let hasTrack: [Bool]
-        /// Per track number: how long before the segment its frames may start (the pre-roll,
-        /// the track's CodecDelay, in ms).
+        /// Per track number: how long before the segment its frames start (the track's
+        /// CodecDelay, in ms; 0 for video).
         let preRoll: [Int64]
     }
 
@@ -109,7 +121,7 @@ final class SegmentSeries {
         // The frames already here that this segment plays or pre-rolls.
         var failed: MatroskaSegmentWriter.WriteError?
         for track in tracks where preRoll[track.number] > 0 && recent.indices.contains(track.number) {
-            recent[track.number]?.forEach(since: wall - preRoll[track.number] * 1_000_000) { at, frame in
+            recent[track.number]?.forEach(since: wall - Self.decoderPreRollNanoseconds) { at, frame in
                 guard failed == nil else { return }
                 do throws(MatroskaSegmentWriter.WriteError) {
                     _ = try write(into: &opened, track: track.number, isVideo: false, wall: at, key: true, frame: frame)
@@ -129,8 +141,8 @@ final class SegmentSeries {
     {
         if !isVideo { keepRecent(track: number, wall: wall, frame: frame) }
         // Audio from just before the open segment: its pre-roll (and the previous segment's end).
-        if !isVideo, var current, wall < current.startWall,
-            current.preRoll.indices.contains(number), wall >= current.startWall - current.preRoll[number] * 1_000_000
+        if !isVideo, var current, wall < current.startWall, current.preRoll.indices.contains(number),
+            current.preRoll[number] > 0, wall >= current.startWall - Self.decoderPreRollNanoseconds
         {
             _ = try write(into: &current, track: number, isVideo: false, wall: wall, key: isKeyFrame, frame: frame)
             self.current = current
@@ -177,11 +189,16 @@ final class SegmentSeries {
             segment.started.insert(track)
         }
         let preRoll = segment.preRoll[track]
+        var milliseconds = Self.milliseconds(wall - segment.startWall)
+        if preRoll > 0, milliseconds < 0 {
+            // Pre-roll, which is decoded and not heard: on the grid from the audio's start.
+            let frame = Self.audioFrameMilliseconds
+            let (quotient, remainder) = milliseconds.quotientAndRemainder(dividingBy: frame)
+            milliseconds = max((remainder < 0 ? quotient - 1 : quotient) * frame, -preRoll)
+        }
         // Strictly increasing per track: a sender report that re-anchors a track's clock may put
         // a frame at or before the one written last, and two blocks of one track at the same
         // time are a non-monotonic DTS to players (ffmpeg says so).
-        let relative = Self.milliseconds(wall - segment.startWall)
-        var milliseconds = max(relative, -preRoll)
         if let last = segment.last[track] {
             milliseconds = max(milliseconds, last + 1)
         } else if preRoll > 0 {
@@ -192,22 +209,22 @@ final class SegmentSeries {
         return true
     }
 
-    /// Before a track's first frame in a segment, at `milliseconds`: 20 ms silence frames
-    /// (``OpusGapFiller/silenceFrame``) back to the start of the pre-roll, so that what the
-    /// decoder discards (the CodecDelay, from the first block) is silence rather than the frame.
+    /// Before a track's first frame in a segment, at `milliseconds`: silence frames
+    /// (``OpusGapFiller/silenceFrame``) on the grid from the audio's start (the CodecDelay before
+    /// the segment's) to the frame, or to the segment's start for a frame after it, so the
+    /// track always starts there and what the decoder discards is silence or pre-roll.
     private func fillPreRoll(into segment: Open, track: Int, before milliseconds: Int64)
         throws(MatroskaSegmentWriter.WriteError)
     {
-        // Back to the segment's pre-roll start at most; no further than the 80 ms the decoder
-        // discards (audio that starts late in a segment is not preceded by seconds of silence).
-        let count = min(milliseconds + segment.preRoll[track], segment.preRoll[track]) / 20
-        guard count > 0 else { return }
+        let frame = Self.audioFrameMilliseconds
+        let end = min(milliseconds, 0)
         let writer = segment.writer
         var failed: MatroskaSegmentWriter.WriteError?
         OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
-            for index in stride(from: count, to: 0, by: -1) where failed == nil {
+            for slot in stride(from: -segment.preRoll[track], through: end - frame, by: Int(frame)) where failed == nil
+            {
                 do throws(MatroskaSegmentWriter.WriteError) {
-                    try writer.write(track: track, timestamp: milliseconds - 20 * index, isKeyFrame: true, frame: bytes)
+                    try writer.write(track: track, timestamp: slot, isKeyFrame: true, frame: bytes)
                 } catch {
                     failed = error
                 }

@@ -24,11 +24,13 @@ public struct MatroskaTrack: Equatable, Sendable {
         self.codec = codec
     }
 
-    /// The Opus pre-skip a recorder's segment declares: 80 ms at 48 kHz, the decoder pre-roll
-    /// RFC 7845 §4.6 asks for when decoding starts mid-stream. A segment's audio starts with
-    /// the 80 ms of frames before the segment's start; the decoder decodes and discards them,
-    /// so the segment's first audible frame is decoded warm.
-    public static let opusPreRollSamples = 3840
+    /// The Opus pre-skip a recorder's segment declares: 200 ms at 48 kHz. A segment's audio
+    /// starts that long before its first video frame: silence, then the 80 ms of frames before
+    /// the segment's start (the decoder pre-roll RFC 7845 §4.6 asks for when decoding starts
+    /// mid-stream); the decoder decodes and discards them, so the segment's first audible frame
+    /// is decoded warm. 200 ms is a whole number of frames at 5 to 60 frames/s, so a player that
+    /// moves the file by its audio's start keeps the video on its frame slots.
+    public static let opusPreRollSamples = 9600
 
     /// The track's CodecDelay in milliseconds (RFC 9559 §5.1.4.1.15, a whole number of ms for
     /// the pre-skips used here): its blocks are stored this much after the time they play,

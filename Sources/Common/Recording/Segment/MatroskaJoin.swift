@@ -54,11 +54,10 @@ public enum MatroskaJoin {
                 }
                 output.removeAll(keepingCapacity: true)
                 // What delayed (audio) tracks keep, in ms of the segment's own play time: from
-                // the segment's start (the first one's too: its pre-roll is silence, and audio
-                // before 0 gives the file a negative start that ffmpeg shifts everything by,
-                // which put the video after a renegotiation gap between its 1/30 s slots, two
-                // frames to a slot: "non monotonically increasing dts") to the next one's.
-                let from: Int64 = 0
+                // the segment's start (the first one from its audio's start: the decoder
+                // discards the CodecDelay from there, which is that segment's silence and
+                // pre-roll) to the next one's.
+                let from: Int64 = index == 0 ? .min : 0
                 let until =
                     index + 1 < parts.count ? parts[index + 1].startMilliseconds - part.startMilliseconds : Int64.max
                 let window = from..<max(from, until)

@@ -1,0 +1,114 @@
+import Foundation
+import MeshCatalog
+import MeshRecording
+import Testing
+
+@testable import MeshRecorder
+
+/// Every segment's audio starts exactly one CodecDelay (``MatroskaTrack/opusPreRollSamples``,
+/// 200 ms) before its first video frame, whatever the phase of the audio frames at the cut.
+/// ffmpeg moves a file by its start, and its null muxer times video in 1/fps slots: with the
+/// pre-roll at its frames' own times the start fell anywhere from -60 to -80 ms, and a 20 fps
+/// layer's evenly spaced frames were rounded two into one slot in some segments ("non
+/// monotonically increasing dts", the clean-clone CI's `layers: all` interop test). Checked
+/// here with the issue's `ffmpeg -v error -i FILE -f null -` on real libvpx frames at every
+/// millisecond of the 20 ms audio phase, two cuts each (with the old layout, the cuts at
+/// phases 5 and 6 ms gave ffmpeg's "non monotonically increasing dts").
+@Suite struct SegmentAudioStartTests {
+    /// A 20 fps VP8 clip with a key frame every 10 frames: (key, bytes) per frame.
+    static func clip(in directory: String) throws -> [(key: Bool, bytes: [UInt8])] {
+        let path = "\(directory)/video.ivf"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=20:d=2",
+            "-c:v", "libvpx", "-g", "10", "-keyint_min", "10", "-f", "ivf", path,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        // IVF: a 32-byte file header, then per frame a 4-byte size and an 8-byte time.
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func le32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        var frames: [(key: Bool, bytes: [UInt8])] = []
+        var offset = 32
+        while offset + 12 <= bytes.count {
+            let size = le32(offset)
+            let frame = Array(bytes[offset + 12..<min(offset + 12 + size, bytes.count)])
+            // RFC 6386 §9.1: bit 0 of the frame tag is 0 for a key frame.
+            frames.append((frame.first.map { $0 & 1 == 0 } ?? false, frame))
+            offset += 12 + size
+        }
+        return frames
+    }
+
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func audioStartsOneCodecDelayBeforeTheVideoAtEveryPhase() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-start-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let video = try Self.clip(in: directory)
+        try #require(video.count == 40 && video[0].key && video[10].key && !video[1].key)
+        // No PostgreSQL here: the catalog keeps its rows in the journal.
+        let catalog = try RecordingCatalog(
+            client: RecordingCatalog.client(url: "postgresql://meshcast@127.0.0.1:9/none"),
+            journal: URL(fileURLWithPath: "\(directory)/journal.jsonl"))
+        let tracks = [
+            MatroskaTrack(number: 1, codec: .vp8(width: 160, height: 120)),
+            MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
+        ]
+        var failures: [String] = []
+        for phase in 0..<20 {
+            let series = SegmentSeries(
+                recording: UUID(), storage: directory, catalog: catalog, metrics: RecorderMetrics())
+            try FileManager.default.createDirectory(
+                atPath: "\(directory)/\(series.directory)", withIntermediateDirectories: true)
+            // Audio every 20 ms from `phase` ms, video every 50 ms from 1 s with up to 0.6 ms of
+            // capture jitter either way (as Chromium's 20 fps layer has); cuts at frames 10 and
+            // 20 (1.5 s and 2 s), the recording from frame 0.
+            var events: [(wall: Int64, video: Int?)] = (0..<150).map { (Int64(phase + 20 * $0) * 1_000_000, nil) }
+            events += (0..<30).map { (Int64(1000 + 50 * $0) * 1_000_000 + Int64($0 * 7919 % 13 - 6) * 100_000, $0) }
+            for event in events.sorted(by: { $0.wall < $1.wall }) {
+                if let index = event.video {
+                    if index % 10 == 0 { try series.open(tracks: tracks, at: event.wall) }
+                    try video[index].bytes.withUnsafeBytes {
+                        _ = try series.write(
+                            track: 1, isVideo: true, wall: event.wall, isKeyFrame: video[index].key, frame: $0)
+                    }
+                } else {
+                    try OpusGapFiller.silenceFrame.withUnsafeBytes {
+                        _ = try series.write(track: 2, isVideo: false, wall: event.wall, isKeyFrame: true, frame: $0)
+                    }
+                }
+            }
+            try series.closeAll()
+            let files = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(series.directory)")
+            #expect(files.count == 3, "\(files)")
+            for file in files.sorted() {
+                let path = "\(directory)/\(series.directory)/\(file)"
+                let starts = try Self.run([
+                    "ffprobe", "-v", "error", "-show_entries", "stream=codec_type,start_time", "-of", "csv=p=0", path,
+                ])
+                if starts.split(separator: "\n").sorted() != ["audio,-0.200000", "video,0.000000"] {
+                    failures.append("phase \(phase) \(file): starts \(starts)")
+                }
+                let errors = try Self.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
+                if !errors.isEmpty { failures.append("phase \(phase) \(file): \(errors)") }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failures: \(failures.prefix(6))")
+        await catalog.shutdown()
+    }
+}
