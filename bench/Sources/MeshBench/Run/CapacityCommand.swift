@@ -48,6 +48,9 @@ struct CapacityCommand: AsyncParsableCommand {
                 scenario: scenario, plan: plan, limits: recordingLimits, recorder: recorder, workers: options.workers)
             let report = try await search.run(mesh: mesh, clips: clips)
             try options.write(report, name: scenario.name + "-capacity")
+            if report.recordingCapacity?.trials.contains(where: \.passed) != true {
+                try Self.noTrialPassed(plan.start, "recorded streams")
+            }
             return
         }
         let limits = scenario.limits
@@ -84,6 +87,15 @@ struct CapacityCommand: AsyncParsableCommand {
             },
             rssKbPerViewer: Self.rssKbPerViewer(trials))
         try options.write(report, name: scenario.name + "-capacity")
+        if best == nil { try Self.noTrialPassed(plan.start, "viewers") }
+    }
+
+    /// A search whose first trial already failed found no capacity: the report is written (it
+    /// says why), and the command fails, so a script or CI that runs it sees it.
+    private static func noTrialPassed(_ start: Int, _ unit: String) throws -> Never {
+        FileHandle.standardError.write(
+            Data("meshbench: no trial passed its limits (the first, at \(start) \(unit), failed)\n".utf8))
+        throw ExitCode.failure
     }
 
     /// KB of peak RSS per viewer across `trials` (least squares); `nil` with fewer than two.
