@@ -211,18 +211,18 @@ final class SegmentSeries {
 
     /// Before a track's first frame in a segment, at `milliseconds`: silence frames
     /// (``OpusGapFiller/silenceFrame``) on the grid from the audio's start (the CodecDelay before
-    /// the segment's) to the frame, or to the segment's start for a frame after it, so the
-    /// track always starts there and what the decoder discards is silence or pre-roll.
+    /// the segment's) up to the frame, so the track always starts there, what the decoder
+    /// discards is silence or pre-roll, and audio that starts later in the segment follows
+    /// silence rather than a hole (players that play audio back to back would play it early).
     private func fillPreRoll(into segment: Open, track: Int, before milliseconds: Int64)
         throws(MatroskaSegmentWriter.WriteError)
     {
         let frame = Self.audioFrameMilliseconds
-        let end = min(milliseconds, 0)
         let writer = segment.writer
         var failed: MatroskaSegmentWriter.WriteError?
         OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
-            for slot in stride(from: -segment.preRoll[track], through: end - frame, by: Int(frame)) where failed == nil
-            {
+            for slot in stride(from: -segment.preRoll[track], through: milliseconds - frame, by: Int(frame))
+            where failed == nil {
                 do throws(MatroskaSegmentWriter.WriteError) {
                     try writer.write(track: track, timestamp: slot, isKeyFrame: true, frame: bytes)
                 } catch {
