@@ -111,4 +111,46 @@ import Testing
         #expect(failures.isEmpty, "\(failures.count) failures: \(failures.prefix(6))")
         await catalog.shutdown()
     }
+
+    /// Audio whose first frame in a segment is timed an hour after its video (a sender report
+    /// of the stream's previous publisher: seen in `meshbench capacity` with stream names
+    /// reused between trials, 2 million silence frames in one file) gets silence only as far
+    /// as the video has come, not to the frame.
+    @Test func silenceBeforeLateAudioStopsWhereTheVideoIs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("late-audio-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let video = try Self.clip(in: directory)
+        let catalog = try RecordingCatalog(
+            client: RecordingCatalog.client(url: "postgresql://meshcast@127.0.0.1:9/none"),
+            journal: URL(fileURLWithPath: "\(directory)/journal.jsonl"))
+        let series = SegmentSeries(recording: UUID(), storage: directory, catalog: catalog, metrics: RecorderMetrics())
+        try FileManager.default.createDirectory(
+            atPath: "\(directory)/\(series.directory)", withIntermediateDirectories: true)
+        try series.open(
+            tracks: [
+                MatroskaTrack(number: 1, codec: .vp8(width: 160, height: 120)),
+                MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
+            ], at: 0)
+        for index in 0..<10 {
+            try video[index].bytes.withUnsafeBytes {
+                _ = try series.write(
+                    track: 1, isVideo: true, wall: Int64(index) * 50_000_000, isKeyFrame: video[index].key, frame: $0)
+            }
+        }
+        try OpusGapFiller.silenceFrame.withUnsafeBytes {
+            _ = try series.write(track: 2, isVideo: false, wall: 3_600_000_000_000, isKeyFrame: true, frame: $0)
+        }
+        try series.closeAll()
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(series.directory)").first)
+        let packets = try Self.run([
+            "ffprobe", "-v", "error", "-select_streams", "a", "-count_packets", "-show_entries",
+            "stream=nb_read_packets",
+            "-of", "csv=p=0", "\(directory)/\(series.directory)/\(file)",
+        ])
+        // Silence from -200 ms up to the video's last frame at 450 ms (32 frames), then the frame.
+        #expect(packets == "33", "audio packets: \(packets)")
+        await catalog.shutdown()
+    }
 }

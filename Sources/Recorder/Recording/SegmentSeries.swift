@@ -214,14 +214,17 @@ final class SegmentSeries {
     /// the segment's) up to the frame, so the track always starts there, what the decoder
     /// discards is silence or pre-roll, and audio that starts later in the segment follows
     /// silence rather than a hole (players that play audio back to back would play it early).
+    /// The silence stops where the segment's other tracks are: a frame timed hours ahead (a
+    /// sender report of another publisher, see the Recorder README) gets a hole, not gigabytes.
     private func fillPreRoll(into segment: Open, track: Int, before milliseconds: Int64)
         throws(MatroskaSegmentWriter.WriteError)
     {
         let frame = Self.audioFrameMilliseconds
+        let until = min(milliseconds, max(segment.last.compactMap { $0 }.max() ?? 0, 0))
         let writer = segment.writer
         var failed: MatroskaSegmentWriter.WriteError?
         OpusGapFiller.silenceFrame.withUnsafeBytes { bytes in
-            for slot in stride(from: -segment.preRoll[track], through: milliseconds - frame, by: Int(frame))
+            for slot in stride(from: -segment.preRoll[track], through: until - frame, by: Int(frame))
             where failed == nil {
                 do throws(MatroskaSegmentWriter.WriteError) {
                     try writer.write(track: track, timestamp: slot, isKeyFrame: true, frame: bytes)

@@ -31,6 +31,7 @@ struct RecordingCapacitySearch {
     /// the search's result in `recordingCapacity`.
     func run(mesh: MeshUnderTest, clips: MediaClipSet) async throws -> RunReport {
         var trials: [RecordingCapacityTrial] = []
+        var published = 0
         let outcome = try await CapacityLadder(plan: plan).climb { streams in
             var trialScenario = scenario
             trialScenario.publishers.count = streams
@@ -38,6 +39,8 @@ struct RecordingCapacitySearch {
             var run = ScenarioRun(scenario: trialScenario, target: target, clips: clips, workers: workers)
             run.viewers = 0
             run.durationSeconds = Double(plan.trialSeconds)
+            run.firstStreamNumber = published
+            published += streams
             FileHandle.standardError.write(
                 Data("trial: \(streams) recorded streams for \(plan.trialSeconds) s\n".utf8))
             let report = try await run.execute()

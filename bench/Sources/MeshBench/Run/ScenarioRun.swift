@@ -17,6 +17,10 @@ struct ScenarioRun {
     var showProgress = true
     /// Measures this machine's UDP send limit before the run (``SendLimitProbe``, under a second).
     var measureSendLimit = true
+    /// The first publisher's `{n}` in the stream names: trials of one search publish streams no
+    /// earlier trial did (a recorder would otherwise take a trial's publisher for the last
+    /// trial's reconnecting).
+    var firstStreamNumber = 0
 
     init(scenario: Scenario, target: any LoadTarget, clips: MediaClipSet, workers: Int) {
         self.scenario = scenario
@@ -31,7 +35,7 @@ struct ScenarioRun {
         // Before anything of the run loads the machine: the kernel's cost alone.
         let sendLimit = measureSendLimit ? Self.sendLimit(destinations: viewers) : nil
         let startedAt = Date()
-        let streams = (0..<scenario.publishers.count).map {
+        let streams = (firstStreamNumber..<firstStreamNumber + scenario.publishers.count).map {
             scenario.publishers.stream.replacingOccurrences(of: "{n}", with: String($0))
         }
         // A recorder's counters and storage are read before its first packet (record.yaml).
