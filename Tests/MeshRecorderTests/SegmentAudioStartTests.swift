@@ -18,15 +18,11 @@ import Testing
     /// A 20 fps VP8 clip with a key frame every 10 frames: (key, bytes) per frame.
     static func clip(in directory: String) throws -> [(key: Bool, bytes: [UInt8])] {
         let path = "\(directory)/video.ivf"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
+        let errors = try run([
             "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=20:d=2",
             "-c:v", "libvpx", "-g", "10", "-keyint_min", "10", "-f", "ivf", path,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        ])
+        try #require(errors.isEmpty, "\(errors)")
         // IVF: a 32-byte file header, then per frame a 4-byte size and an 8-byte time.
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func le32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
@@ -42,6 +38,27 @@ import Testing
         return frames
     }
 
+    /// A catalog with no PostgreSQL: it keeps its rows in the journal.
+    static func catalog(in directory: String) throws -> RecordingCatalog {
+        try RecordingCatalog(
+            client: RecordingCatalog.client(url: "postgresql://meshcast@127.0.0.1:9/none"),
+            journal: URL(fileURLWithPath: "\(directory)/journal.jsonl"))
+    }
+
+    /// A new recording's series under `directory`, its folder made.
+    static func series(in directory: String, catalog: RecordingCatalog) throws -> SegmentSeries {
+        let series = SegmentSeries(recording: UUID(), storage: directory, catalog: catalog, metrics: RecorderMetrics())
+        try FileManager.default.createDirectory(
+            atPath: "\(directory)/\(series.directory)", withIntermediateDirectories: true)
+        return series
+    }
+
+    static let tracks = [
+        MatroskaTrack(number: 1, codec: .vp8(width: 160, height: 120)),
+        MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
+    ]
+
+    /// Runs a tool; what it printed, both streams.
     static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         let output = Pipe()
@@ -61,20 +78,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let video = try Self.clip(in: directory)
         try #require(video.count == 40 && video[0].key && video[10].key && !video[1].key)
-        // No PostgreSQL here: the catalog keeps its rows in the journal.
-        let catalog = try RecordingCatalog(
-            client: RecordingCatalog.client(url: "postgresql://meshcast@127.0.0.1:9/none"),
-            journal: URL(fileURLWithPath: "\(directory)/journal.jsonl"))
-        let tracks = [
-            MatroskaTrack(number: 1, codec: .vp8(width: 160, height: 120)),
-            MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
-        ]
+        let catalog = try Self.catalog(in: directory)
         var failures: [String] = []
         for phase in 0..<20 {
-            let series = SegmentSeries(
-                recording: UUID(), storage: directory, catalog: catalog, metrics: RecorderMetrics())
-            try FileManager.default.createDirectory(
-                atPath: "\(directory)/\(series.directory)", withIntermediateDirectories: true)
+            let series = try Self.series(in: directory, catalog: catalog)
             // Audio every 20 ms from `phase` ms, video every 50 ms from 1 s with up to 0.6 ms of
             // capture jitter either way (as Chromium's 20 fps layer has); cuts at frames 10 and
             // 20 (1.5 s and 2 s), the recording from frame 0.
@@ -82,7 +89,7 @@ import Testing
             events += (0..<30).map { (Int64(1000 + 50 * $0) * 1_000_000 + Int64($0 * 7919 % 13 - 6) * 100_000, $0) }
             for event in events.sorted(by: { $0.wall < $1.wall }) {
                 if let index = event.video {
-                    if index % 10 == 0 { try series.open(tracks: tracks, at: event.wall) }
+                    if index % 10 == 0 { try series.open(tracks: Self.tracks, at: event.wall) }
                     try video[index].bytes.withUnsafeBytes {
                         _ = try series.write(
                             track: 1, isVideo: true, wall: event.wall, isKeyFrame: video[index].key, frame: $0)
@@ -121,17 +128,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let video = try Self.clip(in: directory)
-        let catalog = try RecordingCatalog(
-            client: RecordingCatalog.client(url: "postgresql://meshcast@127.0.0.1:9/none"),
-            journal: URL(fileURLWithPath: "\(directory)/journal.jsonl"))
-        let series = SegmentSeries(recording: UUID(), storage: directory, catalog: catalog, metrics: RecorderMetrics())
-        try FileManager.default.createDirectory(
-            atPath: "\(directory)/\(series.directory)", withIntermediateDirectories: true)
-        try series.open(
-            tracks: [
-                MatroskaTrack(number: 1, codec: .vp8(width: 160, height: 120)),
-                MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
-            ], at: 0)
+        let catalog = try Self.catalog(in: directory)
+        let series = try Self.series(in: directory, catalog: catalog)
+        try series.open(tracks: Self.tracks, at: 0)
         for index in 0..<10 {
             try video[index].bytes.withUnsafeBytes {
                 _ = try series.write(
