@@ -44,17 +44,38 @@ import Testing
         #expect(clock.wallTime(rtpTimestamp: 1000, arrival: 0) == TrackClock.nanoseconds(ntp: Self.ntp(4.9)))
     }
 
-    @Test func reanchorsOnlyWhenTheReportDrifts() {
+    @Test func aReportThatDriftsWaitsUntilAdopted() {
         var clock = TrackClock(clockRate: 48_000)
         clock.senderReport(ntp: Self.ntp(0), rtpTimestamp: 0)
-        // 2 ms of report jitter: kept on the old anchor.
+        // 2 ms of report jitter: kept on the old anchor, nothing pending.
         clock.senderReport(ntp: Self.ntp(10.002), rtpTimestamp: 480_000)
         #expect(clock.reanchors == 1)
+        #expect(!clock.hasPendingReport)
         #expect(clock.wallTime(rtpTimestamp: 480_000, arrival: 0) == TrackClock.nanoseconds(ntp: Self.ntp(10)))
-        // The sender's clock ran 30 ms ahead of its RTP clock: the report becomes the anchor.
+        // The sender's clock ran 30 ms ahead of its RTP clock: frames stay on the anchor (a step
+        // inside a file would move their phase on a player's frame grid) until the caller adopts
+        // the report at a cut; the latest time is there to write the cut's frame at.
         clock.senderReport(ntp: Self.ntp(20.030), rtpTimestamp: 960_000)
-        #expect(clock.reanchors == 2)
+        #expect(clock.hasPendingReport)
         let reported = TrackClock.nanoseconds(ntp: Self.ntp(20.030))
+        let times = clock.times(rtpTimestamp: 960_000, arrival: 0)
+        #expect(times.anchored == TrackClock.nanoseconds(ntp: Self.ntp(20)))
+        #expect(abs(times.latest - reported) < 1000)
+        clock.adoptLatest()
+        #expect(clock.reanchors == 2)
+        #expect(!clock.hasPendingReport)
         #expect(abs(clock.wallTime(rtpTimestamp: 960_000, arrival: 0) - reported) < 1000)
+    }
+
+    @Test func aReportBackOnTheAnchorDropsThePendingOne() {
+        var clock = TrackClock(clockRate: 90_000)
+        clock.senderReport(ntp: Self.ntp(0), rtpTimestamp: 0)
+        clock.senderReport(ntp: Self.ntp(1.007), rtpTimestamp: 90_000)
+        #expect(clock.hasPendingReport)
+        clock.senderReport(ntp: Self.ntp(2.001), rtpTimestamp: 180_000)
+        #expect(!clock.hasPendingReport)
+        clock.adoptLatest()
+        #expect(clock.reanchors == 1)
+        #expect(clock.wallTime(rtpTimestamp: 270_000, arrival: 0) == TrackClock.nanoseconds(ntp: Self.ntp(3)))
     }
 }

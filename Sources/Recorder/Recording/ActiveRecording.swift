@@ -53,7 +53,7 @@ final class ActiveRecording: @unchecked Sendable {
     private var askedForCutAt: Int64?
     /// The frame the last push completed, copied out of the depacketizer (reused buffer).
     private var staged: [UInt8] = []
-    private var stagedFrame: (wall: Int64, key: Bool)?
+    private var stagedFrame: (wall: Int64, latest: Int64, key: Bool)?
     private var stagedGap: TrackIngest.Gap?
     /// When a video frame was last written, and a key frame last asked for because none was.
     private var lastVideoWritten: ContinuousClock.Instant?
@@ -116,7 +116,7 @@ final class ActiveRecording: @unchecked Sendable {
                 frame: { frame in
                     staged.removeAll(keepingCapacity: true)
                     staged.append(contentsOf: frame.bytes)
-                    stagedFrame = (frame.wallTime, frame.isKeyFrame)
+                    stagedFrame = (frame.wallTime, frame.latestWallTime, frame.isKeyFrame)
                 },
                 gap: { stagedGap = $0 })
             if states[index].ingest.restarts != restarts, states[index].lastFrameWall > 0 {
@@ -145,8 +145,9 @@ final class ActiveRecording: @unchecked Sendable {
                 }
                 states[index].breakReason = .none
                 states[index].lastFrameWall = frame.wall
-                write(track: index, wall: frame.wall, key: frame.key)
-                if renegotiatedAfter != nil, series.isOpen { noteRenegotiation(until: frame.wall) }
+                let wall = write(track: index, wall: frame.wall, latest: frame.latest, key: frame.key)
+                states[index].lastFrameWall = wall
+                if renegotiatedAfter != nil, series.isOpen { noteRenegotiation(until: wall) }
             }
             if states[index].ingest.isVideo { askForKeyframeAfterLoss(track: index) }
         }
@@ -212,13 +213,20 @@ final class ActiveRecording: @unchecked Sendable {
         tap.requestKeyframe()
     }
 
-    private func write(track index: Int, wall: Int64, key: Bool) {
+    /// Writes the staged frame of track `index`, timed `wall` by its clock's anchor and `latest`
+    /// by its latest sender report; returns the time it was written at (`latest` when it opened
+    /// a segment).
+    @discardableResult
+    private func write(track index: Int, wall anchored: Int64, latest: Int64, key: Bool) -> Int64 {
         let isVideo = states[index].ingest.isVideo
+        var wall = anchored
         do throws(MatroskaSegmentWriter.WriteError) {
             if states[index].switchPending, isVideo, key {
                 // The first key frame of the layer moved to: a new segment with its size.
                 states[index].switchPending = false
-                if series.isOpen, states[index].ingest.matroskaCodec() != nil { try openSegment(at: wall) }
+                if series.isOpen, states[index].ingest.matroskaCodec() != nil {
+                    try openSegment(frameAt: &wall, latest: latest)
+                }
             }
             if let start = series.currentStart {
                 let spanned = wall - start
@@ -239,14 +247,14 @@ final class ActiveRecording: @unchecked Sendable {
                     ?? firstVideo
                 let cutsHere = hasVideo ? (isVideo && key && index == cutTrack) : true
                 if cutsHere && spanned >= segmentNanoseconds {
-                    try openSegment(at: wall)
+                    try openSegment(frameAt: &wall, latest: latest)
                 }
             } else if !hasVideo || (isVideo && key) {
                 guard states[index].ingest.matroskaCodec() != nil || !isVideo, videoSizesReady(), videoClocksReady()
                 else {
-                    return
+                    return wall
                 }
-                try openSegment(at: wall)
+                try openSegment(frameAt: &wall, latest: latest)
             }
             let number = numbers[index]
             if !isVideo, series.isOpen { try fillSilence(track: index, number: number, before: wall) }
@@ -267,6 +275,7 @@ final class ActiveRecording: @unchecked Sendable {
         } catch {
             fail(Self.describe(error, storage: series.storage, doing: "writing segment"))
         }
+        return wall
     }
 
     /// A write error as the catalog and the log say it: a full disk by name.
@@ -325,7 +334,12 @@ final class ActiveRecording: @unchecked Sendable {
         return since.duration(to: now) >= Self.unsynchronizedWait
     }
 
-    private func openSegment(at wall: Int64) throws(MatroskaSegmentWriter.WriteError) {
+    /// Opens a segment at the frame timed `wall`: every track's clock takes its latest sender
+    /// report first (a clock steps only between two files, see ``TrackClock``), so the frame is
+    /// written at `latest`.
+    private func openSegment(frameAt wall: inout Int64, latest: Int64) throws(MatroskaSegmentWriter.WriteError) {
+        for index in states.indices { states[index].ingest.adoptLatestClock() }
+        wall = latest
         let tracks = states.indices.compactMap { index in
             states[index].ingest.matroskaCodec().map { MatroskaTrack(number: numbers[index], codec: $0) }
         }

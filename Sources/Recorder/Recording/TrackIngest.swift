@@ -8,8 +8,11 @@ import MeshWire
 struct TrackIngest {
     /// A frame out of the depacketizer; `bytes` are valid only inside the callback.
     struct Frame {
-        /// Wall time of the frame, nanoseconds on the NTP timescale.
+        /// Wall time of the frame, nanoseconds on the NTP timescale, by the clock's anchor.
         let wallTime: Int64
+        /// The same by the latest sender report: the time to write once the recording adopts it
+        /// at a cut (``adoptLatestClock()``).
+        let latestWallTime: Int64
         /// A video key frame (always true for audio).
         let isKeyFrame: Bool
         /// The frame.
@@ -156,6 +159,9 @@ struct TrackIngest {
         clock.senderReport(ntp: seconds << 32 | fraction, rtpTimestamp: reference)
     }
 
+    /// Times the track's frames by its latest sender report from now on (see ``TrackClock``).
+    mutating func adoptLatestClock() { clock.adoptLatest() }
+
     /// The track's timestamps start over (a publisher that reconnected): a new clock, timed by
     /// arrival until a report of the new timeline, as at the start of a recording; the old
     /// timeline's reports are forgotten and the latest report off their line, if any, applied.
@@ -175,8 +181,11 @@ struct TrackIngest {
     ) {
         switch event {
         case .frame(let assembled):
-            let wall = clock.wallTime(rtpTimestamp: assembled.rtpTimestamp, arrival: arrival)
-            frame(Frame(wallTime: wall, isKeyFrame: assembled.isKeyFrame, bytes: assembled.bytes))
+            let wall = clock.times(rtpTimestamp: assembled.rtpTimestamp, arrival: arrival)
+            frame(
+                Frame(
+                    wallTime: wall.anchored, latestWallTime: wall.latest, isKeyFrame: assembled.isKeyFrame,
+                    bytes: assembled.bytes))
         case .gap(let lost):
             let start = clock.wallTime(rtpTimestamp: lost.startRTPTimestamp, arrival: arrival)
             let end = clock.wallTime(rtpTimestamp: lost.endRTPTimestamp, arrival: arrival)

@@ -4,21 +4,27 @@
 ///
 /// Times are nanoseconds on the NTP timescale (``nanoseconds(ntp:)``); the caller gives
 /// arrival times on the same scale. Before the first sender report the first packet's
-/// arrival anchors the track. The first report re-anchors it; later reports only when their
-/// pair strays more than ``driftTolerance`` from what the anchor predicts (a sender clock
-/// that drifts against its RTP clock, or a publisher that restarted its timestamps), so
-/// report jitter does not move frames. RTP timestamps are unwrapped across 2^32.
+/// arrival anchors the track, and the first report re-anchors it at once. A later report
+/// whose pair strays more than ``driftTolerance`` from what the anchor predicts (a sender
+/// clock that drifts against its RTP clock) is held as the ``latest`` mapping, and becomes the
+/// anchor only when the caller adopts it (``adoptLatest()``, at a segment cut): a step between
+/// two frames of one file moves their phase on a player's frame grid (ffmpeg's `-f null` puts
+/// a 30 fps file's frames in 1/30 s slots, and a step back puts two in one slot), while within
+/// a segment's few seconds a real sender drifts by microseconds. Report jitter within the
+/// tolerance moves nothing. RTP timestamps are unwrapped across 2^32.
 public struct TrackClock: Sendable {
     /// The RTP clock rate (90 000 for video, 48 000 for Opus).
     public let clockRate: Int64
     /// How far a sender report may stray from the anchor before it becomes the new anchor.
     public let driftTolerance: Int64
-    /// How often a sender report moved the anchor (the first one included).
+    /// How often a sender report became the anchor (the first one included).
     public private(set) var reanchors = 0
     /// Whether the anchor comes from a sender report (rather than an arrival time).
     public private(set) var isSynchronized = false
 
     private var anchor: (rtp: Int64, wall: Int64)?
+    /// A report that strayed from the anchor, not adopted yet.
+    private var pending: (rtp: Int64, wall: Int64)?
     private var highest: Int64?
 
     /// A clock for a track of `clockRate` Hz; `driftTolerance` in ns (5 ms by default, well
@@ -38,20 +44,43 @@ public struct TrackClock: Sendable {
     public mutating func senderReport(ntp: UInt64, rtpTimestamp: UInt32) {
         let extended = unwrap(rtpTimestamp)
         let wall = Self.nanoseconds(ntp: ntp)
-        if isSynchronized, let anchor, abs(predict(extended, from: anchor) - wall) <= driftTolerance { return }
-        anchor = (extended, wall)
-        isSynchronized = true
+        guard isSynchronized, let anchor else {
+            anchor = (extended, wall)
+            isSynchronized = true
+            reanchors += 1
+            return
+        }
+        pending = abs(predict(extended, from: anchor) - wall) <= driftTolerance ? nil : (extended, wall)
+    }
+
+    /// Whether a report strayed from the anchor and waits for ``adoptLatest()``.
+    public var hasPendingReport: Bool { pending != nil }
+
+    /// Makes the latest report that strayed the anchor.
+    public mutating func adoptLatest() {
+        guard let pending else { return }
+        anchor = pending
+        self.pending = nil
         reanchors += 1
     }
 
-    /// The wall time of a packet or frame with `rtpTimestamp` that arrived at `arrival`.
+    /// The wall time of a packet or frame with `rtpTimestamp` that arrived at `arrival`, by
+    /// the anchor.
     public mutating func wallTime(rtpTimestamp: UInt32, arrival: Int64) -> Int64 {
+        times(rtpTimestamp: rtpTimestamp, arrival: arrival).anchored
+    }
+
+    /// The wall time of `rtpTimestamp` by the anchor, and by the latest report (the same when
+    /// none is pending): what the caller writes until it adopts the latest, and what it writes
+    /// from then on.
+    public mutating func times(rtpTimestamp: UInt32, arrival: Int64) -> (anchored: Int64, latest: Int64) {
         let extended = unwrap(rtpTimestamp)
         guard let anchor else {
             self.anchor = (extended, arrival)
-            return arrival
+            return (arrival, arrival)
         }
-        return predict(extended, from: anchor)
+        let anchored = predict(extended, from: anchor)
+        return (anchored, pending.map { predict(extended, from: $0) } ?? anchored)
     }
 
     private func predict(_ extended: Int64, from anchor: (rtp: Int64, wall: Int64)) -> Int64 {
