@@ -88,4 +88,23 @@ import Testing
         #expect(ingest.restarts == 1)
         #expect(new == start + 2_000_000_000 + 20_000_000)
     }
+
+    @Test func aRecordingThatStartsOnTheLastPublishersReportIgnoresIt() throws {
+        // A stream published again: the recording of the new publisher starts while the tap
+        // still hands out the last publisher's report (capacity search with reused stream names:
+        // audio an hour ahead of the video).
+        var ingest = TrackIngest(track: Self.track)
+        let start: Int64 = 3_900_000_000 * 1_000_000_000
+        let stale = (ntp: start - 1_000_000_000, rtp: UInt32(3_000_000_000))
+        let first = try #require(
+            Self.push(&ingest, sequence: 500, timestamp: 77_000, arrival: start, report: stale))
+        #expect(first == start, "timed by arrival, not by another timeline's report")
+        // The new publisher's own report, 40 ms after its first packet's capture.
+        let own = (ntp: start + 40_000_000, rtp: UInt32(77_000 + 1920))
+        let next = try #require(
+            Self.push(&ingest, sequence: 501, timestamp: 77_960, arrival: start + 20_000_000, report: own))
+        #expect(abs(next - (start + 20_000_000)) < 1000, "on its own report")
+        #expect(ingest.restarts == 0)
+        #expect(ingest.clock.isSynchronized)
+    }
 }

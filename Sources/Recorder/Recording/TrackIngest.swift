@@ -52,6 +52,13 @@ struct TrackIngest {
     /// Reports off the held line in a row after which the line itself moved (a sender clock
     /// step) rather than a new sender's report riding on the old one's last packets.
     static let offLineReportsToFollow = 3
+    /// How far (seconds of the track's RTP clock) a report's timestamp may lie from the packet
+    /// it rides on. A tap hands each packet the layer's latest report, and a stream published
+    /// again keeps its layers (the relay link numbers on): until the new publisher reports, its
+    /// packets carry the last publisher's pair, whose timestamp is on another timeline (random
+    /// bases, RFC 3550 §5.1), and a recording that starts then took it as its first report
+    /// (audio an hour ahead of the video). Senders report every few seconds at most.
+    static let reportReach: Int64 = 30
     /// The last packet's RTP timestamp and arrival, for ``restartTolerance``.
     private var lastPacket: (rtp: UInt32, arrival: Int64)?
     /// Reports off the held line, latest last, not applied: the new timeline's packets apply
@@ -101,7 +108,10 @@ struct TrackIngest {
             if abs(media - (packet.arrival - last.arrival)) > Self.restartTolerance { restartTimeline() }
         }
         lastPacket = (view.timestamp, packet.arrival)
-        if packet.senderReportNTP != 0, packet.senderReportNTP != lastSenderReport {
+        let reportDistance = abs(Int64(Int32(bitPattern: packet.senderReportRTP &- view.timestamp)))
+        if packet.senderReportNTP != 0, packet.senderReportNTP != lastSenderReport,
+            reportDistance <= Self.reportReach * Int64(track.clockRate)
+        {
             lastSenderReport = packet.senderReportNTP
             senderReport(ntp: packet.senderReportNTP, rtp: packet.senderReportRTP)
         }
