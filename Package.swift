@@ -288,7 +288,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshRecordingTests",
-            dependencies: ["MeshRecording", "MeshWire"],
+            dependencies: ["MeshRecording", "MeshWire", "MeshTestSupport"],
             path: "Tests/MeshRecordingTests",
             swiftSettings: strict
         ),

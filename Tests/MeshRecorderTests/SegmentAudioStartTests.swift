@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 @testable import MeshRecorder
@@ -15,27 +16,17 @@ import Testing
 /// millisecond of the 20 ms audio phase, two cuts each (with the old layout, the cuts at
 /// phases 5 and 6 ms gave ffmpeg's "non monotonically increasing dts").
 @Suite struct SegmentAudioStartTests {
-    /// A 20 fps VP8 clip with a key frame every 10 frames: (key, bytes) per frame.
-    static func clip(in directory: String) throws -> [(key: Bool, bytes: [UInt8])] {
+    /// A 20 fps VP8 clip with a key frame every 10 frames.
+    static func clip(in directory: String) throws -> [ClipFrame] {
         let path = "\(directory)/video.ivf"
-        let errors = try run([
-            "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=20:d=2",
-            "-c:v", "libvpx", "-g", "10", "-keyint_min", "10", "-f", "ivf", path,
-        ])
-        try #require(errors.isEmpty, "\(errors)")
-        // IVF: a 32-byte file header, then per frame a 4-byte size and an 8-byte time.
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        func le32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        var frames: [(key: Bool, bytes: [UInt8])] = []
-        var offset = 32
-        while offset + 12 <= bytes.count {
-            let size = le32(offset)
-            let frame = Array(bytes[offset + 12..<min(offset + 12 + size, bytes.count)])
-            // RFC 6386 §9.1: bit 0 of the frame tag is 0 for a key frame.
-            frames.append((frame.first.map { $0 & 1 == 0 } ?? false, frame))
-            offset += 12 + size
-        }
-        return frames
+        let made = try MediaTools.run(
+            "ffmpeg",
+            [
+                "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=20:d=2", "-c:v",
+                "libvpx", "-g", "10", "-keyint_min", "10", "-f", "ivf", path,
+            ])
+        try #require(made.status == 0, "\(made.stderr)")
+        return try ClipReaders.ivf(path)
     }
 
     /// A catalog with no PostgreSQL: it keeps its rows in the journal.
@@ -58,26 +49,12 @@ import Testing
         MatroskaTrack(number: 2, codec: .opus(channels: 2, preSkip: MatroskaTrack.opusPreRollSamples)),
     ]
 
-    /// Runs a tool; what it printed, both streams.
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func audioStartsOneCodecDelayBeforeTheVideoAtEveryPhase() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-start-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let video = try Self.clip(in: directory)
-        try #require(video.count == 40 && video[0].key && video[10].key && !video[1].key)
+        try #require(video.count == 40 && video[0].isKeyFrame && video[10].isKeyFrame && !video[1].isKeyFrame)
         let catalog = try Self.catalog(in: directory)
         var failures: [String] = []
         for phase in 0..<20 {
@@ -92,7 +69,7 @@ import Testing
                     if index % 10 == 0 { try series.open(tracks: Self.tracks, at: event.wall) }
                     try video[index].bytes.withUnsafeBytes {
                         _ = try series.write(
-                            track: 1, isVideo: true, wall: event.wall, isKeyFrame: video[index].key, frame: $0)
+                            track: 1, isVideo: true, wall: event.wall, isKeyFrame: video[index].isKeyFrame, frame: $0)
                     }
                 } else {
                     try OpusGapFiller.silenceFrame.withUnsafeBytes {
@@ -105,13 +82,13 @@ import Testing
             #expect(files.count == 3, "\(files)")
             for file in files.sorted() {
                 let path = "\(directory)/\(series.directory)/\(file)"
-                let starts = try Self.run([
-                    "ffprobe", "-v", "error", "-show_entries", "stream=codec_type,start_time", "-of", "csv=p=0", path,
-                ])
+                let starts = try MediaTools.run(
+                    "ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,start_time", "-of", "csv=p=0", path]
+                ).stdout
                 if starts.split(separator: "\n").sorted() != ["audio,-0.200000", "video,0.000000"] {
                     failures.append("phase \(phase) \(file): starts \(starts)")
                 }
-                let errors = try Self.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
+                let errors = try MediaTools.decodeErrors(path)
                 if !errors.isEmpty { failures.append("phase \(phase) \(file): \(errors)") }
             }
         }
@@ -134,7 +111,8 @@ import Testing
         for index in 0..<10 {
             try video[index].bytes.withUnsafeBytes {
                 _ = try series.write(
-                    track: 1, isVideo: true, wall: Int64(index) * 50_000_000, isKeyFrame: video[index].key, frame: $0)
+                    track: 1, isVideo: true, wall: Int64(index) * 50_000_000, isKeyFrame: video[index].isKeyFrame,
+                    frame: $0)
             }
         }
         try OpusGapFiller.silenceFrame.withUnsafeBytes {
@@ -143,11 +121,13 @@ import Testing
         try series.closeAll()
         let file = try #require(
             try FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(series.directory)").first)
-        let packets = try Self.run([
-            "ffprobe", "-v", "error", "-select_streams", "a", "-count_packets", "-show_entries",
-            "stream=nb_read_packets",
-            "-of", "csv=p=0", "\(directory)/\(series.directory)/\(file)",
-        ])
+        let packets = try MediaTools.run(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "a", "-count_packets", "-show_entries", "stream=nb_read_packets",
+                "-of", "csv=p=0", "\(directory)/\(series.directory)/\(file)",
+            ]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // Silence from -200 ms up to the video's last frame at 450 ms (32 frames), then the frame.
         #expect(packets == "33", "audio packets: \(packets)")
         await catalog.shutdown()

@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 /// A recording's segments joined into one file (`/v1/recordings/{id}/media`): a real 3 s encode

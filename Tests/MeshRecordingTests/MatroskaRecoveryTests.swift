@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 /// Crash recovery: a `.part` cut at any byte (what `kill -9` or a power cut leaves) is closed

@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 /// The writer against the oracles: files checked by ffprobe (codec, dimensions, duration),

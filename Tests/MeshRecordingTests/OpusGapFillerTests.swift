@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 /// Opus holes filled with silence: the arithmetic, then a real encode (ffmpeg's libopus, 20 ms

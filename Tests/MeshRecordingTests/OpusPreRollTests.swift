@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 import Testing
 
 /// A segment's audio starts with 80 ms of decoder pre-roll (RFC 7845 §4.6): the frames before

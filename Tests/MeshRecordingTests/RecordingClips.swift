@@ -1,5 +1,6 @@
 import Foundation
 import MeshRecording
+import MeshTestSupport
 
 /// Writes clips' frames through a ``MatroskaSegmentWriter``, audio and video handed over in
 /// arrival order (by time, video first on ties), as a recorder would.

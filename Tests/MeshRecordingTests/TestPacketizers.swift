@@ -1,3 +1,4 @@
+import MeshTestSupport
 /// One RTP packet as a depacketizer takes it.
 struct TestRTPPacket {
     let sequence: UInt16

@@ -1,19 +1,29 @@
 import Foundation
 
 /// One coded frame of a clip: its bytes and its time in ms from the clip's start.
-struct ClipFrame {
-    let bytes: [UInt8]
-    let milliseconds: Int64
-    let isKeyFrame: Bool
+public struct ClipFrame: Sendable {
+    /// The coded frame.
+    public let bytes: [UInt8]
+    /// Its time from the clip's start.
+    public let milliseconds: Int64
+    /// A key frame (always true for audio).
+    public let isKeyFrame: Bool
+
+    /// A frame of `bytes` at `milliseconds`.
+    public init(bytes: [UInt8], milliseconds: Int64, isKeyFrame: Bool) {
+        self.bytes = bytes
+        self.milliseconds = milliseconds
+        self.isKeyFrame = isKeyFrame
+    }
 }
 
 /// Readers for the clips ffmpeg makes, written here from their specifications so the tests do
 /// not check MeshRecording against itself.
-enum ClipReaders {
+public enum ClipReaders {
     /// IVF (the libvpx container): a 32-byte header (frame rate at 16, time scale at 20), then
     /// per frame a 12-byte header (size LE32, pts LE64) and the frame. Key frames: VP8's
     /// frame tag bit 0 clear (RFC 6386 §9.1); VP9's frame_type bit clear (VP9 §6.2).
-    static func ivf(_ path: String, vp9: Bool = false) throws -> [ClipFrame] {
+    public static func ivf(_ path: String, vp9: Bool = false) throws -> [ClipFrame] {
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func le32(_ at: Int) -> Int {
             Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24
@@ -36,7 +46,7 @@ enum ClipReaders {
 
     /// Ogg Opus (RFC 7845, RFC 3533): packets of the pages after OpusHead and OpusTags, timed
     /// by their TOC's duration (RFC 6716 §3.1, 20 ms here). Returns the pre-skip too.
-    static func oggOpus(_ path: String) throws -> (frames: [ClipFrame], preSkip: Int, channels: Int) {
+    public static func oggOpus(_ path: String) throws -> (frames: [ClipFrame], preSkip: Int, channels: Int) {
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         var packets: [[UInt8]] = []
         var partial: [UInt8] = []
@@ -68,7 +78,7 @@ enum ClipReaders {
 
     /// Annex B H.264 (ITU-T H.264 Annex B): NAL units after 3- or 4-byte start codes, grouped
     /// into access units at each access unit delimiter (type 9), 30 fps.
-    static func annexB(_ path: String) throws -> [[[UInt8]]] {
+    public static func annexB(_ path: String) throws -> [[[UInt8]]] {
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         var units: [[UInt8]] = []
         var start: Int?

@@ -2,15 +2,19 @@ import Foundation
 
 /// Runs the test oracles on this machine (Debian's `ffmpeg`, `ffprobe`, `mkvinfo`; installed
 /// by scripts/setup) and makes real encoded clips with ffmpeg.
-enum MediaTools {
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum MediaTools {
+    /// What a tool printed and how it exited.
+    public struct Output: Sendable {
+        /// The exit status.
+        public let status: Int32
+        /// Standard output.
+        public let stdout: String
+        /// Standard error.
+        public let stderr: String
     }
 
     /// Runs `/usr/bin/env tool arguments...` and collects its output.
-    static func run(_ tool: String, _ arguments: [String]) throws -> Output {
+    public static func run(_ tool: String, _ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -29,13 +33,13 @@ enum MediaTools {
     }
 
     /// `ffmpeg -v error -i FILE -f null -`: decodes every frame; prints nothing for a clean file.
-    static func decodeErrors(_ path: String) throws -> String {
+    public static func decodeErrors(_ path: String) throws -> String {
         let output = try run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
         return output.stderr + (output.status == 0 ? "" : "exit \(output.status)")
     }
 
     /// `ffprobe -show_streams -show_format` as key=value lines, per stream and for the format.
-    static func probe(_ path: String) throws -> (streams: [[String: String]], format: [String: String]) {
+    public static func probe(_ path: String) throws -> (streams: [[String: String]], format: [String: String]) {
         let output = try run("ffprobe", ["-v", "error", "-show_streams", "-show_format", path])
         var streams: [[String: String]] = []
         var format: [String: String] = [:]
@@ -56,13 +60,13 @@ enum MediaTools {
 
     /// `mkvinfo -a -p FILE`: every element (cues included) with its position in hex; its exit
     /// status is 0 only for a file it could parse.
-    static func mkvinfo(_ path: String) throws -> Output {
+    public static func mkvinfo(_ path: String) throws -> Output {
         try run("mkvinfo", ["-a", "-p", path])
     }
 
     /// Where mkvinfo found each top-level Cluster ("|+ Cluster at 0x1d7") and its timestamp
     /// in seconds ("| + Cluster timestamp: 00:00:01.000000000 at 0x...").
-    static func clusters(_ path: String) throws -> [(position: Int, seconds: Double)] {
+    public static func clusters(_ path: String) throws -> [(position: Int, seconds: Double)] {
         var result: [(position: Int, seconds: Double)] = []
         for line in try mkvinfo(path).stdout.split(separator: "\n") {
             if line.hasPrefix("|+ Cluster at 0x"), let position = Int(line.dropFirst(16), radix: 16) {
@@ -77,7 +81,7 @@ enum MediaTools {
     }
 
     /// The frames ffprobe decodes in each stream (`-count_frames`), in stream order.
-    static func decodedFrames(_ path: String) throws -> [Int] {
+    public static func decodedFrames(_ path: String) throws -> [Int] {
         let output = try run(
             "ffprobe",
             ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])
@@ -85,7 +89,7 @@ enum MediaTools {
     }
 
     /// A fresh directory under the system temporary directory.
-    static func temporaryDirectory() throws -> String {
+    public static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "meshrecording-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
@@ -94,7 +98,7 @@ enum MediaTools {
     /// Encodes `seconds` of ffmpeg's testsrc pattern and a sine tone into `directory`:
     /// `video.ivf` (VP8 or VP9), `video.h264` (Annex B with access unit delimiters) and
     /// `audio.ogg` (Opus, 20 ms packets). Key frames every `gop` frames at 30 fps.
-    static func makeClips(in directory: String, seconds: Int = 3, gop: Int = 30, vp9: Bool = false) throws {
+    public static func makeClips(in directory: String, seconds: Int = 3, gop: Int = 30, vp9: Bool = false) throws {
         let video = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "\(seconds)", "-pix_fmt", "yuv420p"]
         let vpx =
             vp9
@@ -117,5 +121,12 @@ enum MediaTools {
         }
     }
 
-    struct ClipError: Error { let message: String }
+    /// ffmpeg could not make a clip; `message` is what it printed.
+    public struct ClipError: Error {
+        /// What ffmpeg printed.
+        public let message: String
+
+        /// The error with ffmpeg's `message`.
+        public init(message: String) { self.message = message }
+    }
 }
