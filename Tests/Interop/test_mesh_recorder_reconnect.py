@@ -11,19 +11,29 @@ the new sender's RTP timestamps start elsewhere. Then:
 - its gaps include `publisher-reconnect` ones (one per track), each spanning the silence
   between the two senders (0.2-5 s), and none is `loss`;
 - every segment plays (`ffmpeg -v error` prints nothing).
+
+And a stream published again just after its recording stopped: the recorder still carries the
+stream's layers with the last publisher's sender reports, and the new recording's first packets
+came with them (`meshbench capacity` with reused stream names wrote audio hours ahead of the
+video). The new recording's segments start their audio and video together and last about as
+long as the second publisher sent.
 """
 
 import asyncio
+import json
 import shutil
+import subprocess
 
 import pytest
 
 import meshpostgres
 from clients import publish
 from conftest import running_mesh
+
 from test_mesh_recorder import ffmpeg_errors, recording_rows, wait_for
 
 STREAM = "rec-again"
+ANEW = "rec-anew"
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +99,63 @@ def test_a_publisher_reconnect_is_a_gap_of_its_own_and_recording_goes_on(reconne
         assert ffmpeg_errors(mesh.storage / file) == "", file
     print(f"\npublisher reconnect: {total:.2f} s recorded in {len(segments)} segments, {after:.2f} s after the "
           f"gap; gaps {gaps}")
+
+
+def stream_times(path) -> dict[str, tuple[float, float]]:
+    """Each stream's first and last packet time in seconds, by ffprobe."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=index,codec_type:packet=stream_index,pts_time",
+         "-of", "json", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"ffprobe {path}: {result.stderr}"
+    probe = json.loads(result.stdout)
+    kinds = {stream["index"]: stream["codec_type"] for stream in probe["streams"]}
+    times: dict[str, tuple[float, float]] = {}
+    for packet in probe["packets"]:
+        kind, at = kinds[packet["stream_index"]], float(packet["pts_time"])
+        first, last = times.get(kind, (at, at))
+        times[kind] = (min(first, at), max(last, at))
+    return times
+
+
+def test_a_stream_published_again_after_its_recording_stopped_is_timed_by_its_own_reports(reconnect_mesh):
+    mesh = reconnect_mesh
+    origin = mesh["origin-1"]
+
+    async def run() -> None:
+        first = await publish(origin, ANEW, origin.token(ANEW, "publish"))
+        await first.connected()
+        await asyncio.to_thread(wait_for, lambda: recording_rows(mesh, ANEW), 20, "the first recording catalogued")
+        await asyncio.sleep(4.0)
+        await first.close()
+        await asyncio.to_thread(
+            wait_for, lambda: [r for r in recording_rows(mesh, ANEW) if r[1] != "recording"], 20,
+            "the first recording stopped")
+        second = await publish(origin, ANEW, origin.token(ANEW, "publish"))
+        await second.connected()
+        await asyncio.sleep(6.0)
+        await second.close()
+
+    asyncio.run(run())
+    rows = wait_for(lambda: (lambda r: r if len(r) == 2 and all(x[1] != "recording" for x in r) else None)(
+        recording_rows(mesh, ANEW)), 20, "two recordings, both stopped")
+    newest = rows[-1]  # by start
+    segments = mesh.postgres.query(
+        f"SELECT file, duration FROM segments WHERE recording_id = '{newest[0]}' AND state = 'closed' "
+        "ORDER BY sequence")
+    assert segments, rows
+    total = sum(float(d) for _, d in segments)
+    figures = []
+    for file, _ in segments:
+        path = mesh.storage / file
+        assert ffmpeg_errors(path) == "", file
+        starts = stream_times(path)
+        figures.append((file, starts))
+        assert set(starts) == {"audio", "video"}, figures
+        # Audio starts one CodecDelay (0.2 s) before the key frame, video at 0; both end
+        # within a frame or two of each other (hours apart before the fix).
+        (audio_start, audio_end), (video_start, video_end) = starts["audio"], starts["video"]
+        assert abs(audio_start + 0.2) < 0.05 and abs(video_start) < 0.05, figures
+        assert abs(audio_end - video_end) < 0.5, figures
+    assert 3.0 <= total <= 7.0, f"{total:.2f} s recorded of 6 s published: {segments}"
+    print(f"\npublished again after the recording stopped: {total:.2f} s in {len(segments)} segments; "
+          f"starts {figures}")
