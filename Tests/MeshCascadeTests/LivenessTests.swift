@@ -54,8 +54,9 @@ import Testing
         try await MeshWorld.with(kind, nodes: ["origin"]) { world async throws in
             try await world.publishOnOrigin()
             let origin = world.coordinator("origin")
-            // Refreshed 200 ms ago: on schedule (every 250 ms), so alive whatever its link says.
-            try await Self.age("edge-a", by: 200, in: world)
+            // Refreshed just now: alive whatever its link says (aged by 200 ms of a 500 ms
+            // limit, a slow machine between the two commands could make it look stale).
+            try await Self.age("edge-a", by: 0, in: world)
             await origin.handle(.downstreamLinkQuiet(linkID: "origin>edge-a#1", downstreamNode: "edge-a"))
             #expect(Self.placedNode(await origin.placeViewer(stream: "live", request: Self.regionA)) == "edge-a")
         }

@@ -41,10 +41,11 @@ import Testing
             for id in ["origin-1", "relay-1", "edge-b"] {
                 try await long.heartbeat(RedisRegistryFixture.status(id))
             }
-            // edge-a beats with a short expiry, then crashes (stops beating).
-            try await NodeRegistry(client: redis, ttl: .seconds(2)).heartbeat(
-                RedisRegistryFixture.status("edge-a"))
+            // edge-a beats, is seen, then crashes: its entry expires (at once here, rather than
+            // after a short TTL that a slow sweep could outlast before it ever saw edge-a).
+            try await long.heartbeat(RedisRegistryFixture.status("edge-a"))
             for index in 0..<2 { #expect(await watches[index].sweep(&memories[index]).isEmpty) }
+            _ = try await redis.command(["PEXPIRE", "node:{edge-a}", "1"])
             while try await long.node(id: "edge-a") != nil { try await Task.sleep(for: .milliseconds(20)) }
 
             // The first sweep after the expiry only notes it missing (a failover may have lost a live entry).

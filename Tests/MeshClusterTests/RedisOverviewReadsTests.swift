@@ -33,7 +33,8 @@ struct RedisOverviewReadsTests {
         _ = try await client.command(["PEXPIRE", "node:{edge-1}", "40000"])
         let ages = try await registry.heartbeatAges(ids: ["edge-1", "gone"])
         #expect(ages.keys.sorted() == ["edge-1"])
-        #expect((20_000..<21_000).contains(ages["edge-1"] ?? 0))
+        // At least the 20 s set; a slow machine adds the time between the two commands.
+        #expect((20_000..<30_000).contains(ages["edge-1"] ?? 0))
         #expect(try await registry.heartbeatAges(ids: []) == [:])
         await client.shutdown()
     }

@@ -72,9 +72,16 @@ struct EngineLinkTests {
             sawPLI = try origin.serveFeedback(sender: sender, to: relayAddress) || sawPLI
             try await Task.sleep(for: .milliseconds(5))
         }
-        for _ in 0..<40 {
+        // Until the repair and the key frame request are through (both engines share one CPU:
+        // a loaded machine takes longer than the 400 ms this once waited).
+        let deadline = ContinuousClock.now + .seconds(10)
+        for turn in 0... {
             sawPLI = try origin.serveFeedback(sender: sender, to: relayAddress) || sawPLI
             try await Task.sleep(for: .milliseconds(10))
+            if ContinuousClock.now >= deadline { break }
+            guard turn >= 40 else { continue }
+            let delivered = await edge.engine.meshStatus().links.first { $0.id == edgeLink }?.packets
+            if sawPLI && delivered == 40 { break }
         }
         let relayStatus = await relay.engine.meshStatus()
         let edgeStatus = await edge.engine.meshStatus()
@@ -104,8 +111,12 @@ struct EngineLinkTests {
             try origin.sendProtected(
                 Self.vp8Packet(ssrc: ssrc, sequence: sequence, keyframe: false), sender: sender, to: relayAddress)
         }
-        try await Task.sleep(for: .milliseconds(100))
-        let dropped = await relay.engine.meshStatus().links.first { $0.id == linkID }
+        var dropped = await relay.engine.meshStatus().links.first { $0.id == linkID }
+        let dropDeadline = ContinuousClock.now + .seconds(10)
+        while dropped?.packets != 45, ContinuousClock.now < dropDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+            dropped = await relay.engine.meshStatus().links.first { $0.id == linkID }
+        }
         #expect(dropped?.packets == 45)
         #expect(dropped?.bytes == 45 * length)
         let atEdgeAfterDrop = await edge.engine.meshStatus().links.first { $0.id == edgeLink }

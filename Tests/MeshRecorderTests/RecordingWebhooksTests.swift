@@ -37,7 +37,8 @@ import Testing
 
         // Each report is appended by its own task: wait for all three, in any order.
         var bodies: [String: [String: Any]] = [:]
-        for _ in 0..<500 where bodies.count < 3 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while bodies.count < 3, ContinuousClock.now < deadline {
             let entries = try await client.command(["XRANGE", WebhookOutbox.streamKey, "-", "+"]).array ?? []
             for entry in entries {
                 let fields = entry.array?.last?.array?.compactMap(\.string) ?? []

@@ -54,7 +54,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/000001-5000.webm.part"))
         #expect(FileManager.default.fileExists(atPath: garbage))
-        #expect(await catalog.waitUntilApplied(timeout: .seconds(10)))
+        #expect(await catalog.waitUntilApplied(timeout: .seconds(60)))
 
         let segment = try #require(
             try server.query(
@@ -100,7 +100,7 @@ import Testing
         catalog.recordingStopped(stopped, bytes: 10, duration: 1, at: before.addingTimeInterval(5))
         catalog.recordingsInterrupted(node: "rec-t", error: "interrupted: test", before: restart)
         catalog.record(.recordingStarted(Recording(id: afterRestart, stream: "a", node: "rec-t", startedAt: Date())))
-        #expect(await catalog.waitUntilApplied(timeout: .seconds(10)))
+        #expect(await catalog.waitUntilApplied(timeout: .seconds(60)))
         func state(_ id: UUID) throws -> (String, String?) {
             let row = try #require(
                 try server.query("SELECT state, error FROM recordings WHERE id = $1", [id.uuidString]).rows.first)

@@ -44,9 +44,10 @@ struct WorkerInboxTests {
             }
             thread.start()
         }
-        _ = await waitUntil(timeout: .seconds(4)) { finished.value == producers }
+        // Five busy threads on a 2-core machine: the waits bound a hang, not the speed.
+        _ = await waitUntil(timeout: .seconds(60)) { finished.value == producers }
         let total = Int(perProducer) * producers
-        _ = try await waitUntil(timeout: .seconds(4)) { try await worker.run { ledger.received } == total }
+        _ = try await waitUntil(timeout: .seconds(60)) { try await worker.run { ledger.received } == total }
         let (received, outOfOrder, next) = try await worker.run {
             (ledger.received, ledger.outOfOrder, ledger.nextExpected)
         }

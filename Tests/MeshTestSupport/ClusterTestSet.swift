@@ -12,13 +12,14 @@ public final class ClusterTestSet: @unchecked Sendable {
 
     /// Starts the cluster and waits until every node reports it healthy. A set kept in a static
     /// (shared by the process) passes `stoppedAtExit`, since statics are never deinitialized.
-    public init(stoppedAtExit: Bool = false) throws {
+    /// `nodeTimeout`: how long a master may not answer before a replica takes over.
+    public init(stoppedAtExit: Bool = false, nodeTimeout: Duration = .seconds(1)) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "meshcast-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         cluster = LocalRedisCluster(
             executable: RedisServerProcess.findExecutable() ?? "/usr/bin/redis-server",
-            ports: try Self.ports(count: 6), directory: directory)
+            ports: try Self.ports(count: 6), directory: directory, nodeTimeout: nodeTimeout)
         do {
             try cluster.start()
         } catch {

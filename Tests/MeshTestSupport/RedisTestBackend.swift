@@ -43,16 +43,18 @@ public enum RedisTestBackend {
     }
 }
 
-/// The process's shared Sentinel set and Cluster, and the lease that serializes their use.
+/// The process's shared Sentinel set and Cluster, and the lease that serializes their use. They
+/// live for the whole run and no test fails them over on purpose: a master is called down after
+/// 5 s, not 1 s, so a stall of a loaded machine does not fail one over under a test.
 private enum SharedSets {
     static let lease = TestLease()
     nonisolated(unsafe) static let sentinel = Result {
-        let set = try SentinelTestSet()
+        let set = try SentinelTestSet(downAfter: .seconds(5))
         nonisolated(unsafe) let shared = set.set
         ProcessExitCleanup.add { shared.stop() }
         return set
     }
-    static let cluster = Result { try ClusterTestSet(stoppedAtExit: true) }
+    static let cluster = Result { try ClusterTestSet(stoppedAtExit: true, nodeTimeout: .seconds(5)) }
 
     /// The kind's target after emptying every master (called under the lease).
     static func target(_ kind: RedisTestKind) throws -> RedisTarget {

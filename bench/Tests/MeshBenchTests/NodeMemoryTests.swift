@@ -17,12 +17,16 @@ struct NodeMemoryTests {
         let node = MeshUnderTest.Node(id: "self", role: "test", base: "", pid: getpid())
         var sampler = NodeSampler(nodes: [node])
         var held: [UnsafeMutableRawPointer] = []
-        defer { held.forEach { free($0) } }
         let perViewer = 1 << 20
+        defer { held.forEach { _ = munmap($0, perViewer) } }
         for viewers in stride(from: 0, through: 32, by: 8) {
             while held.count < viewers {
-                // Written, so the pages are resident (calloc's fresh mmap pages would not be).
-                let block = try #require(malloc(perViewer))
+                // Fresh pages of our own, written so they are resident: malloc could hand back
+                // heap memory an earlier test freed (glibc raises its mmap threshold after such
+                // frees), which is resident already and would not grow RSS.
+                let block = try #require(
+                    mmap(nil, perViewer, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+                try #require(block != MAP_FAILED)
                 memset(block, 0x5A, perViewer)
                 held.append(block)
             }

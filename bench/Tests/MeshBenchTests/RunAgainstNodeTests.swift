@@ -110,8 +110,10 @@ import Testing
             viewers: 2, seconds: 3, faults: "faults:\n  - {at_seconds: 0, delay_publishers: {ms: 50}}")
         let added = delayed.latencyMs.p50 - direct.latencyMs.p50
         // 50 ms on the wire, released by the publisher's 5 ms timer (late by up to a tick, more on a
-        // busy machine): the median moves by 45 to 75 ms.
-        #expect(
-            added >= 45 && added <= 75, "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed")
+        // busy machine): the delayed median holds the 50 ms, and moves by about that much. The
+        // bounds are wide: a load that slows only one of the two runs moves one median alone.
+        let figures = "p50 \(direct.latencyMs.p50) ms direct, \(delayed.latencyMs.p50) ms delayed"
+        #expect(delayed.latencyMs.p50 >= 50, "\(figures)")
+        #expect(added >= 25 && added <= 150, "\(figures)")
     }
 }
