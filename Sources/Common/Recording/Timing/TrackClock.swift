@@ -6,7 +6,7 @@
 /// arrival times on the same scale. Before the first sender report the first packet's
 /// arrival anchors the track, and the first report re-anchors it at once. A later report
 /// whose pair strays more than ``driftTolerance`` from what the anchor predicts (a sender
-/// clock that drifts against its RTP clock) is held as the ``latest`` mapping, and becomes the
+/// clock that drifts against its RTP clock) is held as the latest mapping, and becomes the
 /// anchor only when the caller adopts it (``adoptLatest()``, at a segment cut): a step between
 /// two frames of one file moves their phase on a player's frame grid (ffmpeg's `-f null` puts
 /// a 30 fps file's frames in 1/30 s slots, and a step back puts two in one slot), while within
@@ -56,7 +56,7 @@ public struct TrackClock: Sendable {
     /// Whether a report strayed from the anchor and waits for ``adoptLatest()``.
     public var hasPendingReport: Bool { pending != nil }
 
-    /// Makes the latest report that strayed the anchor.
+    /// Makes the latest report that strayed from the anchor the anchor.
     public mutating func adoptLatest() {
         guard let pending else { return }
         anchor = pending
