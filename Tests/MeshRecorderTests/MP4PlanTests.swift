@@ -1,5 +1,6 @@
 import Foundation
 import MeshCatalog
+import MeshTestSupport
 import Testing
 
 @testable import MeshRecorder
@@ -90,16 +91,8 @@ import Testing
 
     /// ffprobe's stream codecs (sorted) and container duration.
     static func probe(_ path: String) throws -> (codecs: [String], duration: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "json", path,
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let output = try MediaTools.run(
+            "ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "json", path])
         struct Probe: Decodable {
             struct Stream: Decodable {
                 let codecName: String
@@ -109,7 +102,7 @@ import Testing
             let streams: [Stream]
             let format: Format
         }
-        let probe = try JSONDecoder().decode(Probe.self, from: data)
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(output.stdout.utf8))
         return (probe.streams.map(\.codecName).sorted(), Double(probe.format.duration) ?? 0)
     }
 }

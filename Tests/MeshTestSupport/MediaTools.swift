@@ -4,32 +4,11 @@ import Foundation
 /// by scripts/setup) and makes real encoded clips with ffmpeg.
 public enum MediaTools {
     /// What a tool printed and how it exited.
-    public struct Output: Sendable {
-        /// The exit status.
-        public let status: Int32
-        /// Standard output.
-        public let stdout: String
-        /// Standard error.
-        public let stderr: String
-    }
+    public typealias Output = ChildProcess.Output
 
     /// Runs `/usr/bin/env tool arguments...` and collects its output.
     public static func run(_ tool: String, _ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting, so a large output cannot fill the pipe and block the tool.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments)
     }
 
     /// `ffmpeg -v error -i FILE -f null -`: decodes every frame; prints nothing for a clean file.

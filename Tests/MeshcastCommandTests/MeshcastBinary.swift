@@ -31,27 +31,10 @@ enum MeshcastBinary {
     /// Runs `meshcast` with these arguments and waits for it to exit. `environment` overrides
     /// the test's own variables; a `nil` value removes one.
     static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = try location()
-        process.arguments = arguments
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        process.currentDirectoryURL = packageRoot
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read both pipes to the end before waiting, so a full pipe cannot block the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
-        )
+        let output = try ChildProcess.run(try location(), arguments, environment: variables, directory: packageRoot)
+        return Outcome(status: output.status, standardOutput: output.stdout, standardError: output.stderr)
     }
 
     struct MissingBinary: Error, CustomStringConvertible {

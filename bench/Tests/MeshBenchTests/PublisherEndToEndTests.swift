@@ -1,5 +1,6 @@
 import Foundation
 import MeshRuntime
+import MeshTestSupport
 import Testing
 
 @testable import MeshBench
@@ -108,15 +109,7 @@ import Testing
     }
 
     static func output(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let output = try ChildProcess.run(URL(fileURLWithPath: executable), arguments, environment: environment)
+        return output.stdout.split(separator: "\n").last.map(String.init) ?? ""
     }
 }
