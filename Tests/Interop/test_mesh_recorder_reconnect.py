@@ -29,7 +29,6 @@ import pytest
 import meshpostgres
 from clients import publish
 from conftest import running_mesh
-
 from test_mesh_recorder import ffmpeg_errors, recording_rows, wait_for
 
 STREAM = "rec-again"
@@ -61,23 +60,25 @@ def reconnect_mesh(request, tmp_path_factory):
         postgres.stop()
 
 
+async def publish_twice(mesh, stream: str, between, second_seconds: float) -> None:
+    """aiortc publishes `stream` on origin-1 until 4 s after its recording is catalogued and
+    leaves; after `between()` it publishes again for `second_seconds`."""
+    origin = mesh["origin-1"]
+    first = await publish(origin, stream, origin.token(stream, "publish"))
+    await first.connected()
+    await asyncio.to_thread(wait_for, lambda: recording_rows(mesh, stream), 20, "the recording catalogued")
+    await asyncio.sleep(4.0)
+    await first.close()
+    await between()
+    second = await publish(origin, stream, origin.token(stream, "publish"))
+    await second.connected()
+    await asyncio.sleep(second_seconds)
+    await second.close()
+
+
 def test_a_publisher_reconnect_is_a_gap_of_its_own_and_recording_goes_on(reconnect_mesh):
     mesh = reconnect_mesh
-    origin = mesh["origin-1"]
-
-    async def run() -> None:
-        first = await publish(origin, STREAM, origin.token(STREAM, "publish"))
-        await first.connected()
-        await asyncio.to_thread(wait_for, lambda: recording_rows(mesh, STREAM), 20, "the recording catalogued")
-        await asyncio.sleep(4.0)
-        await first.close()
-        await asyncio.sleep(0.5)
-        second = await publish(origin, STREAM, origin.token(STREAM, "publish"))
-        await second.connected()
-        await asyncio.sleep(5.0)
-        await second.close()
-
-    asyncio.run(run())
+    asyncio.run(publish_twice(mesh, STREAM, lambda: asyncio.sleep(0.5), 5.0))
     rows = wait_for(lambda: [r for r in recording_rows(mesh, STREAM) if r[1] != "recording"], 20,
                     "the recording stopped after the second publisher left")
     assert len(recording_rows(mesh, STREAM)) == 1, recording_rows(mesh, STREAM)
@@ -119,25 +120,16 @@ def stream_times(path) -> dict[str, tuple[float, float]]:
 
 def test_a_stream_published_again_after_its_recording_stopped_is_timed_by_its_own_reports(reconnect_mesh):
     mesh = reconnect_mesh
-    origin = mesh["origin-1"]
 
-    async def run() -> None:
-        first = await publish(origin, ANEW, origin.token(ANEW, "publish"))
-        await first.connected()
-        await asyncio.to_thread(wait_for, lambda: recording_rows(mesh, ANEW), 20, "the first recording catalogued")
-        await asyncio.sleep(4.0)
-        await first.close()
-        await asyncio.to_thread(
-            wait_for, lambda: [r for r in recording_rows(mesh, ANEW) if r[1] != "recording"], 20,
-            "the first recording stopped")
-        second = await publish(origin, ANEW, origin.token(ANEW, "publish"))
-        await second.connected()
-        await asyncio.sleep(6.0)
-        await second.close()
+    def stopped(count: int):
+        rows = recording_rows(mesh, ANEW)
+        return rows if len(rows) == count and all(row[1] != "recording" for row in rows) else None
 
-    asyncio.run(run())
-    rows = wait_for(lambda: (lambda r: r if len(r) == 2 and all(x[1] != "recording" for x in r) else None)(
-        recording_rows(mesh, ANEW)), 20, "two recordings, both stopped")
+    async def until_the_first_stopped() -> None:
+        await asyncio.to_thread(wait_for, lambda: stopped(1), 20, "the first recording stopped")
+
+    asyncio.run(publish_twice(mesh, ANEW, until_the_first_stopped, 6.0))
+    rows = wait_for(lambda: stopped(2), 20, "two recordings, both stopped")
     newest = rows[-1]  # by start
     segments = mesh.postgres.query(
         f"SELECT file, duration FROM segments WHERE recording_id = '{newest[0]}' AND state = 'closed' "
