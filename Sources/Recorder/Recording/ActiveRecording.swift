@@ -216,7 +216,6 @@ final class ActiveRecording: @unchecked Sendable {
     /// Writes the staged frame of track `index`, timed `wall` by its clock's anchor and `latest`
     /// by its latest sender report; returns the time it was written at (`latest` when it opened
     /// a segment).
-    @discardableResult
     private func write(track index: Int, wall anchored: Int64, latest: Int64, key: Bool) -> Int64 {
         let isVideo = states[index].ingest.isVideo
         var wall = anchored
