@@ -45,7 +45,7 @@ struct LoopProtocolTests {
         #expect(log.value.batches == [8, 4])
         try await loop.run { try Self.send(1, on: loop, to: target) }
         _ = await waitUntil { log.value.batches.count >= 3 }
-        // Also proves that the empty reads libuv ends each readiness event with call nothing.
+        // Also proves that the read that finds nothing more waiting calls nothing.
         #expect(log.value.batches == [8, 4, 1])
         #expect(log.value.current == 0)
     }

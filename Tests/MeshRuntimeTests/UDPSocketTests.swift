@@ -141,6 +141,77 @@ struct UDPSocketTests {
         #expect(tally.value.duplicates == 0 && tally.value.corrupt == 0)
     }
 
+    /// Linux's UDP GRO (udp(7) `UDP_GRO`, kernel 5.0): a GSO run over loopback reaches a
+    /// socket that asked for GRO as one datagram with its segment size in a control message,
+    /// instead of being cut into datagrams in the sender's system call.
+    @Test("a GSO run arrives coalesced (UDP GRO) and is handed over as its datagrams, in order")
+    func coalescedReceive() async throws {
+        let size = 1200
+        let sending = try MediaWorker(index: 0, cpu: nil)
+        let receiving = try MediaWorker(index: 1, cpu: nil)
+        defer { sending.stop(); receiving.stop() }
+        let arrived = Shared<[(sequence: UInt64?, count: Int)]>([])
+        let batches = Shared(0)
+        let receiver = try await receiving.run {
+            let socket = try UDPSocket(worker: receiving, bindingTo: loopbackIPv4)
+            try socket.startReceiving(
+                { bytes, _ in
+                    let sequence = TestDatagram.check(bytes, expectedSize: bytes.count)
+                    arrived.update { $0.append((sequence, bytes.count)) }
+                }, batchEnded: { batches.update { $0 += 1 } })
+            return socket
+        }
+        let target = receiver.localAddress
+        // 63 full segments and a shorter last one: one UDP_SEGMENT send (64 is the kernel's most).
+        let segmentation = try await sending.run {
+            let socket = try UDPSocket(worker: sending, bindingTo: loopbackIPv4)
+            let slab = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * size, alignment: 8)
+            defer { slab.deallocate() }
+            let views = (0..<64).map { index in
+                let view = UnsafeMutableRawBufferPointer(
+                    rebasing: slab[index * size..<(index * size + (index == 63 ? 700 : size))])
+                TestDatagram.fill(view, sequence: UInt64(index))
+                return UnsafeRawBufferPointer(view)
+            }
+            let taken = try views.withUnsafeBufferPointer { try socket.sendSegmented($0, to: target) }
+            #expect(taken == 64)
+            return socket.statistics.datagramsSentSegmented == 64
+        }
+        _ = await waitUntil { arrived.value.count >= 64 }
+        #expect(arrived.value.map(\.sequence) == (0..<64).map { UInt64($0) }, "every datagram intact, in order")
+        #expect(arrived.value.map(\.count) == Array(repeating: size, count: 63) + [700])
+        #expect(batches.value >= 1)
+        let statistics = try await receiving.run { receiver.statistics }
+        #expect(statistics.datagramsReceived == 64 && statistics.datagramsTruncated == 0)
+        if segmentation && receiver.receiveOffloadEnabled {
+            #expect(statistics.datagramsReceivedCoalesced == 64, "the run came as one coalesced datagram")
+        }
+    }
+
+    @Test("a handler that stops receiving inside a coalesced datagram gets none of the rest")
+    func stopInsideCoalescedDatagram() async throws {
+        let worker = try MediaWorker(cpu: nil)
+        defer { worker.stop() }
+        let seen = Shared(0)
+        let batches = Shared(0)
+        try await worker.run {
+            let receiver = try UDPSocket(worker: worker, bindingTo: loopbackIPv4)
+            try receiver.startReceiving(
+                { _, _ in
+                    seen.update { $0 += 1 }
+                    if seen.value == 3 { receiver.stopReceiving() }
+                }, batchEnded: { batches.update { $0 += 1 } })
+            let sender = try UDPSocket(worker: worker, bindingTo: loopbackIPv4)
+            let taken = try Self.withDatagrams(count: 10, size: 500) {
+                try sender.sendSegmented($0, to: receiver.localAddress)
+            }
+            #expect(taken == 10)
+        }
+        _ = await waitUntil(timeout: .milliseconds(500)) { seen.value > 3 }
+        #expect(seen.value == 3)
+        #expect(batches.value == 0, "no batchEnded for the batch the handler stopped in")
+    }
+
     @Test("with offload disabled, segmented sends fall back to sendmmsg and still deliver everything")
     func segmentedFallback() async throws {
         let count = 130

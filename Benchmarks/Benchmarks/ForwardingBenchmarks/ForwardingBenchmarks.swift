@@ -164,8 +164,10 @@ let benchmarks: @Sendable () -> Void = {
         "sending end kpackets/s per core", polarity: .prefersLarger, useScalingFactor: false)
     let receivingEnd = BenchmarkMetric.custom(
         "receiving end kpackets/s per core", polarity: .prefersLarger, useScalingFactor: false)
+    let coalescedShare = BenchmarkMetric.custom(
+        "received coalesced (UDP GRO) %", polarity: .prefersLarger, useScalingFactor: false)
     let perEnd = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .cpuTotal, sendingEnd, receivingEnd], warmupIterations: 3,
+        metrics: [.wallClock, .throughput, .cpuTotal, sendingEnd, receivingEnd, coalescedShare], warmupIterations: 3,
         maxDuration: .seconds(3), maxIterations: 200)
     Benchmark("Relay link 10000 x 1200 B, one end per worker, GSO", configuration: perEnd) { benchmark in
         let ends = try await SplitLinkEnds.open()
@@ -180,16 +182,19 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         let after = try await ends.threadCPUTimes()
-        let (lost, rejected) = try await ends.receivingWorker.run { (ends.receiving.lost, ends.receiving.rejected) }
+        let (lost, rejected, coalesced) = try await ends.receivingWorker.run {
+            (ends.receiving.lost, ends.receiving.rejected, ends.receiving.socket.statistics.datagramsReceivedCoalesced)
+        }
         try await ends.close()
         func perCore(_ nanoseconds: UInt64) -> Int { Int(Double(packets) / (Double(nanoseconds) / 1e9) / 1000) }
         let sending = perCore(after.sending - before.sending)
         let receiving = perCore(after.receiving - before.receiving)
         benchmark.measurement(sendingEnd, sending)
         benchmark.measurement(receivingEnd, receiving)
+        benchmark.measurement(coalescedShare, coalesced * 100 / max(packets, 1))
         print(
             "relay link per end: sending \(sending)k/s, receiving \(receiving)k/s per core; "
-                + "lost \(lost), rejected \(rejected)")
+                + "lost \(lost), rejected \(rejected), received coalesced (UDP GRO) \(coalesced) of \(packets)")
     }
 }
 

@@ -6,7 +6,8 @@ import Synchronization
 /// One relay link with its ends on two media workers (two threads, CPUs 0 and 1), as on two
 /// nodes: the sending end loads each packet from its track's history into the link's
 /// ``LinkBatch``, protects it in place (AEAD_AES_128_GCM) and flushes the batch as UDP GSO runs;
-/// the receiving end reads the datagrams (`recvmmsg`), authenticates, decrypts and stores them.
+/// the receiving end reads the datagrams (`recvmmsg`; UDP GRO hands a GSO run over whole),
+/// authenticates, decrypts and stores them.
 /// Each end's thread CPU time (`CLOCK_THREAD_CPUTIME_ID`) over the run gives its packets per
 /// second per core, the figure DESIGN.md sets at 1M for a link end; the kernel's loopback
 /// delivery runs in the sender's `sendmsg`, so it counts against the sending end.

@@ -14,6 +14,9 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 // Swift fills CMeshShims_mmsghdr arrays and the kernel reads them as struct mmsghdr.
 _Static_assert(sizeof(CMeshShims_mmsghdr) == sizeof(struct mmsghdr),
@@ -67,4 +70,53 @@ int CMeshShims_udpSegmentationSupported(int fd) {
     int value = 0;
     socklen_t length = sizeof(value);
     return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &value, &length) == 0 ? 1 : 0;
+}
+
+int CMeshShims_enableReceiveOffload(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0 ? 1 : 0;
+}
+
+int CMeshShims_receiveBatch(int fd, uint8_t *buffer, size_t slotSize, unsigned int count,
+                            CMeshShims_receivedDatagram *received) {
+    if (count > CMeshShims_maxReceiveBatch) count = CMeshShims_maxReceiveBatch;
+    // The kernel writes a UDP_GRO control message (an int) only for a coalesced datagram.
+    union control {
+        char bytes[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    };
+    struct mmsghdr messages[CMeshShims_maxReceiveBatch];
+    struct iovec vectors[CMeshShims_maxReceiveBatch];
+    union control controls[CMeshShims_maxReceiveBatch];
+    for (unsigned int i = 0; i < count; i++) {
+        vectors[i].iov_base = buffer + (size_t)i * slotSize;
+        vectors[i].iov_len = slotSize;
+        memset(&messages[i], 0, sizeof(messages[i]));
+        messages[i].msg_hdr.msg_name = &received[i].sender;
+        messages[i].msg_hdr.msg_namelen = sizeof(received[i].sender);
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_control = controls[i].bytes;
+        messages[i].msg_hdr.msg_controllen = sizeof(controls[i].bytes);
+    }
+    int read;
+    do {
+        read = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+    } while (read < 0 && errno == EINTR);
+    if (read < 0) return -errno;
+    for (int i = 0; i < read; i++) {
+        struct msghdr *message = &messages[i].msg_hdr;
+        received[i].length = messages[i].msg_len;
+        received[i].truncated = (message->msg_flags & MSG_TRUNC) ? 1 : 0;
+        received[i].segmentSize = 0;
+        for (struct cmsghdr *header = CMSG_FIRSTHDR(message); header != NULL;
+             header = CMSG_NXTHDR(message, header)) {
+            if (header->cmsg_level == SOL_UDP && header->cmsg_type == UDP_GRO) {
+                int size;
+                memcpy(&size, CMSG_DATA(header), sizeof(size));
+                received[i].segmentSize = (uint16_t)size;
+            }
+        }
+    }
+    return read;
 }

@@ -6,11 +6,13 @@ import Glibc
 public struct UDPSocketStatistics: Sendable, Equatable {
     /// Datagrams handed to the receive handler.
     public var datagramsReceived = 0
-    /// Datagrams dropped because they did not fit their receive slot (`UV_UDP_PARTIAL`).
+    /// Datagrams dropped because they did not fit their receive slot (`MSG_TRUNC`).
     public var datagramsTruncated = 0
-    /// Reads skipped because the receive pool was empty (`UV_ENOBUFS`).
+    /// Datagrams of ``datagramsReceived`` that the kernel handed over coalesced (UDP GRO).
+    public var datagramsReceivedCoalesced = 0
+    /// Reads skipped because the receive pool was empty.
     public var receivesWithoutBuffer = 0
-    /// Receive errors other than `UV_ENOBUFS`.
+    /// Receive errors (a failed `recvmmsg` other than `EAGAIN`, or a poll error).
     public var receiveErrors = 0
     /// Datagrams sent at once by `uv_udp_try_send`.
     public var datagramsSentDirectly = 0
@@ -46,8 +48,8 @@ public struct OutgoingDatagram: @unchecked Sendable {
     }
 }
 
-/// A UDP socket owned by one worker: batched receive with `recvmmsg` into the worker's
-/// receive pool, try-first single sends, `sendmmsg` batches, and UDP GSO.
+/// A UDP socket owned by one worker: batched receive with `recvmmsg` and UDP GRO into the
+/// worker's receive pool, try-first single sends, `sendmmsg` batches, and UDP GSO.
 ///
 /// Use it only on its worker's thread. It is `Sendable` only so that a socket created inside
 /// ``MediaWorker/run(_:)`` can be carried back out and handed to later `run` calls.
@@ -58,6 +60,9 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
 
     /// Most datagrams one `sendmmsg` call carries; longer batches are split.
     public static let maxBatch = 64
+    /// Most `recvmmsg` calls one readiness wake-up makes before the loop turns again (libuv
+    /// makes 32 reads of a batch each; fewer keep one busy socket from starving the others).
+    static let readsPerWakeUp = 16
 
     /// The worker that owns the socket.
     public unowned let worker: MediaWorker
@@ -68,17 +73,23 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     /// True while the kernel accepts UDP_SEGMENT on this socket; a refused GSO send turns
     /// it off and later segmented sends go through `sendmmsg`.
     public private(set) var segmentationOffloadAvailable: Bool
+    /// True when the kernel coalesces runs of equal-size datagrams from one sender for this
+    /// socket (UDP_GRO): a GSO run over loopback then arrives whole, without being cut into
+    /// datagrams in the sender's system call, and one `recvmmsg` slot holds up to 64 of them.
+    public let receiveOffloadEnabled: Bool
 
     private var handle: UnsafeMutablePointer<uv_udp_t>?
     private let descriptor: Int32
     private var onReceive: ReceiveHandler?
     private var onBatchEnded: (() -> Void)?
-    /// True once a datagram of the current batch went to the handler, so that empty reads
-    /// (libuv ends every readiness event with one) call no `batchEnded`.
-    private var batchDelivered = false
-    /// The receive-pool buffer libuv is filling now; given back on the callback that ends it,
-    /// or by `stopReceiving()` when a handler stops the socket mid-batch.
-    private var pendingReceiveBuffer: UnsafeMutableRawPointer?
+    /// Watches `pollDescriptor` for readability while receiving; nil until the first start.
+    private var poll: UnsafeMutablePointer<uv_poll_t>?
+    /// A duplicate of `descriptor` for `poll` (see ``readinessPoll()``); -1 until then.
+    private var pollDescriptor: Int32 = -1
+    /// True between ``startReceiving(_:batchEnded:)`` and ``stopReceiving()`` or ``close()``.
+    private var receiving = false
+    /// What each datagram of the last `recvmmsg` call was: length, GRO segment size, sender.
+    private let received: UnsafeMutablePointer<CMeshShims_receivedDatagram>
 
     // Scratch space for sendmmsg / GSO, preallocated so batched sends never allocate.
     private let messages: UnsafeMutablePointer<CMeshShims_mmsghdr>
@@ -89,7 +100,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     /// Call on the worker's thread.
     public init(worker: MediaWorker, bindingTo address: SocketAddress, ipv6Only: Bool = false) throws(UVError) {
         self.worker = worker
-        let flags = UInt32(address.family) | UInt32(UV_UDP_RECVMMSG.rawValue)
+        let flags = UInt32(address.family)
         let handle = try LoopHandleMemory.initialize(UV_UDP, as: uv_udp_t.self, "uv_udp_init_ex") {
             uv_udp_init_ex(worker.loop, $0, flags)
         }
@@ -113,6 +124,8 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         self.descriptor = descriptor
         localAddress = bound
         segmentationOffloadAvailable = CMeshShims_udpSegmentationSupported(descriptor) == 1
+        receiveOffloadEnabled = CMeshShims_enableReceiveOffload(descriptor) == 1
+        received = .allocate(capacity: Int(CMeshShims_maxReceiveBatch))
         messages = .allocate(capacity: Self.maxBatch)
         vectors = .allocate(capacity: Self.maxBatch)
         addresses = .allocate(capacity: Self.maxBatch)
@@ -124,6 +137,7 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         messages.deallocate()
         vectors.deallocate()
         addresses.deallocate()
+        received.deallocate()
     }
 
     // MARK: Options
@@ -152,83 +166,109 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
 
     /// Starts delivering datagrams to `handler`, reading up to
     /// ``WorkerSettings/receiveBatchSize`` of them per `recvmmsg` call, and calls `batchEnded`
-    /// once after each `recvmmsg` call that delivered any (after a datagram read without
-    /// `recvmmsg`, after that datagram). A handler that stops or closes the socket gets no
-    /// `batchEnded` for the batch it was in.
+    /// once after each `recvmmsg` call that delivered any. A datagram the kernel coalesced
+    /// (UDP GRO) reaches the handler as the datagrams it was made of. A handler that stops or
+    /// closes the socket gets no `batchEnded` for the batch it was in.
     public func startReceiving(_ handler: @escaping ReceiveHandler, batchEnded: (() -> Void)? = nil) throws(UVError) {
-        guard let handle else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_udp_recv_start") }
+        guard handle != nil else { throw UVError(code: UV_EBADF.rawValue, operation: "uv_poll_start") }
         onReceive = handler
         onBatchEnded = batchEnded
-        let status = uv_udp_recv_start(
-            handle,
-            { handle, _, buffer in
-                guard let buffer else { return }
-                buffer.pointee = uv_buf_init(nil, 0)
-                guard let data = handle?.pointee.data else { return }
-                Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue().lendReceiveBuffer(buffer)
-            },
-            { handle, count, buffer, sender, flags in
-                guard let data = handle?.pointee.data else { return }
-                Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue()
-                    .received(count: count, buffer: buffer, sender: sender, flags: flags)
-            })
-        try UVError.check(status, "uv_udp_recv_start")
+        let poll = try readinessPoll()
+        let status = uv_poll_start(poll, Int32(UV_READABLE.rawValue)) { poll, status, _ in
+            guard let data = poll?.pointee.data else { return }
+            // A local strong reference: a handler may close the socket and drop the last other one.
+            let socket = Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue()
+            socket.readable(status: status)
+        }
+        try UVError.check(status, "uv_poll_start")
+        receiving = true
     }
 
     /// Stops receiving (the handler is kept until ``close()``).
     public func stopReceiving() {
-        if let handle { uv_udp_recv_stop(handle) }
-        // libuv makes no further callback for a buffer it was filling when reading stops.
-        giveBackReceiveBuffer()
-        batchDelivered = false
+        if let poll { uv_poll_stop(poll) }
+        receiving = false
     }
 
-    private func lendReceiveBuffer(_ buffer: UnsafeMutablePointer<uv_buf_t>) {
-        guard let slot = worker.receivePool.acquire(), let base = slot.baseAddress else { return }
-        pendingReceiveBuffer = base
-        buffer.pointee = uv_buf_init(base.assumingMemoryBound(to: CChar.self), UInt32(slot.count))
-    }
-
-    private func giveBackReceiveBuffer() {
-        guard let base = pendingReceiveBuffer else { return }
-        pendingReceiveBuffer = nil
-        worker.receivePool.release(base)
-    }
-
-    /// libuv's receive callback, in recvmmsg mode:
-    /// - `UV_UDP_MMSG_CHUNK`: one datagram inside the lent buffer; the buffer stays lent.
-    /// - `UV_UDP_MMSG_FREE`: the batch is over; the buffer comes back.
-    /// - no flag: an empty read (0, no sender), an error (< 0), or a datagram read with plain
-    ///   recvmsg; each of these also ends the buffer's use.
-    /// The callback that ends the buffer's use ends the batch: `batchEnded` runs there if the
-    /// batch delivered anything.
-    private func received(
-        count: Int, buffer: UnsafePointer<uv_buf_t>?, sender: UnsafePointer<sockaddr>?, flags: UInt32
-    ) {
-        let isChunk = flags & UInt32(UV_UDP_MMSG_CHUNK.rawValue) != 0
-        let isPartial = flags & UInt32(UV_UDP_PARTIAL.rawValue) != 0
-        if count >= 0, let sender, let base = buffer?.pointee.base {
-            if isPartial {
-                statistics.datagramsTruncated &+= 1
-            } else {
-                statistics.datagramsReceived &+= 1
-                batchDelivered = true
-                onReceive?(UnsafeRawBufferPointer(start: base, count: count), SocketAddress(copying: sender))
+    /// The poll handle that says when the socket is readable, made on first use. It watches a
+    /// duplicate of the descriptor: libuv keeps one watcher per descriptor number, and the udp
+    /// handle's own watches the original for its queued sends. The reads are this socket's
+    /// own `recvmmsg` (libuv 1.44's asks for no control messages, so it cannot see UDP GRO).
+    private func readinessPoll() throws(UVError) -> UnsafeMutablePointer<uv_poll_t> {
+        if let poll { return poll }
+        let duplicate = dup(descriptor)
+        guard duplicate >= 0 else { throw UVError(code: -errno, operation: "dup") }
+        let poll: UnsafeMutablePointer<uv_poll_t>
+        do {
+            poll = try LoopHandleMemory.initialize(UV_POLL, as: uv_poll_t.self, "uv_poll_init_socket") {
+                uv_poll_init_socket(worker.loop, $0, duplicate)
             }
-        } else if count < 0 {
-            if count == Int(UV_ENOBUFS.rawValue) {
-                statistics.receivesWithoutBuffer &+= 1
-            } else {
-                statistics.receiveErrors &+= 1
-            }
+        } catch {
+            Glibc.close(duplicate)
+            throw error
         }
-        if !isChunk {
-            giveBackReceiveBuffer()
-            if batchDelivered {
-                batchDelivered = false
-                onBatchEnded?()
-            }
+        poll.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        self.poll = poll
+        pollDescriptor = duplicate
+        return poll
+    }
+
+    /// Reads what is waiting: up to ``readsPerWakeUp`` `recvmmsg` calls into one receive-pool
+    /// buffer (64 KiB per datagram, what a coalesced one may need). The poll is level-triggered,
+    /// so whatever is left wakes it again on the loop's next turn.
+    private func readable(status: Int32) {
+        guard status >= 0 else {
+            statistics.receiveErrors &+= 1
+            return
         }
+        guard let slot = worker.receivePool.acquire(), let base = slot.baseAddress else {
+            statistics.receivesWithoutBuffer &+= 1
+            return
+        }
+        defer { worker.receivePool.release(base) }
+        let perDatagram = 65_536
+        let batch = min(slot.count / perDatagram, Int(CMeshShims_maxReceiveBatch))
+        for _ in 0..<Self.readsPerWakeUp {
+            let count = Int(
+                CMeshShims_receiveBatch(
+                    pollDescriptor, base.assumingMemoryBound(to: UInt8.self), perDatagram, UInt32(batch), received))
+            guard count > 0 else {
+                if count < 0, count != -Int(EAGAIN) { statistics.receiveErrors &+= 1 }
+                return
+            }
+            for index in 0..<count {
+                guard deliver(received + index, bytes: base + index * perDatagram) else { return }
+            }
+            onBatchEnded?()
+            guard receiving, count == batch else { return }
+        }
+    }
+
+    /// Hands one datagram, or each datagram of a coalesced one, to the handler. False when
+    /// the handler stopped receiving (or closed the socket).
+    private func deliver(_ datagram: UnsafeMutablePointer<CMeshShims_receivedDatagram>, bytes: UnsafeMutableRawPointer)
+        -> Bool
+    {
+        let length = Int(datagram.pointee.length)
+        guard datagram.pointee.truncated == 0 else {
+            statistics.datagramsTruncated &+= 1
+            return true
+        }
+        let sender = withUnsafePointer(to: &datagram.pointee.sender) { storage in
+            storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(copying: $0) }
+        }
+        let segmentSize = Int(datagram.pointee.segmentSize)
+        let step = segmentSize > 0 ? segmentSize : max(length, 1)
+        var offset = 0
+        repeat {
+            let count = min(step, length - offset)
+            statistics.datagramsReceived &+= 1
+            if segmentSize > 0 { statistics.datagramsReceivedCoalesced &+= 1 }
+            onReceive?(UnsafeRawBufferPointer(start: bytes + offset, count: count), sender)
+            guard receiving else { return false }
+            offset += step
+        } while offset < length
+        return true
     }
 
     // MARK: Send
@@ -359,8 +399,14 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         guard let handle else { return }
         self.handle = nil
         handle.pointee.data = nil
-        uv_udp_recv_stop(handle)
-        giveBackReceiveBuffer()
+        receiving = false
+        if let poll {
+            self.poll = nil
+            // uv_close stops the poll, which must happen before its descriptor closes.
+            LoopHandleMemory.close(poll)
+            Glibc.close(pollDescriptor)
+            pollDescriptor = -1
+        }
         LoopHandleMemory.close(handle)
         onReceive = nil
         onBatchEnded = nil

@@ -11,8 +11,8 @@ public enum CPUPlacement: Sendable, Equatable {
 /// Sizes of what each worker preallocates.
 ///
 /// - `packetBufferSize`, `packetBufferCount`: the packet pool (default 2048 × 4096 = 8 MiB).
-/// - `receiveBatchSize`: datagrams per `recvmmsg` call (1...20; libuv 1.44 gives each datagram
-///   its own 64 KiB slot of the receive buffer and caps a batch at 20).
+/// - `receiveBatchSize`: datagrams per `recvmmsg` call (1...20), each read into its own 64 KiB
+///   slot of a receive buffer (a UDP GRO datagram can be that large).
 /// - `receiveBufferCount`: receive-batch buffers (a read uses one and gives it back before the
 ///   next one, so a few suffice for every socket of the worker).
 /// - `jobInboxCapacity`: pending `run {}` closures before `run` reports ``WorkerError/inboxFull``.

@@ -1,9 +1,10 @@
 #pragma once
-// Batched UDP sends for MeshRuntime: sendmmsg and UDP generic segmentation offload (GSO).
+// Batched UDP for MeshRuntime: sendmmsg and UDP generic segmentation offload (GSO) on the
+// way out, recvmmsg with UDP generic receive offload (GRO) on the way in.
 //
-// Why a shim: struct mmsghdr and sendmmsg are declared only under _GNU_SOURCE, so Swift does
-// not see them through Glibc; and a UDP_SEGMENT control message is built with the
-// CMSG_FIRSTHDR / CMSG_DATA / CMSG_SPACE / CMSG_LEN macros, which Swift cannot import.
+// Why a shim: struct mmsghdr, sendmmsg and recvmmsg are declared only under _GNU_SOURCE, so
+// Swift does not see them through Glibc; and UDP_SEGMENT and UDP_GRO control messages are
+// built and read with the CMSG_* macros, which Swift cannot import.
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -34,3 +35,30 @@ int CMeshShims_udpSegmentationSupported(int fd);
 /// The most segments one UDP_SEGMENT send may carry (the kernel's UDP_MAX_SEGMENTS, 64 on
 /// older kernels; newer ones allow more, 64 is the portable floor).
 #define CMeshShims_maxSegmentsPerSend 64
+
+/// One datagram as ``CMeshShims_receiveBatch`` read it.
+typedef struct CMeshShims_receivedDatagram {
+    /// Bytes read into its slot (all segments of a coalesced one).
+    uint32_t length;
+    /// The UDP_GRO segment size: the kernel coalesced datagrams of this size (the last may be
+    /// shorter) into this one; 0 when it is a single datagram.
+    uint16_t segmentSize;
+    /// 1 when the datagram did not fit its slot (MSG_TRUNC) and its bytes are incomplete.
+    uint8_t truncated;
+    /// Who sent it.
+    struct sockaddr_storage sender;
+} CMeshShims_receivedDatagram;
+
+/// Asks the kernel to hand this socket runs of equal-size datagrams from one sender as one
+/// coalesced datagram (UDP_GRO, Linux 5.0 and later). 1 when it accepted, else 0.
+int CMeshShims_enableReceiveOffload(int fd);
+
+/// recvmmsg(2) of up to `count` datagrams (at most CMeshShims_maxReceiveBatch), the i-th into
+/// `buffer + i * slotSize`, without waiting; each one's length, GRO segment size, truncation
+/// and sender in `received[i]`. Retried on EINTR. Returns how many were read, or -errno
+/// (-EAGAIN: none waiting).
+int CMeshShims_receiveBatch(int fd, uint8_t *buffer, size_t slotSize, unsigned int count,
+                            CMeshShims_receivedDatagram *received);
+
+/// The most datagrams one CMeshShims_receiveBatch call reads.
+#define CMeshShims_maxReceiveBatch 64
