@@ -174,14 +174,16 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
         onReceive = handler
         onBatchEnded = batchEnded
         let poll = try readinessPoll()
-        let status = uv_poll_start(poll, Int32(UV_READABLE.rawValue)) { poll, status, _ in
-            guard let data = poll?.pointee.data else { return }
-            // A local strong reference: a handler may close the socket and drop the last other one.
-            let socket = Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue()
-            socket.readable(status: status)
-        }
-        try UVError.check(status, "uv_poll_start")
+        try UVError.check(uv_poll_start(poll, Int32(UV_READABLE.rawValue), Self.onReadable), "uv_poll_start")
         receiving = true
+    }
+
+    /// The poll's callback: reads on the socket's behalf.
+    private static let onReadable: uv_poll_cb = { poll, status, _ in
+        guard let data = poll?.pointee.data else { return }
+        // A local strong reference: a handler may close the socket and drop the last other one.
+        let socket = Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue()
+        socket.readable(status: status)
     }
 
     /// Stops receiving (the handler is kept until ``close()``).
@@ -217,9 +219,11 @@ public final class UDPSocket: WorkerOwnedHandle, @unchecked Sendable {
     /// buffer (64 KiB per datagram, what a coalesced one may need). The poll is level-triggered,
     /// so whatever is left wakes it again on the loop's next turn.
     private func readable(status: Int32) {
-        guard status >= 0 else {
+        if status < 0 {
             statistics.receiveErrors &+= 1
-            return
+            // libuv stops a poll that saw POLLERR; the read below takes the socket's pending
+            // error (which clears it), so watching again keeps the socket from going deaf.
+            if receiving, let poll { _ = uv_poll_start(poll, Int32(UV_READABLE.rawValue), Self.onReadable) }
         }
         guard let slot = worker.receivePool.acquire(), let base = slot.baseAddress else {
             statistics.receivesWithoutBuffer &+= 1

@@ -14,7 +14,8 @@ enum HTMLTables {
         let header =
             "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
             + "<th>RSS KB/viewer</th>"
-            + "<th>packets forwarded</th><th>CPU µs/packet</th><th>share of send limit</th></tr>"
+            + "<th>packets forwarded</th><th>CPU µs/packet</th><th>CPU µs/packet once all joined</th>"
+            + "<th>share of send limit</th></tr>"
         let rows = nodes.map { node in
             let cells = [
                 node.pid.map(String.init) ?? "-", FigureFormat.number(node.cpuSeconds),
@@ -22,6 +23,7 @@ enum HTMLTables {
                 node.rssKbPerViewer.map { FigureFormat.number($0) } ?? "-",
                 node.packetsForwarded.map(String.init) ?? "-",
                 node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
+                node.steadyCpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 share(of: node, in: sendLimit),
             ]
             return "<tr><td>\(HTMLText.escape(node.id))</td><td>\(HTMLText.escape(node.role))</td>"

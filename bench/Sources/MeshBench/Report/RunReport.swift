@@ -138,6 +138,9 @@ struct NodeFigures: Codable, Sendable, Equatable {
     var packetsForwarded: Int?
     /// CPU microseconds per forwarded packet, the mesh's unit cost.
     var cpuUsPerForwardedPacket: Double?
+    /// The same from when the ramp's viewers all watched (or 2 s after the ramp) to the end:
+    /// the joins' ICE and DTLS work left out; `nil` when the run never got there.
+    var steadyCpuUsPerForwardedPacket: Double? = nil
     /// Samples over time.
     var samples: [NodeSample]
     /// Resident memory per viewer at the node, KB: the least-squares slope of RSS against the

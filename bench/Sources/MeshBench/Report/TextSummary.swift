@@ -32,6 +32,9 @@ enum TextSummary {
             if let share = report.sendLimit?.shareByNode[node.id] {
                 perPacket += " (\(FigureFormat.number(share * 100, digits: 0)) % of the send limit)"
             }
+            if let steady = node.steadyCpuUsPerForwardedPacket {
+                perPacket += ", \(number(steady)) µs once all had joined"
+            }
             let perViewer = node.rssKbPerViewer.map { " (\(number($0)) KB per viewer)" } ?? ""
             lines.append(
                 "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB"

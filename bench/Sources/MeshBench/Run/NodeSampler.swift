@@ -15,6 +15,9 @@ struct NodeSampler {
         var residentByViewers: [(x: Double, y: Double)] = []
         var maxResident = 0
         var forwardedAtStart: Double?
+        /// The reading and the forwarded count when every viewer had joined: the start of the
+        /// steady window, which leaves the joins' ICE and DTLS work out of the per-packet cost.
+        var steady: (reading: ProcessProbe.Reading, forwarded: Double)?
     }
 
     private var tracks: [Track]
@@ -57,6 +60,19 @@ struct NodeSampler {
         }
     }
 
+    /// Starts the steady window (every viewer joined): one more reading and one `/metrics`
+    /// scrape per node. Later calls change nothing.
+    mutating func markSteady() {
+        for index in tracks.indices where tracks[index].steady == nil {
+            let node = tracks[index].node
+            let local = node.pid.flatMap { ProcessProbe.read(pid: $0) }
+            guard let reading = local ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:)),
+                let forwarded = Self.forwarded(node)
+            else { continue }
+            tracks[index].steady = (reading, forwarded)
+        }
+    }
+
     /// Packets each node forwarded since the sampler was made (`meshcast_packets_forwarded_total`).
     func forwardedPackets() -> [String: Double] {
         var result: [String: Double] = [:]
@@ -78,10 +94,17 @@ struct NodeSampler {
             }
             let packets = forwarded[track.node.id]
             let perPacket = packets.flatMap { $0 > 0 && cpuSeconds > 0 ? cpuSeconds * 1e6 / $0 : nil }
+            var steadyPerPacket: Double?
+            if let steady = track.steady, let last = track.last, let packets, let start = track.forwardedAtStart {
+                let steadyPackets = packets - (steady.forwarded - start)
+                let steadyCPU = last.reading.cpuMicroseconds - steady.reading.cpuMicroseconds
+                if steadyPackets > 0, steadyCPU > 0 { steadyPerPacket = steadyCPU / steadyPackets }
+            }
             return NodeFigures(
                 id: track.node.id, role: track.node.role, pid: track.node.pid.map(Int.init), cpuSeconds: cpuSeconds,
                 cpuPercent: span > 0 ? cpuSeconds / span * 100 : 0, rssMbMax: Double(track.maxResident) / 1_048_576,
-                packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket, samples: track.samples,
+                packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket,
+                steadyCpuUsPerForwardedPacket: steadyPerPacket, samples: track.samples,
                 rssKbPerViewer: LoadGeneratorMemory.slope(track.residentByViewers))
         }
     }

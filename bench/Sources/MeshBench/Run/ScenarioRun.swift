@@ -113,6 +113,11 @@ struct ScenarioRun {
                 await target.tick(elapsed: elapsed)
                 let snapshot = try await crowd.snapshot()
                 sampler.sample(at: elapsed, viewers: joined - left)
+                // The steady window starts once the ramp's viewers all watch (or 2 s after the
+                // ramp, for viewers that never connect).
+                if let rampEnded, snapshot.watching >= joined - left || elapsed - rampEnded >= 2 {
+                    sampler.markSteady()
+                }
                 recording?.sample()
                 memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
                 burst?.add(snapshot, at: elapsed)
