@@ -18,6 +18,7 @@ let package = Package(
         suite("RuntimeBenchmarks", uses: "MeshRuntime"),
         suite("ForwardingBenchmarks", uses: "MeshRTC", "MeshCrypto", "MeshWire", "MeshRuntime"),
         suite("RecordingBenchmarks", uses: "MeshRecording"),
+        suite("TURNBenchmarks", uses: "MeshTURN", "MeshCrypto", "MeshWire"),
     ]
 )
 

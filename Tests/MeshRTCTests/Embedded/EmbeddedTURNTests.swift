@@ -67,6 +67,39 @@ struct EmbeddedTURNTests {
         try await node.loop(ofWorker: 0).run { relay.stop() }
     }
 
+    @Test("a burst longer than the relay's batch to UDP clients reaches viewers on both workers whole and in order")
+    func burstLongerThanTheClientBatch() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-b", firstPort: 10_100)
+        let own = [
+            STUNTransportAddress(ip: Self.loopback, port: 10_100): 0,
+            STUNTransportAddress(ip: Self.loopback, port: 10_101): 1,
+        ]
+        let relay = try await Self.startRelay(on: node, own: own)
+        let publisher = try await engines.publisher(of: "cam", on: node)
+        try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
+        let viewers = [
+            try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines),
+            try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines),
+        ]
+        #expect(Set(viewers.compactMap { $0.channel?.peer.port }) == [10_100, 10_101])
+        try engines.advance(by: .milliseconds(100))
+        // 150 packets with no time between them: one burst, more than twice what one flush of
+        // the relay's batch (64 datagrams) takes, each way the relay hears from a worker.
+        let burst: ClosedRange<UInt16> = 4...153
+        for sequence in burst {
+            publisher.sendRTP(EmbeddedMedia.video(ssrc: Self.ssrc, sequence: sequence, keyframe: sequence == 4))
+        }
+        try engines.settle()
+        for viewer in viewers {
+            #expect(viewer.video.map(\.source) == Array(burst))
+            #expect(viewer.videoIsContinuous)
+        }
+        let counters = try await node.loop(ofWorker: 0).run { relay.counters }
+        #expect(counters.drops.isEmpty)
+        try await node.loop(ofWorker: 0).run { relay.stop() }
+    }
+
     /// A relay on worker 0 with the in-process path to `node`'s workers, self-only (the default).
     static func startRelay(on node: MediaEngine, own: [STUNTransportAddress: Int]) async throws -> TURNRelay {
         let loop = node.loop(ofWorker: 0)

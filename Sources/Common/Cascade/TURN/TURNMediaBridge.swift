@@ -10,7 +10,9 @@ import MeshWire
 ///
 /// The relay runs on one worker (``relayWorker``). Sessions on that worker are reached by a
 /// direct call; those on the others through a ``DatagramHandoff`` each way (a preallocated ring,
-/// one wake-up per burst), so nothing allocates per packet.
+/// one wake-up per burst), so nothing allocates per packet. What goes back to UDP clients is
+/// batched by the relay (``TURNClientBatch``) and flushed where each burst ends: after the relay
+/// worker's send batch, after each drain of a handoff to the relay.
 final class TURNMediaBridge: @unchecked Sendable {
     let engine: MediaEngine
     /// The worker the relay runs on.
@@ -56,7 +58,7 @@ final class TURNMediaBridge: @unchecked Sendable {
                     receive: { bytes, relayed in
                         _ = relay.fromMedia(UnsafeRawBufferPointer(bytes), worker: worker, to: relayed)
                     },
-                    afterDrain: nil)
+                    afterDrain: { relay.flushClients() })
             }
         }
         self.toWorker = toWorker
@@ -64,10 +66,15 @@ final class TURNMediaBridge: @unchecked Sendable {
         for worker in 0..<count {
             let handoff = toRelay[worker]
             try await engine.loop(ofWorker: worker).run {
-                engine.openInProcessPath(worker: worker) { bytes, relayed in
-                    guard let handoff else { return relay.fromMedia(bytes, worker: worker, to: relayed) }
-                    return handoff.send(bytes, address: relayed)
-                }
+                // The relay's own worker calls it directly and ends each burst with a flush to the
+                // clients; the others' bursts end with the drain of their handoff on the relay's side.
+                engine.openInProcessPath(
+                    worker: worker,
+                    handOver: { bytes, relayed in
+                        guard let handoff else { return relay.fromMedia(bytes, worker: worker, to: relayed) }
+                        return handoff.send(bytes, address: relayed)
+                    },
+                    handedOverBurst: handoff == nil ? { relay.flushClients() } : nil)
             }
         }
     }

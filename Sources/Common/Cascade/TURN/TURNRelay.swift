@@ -13,8 +13,9 @@ import MeshWire
 /// allocation opens and closes.
 ///
 /// Everything runs on `loop`: create, ``start()`` and ``stop()`` it there. The datagram and
-/// frame paths allocate nothing: the server answers into one preallocated buffer, and
-/// addresses are converted without text.
+/// frame paths allocate nothing: the server answers into one preallocated buffer, relayed data
+/// for UDP clients is wrapped into a preallocated batch sent once per burst, and addresses are
+/// converted without text.
 public final class TURNRelay: @unchecked Sendable {
     let loop: any MediaLoop
     private var server: TURNServer
@@ -37,6 +38,8 @@ public final class TURNRelay: @unchecked Sendable {
     var certificateReloader: TURNCertificateReloader?
     /// Room for the largest UDP payload plus a Data indication's header and attributes.
     private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 64, alignment: 8)
+    /// Relayed datagrams for UDP clients, sent with one `sendmmsg` per burst (``flushClients()``).
+    private let toUDPClients = TURNClientBatch()
 
     /// A relay for `server` listening on UDP at `listen` (none when `nil`: TCP/TLS only);
     /// relayed sockets bind to `relayBindHost` (the node's media host, when it differs from the
@@ -127,6 +130,7 @@ public final class TURNRelay: @unchecked Sendable {
 
     /// Ends every allocation (logging each), closes every connection and socket. Loop only.
     public func stop() {
+        flushClients()
         let now = clock()
         for relayed in Array(relays.keys) {
             if let fiveTuple = server.fiveTuple(relayedAt: relayed) { server.remove(fiveTuple, now: now) }
@@ -196,28 +200,35 @@ public final class TURNRelay: @unchecked Sendable {
 
     private func fromPeer(_ bytes: UnsafeRawBufferPointer, from: SocketAddress, relayed: STUNTransportAddress) {
         guard let peer = STUNTransportAddress(from) else { return }
-        let answer = server.receive(fromPeer: peer, at: relayed, payload: bytes, now: clock(), into: output)
-        toClient(answer, payloadCount: bytes.count, path: .kernel)
+        toClient(bytes, from: peer, at: relayed, path: .kernel)
     }
 
     /// What worker `worker`'s sessions sent to the relayed address `relayed`, handed over
     /// in-process (``TURNMediaBridge``): wrapped for the client as if it came from the worker's
-    /// media address. False when it goes nowhere (the allocation ended). Loop only.
+    /// media address. False when it goes nowhere (the allocation ended). A UDP client's datagram
+    /// waits in the batch until the burst ends (``flushClients()``). Loop only.
     func fromMedia(_ bytes: UnsafeRawBufferPointer, worker: Int, to relayed: SocketAddress) -> Bool {
         guard let bridge, let relayedAddress = STUNTransportAddress(relayed) else { return false }
-        let answer = server.receive(
-            fromPeer: bridge.mediaAddresses[worker], at: relayedAddress, payload: bytes, now: clock(), into: output)
-        return toClient(answer, payloadCount: bytes.count, path: .inProcess)
+        return toClient(bytes, from: bridge.mediaAddresses[worker], at: relayedAddress, path: .inProcess)
     }
 
-    /// Sends the framed payload the server wrote to its client; false when it was dropped.
+    /// Wraps a peer's payload for the allocation's client and sends it: to a UDP client through
+    /// the batch (the server writes straight into its next slot), to a stream client at once.
+    /// False when it was dropped.
     @discardableResult
-    private func toClient(_ answer: TURNPeerOutput, payloadCount: Int, path: TURNRelayPath) -> Bool {
+    private func toClient(
+        _ payload: UnsafeRawBufferPointer, from peer: STUNTransportAddress, at relayed: STUNTransportAddress,
+        path: TURNRelayPath
+    ) -> Bool {
+        if toUDPClients.isFull { flushClients() }
+        // A payload too large for a slot (only from the kernel path) is wrapped in `output`.
+        let batched = payload.count <= TURNClientBatch.largestPayload
+        let into = batched ? toUDPClients.nextSlot : output
+        let answer = server.receive(fromPeer: peer, at: relayed, payload: payload, now: clock(), into: into)
         guard case let .deliver(fiveTuple, count) = answer else {
-            counters.count(answer, payloadCount: payloadCount, path: path)
+            counters.count(answer, payloadCount: payload.count, path: path)
             return false
         }
-        let framed = UnsafeRawBufferPointer(rebasing: output[..<count])
         if fiveTuple.transport.isStream {
             guard let connection = streamClients[fiveTuple.client] else { return false }
             // Replies are always sent; relayed data is dropped for a client that stopped reading.
@@ -225,12 +236,24 @@ public final class TURNRelay: @unchecked Sendable {
                 counters.countDrop(.clientBacklog)
                 return false
             }
-            connection.send(framed)
+            connection.send(UnsafeRawBufferPointer(rebasing: into[..<count]))
+        } else if batched {
+            toUDPClients.commit(length: count, to: SocketAddress(turn: fiveTuple.client))
         } else {
+            flushClients()
+            let framed = UnsafeRawBufferPointer(rebasing: into[..<count])
             _ = try? listener?.send(framed, to: SocketAddress(turn: fiveTuple.client))
         }
-        counters.count(answer, payloadCount: payloadCount, path: path)
+        counters.count(answer, payloadCount: payload.count, path: path)
         return true
+    }
+
+    /// Sends the relayed datagrams batched for UDP clients: at the end of every burst (a relay
+    /// worker's send batch, a handoff drain, a relayed socket's receive batch) and when the batch
+    /// fills. Loop only.
+    func flushClients() {
+        let refused = toUDPClients.flush(on: listener)
+        if refused > 0 { counters.countDrop(.clientSocketFull, count: refused) }
     }
 
     /// Opens a relayed socket for each new allocation and closes those of ended ones.
@@ -254,7 +277,8 @@ public final class TURNRelay: @unchecked Sendable {
         do {
             let socket = try loop.openDatagramSocket(bindingTo: bind)
             try socket.startReceiving(
-                { [unowned self] bytes, from in fromPeer(bytes, from: from, relayed: relayed) }, batchEnded: nil)
+                { [unowned self] bytes, from in fromPeer(bytes, from: from, relayed: relayed) },
+                batchEnded: { [unowned self] in flushClients() })
             relays[relayed] = socket
         } catch {
             // The port is taken by another process: the allocation cannot relay, so it ends now

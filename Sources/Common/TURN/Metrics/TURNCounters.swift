@@ -89,9 +89,9 @@ public struct TURNCounters: Sendable {
         }
     }
 
-    /// Counts a datagram the host dropped by its own rule (``TURNDropReason/clientBacklog``).
-    public mutating func countDrop(_ reason: TURNDropReason) {
-        drops[reason, default: 0] += 1
+    /// Counts `count` datagrams the host dropped by its own rule (``TURNDropReason/clientBacklog``).
+    public mutating func countDrop(_ reason: TURNDropReason, count: Int = 1) {
+        drops[reason, default: 0] += count
     }
 
     /// Counts an allocation opened over `transport`.

@@ -49,23 +49,35 @@ extension TURNServer {
     /// as ChannelData when a channel is bound to the peer, else as a Data indication, provided
     /// a permission for the peer's IP exists (RFC 8656 §10.3, §12.7; without one it is
     /// silently discarded). Over a stream transport ChannelData is padded (RFC 8656 §12.5).
+    /// Every packet forwarded to a TURN viewer comes this way: two look-ups (the 5-tuple by
+    /// relayed address, the allocation's index), then the allocation is changed in place through
+    /// `values`, not copied out and back as `allocations[fiveTuple]?.…` does (a retain of each of
+    /// its arrays and tables per packet, seen in the profile).
     public mutating func receive(
         fromPeer peer: STUNTransportAddress, at relayed: STUNTransportAddress, payload: UnsafeRawBufferPointer,
         now: TURNInstant, into output: UnsafeMutableRawBufferPointer
     ) -> TURNPeerOutput {
-        guard let fiveTuple = allocationOfRelayed[relayed], let allocation = allocations[fiveTuple] else {
+        guard let fiveTuple = allocationOfRelayed[relayed], let index = allocations.index(forKey: fiveTuple) else {
             return .drop(.noAllocation)
         }
-        guard allocation.hasPermission(for: peer.ip, now: now) else { return .drop(.noPermission) }
-        guard allocations[fiveTuple]?.bandwidth.take(payload.count, now: now) == true else {
-            allocations[fiveTuple]?.packetsDropped += 1
+        return allocations.values[index].wrap(payload, from: peer, now: now, into: output)
+    }
+}
+
+extension TURNAllocation {
+    /// The peer side of ``TURNServer/receive(fromPeer:at:payload:now:into:)`` on this allocation.
+    fileprivate mutating func wrap(
+        _ payload: UnsafeRawBufferPointer, from peer: STUNTransportAddress, now: TURNInstant,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> TURNPeerOutput {
+        guard hasPermission(for: peer.ip, now: now) else { return .drop(.noPermission) }
+        guard bandwidth.take(payload.count, now: now) else {
+            packetsDropped += 1
             return .drop(.overBandwidth)
         }
         var writer = ByteWriter(output)
         do {
-            if let number = allocation.channelOfPeer[peer], let binding = allocation.channels[number],
-                now < binding.expiry
-            {
+            if let number = channelOfPeer[peer], let binding = channels[number], now < binding.expiry {
                 try TURNChannelData.write(
                     channelNumber: number, payload: payload, padToFourBytes: fiveTuple.transport.isStream,
                     into: &writer)
@@ -80,7 +92,7 @@ extension TURNServer {
         } catch {
             return .drop(.outputTooSmall)
         }
-        allocations[fiveTuple]?.bytesToClient += Int64(payload.count)
+        bytesToClient += Int64(payload.count)
         return .deliver(to: fiveTuple, count: writer.offset)
     }
 }

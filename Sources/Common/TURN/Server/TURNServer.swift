@@ -246,4 +246,7 @@ public enum TURNDropReason: String, Equatable, Sendable {
     /// The in-process handoff between the relay's worker and the media worker is full (the
     /// worker is that far behind): dropped as a full socket would drop it (the host decides).
     case handoffFull = "handoff-full"
+    /// The UDP listener's send buffer was full when the relay flushed its batch to clients: the
+    /// rest of the batch is dropped, as a full socket drops it (the host decides).
+    case clientSocketFull = "client-socket-full"
 }

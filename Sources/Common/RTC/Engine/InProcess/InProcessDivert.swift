@@ -13,14 +13,21 @@ final class InProcessDivert: DatagramSocket {
     private var addresses: Set<SocketAddress> = []
     /// Takes one datagram for an in-process address; false when it could not (counted as a drop).
     private let handOver: (UnsafeRawBufferPointer, SocketAddress) -> Bool
+    /// Runs once after a ``send(_:to:)`` or ``sendBatch(_:)`` that handed datagrams over: the
+    /// end of a burst, where the taker flushes what it batched from them.
+    private let handedOverBurst: (() -> Void)?
     /// Datagrams and bytes handed over, and those `handOver` refused.
     private(set) var handedOver = 0
     private(set) var bytesHandedOver = 0
     private(set) var refused = 0
 
-    init(kernel: any DatagramSocket, handOver: @escaping (UnsafeRawBufferPointer, SocketAddress) -> Bool) {
+    init(
+        kernel: any DatagramSocket, handOver: @escaping (UnsafeRawBufferPointer, SocketAddress) -> Bool,
+        handedOverBurst: (() -> Void)?
+    ) {
         self.kernel = kernel
         self.handOver = handOver
+        self.handedOverBurst = handedOverBurst
         addresses.reserveCapacity(64)
     }
 
@@ -64,6 +71,7 @@ final class InProcessDivert: DatagramSocket {
     func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) throws(UVError) -> UDPSendOutcome {
         guard isInProcess(destination) else { return try kernel.send(bytes, to: destination) }
         divert(bytes, to: destination)
+        handedOverBurst?()
         return .sent
     }
 
@@ -73,6 +81,8 @@ final class InProcessDivert: DatagramSocket {
     func sendBatch(_ datagrams: UnsafeBufferPointer<OutgoingDatagram>) throws(UVError) -> Int {
         guard !addresses.isEmpty else { return try kernel.sendBatch(datagrams) }
         var runStart = 0
+        var handed = false
+        defer { if handed { handedOverBurst?() } }
         for index in datagrams.indices where addresses.contains(datagrams[index].destination) {
             if index > runStart {
                 let run = UnsafeBufferPointer(rebasing: datagrams[runStart..<index])
@@ -80,6 +90,7 @@ final class InProcessDivert: DatagramSocket {
                 if sent < run.count { return runStart + sent }
             }
             divert(datagrams[index].bytes, to: datagrams[index].destination)
+            handed = true
             runStart = index + 1
         }
         guard runStart < datagrams.count else { return datagrams.count }

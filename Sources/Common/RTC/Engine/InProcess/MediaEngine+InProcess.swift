@@ -15,13 +15,15 @@ extension MediaEngine {
     /// Opens the in-process side of worker `index`'s socket: from now on what its sessions send
     /// to an address that arrived through ``receiveInProcess(_:from:worker:)`` goes to
     /// `handOver` (on the worker's thread; false when it could not take the datagram) instead of
-    /// the kernel. Worker `index`'s thread only; once.
+    /// the kernel; `handedOverBurst` runs once after each send or send batch that handed
+    /// datagrams over (where a taker that batches them flushes). Worker `index`'s thread only; once.
     public func openInProcessPath(
-        worker index: Int, handOver: @escaping (UnsafeRawBufferPointer, SocketAddress) -> Bool
+        worker index: Int, handOver: @escaping (UnsafeRawBufferPointer, SocketAddress) -> Bool,
+        handedOverBurst: (() -> Void)? = nil
     ) {
         let media = workers[index]
         guard media.inProcess == nil, let kernel = media.output.socket else { return }
-        let divert = InProcessDivert(kernel: kernel, handOver: handOver)
+        let divert = InProcessDivert(kernel: kernel, handOver: handOver, handedOverBurst: handedOverBurst)
         media.inProcess = divert
         media.output.socket = divert
     }
