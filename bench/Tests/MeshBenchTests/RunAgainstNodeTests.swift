@@ -101,6 +101,9 @@ import Testing
             "node forwarded \(forwarded), viewers received \(received), lost \(report.loss.lostAfterRetransmission)")
         #expect(report.latencyMs.count > 0, "abs-capture-time reached the viewers")
         #expect(node.cpuSeconds > 0 && node.rssMbMax > 0, "\(node)")
+        // Every viewer watched before the run's end, so the report has the steady window's figure.
+        let steady = try #require(node.steadyCpuUsPerForwardedPacket, "\(node)")
+        #expect(steady > 0)
     }
 
     @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))

@@ -15,8 +15,8 @@ struct NodeSampler {
         var residentByViewers: [(x: Double, y: Double)] = []
         var maxResident = 0
         var forwardedAtStart: Double?
-        /// The reading and the forwarded count when every viewer had joined: the start of the
-        /// steady window, which leaves the joins' ICE and DTLS work out of the per-packet cost.
+        /// The reading and the forwarded count when the ramp's viewers all watched: the start
+        /// of the steady window, which leaves the joins' ICE and DTLS work out of the cost.
         var steady: (reading: ProcessProbe.Reading, forwarded: Double)?
     }
 
@@ -33,11 +33,7 @@ struct NodeSampler {
     /// Reads every local node at `at` seconds into the run, when `viewers` had a session.
     mutating func sample(at seconds: Double, viewers: Int) {
         for index in tracks.indices {
-            let node = tracks[index].node
-            let local = node.pid.flatMap { ProcessProbe.read(pid: $0) }
-            guard let reading = local ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:)) else {
-                continue
-            }
+            guard let reading = Self.reading(tracks[index].node) else { continue }
             // A chart point spans at least half a second: CPU time counts in 10 ms ticks, so a
             // shorter span (the run's first and last readings) would show a spike or nothing.
             if let charted = tracks[index].charted {
@@ -60,15 +56,12 @@ struct NodeSampler {
         }
     }
 
-    /// Starts the steady window (every viewer joined): one more reading and one `/metrics`
-    /// scrape per node. Later calls change nothing.
+    /// Starts the steady window (the ramp's viewers all watch): one more reading and one
+    /// `/metrics` scrape per node. Later calls change nothing.
     mutating func markSteady() {
         for index in tracks.indices where tracks[index].steady == nil {
             let node = tracks[index].node
-            let local = node.pid.flatMap { ProcessProbe.read(pid: $0) }
-            guard let reading = local ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:)),
-                let forwarded = Self.forwarded(node)
-            else { continue }
+            guard let reading = Self.reading(node), let forwarded = Self.forwarded(node) else { continue }
             tracks[index].steady = (reading, forwarded)
         }
     }
@@ -107,6 +100,12 @@ struct NodeSampler {
                 steadyCpuUsPerForwardedPacket: steadyPerPacket, samples: track.samples,
                 rssKbPerViewer: LoadGeneratorMemory.slope(track.residentByViewers))
         }
+    }
+
+    /// CPU time and RSS from `/proc` for a local node, else from its `/metrics`.
+    private static func reading(_ node: MeshUnderTest.Node) -> ProcessProbe.Reading? {
+        node.pid.flatMap { ProcessProbe.read(pid: $0) }
+            ?? HTTPURL(node.base + "/metrics").flatMap(ProcessProbe.read(metrics:))
     }
 
     private static func forwarded(_ node: MeshUnderTest.Node) -> Double? {
