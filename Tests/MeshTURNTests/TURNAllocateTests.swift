@@ -168,6 +168,24 @@ import Testing
         #expect(try tiny.errorCode(of: try tiny.request(.allocate) { try $0.appendRequestedTransport() }) == 508)
     }
 
+    /// A malformed attribute read while allocating (here a 2-byte LIFETIME: RFC 8656 §18.2
+    /// says 4) is 400 and holds no relay port: Allocates like it, more than the range has ports,
+    /// leave a good one its port (it got 508 when each 400 kept one).
+    @Test func aMalformedAllocateHoldsNoPort() throws {
+        var harness = try Harness(ports: 50000...50001)
+        for _ in 0..<3 {
+            let malformed = try harness.request(.allocate) { builder in
+                try builder.appendRequestedTransport()
+                try builder.appendText(.lifetime, "ab")
+            }
+            #expect(try harness.errorCode(of: malformed) == 400)
+            harness.client.port += 1
+            harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
+        }
+        #expect(harness.server.allocationCount == 0)
+        #expect(try harness.allocate() == STUNTransportAddress(ip: Fixture.relayIP, port: 50000))
+    }
+
     /// Refresh: extends the lifetime; 0 deletes and reports the close; without an allocation
     /// 437; with another user's credential 441; another family 443 (RFC 8656 §7.3).
     @Test func refresh() throws {

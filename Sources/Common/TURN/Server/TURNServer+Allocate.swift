@@ -80,6 +80,10 @@ extension TURNServer {
             guard (allocationsPerCredential[credentialID] ?? 0) < configuration.maxAllocationsPerCredential,
                 allocations.count < configuration.maxAllocationsPerNode
             else { return reply(to: request, key: key, into: output, error: 486) }
+            // Read before a port is taken: a malformed LIFETIME answered 400 after the take
+            // would leave the port (or a spent reservation) held by no allocation, and a client
+            // could empty the relay range that way.
+            let lifetime = grantedLifetime(try turn.lifetime)
             // Steps 6 and 7: the relayed address, from a reservation or the pool (508 when none).
             let taken: (address: STUNTransportAddress, token: UInt64?)?
             if let token {
@@ -88,7 +92,6 @@ extension TURNServer {
                 taken = relayPorts.take(family, even: evenPort != nil, reserveNext: evenPort == true, now: now)
             }
             guard let taken else { return reply(to: request, key: key, into: output, error: 508) }
-            let lifetime = grantedLifetime(try turn.lifetime)
             let allocation = TURNAllocation(
                 fiveTuple: fiveTuple, relayed: taken.address, username: Array(username), credentialID: credentialID,
                 key: key, opened: now, expiry: now.adding(seconds: Int64(lifetime)),
