@@ -100,6 +100,33 @@ struct EmbeddedTURNTests {
         try await node.loop(ofWorker: 0).run { relay.stop() }
     }
 
+    @Test("a relayed port another process holds leaves a self-only allocation relaying in-process")
+    func relayedPortTakenElsewhere() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-p", firstPort: 10_200)
+        let own = [
+            STUNTransportAddress(ip: Self.loopback, port: 10_200): 0,
+            STUNTransportAddress(ip: Self.loopback, port: 10_201): 1,
+        ]
+        let relay = try await Self.startRelay(on: node, own: own)
+        // The first port the server hands out, bound by someone else first (the embedded
+        // network keeps the binding).
+        try await node.loop(ofWorker: 1).run {
+            _ = try node.loop(ofWorker: 1).openDatagramSocket(
+                bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: Self.relayPorts.lowerBound))
+        }
+        let publisher = try await engines.publisher(of: "cam", on: node)
+        try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
+        // Its ChannelBind succeeds (it got 437 when the allocation ended at the failed bind).
+        let viewer = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
+        try engines.advance(by: .milliseconds(100))
+        try engines.send(4...20, from: publisher, ssrc: Self.ssrc, keyframeAt: 4)
+        #expect(viewer.video.map(\.source) == Array(4...20))
+        let relayed = try await node.loop(ofWorker: 0).run { relay.allocationSummaries().map(\.relayed.port) }
+        #expect(relayed == [Self.relayPorts.lowerBound])
+        try await node.loop(ofWorker: 0).run { relay.stop() }
+    }
+
     /// A relay on worker 0 with the in-process path to `node`'s workers, self-only (the default).
     static func startRelay(on node: MediaEngine, own: [STUNTransportAddress: Int]) async throws -> TURNRelay {
         let loop = node.loop(ofWorker: 0)

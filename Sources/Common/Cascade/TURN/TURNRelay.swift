@@ -281,8 +281,16 @@ public final class TURNRelay: @unchecked Sendable {
                 batchEnded: { [unowned self] in flushClients() })
             relays[relayed] = socket
         } catch {
-            // The port is taken by another process: the allocation cannot relay, so it ends now
-            // and the client's next Refresh gets 437.
+            // The port is taken by another process. Self-only, every peer the allocation may
+            // reach is this node's own media, reached in-process, so the relayed address stays
+            // virtual and the allocation lives on; open, it could not reach other peers, so it
+            // ends now and the client's next request gets 437.
+            if case .selfOnly = server.policy, bridge != nil {
+                logger.notice(
+                    "TURN relayed port \(bind) cannot be bound (\(error)); \(fiveTuple)'s allocation relays in-process only"
+                )
+                return
+            }
             logger.warning(
                 "TURN relayed port \(bind) cannot be bound (\(error)); ending the allocation of \(fiveTuple)")
             server.remove(fiveTuple, now: clock())
