@@ -23,13 +23,7 @@ struct EmbeddedTURNTests {
 
     @Test("viewers on both workers get media through TURN in-process; nothing crosses the network to a relayed port")
     func viewersThroughTURNInProcess() async throws {
-        let engines = EmbeddedEngines()
-        let node = try await engines.engine(id: "origin-t", firstPort: 10_000)
-        let own = [
-            STUNTransportAddress(ip: Self.loopback, port: 10_000): 0,
-            STUNTransportAddress(ip: Self.loopback, port: 10_001): 1,
-        ]
-        let relay = try await Self.startRelay(on: node, own: own)
+        let (engines, node, relay) = try await Self.nodeWithRelay(id: "origin-t", firstPort: 10_000)
         let publisher = try await engines.publisher(of: "cam", on: node)  // worker 0
         try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
         let onWorker1 = try await Self.viewerThroughTURN(of: "cam", on: node, engines: engines)
@@ -69,13 +63,7 @@ struct EmbeddedTURNTests {
 
     @Test("a burst longer than the relay's batch to UDP clients reaches viewers on both workers whole and in order")
     func burstLongerThanTheClientBatch() async throws {
-        let engines = EmbeddedEngines()
-        let node = try await engines.engine(id: "origin-b", firstPort: 10_100)
-        let own = [
-            STUNTransportAddress(ip: Self.loopback, port: 10_100): 0,
-            STUNTransportAddress(ip: Self.loopback, port: 10_101): 1,
-        ]
-        let relay = try await Self.startRelay(on: node, own: own)
+        let (engines, node, relay) = try await Self.nodeWithRelay(id: "origin-b", firstPort: 10_100)
         let publisher = try await engines.publisher(of: "cam", on: node)
         try engines.send(1...3, from: publisher, ssrc: Self.ssrc)
         let viewers = [
@@ -102,13 +90,7 @@ struct EmbeddedTURNTests {
 
     @Test("a relayed port another process holds leaves a self-only allocation relaying in-process")
     func relayedPortTakenElsewhere() async throws {
-        let engines = EmbeddedEngines()
-        let node = try await engines.engine(id: "origin-p", firstPort: 10_200)
-        let own = [
-            STUNTransportAddress(ip: Self.loopback, port: 10_200): 0,
-            STUNTransportAddress(ip: Self.loopback, port: 10_201): 1,
-        ]
-        let relay = try await Self.startRelay(on: node, own: own)
+        let (engines, node, relay) = try await Self.nodeWithRelay(id: "origin-p", firstPort: 10_200)
         // The first port the server hands out, bound by someone else first (the embedded
         // network keeps the binding).
         try await node.loop(ofWorker: 1).run {
@@ -125,6 +107,17 @@ struct EmbeddedTURNTests {
         let relayed = try await node.loop(ofWorker: 0).run { relay.allocationSummaries().map(\.relayed.port) }
         #expect(relayed == [Self.relayPorts.lowerBound])
         try await node.loop(ofWorker: 0).run { relay.stop() }
+    }
+
+    /// A two-worker node whose media ports start at `firstPort`, with a relay to them.
+    static func nodeWithRelay(id: String, firstPort: UInt16) async throws -> (EmbeddedEngines, MediaEngine, TURNRelay) {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: id, firstPort: firstPort)
+        let own = [
+            STUNTransportAddress(ip: loopback, port: firstPort): 0,
+            STUNTransportAddress(ip: loopback, port: firstPort + 1): 1,
+        ]
+        return (engines, node, try await startRelay(on: node, own: own))
     }
 
     /// A relay on worker 0 with the in-process path to `node`'s workers, self-only (the default).
