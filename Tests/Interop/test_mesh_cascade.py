@@ -108,10 +108,11 @@ def test_viewers_are_placed_on_their_region_edge_and_fed_over_the_planned_path(m
         # Keepalives on an idle link may count; media is a hundred packets a second.
         assert traffic[other] < traffic[feeder] / 10, f"{edge} was fed by {other} too, off the planned path: {traffic}"
         # A video frame's packets leave a sending link end together as one GSO run (udp(7)
-        # UDP_SEGMENT) only when they reached the node in one receive batch, which depends on
-        # timing (0 in a clean-clone run on an idle machine, 2026-12-06): reported, not asserted.
-        # The run itself is checked by the unit test "a frame's packets cross the link as one
-        # GSO run, in order" (MeshRTCTests).
+        # UDP_SEGMENT) only when they reached the node in one receive batch. aiortc sends a
+        # frame's packets one await apart, so that is timing: 0 to 112 datagrams of ~1000 here,
+        # 0 in some runs of both the libuv receive path (51d0009) and the own-recvmmsg one
+        # (2026-12-06, two runs each). Reported, not asserted; the run itself is checked by the
+        # unit test "a frame's packets cross the link as one GSO run, in order" (MeshRTCTests).
         print(f"{feeder}: relay-link datagrams sent in GSO runs: {figures['segmented'][feeder]}")
     for node_id in ("edge-b", "origin-1"):
         assert set(figures["placement_seconds"][node_id]) >= {"0.5", "0.99"}, (
