@@ -129,8 +129,10 @@ let benchmarks: @Sendable () -> Void = {
     // Relay links: both ends of one link on one worker over loopback UDP (LinkEndPump), 10,000
     // packets of 1200 bytes per iteration, so throughput x 10,000 is packets per second on one
     // core; the DESIGN target is 1M packets/s per core for a link end with GSO.
+    // `.one`: an iteration is its 10,000 packets. The file's default (`.kilo`) made each sample
+    // ten million packets, about 50 s, so a run gave one sample in minutes.
     let linkConfiguration = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal], warmupIterations: 3,
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal], warmupIterations: 3, scalingFactor: .one,
         maxDuration: .seconds(3), maxIterations: 200)
     for segmentation in [true, false] {
         let path = segmentation ? "GSO" : "sendmmsg"
@@ -168,17 +170,22 @@ let benchmarks: @Sendable () -> Void = {
         "received coalesced (UDP GRO) %", polarity: .prefersLarger, useScalingFactor: false)
     let perEnd = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .cpuTotal, sendingEnd, receivingEnd, coalescedShare], warmupIterations: 3,
-        maxDuration: .seconds(3), maxIterations: 200)
+        scalingFactor: .one, maxDuration: .seconds(3), maxIterations: 200)
+    // A sample is `perEndRounds` pumps of 10,000 packets (about 0.2 s): one pump alone is ~10 ms,
+    // where the wake-ups that start and end it weigh on the per-core rate.
+    let perEndRounds = 20
     Benchmark("Relay link 10000 x 1200 B, one end per worker, GSO", configuration: perEnd) { benchmark in
         let ends = try await SplitLinkEnds.open()
         let before = try await ends.threadCPUTimes()
         benchmark.startMeasurement()
         var packets = 0
         for _ in benchmark.scaledIterations {
-            await withCheckedContinuation { done in
-                _ = ends.receivingWorker.post { ends.receiving.start(count: linkPacketsPerIteration, done: done) }
+            for _ in 0..<perEndRounds {
+                await withCheckedContinuation { done in
+                    _ = ends.receivingWorker.post { ends.receiving.start(count: linkPacketsPerIteration, done: done) }
+                }
+                packets += linkPacketsPerIteration
             }
-            packets += linkPacketsPerIteration
         }
         benchmark.stopMeasurement()
         let after = try await ends.threadCPUTimes()
