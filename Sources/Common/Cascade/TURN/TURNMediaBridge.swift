@@ -22,10 +22,12 @@ final class TURNMediaBridge: @unchecked Sendable {
     /// The address a client sees for worker `k`'s media port (the announced one): the peer of
     /// what the worker sends back.
     let mediaAddresses: [STUNTransportAddress]
-    /// Relay → worker `k`, for every worker but the relay's own. Set up by ``connect(to:)``.
-    private(set) var toWorker: [DatagramHandoff?] = []
+    /// Relay → worker `k`, for every worker but the relay's own. Set up by
+    /// ``connect(to:portRelays:)``; all `nil` for a port relay's bridge, which reaches its own
+    /// worker only.
+    private(set) var toWorker: [DatagramHandoff?]
     /// Worker `k` → relay, for every worker but the relay's own.
-    private(set) var toRelay: [DatagramHandoff?] = []
+    private(set) var toRelay: [DatagramHandoff?]
     /// Datagrams a worker may have waiting in one handoff.
     static let handoffCapacity = 4096
 
@@ -35,6 +37,8 @@ final class TURNMediaBridge: @unchecked Sendable {
         workerOfMedia = own
         let ports = own.reduce(into: [Int: UInt16]()) { $0[$1.value] = $1.key.port }
         mediaAddresses = (0..<engine.workerCount).map { STUNTransportAddress(ip: announced, port: ports[$0] ?? 0) }
+        toWorker = Array(repeating: nil, count: engine.workerCount)
+        toRelay = toWorker
     }
 
     /// Opens the handoffs and every worker's in-process side, for `relay` (which runs on
