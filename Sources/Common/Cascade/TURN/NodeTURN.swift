@@ -133,9 +133,10 @@ public enum NodeTURN {
     /// node's ledger) whose self-only peers are that worker's media addresses alone, since a
     /// client there holds the `Link` of a session on that worker; other workers' sessions have
     /// their own port. Open mode keeps the node's rules (other peers through relayed sockets).
-    static func startPortRelay(
+    public static func startPortRelay(
         worker index: Int, engine: MediaEngine, server: TURNServer, policy: TURNPeerPolicy,
-        own: [STUNTransportAddress: Int], announced: STUNIPAddress, relayBindHost: STUNIPAddress?, logger: Logger
+        own: [STUNTransportAddress: Int], announced: STUNIPAddress, relayBindHost: STUNIPAddress?, logger: Logger,
+        clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
     ) async throws -> TURNRelay {
         let mine = Set(own.filter { $0.value == index }.keys)
         let portPolicy: TURNPeerPolicy
@@ -144,7 +145,7 @@ public enum NodeTURN {
         let loop = engine.loop(ofWorker: index)
         return try await loop.run {
             let relay = TURNRelay(
-                loop: loop, server: portServer, listen: nil, relayBindHost: relayBindHost, logger: logger)
+                loop: loop, server: portServer, listen: nil, relayBindHost: relayBindHost, logger: logger, clock: clock)
             do {
                 try relay.start()
                 try relay.serveMediaPort(of: engine, worker: index, ownMedia: mine, announced: announced)
