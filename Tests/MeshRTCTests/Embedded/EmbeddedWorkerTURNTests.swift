@@ -88,14 +88,16 @@ struct EmbeddedWorkerTURNTests {
         var unsigned = [UInt8](repeating: 0, count: 64)
         let count = try unsigned.withUnsafeMutableBytes { buffer in
             var builder = try STUNMessageBuilder(
-                into: buffer, type: STUNMessageType(method: .allocate, messageClass: .request), transactionID: .random())
+                into: buffer, type: STUNMessageType(method: .allocate, messageClass: .request), transactionID: .random()
+            )
             try builder.appendRequestedTransport()
             return builder.count
         }
         let challenge = try Base.answer(to: Array(unsigned[..<count]), from: peer, engines, server: port)
         #expect(try challenge.errorCode?.code == 401)
         // A credential signed with another secret: 401 as well.
-        let forged = try Base.request(.allocate, client: peer.socket.localAddress, secret: TURNSecret("not-the-secret")) {
+        let forged = try Base.request(.allocate, client: peer.socket.localAddress, secret: TURNSecret("not-the-secret"))
+        {
             try $0.appendRequestedTransport()
         }
         #expect(try Base.answer(to: forged, from: peer, engines, server: port).errorCode?.code == 401)
@@ -188,7 +190,9 @@ struct EmbeddedWorkerTURNTests {
     {
         let peer = try engines.client()
         peer.turnServer = server
-        let request = try Base.request(.allocate, client: peer.socket.localAddress) { try $0.appendRequestedTransport() }
+        let request = try Base.request(.allocate, client: peer.socket.localAddress) {
+            try $0.appendRequestedTransport()
+        }
         let answer = try Base.answer(to: request, from: peer, engines, server: server)
         #expect(try answer.errorCode?.code == code)
         return peer

@@ -29,6 +29,7 @@ extension TURNRelay {
         bridge = TURNMediaBridge(
             engine: engine, relayWorker: worker,
             own: Dictionary(uniqueKeysWithValues: ownMedia.map { ($0, worker) }), announced: announced)
-        logger.info("TURN over UDP on worker \(worker)'s media port \(socket.localAddress), peers: \(server.policy.summary)")
+        logger.info(
+            "TURN over UDP on worker \(worker)'s media port \(socket.localAddress), peers: \(server.policy.summary)")
     }
 }

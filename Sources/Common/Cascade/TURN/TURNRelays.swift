@@ -40,7 +40,8 @@ public final class TURNRelays: Sendable {
         var counters = TURNCounters()
         var live: [TURNClientTransport: Int] = [:]
         for relay in all {
-            guard let (part, counts) = try? await relay.loop.run({ (relay.counters, relay.allocationCountsByTransport) })
+            guard
+                let (part, counts) = try? await relay.loop.run({ (relay.counters, relay.allocationCountsByTransport) })
             else { continue }
             counters.add(part)
             live.merge(counts, uniquingKeysWith: +)
