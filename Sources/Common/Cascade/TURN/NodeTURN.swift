@@ -114,10 +114,15 @@ public enum NodeTURN {
         let own = ownMedia(of: node, workers: workers)
         var ports: [TURNRelay?] = Array(repeating: nil, count: workers)
         if turn.udpPort != nil {
-            for index in 0..<workers {
-                ports[index] = try await startPortRelay(
-                    worker: index, engine: engine, server: server, policy: policy, own: own, announced: announced,
-                    relayBindHost: bound == announced ? nil : bound, logger: logger)
+            do {
+                for index in 0..<workers {
+                    ports[index] = try await startPortRelay(
+                        worker: index, engine: engine, server: server, policy: policy, own: own, announced: announced,
+                        relayBindHost: bound == announced ? nil : bound, logger: logger)
+                }
+            } catch {
+                await TURNRelays(node: relay, ports: ports).stop()
+                throw error
             }
         }
         do {

@@ -142,9 +142,8 @@ public final class TURNRelay: @unchecked Sendable {
     public func stop() {
         flushClients()
         let now = clock()
-        for relayed in Array(relays.keys) {
-            if let fiveTuple = server.fiveTuple(relayedAt: relayed) { server.remove(fiveTuple, now: now) }
-        }
+        // Every allocation, not only those with a relayed socket: self-only ones have none.
+        server.removeAll(now: now)
         handleEvents()
         certificateReloader?.cancel()
         certificateReloader = nil

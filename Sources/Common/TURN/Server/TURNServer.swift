@@ -133,6 +133,11 @@ public struct TURNServer: Sendable {
         ledger.sessionStarted(Array(id.utf8), now: now)
     }
 
+    /// Ends every allocation of this server (shutdown), each reported closed.
+    public mutating func removeAll(now: TURNInstant) {
+        for fiveTuple in Array(allocations.keys) { close(fiveTuple, reason: .removed, now: now) }
+    }
+
     /// Ends the allocation on `fiveTuple` (the client's session ended, or shutdown).
     public mutating func remove(_ fiveTuple: TURNFiveTuple, now: TURNInstant) {
         close(fiveTuple, reason: .removed, now: now)
