@@ -107,8 +107,14 @@ final class EmbeddedPeer: @unchecked Sendable {
             }
             let length = Int(UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
             guard bytes.count >= 4 + length else { return }
-            return receive(UnsafeRawBufferPointer(rebasing: bytes[4..<4 + length]), from: channel.peer)
+            // Not `receive` again: the peer may be the TURN server's own address (a worker's
+            // media port serves TURN too, issue 13 item 6).
+            return receiveFromPeer(UnsafeRawBufferPointer(rebasing: bytes[4..<4 + length]), from: channel.peer)
         }
+        receiveFromPeer(bytes, from: from)
+    }
+
+    private func receiveFromPeer(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
         guard let transport else { return }
         var buffer = Array(bytes) + [UInt8](repeating: 0, count: 64)
         let outcome = buffer.withUnsafeMutableBytes { buffer in

@@ -52,7 +52,7 @@ struct EmbeddedTURNTests {
             text.contains(
                 "meshcast_turn_relayed_packets_total{direction=\"to_client\",path=\"in_process\"} \(counters.inProcessPacketsToClients)\n"
             ))
-        // The relayed sockets are bound, yet nothing was sent to one: no loopback round trip.
+        // Self-only, no relayed socket is bound and nothing was sent to a relayed port: no loopback round trip.
         for port in Self.relayPorts {
             #expect(engines.runtime.network.counters(to: SocketAddress(ipv4: 0x7F00_0001, port: port)).sent == 0)
         }
@@ -122,21 +122,37 @@ struct EmbeddedTURNTests {
 
     /// A relay on worker 0 with the in-process path to `node`'s workers, self-only (the default).
     static func startRelay(on node: MediaEngine, own: [STUNTransportAddress: Int]) async throws -> TURNRelay {
+        let relay = try await startNodeRelay(on: node, server: server(own: own))
+        try await relay.connect(to: node, ownMedia: own, announced: loopback)
+        return relay
+    }
+
+    /// A self-only server for peers `own`, with the test's secret and nonce key.
+    static func server(
+        own: [STUNTransportAddress: Int], configuration: TURNServerConfiguration = TURNServerConfiguration()
+    ) -> TURNServer {
+        TURNServer(
+            configuration: configuration, secrets: [secret], nonces: TURNNonceIssuer(key: nonceKey),
+            policy: .selfOnly(Set(own.keys)), relayPorts: TURNRelayPorts(ipv4: loopback, range: relayPorts))
+    }
+
+    /// The node relay for `server` on worker 0, listening at ``turnAddress``, started, not yet
+    /// connected to the workers.
+    static func startNodeRelay(on node: MediaEngine, server: TURNServer) async throws -> TURNRelay {
         let loop = node.loop(ofWorker: 0)
-        let server = TURNServer(
-            secrets: [secret], nonces: TURNNonceIssuer(key: nonceKey), policy: .selfOnly(Set(own.keys)),
-            relayPorts: TURNRelayPorts(ipv4: loopback, range: relayPorts))
-        var logger = Logger(label: "embedded.turn")
-        logger.logLevel = .warning
-        let relay = try await loop.run { [logger] in
+        return try await loop.run { [logger] in
             let relay = TURNRelay(
                 loop: loop, server: server, listen: turnAddress, relayBindHost: nil, logger: logger, clock: { now })
             try relay.start()
             return relay
         }
-        try await relay.connect(to: node, ownMedia: own, announced: loopback)
-        return relay
     }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "embedded.turn")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// A viewer of `stream` that reaches `node` only through the TURN server: Allocate, then
     /// ChannelBind 0x4000 to the media address of the answer's candidate, then ICE and DTLS.
@@ -161,23 +177,33 @@ struct EmbeddedTURNTests {
         return peer
     }
 
-    /// Sends a request and expects a success answer (RFC 8656 §7.3, §11.3).
-    static func send(_ request: [UInt8], from peer: EmbeddedPeer, _ engines: EmbeddedEngines) throws {
-        let before = peer.turnReplies.count
-        try request.withUnsafeBytes { _ = try peer.socket.send($0, to: turnAddress) }
-        try engines.settle()
-        let reply = try #require(peer.turnReplies.dropFirst(before).first)
-        let message = try reply.withUnsafeBytes { try STUNMessage(parsing: $0) }
+    /// Sends a request to `server` and expects a success answer (RFC 8656 §7.3, §11.3).
+    static func send(
+        _ request: [UInt8], from peer: EmbeddedPeer, _ engines: EmbeddedEngines, to server: SocketAddress = turnAddress
+    ) throws {
+        let message = try answer(to: request, from: peer, engines, server: server)
         let code = try message.errorCode?.code
         #expect(message.type.messageClass == .successResponse, "error \(String(describing: code))")
+    }
+
+    /// Sends a request to `server` (``EmbeddedPeer/turnServer`` must be it) and returns the answer.
+    static func answer(
+        to request: [UInt8], from peer: EmbeddedPeer, _ engines: EmbeddedEngines, server: SocketAddress
+    ) throws -> STUNMessage {
+        let before = peer.turnReplies.count
+        try request.withUnsafeBytes { _ = try peer.socket.send($0, to: server) }
+        try engines.settle()
+        let reply = try #require(peer.turnReplies.dropFirst(before).first)
+        return try reply.withUnsafeBytes { try STUNMessage(parsing: $0) }
     }
 
     /// A request signed with a REST credential for session "viewer" and the nonce the server
     /// would issue to `client` (RFC 8489 §9.2).
     static func request(
-        _ method: STUNMethod, client: SocketAddress, _ body: (inout STUNMessageBuilder) throws -> Void
+        _ method: STUNMethod, client: SocketAddress, credentialID: String = "viewer", secret: TURNSecret = secret,
+        _ body: (inout STUNMessageBuilder) throws -> Void
     ) throws -> [UInt8] {
-        let credential = try TURNRESTCredential(secret: secret, id: "viewer", expiry: now.adding(seconds: 3600))
+        let credential = try TURNRESTCredential(secret: secret, id: credentialID, expiry: now.adding(seconds: 3600))
         let nonce = TURNNonceIssuer(key: nonceKey).issue(for: try #require(STUNTransportAddress(client)), now: now)
         var storage = [UInt8](repeating: 0, count: 600)
         let count = try storage.withUnsafeMutableBytes { buffer in

@@ -62,7 +62,7 @@ public struct MeshNodeRunner {
             withExtendedLifetime(engine) { group.stop() }
         }
 
-        var turn: TURNRelay?
+        var turn: TURNRelays?
         if let worker = group.workers.first {
             turn = try await NodeTURN.start(
                 settings: settings, workers: group.workers.count, on: worker, engine: engine, logger: logger)
@@ -95,17 +95,25 @@ public struct MeshNodeRunner {
             iceServers: settings.iceServers.map { ICEServerLink(url: $0) })
         control.clusterSecret = settings.clusterSecret
         control.testFaults = settings.testFaults
-        if let turn, let loop = group.workers.first {
-            // A session's 201 mints its credential and tells the relay the session lives here.
-            if let links = NodeTURN.sessionLinks(settings: settings) {
+        if let turn {
+            // A session's 201 mints its credential and tells the relays the session lives here;
+            // its UDP Link names the media port of the session's worker where that port serves
+            // TURN, so the client's allocation lives on the session's worker (issue 13, item 6).
+            let udpPortOfSession: @Sendable (String) -> UInt16? = { [engine, turn] id in
+                guard let worker = engine.worker(ofSession: id), turn.servesMediaPort(ofWorker: worker) else {
+                    return nil
+                }
+                return engine.mediaPort(ofWorker: worker)
+            }
+            if let links = NodeTURN.sessionLinks(settings: settings, udpPortOfSession: udpPortOfSession) {
                 control.sessionICEServers = { [turn] id in
-                    loop.post { turn.sessionStarted(id) }
+                    turn.sessionStarted(id)
                     return links(id)
                 }
             }
-            control.turn = TURNRelayStatus(relay: turn)
-            // A session's end ends the allocations of the credential minted for it.
-            engine.observeSessionEnds { [turn] id in loop.post { turn.endSession(id) } }
+            control.turn = TURNRelayStatus(relays: turn)
+            // A session's end ends the allocations of the credential minted for it, on every relay.
+            engine.observeSessionEnds { [turn] id in turn.endSession(id) }
         }
         control.uncappedClients = topology.trustedProxies.compactMap(IPNetwork.init)
         control.trustedProxies = control.uncappedClients
@@ -127,7 +135,7 @@ public struct MeshNodeRunner {
         let turnRedirect = TURNDrainFollower()
         if let turn, let mesh, let loop = group.workers.first {
             drain.observe { [node = settings.node, coordinator = mesh.coordinator, logger] in
-                turnRedirect.start(node: node, coordinator: coordinator, relay: turn, loop: loop, logger: logger)
+                turnRedirect.start(node: node, coordinator: coordinator, relay: turn.node, loop: loop, logger: logger)
             }
         }
         defer { turnRedirect.cancel() }
@@ -181,16 +189,10 @@ public struct MeshNodeRunner {
         do {
             try await NodeServices.group(services, signals: [], logger: logger).run()
         } catch {
-            await stopTURN(turn, group: group)
+            await turn?.stop()
             throw error
         }
-        await stopTURN(turn, group: group)
-    }
-
-    /// Ends the TURN allocations (each logged) and closes their sockets before the loops stop.
-    private func stopTURN(_ turn: TURNRelay?, group: WorkerGroup) async {
-        guard let turn, let loop = group.workers.first else { return }
-        try? await loop.run { turn.stop() }
+        await turn?.stop()
     }
 
     /// Whether a draining node can stop early: no session left, and no link on which it still

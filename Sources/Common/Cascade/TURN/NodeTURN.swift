@@ -17,10 +17,13 @@ public enum NodeTURN {
     public enum Failure: Error, CustomStringConvertible {
         /// An address in the topology is not an IP literal.
         case notAnIPAddress(String)
+        /// A media worker has not bound its port, so TURN cannot be served on it.
+        case noMediaPort(worker: Int)
 
         public var description: String {
             switch self {
             case let .notAnIPAddress(text): "TURN needs IP literals for the media host and announce IP, not '\(text)'"
+            case let .noMediaPort(worker): "worker \(worker) has no media port to serve TURN on"
             }
         }
     }
@@ -48,14 +51,16 @@ public enum NodeTURN {
         return own
     }
 
-    /// The TURN relay for `settings`' node, created and started on `worker` with its UDP, TCP
-    /// and TLS listeners, or `nil` when the node has no TURN listener or no secret is set
-    /// (logged: TURN stays off, the node runs). With `engine`, payloads between allocations and
-    /// the node's own media ports go in-process (``TURNMediaBridge``). A TLS certificate that
-    /// does not load stops the node from starting: the operator asked for TLS.
+    /// The TURN relays for `settings`' node: the node relay, created and started on `worker`
+    /// with its UDP, TCP and TLS listeners, and with `engine` and a UDP listener in the topology,
+    /// one relay on each media worker's own port (``TURNRelays``); `nil` when the node has no
+    /// TURN listener or no secret is set (logged: TURN stays off, the node runs). With `engine`,
+    /// payloads between allocations and the node's own media ports go in-process
+    /// (``TURNMediaBridge``). A TLS certificate that does not load stops the node from starting:
+    /// the operator asked for TLS.
     public static func start(
         settings: NodeSettings, workers: Int, on worker: MediaWorker, engine: MediaEngine? = nil, logger: Logger
-    ) async throws -> TURNRelay? {
+    ) async throws -> TURNRelays? {
         let node = settings.node
         guard let turn = node.turn, turn.udpPort != nil || turn.tcpPort != nil || turn.tls != nil else { return nil }
         guard !settings.turnSecrets.isEmpty else {
@@ -73,10 +78,9 @@ public enum NodeTURN {
         let relayPorts =
             announced.family == .ipv4
             ? TURNRelayPorts(ipv4: announced, range: range) : TURNRelayPorts(ipv4: nil, ipv6: announced, range: range)
+        let policy = try policy(for: node, turn: turn, workers: workers)
         let server = TURNServer(
-            secrets: settings.turnSecrets.map(TURNSecret.init),
-            policy: try policy(for: node, turn: turn, workers: workers),
-            relayPorts: relayPorts)
+            secrets: settings.turnSecrets.map(TURNSecret.init), policy: policy, relayPorts: relayPorts)
         @Sendable func address(_ port: UInt16) -> SocketAddress {
             SocketAddress(turn: STUNTransportAddress(ip: bound, port: port))
         }
@@ -106,16 +110,56 @@ public enum NodeTURN {
             }
             return relay
         }
-        if let engine, engine.workerCount == workers {
+        guard let engine, engine.workerCount == workers else { return TURNRelays(node: relay, ports: []) }
+        let own = ownMedia(of: node, workers: workers)
+        var ports: [TURNRelay?] = Array(repeating: nil, count: workers)
+        if turn.udpPort != nil {
             do {
-                let own = ownMedia(of: node, workers: workers)
-                try await relay.connect(to: engine, ownMedia: own, announced: announced)
-                logger.info("TURN: payloads to this node's media ports go in-process (\(workers) workers)")
+                for index in 0..<workers {
+                    ports[index] = try await startPortRelay(
+                        worker: index, engine: engine, server: server, policy: policy, own: own, announced: announced,
+                        relayBindHost: bound == announced ? nil : bound, logger: logger)
+                }
             } catch {
-                logger.warning("TURN: no in-process path to the media workers (\(error)); relaying through the kernel")
+                await TURNRelays(node: relay, ports: ports).stop()
+                throw error
             }
         }
-        return relay
+        do {
+            try await relay.connect(to: engine, ownMedia: own, announced: announced, portRelays: ports)
+            logger.info("TURN: payloads to this node's media ports go in-process (\(workers) workers)")
+        } catch {
+            logger.warning("TURN: no in-process path to the media workers (\(error)); relaying through the kernel")
+        }
+        return TURNRelays(node: relay, ports: ports)
+    }
+
+    /// The relay on worker `index`'s own media port (issue 13, item 6): `server`'s sibling (the
+    /// node's ledger) whose self-only peers are that worker's media addresses alone, since a
+    /// client there holds the `Link` of a session on that worker; other workers' sessions have
+    /// their own port. Open mode keeps the node's rules (other peers through relayed sockets).
+    public static func startPortRelay(
+        worker index: Int, engine: MediaEngine, server: TURNServer, policy: TURNPeerPolicy,
+        own: [STUNTransportAddress: Int], announced: STUNIPAddress, relayBindHost: STUNIPAddress?, logger: Logger,
+        clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
+    ) async throws -> TURNRelay {
+        let mine = Set(own.filter { $0.value == index }.keys)
+        let portPolicy: TURNPeerPolicy
+        if case .selfOnly = policy { portPolicy = .selfOnly(mine) } else { portPolicy = policy }
+        let portServer = server.sibling(policy: portPolicy)
+        let loop = engine.loop(ofWorker: index)
+        return try await loop.run {
+            let relay = TURNRelay(
+                loop: loop, server: portServer, listen: nil, relayBindHost: relayBindHost, logger: logger, clock: clock)
+            do {
+                try relay.start()
+                try relay.serveMediaPort(of: engine, worker: index, ownMedia: mine, announced: announced)
+            } catch {
+                relay.stop()
+                throw error
+            }
+            return relay
+        }
     }
 }
 
@@ -125,12 +169,13 @@ extension NodeTURN {
     static let credentialLifetimeSeconds: Int64 = 12 * 3600
 
     /// The URLs of `node`'s TURN listeners at its announced address (RFC 7065): UDP, TCP,
-    /// then TLS (`turns:`), those the topology gives.
-    public static func urls(of node: TopologyNode) -> [String] {
+    /// then TLS (`turns:`), those the topology gives; over UDP at `udpPort` instead of the
+    /// listener's when given (a session's worker port, which serves TURN too).
+    public static func urls(of node: TopologyNode, udpPort: UInt16? = nil) -> [String] {
         guard let turn = node.turn else { return [] }
         let host = node.announceIP.contains(":") ? "[\(node.announceIP)]" : node.announceIP
         var urls: [String] = []
-        if let port = turn.udpPort { urls.append("turn:\(host):\(port)?transport=udp") }
+        if let port = turn.udpPort { urls.append("turn:\(host):\(udpPort ?? port)?transport=udp") }
         if let port = turn.tcpPort { urls.append("turn:\(host):\(port)?transport=tcp") }
         if let port = turn.tls?.port { urls.append("turns:\(host):\(port)?transport=tcp") }
         return urls
@@ -140,15 +185,21 @@ extension NodeTURN {
     /// TURN REST credential (`expiry:session id`, signed with the newest secret), for every
     /// WHIP/WHEP `201` (RFC 9725 §4.6); `nil` when the node runs no TURN or has no secret. The
     /// session id in the username is what ends the credential's allocations with the session.
+    /// With `udpPortOfSession` (the media port of the worker that owns a session, where the
+    /// media ports serve TURN: issue 13, item 6) the UDP URL names that port, so the client
+    /// allocates on the session's own worker; the TCP and TLS URLs name the listeners.
     public static func sessionLinks(
-        settings: NodeSettings, clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
+        settings: NodeSettings, udpPortOfSession: (@Sendable (String) -> UInt16?)? = nil,
+        clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
     ) -> (@Sendable (String) -> [ICEServerLink])? {
-        let urls = urls(of: settings.node)
-        guard !urls.isEmpty, let secret = settings.turnSecrets.first.map(TURNSecret.init) else { return nil }
+        let node = settings.node
+        guard !urls(of: node).isEmpty, let secret = settings.turnSecrets.first.map(TURNSecret.init) else { return nil }
         return { id in
             let expiry = clock().adding(seconds: credentialLifetimeSeconds)
             guard let credential = try? TURNRESTCredential(secret: secret, id: id, expiry: expiry) else { return [] }
-            return urls.map { ICEServerLink(url: $0, username: credential.username, credential: credential.password) }
+            return urls(of: node, udpPort: udpPortOfSession?(id)).map {
+                ICEServerLink(url: $0, username: credential.username, credential: credential.password)
+            }
         }
     }
 }

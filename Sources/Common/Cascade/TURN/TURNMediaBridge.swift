@@ -22,10 +22,12 @@ final class TURNMediaBridge: @unchecked Sendable {
     /// The address a client sees for worker `k`'s media port (the announced one): the peer of
     /// what the worker sends back.
     let mediaAddresses: [STUNTransportAddress]
-    /// Relay → worker `k`, for every worker but the relay's own. Set up by ``connect(to:)``.
-    private(set) var toWorker: [DatagramHandoff?] = []
+    /// Relay → worker `k`, for every worker but the relay's own. Set up by
+    /// ``connect(to:portRelays:)``; all `nil` for a port relay's bridge, which reaches its own
+    /// worker only.
+    private(set) var toWorker: [DatagramHandoff?]
     /// Worker `k` → relay, for every worker but the relay's own.
-    private(set) var toRelay: [DatagramHandoff?] = []
+    private(set) var toRelay: [DatagramHandoff?]
     /// Datagrams a worker may have waiting in one handoff.
     static let handoffCapacity = 4096
 
@@ -35,11 +37,17 @@ final class TURNMediaBridge: @unchecked Sendable {
         workerOfMedia = own
         let ports = own.reduce(into: [Int: UInt16]()) { $0[$1.value] = $1.key.port }
         mediaAddresses = (0..<engine.workerCount).map { STUNTransportAddress(ip: announced, port: ports[$0] ?? 0) }
+        toWorker = Array(repeating: nil, count: engine.workerCount)
+        toRelay = toWorker
     }
 
     /// Opens the handoffs and every worker's in-process side, for `relay` (which runs on
-    /// ``relayWorker``). Call once, off the workers.
-    func connect(to relay: TURNRelay) async throws {
+    /// ``relayWorker``) and the relays on the workers' own media ports, `portRelays[k]` on
+    /// worker `k` (``TURNRelay/serveMediaPort(of:worker:ownMedia:announced:)``): what a worker's
+    /// sessions send to an in-process address goes to its port relay when one of that relay's
+    /// allocations has it (a direct call, the same thread), else to `relay`. Call once, off the
+    /// workers.
+    func connect(to relay: TURNRelay, portRelays: [TURNRelay?] = []) async throws {
         let count = engine.workerCount
         let engine = engine
         let relayWorker = relayWorker
@@ -65,16 +73,29 @@ final class TURNMediaBridge: @unchecked Sendable {
         self.toRelay = toRelay
         for worker in 0..<count {
             let handoff = toRelay[worker]
+            let port = worker < portRelays.count ? portRelays[worker] : nil
             try await engine.loop(ofWorker: worker).run {
                 // The relay's own worker calls it directly and ends each burst with a flush to the
                 // clients; the others' bursts end with the drain of their handoff on the relay's side.
+                // A port relay is on the worker's own thread: a direct call, flushed at the burst's end.
+                let toNodeRelay: (UnsafeRawBufferPointer, SocketAddress) -> Bool = { bytes, relayed in
+                    guard let handoff else { return relay.fromMedia(bytes, worker: worker, to: relayed) }
+                    return handoff.send(bytes, address: relayed)
+                }
+                let flushNodeRelay: (() -> Void)? = handoff == nil ? { relay.flushClients() } : nil
+                guard let port else {
+                    return engine.openInProcessPath(
+                        worker: worker, handOver: toNodeRelay, handedOverBurst: flushNodeRelay)
+                }
                 engine.openInProcessPath(
                     worker: worker,
                     handOver: { bytes, relayed in
-                        guard let handoff else { return relay.fromMedia(bytes, worker: worker, to: relayed) }
-                        return handoff.send(bytes, address: relayed)
+                        port.fromMediaIfOwned(bytes, worker: worker, to: relayed) ?? toNodeRelay(bytes, relayed)
                     },
-                    handedOverBurst: handoff == nil ? { relay.flushClients() } : nil)
+                    handedOverBurst: {
+                        port.flushClients()
+                        flushNodeRelay?()
+                    })
             }
         }
     }
@@ -99,11 +120,11 @@ final class TURNMediaBridge: @unchecked Sendable {
         engine.flushInProcess(worker: relayWorker)
     }
 
-    /// The allocation at `relayed` ended: every worker sends to it through the kernel again.
-    /// Relay worker only.
+    /// The allocation at `relayed` ended: every worker this bridge reaches sends to it through
+    /// the kernel again. Relay worker only.
     func forget(_ relayed: STUNTransportAddress) {
         let address = SocketAddress(turn: relayed)
-        for worker in 0..<engine.workerCount {
+        for worker in Set(workerOfMedia.values) {
             if worker == relayWorker {
                 engine.closeInProcessAddress(address, worker: worker)
             } else {

@@ -18,12 +18,16 @@ import MeshWire
 /// converted without text.
 public final class TURNRelay: @unchecked Sendable {
     let loop: any MediaLoop
-    private var server: TURNServer
+    var server: TURNServer
     private let listenAddress: SocketAddress?
     private let relayBindHost: STUNIPAddress?
     let logger: Logger
     let clock: @Sendable () -> TURNInstant
-    private var listener: (any DatagramSocket)?
+    /// Where UDP clients are heard and answered: the relay's own listener, or a media worker's
+    /// port (``serveMediaPort(of:worker:)``).
+    var listener: (any DatagramSocket)?
+    /// Set when ``listener`` is a media worker's port, which the relay borrows: gives it back.
+    var releaseMediaPort: (() -> Void)?
     private var relays: [STUNTransportAddress: any DatagramSocket] = [:]
     /// TCP and TLS clients by their address (a stream 5-tuple's client side).
     private var streamClients: [STUNTransportAddress: TURNStreamConnection] = [:]
@@ -69,8 +73,11 @@ public final class TURNRelay: @unchecked Sendable {
 
     /// The `/metrics` lines: the counters and the live allocations per transport. Loop only.
     public func prometheusText() -> String {
-        counters.prometheusText(live: server.allocationCountsByTransport())
+        counters.prometheusText(live: allocationCountsByTransport)
     }
+
+    /// Live allocations per client transport. Loop only.
+    public var allocationCountsByTransport: [TURNClientTransport: Int] { server.allocationCountsByTransport() }
 
     /// Open TCP and TLS client connections. Loop only.
     public var streamClientCount: Int { streamClients.count }
@@ -109,14 +116,17 @@ public final class TURNRelay: @unchecked Sendable {
     /// without a socket, and come back from it; the workers see them from the allocation's
     /// relayed address and send back as from `announced`. The relay's loop must be one of the
     /// engine's. Call once, off the loops, before clients arrive.
+    /// `portRelays` (indexed by worker, ``serveMediaPort(of:worker:)``) take first what their
+    /// worker's sessions send to their allocations' relayed addresses.
     public func connect(
-        to engine: MediaEngine, ownMedia: [STUNTransportAddress: Int], announced: STUNIPAddress
+        to engine: MediaEngine, ownMedia: [STUNTransportAddress: Int], announced: STUNIPAddress,
+        portRelays: [TURNRelay?] = []
     ) async throws {
         guard let relayWorker = (0..<engine.workerCount).first(where: { engine.loop(ofWorker: $0) === loop }) else {
             return
         }
         let bridge = TURNMediaBridge(engine: engine, relayWorker: relayWorker, own: ownMedia, announced: announced)
-        try await bridge.connect(to: self)
+        try await bridge.connect(to: self, portRelays: portRelays)
         try await loop.run { self.bridge = bridge }
     }
 
@@ -132,9 +142,8 @@ public final class TURNRelay: @unchecked Sendable {
     public func stop() {
         flushClients()
         let now = clock()
-        for relayed in Array(relays.keys) {
-            if let fiveTuple = server.fiveTuple(relayedAt: relayed) { server.remove(fiveTuple, now: now) }
-        }
+        // Every allocation, not only those with a relayed socket: self-only ones have none.
+        server.removeAll(now: now)
         handleEvents()
         certificateReloader?.cancel()
         certificateReloader = nil
@@ -143,7 +152,12 @@ public final class TURNRelay: @unchecked Sendable {
         for connection in Array(streamClients.values) { connection.close() }
         timer?.close()
         timer = nil
-        listener?.close()
+        if let releaseMediaPort {
+            releaseMediaPort()
+            self.releaseMediaPort = nil
+        } else {
+            listener?.close()
+        }
         listener = nil
     }
 
@@ -166,7 +180,7 @@ public final class TURNRelay: @unchecked Sendable {
         handleEvents()
     }
 
-    private func fromClient(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
+    func fromClient(_ bytes: UnsafeRawBufferPointer, from: SocketAddress) {
         guard let client = STUNTransportAddress(from) else { return }
         let answer = server.receive(bytes, from: client, transport: .udp, now: clock(), into: output)
         switch answer {
@@ -200,7 +214,9 @@ public final class TURNRelay: @unchecked Sendable {
 
     private func fromPeer(_ bytes: UnsafeRawBufferPointer, from: SocketAddress, relayed: STUNTransportAddress) {
         guard let peer = STUNTransportAddress(from) else { return }
-        toClient(bytes, from: peer, at: relayed, path: .kernel)
+        if toClient(bytes, from: peer, at: relayed, path: .kernel) == nil {
+            counters.count(TURNPeerOutput.drop(.noAllocation), payloadCount: bytes.count)
+        }
     }
 
     /// What worker `worker`'s sessions sent to the relayed address `relayed`, handed over
@@ -208,24 +224,36 @@ public final class TURNRelay: @unchecked Sendable {
     /// media address. False when it goes nowhere (the allocation ended). A UDP client's datagram
     /// waits in the batch until the burst ends (``flushClients()``). Loop only.
     func fromMedia(_ bytes: UnsafeRawBufferPointer, worker: Int, to relayed: SocketAddress) -> Bool {
-        guard let bridge, let relayedAddress = STUNTransportAddress(relayed) else { return false }
+        guard let delivered = fromMediaIfOwned(bytes, worker: worker, to: relayed) else {
+            counters.count(TURNPeerOutput.drop(.noAllocation), payloadCount: bytes.count, path: .inProcess)
+            return false
+        }
+        return delivered
+    }
+
+    /// ``fromMedia(_:worker:to:)`` when one of this relay's allocations has the relayed address
+    /// `relayed`; `nil` (nothing counted) when none has, so that the caller can try another
+    /// relay: a worker's port relay first, then the node's. Loop only.
+    func fromMediaIfOwned(_ bytes: UnsafeRawBufferPointer, worker: Int, to relayed: SocketAddress) -> Bool? {
+        guard let bridge, let relayedAddress = STUNTransportAddress(relayed) else { return nil }
         return toClient(bytes, from: bridge.mediaAddresses[worker], at: relayedAddress, path: .inProcess)
     }
 
     /// Wraps a peer's payload for the allocation's client and sends it: to a UDP client through
     /// the batch (the server writes straight into its next slot), to a stream client at once.
-    /// False when it was dropped.
+    /// False when it was dropped, `nil` (not counted) when no allocation has the relayed address.
     @discardableResult
     private func toClient(
         _ payload: UnsafeRawBufferPointer, from peer: STUNTransportAddress, at relayed: STUNTransportAddress,
         path: TURNRelayPath
-    ) -> Bool {
+    ) -> Bool? {
         if toUDPClients.isFull { flushClients() }
         // A payload too large for a slot (only from the kernel path) is wrapped in `output`.
         let batched = payload.count <= TURNClientBatch.largestPayload
         let into = batched ? toUDPClients.nextSlot : output
         let answer = server.receive(fromPeer: peer, at: relayed, payload: payload, now: clock(), into: into)
         guard case let .deliver(fiveTuple, count) = answer else {
+            if answer == .drop(.noAllocation) { return nil }
             counters.count(answer, payloadCount: payload.count, path: path)
             return false
         }
@@ -273,6 +301,9 @@ public final class TURNRelay: @unchecked Sendable {
     }
 
     private func openRelay(_ relayed: STUNTransportAddress, for fiveTuple: TURNFiveTuple) {
+        // Self-only, every peer the allocation may reach is this node's own media, reached
+        // in-process: the relayed address stays virtual and no socket is bound for it.
+        if case .selfOnly = server.policy, bridge != nil { return }
         let bind = SocketAddress(turn: STUNTransportAddress(ip: relayBindHost ?? relayed.ip, port: relayed.port))
         do {
             let socket = try loop.openDatagramSocket(bindingTo: bind)
@@ -281,16 +312,8 @@ public final class TURNRelay: @unchecked Sendable {
                 batchEnded: { [unowned self] in flushClients() })
             relays[relayed] = socket
         } catch {
-            // The port is taken by another process. Self-only, every peer the allocation may
-            // reach is this node's own media, reached in-process, so the relayed address stays
-            // virtual and the allocation lives on; open, it could not reach other peers, so it
-            // ends now and the client's next request gets 437.
-            if case .selfOnly = server.policy, bridge != nil {
-                logger.notice(
-                    "TURN relayed port \(bind) cannot be bound (\(error)); \(fiveTuple)'s allocation relays in-process only"
-                )
-                return
-            }
+            // The port is taken by another process: the allocation could not reach its peers, so
+            // it ends now and the client's next request gets 437.
             logger.warning(
                 "TURN relayed port \(bind) cannot be bound (\(error)); ending the allocation of \(fiveTuple)")
             server.remove(fiveTuple, now: clock())

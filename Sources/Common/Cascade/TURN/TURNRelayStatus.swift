@@ -1,24 +1,21 @@
 import MeshControl
 import MeshTURN
 
-/// The relay's counters and allocations for the HTTP side (`/metrics`, `GET /v1/turn`): each
-/// call runs on the relay's loop, which owns the server. A loop that is stopping answers
-/// nothing rather than block a scrape.
+/// The relays' counters and allocations for the HTTP side (`/metrics`, `GET /v1/turn`): each
+/// relay is asked on its own loop, which owns its server, and the answers are summed. A loop
+/// that is stopping answers nothing rather than block a scrape.
 public struct TURNRelayStatus: TURNStatusSource {
-    let relay: TURNRelay
+    let relays: TURNRelays
 
-    /// The status of `relay`.
-    public init(relay: TURNRelay) { self.relay = relay }
+    /// The status of a node's `relays`.
+    public init(relays: TURNRelays) { self.relays = relays }
 
     public func prometheusText() async -> String {
-        let relay = relay
-        return (try? await relay.loop.run { relay.prometheusText() }) ?? ""
+        await relays.prometheusText()
     }
 
     public func allocations() async -> [TURNAllocationListing] {
-        let relay = relay
-        let summaries = (try? await relay.loop.run { relay.allocationSummaries() }) ?? []
-        return summaries.map { summary in
+        await relays.allocationSummaries().map { summary in
             TURNAllocationListing(
                 username: summary.username, transport: summary.fiveTuple.transport.name,
                 client: summary.fiveTuple.client.description, relayed: summary.relayed.description,

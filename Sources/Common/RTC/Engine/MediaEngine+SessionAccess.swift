@@ -58,6 +58,14 @@ extension MediaEngine {
         sessions.withLock { sessions in Set(ids.filter { sessions[$0] != nil }) }
     }
 
+    /// The worker that owns session `id`, or `nil` when no such session lives here. Any thread.
+    public func worker(ofSession id: String) -> Int? {
+        sessions.withLock { $0[id]?.worker }
+    }
+
+    /// Worker `index`'s media port (its sessions' ICE candidate port).
+    public func mediaPort(ofWorker index: Int) -> UInt16 { workers[index].port }
+
     /// Records where a new session lives, so that ``worker(at:)`` finds it.
     func remember(_ address: SessionAddress, on media: WorkerMedia) {
         sessions.withLock {

@@ -94,6 +94,22 @@ public struct TURNCounters: Sendable {
         drops[reason, default: 0] += count
     }
 
+    /// Adds `other`'s counts: the node's figures are the sum of its servers' (one per media
+    /// worker, issue 13 item 6).
+    public mutating func add(_ other: TURNCounters) {
+        responses.merge(other.responses, uniquingKeysWith: +)
+        drops.merge(other.drops, uniquingKeysWith: +)
+        allocationsOpened.merge(other.allocationsOpened, uniquingKeysWith: +)
+        packetsToPeers += other.packetsToPeers
+        bytesToPeers += other.bytesToPeers
+        packetsToClients += other.packetsToClients
+        bytesToClients += other.bytesToClients
+        inProcessPacketsToPeers += other.inProcessPacketsToPeers
+        inProcessBytesToPeers += other.inProcessBytesToPeers
+        inProcessPacketsToClients += other.inProcessPacketsToClients
+        inProcessBytesToClients += other.inProcessBytesToClients
+    }
+
     /// Counts an allocation opened over `transport`.
     public mutating func countOpened(_ transport: TURNClientTransport) {
         allocationsOpened[transport, default: 0] += 1

@@ -41,8 +41,8 @@ extension TURNServer {
             }
             return allocateSuccess(request, existing, key: key, now: now, into: output)
         }
-        if let alternate = alternateServer, Self.canRedirect(fiveTuple.client, to: alternate),
-            !sessionsHere.contains(Self.credentialID(of: username))
+        if let alternate = ledger.alternate(forCredentialID: Self.credentialID(of: username)),
+            Self.canRedirect(fiveTuple.client, to: alternate)
         {
             return reply(to: request, key: key, into: output, error: 300) { builder in
                 try builder.appendMappedAddress(alternate, as: .alternateServer)
@@ -72,26 +72,26 @@ extension TURNServer {
             }
             // Step 8: a family this server does not relay: 440.
             let family = requestedFamily ?? .ipv4
-            guard family == .ipv4 || family == .ipv6, relayPorts.supports(family) else {
+            guard family == .ipv4 || family == .ipv6, ledger.supports(family) else {
                 return reply(to: request, key: key, into: output, error: 440)
             }
-            // Quotas: per credential id and per node (486, issue 13).
-            let credentialID = Self.credentialID(of: username)
-            guard (allocationsPerCredential[credentialID] ?? 0) < configuration.maxAllocationsPerCredential,
-                allocations.count < configuration.maxAllocationsPerNode
-            else { return reply(to: request, key: key, into: output, error: 486) }
             // Read before a port is taken: a malformed LIFETIME answered 400 after the take
             // would leave the port (or a spent reservation) held by no allocation, and a client
             // could empty the relay range that way.
             let lifetime = grantedLifetime(try turn.lifetime)
-            // Steps 6 and 7: the relayed address, from a reservation or the pool (508 when none).
-            let taken: (address: STUNTransportAddress, token: UInt64?)?
-            if let token {
-                taken = relayPorts.redeem(token, now: now).map { ($0, nil) }
-            } else {
-                taken = relayPorts.take(family, even: evenPort != nil, reserveNext: evenPort == true, now: now)
+            // Quotas per credential id and per node (486, issue 13), then steps 6 and 7: the
+            // relayed address, from a reservation or the pool (508 when none); counted in the
+            // node's ledger at once, whichever worker's server asks.
+            let credentialID = Self.credentialID(of: username)
+            let taken: (address: STUNTransportAddress, token: UInt64?)
+            switch ledger.admit(
+                credentialID: credentialID, limits: configuration, family: family, token: token,
+                even: evenPort != nil, reserveNext: evenPort == true, now: now)
+            {
+            case let .success(admitted): taken = admitted
+            case .failure(.quota): return reply(to: request, key: key, into: output, error: 486)
+            case .failure(.noRelayAddress): return reply(to: request, key: key, into: output, error: 508)
             }
-            guard let taken else { return reply(to: request, key: key, into: output, error: 508) }
             let allocation = TURNAllocation(
                 fiveTuple: fiveTuple, relayed: taken.address, username: Array(username), credentialID: credentialID,
                 key: key, opened: now, expiry: now.adding(seconds: Int64(lifetime)),
@@ -102,7 +102,6 @@ extension TURNServer {
                     now: now))
             allocations[fiveTuple] = allocation
             allocationOfRelayed[taken.address] = fiveTuple
-            allocationsPerCredential[credentialID, default: 0] += 1
             events.append(
                 .opened(
                     username: String(decoding: username, as: UTF8.self), fiveTuple: fiveTuple, relayed: taken.address,

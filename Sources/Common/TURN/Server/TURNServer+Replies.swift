@@ -55,7 +55,7 @@ extension TURNServer {
         _ code: Int, to request: STUNMessage, client: STUNTransportAddress, now: TURNInstant,
         into output: UnsafeMutableRawBufferPointer
     ) -> TURNServerOutput {
-        guard challenges.allow(client.ip, now: now) else { return .drop(.challengeRateLimited) }
+        guard ledger.allowChallenge(to: client.ip, now: now) else { return .drop(.challengeRateLimited) }
         let nonce = nonces.issue(for: client, now: now)
         let realm = configuration.realm
         var answer = TURNServerOutput.drop(.outputTooSmall)
@@ -98,7 +98,7 @@ extension TURNServer {
         guard let username = try? request.text(.username), let realm = try? request.text(.realm),
             let nonce = try? request.text(.nonce)
         else {
-            guard challenges.allow(client.ip, now: now) else { return .answered(.drop(.challengeRateLimited)) }
+            guard ledger.allowChallenge(to: client.ip, now: now) else { return .answered(.drop(.challengeRateLimited)) }
             return .answered(reply(to: request, key: nil, into: output, error: 400))
         }
         // A nonce this server did not issue to this address, or an expired one: 438.
@@ -108,7 +108,7 @@ extension TURNServer {
         // Another realm, an unknown or expired username, a MAC no secret's key produces, or a
         // credential whose session has ended: 401.
         guard realm.elementsEqual(configuration.realm.utf8),
-            !endedCredentials.contains(Self.credentialID(of: username), now: now),
+            !ledger.hasEnded(Self.credentialID(of: username), now: now),
             let keys = try? credentials.keys(username: username, now: now),
             let key = keys.first(where: { (try? request.verifyIntegrity(.hmacSHA1, key: $0)) == true })
         else {

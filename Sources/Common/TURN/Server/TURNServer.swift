@@ -18,26 +18,26 @@ public struct TURNServer: Sendable {
     /// Limits and timers.
     public let configuration: TURNServerConfiguration
     /// Which peers may be relayed to.
-    public let policy: TURNPeerPolicy
+    public private(set) var policy: TURNPeerPolicy
     let credentials: TURNCredentialVerifier
     let nonces: TURNNonceIssuer
-    var relayPorts: TURNRelayPorts
-    var challenges: TURNChallengeLimiter
+    /// What this server shares with the node's other servers (one per media worker): relay
+    /// ports, quotas, ended credentials, sessions here, the alternate, the 401 limiter.
+    public let ledger: TURNNodeLedger
     var allocations: [TURNFiveTuple: TURNAllocation] = [:]
     var allocationOfRelayed: [STUNTransportAddress: TURNFiveTuple] = [:]
-    var allocationsPerCredential: [[UInt8]: Int] = [:]
     var events: [TURNAllocationEvent] = []
-    var endedCredentials = TURNEndedCredentials()
     /// Where new allocations go while this node drains: an authenticated Allocate is answered
     /// 300 Try Alternate with ALTERNATE-SERVER (RFC 8489 §10, RFC 8656 §7.2) when the client's
     /// family matches and the address is one it can reach (never loopback for a remote
-    /// client); live allocations keep being served. `nil`: no redirect.
-    public var alternateServer: STUNTransportAddress?
-    /// Credential ids of the media sessions live on this node (``sessionStarted(credentialID:now:)``
-    /// until ``removeAllocations(credentialID:now:)``): their Allocates are served here even
-    /// while ``alternateServer`` is set, since in the default mode no other node may relay to
-    /// this node's media.
-    var sessionsHere: Set<[UInt8]> = []
+    /// client); live allocations keep being served, and so are the credentials of media
+    /// sessions live on this node (``sessionStarted(credentialID:now:)``), since in the default
+    /// mode no other node may relay to this node's media. `nil`: no redirect. Kept in the
+    /// ledger: setting it on one server sets it for the node.
+    public var alternateServer: STUNTransportAddress? {
+        get { ledger.alternateServer }
+        nonmutating set { ledger.alternateServer = newValue }
+    }
 
     /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
     public init(
@@ -48,11 +48,23 @@ public struct TURNServer: Sendable {
         self.credentials = TURNCredentialVerifier(secrets: secrets, realm: configuration.realm)
         self.nonces = nonces
         self.policy = policy
-        self.relayPorts = relayPorts
-        self.challenges = TURNChallengeLimiter(perSourcePerSecond: configuration.challengesPerSourcePerSecond)
+        self.ledger = TURNNodeLedger(
+            relayPorts: relayPorts, challengesPerSourcePerSecond: configuration.challengesPerSourcePerSecond)
     }
 
-    /// Live allocations.
+    /// Another server of the same node (for another media worker): the same credentials,
+    /// nonce key and ledger, so quotas, relay ports and ended credentials are the node's; its
+    /// own allocations, events and peer `policy`.
+    public func sibling(policy: TURNPeerPolicy) -> TURNServer {
+        var server = self
+        server.policy = policy
+        server.allocations = [:]
+        server.allocationOfRelayed = [:]
+        server.events = []
+        return server
+    }
+
+    /// Live allocations of this server (``TURNNodeLedger/allocationCount`` for the node's).
     public var allocationCount: Int { allocations.count }
 
     /// The relayed address of the allocation on `fiveTuple`, if any.
@@ -107,9 +119,8 @@ public struct TURNServer: Sendable {
     /// refuses the credential from now on (401): the media session it was minted for has ended.
     public mutating func removeAllocations(credentialID id: String, now: TURNInstant) {
         let key = Array(id.utf8)
-        endedCredentials.insert(key, now: now)
-        sessionsHere.remove(key)
-        guard allocationsPerCredential[key] != nil else { return }
+        ledger.sessionEnded(key, now: now)
+        guard ledger.hasAllocations(credentialID: key) else { return }
         for (fiveTuple, allocation) in allocations where allocation.credentialID == key {
             close(fiveTuple, reason: .sessionEnded, now: now)
         }
@@ -118,10 +129,13 @@ public struct TURNServer: Sendable {
     /// Notes that the media session `id` (a credential's id) now lives on this node: a draining
     /// server keeps allocating for it instead of sending it to the alternate. An id already
     /// ended is not noted, so the set holds live sessions only.
-    public mutating func sessionStarted(credentialID id: String, now: TURNInstant) {
-        let key = Array(id.utf8)
-        guard !endedCredentials.contains(key, now: now) else { return }
-        sessionsHere.insert(key)
+    public func sessionStarted(credentialID id: String, now: TURNInstant) {
+        ledger.sessionStarted(Array(id.utf8), now: now)
+    }
+
+    /// Ends every allocation of this server (shutdown), each reported closed.
+    public mutating func removeAll(now: TURNInstant) {
+        for fiveTuple in Array(allocations.keys) { close(fiveTuple, reason: .removed, now: now) }
     }
 
     /// Ends the allocation on `fiveTuple` (the client's session ended, or shutdown).
@@ -138,7 +152,9 @@ public struct TURNServer: Sendable {
         guard [.allocate, .refresh, .createPermission, .channelBind].contains(method) else {
             // RFC 8489 §6.3.1: a request for a method the server does not know gets 400. RFC 6062
             // (Connect, ConnectionBind) and RFC 8016 (mobility) methods land here too.
-            guard challenges.allow(fiveTuple.client.ip, now: now) else { return .drop(.challengeRateLimited) }
+            guard ledger.allowChallenge(to: fiveTuple.client.ip, now: now) else {
+                return .drop(.challengeRateLimited)
+            }
             return reply(to: message, key: nil, into: output, error: 400)
         }
         let key: STUNIntegrityKey
@@ -171,7 +187,7 @@ public struct TURNServer: Sendable {
         _ message: STUNMessage, on fiveTuple: TURNFiveTuple, now: TURNInstant,
         into output: UnsafeMutableRawBufferPointer
     ) -> TURNServerOutput {
-        guard challenges.allow(fiveTuple.client.ip, now: now) else { return .drop(.challengeRateLimited) }
+        guard ledger.allowChallenge(to: fiveTuple.client.ip, now: now) else { return .drop(.challengeRateLimited) }
         return reply(to: message, key: nil, into: output) { builder in
             try builder.appendXORAddress(fiveTuple.client)
         }
@@ -181,9 +197,7 @@ public struct TURNServer: Sendable {
     mutating func close(_ fiveTuple: TURNFiveTuple, reason: TURNCloseReason, now: TURNInstant) {
         guard let allocation = allocations.removeValue(forKey: fiveTuple) else { return }
         allocationOfRelayed[allocation.relayed] = nil
-        relayPorts.release(allocation.relayed)
-        let remaining = (allocationsPerCredential[allocation.credentialID] ?? 1) - 1
-        allocationsPerCredential[allocation.credentialID] = remaining > 0 ? remaining : nil
+        ledger.release(credentialID: allocation.credentialID, relayed: allocation.relayed)
         events.append(
             .closed(
                 username: String(decoding: allocation.username, as: UTF8.self), fiveTuple: fiveTuple,

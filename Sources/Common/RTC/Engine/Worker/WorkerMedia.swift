@@ -33,6 +33,9 @@ final class WorkerMedia: @unchecked Sendable {
     /// The in-process side of the socket, once something in this process serves addresses the
     /// sessions talk to (the TURN relay: `MediaEngine+InProcess.swift`).
     var inProcess: InProcessDivert?
+    /// What serves TURN on this port, once something does (`MediaEngine+TURNPort.swift`): it
+    /// takes every TURN message and ChannelData before the sessions see them.
+    var turnPort: ((UnsafeMutableRawBufferPointer, SocketAddress) -> Void)?
     private var timer: (any LoopTimer)?
     /// Handshake records put off to later turns (see ``HandshakeBacklog``), and the timer that
     /// takes them up when no receive batch comes to do it.
@@ -116,6 +119,9 @@ final class WorkerMedia: @unchecked Sendable {
         let session: MediaSession
         let outcome: PeerInbound
         let kind = RFC7983Demultiplexer.classify(bytes)
+        if let turnPort, kind == .turnChannel || (kind == .stun && Self.isTURNMessage(bytes)) {
+            return turnPort(buffer, from)
+        }
         if kind == .stun {
             guard let message = try? STUNMessage(parsing: bytes) else {
                 output.counters.drop(.stunMalformed)
