@@ -170,12 +170,13 @@ def test_link_header_credentials_relay(tmp_path):
         links, location = whip_links(node, "turn-a")
         first = [m for m in map(pattern.fullmatch, links) if m]
         second = [m for m in map(pattern.fullmatch, whip_links(node, "turn-b")[0]) if m]
-        assert len(first) == 1 and len(second) == 1, "each 201 carries one TURN Link"
-        # The UDP Link names the media port of the worker that owns the session, which serves
-        # TURN too (issue 13, item 6); coturn's client allocates there, in open mode its peer
-        # is reached through a relayed socket on that worker.
+        assert len(first) == 2 and len(second) == 2, "each 201 carries two UDP TURN Links"
+        # The first UDP Link names the media port of the worker that owns the session, which
+        # serves TURN too (issue 13, item 6), the second the listener; coturn's client allocates
+        # on the first, and in open mode its peer is reached through a relayed socket there.
         link_port = int(first[0].group(1))
-        assert link_port in node.udp_ports and link_port != turn_port, (link_port, node.udp_ports)
+        assert link_port in node.udp_ports and int(first[1].group(1)) == turn_port, (first, node.udp_ports)
+        assert first[0].group(2) == first[1].group(2), "one credential for every Link of a session"
         assert first[0].group(2) != second[0].group(2), "credentials are minted per session"
         expiry = int(first[0].group(2).split(":")[0])
         assert 11 * 3600 < expiry - time.time() <= 12 * 3600 + 5

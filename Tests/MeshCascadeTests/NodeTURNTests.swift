@@ -96,5 +96,16 @@ import Testing
                 "turns:198.51.100.20:5349?transport=tcp",
             ])
         #expect(Set(links.map(\.username)).count == 1)
+        // Issue 13, item 6: the session's worker port first, the listener after it (a firewall
+        // may let only the listener's port through).
+        let onWorker = try #require(
+            NodeTURN.sessionLinks(
+                settings: try Self.settings(turn: "{udp: 3478, tcp: 3478}"), udpPortOfSession: { _ in 40001 },
+                clock: clock))
+        #expect(
+            onWorker("0123456789abcdef").map(\.url) == [
+                "turn:198.51.100.20:40001?transport=udp", "turn:198.51.100.20:3478?transport=udp",
+                "turn:198.51.100.20:3478?transport=tcp",
+            ])
     }
 }

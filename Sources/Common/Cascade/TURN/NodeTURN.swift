@@ -169,13 +169,19 @@ extension NodeTURN {
     static let credentialLifetimeSeconds: Int64 = 12 * 3600
 
     /// The URLs of `node`'s TURN listeners at its announced address (RFC 7065): UDP, TCP,
-    /// then TLS (`turns:`), those the topology gives; over UDP at `udpPort` instead of the
-    /// listener's when given (a session's worker port, which serves TURN too).
-    public static func urls(of node: TopologyNode, udpPort: UInt16? = nil) -> [String] {
+    /// then TLS (`turns:`), those the topology gives. With `workerPort` (a session's worker
+    /// port, which serves TURN too) a UDP URL for it comes first: browsers rank the relay
+    /// candidates of earlier servers higher, so the allocation on the session's own worker is
+    /// used where that port is reachable, and the listener's (a firewall may let only 3478
+    /// through) where it is not.
+    public static func urls(of node: TopologyNode, workerPort: UInt16? = nil) -> [String] {
         guard let turn = node.turn else { return [] }
         let host = node.announceIP.contains(":") ? "[\(node.announceIP)]" : node.announceIP
         var urls: [String] = []
-        if let port = turn.udpPort { urls.append("turn:\(host):\(udpPort ?? port)?transport=udp") }
+        if let port = turn.udpPort {
+            if let workerPort, workerPort != port { urls.append("turn:\(host):\(workerPort)?transport=udp") }
+            urls.append("turn:\(host):\(port)?transport=udp")
+        }
         if let port = turn.tcpPort { urls.append("turn:\(host):\(port)?transport=tcp") }
         if let port = turn.tls?.port { urls.append("turns:\(host):\(port)?transport=tcp") }
         return urls
@@ -186,8 +192,8 @@ extension NodeTURN {
     /// WHIP/WHEP `201` (RFC 9725 §4.6); `nil` when the node runs no TURN or has no secret. The
     /// session id in the username is what ends the credential's allocations with the session.
     /// With `udpPortOfSession` (the media port of the worker that owns a session, where the
-    /// media ports serve TURN: issue 13, item 6) the UDP URL names that port, so the client
-    /// allocates on the session's own worker; the TCP and TLS URLs name the listeners.
+    /// media ports serve TURN: issue 13, item 6) a UDP URL for that port comes first, so the
+    /// client allocates on the session's own worker too (``urls(of:workerPort:)``).
     public static func sessionLinks(
         settings: NodeSettings, udpPortOfSession: (@Sendable (String) -> UInt16?)? = nil,
         clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
@@ -197,7 +203,7 @@ extension NodeTURN {
         return { id in
             let expiry = clock().adding(seconds: credentialLifetimeSeconds)
             guard let credential = try? TURNRESTCredential(secret: secret, id: id, expiry: expiry) else { return [] }
-            return urls(of: node, udpPort: udpPortOfSession?(id)).map {
+            return urls(of: node, workerPort: udpPortOfSession?(id)).map {
                 ICEServerLink(url: $0, username: credential.username, credential: credential.password)
             }
         }

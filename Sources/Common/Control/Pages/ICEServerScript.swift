@@ -64,7 +64,8 @@ enum ICEServerScript {
           return new URL(response.headers.get("Location"), response.url).href;
         }
 
-        // The candidate pair ICE chose: its local candidate's type and relay protocol.
+        // The candidate pair ICE chose: its local candidate's type, relay protocol and, for a
+        // relay candidate, the TURN server's URL.
         async function selectedPair(peer) {
           const reports = await peer.getStats();
           let pair = null;
@@ -72,7 +73,7 @@ enum ICEServerScript {
             if (report.type === "transport" && report.selectedCandidatePairId) pair = reports.get(report.selectedCandidatePairId);
           });
           const local = pair && reports.get(pair.localCandidateId);
-          return local ? { candidateType: local.candidateType, relayProtocol: local.relayProtocol || null } : null;
+          return local ? { candidateType: local.candidateType, relayProtocol: local.relayProtocol || null, url: local.url || null } : null;
         }
         """#
 }
