@@ -15,7 +15,9 @@ import Testing
             mesh: drain
             regions:
               - name: a
+                cidrs: [192.0.2.0/24]
               - name: b
+                cidrs: [198.51.100.0/24, "2001:db8::/32"]
             latency:
               - between: [a, b]
                 ms: 12
@@ -34,11 +36,13 @@ import Testing
         return try TopologyLoader.load(yaml: yaml, file: "inline.yaml")
     }
 
-    static func choose(_ nodes: [String: NodeLoad]) throws -> (nodeID: String, address: STUNTransportAddress)? {
+    static func choose(
+        _ nodes: [String: NodeLoad], clientRegion: String = "a"
+    ) throws -> (nodeID: String, address: STUNTransportAddress)? {
         let topology = try topology()
         let node = try #require(topology.node(id: "edge-a"))
         return TURNDrainAlternate.choose(
-            for: node, topology: topology, index: PlacementIndex(topology: topology),
+            for: node, clientRegion: clientRegion, topology: topology, index: PlacementIndex(topology: topology),
             state: PlacementState(nodes: nodes, unlistedNodesAlive: false))
     }
 
@@ -68,5 +72,31 @@ import Testing
     /// No live node with TURN: no alternate (the allocation is served here).
     @Test func noneLeft() throws {
         #expect(try Self.choose(["edge-a": NodeLoad(), "edge-notturn": NodeLoad()]) == nil)
+    }
+
+    /// Issue 13 item 5: the node placement would choose *for the client*: a client of region b
+    /// (either of its blocks) goes to edge-b, a client of region a and one in no block to the
+    /// choice for this node's region (edge-a2).
+    @Test func eachRegionsClientsGoWherePlacementWouldSendThem() throws {
+        let topology = try Self.topology()
+        let node = try #require(topology.node(id: "edge-a"))
+        let state = PlacementState(
+            nodes: ["edge-a": NodeLoad(), "edge-a2": NodeLoad(), "edge-notturn": NodeLoad(), "edge-b": NodeLoad()],
+            unlistedNodesAlive: false)
+        let choice = try #require(
+            TURNDrainAlternate.alternates(
+                for: node, topology: topology, index: PlacementIndex(topology: topology), state: state))
+        #expect(
+            choice.chosen == [
+                "a": "edge-a2 at 198.51.100.2:3479", "b": "edge-b at 198.51.100.4:3480",
+                "others": "edge-a2 at 198.51.100.2:3479",
+            ])
+        let edgeA2 = STUNTransportAddress(ip: .v4(0xC633_6402), port: 3479)
+        let edgeB = STUNTransportAddress(ip: .v4(0xC633_6404), port: 3480)
+        let alternates = choice.alternates
+        #expect(alternates.alternate(for: try #require(IPAddressText.parse("198.51.100.9"))) == edgeB)
+        #expect(alternates.alternate(for: try #require(IPAddressText.parse("2001:db8::9"))) == edgeB)
+        #expect(alternates.alternate(for: try #require(IPAddressText.parse("192.0.2.9"))) == edgeA2)
+        #expect(alternates.alternate(for: try #require(IPAddressText.parse("203.0.113.9"))) == edgeA2)
     }
 }

@@ -13,7 +13,7 @@ import Testing
         var harness = try Harness()
         let before = try harness.request(.allocate) { try $0.appendRequestedTransport() }
         let relayed = try #require(harness.send(before).bytes.map { try harness.parse($0).relayed })
-        harness.server.alternateServer = Self.alternate
+        harness.server.alternates = TURNAlternates(fallback: Self.alternate)
 
         // Unauthenticated: still the 401 challenge, so nothing is learned without a key.
         let unsigned = try harness.request(.allocate, sign: false) { try $0.appendRequestedTransport() }
@@ -37,7 +37,7 @@ import Testing
         #expect(try harness.send(before).bytes.map { try harness.parse($0).relayed } == relayed)
 
         // Back to normal: a new client allocates here.
-        harness.server.alternateServer = nil
+        harness.server.alternates = nil
         harness.client = STUNTransportAddress(ip: .v4(0xC633_6408), port: 40001)
         harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
         #expect(try harness.allocate() != nil)
@@ -50,7 +50,7 @@ import Testing
     ])
     func unreachableAlternatesAreNotNamed(alternate: STUNTransportAddress) throws {
         var harness = try Harness()
-        harness.server.alternateServer = alternate
+        harness.server.alternates = TURNAlternates(fallback: alternate)
         #expect(try harness.allocate() != nil)
     }
 
@@ -61,7 +61,7 @@ import Testing
         var harness = try Harness()
         let id = String(try #require(harness.username.split(separator: ":").last))
         harness.server.sessionStarted(credentialID: id, now: harness.now)
-        harness.server.alternateServer = Self.alternate
+        harness.server.alternates = TURNAlternates(fallback: Self.alternate)
         #expect(try harness.allocate() != nil)
 
         harness.client.port += 1
@@ -84,7 +84,35 @@ import Testing
         var harness = try Harness()
         harness.client = STUNTransportAddress(ip: .v4(0x7F00_0001), port: 40000)
         harness.nonce = harness.nonces.issue(for: harness.client, now: harness.now)
-        harness.server.alternateServer = STUNTransportAddress(ip: .v4(0x7F00_0001), port: 3479)
+        harness.server.alternates = TURNAlternates(fallback: STUNTransportAddress(ip: .v4(0x7F00_0001), port: 3479))
         #expect(try harness.errorCode(of: try harness.request(.allocate) { try $0.appendRequestedTransport() }) == 300)
+    }
+
+    /// A client in a listed block goes to its block's alternate (the longest block holding it),
+    /// any other client to the fallback; with no fallback, it is served here.
+    @Test func eachClientGoesToTheAlternateOfItsBlock() throws {
+        let regionB = STUNTransportAddress(ip: .v4(0xCB00_7104), port: 3480)  // 203.0.113.4
+        let narrow = STUNTransportAddress(ip: .v4(0xCB00_7105), port: 3481)  // 203.0.113.5
+        let blocks = [
+            TURNAlternates.Block(prefix: try #require(IPPrefix("198.51.0.0/16")), alternate: regionB),
+            TURNAlternates.Block(prefix: try #require(IPPrefix("198.51.100.0/24")), alternate: narrow),
+        ]
+        func answer(from client: STUNTransportAddress, _ alternates: TURNAlternates) throws -> STUNTransportAddress? {
+            var harness = try Harness()
+            harness.client = client
+            harness.nonce = harness.nonces.issue(for: client, now: harness.now)
+            harness.server.alternates = alternates
+            let reply = try #require(
+                harness.send(try harness.request(.allocate) { try $0.appendRequestedTransport() }).bytes)
+            return try reply.withUnsafeBytes { try STUNMessage(parsing: $0).alternateServer }
+        }
+        let inB = STUNTransportAddress(ip: .v4(0xC633_0A01), port: 40000)  // 198.51.10.1
+        let inNarrow = STUNTransportAddress(ip: .v4(0xC633_6408), port: 40000)  // 198.51.100.8
+        let elsewhere = STUNTransportAddress(ip: .v4(0xC000_0201), port: 40000)  // 192.0.2.1
+        let withFallback = TURNAlternates(blocks: blocks, fallback: Self.alternate)
+        #expect(try answer(from: inB, withFallback) == regionB)
+        #expect(try answer(from: inNarrow, withFallback) == narrow)
+        #expect(try answer(from: elsewhere, withFallback) == Self.alternate)
+        #expect(try answer(from: elsewhere, TURNAlternates(blocks: blocks, fallback: nil)) == nil)
     }
 }

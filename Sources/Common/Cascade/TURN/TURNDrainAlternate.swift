@@ -5,16 +5,43 @@ import MeshTURN
 import MeshWire
 import Synchronization
 
-/// The TURN server a draining node names in ALTERNATE-SERVER (RFC 8656 §7.2, RFC 8489 §10):
-/// the node placement would choose now for a client of this node's own region, the way it
-/// places viewers (edges) or publishers (origins), skipping this node and nodes without a UDP
-/// TURN listener. The address is that node's announced IP and UDP TURN port; the server itself
-/// names it only to clients of the same family, and a loopback one only to loopback clients.
+/// The TURN servers a draining node names in ALTERNATE-SERVER (RFC 8656 §7.2, RFC 8489 §10):
+/// for a client in a region's address blocks, the node placement would choose now for a client
+/// of that region; for any other client, the one it would choose for this node's own region;
+/// the way it places viewers (edges) or publishers (origins), skipping this node and nodes
+/// without a UDP TURN listener. The address is that node's announced IP and UDP TURN port; the
+/// server itself names it only to clients of the same family, and a loopback one only to
+/// loopback clients.
 enum TURNDrainAlternate {
-    /// The choice over a placement snapshot, or `nil` when no other node with TURN would be
-    /// chosen. Pure: the tests give it a topology and a state.
-    static func choose(
+    /// The alternates over a placement snapshot (``TURNAlternates``), with the node and address
+    /// chosen for each region's clients and for the others (for the log); `nil` when no other node with TURN would be chosen for any
+    /// client. Pure: the tests give it a topology and a state.
+    static func alternates(
         for node: TopologyNode, topology: Topology, index: PlacementIndex, state: PlacementState
+    ) -> (alternates: TURNAlternates, chosen: [String: String])? {
+        var blocks: [TURNAlternates.Block] = []
+        var chosen: [String: String] = [:]
+        for region in topology.regions {
+            let choice = choose(
+                for: node, clientRegion: region.name, topology: topology, index: index, state: state)
+            guard let choice else { continue }
+            chosen[region.name] = "\(choice.nodeID) at \(choice.address)"
+            for block in region.cidrs {
+                guard let prefix = IPPrefix(block.description) else { continue }
+                blocks.append(TURNAlternates.Block(prefix: prefix, alternate: choice.address))
+            }
+        }
+        let fallback = choose(for: node, clientRegion: node.region, topology: topology, index: index, state: state)
+        guard fallback != nil || !blocks.isEmpty else { return nil }
+        if let fallback { chosen["others"] = "\(fallback.nodeID) at \(fallback.address)" }
+        return (TURNAlternates(blocks: blocks, fallback: fallback?.address), chosen)
+    }
+
+    /// The node placement would choose for a client of `clientRegion` and its UDP TURN address,
+    /// or `nil` when no other node with TURN would be chosen.
+    static func choose(
+        for node: TopologyNode, clientRegion: String, topology: Topology, index: PlacementIndex,
+        state: PlacementState
     ) -> (nodeID: String, address: STUNTransportAddress)? {
         var state = state
         state.nodes[node.id] = NodeLoad(draining: true)
@@ -23,8 +50,8 @@ enum TURNDrainAlternate {
             do throws(PlacementFailure) {
                 chosen =
                     node.role == .origin
-                    ? try OriginSelector(index: index).select(stream: "", clientRegion: node.region, state: state)
-                    : try EdgeSelector(index: index).select(stream: "", clientRegion: node.region, state: state)
+                    ? try OriginSelector(index: index).select(stream: "", clientRegion: clientRegion, state: state)
+                    : try EdgeSelector(index: index).select(stream: "", clientRegion: clientRegion, state: state)
             } catch {
                 return nil
             }
@@ -47,20 +74,24 @@ enum TURNDrainAlternate {
     static func follow(
         node: TopologyNode, coordinator: MeshCoordinator, relay: TURNRelay, loop: MediaWorker, logger: Logger
     ) async {
-        var current: STUNTransportAddress?
+        var current: TURNAlternates?
         while !Task.isCancelled {
             let snapshot = coordinator.topology.snapshot
             do throws(RedisError) {
                 let state = try await coordinator.stateReader.liveState(stream: nil, origin: nil)
-                let choice = choose(for: node, topology: snapshot.topology, index: snapshot.index, state: state)
-                if choice?.address != current {
-                    current = choice?.address
+                let choice = alternates(for: node, topology: snapshot.topology, index: snapshot.index, state: state)
+                if choice?.alternates != current {
+                    current = choice?.alternates
                     if let choice {
-                        logger.notice("TURN: draining: new allocations go to \(choice.nodeID) at \(choice.address)")
+                        let regions = Dictionary(grouping: choice.chosen.keys.sorted()) { choice.chosen[$0] ?? "" }
+                        let targets = regions.sorted { $0.key < $1.key }.map { target, clients in
+                            "\(target) (clients of \(clients.joined(separator: ", ")))"
+                        }
+                        logger.notice("TURN: draining: new allocations go to \(targets.joined(separator: "; "))")
                     } else {
                         logger.notice("TURN: draining: no other node with TURN would be chosen: allocations stay here")
                     }
-                    loop.post { [address = current] in relay.redirectAllocations(to: address) }
+                    loop.post { [current] in relay.redirectAllocations(to: current) }
                 }
             } catch {
                 logger.warning("TURN: draining: placement unreadable (\(error)): the alternate stays as it was")

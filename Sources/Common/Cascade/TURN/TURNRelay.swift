@@ -161,11 +161,12 @@ public final class TURNRelay: @unchecked Sendable {
         listener = nil
     }
 
-    /// Sends new allocations to `alternate` (300 Try Alternate) from now on, or stops doing
-    /// so with `nil`; live allocations are not touched. Loop only.
-    public func redirectAllocations(to alternate: STUNTransportAddress?) {
-        server.alternateServer = alternate
-        logger.info("TURN: new allocations \(alternate.map { "go to \($0) (300)" } ?? "are served here")")
+    /// Sends new allocations to `alternates` (300 Try Alternate, by the client's address) from
+    /// now on, on every relay of the node (the ledger is shared), or stops doing so with `nil`;
+    /// live allocations are not touched. Loop only.
+    public func redirectAllocations(to alternates: TURNAlternates?) {
+        server.alternates = alternates
+        logger.info("TURN: new allocations \(alternates.map { "go elsewhere (300): \($0)" } ?? "are served here")")
     }
 
     /// A media session `id` began here: its credential's Allocates are served here even while

@@ -15,7 +15,7 @@ public final class TURNNodeLedger: Sendable {
         var allocations = 0
         var ended = TURNEndedCredentials()
         var sessionsHere: Set<[UInt8]> = []
-        var alternateServer: STUNTransportAddress?
+        var alternates: TURNAlternates?
     }
 
     /// Why an allocation could not be counted in.
@@ -107,19 +107,19 @@ public final class TURNNodeLedger: Sendable {
         }
     }
 
-    /// Where a new Allocate with the credential id `id` is sent instead of served: the
-    /// alternate, unless the session lives here.
-    func alternate(forCredentialID id: [UInt8]) -> STUNTransportAddress? {
+    /// Where a new Allocate from `client` with the credential id `id` is sent instead of
+    /// served: the alternate for the client's address, unless the session lives here.
+    func alternate(forCredentialID id: [UInt8], client: STUNIPAddress) -> STUNTransportAddress? {
         state.withLock { state in
-            guard let alternate = state.alternateServer, !state.sessionsHere.contains(id) else { return nil }
-            return alternate
+            guard let alternates = state.alternates, !state.sessionsHere.contains(id) else { return nil }
+            return alternates.alternate(for: client)
         }
     }
 
-    /// The alternate new Allocates go to (300), or `nil` when they are served here.
-    public var alternateServer: STUNTransportAddress? {
-        get { state.withLock { $0.alternateServer } }
-        set { state.withLock { $0.alternateServer = newValue } }
+    /// Where new Allocates go (300) by the client's address, or `nil` when they are served here.
+    public var alternates: TURNAlternates? {
+        get { state.withLock { $0.alternates } }
+        set { state.withLock { $0.alternates = newValue } }
     }
 
     /// Whether `source` may get another unauthenticated answer at `now`; counts it when so.

@@ -41,7 +41,8 @@ extension TURNServer {
             }
             return allocateSuccess(request, existing, key: key, now: now, into: output)
         }
-        if let alternate = ledger.alternate(forCredentialID: Self.credentialID(of: username)),
+        let credentialID = Self.credentialID(of: username)
+        if let alternate = ledger.alternate(forCredentialID: credentialID, client: fiveTuple.client.ip),
             Self.canRedirect(fiveTuple.client, to: alternate)
         {
             return reply(to: request, key: key, into: output, error: 300) { builder in
@@ -82,7 +83,6 @@ extension TURNServer {
             // Quotas per credential id and per node (486, issue 13), then steps 6 and 7: the
             // relayed address, from a reservation or the pool (508 when none); counted in the
             // node's ledger at once, whichever worker's server asks.
-            let credentialID = Self.credentialID(of: username)
             let taken: (address: STUNTransportAddress, token: UInt64?)
             switch ledger.admit(
                 credentialID: credentialID, limits: configuration, family: family, token: token,

@@ -28,15 +28,16 @@ public struct TURNServer: Sendable {
     var allocationOfRelayed: [STUNTransportAddress: TURNFiveTuple] = [:]
     var events: [TURNAllocationEvent] = []
     /// Where new allocations go while this node drains: an authenticated Allocate is answered
-    /// 300 Try Alternate with ALTERNATE-SERVER (RFC 8489 §10, RFC 8656 §7.2) when the client's
-    /// family matches and the address is one it can reach (never loopback for a remote
-    /// client); live allocations keep being served, and so are the credentials of media
-    /// sessions live on this node (``sessionStarted(credentialID:now:)``), since in the default
-    /// mode no other node may relay to this node's media. `nil`: no redirect. Kept in the
-    /// ledger: setting it on one server sets it for the node.
-    public var alternateServer: STUNTransportAddress? {
-        get { ledger.alternateServer }
-        nonmutating set { ledger.alternateServer = newValue }
+    /// 300 Try Alternate with ALTERNATE-SERVER (RFC 8489 §10, RFC 8656 §7.2), the alternate for
+    /// the client's address, when the client's family matches and the address is one it can
+    /// reach (never loopback for a remote client); live allocations keep being served, and so
+    /// are the credentials of media sessions live on this node
+    /// (``sessionStarted(credentialID:now:)``), since in the default mode no other node may
+    /// relay to this node's media. `nil`: no redirect. Kept in the ledger: setting it on one
+    /// server sets it for the node.
+    public var alternates: TURNAlternates? {
+        get { ledger.alternates }
+        nonmutating set { ledger.alternates = newValue }
     }
 
     /// A server with its credentials, nonce issuer, peer policy and relayed addresses.
