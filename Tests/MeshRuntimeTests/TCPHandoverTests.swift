@@ -26,7 +26,8 @@ struct TCPHandoverTests {
         let serverReceived = Shared([UInt8]())
         let address = try await first.run {
             let listener = try TCPListener(worker: first, bindingTo: loopbackIPv4) { connection in
-                try? connection.startReading(onRead: { bytes in serverReceived.update { $0 += bytes } }, onEnd: { _ in })
+                try? connection.startReading(
+                    onRead: { bytes in serverReceived.update { $0 += bytes } }, onEnd: { _ in })
                 accepted.update { $0 = connection }
             }
             return listener.localAddress

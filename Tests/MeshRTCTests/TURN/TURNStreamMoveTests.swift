@@ -38,7 +38,9 @@ struct TURNStreamMoveTests {
         let allocate = try Base.request(.allocate, client: clientAddress, credentialID: session) {
             try $0.appendRequestedTransport()
         }
-        #expect(try await client.exchange(allocate).type == STUNMessageType(method: .allocate, messageClass: .successResponse))
+        #expect(
+            try await client.exchange(allocate).type
+                == STUNMessageType(method: .allocate, messageClass: .successResponse))
         let media = STUNTransportAddress(ip: Base.loopback, port: Self.firstPort + 1)
         let bind = try Base.request(.channelBind, client: clientAddress, credentialID: session) {
             try $0.appendChannelNumber(0x4000)
@@ -76,7 +78,8 @@ struct TURNStreamMoveTests {
         #expect(await node.relays.allocationSummaries().map(\.fiveTuple.transport) == [.tcp])
 
         // The session's end ends the moved allocation (posted to worker 1's relay).
-        _ = await node.engine.endSession(SessionAddress(id: session, stream: stream, role: .publisher), reason: "DELETE")
+        _ = await node.engine.endSession(
+            SessionAddress(id: session, stream: stream, role: .publisher), reason: "DELETE")
         #expect(await Self.eventually { await node.relays.allocationSummaries().isEmpty })
     }
 

@@ -64,7 +64,8 @@ struct TURNStreamNode: @unchecked Sendable {
         for index in 0..<4 {
             let credentials = ICECredentials.generate()
             let certificate = try DTLSCertificate.generateSelfSigned()
-            let offer = EmbeddedOffer(credentials: credentials, fingerprint: certificate.fingerprint, direction: "sendonly")
+            let offer = EmbeddedOffer(
+                credentials: credentials, fingerprint: certificate.fingerprint, direction: "sendonly")
             let stream = "move-\(index)"
             let answer = try await engine.publish(stream: stream, offer: offer.sdp, client: "test")
             guard engine.worker(ofSession: answer.sessionID) == 1 else { continue }
@@ -169,7 +170,9 @@ final class TURNStreamTestClient: Sendable {
 
     /// ChannelData on `channel` carrying `payload`, padded to 4 bytes as streams need (§12.5).
     static func channelData(_ channel: UInt16, _ payload: [UInt8]) -> [UInt8] {
-        let header = [UInt8(channel >> 8), UInt8(channel & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        let header = [
+            UInt8(channel >> 8), UInt8(channel & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF),
+        ]
         return header + payload + [UInt8](repeating: 0, count: (4 - payload.count % 4) % 4)
     }
 }
