@@ -19,11 +19,14 @@ public enum NodeTURN {
         case notAnIPAddress(String)
         /// A media worker has not bound its port, so TURN cannot be served on it.
         case noMediaPort(worker: Int)
+        /// The relay a TCP or TLS client was moving to has stopped.
+        case relayStopped
 
         public var description: String {
             switch self {
             case let .notAnIPAddress(text): "TURN needs IP literals for the media host and announce IP, not '\(text)'"
             case let .noMediaPort(worker): "worker \(worker) has no media port to serve TURN on"
+            case .relayStopped: "the TURN relay has stopped"
             }
         }
     }

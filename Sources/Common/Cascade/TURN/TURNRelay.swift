@@ -34,10 +34,15 @@ public final class TURNRelay: @unchecked Sendable {
     private var streamListeners: [TURNStreamListener] = []
     private var timer: (any LoopTimer)?
     /// What the server did, for `/metrics`. Loop only.
-    public private(set) var counters = TURNCounters()
+    public internal(set) var counters = TURNCounters()
     /// The in-process path to the node's own media workers; `nil`: everything goes through the
     /// relayed sockets. Set once, before clients arrive.
     var bridge: TURNMediaBridge?
+    /// Where stream clients go once they authenticate: their session's worker (the node relay
+    /// only, set by ``connect(to:ownMedia:announced:portRelays:)``).
+    var streamMoves: TURNStreamMoves?
+    /// Set by ``stop()``: a stream client handed over afterwards is not adopted.
+    private(set) var isStopped = false
     /// Watches SIGHUP for the TLS listener's certificate; cancelled on ``stop()``.
     var certificateReloader: TURNCertificateReloader?
     /// Room for the largest UDP payload plus a Data indication's header and attributes.
@@ -127,7 +132,13 @@ public final class TURNRelay: @unchecked Sendable {
         }
         let bridge = TURNMediaBridge(engine: engine, relayWorker: relayWorker, own: ownMedia, announced: announced)
         try await bridge.connect(to: self, portRelays: portRelays)
-        try await loop.run { self.bridge = bridge }
+        let moves =
+            portRelays.contains { $0 != nil }
+            ? TURNStreamMoves(engine: engine, relayWorker: relayWorker, ports: portRelays) : nil
+        try await loop.run {
+            self.bridge = bridge
+            self.streamMoves = moves
+        }
     }
 
     /// Serves TCP or TLS clients accepted by `streamListener` from now on. Loop only.
@@ -140,6 +151,7 @@ public final class TURNRelay: @unchecked Sendable {
 
     /// Ends every allocation (logging each), closes every connection and socket. Loop only.
     public func stop() {
+        isStopped = true
         flushClients()
         let now = clock()
         // Every allocation, not only those with a relayed socket: self-only ones have none.
@@ -347,6 +359,13 @@ extension TURNRelay {
 
     /// One frame from a stream client, cut by its reassembler.
     func fromStreamClient(_ frame: UnsafeRawBufferPointer, on connection: TURNStreamConnection) {
+        // A client's first authenticated Allocate takes it to its session's worker, which answers.
+        if connection.movable, let streamMoves, TURNServer.isAllocateRequest(frame),
+            let target = streamMoves.target(of: frame, on: connection, server: server, now: clock())
+        {
+            connection.beginMove(to: target, with: frame)
+            return
+        }
         let answer = server.receive(
             frame, from: connection.client, transport: connection.transport, now: clock(), into: output)
         switch answer {

@@ -15,11 +15,17 @@ final class TURNStreamConnection {
     let transport: TURNClientTransport
     /// When the connection last held an allocation (or was accepted), for the idle limit.
     var lastAllocated: TURNInstant
-    private let socket: TCPConnection
-    private let tls: TLSServerSession?
-    private var reassembler = TURNStreamReassembler()
-    private unowned let relay: TURNRelay
-    private(set) var isClosed = false
+    let socket: TCPConnection
+    let tls: TLSServerSession?
+    var reassembler = TURNStreamReassembler()
+    unowned let relay: TURNRelay
+    var isClosed = false
+    /// Whether the connection may still move to its session's worker (``TURNStreamMoves``):
+    /// not once a move failed, nor on the worker it moved to.
+    var movable = true
+    /// Set from the authenticated Allocate that starts a move until the socket leaves: the
+    /// relay that takes the connection, and the frames cut meanwhile, that Allocate first.
+    var moving: (target: TURNRelay, frames: [[UInt8]])?
 
     /// A connection from `client` on `socket`, decrypted by `tls` when given.
     init(socket: TCPConnection, tls: TLSServerSession?, client: STUNTransportAddress, relay: TURNRelay) {
@@ -29,6 +35,15 @@ final class TURNStreamConnection {
         self.transport = tls == nil ? .tcp : .tls
         self.relay = relay
         self.lastAllocated = relay.clock()
+    }
+
+    /// The connection `handover` brought from another worker, on the adopted `socket`; it stays
+    /// on `relay`'s worker.
+    convenience init(handover: TURNStreamHandover, socket: TCPConnection, relay: TURNRelay) {
+        self.init(socket: socket, tls: handover.tls, client: handover.client, relay: relay)
+        reassembler = handover.reassembler
+        lastAllocated = handover.lastAllocated
+        movable = false
     }
 
     var fiveTuple: TURNFiveTuple { TURNFiveTuple(client: client, transport: transport) }
@@ -81,6 +96,8 @@ final class TURNStreamConnection {
     private func received(_ bytes: UnsafeRawBufferPointer) {
         // Closing drops the relay's reference, which may be the last one.
         withExtendedLifetime(self) {
+            // A frame of this read may have started a move: the socket leaves once it is read.
+            defer { if moving != nil { leave() } }
             guard let tls else {
                 deframe(bytes)
                 return
@@ -106,6 +123,11 @@ final class TURNStreamConnection {
             try reassembler.feed(bytes) { frame in
                 // A reply that failed to send closed the connection: the frames after it are void.
                 guard !isClosed else { return }
+                // Frames after the one that started a move are served where the connection goes.
+                if moving != nil {
+                    moving?.frames.append(Array(frame))
+                    return
+                }
                 relay.fromStreamClient(frame, on: self)
             }
         } catch {
@@ -114,7 +136,7 @@ final class TURNStreamConnection {
         }
     }
 
-    private func flushTLS() throws {
+    func flushTLS() throws {
         guard let tls else { return }
         var failure: (any Error)?
         tls.flush { records in

@@ -13,12 +13,14 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
 
     /// The worker that owns the connection.
     public unowned let worker: MediaWorker
-    private var handle: UnsafeMutablePointer<uv_tcp_t>?
+    var handle: UnsafeMutablePointer<uv_tcp_t>?
     private var onRead: ReadHandler?
     private var onEnd: EndHandler?
     private var onConnect: ((UVError?) -> Void)?
+    /// Called once the write queue is empty (``detach(_:)`` waits for it).
+    var onWritesDrained: (() -> Void)?
 
-    private init(worker: MediaWorker) throws(UVError) {
+    init(worker: MediaWorker) throws(UVError) {
         self.worker = worker
         let handle = try LoopHandleMemory.initialize(UV_TCP, as: uv_tcp_t.self, "uv_tcp_init") {
             uv_tcp_init(worker.loop, $0)
@@ -164,7 +166,10 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
         var queued = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(remaining))
         let status = uv_write(request, asUVStream(handle), &queued, 1) { request, _ in
             request?.pointee.data?.deallocate()
+            // A closed connection cleared its handle's data: nothing waits for the queue then.
+            let data = request?.pointee.handle?.pointee.data
             request?.deallocate()
+            if let data { Unmanaged<TCPConnection>.fromOpaque(data).takeUnretainedValue().writeCompleted() }
         }
         guard status == 0 else {
             copy.deallocate()
@@ -184,6 +189,7 @@ public final class TCPConnection: WorkerOwnedHandle, @unchecked Sendable {
         onRead = nil
         onEnd = nil
         onConnect = nil
+        onWritesDrained = nil
         worker.unregister(self)
     }
 }

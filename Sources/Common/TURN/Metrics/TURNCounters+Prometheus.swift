@@ -40,6 +40,13 @@ extension TURNCounters {
             "meshcast_turn_relayed_bytes_total{direction=\"to_peer\",path=\"in_process\"} \(inProcessBytesToPeers)\n"
         text +=
             "meshcast_turn_relayed_bytes_total{direction=\"to_client\",path=\"in_process\"} \(inProcessBytesToClients)\n"
+        text += "# TYPE meshcast_turn_stream_clients_moved_total counter\n"
+        for transport in [TURNClientTransport.tcp, .tls] {
+            text +=
+                "meshcast_turn_stream_clients_moved_total{transport=\"\(transport.name)\"} \(streamClientsMoved[transport] ?? 0)\n"
+        }
+        text += "# TYPE meshcast_turn_stream_client_moves_failed_total counter\n"
+        text += "meshcast_turn_stream_client_moves_failed_total \(streamClientMovesFailed)\n"
         text += "# TYPE meshcast_turn_dropped_total counter\n"
         for (reason, count) in drops.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             text += "meshcast_turn_dropped_total{reason=\"\(reason.rawValue)\"} \(count)\n"

@@ -50,6 +50,12 @@ public struct TURNCounters: Sendable {
     /// Payload bytes relayed in-process from the node's media to clients.
     public private(set) var inProcessBytesToClients = 0
 
+    /// TCP and TLS clients moved to their session's worker after authenticating (issue 13,
+    /// item 6), by transport; counted by the relay that took them.
+    public private(set) var streamClientsMoved: [TURNClientTransport: Int] = [:]
+    /// Moves that failed (the client stayed on the listener's worker).
+    public private(set) var streamClientMovesFailed = 0
+
     /// No counts yet.
     public init() {}
 
@@ -108,6 +114,14 @@ public struct TURNCounters: Sendable {
         inProcessBytesToPeers += other.inProcessBytesToPeers
         inProcessPacketsToClients += other.inProcessPacketsToClients
         inProcessBytesToClients += other.inProcessBytesToClients
+        streamClientsMoved.merge(other.streamClientsMoved, uniquingKeysWith: +)
+        streamClientMovesFailed += other.streamClientMovesFailed
+    }
+
+    /// Counts a stream client over `transport` that moved here, or (`moved: false`) one whose
+    /// move failed.
+    public mutating func countStreamClientMove(_ transport: TURNClientTransport, moved: Bool) {
+        if moved { streamClientsMoved[transport, default: 0] += 1 } else { streamClientMovesFailed += 1 }
     }
 
     /// Counts an allocation opened over `transport`.

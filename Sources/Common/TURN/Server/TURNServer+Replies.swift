@@ -107,14 +107,23 @@ extension TURNServer {
         }
         // Another realm, an unknown or expired username, a MAC no secret's key produces, or a
         // credential whose session has ended: 401.
-        guard realm.elementsEqual(configuration.realm.utf8),
-            !ledger.hasEnded(Self.credentialID(of: username), now: now),
-            let keys = try? credentials.keys(username: username, now: now),
-            let key = keys.first(where: { (try? request.verifyIntegrity(.hmacSHA1, key: $0)) == true })
-        else {
+        guard let key = key(signing: request, username: username, realm: realm, now: now) else {
             return .answered(challenge(401, to: request, client: client, now: now, into: output))
         }
         return .authenticated(key: key, username: username)
+    }
+
+    /// The long-term key `request` is signed with, when its realm is this server's, its username
+    /// a live credential of an accepted secret whose session has not ended, and its MAC right.
+    func key(
+        signing request: STUNMessage, username: UnsafeRawBufferPointer, realm: UnsafeRawBufferPointer,
+        now: TURNInstant
+    ) -> STUNIntegrityKey? {
+        guard realm.elementsEqual(configuration.realm.utf8),
+            !ledger.hasEnded(Self.credentialID(of: username), now: now),
+            let keys = try? credentials.keys(username: username, now: now)
+        else { return nil }
+        return keys.first(where: { (try? request.verifyIntegrity(.hmacSHA1, key: $0)) == true })
     }
 
     /// The comprehension-required attributes (below 0x8000) of `request` that this server does
