@@ -130,6 +130,8 @@ async def browser_session(node, transport: str) -> dict:
             "publisher_servers": await publisher.evaluate("() => meshcast.iceServers"),
             "player_servers": await player.evaluate("() => meshcast.iceServers"),
             "player_resource": await player.evaluate("() => resource"),
+            "stream_clients_moved": node.metric_total("meshcast_turn_stream_clients_moved_total"),
+            "stream_client_moves_failed": node.metric_total("meshcast_turn_stream_client_moves_failed_total"),
         }
         # DELETE of the WHEP session (RFC 9725 §4.2) ends the allocations of its credential.
         path = urllib.parse.urlsplit(figures["player_resource"]).path
@@ -167,6 +169,11 @@ def test_chromium_publishes_and_watches_through_turn_only(tmp_path, transport):
     assert figures["relayed_packets_grew"] > 100, figures
     # Issue 13 item 3: both pages relay to the node's own media, so all of it went in-process.
     assert figures["in_process_grew"] > 100 and figures["kernel_grew"] == 0, figures
+    if transport != "udp":
+        # Issue 13 item 6: the node deals its sessions to the two workers in turn, so one of the
+        # pages' sessions lives on worker 1, and its TCP/TLS connection moves there once it
+        # authenticates (the listener runs on worker 0).
+        assert figures["stream_clients_moved"] >= 1 and figures["stream_client_moves_failed"] == 0, figures
     assert len(opened(node, transport)) >= 2, node.log_tail(40)
     assert status in (0, -15, 143), f"node exited {status}:\n{node.log_tail()}"
     results.write(f"node_turn_chromium_{transport}", {

@@ -18,12 +18,13 @@ import Testing
 @Suite("TURN over TCP: a client moves to its session's worker", .serialized)
 struct TURNStreamMoveTests {
     typealias Base = EmbeddedTURNTests
-    static let firstPort: UInt16 = 47_310
     static let checks = 20
 
     @Test("a TCP client whose credential names a session on worker 1 is served there", .timeLimit(.minutes(1)))
     func tcpClientMovesToItsSessionsWorker() async throws {
-        let node = try await TURNStreamNode.start(firstPort: Self.firstPort)
+        // Two real media ports: a random pair, as EngineLinkTests picks, so no fixed port can be taken.
+        let firstPort = UInt16.random(in: 41_000...59_000)
+        let node = try await TURNStreamNode.start(firstPort: firstPort)
         defer { node.stop() }
         let (session, stream, ice) = try await node.publisherOnWorker1()
         let client = try await TURNStreamTestClient.connect(on: node.clientWorker, to: node.tcpListener)
@@ -41,7 +42,7 @@ struct TURNStreamMoveTests {
         #expect(
             try await client.exchange(allocate).type
                 == STUNMessageType(method: .allocate, messageClass: .successResponse))
-        let media = STUNTransportAddress(ip: Base.loopback, port: Self.firstPort + 1)
+        let media = STUNTransportAddress(ip: Base.loopback, port: firstPort + 1)
         let bind = try Base.request(.channelBind, client: clientAddress, credentialID: session) {
             try $0.appendChannelNumber(0x4000)
             try $0.appendXORAddress(media, as: .xorPeerAddress)
