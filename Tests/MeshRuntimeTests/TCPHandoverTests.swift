@@ -34,20 +34,21 @@ struct TCPHandoverTests {
         }
         let clientReceived = Shared([UInt8]())
         let before = Self.pattern(64 * 1024, seed: 1)
-        let toClient = Self.pattern(4 << 20, seed: 2)
+        // More than the kernel buffers between the two ends (tcp_rmem + tcp_wmem at most ~10 MiB
+        // on Debian's defaults), while the client does not read: part of it must wait in the
+        // first worker's queue when the move starts.
+        let toClient = Self.pattern(24 << 20, seed: 2)
         let during = Self.pattern(1 << 20, seed: 3)
         let after = Self.pattern(32 * 1024, seed: 4)
         let connection = try await client.run {
             let connection = try TCPConnection.connect(on: client, to: address) { _ in }
-            try connection.startReading(onRead: { bytes in clientReceived.update { $0 += bytes } }, onEnd: { _ in })
             try before.withUnsafeBytes { try connection.write($0) }
             return connection
         }
         #expect(await waitUntil { serverReceived.value.count == before.count })
         let onFirst = try #require(accepted.value)
 
-        // More than the kernel takes at once, so most of it waits in the first worker's queue;
-        // the client keeps writing meanwhile, to a socket nobody reads until the move is done.
+        // The client keeps writing meanwhile, to a socket nobody reads until the move is done.
         try await client.run { try during.withUnsafeBytes { try connection.write($0) } }
         let moved = Shared<Result<TCPSocketDescriptor, UVError>?>(nil)
         let queuedAtDetach = try await first.run {
@@ -56,7 +57,11 @@ struct TCPHandoverTests {
             onFirst.detach { result in moved.update { $0 = result } }
             return queued
         }
-        #expect(queuedAtDetach > 0, "the move waited for queued writes")
+        #expect(queuedAtDetach > 0, "the move waits for queued writes")
+        // Only now does the client read, so the queue drains and the move goes on.
+        try await client.run {
+            try connection.startReading(onRead: { bytes in clientReceived.update { $0 += bytes } }, onEnd: { _ in })
+        }
         #expect(await waitUntil(timeout: .seconds(20)) { moved.value != nil })
         let descriptor = try #require(try moved.value?.get())
         #expect(try await first.run { onFirst.peerAddress } == nil, "the first worker's handle is closed")

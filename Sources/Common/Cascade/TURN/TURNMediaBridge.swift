@@ -11,7 +11,7 @@ import MeshWire
 /// The relay runs on one worker (``relayWorker``). Sessions on that worker are reached by a
 /// direct call; those on the others through a ``DatagramHandoff`` each way (a preallocated ring,
 /// one wake-up per burst), so nothing allocates per packet. What goes back to UDP clients is
-/// batched by the relay (``TURNClientBatch``) and flushed where each burst ends: after the relay
+/// batched by the relay (a `DatagramBatch`) and flushed where each burst ends: after the relay
 /// worker's send batch, after each drain of a handoff to the relay.
 final class TURNMediaBridge: @unchecked Sendable {
     let engine: MediaEngine

@@ -48,7 +48,13 @@ public final class TURNRelay: @unchecked Sendable {
     /// Room for the largest UDP payload plus a Data indication's header and attributes.
     private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 64, alignment: 8)
     /// Relayed datagrams for UDP clients, sent with one `sendmmsg` per burst (``flushClients()``).
-    private let toUDPClients = TURNClientBatch()
+    private let toUDPClients = DatagramBatch(slotSize: TURNRelay.clientSlotSize)
+    /// The largest payload a slot of ``toUDPClients`` takes: a media datagram as large as a
+    /// handoff slot. Larger ones (only from a relayed socket) are sent on their own.
+    static let largestBatchedPayload = DatagramHandoff.slotSize
+    /// The payload wrapped as a Data indication (20-byte header, XOR-PEER-ADDRESS of up to 24
+    /// bytes, DATA header and padding) fits.
+    static let clientSlotSize = largestBatchedPayload + 64
 
     /// A relay for `server` listening on UDP at `listen` (none when `nil`: TCP/TLS only);
     /// relayed sockets bind to `relayBindHost` (the node's media host, when it differs from the
@@ -262,7 +268,7 @@ public final class TURNRelay: @unchecked Sendable {
     ) -> Bool? {
         if toUDPClients.isFull { flushClients() }
         // A payload too large for a slot (only from the kernel path) is wrapped in `output`.
-        let batched = payload.count <= TURNClientBatch.largestPayload
+        let batched = payload.count <= Self.largestBatchedPayload
         let into = batched ? toUDPClients.nextSlot : output
         let answer = server.receive(fromPeer: peer, at: relayed, payload: payload, now: clock(), into: into)
         guard case let .deliver(fiveTuple, count) = answer else {
@@ -293,7 +299,7 @@ public final class TURNRelay: @unchecked Sendable {
     /// worker's send batch, a handoff drain, a relayed socket's receive batch) and when the batch
     /// fills. Loop only.
     func flushClients() {
-        let refused = toUDPClients.flush(on: listener)
+        let refused = toUDPClients.flush(on: listener).dropped
         if refused > 0 { counters.countDrop(.clientSocketFull, count: refused) }
     }
 

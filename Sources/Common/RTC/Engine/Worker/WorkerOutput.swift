@@ -9,7 +9,8 @@ final class WorkerOutput {
     /// Set once the worker bound its port.
     var socket: (any DatagramSocket)?
     var counters = WorkerCounters()
-    let egress = EgressBatch()
+    /// Media for viewers (RTP and padding), sent with one `sendmmsg` per burst.
+    let egress = DatagramBatch(slotSize: 2048)
     /// Sending link ends whose ``LinkSendingHalf/batch`` holds packets: flushed with the
     /// egress batch, each link's packets as GSO runs (a video frame is one run, one system
     /// call). Capacity is reserved so that listing a link allocates nothing.
@@ -53,7 +54,7 @@ final class WorkerOutput {
     /// The buffer the next batched datagram goes into, flushing a full batch first.
     var nextBuffer: UnsafeMutableRawBufferPointer {
         if egress.isFull { flush() }
-        return egress.nextBuffer
+        return egress.nextSlot
     }
 
     /// The slot a sending link end's next packet is written into, flushing a full batch first.
