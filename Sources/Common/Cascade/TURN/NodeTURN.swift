@@ -116,17 +116,17 @@ public enum NodeTURN {
         guard let engine, engine.workerCount == workers else { return TURNRelays(node: relay, ports: []) }
         let own = ownMedia(of: node, workers: workers)
         var ports: [TURNRelay?] = Array(repeating: nil, count: workers)
-        if turn.udpPort != nil {
-            do {
-                for index in 0..<workers {
-                    ports[index] = try await startPortRelay(
-                        worker: index, engine: engine, server: server, policy: policy, own: own, announced: announced,
-                        relayBindHost: bound == announced ? nil : bound, logger: logger)
-                }
-            } catch {
-                await TURNRelays(node: relay, ports: ports).stop()
-                throw error
+        // A relay on every worker: with a UDP listener each media port serves TURN too (the
+        // session's `Link` names it); in any case TCP and TLS clients move to their session's.
+        do {
+            for index in 0..<workers {
+                ports[index] = try await startPortRelay(
+                    worker: index, engine: engine, server: server, policy: policy, own: own, announced: announced,
+                    relayBindHost: bound == announced ? nil : bound, overUDP: turn.udpPort != nil, logger: logger)
             }
+        } catch {
+            await TURNRelays(node: relay, ports: ports).stop()
+            throw error
         }
         do {
             try await relay.connect(to: engine, ownMedia: own, announced: announced, portRelays: ports)
@@ -134,7 +134,7 @@ public enum NodeTURN {
         } catch {
             logger.warning("TURN: no in-process path to the media workers (\(error)); relaying through the kernel")
         }
-        return TURNRelays(node: relay, ports: ports)
+        return TURNRelays(node: relay, ports: ports, portsServeUDP: turn.udpPort != nil)
     }
 
     /// The relay on worker `index`'s own media port (issue 13, item 6): `server`'s sibling (the
@@ -143,8 +143,8 @@ public enum NodeTURN {
     /// their own port. Open mode keeps the node's rules (other peers through relayed sockets).
     public static func startPortRelay(
         worker index: Int, engine: MediaEngine, server: TURNServer, policy: TURNPeerPolicy,
-        own: [STUNTransportAddress: Int], announced: STUNIPAddress, relayBindHost: STUNIPAddress?, logger: Logger,
-        clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
+        own: [STUNTransportAddress: Int], announced: STUNIPAddress, relayBindHost: STUNIPAddress?,
+        overUDP: Bool = true, logger: Logger, clock: @escaping @Sendable () -> TURNInstant = TURNRelay.wallClock
     ) async throws -> TURNRelay {
         let mine = Set(own.filter { $0.value == index }.keys)
         let portPolicy: TURNPeerPolicy
@@ -156,7 +156,8 @@ public enum NodeTURN {
                 loop: loop, server: portServer, listen: nil, relayBindHost: relayBindHost, logger: logger, clock: clock)
             do {
                 try relay.start()
-                try relay.serveMediaPort(of: engine, worker: index, ownMedia: mine, announced: announced)
+                try relay.serveMediaPort(
+                    of: engine, worker: index, ownMedia: mine, announced: announced, overUDP: overUDP)
             } catch {
                 relay.stop()
                 throw error

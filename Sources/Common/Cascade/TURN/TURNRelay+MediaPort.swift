@@ -13,11 +13,20 @@ extension TURNRelay {
     /// answers and relayed data leave from it, and payloads to that worker's own media addresses
     /// `ownMedia` (the worker's port on the announced and bound IP) go to its sessions in-process;
     /// their replies come back through ``fromMediaIfOwned(_:worker:to:)``, which the node's
-    /// in-process path (``TURNMediaBridge/connect(to:portRelays:)``) asks first. Loop only,
-    /// after ``start()``.
+    /// in-process path (``TURNMediaBridge/connect(to:portRelays:)``) asks first. Without
+    /// `overUDP` (a topology with TCP or TLS TURN only) the port stays the sessions' alone and the
+    /// relay serves only the stream clients that move here. Loop only, after ``start()``.
     public func serveMediaPort(
-        of engine: MediaEngine, worker: Int, ownMedia: Set<STUNTransportAddress>, announced: STUNIPAddress
+        of engine: MediaEngine, worker: Int, ownMedia: Set<STUNTransportAddress>, announced: STUNIPAddress,
+        overUDP: Bool = true
     ) throws {
+        bridge = TURNMediaBridge(
+            engine: engine, relayWorker: worker,
+            own: Dictionary(uniqueKeysWithValues: ownMedia.map { ($0, worker) }), announced: announced)
+        guard overUDP else {
+            logger.info("TURN on worker \(worker): stream clients of its sessions, peers: \(server.policy.summary)")
+            return
+        }
         let receive: (UnsafeMutableRawBufferPointer, SocketAddress) -> Void = { [unowned self] bytes, from in
             fromClient(UnsafeRawBufferPointer(bytes), from: from)
         }
@@ -26,9 +35,6 @@ extension TURNRelay {
         }
         listener = socket
         releaseMediaPort = { engine.stopServingTURN(worker: worker) }
-        bridge = TURNMediaBridge(
-            engine: engine, relayWorker: worker,
-            own: Dictionary(uniqueKeysWithValues: ownMedia.map { ($0, worker) }), announced: announced)
         logger.info(
             "TURN over UDP on worker \(worker)'s media port \(socket.localAddress), peers: \(server.policy.summary)")
     }

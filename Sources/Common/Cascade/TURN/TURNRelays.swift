@@ -2,27 +2,32 @@ import MeshRuntime
 import MeshTURN
 
 /// A node's TURN relays (issue 13, item 6): the node relay on worker 0 (the topology's UDP,
-/// TCP and TLS listeners, for generic clients) and, when the topology serves TURN over UDP, one
-/// relay on each media worker's own port, which the `Link` of every session on that worker
-/// names. All share one ``TURNNodeLedger``, so quotas, relay ports and ended credentials are the
+/// TCP and TLS listeners, for generic clients) and one relay on each media worker, which serves
+/// TURN on the worker's media port when the topology serves TURN over UDP (the `Link` of every
+/// session on that worker names it) and the TCP and TLS clients that move to it. All share one ``TURNNodeLedger``, so quotas, relay ports and ended credentials are the
 /// node's; each runs on its own loop. Any thread.
 public final class TURNRelays: Sendable {
     /// The relay on the topology's listeners.
     public let node: TURNRelay
-    /// The relay on worker `k`'s media port at index `k`, when TURN is served there.
+    /// The relay on worker `k` at index `k`.
     public let ports: [TURNRelay?]
+    /// Whether the workers' media ports serve TURN over UDP.
+    public let portsServeUDP: Bool
 
     /// The relays of one node.
-    public init(node: TURNRelay, ports: [TURNRelay?]) {
+    public init(node: TURNRelay, ports: [TURNRelay?], portsServeUDP: Bool = true) {
         self.node = node
         self.ports = ports
+        self.portsServeUDP = portsServeUDP
     }
 
     /// Every relay, the node's first.
     public var all: [TURNRelay] { [node] + ports.compactMap(\.self) }
 
-    /// Whether worker `k`'s media port serves TURN.
-    public func servesMediaPort(ofWorker index: Int) -> Bool { index < ports.count && ports[index] != nil }
+    /// Whether worker `k`'s media port serves TURN (over UDP).
+    public func servesMediaPort(ofWorker index: Int) -> Bool {
+        portsServeUDP && index < ports.count && ports[index] != nil
+    }
 
     /// A media session `id` began here: its credential's Allocates are served here even while
     /// the node drains (the ledger is shared: one call is enough).
