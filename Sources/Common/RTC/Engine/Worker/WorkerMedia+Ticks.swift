@@ -18,7 +18,12 @@ extension WorkerMedia {
                     (session.id, "no ICE consent (RFC 7675) for \(PeerTransport.consentTimeout / 1_000_000_000) s"))
                 continue
             case .failed:
-                ended.append((session.id, "DTLS handshake failed"))
+                // After the handshake, only an alert of the peer's (close_notify, with no media
+                // after it) fails DTLS: say so, since "handshake failed" sends one looking for
+                // certificates or fingerprints.
+                let reason =
+                    session.isConnected ? "the peer's DTLS alert, and no media after it" : "DTLS handshake failed"
+                ended.append((session.id, reason))
                 continue
             case .closed:
                 ended.append((session.id, "the peer closed DTLS"))
