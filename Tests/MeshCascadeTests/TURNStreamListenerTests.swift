@@ -100,4 +100,47 @@ import Testing
         try await client.run { connection.close() }
         try await server.run { relay.stop() }
     }
+
+    /// A stream client gets no retransmission (RFC 8489 §6.2.2), so one without an allocation
+    /// whose unauthenticated request the per-source limit drops is closed at once (here the
+    /// 11th Binding in a second; the limit is 10) instead of waiting for the 30 s idle close.
+    @Test(.timeLimit(.minutes(1)))
+    func closesAClientTheChallengeLimitDrops() async throws {
+        let server = try MediaWorker(index: 0, cpu: nil)
+        let client = try MediaWorker(index: 1, cpu: nil)
+        defer {
+            server.stop()
+            client.stop()
+        }
+        let turn = TURNServer(
+            secrets: [TURNSecret("stream-test")], policy: .open(OpenRelayRules()),
+            relayPorts: TURNRelayPorts(ipv4: .v4(0x7F00_0001), range: 50000...50001))
+        let (relay, address) = try await server.run {
+            let relay = TURNRelay(
+                loop: server, server: turn, listen: nil, relayBindHost: nil, logger: Logger(label: "turn-stream-test"))
+            try relay.start()
+            let listener = try TURNStreamListener(
+                worker: server, relay: relay, bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: 0), certificate: nil)
+            relay.add(listener)
+            return (relay, listener.localAddress)
+        }
+        let received = Received()
+        let connection = try await client.run {
+            let connection = try TCPConnection.connect(on: client, to: address) { _ in }
+            try connection.startReading(
+                onRead: { bytes in received.bytes.withLock { $0 += bytes } },
+                onEnd: { _ in received.ended.store(true, ordering: .releasing) })
+            let stream = (1...12).flatMap { Self.binding(UInt8($0)) }
+            try stream.withUnsafeBytes { try connection.write($0) }
+            return connection
+        }
+        await Self.waitFor { received.ended.load(ordering: .acquiring) }
+        let ended = received.ended.load(ordering: .acquiring)
+        #expect(ended, "the connection was closed")
+        #expect(received.bytes.withLock { Self.completeMessages(in: $0) } == 10)
+        #expect(try await server.run { relay.counters.drops[.challengeRateLimited] } == 1)
+        #expect(try await server.run { relay.streamClientCount } == 0)
+        try await client.run { connection.close() }
+        try await server.run { relay.stop() }
+    }
 }

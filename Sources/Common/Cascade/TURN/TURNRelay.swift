@@ -382,8 +382,16 @@ extension TURNRelay {
         case let .relay(peer, relayed, payload):
             relay(answer, payload, to: peer, from: relayed)
             bridge?.flush()
-        case .drop:
+        case let .drop(reason):
             counters.count(answer, output: output)
+            // A stream client does not send a request again (RFC 8489 §6.2.2): one whose 401 the
+            // per-source limit dropped would wait for the idle close. Without an allocation it
+            // is closed now, so it can fail over or try again at once; one with an allocation
+            // keeps it (a stale nonce's 438 from a busy NAT must not end live media).
+            if reason == .challengeRateLimited, server.relayedAddress(of: connection.fiveTuple) == nil {
+                logger.debug("TURN \(connection.fiveTuple): unauthenticated answers rate-limited, closing")
+                connection.close()
+            }
         }
     }
 
