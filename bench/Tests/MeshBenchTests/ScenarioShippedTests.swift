@@ -5,7 +5,9 @@ import Testing
 
 @Suite("shipped scenarios")
 struct ScenarioShippedTests {
-    static let names = ["fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst", "turn", "record"]
+    static let names = [
+        "fanout", "audience", "rooms", "cascade", "churn", "failover", "join-burst", "turn", "turn-tcp", "record",
+    ]
 
     @Test("every file in bench/scenarios validates", arguments: names)
     func validates(name: String) throws {
