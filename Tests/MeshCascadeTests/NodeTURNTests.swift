@@ -107,5 +107,10 @@ import Testing
                 "turn:198.51.100.20:40001?transport=udp", "turn:198.51.100.20:3478?transport=udp",
                 "turn:198.51.100.20:3478?transport=tcp",
             ])
+        // Without a UDP listener the worker port serves no TURN: it is not named.
+        let tcpOnly = try #require(
+            NodeTURN.sessionLinks(
+                settings: try Self.settings(turn: "{tcp: 3478}"), udpPortOfSession: { _ in 40001 }, clock: clock))
+        #expect(tcpOnly("0123456789abcdef").map(\.url) == ["turn:198.51.100.20:3478?transport=tcp"])
     }
 }

@@ -39,18 +39,12 @@ import Testing
         for _ in 0..<1000 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func answersFramesInOrderAndClosesOnGarbage() async throws {
-        let server = try MediaWorker(index: 0, cpu: nil)
-        let client = try MediaWorker(index: 1, cpu: nil)
-        defer {
-            server.stop()
-            client.stop()
-        }
+    /// An open relay on `server` with a TCP listener on loopback, and the listener's address.
+    static func relayWithTCPListener(on server: MediaWorker) async throws -> (TURNRelay, SocketAddress) {
         let turn = TURNServer(
             secrets: [TURNSecret("stream-test")], policy: .open(OpenRelayRules()),
             relayPorts: TURNRelayPorts(ipv4: .v4(0x7F00_0001), range: 50000...50001))
-        let (relay, address) = try await server.run {
+        return try await server.run {
             let relay = TURNRelay(
                 loop: server, server: turn, listen: nil, relayBindHost: nil, logger: Logger(label: "turn-stream-test"))
             try relay.start()
@@ -59,17 +53,36 @@ import Testing
             relay.add(listener)
             return (relay, listener.localAddress)
         }
-        let received = Received()
-        let connection = try await client.run {
+    }
+
+    /// A connection from `client` to `address` that writes `stream` in one write and collects
+    /// what it reads, and its end, into `received`.
+    static func connect(
+        on client: MediaWorker, to address: SocketAddress, writing stream: [UInt8], into received: Received
+    ) async throws -> TCPConnection {
+        try await client.run {
             let connection = try TCPConnection.connect(on: client, to: address) { _ in }
             try connection.startReading(
                 onRead: { bytes in received.bytes.withLock { $0 += bytes } },
                 onEnd: { _ in received.ended.store(true, ordering: .releasing) })
-            // Two Bindings around ChannelData padded to 4 bytes (RFC 8656 §12.5), in one write.
-            let stream = Self.binding(1) + [0x40, 0x00, 0x00, 0x01, 0xAA, 0, 0, 0] + Self.binding(2)
             try stream.withUnsafeBytes { try connection.write($0) }
             return connection
         }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func answersFramesInOrderAndClosesOnGarbage() async throws {
+        let server = try MediaWorker(index: 0, cpu: nil)
+        let client = try MediaWorker(index: 1, cpu: nil)
+        defer {
+            server.stop()
+            client.stop()
+        }
+        let (relay, address) = try await Self.relayWithTCPListener(on: server)
+        let received = Received()
+        // Two Bindings around ChannelData padded to 4 bytes (RFC 8656 §12.5), in one write.
+        let stream = Self.binding(1) + [0x40, 0x00, 0x00, 0x01, 0xAA, 0, 0, 0] + Self.binding(2)
+        let connection = try await Self.connect(on: client, to: address, writing: stream, into: received)
         // Each answer: a 20-byte header, XOR-MAPPED-ADDRESS (12 bytes) and SOFTWARE.
         await Self.waitFor { received.bytes.withLock { Self.completeMessages(in: $0) } >= 2 }
         var answers = received.bytes.withLock { $0 }
@@ -112,28 +125,10 @@ import Testing
             server.stop()
             client.stop()
         }
-        let turn = TURNServer(
-            secrets: [TURNSecret("stream-test")], policy: .open(OpenRelayRules()),
-            relayPorts: TURNRelayPorts(ipv4: .v4(0x7F00_0001), range: 50000...50001))
-        let (relay, address) = try await server.run {
-            let relay = TURNRelay(
-                loop: server, server: turn, listen: nil, relayBindHost: nil, logger: Logger(label: "turn-stream-test"))
-            try relay.start()
-            let listener = try TURNStreamListener(
-                worker: server, relay: relay, bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: 0), certificate: nil)
-            relay.add(listener)
-            return (relay, listener.localAddress)
-        }
+        let (relay, address) = try await Self.relayWithTCPListener(on: server)
         let received = Received()
-        let connection = try await client.run {
-            let connection = try TCPConnection.connect(on: client, to: address) { _ in }
-            try connection.startReading(
-                onRead: { bytes in received.bytes.withLock { $0 += bytes } },
-                onEnd: { _ in received.ended.store(true, ordering: .releasing) })
-            let stream = (1...12).flatMap { Self.binding(UInt8($0)) }
-            try stream.withUnsafeBytes { try connection.write($0) }
-            return connection
-        }
+        let stream = (1...12).flatMap { Self.binding(UInt8($0)) }
+        let connection = try await Self.connect(on: client, to: address, writing: stream, into: received)
         await Self.waitFor { received.ended.load(ordering: .acquiring) }
         let ended = received.ended.load(ordering: .acquiring)
         #expect(ended, "the connection was closed")

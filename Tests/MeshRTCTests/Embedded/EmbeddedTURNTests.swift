@@ -148,6 +148,25 @@ struct EmbeddedTURNTests {
         }
     }
 
+    /// A relay on each of `node`'s two media ports over `server`'s ledger, `nodeRelay` connected
+    /// to the workers with them, and a session's end ending its allocations on every relay: the
+    /// wiring `NodeTURN.start` and `MeshNodeRunner` do.
+    static func connectPortRelays(
+        to nodeRelay: TURNRelay, on node: MediaEngine, server: TURNServer, own: [STUNTransportAddress: Int]
+    ) async throws -> TURNRelays {
+        var ports: [TURNRelay?] = []
+        for worker in 0..<2 {
+            ports.append(
+                try await NodeTURN.startPortRelay(
+                    worker: worker, engine: node, server: server, policy: server.policy, own: own,
+                    announced: loopback, relayBindHost: nil, logger: logger, clock: { now }))
+        }
+        try await nodeRelay.connect(to: node, ownMedia: own, announced: loopback, portRelays: ports)
+        let relays = TURNRelays(node: nodeRelay, ports: ports)
+        node.observeSessionEnds { id in relays.endSession(id) }
+        return relays
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "embedded.turn")
         logger.logLevel = .warning

@@ -146,16 +146,7 @@ struct EmbeddedWorkerTURNTests {
         ]
         let server = Base.server(own: own, configuration: configuration)
         let nodeRelay = try await Base.startNodeRelay(on: node, server: server)
-        var ports: [TURNRelay?] = []
-        for worker in 0..<2 {
-            ports.append(
-                try await NodeTURN.startPortRelay(
-                    worker: worker, engine: node, server: server, policy: server.policy, own: own,
-                    announced: Base.loopback, relayBindHost: nil, logger: Base.logger, clock: { Base.now }))
-        }
-        try await nodeRelay.connect(to: node, ownMedia: own, announced: Base.loopback, portRelays: ports)
-        let relays = TURNRelays(node: nodeRelay, ports: ports)
-        node.observeSessionEnds { id in relays.endSession(id) }
+        let relays = try await Base.connectPortRelays(to: nodeRelay, on: node, server: server, own: own)
         return (engines, node, relays)
     }
 

@@ -44,16 +44,7 @@ struct TURNStreamNode: @unchecked Sendable {
             relay.add(listener)
             return (relay, listener.localAddress)
         }
-        var ports: [TURNRelay?] = []
-        for worker in 0..<2 {
-            ports.append(
-                try await NodeTURN.startPortRelay(
-                    worker: worker, engine: engine, server: server, policy: server.policy, own: own,
-                    announced: Base.loopback, relayBindHost: nil, logger: Base.logger, clock: { Base.now }))
-        }
-        try await relay.connect(to: engine, ownMedia: own, announced: Base.loopback, portRelays: ports)
-        let relays = TURNRelays(node: relay, ports: ports)
-        engine.observeSessionEnds { id in relays.endSession(id) }
+        let relays = try await Base.connectPortRelays(to: relay, on: engine, server: server, own: own)
         return TURNStreamNode(
             group: group, engine: engine, clientWorker: try MediaWorker(index: 2, cpu: nil), relays: relays,
             tcpListener: listener)

@@ -97,10 +97,11 @@ public struct MeshNodeRunner {
         control.testFaults = settings.testFaults
         if let turn {
             // A session's 201 mints its credential and tells the relays the session lives here;
-            // its UDP Link names the media port of the session's worker where that port serves
-            // TURN, so the client's allocation lives on the session's worker (issue 13, item 6).
+            // its first UDP Link names the media port of the session's worker, which serves TURN
+            // with a UDP listener, so the client's allocation lives on the session's worker
+            // (issue 13, item 6).
             let udpPortOfSession: @Sendable (String) -> UInt16? = { [engine, turn] id in
-                guard let worker = engine.worker(ofSession: id), turn.servesMediaPort(ofWorker: worker) else {
+                guard let worker = engine.worker(ofSession: id), turn.hasRelay(onWorker: worker) else {
                     return nil
                 }
                 return engine.mediaPort(ofWorker: worker)

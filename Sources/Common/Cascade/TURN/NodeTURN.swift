@@ -134,7 +134,7 @@ public enum NodeTURN {
         } catch {
             logger.warning("TURN: no in-process path to the media workers (\(error)); relaying through the kernel")
         }
-        return TURNRelays(node: relay, ports: ports, portsServeUDP: turn.udpPort != nil)
+        return TURNRelays(node: relay, ports: ports)
     }
 
     /// The relay on worker `index`'s own media port (issue 13, item 6): `server`'s sibling (the

@@ -11,23 +11,19 @@ public final class TURNRelays: Sendable {
     public let node: TURNRelay
     /// The relay on worker `k` at index `k`.
     public let ports: [TURNRelay?]
-    /// Whether the workers' media ports serve TURN over UDP.
-    public let portsServeUDP: Bool
 
     /// The relays of one node.
-    public init(node: TURNRelay, ports: [TURNRelay?], portsServeUDP: Bool = true) {
+    public init(node: TURNRelay, ports: [TURNRelay?]) {
         self.node = node
         self.ports = ports
-        self.portsServeUDP = portsServeUDP
     }
 
     /// Every relay, the node's first.
     public var all: [TURNRelay] { [node] + ports.compactMap(\.self) }
 
-    /// Whether worker `k`'s media port serves TURN (over UDP).
-    public func servesMediaPort(ofWorker index: Int) -> Bool {
-        portsServeUDP && index < ports.count && ports[index] != nil
-    }
+    /// Whether worker `k` runs a relay (whose media port serves TURN when the topology has a
+    /// UDP listener: `NodeTURN.urls(of:workerPort:)` names the port only then).
+    public func hasRelay(onWorker index: Int) -> Bool { index < ports.count && ports[index] != nil }
 
     /// A media session `id` began here: its credential's Allocates are served here even while
     /// the node drains (the ledger is shared: one call is enough).

@@ -10,25 +10,13 @@ import MeshWire
 ///
 /// `@unchecked Sendable`: the TLS session is used by one thread at a time; the first worker
 /// stops touching it before the handover is posted, and the second starts after.
-final class TURNStreamHandover: @unchecked Sendable {
+struct TURNStreamHandover: @unchecked Sendable {
     let socket: TCPSocketDescriptor
     let tls: TLSServerSession?
     let reassembler: TURNStreamReassembler
     let frames: [[UInt8]]
     let client: STUNTransportAddress
     let lastAllocated: TURNInstant
-
-    init(
-        socket: TCPSocketDescriptor, tls: TLSServerSession?, reassembler: TURNStreamReassembler, frames: [[UInt8]],
-        client: STUNTransportAddress, lastAllocated: TURNInstant
-    ) {
-        self.socket = socket
-        self.tls = tls
-        self.reassembler = reassembler
-        self.frames = frames
-        self.client = client
-        self.lastAllocated = lastAllocated
-    }
 
     var transport: TURNClientTransport { tls == nil ? .tcp : .tls }
 }
