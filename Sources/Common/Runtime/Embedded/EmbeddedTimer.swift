@@ -35,6 +35,12 @@ public final class EmbeddedTimer: LoopTimer, @unchecked Sendable {
         startOrder = loop.nextTimerStartOrder()
     }
 
+    public func postpone() {
+        guard dueAt != nil, interval > 0, let loop else { return }
+        dueAt = loop.clock.now() + interval
+        startOrder = loop.nextTimerStartOrder()
+    }
+
     public func stop() {
         dueAt = nil
     }

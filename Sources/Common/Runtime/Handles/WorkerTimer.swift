@@ -44,6 +44,13 @@ public final class WorkerTimer: WorkerOwnedHandle, @unchecked Sendable {
         return uv_is_active(asUVHandle(handle)) != 0
     }
 
+    /// Restarts a repeating timer's countdown from now (`uv_timer_again`, which does nothing
+    /// for a one-shot timer): a caller that did the timer's work early skips one wake-up.
+    public func postpone() {
+        guard let handle, isActive else { return }
+        _ = uv_timer_again(handle)
+    }
+
     /// Disarms the timer; it can be started again.
     public func stop() {
         if let handle { uv_timer_stop(handle) }

@@ -10,6 +10,10 @@ public protocol LoopTimer: AnyObject {
         _ onFire: @escaping () -> Void
     ) throws(UVError)
 
+    /// Restarts a repeating timer's countdown from now (libuv's `uv_timer_again`): its next
+    /// fire is one interval away. Nothing for a stopped or one-shot timer.
+    func postpone()
+
     /// Disarms the timer; it can be started again.
     func stop()
 

@@ -36,7 +36,7 @@ final class WorkerMedia: @unchecked Sendable {
     /// What serves TURN on this port, once something does (`MediaEngine+TURNPort.swift`): it
     /// takes every TURN message and ChannelData before the sessions see them.
     var turnPort: ((UnsafeMutableRawBufferPointer, SocketAddress) -> Void)?
-    private var timer: (any LoopTimer)?
+    private(set) var timer: (any LoopTimer)?
     /// Handshake records put off to later turns (see ``HandshakeBacklog``), and the timer that
     /// takes them up when no receive batch comes to do it.
     private let handshakes = HandshakeBacklog()
@@ -46,6 +46,8 @@ final class WorkerMedia: @unchecked Sendable {
     var sessionsByUfrag: [String: MediaSession] = [:]
     var sessionsByAddress: [SocketAddress: MediaSession] = [:]
     var lastSlowTick: UInt64 = 0
+    /// When the tick last ran (engine clock, ns): ``tickIfDue()`` compares against it.
+    var lastTick: UInt64 = 0
     var lastIdleTime: UInt64 = 0
     var lastUtilisationSample: UInt64 = 0
     /// When the loop last ran its 20 ms tick (engine clock, ns): written by the worker, read by
@@ -85,14 +87,17 @@ final class WorkerMedia: @unchecked Sendable {
             onReceive: { [unowned self] notice in
                 router.deliver(notice.track, layer: notice.layer, sequence: notice.sequence, now: engine.clock.now())
             },
-            afterDrain: { [unowned self] in output.flush() })
+            afterDrain: { [unowned self] in
+                tickIfDue()
+                output.flush()
+            })
         try socket.startReceiving(
             { [unowned self] bytes, from in receive(bytes, from: from) },
             batchEnded: { [unowned self] in endReceiveBatch() })
         handshakeTimer = try loop.makeTimer()
         let timer = try loop.makeTimer()
         self.timer = timer
-        try timer.start(afterMilliseconds: 20, repeatingEvery: 20) { [unowned self] in
+        try timer.start(afterMilliseconds: Self.tickTimeout, repeatingEvery: Self.tickTimeout) { [unowned self] in
             tick(now: engine.clock.now())
         }
         viewers.pacer = ProbePacer(timer: try loop.makeTimer()) { [unowned self] in
@@ -101,6 +106,7 @@ final class WorkerMedia: @unchecked Sendable {
         }
         lastUtilisationSample = engine.clock.now()
         lastIdleTime = loop.loopIdleTime
+        lastTick = lastUtilisationSample
         lastTurn.store(lastUtilisationSample, ordering: .relaxed)
     }
 
@@ -167,6 +173,7 @@ final class WorkerMedia: @unchecked Sendable {
     /// in-process): a new handshake budget, spent on what waits, then what was batched leaves.
     func endReceiveBatch() {
         takeUpHandshakes()
+        tickIfDue()
         output.flush()
     }
 
