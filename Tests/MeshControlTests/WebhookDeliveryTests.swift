@@ -164,6 +164,50 @@ struct WebhookDeliveryTests {
         await redis.shutdown()
     }
 
+    @Test(
+        "with no receiver in the topology an empty outbox is read every idle interval (1 s), not every pass; an entry is still tried"
+    )
+    func idleWithoutReceivers() async throws {
+        let redisServer = try RedisTestServer()
+        defer { redisServer.stop() }
+        let redis = RedisClient(endpoint: redisServer.endpoint)
+        await redis.waitUntil(available: true)
+        let outbox = WebhookOutbox(redis: redis)
+        try await outbox.prepare()
+        /// The outbox reads so far (`INFO commandstats`: `cmdstat_xreadgroup:calls=N,…`).
+        func reads() async throws -> Int {
+            let info = try await redis.command(["INFO", "commandstats"]).string ?? ""
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_xreadgroup:") } ?? ""
+            return Int(line.dropFirst("cmdstat_xreadgroup:calls=".count).prefix { $0.isNumber }) ?? 0
+        }
+        let receivers = Mutex(false)
+        let deliverer = WebhookDeliverer(outbox: outbox, consumer: "edge-1", timeout: .seconds(1)) { _ in Self.secret }
+        let running = Task {
+            await deliverer.run(
+                every: .milliseconds(20), idleInterval: .milliseconds(400), hasReceivers: { receivers.withLock { $0 } })
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let idleStart = try await reads()
+        try await Task.sleep(for: .milliseconds(600))
+        let idleReads = try await reads() - idleStart
+        #expect(idleReads <= 3, "every 400 ms while idle: \(idleReads) reads in 600 ms")
+        receivers.withLock { $0 = true }
+        try await Task.sleep(for: .milliseconds(450))
+        let busyStart = try await reads()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await reads() - busyStart >= 5, "every 20 ms once a receiver is named")
+        // An entry left from before the receivers went away is still taken up while idle.
+        receivers.withLock { $0 = false }
+        let closedPort = try FreePort.tcp()
+        let target = WebhookTarget(url: "http://127.0.0.1:\(closedPort)/hook", secretVariable: "HOOK")
+        try await outbox.enqueue(.nodeDown, body: "{}", targets: [target])
+        for _ in 0..<50 where deliverer.snapshot.failed == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(deliverer.snapshot.failed == 1)
+        running.cancel()
+        await running.value
+        await redis.shutdown()
+    }
+
     @Test("the back-off doubles from 1 s to at most 60 s")
     func backoff() {
         #expect(

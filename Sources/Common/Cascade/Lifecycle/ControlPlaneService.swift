@@ -28,11 +28,13 @@ struct ControlPlaneService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [audit] in await audit.run() }
             webhooks.report(.nodeUp)
-            await runUntilShutdownTurn { [revocations, copier, deliverer, deaths] in
+            await runUntilShutdownTurn { [revocations, copier, deliverer, deaths, webhooks] in
                 await withTaskGroup(of: Void.self) { loops in
                     loops.addTask { await revocations.run { Int64(Date().timeIntervalSince1970) } }
                     if let copier { loops.addTask { await copier.run() } }
-                    if let deliverer { loops.addTask { await deliverer.run() } }
+                    if let deliverer {
+                        loops.addTask { await deliverer.run(hasReceivers: { webhooks.hasReceivers }) }
+                    }
                     if let deaths { loops.addTask { await deaths.run() } }
                 }
             }

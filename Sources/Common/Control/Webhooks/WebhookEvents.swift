@@ -22,6 +22,9 @@ public final class WebhookEvents: Sendable {
         self.targets = targets
     }
 
+    /// True while the topology names a receiver.
+    public var hasReceivers: Bool { !targets().isEmpty }
+
     /// No webhooks.
     public static let none = WebhookEvents(outbox: nil, node: "", targets: { [] })
 
