@@ -17,6 +17,16 @@ struct SFULayerOrderTests {
             count: 3, pixels: { [0, 640 * 360, 320 * 180][$0] }, bitrate: { [1500, 400, 90][$0] })
         #expect(oneUnknown.indices == [2, 1, 0])
         #expect(LayerOrder.ranking(count: 3, pixels: { _ in 0 }, bitrate: { _ in 0 }) == .sdp(count: 3))
+        // Chromium with `f` inactive (never a key frame) and `h` just turned on below `q`'s rate
+        // (interop capture, test_node_browser.py): the sizes still decide between `q` and `h`;
+        // the bitrates used to, and a viewer capped at 150 kbit/s started on `h` at 640 px.
+        let inactiveTop = LayerOrder.ranking(
+            count: 3, pixels: { [0, 320 * 180, 640 * 360][$0] }, bitrate: { [0, 610_000, 225_000][$0] })
+        #expect(inactiveTop.indices == [0, 1, 2])
+        // A full-size layer waiting for its key frame sits by its rate among the sized ones.
+        let waiting = LayerOrder.ranking(
+            count: 3, pixels: { [320 * 180, 0, 640 * 360][$0] }, bitrate: { [150, 1500, 400][$0] })
+        #expect(waiting.indices == [0, 2, 1])
         #expect(LayerOrder(rawValue: highFirst.rawValue) == highFirst)
     }
 

@@ -25,16 +25,23 @@ public struct LayerOrder: Sendable, Hashable {
 
     /// The layers ranked by `pixels` (0: not known), then `bitrate`, then SDP index.
     ///
-    /// A layer whose size is known ranks by it; one whose size is not known yet ranks by
-    /// bitrate among the others (resolution and bitrate rise together in every encoder), so
-    /// that a key frame still on its way does not put a full-size layer at the bottom.
+    /// Layers whose size is known rank by it, whatever their bitrates: Chromium gives a layer it
+    /// has just turned on less than the one below (q at 610 kbit/s, h at 225). A layer whose size
+    /// is not known yet (a key frame on its way, or one that never came: an inactive layer)
+    /// goes below the first sized layer carrying more than it, so that a full-size layer still
+    /// waiting for its key frame does not rank at the bottom, and an inactive one does not put
+    /// the others in bitrate order.
     public static func ranking(count: Int, pixels: (Int) -> Int, bitrate: (Int) -> Int) -> LayerOrder {
-        let layers = min(max(count, 0), SimulcastLayerSelector.maxLayers)
-        let allSized = (0..<layers).allSatisfy { pixels($0) > 0 }
-        let ranked = (0..<layers).sorted { left, right in
-            if allSized, pixels(left) != pixels(right) { return pixels(left) < pixels(right) }
-            if bitrate(left) != bitrate(right) { return bitrate(left) < bitrate(right) }
-            return left < right
+        let layers = 0..<min(max(count, 0), SimulcastLayerSelector.maxLayers)
+        func byBitrate(_ left: Int, _ right: Int) -> Bool {
+            bitrate(left) != bitrate(right) ? bitrate(left) < bitrate(right) : left < right
+        }
+        var ranked = layers.filter { pixels($0) > 0 }.sorted { left, right in
+            pixels(left) != pixels(right) ? pixels(left) < pixels(right) : byBitrate(left, right)
+        }
+        for unsized in layers.filter({ pixels($0) <= 0 }).sorted(by: byBitrate) {
+            let above = ranked.firstIndex { bitrate($0) > bitrate(unsized) } ?? ranked.count
+            ranked.insert(unsized, at: above)
         }
         return LayerOrder(indices: ranked)
     }
