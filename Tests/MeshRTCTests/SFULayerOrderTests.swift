@@ -17,9 +17,10 @@ struct SFULayerOrderTests {
             count: 3, pixels: { [0, 640 * 360, 320 * 180][$0] }, bitrate: { [1500, 400, 90][$0] })
         #expect(oneUnknown.indices == [2, 1, 0])
         #expect(LayerOrder.ranking(count: 3, pixels: { _ in 0 }, bitrate: { _ in 0 }) == .sdp(count: 3))
-        // Chromium with `f` inactive (never a key frame) and `h` just turned on below `q`'s rate
-        // (interop capture, test_node_browser.py): the sizes still decide between `q` and `h`;
-        // the bitrates used to, and a viewer capped at 150 kbit/s started on `h` at 640 px.
+        // Chromium with `f` inactive, never a key frame (ci20's capture of test_node_browser.py),
+        // and `h` just turned on below `q`'s rate (q 610, h 225 kbit/s: test_mesh_codecs.py's
+        // capture): the sizes still decide between `q` and `h`. The bitrates used to, and a
+        // viewer capped at 150 kbit/s started on `h` at 640 px.
         let inactiveTop = LayerOrder.ranking(
             count: 3, pixels: { [0, 320 * 180, 640 * 360][$0] }, bitrate: { [0, 610_000, 225_000][$0] })
         #expect(inactiveTop.indices == [0, 1, 2])
