@@ -50,7 +50,7 @@ final class WorkerMedia: @unchecked Sendable {
     var lastTick: UInt64 = 0
     var lastIdleTime: UInt64 = 0
     var lastUtilisationSample: UInt64 = 0
-    /// When the loop last ran its 20 ms tick (engine clock, ns): written by the worker, read by
+    /// When the loop last ran its tick (engine clock, ns): written by the worker, read by
     /// `/health/live` from any thread, so a stuck loop shows without asking the loop anything.
     let lastTurn = Atomic<UInt64>(0)
 
