@@ -187,13 +187,7 @@ struct EngineUnderTest {
 
     func stop() {
         let engine = engine
-        let group = group
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await engine.shutdown()
-            done.signal()
-        }
-        done.wait()
+        waitForTask { await engine.shutdown() }
         withExtendedLifetime(engine) { group.stop() }
     }
 }

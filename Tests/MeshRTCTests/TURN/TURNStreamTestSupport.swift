@@ -69,13 +69,10 @@ struct TURNStreamNode: @unchecked Sendable {
     func stop() {
         let relays = relays
         let engine = engine
-        let done = DispatchSemaphore(value: 0)
-        Task {
+        waitForTask {
             await relays.stop()
             await engine.shutdown()
-            done.signal()
         }
-        done.wait()
         clientWorker.stop()
         withExtendedLifetime(engine) { group.stop() }
     }
