@@ -559,7 +559,12 @@ def test_layers_top_follows_the_best_live_layer(recorder_mesh):
         assert errors == "", f"ffmpeg -v error on segment {sequence} ({rid}): {errors}"
     print(f"\nlayers: top, recording {recording}: {figures}; gaps {gaps}")
     results.write("mesh_recorder_layers_top", {"segments": figures, "gaps": gaps})
-    assert runs == ["f", "h", "f"], rids
+    # The recording can begin before Chromium's bandwidth estimate turns f on (it starts its
+    # layers bottom up): then it follows the best live layer up to f first, in new segments.
+    assert "f" in runs, rids
+    start = runs.index("f")
+    assert runs[start:] == ["f", "h", "f"], rids
+    assert runs[:start] in ([], ["h"], ["q"], ["q", "h"]), rids
     for segment in figures:
         assert len(segment["sizes"]) == 1, segment
         # Chromium may scale a layer down under CPU pressure, never above its own size.
