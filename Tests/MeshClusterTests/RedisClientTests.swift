@@ -90,6 +90,31 @@ struct RedisClientTests {
         await client.shutdown()
     }
 
+    @Test("commands sent behind a script run once, after it, also when it falls back to EVAL")
+    func scriptFollowers() async throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }  // also keeps the server alive until the test ends
+        let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
+        await client.waitUntil(available: true)
+        let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        // The follower reads what the script wrote: it runs after it.
+        let first = try await client.run(script, keys: ["counter"], arguments: ["5"], then: [["SET", "seen", "x"]])
+        #expect(first == .integer(5))
+        _ = try await client.command(["SCRIPT", "FLUSH"])
+        let second = try await client.run(
+            script, keys: ["counter"], arguments: ["2"], then: [["INCR", "followers"], ["APPEND", "seen", "y"]])
+        #expect(second == .integer(7))
+        #expect(client.scriptFallbackCount == 1)
+        #expect(try await client.command(["GET", "followers"]) == .bulk(Array("1".utf8)))
+        #expect(try await client.command(["GET", "seen"]) == .bulk(Array("xy".utf8)))
+        // A follower's error reply throws, after the script ran.
+        await #expect(throws: RedisError.self) {
+            try await client.run(script, keys: ["counter"], arguments: ["1"], then: [["INCR", "seen"]])
+        }
+        #expect(try await client.command(["GET", "counter"]) == .bulk(Array("8".utf8)))
+        await client.shutdown()
+    }
+
     @Test("back-off doubles from 100 ms to a 5 s cap and restarts after reset")
     func backoff() {
         var backoff = ReconnectBackoff(jitter: 0)

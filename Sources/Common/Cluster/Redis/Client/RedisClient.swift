@@ -176,6 +176,16 @@ public final class RedisClient: Sendable {
     /// it (`NOSCRIPT` after a restart or `SCRIPT FLUSH`), runs it with `EVAL`, which also
     /// caches it on the server again.
     public func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RedisReply {
+        try await run(script, keys: keys, arguments: arguments, then: [])
+    }
+
+    /// Runs `script` as above with `followers` sent behind it in the same round trip: for a
+    /// command that must come after the script but cannot be in it (a key in another Cluster
+    /// slot). The followers run whatever the script answers (and once only when it falls back
+    /// to `EVAL`); an error reply from one throws `RedisError.server`.
+    public func run(_ script: RedisScript, keys: [String], arguments: [String], then followers: [[String]])
+        async throws(RedisError) -> RedisReply
+    {
         let tail = [String(keys.count)] + keys + arguments
         return try await onQueue { connection throws(RedisError) in
             let hash: String
@@ -188,12 +198,21 @@ public final class RedisClient: Sendable {
                 self.scriptHashes.withLock { $0[script] = loaded }
                 hash = loaded
             }
-            do throws(RedisError) {
-                return try connection.command(["EVALSHA", hash] + tail)
-            } catch .server(let text) where text.hasPrefix("NOSCRIPT") {
+            let replies = try connection.pipeline([["EVALSHA", hash] + tail] + followers)
+            let reply: RedisReply
+            switch replies.first {
+            case .error(let text) where text.hasPrefix("NOSCRIPT"):
                 self.fallbacks.add(1, ordering: .relaxed)
-                return try connection.command(["EVAL", script.source] + tail)
+                reply = try connection.command(["EVAL", script.source] + tail)
+            case .error(let text):
+                throw .server(text)
+            case let first?:
+                reply = first
+            case nil:
+                throw .unexpectedReply("no reply to EVALSHA")
             }
+            for case .error(let text) in replies.dropFirst() { throw .server(text) }
+            return reply
         }
     }
 

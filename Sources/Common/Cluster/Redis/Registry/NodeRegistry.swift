@@ -30,8 +30,9 @@ public struct NodeRegistry: Sendable {
     /// restarted) starts with no reservations: those were taken for a node that was gone, and
     /// their viewers will not arrive; and without a death record: a new life may die again. `ttlMs` lets ``evictScript`` tell how long ago the entry
     /// was refreshed from its remaining time to live, on Redis's own clock.
-    /// The node is listed in the `nodes` set by a separate `SADD` (``list(id:)``): that set is one
-    /// key for every node, so on a Redis Cluster it lives in another slot than the node's keys.
+    /// The node is listed in the `nodes` set by an `SADD` sent behind the script in the same
+    /// round trip (``list(_:)``): that set is one key for every node, so on a Redis Cluster it
+    /// lives in another slot than the node's keys.
     /// KEYS (``nodeKeys(_:)``): node hash, drain marker, reservations, death record. ARGV: ttl
     /// ms, id, field/value pairs...
     static let heartbeatScript = RedisScript(
@@ -48,9 +49,10 @@ public struct NodeRegistry: Sendable {
 
     /// Refreshes the expiry of an unchanged status without rewriting it. Returns -1 when the
     /// entry is gone (expired, evicted, Redis restarted): the caller writes the whole status.
-    /// Else 1 when the node is draining, 0 when not. The caller's `SADD` after it changes nothing
+    /// Else 1 when the node is draining, 0 when not. The `SADD` sent behind it changes nothing
     /// while the id is listed; it relists a node whose id a concurrent `nodes()` pruned while it
-    /// re-registered.
+    /// re-registered. (After -1 it lists an id with no entry until the whole write a moment
+    /// later; a `nodes()` in between prunes it, as it prunes any expired id.)
     /// KEYS: node hash, drain marker. ARGV: ttl ms.
     static let touchScript = RedisScript(
         """
@@ -88,8 +90,7 @@ public struct NodeRegistry: Sendable {
     public func heartbeat(_ status: NodeStatus) async throws(RedisError) -> Bool {
         let reply = try await client.run(
             Self.heartbeatScript, keys: Self.nodeKeys(status.id),
-            arguments: [String(ttl.wholeMilliseconds), status.id] + status.heartbeatFields)
-        try await list(id: status.id)
+            arguments: [String(ttl.wholeMilliseconds), status.id] + status.heartbeatFields, then: [list(status.id)])
         return reply.int == 1
     }
 
@@ -98,20 +99,19 @@ public struct NodeRegistry: Sendable {
         [RedisKeys.node(id), RedisKeys.drain(id), RedisKeys.reservations(id), RedisKeys.death(id)]
     }
 
-    /// Lists `id` in the `nodes` set, after each write or refresh of its status.
-    private func list(id: String) async throws(RedisError) {
-        _ = try await client.command(["SADD", RedisKeys.nodes, id])
+    /// Lists `id` in the `nodes` set: sent behind each write or refresh of its status, in the
+    /// same round trip.
+    private func list(_ id: String) -> [String] {
+        ["SADD", RedisKeys.nodes, id]
     }
 
     /// Pushes back the expiry of node `id`'s status without rewriting it. Returns whether the
     /// node is draining, or `nil` when its status is gone and must be written whole.
     public func touch(id: String) async throws(RedisError) -> Bool? {
         let reply = try await client.run(
-            Self.touchScript, keys: Self.drainKeys(id), arguments: [String(ttl.wholeMilliseconds)])
+            Self.touchScript, keys: Self.drainKeys(id), arguments: [String(ttl.wholeMilliseconds)], then: [list(id)])
         guard let verdict = reply.int else { throw .unexpectedReply("heartbeat refresh answered \(reply)") }
-        if verdict < 0 { return nil }
-        try await list(id: id)
-        return verdict == 1
+        return verdict < 0 ? nil : verdict == 1
     }
 
     /// Every node with a live status, sorted by id. Ids whose status expired are pruned, and
