@@ -10,12 +10,21 @@ struct RedisClientTests {
     static let quick = RedisClient.Configuration(
         backoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(200)))
 
+    /// Adds ARGV[1] to the counter at KEYS[1]: a script whose every run shows in its reply.
+    static let incrementBy = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+
+    /// A client of `server` with the quick back-off, once it is connected.
+    static func connected(_ server: RedisTestServer) async -> RedisClient {
+        let client = RedisClient(endpoint: server.endpoint, configuration: quick)
+        await client.waitUntil(available: true)
+        return client
+    }
+
     @Test("async commands and pipelines")
     func commands() async throws {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
-        let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
-        await client.waitUntil(available: true)
+        let client = await Self.connected(server)
         #expect(try await client.command(["SET", "k", "v"]) == .status("OK"))
         #expect(try await client.command(bytes: [Array("GET".utf8), Array("k".utf8)]) == .bulk(Array("v".utf8)))
         #expect(try await client.pipeline([["INCR", "n"], ["INCR", "n"]]) == [.integer(1), .integer(2)])
@@ -30,8 +39,7 @@ struct RedisClientTests {
     func reconnect() async throws {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
-        let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
-        await client.waitUntil(available: true)
+        let client = await Self.connected(server)
         var updates = client.availabilityUpdates().makeAsyncIterator()
         let current = await updates.next()
         #expect(current == true)  // a new stream starts with the current state
@@ -62,18 +70,16 @@ struct RedisClientTests {
     func scriptFallback() async throws {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
-        let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
-        await client.waitUntil(available: true)
-        let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
-        #expect(try await client.run(script, keys: ["counter"], arguments: ["5"]) == .integer(5))
-        #expect(try await client.run(script, keys: ["counter"], arguments: ["2"]) == .integer(7))
+        let client = await Self.connected(server)
+        #expect(try await client.run(Self.incrementBy, keys: ["counter"], arguments: ["5"]) == .integer(5))
+        #expect(try await client.run(Self.incrementBy, keys: ["counter"], arguments: ["2"]) == .integer(7))
         #expect(client.scriptFallbackCount == 0)
 
         _ = try await client.command(["SCRIPT", "FLUSH"])
-        #expect(try await client.run(script, keys: ["counter"], arguments: ["1"]) == .integer(8))
+        #expect(try await client.run(Self.incrementBy, keys: ["counter"], arguments: ["1"]) == .integer(8))
         #expect(client.scriptFallbackCount == 1)
         // EVAL cached the script again, so the next run goes by SHA1 once more.
-        #expect(try await client.run(script, keys: ["counter"], arguments: ["1"]) == .integer(9))
+        #expect(try await client.run(Self.incrementBy, keys: ["counter"], arguments: ["1"]) == .integer(9))
         #expect(client.scriptFallbackCount == 1)
 
         // A script's runtime error comes back with Redis's text.
@@ -90,26 +96,26 @@ struct RedisClientTests {
         await client.shutdown()
     }
 
-    @Test("commands sent behind a script run once, after it, also when it falls back to EVAL")
+    @Test("commands sent behind a script run once, also when it falls back to EVAL")
     func scriptFollowers() async throws {
         let server = try RedisTestServer()
         defer { server.stop() }  // also keeps the server alive until the test ends
-        let client = RedisClient(endpoint: server.endpoint, configuration: Self.quick)
-        await client.waitUntil(available: true)
-        let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
-        // The follower reads what the script wrote: it runs after it.
-        let first = try await client.run(script, keys: ["counter"], arguments: ["5"], then: [["SET", "seen", "x"]])
+        let client = await Self.connected(server)
+        // The script's reply comes back; its follower ran too (its write is read below).
+        let first = try await client.run(
+            Self.incrementBy, keys: ["counter"], arguments: ["5"], then: [["SET", "seen", "x"]])
         #expect(first == .integer(5))
         _ = try await client.command(["SCRIPT", "FLUSH"])
         let second = try await client.run(
-            script, keys: ["counter"], arguments: ["2"], then: [["INCR", "followers"], ["APPEND", "seen", "y"]])
+            Self.incrementBy, keys: ["counter"], arguments: ["2"],
+            then: [["INCR", "followers"], ["APPEND", "seen", "y"]])
         #expect(second == .integer(7))
         #expect(client.scriptFallbackCount == 1)
         #expect(try await client.command(["GET", "followers"]) == .bulk(Array("1".utf8)))
         #expect(try await client.command(["GET", "seen"]) == .bulk(Array("xy".utf8)))
         // A follower's error reply throws, after the script ran.
         await #expect(throws: RedisError.self) {
-            try await client.run(script, keys: ["counter"], arguments: ["1"], then: [["INCR", "seen"]])
+            try await client.run(Self.incrementBy, keys: ["counter"], arguments: ["1"], then: [["INCR", "seen"]])
         }
         #expect(try await client.command(["GET", "counter"]) == .bulk(Array("8".utf8)))
         await client.shutdown()
