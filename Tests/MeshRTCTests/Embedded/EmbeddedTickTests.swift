@@ -3,12 +3,12 @@ import MeshRuntime
 import Testing
 
 /// When a worker runs its tick (`WorkerMedia+Ticks.swift`): at the end of a wake-up the loop
-/// had anyway once 20 ms passed, else by its timer 30 ms after the last tick. Seen through
-/// `/health/live`'s time since each loop's last tick, on embedded workers whose clock the test
-/// moves.
+/// had anyway once 20 ms passed, else by its timer 30 ms after the last tick, or a second
+/// after it while no session or link end is on the worker. Seen through `/health/live`'s time
+/// since each loop's last tick, on embedded workers whose clock the test moves.
 @Suite("Embedded worker ticks: on wake-ups the loop has anyway, the timer only when none comes", .serialized)
 struct EmbeddedTickTests {
-    @Test("a datagram 20 ms after the last tick runs the tick and pushes the timer back; silence gets one every 30 ms")
+    @Test("wake-ups 20 ms apart run the tick; silence: one a second on an idle worker, every 30 ms with a session")
     func ticksRideOnWakeUps() async throws {
         let engines = EmbeddedEngines()
         let node = try await engines.engine(id: "origin-e", workers: 1, firstPort: 10_000)
@@ -21,9 +21,9 @@ struct EmbeddedTickTests {
             try engines.settle()
         }
 
-        // Silence: nothing wakes the loop before its timer, 30 ms after the start.
-        try engines.advance(by: .milliseconds(29))
-        #expect(await sinceTick() >= 0.028)
+        // Nothing on the worker: its timer waits a second from the start.
+        try engines.advance(by: .milliseconds(999))
+        #expect(await sinceTick() >= 0.998)
         try engines.advance(by: .milliseconds(1))
         #expect(await sinceTick() < 0.001)
 
@@ -32,13 +32,23 @@ struct EmbeddedTickTests {
         try poke()
         #expect(await sinceTick() >= 0.014)
 
-        // One 20 ms after it runs the tick, and the timer now waits 30 ms from there.
+        // One 20 ms after it runs the tick, and the timer now waits a second from there.
         try engines.advance(by: .milliseconds(5))
         try poke()
         #expect(await sinceTick() < 0.001)
-        try engines.advance(by: .milliseconds(29))
-        #expect(await sinceTick() >= 0.028)
+        try engines.advance(by: .milliseconds(999))
+        #expect(await sinceTick() >= 0.998)
         try engines.advance(by: .milliseconds(1))
         #expect(await sinceTick() < 0.001)
+
+        // A session on the worker: from its creation the timer runs every 30 ms, so no
+        // moment in silence is further than that from a tick. (The peer is kept: its own timer
+        // runs on the same embedded runtime.)
+        let publisher = try await engines.publisher(of: "ticks", on: node)
+        for _ in 0..<30 {
+            try engines.advance(by: .milliseconds(10))
+            #expect(await sinceTick() < 0.030)
+        }
+        #expect(publisher.isConnected)
     }
 }

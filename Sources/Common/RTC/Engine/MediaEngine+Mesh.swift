@@ -21,7 +21,7 @@ extension MediaEngine: MeshDataPlane {
             half: .sending(LinkSendingHalf(sender: sender)), now: clock.now())
         end.testDropRate = testLinkDrops.withLock { $0[request.downstreamNode] } ?? 0
         linkWorkers.withLock { $0[id] = media.index }
-        try await run(on: media) { media.links.add(end) }
+        try await run(on: media) { media.addLink(end) }
         logger.info(
             "relay link \(id) accepted: sending to \(request.downstreamNode) at \(peer) from worker \(media.index)")
         return LinkSetupResponse(
@@ -86,7 +86,7 @@ extension MediaEngine: MeshDataPlane {
             id: accepted.linkID, peerNode: accepted.upstreamNode, peer: peer, peerAddress: accepted.upstreamAddress,
             half: .receiving(LinkReceivingHalf(receiver: receiver)), now: now)
         linkWorkers.withLock { $0[accepted.linkID] = index }
-        try await run(on: media) { media.links.add(end) }
+        try await run(on: media) { media.addLink(end) }
         logger.info(
             "relay link \(accepted.linkID) open: receiving from \(accepted.upstreamNode) at \(peer) on worker \(index)")
         return accepted.linkID

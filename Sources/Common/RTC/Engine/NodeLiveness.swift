@@ -1,7 +1,7 @@
 /// `/health/live`: whether the process and each of its media loops still turn. A loop runs a
-/// tick every 20 ms (30 at most); one that has not for ``stallLimitSeconds`` is stuck (a
-/// blocking call, a livelock) and the node should be restarted, while a node that is merely
-/// busy or draining stays live.
+/// tick every 20 ms (30 at most; once a second with no session or link end on it); one that
+/// has not for ``stallLimitSeconds`` is stuck (a blocking call, a livelock) and the node should
+/// be restarted, while a node that is merely busy or draining stays live.
 public struct NodeLiveness: Sendable, Equatable, Codable {
     /// One media loop's last turn.
     public struct Worker: Sendable, Equatable, Codable {
@@ -17,9 +17,10 @@ public struct NodeLiveness: Sendable, Equatable, Codable {
         }
     }
 
-    /// How long a loop may go without a tick before the node is not live: over 150 ticks, far
-    /// beyond a loaded machine's scheduling delays (those are tens of milliseconds), short
-    /// enough that an orchestrator probing every few seconds restarts a stuck node within ten.
+    /// How long a loop may go without a tick before the node is not live: over 150 ticks (5 on
+    /// an idle worker), far beyond a loaded machine's scheduling delays (those are tens of
+    /// milliseconds), short enough that an orchestrator probing every few seconds restarts a
+    /// stuck node within ten.
     public static let stallLimitSeconds = 5.0
 
     /// Every media loop, by index.

@@ -119,7 +119,7 @@ public struct OutgoingStreamRewriter {
     /// The generation of `translation`: 1 for the first, one more on each switch.
     private var generation: UInt32 = 0
     private var sent: [SentRecord]
-    /// Recent translations, the one of generation `g` at `g % translationMemory`.
+    /// Recent translations as each began, the one of generation `g` at `g % translationMemory`.
     private var translations: [Translation]
     private let sentMask: Int
     /// The newest outgoing sequence number sent.
@@ -207,8 +207,12 @@ public struct OutgoingStreamRewriter {
         }
         headerLength = written.header
         translation = current
-        if switched { generation &+= 1 }
-        translations[Int(generation % UInt32(Self.translationMemory))] = current
+        if switched {
+            // Retransmissions take only the offsets, SSRC and layer from the ring, and those
+            // stay fixed for a translation's life: one write per switch, none per packet.
+            generation &+= 1
+            translations[Int(generation % UInt32(Self.translationMemory))] = current
+        }
         restartPending = false
         let sequence = view.sequenceNumber &+ current.sequenceOffset
         if Int16(bitPattern: sequence &- lastSequence) > 0 {

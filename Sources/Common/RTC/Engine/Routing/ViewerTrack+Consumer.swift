@@ -5,6 +5,8 @@ extension ViewerTrack: TrackConsumer {
 
     func consume(_ track: PublishedTrack, layer: Int, sequence: UInt16, now: UInt64, router: TrackRouter) {
         let output = router.output
+        // One strong load of the unowned reference: each `session.` would check and retain it.
+        let session = self.session
         guard session.isConnected, let destination = session.transport.remoteAddress, let forwarder else { return }
         let buffer = output.nextBuffer
         let length = forwarder.forward(layer: layer, sequence: sequence, now: now, into: buffer)

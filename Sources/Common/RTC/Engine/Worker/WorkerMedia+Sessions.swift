@@ -72,6 +72,13 @@ extension WorkerMedia {
     private func register(_ session: MediaSession) {
         sessionsByID[session.id] = session
         sessionsByUfrag[session.localUfrag] = session
+        retime()
+    }
+
+    /// Adds a relay link end (``WorkerLinks/add(_:)``); the tick serves it from now on.
+    func addLink(_ end: LinkEnd) {
+        links.add(end)
+        retime()
     }
 
     /// A stream's tracks were replaced (a publisher came back, a link feeds it now): the local

@@ -37,6 +37,8 @@ final class WorkerMedia: @unchecked Sendable {
     /// takes every TURN message and ChannelData before the sessions see them.
     var turnPort: ((UnsafeMutableRawBufferPointer, SocketAddress) -> Void)?
     private(set) var timer: (any LoopTimer)?
+    /// The period the tick timer runs at (ms; 0 before it starts): ``retime()`` sets it.
+    var timerPeriod: UInt64 = 0
     /// Handshake records put off to later turns (see ``HandshakeBacklog``), and the timer that
     /// takes them up when no receive batch comes to do it.
     private let handshakes = HandshakeBacklog()
@@ -95,11 +97,8 @@ final class WorkerMedia: @unchecked Sendable {
             { [unowned self] bytes, from in receive(bytes, from: from) },
             batchEnded: { [unowned self] in endReceiveBatch() })
         handshakeTimer = try loop.makeTimer()
-        let timer = try loop.makeTimer()
-        self.timer = timer
-        try timer.start(afterMilliseconds: Self.tickTimeout, repeatingEvery: Self.tickTimeout) { [unowned self] in
-            tick(now: engine.clock.now())
-        }
+        timer = try loop.makeTimer()
+        retime()
         viewers.pacer = ProbePacer(timer: try loop.makeTimer()) { [unowned self] in
             viewers.pace(now: engine.clock.now())
             output.flush()
