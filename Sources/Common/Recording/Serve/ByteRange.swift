@@ -43,7 +43,8 @@ public enum ByteRange: Equatable, Sendable {
         if last.isEmpty {
             self = .part(start..<length)
         } else if let end = Int(last), end >= start {
-            self = .part(start..<min(end + 1, length))
+            // Clipped before the + 1: a last position of Int.max is a client's text, not a trap.
+            self = .part(start..<min(end, length - 1) + 1)
         } else {
             self = .whole
         }
