@@ -41,8 +41,9 @@ extension WorkerMedia {
         timer?.postpone()
     }
 
-    /// Every 20 ms (at most 30; every second with nothing here): DTLS retransmissions, consent freshness, feedback to
-    /// publishers, reports and layer choices for viewers. Once a second the slow duties run too.
+    /// Every 20 ms (at most 30; every second with nothing here): DTLS retransmissions, consent
+    /// freshness, feedback to publishers, reports and layer choices for viewers. Once a second
+    /// the slow duties run too.
     func tick(now: UInt64) {
         lastTick = now
         lastTurn.store(now, ordering: .relaxed)
