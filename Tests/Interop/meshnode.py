@@ -210,6 +210,14 @@ class MeshNode:
         finally:
             connection.close()
 
+    def video_layers(self, stream: str) -> dict[str, dict]:
+        """The stream's video layers as `/v1/streams` reports them, by rid ({} before it is live)."""
+        status, _, body = self.request("GET", f"/v1/streams/{stream}")
+        if status != 200:
+            return {}
+        video = [t for t in json.loads(body)["tracks"] if t["kind"] == "video"]
+        return {layer["rid"]: layer for layer in (video[0]["layers"] if video else [])}
+
     def metrics(self) -> str:
         status, _, body = self.request("GET", "/metrics")
         assert status == 200, f"/metrics answered {status}"

@@ -487,17 +487,8 @@ def video_sizes(path: pathlib.Path) -> list[tuple[int, int]]:
     return [(s["width"], s["height"]) for s in json.loads(result.stdout)["streams"]]
 
 
-def stream_layers(origin, stream: str) -> dict[str, dict]:
-    """The stream's video layers on the origin, by rid."""
-    status, _, body = origin.request("GET", f"/v1/streams/{stream}")
-    if status != 200:
-        return {}
-    video = [t for t in json.loads(body)["tracks"] if t["kind"] == "video"]
-    return {layer["rid"]: layer for layer in (video[0]["layers"] if video else [])}
-
-
 def three_layers_flowing(origin, stream: str) -> bool:
-    layers = stream_layers(origin, stream)
+    layers = origin.video_layers(stream)
     return len(layers) == 3 and all(layer.get("width") and layer["bitrate"] > 0 for layer in layers.values())
 
 
@@ -592,7 +583,7 @@ def test_layers_all_records_every_layer(recorder_mesh):
             await asyncio.sleep(2 * SEGMENT_SECONDS + 2)
             status, _, _ = api(mesh, "POST", f"/v1/recordings/{recording}/stop", token)
             assert status == 200, status
-            return recording, stream_layers(origin, stream)
+            return recording, origin.video_layers(stream)
         finally:
             await leave(context, page)
 

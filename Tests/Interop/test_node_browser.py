@@ -8,7 +8,6 @@ decoding throughout.
 """
 
 import asyncio
-import json
 import time
 
 import results
@@ -26,12 +25,9 @@ async def wait_until_middle_layer_exceeds_the_cap(node, stream: str, timeout_s: 
     deadline = time.monotonic() + timeout_s
     by_rid: dict = {}
     while time.monotonic() < deadline:
-        status, _, body = node.request("GET", f"/v1/streams/{stream}")
-        if status == 200:
-            video = [t for t in json.loads(body)["tracks"] if t["kind"] == "video"]
-            by_rid = {layer["rid"]: layer for layer in (video[0]["layers"] if video else [])}
-            if by_rid.get("h", {}).get("bitrate", 0) > CAP_BPS / HEADROOM:
-                return by_rid
+        by_rid = node.video_layers(stream)
+        if by_rid.get("h", {}).get("bitrate", 0) > CAP_BPS / HEADROOM:
+            return by_rid
         await asyncio.sleep(0.5)
     raise AssertionError(f"layer h never carried more than the cap allows: {by_rid}")
 
