@@ -1,7 +1,9 @@
 import Glibc
 
 /// The probe's sockets: one sender and `destinations` receivers bound to 127.0.0.1 on ports the
-/// kernel picks, with their addresses in one preallocated array.
+/// kernel picks, with their addresses in one preallocated array. The receivers ask for the
+/// smallest receive buffer the kernel grants (it rounds 1 byte up to its minimum, a datagram or
+/// two), so a round or two of datagrams fills every one of them, however many there are.
 struct LoopbackSockets {
     let sender: Int32
     private let receivers: [Int32]
@@ -17,6 +19,9 @@ struct LoopbackSockets {
             for index in 0..<destinations {
                 let receiver = try Self.bound()
                 opened.append(receiver)
+                var smallest: Int32 = 1
+                guard setsockopt(receiver, SOL_SOCKET, SO_RCVBUF, &smallest, socklen_t(MemoryLayout<Int32>.size)) == 0
+                else { throw SendLimitError(operation: "SO_RCVBUF", code: errno) }
                 var length = socklen_t(MemoryLayout<sockaddr_in>.size)
                 let status = (addresses + index).withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     getsockname(receiver, $0, &length)
