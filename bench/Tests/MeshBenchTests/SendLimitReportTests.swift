@@ -10,7 +10,8 @@ import Testing
 @Suite("send limit in the report")
 struct SendLimitReportTests {
     static let limit = SendLimitFigures(
-        datagramBytes: 1132, destinations: 200, batch: 32, usPerPacket: 3.9, gsoUsPerPacket: 1.3, gsoSegments: 57)
+        datagramBytes: 1132, destinations: 200, batch: 32, usPerPacket: 3.9, gsoUsPerPacket: 1.3, gsoSegments: 57,
+        wakeUpUs: 31)
 
     /// The sample report (origin-1 at 8 µs per forwarded packet) with the limit attached as
     /// `RunReportBuilder` attaches it, plus a node that forwarded nothing.
@@ -20,6 +21,8 @@ struct SendLimitReportTests {
             NodeFigures(
                 id: "meshbench", role: "load generator", pid: 1, cpuSeconds: 3, cpuPercent: 10, rssMbMax: 40,
                 packetsForwarded: nil, cpuUsPerForwardedPacket: nil, samples: []))
+        // 240 sleeps a second over 12,000 forwarded packets a second.
+        report.nodes[0].steadySleeps = SleepFigures(perSecond: 240, perForwardedPacket: 0.02)
         report.sendLimit = limit.sharing(with: report.nodes)
         return report
     }
@@ -46,6 +49,8 @@ struct SendLimitReportTests {
         #expect(text.contains("\"send_limit\""))
         #expect(text.contains("\"us_per_packet\""))
         #expect(text.contains("\"share_by_node\""))
+        #expect(text.contains("\"wake_up_us\""))
+        #expect(text.contains("\"steady_sleeps\""))
         #expect(try ReportJSON.decode(data) == report)
     }
 
@@ -62,13 +67,28 @@ struct SendLimitReportTests {
         #expect(summary.contains("limit:     3.9 µs per 1132-byte datagram, sendmmsg ×32 to 200 loopback destinations"))
         #expect(summary.contains("GSO ×57 1.3 µs"))
         #expect(summary.contains("8 µs CPU/packet (49 % of the send limit)"))
+        #expect(summary.contains("; a sleep and wake-up 31 µs"))
+        // 0.02 sleeps per packet at 31 µs each.
+        #expect(summary.contains(", 240 sleeps/s (0.62 µs of each packet)"))
+    }
+
+    @Test("sleeps come from two readings of the count; a count that fell or a reading without one gives none")
+    func sleeps() {
+        #expect(
+            SleepFigures(from: 1_000, to: 3_400, seconds: 10, packets: 120_000)
+                == SleepFigures(perSecond: 240, perForwardedPacket: 0.02))
+        // A worker pool thread that exited took its count along: no figure rather than a negative one.
+        #expect(SleepFigures(from: 3_400, to: 1_000, seconds: 10, packets: 120_000) == nil)
+        #expect(SleepFigures(from: nil, to: 1_000, seconds: 10, packets: 120_000) == nil)
+        #expect(SleepFigures(from: 1_000, to: 3_400, seconds: 0, packets: 120_000) == nil)
+        #expect(SleepFigures(from: 1_000, to: 3_400, seconds: 10, packets: 0) == nil)
     }
 
     @Test("the HTML node table has the share column and the limit under it")
     func html() {
         let html = HTMLReport.render(Self.report())
         #expect(html.contains("<th>share of send limit</th>"))
-        #expect(html.contains("<td>49 %</td>"))
+        #expect(html.contains("<td>49 %</td><td>240</td><td>0.62</td>"))
         #expect(html.contains("<p>Send limit: 3.9 µs per 1132-byte datagram"))
     }
 
@@ -77,6 +97,7 @@ struct SendLimitReportTests {
         let printed = LimitsCommand.render(Self.limit)
         #expect(printed.contains("sendmmsg ×32: 3.9 µs per packet, 256k/s per core"))
         #expect(printed.contains("GSO ×57 per send: 1.3 µs per packet, 769k/s per core"))
+        #expect(printed.contains("a sleep and wake-up: 31 µs of the thread's CPU"))
         var noGSO = Self.limit
         noGSO.gsoUsPerPacket = nil
         #expect(LimitsCommand.render(noGSO).contains("GSO: not available"))
@@ -88,5 +109,6 @@ struct SendLimitReportTests {
         let figures = try SendLimitProbe(datagramBytes: 200, destinations: 4, seconds: 0.02).measure()
         #expect(figures.usPerPacket > 0 && figures.usPerPacket.isFinite)
         #expect(figures.destinations == 4 && figures.batch == 32)
+        #expect(figures.wakeUpUs.map { $0 > 0 && $0.isFinite } == true)
     }
 }

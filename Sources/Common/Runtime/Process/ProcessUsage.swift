@@ -1,7 +1,7 @@
 import Foundation
 
-/// What the kernel says a process costs (proc(5)): CPU time from `/proc/PID/stat` and resident
-/// memory from `/proc/PID/statm`. For this process (a node's heartbeat and `/metrics`) and for
+/// What the kernel says a process costs (proc(5)): CPU time from `/proc/PID/stat`, resident
+/// memory from `/proc/PID/statm` and its threads' sleeps from `/proc/PID/task/*/status`. For this process (a node's heartbeat and `/metrics`) and for
 /// the children a benchmark watches. `nil` when `/proc` cannot be read (not Linux, a hardened
 /// container, a process that is gone): callers report nothing rather than a made-up figure.
 public enum ProcessUsage {
@@ -19,6 +19,35 @@ public enum ProcessUsage {
             let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return nil }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// How many times `pid`'s threads have gone to sleep so far: the sum of each thread's
+    /// `voluntary_ctxt_switches` (`/proc/PID/task/TID/status`, proc(5)). Each sleep is paid
+    /// again on the wake-up, and on a virtual machine that pair can cost more CPU than a
+    /// packet's forwarding. Threads that exited take their counts with them, so the sum can
+    /// fall; callers compare readings of long-lived processes. This process when `pid` is `nil`.
+    public static func sleeps(of pid: Int32? = nil) -> UInt64? {
+        let folder = path(pid, "task")
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        var total: UInt64 = 0
+        for thread in threads {
+            // A thread that ends between the listing and the read is simply not counted.
+            guard let text = try? String(contentsOfFile: "\(folder)/\(thread)/status", encoding: .utf8),
+                let count = voluntarySwitches(fromStatus: text)
+            else { continue }
+            total &+= count
+        }
+        return total
+    }
+
+    /// The `voluntary_ctxt_switches:` count of a `/proc/.../status` text; `nil` when the line
+    /// is missing or not a number.
+    public static func voluntarySwitches(fromStatus text: String) -> UInt64? {
+        let key = "voluntary_ctxt_switches:"
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            return UInt64(line.dropFirst(key.count).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
     }
 
     /// `utime + stime` in clock ticks from a `/proc/[pid]/stat` line (proc(5): fields 14 and

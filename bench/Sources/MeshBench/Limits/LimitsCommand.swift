@@ -5,7 +5,8 @@ import ArgumentParser
 struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
-        abstract: "Measure the CPU the kernel needs to send one UDP datagram over loopback (sendmmsg and GSO).")
+        abstract:
+            "Measure the CPU the kernel needs to send one UDP datagram over loopback (sendmmsg and GSO), and a thread to sleep and wake once.")
 
     @Option(help: "Bytes per datagram (default: a scenario's largest video packet).")
     var size = SendLimitProbe.scenarioDatagramBytes
@@ -39,6 +40,9 @@ struct LimitsCommand: ParsableCommand {
                     + "\(SendLimitFigures.rate(rate)) per core")
         } else {
             lines.append("  GSO: not available (the kernel refused UDP_SEGMENT)")
+        }
+        if let wakeUp = figures.wakeUpUs {
+            lines.append("  a sleep and wake-up: \(number(wakeUp)) µs of the thread's CPU (4 ms waits in poll)")
         }
         return lines.joined(separator: "\n")
     }

@@ -34,7 +34,8 @@ struct SendLimitProbe {
     /// Untimed rounds to every destination first: more than the smallest buffer holds.
     static let prefillRounds = 4
 
-    /// Both variants; GSO is `nil` where the kernel refuses `UDP_SEGMENT`.
+    /// Both variants and the price of a sleep (``WakeUpProbe``); GSO is `nil` where the kernel
+    /// refuses `UDP_SEGMENT`.
     func measure() throws -> SendLimitFigures {
         let sockets = try LoopbackSockets(destinations: destinations)
         defer { sockets.close() }
@@ -42,7 +43,8 @@ struct SendLimitProbe {
         let segmented = try measureSegmented(sockets)
         return SendLimitFigures(
             datagramBytes: datagramBytes, destinations: destinations, batch: Self.batch, usPerPacket: plain,
-            gsoUsPerPacket: segmented, gsoSegments: segmented == nil ? nil : segmentsPerSend)
+            gsoUsPerPacket: segmented, gsoSegments: segmented == nil ? nil : segmentsPerSend,
+            wakeUpUs: try WakeUpProbe().measure())
     }
 
     /// Segments per GSO send: 64, or fewer where 64 would pass the 65,507-byte UDP limit.
@@ -112,7 +114,7 @@ struct SendLimitProbe {
         return elapsed * 1e6 / Double(datagrams)
     }
 
-    private static func threadCPUSeconds() -> Double {
+    static func threadCPUSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

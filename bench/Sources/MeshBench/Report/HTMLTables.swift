@@ -15,9 +15,9 @@ enum HTMLTables {
             "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
             + "<th>RSS KB/viewer</th>"
             + "<th>packets forwarded</th><th>CPU µs/packet</th><th>CPU µs/packet once all joined</th>"
-            + "<th>share of send limit</th></tr>"
+            + "<th>share of send limit</th><th>sleeps/s once all joined</th><th>their µs/packet</th></tr>"
         let rows = nodes.map { node in
-            let cells = [
+            let cells: [String] = [
                 node.pid.map(String.init) ?? "-", FigureFormat.number(node.cpuSeconds),
                 FigureFormat.number(node.cpuPercent), FigureFormat.number(node.rssMbMax),
                 node.rssKbPerViewer.map { FigureFormat.number($0) } ?? "-",
@@ -25,6 +25,8 @@ enum HTMLTables {
                 node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 node.steadyCpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 share(of: node, in: sendLimit),
+                node.steadySleeps.map { FigureFormat.number($0.perSecond, digits: 0) } ?? "-",
+                sleepCost(of: node, in: sendLimit),
             ]
             return "<tr><td>\(HTMLText.escape(node.id))</td><td>\(HTMLText.escape(node.role))</td>"
                 + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
@@ -37,6 +39,12 @@ enum HTMLTables {
     private static func share(of node: NodeFigures, in sendLimit: SendLimitFigures?) -> String {
         guard let share = sendLimit?.shareByNode[node.id] else { return "-" }
         return FigureFormat.number(share * 100, digits: 0) + " %"
+    }
+
+    /// What the node's sleeps cost per packet at the measured price of a wake-up, or `-`.
+    private static func sleepCost(of node: NodeFigures, in sendLimit: SendLimitFigures?) -> String {
+        guard let sleeps = node.steadySleeps, let wakeUp = sendLimit?.wakeUpUs else { return "-" }
+        return FigureFormat.number(sleeps.usPerForwardedPacket(wakeUpUs: wakeUp))
     }
 
     /// The capacity search trials and result.

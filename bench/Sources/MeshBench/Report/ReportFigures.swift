@@ -59,6 +59,7 @@ enum ReportFigures {
         ("retransmissions_received", .neutral), ("latency", .lower), ("jitter", .lower), ("join_ms", .lower),
         ("lost", .lower), ("percent_before", .lower), ("percent_after", .lower), ("failed", .lower),
         ("failure_reasons", .lower), ("cpu", .lower), ("rss", .lower), ("nacks", .lower), ("plis", .lower),
+        ("sleeps", .lower), ("wake_up", .neutral),
     ]
 
     static func betterness(of name: String) -> Betterness {

@@ -141,6 +141,8 @@ struct NodeFigures: Codable, Sendable, Equatable {
     /// The same from when the ramp's viewers all watched (or 2 s after the ramp) to the end:
     /// the joins' ICE and DTLS work left out; `nil` when the run never got there.
     var steadyCpuUsPerForwardedPacket: Double? = nil
+    /// How often its threads slept over the same window; `nil` for nodes meshbench did not start.
+    var steadySleeps: SleepFigures? = nil
     /// Samples over time.
     var samples: [NodeSample]
     /// Resident memory per viewer at the node, KB: the least-squares slope of RSS against the

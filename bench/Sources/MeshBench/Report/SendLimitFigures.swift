@@ -14,6 +14,9 @@ struct SendLimitFigures: Codable, Sendable, Equatable {
     var gsoUsPerPacket: Double?
     /// Datagrams per GSO send.
     var gsoSegments: Int?
+    /// CPU microseconds one thread spends to sleep and wake up once (``WakeUpProbe``); `nil` in
+    /// reports from before it was measured.
+    var wakeUpUs: Double? = nil
     /// Node id to `usPerPacket / node CPU µs per forwarded packet`, for nodes that forwarded.
     var shareByNode: [String: Double] = [:]
 
@@ -32,7 +35,8 @@ struct SendLimitFigures: Codable, Sendable, Equatable {
         return figures
     }
 
-    /// `1.07 µs per 1132-byte datagram (935k/s per core), GSO 0.41 µs (2.4M/s)`.
+    /// `1.07 µs per 1132-byte datagram (935k/s per core), GSO 0.41 µs (2.4M/s), a sleep and
+    /// wake-up 31 µs`.
     var summary: String {
         let number = { (value: Double) in FigureFormat.number(value) }
         var text =
@@ -41,6 +45,7 @@ struct SendLimitFigures: Codable, Sendable, Equatable {
         if let gso = gsoUsPerPacket, let rate = gsoPacketsPerSecondPerCore {
             text += "; GSO ×\(gsoSegments ?? 0) \(number(gso)) µs (\(Self.rate(rate)) per core)"
         }
+        if let wakeUpUs { text += "; a sleep and wake-up \(number(wakeUpUs)) µs" }
         return text
     }
 

@@ -35,6 +35,12 @@ enum TextSummary {
             if let steady = node.steadyCpuUsPerForwardedPacket {
                 perPacket += ", \(number(steady)) µs once all had joined"
             }
+            if let sleeps = node.steadySleeps {
+                perPacket += ", \(FigureFormat.number(sleeps.perSecond, digits: 0)) sleeps/s"
+                if let wakeUp = report.sendLimit?.wakeUpUs {
+                    perPacket += " (\(number(sleeps.usPerForwardedPacket(wakeUpUs: wakeUp))) µs of each packet)"
+                }
+            }
             let perViewer = node.rssKbPerViewer.map { " (\(number($0)) KB per viewer)" } ?? ""
             lines.append(
                 "node \(node.id) (\(node.role)): CPU \(number(node.cpuPercent)) %, RSS max \(number(node.rssMbMax)) MB"

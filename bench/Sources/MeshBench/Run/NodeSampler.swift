@@ -17,7 +17,7 @@ struct NodeSampler {
         var forwardedAtStart: Double?
         /// The reading and the forwarded count when the ramp's viewers all watched: the start
         /// of the steady window, which leaves the joins' ICE and DTLS work out of the cost.
-        var steady: (reading: ProcessProbe.Reading, forwarded: Double)?
+        var steady: (at: Double, reading: ProcessProbe.Reading, forwarded: Double)?
     }
 
     private var tracks: [Track]
@@ -56,13 +56,13 @@ struct NodeSampler {
         }
     }
 
-    /// Starts the steady window (the ramp's viewers all watch): one more reading and one
-    /// `/metrics` scrape per node. Later calls change nothing.
-    mutating func markSteady() {
+    /// Starts the steady window (the ramp's viewers all watch) at `seconds` into the run: one
+    /// more reading and one `/metrics` scrape per node. Later calls change nothing.
+    mutating func markSteady(at seconds: Double) {
         for index in tracks.indices where tracks[index].steady == nil {
             let node = tracks[index].node
             guard let reading = Self.reading(node), let forwarded = Self.forwarded(node) else { continue }
-            tracks[index].steady = (reading, forwarded)
+            tracks[index].steady = (seconds, reading, forwarded)
         }
     }
 
@@ -88,16 +88,20 @@ struct NodeSampler {
             let packets = forwarded[track.node.id]
             let perPacket = packets.flatMap { $0 > 0 && cpuSeconds > 0 ? cpuSeconds * 1e6 / $0 : nil }
             var steadyPerPacket: Double?
+            var sleeps: SleepFigures?
             if let steady = track.steady, let last = track.last, let packets, let start = track.forwardedAtStart {
                 let steadyPackets = packets - (steady.forwarded - start)
                 let steadyCPU = last.reading.cpuMicroseconds - steady.reading.cpuMicroseconds
                 if steadyPackets > 0, steadyCPU > 0 { steadyPerPacket = steadyCPU / steadyPackets }
+                sleeps = SleepFigures(
+                    from: steady.reading.sleeps, to: last.reading.sleeps, seconds: last.at - steady.at,
+                    packets: steadyPackets)
             }
             return NodeFigures(
                 id: track.node.id, role: track.node.role, pid: track.node.pid.map(Int.init), cpuSeconds: cpuSeconds,
                 cpuPercent: span > 0 ? cpuSeconds / span * 100 : 0, rssMbMax: Double(track.maxResident) / 1_048_576,
                 packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket,
-                steadyCpuUsPerForwardedPacket: steadyPerPacket, samples: track.samples,
+                steadyCpuUsPerForwardedPacket: steadyPerPacket, steadySleeps: sleeps, samples: track.samples,
                 rssKbPerViewer: LoadGeneratorMemory.slope(track.residentByViewers))
         }
     }

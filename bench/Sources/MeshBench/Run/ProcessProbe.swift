@@ -1,8 +1,8 @@
 import Foundation
 import MeshRuntime
 
-/// What a process under test costs: CPU time and resident memory from `/proc` (MeshRuntime's
-/// `ProcessUsage`) for local processes, from `/metrics` otherwise; and a process's children
+/// What a process under test costs: CPU time, resident memory and sleeps from `/proc`
+/// (MeshRuntime's `ProcessUsage`) for local processes, CPU and memory from `/metrics` otherwise; and a process's children
 /// with their command lines.
 enum ProcessProbe {
     /// One reading.
@@ -11,6 +11,9 @@ enum ProcessProbe {
         var cpuMicroseconds: Double
         /// Resident set size, bytes.
         var residentBytes: Int
+        /// Times its threads went to sleep so far (``ProcessUsage/sleeps(of:)``); `nil` from
+        /// `/metrics`, which does not carry it.
+        var sleeps: UInt64? = nil
     }
 
     /// CPU time and RSS of `pid`; `nil` once it is gone.
@@ -18,7 +21,7 @@ enum ProcessProbe {
         guard let cpu = ProcessUsage.cpuSeconds(of: pid), let resident = ProcessUsage.residentBytes(of: pid) else {
             return nil
         }
-        return Reading(cpuMicroseconds: cpu * 1e6, residentBytes: resident)
+        return Reading(cpuMicroseconds: cpu * 1e6, residentBytes: resident, sleeps: ProcessUsage.sleeps(of: pid))
     }
 
     /// The same figures from a node's `/metrics` (`process_cpu_seconds_total`,

@@ -116,7 +116,7 @@ struct ScenarioRun {
                 // The steady window starts once the ramp's viewers all watch (or 2 s after the
                 // ramp, for viewers that never connect).
                 if let rampEnded, snapshot.watching >= joined - left || elapsed - rampEnded >= 2 {
-                    sampler.markSteady()
+                    sampler.markSteady(at: elapsed)
                 }
                 recording?.sample()
                 memory.sample(at: elapsed, viewersFinished: crowd.finished.viewers)
