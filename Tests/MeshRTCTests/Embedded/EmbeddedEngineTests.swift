@@ -39,6 +39,23 @@ struct EmbeddedEngineTests {
         #expect(metrics.workers.map(\.packetsForwarded).allSatisfy { $0 > 0 })
     }
 
+    // Issue 12: at low load a stream's packets wake one worker, not every worker.
+    @Test("by default a stream's viewers join its publisher's worker, and the other worker forwards nothing")
+    func aSmallStreamStaysOnOneWorker() async throws {
+        let engines = EmbeddedEngines()
+        let node = try await engines.engine(id: "origin-e", firstPort: 10_000, streamFill: 100)
+        let publisher = try await engines.publisher(of: "cam", on: node)
+        let viewers = [
+            try await engines.viewer(of: "cam", on: node), try await engines.viewer(of: "cam", on: node),
+            try await engines.viewer(of: "cam", on: node),
+        ]
+        try engines.send(1...10, from: publisher, ssrc: Self.ssrc, keyframeAt: 1)
+        for viewer in viewers { #expect(viewer.video.map(\.source) == Array(1...10)) }
+        // Worker 1 (the last one on a tie) took the stream's first session and every later one.
+        let forwarded = await node.metrics().workers.map(\.packetsForwarded)
+        #expect(forwarded[0] == 0 && forwarded[1] >= 30, "\(forwarded)")
+    }
+
     // Generic NACK (RFC 4585 §6.2.1) answered from the packet history.
     @Test("a packet lost on the way to one viewer is resent on its NACK; the other viewer sees no gap")
     func nackRepairFromHistory() async throws {

@@ -18,12 +18,16 @@ final class EmbeddedEngines: @unchecked Sendable {
     }
 
     /// An engine with `workers` embedded workers at 127.0.0.1, ports from `firstPort`; new viewers
-    /// assume `viewerStartBitrate` (`policies.viewer_start_bitrate`) when given.
+    /// assume `viewerStartBitrate` (`policies.viewer_start_bitrate`) when given. Its sessions go
+    /// to the workers in turn (`streamFill` 0), so that tests know which worker each one is on,
+    /// unless `streamFill` says otherwise (``SessionPlaces``).
     func engine(
-        id: String, role: String = "origin", workers: Int = 2, firstPort: UInt16, viewerStartBitrate: UInt64? = nil
+        id: String, role: String = "origin", workers: Int = 2, firstPort: UInt16, viewerStartBitrate: UInt64? = nil,
+        streamFill: Int = 0
     ) async throws -> MediaEngine {
         var configuration = MediaEngineConfiguration(
             nodeID: id, role: role, mediaHost: "127.0.0.1", announceIP: "127.0.0.1", firstPort: firstPort)
+        configuration.streamFill = streamFill
         if let viewerStartBitrate { configuration.viewerStartBitrate = viewerStartBitrate }
         var logger = Logger(label: "embedded.\(id)")
         logger.logLevel = .warning

@@ -7,7 +7,7 @@ extension MediaEngine: MeshDataPlane {
     public func acceptLink(_ request: LinkSetupRequest) async throws(LinkError) -> LinkSetupResponse {
         try checkRunningForLinks()
         let peer = try socketAddress(request.downstreamAddress)
-        let media = pickWorker()
+        let media = pickLinkWorker()
         let id = SessionIdentifier.generate()
         let sender: LinkSender
         do {
@@ -55,7 +55,7 @@ extension MediaEngine: MeshDataPlane {
 
     public func prepareUpstreamLink(to upstreamNode: String) async throws(LinkError) -> LinkSetupRequest {
         try checkRunningForLinks()
-        let media = pickWorker()
+        let media = pickLinkWorker()
         return LinkSetupRequest(
             downstreamNode: nodeID, upstreamNode: upstreamNode,
             downstreamAddress: LinkAddress(host: configuration.announceIP, port: media.port),

@@ -1,13 +1,3 @@
-/// Where a session lives and what it was created for, recorded when it is created.
-struct SessionPlace {
-    /// The worker that owns it.
-    let worker: Int
-    /// The stream it publishes or watches.
-    let stream: String
-    /// Publisher or viewer.
-    let role: NegotiationRole
-}
-
 /// `DELETE`, `PATCH` and the ETag of existing sessions. Every one of them finds its session
 /// through ``MediaEngine/worker(at:)``, which answers only when the id, the stream and the role
 /// all match, so no route can reach a session by its id alone.
@@ -66,11 +56,16 @@ extension MediaEngine {
     /// Worker `index`'s media port (its sessions' ICE candidate port).
     public func mediaPort(ofWorker index: Int) -> UInt16 { workers[index].port }
 
-    /// Records where a new session lives, so that ``worker(at:)`` finds it.
-    func remember(_ address: SessionAddress, on media: WorkerMedia) {
-        sessions.withLock {
-            $0[address.id] = SessionPlace(worker: media.index, stream: address.stream, role: address.role)
-        }
+    /// Chooses the worker of a new session and records it there (``SessionPlaces``), so that
+    /// ``worker(at:)`` finds it from now on; a session that is then not created must be
+    /// forgotten (``forgetPlace(of:)``).
+    func place(_ address: SessionAddress) -> WorkerMedia {
+        workers[sessions.withLock { $0.place(address) }]
+    }
+
+    /// Forgets where session `id` lives: it ended, or its creation failed.
+    func forgetPlace(of id: String) {
+        sessions.withLock { _ = $0.remove(id: id) }
     }
 
     /// The worker owning the session at `address`, or `nil` when there is no session with that

@@ -21,15 +21,15 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     let registry: StreamRegistry
     let logger: Logger
     /// Each session's worker, stream and role: the one place a session is looked up
-    /// (`MediaEngine+SessionAccess.swift`).
-    let sessions = Mutex<[String: SessionPlace]>([:])
+    /// (`MediaEngine+SessionAccess.swift`), and where a new one goes (``SessionPlaces``).
+    let sessions: Mutex<SessionPlaces>
     /// Who is told when a session ends (the TURN relay ends the allocations minted for it).
     let sessionEndObservers = Mutex<[@Sendable (String) -> Void]>([])
     /// Which worker owns each relay link end.
     let linkWorkers = Mutex<[String: Int]>([:])
     /// Test fault drop rates by downstream node, for links opened after the fault.
     let testLinkDrops = Mutex<[String: Double]>([:])
-    private let nextWorker = Atomic<Int>(0)
+    private let nextLinkWorker = Atomic<Int>(0)
     let running = Atomic<Bool>(false)
     /// The hop trace, when `MESHCAST_TRACE_HOPS` asked for one.
     let trace: HopTrace?
@@ -53,6 +53,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         role = configuration.role
         self.clock = clock
         self.logger = logger
+        sessions = Mutex(SessionPlaces(workers: loops.count, streamFill: configuration.streamFill))
         certificate = try DTLSCertificate.generateSelfSigned()
         registry = StreamRegistry(
             graceSeconds: configuration.streamGraceSeconds,
@@ -114,7 +115,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     {
         try checkRunning()
         let sessionID = SessionIdentifier.generate()
-        let media = pickWorker()
+        let media = place(SessionAddress(id: sessionID, stream: stream, role: .publisher))
+        var created = false
+        defer { if !created { forgetPlace(of: sessionID) } }
         let credentials = ICECredentials.generate()
         let negotiated = try negotiate(offer, role: .publisher, stream: stream, credentials: credentials, on: media)
         let live = try registry.reservePublisher(stream, session: sessionID, local: !announced)
@@ -130,7 +133,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             registry.publisherEnded(stream, session: sessionID, now: clock.now())
             throw .unavailable("could not start the session: \(error)")
         }
-        remember(SessionAddress(id: sessionID, stream: stream, role: .publisher), on: media)
+        created = true
         let record = MeshTrackCatalog.record(
             name: stream, originNode: nodeID, tracks: tracks, startedAt: UInt64(Date().timeIntervalSince1970 * 1000))
         registry.publisherLive(stream, session: sessionID, tracks: tracks, record: record, local: !announced)
@@ -154,7 +157,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     {
         try checkRunning()
         let sessionID = SessionIdentifier.generate()
-        let media = pickWorker()
+        let media = place(SessionAddress(id: sessionID, stream: stream, role: .viewer))
+        var created = false
+        defer { if !created { forgetPlace(of: sessionID) } }
         let credentials = ICECredentials.generate()
         let live = try registry.admitViewer(stream, session: sessionID, now: clock.now())
         let negotiated: NegotiatedSession
@@ -170,7 +175,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
             if let error = error as? SessionRequestError { throw error }
             throw .unavailable("could not start the session: \(error)")
         }
-        remember(SessionAddress(id: sessionID, stream: stream, role: .viewer), on: media)
+        created = true
         logger.info(
             "viewer session created",
             metadata: [
@@ -246,7 +251,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
 
     /// A session ended on its worker (any reason); forget where it lived.
     func sessionEnded(id: String) {
-        _ = sessions.withLock { $0.removeValue(forKey: id) }
+        forgetPlace(of: id)
         for observer in sessionEndObservers.withLock({ $0 }) { observer(id) }
     }
 
@@ -275,9 +280,9 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
         guard running.load(ordering: .acquiring) else { throw .unavailable("the node is not running") }
     }
 
-    /// Round robin: a stream's viewers spread over every worker.
-    func pickWorker() -> WorkerMedia {
-        let next = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
+    /// Round robin: relay link ends spread over every worker.
+    func pickLinkWorker() -> WorkerMedia {
+        let next = nextLinkWorker.wrappingAdd(1, ordering: .relaxed).oldValue
         return workers[next % workers.count]
     }
 

@@ -50,6 +50,9 @@ public struct MediaEngineConfiguration: Sendable {
     public var viewerStartBitrate = ViewerBandwidthEstimator.Configuration.defaultInitialBitrate
     /// What the node admits: its capacity, the stream policies, whether it takes publishers.
     public var limits = SessionLimits.unlimited
+    /// Sessions a stream's first worker takes before its sessions spread over the others
+    /// (``SessionPlaces``); 0 deals every session to the next worker in turn.
+    public var streamFill = SessionPlaces.defaultStreamFill
 
     /// Creates a configuration.
     public init(nodeID: String, role: String, mediaHost: String, announceIP: String, firstPort: UInt16) {
