@@ -6,7 +6,8 @@ struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
         abstract:
-            "Measure the CPU the kernel needs to send one UDP datagram over loopback (sendmmsg and GSO), and a thread to sleep and wake once.")
+            "Measure the CPU the kernel needs to send one UDP datagram over loopback (sendmmsg and GSO), and a thread to sleep and wake once."
+    )
 
     @Option(help: "Bytes per datagram (default: a scenario's largest video packet).")
     var size = SendLimitProbe.scenarioDatagramBytes
