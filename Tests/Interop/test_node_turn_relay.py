@@ -170,9 +170,10 @@ def test_chromium_publishes_and_watches_through_turn_only(tmp_path, transport):
     # Issue 13 item 3: both pages relay to the node's own media, so all of it went in-process.
     assert figures["in_process_grew"] > 100 and figures["kernel_grew"] == 0, figures
     if transport != "udp":
-        # Issue 13 item 6: the node deals its sessions to the two workers in turn, so one of the
-        # pages' sessions lives on worker 1, and its TCP/TLS connection moves there once it
-        # authenticates (the listener runs on worker 0).
+        # Issue 13 item 6: the node puts a stream's first session on its highest-numbered worker
+        # when the two tie, and the stream's later sessions with it (issue 12, SessionPlaces), so
+        # both pages' sessions live on worker 1, and their TCP/TLS connections move there once
+        # they authenticate (the listener runs on worker 0).
         assert figures["stream_clients_moved"] >= 1 and figures["stream_client_moves_failed"] == 0, figures
     assert len(opened(node, transport)) >= 2, node.log_tail(40)
     assert status in (0, -15, 143), f"node exited {status}:\n{node.log_tail()}"
