@@ -1,9 +1,10 @@
 import Foundation
 
 /// What the kernel says a process costs (proc(5)): CPU time from `/proc/PID/stat`, resident
-/// memory from `/proc/PID/statm` and its threads' sleeps from `/proc/PID/task/*/status`. For this process (a node's heartbeat and `/metrics`) and for
-/// the children a benchmark watches. `nil` when `/proc` cannot be read (not Linux, a hardened
-/// container, a process that is gone): callers report nothing rather than a made-up figure.
+/// memory from `/proc/PID/statm` and its threads' sleeps from `/proc/PID/task/*/status`. For
+/// this process (a node's heartbeat and `/metrics`) and for the children a benchmark watches.
+/// `nil` when `/proc` cannot be read (not Linux, a hardened container, a process that is gone):
+/// callers report nothing rather than a made-up figure.
 public enum ProcessUsage {
     /// CPU seconds (user + system) `pid` used so far; this process when `pid` is `nil`.
     public static func cpuSeconds(of pid: Int32? = nil) -> Double? {

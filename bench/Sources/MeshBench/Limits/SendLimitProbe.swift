@@ -16,9 +16,8 @@ import MeshCrypto
 /// after the work a delivered packet costs up to the enqueue. (With default buffers and 1000
 /// destinations the buffers took a large share of the timed 0.4 s to fill, and the figure read
 /// 1.1 to 4.8 µs from one run to the next, depending on how much of it was spent enqueueing.)
-/// The GSO variant sends the same bytes as
-/// `UDP_SEGMENT` sends to one destination at a time (`CMeshShims_sendSegmented`), which is
-/// what relay links do.
+/// The GSO variant sends the same bytes as `UDP_SEGMENT` sends to one destination at a time
+/// (`CMeshShims_sendSegmented`), which is what relay links do.
 struct SendLimitProbe {
     /// Datagrams per `sendmmsg` call, as the node's workers batch them.
     static let batch = 32
