@@ -26,7 +26,7 @@ enum HTMLTables {
                 node.steadyCpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 share(of: node, in: sendLimit),
                 node.steadySleeps.map { FigureFormat.number($0.perSecond, digits: 0) } ?? "-",
-                sleepCost(of: node, in: sendLimit),
+                sendLimit?.sleepUsPerPacket(of: node).map { FigureFormat.number($0) } ?? "-",
             ]
             return "<tr><td>\(HTMLText.escape(node.id))</td><td>\(HTMLText.escape(node.role))</td>"
                 + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
@@ -39,12 +39,6 @@ enum HTMLTables {
     private static func share(of node: NodeFigures, in sendLimit: SendLimitFigures?) -> String {
         guard let share = sendLimit?.shareByNode[node.id] else { return "-" }
         return FigureFormat.number(share * 100, digits: 0) + " %"
-    }
-
-    /// What the node's sleeps cost per packet at the measured price of a wake-up, or `-`.
-    private static func sleepCost(of node: NodeFigures, in sendLimit: SendLimitFigures?) -> String {
-        guard let sleeps = node.steadySleeps, let wakeUp = sendLimit?.wakeUpUs else { return "-" }
-        return FigureFormat.number(sleeps.usPerForwardedPacket(wakeUpUs: wakeUp))
     }
 
     /// The capacity search trials and result.

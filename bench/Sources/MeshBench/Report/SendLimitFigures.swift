@@ -35,6 +35,13 @@ struct SendLimitFigures: Codable, Sendable, Equatable {
         return figures
     }
 
+    /// What `node`'s sleeps over the steady window cost per forwarded packet at the measured
+    /// price of a sleep and wake-up; `nil` without either.
+    func sleepUsPerPacket(of node: NodeFigures) -> Double? {
+        guard let sleeps = node.steadySleeps, let wakeUpUs else { return nil }
+        return sleeps.usPerForwardedPacket(wakeUpUs: wakeUpUs)
+    }
+
     /// `1.07 µs per 1132-byte datagram (935k/s per core), GSO 0.41 µs (2.4M/s), a sleep and
     /// wake-up 31 µs`.
     var summary: String {

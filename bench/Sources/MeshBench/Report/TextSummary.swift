@@ -37,8 +37,8 @@ enum TextSummary {
             }
             if let sleeps = node.steadySleeps {
                 perPacket += ", \(FigureFormat.number(sleeps.perSecond, digits: 0)) sleeps/s"
-                if let wakeUp = report.sendLimit?.wakeUpUs {
-                    perPacket += " (\(number(sleeps.usPerForwardedPacket(wakeUpUs: wakeUp))) µs of each packet)"
+                if let cost = report.sendLimit?.sleepUsPerPacket(of: node) {
+                    perPacket += " (\(number(cost)) µs of each packet)"
                 }
             }
             let perViewer = node.rssKbPerViewer.map { " (\(number($0)) KB per viewer)" } ?? ""

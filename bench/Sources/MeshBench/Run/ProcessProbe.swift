@@ -2,8 +2,8 @@ import Foundation
 import MeshRuntime
 
 /// What a process under test costs: CPU time, resident memory and sleeps from `/proc`
-/// (MeshRuntime's `ProcessUsage`) for local processes, CPU and memory from `/metrics` otherwise; and a process's children
-/// with their command lines.
+/// (MeshRuntime's `ProcessUsage`) for local processes, CPU and memory from `/metrics`
+/// otherwise; and a process's children with their command lines.
 enum ProcessProbe {
     /// One reading.
     struct Reading: Sendable {
