@@ -66,6 +66,36 @@ import Testing
         #expect(ingest.restarts == 1)
     }
 
+    @Test func theNewSendersFirstReportWaitsForTheNextCut() throws {
+        // ci28's recorder failure: the new timeline's frames, timed by arrival inside an open
+        // file, stepped back 30 ms at the new sender's first report, and ffmpeg found two 20 fps
+        // frames in one slot ("non monotonically increasing dts").
+        var ingest = TrackIngest(track: Self.track)
+        let start: Int64 = 3_900_000_000 * 1_000_000_000
+        let first = (ntp: start, rtp: UInt32(1000))
+        for index in 0..<10 {
+            _ = Self.push(
+                &ingest, sequence: UInt16(index), timestamp: 1000 + UInt32(index) * 960,
+                arrival: start + Int64(index) * 20_000_000, report: first)
+        }
+        let back = start + 1_000_000_000
+        let arrived = try #require(Self.push(&ingest, sequence: 10, timestamp: 700_000, arrival: back, report: first))
+        #expect(ingest.restarts == 1)
+        #expect(arrived == back)
+        // Its first report: the packet at `back` was captured 30 ms before it arrived.
+        let own = (ntp: back - 30_000_000, rtp: UInt32(700_000))
+        let held = try #require(
+            Self.push(&ingest, sequence: 11, timestamp: 700_960, arrival: back + 20_000_000, report: own))
+        #expect(held == back + 20_000_000, "still on the arrival line: no step inside the file")
+        #expect(ingest.clock.isSynchronized)
+        #expect(ingest.clock.hasPendingReport)
+        ingest.adoptLatestClock()  // a cut
+        let adopted = try #require(
+            Self.push(&ingest, sequence: 12, timestamp: 701_920, arrival: back + 40_000_000, report: own))
+        #expect(abs(adopted - (back + 10_000_000)) < 1000, "on the new sender's report from the cut on")
+        #expect(ingest.restarts == 1)
+    }
+
     @Test func aNewReportOnTheOldSendersLastPacketWaitsForTheNewTimeline() throws {
         var ingest = TrackIngest(track: Self.track)
         let start: Int64 = 3_900_000_000 * 1_000_000_000

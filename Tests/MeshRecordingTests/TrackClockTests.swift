@@ -44,6 +44,28 @@ import Testing
         #expect(clock.wallTime(rtpTimestamp: 1000, arrival: 0) == TrackClock.nanoseconds(ntp: Self.ntp(4.9)))
     }
 
+    @Test func aClockThatHoldsItsFirstReportKeepsTheArrivalLineUntilAdopted() {
+        var clock = TrackClock(clockRate: 90_000, holdsFirstReport: true)
+        let arrival = TrackClock.nanoseconds(ntp: Self.ntp(5))
+        #expect(clock.wallTime(rtpTimestamp: 1000, arrival: arrival) == arrival)
+        // Captured 40 ms before it arrived: held, so the frames after it do not step back.
+        clock.senderReport(ntp: Self.ntp(4.96), rtpTimestamp: 1000)
+        #expect(clock.isSynchronized)
+        #expect(clock.hasPendingReport)
+        #expect(clock.reanchors == 0)
+        let times = clock.times(rtpTimestamp: 10_000, arrival: 0)
+        #expect(times.anchored == arrival + 100_000_000)
+        #expect(times.latest == TrackClock.nanoseconds(ntp: Self.ntp(5.06)))
+        clock.adoptLatest()
+        #expect(clock.reanchors == 1)
+        #expect(clock.wallTime(rtpTimestamp: 10_000, arrival: 0) == times.latest)
+        // Before any frame there is nothing to step: the report anchors at once.
+        var fresh = TrackClock(clockRate: 90_000, holdsFirstReport: true)
+        fresh.senderReport(ntp: Self.ntp(4.96), rtpTimestamp: 1000)
+        #expect(!fresh.hasPendingReport)
+        #expect(fresh.wallTime(rtpTimestamp: 1000, arrival: arrival) == TrackClock.nanoseconds(ntp: Self.ntp(4.96)))
+    }
+
     @Test func aReportThatDriftsWaitsUntilAdopted() {
         var clock = TrackClock(clockRate: 48_000)
         clock.senderReport(ntp: Self.ntp(0), rtpTimestamp: 0)

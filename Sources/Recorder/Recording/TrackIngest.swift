@@ -173,10 +173,13 @@ struct TrackIngest {
     mutating func adoptLatestClock() { clock.adoptLatest() }
 
     /// The track's timestamps start over (a publisher that reconnected): a new clock, timed by
-    /// arrival until a report of the new timeline, as at the start of a recording; the old
-    /// timeline's reports are forgotten and the latest report off their line, if any, applied.
+    /// arrival until a report of the new timeline; the old timeline's reports are forgotten and
+    /// the latest report off their line, if any, applied. Unlike at the start of a recording,
+    /// the new timeline's frames go into an open file, so a report that comes after them waits
+    /// for the next cut (``adoptLatestClock()``): applied at once, it moved the frames after it
+    /// back by tens of milliseconds, two of them into one frame slot of a player's grid.
     private mutating func restartTimeline() {
-        clock = TrackClock(clockRate: Int(track.clockRate))
+        clock = TrackClock(clockRate: Int(track.clockRate), holdsFirstReport: true)
         offsets.removeAll(keepingCapacity: true)
         heldOffset = nil
         referenceRTP = nil

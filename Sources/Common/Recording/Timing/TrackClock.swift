@@ -4,7 +4,9 @@
 ///
 /// Times are nanoseconds on the NTP timescale (``nanoseconds(ntp:)``); the caller gives
 /// arrival times on the same scale. Before the first sender report the first packet's
-/// arrival anchors the track, and the first report re-anchors it at once. A later report
+/// arrival anchors the track, and the first report re-anchors it at once, unless the clock
+/// holds its first report (``init(clockRate:driftTolerance:holdsFirstReport:)``), when it is
+/// held like a drifting one. A later report
 /// whose pair strays more than ``driftTolerance`` from what the anchor predicts (a sender
 /// clock that drifts against its RTP clock) is held as the latest mapping, and becomes the
 /// anchor only when the caller adopts it (``adoptLatest()``, at a segment cut): a step between
@@ -19,8 +21,12 @@ public struct TrackClock: Sendable {
     public let driftTolerance: Int64
     /// How often a sender report became the anchor (the first one included).
     public private(set) var reanchors = 0
-    /// Whether the anchor comes from a sender report (rather than an arrival time).
+    /// Whether a sender report has come: the anchor is a report's, or within
+    /// ``driftTolerance`` of one, or a report waits for ``adoptLatest()``.
     public private(set) var isSynchronized = false
+    /// Whether the first report waits for ``adoptLatest()`` when frames were already timed by
+    /// arrival.
+    public let holdsFirstReport: Bool
 
     private var anchor: (rtp: Int64, wall: Int64)?
     /// A report that strayed from the anchor, not adopted yet.
@@ -28,11 +34,15 @@ public struct TrackClock: Sendable {
     private var highest: Int64?
 
     /// A clock for a track of `clockRate` Hz; `driftTolerance` in ns (5 ms by default, well
-    /// inside the 40 ms lip-sync budget).
-    public init(clockRate: Int, driftTolerance: Int64 = 5_000_000) {
+    /// inside the 40 ms lip-sync budget). `holdsFirstReport` is for a timeline that starts in
+    /// the middle of a file (a publisher that reconnected): its frames until the first report
+    /// are timed by their arrival, and the report would step the ones after it back by the
+    /// sender's and the path's delay, between two frames of one file.
+    public init(clockRate: Int, driftTolerance: Int64 = 5_000_000, holdsFirstReport: Bool = false) {
         precondition(clockRate > 0)
         self.clockRate = Int64(clockRate)
         self.driftTolerance = driftTolerance
+        self.holdsFirstReport = holdsFirstReport
     }
 
     /// An NTP timestamp (RFC 5905 §6: 32-bit seconds, 32-bit fraction) in nanoseconds.
@@ -44,12 +54,13 @@ public struct TrackClock: Sendable {
     public mutating func senderReport(ntp: UInt64, rtpTimestamp: UInt32) {
         let extended = unwrap(rtpTimestamp)
         let wall = Self.nanoseconds(ntp: ntp)
-        guard isSynchronized, let anchor else {
+        guard isSynchronized || holdsFirstReport, let anchor else {
             anchor = (extended, wall)
             isSynchronized = true
             reanchors += 1
             return
         }
+        isSynchronized = true
         pending = abs(predict(extended, from: anchor) - wall) <= driftTolerance ? nil : (extended, wall)
     }
 
