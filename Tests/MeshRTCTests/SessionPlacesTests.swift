@@ -54,6 +54,22 @@ import Testing
         #expect(places.sessionsPerWorker == [650, 651])
     }
 
+    @Test func onAnEdgeANewStreamStartsOnTheUpstreamLinksWorker() {
+        // An edge with 4 workers whose upstream link end receives on worker 1: a stream's packets
+        // arrive there, so its viewers do too, rather than on worker 3 (the least loaded).
+        var places = SessionPlaces(workers: 4, streamFill: 3)
+        places.upstreamLinkOpened("link-a", on: 1)
+        #expect((0..<3).map { places.place(Self.viewer($0)) } == [1, 1, 1])
+        // The link's worker is full: the next stream starts on the least loaded worker.
+        #expect(places.place(Self.viewer(0, of: "other")) == 3)
+        // Two upstream links: the less loaded of their workers.
+        places.upstreamLinkOpened("link-b", on: 2)
+        #expect(places.place(Self.viewer(0, of: "third")) == 2)
+        places.linkEnded("link-b")
+        places.linkEnded("link-a")
+        #expect(places.place(Self.viewer(0, of: "fourth")) == 0)
+    }
+
     @Test func aFillOfZeroDealsSessionsInTurn() {
         var places = SessionPlaces(workers: 2, streamFill: 0)
         #expect((0..<5).map { places.place(Self.viewer($0)) } == [0, 1, 0, 1, 0])

@@ -44,6 +44,27 @@ struct EmbeddedLinkTests {
         #expect(status.streams.first?.source == .link(linkID: second, upstreamNode: "origin-e"))
     }
 
+    /// Issue 12: an edge's viewers of a small stream join the worker its upstream link end
+    /// receives on, so the stream's packets wake that worker alone.
+    @Test("an edge's viewers share the worker of its upstream link")
+    func edgeViewersJoinTheLinksWorker() async throws {
+        let engines = EmbeddedEngines()
+        let origin = try await engines.engine(id: "origin-w", firstPort: 14_000)
+        let edge = try await engines.engine(id: "edge-w", role: "edge", workers: 3, firstPort: 15_000, streamFill: 100)
+        let publisher = try await engines.publisher(of: "cam", on: origin)
+        try engines.send(1...2, from: publisher, ssrc: Self.ssrc)
+        let record = try #require(await origin.carriedStream("cam"))
+        // The edge's first link end receives on worker 0 (link ends are dealt in turn); the
+        // least loaded worker, where a stream's first viewer went before, is worker 2.
+        _ = try await engines.link(record, from: origin, to: edge)
+        let viewers = [try await engines.viewer(of: "cam", on: edge), try await engines.viewer(of: "cam", on: edge)]
+        try engines.advance(by: .milliseconds(100))
+        try engines.send(3...10, from: publisher, ssrc: Self.ssrc, keyframeAt: 3)
+        for viewer in viewers { #expect(viewer.video.map(\.source) == Array(3...10)) }
+        let forwarded = await edge.metrics().workers.map(\.packetsForwarded)
+        #expect(forwarded[0] >= 16 && forwarded[1] == 0 && forwarded[2] == 0, "\(forwarded)")
+    }
+
     /// Packets that reach the origin in one receive batch leave on the link as UDP GSO runs (one
     /// `sendmsg` with `UDP_SEGMENT` per run, Linux udp(7)), and the edge sees them in order.
     @Test("a frame's packets cross the link as one GSO run, in order")

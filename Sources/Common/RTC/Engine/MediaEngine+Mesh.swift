@@ -86,6 +86,7 @@ extension MediaEngine: MeshDataPlane {
             id: accepted.linkID, peerNode: accepted.upstreamNode, peer: peer, peerAddress: accepted.upstreamAddress,
             half: .receiving(LinkReceivingHalf(receiver: receiver)), now: now)
         linkWorkers.withLock { $0[accepted.linkID] = index }
+        sessions.withLock { $0.upstreamLinkOpened(accepted.linkID, on: index) }
         try await run(on: media) { media.addLink(end) }
         logger.info(
             "relay link \(accepted.linkID) open: receiving from \(accepted.upstreamNode) at \(peer) on worker \(index)")

@@ -264,6 +264,7 @@ public final class MediaEngine: MediaNodeControl, @unchecked Sendable {
     /// A link end closed on its worker; forget where it lived.
     func linkEnded(_ id: String) {
         _ = linkWorkers.withLock { $0.removeValue(forKey: id) }
+        sessions.withLock { $0.linkEnded(id) }
     }
 
     /// Tells the coordinator (``events()``); any thread.

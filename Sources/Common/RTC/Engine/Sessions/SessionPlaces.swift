@@ -18,8 +18,11 @@ struct SessionPlace: Equatable {
 /// ``streamFill`` sessions; past that, and for a stream's first session, to the worker with
 /// the fewest sessions, the highest-numbered on a tie (worker 0 also runs the TURN listeners
 /// and the stream expiry). A busy stream thus ends up spread evenly, and the cross-worker
-/// notices it then pays for are shared by many viewers per packet. With ``streamFill`` 0
-/// every session goes to the next worker in turn, as before.
+/// notices it then pays for are shared by many viewers per packet. On a node fed over relay
+/// links (an edge), a stream's first session prefers the least loaded worker that receives an
+/// upstream link: the stream's packets will most likely arrive there, and its viewers then
+/// wake no other worker. With ``streamFill`` 0 every session goes to the next worker in turn,
+/// as before.
 struct SessionPlaces {
     /// Sessions a stream's home worker takes before the stream spills over.
     static let defaultStreamFill = 100
@@ -30,6 +33,8 @@ struct SessionPlaces {
     /// Each stream's home worker and its sessions on every worker, while it has any.
     private var homes: [String: (worker: Int, sessions: Int)] = [:]
     private var nextInTurn = 0
+    /// The worker of each upstream relay link end (receiving), by link id.
+    private var upstreamLinks: [String: Int] = [:]
 
     init(workers: Int, streamFill: Int = Self.defaultStreamFill) {
         precondition(workers > 0, "an engine has at least one worker")
@@ -63,16 +68,33 @@ struct SessionPlaces {
         return place
     }
 
+    /// An upstream relay link end opened on `worker`.
+    mutating func upstreamLinkOpened(_ id: String, on worker: Int) {
+        precondition(sessionsOnWorker.indices.contains(worker))
+        upstreamLinks[id] = worker
+    }
+
+    /// A relay link end closed (an upstream one or not).
+    mutating func linkEnded(_ id: String) {
+        upstreamLinks.removeValue(forKey: id)
+    }
+
     private mutating func choose(for stream: String) -> Int {
         if streamFill == 0 {
             defer { nextInTurn = (nextInTurn + 1) % sessionsOnWorker.count }
             return nextInTurn
         }
         if let home = homes[stream]?.worker, sessionsOnWorker[home] < streamFill { return home }
-        var fewest = sessionsOnWorker.count - 1
-        for worker in sessionsOnWorker.indices.reversed() where sessionsOnWorker[worker] < sessionsOnWorker[fewest] {
-            fewest = worker
+        if homes[stream] == nil,
+            let fed = leastLoaded(among: Set(upstreamLinks.values)), sessionsOnWorker[fed] < streamFill
+        {
+            return fed
         }
-        return fewest
+        return leastLoaded(among: sessionsOnWorker.indices) ?? 0
+    }
+
+    /// The worker with the fewest sessions among `workers`, the highest-numbered on a tie.
+    private func leastLoaded(among workers: some Sequence<Int>) -> Int? {
+        workers.max { (sessionsOnWorker[$1], $0) < (sessionsOnWorker[$0], $1) }
     }
 }
