@@ -104,6 +104,9 @@ import Testing
         // Every viewer watched before the run's end, so the report has the steady window's figure.
         let steady = try #require(node.steadyCpuUsPerForwardedPacket, "\(node)")
         #expect(steady > 0)
+        // The node was read for 2 s with the publisher alone: it spent something, under a core.
+        let baseline = try #require(node.baseline, "\(node)")
+        #expect(baseline.seconds >= 1.9 && baseline.cpuPercent > 0 && baseline.cpuPercent < 100, "\(baseline)")
     }
 
     @Test(.enabled(if: available, "needs .build/debug/meshcast, redis-server and ffmpeg"))

@@ -15,6 +15,7 @@ enum HTMLTables {
             "<tr><th>node</th><th>role</th><th>pid</th><th>CPU s</th><th>CPU %</th><th>RSS max MB</th>"
             + "<th>RSS KB/viewer</th>"
             + "<th>packets forwarded</th><th>CPU µs/packet</th><th>CPU µs/packet once all joined</th>"
+            + "<th>CPU % with no viewer</th><th>µs/packet once all joined, net of it</th>"
             + "<th>share of send limit</th><th>sleeps/s once all joined</th><th>their µs/packet</th></tr>"
         let rows = nodes.map { node in
             let cells: [String] = [
@@ -24,6 +25,8 @@ enum HTMLTables {
                 node.packetsForwarded.map(String.init) ?? "-",
                 node.cpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 node.steadyCpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
+                node.baseline.map { FigureFormat.number($0.cpuPercent) } ?? "-",
+                node.baseline?.netSteadyCpuUsPerForwardedPacket.map { FigureFormat.number($0) } ?? "-",
                 share(of: node, in: sendLimit),
                 node.steadySleeps.map { FigureFormat.number($0.perSecond, digits: 0) } ?? "-",
                 sendLimit?.sleepUsPerPacket(of: node).map { FigureFormat.number($0) } ?? "-",

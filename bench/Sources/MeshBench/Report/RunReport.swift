@@ -143,6 +143,9 @@ struct NodeFigures: Codable, Sendable, Equatable {
     var steadyCpuUsPerForwardedPacket: Double? = nil
     /// How often its threads slept over the same window; `nil` for nodes meshbench did not start.
     var steadySleeps: SleepFigures? = nil
+    /// Its CPU with the publishers up and no viewer, and the steady cost net of it; `nil` when
+    /// it was not measured.
+    var baseline: BaselineFigures? = nil
     /// Samples over time.
     var samples: [NodeSample]
     /// Resident memory per viewer at the node, KB: the least-squares slope of RSS against the

@@ -34,6 +34,9 @@ enum TextSummary {
             }
             if let steady = node.steadyCpuUsPerForwardedPacket {
                 perPacket += ", \(number(steady)) µs once all had joined"
+                if let baseline = node.baseline, let net = baseline.netSteadyCpuUsPerForwardedPacket {
+                    perPacket += " (\(number(net)) net of its \(number(baseline.cpuPercent)) % CPU with no viewer)"
+                }
             }
             if let sleeps = node.steadySleeps {
                 perPacket += ", \(FigureFormat.number(sleeps.perSecond, digits: 0)) sleeps/s"

@@ -18,6 +18,9 @@ struct NodeSampler {
         /// The reading and the forwarded count when the ramp's viewers all watched: the start
         /// of the steady window, which leaves the joins' ICE and DTLS work out of the cost.
         var steady: (at: Double, reading: ProcessProbe.Reading, forwarded: Double)?
+        /// Readings with the publishers up and no viewer (``markBaseline(at:)``), at monotonic
+        /// seconds.
+        var baseline: [(at: Double, reading: ProcessProbe.Reading)] = []
     }
 
     private var tracks: [Track]
@@ -66,6 +69,16 @@ struct NodeSampler {
         }
     }
 
+    /// Reads every node for the baseline, at `seconds` on any monotonic clock: call it when the
+    /// publishers are up and before the first viewer joins, and again some seconds later; the
+    /// first and the last reading bound it.
+    mutating func markBaseline(at seconds: Double) {
+        for index in tracks.indices {
+            guard let reading = Self.reading(tracks[index].node) else { continue }
+            tracks[index].baseline.append((seconds, reading))
+        }
+    }
+
     /// Packets each node forwarded since the sampler was made (`meshcast_packets_forwarded_total`).
     func forwardedPackets() -> [String: Double] {
         var result: [String: Double] = [:]
@@ -89,6 +102,7 @@ struct NodeSampler {
             let perPacket = packets.flatMap { $0 > 0 && cpuSeconds > 0 ? cpuSeconds * 1e6 / $0 : nil }
             var steadyPerPacket: Double?
             var sleeps: SleepFigures?
+            var window: (cpuMicroseconds: Double, seconds: Double, packets: Double)?
             if let steady = track.steady, let last = track.last, let packets, let start = track.forwardedAtStart {
                 let steadyPackets = packets - (steady.forwarded - start)
                 let steadyCPU = last.reading.cpuMicroseconds - steady.reading.cpuMicroseconds
@@ -96,12 +110,21 @@ struct NodeSampler {
                 sleeps = SleepFigures(
                     from: steady.reading.sleeps, to: last.reading.sleeps, seconds: last.at - steady.at,
                     packets: steadyPackets)
+                window = (steadyCPU, last.at - steady.at, steadyPackets)
+            }
+            let baseline = track.baseline.first.flatMap { first in
+                track.baseline.last.flatMap { last in
+                    BaselineFigures(
+                        cpuFrom: first.reading.cpuMicroseconds, to: last.reading.cpuMicroseconds,
+                        seconds: last.at - first.at, steady: window)
+                }
             }
             return NodeFigures(
                 id: track.node.id, role: track.node.role, pid: track.node.pid.map(Int.init), cpuSeconds: cpuSeconds,
                 cpuPercent: span > 0 ? cpuSeconds / span * 100 : 0, rssMbMax: Double(track.maxResident) / 1_048_576,
                 packetsForwarded: packets.map { Int($0) }, cpuUsPerForwardedPacket: perPacket,
-                steadyCpuUsPerForwardedPacket: steadyPerPacket, steadySleeps: sleeps, samples: track.samples,
+                steadyCpuUsPerForwardedPacket: steadyPerPacket, steadySleeps: sleeps, baseline: baseline,
+                samples: track.samples,
                 rssKbPerViewer: LoadGeneratorMemory.slope(track.residentByViewers))
         }
     }

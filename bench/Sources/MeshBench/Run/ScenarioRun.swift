@@ -17,6 +17,9 @@ struct ScenarioRun {
     var showProgress = true
     /// Measures this machine's UDP send limit before the run (``SendLimitProbe``, under a second).
     var measureSendLimit = true
+    /// How long the nodes' CPU is read with the publishers up and no viewer (``BaselineFigures``),
+    /// before the first viewer joins; 0 leaves the baseline out.
+    var baselineSeconds = 2.0
     /// The first publisher's `{n}` in the stream names: trials of one search publish streams no
     /// earlier trial did (a recorder would otherwise take a trial's publisher for the last
     /// trial's reconnecting).
@@ -48,6 +51,11 @@ struct ScenarioRun {
         // meshbench samples itself too: it must cost less than what it measures.
         let itself = MeshUnderTest.Node(id: "meshbench", role: "load generator", base: "", pid: getpid())
         var sampler = NodeSampler(nodes: target.nodesUnderTest + [itself])
+        if baselineSeconds > 0 {
+            sampler.markBaseline(at: Double(BenchClock.now()) / 1e9)
+            try await Task.sleep(for: .seconds(baselineSeconds))
+            sampler.markBaseline(at: Double(BenchClock.now()) / 1e9)
+        }
         var memory = LoadGeneratorMemory()
         var faults = FaultSchedule(scenario.faults, target: target)
         var timeline = RunTimeline()
