@@ -4,16 +4,15 @@
 ///
 /// Times are nanoseconds on the NTP timescale (``nanoseconds(ntp:)``); the caller gives
 /// arrival times on the same scale. Before the first sender report the first packet's
-/// arrival anchors the track, and the first report re-anchors it at once, unless the clock
-/// holds its first report (``init(clockRate:driftTolerance:holdsFirstReport:)``), when it is
-/// held like a drifting one. A later report
-/// whose pair strays more than ``driftTolerance`` from what the anchor predicts (a sender
-/// clock that drifts against its RTP clock) is held as the latest mapping, and becomes the
-/// anchor only when the caller adopts it (``adoptLatest()``, at a segment cut): a step between
-/// two frames of one file moves their phase on a player's frame grid (ffmpeg's `-f null` puts
-/// a 30 fps file's frames in 1/30 s slots, and a step back puts two in one slot), while within
-/// a segment's few seconds a real sender drifts by microseconds. Report jitter within the
-/// tolerance moves nothing. RTP timestamps are unwrapped across 2^32.
+/// arrival anchors the track, and the first report re-anchors it at once (a clock made with
+/// `holdsFirstReport` holds it as below). A later report whose pair strays more than
+/// ``driftTolerance`` from what the anchor predicts (a sender clock that drifts against its
+/// RTP clock) is held as the latest mapping, and becomes the anchor only when the caller
+/// adopts it (``adoptLatest()``, at a segment cut): a step between two frames of one file
+/// moves their phase on a player's frame grid (ffmpeg's `-f null` puts a 30 fps file's frames
+/// in 1/30 s slots, and a step back puts two in one slot), while within a segment's few
+/// seconds a real sender drifts by microseconds. Report jitter within the tolerance moves
+/// nothing. RTP timestamps are unwrapped across 2^32.
 public struct TrackClock: Sendable {
     /// The RTP clock rate (90 000 for video, 48 000 for Opus).
     public let clockRate: Int64
