@@ -36,6 +36,18 @@ import Testing
         return wall
     }
 
+    /// An ingest that took the first sender's first ten packets (RTP from 1000, one every 20 ms
+    /// from `start`) with that sender's report (RTP 1000 at `start`).
+    static func afterTheFirstSender(start: Int64) -> TrackIngest {
+        var ingest = TrackIngest(track: track)
+        for index in 0..<10 {
+            _ = push(
+                &ingest, sequence: UInt16(index), timestamp: 1000 + UInt32(index) * 960,
+                arrival: start + Int64(index) * 20_000_000, report: (ntp: start, rtp: 1000))
+        }
+        return ingest
+    }
+
     @Test func aNewTimelineRestartsTheClockAndTheOldReportsAreForgotten() throws {
         var ingest = TrackIngest(track: Self.track)
         let start: Int64 = 3_900_000_000 * 1_000_000_000
@@ -70,14 +82,9 @@ import Testing
         // ci28's recorder failure: the new timeline's frames, timed by arrival inside an open
         // file, stepped back 30 ms at the new sender's first report, and ffmpeg found two 20 fps
         // frames in one slot ("non monotonically increasing dts").
-        var ingest = TrackIngest(track: Self.track)
         let start: Int64 = 3_900_000_000 * 1_000_000_000
+        var ingest = Self.afterTheFirstSender(start: start)
         let first = (ntp: start, rtp: UInt32(1000))
-        for index in 0..<10 {
-            _ = Self.push(
-                &ingest, sequence: UInt16(index), timestamp: 1000 + UInt32(index) * 960,
-                arrival: start + Int64(index) * 20_000_000, report: first)
-        }
         let back = start + 1_000_000_000
         let arrived = try #require(Self.push(&ingest, sequence: 10, timestamp: 700_000, arrival: back, report: first))
         #expect(ingest.restarts == 1)
@@ -97,14 +104,8 @@ import Testing
     }
 
     @Test func aNewReportOnTheOldSendersLastPacketWaitsForTheNewTimeline() throws {
-        var ingest = TrackIngest(track: Self.track)
         let start: Int64 = 3_900_000_000 * 1_000_000_000
-        let first = (ntp: start, rtp: UInt32(1000))
-        for index in 0..<10 {
-            _ = Self.push(
-                &ingest, sequence: UInt16(index), timestamp: 1000 + UInt32(index) * 960,
-                arrival: start + Int64(index) * 20_000_000, report: first)
-        }
+        var ingest = Self.afterTheFirstSender(start: start)
         // The old sender's last packet, handed out after the new sender's report arrived.
         let newReport = (ntp: start + 2_000_000_000, rtp: UInt32(900_000_000))
         let old = try #require(
